@@ -1,0 +1,100 @@
+"""Addresses and states: the one vocabulary shared by desired, observed and locked state.
+
+An ``Address`` (``kind:key``) names one managed object, e.g. ``route:support-inbox`` or
+``member:news@mg.example.com/bob@example.org``. A ``Resource`` is an address plus the kind's
+canonical pydantic model (the same type whether it came from YAML or from the API). A ``State`` maps
+addresses to resources. This module knows no kind, no HTTP and no YAML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+
+@dataclass(frozen=True, order=True)
+class Address:
+    kind: str
+    key: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key}"
+
+    @classmethod
+    def parse(cls, text: str) -> Address:
+        kind, sep, key = text.partition(":")
+        if not sep or not kind or not key:
+            raise ValueError(f"not an address: {text!r} (expected kind:key, e.g. route:support-inbox)")
+        return cls(kind, key)
+
+    @property
+    def scope(self) -> str:
+        """The container this object lives in: the domain or list before ``/``, else ``""``."""
+        head, sep, _ = self.key.rpartition("/")
+        return head if sep else ""
+
+    @property
+    def name(self) -> str:
+        """The object's own name within its scope (after the last ``/``)."""
+        return self.key.rpartition("/")[2]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a desired resource was declared, for error messages and duplicate detection."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Resource:
+    address: Address
+    body: BaseModel
+    source: Source | None = None
+    # Server-side facts that are not part of the desired configuration (e.g. a route's id).
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def managed_fields(self) -> dict[str, Any]:
+        """The fields the manifest set explicitly; unset fields are left as they are in Mailgun."""
+        return self.body.model_dump(mode="json", exclude_unset=True)
+
+    def all_fields(self) -> dict[str, Any]:
+        return self.body.model_dump(mode="json")
+
+
+class State(Mapping[Address, Resource]):
+    """An ordered-by-address mapping of resources, plus the scopes the state covers."""
+
+    def __init__(self, resources: Iterable[Resource] = ()):
+        self._items: dict[Address, Resource] = {}
+        for resource in resources:
+            self._items[resource.address] = resource
+
+    def __getitem__(self, address: Address) -> Resource:
+        return self._items[address]
+
+    def __iter__(self) -> Iterator[Address]:
+        return iter(sorted(self._items))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def add(self, resource: Resource) -> None:
+        self._items[resource.address] = resource
+
+    def remove(self, address: Address) -> None:
+        self._items.pop(address, None)
+
+    def of_kind(self, kind: str) -> list[Resource]:
+        return [self._items[a] for a in sorted(a for a in self._items if a.kind == kind)]
+
+    def scopes(self, kind: str) -> set[str]:
+        return {a.scope for a in self._items if a.kind == kind}
