@@ -82,5 +82,145 @@ def emulator_serve(host: str, port: int, state_file: Path | None, api_key: str) 
     serve_forever(emu, host=host, port=port, announce=lambda url: click.echo(f"Mailgun emulator on {url}", err=True))
 
 
+# --- plan / apply ------------------------------------------------------------------------------
+
+
+def connection_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by every command that talks to Mailgun."""
+    options = [
+        click.option("--emulator", "use_emulator", is_flag=True,
+                     help="Use the bundled Mailgun emulator in-process (no account, no network)."),
+        click.option("--emulator-state", type=click.Path(path_type=Path), default=Path(".mgsync-emulator.json"),
+                     show_default=True, help="Where the embedded emulator keeps its account."),
+        click.option("--base-url", help="Mailgun API base URL (default from MAILGUN_BASE_URL / MAILGUN_REGION)."),
+        click.option("--region", type=click.Choice(["us", "eu"]), help="Mailgun region (default MAILGUN_REGION or us)."),
+        click.option("--concurrency", type=click.IntRange(1, 32), default=8, show_default=True,
+                     help="Parallel requests to Mailgun."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _connection(use_emulator: bool, emulator_state: Path, base_url: str | None, region: str | None, concurrency: int) -> Any:
+    from mgsync.connect import Connection
+
+    return Connection(use_emulator, emulator_state, base_url, region, concurrency)
+
+
+def _lock_path(lockfile: Path | None, root: Path) -> Path:
+    return lockfile if lockfile is not None else root / "mgsync.lock"
+
+
+def _color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="Save the plan for `mgsync apply PLAN.json`.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when changes are pending (0 none, 1 error).")
+@click.option("--target", "targets", multiple=True, help="Limit to this address or glob (repeatable).")
+@click.option("--lockfile", type=click.Path(path_type=Path), help="Default: mgsync.lock beside the manifests.")
+@connection_options
+@handles_errors
+def plan(paths: tuple[Path, ...], out: Path | None, fmt: str, detailed_exitcode: bool, targets: tuple[str, ...],
+         lockfile: Path | None, **conn: Any) -> None:
+    """Read live state and print the change plan; never writes to Mailgun."""
+    from mgsync import render, saved_plan
+    from mgsync.connect import connect
+    from mgsync.engine import plan_changes
+    from mgsync.lockfile import Lockfile
+    from mgsync.manifest import load
+
+    manifests = list(paths) or [Path(".")]
+    desired = load(manifests, os.environ)  # every error is reported before any request is made
+    lock = Lockfile.read(_lock_path(lockfile, desired.root))
+    with connect(_connection(**conn), os.environ) as client:
+        outcome = plan_changes(client, desired, lock, targets=targets)
+    match fmt:
+        case "json":
+            click.echo(json.dumps(render.json_document(outcome.plan), indent=2, sort_keys=True, ensure_ascii=False))
+        case "markdown":
+            click.echo(render.markdown(outcome.plan))
+        case _:
+            click.echo(render.text(outcome.plan, color=_color()), nl=False)
+    if out is not None:
+        saved_plan.save(out, outcome.plan, manifests=manifests, lock=lock, state=desired.state, targets=targets)
+        click.echo(f"Saved the plan to {out}; apply it with: mgsync apply {out}", err=True)
+    if detailed_exitcode and not outcome.plan.empty:
+        sys.exit(2)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--yes", "-y", is_flag=True, help="Apply without asking (required when there is no terminal).")
+@click.option("--force", is_flag=True, help="Apply even if the plan crosses a safety threshold.")
+@click.option("--delete-domain", "delete_domains", multiple=True, metavar="NAME",
+              help="Confirm deleting this domain (it must also be gone from the manifests).")
+@click.option("--target", "targets", multiple=True, help="Limit to this address or glob (repeatable).")
+@click.option("--lockfile", type=click.Path(path_type=Path), help="Default: mgsync.lock beside the manifests.")
+@connection_options
+@handles_errors
+def apply(paths: tuple[Path, ...], yes: bool, force: bool, delete_domains: tuple[str, ...], targets: tuple[str, ...],
+          lockfile: Path | None, **conn: Any) -> None:
+    """Make Mailgun match the manifests (or apply a saved plan file)."""
+    from mgsync import render, saved_plan
+    from mgsync.connect import connect
+    from mgsync.engine import apply_changes, plan_changes
+    from mgsync.lockfile import Lockfile, hold
+    from mgsync.manifest import load
+
+    saved = saved_plan.load(paths[0]) if len(paths) == 1 and saved_plan.is_saved_plan(paths[0]) else None
+    if saved is not None:
+        paths, targets, lockfile = tuple(Path(p) for p in saved.manifests), saved.targets, Path(saved.lockfile)
+    desired = load(list(paths) or [Path(".")], os.environ)
+    lock_path = _lock_path(lockfile, desired.root)
+    with hold(lock_path), connect(_connection(**conn), os.environ) as client:
+        lock = Lockfile.read(lock_path)
+        outcome = plan_changes(client, desired, lock, targets=targets)
+        if saved is not None:
+            saved_plan.check_fresh(saved, outcome.plan, state=desired.state, lock=lock)
+        click.echo(render.text(outcome.plan, color=_color()), nl=False)
+        outcome.plan.raise_if_unsafe(force=force, delete_domains=frozenset(delete_domains))
+        if not outcome.plan.empty:
+            _confirm(yes)
+        apply_changes(client, desired, lock, outcome, targets=targets, progress=_progress())
+    _report(outcome)
+
+
+def _confirm(yes: bool) -> None:
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        _fail("Refusing to apply without --yes: there is no terminal to confirm on.")
+    if not click.confirm("Apply these changes to Mailgun?", default=False):
+        _fail("Apply cancelled; nothing was changed.")
+
+
+def _progress() -> Callable[[int, int, str], None] | None:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int, address: str) -> None:
+        click.echo(f"\r[{done}/{total}] {address[:60]:<60}", err=True, nl=done >= total)
+
+    return show
+
+
+def _report(outcome: Any) -> None:
+    if outcome.applied:
+        click.echo(f"Apply complete: {outcome.applied} changes applied.")
+    else:
+        click.echo("Nothing to apply; the lockfile records what mgsync manages.")
+    if outcome.pending is not None:
+        click.echo(
+            f"Note: Mailgun has not caught up yet: a fresh plan still shows {len(outcome.pending.changes)} "
+            "changes (its API is eventually consistent). Run mgsync plan again in a minute.",
+            err=True,
+        )
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -7,9 +7,17 @@ in ``POLICY`` steer mgsync (e.g. how many template versions to keep) and are nev
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
+
+from mgsync.errors import ApiError, TransportError
+from mgsync.changes import Action, Change
+from mgsync.state import Address, Resource, State
+
+if TYPE_CHECKING:
+    from mgsync.client import Client
 
 
 class Spec(BaseModel):
@@ -25,3 +33,112 @@ class Spec(BaseModel):
     def comparable(self) -> dict[str, Any]:
         """Every field (defaults included), minus policy and secret fields."""
         return self.model_dump(mode="json", exclude=set(self.POLICY | self.SECRET))
+
+
+# --- the adapter interface -------------------------------------------------------------------
+
+
+class Kind:
+    """One kind of Mailgun object: how to read, create, update and delete it.
+
+    ``scope`` says what a read covers: ``account`` (one read for the whole account), ``domain``
+    (one read per domain) or ``list`` (one read per mailing list). ``bulk`` kinds (members,
+    suppressions) are additive collections: written in batches, never deleted unless pruned, and
+    recorded in the lockfile as a digest rather than object by object.
+    """
+
+    name: ClassVar[str]
+    model: ClassVar[type[Spec]]
+    scope: ClassVar[str] = "domain"
+    bulk: ClassVar[bool] = False
+    deletable: ClassVar[bool] = True
+    lock_meta: ClassVar[tuple[str, ...]] = ()  # server facts worth keeping in the lockfile
+
+    def address(self, scope: str, name: str) -> Address:
+        return Address(self.name, f"{scope}/{name}" if scope else name)
+
+    def scope_of(self, address: Address) -> str:
+        return address.scope
+
+    def resource(self, scope: str, name: str, body: dict[str, Any], **meta: Any) -> Resource:
+        return Resource(self.address(scope, name), self.model.model_validate(body), meta=meta)
+
+    def wanted(self, desired: Spec, observed: Spec) -> dict[str, Any]:
+        """The managed fields to compare with ``observed``; kinds with additive fields override."""
+        return desired.managed()
+
+    def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
+        raise NotImplementedError
+
+    def create(self, client: Client, change: Change) -> Resource | None:
+        raise NotImplementedError
+
+    def update(self, client: Client, change: Change) -> Resource | None:
+        raise NotImplementedError
+
+    def delete(self, client: Client, change: Change) -> None:
+        raise NotImplementedError
+
+    def apply(self, client: Client, changes: list[Change], done: Done) -> None:
+        """Apply changes of one action; ``done`` is called after each successful step."""
+        client.map(lambda change: done([change], self.apply_one(client, change)), changes)
+
+    def apply_one(self, client: Client, change: Change) -> Resource | None:
+        match change.action:
+            case Action.CREATE:
+                return self._create_once(client, change)
+            case Action.UPDATE:
+                return self.update(client, change)
+            case Action.DELETE:
+                self.delete(client, change)
+            case Action.FORGET:
+                pass
+        return None
+
+    def _create_once(self, client: Client, change: Change) -> Resource | None:
+        """Create, and if the response was lost (5xx, dropped connection) re-read before deciding.
+
+        A POST is never repeated blindly (DESIGN §3.9): if the object exists now, the create
+        committed and the step succeeded; otherwise the original error stands.
+        """
+        try:
+            return self.create(client, change)
+        except ApiError as err:
+            if not _response_lost(err):
+                raise
+            found = self.find(client, change.address)
+            if found is None:
+                raise
+            return found
+
+    def find(self, client: Client, address: Address) -> Resource | None:
+        for resource in self.read(client, self.scope_of(address), State()):
+            if resource.address == address:
+                return resource
+        return None
+
+
+Done = Callable[[list[Change], Resource | None], None]
+
+
+def _response_lost(err: ApiError) -> bool:
+    return isinstance(err, TransportError) or err.status >= 500
+
+
+def form_bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def path_quote(value: str) -> str:
+    """Quote a path segment, keeping ``@`` and ``+`` literal as Mailgun's own clients do (§1.3)."""
+    from mgsync.client import segment
+
+    return segment(value)
+
+
+def is_not_found(err: ApiError) -> bool:
+    return err.status == 404

@@ -6,14 +6,58 @@ detected against a salted scrypt hash kept in the lockfile.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field, SecretStr
 
-from mgsync.kinds.base import Spec
+from mgsync.changes import Change
+from mgsync.errors import ApiError
+from mgsync.kinds.base import Kind, Spec, is_not_found, path_quote
+from mgsync.state import Resource, State
+
+if TYPE_CHECKING:
+    from mgsync.client import Client
 
 
 class Credential(Spec):
     SECRET: ClassVar[frozenset[str]] = frozenset({"password"})
 
     password: SecretStr | None = Field(None, min_length=5, max_length=32)
+
+
+class CredentialKind(Kind):
+    name = "credential"
+    model = Credential
+
+    def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
+        path = f"/v3/domains/{path_quote(scope)}/credentials"
+        try:
+            items = list(client.iter_skip(path, limit=1000))
+        except ApiError as err:
+            if is_not_found(err):
+                return []
+            raise
+        suffix = f"@{scope}"
+        return [self.resource(scope, item["login"].removesuffix(suffix), {}) for item in items]
+
+    def create(self, client: Client, change: Change) -> Resource | None:
+        form = [("login", change.address.name), *self._password(change)]
+        client.post(f"/v3/domains/{path_quote(change.address.scope)}/credentials", data=form)
+        return None
+
+    def update(self, client: Client, change: Change) -> Resource | None:
+        client.put(self._path(change), data=self._password(change))
+        return None
+
+    def delete(self, client: Client, change: Change) -> None:
+        client.delete(self._path(change))
+
+    @staticmethod
+    def _password(change: Change) -> list[tuple[str, str]]:
+        secret = change.desired.body.password
+        return [("password", secret.get_secret_value())] if secret is not None else []
+
+    @staticmethod
+    def _path(change: Change) -> str:
+        address = change.address
+        return f"/v3/domains/{path_quote(address.scope)}/credentials/{path_quote(address.name)}"

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import json
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, StrictBool
 
-from mgsync.kinds.base import Spec
+from mgsync.changes import Action, Change
+from mgsync.errors import ApiError
+from mgsync.kinds.base import Done, Kind, Spec, is_not_found, path_quote
+from mgsync.state import Address, Resource, State
+
+if TYPE_CHECKING:
+    from mgsync.client import Client
+
+BATCH = 1000  # members.json takes at most 1000 members per call (§7.3)
 
 AccessLevel = Literal["readonly", "members", "everyone"]
 ReplyPreference = Literal["list", "sender"]
@@ -23,3 +32,80 @@ class Member(Spec):
     name: str = ""
     vars: dict[str, Any] = Field(default_factory=dict)
     subscribed: StrictBool = True
+
+
+class ListKind(Kind):
+    name = "list"
+    model = MailingList
+    scope = "account"
+
+    def scope_of(self, address: Address) -> str:
+        return ""
+
+    def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
+        return [self.from_api(item) for item in client.iter_pages("/v3/lists/pages", limit=1000)]
+
+    def from_api(self, item: dict[str, Any]) -> Resource:
+        body = {k: item[k] for k in MailingList.model_fields if item.get(k) is not None}
+        return self.resource("", item["address"], body, members_count=item.get("members_count", 0))
+
+    def create(self, client: Client, change: Change) -> Resource | None:
+        form = [("address", change.address.key), *sorted(change.desired.body.managed().items())]
+        return self.from_api(client.post("/v3/lists", data=form)["list"])
+
+    def update(self, client: Client, change: Change) -> Resource | None:
+        form = sorted((f.path, change.desired.body.managed()[f.path]) for f in change.fields)
+        return self.from_api(client.put(f"/v3/lists/{path_quote(change.address.key)}", data=form)["list"])
+
+    def delete(self, client: Client, change: Change) -> None:
+        client.delete(f"/v3/lists/{path_quote(change.address.key)}")
+
+
+class MemberKind(Kind):
+    """Members: read a whole list in pages of 1000, written through ``members.json`` with upsert.
+
+    Every member sent carries its full merged state, ``subscribed`` included: members.json treats an
+    omitted ``subscribed`` as true, and mgsync never re-subscribes anyone by accident (§3.3).
+    """
+
+    name = "member"
+    model = Member
+    scope = "list"
+    bulk = True
+
+    def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
+        try:
+            items = list(client.iter_pages(f"/v3/lists/{path_quote(scope)}/members/pages", limit=1000))
+        except ApiError as err:
+            if is_not_found(err):
+                return []
+            raise
+        return [self.from_api(scope, item) for item in items]
+
+    def from_api(self, scope: str, item: dict[str, Any]) -> Resource:
+        body = {"name": item.get("name") or "", "vars": item.get("vars") or {},
+                "subscribed": bool(item.get("subscribed", True))}
+        return self.resource(scope, item["address"], body)
+
+    def apply(self, client: Client, changes: list[Change], done: Done) -> None:
+        upserts = [c for c in changes if c.action in (Action.CREATE, Action.UPDATE)]
+        deletes = [c for c in changes if c.action is Action.DELETE]
+        batches = [upserts[i : i + BATCH] for i in range(0, len(upserts), BATCH)]
+        client.map(lambda batch: done(batch, self._upsert(client, batch)), batches)
+        Kind.apply(self, client, deletes, done)
+
+    def _upsert(self, client: Client, batch: list[Change]) -> None:
+        # Every change in a batch shares its list: the engine groups changes by scope.
+        scope = batch[0].address.scope
+        members = [{"address": c.address.name, **_full(c)} for c in batch]
+        form = [("members", json.dumps(members, ensure_ascii=False)), ("upsert", "yes")]
+        client.post(f"/v3/lists/{path_quote(scope)}/members.json", data=form)
+
+    def delete(self, client: Client, change: Change) -> None:
+        address = change.address
+        client.delete(f"/v3/lists/{path_quote(address.scope)}/members/{path_quote(address.name)}")
+
+
+def _full(change: Change) -> dict[str, Any]:
+    base = Member().comparable() if change.observed is None else change.observed.body.comparable()
+    return {**base, **change.desired.body.managed()}

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, ClassVar
+
 from pydantic import Field, field_validator
 
-from mgsync.kinds.base import Spec
+from mgsync.changes import Action, Change
+from mgsync.errors import ApiError
+from mgsync.kinds.base import Done, Kind, Spec, is_not_found, path_quote
+from mgsync.state import Resource, State
+
+if TYPE_CHECKING:
+    from mgsync.client import Client
+
+BATCH = 1000  # JSON bulk add takes at most 1000 records per call (§8)
 
 
 class Bounce(Spec):
@@ -29,3 +39,110 @@ class Allowlist(Spec):
     """An allowlisted address (contains ``@``) or domain; the kind is derived from the key."""
 
     reason: str = ""
+
+
+class SuppressionKind(Kind):
+    """A domain's suppression table: read in pages of 1000, added in JSON batches of 1000.
+
+    Additive (§3.3): Mailgun and recipients add entries themselves, so mgsync only deletes entries
+    of a table the manifest prunes.
+    """
+
+    bulk = True
+    table: ClassVar[str]
+    key_field: ClassVar[str] = "address"
+
+    def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
+        try:
+            items = list(client.iter_pages(f"/v3/{path_quote(scope)}/{self.table}", limit=1000))
+        except ApiError as err:
+            if is_not_found(err):
+                return []
+            raise
+        return [self.resource(scope, item[self.key_field], self.body(item)) for item in items]
+
+    def body(self, item: dict[str, Any]) -> dict[str, Any]:
+        return {k: item[k] for k in self.model.model_fields if item.get(k) is not None}
+
+    def record(self, change: Change) -> dict[str, Any]:
+        base = {} if change.observed is None else change.observed.body.comparable()
+        return {"address": change.address.name, **base, **self.wanted_fields(change)}
+
+    def wanted_fields(self, change: Change) -> dict[str, Any]:
+        if change.observed is None:
+            return change.desired.body.managed()
+        return self.wanted(change.desired.body, change.observed.body)
+
+    def apply(self, client: Client, changes: list[Change], done: Done) -> None:
+        upserts = [c for c in changes if c.action in (Action.CREATE, Action.UPDATE)]
+        deletes = [c for c in changes if c.action is Action.DELETE]
+        batches = [upserts[i : i + BATCH] for i in range(0, len(upserts), BATCH)]
+        client.map(lambda batch: done(batch, self.add(client, batch)), batches)
+        Kind.apply(self, client, deletes, done)
+
+    def add(self, client: Client, batch: list[Change]) -> None:
+        scope = batch[0].address.scope
+        client.post(f"/v3/{path_quote(scope)}/{self.table}", json=[self.record(c) for c in batch])
+
+    def delete(self, client: Client, change: Change) -> None:
+        address = change.address
+        client.delete(f"/v3/{path_quote(address.scope)}/{self.table}/{path_quote(address.name)}")
+
+
+class BounceKind(SuppressionKind):
+    name = "bounce"
+    model = Bounce
+    table = "bounces"
+
+    def body(self, item: dict[str, Any]) -> dict[str, Any]:
+        return {"code": str(item.get("code", "550")), "error": item.get("error") or ""}
+
+
+class UnsubscribeKind(SuppressionKind):
+    name = "unsubscribe"
+    model = Unsubscribe
+    table = "unsubscribes"
+
+    def body(self, item: dict[str, Any]) -> dict[str, Any]:
+        tags = item.get("tags") or ([item["tag"]] if item.get("tag") else ["*"])
+        return {"tags": tags}
+
+    def wanted(self, desired: Spec, observed: Spec) -> dict[str, Any]:
+        # Tags only ever grow: dropping a tag would re-subscribe the recipient to it (§3.3).
+        wanted = desired.managed()
+        if "tags" in wanted:
+            wanted["tags"] = sorted(set(wanted["tags"]) | set(observed.tags))
+        return wanted
+
+
+class ComplaintKind(SuppressionKind):
+    name = "complaint"
+    model = Complaint
+    table = "complaints"
+
+    def body(self, item: dict[str, Any]) -> dict[str, Any]:
+        return {}
+
+
+class AllowlistKind(SuppressionKind):
+    """The allowlist has no JSON bulk add (§8.4): entries are added one form POST at a time."""
+
+    name = "allowlist"
+    model = Allowlist
+    table = "whitelists"
+    key_field = "value"
+
+    def body(self, item: dict[str, Any]) -> dict[str, Any]:
+        return {"reason": item.get("reason") or ""}
+
+    def apply(self, client: Client, changes: list[Change], done: Done) -> None:
+        Kind.apply(self, client, changes, done)
+
+    def create(self, client: Client, change: Change) -> Resource | None:
+        value = change.address.name
+        field = "address" if "@" in value else "domain"
+        form = [(field, value), ("reason", self.record(change).get("reason", ""))]
+        client.post(f"/v3/{path_quote(change.address.scope)}/{self.table}", data=form)
+        return None
+
+    update = create

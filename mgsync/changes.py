@@ -1,0 +1,55 @@
+"""Changes as data: what the plan decided and the apply executes, free of any rendering.
+
+``Change(address, action, before, after, fields)`` in Terraform's vocabulary. ``before``/``after``
+are JSON-able dicts with secrets already masked; ``desired``/``observed`` carry the full resources
+for the executor and are never rendered or saved.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from mgsync.state import Address, Resource
+
+SENSITIVE = "(sensitive value)"
+SENSITIVE_CHANGED = "(sensitive value changed)"
+
+
+class Action(str, enum.Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    FORGET = "forget"  # stop managing, leave the object as it is (kinds that cannot be deleted)
+
+    @property
+    def symbol(self) -> str:
+        return {"create": "+", "update": "~", "delete": "-", "forget": "."}[self.value]
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    path: str  # dotted, e.g. "open.active" or "urls"
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class Change:
+    address: Address
+    action: Action
+    before: dict[str, Any] | None  # observed (secrets masked)
+    after: dict[str, Any] | None  # what the object will be (secrets masked)
+    fields: tuple[FieldChange, ...] = ()
+    desired: Resource | None = field(default=None, compare=False, repr=False)
+    observed: Resource | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Drift:
+    """A managed object that changed in Mailgun since the lockfile was written."""
+
+    address: Address
+    fields: tuple[FieldChange, ...]  # empty with deleted=True
+    deleted: bool = False

@@ -1,0 +1,41 @@
+"""Connection choice for commands that talk to Mailgun: direct, the Maton gateway, or the embedded
+emulator. Settings come from the environment and flags only, never from manifests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from mgsync.client import Client
+from mgsync.settings import Settings
+
+EMULATOR_KEY = "emulator-key"
+DEFAULT_EMULATOR_STATE = Path(".mgsync-emulator.json")
+
+
+@dataclass(frozen=True)
+class Connection:
+    emulator: bool = False
+    emulator_state: Path = DEFAULT_EMULATOR_STATE
+    base_url: str | None = None
+    region: str | None = None
+    concurrency: int = 8
+
+
+@contextmanager
+def connect(conn: Connection, env: Mapping[str, str]) -> Iterator[Client]:
+    """A client for ``conn``; with ``emulator`` the bundled emulator runs in-process, its state
+    kept in ``emulator_state`` so that plan, apply and plan again see one account."""
+    if conn.emulator:
+        from mgsync.emulator import Emulator
+
+        emu = Emulator(api_key=EMULATOR_KEY, state_file=conn.emulator_state)
+        settings = Settings("http://127.0.0.1", "basic", EMULATOR_KEY, allow_http=True)
+        with Client(settings, transport=emu.transport(), concurrency=conn.concurrency) as client:
+            yield client
+        return
+    settings = Settings.from_env(env, base_url=conn.base_url, region=conn.region)
+    with Client(settings, concurrency=conn.concurrency) as client:
+        yield client

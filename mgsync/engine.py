@@ -1,0 +1,182 @@
+"""Orchestration: observe live state, plan, apply, verify, and keep the lockfile.
+
+``observe`` reads only the scopes the manifests, the lockfile and the prune flags name (the whole
+account only for import), account-level kinds first so that scoped reads skip domains and lists that
+do not exist yet, all through the client's bounded concurrency. Kind-specific knowledge stays in the
+kinds; this module iterates the registry.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from mgsync.apply import Progress, execute
+from mgsync.changes import Action, Change
+from mgsync.fingerprint import verify_secret
+from mgsync.kinds import BY_NAME, KINDS
+from mgsync.lockfile import Lockfile
+from mgsync.plan import Inputs, Plan, diff
+from mgsync.state import Address, Resource, State
+
+if TYPE_CHECKING:
+    from mgsync.client import Client
+    from mgsync.manifest import Desired
+
+log = logging.getLogger("mgsync.engine")
+
+
+@dataclass
+class Outcome:
+    """What ``plan_changes`` and ``apply_changes`` hand back to the CLI."""
+
+    plan: Plan
+    observed: State
+    applied: int = 0
+    pending: Plan | None = None  # a fresh plan after apply that is not empty (Mailgun catching up)
+    notes: list[str] = field(default_factory=list)
+
+
+def wanted_scopes(desired: Desired | None, locked: State, *, everything: bool = False) -> dict[str, set[str]]:
+    """Per kind, the scopes worth reading: declared, locked or pruned ones (all of them for import)."""
+    scopes: dict[str, set[str]] = {kind.name: set() for kind in KINDS}
+    named: list[Address] = [*locked]
+    prune: Iterable[tuple[str, str]] = ()
+    if desired is not None:
+        named += list(desired.state)
+        prune = desired.prune
+        for domain in desired.domains:
+            scopes["domain"].add("")
+    for address in named:
+        kind = BY_NAME[address.kind]
+        scopes[kind.name].add(kind.scope_of(address))
+        if kind.scope != "account":
+            scopes[kind.scope].add("")  # the parent's list read tells whether the scope exists
+    for kind_name, scope in prune:
+        scopes[kind_name].add(scope)
+        if BY_NAME[kind_name].scope != "account":
+            scopes[BY_NAME[kind_name].scope].add("")
+    if everything:
+        for kind in KINDS:
+            scopes[kind.name].add("" if kind.scope == "account" else "*")
+    return scopes
+
+
+def observe(client: Client, scopes: dict[str, set[str]], locked: State) -> State:
+    observed = State()
+    top = [kind for kind in KINDS if kind.scope == "account" and scopes[kind.name]]
+    for resources in client.map(lambda kind: kind.read(client, "", locked), top):
+        for resource in resources:
+            observed.add(resource)
+    live = {kind.name: {r.address.key for r in observed.of_kind(kind.name)} for kind in top}
+    jobs = [
+        (kind, scope)
+        for kind in KINDS
+        if kind.scope != "account"
+        for scope in _expand(scopes[kind.name], live.get(kind.scope, set()))
+    ]
+    for resources in client.map(lambda job: job[0].read(client, job[1], locked), jobs):
+        for resource in resources:
+            observed.add(resource)
+    log.debug("observe: reads=%d objects=%d", len(top) + len(jobs), len(observed))
+    return observed
+
+
+def _expand(wanted: set[str], existing: set[str]) -> list[str]:
+    """Scopes to read: ``*`` means every existing one; scopes that do not exist yet are skipped."""
+    if "*" in wanted:
+        return sorted(existing)
+    return sorted(wanted & existing)
+
+
+def plan_changes(
+    client: Client, desired: Desired, lock: Lockfile, *, targets: tuple[str, ...] = ()
+) -> Outcome:
+    locked = lock.state()
+    observed = observe(client, wanted_scopes(desired, locked), locked)
+    matches = frozenset(
+        r.address for r in desired.state.values() if _secret_matches(r, lock.secret_hash(r.address))
+    )
+    inputs = Inputs(desired.state, observed, locked, desired.prune, matches)
+    plan = diff(_select(inputs, targets), KINDS)
+    _drop_children_of_deleted(plan)
+    return Outcome(plan, observed)
+
+
+def _secret_matches(resource: Resource, stored: str | None) -> bool:
+    body = resource.body
+    secrets = [getattr(body, name) for name in sorted(body.SECRET & body.model_fields_set)]
+    return bool(secrets) and all(s is not None and verify_secret(s.get_secret_value(), stored) for s in secrets)
+
+
+def _select(inputs: Inputs, targets: tuple[str, ...]) -> Inputs:
+    if not targets:
+        return inputs
+
+    def keep(state: State) -> State:
+        return State(r for r in state.values() if matches_target(r.address, targets))
+
+    return Inputs(keep(inputs.desired), keep(inputs.observed), keep(inputs.locked), inputs.prune, inputs.secret_matches)
+
+
+def matches_target(address: Address, targets: tuple[str, ...]) -> bool:
+    """A target is an address or a glob (``route:*``, ``member:news@mg.example.com/*``)."""
+    text = str(address)
+    return any(text == t or fnmatch.fnmatchcase(text, t) for t in targets)
+
+
+def _drop_children_of_deleted(plan: Plan) -> None:
+    """Deleting a domain or list deletes what lives in it: no separate deletes for those."""
+    gone = {(c.address.kind, c.address.key) for c in plan.changes if c.action is Action.DELETE}
+
+    def orphan(change: Change) -> bool:
+        kind = BY_NAME[change.address.kind]
+        return change.action is Action.DELETE and (kind.scope, kind.scope_of(change.address)) in gone
+
+    plan.changes = [c for c in plan.changes if not orphan(c)]
+
+
+def apply_changes(
+    client: Client,
+    desired: Desired,
+    lock: Lockfile,
+    outcome: Outcome,
+    *,
+    targets: tuple[str, ...] = (),
+    progress: Progress | None = None,
+) -> Outcome:
+    """Apply ``outcome.plan``, then re-read and record what Mailgun shows.
+
+    The caller holds the lockfile's lock (``lockfile.hold``) from planning to here.
+    """
+    outcome.applied = execute(client, outcome.plan, lock, progress)
+    after = plan_changes(client, desired, lock, targets=targets) if outcome.applied else outcome
+    sync_lock(lock, desired, after.observed, targets)
+    lock.write()
+    if not after.plan.empty:
+        outcome.pending = after.plan
+    return outcome
+
+
+def sync_lock(lock: Lockfile, desired: Desired, observed: State, targets: tuple[str, ...]) -> None:
+    """Record every declared object Mailgun now shows; forget what is neither declared nor live."""
+    in_scope = (lambda a: matches_target(a, targets)) if targets else (lambda a: True)
+    for address in [a for a in lock.state() if in_scope(a)]:
+        if address not in desired.state or address not in observed:
+            lock.forget(address)
+    collections: dict[tuple[str, str], list[Resource]] = {}
+    for address, resource in desired.state.items():
+        kind = BY_NAME[address.kind]
+        if not in_scope(address) or address not in observed:
+            continue
+        if kind.bulk:
+            collections.setdefault((kind.name, kind.scope_of(address)), []).append(observed[address])
+        else:
+            lock.record(observed[address], secret_hash=lock.secret_hash(address), meta_keys=kind.lock_meta)
+    if not targets:
+        lock.collections.clear()
+    for (kind_name, scope), resources in sorted(collections.items()):
+        lock.record_collection(kind_name, scope, resources)

@@ -1,0 +1,45 @@
+"""Digests of data and salted hashes of secrets; nothing here can be reversed into a secret.
+
+``fingerprint`` is a sha256 over canonical JSON (sorted keys, no whitespace), so equal data gives an
+equal fingerprint on every machine. ``hash_secret`` is scrypt with a random salt (DESIGN §3.6): slow
+enough that a lockfile in git does not leak weak SMTP passwords to a dictionary attack.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+from typing import Any
+
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+
+
+def canonical_json(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def fingerprint(data: Any) -> str:
+    return "sha256:" + hashlib.sha256(canonical_json(data).encode()).hexdigest()
+
+
+def hash_secret(secret: str, salt: bytes | None = None) -> str:
+    salt = salt if salt is not None else os.urandom(16)
+    digest = hashlib.scrypt(secret.encode(), salt=salt, **_SCRYPT)
+    return f"scrypt${_b64(salt)}${_b64(digest)}"
+
+
+def verify_secret(secret: str, stored: str | None) -> bool:
+    if not stored or stored.count("$") != 2:
+        return False
+    scheme, salt, digest = stored.split("$")
+    if scheme != "scrypt":
+        return False
+    expected = hash_secret(secret, base64.urlsafe_b64decode(salt + "=" * (-len(salt) % 4)))
+    return hmac.compare_digest(expected.rsplit("$", 1)[1], digest)
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")

@@ -1,0 +1,136 @@
+"""The lockfile: what mgsync manages and what it last observed, as deterministic JSON.
+
+Layout (sorted keys, 2-space indent, no timestamps, so an apply that changed nothing rewrites it
+byte for byte and it diffs cleanly in git)::
+
+    {"format_version": 1,
+     "resources": {"route:support-inbox": {"body": {...}, "fingerprint": "sha256:…", "meta": {"id": "…"}},
+                   "credential:mg.example.com/alice": {"body": {}, "fingerprint": "…", "secret_hash": "scrypt$…"}},
+     "collections": {"member:news@mg.example.com": {"count": 3, "digest": "sha256:…"}}}
+
+Bodies never hold a secret (secret fields are excluded; passwords are kept as salted scrypt hashes).
+Writes are atomic (temp file + rename). ``hold`` takes an exclusive ``flock`` on a sidecar file so two
+applies on one lockfile cannot run at once.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from mgsync.errors import LockfileError, LockHeldError
+from mgsync.fingerprint import fingerprint
+from mgsync.kinds import BY_NAME
+from mgsync.state import Address, Resource, State
+
+FORMAT_VERSION = 1
+
+
+class Lockfile:
+    def __init__(self, path: Path, resources: dict[str, Any] | None = None, collections: dict[str, Any] | None = None):
+        self.path = path
+        self.resources: dict[str, dict[str, Any]] = dict(resources or {})
+        self.collections: dict[str, dict[str, Any]] = dict(collections or {})
+        self._mutex = threading.Lock()
+
+    @classmethod
+    def read(cls, path: Path) -> Lockfile:
+        if not path.exists():
+            return cls(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            raise LockfileError(f"{path}: cannot read the lockfile ({err}); restore it from git") from None
+        if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
+            raise LockfileError(f"{path}: not an mgsync lockfile of format_version {FORMAT_VERSION}")
+        return cls(path, data.get("resources"), data.get("collections"))
+
+    def state(self) -> State:
+        """The locked state: every managed object as last observed."""
+        state = State()
+        for key, entry in self.resources.items():
+            address = Address.parse(key)
+            kind = BY_NAME.get(address.kind)
+            if kind is None:
+                raise LockfileError(f"{self.path}: unknown kind in address {key!r}")
+            try:
+                body = kind.model.model_validate(entry.get("body", {}))
+            except ValidationError:
+                raise LockfileError(f"{self.path}: entry {key!r} does not match its kind; restore it from git") from None
+            state.add(Resource(address, body, meta=entry.get("meta", {})))
+        return state
+
+    def secret_hash(self, address: Address) -> str | None:
+        return self.resources.get(str(address), {}).get("secret_hash")
+
+    def record(self, resource: Resource, *, secret_hash: str | None = None, meta_keys: tuple[str, ...] = ()) -> None:
+        body = resource.body.comparable()
+        entry: dict[str, Any] = {"body": body, "fingerprint": fingerprint(body)}
+        meta = {k: resource.meta[k] for k in meta_keys if resource.meta.get(k) is not None}
+        if meta:
+            entry["meta"] = meta
+        if secret_hash:
+            entry["secret_hash"] = secret_hash
+        with self._mutex:
+            self.resources[str(resource.address)] = entry
+
+    def forget(self, address: Address) -> None:
+        with self._mutex:
+            self.resources.pop(str(address), None)
+
+    def record_collection(self, kind: str, scope: str, resources: list[Resource]) -> None:
+        bodies = sorted((str(r.address), r.body.comparable()) for r in resources)
+        with self._mutex:
+            if bodies:
+                self.collections[f"{kind}:{scope}"] = {"count": len(bodies), "digest": fingerprint(bodies)}
+            else:
+                self.collections.pop(f"{kind}:{scope}", None)
+
+    def render(self) -> str:
+        data = {"format_version": FORMAT_VERSION, "resources": self.resources, "collections": self.collections}
+        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+    def write(self) -> None:
+        """Atomically replace the file (temp file in the same directory, fsync, rename)."""
+        with self._mutex:
+            text = self.render()
+        if self.path.exists() and self.path.read_text(encoding="utf-8") == text:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".mgsync-lock-", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+@contextmanager
+def hold(path: Path) -> Iterator[None]:
+    """Hold the exclusive apply lock of the lockfile at ``path`` (a ``.lck`` sidecar)."""
+    lock_path = path.with_name(path.name + ".lck")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LockHeldError(
+                f"Another mgsync apply holds the lock on {path}; wait for it to finish (lock file {lock_path})."
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

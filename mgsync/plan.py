@@ -1,0 +1,231 @@
+"""The diff: desired, observed and locked state in; a ``Plan`` of ``Change`` data out.
+
+This is the one place deepdiff is used, and only on matched pairs of one object each: collections
+are matched by address first (keyed, linear), so a 50,000-member list costs 50,000 dict lookups, not
+a deep comparison of two lists. Ownership (DESIGN §3.2–3.3) is decided here: an observed object that
+is not desired is deleted only if the lockfile says mgsync manages it or its scope is pruned;
+members and suppressions are never deleted without pruning. This module prints nothing and sends
+nothing; rendering lives in ``render.py`` and execution in ``apply.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from deepdiff import DeepDiff
+from pydantic import BaseModel
+
+from mgsync.errors import UnsafePlanError
+from mgsync.changes import SENSITIVE, SENSITIVE_CHANGED, Action, Change, Drift, FieldChange
+from mgsync.fingerprint import fingerprint
+from mgsync.kinds.base import Kind
+from mgsync.state import Address, Resource, State
+
+
+@dataclass
+class Plan:
+    changes: list[Change] = field(default_factory=list)
+    drift: list[Drift] = field(default_factory=list)
+    unmanaged: dict[str, list[Address]] = field(default_factory=dict)  # kind -> live, never managed
+    existing: dict[str, int] = field(default_factory=dict)  # kind -> live objects seen
+    fingerprints: dict[str, str] = field(default_factory=dict)  # address -> live fingerprint
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not any(c.action is not Action.FORGET for c in self.changes)
+
+    def counts(self) -> dict[Action, int]:
+        result = {action: 0 for action in Action}
+        for change in self.changes:
+            result[change.action] += 1
+        return result
+
+    def raise_if_unsafe(
+        self, *, force: bool, delete_domains: frozenset[str], threshold: float = 0.30, min_existing: int = 10
+    ) -> None:
+        """Refuse a domain deletion without its naming flag, and mass changes without --force (§3.4, §3.7)."""
+        for change in self.changes:
+            if change.address.kind == "domain" and change.action is Action.DELETE:
+                if change.address.key not in delete_domains:
+                    raise UnsafePlanError(
+                        f"Refusing to apply: plan deletes {change.address}, and everything in it. "
+                        f"Re-run with --delete-domain {change.address.key} to confirm."
+                    )
+        if force:
+            return
+        for kind, action, count, existing in self._mass_changes():
+            if existing >= min_existing and count / existing > threshold:
+                verb = "deletes" if action is Action.DELETE else "updates"
+                raise UnsafePlanError(
+                    f"Refusing to apply: plan {verb} {count} of {existing} {kind} objects "
+                    f"({count / existing:.0%} > {threshold:.0%}). Re-run with --force to proceed."
+                )
+
+    def _mass_changes(self) -> Iterable[tuple[str, Action, int, int]]:
+        counted: dict[tuple[str, Action], int] = {}
+        for change in self.changes:
+            if change.action in (Action.UPDATE, Action.DELETE):
+                key = (change.address.kind, change.action)
+                counted[key] = counted.get(key, 0) + 1
+        for (kind, action), count in sorted(counted.items()):
+            yield kind, action, count, self.existing.get(kind, 0)
+
+    def by_kind(self) -> dict[str, list[Change]]:
+        grouped: dict[str, list[Change]] = {}
+        for change in self.changes:
+            grouped.setdefault(change.address.kind, []).append(change)
+        return grouped
+
+
+@dataclass(frozen=True)
+class Inputs:
+    desired: State
+    observed: State
+    locked: State
+    prune: frozenset[tuple[str, str]]
+    secret_matches: frozenset[Address] = frozenset()  # desired secrets that match the lockfile's hash
+
+
+def masked(resource: Resource, *, managed_only: bool = False) -> dict[str, Any]:
+    body = resource.body.managed() if managed_only else resource.body.comparable()
+    for name in resource.body.SECRET:
+        if name in resource.body.model_fields_set and getattr(resource.body, name) is not None:
+            body[name] = SENSITIVE
+    return body
+
+
+def field_changes(
+    before: Mapping[str, Any], wanted: Mapping[str, Any], model: BaseModel | None = None
+) -> tuple[FieldChange, ...]:
+    """Field-level differences for the keys ``wanted`` sets.
+
+    Nested models (tracking's ``open``/``click`` sections) are compared key by key, so an unset
+    sub-field stays unmanaged; plain dict values (member ``vars``, template ``headers``) are whole.
+    """
+    restricted = _restrict(before, wanted, model) if model is not None else dict(before)
+    diff = DeepDiff(restricted, dict(wanted), ignore_order=False, verbose_level=2)
+    paths: dict[str, FieldChange] = {}
+    for kind in ("values_changed", "type_changes", "dictionary_item_added", "dictionary_item_removed",
+                 "iterable_item_added", "iterable_item_removed"):
+        for path in diff.get(kind, {}):
+            top = _dotted(path)
+            paths[top] = FieldChange(top, _lookup(before, top), _lookup(wanted, top))
+    return tuple(paths[p] for p in sorted(paths))
+
+
+def _restrict(before: Mapping[str, Any], wanted: Mapping[str, Any], model: BaseModel) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in wanted.items():
+        sub = getattr(model, key, None)
+        if isinstance(sub, BaseModel) and isinstance(before.get(key), Mapping):
+            result[key] = _restrict(before[key], value, sub)
+        elif key in before:
+            result[key] = before[key]
+    return result
+
+
+def _dotted(deepdiff_path: str) -> str:
+    """``root['open']['active']`` -> ``open.active``; list indexes collapse to the list field."""
+    parts = []
+    for piece in deepdiff_path.removeprefix("root").split("]"):
+        piece = piece.lstrip("[")
+        if not piece:
+            continue
+        if piece.startswith("'") or piece.startswith('"'):
+            parts.append(piece[1:-1])
+        else:
+            break  # a list index: report the whole list field
+    return ".".join(parts)
+
+
+def _lookup(data: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        if not isinstance(data, Mapping) or part not in data:
+            return None
+        data = data[part]
+    return data
+
+
+def diff(inputs: Inputs, kinds: Iterable[Kind]) -> Plan:
+    plan = Plan()
+    registry = {k.name: k for k in kinds}
+    for address in sorted(set(inputs.desired) | set(inputs.observed) | set(inputs.locked)):
+        _diff_one(plan, inputs, registry[address.kind], address)
+    plan.changes.sort(key=lambda c: _order(c, list(registry)))
+    return plan
+
+
+def _diff_one(plan: Plan, inputs: Inputs, kind: Kind, address: Address) -> None:
+    desired = inputs.desired.get(address)
+    observed = inputs.observed.get(address)
+    locked = inputs.locked.get(address)
+    if observed is not None:
+        plan.existing[address.kind] = plan.existing.get(address.kind, 0) + 1
+        plan.fingerprints[str(address)] = fingerprint(observed.body.comparable())
+    if locked is not None and not kind.bulk:
+        _drift(plan, locked, observed)
+    if desired is not None:
+        change = _converge(inputs, kind, desired, observed)
+    elif observed is not None:
+        change = _undeclared(plan, inputs, kind, observed, managed=locked is not None)
+    else:
+        change = None  # locked but gone from both: dropped from the lockfile on the next write
+    if change is not None:
+        plan.changes.append(change)
+
+
+def _converge(inputs: Inputs, kind: Kind, desired: Resource, observed: Resource | None) -> Change | None:
+    after = masked(desired, managed_only=True)
+    if observed is None:
+        return Change(desired.address, Action.CREATE, None, after, desired=desired)
+    secrets = desired.body.SECRET
+    wanted = {k: v for k, v in kind.wanted(desired.body, observed.body).items() if k not in secrets}
+    fields = list(field_changes(observed.body.comparable(), wanted, desired.body))
+    for name in sorted(secrets & desired.body.model_fields_set):
+        if getattr(desired.body, name) is not None and desired.address not in inputs.secret_matches:
+            fields.append(FieldChange(name, SENSITIVE, SENSITIVE_CHANGED))
+    if not fields:
+        return None
+    before = masked(observed)
+    after = deep_merge(before, {**wanted, **{f.path: f.after for f in fields if f.path in secrets}})
+    return Change(desired.address, Action.UPDATE, before, after, tuple(fields), desired, observed)
+
+
+def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), Mapping):
+            merged[key] = deep_merge(base[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _undeclared(plan: Plan, inputs: Inputs, kind: Kind, observed: Resource, *, managed: bool) -> Change | None:
+    address = observed.address
+    pruned = (address.kind, kind.scope_of(address)) in inputs.prune
+    if (managed and not kind.bulk) or pruned:
+        action = Action.DELETE if kind.deletable else Action.FORGET
+        return Change(address, action, masked(observed), None, observed=observed)
+    plan.unmanaged.setdefault(address.kind, []).append(address)
+    return None
+
+
+def _drift(plan: Plan, locked: Resource, observed: Resource | None) -> None:
+    if observed is None:
+        plan.drift.append(Drift(locked.address, (), deleted=True))
+        return
+    fields = field_changes(locked.body.comparable(), observed.body.comparable())
+    if fields:
+        plan.drift.append(Drift(locked.address, fields))
+
+
+def _order(change: Change, kind_order: list[str]) -> tuple[int, int, Address]:
+    """Creates and updates in registry order; deletes after them, in reverse registry order."""
+    index = kind_order.index(change.address.kind)
+    if change.action in (Action.DELETE, Action.FORGET):
+        return (1, len(kind_order) - index, change.address)
+    return (0, index, change.address)
