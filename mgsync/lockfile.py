@@ -40,7 +40,8 @@ class Lockfile:
         self.path = path
         self.resources: dict[str, dict[str, Any]] = dict(resources or {})
         self.collections: dict[str, dict[str, Any]] = dict(collections or {})
-        self._mutex = threading.Lock()
+        self._mutex = threading.Lock()  # guards the dicts
+        self._writing = threading.Lock()  # serialises writes, so an older snapshot never lands last
 
     @classmethod
     def read(cls, path: Path) -> Lockfile:
@@ -101,6 +102,10 @@ class Lockfile:
 
     def write(self) -> None:
         """Atomically replace the file (temp file in the same directory, fsync, rename)."""
+        with self._writing:
+            self._write()
+
+    def _write(self) -> None:
         with self._mutex:
             text = self.render()
         if self.path.exists() and self.path.read_text(encoding="utf-8") == text:

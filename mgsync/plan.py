@@ -206,7 +206,7 @@ def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, An
 
 def _undeclared(plan: Plan, inputs: Inputs, kind: Kind, observed: Resource, *, managed: bool) -> Change | None:
     address = observed.address
-    pruned = (address.kind, kind.scope_of(address)) in inputs.prune
+    pruned = (address.kind, kind.scope_of(address)) in inputs.prune and not kind.protected(address)
     if (managed and not kind.bulk) or pruned:
         action = Action.DELETE if kind.deletable else Action.FORGET
         return Change(address, action, masked(observed), None, observed=observed)

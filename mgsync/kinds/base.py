@@ -63,6 +63,10 @@ class Kind:
     def resource(self, scope: str, name: str, body: dict[str, Any], **meta: Any) -> Resource:
         return Resource(self.address(scope, name), self.model.model_validate(body), meta=meta)
 
+    def protected(self, address: Address) -> bool:
+        """Objects Mailgun itself owns: listed, never deleted, even in a pruned scope."""
+        return False
+
     def wanted(self, desired: Spec, observed: Spec) -> dict[str, Any]:
         """The managed fields to compare with ``observed``; kinds with additive fields override."""
         return desired.managed()

@@ -13,7 +13,7 @@ from pydantic import Field, SecretStr
 from mgsync.changes import Change
 from mgsync.errors import ApiError
 from mgsync.kinds.base import Kind, Spec, is_not_found, path_quote
-from mgsync.state import Resource, State
+from mgsync.state import Address, Resource, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
@@ -28,6 +28,10 @@ class Credential(Spec):
 class CredentialKind(Kind):
     name = "credential"
     model = Credential
+
+    def protected(self, address: Address) -> bool:
+        # Mailgun creates postmaster@<domain> with every domain (its smtp_login); pruning never removes it.
+        return address.name == "postmaster"
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         path = f"/v3/domains/{path_quote(scope)}/credentials"

@@ -1,0 +1,5 @@
+"""``python -m mgsync`` runs the CLI."""
+
+from mgsync.cli import main
+
+main()

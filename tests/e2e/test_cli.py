@@ -1,0 +1,115 @@
+"""End to end: the real mgsync executable against the emulator served over HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mgsync.emulator import Emulator
+from mgsync.emulator.server import serve
+
+from .cli import REPO, run
+
+KEY = "e2e-key"
+EXAMPLES = sorted(p.name for p in (REPO / "examples").iterdir() if p.is_dir() and any(p.glob("*.y*ml")))
+
+
+@pytest.fixture
+def mailgun():
+    emu = Emulator(api_key=KEY)
+    with serve(emu, host="127.0.0.1", port=0) as server:
+        yield emu, {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": server.url}
+
+
+def copy_example(name: str, tmp_path: Path) -> Path:
+    target = tmp_path / name
+    shutil.copytree(REPO / "examples" / name, target, ignore=shutil.ignore_patterns("mgsync.lock*"))
+    return target
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_apply_then_plan_shows_no_changes(example: str, mailgun, tmp_path) -> None:
+    _, env = mailgun
+    path = copy_example(example, tmp_path)
+    first = run("plan", "--detailed-exitcode", str(path), env=env)
+    assert first.returncode == 2, first.stderr
+    assert "to add" in first.stdout
+    applied = run("apply", "--yes", str(path), env=env)
+    assert applied.returncode == 0, applied.stderr + applied.stdout
+    assert "Apply complete" in applied.stdout
+    again = run("plan", "--detailed-exitcode", str(path), env=env)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "No changes" in again.stdout
+    assert (path / "mgsync.lock").exists()
+
+
+def test_apply_without_yes_and_without_a_terminal_is_refused(mailgun, tmp_path) -> None:
+    _, env = mailgun
+    path = copy_example("quickstart", tmp_path)
+    result = run("apply", str(path), env=env)
+    assert result.returncode == 1
+    assert "Refusing to apply without --yes" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_saved_plan_applies_when_fresh_and_refuses_when_stale(mailgun, tmp_path) -> None:
+    emu, env = mailgun
+    path = copy_example("quickstart", tmp_path)
+    plan_file = tmp_path / "plan.json"
+    assert run("plan", "--out", str(plan_file), str(path), env=env).returncode == 0
+    saved = plan_file.read_text()
+    assert json.loads(saved)["format_version"] == 1
+    applied = run("apply", "--yes", str(plan_file), env=env)
+    assert applied.returncode == 0, applied.stderr
+
+    (path / "extra.yaml").write_text(
+        "routes:\n  late: {expression: 'match_recipient(\"late@example.com\")', actions: ['stop()']}\n")
+    assert run("plan", "--out", str(plan_file), str(path), env=env).returncode == 0
+    emu.store.add_route('match_recipient("x@example.com")', description="late")
+    stale = run("apply", "--yes", str(plan_file), env=env)
+    assert stale.returncode == 3
+    assert stale.stderr.strip().endswith("Run mgsync plan again.")
+    assert "Saved plan is stale" in stale.stderr
+
+
+def test_bad_key_is_one_clear_line(mailgun, tmp_path) -> None:
+    _, env = mailgun
+    path = copy_example("quickstart", tmp_path)
+    result = run("plan", str(path), env={**env, "MAILGUN_API_KEY": "wrong-key-123"})
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: Mailgun API: GET /v4/domains returned 401")
+    assert "wrong-key-123" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_key_is_a_config_error_before_any_request(mailgun, tmp_path) -> None:
+    emu, env = mailgun
+    path = copy_example("quickstart", tmp_path)
+    result = run("plan", str(path), env={"MAILGUN_BASE_URL": env["MAILGUN_BASE_URL"]})
+    assert result.returncode == 1
+    assert "MAILGUN_API_KEY is not set" in result.stderr
+    assert list(emu.log) == []
+
+
+def test_markdown_and_json_formats(mailgun, tmp_path) -> None:
+    _, env = mailgun
+    path = copy_example("quickstart", tmp_path)
+    md = run("plan", "--format", "markdown", str(path), env=env)
+    assert md.stdout.startswith("<!-- mgsync-plan -->")
+    doc = json.loads(run("plan", "--format", "json", str(path), env=env).stdout)
+    assert doc["format_version"] == 1 and doc["changes"]
+
+
+def test_embedded_emulator_quickstart(tmp_path) -> None:
+    path = copy_example("quickstart", tmp_path)
+    state = tmp_path / "emulator.json"
+    first = run("plan", "--emulator", "--emulator-state", str(state), str(path), cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    applied = run("apply", "--emulator", "--emulator-state", str(state), "--yes", str(path), cwd=tmp_path)
+    assert applied.returncode == 0, applied.stderr
+    again = run("plan", "--emulator", "--emulator-state", str(state), "--detailed-exitcode", str(path), cwd=tmp_path)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "No changes" in again.stdout
