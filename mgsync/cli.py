@@ -47,9 +47,14 @@ def main() -> None:
 @handles_errors
 def validate(paths: tuple[Path, ...]) -> None:
     """Load manifests offline and report every error with file:line:col."""
+    from mgsync.errors import ManifestError
     from mgsync.manifest import load
 
-    desired = load(list(paths) or [Path(".")], os.environ)
+    try:
+        desired = load(list(paths) or [Path(".")], os.environ)
+    except ManifestError as err:
+        count = len(err.problems)
+        _fail("\n".join([*map(str, err.problems), f"{count} error{'s' if count != 1 else ''} found."]))
     click.echo(desired.summary())
 
 
@@ -72,13 +77,29 @@ def emulator() -> None:
 @click.option("--port", default=8025, show_default=True, type=int)
 @click.option("--state", "state_file", type=click.Path(path_type=Path), help="Persist state to this JSON file.")
 @click.option("--api-key", default="test", show_default=True, help="The API key the emulator accepts.")
+@click.option("--region", type=click.Choice(["us", "eu"]), default="us", show_default=True,
+              help="Region used in DNS records (mxa.mailgun.org vs mxa.eu.mailgun.org).")
+@click.option("--gateway-key", help="Also accept 'Authorization: Bearer KEY' under /mailgun (Maton gateway form).")
+@click.option("--gateway-connection", "gateway_connections", multiple=True,
+              help="A Maton connection id (repeat; with several, Maton-Connection is required).")
+@click.option("--latency", type=float, default=0.0, show_default=True, help="Seconds of delay per request.")
+@click.option("--rate-limit-every", type=int, default=0, help="Answer every Nth request with 429.")
+@click.option("--rate-limit-share", type=float, default=0.0, help="Answer this fraction (0..1) of requests with 429.")
+@click.option("--reset-after", type=float, default=1.0, show_default=True,
+              help="Seconds until X-Request-Reset on an injected 429.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for --rate-limit-share.")
 @handles_errors
-def emulator_serve(host: str, port: int, state_file: Path | None, api_key: str) -> None:
-    """Run the bundled Mailgun emulator over HTTP."""
+def emulator_serve(host: str, port: int, state_file: Path | None, api_key: str, region: str,
+                   gateway_key: str | None, gateway_connections: tuple[str, ...], latency: float,
+                   rate_limit_every: int, rate_limit_share: float, reset_after: float, seed: int) -> None:
+    """Run the bundled Mailgun emulator over HTTP (Ctrl-C stops it)."""
     from mgsync.emulator.server import serve_forever
-    from mgsync.emulator import Emulator
+    from mgsync.emulator import Emulator, Faults
 
-    emu = Emulator(api_key=api_key, state_file=state_file)
+    emu = Emulator(api_key=api_key, state_file=state_file, gateway_key=gateway_key,
+                   gateway_connections=gateway_connections, region=region)
+    emu.faults = Faults(latency=latency, rate_limit_every=rate_limit_every, rate_limit_share=rate_limit_share,
+                        reset_after=reset_after, seed=seed)
     serve_forever(emu, host=host, port=port, announce=lambda url: click.echo(f"Mailgun emulator on {url}", err=True))
 
 

@@ -1,0 +1,134 @@
+"""Record builders: the stored shape of every emulated object, shared by the HTTP handlers and the
+store's seeding helpers so both produce identical data.
+
+A record is the object as Mailgun renders it (dates already in the service's spelling), plus private
+keys starting with ``_`` that are stripped on output. No validation here: handlers validate requests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from email.utils import parseaddr
+from typing import Any
+
+from mgsync.emulator.wire import fmt_date
+
+HTML_FOOTER = '\n<br>\n<p><a href="%unsubscribe_url%">unsubscribe</a></p>\n'
+TEXT_FOOTER = "\n\nTo unsubscribe click: <%unsubscribe_url%>\n\n"
+
+DOMAIN_DEFAULTS: dict[str, Any] = {
+    "require_tls": False, "skip_verification": False, "spam_action": "disabled", "type": "custom",
+    "use_automatic_sender_security": False, "web_prefix": "email", "web_scheme": "http",
+    "wildcard": False, "encrypt_incoming_message": False, "message_ttl": 0,
+}
+DOMAIN_STATES = ("active", "unverified", "disabled")
+
+
+def public(record: dict[str, Any]) -> dict[str, Any]:
+    """The record without its private ``_`` keys."""
+    return {k: v for k, v in record.items() if k[0] != "_"}
+
+
+def object_id(now: float, seq: int) -> str:
+    """A 24-hex id shaped like a Mongo ObjectId (domains, routes)."""
+    return f"{int(now) & 0xFFFFFFFF:08x}{seq & 0xFFFFFFFFFFFFFFFF:016x}"
+
+
+def hash_password(password: str) -> str:
+    return hashlib.sha256(password.encode()).hexdigest()
+
+
+def domain(name: str, state: str, now: float, seq: int, settings: dict[str, Any]) -> dict[str, Any]:
+    rec: dict[str, Any] = {
+        "created_at": fmt_date(now, "domains"), "id": object_id(now, seq), "is_disabled": state == "disabled",
+        "name": name, "smtp_login": f"postmaster@{name}", "state": state, **DOMAIN_DEFAULTS,
+        "_seq": seq, "_dkim_selector": "smtp", "_dkim_key_size": 1024, "_dns_valid": state == "active",
+    }
+    if state == "disabled":
+        rec["disabled"] = {"code": "manual", "note": "", "permanently": False, "reason": "disabled", "until": ""}
+    rec.update(settings)
+    return rec
+
+
+def dns_records(rec: dict[str, Any], region: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(receiving, sending) DNS records for a domain (mailgun-api.md §2.3)."""
+    host = "eu.mailgun.org" if region == "eu" else "mailgun.org"
+    valid = "valid" if rec.get("_dns_valid") else "unknown"
+    name = rec["name"]
+    receiving = [
+        {"cached": [], "is_active": True, "priority": "10", "record_type": "MX", "valid": valid, "value": f"{mx}.{host}"}
+        for mx in ("mxa", "mxb")
+    ]
+    key = hashlib.sha256(name.encode()).hexdigest()
+    sending = [
+        {"cached": [], "is_active": True, "name": name, "record_type": "TXT", "valid": valid,
+         "value": "v=spf1 include:mailgun.org ~all"},
+        {"cached": [], "is_active": bool(rec.get("_dns_valid")), "name": f"{rec['_dkim_selector']}._domainkey.{name}",
+         "record_type": "TXT", "valid": valid, "value": f"k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQ{key}IDAQAB"},
+        {"cached": [], "is_active": True, "name": f"{rec['web_prefix']}.{name}", "record_type": "CNAME",
+         "valid": valid, "value": host},
+    ]
+    return receiving, sending
+
+
+def tracking() -> dict[str, Any]:
+    return {
+        "open": {"active": False, "place_at_the_top": False},
+        "click": {"active": False},
+        "unsubscribe": {"active": False, "html_footer": HTML_FOOTER, "text_footer": TEXT_FOOTER},
+    }
+
+
+def route(now: float, seq: int, expression: str, actions: list[str], priority: int, description: str) -> dict[str, Any]:
+    return {"actions": list(actions), "created_at": fmt_date(now, "routes"), "description": description,
+            "expression": expression, "id": object_id(now, seq), "priority": priority, "_seq": seq}
+
+
+def template(now: float, name: str, description: str, created_by: str) -> dict[str, Any]:
+    return {"name": name.lower(), "description": description, "createdAt": fmt_date(now, "templates"),
+            "createdBy": created_by, "id": str(uuid.uuid4())}
+
+
+def version(now: float, tag: str, content: str, engine: str = "handlebars", comment: str = "",
+            headers: dict[str, str] | None = None, active: bool = False) -> dict[str, Any]:
+    return {"tag": tag.lower(), "template": content, "engine": engine or "handlebars", "mjml": "",
+            "createdAt": fmt_date(now, "templates"), "comment": comment, "active": active,
+            "id": str(uuid.uuid4()), "headers": dict(headers or {})}
+
+
+def mailing_list(now: float, address: str, fields: dict[str, Any]) -> dict[str, Any]:
+    name, addr = parseaddr(address)
+    rec = {"access_level": "readonly", "address": addr or address, "created_at": fmt_date(now, "lists"),
+           "description": "", "members_count": 0, "name": name, "reply_preference": "list"}
+    rec.update({k: v for k, v in fields.items() if v is not None})
+    return rec
+
+
+def member(address: str, name: str | None = None, subscribed: bool = True,
+           vars: dict[str, Any] | None = None) -> dict[str, Any]:
+    display, addr = parseaddr(address) if "<" in address else ("", address)
+    return {"address": addr or address, "name": name if name is not None else display,
+            "subscribed": subscribed, "vars": dict(vars or {})}
+
+
+def bounce(now: float, address: str, code: str | int = "550", error: str = "") -> dict[str, Any]:
+    return {"address": address, "code": str(code), "error": error, "created_at": fmt_date(now, "suppressions")}
+
+
+def unsubscribe(now: float, address: str, tags: list[str] | None = None) -> dict[str, Any]:
+    return {"address": address, "tags": list(tags or ["*"]), "created_at": fmt_date(now, "suppressions")}
+
+
+def complaint(now: float, address: str) -> dict[str, Any]:
+    return {"address": address, "created_at": fmt_date(now, "suppressions")}
+
+
+def allow(now: float, value: str, reason: str = "") -> dict[str, Any]:
+    kind = "address" if "@" in value else "domain"
+    return {"type": kind, "value": value, "reason": reason, "createdAt": fmt_date(now, "suppressions")}
+
+
+def credential(now: float, login: str, password: str) -> dict[str, Any]:
+    return {"mailbox": login, "login": login, "created_at": fmt_date(now, "credentials"),
+            "size_bytes": None, "_password": hash_password(password)}

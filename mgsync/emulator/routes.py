@@ -1,0 +1,106 @@
+"""Routes (account-level ``/v3/routes``, mailgun-api.md §4). PUT answers the flat route plus
+``message`` (not wrapped, unlike the published spec's example).
+
+List order is undocumented; we list by priority, then creation (the order routes are evaluated in).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from mgsync.emulator import records
+from mgsync.emulator.paging import skip_limit_page
+from mgsync.emulator.store import Store
+from mgsync.emulator.wire import PLAIN, Endpoint, HttpError, Request
+
+NOT_FOUND = "Route not found"
+
+
+def _find(store: Store, route_id: str) -> dict[str, Any]:
+    rec = store.routes.get(route_id)
+    if rec is None:
+        raise HttpError(404, NOT_FOUND)
+    return rec
+
+
+def _priority(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise HttpError(400, f"Invalid priority value: '{value}'") from None
+
+
+def _ordered(store: Store) -> list[dict[str, Any]]:
+    return sorted(store.routes.values(), key=lambda r: (r["priority"], r["_seq"]))
+
+
+def list_routes(store: Store, req: Request) -> dict[str, Any]:
+    page = skip_limit_page(_ordered(store), req)
+    page["items"] = [records.public(r) for r in page["items"]]
+    return page
+
+
+def get_route(store: Store, req: Request) -> dict[str, Any]:
+    return {"route": records.public(_find(store, req.params[0]))}
+
+
+def create_route(store: Store, req: Request) -> dict[str, Any]:
+    expression = req.arg("expression")
+    if not expression:
+        raise HttpError(400, "Missing mandatory parameter: expression")
+    actions = req.form.getall("action") or req.query.getall("action")
+    if not actions:
+        raise HttpError(400, "Missing mandatory parameter: action")
+    rec = records.route(store.clock(), store.next_seq(), expression, actions,
+                        _priority(req.arg("priority") or "0"), req.arg("description") or "")
+    store.routes[rec["id"]] = rec
+    return {"message": "Route has been created", "route": records.public(rec)}
+
+
+def update_route(store: Store, req: Request) -> dict[str, Any]:
+    rec = _find(store, req.params[0])
+    if (priority := req.arg("priority")) is not None:
+        rec["priority"] = _priority(priority)
+    for name in ("description", "expression"):
+        if (value := req.arg(name)) is not None:
+            rec[name] = value
+    if actions := req.form.getall("action") or req.query.getall("action"):
+        rec["actions"] = actions
+    return {**records.public(rec), "message": "Route has been updated"}
+
+
+def delete_route(store: Store, req: Request) -> dict[str, Any]:
+    rec = _find(store, req.params[0])
+    del store.routes[rec["id"]]
+    return {"id": rec["id"], "message": "Route has been deleted"}
+
+
+def match_route(store: Store, req: Request) -> dict[str, Any]:
+    address = req.query.get("address") or ""
+    for rec in _ordered(store):
+        if _matches(rec["expression"], address):
+            return {"route": records.public(rec)}
+    raise HttpError(404, NOT_FOUND)
+
+
+def _matches(expression: str, address: str) -> bool:
+    if expression.strip() == "catch_all()":
+        return True
+    found = re.match(r'\s*match_recipient\(\s*"(.*)"\s*\)\s*$', expression)
+    if not found:
+        return False
+    try:
+        return re.match(found.group(1), address) is not None
+    except re.error:
+        return False
+
+
+ENDPOINTS = (
+    Endpoint("GET", "/v3/routes", list_routes, PLAIN),
+    Endpoint("POST", "/v3/routes", create_route, PLAIN),
+    Endpoint("GET", "/v3/routes/match", match_route, PLAIN),
+    Endpoint("GET", "/v3/routes/{id}", get_route, PLAIN),
+    Endpoint("PUT", "/v3/routes/{id}", update_route, PLAIN),
+    Endpoint("DELETE", "/v3/routes/{id}", delete_route, PLAIN),
+)

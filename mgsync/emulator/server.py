@@ -1,0 +1,117 @@
+"""The emulator as a real HTTP/1.1 server on loopback (stdlib ``ThreadingHTTPServer``, keep-alive).
+
+``serve()`` runs it on a background thread for tests; ``serve_forever()`` blocks for the CLI and stops
+cleanly on Ctrl-C. A dropped-connection fault closes the socket without writing a response.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import threading
+
+from mgsync.emulator.app import Emulator
+from mgsync.emulator.faults import DropConnection
+from mgsync.errors import ConfigError
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in separate writes
+    server_version = "mgsync-emulator"
+    sys_version = ""
+    emulator: Emulator  # set on the per-server subclass
+
+    def _answer(self) -> None:
+        body = self._read_body()
+        try:
+            status, headers, payload = self.emulator.handle(self.command, self.path, self.headers, body)
+        except DropConnection:
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+
+    def _read_body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _answer
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet: the emulator keeps its own log
+        pass
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+
+@dataclass(frozen=True)
+class Running:
+    url: str
+    host: str
+    port: int
+
+
+def _make_server(emu: Emulator, host: str, port: int) -> _Server:
+    handler = type("EmulatorHandler", (_Handler,), {"emulator": emu})
+    try:
+        return _Server((host, port), handler)
+    except OSError as err:
+        raise ConfigError(f"Cannot listen on {host}:{port}: {err.strerror}. Choose another --port.") from None
+
+
+def _url(server: _Server) -> str:
+    host, port = server.server_address[:2]
+    return f"http://{host}:{port}"
+
+
+@contextmanager
+def serve(emu: Emulator, host: str = "127.0.0.1", port: int = 0) -> Iterator[Running]:
+    """Serve ``emu`` on a background thread for the duration of the ``with`` block."""
+    server = _make_server(emu, host, port)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              name="mgsync-emulator", daemon=True)
+    thread.start()
+    try:
+        yield Running(_url(server), *server.server_address[:2])
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def serve_forever(emu: Emulator, host: str = "127.0.0.1", port: int = 8025,
+                  announce: Callable[[str], None] | None = None) -> None:
+    """Serve until Ctrl-C (which stops cleanly, without a traceback)."""
+    server = _make_server(emu, host, port)
+    if announce is not None:
+        announce(_url(server))
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

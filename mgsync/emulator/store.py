@@ -1,0 +1,255 @@
+"""The emulator's in-memory state, its JSON persistence, and seeding helpers for tests and benchmarks.
+
+Owns the containers and the rules that span families (a domain's scoped data lives and dies with it).
+Knows nothing of HTTP: the endpoint modules read and write these containers under the emulator lock.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from mgsync.emulator import records
+from mgsync.emulator.wire import parse_date
+
+SUPPRESSION_KINDS = ("bounces", "unsubscribes", "complaints", "whitelists")
+
+
+class Table:
+    """Records keyed by a normalised (lower-case) key, with a cached sorted key list for paging."""
+
+    __slots__ = ("rows", "_sorted")
+
+    def __init__(self, rows: dict[str, dict[str, Any]] | None = None):
+        self.rows: dict[str, dict[str, Any]] = rows or {}
+        self._sorted: list[str] | None = None
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        return self.rows.get(key.lower())
+
+    def put(self, key: str, record: dict[str, Any]) -> None:
+        key = key.lower()
+        if key not in self.rows:
+            self._sorted = None
+        self.rows[key] = record
+
+    def pop(self, key: str) -> dict[str, Any] | None:
+        record = self.rows.pop(key.lower(), None)
+        if record is not None:
+            self._sorted = None
+        return record
+
+    def clear(self) -> int:
+        count = len(self.rows)
+        self.rows.clear()
+        self._sorted = None
+        return count
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def sorted_keys(self) -> list[str]:
+        if self._sorted is None:
+            self._sorted = sorted(self.rows)
+        return self._sorted
+
+
+class Store:
+    """All emulated state. Domain names and keyed addresses are stored lower-cased."""
+
+    def __init__(self, region: str = "us", clock: Callable[[], float] = time.time):
+        self.region, self.clock = region, clock
+        self.seq = 0
+        self.domains: dict[str, dict[str, Any]] = {}
+        self.tracking: dict[str, dict[str, Any]] = {}
+        self.webhooks: dict[str, dict[str, list[str]]] = {}
+        self.templates: dict[str, Table] = {}
+        self.versions: dict[str, dict[str, Table]] = {}
+        self.suppressions: dict[str, dict[str, Table]] = {}
+        self.credentials: dict[str, Table] = {}
+        self.routes: dict[str, dict[str, Any]] = {}
+        self.lists = Table()
+        self.members: dict[str, Table] = {}
+
+    def next_seq(self) -> int:
+        self.seq += 1
+        return self.seq
+
+    # ---- domains and their scope ----------------------------------------------------------
+
+    def create_domain(self, name: str, state: str, settings: dict[str, Any], smtp_password: str | None) -> dict[str, Any]:
+        """Create a domain with its scoped containers and its ``postmaster@`` SMTP login."""
+        name = name.lower()
+        now = self.clock()
+        rec = records.domain(name, state, now, self.next_seq(), settings)
+        self.domains[name] = rec
+        self.tracking[name] = records.tracking()
+        self.webhooks[name] = {}
+        self.templates[name] = Table()
+        self.versions[name] = {}
+        self.suppressions[name] = {kind: Table() for kind in SUPPRESSION_KINDS}
+        self.credentials[name] = Table()
+        login = f"postmaster@{name}"
+        self.credentials[name].put(login, records.credential(now, login, smtp_password or os.urandom(12).hex()))
+        return rec
+
+    def delete_domain(self, name: str) -> None:
+        for container in (self.domains, self.tracking, self.webhooks, self.templates, self.versions,
+                          self.suppressions, self.credentials):
+            container.pop(name, None)
+
+    def suppression_table(self, domain: str, kind: str) -> Table:
+        return self.suppressions[domain][kind]
+
+    def member_table(self, list_address: str) -> Table:
+        return self.members.setdefault(list_address.lower(), Table())
+
+    # ---- persistence ----------------------------------------------------------------------
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "format": 1, "seq": self.seq, "domains": self.domains, "tracking": self.tracking,
+            "webhooks": self.webhooks, "routes": self.routes, "lists": self.lists.rows,
+            "templates": {d: t.rows for d, t in self.templates.items()},
+            "versions": {d: {n: t.rows for n, t in by.items()} for d, by in self.versions.items()},
+            "suppressions": {d: {k: t.rows for k, t in by.items()} for d, by in self.suppressions.items()},
+            "credentials": {d: t.rows for d, t in self.credentials.items()},
+            "members": {lst: t.rows for lst, t in self.members.items()},
+        }
+
+    def load_data(self, data: dict[str, Any]) -> None:
+        self.seq = data.get("seq", 0)
+        self.domains, self.tracking = data["domains"], data["tracking"]
+        self.webhooks, self.routes = data["webhooks"], data["routes"]
+        self.lists = Table(data["lists"])
+        self.templates = {d: Table(rows) for d, rows in data["templates"].items()}
+        self.versions = {d: {n: Table(rows) for n, rows in by.items()} for d, by in data["versions"].items()}
+        self.suppressions = {d: {k: Table(rows) for k, rows in by.items()} for d, by in data["suppressions"].items()}
+        self.credentials = {d: Table(rows) for d, rows in data["credentials"].items()}
+        self.members = {lst: Table(rows) for lst, rows in data["members"].items()}
+
+    def save(self, path: Path) -> None:
+        """Write the state atomically (temp file + rename) so a crash never leaves half a file."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(self.to_data(), fh, separators=(",", ":"))
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def load(self, path: Path) -> None:
+        self.load_data(json.loads(path.read_text(encoding="utf-8")))
+
+    # ---- seeding helpers (no HTTP, no validation) -----------------------------------------
+
+    def add_domain(self, name: str, state: str = "unverified", smtp_password: str | None = None,
+                   **settings: Any) -> dict[str, Any]:
+        if state not in records.DOMAIN_STATES:
+            raise ValueError(f"unknown domain state {state!r}")
+        return records.public(self.create_domain(name, state, settings, smtp_password))
+
+    def mark_dns_valid(self, name: str, valid: bool = True) -> None:
+        """Test hook: the next ``PUT /v4/domains/{name}/verify`` finds DNS valid (or not)."""
+        self.domains[name.lower()]["_dns_valid"] = valid
+
+    def add_route(self, expression: str, actions: Iterable[str] = ("stop()",), priority: int = 0,
+                  description: str = "") -> dict[str, Any]:
+        rec = records.route(self.clock(), self.next_seq(), expression, list(actions), priority, description)
+        self.routes[rec["id"]] = rec
+        return records.public(rec)
+
+    def add_webhook(self, domain: str, event: str, urls: Iterable[str]) -> None:
+        self.webhooks[domain.lower()][event] = list(urls)
+
+    def set_tracking(self, domain: str, open: bool | None = None, click: bool | str | None = None,
+                     unsubscribe: bool | None = None, **fields: Any) -> dict[str, Any]:
+        """Set tracking flags; ``fields`` may hold place_at_the_top, html_footer, text_footer."""
+        t = self.tracking[domain.lower()]
+        for section, value in (("open", open), ("click", click), ("unsubscribe", unsubscribe)):
+            if value is not None:
+                t[section]["active"] = value
+        if "place_at_the_top" in fields:
+            t["open"]["place_at_the_top"] = fields.pop("place_at_the_top")
+        t["unsubscribe"].update(fields)
+        return {k: dict(v) for k, v in t.items()}
+
+    def add_template(self, domain: str, name: str, description: str = "", versions: Iterable[dict[str, Any]] = (),
+                     created_by: str = "") -> dict[str, Any]:
+        domain, now = domain.lower(), self.clock()
+        rec = records.template(now, name, description, created_by)
+        self.templates[domain].put(rec["name"], rec)
+        table = self.versions[domain].setdefault(rec["name"], Table())
+        for spec in versions:
+            ver = records.version(now, spec["tag"], spec.get("template", ""), spec.get("engine", "handlebars"),
+                                  spec.get("comment", ""), spec.get("headers"), bool(spec.get("active")))
+            if ver["active"] or not len(table):
+                for other in table.rows.values():
+                    other["active"] = False
+                ver["active"] = True
+            table.put(ver["tag"], ver)
+        return dict(rec)
+
+    def add_list(self, address: str, **fields: Any) -> dict[str, Any]:
+        rec = records.mailing_list(self.clock(), address, fields)
+        self.lists.put(rec["address"], rec)
+        self.member_table(rec["address"])
+        return dict(rec)
+
+    def add_members(self, list_address: str, members: Iterable[dict[str, Any]]) -> int:
+        table = self.member_table(list_address)
+        rows = table.rows
+        count = 0
+        for m in members:
+            rec = records.member(m["address"], m.get("name"), m.get("subscribed", True), m.get("vars"))
+            rows[rec["address"].lower()] = rec
+            count += 1
+        table._sorted = None
+        return count
+
+    def _add_suppressions(self, domain: str, kind: str, items: Iterable[dict[str, Any]],
+                          build: Callable[[float, dict[str, Any]], dict[str, Any]], key: str = "address") -> int:
+        table = self.suppression_table(domain.lower(), kind)
+        now, count = self.clock(), 0
+        for item in items:
+            ts = parse_date(item["created_at"]) if item.get("created_at") else now
+            table.rows[item[key].lower()] = build(ts, item)
+            count += 1
+        table._sorted = None
+        return count
+
+    def add_bounces(self, domain: str, items: Iterable[dict[str, Any]]) -> int:
+        return self._add_suppressions(domain, "bounces", items, lambda ts, i: records.bounce(
+            ts, i["address"], i.get("code", "550"), i.get("error", "")))
+
+    def add_unsubscribes(self, domain: str, items: Iterable[dict[str, Any]]) -> int:
+        return self._add_suppressions(domain, "unsubscribes", items, lambda ts, i: records.unsubscribe(
+            ts, i["address"], i.get("tags") or ([i["tag"]] if i.get("tag") else None)))
+
+    def add_complaints(self, domain: str, items: Iterable[dict[str, Any]]) -> int:
+        return self._add_suppressions(domain, "complaints", items, lambda ts, i: records.complaint(ts, i["address"]))
+
+    def add_allowlist(self, domain: str, items: Iterable[dict[str, Any]]) -> int:
+        norm = ({**i, "value": i.get("value") or i.get("address") or i.get("domain")} for i in items)
+        return self._add_suppressions(domain, "whitelists", norm, lambda ts, i: records.allow(
+            ts, i["value"], i.get("reason", "")), key="value")
+
+    def add_credential(self, domain: str, login: str, password: str) -> dict[str, Any]:
+        domain = domain.lower()
+        full = login if "@" in login else f"{login}@{domain}"
+        rec = records.credential(self.clock(), full, password)
+        self.credentials[domain].put(full, rec)
+        return records.public(rec)
+
+    def password_matches(self, domain: str, login: str, password: str) -> bool:
+        """Test helper: whether the stored SMTP password for ``login`` is ``password``."""
+        full = login if "@" in login else f"{login}@{domain}"
+        rec = self.credentials[domain.lower()].get(full)
+        return rec is not None and rec["_password"] == records.hash_password(password)
