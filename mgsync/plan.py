@@ -106,6 +106,8 @@ def field_changes(
     sub-field stays unmanaged; plain dict values (member ``vars``, template ``headers``) are whole.
     """
     restricted = _restrict(before, wanted, model) if model is not None else dict(before)
+    if restricted == wanted:
+        return ()  # the common case, without deepdiff's cost
     diff = DeepDiff(restricted, dict(wanted), ignore_order=False, verbose_level=2)
     paths: dict[str, FieldChange] = {}
     for kind in ("values_changed", "type_changes", "dictionary_item_added", "dictionary_item_removed",

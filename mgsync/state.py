@@ -75,26 +75,37 @@ class State(Mapping[Address, Resource]):
 
     def __init__(self, resources: Iterable[Resource] = ()):
         self._items: dict[Address, Resource] = {}
+        self._order: list[Address] | None = None  # sorted addresses, rebuilt after a change
         for resource in resources:
             self._items[resource.address] = resource
 
     def __getitem__(self, address: Address) -> Resource:
         return self._items[address]
 
+    def __contains__(self, address: object) -> bool:
+        return address in self._items
+
+    def get(self, address: Address, default: Resource | None = None) -> Resource | None:  # type: ignore[override]
+        return self._items.get(address, default)
+
     def __iter__(self) -> Iterator[Address]:
-        return iter(sorted(self._items))
+        if self._order is None:
+            self._order = sorted(self._items)
+        return iter(self._order)
 
     def __len__(self) -> int:
         return len(self._items)
 
     def add(self, resource: Resource) -> None:
         self._items[resource.address] = resource
+        self._order = None
 
     def remove(self, address: Address) -> None:
         self._items.pop(address, None)
+        self._order = None
 
     def of_kind(self, kind: str) -> list[Resource]:
-        return [self._items[a] for a in sorted(a for a in self._items if a.kind == kind)]
+        return [self._items[a] for a in self if a.kind == kind]
 
     def scopes(self, kind: str) -> set[str]:
         return {a.scope for a in self._items if a.kind == kind}
