@@ -166,7 +166,7 @@ def plan(paths: tuple[Path, ...], out: Path | None, fmt: str, detailed_exitcode:
         case "markdown":
             click.echo(render.markdown(outcome.plan))
         case _:
-            click.echo(render.text(outcome.plan, color=_color()), nl=False)
+            click.echo(render.text(outcome.plan, color=_color()).rstrip("\n"))
     if out is not None:
         saved_plan.save(out, outcome.plan, manifests=manifests, lock=lock, state=desired.state, targets=targets)
         click.echo(f"Saved the plan to {out}; apply it with: mgsync apply {out}", err=True)
@@ -203,7 +203,7 @@ def apply(paths: tuple[Path, ...], yes: bool, force: bool, delete_domains: tuple
         outcome = plan_changes(client, desired, lock, targets=targets)
         if saved is not None:
             saved_plan.check_fresh(saved, outcome.plan, state=desired.state, lock=lock)
-        click.echo(render.text(outcome.plan, color=_color()), nl=False)
+        click.echo(render.text(outcome.plan, color=_color()).rstrip("\n"))
         outcome.plan.raise_if_unsafe(force=force, delete_domains=frozenset(delete_domains))
         if not outcome.plan.empty:
             _confirm(yes)

@@ -1,0 +1,51 @@
+"""Request counts where they matter: batching, and no per-item reads on an unchanged account."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from .harness import Harness
+
+REPO = Path(__file__).resolve().parents[2]
+LISTING = re.compile(
+    r"^GET /(v4/domains|v3/routes|v3/lists/pages"
+    r"|v3/domains/[^/]+/(tracking|webhooks|credentials)"
+    r"|v3/[^/]+/(templates|bounces|unsubscribes|complaints|whitelists)"
+    r"|v3/lists/[^/]+/members/pages)$"
+)
+
+
+def test_2500_bounces_are_applied_in_3_posts(tmp_path) -> None:
+    h = Harness(tmp_path)
+    rows = "".join(f"b{i}@example.org,550,gone\n" for i in range(2500))
+    (tmp_path / "bounces.csv").write_text("address,code,error\n" + rows)
+    h.write("domains:\n  mg.example.com:\n    suppressions:\n      bounces: {file: bounces.csv}\n")
+    h.apply()
+    assert h.requests("POST", "/v3/mg.example.com/bounces") == ["POST /v3/mg.example.com/bounces"] * 3
+    assert h.actions() == []
+
+
+def test_members_are_upserted_in_batches_of_1000(tmp_path) -> None:
+    h = Harness(tmp_path)
+    rows = "".join(f"m{i}@example.org,M {i}\n" for i in range(2001))
+    (tmp_path / "members.csv").write_text("address,name\n" + rows)
+    h.write("mailing_lists:\n  news@mg.example.com:\n    members: {file: members.csv}\n")
+    h.apply()
+    posts = h.requests("POST", "/v3/lists/news@mg.example.com/members.json")
+    assert len(posts) == 3
+    assert h.actions() == []
+
+
+def test_unchanged_production_account_is_planned_with_listings_only(tmp_path, example_env) -> None:
+    root = tmp_path / "production"
+    shutil.copytree(REPO / "examples" / "production", root)
+    h = Harness(root, env=example_env)
+    h.apply()
+    h.emu.log.clear()
+    assert h.actions() == []
+    reads = h.requests()
+    assert reads, "the plan read nothing"
+    assert [r for r in reads if not LISTING.match(r)] == []
+    assert len(reads) == len(set(reads)), "a listing was read twice"
