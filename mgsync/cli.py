@@ -32,6 +32,13 @@ def handles_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except MgsyncError as err:
             _fail(f"Error: {err}", err.exit_code)
+        except KeyboardInterrupt:
+            _fail("Interrupted. The lockfile records every step that completed; run the command again.", 130)
+        except Exception as err:  # a bug: one line, the traceback only on request
+            if os.environ.get("MGSYNC_DEBUG"):
+                raise
+            _fail(f"Error: internal error ({type(err).__name__}: {err}); this is a bug in mgsync. "
+                  "Re-run with MGSYNC_DEBUG=1 for the traceback and report it.")
 
     return wrapper
 
@@ -241,6 +248,26 @@ def _report(outcome: Any) -> None:
             "changes (its API is eventually consistent). Run mgsync plan again in a minute.",
             err=True,
         )
+
+
+@main.command("import")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("."), show_default=True,
+              help="Directory to write the manifests, template files, CSV files and mgsync.lock into.")
+@click.option("--domain", "domains", multiple=True, metavar="NAME",
+              help="Import only this domain (repeatable); routes and mailing lists are always imported.")
+@click.option("--force", is_flag=True, help="Overwrite files that exist already.")
+@connection_options
+@handles_errors
+def import_(out: Path, domains: tuple[str, ...], force: bool, **conn: Any) -> None:
+    """Write manifests and the lockfile from a live account; a plan right after shows no changes."""
+    from mgsync.connect import connect
+    from mgsync.importer import run_import
+
+    with connect(_connection(**conn), os.environ) as client:
+        imported = run_import(client, out, domains=domains, force=force)
+    for note in imported.notes:
+        click.echo(f"Note: {note}", err=True)
+    click.echo(imported.summary())
 
 
 if __name__ == "__main__":  # pragma: no cover

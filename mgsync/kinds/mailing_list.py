@@ -51,11 +51,15 @@ class ListKind(Kind):
 
     def create(self, client: Client, change: Change) -> Resource | None:
         form = [("address", change.address.key), *sorted(change.desired.body.managed().items())]
-        return self.from_api(client.post("/v3/lists", data=form)["list"])
+        return self._answer(client.post("/v3/lists", data=form))
 
     def update(self, client: Client, change: Change) -> Resource | None:
         form = sorted((f.path, change.desired.body.managed()[f.path]) for f in change.fields)
-        return self.from_api(client.put(f"/v3/lists/{path_quote(change.address.key)}", data=form)["list"])
+        return self._answer(client.put(f"/v3/lists/{path_quote(change.address.key)}", data=form))
+
+    def _answer(self, data: Any) -> Resource | None:
+        found = data.get("list") if isinstance(data, dict) else None
+        return self.from_api(found) if isinstance(found, dict) and "address" in found else None
 
     def delete(self, client: Client, change: Change) -> None:
         client.delete(f"/v3/lists/{path_quote(change.address.key)}")

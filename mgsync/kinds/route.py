@@ -43,12 +43,14 @@ class RouteKind(Kind):
 
     def create(self, client: Client, change: Change) -> Resource | None:
         data = client.post("/v3/routes", data=self._form(change.address.key, change.desired.body.managed()))
-        return self.from_api(data["route"], change.address.key)
+        route = data.get("route") if isinstance(data, dict) else None
+        return self.from_api(route, change.address.key) if route and "id" in route else None
 
     def update(self, client: Client, change: Change) -> Resource | None:
         route_id = change.observed.meta["id"]
         data = client.put(f"/v3/routes/{path_quote(route_id)}", data=self._form(change.address.key, change.after))
-        return self.from_api(data, change.address.key)  # PUT answers a flat route (§4)
+        # PUT answers a flat route (§4); anything else and the re-read after apply fills the gap.
+        return self.from_api(data, change.address.key) if isinstance(data, dict) and "id" in data else None
 
     def delete(self, client: Client, change: Change) -> None:
         client.delete(f"/v3/routes/{path_quote(change.observed.meta['id'])}")
