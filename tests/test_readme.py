@@ -1,0 +1,103 @@
+"""Every command the README shows is run here, as written, in a copy of the repository."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from mgsync.emulator import Emulator
+from mgsync.emulator.server import serve
+from tests.e2e.cli import EXAMPLE_ENV
+
+REPO = Path(__file__).resolve().parents[1]
+README = (REPO / "README.md").read_text(encoding="utf-8")
+INSTALL = "python3 -m venv .venv && . .venv/bin/activate && pip install -e . && "
+TEST_COMMAND = "python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[test]' && pytest"
+
+
+def sh_blocks() -> list[list[str]]:
+    blocks = re.findall(r"```sh\n(.*?)```", README, flags=re.S)
+    return [[line for line in block.splitlines() if line.strip()] for block in blocks]
+
+
+def sandbox(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    for name in ("examples", "schemas"):
+        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("mgsync.lock*"))
+    return root
+
+
+def shell_env(extra: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_"))}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return {**env, **EXAMPLE_ENV, "NO_COLOR": "1", **extra}
+
+
+def bash(line: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["bash", "-c", line], cwd=cwd, env=env, capture_output=True, text=True, timeout=180)
+
+
+def test_quick_start_is_two_commands_and_ci_runs_the_second() -> None:
+    blocks = sh_blocks()
+    assert blocks[0] == [blocks[0][0]] and blocks[0][0].startswith(INSTALL)
+    assert blocks[1] == [TEST_COMMAND]
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert TEST_COMMAND in ci
+
+
+def test_quick_start_plans_applies_and_plans_again(tmp_path) -> None:
+    root = sandbox(tmp_path)
+    command = sh_blocks()[0][0].removeprefix(INSTALL)
+    result = bash(command, root, shell_env({}))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Apply complete" in result.stdout
+    assert result.stdout.rstrip().endswith("No changes. Mailgun matches the manifests.")
+
+
+def expected_exit(line: str) -> int:
+    match = re.search(r"#\s*exit (\d+)\s*$", line)
+    return int(match.group(1)) if match else 0
+
+
+def wait_for_port(port: int, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"nothing listens on 127.0.0.1:{port}")
+
+
+def test_every_readme_command_runs_as_written(tmp_path) -> None:
+    root = sandbox(tmp_path)
+    lines = [line for block in sh_blocks()[2:] for line in block]
+    assert len(lines) >= 12
+    background: list[subprocess.Popen[str]] = []
+    emu = Emulator(api_key="readme-key")
+    try:
+        with serve(emu, host="127.0.0.1", port=0) as server:
+            env = shell_env({"MAILGUN_API_KEY": "readme-key", "MAILGUN_BASE_URL": server.url})
+            for line in lines:
+                if line.rstrip().endswith("# background"):
+                    background.append(subprocess.Popen(["bash", "-c", f"exec {line}"], cwd=root, env=env,
+                                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True))
+                    wait_for_port(int(re.search(r"--port (\d+)", line).group(1)))
+                    continue
+                result = bash(line, root, env)
+                assert result.returncode == expected_exit(line), f"{line}\n{result.stdout}\n{result.stderr}"
+                assert "Traceback" not in result.stderr
+                if line.startswith("curl"):
+                    assert '"total_count"' in result.stdout
+    finally:
+        for process in background:
+            process.terminate()
+            process.wait(timeout=10)
+
