@@ -100,20 +100,30 @@ class Kind:
         return None
 
     def _create_once(self, client: Client, change: Change) -> Resource | None:
-        """Create, and if the response was lost (5xx, dropped connection) re-read before deciding.
+        """Create; if the answer was lost (5xx, dropped connection), re-read before deciding.
 
         A POST is never repeated blindly (DESIGN §3.9): if the object exists now, the create
-        committed and the step succeeded; otherwise the original error stands.
+        committed and the step succeeded; if it does not, sending it again is safe.
         """
         try:
             return self.create(client, change)
         except ApiError as err:
-            if not _response_lost(err):
+            if not response_lost(err):
                 raise
             found = self.find(client, change.address)
-            if found is None:
+            return found if found is not None else self.create(client, change)
+
+    def send_batch(self, client: Client, batch: list[Change], send: Callable[[list[Change]], None]) -> None:
+        """Send one bulk batch; after a lost answer, re-read the scope and resend only what is missing."""
+        try:
+            send(batch)
+        except ApiError as err:
+            if not response_lost(err):
                 raise
-            return found
+            live = {r.address: r for r in self.read(client, self.scope_of(batch[0].address), State())}
+            missing = [c for c in batch if not _landed(c, live.get(c.address))]
+            if missing:
+                send(missing)
 
     def find(self, client: Client, address: Address) -> Resource | None:
         for resource in self.read(client, self.scope_of(address), State()):
@@ -125,7 +135,14 @@ class Kind:
 Done = Callable[[list[Change], Resource | None], None]
 
 
-def _response_lost(err: ApiError) -> bool:
+def _landed(change: Change, live: Resource | None) -> bool:
+    if live is None:
+        return False
+    have = live.body.comparable()
+    return all(have.get(key) == value for key, value in (change.after or {}).items() if key in have)
+
+
+def response_lost(err: ApiError) -> bool:
     return isinstance(err, TransportError) or err.status >= 500
 
 

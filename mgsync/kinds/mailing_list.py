@@ -95,7 +95,7 @@ class MemberKind(Kind):
         upserts = [c for c in changes if c.action in (Action.CREATE, Action.UPDATE)]
         deletes = [c for c in changes if c.action is Action.DELETE]
         batches = [upserts[i : i + BATCH] for i in range(0, len(upserts), BATCH)]
-        client.map(lambda batch: done(batch, self._upsert(client, batch)), batches)
+        client.map(lambda batch: done(batch, self.send_batch(client, batch, lambda b: self._upsert(client, b))), batches)
         Kind.apply(self, client, deletes, done)
 
     def _upsert(self, client: Client, batch: list[Change]) -> None:

@@ -204,6 +204,25 @@ def test_create_whose_response_was_lost_is_not_repeated(tmp_path) -> None:
     assert '"route:support"' in h.lock_path.read_text()
 
 
+@pytest.mark.parametrize(("fault", "posts"), [("fail_after_commit", 1), ("fail_before_commit", 2)])
+def test_bulk_batch_whose_answer_was_lost_is_re_read_then_completed(tmp_path, fault: str, posts: int) -> None:
+    h = Harness(tmp_path)
+    h.write("domains:\n  mg.example.com:\n    suppressions: {bounces: [a@example.org, b@example.org]}\n")
+    getattr(h.emu.faults, fault)(method="POST", path="/v3/mg.example.com/bounces", status=502)
+    h.apply()
+    assert len(h.requests("POST", "/v3/mg.example.com/bounces")) == posts
+    assert h.actions() == []
+
+
+def test_create_lost_before_commit_is_sent_again_after_a_re_read(tmp_path) -> None:
+    h = Harness(tmp_path)
+    h.write(routes("support"))
+    h.emu.faults.fail_before_commit(method="POST", path="/v3/routes", status=503)
+    h.apply()
+    assert h.requests("POST", "/v3/routes") == ["POST /v3/routes"] * 2
+    assert len(h.client.get("/v3/routes")["items"]) == 1
+
+
 def test_interrupted_apply_leaves_a_true_lockfile_and_converges(tmp_path) -> None:
     h = Harness(tmp_path)
     h.write(routes("a", "b", "c"))
