@@ -94,7 +94,7 @@ class Kind:
             case Action.UPDATE:
                 return self.update(client, change)
             case Action.DELETE:
-                self.delete(client, change)
+                self._delete_once(client, change)
             case Action.FORGET:
                 pass
         return None
@@ -112,6 +112,14 @@ class Kind:
                 raise
             found = self.find(client, change.address)
             return found if found is not None else self.create(client, change)
+
+    def _delete_once(self, client: Client, change: Change) -> None:
+        """Delete; a 404 means it is gone already (deleted by hand, or a retried DELETE had landed)."""
+        try:
+            self.delete(client, change)
+        except ApiError as err:
+            if not is_not_found(err):
+                raise
 
     def send_batch(self, client: Client, batch: list[Change], send: Callable[[list[Change]], None]) -> None:
         """Send one bulk batch; after a lost answer, re-read the scope and resend only what is missing."""

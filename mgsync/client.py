@@ -1,0 +1,471 @@
+"""Mailgun over HTTP: auth, retries, rate limits, the pagination styles and bounded concurrency.
+
+This module knows nothing about kinds or plans: it speaks paths, form fields and JSON, and turns
+every httpx error and every error status into ``ApiError`` / ``TransportError`` (errors.py).
+
+Retry policy (mailgun-api.md §1.5, DESIGN.md §3.9):
+
+- 429 is retried for every method (the request was not processed), waiting as the response says
+  (``Retry-After``, ``X-Request-Reset`` / ``X-RateLimit-Reset``, a ``retry-seconds`` body), else with
+  exponential backoff. The wait is shared (``_Budget``): every thread holds off until the reset,
+  and ``X-Request-Remaining`` keeps concurrent threads from overrunning a window in the first place.
+- 5xx and lost connections are retried only for idempotent methods. A POST whose answer was lost
+  is never repeated, so the caller can re-read and decide; a POST that never reached the server
+  (connect error or timeout) is safe to resend and is retried.
+
+Paths are sent as given (``@`` and ``+`` stay literal, §1.3); build them from values with
+``segment()`` so that ``/``, ``?``, ``#`` and ``%`` inside a value are escaped. Pass file contents
+as bytes so a retried upload can be resent.
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+import logging
+import random
+import re
+import threading
+import time
+from base64 import b64encode
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
+
+import httpx
+
+from mgsync import __version__
+from mgsync.errors import ApiError, TransportError
+from mgsync.settings import Settings, check_base_url
+
+log = logging.getLogger("mgsync.client")
+
+T = TypeVar("T")
+R = TypeVar("R")
+Form = Mapping[str, Any] | Sequence[tuple[str, Any]]
+ItemsSpec = str | Sequence[str] | Callable[[Any], list]
+
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
+NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+MAYBE_APPLIED = "not retried because {} may have been applied: re-read before trying again"
+MAILGUN_HOSTS = ("https://api.mailgun.net", "https://api.eu.mailgun.net")
+FORBIDDEN = "Forbidden: the API key was rejected (check MAILGUN_API_KEY / MATON_API_KEY and the region)"
+BACKOFF_BASE = 0.25
+
+
+def segment(value: str) -> str:
+    """Escape one path segment: e-mails stay readable (``@``, ``+`` literal), ``/ ? # %`` are escaped."""
+    return quote(value, safe="@+!$&'()*,;=:~")
+
+
+@dataclass
+class Stats:
+    requests: int = 0  # every HTTP attempt, retries included
+    retries: int = 0
+    throttled: int = 0  # 429 answers seen
+    by_method: Counter[str] = field(default_factory=Counter)
+
+
+class _Budget:
+    """The account's request budget, shared by all threads (mailgun-api.md §1.5, DESIGN.md §5).
+
+    After a 429 every thread holds off until its reset. Between 429s, the ``X-Request-Remaining``
+    and reset headers of the latest answer tell how much of the current window is left: a request
+    that the ones already in flight would overrun waits for the next window instead of earning a 429.
+    Every wait is capped by ``backoff_cap``.
+    """
+
+    def __init__(self, cap: float):
+        self._lock, self.cap = threading.Lock(), cap
+        self.not_before = 0.0  # monotonic time before which no request starts
+        self.window = 0.0  # the reset (epoch seconds) of the window ``remaining`` belongs to
+        self.remaining: float | None = None
+        self.in_flight = 0
+
+    def acquire(self) -> float:
+        """Count one request in flight; return how long it must wait before it goes."""
+        with self._lock:
+            mono, now = time.monotonic(), time.time()
+            if self.window <= now:
+                self.remaining = None
+            if self.remaining is not None and self.remaining <= self.in_flight and self.not_before <= mono:
+                self.not_before = mono + min(self.window - now, self.cap)
+            self.in_flight += 1
+            return self.not_before - mono
+
+    def release(self, response: httpx.Response | None) -> None:
+        with self._lock:
+            self.in_flight -= 1
+            headers = response.headers if response is not None else {}
+            remaining = _number(headers.get("X-Request-Remaining") or headers.get("X-RateLimit-Remaining"))
+            reset = _reset_epoch(headers, time.time())
+            if remaining is None or reset is None:
+                return
+            if reset != self.window or self.remaining is None:  # answers of one window: the lowest wins
+                self.remaining = remaining
+            self.remaining, self.window = min(self.remaining, remaining), reset
+
+    def hold(self, delay: float) -> None:
+        """A 429 answer: nobody starts a request for ``delay`` seconds."""
+        with self._lock:
+            self.not_before = max(self.not_before, time.monotonic() + delay)
+
+
+class Client:
+    def __init__(self, settings: Settings, *, transport: httpx.BaseTransport | None = None, concurrency: int = 8,
+                 max_retries: int = 6, timeout: float = 30.0, backoff_cap: float = 30.0,
+                 sleep: Callable[[float], None] = time.sleep):
+        check_base_url(settings.base_url, allow_http=settings.allow_http)
+        self.settings, self.max_retries, self.backoff_cap = settings, max_retries, backoff_cap
+        self.concurrency = max(1, concurrency)
+        self.stats = Stats()
+        self._sleep, self._random = sleep, random.Random()
+        self._lock, self._budget = threading.Lock(), _Budget(backoff_cap)
+        self._local = threading.local()
+        self._pool: ThreadPoolExecutor | None = None
+        pool = httpx.Limits(max_connections=self.concurrency + 2, max_keepalive_connections=self.concurrency + 2)
+        self._http = httpx.Client(transport=transport, timeout=timeout, headers=self._headers(), limits=pool)
+
+    def _headers(self) -> dict[str, str]:
+        key = self.settings.api_key.reveal()
+        headers = {"User-Agent": f"mgsync/{__version__}", "Accept": "application/json"}
+        if self.settings.auth == "bearer":
+            headers["Authorization"] = f"Bearer {key}"
+            if self.settings.connection:
+                headers["Maton-Connection"] = self.settings.connection
+        else:
+            headers["Authorization"] = "Basic " + b64encode(f"api:{key}".encode()).decode()
+        return headers
+
+    def __repr__(self) -> str:
+        return f"Client(base_url={self.settings.base_url!r}, auth={self.settings.auth!r})"
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        self._http.close()
+
+    def reset_stats(self) -> None:
+        with self._lock:
+            self.stats = Stats()
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.request("GET", path, params=params)
+
+    def post(self, path: str, data: Form | None = None, *, json: Any = None, files: Any = None,
+             params: Mapping[str, Any] | None = None) -> Any:
+        return self.request("POST", path, params=params, data=data, json=json, files=files)
+
+    def put(self, path: str, data: Form | None = None, *, json: Any = None, files: Any = None,
+            params: Mapping[str, Any] | None = None) -> Any:
+        return self.request("PUT", path, params=params, data=data, json=json, files=files)
+
+    def delete(self, path: str, **params: Any) -> Any:
+        return self.request("DELETE", path, params=params)
+
+    def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
+                data: Form | None = None, json: Any = None, files: Any = None) -> Any:
+        """Send one request (retrying as the module docstring says); return parsed JSON or text."""
+        method = method.upper()
+        url, where = self._url(method, path)
+        body, query = _body(data, json, files), _clean(params)
+        attempt = 0
+        while True:
+            try:
+                response = self._send(method, url, where, query, body)
+            except httpx.HTTPError as exc:
+                delay = self._after_failure(method, where, exc, attempt)
+            else:
+                if response.status_code < 400:
+                    return _parse(response)
+                delay = self._after_error_status(method, where, response, attempt)
+            with self._lock:
+                self.stats.retries += 1
+            log.debug("http: retry %s %s (attempt %d)", method, where, attempt + 2)
+            if delay > 0:
+                self._sleep(delay)
+            attempt += 1
+
+    def _url(self, method: str, path: str) -> tuple[str, str]:
+        """The absolute URL to request, and the path (no base, no query) for logs and errors."""
+        base = self.settings.base_url
+        if not path.startswith(("http://", "https://")):
+            path = quote("/" + path.lstrip("/"), safe="/@+!$&'()*,;=:~%")
+            return base + path, path
+        url = path
+        if not url.startswith((base + "/", base + "?")):
+            # The gateway passes Mailgun's bodies through, so its paging links name Mailgun's host.
+            host = next((h for h in MAILGUN_HOSTS if url.startswith(h + "/")), None)
+            if host is None:
+                where = url.split("?")[0]
+                raise TransportError(method, where, f"refusing to follow a link outside {base}")
+            url = base + url[len(host):]
+        return url, urlsplit(url).path[len(urlsplit(base).path):]
+
+    def _send(self, method: str, url: str, where: str, query: dict[str, Any] | None,
+              body: dict[str, Any]) -> httpx.Response:
+        delay, response, outcome = self._budget.acquire(), None, "no answer"
+        try:
+            if delay > 0:  # jitter only adds, so that waking threads do not all hit the reset instant
+                self._sleep(delay + self._random.uniform(0, 0.1 * delay))
+            with self._lock:
+                self.stats.requests += 1
+                self.stats.by_method[method] += 1
+            started = time.perf_counter()
+            response = self._http.request(method, url, params=query, **body)
+            outcome = str(response.status_code)
+            return response
+        except httpx.HTTPError as exc:
+            outcome = type(exc).__name__
+            raise
+        finally:
+            self._budget.release(response)
+            if outcome != "no answer":
+                log.debug("http: %s %s -> %s (%.0f ms)", method, where, outcome, (time.perf_counter() - started) * 1000)
+
+    def _after_failure(self, method: str, where: str, exc: httpx.HTTPError, attempt: int) -> float:
+        """Backoff before retrying a request that got no answer, or raise TransportError."""
+        idempotent = method in IDEMPOTENT or isinstance(exc, NEVER_SENT)
+        retryable = isinstance(exc, httpx.TransportError) and idempotent
+        if retryable and attempt < self.max_retries:
+            return self._backoff(attempt)
+        reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        if not idempotent:
+            reason += "; " + MAYBE_APPLIED.format(method)
+        elif attempt:
+            reason += f" (gave up after {attempt + 1} attempts)"
+        raise TransportError(method, where, self._redact(reason)) from exc
+
+    def _after_error_status(self, method: str, where: str, response: httpx.Response, attempt: int) -> float:
+        """Delay before retrying an error status (0 for 429: the shared hold-off waits), or raise ApiError."""
+        status = response.status_code
+        if status == 429:
+            with self._lock:
+                self.stats.throttled += 1
+            if attempt < self.max_retries:
+                hint = _server_delay(response, time.time())
+                delay = min(hint if hint is not None and hint > 0 else self._backoff(attempt), self.backoff_cap)
+                log.debug("http: %s %s throttled (429): all requests hold off %.2f s", method, where, delay)
+                self._budget.hold(delay)
+                return 0.0
+        elif status in RETRY_STATUSES and method in IDEMPOTENT and attempt < self.max_retries:
+            return self._backoff(attempt)
+        message = FORBIDDEN if status == 401 else self._redact(_error_message(response))
+        if status in RETRY_STATUSES and method not in IDEMPOTENT:
+            message += "; " + MAYBE_APPLIED.format(method)
+        raise ApiError(method, where, status, message)
+
+    def _backoff(self, attempt: int) -> float:
+        return min(self.backoff_cap, BACKOFF_BASE * 2**attempt) * self._random.uniform(0.5, 1.0)
+
+    def _redact(self, text: str) -> str:
+        key = self.settings.api_key.reveal()
+        return text.replace(key, "***") if len(key) >= 8 else text
+
+    # -- pagination -------------------------------------------------------------------------
+
+    def iter_skip(self, path: str, params: Mapping[str, Any] | None = None, *, limit: int = 1000,
+                  items_key: str = "items") -> Iterator[dict]:
+        """Items of a ``skip``/``limit`` + ``total_count`` listing (domains, routes, credentials).
+
+        Stops at ``total_count`` or an empty page; a short page ends it only when ``total_count``
+        is missing (a server may cap ``limit`` below what was asked, so short is not always last).
+        """
+        skip = 0
+        while True:
+            page = _object(self.get(path, **{**(params or {}), "skip": skip, "limit": limit}), path)
+            items = page.get(items_key) or []
+            yield from items
+            skip += len(items)
+            total = page.get("total_count")
+            if not items or (total is not None and skip >= total) or (total is None and len(items) < limit):
+                return
+
+    def iter_pages(self, path: str, params: Mapping[str, Any] | None = None, *, limit: int = 1000,
+                   items: ItemsSpec = "items") -> Iterator[dict]:
+        """Items of a paging-URL listing (suppressions, lists, members, templates, versions).
+
+        Follows ``paging.next`` verbatim; stops on an empty page or one shorter than the page size
+        (the ``limit`` in the next link, if the server lowered it). ``items`` is a key, a dotted key
+        path (``"template.versions"``), a sequence of keys, or a callable taking the page.
+        """
+        extract = _items_getter(items)
+        url, query, seen = path, {**(params or {}), "limit": limit}, set()
+        while True:
+            page = _object(self.get(url, **query), path)
+            found = extract(page) or []
+            yield from found
+            next_url = (page.get("paging") or {}).get("next")
+            if not found or not next_url or next_url in seen or len(found) < _page_limit(next_url, limit):
+                return
+            seen.add(next_url)
+            url, query = next_url, {}
+
+    # -- concurrency ------------------------------------------------------------------------
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """``[fn(x) for x in items]`` on ``concurrency`` threads, in input order.
+
+        Every call runs to completion; then the first error by input order is raised. Called from
+        inside a worker (a nested map) it runs inline, so workers never wait on their own pool.
+        """
+        items = list(items)
+        if len(items) <= 1 or self.concurrency == 1 or getattr(self._local, "worker", False):
+            futures = [_run_inline(fn, item) for item in items]
+        else:
+            pool = self._executor()
+            futures = [pool.submit(fn, item) for item in items]
+            wait(futures)
+        return [future.result() for future in futures]
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    self.concurrency, thread_name_prefix="mgsync-http", initializer=self._mark_worker
+                )
+            return self._pool
+
+    def _mark_worker(self) -> None:
+        self._local.worker = True
+
+
+def _run_inline(fn: Callable[[T], R], item: T) -> Future[R]:
+    future: Future[R] = Future()
+    try:
+        future.set_result(fn(item))
+    except Exception as exc:  # re-raised by future.result() in input order, like the pool's
+        future.set_exception(exc)
+    return future
+
+
+def _clean(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    cleaned = {k: v for k, v in (params or {}).items() if v is not None}
+    return cleaned or None
+
+
+def _pairs(data: Form) -> list[tuple[str, str]]:
+    """Form fields as (key, value) pairs; list values and repeated tuples give repeated keys."""
+    items = data.items() if isinstance(data, Mapping) else data
+    pairs = []
+    for key, value in items:
+        for one in value if isinstance(value, (list, tuple)) else [value]:
+            if one is not None:
+                pairs.append((key, ("true" if one else "false") if isinstance(one, bool) else str(one)))
+    return pairs
+
+
+def _body(data: Form | None, json: Any, files: Any) -> dict[str, Any]:
+    if files is not None:
+        fields: dict[str, list[str]] = {}
+        for key, value in _pairs(data or {}):
+            fields.setdefault(key, []).append(value)
+        return {"data": fields, "files": files}
+    if json is not None:
+        return {"json": json}
+    if data is not None:
+        form = urlencode(_pairs(data)).encode()
+        return {"content": form, "headers": {"Content-Type": "application/x-www-form-urlencoded"}}
+    return {}
+
+
+def _parse(response: httpx.Response) -> Any:
+    """JSON if the body is JSON, whatever the Content-Type says (mailgun-api.md §1.4); else the text."""
+    text = response.text
+    if text.lstrip()[:1] in ("{", "["):
+        try:
+            return jsonlib.loads(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _object(page: Any, path: str) -> dict:
+    if not isinstance(page, dict):
+        raise ApiError("GET", path.split("?")[0], 200, f"expected a JSON page, got {_short(str(page))!r}")
+    return page
+
+
+def _short(text: str, width: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _error_message(response: httpx.Response) -> str:
+    """Mailgun's ``message`` (then ``Reason``, ``Description``), else a trimmed text body."""
+    body = _parse(response)
+    if isinstance(body, dict):
+        for key in ("message", "Reason", "Description", "error"):
+            if isinstance(body.get(key), str) and body[key].strip():
+                return _short(body[key])
+        return _short(jsonlib.dumps(body))
+    text = str(body)
+    if re.match(r"\s*<(!doctype|html|head|title)", text, re.IGNORECASE):
+        # Unknown paths answer with an HTML page (§1.4), which says nothing useful.
+        return "not found (no such endpoint)" if response.status_code == 404 else f"{response.reason_phrase} (HTML page)"
+    return _short(text) or response.reason_phrase or "no message"
+
+
+def _reset_epoch(headers: Mapping[str, str], now: float) -> float | None:
+    """When the rate-limit window resets, in epoch seconds: observed values are milliseconds, the Go
+    SDK reads seconds, and small values can only be seconds from now (mailgun-api.md §1.5)."""
+    reset = _number(headers.get("X-Request-Reset") or headers.get("X-RateLimit-Reset"))
+    if reset is None:
+        return None
+    reset = reset / 1000 if reset > 1e11 else reset
+    return reset if reset > 1e9 else now + reset
+
+
+def _server_delay(response: httpx.Response, now: float) -> float | None:
+    """Seconds the server asks us to wait, or None if it gives no hint.
+
+    The reset header is the most precise hint; ``Retry-After`` is relative, so it caps a reset
+    skewed by clocks; a reset already past says nothing.
+    """
+    retry_after = _number(response.headers.get("Retry-After"))
+    reset = _reset_epoch(response.headers, now)
+    if reset is not None and reset > now:
+        return reset - now if retry_after is None else min(reset - now, retry_after)
+    if retry_after is not None:
+        return retry_after
+    body = _parse(response)
+    return _number(body.get("retry-seconds")) if isinstance(body, dict) else None
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _page_limit(url: str, limit: int) -> int:
+    """The page size the server used, read from the ``limit`` in its paging link."""
+    try:
+        return min(limit, int(parse_qs(urlsplit(url).query)["limit"][0]))
+    except (KeyError, ValueError):
+        return limit
+
+
+def _items_getter(items: ItemsSpec) -> Callable[[Any], list]:
+    if callable(items):
+        return items
+    keys = items.split(".") if isinstance(items, str) else list(items)
+
+    def get(page: Any) -> list:
+        for key in keys:
+            page = page.get(key) if isinstance(page, dict) else None
+        return page or []
+
+    return get

@@ -1,0 +1,145 @@
+"""Connection settings: which Mailgun endpoint to talk to and with which key.
+
+Settings come from the environment and command-line flags, never from manifests (DESIGN.md §1).
+This module owns the precedence rules and the validation of base URLs; it never touches the network.
+The API key lives in a ``Secret`` whose repr and str are ``***``, so it cannot leak into a repr,
+a log line or an error message by accident.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import urlsplit
+
+from mgsync.errors import ConfigError
+
+REGIONS = {"us": "https://api.mailgun.net", "eu": "https://api.eu.mailgun.net"}
+GATEWAY_URL = "https://api.maton.ai/mailgun"
+GATEWAY_HOST = "api.maton.ai"
+_TRUTHY = {"1", "true", "yes", "on"}
+
+
+class Secret:
+    """A string that only ``reveal()`` gives away; it prints as ``***``."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str):
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "***"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost``, 127.0.0.0/8 and ``::1`` (the hosts plain http:// may reach)."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str, *, allow_http: bool, source: str = "the base URL") -> str:
+    """Return ``url`` without a trailing slash, or raise ConfigError naming ``source``."""
+    url = url.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f'{source} must be an http(s) URL like "https://api.mailgun.net", got "{url}"')
+    if parts.query or parts.fragment:
+        raise ConfigError(f'{source} must not have a query or fragment, got "{url}"')
+    if parts.scheme == "http" and not allow_http and not is_loopback(parts.hostname):
+        raise ConfigError(
+            f"{source} uses plain http:// to a non-loopback host ({parts.hostname}), which would send "
+            "the API key unencrypted: use https://, or set MGSYNC_ALLOW_HTTP=1 if you really mean it"
+        )
+    return url
+
+
+def is_gateway(url: str) -> bool:
+    return (urlsplit(url).hostname or "") == GATEWAY_HOST
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_url: str
+    auth: Literal["basic", "bearer"]
+    api_key: Secret
+    connection: str | None = None
+    allow_http: bool = False
+
+    def __post_init__(self) -> None:
+        if isinstance(self.api_key, str):  # convenience: Settings(..., api_key="key")
+            object.__setattr__(self, "api_key", Secret(self.api_key))
+        object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
+        if self.auth not in ("basic", "bearer"):
+            raise ConfigError(f'auth must be "basic" or "bearer", got "{self.auth}"')
+
+    @classmethod
+    def from_env(
+        cls,
+        env: Mapping[str, str],
+        *,
+        base_url: str | None = None,
+        region: str | None = None,
+        allow_http: bool = False,
+    ) -> Settings:
+        """Build settings from environment variables; flags (keyword arguments) win over variables.
+
+        - ``MAILGUN_API_KEY`` → HTTP Basic ``api:KEY`` against ``MAILGUN_REGION`` (``us``, the
+          default, or ``eu``), or against ``MAILGUN_BASE_URL`` / the ``base_url`` flag when given.
+        - ``MATON_API_KEY`` → Bearer against the Maton gateway ``https://api.maton.ai/mailgun`` (or
+          the given base URL), with ``MATON_CONNECTION`` sent as ``Maton-Connection`` when set.
+        - Both keys set: ``MAILGUN_API_KEY`` wins, unless the base URL is the gateway
+          (host ``api.maton.ai``), which only understands the Maton key.
+        - A base URL on the gateway host without ``MATON_API_KEY`` is an error (Basic auth would
+          be refused there).
+        - ``MAILGUN_REGION`` is validated even when a base URL overrides it; a base URL wins.
+        - Plain ``http://`` is allowed only to loopback hosts, unless ``allow_http`` or
+          ``MGSYNC_ALLOW_HTTP=1``. Empty variables count as unset.
+        """
+        def get(name: str) -> str | None:
+            return (env.get(name) or "").strip() or None
+
+        allow_http = allow_http or (get("MGSYNC_ALLOW_HTTP") or "").lower() in _TRUTHY
+        region_source = "--region" if region else "MAILGUN_REGION"
+        region = (region or get("MAILGUN_REGION") or "us").strip().lower()
+        if region not in REGIONS:
+            raise ConfigError(f'{region_source} must be "us" or "eu", got "{region}"')
+        url_source = "--base-url" if base_url else "MAILGUN_BASE_URL"
+        url = base_url or get("MAILGUN_BASE_URL")
+        if url is not None:
+            url = check_base_url(url, allow_http=allow_http, source=url_source)
+        mailgun_key, maton_key = get("MAILGUN_API_KEY"), get("MATON_API_KEY")
+        if maton_key and (mailgun_key is None or (url is not None and is_gateway(url))):
+            return cls(url or GATEWAY_URL, "bearer", Secret(maton_key), get("MATON_CONNECTION"), allow_http)
+        if mailgun_key is None:
+            raise ConfigError(
+                "MAILGUN_API_KEY is not set: export it, or use MATON_API_KEY for the Maton gateway, "
+                "or --emulator to try mgsync without an account"
+            )
+        if url is not None and is_gateway(url):
+            raise ConfigError(
+                f"{url_source} points at the Maton gateway, which needs MATON_API_KEY (not MAILGUN_API_KEY): "
+                "export MATON_API_KEY, or drop the base URL to talk to Mailgun directly"
+            )
+        return cls(url or REGIONS[region], "basic", Secret(mailgun_key), None, allow_http)
