@@ -20,32 +20,30 @@ as bytes so a retried upload can be resent.
 
 from __future__ import annotations
 
-import json as jsonlib
 import logging
 import random
-import re
 import threading
 import time
 from base64 import b64encode
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
-from urllib.parse import parse_qs, quote, urlencode, urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
 from mgsync import __version__
 from mgsync.errors import ApiError, TransportError
+from mgsync import wire
 from mgsync.settings import Settings, check_base_url
+from mgsync.wire import Form, ItemsSpec
 
 log = logging.getLogger("mgsync.client")
 
 T = TypeVar("T")
 R = TypeVar("R")
-Form = Mapping[str, Any] | Sequence[tuple[str, Any]]
-ItemsSpec = str | Sequence[str] | Callable[[Any], list]
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
@@ -100,8 +98,8 @@ class _Budget:
         with self._lock:
             self.in_flight -= 1
             headers = response.headers if response is not None else {}
-            remaining = _number(headers.get("X-Request-Remaining") or headers.get("X-RateLimit-Remaining"))
-            reset = _reset_epoch(headers, time.time())
+            remaining = wire.number(headers.get("X-Request-Remaining") or headers.get("X-RateLimit-Remaining"))
+            reset = wire.reset_epoch(headers, time.time())
             if remaining is None or reset is None:
                 return
             if reset != self.window or self.remaining is None:  # answers of one window: the lowest wins
@@ -179,7 +177,7 @@ class Client:
         """Send one request (retrying as the module docstring says); return parsed JSON or text."""
         method = method.upper()
         url, where = self._url(method, path)
-        body, query = _body(data, json, files), _clean(params)
+        body, query = wire.request_body(data, json, files), wire.clean_params(params)
         attempt = 0
         while True:
             try:
@@ -188,7 +186,7 @@ class Client:
                 delay = self._after_failure(method, where, exc, attempt)
             else:
                 if response.status_code < 400:
-                    return _parse(response)
+                    return wire.parse_body(response)
                 delay = self._after_error_status(method, where, response, attempt)
             with self._lock:
                 self.stats.retries += 1
@@ -254,14 +252,14 @@ class Client:
             with self._lock:
                 self.stats.throttled += 1
             if attempt < self.max_retries:
-                hint = _server_delay(response, time.time())
+                hint = wire.server_delay(response, time.time())
                 delay = min(hint if hint is not None and hint > 0 else self._backoff(attempt), self.backoff_cap)
                 log.debug("http: %s %s throttled (429): all requests hold off %.2f s", method, where, delay)
                 self._budget.hold(delay)
                 return 0.0
         elif status in RETRY_STATUSES and method in IDEMPOTENT and attempt < self.max_retries:
             return self._backoff(attempt)
-        message = FORBIDDEN if status == 401 else self._redact(_error_message(response))
+        message = FORBIDDEN if status == 401 else self._redact(wire.error_message(response))
         if status in RETRY_STATUSES and method not in IDEMPOTENT:
             message += "; " + MAYBE_APPLIED.format(method)
         raise ApiError(method, where, status, message)
@@ -300,14 +298,14 @@ class Client:
         (the ``limit`` in the next link, if the server lowered it). ``items`` is a key, a dotted key
         path (``"template.versions"``), a sequence of keys, or a callable taking the page.
         """
-        extract = _items_getter(items)
+        extract = wire.items_getter(items)
         url, query, seen = path, {**(params or {}), "limit": limit}, set()
         while True:
             page = _object(self.get(url, **query), path)
             found = extract(page) or []
             yield from found
             next_url = (page.get("paging") or {}).get("next")
-            if not found or not next_url or next_url in seen or len(found) < _page_limit(next_url, limit):
+            if not found or not next_url or next_url in seen or len(found) < wire.page_limit(next_url, limit):
                 return
             seen.add(next_url)
             url, query = next_url, {}
@@ -350,122 +348,7 @@ def _run_inline(fn: Callable[[T], R], item: T) -> Future[R]:
     return future
 
 
-def _clean(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    cleaned = {k: v for k, v in (params or {}).items() if v is not None}
-    return cleaned or None
-
-
-def _pairs(data: Form) -> list[tuple[str, str]]:
-    """Form fields as (key, value) pairs; list values and repeated tuples give repeated keys."""
-    items = data.items() if isinstance(data, Mapping) else data
-    pairs = []
-    for key, value in items:
-        for one in value if isinstance(value, (list, tuple)) else [value]:
-            if one is not None:
-                pairs.append((key, ("true" if one else "false") if isinstance(one, bool) else str(one)))
-    return pairs
-
-
-def _body(data: Form | None, json: Any, files: Any) -> dict[str, Any]:
-    if files is not None:
-        fields: dict[str, list[str]] = {}
-        for key, value in _pairs(data or {}):
-            fields.setdefault(key, []).append(value)
-        return {"data": fields, "files": files}
-    if json is not None:
-        return {"json": json}
-    if data is not None:
-        form = urlencode(_pairs(data)).encode()
-        return {"content": form, "headers": {"Content-Type": "application/x-www-form-urlencoded"}}
-    return {}
-
-
-def _parse(response: httpx.Response) -> Any:
-    """JSON if the body is JSON, whatever the Content-Type says (mailgun-api.md §1.4); else the text."""
-    text = response.text
-    if text.lstrip()[:1] in ("{", "["):
-        try:
-            return jsonlib.loads(text)
-        except ValueError:
-            pass
-    return text
-
-
 def _object(page: Any, path: str) -> dict:
     if not isinstance(page, dict):
-        raise ApiError("GET", path.split("?")[0], 200, f"expected a JSON page, got {_short(str(page))!r}")
+        raise ApiError("GET", path.split("?")[0], 200, f"expected a JSON page, got {wire.shorten(str(page))!r}")
     return page
-
-
-def _short(text: str, width: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _error_message(response: httpx.Response) -> str:
-    """Mailgun's ``message`` (then ``Reason``, ``Description``), else a trimmed text body."""
-    body = _parse(response)
-    if isinstance(body, dict):
-        for key in ("message", "Reason", "Description", "error"):
-            if isinstance(body.get(key), str) and body[key].strip():
-                return _short(body[key])
-        return _short(jsonlib.dumps(body))
-    text = str(body)
-    if re.match(r"\s*<(!doctype|html|head|title)", text, re.IGNORECASE):
-        # Unknown paths answer with an HTML page (§1.4), which says nothing useful.
-        return "not found (no such endpoint)" if response.status_code == 404 else f"{response.reason_phrase} (HTML page)"
-    return _short(text) or response.reason_phrase or "no message"
-
-
-def _reset_epoch(headers: Mapping[str, str], now: float) -> float | None:
-    """When the rate-limit window resets, in epoch seconds: observed values are milliseconds, the Go
-    SDK reads seconds, and small values can only be seconds from now (mailgun-api.md §1.5)."""
-    reset = _number(headers.get("X-Request-Reset") or headers.get("X-RateLimit-Reset"))
-    if reset is None:
-        return None
-    reset = reset / 1000 if reset > 1e11 else reset
-    return reset if reset > 1e9 else now + reset
-
-
-def _server_delay(response: httpx.Response, now: float) -> float | None:
-    """Seconds the server asks us to wait, or None if it gives no hint.
-
-    The reset header is the most precise hint; ``Retry-After`` is relative, so it caps a reset
-    skewed by clocks; a reset already past says nothing.
-    """
-    retry_after = _number(response.headers.get("Retry-After"))
-    reset = _reset_epoch(response.headers, now)
-    if reset is not None and reset > now:
-        return reset - now if retry_after is None else min(reset - now, retry_after)
-    if retry_after is not None:
-        return retry_after
-    body = _parse(response)
-    return _number(body.get("retry-seconds")) if isinstance(body, dict) else None
-
-
-def _number(value: Any) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _page_limit(url: str, limit: int) -> int:
-    """The page size the server used, read from the ``limit`` in its paging link."""
-    try:
-        return min(limit, int(parse_qs(urlsplit(url).query)["limit"][0]))
-    except (KeyError, ValueError):
-        return limit
-
-
-def _items_getter(items: ItemsSpec) -> Callable[[Any], list]:
-    if callable(items):
-        return items
-    keys = items.split(".") if isinstance(items, str) else list(items)
-
-    def get(page: Any) -> list:
-        for key in keys:
-            page = page.get(key) if isinstance(page, dict) else None
-        return page or []
-
-    return get

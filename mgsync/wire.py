@@ -1,0 +1,131 @@
+"""Mailgun's wire format as pure functions: form encoding, body sniffing, error messages, paging and
+rate-limit hints (mailgun-api.md §1). No I/O; ``client.py`` is the only caller.
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx
+
+Form = Mapping[str, Any] | Sequence[tuple[str, Any]]
+ItemsSpec = str | Sequence[str] | Callable[[Any], list]
+
+
+def clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    cleaned = {k: v for k, v in (params or {}).items() if v is not None}
+    return cleaned or None
+
+
+def form_pairs(data: Form) -> list[tuple[str, str]]:
+    """Form fields as (key, value) pairs; list values and repeated tuples give repeated keys."""
+    items = data.items() if isinstance(data, Mapping) else data
+    pairs = []
+    for key, value in items:
+        for one in value if isinstance(value, (list, tuple)) else [value]:
+            if one is not None:
+                pairs.append((key, ("true" if one else "false") if isinstance(one, bool) else str(one)))
+    return pairs
+
+
+def request_body(data: Form | None, json: Any, files: Any) -> dict[str, Any]:
+    if files is not None:
+        fields: dict[str, list[str]] = {}
+        for key, value in form_pairs(data or {}):
+            fields.setdefault(key, []).append(value)
+        return {"data": fields, "files": files}
+    if json is not None:
+        return {"json": json}
+    if data is not None:
+        form = urlencode(form_pairs(data)).encode()
+        return {"content": form, "headers": {"Content-Type": "application/x-www-form-urlencoded"}}
+    return {}
+
+
+def parse_body(response: httpx.Response) -> Any:
+    """JSON if the body is JSON, whatever the Content-Type says (mailgun-api.md §1.4); else the text."""
+    text = response.text
+    if text.lstrip()[:1] in ("{", "["):
+        try:
+            return jsonlib.loads(text)
+        except ValueError:
+            pass
+    return text
+
+
+def shorten(text: str, width: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def error_message(response: httpx.Response) -> str:
+    """Mailgun's ``message`` (then ``Reason``, ``Description``), else a trimmed text body."""
+    body = parse_body(response)
+    if isinstance(body, dict):
+        for key in ("message", "Reason", "Description", "error"):
+            if isinstance(body.get(key), str) and body[key].strip():
+                return shorten(body[key])
+        return shorten(jsonlib.dumps(body))
+    text = str(body)
+    if re.match(r"\s*<(!doctype|html|head|title)", text, re.IGNORECASE):
+        # Unknown paths answer with an HTML page (§1.4), which says nothing useful.
+        return "not found (no such endpoint)" if response.status_code == 404 else f"{response.reason_phrase} (HTML page)"
+    return shorten(text) or response.reason_phrase or "no message"
+
+
+def reset_epoch(headers: Mapping[str, str], now: float) -> float | None:
+    """When the rate-limit window resets, in epoch seconds: observed values are milliseconds, the Go
+    SDK reads seconds, and small values can only be seconds from now (mailgun-api.md §1.5)."""
+    reset = number(headers.get("X-Request-Reset") or headers.get("X-RateLimit-Reset"))
+    if reset is None:
+        return None
+    reset = reset / 1000 if reset > 1e11 else reset
+    return reset if reset > 1e9 else now + reset
+
+
+def server_delay(response: httpx.Response, now: float) -> float | None:
+    """Seconds the server asks us to wait, or None if it gives no hint.
+
+    The reset header is the most precise hint; ``Retry-After`` is relative, so it caps a reset
+    skewed by clocks; a reset already past says nothing.
+    """
+    retry_after = number(response.headers.get("Retry-After"))
+    reset = reset_epoch(response.headers, now)
+    if reset is not None and reset > now:
+        return reset - now if retry_after is None else min(reset - now, retry_after)
+    if retry_after is not None:
+        return retry_after
+    body = parse_body(response)
+    return number(body.get("retry-seconds")) if isinstance(body, dict) else None
+
+
+def number(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def page_limit(url: str, limit: int) -> int:
+    """The page size the server used, read from the ``limit`` in its paging link."""
+    try:
+        return min(limit, int(parse_qs(urlsplit(url).query)["limit"][0]))
+    except (KeyError, ValueError):
+        return limit
+
+
+def items_getter(items: ItemsSpec) -> Callable[[Any], list]:
+    if callable(items):
+        return items
+    keys = items.split(".") if isinstance(items, str) else list(items)
+
+    def get(page: Any) -> list:
+        for key in keys:
+            page = page.get(key) if isinstance(page, dict) else None
+        return page or []
+
+    return get
