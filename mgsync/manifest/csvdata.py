@@ -1,0 +1,153 @@
+"""Members and suppressions read from CSV files (``members: {file: lists/news.csv}``).
+
+CSV conventions:
+
+* UTF-8 (a byte-order mark is ignored), comma-separated, RFC 4180 quoting; blank lines are skipped.
+* The first row is the header. Column names are lower-case, in any order; an unknown or
+  repeated column, or a missing required one, is an error. Every row has as many fields as the header.
+* Cells are stripped of surrounding spaces. An empty cell means "not set": the field is left as
+  it is in Mailgun, exactly like a key left out in YAML. No ``${env:}`` substitution happens in CSV cells.
+
+==============  ================================================================================
+collection      columns (``*`` required)
+==============  ================================================================================
+members         ``address*``, ``name``, ``subscribed`` (yes/no/true/false, any case), ``vars`` (JSON object)
+bounces         ``address*``, ``code`` (3 digits), ``error``, ``created_at`` (ignored)
+unsubscribes    ``address*``, ``tags`` (several separated by ``;``), ``created_at`` (ignored)
+complaints      ``address*``, ``created_at`` (ignored)
+allowlist       ``value*`` (an email address or a domain name), ``reason``
+==============  ================================================================================
+
+``created_at`` is accepted so that files exported from Mailgun load as they are. Each row is then
+validated by the same document model as an inline entry; problems name the CSV file and the line
+where the row starts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from mgsync.errors import Problem
+from mgsync.manifest.check import describe
+from mgsync.manifest.rules import unknown
+
+IGNORED = "created_at"
+COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {  # collection -> (required, optional columns)
+    "members": ("address", ("name", "subscribed", "vars")),
+    "bounces": ("address", ("code", "error", IGNORED)),
+    "unsubscribes": ("address", ("tags", IGNORED)),
+    "complaints": ("address", (IGNORED,)),
+    "allowlist": ("value", ("reason",)),
+}
+
+
+class Unreadable(Exception):
+    """The CSV file cannot be read at all; reported at the manifest's ``file:`` entry."""
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    cells: dict[str, str]  # the non-empty cells, by column name
+
+
+def load(
+    path: Path, shown: str, collection: str, model: type[BaseModel]
+) -> tuple[list[tuple[int, Any]], list[Problem]]:
+    """(line, validated document entry) for every good row, and a problem for every bad one."""
+    rows, problems = read(path, shown, collection)
+    entries = []
+    for row in rows:
+        data, bad = _convert(row, collection)
+        problems += [Problem(shown, row.line, 1, column, message) for column, message in bad]
+        if bad:
+            continue
+        try:
+            entries.append((row.line, model.model_validate(data)))
+        except ValidationError as err:
+            problems += [_row_problem(shown, row.line, error) for error in err.errors(include_url=False)]
+    return entries, problems
+
+
+def _row_problem(shown: str, line: int, error: Any) -> Problem:
+    column = next((str(part) for part in error["loc"] if isinstance(part, str)), "row")
+    message = f'missing value for "{column}"' if error["type"] == "missing" else describe(error)
+    return Problem(shown, line, 1, column, message)
+
+
+def read(path: Path, shown: str, collection: str) -> tuple[list[Row], list[Problem]]:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as err:
+        raise Unreadable(f'cannot read "{shown}": {err.strerror or err}') from None
+    except UnicodeDecodeError:
+        raise Unreadable(f'cannot read "{shown}": not UTF-8 text') from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        return _rows(reader, shown, collection)
+    except csv.Error as err:
+        return [], [Problem(shown, reader.line_num, 1, "", f"malformed CSV: {err}")]
+
+
+def _rows(reader: Any, shown: str, collection: str) -> tuple[list[Row], list[Problem]]:
+    header = next(reader, None)
+    header = header and [name.strip() for name in header]
+    problems = _header_problems(header, shown, collection)
+    if problems or header is None:
+        return [], problems
+    rows, end = [], reader.line_num
+    for fields in reader:
+        start, end = end + 1, reader.line_num
+        if not fields or fields == [""]:
+            continue
+        if len(fields) != len(header):
+            message = f"row has {len(fields)} fields; the header has {len(header)}"
+            problems.append(Problem(shown, start, 1, "", message))
+            continue
+        cells = {name: value.strip() for name, value in zip(header, fields, strict=True) if value.strip()}
+        cells.pop(IGNORED, None)
+        rows.append(Row(start, cells))
+    return rows, problems
+
+
+def _header_problems(header: list[str] | None, shown: str, collection: str) -> list[Problem]:
+    return [Problem(shown, 1, 1, "header", message) for message in _header_messages(header, collection)]
+
+
+def _header_messages(header: list[str] | None, collection: str) -> list[str]:
+    required, optional = COLUMNS[collection]
+    if not header:
+        return [f'empty CSV file: the first row must name the columns ("{required}", ...)']
+    allowed = (required, *optional)
+    messages = [unknown("column", name, allowed) for name in header if name not in allowed]
+    messages += [f'column "{name}" appears twice' for name in sorted(set(header)) if header.count(name) > 1]
+    if required not in header:
+        messages.append(f'required column "{required}" is missing')
+    return messages
+
+
+def _convert(row: Row, collection: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Cells as the entry's YAML mapping would be written; (column, message) for cells that can't be."""
+    data: dict[str, Any] = dict(row.cells)
+    bad = []
+    if "subscribed" in data:
+        text = data["subscribed"].strip().lower()
+        if text in ("yes", "true", "no", "false"):
+            data["subscribed"] = text in ("yes", "true")
+        else:
+            bad.append(("subscribed", f'"{data["subscribed"]}" is not yes, no, true or false'))
+    if "vars" in data:
+        try:
+            data["vars"] = json.loads(data["vars"])
+        except ValueError as err:
+            bad.append(("vars", f"is not valid JSON ({err.args[0].split(':')[0]})"))
+    if "tags" in data:
+        data["tags"] = [tag.strip() for tag in data["tags"].split(";") if tag.strip()]
+    return data, bad

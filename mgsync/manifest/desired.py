@@ -1,0 +1,31 @@
+"""``Desired``: everything the manifests declare, as the engine consumes it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from mgsync.state import State
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+@dataclass(frozen=True)
+class Desired:
+    state: State  # every declared resource, its source set to the file:line:col of its key
+    prune: frozenset[tuple[str, str]]  # (kind, scope) owned completely, e.g. ("webhook", "mg.example.com")
+    domains: tuple[str, ...]  # declared domain names, sorted
+    lists: tuple[str, ...]  # declared mailing list addresses, sorted
+    files: tuple[Path, ...]  # manifest files loaded, sorted
+    root: Path  # directory of the first path given; the lockfile lives there by default
+
+    def summary(self) -> str:
+        """e.g. ``OK: 42 resources in 3 files (2 domains, 1 route, 1 mailing list)``."""
+        counts = (
+            plural(len(self.domains), "domain"),
+            plural(len(self.state.of_kind("route")), "route"),
+            plural(len(self.lists), "mailing list"),
+        )
+        return f"OK: {plural(len(self.state), 'resource')} in {plural(len(self.files), 'file')} ({', '.join(counts)})"

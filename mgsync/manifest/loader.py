@@ -1,0 +1,161 @@
+"""``load``: manifest files → one validated, merged desired state, or every problem at once.
+
+The pipeline, per file: parse (``yamlfile``) → substitute ``${env:}`` (``env``) → report unknown
+keys (``check``) → validate each top-level entry on its own with the document models, so one bad
+entry never hides the problems of another → convert to canonical resources (``convert``). Then
+all files merge into one state, where an address declared twice is an error naming both places.
+Nothing here raises anything but ``ManifestError``; nothing touches the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from mgsync.errors import ManifestError, Problem
+from mgsync.manifest import convert, yamlfile
+from mgsync.manifest.check import from_validation, unknown_keys
+from mgsync.manifest.convert import Harvest
+from mgsync.manifest.desired import Desired
+from mgsync.manifest.document import SECTIONS, ManifestDoc
+from mgsync.manifest.fields import SHAPE_TAGS
+from mgsync.manifest.env import Redactor, substitute
+from mgsync.state import Resource, State
+
+MERGEABLE = ("domain", "list")  # a container declared without settings may appear in several files
+
+
+def load(paths: list[Path], env: Mapping[str, str]) -> Desired:
+    paths = list(paths) or [Path(".")]
+    files, problems = yamlfile.find_files(paths)
+    redact, harvests = Redactor(), []
+    for file in files:
+        parsed, found = yamlfile.parse(file)
+        problems += found
+        if parsed is not None:
+            harvests.append(harvest(parsed, env, redact))
+    resources, duplicates = merge(r for h in harvests for r in h.resources)
+    problems += duplicates + [p for h in harvests for p in h.problems]
+    if problems:
+        raise ManifestError([Problem(p.file, p.line, p.col, p.where, redact(p.message)) for p in problems])
+    return Desired(
+        state=State(resources),
+        prune=frozenset(pair for h in harvests for pair in h.prune),
+        domains=tuple(sorted({d for h in harvests for d in h.domains})),
+        lists=tuple(sorted({a for h in harvests for a in h.lists})),
+        files=tuple(files),
+        root=paths[0] if paths[0].is_dir() else paths[0].parent,
+    )
+
+
+def harvest(parsed: yamlfile.Parsed, env: Mapping[str, str], redact: Redactor) -> Harvest:
+    out = Harvest(parsed.name, parsed.root)
+    root = parsed.root
+    if root is None:
+        return out
+    if not isinstance(root, dict):
+        message = "a manifest must be a mapping (domains:, routes:, mailing_lists:, prune:)"
+        out.problems.append(Problem(out.shown, 1, 1, "", message))
+        return out
+    missing = substitute(root, env, redact)
+    for problem in missing:
+        out.problem(problem.path, problem.message)
+    for loc, message in unknown_keys(root, ManifestDoc):
+        out.problem(loc, message, at_key=True)
+    for key, value in root.items():
+        _top_level(out, key, value)
+    _quiet_after_env(out, len(missing))
+    return out
+
+
+def _top_level(out: Harvest, key: Any, value: Any) -> None:
+    if key in SECTIONS and isinstance(value, dict):
+        for name, entry in value.items():
+            _entry(out, key, name, entry)
+    elif key in ManifestDoc.model_fields:  # version, prune, or a section of the wrong type
+        doc = _validate(out, {key: value})
+        if doc is not None and key == "prune":
+            convert.top_prune(out, doc.prune)
+
+
+def _entry(out: Harvest, section: str, name: Any, entry: Any) -> None:
+    """Validate one entry, report its problems, and convert what is valid of it.
+
+    When parts of the entry are invalid they are cut out and the rest validated again, so that
+    checks after validation (files, CSV, duplicates) still run for the valid parts.
+    """
+    data, cuts = {section: {name: entry}}, set()
+    for attempt in range(4):
+        try:
+            doc = ManifestDoc.model_validate(data)
+            break
+        except ValidationError as err:
+            if attempt == 0:
+                _report(out, err)
+            more = {_cut(loc) for loc in _locs(err)}
+            if None in more or more <= cuts:
+                return
+            cuts |= more
+            data = _drop({section: {name: entry}}, cuts, ())
+    else:
+        return
+    convert.SECTIONS[section](out, name, getattr(doc, section)[name])
+
+
+def _validate(out: Harvest, data: dict[str, Any]) -> ManifestDoc | None:
+    try:
+        return ManifestDoc.model_validate(data)
+    except ValidationError as err:
+        _report(out, err)
+        return None
+
+
+def _report(out: Harvest, err: ValidationError) -> None:
+    for at, message in from_validation(err, out.shown, out.root):
+        out.problems.append(Problem(at.file, at.line, at.col, at.where, message))
+
+
+def _locs(err: ValidationError) -> list[tuple[Any, ...]]:
+    return [tuple(p for p in e["loc"] if p not in SHAPE_TAGS and p != "[key]") for e in err.errors()]
+
+
+def _cut(loc: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """The mapping entry to leave out for ``loc`` (never a list item: that would shift positions)."""
+    for i, part in enumerate(loc):
+        if isinstance(part, int):
+            return loc[:i] if i > 2 else None
+    return loc[:4] if len(loc) > 2 else None
+
+
+def _drop(node: Any, cuts: set[tuple[Any, ...]], here: tuple[Any, ...]) -> Any:
+    if not isinstance(node, dict):
+        return node
+    return {k: _drop(v, cuts, (*here, k)) for k, v in node.items() if (*here, k) not in cuts}
+
+
+def _quiet_after_env(out: Harvest, count: int) -> None:
+    """A missing variable's reference fails other checks too; keep only the clear message there."""
+    env_problems = out.problems[:count]
+    spots = {(p.line, p.col) for p in env_problems}
+    out.problems[count:] = [p for p in out.problems[count:] if (p.line, p.col) not in spots or p.file != out.shown]
+
+
+def merge(resources: Iterable[Resource]) -> tuple[list[Resource], list[Problem]]:
+    """One resource per address; a second definition is a problem naming both places."""
+    first: dict[tuple[str, str], Resource] = {}
+    problems = []
+    for resource in resources:
+        kind, key = resource.address.kind, resource.address.key
+        identity = (kind, key if kind == "route" else key.lower())  # Mailgun compares these case-blind
+        earlier = first.setdefault(identity, resource)
+        if earlier is resource:
+            continue
+        if kind in MERGEABLE and not (earlier.managed_fields() and resource.managed_fields()):
+            first[identity] = earlier if earlier.managed_fields() else resource
+            continue
+        at, message = resource.source, f"defined twice (also at {earlier.source})"
+        problems.append(Problem(at.file, at.line, at.col, str(resource.address), message))
+    return list(first.values()), problems

@@ -1,0 +1,276 @@
+"""Mailgun syntax rules checked offline: emails, domain names, URLs, route expressions and actions.
+
+Every check takes a string and raises ``ValueError`` with a one-sentence message (pydantic turns it
+into a validation error at the value's position). Route expressions and actions are tokenized and
+parsed by a small recursive-descent parser, never pattern-matched, so errors can name the column
+inside the expression. Grammar (mailgun-api.md §4)::
+
+    expression := filter (("and" | "or") filter)*          keywords case-insensitive
+    filter     := match_recipient(STR) | match_header(STR, STR) | catch_all()
+    action     := forward(STR) | store() | store(notify=STR) | stop()
+    STR        := "..." | '...'                             backslash escapes the next character
+
+Patterns are Python regular expressions (Mailgun's route engine is Python-based); ``forward``
+destinations may use captures (``\\1``, ``\\g<name>``) and are checked as an email or http(s) URL.
+This module knows nothing about YAML, files or pydantic models.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+_ATOM = r"[A-Za-z0-9!#$%&'*+=?^_`{|}~-]+"
+LOCAL_PART = re.compile(rf"{_ATOM}(?:\.{_ATOM})*")
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.[a-z][a-z0-9-]*[a-z0-9]|{_LABEL}(?:\.{_LABEL})*\.xn--[a-z0-9-]+")
+_HEADER_NAME = re.compile(r"[!-9;-~]+")
+_CAPTURE = re.compile(r"\\g<\w+>|\\\d+")
+
+FILTERS = {"match_recipient": 1, "match_header": 2, "catch_all": 0}
+ACTIONS = ("forward", "store", "stop")
+
+
+def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
+    """The closest choice to ``word`` (case-insensitive first), for "did you mean" hints."""
+    for choice in choices:
+        if choice.lower() == word.lower():
+            return choice
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def unknown(noun: str, word: object, choices: list[str] | tuple[str, ...]) -> str:
+    """``unknown event "deliverd" (did you mean "delivered"?)``, or the list of choices."""
+    hint = suggest(word, choices) if isinstance(word, str) else None
+    if hint:
+        return f'unknown {noun} "{word}" (did you mean "{hint}"?)'
+    return f'unknown {noun} "{word}" (expected one of: {", ".join(choices)})'
+
+
+# --- addresses and URLs ------------------------------------------------------------------------
+
+
+def is_domain(text: str) -> bool:
+    return len(text) <= 253 and _DOMAIN.fullmatch(text) is not None
+
+
+def is_email(text: str) -> bool:
+    local, at, domain = text.rpartition("@")
+    return bool(at) and len(local) <= 64 and len(text) <= 254 and bool(LOCAL_PART.fullmatch(local)) and (
+        is_domain(domain.lower())
+    )
+
+
+def check_email(text: str) -> str:
+    if not is_email(text):
+        raise ValueError(f'"{text}" is not a valid email address')
+    return text
+
+
+def check_domain(text: str) -> str:
+    if is_domain(text):
+        return text
+    if is_domain(text.lower()):
+        raise ValueError(f'domain names are lower-case in Mailgun: write "{text.lower()}"')
+    raise ValueError(f'"{text}" is not a valid domain name')
+
+
+def check_email_or_domain(text: str) -> str:
+    if not (is_email(text) or is_domain(text)):
+        raise ValueError(f'"{text}" is neither an email address nor a domain name')
+    return text
+
+
+def is_url(text: str) -> bool:
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return False
+    host = parts.hostname or ""
+    return parts.scheme in ("http", "https") and bool(host) and not any(c.isspace() for c in text)
+
+
+def check_url(text: str) -> str:
+    if not is_url(text):
+        raise ValueError(f'"{text}" is not a valid URL (expected http:// or https:// and a host)')
+    return text
+
+
+# --- route expressions and actions -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # "name", "string", "(", ")", ",", "=", "end"
+    text: str
+    col: int  # 1-based column inside the expression
+
+
+class SyntaxProblem(ValueError):
+    def __init__(self, what: str, col: int, message: str):
+        super().__init__(f"invalid {what} at column {col}: {message}")
+
+
+_SIMPLE = {"(": "(", ")": ")", ",": ",", "=": "="}
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def tokenize(text: str, what: str) -> list[Token]:
+    tokens, i = [], 0
+    while i < len(text):
+        char = text[i]
+        if char.isspace():
+            i += 1
+        elif char in _SIMPLE:
+            tokens.append(Token(char, char, i + 1))
+            i += 1
+        elif char in "\"'":
+            token, i = _string(text, i, what)
+            tokens.append(token)
+        elif match := _NAME.match(text, i):
+            tokens.append(Token("name", match.group(), i + 1))
+            i = match.end()
+        else:
+            raise SyntaxProblem(what, i + 1, f'unexpected character "{char}"')
+    return [*tokens, Token("end", "", len(text) + 1)]
+
+
+def _string(text: str, start: int, what: str) -> tuple[Token, int]:
+    """A quoted string; ``\\"``, ``\\'`` and ``\\\\`` unescape, other escapes stay (regex syntax)."""
+    quote, i, out = text[start], start + 1, []
+    while i < len(text) and text[i] != quote:
+        if text[i] == "\\" and i + 1 < len(text):
+            nxt = text[i + 1]
+            out.append(nxt if nxt in "\"'\\" else text[i : i + 2])
+            i += 2
+        else:
+            out.append(text[i])
+            i += 1
+    if i >= len(text):
+        raise SyntaxProblem(what, start + 1, "unterminated string")
+    return Token("string", "".join(out), start + 1), i + 1
+
+
+class _Parser:
+    def __init__(self, text: str, what: str, noun: str):
+        self.what, self.noun = what, noun
+        self.tokens = tokenize(text, what)
+        self.at = 0
+
+    @property
+    def peek(self) -> Token:
+        return self.tokens[self.at]
+
+    def fail(self, message: str, token: Token | None = None) -> SyntaxProblem:
+        return SyntaxProblem(self.what, (token or self.peek).col, message)
+
+    def take(self, kind: str, expected: str) -> Token:
+        token = self.peek
+        if token.kind != kind:
+            found = "the end" if token.kind == "end" else f'"{token.text}"'
+            raise self.fail(f"expected {expected}, found {found}")
+        self.at += 1
+        return token
+
+    def call(self, names: dict[str, int] | tuple[str, ...]) -> tuple[Token, list[tuple[str, Token]]]:
+        """``name(arg, key=arg)``: the name token and its (keyword or "", string token) arguments."""
+        choices = tuple(names)
+        article = "an" if self.noun[0] in "aeiou" else "a"
+        name = self.take("name", f"{article} {self.noun} ({', '.join(choices[:-1])} or {choices[-1]})")
+        if name.text not in names:
+            raise self.fail(unknown(self.noun, name.text, choices), name)
+        self.take("(", f'"(" after {name.text}')
+        args: list[tuple[str, Token]] = []
+        while self.peek.kind != ")":
+            if args:
+                self.take(",", '"," or ")"')
+            args.append(self._argument())
+        self.take(")", '")"')
+        return name, args
+
+    def _argument(self) -> tuple[str, Token]:
+        if self.peek.kind == "name":
+            key = self.take("name", "an argument").text
+            self.take("=", f'"=" after {key}')
+            return key, self.take("string", "a quoted string")
+        return "", self.take("string", "a quoted string")
+
+
+def check_expression(text: str) -> str:
+    parser = _Parser(text, "expression", "filter")
+    _filter(parser)
+    while parser.peek.kind == "name" and parser.peek.text.lower() in ("and", "or"):
+        parser.at += 1
+        _filter(parser)
+    parser.take("end", '"and", "or" or the end of the expression')
+    return text
+
+
+def _filter(parser: _Parser) -> None:
+    name, args = parser.call(FILTERS)
+    arity = FILTERS[name.text]
+    plural = "argument" if arity == 1 else "arguments"
+    if any(key for key, _ in args):
+        raise parser.fail(f"{name.text}() takes {arity} quoted {plural}, without names", name)
+    if len(args) != arity:
+        raise parser.fail(f"{name.text}() takes {arity} quoted {plural}, got {len(args)}", name)
+    if name.text == "match_header" and not _HEADER_NAME.fullmatch(args[0][1].text):
+        raise parser.fail(f'"{args[0][1].text}" is not a header name', args[0][1])
+    for _, token in args[-1:] if arity else ():
+        _regex(parser, token)
+
+
+def _regex(parser: _Parser, token: Token) -> None:
+    try:
+        re.compile(token.text)
+    except re.error as err:
+        raise parser.fail(f'"{token.text}" is not a valid regular expression ({err})', token) from None
+
+
+def check_action(text: str) -> str:
+    parser = _Parser(text, "action", "action")
+    name, args = parser.call(ACTIONS)
+    parser.take("end", "the end of the action (one action per list item)")
+    match name.text:
+        case "forward":
+            _forward(parser, name, args)
+        case "store":
+            if [key for key, _ in args] not in ([], ["notify"]):
+                raise parser.fail('store() takes no argument or notify="URL"', name)
+            if args and not is_url(args[0][1].text):
+                raise parser.fail(f'notify "{args[0][1].text}" is not an http(s) URL', args[0][1])
+        case "stop":
+            if args:
+                raise parser.fail("stop() takes no argument", name)
+    return text
+
+
+def _forward(parser: _Parser, name: Token, args: list[tuple[str, Token]]) -> None:
+    if len(args) != 1 or args[0][0]:
+        raise parser.fail("forward() takes one quoted destination", name)
+    token = args[0][1]
+    dest = _CAPTURE.sub("x", token.text)  # captured groups are filled in by Mailgun
+    if not (is_email(dest) or is_url(dest)):
+        raise parser.fail(f'"{token.text}" is neither an email address nor an http(s) URL', token)
+
+
+# --- other Mailgun limits ----------------------------------------------------------------------
+
+MAX_TEMPLATE_BYTES = 100 * 1024  # "100Kb max template size" (mailgun-api.md §6.1)
+
+
+def check_template_size(text: str) -> str:
+    size = len(text.encode("utf-8"))
+    if size > MAX_TEMPLATE_BYTES:
+        raise ValueError(f"template is {size / 1024:.1f} KiB; Mailgun allows at most 100 KiB")
+    return text
+
+
+def check_smtp_code(code: str) -> str:
+    if not re.fullmatch(r"[0-9]{3}", code):
+        raise ValueError(f'"{code}" is not a 3-digit SMTP code such as "550"')
+    return code

@@ -1,0 +1,153 @@
+"""Finding manifest files and parsing them with ruamel.yaml, positions kept, problems reported.
+
+A path is a file or a directory searched recursively for ``*.yaml`` / ``*.yml`` (hidden entries
+skipped). Parsing is round-trip, so every mapping and sequence keeps ``.lc`` line/column data.
+Duplicate keys are found on the composed node tree first, so *every* duplicate is reported with
+both places; the document is then constructed keeping the first value. Malformed YAML, unreadable
+files and non-UTF-8 text become a ``Problem``, never an exception. Knows nothing of the schema.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from mgsync.errors import Problem
+
+SUFFIXES = (".yaml", ".yml")
+NAMES = "*.yaml, *.yml"
+
+
+@dataclass(frozen=True)
+class Parsed:
+    path: Path  # as given by the user (joined under a given directory)
+    root: Any  # CommentedMap, None for an empty file, or anything else YAML allows at the top
+
+    @property
+    def name(self) -> str:
+        return str(self.path)
+
+
+def find_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
+    found: dict[Path, Path] = {}  # resolved -> as given, first wins
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            files = _walk(path)
+            if not files:
+                problems.append(Problem(str(path), 0, 0, "", f"no manifest files ({NAMES}) in this directory"))
+        elif path.exists():
+            files = [path]
+        else:
+            problems.append(Problem(str(path), 0, 0, "", "no such file or directory"))
+            files = []
+        for file in files:
+            found.setdefault(file.resolve(), file)
+    return sorted(found.values()), problems
+
+
+def _walk(directory: Path) -> list[Path]:
+    files = []
+    for parent, dirs, names in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        files += [Path(parent, n) for n in names if n.endswith(SUFFIXES) and not n.startswith(".")]
+    return sorted(files)
+
+
+def parse(path: Path) -> tuple[Parsed | None, list[Problem]]:
+    name = str(path)
+    try:
+        data = path.read_bytes()
+        text = data.decode("utf-8-sig")
+    except OSError as err:
+        return None, [Problem(name, 0, 0, "", f"cannot read the file: {err.strerror or err}")]
+    except UnicodeDecodeError as err:
+        line, col = data[: err.start].count(b"\n") + 1, err.start - data.rfind(b"\n", 0, err.start)
+        return None, [Problem(name, line, col, "", "not UTF-8 text (save the file as UTF-8)")]
+    try:
+        return _parse_text(path, text)
+    except MarkedYAMLError as err:
+        return None, [_yaml_problem(name, err)]
+    except YAMLError as err:
+        return None, [Problem(name, 0, 0, "", f"invalid YAML: {_first_line(str(err))}")]
+    except RecursionError:
+        return None, [Problem(name, 0, 0, "", "invalid YAML: nested too deeply")]
+
+
+class _Constructor(RoundTripConstructor):
+    """Keeps the composed node tree, so duplicate keys can be found without parsing twice."""
+
+    root_node: Node | None = None
+
+    def get_single_data(self) -> Any:
+        self.root_node = self.composer.get_single_node()
+        return None if self.root_node is None else self.construct_document(self.root_node)
+
+
+def _parse_text(path: Path, text: str) -> tuple[Parsed, list[Problem]]:
+    yaml = YAML(typ="rt", pure=True)
+    yaml.Constructor = _Constructor
+    yaml.allow_duplicate_keys = True
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. a re-defined anchor: legal YAML, not worth a warning
+        data = yaml.load(text)
+    node = yaml.constructor.root_node
+    return Parsed(path, data), _duplicate_keys(str(path), node) if node is not None else []
+
+
+def _yaml_problem(name: str, err: MarkedYAMLError) -> Problem:
+    mark, context = err.problem_mark or err.context_mark, err.context_mark
+    if mark is not None and "single document" in str(err.context):
+        message = "a manifest file holds one YAML document (remove this ---)"
+        return Problem(name, mark.line + 1, mark.column + 1, "", message)
+    message = _first_line(err.problem or err.context or "")
+    if err.problem and err.context and context is not None and context is not mark:
+        message += f" ({_first_line(err.context)} at line {context.line + 1}, column {context.column + 1})"
+    if mark is None:
+        return Problem(name, 0, 0, "", f"invalid YAML: {message}")
+    return Problem(name, mark.line + 1, mark.column + 1, "", f"invalid YAML: {message}")
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else "malformed document"
+
+
+def _duplicate_keys(name: str, root: Node) -> list[Problem]:
+    problems: list[Problem] = []
+    stack: list[tuple[Node, tuple[str, ...]]] = [(root, ())]
+    seen: set[int] = set()
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            problems += _duplicates_in(name, node, path)
+            stack += [(value, (*path, str(key.value))) for key, value in node.value]
+        elif isinstance(node, SequenceNode):
+            last = path[-1] if path else ""
+            stack += [(item, (*path[:-1], f"{last}[{i}]")) for i, item in enumerate(node.value)]
+    return problems
+
+
+def _duplicates_in(name: str, node: MappingNode, path: tuple[str, ...]) -> list[Problem]:
+    first: dict[tuple[str, str], Node] = {}
+    problems = []
+    for key, _ in node.value:
+        if not isinstance(key, ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+            continue
+        earlier = first.setdefault((key.tag, key.value), key)
+        if earlier is not key:
+            mark, was = key.start_mark, earlier.start_mark
+            where = ".".join((*path, str(key.value)))
+            message = f'duplicate key "{key.value}" (also at {name}:{was.line + 1}:{was.column + 1})'
+            problems.append(Problem(name, mark.line + 1, mark.column + 1, where, message))
+    return problems

@@ -1,0 +1,176 @@
+"""``load``: merging files, shorthands, env references, files beside manifests, odd YAML."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from mgsync.errors import ManifestError
+from mgsync.manifest import Desired, load
+from mgsync.state import Address
+
+
+def write(base: Path, name: str, text: str) -> Path:
+    path = base / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def problems(paths: list[Path], env: dict[str, str] | None = None) -> list[str]:
+    with pytest.raises(ManifestError) as err:
+        load(paths, env or {})
+    return [str(p) for p in err.value.problems]
+
+
+def managed(desired: Desired, address: str) -> dict:
+    return desired.state[Address.parse(address)].body.managed()
+
+
+def test_a_domain_may_be_split_across_files_when_only_one_sets_its_settings(tmp_path: Path) -> None:
+    write(tmp_path, "settings.yaml", "domains:\n  mg.example.com: {spam_action: tag}\n")
+    write(tmp_path, "hooks/webhooks.yml", "domains:\n  mg.example.com:\n    webhooks: {opened: https://h.example.com/o}\n")
+    desired = load([tmp_path], {})
+    assert managed(desired, "domain:mg.example.com") == {"spam_action": "tag"}
+    assert str(desired.state[Address.parse("domain:mg.example.com")].source) == f"{tmp_path}/settings.yaml:2:3"
+    assert managed(desired, "webhook:mg.example.com/opened") == {"urls": ["https://h.example.com/o"]}
+    assert desired.files == (tmp_path / "hooks/webhooks.yml", tmp_path / "settings.yaml")
+
+
+def test_shorthands_become_canonical_forms(tmp_path: Path) -> None:
+    write(tmp_path, "m.yaml", """
+        domains:
+          mg.example.com:
+            tracking: {open: false, click: {active: true}, unsubscribe: {html_footer: "<p>bye</p>"}}
+            webhooks: {delivered: https://h.example.com/d}
+            suppressions:
+              allowlist: [partner.example.org, ceo@example.com, {domain: example.net, reason: ours}]
+        """)
+    desired = load([tmp_path / "m.yaml"], {})
+    assert managed(desired, "tracking:mg.example.com") == {
+        "open": {"active": False},
+        "click": {"active": True},
+        "unsubscribe": {"html_footer": "<p>bye</p>"},
+    }
+    assert managed(desired, "webhook:mg.example.com/delivered") == {"urls": ["https://h.example.com/d"]}
+    assert managed(desired, "allowlist:mg.example.com/example.net") == {"reason": "ours"}
+    assert {a.key for a in desired.state if a.kind == "allowlist"} == {
+        "mg.example.com/partner.example.org", "mg.example.com/ceo@example.com", "mg.example.com/example.net",
+    }  # fmt: skip
+    assert managed(desired, "domain:mg.example.com") == {}  # no setting written: none managed
+
+
+def test_env_references_are_substituted_in_values_only(tmp_path: Path) -> None:
+    write(tmp_path, "m.yaml", """
+        routes:
+          "${env:NAME}":
+            expression: match_recipient("${env:NAME}@example.com")
+            actions:
+              - forward("https://hooks.example.com/${env:NAME}")
+        """)
+    desired = load([tmp_path], {"NAME": "ops"})
+    assert managed(desired, "route:${env:NAME}") == {
+        "expression": 'match_recipient("ops@example.com")',
+        "actions": ['forward("https://hooks.example.com/ops")'],
+    }
+
+
+def test_template_size_limit_applies_to_files_and_inline_content(tmp_path: Path) -> None:
+    (tmp_path / "big.html").write_text("x" * (100 * 1024 + 1))
+    (tmp_path / "ok.html").write_text("x" * (100 * 1024))
+    write(tmp_path, "m.yaml", f"""
+        domains:
+          mg.example.com:
+            templates:
+              big: {{file: big.html}}
+              ok: {{file: ok.html}}
+              inline: {{template: "{'y' * (101 * 1024)}"}}
+        """)
+    assert problems([tmp_path / "m.yaml"]) == [
+        f'{tmp_path}/m.yaml:4:19: domains.mg.example.com.templates.big.file: "{tmp_path}/big.html": '
+        "template is 100.0 KiB; Mailgun allows at most 100 KiB",
+        f"{tmp_path}/m.yaml:6:26: domains.mg.example.com.templates.inline.template: "
+        "template is 101.0 KiB; Mailgun allows at most 100 KiB",
+    ]
+
+
+def test_empty_files_declare_nothing_and_empty_directories_are_reported(tmp_path: Path) -> None:
+    write(tmp_path, "full/empty.yaml", "")
+    write(tmp_path, "full/comment.yaml", "# nothing yet\n")
+    (tmp_path / "none").mkdir()
+    desired = load([tmp_path / "full"], {})
+    assert len(desired.state) == 0 and desired.summary() == "OK: 0 resources in 2 files (0 domains, 0 routes, 0 mailing lists)"
+    assert problems([tmp_path / "none"]) == [f"{tmp_path}/none: no manifest files (*.yaml, *.yml) in this directory"]
+
+
+def test_hidden_entries_and_other_suffixes_are_ignored_and_files_load_once(tmp_path: Path) -> None:
+    route = "routes:\n  r: {expression: catch_all(), actions: [stop()]}\n"
+    write(tmp_path, "a.yaml", route)
+    write(tmp_path, ".git/b.yaml", route)
+    write(tmp_path, ".hidden.yaml", route)
+    write(tmp_path, "notes.txt", route)
+    desired = load([tmp_path, tmp_path / "a.yaml"], {})
+    assert desired.files == (tmp_path / "a.yaml",)
+    assert desired.root == tmp_path
+
+
+def test_anchors_and_merge_keys_work(tmp_path: Path) -> None:
+    write(tmp_path, "m.yaml", """
+        routes:
+          base: &base {priority: 5, expression: catch_all(), actions: [stop()]}
+          other:
+            <<: *base
+            priority: 6
+        """)
+    desired = load([tmp_path], {})
+    assert managed(desired, "route:other") == {"priority": 6, "expression": "catch_all()", "actions": ["stop()"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("routes: !custom x\n", "m.yaml:1:9: routes: expected a mapping, got a value tagged !custom"),
+        ("version: !!binary aGVsbG8=\n", "m.yaml:1:10: version: must be 1"),
+        ("domains: !!set {a, b}\n", "m.yaml:1:10: domains: expected a mapping, got a set"),
+        ("routes: &a\n  r: *a\n", "m.yaml:1:9: routes.r: expected a mapping, got null"),
+        ("? [a, b]\n: 1\n", 'm.yaml:1:3: (\'a\', \'b\'): unknown key "(\'a\', \'b\')" (expected one of: version, prune, domains, routes, mailing_lists)'),
+        ("domains:\n  mg.example.com:\n    1: x\n", 'm.yaml:3:5: domains.mg.example.com.1: unknown key "1" (expected one of: spam_action, web_scheme, web_prefix, wildcard, require_tls, skip_verification, use_automatic_sender_security, tracking, webhooks, templates, credentials, suppressions, prune)'),
+        ("routes:\n  404: {expression: catch_all(), actions: [stop()]}\n", "m.yaml:2:3: routes.404: expected a string, got an integer (quote the name)"),
+        ("[" * 500 + "]" * 500, "m.yaml: invalid YAML: nested too deeply"),
+    ],
+)
+def test_odd_yaml_gives_problems_not_exceptions(tmp_path: Path, text: str, expected: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "m.yaml").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    assert problems([Path("m.yaml")]) == [expected]
+
+
+def test_csv_conventions(tmp_path: Path) -> None:
+    write(tmp_path, "m.yaml", """
+        domains:
+          mg.example.com:
+            suppressions:
+              bounces: {file: bounces.csv}
+        mailing_lists:
+          news@mg.example.com:
+            members: {file: members.csv}
+        """)
+    (tmp_path / "bounces.csv").write_text(
+        "\ufeffaddress, code ,error,created_at\n"
+        "a@example.org , 550, gone ,\"Tue, 04 Mar 2025 10:12:00 UTC\"\n"
+        "\n"
+        "b@example.org,,,\n"
+    )
+    (tmp_path / "members.csv").write_text(
+        'address,name,subscribed,vars\nc@example.org,"Two\nLines",NO,"{""x"": [1]}"\nbad,,,\n'
+    )
+    assert problems([tmp_path]) == [f'{tmp_path}/members.csv:4:1: address: "bad" is not a valid email address']
+    (tmp_path / "members.csv").write_text('address,name,subscribed,vars\nc@example.org,"Two\nLines",NO,"{""x"": [1]}"\n')
+    desired = load([tmp_path], {})
+    assert managed(desired, "bounce:mg.example.com/a@example.org") == {"code": "550", "error": "gone"}
+    assert managed(desired, "bounce:mg.example.com/b@example.org") == {}
+    member = desired.state[Address.parse("member:news@mg.example.com/c@example.org")]
+    assert member.body.managed() == {"name": "Two\nLines", "subscribed": False, "vars": {"x": [1]}}
+    assert str(member.source) == f"{tmp_path}/members.csv:2:1"

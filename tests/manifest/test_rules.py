@@ -1,0 +1,130 @@
+"""Mailgun syntax rules: route expressions and actions are parsed, with the column of the problem."""
+
+from __future__ import annotations
+
+import pytest
+
+from mgsync.manifest import rules
+
+GOOD_EXPRESSIONS = [
+    'match_recipient("support@example.com")',
+    "match_recipient('.*@example.com')",
+    'match_recipient(".*@gmail.com") and match_header("subject", ".*support")',
+    'match_recipient("a@x.com") OR match_recipient("b@x.com") And catch_all()',
+    'match_header("X-Mailgun-Sflag", "Yes")',
+    'match_recipient("(?P<user>.*?)@example.com")',
+    'match_recipient("quote\\"inside@example.com")',
+    "catch_all()",
+    "  catch_all( )  ",
+]
+
+BAD_EXPRESSIONS = [
+    ("", "invalid expression at column 1: expected a filter (match_recipient, match_header or catch_all), found the end"),
+    ("catch_all", 'invalid expression at column 10: expected "(" after catch_all, found the end'),
+    ("catch_all(", 'invalid expression at column 11: expected a quoted string, found the end'),
+    ('match_recipient("x"', 'invalid expression at column 20: expected "," or ")", found the end'),
+    ('match_recipient("x)', "invalid expression at column 17: unterminated string"),
+    ("match_recipient(x)", 'invalid expression at column 18: expected "=" after x, found ")"'),
+    ('match_recipient("a") match_recipient("b")', 'invalid expression at column 22: expected "and", "or" or the end of the expression, found "match_recipient"'),
+    ('match_recipient("a") and', "invalid expression at column 25: expected a filter (match_recipient, match_header or catch_all), found the end"),
+    ('match_recipient("a") | catch_all()', 'invalid expression at column 22: unexpected character "|"'),
+    ('(match_recipient("a"))', 'invalid expression at column 1: expected a filter (match_recipient, match_header or catch_all), found "("'),
+    ('Match_Recipient("a")', 'invalid expression at column 1: unknown filter "Match_Recipient" (did you mean "match_recipient"?)'),
+    ('catch_all("x")', "invalid expression at column 1: catch_all() takes 0 quoted arguments, got 1"),
+    ('match_recipient("a", "b")', "invalid expression at column 1: match_recipient() takes 1 quoted argument, got 2"),
+    ('match_recipient(pattern="a")', "invalid expression at column 1: match_recipient() takes 1 quoted argument, without names"),
+    ('match_header("bad header", "x")', 'invalid expression at column 14: "bad header" is not a header name'),
+    ('match_recipient("*@x.com")', 'invalid expression at column 17: "*@x.com" is not a valid regular expression (nothing to repeat at position 0)'),
+]
+
+GOOD_ACTIONS = [
+    'forward("https://app.example.com/inbound")',
+    'forward("http://localhost:8080/hook?x=1")',
+    'forward("ops@example.com")',
+    "forward('\\1@example.com')",
+    'forward("\\g<user>@example.com")',
+    "store()",
+    'store(notify="https://app.example.com/stored")',
+    "stop()",
+]
+
+BAD_ACTIONS = [
+    ("stop", 'invalid action at column 5: expected "(" after stop, found the end'),
+    ("drop()", 'invalid action at column 1: unknown action "drop" (expected one of: forward, store, stop)'),
+    ("forward()", "invalid action at column 1: forward() takes one quoted destination"),
+    ('forward(to="a@example.com")', "invalid action at column 1: forward() takes one quoted destination"),
+    ('forward("ftp://example.com")', 'invalid action at column 9: "ftp://example.com" is neither an email address nor an http(s) URL'),
+    ('store("https://x.example.com")', 'invalid action at column 1: store() takes no argument or notify="URL"'),
+    ('store(notify="nope")', 'invalid action at column 14: notify "nope" is not an http(s) URL'),
+    ('stop("now")', "invalid action at column 1: stop() takes no argument"),
+    ("stop(), stop()", 'invalid action at column 7: expected the end of the action (one action per list item), found ","'),
+]
+
+
+@pytest.mark.parametrize("text", GOOD_EXPRESSIONS)
+def test_valid_expressions_pass_unchanged(text: str) -> None:
+    assert rules.check_expression(text) == text
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_EXPRESSIONS)
+def test_invalid_expressions_name_the_column(text: str, message: str) -> None:
+    with pytest.raises(ValueError) as err:
+        rules.check_expression(text)
+    assert str(err.value) == message
+
+
+@pytest.mark.parametrize("text", GOOD_ACTIONS)
+def test_valid_actions_pass_unchanged(text: str) -> None:
+    assert rules.check_action(text) == text
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_ACTIONS)
+def test_invalid_actions_name_the_column(text: str, message: str) -> None:
+    with pytest.raises(ValueError) as err:
+        rules.check_action(text)
+    assert str(err.value) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "valid"),
+    [
+        ("bob@example.org", True),
+        ("first.last+tag@sub.example.co.uk", True),
+        ("Bob@Example.ORG", True),
+        ("bob@localhost", False),
+        ("bob@@example.org", False),
+        ("bob.@example.org", False),
+        (".bob@example.org", False),
+        ("bob smith@example.org", False),
+        ("bob/x@example.org", False),  # "/" separates scope and name in addresses
+        ("bob@exa_mple.org", False),
+        ("bob@example.123", False),
+        ("x" * 65 + "@example.org", False),
+    ],
+)
+def test_email_syntax(text: str, valid: bool) -> None:
+    assert rules.is_email(text) is valid
+
+
+@pytest.mark.parametrize(
+    ("text", "valid"),
+    [
+        ("https://hooks.example.com/mailgun", True),
+        ("http://127.0.0.1:8080/x?y=1#z", True),
+        ("https://[::1]/x", True),
+        ("ftp://example.com", False),
+        ("https://", False),
+        ("https:///path", False),
+        ("hooks.example.com/mailgun", False),
+        ("https://example.com/a b", False),
+        ("https://example.com:99999/", False),
+    ],
+)
+def test_url_syntax(text: str, valid: bool) -> None:
+    assert rules.is_url(text) is valid
+
+
+def test_did_you_mean_prefers_case_then_spelling() -> None:
+    assert rules.suggest("subject", ("From", "Subject", "Reply-To")) == "Subject"
+    assert rules.suggest("deliverd", ("delivered", "opened")) == "delivered"
+    assert rules.suggest("zzz", ("delivered", "opened")) is None
