@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from mgsync.apply import Progress, execute
@@ -89,21 +89,31 @@ def _expand(wanted: set[str], existing: set[str]) -> list[str]:
     """Scopes to read: ``*`` means every existing one; scopes that do not exist yet are skipped."""
     if "*" in wanted:
         return sorted(existing)
-    return sorted(wanted & existing)
+    asked = {scope.lower() for scope in wanted}
+    return sorted(scope for scope in existing if scope.lower() in asked)
 
 
 def plan_changes(
     client: Client, desired: Desired, lock: Lockfile, *, targets: tuple[str, ...] = ()
 ) -> Outcome:
-    locked = lock.state()
-    observed = observe(client, wanted_scopes(desired, locked), locked)
-    matches = frozenset(
-        r.address for r in desired.state.values() if _secret_matches(r, lock.secret_hash(r.address))
-    )
-    inputs = Inputs(desired.state, observed, locked, desired.prune, matches)
+    locked = canonical(lock.state())
+    observed = canonical(observe(client, wanted_scopes(desired, locked), locked))
+    wanted = canonical(desired.state)
+    matches = frozenset(r.address for r in wanted.values() if _secret_matches(r, lock.secret_hash(r.address)))
+    prune = frozenset((kind, scope.lower()) for kind, scope in desired.prune)
+    inputs = Inputs(wanted, observed, locked, desired.prune | prune, matches)
     plan = diff(_select(inputs, targets), KINDS)
     _drop_children_of_deleted(plan)
     return Outcome(plan, observed)
+
+
+def canonical(state: State) -> State:
+    """The same state with addresses as the kinds match them (e-mail keys lower-cased)."""
+    result = State()
+    for address, resource in state.items():
+        key = BY_NAME[address.kind].canonical(address)
+        result.add(resource if key == address else replace(resource, address=key))
+    return result
 
 
 def _secret_matches(resource: Resource, stored: str | None) -> bool:
@@ -164,11 +174,13 @@ def apply_changes(
 def sync_lock(lock: Lockfile, desired: Desired, observed: State, targets: tuple[str, ...]) -> None:
     """Record every declared object Mailgun now shows; forget what is neither declared nor live."""
     in_scope = (lambda a: matches_target(a, targets)) if targets else (lambda a: True)
+    wanted, observed = canonical(desired.state), canonical(observed)
     for address in [a for a in lock.state() if in_scope(a)]:
-        if address not in desired.state or address not in observed:
+        key = BY_NAME[address.kind].canonical(address)
+        if key != address or key not in wanted or key not in observed:
             lock.forget(address)
     collections: dict[tuple[str, str], list[Resource]] = {}
-    for address, resource in desired.state.items():
+    for address in wanted:
         kind = BY_NAME[address.kind]
         if not in_scope(address) or address not in observed:
             continue

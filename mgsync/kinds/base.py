@@ -63,6 +63,10 @@ class Kind:
     def resource(self, scope: str, name: str, body: dict[str, Any], **meta: Any) -> Resource:
         return Resource(self.address(scope, name), self.model.model_validate(body), meta=meta)
 
+    def canonical(self, address: Address) -> Address:
+        """The address used for matching; kinds keyed by e-mail addresses compare them case-blind."""
+        return address
+
     def protected(self, address: Address) -> bool:
         """Objects Mailgun itself owns: listed, never deleted, even in a pruned scope."""
         return False
@@ -138,6 +142,14 @@ class Kind:
             if resource.address == address:
                 return resource
         return None
+
+
+class EmailKeyed:
+    """Mixin for kinds keyed by e-mail addresses (or domains): Mailgun matches those case-blind,
+    so ``Bob@Example.org`` in a CSV and ``bob@example.org`` in Mailgun are one object."""
+
+    def canonical(self, address: Address) -> Address:
+        return Address(address.kind, address.key.lower())
 
 
 Done = Callable[[list[Change], Resource | None], None]

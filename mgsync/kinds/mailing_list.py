@@ -9,7 +9,7 @@ from pydantic import Field, StrictBool
 
 from mgsync.changes import Action, Change
 from mgsync.errors import ApiError
-from mgsync.kinds.base import Done, Kind, Spec, is_not_found, path_quote
+from mgsync.kinds.base import Done, EmailKeyed, Kind, Spec, is_not_found, path_quote
 from mgsync.state import Address, Resource, State
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ class Member(Spec):
     subscribed: StrictBool = True
 
 
-class ListKind(Kind):
+class ListKind(EmailKeyed, Kind):
     name = "list"
     model = MailingList
     scope = "account"
@@ -65,7 +65,7 @@ class ListKind(Kind):
         client.delete(f"/v3/lists/{path_quote(change.address.key)}")
 
 
-class MemberKind(Kind):
+class MemberKind(EmailKeyed, Kind):
     """Members: read a whole list in pages of 1000, written through ``members.json`` with upsert.
 
     Every member sent carries its full merged state, ``subscribed`` included: members.json treats an

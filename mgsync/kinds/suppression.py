@@ -8,7 +8,7 @@ from pydantic import Field, field_validator
 
 from mgsync.changes import Action, Change
 from mgsync.errors import ApiError
-from mgsync.kinds.base import Done, Kind, Spec, is_not_found, path_quote
+from mgsync.kinds.base import Done, EmailKeyed, Kind, Spec, is_not_found, path_quote
 from mgsync.state import Resource, State
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ class Allowlist(Spec):
     reason: str = ""
 
 
-class SuppressionKind(Kind):
+class SuppressionKind(EmailKeyed, Kind):
     """A domain's suppression table: read in pages of 1000, added in JSON batches of 1000.
 
     Additive (§3.3): Mailgun and recipients add entries themselves, so mgsync only deletes entries

@@ -92,6 +92,17 @@ def test_member_name_update_keeps_unsubscribed_state(tmp_path) -> None:
     assert (member["name"], member["subscribed"]) == ("Robert", False)
 
 
+def test_email_keys_match_case_blind(tmp_path) -> None:
+    h = Harness(tmp_path)
+    h.emu.store.add_list("news@mg.example.com", name="News")
+    h.emu.store.add_members("news@mg.example.com", [{"address": "bob@example.org", "name": "Bob"}])
+    h.write("mailing_lists:\n  News@mg.example.com:\n    name: News\n    members: [{address: Bob@Example.org, name: Bob}]\n")
+    assert h.actions() == []
+    h.apply()
+    assert h.actions() == []
+    assert '"list:news@mg.example.com"' in h.lock_path.read_text()
+
+
 def test_unsubscribe_tags_only_grow(tmp_path) -> None:
     h = Harness(tmp_path)
     h.emu.store.add_domain("mg.example.com", state="active")
