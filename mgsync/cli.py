@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -45,8 +46,13 @@ def handles_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mgsync")
-def main() -> None:
+@click.option("--verbose", "-v", is_flag=True, help="Log every request and step to stderr (never secrets).")
+def main(verbose: bool) -> None:
     """Mailgun configuration as code: validate, plan, apply and import YAML manifests."""
+    if verbose:
+        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="%(name)s: %(message)s")
+        for noisy in ("httpx", "httpcore"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 @main.command()

@@ -11,7 +11,7 @@ import pytest
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
 
-from .cli import REPO, run
+from .cli import EXAMPLE_ENV, REPO, run
 
 KEY = "e2e-key"
 EXAMPLES = ["production", "quickstart"]  # examples/ci holds a workflow, not manifests
@@ -118,3 +118,14 @@ def test_embedded_emulator_quickstart(tmp_path) -> None:
     again = run("plan", "--emulator", "--emulator-state", str(state), "--detailed-exitcode", str(path), cwd=tmp_path)
     assert again.returncode == 0, again.stdout + again.stderr
     assert "No changes" in again.stdout
+
+
+def test_verbose_logs_requests_but_never_the_key(mailgun, tmp_path) -> None:
+    _, env = mailgun
+    path = copy_example("production", tmp_path)
+    result = run("--verbose", "apply", "--yes", str(path), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "mgsync.client: http: GET" in result.stderr
+    logged = result.stdout + result.stderr
+    assert KEY not in logged
+    assert all(secret not in logged for secret in EXAMPLE_ENV.values())
