@@ -144,6 +144,25 @@ class Kind:
         return None
 
 
+class BulkKind(Kind):
+    """An additive collection written through a batch endpoint (``upsert``), ``batch_size`` per call;
+    deletes (only ever in a pruned scope) go one by one. The engine hands one scope at a time."""
+
+    bulk = True
+    batch_size: ClassVar[int] = 1000
+
+    def upsert(self, client: Client, batch: list[Change]) -> None:
+        raise NotImplementedError
+
+    def apply(self, client: Client, changes: list[Change], done: Done) -> None:
+        upserts = [c for c in changes if c.action in (Action.CREATE, Action.UPDATE)]
+        deletes = [c for c in changes if c.action is Action.DELETE]
+        size = self.batch_size
+        batches = [upserts[i : i + size] for i in range(0, len(upserts), size)]
+        client.map(lambda batch: done(batch, self.send_batch(client, batch, lambda b: self.upsert(client, b))), batches)
+        Kind.apply(self, client, deletes, done)
+
+
 class EmailKeyed:
     """Mixin for kinds keyed by e-mail addresses (or domains): Mailgun matches those case-blind,
     so ``Bob@Example.org`` in a CSV and ``bob@example.org`` in Mailgun are one object."""

@@ -7,15 +7,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, StrictBool
 
-from mgsync.changes import Action, Change
+from mgsync.changes import Change
 from mgsync.errors import ApiError
-from mgsync.kinds.base import Done, EmailKeyed, Kind, Spec, is_not_found, path_quote
+from mgsync.kinds.base import BulkKind, EmailKeyed, Kind, Spec, is_not_found, path_quote
 from mgsync.state import Address, Resource, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
-
-BATCH = 1000  # members.json takes at most 1000 members per call (§7.3)
 
 AccessLevel = Literal["readonly", "members", "everyone"]
 ReplyPreference = Literal["list", "sender"]
@@ -65,7 +63,7 @@ class ListKind(EmailKeyed, Kind):
         client.delete(f"/v3/lists/{path_quote(change.address.key)}")
 
 
-class MemberKind(EmailKeyed, Kind):
+class MemberKind(EmailKeyed, BulkKind):
     """Members: read a whole list in pages of 1000, written through ``members.json`` with upsert.
 
     Every member sent carries its full merged state, ``subscribed`` included: members.json treats an
@@ -75,7 +73,7 @@ class MemberKind(EmailKeyed, Kind):
     name = "member"
     model = Member
     scope = "list"
-    bulk = True
+    batch_size = 1000  # members.json takes at most 1000 members per call (§7.3)
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         try:
@@ -91,15 +89,7 @@ class MemberKind(EmailKeyed, Kind):
                 "subscribed": bool(item.get("subscribed", True))}
         return self.resource(scope, item["address"], body)
 
-    def apply(self, client: Client, changes: list[Change], done: Done) -> None:
-        upserts = [c for c in changes if c.action in (Action.CREATE, Action.UPDATE)]
-        deletes = [c for c in changes if c.action is Action.DELETE]
-        batches = [upserts[i : i + BATCH] for i in range(0, len(upserts), BATCH)]
-        client.map(lambda batch: done(batch, self.send_batch(client, batch, lambda b: self._upsert(client, b))), batches)
-        Kind.apply(self, client, deletes, done)
-
-    def _upsert(self, client: Client, batch: list[Change]) -> None:
-        # Every change in a batch shares its list: the engine groups changes by scope.
+    def upsert(self, client: Client, batch: list[Change]) -> None:
         scope = batch[0].address.scope
         members = [{"address": c.address.name, **_full(c)} for c in batch]
         form = [("members", json.dumps(members, ensure_ascii=False)), ("upsert", "yes")]

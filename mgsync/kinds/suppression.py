@@ -6,15 +6,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field, field_validator
 
-from mgsync.changes import Action, Change
+from mgsync.changes import Change
 from mgsync.errors import ApiError
-from mgsync.kinds.base import Done, EmailKeyed, Kind, Spec, is_not_found, path_quote
+from mgsync.kinds.base import BulkKind, Done, EmailKeyed, Kind, Spec, is_not_found, path_quote
 from mgsync.state import Resource, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
-
-BATCH = 1000  # JSON bulk add takes at most 1000 records per call (§8)
 
 
 class Bounce(Spec):
@@ -41,14 +39,14 @@ class Allowlist(Spec):
     reason: str = ""
 
 
-class SuppressionKind(EmailKeyed, Kind):
+class SuppressionKind(EmailKeyed, BulkKind):
     """A domain's suppression table: read in pages of 1000, added in JSON batches of 1000.
 
     Additive (§3.3): Mailgun and recipients add entries themselves, so mgsync only deletes entries
     of a table the manifest prunes.
     """
 
-    bulk = True
+    batch_size = 1000  # JSON bulk add takes at most 1000 records per call (§8)
     table: ClassVar[str]
     key_field: ClassVar[str] = "address"
 
@@ -73,14 +71,7 @@ class SuppressionKind(EmailKeyed, Kind):
             return change.desired.body.managed()
         return self.wanted(change.desired.body, change.observed.body)
 
-    def apply(self, client: Client, changes: list[Change], done: Done) -> None:
-        upserts = [c for c in changes if c.action in (Action.CREATE, Action.UPDATE)]
-        deletes = [c for c in changes if c.action is Action.DELETE]
-        batches = [upserts[i : i + BATCH] for i in range(0, len(upserts), BATCH)]
-        client.map(lambda batch: done(batch, self.send_batch(client, batch, lambda b: self.add(client, b))), batches)
-        Kind.apply(self, client, deletes, done)
-
-    def add(self, client: Client, batch: list[Change]) -> None:
+    def upsert(self, client: Client, batch: list[Change]) -> None:
         scope = batch[0].address.scope
         client.post(f"/v3/{path_quote(scope)}/{self.table}", json=[self.record(c) for c in batch])
 
