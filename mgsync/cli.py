@@ -217,7 +217,7 @@ def apply(paths: tuple[Path, ...], yes: bool, force: bool, delete_domains: tuple
         if saved is not None:
             saved_plan.check_fresh(saved, outcome.plan, state=desired.state, lock=lock)
         click.echo(render.text(outcome.plan, color=_color()).rstrip("\n"))
-        outcome.plan.raise_if_unsafe(force=force, delete_domains=frozenset(delete_domains))
+        outcome.plan.raise_if_unsafe(force=force, confirmed=frozenset(delete_domains))
         if not outcome.plan.empty:
             _confirm(yes)
         apply_changes(client, desired, lock, outcome, targets=targets, progress=_progress())

@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from mgsync.apply import Progress, execute
@@ -37,7 +37,6 @@ class Outcome:
     observed: State
     applied: int = 0
     pending: Plan | None = None  # a fresh plan after apply that is not empty (Mailgun catching up)
-    notes: list[str] = field(default_factory=list)
 
 
 def wanted_scopes(desired: Desired | None, locked: State, *, everything: bool = False) -> dict[str, set[str]]:
@@ -48,8 +47,6 @@ def wanted_scopes(desired: Desired | None, locked: State, *, everything: bool = 
     if desired is not None:
         named += list(desired.state)
         prune = desired.prune
-        for domain in desired.domains:
-            scopes["domain"].add("")
     for address in named:
         kind = BY_NAME[address.kind]
         scopes[kind.name].add(kind.scope_of(address))
@@ -104,7 +101,16 @@ def plan_changes(
     inputs = Inputs(wanted, observed, locked, desired.prune | prune, matches)
     plan = diff(_select(inputs, targets), KINDS)
     _drop_children_of_deleted(plan)
+    plan.notes += _confirmations(plan)
     return Outcome(plan, observed)
+
+
+def _confirmations(plan: Plan) -> list[str]:
+    return [
+        f"Deleting {c.address} deletes everything in it; apply refuses unless given --delete-{c.address.kind} {c.address.key}."
+        for c in plan.changes
+        if c.action is Action.DELETE and BY_NAME[c.address.kind].confirm_delete
+    ]
 
 
 def canonical(state: State) -> State:

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from mgsync.errors import UnsafePlanError
 from mgsync.changes import SENSITIVE, SENSITIVE_CHANGED, Action, Change, Drift, FieldChange
 from mgsync.fingerprint import fingerprint
+from mgsync.kinds import BY_NAME
 from mgsync.kinds.base import Kind
 from mgsync.state import Address, Resource, State
 
@@ -44,16 +45,17 @@ class Plan:
         return result
 
     def raise_if_unsafe(
-        self, *, force: bool, delete_domains: frozenset[str], threshold: float = 0.30, min_existing: int = 10
+        self, *, force: bool, confirmed: frozenset[str], threshold: float = 0.30, min_existing: int = 10
     ) -> None:
-        """Refuse a domain deletion without its naming flag, and mass changes without --force (§3.4, §3.7)."""
+        """Refuse a deletion that needs its naming flag (domains, §3.4) without it, and mass changes
+        without --force (§3.7). ``confirmed`` holds the keys named on the command line."""
         for change in self.changes:
-            if change.address.kind == "domain" and change.action is Action.DELETE:
-                if change.address.key not in delete_domains:
-                    raise UnsafePlanError(
-                        f"Refusing to apply: plan deletes {change.address}, and everything in it. "
-                        f"Re-run with --delete-domain {change.address.key} to confirm."
-                    )
+            kind = change.address.kind
+            if change.action is Action.DELETE and BY_NAME[kind].confirm_delete and change.address.key not in confirmed:
+                raise UnsafePlanError(
+                    f"Refusing to apply: plan deletes {change.address}, and everything in it. "
+                    f"Re-run with --delete-{kind} {change.address.key} to confirm."
+                )
         if force:
             return
         for kind, action, count, existing in self._mass_changes():

@@ -53,6 +53,7 @@ class Kind:
     bulk: ClassVar[bool] = False
     deletable: ClassVar[bool] = True
     lock_meta: ClassVar[tuple[str, ...]] = ()  # server facts worth keeping in the lockfile
+    confirm_delete: ClassVar[bool] = False  # deleting needs the apply flag --delete-<kind> KEY too
 
     def address(self, scope: str, name: str) -> Address:
         return Address(self.name, f"{scope}/{name}" if scope else name)

@@ -33,6 +33,7 @@ class DomainKind(Kind):
     name = "domain"
     model = Domain
     scope = "account"
+    confirm_delete = True  # double intent (DESIGN §3.4): gone from the manifests and named on apply
 
     def scope_of(self, address: Address) -> str:
         return ""

@@ -46,7 +46,7 @@ class Harness:
         with hold(self.lock_path):
             lock = Lockfile.read(self.lock_path)
             outcome = plan_changes(self.client, desired, lock, targets=targets)
-            outcome.plan.raise_if_unsafe(force=force, delete_domains=delete_domains)
+            outcome.plan.raise_if_unsafe(force=force, confirmed=delete_domains)
             return apply_changes(self.client, desired, lock, outcome, targets=targets)
 
     def actions(self, plan: Plan | None = None) -> list[tuple[str, str]]:

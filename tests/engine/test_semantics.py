@@ -133,6 +133,7 @@ def test_domain_deletion_needs_the_naming_flag(tmp_path) -> None:
     h.write("domains:\n  mg.example.com: {spam_action: tag}\n")
     h.apply()
     h.write("domains: {}\n")
+    assert "apply refuses unless given --delete-domain mg.example.com" in render.text(h.plan())
     with pytest.raises(UnsafePlanError, match="--delete-domain mg.example.com"):
         h.apply()
     assert h.client.get("/v4/domains/mg.example.com")["domain"]["name"] == "mg.example.com"
