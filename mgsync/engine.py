@@ -65,7 +65,7 @@ def wanted_scopes(desired: Desired | None, locked: State, *, everything: bool = 
 def observe(client: Client, scopes: dict[str, set[str]], locked: State) -> State:
     observed = State()
     top = [kind for kind in KINDS if kind.scope == "account" and scopes[kind.name]]
-    for resources in client.map(lambda kind: kind.read(client, "", locked), top):
+    for resources in client.map(lambda kind: kind.read_scope(client, "", locked), top):
         for resource in resources:
             observed.add(resource)
     live = {kind.name: {r.address.key for r in observed.of_kind(kind.name)} for kind in top}
@@ -75,7 +75,7 @@ def observe(client: Client, scopes: dict[str, set[str]], locked: State) -> State
         if kind.scope != "account"
         for scope in _expand(scopes[kind.name], live.get(kind.scope, set()))
     ]
-    for resources in client.map(lambda job: job[0].read(client, job[1], locked), jobs):
+    for resources in client.map(lambda job: job[0].read_scope(client, job[1], locked), jobs):
         for resource in resources:
             observed.add(resource)
     log.debug("observe: reads=%d objects=%d", len(top) + len(jobs), len(observed))

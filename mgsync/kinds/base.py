@@ -79,6 +79,15 @@ class Kind:
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         raise NotImplementedError
 
+    def read_scope(self, client: Client, scope: str, locked: State) -> list[Resource]:
+        """``read``, where a scope that is gone (its domain or list answers 404) holds nothing."""
+        try:
+            return self.read(client, scope, locked)
+        except ApiError as err:
+            if is_not_found(err):
+                return []
+            raise
+
     def create(self, client: Client, change: Change) -> Resource | None:
         raise NotImplementedError
 
@@ -133,13 +142,13 @@ class Kind:
         except ApiError as err:
             if not response_lost(err):
                 raise
-            live = {r.address: r for r in self.read(client, self.scope_of(batch[0].address), State())}
+            live = {r.address: r for r in self.read_scope(client, self.scope_of(batch[0].address), State())}
             missing = [c for c in batch if not _landed(c, live.get(c.address))]
             if missing:
                 send(missing)
 
     def find(self, client: Client, address: Address) -> Resource | None:
-        for resource in self.read(client, self.scope_of(address), State()):
+        for resource in self.read_scope(client, self.scope_of(address), State()):
             if resource.address == address:
                 return resource
         return None

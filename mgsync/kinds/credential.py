@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 from pydantic import Field, SecretStr
 
 from mgsync.changes import Change
-from mgsync.errors import ApiError
-from mgsync.kinds.base import Kind, Spec, is_not_found, path_quote
+from mgsync.kinds.base import Kind, Spec, path_quote
 from mgsync.state import Address, Resource, State
 
 if TYPE_CHECKING:
@@ -35,12 +34,7 @@ class CredentialKind(Kind):
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         path = f"/v3/domains/{path_quote(scope)}/credentials"
-        try:
-            items = list(client.iter_skip(path, limit=1000))
-        except ApiError as err:
-            if is_not_found(err):
-                return []
-            raise
+        items = list(client.iter_skip(path, limit=1000))
         suffix = f"@{scope}"
         return [self.resource(scope, item["login"].removesuffix(suffix), {}) for item in items]
 

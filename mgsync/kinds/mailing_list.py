@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field, StrictBool
 
 from mgsync.changes import Change
-from mgsync.errors import ApiError
-from mgsync.kinds.base import BulkKind, EmailKeyed, Kind, Spec, is_not_found, path_quote
+from mgsync.kinds.base import BulkKind, EmailKeyed, Kind, Spec, path_quote
 from mgsync.state import Address, Resource, State
 
 if TYPE_CHECKING:
@@ -76,12 +75,7 @@ class MemberKind(EmailKeyed, BulkKind):
     batch_size = 1000  # members.json takes at most 1000 members per call (§7.3)
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        try:
-            items = list(client.iter_pages(f"/v3/lists/{path_quote(scope)}/members/pages", limit=1000))
-        except ApiError as err:
-            if is_not_found(err):
-                return []
-            raise
+        items = list(client.iter_pages(f"/v3/lists/{path_quote(scope)}/members/pages", limit=1000))
         return [self.from_api(scope, item) for item in items]
 
     def from_api(self, scope: str, item: dict[str, Any]) -> Resource:

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import Field, field_validator
 
 from mgsync.changes import Change
-from mgsync.errors import ApiError
-from mgsync.kinds.base import BulkKind, Done, EmailKeyed, Kind, Spec, is_not_found, path_quote
+from mgsync.kinds.base import BulkKind, Done, EmailKeyed, Kind, Spec, path_quote
 from mgsync.state import Resource, State
 
 if TYPE_CHECKING:
@@ -51,12 +50,7 @@ class SuppressionKind(EmailKeyed, BulkKind):
     key_field: ClassVar[str] = "address"
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        try:
-            items = list(client.iter_pages(f"/v3/{path_quote(scope)}/{self.table}", limit=1000))
-        except ApiError as err:
-            if is_not_found(err):
-                return []
-            raise
+        items = list(client.iter_pages(f"/v3/{path_quote(scope)}/{self.table}", limit=1000))
         return [self.resource(scope, item[self.key_field], self.body(item)) for item in items]
 
     def body(self, item: dict[str, Any]) -> dict[str, Any]:

@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from pydantic import Field
 
 from mgsync.changes import Change
-from mgsync.errors import ApiError
 from mgsync.fingerprint import fingerprint
-from mgsync.kinds.base import Kind, Spec, is_not_found, path_quote
+from mgsync.kinds.base import Kind, Spec, path_quote
 from mgsync.state import Resource, State
 
 if TYPE_CHECKING:
@@ -49,12 +48,7 @@ class TemplateKind(Kind):
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         base = f"/v3/{path_quote(scope)}/templates"
-        try:
-            items = list(client.iter_pages(base, {"active": "yes"}, limit=100))
-        except ApiError as err:
-            if is_not_found(err):
-                return []
-            raise
+        items = list(client.iter_pages(base, {"active": "yes"}, limit=100))
         # The list may carry the active version (active=yes); fetch one by one only what it lacks.
         missing = [item for item in items if "version" not in item]
         fetched = client.map(lambda item: client.get(f"{base}/{path_quote(item['name'])}", active="yes")["template"], missing)

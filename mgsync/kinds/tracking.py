@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import StrictBool
 
 from mgsync.changes import Change
-from mgsync.errors import ApiError
-from mgsync.kinds.base import Kind, Spec, is_not_found, path_quote, yes_no
+from mgsync.kinds.base import Kind, Spec, path_quote, yes_no
 from mgsync.state import Address, Resource, State
 
 if TYPE_CHECKING:
@@ -52,12 +51,7 @@ class TrackingKind(Kind):
         return address.key
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        try:
-            data = client.get(f"/v3/domains/{path_quote(scope)}/tracking")["tracking"]
-        except ApiError as err:
-            if is_not_found(err):
-                return []
-            raise
+        data = client.get(f"/v3/domains/{path_quote(scope)}/tracking")["tracking"]
         sections = {"open": OpenTracking, "click": ClickTracking, "unsubscribe": UnsubscribeTracking}
         body = {name: _section(model, data[name]) for name, model in sections.items() if data.get(name)}
         return [self.resource("", scope, body)]

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field, field_validator
 
 from mgsync.changes import Change
-from mgsync.errors import ApiError
-from mgsync.kinds.base import Kind, Spec, is_not_found, path_quote
+from mgsync.kinds.base import Kind, Spec, path_quote
 from mgsync.state import Resource, State
 
 if TYPE_CHECKING:
@@ -44,12 +43,7 @@ class WebhookKind(Kind):
     model = Webhook
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        try:
-            hooks = client.get(f"/v3/domains/{path_quote(scope)}/webhooks").get("webhooks") or {}
-        except ApiError as err:
-            if is_not_found(err):
-                return []
-            raise
+        hooks = client.get(f"/v3/domains/{path_quote(scope)}/webhooks").get("webhooks") or {}
         # Unconfigured events are omitted live, but some answers carry null: accept both (§5.1).
         return [
             self.resource(scope, event, {"urls": value["urls"]})
