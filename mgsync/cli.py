@@ -136,6 +136,40 @@ def connection_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def per_kind(flag: str, option: str, help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """One repeatable ``option`` (e.g. ``--delete-{name}``) per kind whose attribute ``flag`` is set.
+
+    The registry decides which kinds get one, so this module names none; the keys given land in
+    ``_named(flag)``, by kind name.
+    """
+    from mgsync.kinds import KINDS, children
+
+    def collect(kind: str) -> Callable[[click.Context, click.Parameter, tuple[str, ...]], None]:
+        def store(ctx: click.Context, param: click.Parameter, keys: tuple[str, ...]) -> None:
+            ctx.meta.setdefault(flag, {})[kind] = keys
+
+        return store
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        for kind in reversed([k for k in KINDS if getattr(k, flag)]):
+            others = [k.noun(2) for k in children(None) if k is not kind]
+            text = help.format(noun=kind.noun(1), others=_and(others))
+            fn = click.option(option.format(name=kind.name), multiple=True, metavar="NAME", expose_value=False,
+                              callback=collect(kind.name), help=text)(fn)
+        return fn
+
+    return decorate
+
+
+def _and(words: list[str]) -> str:
+    return f"{', '.join(words[:-1])} and {words[-1]}" if len(words) > 1 else "".join(words)
+
+
+def _named(flag: str) -> dict[str, tuple[str, ...]]:
+    """The keys given to the ``per_kind`` options of ``flag``, by kind name."""
+    return dict(click.get_current_context().meta.get(flag, {}))
+
+
 def _connection(use_emulator: bool, emulator_state: Path, base_url: str | None, region: str | None, concurrency: int) -> Any:
     from mgsync.connect import Connection
 
@@ -191,13 +225,12 @@ def plan(paths: tuple[Path, ...], out: Path | None, fmt: str, detailed_exitcode:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking (required when there is no terminal).")
 @click.option("--force", is_flag=True, help="Apply even if the plan crosses a safety threshold.")
-@click.option("--delete-domain", "delete_domains", multiple=True, metavar="NAME",
-              help="Confirm deleting this domain (it must also be gone from the manifests).")
+@per_kind("confirm_delete", "--delete-{name}", "Confirm deleting this {noun} (it must also be gone from the manifests).")
 @click.option("--target", "targets", multiple=True, help="Limit to this address or glob (repeatable).")
 @click.option("--lockfile", type=click.Path(path_type=Path), help="Default: mgsync.lock beside the manifests.")
 @connection_options
 @handles_errors
-def apply(paths: tuple[Path, ...], yes: bool, force: bool, delete_domains: tuple[str, ...], targets: tuple[str, ...],
+def apply(paths: tuple[Path, ...], yes: bool, force: bool, targets: tuple[str, ...],
           lockfile: Path | None, **conn: Any) -> None:
     """Make Mailgun match the manifests (or apply a saved plan file)."""
     from mgsync import render, saved_plan
@@ -217,7 +250,8 @@ def apply(paths: tuple[Path, ...], yes: bool, force: bool, delete_domains: tuple
         if saved is not None:
             saved_plan.check_fresh(saved, outcome.plan, state=desired.state, lock=lock)
         click.echo(render.text(outcome.plan, color=_color()).rstrip("\n"))
-        outcome.plan.raise_if_unsafe(force=force, confirmed=frozenset(delete_domains))
+        confirmed = frozenset(f"{kind}:{key}" for kind, keys in _named("confirm_delete").items() for key in keys)
+        outcome.plan.raise_if_unsafe(force=force, confirmed=confirmed)
         if not outcome.plan.empty:
             _confirm(yes)
         apply_changes(client, desired, lock, outcome, targets=targets, progress=_progress())
@@ -259,18 +293,17 @@ def _report(outcome: Any) -> None:
 @main.command("import")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("."), show_default=True,
               help="Directory to write the manifests, template files, CSV files and mgsync.lock into.")
-@click.option("--domain", "domains", multiple=True, metavar="NAME",
-              help="Import only this domain (repeatable); routes and mailing lists are always imported.")
+@per_kind("import_filter", "--{name}", "Import only this {noun} (repeatable); {others} are always imported.")
 @click.option("--force", is_flag=True, help="Overwrite files that exist already.")
 @connection_options
 @handles_errors
-def import_(out: Path, domains: tuple[str, ...], force: bool, **conn: Any) -> None:
+def import_(out: Path, force: bool, **conn: Any) -> None:
     """Write manifests and the lockfile from a live account; a plan right after shows no changes."""
     from mgsync.connect import connect
     from mgsync.importer import run_import
 
     with connect(_connection(**conn), os.environ) as client:
-        imported = run_import(client, out, domains=domains, force=force)
+        imported = run_import(client, out, only=_named("import_filter"), force=force)
     for note in imported.notes:
         click.echo(f"Note: {note}", err=True)
     click.echo(imported.summary())

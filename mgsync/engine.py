@@ -1,9 +1,9 @@
 """Orchestration: observe live state, plan, apply, verify, and keep the lockfile.
 
 ``observe`` reads only the scopes the manifests, the lockfile and the prune flags name (the whole
-account only for import), account-level kinds first so that scoped reads skip domains and lists that
-do not exist yet, all through the client's bounded concurrency. Kind-specific knowledge stays in the
-kinds; this module iterates the registry.
+account only for import), a parent kind before the kinds inside it, so that scoped reads skip
+domains and lists that do not exist yet, all through the client's bounded concurrency. Kind-specific
+knowledge stays in the kinds; this module iterates the registry and names no kind.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import fnmatch
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mgsync.apply import Progress, execute
 from mgsync.changes import Action, Change
 from mgsync.fingerprint import verify_secret
-from mgsync.kinds import BY_NAME, KINDS
+from mgsync.kinds import BY_NAME, KINDS, Kind
 from mgsync.lockfile import Lockfile
 from mgsync.plan import Inputs, Plan, diff
 from mgsync.state import Address, Resource, State
@@ -48,46 +48,52 @@ def wanted_scopes(desired: Desired | None, locked: State, *, everything: bool = 
         named += list(desired.state)
         prune = desired.prune
     for address in named:
-        kind = BY_NAME[address.kind]
-        scopes[kind.name].add(kind.scope_of(address))
-        if kind.scope != "account":
-            scopes[kind.scope].add("")  # the parent's list read tells whether the scope exists
+        _want(scopes, address)
     for kind_name, scope in prune:
+        parent = BY_NAME[kind_name].parent
         scopes[kind_name].add(scope)
-        if BY_NAME[kind_name].scope != "account":
-            scopes[BY_NAME[kind_name].scope].add("")
+        if parent is not None:
+            _want(scopes, Address(parent.name, scope))  # a pruned scope is its parent object's key
     if everything:
         for kind in KINDS:
-            scopes[kind.name].add("" if kind.scope == "account" else "*")
+            scopes[kind.name].add("" if kind.parent is None else "*")
     return scopes
 
 
+def _want(scopes: dict[str, set[str]], address: Address) -> None:
+    """Read ``address``'s scope, and its parent's, whose read tells whether the scope exists."""
+    kind = BY_NAME[address.kind]
+    scopes[kind.name].add(kind.scope_of(address))
+    parent = kind.parent_address(address)
+    if parent is not None:
+        _want(scopes, parent)
+
+
 def observe(client: Client, scopes: dict[str, set[str]], locked: State) -> State:
-    observed = State()
-    top = [kind for kind in KINDS if kind.scope == "account" and scopes[kind.name]]
-    for resources in client.map(lambda kind: kind.read_scope(client, "", locked), top):
-        for resource in resources:
-            observed.add(resource)
-    live = {kind.name: {r.address.key for r in observed.of_kind(kind.name)} for kind in top}
-    jobs = [
-        (kind, scope)
-        for kind in KINDS
-        if kind.scope != "account"
-        for scope in _expand(scopes[kind.name], live.get(kind.scope, set()))
-    ]
-    for resources in client.map(lambda job: job[0].read_scope(client, job[1], locked), jobs):
-        for resource in resources:
-            observed.add(resource)
-    log.debug("observe: reads=%d objects=%d", len(top) + len(jobs), len(observed))
+    """Read the wanted scopes, level by level: account-level kinds, then the kinds inside them..."""
+    observed, reads = State(), 0
+    level = [kind for kind in KINDS if kind.parent is None]
+    while level:
+        jobs = [(kind, scope) for kind in level for scope in _expand(kind, scopes[kind.name], observed)]
+        for resources in client.map(lambda job: job[0].read_scope(client, job[1], locked), jobs):
+            for resource in resources:
+                observed.add(resource)
+        reads += len(jobs)
+        level = [kind for kind in KINDS if kind.parent is not None and kind.parent in level]
+    log.debug("observe: reads=%d objects=%d", reads, len(observed))
     return observed
 
 
-def _expand(wanted: set[str], existing: set[str]) -> list[str]:
+def _expand(kind: Kind[Any], wanted: set[str], observed: State) -> list[str]:
     """Scopes to read: ``*`` means every existing one; scopes that do not exist yet are skipped."""
+    if kind.parent is None:
+        return [""] if wanted else []
+    parent = kind.parent
+    existing = {r.address.key for r in observed.of_kind(parent.name)}
     if "*" in wanted:
         return sorted(existing)
-    asked = {scope.lower() for scope in wanted}
-    return sorted(scope for scope in existing if scope.lower() in asked)
+    asked = {parent.identity(scope) for scope in wanted}
+    return sorted(scope for scope in existing if parent.identity(scope) in asked)
 
 
 def plan_changes(
@@ -97,12 +103,17 @@ def plan_changes(
     observed = canonical(observe(client, wanted_scopes(desired, locked), locked))
     wanted = canonical(desired.state)
     matches = frozenset(r.address for r in wanted.values() if _secret_matches(r, lock.secret_hash(r.address)))
-    prune = frozenset((kind, scope.lower()) for kind, scope in desired.prune)
+    prune = frozenset(_canonical_prune(kind, scope) for kind, scope in desired.prune)
     inputs = Inputs(wanted, observed, locked, desired.prune | prune, matches)
     plan = diff(_select(inputs, targets), KINDS)
     _drop_children_of_deleted(plan)
     plan.notes += _confirmations(plan)
     return Outcome(plan, observed)
+
+
+def _canonical_prune(kind_name: str, scope: str) -> tuple[str, str]:
+    parent = BY_NAME[kind_name].parent
+    return kind_name, parent.identity(scope) if parent is not None else scope
 
 
 def _confirmations(plan: Plan) -> list[str]:
@@ -114,7 +125,7 @@ def _confirmations(plan: Plan) -> list[str]:
 
 
 def canonical(state: State) -> State:
-    """The same state with addresses as the kinds match them (e-mail keys lower-cased)."""
+    """The same state with addresses as the kinds match them (``Kind.identity``)."""
     result = State()
     for address, resource in state.items():
         key = BY_NAME[address.kind].canonical(address)
@@ -145,12 +156,14 @@ def matches_target(address: Address, targets: tuple[str, ...]) -> bool:
 
 
 def _drop_children_of_deleted(plan: Plan) -> None:
-    """Deleting a domain or list deletes what lives in it: no separate deletes for those."""
-    gone = {(c.address.kind, c.address.key) for c in plan.changes if c.action is Action.DELETE}
+    """Deleting a container (a domain, a list) deletes what lives in it: no separate deletes for those."""
+    gone = {c.address for c in plan.changes if c.action is Action.DELETE}
 
     def orphan(change: Change) -> bool:
-        kind = BY_NAME[change.address.kind]
-        return change.action is Action.DELETE and (kind.scope, kind.scope_of(change.address)) in gone
+        parent = BY_NAME[change.address.kind].parent_address(change.address)
+        while parent is not None and parent not in gone:
+            parent = BY_NAME[parent.kind].parent_address(parent)
+        return change.action is Action.DELETE and parent is not None
 
     plan.changes = [c for c in plan.changes if not orphan(c)]
 

@@ -48,10 +48,10 @@ class Plan:
         self, *, force: bool, confirmed: frozenset[str], threshold: float = 0.30, min_existing: int = 10
     ) -> None:
         """Refuse a deletion that needs its naming flag (domains, §3.4) without it, and mass changes
-        without --force (§3.7). ``confirmed`` holds the keys named on the command line."""
+        without --force (§3.7). ``confirmed`` holds the addresses named on the command line."""
         for change in self.changes:
             kind = change.address.kind
-            if change.action is Action.DELETE and BY_NAME[kind].confirm_delete and change.address.key not in confirmed:
+            if change.action is Action.DELETE and BY_NAME[kind].confirm_delete and str(change.address) not in confirmed:
                 raise UnsafePlanError(
                     f"Refusing to apply: plan deletes {change.address}, and everything in it. "
                     f"Re-run with --delete-{kind} {change.address.key} to confirm."

@@ -10,9 +10,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
+
+
+class Spec(BaseModel):
+    """The base of every kind's canonical model (frozen: a resource's body is a value)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    POLICY: ClassVar[frozenset[str]] = frozenset()
+    SECRET: ClassVar[frozenset[str]] = frozenset()
+
+    def managed(self) -> dict[str, Any]:
+        """Fields the user set, minus policy fields, as JSON-able data."""
+        return self.model_dump(mode="json", exclude_unset=True, exclude=set(self.POLICY))
+
+    def comparable(self) -> dict[str, Any]:
+        """Every field (defaults included), minus policy and secret fields."""
+        return self.model_dump(mode="json", exclude=set(self.POLICY | self.SECRET))
 
 
 @dataclass(frozen=True, order=True)
@@ -57,7 +74,7 @@ class Source:
 @dataclass(frozen=True)
 class Resource:
     address: Address
-    body: BaseModel
+    body: Spec
     source: Source | None = None
     # Server-side facts that are not part of the desired configuration (e.g. a route's id).
     meta: Mapping[str, Any] = field(default_factory=dict)

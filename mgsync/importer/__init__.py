@@ -1,23 +1,25 @@
 """``mgsync import``: a live account → manifests a person would have written, plus the lockfile.
 
-The account is read once through the engine's ``observe`` (whole account, or only the named domains'
-scoped data; routes and lists always). The files are built in memory (``documents``, ``bulk``,
-``naming``), checked against what exists (nothing is overwritten without ``force``), written, then
-loaded back with the real loader, which proves they validate, and recorded with the engine's
-``sync_lock`` so that everything imported is managed and a plan right after shows no changes.
-Knows no kind's HTTP details; prints nothing.
+The account is read once through the engine's ``observe`` (whole account, or only the named
+containers and what they hold, e.g. ``--domain``; other account-level kinds always). Kinds rename
+what a manifest cannot hold (``Kind.import_names``); the files are built in memory (``documents``,
+each kind exporting its section), checked against what exists (nothing is overwritten without
+``force``), written, then loaded back with the real loader, which proves they validate, and recorded
+with the engine's ``sync_lock`` so that everything imported is managed and a plan right after shows
+no changes. Knows no kind by name; prints nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mgsync.engine import observe, sync_lock, wanted_scopes
 from mgsync.errors import ConfigError, ManifestError, MgsyncError
-from mgsync.importer import documents, naming
-from mgsync.kinds import KINDS
+from mgsync.importer import documents
+from mgsync.kinds import BY_NAME, KINDS, children
 from mgsync.lockfile import Lockfile
 from mgsync.manifest import Desired, load
 from mgsync.state import State
@@ -31,38 +33,32 @@ LOCKFILE = "mgsync.lock"
 @dataclass
 class Imported:
     out: Path
-    domains: int
-    routes: int
-    lists: int
+    counts: dict[str, int]  # account-level kind -> objects imported
     objects: int
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        counts = ", ".join(
-            [_plural(self.domains, "domain"), _plural(self.routes, "route"), _plural(self.lists, "mailing list")]
-        )
-        return f"Imported {counts} ({_plural(self.objects, 'object')}) into {self.out}; run: mgsync plan {self.out}"
+        counts = ", ".join(f"{n:,} {BY_NAME[kind].noun(n)}" for kind, n in self.counts.items())
+        noun = "object" if self.objects == 1 else "objects"
+        return f"Imported {counts} ({self.objects:,} {noun}) into {self.out}; run: mgsync plan {self.out}"
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
-
-
-def run_import(client: Client, out: Path, *, domains: tuple[str, ...] = (), force: bool = False) -> Imported:
-    observed = read_account(client, tuple(d.lower() for d in domains))
-    names = naming.route_names(observed.of_kind("route"))
-    naming.rename_routes(observed, names)
+def run_import(
+    client: Client, out: Path, *, only: Mapping[str, tuple[str, ...]] | None = None, force: bool = False
+) -> Imported:
+    """Import the account into ``out``; ``only`` maps a container kind to the keys to import of it."""
+    observed = read_account(client, only or {})
+    notes = [note for kind in KINDS for note in kind.import_names(observed)]
     output = documents.build(observed)
     output.refuse_overwrite(out, also=[LOCKFILE], force=force)
-    notes = _strays(out, output.manifests())
+    notes = _strays(out, output.manifests()) + notes
     output.write(out)
     desired = _load_back(out, output.manifests())
     lock = Lockfile(out / LOCKFILE)
     sync_lock(lock, desired, observed, ())
     lock.write()
-    notes += [f"route {n.name!r}: {n.note}." for n in names.values() if n.note]
-    return Imported(out, len(desired.domains), len(desired.state.of_kind("route")), len(desired.lists),
-                    len(desired.state), notes)
+    counts = {kind.name: len(desired.keys(kind.name)) for kind in children(None)}
+    return Imported(out, counts, len(desired.state), notes)
 
 
 def _load_back(out: Path, manifests: list[str]) -> Desired:
@@ -76,22 +72,21 @@ def _load_back(out: Path, manifests: list[str]) -> Desired:
         ) from None
 
 
-def read_account(client: Client, domains: tuple[str, ...]) -> State:
-    """Everything, or the named domains' data only (routes and lists are account-wide: always)."""
+def read_account(client: Client, only: Mapping[str, tuple[str, ...]]) -> State:
+    """Everything, or of the containers named in ``only`` just those keys and what they hold."""
     scopes = wanted_scopes(None, State(), everything=True)
-    if domains:
-        for kind in KINDS:
-            if kind.scope == "domain":
-                scopes[kind.name] = set(domains)
+    wanted = {name: {BY_NAME[name].identity(key) for key in keys} for name, keys in only.items() if keys}
+    for name, keys in wanted.items():
+        for kind in children(BY_NAME[name]):
+            scopes[kind.name] = set(keys)
     observed = observe(client, scopes, State())
-    if not domains:
-        return observed
-    live = {r.address.key for r in observed.of_kind("domain")}
-    missing = [d for d in domains if d not in live]
-    if missing:
-        have = ", ".join(sorted(live)) or "none"
-        raise ConfigError(f"--domain {missing[0]}: no such domain in this Mailgun account (it has: {have}).")
-    return State(r for r in observed.values() if r.address.kind != "domain" or r.address.key in domains)
+    for name, keys in wanted.items():
+        live = {r.address.key for r in observed.of_kind(name)}
+        missing = [key for key in map(BY_NAME[name].identity, only[name]) if key not in live]
+        if missing:
+            have, noun = ", ".join(sorted(live)) or "none", BY_NAME[name].noun(1)
+            raise ConfigError(f"--{name} {missing[0]}: no such {noun} in this Mailgun account (it has: {have}).")
+    return State(r for r in observed.values() if r.address.kind not in wanted or r.address.key in wanted[r.address.kind])
 
 
 def _strays(out: Path, written: list[str]) -> list[str]:

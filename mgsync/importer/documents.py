@@ -1,26 +1,20 @@
-"""Observed canonical state → the manifests a person would have written.
+"""Observed canonical state → the manifests a person would have written, built from the registry.
 
-Layout: one ``<domain>.yaml`` per domain, ``routes.yaml`` and ``lists.yaml``; template bodies in
-``templates/<domain>/<name>.hbs|.tmpl``; member and suppression collections of more than
-``CSV_THRESHOLD`` entries in ``lists/<address>.csv`` and ``suppressions/<domain>/<collection>.csv``.
-
-Settings objects (domains, tracking, webhooks, templates, routes, lists) are written in full, so a
-plan compares every field. Two exceptions keep defaults terse, and leave those fields unmanaged:
-tracking footers equal to Mailgun's defaults and ``place_at_the_top: false`` are omitted. Entries of
-additive collections (members, suppressions) carry only non-default fields; in particular a
-subscribed member's ``subscribed`` is left out, so mgsync never re-subscribes someone who later
-unsubscribes (DESIGN §3.3). Knows nothing of HTTP or of the files on disk.
+Each account-level kind writes its entries to the file it names (``Kind.import_file``: one per
+object, like ``<domain>.yaml``, or one for all, like ``routes.yaml``); inside a container's entry,
+each kind inside it writes its section (``Kind.export``), with its note above it. What a section
+holds, which files it adds (template bodies, CSV collections) and which defaults it leaves out are
+the kind's business. Knows no kind by name, nothing of HTTP or of the files on disk.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from ruamel.yaml.comments import CommentedMap
 
-from mgsync.importer import bulk
-from mgsync.importer.naming import password_variable, template_file
-from mgsync.importer.output import Output, block_seq, flow_map, flow_seq
-from mgsync.kinds import BY_NAME
-from mgsync.kinds.tracking import DEFAULT_HTML_FOOTER, DEFAULT_TEXT_FOOTER, Tracking
+from mgsync.kinds import BY_NAME, Kind, children
+from mgsync.shapes.output import Output
 from mgsync.state import Resource, State
 
 HEADER = """\
@@ -30,26 +24,11 @@ records what mgsync manages, so removing a domain, route, list, template, webhoo
 makes the next plan delete it. Members and suppressions are additive: removing an entry never
 deletes it (see `prune`). Editor support: `mgsync schema > mgsync.schema.json`, then make the first
 line of this file `# yaml-language-server: $schema=mgsync.schema.json`."""
-
-ROUTES_NOTE = """\
-Routes are named by their Mailgun description, and apply writes the name as the description.
-Routes without a description are named route#<id>; when several share a description, the oldest
-keeps it and the others are named <description>#<id>. Surrounding spaces are dropped and "/"
-becomes "-". mgsync derives the same names from the live account, and mgsync.lock ties each name
-to its route id, so renaming a route here renames it in Mailgun."""
-
-CREDENTIALS_NOTE = """\
-SMTP logins ({postmaster} is Mailgun's own login, created with the domain: not listed).
-Mailgun never reveals passwords, so none is managed here and a plan never changes one. To let mgsync
-manage a password, give it from the environment as the comment beside each login shows."""
-
-TEMPLATES_NOTE = """\
-The active version of each template. When content changes, mgsync adds and activates a version and
-keeps at most keep_versions of them (default 10): raise it to keep more of the history."""
+ENTRY_INDENT = 4  # notes above the sections of an entry: ``<section>:`` / ``  <key>:`` / ``    here``
 
 
 class Account:
-    """The observed state grouped by (kind, scope): what each domain and list holds."""
+    """The observed state grouped by (kind, scope): what each container holds."""
 
     def __init__(self, observed: State):
         self.groups: dict[tuple[str, str], list[Resource]] = {}
@@ -63,12 +42,11 @@ class Account:
 
 def build(observed: State) -> Output:
     account, output = Account(observed), Output()
-    for domain in account.get("domain"):
-        output.add_yaml(f"{domain.address.key}.yaml", domain_file(account, domain, output))
-    if account.get("route"):
-        output.add_yaml("routes.yaml", routes_file(account.get("route")))
-    if account.get("list"):
-        output.add_yaml("lists.yaml", lists_file(account, output))
+    files: dict[str, CommentedMap] = {}
+    for kind in children(None):
+        _account_level(kind, account, output, files)
+    for path, root in files.items():
+        output.add_yaml(path, root)
     if not output.files:
         output.add_yaml("mgsync.yaml", _root("an empty account"))
     return output
@@ -80,112 +58,44 @@ def _root(what: str) -> CommentedMap:
     return root
 
 
-# --- domains -----------------------------------------------------------------------------------
+def _account_level(kind: Kind[Any], account: Account, output: Output, files: dict[str, CommentedMap]) -> None:
+    """Write ``kind``'s objects, each with what it holds, into the files the kind names."""
+    resources = account.get(kind.name)
+    entries = kind.export(output, "", resources) if resources else None
+    if not entries:
+        return
+    by_key = {r.address.key: r for r in resources}
+    for key, entry in entries.items():
+        _fill(kind, key, entry, account, output)
+        path = kind.import_file.format(key=key)
+        if path not in files:
+            files[path] = _root(kind.import_title.format(key=key))
+            files[path][kind.section] = CommentedMap()
+            if kind.note:
+                files[path].yaml_set_comment_before_after_key(kind.section, kind.note.format(scope=""))
+        section = files[path][kind.section]
+        section[key] = entry
+        comment = kind.export_comment(by_key[key]) if key in by_key else ""
+        if comment:
+            section.yaml_set_comment_before_after_key(key, comment, 2)
 
 
-def domain_file(account: Account, domain: Resource, output: Output) -> CommentedMap:
-    name = domain.address.key
-    body = CommentedMap(domain.body.model_dump(mode="json"))
-    for key, part in (("tracking", _tracking), ("webhooks", _webhooks), ("templates", _templates),
-                      ("credentials", _credentials), ("suppressions", bulk.suppressions)):
-        value = part(account, name, output)
-        if value:
-            body[key] = value
-    if "credentials" in body:
-        note = CREDENTIALS_NOTE.format(postmaster=f"postmaster@{name}")
-        body.yaml_set_comment_before_after_key("credentials", note, 4)
-    if "templates" in body:
-        body.yaml_set_comment_before_after_key("templates", TEMPLATES_NOTE, 4)
-    if "suppressions" in body:
-        body.yaml_set_comment_before_after_key("suppressions", bulk.SUPPRESSIONS_NOTE, 4)
-    root = _root(f"domain {name}")
-    root["domains"] = CommentedMap({name: body})
-    state = domain.meta.get("state") or "unknown"
-    root["domains"].yaml_set_comment_before_after_key(
-        name, f"Live state: {state} (DNS verification and disabling are Mailgun's, not managed by mgsync).", 2
-    )
-    return root
+def _fill(container: Kind[Any], key: str, entry: CommentedMap, account: Account, output: Output) -> None:
+    """Add to a container's entry the sections of the kinds inside it, in registry order."""
+    for kind in children(container):
+        value = kind.export(output, key, account.get(kind.name, key))
+        if not value:
+            continue
+        if kind.group is None:
+            entry[kind.section] = value
+            _note(entry, kind.section, kind.note.format(scope=key))
+            continue
+        if kind.group.key not in entry:
+            entry[kind.group.key] = CommentedMap()
+            _note(entry, kind.group.key, kind.group.note)
+        entry[kind.group.key][kind.section] = value
 
 
-def _tracking(account: Account, domain: str, output: Output) -> CommentedMap | None:
-    found = account.get("tracking", domain)
-    if not found:
-        return None
-    body: Tracking = found[0].body  # type: ignore[assignment]
-    opened, unsubscribe = body.open, body.unsubscribe
-    footers = {name: value for name, value, default in (
-        ("html_footer", unsubscribe.html_footer, DEFAULT_HTML_FOOTER),
-        ("text_footer", unsubscribe.text_footer, DEFAULT_TEXT_FOOTER),
-    ) if value != default}
-    return CommentedMap(
-        open=flow_map({"active": opened.active, "place_at_the_top": True}) if opened.place_at_the_top
-        else opened.active,
-        click=body.click.active,
-        unsubscribe=CommentedMap(active=unsubscribe.active, **footers) if footers else unsubscribe.active,
-    )
-
-
-def _webhooks(account: Account, domain: str, output: Output) -> CommentedMap:
-    hooks = CommentedMap()
-    for hook in account.get("webhook", domain):
-        urls = hook.body.urls
-        hooks[hook.address.name] = urls[0] if len(urls) == 1 else flow_seq(urls)
-    return hooks
-
-
-def _templates(account: Account, domain: str, output: Output) -> CommentedMap:
-    templates, taken = CommentedMap(), set()
-    for template in account.get("template", domain):
-        body = template.body
-        headers = flow_map(dict(sorted(body.headers.items())))  # sorted: apply sends them sorted
-        entry = CommentedMap(description=body.description, engine=body.engine, headers=headers)
-        if body.template:
-            path = template_file(domain, template.address.name, body.engine, taken)
-            output.add_text(path, body.template)
-            entry["file"] = path
-        else:
-            entry["template"] = ""
-        templates[template.address.name] = entry
-    return templates
-
-
-def _credentials(account: Account, domain: str, output: Output) -> CommentedMap:
-    kind, logins = BY_NAME["credential"], CommentedMap()
-    names = [c.address.name for c in account.get("credential", domain) if not kind.protected(c.address)]
-    column = 6 + max(map(len, names), default=0) + len(": {}  ")
-    for login in names:
-        logins[login] = flow_map({})
-        hint = f'to manage its password: {login}: {{password: "${{env:{password_variable(domain, login)}}}"}}'
-        logins.yaml_add_eol_comment(hint, login, column=column)
-    return logins
-
-
-# --- account level -----------------------------------------------------------------------------
-
-
-def routes_file(routes: list[Resource]) -> CommentedMap:
-    entries = CommentedMap()
-    for route in sorted(routes, key=lambda r: (r.body.priority, r.address.key)):
-        body = route.body
-        entries[route.address.key] = CommentedMap(
-            priority=body.priority, expression=body.expression, actions=block_seq(body.actions)
-        )
-    root = _root("inbound routes")
-    root["routes"] = entries
-    root.yaml_set_comment_before_after_key("routes", ROUTES_NOTE)
-    return root
-
-
-def lists_file(account: Account, output: Output) -> CommentedMap:
-    lists = CommentedMap()
-    for mailing_list in account.get("list"):
-        address = mailing_list.address.key
-        entry = CommentedMap(mailing_list.body.model_dump(mode="json"))
-        members = bulk.members(account.get("member", address), address, output)
-        if members is not None:
-            entry["members"] = members
-        lists[address] = entry
-    root = _root("mailing lists")
-    root["mailing_lists"] = lists
-    return root
-
+def _note(entry: CommentedMap, key: str, note: str) -> None:
+    if note:
+        entry.yaml_set_comment_before_after_key(key, note, ENTRY_INDENT)

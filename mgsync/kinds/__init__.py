@@ -1,37 +1,46 @@
 """The registry of kinds: one ordered tuple, in dependency order.
 
 Creates and updates run in this order (a domain before its webhooks, a list before its members);
-deletes run in reverse. Adding a kind means one module and one line here; the engine knows no kind
-by name.
+deletes run in reverse; a kind comes after its parent. Manifest documents, the JSON Schema, prune
+lists, import and CLI flags are built from this tuple. Adding a kind means one module and one line
+here; nothing outside the kind's module names it.
 """
 
 from __future__ import annotations
 
-from mgsync.kinds.base import Kind
-from mgsync.kinds.credential import CredentialKind
-from mgsync.kinds.domain import DomainKind
-from mgsync.kinds.mailing_list import ListKind, MemberKind
-from mgsync.kinds.route import RouteKind
-from mgsync.kinds.suppression import AllowlistKind, BounceKind, ComplaintKind, UnsubscribeKind
-from mgsync.kinds.template import TemplateKind
-from mgsync.kinds.tracking import TrackingKind
-from mgsync.kinds.webhook import WebhookKind
+from typing import Any
 
-KINDS: tuple[Kind, ...] = (
-    DomainKind(),
-    TrackingKind(),
-    WebhookKind(),
-    TemplateKind(),
-    CredentialKind(),
-    BounceKind(),
-    UnsubscribeKind(),
-    ComplaintKind(),
-    AllowlistKind(),
-    RouteKind(),
-    ListKind(),
-    MemberKind(),
+from mgsync.kinds.base import BulkKind, Kind
+from mgsync.kinds.credential import CREDENTIAL
+from mgsync.kinds.domain import DOMAIN
+from mgsync.kinds.mailing_list import LIST, MEMBER
+from mgsync.kinds.route import ROUTE
+from mgsync.kinds.suppression import ALLOWLIST, BOUNCE, COMPLAINT, UNSUBSCRIBE
+from mgsync.kinds.template import TEMPLATE
+from mgsync.kinds.tracking import TRACKING
+from mgsync.kinds.webhook import WEBHOOK
+
+KINDS: tuple[Kind[Any], ...] = (
+    DOMAIN,
+    TRACKING,
+    WEBHOOK,
+    TEMPLATE,
+    CREDENTIAL,
+    BOUNCE,
+    UNSUBSCRIBE,
+    COMPLAINT,
+    ALLOWLIST,
+    ROUTE,
+    LIST,
+    MEMBER,
 )
 
-BY_NAME: dict[str, Kind] = {kind.name: kind for kind in KINDS}
+BY_NAME: dict[str, Kind[Any]] = {kind.name: kind for kind in KINDS}
 
-__all__ = ["BY_NAME", "KINDS", "Kind"]
+
+def children(parent: Kind[Any] | None) -> list[Kind[Any]]:
+    """The kinds directly inside ``parent`` (``None``: the account-level kinds), in registry order."""
+    return [kind for kind in KINDS if kind.parent is parent]
+
+
+__all__ = ["BY_NAME", "KINDS", "BulkKind", "Kind", "children"]

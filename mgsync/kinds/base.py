@@ -1,80 +1,150 @@
-"""What every kind shares: the canonical model base class.
+"""What every kind shares: the canonical model base class and the ``Kind`` interface.
 
 A kind's model is its canonical form: the same type whether built from YAML (only the fields the
 user wrote are *set*; unset fields are not managed) or from the API (every field set). Fields named
 in ``POLICY`` steer mgsync (e.g. how many template versions to keep) and are never diffed or sent.
+
+A ``Kind`` says everything about one kind of Mailgun object, as an octoDNS record type does: its
+place (``parent``, ``section``), its identity rule, its manifest shape and how entries become
+resources (``document``, ``declare``), how live objects are written back by ``import`` (``export``),
+its ownership flags, and the plain API adapter calls. Retry and batching policy are not here: they
+live with apply (``apply.py``). Knows nothing of the registry, the engine or rendering.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from ruamel.yaml.comments import CommentedMap
 
-from mgsync.errors import ApiError, TransportError
-from mgsync.changes import Action, Change
-from mgsync.state import Address, Resource, State
+from mgsync.changes import Change
+from mgsync.errors import ApiError
+from mgsync.shapes.doc import Doc, Group, written
+from mgsync.state import Address, Resource, Spec, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
+    from mgsync.manifest.convert import Harvest
+    from mgsync.shapes.output import Output
+
+M = TypeVar("M", bound=Spec)
+Loc = tuple[Any, ...]  # a place in a manifest's YAML tree
 
 
-class Spec(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class Kind(Generic[M]):
+    """One kind of Mailgun object.
 
-    POLICY: ClassVar[frozenset[str]] = frozenset()
-    SECRET: ClassVar[frozenset[str]] = frozenset()
-
-    def managed(self) -> dict[str, Any]:
-        """Fields the user set, minus policy fields, as JSON-able data."""
-        return self.model_dump(mode="json", exclude_unset=True, exclude=set(self.POLICY))
-
-    def comparable(self) -> dict[str, Any]:
-        """Every field (defaults included), minus policy and secret fields."""
-        return self.model_dump(mode="json", exclude=set(self.POLICY | self.SECRET))
-
-
-# --- the adapter interface -------------------------------------------------------------------
-
-
-class Kind:
-    """One kind of Mailgun object: how to read, create, update and delete it.
-
-    ``scope`` says what a read covers: ``account`` (one read for the whole account), ``domain``
-    (one read per domain) or ``list`` (one read per mailing list). ``bulk`` kinds (members,
-    suppressions) are additive collections: written in batches, never deleted unless pruned, and
-    recorded in the lockfile as a digest rather than object by object.
+    ``parent`` is the kind whose objects contain this kind's (``None``: account level); a scoped
+    object's address is ``<name>:<parent key>/<own key>`` and one read covers one parent object.
+    ``bulk`` kinds (members, suppressions) are additive collections: written in batches of at most
+    ``max_batch``, never deleted unless pruned, recorded in the lockfile as a digest.
     """
 
-    name: ClassVar[str]
-    model: ClassVar[type[Spec]]
-    scope: ClassVar[str] = "domain"
+    name: ClassVar[str]  # the address prefix, e.g. "webhook"
+    model: type[M]  # the canonical model
+    parent: ClassVar[Kind[Any] | None] = None
+    nouns: ClassVar[tuple[str, str] | None] = None  # (one, many) for plans; default name / name + "s"
+
+    # --- where the kind lives in a manifest, and its shape there ---
+    section: ClassVar[str]  # the key of this kind's section in its parent's document
+    group: ClassVar[Group | None] = None  # a mapping the section sits in (``suppressions:``)
+    document: ClassVar[Any]  # the section's value type (a pydantic annotation, with docs)
+    # A container kind (one other kinds name as parent) gives instead its key type and its own
+    # fields; its section is ``{key: entry}`` with the entry document built by manifest.document.
+    key_type: ClassVar[Any] = str
+    settings: ClassVar[type[Doc] | None] = None
+    note: ClassVar[str] = ""  # the comment import writes above the section; ``{scope}`` = parent key
+    import_file: ClassVar[str] = ""  # account level: the file import writes to; ``{key}``: one per object
+    import_title: ClassVar[str] = ""  # what that file holds, for its header; ``{key}`` as above
+    import_filter: ClassVar[bool] = False  # ``mgsync import --<name> KEY`` narrows import to KEY
+
+    # --- ownership ---
     bulk: ClassVar[bool] = False
-    deletable: ClassVar[bool] = True
+    prunable: ClassVar[bool] = False  # ``prune: [<section>]`` in the parent owns the collection
+    deletable: ClassVar[bool] = True  # else a dropped object is forgotten, never deleted
+    confirm_delete: ClassVar[bool] = False  # deleting needs ``apply --delete-<name> KEY`` too
     lock_meta: ClassVar[tuple[str, ...]] = ()  # server facts worth keeping in the lockfile
-    confirm_delete: ClassVar[bool] = False  # deleting needs the apply flag --delete-<kind> KEY too
+    max_batch: ClassVar[int] = 1  # bulk kinds: most entries ``upsert`` takes in one call (an API fact)
+
+    def noun(self, count: int) -> str:
+        one, many = self.nouns or (self.name, f"{self.name}s")
+        return one if count == 1 else many
+
+    # --- identity ---
+
+    def identity(self, key: str) -> str:
+        """The one matching rule for keys, used by loader, planner, pruning and import alike.
+
+        Mailgun compares domain names, e-mail addresses, logins and template names case-blind.
+        """
+        return key.lower()
+
+    def canonical(self, address: Address) -> Address:
+        key = self.identity(address.key)
+        return address if key == address.key else Address(address.kind, key)
 
     def address(self, scope: str, name: str) -> Address:
         return Address(self.name, f"{scope}/{name}" if scope else name)
 
     def scope_of(self, address: Address) -> str:
-        return address.scope
+        """The key of the parent object ``address`` lives in (``""`` at account level)."""
+        return address.scope if self.parent is not None else ""
 
-    def resource(self, scope: str, name: str, body: dict[str, Any], **meta: Any) -> Resource:
+    def parent_address(self, address: Address) -> Address | None:
+        """The address of the object ``address`` lives in (``None`` at account level)."""
+        return None if self.parent is None else Address(self.parent.name, self.scope_of(address))
+
+    def resource(self, scope: str, name: str, body: Mapping[str, Any], **meta: Any) -> Resource:
         return Resource(self.address(scope, name), self.model.model_validate(body), meta=meta)
 
-    def canonical(self, address: Address) -> Address:
-        """The address used for matching; kinds keyed by e-mail addresses compare them case-blind."""
-        return address
+    def spec(self, resource: Resource | None) -> M:
+        """``resource``'s canonical model, typed as this kind's."""
+        if resource is None or not isinstance(resource.body, self.model):
+            raise TypeError(f"{self.name}: expected a resource of this kind, got {resource!r}")
+        return resource.body
+
+    # --- manifest: entries -> resources ---
+
+    def declare(self, out: Harvest, scope: str, value: Any, loc: Loc) -> None:
+        """Add the resources of this kind's section ``value`` (validated by ``document``) to ``out``.
+
+        The default fits a mapping of entries keyed by name whose written fields are the model's.
+        """
+        for key, doc in value.items():
+            self.declare_one(out, scope, key, doc, (*loc, key))
+
+    def declare_one(self, out: Harvest, scope: str, key: str, doc: Any, loc: Loc) -> None:
+        out.declare(self.address(scope, key), self.model, written(doc, self.model.model_fields), loc)
+
+    # --- import: live resources -> the section's YAML value ---
+
+    def export(self, out: Output, scope: str, resources: list[Resource]) -> Any:
+        """The YAML value of this kind's section (files it refers to go to ``out``); falsy: none."""
+        return CommentedMap((r.address.name, self.export_one(out, scope, r)) for r in resources)
+
+    def export_one(self, out: Output, scope: str, resource: Resource) -> Any:
+        return CommentedMap(resource.body.model_dump(mode="json"))
+
+    def export_comment(self, resource: Resource) -> str:
+        """A comment import writes above an account-level object's entry."""
+        return ""
+
+    def import_names(self, observed: State) -> list[str]:
+        """Rename observed objects to names a manifest can hold before import; notes saying why."""
+        return []
+
+    # --- ownership ---
 
     def protected(self, address: Address) -> bool:
         """Objects Mailgun itself owns: listed, never deleted, even in a pruned scope."""
         return False
 
-    def wanted(self, desired: Spec, observed: Spec) -> dict[str, Any]:
+    def wanted(self, desired: M, observed: M) -> dict[str, Any]:
         """The managed fields to compare with ``observed``; kinds with additive fields override."""
         return desired.managed()
+
+    # --- the API adapter ---
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         raise NotImplementedError
@@ -88,6 +158,13 @@ class Kind:
                 return []
             raise
 
+    def find(self, client: Client, address: Address) -> Resource | None:
+        """The live object at ``address``, if any (apply re-reads after a lost answer)."""
+        for resource in self.read_scope(client, self.scope_of(address), State()):
+            if resource.address == address:
+                return resource
+        return None
+
     def create(self, client: Client, change: Change) -> Resource | None:
         raise NotImplementedError
 
@@ -97,102 +174,53 @@ class Kind:
     def delete(self, client: Client, change: Change) -> None:
         raise NotImplementedError
 
-    def apply(self, client: Client, changes: list[Change], done: Done) -> None:
-        """Apply changes of one action; ``done`` is called after each successful step."""
-        client.map(lambda change: done([change], self.apply_one(client, change)), changes)
-
-    def apply_one(self, client: Client, change: Change) -> Resource | None:
-        match change.action:
-            case Action.CREATE:
-                return self._create_once(client, change)
-            case Action.UPDATE:
-                return self.update(client, change)
-            case Action.DELETE:
-                self._delete_once(client, change)
-            case Action.FORGET:
-                pass
-        return None
-
-    def _create_once(self, client: Client, change: Change) -> Resource | None:
-        """Create; if the answer was lost (5xx, dropped connection), re-read before deciding.
-
-        A POST is never repeated blindly (DESIGN §3.9): if the object exists now, the create
-        committed and the step succeeded; if it does not, sending it again is safe.
-        """
-        try:
-            return self.create(client, change)
-        except ApiError as err:
-            if not response_lost(err):
-                raise
-            found = self.find(client, change.address)
-            return found if found is not None else self.create(client, change)
-
-    def _delete_once(self, client: Client, change: Change) -> None:
-        """Delete; a 404 means it is gone already (deleted by hand, or a retried DELETE had landed)."""
-        try:
-            self.delete(client, change)
-        except ApiError as err:
-            if not is_not_found(err):
-                raise
-
-    def send_batch(self, client: Client, batch: list[Change], send: Callable[[list[Change]], None]) -> None:
-        """Send one bulk batch; after a lost answer, re-read the scope and resend only what is missing."""
-        try:
-            send(batch)
-        except ApiError as err:
-            if not response_lost(err):
-                raise
-            live = {r.address: r for r in self.read_scope(client, self.scope_of(batch[0].address), State())}
-            missing = [c for c in batch if not _landed(c, live.get(c.address))]
-            if missing:
-                send(missing)
-
-    def find(self, client: Client, address: Address) -> Resource | None:
-        for resource in self.read_scope(client, self.scope_of(address), State()):
-            if resource.address == address:
-                return resource
-        return None
-
-
-class BulkKind(Kind):
-    """An additive collection written through a batch endpoint (``upsert``), ``batch_size`` per call;
-    deletes (only ever in a pruned scope) go one by one. The engine hands one scope at a time."""
-
-    bulk = True
-    batch_size: ClassVar[int] = 1000
-
     def upsert(self, client: Client, batch: list[Change]) -> None:
+        """Bulk kinds: create or update up to ``max_batch`` entries of one scope in one call."""
         raise NotImplementedError
 
-    def apply(self, client: Client, changes: list[Change], done: Done) -> None:
-        upserts = [c for c in changes if c.action in (Action.CREATE, Action.UPDATE)]
-        deletes = [c for c in changes if c.action is Action.DELETE]
-        size = self.batch_size
-        batches = [upserts[i : i + size] for i in range(0, len(upserts), size)]
-        client.map(lambda batch: done(batch, self.send_batch(client, batch, lambda b: self.upsert(client, b))), batches)
-        Kind.apply(self, client, deletes, done)
+
+class BulkKind(Kind[M]):
+    """An additive collection (members, suppressions): ``[entry, ...]`` or ``{file: x.csv}`` in a
+    manifest, written through a batch endpoint (``upsert``); deletes (only ever in a pruned scope)
+    go one by one. Import writes more than ``CSV_THRESHOLD`` entries as CSV beside the manifest."""
+
+    bulk = True
+    prunable = True
+    entry_doc: ClassVar[type[Doc]]  # one entry as written inline or as a CSV row
+    plain_key: ClassVar[str] = "address"  # the field an entry written as a plain string fills
+    csv_columns: ClassVar[tuple[str, tuple[str, ...]]]  # (required, optional) columns a CSV may have
+    csv_header: ClassVar[tuple[str, ...]]  # the columns import writes
+
+    def entry_key(self, entry: Any) -> str:
+        return str(entry.address)
+
+    def declare(self, out: Harvest, scope: str, value: Any, loc: Loc) -> None:
+        for entry, source, entry_loc in out.entries(loc, value, self.entry_doc, self.plain_key, self.csv_columns):
+            data = written(entry, self.model.model_fields)
+            out.declare(self.address(scope, self.entry_key(entry)), self.model, data, entry_loc, source)
+
+    def export(self, out: Output, scope: str, resources: list[Resource]) -> Any:
+        if not resources:
+            return None
+        return out.collection(self.csv_file(scope), self.csv_header, resources, self.csv_row, self.inline)
+
+    def csv_file(self, scope: str) -> str:
+        raise NotImplementedError
+
+    def csv_row(self, resource: Resource) -> dict[str, str] | None:
+        """CSV cells ("" = not set); None when CSV cannot hold this entry exactly."""
+        raise NotImplementedError
+
+    def inline(self, resource: Resource) -> Any:
+        """The entry as written in YAML: only fields that differ from a new entry's defaults."""
+        raise NotImplementedError
 
 
-class EmailKeyed:
-    """Mixin for kinds keyed by e-mail addresses (or domains): Mailgun matches those case-blind,
-    so ``Bob@Example.org`` in a CSV and ``bob@example.org`` in Mailgun are one object."""
+class Exact:
+    """Mixin for kinds whose keys Mailgun compares exactly (route descriptions)."""
 
-    def canonical(self, address: Address) -> Address:
-        return Address(address.kind, address.key.lower())
-
-
-Done = Callable[[list[Change], Resource | None], None]
-
-
-def _landed(change: Change, live: Resource | None) -> bool:
-    if live is None:
-        return False
-    have = live.body.comparable()
-    return all(have.get(key) == value for key, value in (change.after or {}).items() if key in have)
-
-
-def response_lost(err: ApiError) -> bool:
-    return isinstance(err, TransportError) or err.status >= 500
+    def identity(self, key: str) -> str:
+        return key
 
 
 def form_bool(value: bool) -> str:

@@ -6,16 +6,24 @@ detected against a salted scrypt hash kept in the lockfile.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+import re
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
-from pydantic import Field, SecretStr
+from pydantic import AfterValidator, Field, SecretStr
+from ruamel.yaml.comments import CommentedMap
 
 from mgsync.changes import Change
-from mgsync.kinds.base import Kind, Spec, path_quote
-from mgsync.state import Address, Resource, State
+from mgsync.kinds.base import Kind, Loc, path_quote
+from mgsync.kinds.domain import DOMAIN
+from mgsync.shapes import rules
+from mgsync.shapes.doc import UNSET, Doc, written
+from mgsync.shapes.fields import Password
+from mgsync.shapes.output import Output, flow_map
+from mgsync.state import Address, Resource, Spec, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
+    from mgsync.manifest.convert import Harvest
 
 
 class Credential(Spec):
@@ -24,9 +32,54 @@ class Credential(Spec):
     password: SecretStr | None = Field(None, min_length=5, max_length=32)
 
 
-class CredentialKind(Kind):
+def _login(text: str) -> str:
+    valid = rules.is_email(text) if "@" in text else rules.LOCAL_PART.fullmatch(text) is not None
+    if not valid:
+        raise ValueError(f'"{text}" is not a valid SMTP login (a local part such as "alice")')
+    return text
+
+
+Login = Annotated[str, AfterValidator(_login)]
+
+
+class CredentialDoc(Doc):
+    """An SMTP login; without a password, mgsync ensures it exists and leaves its password alone."""
+
+    password: Password = UNSET
+
+
+CREDENTIALS_NOTE = """\
+SMTP logins (postmaster@{scope} is Mailgun's own login, created with the domain: not listed).
+Mailgun never reveals passwords, so none is managed here and a plan never changes one. To let mgsync
+manage a password, give it from the environment as the comment beside each login shows."""
+
+
+class CredentialKind(Kind[Credential]):
     name = "credential"
     model = Credential
+    parent = DOMAIN
+    section = "credentials"
+    document = dict[Login, CredentialDoc]
+    note = CREDENTIALS_NOTE
+    prunable = True
+
+    def declare_one(self, out: Harvest, scope: str, key: str, doc: Any, loc: Loc) -> None:
+        """``alice`` and ``alice@<domain>`` are the same login; a login on another domain is a mistake."""
+        local, at, on = key.rpartition("@")
+        if at and on.lower() != scope:
+            return out.problem(loc, f'login "{key}" is not on this domain (write just "{local}")', at_key=True)
+        out.declare(self.address(scope, local if at else key), self.model, written(doc, self.model.model_fields), loc)
+
+    def export(self, out: Output, scope: str, resources: list[Resource]) -> CommentedMap:
+        """Every login but Mailgun's own, with a comment on how to manage its password."""
+        logins = CommentedMap()
+        names = [c.address.name for c in resources if not self.protected(c.address)]
+        column = 6 + max(map(len, names), default=0) + len(": {}  ")
+        for login in names:
+            logins[login] = flow_map({})
+            hint = f'to manage its password: {login}: {{password: "${{env:{password_variable(scope, login)}}}"}}'
+            logins.yaml_add_eol_comment(hint, login, column=column)
+        return logins
 
     def protected(self, address: Address) -> bool:
         # Mailgun creates postmaster@<domain> with every domain (its smtp_login); pruning never removes it.
@@ -52,10 +105,18 @@ class CredentialKind(Kind):
 
     @staticmethod
     def _password(change: Change) -> list[tuple[str, str]]:
-        secret = change.desired.body.password
+        secret = CREDENTIAL.spec(change.desired).password
         return [("password", secret.get_secret_value())] if secret is not None else []
 
     @staticmethod
     def _path(change: Change) -> str:
         address = change.address
         return f"/v3/domains/{path_quote(address.scope)}/credentials/{path_quote(address.name)}"
+
+
+def password_variable(domain: str, login: str) -> str:
+    """``MG_SMTP_MG_EXAMPLE_COM_ALICE``: the ``${env:}`` name suggested for a login's password."""
+    return "MG_SMTP_" + re.sub(r"[^A-Z0-9]+", "_", f"{domain}_{login}".upper()).strip("_")
+
+
+CREDENTIAL = CredentialKind()

@@ -1,14 +1,21 @@
-"""Kind ``domain``: a sending domain's settings (``domain:<name>``). mailgun-api.md §2."""
+"""Kind ``domain``: a sending domain's settings (``domain:<name>``). mailgun-api.md §2.
+
+In a manifest: ``domains: {<name>: {<settings>, <sections of the kinds inside a domain>}}``; import
+writes one ``<name>.yaml`` per domain.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field, StrictBool
+from pydantic import AfterValidator, Field, StrictBool
 
 from mgsync.changes import Change
-from mgsync.kinds.base import Kind, Spec, form_bool, path_quote
-from mgsync.state import Address, Resource, State
+from mgsync.kinds.base import Kind, form_bool, path_quote
+from mgsync.shapes import rules
+from mgsync.shapes.doc import UNSET, Doc
+from mgsync.shapes.fields import DomainName
+from mgsync.state import Resource, Spec, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
@@ -27,16 +34,40 @@ class Domain(Spec):
     use_automatic_sender_security: StrictBool = False
 
 
-class DomainKind(Kind):
+def _web_prefix(text: str) -> str:
+    if not rules.is_domain(f"{text}.example.com") or "." in text:
+        raise ValueError(f'"{text}" is not a valid web prefix (lower-case letters, digits and hyphens)')
+    return text
+
+
+class DomainSettingsDoc(Doc):
+    """A sending domain: its settings (any left out are not managed) and what lives on it."""
+
+    spam_action: SpamAction = UNSET
+    web_scheme: WebScheme = UNSET
+    web_prefix: Annotated[str, AfterValidator(_web_prefix)] = UNSET
+    wildcard: StrictBool = UNSET
+    require_tls: StrictBool = UNSET
+    skip_verification: StrictBool = UNSET
+    use_automatic_sender_security: StrictBool = UNSET
+
+
+class DomainKind(Kind[Domain]):
     """Domains are read with one list call; settings change in place (PUT), never by re-creation."""
 
     name = "domain"
     model = Domain
-    scope = "account"
+    section = "domains"
+    key_type = DomainName
+    settings = DomainSettingsDoc  # its entry document ("DomainDoc"): these fields + its children's sections
+    import_file = "{key}.yaml"
+    import_title = "domain {key}"
+    import_filter = True
     confirm_delete = True  # double intent (DESIGN §3.4): gone from the manifests and named on apply
 
-    def scope_of(self, address: Address) -> str:
-        return ""
+    def export_comment(self, resource: Resource) -> str:
+        state = resource.meta.get("state") or "unknown"
+        return f"Live state: {state} (DNS verification and disabling are Mailgun's, not managed by mgsync)."
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         return [self.from_api(item) for item in client.iter_skip("/v4/domains", limit=1000)]
@@ -46,12 +77,12 @@ class DomainKind(Kind):
         return self.resource("", item["name"], body, state=item.get("state", ""))
 
     def create(self, client: Client, change: Change) -> Resource | None:
-        form = [("name", change.address.key), *self._form(change.desired.body.managed())]
+        form = [("name", change.address.key), *self._form(self.spec(change.desired).managed())]
         client.post("/v4/domains", data=form)
         return None
 
     def update(self, client: Client, change: Change) -> Resource | None:
-        wanted = change.desired.body.managed()
+        wanted = self.spec(change.desired).managed()
         changed = {f.path.split(".")[0] for f in change.fields}
         form = self._form({k: v for k, v in wanted.items() if k in changed})
         client.put(f"/v4/domains/{path_quote(change.address.key)}", data=form)
@@ -63,3 +94,6 @@ class DomainKind(Kind):
     @staticmethod
     def _form(fields: dict[str, Any]) -> list[tuple[str, str]]:
         return [(k, form_bool(v) if isinstance(v, bool) else str(v)) for k, v in sorted(fields.items())]
+
+
+DOMAIN = DomainKind()

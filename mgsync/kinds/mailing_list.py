@@ -1,4 +1,8 @@
-"""Kinds ``list`` (``list:<address>``) and ``member`` (``member:<list>/<address>``). §7."""
+"""Kinds ``list`` (``list:<address>``) and ``member`` (``member:<list>/<address>``). §7.
+
+In a manifest: ``mailing_lists: {<address>: {<settings>, members: [...] or {file: x.csv}}}``; import
+writes them all to ``lists.yaml``, more than 20 members of a list to ``lists/<address>.csv``.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,11 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field, StrictBool
 
 from mgsync.changes import Change
-from mgsync.kinds.base import BulkKind, EmailKeyed, Kind, Spec, path_quote
-from mgsync.state import Address, Resource, State
+from mgsync.kinds.base import BulkKind, Kind, path_quote
+from mgsync.shapes.doc import UNSET, Doc, collection
+from mgsync.shapes.fields import Email
+from mgsync.shapes.output import file_stem, flow_map
+from mgsync.state import Resource, Spec, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
@@ -31,13 +38,32 @@ class Member(Spec):
     subscribed: StrictBool = True
 
 
-class ListKind(EmailKeyed, Kind):
+class ListSettingsDoc(Doc):
+    """A mailing list; members are ensured to exist and never removed unless the list prunes them."""
+
+    name: str = UNSET
+    description: str = UNSET
+    access_level: AccessLevel = UNSET
+    reply_preference: ReplyPreference = UNSET
+
+
+class MemberDoc(Doc):
+    address: Email
+    name: str = UNSET
+    vars: dict[str, Any] = UNSET
+    subscribed: StrictBool = UNSET
+
+
+class ListKind(Kind[MailingList]):
     name = "list"
     model = MailingList
-    scope = "account"
-
-    def scope_of(self, address: Address) -> str:
-        return ""
+    nouns = ("mailing list", "mailing lists")
+    section = "mailing_lists"
+    key_type = Email
+    settings = ListSettingsDoc  # its entry document ("ListDoc"): these fields + its members
+    import_file = "lists.yaml"
+    import_title = "mailing lists"
+    prunable = True
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         return [self.from_api(item) for item in client.iter_pages("/v3/lists/pages", limit=1000)]
@@ -47,11 +73,11 @@ class ListKind(EmailKeyed, Kind):
         return self.resource("", item["address"], body, members_count=item.get("members_count", 0))
 
     def create(self, client: Client, change: Change) -> Resource | None:
-        form = [("address", change.address.key), *sorted(change.desired.body.managed().items())]
+        form = [("address", change.address.key), *sorted(self.spec(change.desired).managed().items())]
         return self._answer(client.post("/v3/lists", data=form))
 
     def update(self, client: Client, change: Change) -> Resource | None:
-        form = sorted((f.path, change.desired.body.managed()[f.path]) for f in change.fields)
+        form = sorted((f.path, self.spec(change.desired).managed()[f.path]) for f in change.fields)
         return self._answer(client.put(f"/v3/lists/{path_quote(change.address.key)}", data=form))
 
     def _answer(self, data: Any) -> Resource | None:
@@ -62,7 +88,10 @@ class ListKind(EmailKeyed, Kind):
         client.delete(f"/v3/lists/{path_quote(change.address.key)}")
 
 
-class MemberKind(EmailKeyed, BulkKind):
+LIST = ListKind()
+
+
+class MemberKind(BulkKind[Member]):
     """Members: read a whole list in pages of 1000, written through ``members.json`` with upsert.
 
     Every member sent carries its full merged state, ``subscribed`` included: members.json treats an
@@ -71,8 +100,27 @@ class MemberKind(EmailKeyed, BulkKind):
 
     name = "member"
     model = Member
-    scope = "list"
-    batch_size = 1000  # members.json takes at most 1000 members per call (§7.3)
+    parent = LIST
+    section = "members"
+    document = collection(MemberDoc)
+    entry_doc = MemberDoc
+    csv_columns = ("address", ("name", "subscribed", "vars"))
+    csv_header = ("address", "name", "subscribed", "vars")
+    max_batch = 1000  # members.json takes at most 1000 members per call (§7.3)
+
+    def csv_file(self, scope: str) -> str:
+        return f"lists/{file_stem(scope)}.csv"
+
+    def csv_row(self, resource: Resource) -> dict[str, str]:
+        body = self.spec(resource)
+        return {"address": resource.address.name, "name": body.name, "subscribed": "" if body.subscribed else "no",
+                "vars": json.dumps(body.vars, ensure_ascii=False, sort_keys=True) if body.vars else ""}
+
+    def inline(self, resource: Resource) -> Any:
+        body = self.spec(resource)
+        fields = {"name": body.name, "vars": body.vars, "subscribed": body.subscribed}
+        extra = {k: v for k, v in fields.items() if v != {"name": "", "vars": {}, "subscribed": True}[k]}
+        return flow_map({"address": resource.address.name, **extra}) if extra else resource.address.name
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         items = list(client.iter_pages(f"/v3/lists/{path_quote(scope)}/members/pages", limit=1000))
@@ -95,5 +143,8 @@ class MemberKind(EmailKeyed, BulkKind):
 
 
 def _full(change: Change) -> dict[str, Any]:
-    base = Member().comparable() if change.observed is None else change.observed.body.comparable()
-    return {**base, **change.desired.body.managed()}
+    base = Member().comparable() if change.observed is None else MEMBER.spec(change.observed).comparable()
+    return {**base, **MEMBER.spec(change.desired).managed()}
+
+
+MEMBER = MemberKind()

@@ -1,20 +1,34 @@
 """Kind ``route``: an account-level inbound route (``route:<name>``, the name is its description). §4.
 
 Mailgun identifies routes by a server-assigned id, kept in ``Resource.meta["id"]`` and the lockfile.
+Names are matched exactly (a description is free text). Import writes ``routes.yaml``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import Field, StrictInt
+from pydantic import AfterValidator, Field, StrictInt
+from ruamel.yaml.comments import CommentedMap
 
 from mgsync.changes import Change
-from mgsync.kinds.base import Kind, Spec, path_quote
-from mgsync.state import Address, Resource, State
+from mgsync.kinds.base import Exact, Kind, path_quote
+from mgsync.shapes import rules
+from mgsync.shapes.doc import UNSET, Doc
+from mgsync.shapes.fields import name_type
+from mgsync.shapes.output import Output, block_seq
+from mgsync.state import Address, Resource, Spec, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
+
+ROUTES_NOTE = """\
+Routes are named by their Mailgun description, and apply writes the name as the description.
+Routes without a description are named route#<id>; when several share a description, the oldest
+keeps it and the others are named <description>#<id>. Surrounding spaces are dropped and "/"
+becomes "-". mgsync derives the same names from the live account, and mgsync.lock ties each name
+to its route id, so renaming a route here renames it in Mailgun."""
 
 
 class Route(Spec):
@@ -23,14 +37,41 @@ class Route(Spec):
     actions: tuple[str, ...] = Field(min_length=1)
 
 
-class RouteKind(Kind):
+class RouteDoc(Doc):
+    """An inbound route; its key in `routes` is written to Mailgun as the route's description."""
+
+    priority: Annotated[StrictInt, Field(ge=0)] = UNSET
+    expression: Annotated[str, AfterValidator(rules.check_expression)]
+    actions: Annotated[list[Annotated[str, AfterValidator(rules.check_action)]], Field(min_length=1)]
+
+
+RouteName = name_type("route name")
+
+
+class RouteKind(Exact, Kind[Route]):
     name = "route"
     model = Route
-    scope = "account"
+    section = "routes"
+    document = dict[RouteName, RouteDoc]
+    note = ROUTES_NOTE
+    import_file = "routes.yaml"
+    import_title = "inbound routes"
+    prunable = True
     lock_meta = ("id",)
 
-    def scope_of(self, address: Address) -> str:
-        return ""
+    def export(self, out: Output, scope: str, resources: list[Resource]) -> CommentedMap:
+        entries = CommentedMap()
+        for route in sorted(resources, key=lambda r: (self.spec(r).priority, r.address.key)):
+            body = self.spec(route)
+            entries[route.address.key] = CommentedMap(
+                priority=body.priority, expression=body.expression, actions=block_seq(body.actions)
+            )
+        return entries
+
+    def import_names(self, observed: State) -> list[str]:
+        names = import_names(observed.of_kind(self.name))
+        rename(observed, names)
+        return [f"route {n.name!r}: {n.note}." for n in names.values() if n.note]
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         items = sorted(client.iter_skip("/v3/routes", limit=1000), key=lambda r: (r.get("created_at", ""), r["id"]))
@@ -42,7 +83,7 @@ class RouteKind(Kind):
         return self.resource("", name, body, id=item["id"], description=item.get("description", ""))
 
     def create(self, client: Client, change: Change) -> Resource | None:
-        data = client.post("/v3/routes", data=self._form(change.address.key, change.desired.body.managed()))
+        data = client.post("/v3/routes", data=self._form(change.address.key, self.spec(change.desired).managed()))
         route = data.get("route") if isinstance(data, dict) else None
         return self.from_api(route, change.address.key) if route and "id" in route else None
 
@@ -88,3 +129,56 @@ def route_names(items: list[dict[str, Any]], locked: State) -> list[tuple[dict[s
             taken.add(name)
         named.append((item, name))
     return named
+
+
+# --- import: names a manifest can hold ----------------------------------------------------------
+# ``route_names`` above gives every live route a name (so a plan without a lockfile derives the
+# same ones). Only a name the manifest cannot hold (one with "/") is changed for import, and the
+# lockfile then ties it to the route's id. Every name that differs from the live description comes
+# with a note saying why (the manifest states the rule once, in ROUTES_NOTE, so that importing an
+# account the manifests were applied to gives identical files).
+
+
+@dataclass(frozen=True)
+class ImportName:
+    name: str
+    note: str  # "" when the name is the live description as it is
+
+
+def import_names(routes: list[Resource]) -> dict[Address, ImportName]:
+    """The manifest name of every observed route, and why it differs from the description."""
+    taken = {r.address.key for r in routes}
+    named = {}
+    for route in routes:
+        name = route.address.key
+        if "/" in name:
+            wanted = name.replace("/", "-")
+            name = wanted if wanted not in taken else f"{wanted}#{route.meta['id']}"
+            taken.add(name)
+        named[route.address] = ImportName(name, _why(route, name))
+    return named
+
+
+def _why(route: Resource, name: str) -> str:
+    description = str(route.meta.get("description") or "")
+    if name == description:
+        return ""
+    if not description.strip():
+        return "no description in Mailgun: named by its id"
+    if name == f"{description.strip()}#{route.meta['id']}":
+        return f"an older route is also described {description.strip()!r}: named by its id"
+    if "/" in description:
+        return f'described {description!r} in Mailgun; a name cannot hold "/"'
+    return f"described {description!r} in Mailgun (surrounding spaces dropped)"
+
+
+def rename(observed: State, names: dict[Address, ImportName]) -> None:
+    """Put the routes of ``observed`` under their manifest names (their ids stay in ``meta``)."""
+    for address, named in names.items():
+        if named.name != address.key:  # never another route's current name: those are all taken
+            resource = observed[address]
+            observed.remove(address)
+            observed.add(Resource(Address(address.kind, named.name), resource.body, meta=resource.meta))
+
+
+ROUTE = RouteKind()

@@ -1,17 +1,42 @@
-"""Suppression models: bounces, unsubscribes, complaints, allowlist (``<kind>:<domain>/<address>``). §8."""
+"""Suppression kinds: bounces, unsubscribes, complaints, allowlist (``<kind>:<domain>/<address>``). §8.
+
+In a manifest they sit together in a domain's ``suppressions:`` mapping, one collection each.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
 
 from mgsync.changes import Change
-from mgsync.kinds.base import BulkKind, Done, EmailKeyed, Kind, Spec, path_quote
-from mgsync.state import Resource, State
+from mgsync.kinds.base import BulkKind, path_quote
+from mgsync.kinds.domain import DOMAIN
+from mgsync.shapes import rules
+from mgsync.shapes.doc import UNSET, Doc, Group, collection
+from mgsync.shapes.fields import DomainName, Email, EmailOrDomain
+from mgsync.shapes.output import flow_map
+from mgsync.state import Resource, Spec, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
+
+SUPPRESSIONS = Group(
+    "suppressions",
+    "SuppressionsDoc",
+    "Suppression entries mgsync ensures exist (others are kept unless the domain prunes them).",
+    key_noun="suppression list",
+    note="""\
+Suppressions are additive: mgsync ensures these entries exist and never removes others (list a
+collection in this domain's prune to own it completely).""",
+)
+IGNORED = "created_at"  # accepted in CSV so that files exported from Mailgun load as they are
+SmtpCode = Annotated[
+    str,
+    BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else v),
+    AfterValidator(rules.check_smtp_code),
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": r"^\d{3}$"}, {"type": "integer"}]}),
+]
 
 
 class Bounce(Spec):
@@ -38,16 +63,56 @@ class Allowlist(Spec):
     reason: str = ""
 
 
-class SuppressionKind(EmailKeyed, BulkKind):
+class BounceDoc(Doc):
+    address: Email
+    code: SmtpCode = UNSET
+    error: str = UNSET
+
+
+class UnsubscribeDoc(Doc):
+    address: Email
+    tags: Annotated[list[str], Field(min_length=1)] = UNSET
+
+
+class ComplaintDoc(Doc):
+    address: Email
+
+
+class AllowDoc(Doc):
+    value: EmailOrDomain = UNSET
+    address: Email = UNSET
+    domain: DomainName = UNSET
+    reason: str = UNSET
+
+    @model_validator(mode="after")
+    def _one_value(self) -> AllowDoc:
+        if len({"value", "address", "domain"} & self.model_fields_set) != 1:
+            raise ValueError("give exactly one of value, address or domain")
+        return self
+
+    @property
+    def target(self) -> str:
+        return str(self.value or self.address or self.domain)
+
+
+S = TypeVar("S", bound=Spec)
+
+
+class SuppressionKind(BulkKind[S]):
     """A domain's suppression table: read in pages of 1000, added in JSON batches of 1000.
 
     Additive (§3.3): Mailgun and recipients add entries themselves, so mgsync only deletes entries
     of a table the manifest prunes.
     """
 
-    batch_size = 1000  # JSON bulk add takes at most 1000 records per call (§8)
+    parent = DOMAIN
+    group = SUPPRESSIONS
+    max_batch = 1000  # JSON bulk add takes at most 1000 records per call (§8)
     table: ClassVar[str]
     key_field: ClassVar[str] = "address"
+
+    def csv_file(self, scope: str) -> str:
+        return f"suppressions/{scope}/{self.section}.csv"
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         items = list(client.iter_pages(f"/v3/{path_quote(scope)}/{self.table}", limit=1000))
@@ -62,8 +127,8 @@ class SuppressionKind(EmailKeyed, BulkKind):
 
     def wanted_fields(self, change: Change) -> dict[str, Any]:
         if change.observed is None:
-            return change.desired.body.managed()
-        return self.wanted(change.desired.body, change.observed.body)
+            return self.spec(change.desired).managed()
+        return self.wanted(self.spec(change.desired), self.spec(change.observed))
 
     def upsert(self, client: Client, batch: list[Change]) -> None:
         scope = batch[0].address.scope
@@ -74,25 +139,54 @@ class SuppressionKind(EmailKeyed, BulkKind):
         client.delete(f"/v3/{path_quote(address.scope)}/{self.table}/{path_quote(address.name)}")
 
 
-class BounceKind(SuppressionKind):
+class BounceKind(SuppressionKind[Bounce]):
     name = "bounce"
     model = Bounce
+    section = "bounces"
+    document = collection(BounceDoc)
+    entry_doc = BounceDoc
+    csv_columns = ("address", ("code", "error", IGNORED))
+    csv_header = ("address", "code", "error")
     table = "bounces"
+
+    def csv_row(self, resource: Resource) -> dict[str, str]:
+        body = self.spec(resource)
+        return {"address": resource.address.name, "code": body.code, "error": body.error}
+
+    def inline(self, resource: Resource) -> Any:
+        body = self.spec(resource)
+        error = {"error": body.error} if body.error else {}
+        return flow_map({"address": resource.address.name, "code": body.code, **error})
 
     def body(self, item: dict[str, Any]) -> dict[str, Any]:
         return {"code": str(item.get("code", "550")), "error": item.get("error") or ""}
 
 
-class UnsubscribeKind(SuppressionKind):
+class UnsubscribeKind(SuppressionKind[Unsubscribe]):
     name = "unsubscribe"
     model = Unsubscribe
+    section = "unsubscribes"
+    document = collection(UnsubscribeDoc)
+    entry_doc = UnsubscribeDoc
+    csv_columns = ("address", ("tags", IGNORED))
+    csv_header = ("address", "tags")
     table = "unsubscribes"
+
+    def csv_row(self, resource: Resource) -> dict[str, str] | None:
+        tags = self.spec(resource).tags
+        if any(";" in tag or tag != tag.strip() or not tag for tag in tags):
+            return None  # CSV splits tags on ";" and strips cells
+        return {"address": resource.address.name, "tags": ";".join(tags)}
+
+    def inline(self, resource: Resource) -> Any:
+        tags = list(self.spec(resource).tags)
+        return resource.address.name if tags == ["*"] else flow_map({"address": resource.address.name, "tags": tags})
 
     def body(self, item: dict[str, Any]) -> dict[str, Any]:
         tags = item.get("tags") or ([item["tag"]] if item.get("tag") else ["*"])
         return {"tags": tags}
 
-    def wanted(self, desired: Spec, observed: Spec) -> dict[str, Any]:
+    def wanted(self, desired: Unsubscribe, observed: Unsubscribe) -> dict[str, Any]:
         # Tags only ever grow: dropping a tag would re-subscribe the recipient to it (§3.3).
         wanted = desired.managed()
         if "tags" in wanted:
@@ -100,28 +194,59 @@ class UnsubscribeKind(SuppressionKind):
         return wanted
 
 
-class ComplaintKind(SuppressionKind):
+class ComplaintKind(SuppressionKind[Complaint]):
     name = "complaint"
     model = Complaint
+    section = "complaints"
+    document = collection(ComplaintDoc)
+    entry_doc = ComplaintDoc
+    csv_columns = ("address", (IGNORED,))
+    csv_header = ("address",)
     table = "complaints"
+
+    def csv_row(self, resource: Resource) -> dict[str, str]:
+        return {"address": resource.address.name}
+
+    def inline(self, resource: Resource) -> Any:
+        return resource.address.name
 
     def body(self, item: dict[str, Any]) -> dict[str, Any]:
         return {}
 
 
-class AllowlistKind(SuppressionKind):
+class AllowlistKind(SuppressionKind[Allowlist]):
     """The allowlist has no JSON bulk add (§8.4): entries are added one form POST at a time."""
 
     name = "allowlist"
     model = Allowlist
+    nouns = ("allowlist entry", "allowlist entries")
+    section = "allowlist"
+    document = collection(AllowDoc, EmailOrDomain)
+    entry_doc = AllowDoc
+    plain_key = "value"
+    csv_columns = ("value", ("reason",))
+    csv_header = ("value", "reason")
+    max_batch = 1
     table = "whitelists"
     key_field = "value"
+
+    def entry_key(self, entry: Any) -> str:
+        return str(entry.target)
+
+    def csv_row(self, resource: Resource) -> dict[str, str]:
+        return {"value": resource.address.name, "reason": self.spec(resource).reason}
+
+    def inline(self, resource: Resource) -> Any:
+        value, reason = resource.address.name, self.spec(resource).reason
+        key = "address" if "@" in value else "domain"
+        return flow_map({key: value, "reason": reason}) if reason else value
 
     def body(self, item: dict[str, Any]) -> dict[str, Any]:
         return {"reason": item.get("reason") or ""}
 
-    def apply(self, client: Client, changes: list[Change], done: Done) -> None:
-        Kind.apply(self, client, changes, done)
+    def upsert(self, client: Client, batch: list[Change]) -> None:
+        for change in batch:
+            self.create(client, change)
 
     def create(self, client: Client, change: Change) -> Resource | None:
         value = change.address.name
@@ -131,3 +256,9 @@ class AllowlistKind(SuppressionKind):
         return None
 
     update = create
+
+
+BOUNCE = BounceKind()
+UNSUBSCRIBE = UnsubscribeKind()
+COMPLAINT = ComplaintKind()
+ALLOWLIST = AllowlistKind()

@@ -8,21 +8,27 @@ from __future__ import annotations
 
 import json
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field, StrictInt, WithJsonSchema, model_validator
+from ruamel.yaml.comments import CommentedMap
 
 from mgsync.changes import Change
 from mgsync.fingerprint import fingerprint
-from mgsync.kinds.base import Kind, Spec, path_quote
-from mgsync.state import Resource, State
+from mgsync.kinds.base import Kind, Loc, path_quote
+from mgsync.kinds.domain import DOMAIN
+from mgsync.shapes import rules
+from mgsync.shapes.doc import UNSET, Doc, written
+from mgsync.shapes.fields import name_type
+from mgsync.shapes.output import Output, file_stem, flow_map
+from mgsync.state import Resource, Spec, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
+    from mgsync.manifest.convert import Harvest
 
 MAX_VERSIONS = 40  # "A template can store up to 40 versions" (mailgun-api.md §6.1)
-MAX_TEMPLATE_BYTES = 100 * 1024
-HEADER_NAMES = ("From", "Reply-To", "Subject")
+ENGINE_SUFFIX = {"handlebars": ".hbs", "go": ".tmpl"}
 
 
 class Template(Spec):
@@ -38,13 +44,90 @@ class Template(Spec):
 VERSION_FIELDS = ("template", "engine", "headers")
 
 
-class TemplateKind(Kind):
+def _keep_versions(count: int) -> int:
+    if not 1 <= count <= MAX_VERSIONS:
+        raise ValueError(f"must be between 1 and {MAX_VERSIONS} (Mailgun stores at most {MAX_VERSIONS} versions)")
+    return count
+
+
+KeepVersions = Annotated[
+    StrictInt,
+    AfterValidator(_keep_versions),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_VERSIONS}),
+]
+TemplateText = Annotated[str, AfterValidator(rules.check_template_size)]
+TemplateName = name_type("template name")
+
+
+class HeadersDoc(Doc):
+    KEY_NOUN: ClassVar[str] = "header"
+
+    from_: str = Field(UNSET, alias="From")
+    subject: str = Field(UNSET, alias="Subject")
+    reply_to: str = Field(UNSET, alias="Reply-To")
+
+
+class TemplateDoc(Doc):
+    """A stored template; content inline (`template:`) or from a file relative to the manifest."""
+
+    description: str = UNSET
+    template: TemplateText = UNSET
+    file: str = UNSET
+    engine: Literal["handlebars", "go"] = UNSET
+    headers: HeadersDoc = UNSET
+    keep_versions: KeepVersions = UNSET
+
+    @model_validator(mode="after")
+    def _one_content(self) -> TemplateDoc:
+        written = {"template", "file"} & self.model_fields_set
+        if not written:
+            raise ValueError("needs its content: template: (inline) or file: (a file beside the manifest)")
+        if len(written) == 2:
+            raise ValueError("has both template: and file:; keep one")
+        return self
+
+
+TEMPLATES_NOTE = """\
+The active version of each template. When content changes, mgsync adds and activates a version and
+keeps at most keep_versions of them (default 10): raise it to keep more of the history."""
+
+
+class TemplateKind(Kind[Template]):
     """Templates: content lives in versions. Changed content becomes a new version, tagged by a
     digest of its content and activated; the oldest inactive versions beyond ``keep_versions`` are
     deleted (Mailgun caps a template at 40 versions, §6.1)."""
 
     name = "template"
     model = Template
+    parent = DOMAIN
+    section = "templates"
+    document = dict[TemplateName, TemplateDoc]
+    note = TEMPLATES_NOTE
+    prunable = True
+
+    def declare_one(self, out: Harvest, scope: str, key: str, doc: TemplateDoc, loc: Loc) -> None:
+        data = written(doc, Template.model_fields)
+        if doc.file is not None:
+            content = out.read_text(doc.file, (*loc, "file"), rules.check_template_size)
+            if content is None:
+                return
+            data["template"] = content
+        out.declare(self.address(scope, key), Template, data, loc)
+
+    def export(self, out: Output, scope: str, resources: list[Resource]) -> CommentedMap:
+        templates, taken = CommentedMap(), set[str]()
+        for template in resources:
+            body = self.spec(template)
+            headers = flow_map(dict(sorted(body.headers.items())))  # sorted: apply sends them sorted
+            entry = CommentedMap(description=body.description, engine=body.engine, headers=headers)
+            if body.template:
+                path = template_file(scope, template.address.name, body.engine, taken)
+                out.add_text(path, body.template)
+                entry["file"] = path
+            else:
+                entry["template"] = ""
+            templates[template.address.name] = entry
+        return templates
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         base = f"/v3/{path_quote(scope)}/templates"
@@ -66,7 +149,7 @@ class TemplateKind(Kind):
         return self.resource(scope, item["name"], body, active_tag=version.get("tag"))
 
     def create(self, client: Client, change: Change) -> Resource | None:
-        wanted = change.desired.body.managed()
+        wanted = self.spec(change.desired).managed()
         form = [("name", change.address.name), ("description", wanted.get("description", ""))]
         if wanted.get("template"):
             form += [("tag", version_tag(wanted)), *self._version_form(wanted)]
@@ -85,7 +168,7 @@ class TemplateKind(Kind):
         client.delete(self._path(change))
 
     def _new_version(self, client: Client, change: Change) -> None:
-        after, keep = change.after, change.desired.body.keep_versions
+        after, keep = change.after, self.spec(change.desired).keep_versions
         tag = version_tag(after)
         versions = self._versions(client, change)
         if tag in {v["tag"] for v in versions}:
@@ -118,6 +201,17 @@ class TemplateKind(Kind):
         return f"/v3/{path_quote(change.address.scope)}/templates/{path_quote(change.address.name)}"
 
 
+def template_file(domain: str, name: str, engine: str, taken: set[str]) -> str:
+    """Where import writes a template's content: ``templates/<domain>/<name>.hbs|.tmpl``."""
+    stem, suffix = file_stem(name), ENGINE_SUFFIX.get(engine, ".txt")
+    path, n = f"templates/{domain}/{stem}{suffix}", 1
+    while path.lower() in taken:  # case-blind: two names may only differ in case or in unsafe characters
+        n += 1
+        path = f"templates/{domain}/{stem}-{n}{suffix}"
+    taken.add(path.lower())
+    return path
+
+
 def version_tag(fields: dict[str, Any]) -> str:
     content = {
         "template": fields.get("template") or "",
@@ -137,3 +231,6 @@ def _created(version: dict[str, Any]) -> tuple[float, str]:
     except (TypeError, ValueError):
         stamp = 0.0
     return (stamp, version.get("tag", ""))
+
+
+TEMPLATE = TemplateKind()

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import StrictBool
+from pydantic import BaseModel, PlainValidator, StrictBool, WithJsonSchema
+from ruamel.yaml.comments import CommentedMap
 
 from mgsync.changes import Change
-from mgsync.kinds.base import Kind, Spec, path_quote, yes_no
-from mgsync.state import Address, Resource, State
+from mgsync.kinds.base import Kind, Loc, path_quote, yes_no
+from mgsync.kinds.domain import DOMAIN
+from mgsync.shapes import rules
+from mgsync.shapes.doc import UNSET, Doc, Either, written
+from mgsync.shapes.output import Output, flow_map
+from mgsync.state import Address, Resource, Spec, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
+    from mgsync.manifest.convert import Harvest
 
 DEFAULT_HTML_FOOTER = '\n<br>\n<p><a href="%unsubscribe_url%">unsubscribe</a></p>\n'
 DEFAULT_TEXT_FOOTER = "\n\nTo unsubscribe click: <%unsubscribe_url%>\n\n"
@@ -39,16 +45,76 @@ class Tracking(Spec):
     unsubscribe: UnsubscribeTracking = UnsubscribeTracking()
 
 
-class TrackingKind(Kind):
+def _click(value: Any) -> bool | str:
+    if isinstance(value, bool) or value == "htmlonly":
+        return value
+    raise ValueError(rules.unknown("value", value, ("true", "false", "htmlonly")))
+
+
+ClickActive = Annotated[bool | str, PlainValidator(_click), WithJsonSchema({"enum": [True, False, "htmlonly"]})]
+
+
+class OpenDoc(Doc):
+    active: StrictBool = UNSET
+    place_at_the_top: StrictBool = UNSET
+
+
+class ClickDoc(Doc):
+    active: ClickActive = UNSET
+
+
+class UnsubscribeTrackingDoc(Doc):
+    active: StrictBool = UNSET
+    html_footer: str = UNSET
+    text_footer: str = UNSET
+
+
+class TrackingDoc(Doc):
+    """Open, click and unsubscribe tracking; `open: true` is short for `open: {active: true}`."""
+
+    open: Annotated[OpenDoc | StrictBool, Either("mapping", "scalar")] = UNSET
+    click: Annotated[ClickDoc | ClickActive, Either("mapping", "scalar")] = UNSET
+    unsubscribe: Annotated[UnsubscribeTrackingDoc | StrictBool, Either("mapping", "scalar")] = UNSET
+
+
+class TrackingKind(Kind[Tracking]):
     """Tracking always exists on a domain: "create" and "update" both PUT the changed sections,
     and a tracking block removed from the manifests is forgotten, not reset (§3)."""
 
     name = "tracking"
     model = Tracking
+    parent = DOMAIN
+    section = "tracking"
+    document = TrackingDoc
     deletable = False
 
     def scope_of(self, address: Address) -> str:
         return address.key
+
+    def declare(self, out: Harvest, scope: str, value: TrackingDoc, loc: Loc) -> None:
+        """Each section written, as the canonical mapping (``open: true`` is ``open: {active: true}``)."""
+        sections = {}
+        for section in value.model_fields_set:
+            part = getattr(value, section)
+            sections[section] = written(part, type(part).model_fields) if isinstance(part, BaseModel) else {"active": part}
+        out.declare(self.address("", scope), self.model, sections, loc)  # one per domain, keyed by it
+
+    def export(self, out: Output, scope: str, resources: list[Resource]) -> CommentedMap | None:
+        """Footers equal to Mailgun's defaults and ``place_at_the_top: false`` are left out (unmanaged)."""
+        if not resources:
+            return None
+        body = self.spec(resources[0])
+        opened, unsubscribe = body.open, body.unsubscribe
+        footers = {name: value for name, value, default in (
+            ("html_footer", unsubscribe.html_footer, DEFAULT_HTML_FOOTER),
+            ("text_footer", unsubscribe.text_footer, DEFAULT_TEXT_FOOTER),
+        ) if value != default}
+        return CommentedMap(
+            open=flow_map({"active": opened.active, "place_at_the_top": True}) if opened.place_at_the_top
+            else opened.active,
+            click=body.click.active,
+            unsubscribe=CommentedMap(active=unsubscribe.active, **footers) if footers else unsubscribe.active,
+        )
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         data = client.get(f"/v3/domains/{path_quote(scope)}/tracking")["tracking"]
@@ -57,12 +123,12 @@ class TrackingKind(Kind):
         return [self.resource("", scope, body)]
 
     def create(self, client: Client, change: Change) -> Resource | None:
-        self._put_sections(client, change.address.key, change.desired.body.managed())
+        self._put_sections(client, change.address.key, self.spec(change.desired).managed())
         return None
 
     def update(self, client: Client, change: Change) -> Resource | None:
         changed = {f.path.split(".")[0] for f in change.fields}
-        wanted = change.desired.body.managed()
+        wanted = self.spec(change.desired).managed()
         self._put_sections(client, change.address.key, {k: v for k, v in wanted.items() if k in changed})
         return None
 
@@ -84,3 +150,6 @@ def _section(model: type[Spec], data: dict[str, Any]) -> dict[str, Any]:
 
 def _form_value(value: Any) -> str:
     return yes_no(value) if isinstance(value, bool) else str(value)
+
+
+TRACKING = TrackingKind()

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, WithJsonSchema, field_validator
+from ruamel.yaml.comments import CommentedMap
 
 from mgsync.changes import Change
-from mgsync.kinds.base import Kind, Spec, path_quote
-from mgsync.state import Resource, State
+from mgsync.kinds.base import Kind, Loc, path_quote
+from mgsync.kinds.domain import DOMAIN
+from mgsync.shapes.doc import UNSET, Doc, Either
+from mgsync.shapes.fields import URL_SCHEMA, Url
+from mgsync.shapes.output import Output, flow_seq
+from mgsync.state import Resource, Spec, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
+    from mgsync.manifest.convert import Harvest
 
 EVENTS = (
     "accepted",
@@ -36,11 +42,62 @@ class Webhook(Spec):
         return tuple(sorted(set(urls)))
 
 
-class WebhookKind(Kind):
+def _urls(urls: list[str]) -> list[str]:
+    if not urls:
+        raise ValueError("needs at least one URL (remove the event to leave it unmanaged)")
+    if len(urls) > MAX_URLS:
+        raise ValueError(f"has {len(urls)} URLs; Mailgun allows at most {MAX_URLS} per event")
+    for i, url in enumerate(urls):
+        if url in urls[:i]:
+            raise ValueError(f'lists "{url}" twice')
+    return urls
+
+
+UrlList = Annotated[
+    list[Url],
+    AfterValidator(_urls),
+    WithJsonSchema({"type": "array", "items": URL_SCHEMA, "minItems": 1, "maxItems": MAX_URLS}),
+]
+Urls = Annotated[UrlList | Url, Either("list", "scalar")]
+
+
+class WebhooksDoc(Doc):
+    """Webhook URLs per event (at most 3 each); one URL may be written as a plain string."""
+
+    KEY_NOUN: ClassVar[str] = "event"
+
+    accepted: Urls = UNSET
+    clicked: Urls = UNSET
+    complained: Urls = UNSET
+    delivered: Urls = UNSET
+    opened: Urls = UNSET
+    permanent_fail: Urls = UNSET
+    temporary_fail: Urls = UNSET
+    unsubscribed: Urls = UNSET
+
+
+class WebhookKind(Kind[Webhook]):
     """v3 webhooks: one object per (domain, event); PUT replaces the URL list (§5.1)."""
 
     name = "webhook"
     model = Webhook
+    parent = DOMAIN
+    section = "webhooks"
+    document = WebhooksDoc
+    prunable = True
+
+    def declare(self, out: Harvest, scope: str, value: Any, loc: Loc) -> None:
+        for event in sorted(value.model_fields_set):
+            urls = getattr(value, event)
+            urls = tuple(urls) if isinstance(urls, list) else (urls,)
+            out.declare(self.address(scope, event), self.model, {"urls": urls}, (*loc, event))
+
+    def export(self, out: Output, scope: str, resources: list[Resource]) -> CommentedMap:
+        hooks = CommentedMap()
+        for hook in resources:
+            urls = self.spec(hook).urls
+            hooks[hook.address.name] = urls[0] if len(urls) == 1 else flow_seq(urls)
+        return hooks
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         hooks = client.get(f"/v3/domains/{path_quote(scope)}/webhooks").get("webhooks") or {}
@@ -52,13 +109,13 @@ class WebhookKind(Kind):
         ]
 
     def create(self, client: Client, change: Change) -> Resource | None:
-        urls = change.desired.body.urls
+        urls = self.spec(change.desired).urls
         form = [("id", change.address.name), *[("url", u) for u in urls]]
         client.post(f"/v3/domains/{path_quote(change.address.scope)}/webhooks", data=form)
         return None
 
     def update(self, client: Client, change: Change) -> Resource | None:
-        form = [("url", u) for u in change.desired.body.urls]
+        form = [("url", u) for u in self.spec(change.desired).urls]
         client.put(self._path(change), data=form)
         return None
 
@@ -69,3 +126,6 @@ class WebhookKind(Kind):
     def _path(change: Change) -> str:
         address = change.address
         return f"/v3/domains/{path_quote(address.scope)}/webhooks/{path_quote(address.name)}"
+
+
+WEBHOOK = WebhookKind()

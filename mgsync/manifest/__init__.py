@@ -5,10 +5,11 @@ Public API (what the engine and the CLI use)::
     load(paths, env) -> Desired         raises ManifestError listing every Problem, nothing else
     json_schema() -> dict               the JSON Schema of manifests, generated from document.py
 
-Modules: ``yamlfile`` (files, parsing, duplicate keys), ``env`` (``${env:NAME}``), ``document``
-(the YAML shape as pydantic models), ``rules`` (Mailgun syntax), ``check`` (problems with
-positions), ``csvdata`` (CSV collections), ``convert`` (document → canonical resources),
-``loader`` (the pipeline). Knows nothing of HTTP, plans or the lockfile.
+Modules: ``yamlfile`` (files, parsing, duplicate keys), ``document`` (the documents assembled from
+the kinds' shapes), ``check`` (problems with positions), ``csvdata`` (CSV collections), ``convert``
+(sections → canonical resources, through each kind's ``declare``), ``loader`` (the pipeline). The
+vocabulary the kinds write their shapes in (``${env:NAME}``, Mailgun syntax rules, field types) is
+in ``mgsync.shapes``. Knows no kind by name, and nothing of HTTP, plans or the lockfile.
 """
 
 from __future__ import annotations

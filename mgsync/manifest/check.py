@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import types
 import typing
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
@@ -20,9 +21,8 @@ from typing import Any, Union
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml.comments import TaggedScalar
 
-from mgsync.manifest.document import Doc
-from mgsync.manifest.fields import SHAPE_TAGS, shape_of
-from mgsync.manifest.rules import unknown
+from mgsync.shapes.doc import SHAPE_TAGS, Doc, shape_of
+from mgsync.shapes.rules import unknown
 
 Loc = tuple[Any, ...]
 
@@ -125,7 +125,7 @@ def _for_shape(annotation: Any, node: Any) -> Any:
         origin = typing.get_origin(annotation)
         if origin is typing.Annotated:
             annotation = typing.get_args(annotation)[0]
-        elif origin is Union:
+        elif origin in (Union, types.UnionType):
             members = typing.get_args(annotation)
             wanted = {"~mapping": (dict, BaseModel), "~list": (list, tuple)}.get(shape_of(node), ())
             annotation = next((m for m in members if _is(m, wanted)), members[0])

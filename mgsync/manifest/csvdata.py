@@ -8,19 +8,10 @@ CSV conventions:
 * Cells are stripped of surrounding spaces. An empty cell means "not set": the field is left as
   it is in Mailgun, exactly like a key left out in YAML. No ``${env:}`` substitution happens in CSV cells.
 
-==============  ================================================================================
-collection      columns (``*`` required)
-==============  ================================================================================
-members         ``address*``, ``name``, ``subscribed`` (yes/no/true/false, any case), ``vars`` (JSON object)
-bounces         ``address*``, ``code`` (3 digits), ``error``, ``created_at`` (ignored)
-unsubscribes    ``address*``, ``tags`` (several separated by ``;``), ``created_at`` (ignored)
-complaints      ``address*``, ``created_at`` (ignored)
-allowlist       ``value*`` (an email address or a domain name), ``reason``
-==============  ================================================================================
-
-``created_at`` is accepted so that files exported from Mailgun load as they are. Each row is then
-validated by the same document model as an inline entry; problems name the CSV file and the line
-where the row starts.
+Each bulk kind names its columns (``csv_columns``: the required one and the optional ones); a
+``created_at`` column, where a kind accepts it, is ignored, so that files exported from Mailgun load
+as they are. Each row is then validated by the same document model as an inline entry; problems
+name the CSV file and the line where the row starts.
 """
 
 from __future__ import annotations
@@ -36,16 +27,10 @@ from pydantic import BaseModel, ValidationError
 
 from mgsync.errors import Problem
 from mgsync.manifest.check import describe
-from mgsync.manifest.rules import unknown
+from mgsync.shapes.rules import unknown
 
 IGNORED = "created_at"
-COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {  # collection -> (required, optional columns)
-    "members": ("address", ("name", "subscribed", "vars")),
-    "bounces": ("address", ("code", "error", IGNORED)),
-    "unsubscribes": ("address", ("tags", IGNORED)),
-    "complaints": ("address", (IGNORED,)),
-    "allowlist": ("value", ("reason",)),
-}
+Columns = tuple[str, tuple[str, ...]]  # (required column, optional columns)
 
 
 class Unreadable(Exception):
@@ -59,13 +44,13 @@ class Row:
 
 
 def load(
-    path: Path, shown: str, collection: str, model: type[BaseModel]
+    path: Path, shown: str, columns: Columns, model: type[BaseModel]
 ) -> tuple[list[tuple[int, Any]], list[Problem]]:
     """(line, validated document entry) for every good row, and a problem for every bad one."""
-    rows, problems = read(path, shown, collection)
+    rows, problems = read(path, shown, columns)
     entries = []
     for row in rows:
-        data, bad = _convert(row, collection)
+        data, bad = _convert(row)
         problems += [Problem(shown, row.line, 1, column, message) for column, message in bad]
         if bad:
             continue
@@ -82,7 +67,7 @@ def _row_problem(shown: str, line: int, error: Any) -> Problem:
     return Problem(shown, line, 1, column, message)
 
 
-def read(path: Path, shown: str, collection: str) -> tuple[list[Row], list[Problem]]:
+def read(path: Path, shown: str, columns: Columns) -> tuple[list[Row], list[Problem]]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as err:
@@ -91,15 +76,15 @@ def read(path: Path, shown: str, collection: str) -> tuple[list[Row], list[Probl
         raise Unreadable(f'cannot read "{shown}": not UTF-8 text') from None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        return _rows(reader, shown, collection)
+        return _rows(reader, shown, columns)
     except csv.Error as err:
         return [], [Problem(shown, reader.line_num, 1, "", f"malformed CSV: {err}")]
 
 
-def _rows(reader: Any, shown: str, collection: str) -> tuple[list[Row], list[Problem]]:
+def _rows(reader: Any, shown: str, columns: Columns) -> tuple[list[Row], list[Problem]]:
     header = next(reader, None)
     header = header and [name.strip() for name in header]
-    problems = _header_problems(header, shown, collection)
+    problems = _header_problems(header, shown, columns)
     if problems or header is None:
         return [], problems
     rows, end = [], reader.line_num
@@ -117,12 +102,12 @@ def _rows(reader: Any, shown: str, collection: str) -> tuple[list[Row], list[Pro
     return rows, problems
 
 
-def _header_problems(header: list[str] | None, shown: str, collection: str) -> list[Problem]:
-    return [Problem(shown, 1, 1, "header", message) for message in _header_messages(header, collection)]
+def _header_problems(header: list[str] | None, shown: str, columns: Columns) -> list[Problem]:
+    return [Problem(shown, 1, 1, "header", message) for message in _header_messages(header, columns)]
 
 
-def _header_messages(header: list[str] | None, collection: str) -> list[str]:
-    required, optional = COLUMNS[collection]
+def _header_messages(header: list[str] | None, columns: Columns) -> list[str]:
+    required, optional = columns
     if not header:
         return [f'empty CSV file: the first row must name the columns ("{required}", ...)']
     allowed = (required, *optional)
@@ -133,7 +118,7 @@ def _header_messages(header: list[str] | None, collection: str) -> list[str]:
     return messages
 
 
-def _convert(row: Row, collection: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+def _convert(row: Row) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Cells as the entry's YAML mapping would be written; (column, message) for cells that can't be."""
     data: dict[str, Any] = dict(row.cells)
     bad = []

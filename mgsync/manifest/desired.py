@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from mgsync.kinds import children
 from mgsync.state import State
 
 
@@ -16,16 +17,14 @@ def plural(count: int, noun: str) -> str:
 class Desired:
     state: State  # every declared resource, its source set to the file:line:col of its key
     prune: frozenset[tuple[str, str]]  # (kind, scope) owned completely, e.g. ("webhook", "mg.example.com")
-    domains: tuple[str, ...]  # declared domain names, sorted
-    lists: tuple[str, ...]  # declared mailing list addresses, sorted
     files: tuple[Path, ...]  # manifest files loaded, sorted
     root: Path  # directory of the first path given; the lockfile lives there by default
 
+    def keys(self, kind: str) -> tuple[str, ...]:
+        """The keys of the declared objects of ``kind``, sorted."""
+        return tuple(sorted(r.address.key for r in self.state.of_kind(kind)))
+
     def summary(self) -> str:
-        """e.g. ``OK: 42 resources in 3 files (2 domains, 1 route, 1 mailing list)``."""
-        counts = (
-            plural(len(self.domains), "domain"),
-            plural(len(self.state.of_kind("route")), "route"),
-            plural(len(self.lists), "mailing list"),
-        )
+        """e.g. ``OK: 42 resources in 3 files (2 domains, 1 route, 1 mailing list)``: account-level kinds."""
+        counts = [f"{n} {kind.noun(n)}" for kind in children(None) for n in [len(self.keys(kind.name))]]
         return f"OK: {plural(len(self.state), 'resource')} in {plural(len(self.files), 'file')} ({', '.join(counts)})"

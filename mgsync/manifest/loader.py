@@ -16,16 +16,17 @@ from typing import Any
 from pydantic import ValidationError
 
 from mgsync.errors import ManifestError, Problem
+from mgsync.kinds import BY_NAME
 from mgsync.manifest import convert, yamlfile
 from mgsync.manifest.check import from_validation, unknown_keys
 from mgsync.manifest.convert import Harvest
 from mgsync.manifest.desired import Desired
-from mgsync.manifest.document import SECTIONS, ManifestDoc
-from mgsync.manifest.fields import SHAPE_TAGS
-from mgsync.manifest.env import Redactor, substitute
-from mgsync.state import Resource, State
+from mgsync.manifest.document import CONTAINERS, SECTIONS, ManifestDoc
+from mgsync.shapes.doc import SHAPE_TAGS
+from mgsync.shapes.env import Redactor, substitute
+from mgsync.state import Address, Resource, State
 
-MERGEABLE = ("domain", "list")  # a container declared without settings may appear in several files
+TOP_KEYS = ", ".join(f"{key}:" for key in (*SECTIONS, "prune"))  # for "a manifest must be a mapping"
 
 
 def load(paths: list[Path], env: Mapping[str, str]) -> Desired:
@@ -44,8 +45,6 @@ def load(paths: list[Path], env: Mapping[str, str]) -> Desired:
     return Desired(
         state=State(resources),
         prune=frozenset(pair for h in harvests for pair in h.prune),
-        domains=tuple(sorted({d for h in harvests for d in h.domains})),
-        lists=tuple(sorted({a for h in harvests for a in h.lists})),
         files=tuple(files),
         root=paths[0] if paths[0].is_dir() else paths[0].parent,
     )
@@ -57,7 +56,7 @@ def harvest(parsed: yamlfile.Parsed, env: Mapping[str, str], redact: Redactor) -
     if root is None:
         return out
     if not isinstance(root, dict):
-        message = "a manifest must be a mapping (domains:, routes:, mailing_lists:, prune:)"
+        message = f"a manifest must be a mapping ({TOP_KEYS})"
         out.problems.append(Problem(out.shown, 1, 1, "", message))
         return out
     missing = substitute(root, env, redact)
@@ -102,7 +101,7 @@ def _entry(out: Harvest, section: str, name: Any, entry: Any) -> None:
             data = _drop({section: {name: entry}}, cuts, ())
     else:
         return
-    convert.SECTIONS[section](out, name, getattr(doc, section)[name])
+    convert.convert(out, SECTIONS[section], "", {name: getattr(doc, section)[name]}, (section,))
 
 
 def _validate(out: Harvest, data: dict[str, Any]) -> ManifestDoc | None:
@@ -144,18 +143,20 @@ def _quiet_after_env(out: Harvest, count: int) -> None:
 
 
 def merge(resources: Iterable[Resource]) -> tuple[list[Resource], list[Problem]]:
-    """One resource per address; a second definition is a problem naming both places."""
-    first: dict[tuple[str, str], Resource] = {}
+    """One resource per identity (``Kind.canonical``); a second definition is a problem naming both
+    places, except for a container declared without settings, which may appear in several files."""
+    first: dict[Address, Resource] = {}
     problems = []
     for resource in resources:
-        kind, key = resource.address.kind, resource.address.key
-        identity = (kind, key if kind == "route" else key.lower())  # Mailgun compares these case-blind
+        kind = BY_NAME[resource.address.kind]
+        identity = kind.canonical(resource.address)
         earlier = first.setdefault(identity, resource)
         if earlier is resource:
             continue
-        if kind in MERGEABLE and not (earlier.managed_fields() and resource.managed_fields()):
+        if kind in CONTAINERS and not (earlier.managed_fields() and resource.managed_fields()):
             first[identity] = earlier if earlier.managed_fields() else resource
             continue
         at, message = resource.source, f"defined twice (also at {earlier.source})"
-        problems.append(Problem(at.file, at.line, at.col, str(resource.address), message))
+        if at is not None:
+            problems.append(Problem(at.file, at.line, at.col, str(resource.address), message))
     return list(first.values()), problems

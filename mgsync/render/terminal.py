@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from mgsync.changes import Action, Change, Drift
+from mgsync.kinds import BY_NAME
 from mgsync.plan import Plan
 from mgsync.render import values
 from mgsync.render.summary import summary_line
@@ -28,7 +29,6 @@ FORGOTTEN_MANY = "no longer managed; left as they are"
 
 _COLOURS = {"+": "32", "~": "33", "-": "31", ".": "2"}
 _DIM = "2"
-_NOUNS = {"allowlist": ("allowlist entry", "allowlist entries")}  # kind -> (one, many)
 _T = TypeVar("_T")
 
 
@@ -213,8 +213,7 @@ def unmanaged_groups(plan: Plan) -> list[tuple[str, str, list[Address]]]:
 
 def unmanaged_title(kind: str, scope: str, count: int) -> str:
     """``120 members in news@mg.example.com`` / ``1 route``."""
-    one, many = _NOUNS.get(kind, (kind, f"{kind}s"))
-    noun = one if count == 1 else many
+    noun = BY_NAME[kind].noun(count)
     return values.clean(f"{count} {noun} in {scope}" if scope else f"{count} {noun}")
 
 

@@ -40,13 +40,13 @@ class Harness:
     def plan(self, targets: tuple[str, ...] = ()) -> Plan:
         return plan_changes(self.client, self.desired(), Lockfile.read(self.lock_path), targets=targets).plan
 
-    def apply(self, *, force: bool = False, delete_domains: frozenset[str] = frozenset(),
+    def apply(self, *, force: bool = False, confirm: frozenset[str] = frozenset(),
               targets: tuple[str, ...] = ()) -> Outcome:
         desired = self.desired()
         with hold(self.lock_path):
             lock = Lockfile.read(self.lock_path)
             outcome = plan_changes(self.client, desired, lock, targets=targets)
-            outcome.plan.raise_if_unsafe(force=force, confirmed=delete_domains)
+            outcome.plan.raise_if_unsafe(force=force, confirmed=confirm)
             return apply_changes(self.client, desired, lock, outcome, targets=targets)
 
     def actions(self, plan: Plan | None = None) -> list[tuple[str, str]]:

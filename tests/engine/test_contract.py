@@ -122,6 +122,6 @@ def test_kind_contract(kind: str, tmp_path) -> None:
 
     h.write(remove)
     assert (address, delete_action) in h.actions()
-    h.apply(delete_domains=frozenset({"mg.other.com"}))
+    h.apply(confirm=frozenset({"domain:mg.other.com"}))
     assert h.actions() == []
     assert address not in h.lock_path.read_text()

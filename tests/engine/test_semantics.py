@@ -137,7 +137,7 @@ def test_domain_deletion_needs_the_naming_flag(tmp_path) -> None:
     with pytest.raises(UnsafePlanError, match="--delete-domain mg.example.com"):
         h.apply()
     assert h.client.get("/v4/domains/mg.example.com")["domain"]["name"] == "mg.example.com"
-    h.apply(delete_domains=frozenset({"mg.example.com"}))
+    h.apply(confirm=frozenset({"domain:mg.example.com"}))
     assert h.actions() == []
     assert "DELETE /v3/domains/mg.example.com" in h.requests("DELETE")
 

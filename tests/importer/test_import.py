@@ -149,9 +149,9 @@ def test_an_existing_lockfile_is_never_overwritten_without_force(account: Harnes
 
 def test_domain_narrows_the_reads_to_that_domain(account: Harness) -> None:
     account.emu.log.clear()
-    imported = run_import(account.client, account.root, domains=("news.example.com",))
+    imported = run_import(account.client, account.root, only={"domain": ("news.example.com",)})
     assert sorted(p.name for p in account.root.glob("*.yaml")) == ["lists.yaml", "news.example.com.yaml", "routes.yaml"]
-    assert (imported.domains, imported.routes, imported.lists) == (1, 6, 3)
+    assert imported.counts == {"domain": 1, "route": 6, "list": 3}
     scoped = [path for path in account.requests("GET") if "/v3/lists" not in path and any(d in path for d in DOMAINS)]
     assert len(scoped) == 8  # tracking, webhooks, templates, credentials and four suppression tables
     assert all("/news.example.com/" in path for path in scoped)
@@ -160,7 +160,7 @@ def test_domain_narrows_the_reads_to_that_domain(account: Harness) -> None:
 
 def test_unknown_domain_is_one_clear_error(account: Harness) -> None:
     with pytest.raises(MgsyncError) as err:
-        run_import(account.client, account.root, domains=("nope.example.com",))
+        run_import(account.client, account.root, only={"domain": ("nope.example.com",)})
     assert str(err.value) == (
         "--domain nope.example.com: no such domain in this Mailgun account "
         "(it has: mg.example.com, news.example.com, old.example.org)."

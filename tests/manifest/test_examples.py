@@ -92,8 +92,8 @@ def serialise(desired: Desired) -> dict[str, Any]:
     return {
         "resources": {str(a): [str(r.source), r.body.managed()] for a, r in desired.state.items()},
         "prune": sorted(desired.prune),
-        "domains": desired.domains,
-        "lists": desired.lists,
+        "domains": desired.keys("domain"),
+        "lists": desired.keys("list"),
         "files": [str(f) for f in desired.files],
     }
 
@@ -157,8 +157,8 @@ def test_production_desired_state() -> None:
         root / name
         for name in ("account.yaml", "eu.example.net.yaml", "lists.yaml", "mg.example.com.yaml", "news.example.com.yaml")
     )
-    assert desired.domains == ("eu.example.net", "mg.example.com", "news.example.com")
-    assert desired.lists == ("newsletter@news.example.com", "security-announce@mg.example.com", "staff@mg.example.com")
+    assert desired.keys("domain") == ("eu.example.net", "mg.example.com", "news.example.com")
+    assert desired.keys("list") == ("newsletter@news.example.com", "security-announce@mg.example.com", "staff@mg.example.com")
     assert desired.prune == {
         ("route", ""),
         ("list", ""),

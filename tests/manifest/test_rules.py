@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mgsync.manifest import rules
+from mgsync.shapes import rules
 
 GOOD_EXPRESSIONS = [
     'match_recipient("support@example.com")',

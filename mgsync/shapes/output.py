@@ -3,21 +3,26 @@
 YAML goes through ruamel.yaml's round-trip dumper (block style, flow style only for small leaf
 mappings and lists, comments kept, UTF-8 without escapes, no line folding); CSV follows the
 conventions of ``manifest.csvdata``. Content is bytes, so what is written is exactly what was meant.
-Knows nothing of Mailgun.
+A bulk collection of more than ``CSV_THRESHOLD`` entries goes to CSV, unless a value cannot survive
+CSV as ``manifest.csvdata`` reads it (cells are stripped, an empty cell means "not set"): such a
+collection stays inline, where YAML keeps every value exactly. Knows nothing of Mailgun.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from mgsync.errors import MgsyncError
+
+CSV_THRESHOLD = 20
 
 
 def flow_map(data: Mapping[str, Any]) -> CommentedMap:
@@ -46,6 +51,19 @@ def _dumper() -> YAML:
     return yaml
 
 
+def file_stem(name: str) -> str:
+    """A file name (without suffix) for ``name`` that is safe on every file system."""
+    stem = re.sub(r"[^\w.@+-]", "_", name).strip(".") or "_"
+    return stem[:120]
+
+
+def _csv_safe(row: Mapping[str, str]) -> bool:
+    return all(cell == cell.strip() for cell in row.values())
+
+
+_E = TypeVar("_E")
+
+
 class Output:
     """Relative path (POSIX) → content, in the order added."""
 
@@ -63,6 +81,22 @@ class Output:
         writer.writerow(header)
         writer.writerows([row.get(column, "") for column in header] for row in rows)
         self.add_text(path, buffer.getvalue())
+
+    def collection(
+        self,
+        path: str,
+        header: tuple[str, ...],
+        entries: Sequence[_E],
+        row: Callable[[_E], Mapping[str, str] | None],
+        inline: Callable[[_E], Any],
+    ) -> Any:
+        """The YAML value of a bulk collection: its entries inline, or ``{file: path}`` with the CSV added."""
+        if len(entries) > CSV_THRESHOLD:
+            rows = [row(entry) for entry in entries]
+            if all(r is not None and _csv_safe(r) for r in rows):
+                self.add_csv(path, header, [r for r in rows if r is not None])
+                return flow_map({"file": path})
+        return block_seq(inline(entry) for entry in entries)
 
     def add_text(self, path: str, text: str) -> None:
         self.files[path] = text.encode("utf-8")

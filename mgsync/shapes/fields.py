@@ -1,0 +1,48 @@
+"""Scalar field types of manifest documents shared by several kinds, with Mailgun's rules.
+
+Each type attaches a ``rules`` check and the JSON Schema editors should see. Types only one kind
+uses live in that kind's module.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, SecretStr, WithJsonSchema
+
+from mgsync.shapes import rules
+from mgsync.shapes.env import REFERENCE, EnvStr
+
+Email = Annotated[str, AfterValidator(rules.check_email), WithJsonSchema({"type": "string", "format": "email"})]
+URL_SCHEMA = {"type": "string", "format": "uri"}
+Url = Annotated[str, AfterValidator(rules.check_url), WithJsonSchema(URL_SCHEMA)]
+DomainName = Annotated[str, AfterValidator(rules.check_domain), WithJsonSchema({"type": "string"})]
+EmailOrDomain = Annotated[str, AfterValidator(rules.check_email_or_domain)]
+
+
+def name_type(what: str) -> Any:
+    """A name used as a mapping key: non-empty, no ``/`` (it separates an address's parts), no padding."""
+
+    def check(text: str) -> str:
+        if not text.strip() or text != text.strip() or "/" in text:
+            raise ValueError(f'{what} "{text}" must be non-empty, without "/" or surrounding spaces')
+        return text
+
+    return Annotated[str, AfterValidator(check)]
+
+
+def _env_only(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    if not (isinstance(value, EnvStr) and value.whole_reference):
+        raise ValueError('write the password as "${env:NAME}": secrets come only from the environment')
+    if value != value.raw and not 5 <= len(value) <= 32:  # unset variables are reported already
+        raise ValueError(f"the value of {value.raw} must be 5 to 32 characters long (Mailgun's rule)")
+    return value
+
+
+Password = Annotated[
+    SecretStr,
+    BeforeValidator(_env_only),
+    WithJsonSchema({"type": "string", "pattern": f"^{REFERENCE.pattern}$", "description": "Always ${env:NAME}."}),
+]
