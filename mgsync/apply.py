@@ -82,7 +82,11 @@ def _apply_batched(client: Client, kind: Kind[Any], changes: list[Change], done:
     deletes = [c for c in changes if c.action is Action.DELETE]
     size = kind.max_batch
     batches = [upserts[i : i + size] for i in range(0, len(upserts), size)]
-    client.map(lambda batch: done(batch, _send_batch(client, kind, batch)), batches)
+    def send(batch: list[Change]) -> None:
+        _send_batch(client, kind, batch)
+        done(batch, None)
+
+    client.map(send, batches)
     _apply_each(client, kind, deletes, done)
 
 

@@ -28,7 +28,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self) -> None:
         body = self._read_body()
         try:
-            status, headers, payload = self.emulator.handle(self.command, self.path, self.headers, body)
+            status, headers, payload = self.emulator.handle(self.command, self.path, dict(self.headers.items()), body)
         except DropConnection:
             self.close_connection = True
             try:
@@ -46,7 +46,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
+            chunks: list[bytes] = []
             while True:
                 size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                 if size == 0:
@@ -83,8 +83,13 @@ def _make_server(emu: Emulator, host: str, port: int) -> _Server:
         raise ConfigError(f"Cannot listen on {host}:{port}: {err.strerror}. Choose another --port.") from None
 
 
-def _url(server: _Server) -> str:
+def _address(server: _Server) -> tuple[str, int]:
     host, port = server.server_address[:2]
+    return str(host), int(port)
+
+
+def _url(server: _Server) -> str:
+    host, port = _address(server)
     return f"http://{host}:{port}"
 
 
@@ -96,7 +101,7 @@ def serve(emu: Emulator, host: str = "127.0.0.1", port: int = 0) -> Iterator[Run
                               name="mgsync-emulator", daemon=True)
     thread.start()
     try:
-        yield Running(_url(server), *server.server_address[:2])
+        yield Running(_url(server), *_address(server))
     finally:
         server.shutdown()
         server.server_close()

@@ -69,7 +69,9 @@ def add_items(store: Store, req: Request) -> Any:
     item = {k: v for k, v in req.form.pairs if k not in kind.form_ignores}
     key, rec = kind.parse(now, item)
     _store_all(kind, table, [(key, rec)])
-    return kind.added(table.get(key))
+    stored = table.get(key)
+    assert stored is not None  # stored just above
+    return kind.added(stored)
 
 
 def import_csv(store: Store, req: Request) -> Any:

@@ -104,6 +104,12 @@ class Kind(Generic[M]):
             raise TypeError(f"{self.name}: expected a resource of this kind, got {resource!r}")
         return resource.body
 
+    def live(self, change: Change) -> Resource:
+        """The observed object an update or delete acts on."""
+        if change.observed is None:
+            raise TypeError(f"{change.address}: {change.action.value} without an observed object")
+        return change.observed
+
     # --- manifest: entries -> resources ---
 
     def declare(self, out: Harvest, scope: str, value: Any, loc: Loc) -> None:

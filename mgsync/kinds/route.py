@@ -16,7 +16,7 @@ from mgsync.changes import Change
 from mgsync.kinds.base import Exact, Kind, path_quote
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc
-from mgsync.shapes.fields import name_type
+from mgsync.shapes.fields import name_check
 from mgsync.shapes.output import Output, block_seq
 from mgsync.state import Address, Resource, Spec, State
 
@@ -37,6 +37,9 @@ class Route(Spec):
     actions: tuple[str, ...] = Field(min_length=1)
 
 
+RouteName = Annotated[str, AfterValidator(name_check("route name"))]
+
+
 class RouteDoc(Doc):
     """An inbound route; its key in `routes` is written to Mailgun as the route's description."""
 
@@ -45,7 +48,6 @@ class RouteDoc(Doc):
     actions: Annotated[list[Annotated[str, AfterValidator(rules.check_action)]], Field(min_length=1)]
 
 
-RouteName = name_type("route name")
 
 
 class RouteKind(Exact, Kind[Route]):
@@ -88,13 +90,13 @@ class RouteKind(Exact, Kind[Route]):
         return self.from_api(route, change.address.key) if route and "id" in route else None
 
     def update(self, client: Client, change: Change) -> Resource | None:
-        route_id = change.observed.meta["id"]
-        data = client.put(f"/v3/routes/{path_quote(route_id)}", data=self._form(change.address.key, change.after))
+        route_id = self.live(change).meta["id"]
+        data = client.put(f"/v3/routes/{path_quote(route_id)}", data=self._form(change.address.key, change.after or {}))
         # PUT answers a flat route (§4); anything else and the re-read after apply fills the gap.
         return self.from_api(data, change.address.key) if isinstance(data, dict) and "id" in data else None
 
     def delete(self, client: Client, change: Change) -> None:
-        client.delete(f"/v3/routes/{path_quote(change.observed.meta['id'])}")
+        client.delete(f"/v3/routes/{path_quote(self.live(change).meta['id'])}")
 
     def find(self, client: Client, address: Address) -> Resource | None:
         matches = [r for r in self.read(client, "", State()) if r.meta["description"] == address.key]

@@ -19,7 +19,7 @@ from mgsync.kinds.base import Kind, Loc, path_quote
 from mgsync.kinds.domain import DOMAIN
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc, written
-from mgsync.shapes.fields import name_type
+from mgsync.shapes.fields import name_check
 from mgsync.shapes.output import Output, file_stem, flow_map
 from mgsync.state import Resource, Spec, State
 
@@ -56,7 +56,7 @@ KeepVersions = Annotated[
     WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_VERSIONS}),
 ]
 TemplateText = Annotated[str, AfterValidator(rules.check_template_size)]
-TemplateName = name_type("template name")
+TemplateName = Annotated[str, AfterValidator(name_check("template name"))]
 
 
 class HeadersDoc(Doc):
@@ -159,7 +159,7 @@ class TemplateKind(Kind[Template]):
     def update(self, client: Client, change: Change) -> Resource | None:
         changed = {f.path.split(".")[0] for f in change.fields}
         if "description" in changed:
-            client.put(self._path(change), data=[("description", change.after["description"])])
+            client.put(self._path(change), data=[("description", (change.after or {})["description"])])
         if changed & set(VERSION_FIELDS):
             self._new_version(client, change)
         return None
@@ -168,7 +168,7 @@ class TemplateKind(Kind[Template]):
         client.delete(self._path(change))
 
     def _new_version(self, client: Client, change: Change) -> None:
-        after, keep = change.after, self.spec(change.desired).keep_versions
+        after, keep = change.after or {}, self.spec(change.desired).keep_versions
         tag = version_tag(after)
         versions = self._versions(client, change)
         if tag in {v["tag"] for v in versions}:

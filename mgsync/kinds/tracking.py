@@ -118,7 +118,7 @@ class TrackingKind(Kind[Tracking]):
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         data = client.get(f"/v3/domains/{path_quote(scope)}/tracking")["tracking"]
-        sections = {"open": OpenTracking, "click": ClickTracking, "unsubscribe": UnsubscribeTracking}
+        sections: dict[str, type[Spec]] = {"open": OpenTracking, "click": ClickTracking, "unsubscribe": UnsubscribeTracking}
         body = {name: _section(model, data[name]) for name, model in sections.items() if data.get(name)}
         return [self.resource("", scope, body)]
 

@@ -78,7 +78,7 @@ def _child(node: Any, part: Any, at_key: bool) -> tuple[Any, int, int] | None:
         return None
     try:
         if isinstance(node, list):
-            line, col = node.lc.item(part)
+            line, col = node.lc.item(part)  # type: ignore[attr-defined]  # ruamel's CommentedSeq
         elif at_key or isinstance(child, (dict, list)):
             line, col = node.lc.key(part)
         else:
@@ -127,7 +127,8 @@ def _for_shape(annotation: Any, node: Any) -> Any:
             annotation = typing.get_args(annotation)[0]
         elif origin in (Union, types.UnionType):
             members = typing.get_args(annotation)
-            wanted = {"~mapping": (dict, BaseModel), "~list": (list, tuple)}.get(shape_of(node), ())
+            shapes: dict[str, tuple[type, ...]] = {"~mapping": (dict, BaseModel), "~list": (list, tuple)}
+            wanted = shapes.get(shape_of(node), ())
             annotation = next((m for m in members if _is(m, wanted)), members[0])
         else:
             return annotation

@@ -77,7 +77,7 @@ def _top_level(out: Harvest, key: Any, value: Any) -> None:
     elif key in ManifestDoc.model_fields:  # version, prune, or a section of the wrong type
         doc = _validate(out, {key: value})
         if doc is not None and key == "prune":
-            convert.top_prune(out, doc.prune)
+            convert.top_prune(out, getattr(doc, "prune"))
 
 
 def _entry(out: Harvest, section: str, name: Any, entry: Any) -> None:
@@ -86,7 +86,8 @@ def _entry(out: Harvest, section: str, name: Any, entry: Any) -> None:
     When parts of the entry are invalid they are cut out and the rest validated again, so that
     checks after validation (files, CSV, duplicates) still run for the valid parts.
     """
-    data, cuts = {section: {name: entry}}, set()
+    data: dict[Any, Any] = {section: {name: entry}}
+    cuts: set[tuple[Any, ...]] = set()
     for attempt in range(4):
         try:
             doc = ManifestDoc.model_validate(data)
@@ -97,7 +98,7 @@ def _entry(out: Harvest, section: str, name: Any, entry: Any) -> None:
             more = {_cut(loc) for loc in _locs(err)}
             if None in more or more <= cuts:
                 return
-            cuts |= more
+            cuts |= {cut for cut in more if cut is not None}
             data = _drop({section: {name: entry}}, cuts, ())
     else:
         return

@@ -139,7 +139,7 @@ def _duplicate_keys(name: str, root: Node) -> list[Problem]:
 
 
 def _duplicates_in(name: str, node: MappingNode, path: tuple[str, ...]) -> list[Problem]:
-    first: dict[tuple[str, str], Node] = {}
+    first: dict[tuple[str | None, Any], Node] = {}
     problems = []
     for key, _ in node.value:
         if not isinstance(key, ScalarNode) or key.tag == "tag:yaml.org,2002:merge":

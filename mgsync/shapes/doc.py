@@ -10,6 +10,7 @@ keys are reported by ``manifest.check`` with "did you mean" (``KEY_NOUN`` names 
 
 from __future__ import annotations
 
+import types
 import typing
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -73,8 +74,13 @@ class Either:
 
 def collection(entry: type[Doc], plain: Any = Email) -> Any:
     """Inline entries (each a mapping, or just its address) or ``{file: x.csv}``: a bulk kind's section."""
-    item = Annotated[Union[entry, plain], Either("mapping", "scalar")]  # noqa: UP007
-    return Annotated[Union[list[item], CsvFile], Either("list", "mapping")]  # noqa: UP007
+    item = _annotated(Union[entry, plain], Either("mapping", "scalar"))  # noqa: UP007
+    return _annotated(Union[types.GenericAlias(list, (item,)), CsvFile], Either("list", "mapping"))  # noqa: UP007
+
+
+def _annotated(annotation: Any, marker: Either) -> Any:
+    # The one type built at run time, from the entry model a kind passes in.
+    return Annotated[annotation, marker]
 
 
 def written(doc: BaseModel, names: Iterable[str]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ uses live in that kind's module.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, SecretStr, WithJsonSchema
@@ -20,15 +21,15 @@ DomainName = Annotated[str, AfterValidator(rules.check_domain), WithJsonSchema({
 EmailOrDomain = Annotated[str, AfterValidator(rules.check_email_or_domain)]
 
 
-def name_type(what: str) -> Any:
-    """A name used as a mapping key: non-empty, no ``/`` (it separates an address's parts), no padding."""
+def name_check(what: str) -> Callable[[str], str]:
+    """Checks a name used as a mapping key: non-empty, no ``/`` (it separates an address's parts), no padding."""
 
     def check(text: str) -> str:
         if not text.strip() or text != text.strip() or "/" in text:
             raise ValueError(f'{what} "{text}" must be non-empty, without "/" or surrounding spaces')
         return text
 
-    return Annotated[str, AfterValidator(check)]
+    return check
 
 
 def _env_only(value: Any) -> Any:
