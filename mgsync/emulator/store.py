@@ -75,6 +75,9 @@ class Store:
         self.routes: dict[str, dict[str, Any]] = {}
         self.lists = Table()
         self.members: dict[str, Table] = {}
+        # Account-level state of an endpoint family, by family name (JSON-able), persisted with the
+        # rest: a new family module keeps its records here, e.g. families.setdefault("forwards", {}).
+        self.families: dict[str, Any] = {}
 
     def next_seq(self) -> int:
         self.seq += 1
@@ -120,6 +123,7 @@ class Store:
             "suppressions": {d: {k: t.rows for k, t in by.items()} for d, by in self.suppressions.items()},
             "credentials": {d: t.rows for d, t in self.credentials.items()},
             "members": {lst: t.rows for lst, t in self.members.items()},
+            "families": self.families,
         }
 
     def load_data(self, data: dict[str, Any]) -> None:
@@ -132,6 +136,7 @@ class Store:
         self.suppressions = {d: {k: Table(rows) for k, rows in by.items()} for d, by in data["suppressions"].items()}
         self.credentials = {d: Table(rows) for d, rows in data["credentials"].items()}
         self.members = {lst: Table(rows) for lst, rows in data["members"].items()}
+        self.families = data.get("families", {})
 
     def save(self, path: Path) -> None:
         """Write the state atomically (temp file + rename) so a crash never leaves half a file."""

@@ -47,8 +47,8 @@ def _sections(parent: Kind[Any] | None) -> dict[str, Any]:
             groups[kind.group] = {}
             fields[kind.group.key] = None  # keeps the group's place among the sections
         groups[kind.group][kind.section] = (section_type(kind), UNSET)
-    for group, members in groups.items():
-        model = create_model(group.title, __base__=Doc, __doc__=group.doc, **members)
+    for group, grouped in groups.items():
+        model = create_model(group.title, __base__=Doc, __doc__=group.doc, **grouped)
         model.KEY_NOUN = group.key_noun
         fields[group.key] = (model, UNSET)
     return fields
