@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from mgsync.cli import main
 from mgsync.engine import canonical
 from mgsync.importer import run_import
 from mgsync.kinds import KINDS, Kind
@@ -145,3 +147,18 @@ def test_architecture_names_only_modules_that_exist() -> None:
 def test_architecture_lists_every_kind() -> None:
     listed = set(re.findall(r"^\| `(\w+)` \|", ARCHITECTURE, flags=re.M))
     assert listed == {kind.name for kind in KINDS}
+
+
+def test_the_confirm_delete_flag_comes_from_the_kind(tmp_path) -> None:
+    """``apply --delete-domain NAME`` exists because the domain kind says ``confirm_delete``."""
+    state, manifest = tmp_path / "emulator.json", tmp_path / "mgsync.yaml"
+    cli = ["apply", "--yes", "--emulator", "--emulator-state", str(state), str(manifest)]
+    manifest.write_text("domains:\n  mg.other.com: {spam_action: tag}\n")
+    assert CliRunner().invoke(main, cli).exit_code == 0
+    manifest.write_text("domains: {}\n")
+    refused = CliRunner().invoke(main, cli)
+    assert refused.exit_code != 0
+    assert "Re-run with --delete-domain mg.other.com to confirm." in refused.stderr
+    confirmed = CliRunner().invoke(main, [*cli, "--delete-domain", "mg.other.com"])
+    assert confirmed.exit_code == 0, confirmed.stderr
+    assert "domain:mg.other.com" not in (tmp_path / "mgsync.lock").read_text()
