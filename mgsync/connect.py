@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mgsync.client import Client
-from mgsync.settings import Settings, subaccount_from
+from mgsync.settings import Secret, Settings, subaccount_from
 
 EMULATOR_KEY = "emulator-key"
 DEFAULT_EMULATOR_STATE = Path(".mgsync-emulator.json")
@@ -35,7 +35,7 @@ def connect(conn: Connection, env: Mapping[str, str]) -> Iterator[Client]:
 
         subaccount = subaccount_from(env, conn.subaccount)  # validated before the emulator loads
         emu = Emulator(api_key=EMULATOR_KEY, state_file=conn.emulator_state)
-        settings = Settings("http://127.0.0.1", "basic", EMULATOR_KEY, allow_http=True, subaccount=subaccount)
+        settings = Settings("http://127.0.0.1", "basic", Secret(EMULATOR_KEY), allow_http=True, subaccount=subaccount)
         with Client(settings, transport=emu.transport(), concurrency=conn.concurrency) as client:
             yield client
         return

@@ -55,6 +55,7 @@ def test_every_request_carries_the_header_and_only_that_account_is_seen(account:
     emu, url = account
     sub = emu.store.add_subaccount("Team A")["id"]
     store = emu.store.account(sub)
+    assert store is not None
     for n in range(5):
         store.add_domain(f"d{n}.example.com")
     settings = (Settings(url + "/mailgun", "bearer", MATON_KEY, connection="conn-a", subaccount=sub) if gateway

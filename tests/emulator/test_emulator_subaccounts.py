@@ -142,7 +142,8 @@ def test_subaccounts_and_their_state_survive_a_restart(tmp_path) -> None:
         assert client.post("/v4/domains", data={"name": "parent.example.com"}).status_code == 200
     again = new_emulator(state_file=state)
     assert [s["name"] for s in (sub.record for sub in again.store.subaccounts.values())] == ["Team A"]
-    assert sorted(again.store.account(a).domains) == ["a.example.com"]
+    restored = again.store.account(a)
+    assert restored is not None and sorted(restored.domains) == ["a.example.com"]
     assert sorted(again.store.domains) == ["parent.example.com"]
     # A state file written before subaccounts existed still loads, with none.
     data = json.loads(state.read_text(encoding="utf-8"))
