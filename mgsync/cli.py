@@ -130,16 +130,19 @@ def connection_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--region", type=click.Choice(["us", "eu"]), help="Mailgun region (default MAILGUN_REGION or us)."),
         click.option("--concurrency", type=click.IntRange(1, 32), default=8, show_default=True,
                      help="Parallel requests to Mailgun."),
+        click.option("--subaccount", metavar="ID",
+                     help="Act on this subaccount (X-Mailgun-On-Behalf-Of; default MAILGUN_SUBACCOUNT)."),
     ]
     for option in reversed(options):
         fn = option(fn)
     return fn
 
 
-def _connection(use_emulator: bool, emulator_state: Path, base_url: str | None, region: str | None, concurrency: int) -> Any:
+def _connection(use_emulator: bool, emulator_state: Path, base_url: str | None, region: str | None, concurrency: int,
+                subaccount: str | None) -> Any:
     from mgsync.connect import Connection
 
-    return Connection(use_emulator, emulator_state, base_url, region, concurrency)
+    return Connection(use_emulator, emulator_state, base_url, region, concurrency, subaccount)
 
 
 def _lock_path(lockfile: Path | None, root: Path) -> Path:

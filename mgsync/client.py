@@ -37,7 +37,7 @@ import httpx
 from mgsync import __version__
 from mgsync.errors import ApiError, TransportError
 from mgsync import wire
-from mgsync.settings import Settings, check_base_url
+from mgsync.settings import SUBACCOUNT_HEADER, Settings, check_base_url
 from mgsync.wire import Form, ItemsSpec
 
 log = logging.getLogger("mgsync.client")
@@ -136,6 +136,12 @@ class Client:
                 headers["Maton-Connection"] = self.settings.connection
         else:
             headers["Authorization"] = "Basic " + b64encode(f"api:{key}".encode()).decode()
+        if self.settings.subaccount:
+            # Mailgun acts on the subaccount for every endpoint when the parent's key sends this
+            # (documentation.mailgun.com "subaccounts-api-requests"; the SDKs set it client-wide).
+            # UNCONFIRMED: that the Maton gateway passes it through to Mailgun unchanged.
+            headers[SUBACCOUNT_HEADER] = self.settings.subaccount
+            log.debug("http: every request acts on subaccount %s (%s)", self.settings.subaccount, SUBACCOUNT_HEADER)
         return headers
 
     def __repr__(self) -> str:

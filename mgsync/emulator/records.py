@@ -132,3 +132,9 @@ def allow(now: float, value: str, reason: str = "") -> dict[str, Any]:
 def credential(now: float, login: str, password: str) -> dict[str, Any]:
     return {"mailbox": login, "login": login, "created_at": fmt_date(now, "credentials"),
             "size_bytes": None, "_password": hash_password(password)}
+
+
+def subaccount(now: float, account_id: str, name: str) -> dict[str, Any]:
+    """A subaccount as ``/v5/accounts/subaccounts`` renders it (OpenAPI ``SubaccountResponse``)."""
+    stamp = fmt_date(now, "domains")
+    return {"id": account_id, "name": name, "status": "open", "created_at": stamp, "updated_at": stamp}

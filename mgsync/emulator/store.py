@@ -1,7 +1,8 @@
 """The emulator's in-memory state, its JSON persistence, and seeding helpers for tests and benchmarks.
 
-Owns the containers and the rules that span families (a domain's scoped data lives and dies with it).
-Knows nothing of HTTP: the endpoint modules read and write these containers under the emulator lock.
+Owns the containers and the rules that span families (a domain's scoped data lives and dies with it),
+and the parent account's subaccounts: each is a whole ``Store`` of its own, persisted inside the
+parent's state file. Knows nothing of HTTP: the endpoint modules read and write these containers under the emulator lock.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -59,11 +61,25 @@ class Table:
         return self._sorted
 
 
-class Store:
-    """All emulated state. Domain names and keyed addresses are stored lower-cased."""
+@dataclass
+class Subaccount:
+    record: dict[str, Any]  # as /v5/accounts/subaccounts renders it
+    store: Store
 
-    def __init__(self, region: str = "us", clock: Callable[[], float] = time.time):
+
+class Store:
+    """All emulated state of one account. Domain names and keyed addresses are stored lower-cased.
+
+    The parent account's store also holds its subaccounts (``subaccounts``: id → ``Subaccount``).
+    UNCONFIRMED: live Mailgun may hold a domain name in one account only; here every account has
+    its own namespace, so a subaccount can be given a copy of another's domains.
+    """
+
+    def __init__(self, region: str = "us", clock: Callable[[], float] = time.time, parent: Store | None = None,
+                 account_id: str | None = None):
         self.region, self.clock = region, clock
+        self.parent, self.account_id = parent, account_id  # None, None for the parent account
+        self.subaccounts: dict[str, Subaccount] = {}
         self.seq = 0
         self.domains: dict[str, dict[str, Any]] = {}
         self.tracking: dict[str, dict[str, Any]] = {}
@@ -77,6 +93,8 @@ class Store:
         self.members: dict[str, Table] = {}
 
     def next_seq(self) -> int:
+        if self.parent is not None:  # one sequence, so ids stay unique across all the accounts
+            return self.parent.next_seq()
         self.seq += 1
         return self.seq
 
@@ -109,6 +127,26 @@ class Store:
     def member_table(self, list_address: str) -> Table:
         return self.members.setdefault(list_address.lower(), Table())
 
+    # ---- subaccounts (the parent account's only) --------------------------------------------
+
+    def add_subaccount(self, name: str) -> dict[str, Any]:
+        """Create an open subaccount with an empty account of its own; return its public record."""
+        now = self.clock()
+        sub = self._new_subaccount(records.subaccount(now, records.object_id(now, self.next_seq()), name))
+        return dict(sub.record)
+
+    def _new_subaccount(self, record: dict[str, Any]) -> Subaccount:
+        sub = Subaccount(record, Store(self.region, self.clock, parent=self, account_id=record["id"]))
+        self.subaccounts[record["id"]] = sub
+        return sub
+
+    def account(self, account_id: str | None) -> Store | None:
+        """The store requests on behalf of ``account_id`` act on (``None``: this one); None if unknown."""
+        if account_id is None:
+            return self
+        sub = self.subaccounts.get(account_id)
+        return sub.store if sub is not None else None
+
     # ---- persistence ----------------------------------------------------------------------
 
     def to_data(self) -> dict[str, Any]:
@@ -120,6 +158,7 @@ class Store:
             "suppressions": {d: {k: t.rows for k, t in by.items()} for d, by in self.suppressions.items()},
             "credentials": {d: t.rows for d, t in self.credentials.items()},
             "members": {lst: t.rows for lst, t in self.members.items()},
+            "subaccounts": {sid: {**sub.record, "state": sub.store.to_data()} for sid, sub in self.subaccounts.items()},
         }
 
     def load_data(self, data: dict[str, Any]) -> None:
@@ -132,6 +171,10 @@ class Store:
         self.suppressions = {d: {k: Table(rows) for k, rows in by.items()} for d, by in data["suppressions"].items()}
         self.credentials = {d: Table(rows) for d, rows in data["credentials"].items()}
         self.members = {lst: Table(rows) for lst, rows in data["members"].items()}
+        self.subaccounts = {}
+        for sid, saved in data.get("subaccounts", {}).items():  # absent in state files before subaccounts
+            sub = self._new_subaccount({k: v for k, v in saved.items() if k != "state"})
+            sub.store.load_data(saved["state"])
 
     def save(self, path: Path) -> None:
         """Write the state atomically (temp file + rename) so a crash never leaves half a file."""
