@@ -64,9 +64,10 @@ def dkim_host(rec: dict[str, Any]) -> str:
 def _dkim(rec: dict[str, Any], region: str, valid: str) -> list[dict[str, Any]]:
     host = dkim_host(rec)
     if rec.get("use_automatic_sender_security"):
-        # Mailgun's delegated DKIM: two CNAMEs to keys it hosts and rotates (DKIM Security API docs).
+        # Mailgun's delegated DKIM: two CNAMEs to keys it hosts and rotates. Targets as the docs show
+        # them (US) and as published EU zones do; clients treat them as opaque (wire-issue12.md §1.5).
         sid = hashlib.sha256(rec["name"].encode()).hexdigest()[:6]
-        target = "dkim1.eu.mailgun.com" if region == "eu" else "dkim1.mailgun.com"
+        target = "dkim1.eu.mgsend.org" if region == "eu" else "dkim1.mailgun.com"
         return [_record("CNAME", f"{sel}._domainkey.{host}", f"{sel}._domainkey.{sid}.{target}", valid)
                 for sel in ("pdk1", "pdk2")]
     key = public_key(rec["name"], int(rec.get("_dkim_key_size") or 1024))
