@@ -340,6 +340,8 @@ def dns_check(paths: tuple[Path, ...], resolver: str | None, zones: tuple[str, .
     from mgsync.dns import check, report
 
     found = _dns_records(paths, zones, conn)
+    if not found.records and not found.absent:
+        raise MgsyncError("No DNS records to check: no declared domain lies in the zones given.")
     results = check.check(found.records, check.resolver(resolver))
     click.echo(report.json_text(results, found.notes) if fmt == "json" else report.text(results))
     if found.absent or any(r.status != "ok" for r in results):

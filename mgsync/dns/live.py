@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mgsync.client import Client, segment
-from mgsync.dns.model import DEFAULT_TTL, Record, from_answer
+from mgsync.dns.model import DEFAULT_TTL, Record, from_answer, inside
 from mgsync.errors import ApiError
 
 log = logging.getLogger(__name__)
@@ -20,25 +20,33 @@ log = logging.getLogger(__name__)
 class Live:
     records: tuple[Record, ...]
     absent: tuple[str, ...]  # declared domains Mailgun does not have (yet)
+    outside: tuple[str, ...] = ()  # declared domains in none of the zones asked for
 
     @property
     def notes(self) -> list[str]:
-        return [f"{name} is declared in the manifests but does not exist in Mailgun yet; "
-                "run mgsync apply to create it, then run this command again." for name in self.absent]
+        return [
+            *(f"{name} is declared in the manifests but does not exist in Mailgun yet; "
+              "run mgsync apply to create it, then run this command again." for name in self.absent),
+            *(f"{name} is in none of the zones given; left out." for name in self.outside),
+        ]
 
 
 def read(client: Client, domains: Sequence[str], zones: Sequence[str] = (), ttl: int = DEFAULT_TTL) -> Live:
-    """The DNS records of ``domains`` as Mailgun reports them, each placed in its zone."""
-    answers = client.map(lambda name: _answer(client, name), sorted(domains))
+    """The DNS records of ``domains`` as Mailgun reports them, each placed in its zone. With
+    ``zones``, only the domains inside one of them are read."""
+    wanted = sorted(d for d in domains if not zones or any(inside(d, z) for z in zones))
+    outside = tuple(sorted(set(domains) - set(wanted)))
+    answers = client.map(lambda name: _answer(client, name), wanted)
     records: list[Record] = []
     absent: list[str] = []
-    for name, answer in zip(sorted(domains), answers):
+    for name, answer in zip(wanted, answers):
         if answer is None:
             absent.append(name)
             continue
-        records.extend(from_answer(answer, zones, ttl))
-        log.debug("dns: domain=%s records=%d", name, len(records))
-    return Live(tuple(records), tuple(absent))
+        found = from_answer(answer, zones, ttl)
+        log.debug("dns: domain=%s records=%d", name, len(found))
+        records.extend(found)
+    return Live(tuple(records), tuple(absent), outside)
 
 
 def _answer(client: Client, name: str) -> dict[str, Any] | None:

@@ -4,6 +4,7 @@ zone-file text, for ``mgsync dns check``. Never touches public DNS."""
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -31,13 +32,15 @@ def dns_server(zone_text: str) -> Iterator[str]:
     resolver = ZoneResolver(zone_text)
     port = free_port()
     servers = [DNSServer(resolver, address="127.0.0.1", port=port, tcp=tcp, logger=_Quiet()) for tcp in (False, True)]
-    for server in servers:
-        server.start_thread()
+    threads = [threading.Thread(target=s.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+               for s in servers]  # a short poll: stopping waits for it, dnslib's default is 0.5 s
+    for thread in threads:
+        thread.start()
     try:
         yield f"127.0.0.1:{port}"
     finally:
         for server in servers:
-            server.stop()
+            server.server.shutdown()
             server.server.server_close()
 
 
