@@ -37,7 +37,10 @@ class Result:
 
 def resolver(address: str | None) -> Lookup:
     """A lookup ``(fqdn, type) -> values`` against ``HOST[:PORT]``, or the system resolver."""
-    res = dns.resolver.Resolver(configure=address is None)
+    try:
+        res = dns.resolver.Resolver(configure=address is None)
+    except dns.resolver.NoResolverConfiguration:
+        raise MgsyncError("No system DNS resolver is configured; pass --resolver HOST[:PORT].") from None
     if address is not None:
         host, port = _host_port(address)
         res.nameservers, res.port = [host], port
@@ -51,7 +54,7 @@ def resolver(address: str | None) -> Lookup:
             return []
         except dns.exception.Timeout:
             raise MgsyncError(f"DNS query {fqdn} {rtype} to {where} timed out; is the resolver reachable?") from None
-        except dns.resolver.NoNameservers as err:
+        except dns.exception.DNSException as err:  # SERVFAIL/REFUSED from every server, a bad name, ...
             raise MgsyncError(f"DNS query {fqdn} {rtype} to {where} failed: {err}") from None
         return [_text(rdata, rtype) for rdata in (answer.rrset or [])]
 

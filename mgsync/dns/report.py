@@ -11,7 +11,7 @@ from mgsync.dns.formats.jsonfmt import record_json
 SHOWN = 72  # long DKIM keys are cut in text output; JSON has them whole
 
 
-def text(results: Sequence[Result], notes: Sequence[str] = ()) -> str:
+def text(results: Sequence[Result]) -> str:
     lines: list[str] = []
     domain = None
     for result in results:
@@ -25,7 +25,6 @@ def text(results: Sequence[Result], notes: Sequence[str] = ()) -> str:
             lines.append(f"           expected: {_short(result.expected)}")
             if result.found:
                 lines.append(f"           found:    {', '.join(_short(v) for v in result.found)}")
-    lines += [f"Note: {note}" for note in notes]
     total = counts(results)
     lines.append("DNS check: " + ", ".join(f"{n} {status}" for status, n in total.items()) + ".")
     return "\n".join(lines)

@@ -87,14 +87,20 @@ def test_an_existing_spf_without_mailguns_include_must_be_merged(mailgun, manife
         assert check(mailgun, manifest, resolver).returncode == 0
 
 
-def test_a_declared_domain_not_yet_in_mailgun_is_a_note(mailgun, tmp_path: Path) -> None:
+def test_a_declared_domain_not_yet_in_mailgun_is_a_note(mailgun, zone_text, tmp_path: Path) -> None:
     path = tmp_path / "two.yaml"
     path.write_text(MANIFEST + "  new.example.com: {}\n", encoding="utf-8")
+    note = ("new.example.com is declared in the manifests but does not exist in Mailgun yet; "
+            "run mgsync apply to create it, then run this command again.")
     result = run("dns", "export", str(path), "--format", "json", env=mailgun)
     assert result.returncode == 0, result.stderr
-    assert result.stderr.strip() == ("Note: new.example.com is declared in the manifests but does not exist in Mailgun "
-                                     "yet; run mgsync apply to create it, then run this command again.")
+    assert result.stderr.strip() == f"Note: {note}"
     assert [z["zone"] for z in json.loads(result.stdout)["zones"]] == ["mg.example.com"]
+    with dns_server(zone_text) as resolver:  # every record of mg is published, yet new has none: not ok
+        checked = run("dns", "check", str(path), "--resolver", resolver, "--format", "json", env=mailgun)
+    assert checked.returncode == 1
+    document = json.loads(checked.stdout)
+    assert (document["notes"], document["summary"]) == ([note], {"ok": 5, "missing": 0, "wrong": 0})
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -23,8 +23,9 @@ from mgsync.dns.formats import FORMATS, Options
 from mgsync.dns.model import Record
 from mgsync.emulator import Emulator
 from mgsync.errors import MgsyncError
+from mgsync.settings import Settings
 
-from .conftest import create
+from .conftest import KEY, create
 
 DOMAIN = "mg.example.com"
 
@@ -167,10 +168,8 @@ def test_plain_json_lists_every_record_with_its_purpose(records: list[Record]) -
 
 
 def test_automatic_sender_security_and_eu_hosts_export_to_octodns(eu_emu: Emulator, tmp_path: Path) -> None:
-    from mgsync.settings import Settings
-
     create(eu_emu, "mg.example.eu", use_automatic_sender_security="true")
-    settings = Settings("http://127.0.0.1", "basic", "dns-test-key", allow_http=True)
+    settings = Settings("http://127.0.0.1", "basic", KEY, allow_http=True)
     with Client(settings, transport=eu_emu.transport()) as client:
         records = list(live.read(client, ["mg.example.eu"]).records)
     (tmp_path / "mg.example.eu.yaml").write_text(render(records, "octodns"), encoding="utf-8")
