@@ -97,6 +97,10 @@ def _create(store: Store, req: Request, message: str) -> dict[str, Any]:
         if size not in ("1024", "2048"):
             raise HttpError(400, f"Invalid dkim_key_size '{size}'. It can be any of: '1024', '2048'")
         settings["_dkim_key_size"] = int(size)
+    if host := req.arg("dkim_host_name"):
+        settings["_dkim_host_name"] = host.strip().lower()
+    if (root := req.arg("force_root_dkim_host")) is not None:
+        settings["_force_root_dkim_host"] = to_bool(root, "force_root_dkim_host")
     rec = store.create_domain(name, "unverified", settings, password)
     return _view(store, rec, message)
 
