@@ -23,6 +23,9 @@ branch=${MGSYNC_BRANCH:-${GITHUB_REF_NAME:-$(git rev-parse --abbrev-ref HEAD)}}
 attempts=${MGSYNC_PUSH_ATTEMPTS:-3}
 pr_branch="mgsync/lockfile/$branch"
 bot="github-actions[bot]"
+# The runner has no git identity, and both the commit and a rebase of it need one.
+export GIT_AUTHOR_NAME=${GIT_AUTHOR_NAME:-$bot} GIT_AUTHOR_EMAIL=${GIT_AUTHOR_EMAIL:-41898282+$bot@users.noreply.github.com}
+export GIT_COMMITTER_NAME=${GIT_COMMITTER_NAME:-$GIT_AUTHOR_NAME} GIT_COMMITTER_EMAIL=${GIT_COMMITTER_EMAIL:-$GIT_AUTHOR_EMAIL}
 
 net() {  # a git command that talks to the remote, with the token for this command only
   if [ -n "${MGSYNC_PUSH_TOKEN:-}" ]; then
@@ -47,8 +50,7 @@ commit() {
     echo "mgsync: $lockfile is unchanged; nothing to commit."
     exit 0
   fi
-  git -c "user.name=$bot" -c "user.email=41898282+$bot@users.noreply.github.com" \
-    commit --quiet -m "mgsync: update $lockfile [skip ci]" -- "$lockfile"
+  git commit --quiet -m "mgsync: update $lockfile [skip ci]" -- "$lockfile"
 }
 
 # Push to the branch; 0 pushed, 1 refused by the server (protected), 2 gave up otherwise.

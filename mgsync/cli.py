@@ -74,7 +74,7 @@ def validate(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
         desired = load(list(paths) or [Path(".")], os.environ, allow_unset_env=not strict)
         errors, warnings, summary = [], list(desired.warnings), desired.summary()
     except ManifestError as err:
-        errors, warnings, summary = list(err.problems), [], None
+        errors, warnings, summary = list(err.problems), list(err.warnings), None
     match fmt:
         case "json":
             document = report.json_document(errors, warnings, summary)

@@ -42,8 +42,9 @@ def load(paths: list[Path], env: Mapping[str, str], *, allow_unset_env: bool = F
             harvests.append(harvest(parsed, env, redact, allow_unset_env=allow_unset_env))
     resources, duplicates = merge(r for h in harvests for r in h.resources)
     problems += duplicates + [p for h in harvests for p in h.problems]
+    warnings = [w for h in harvests for w in h.warnings]
     if problems:
-        raise ManifestError([Problem(p.file, p.line, p.col, p.where, redact(p.message)) for p in problems])
+        raise ManifestError([Problem(p.file, p.line, p.col, p.where, redact(p.message)) for p in problems], warnings)
     return Desired(
         state=State(resources),
         prune=frozenset(pair for h in harvests for pair in h.prune),
@@ -51,7 +52,7 @@ def load(paths: list[Path], env: Mapping[str, str], *, allow_unset_env: bool = F
         lists=tuple(sorted({a for h in harvests for a in h.lists})),
         files=tuple(files),
         root=paths[0] if paths[0].is_dir() else paths[0].parent,
-        warnings=tuple(sorted(w for h in harvests for w in h.warnings)),
+        warnings=tuple(sorted(warnings)),
     )
 
 
