@@ -126,16 +126,17 @@ def test_validate_json_lists_every_problem(tmp_path) -> None:
     assert good["valid"] is True and good["problems"] == [] and good["summary"].startswith("OK: ")
 
 
-def test_validate_strict_makes_an_unset_variable_an_error_and_plan_always_does(tmp_path) -> None:
+def test_validate_strict_makes_an_unset_variable_an_error_and_plan_always_does(mailgun, tmp_path) -> None:
+    emu, env = mailgun
     path = copy_example("production", tmp_path)
     lenient = run("validate", str(path), env={"MG_SMTP_APP": "x" * 12}, unset=list(EXAMPLE_ENV))
     assert lenient.returncode == 0 and "MG_SMTP_BILLING is not set (plan and apply need it)" in lenient.stderr
-    for command in (["validate", "--strict"], ["plan", "--emulator", "--emulator-state", str(tmp_path / "e.json")]):
-        result = run(*command, str(path), env={"MG_SMTP_APP": "x" * 12}, cwd=tmp_path, unset=list(EXAMPLE_ENV))
+    for command in (["validate", "--strict"], ["plan"], ["apply", "--yes"]):
+        result = run(*command, str(path), env={**env, "MG_SMTP_APP": "x" * 12}, unset=list(EXAMPLE_ENV))
         assert result.returncode == 1
         assert "environment variable MG_SMTP_BILLING is not set" in result.stderr
         assert "plan and apply need it" not in result.stderr
-    assert not (tmp_path / "e.json").exists()  # plan stopped before any request
+    assert list(emu.log) == []  # plan and apply stopped before any request
 
 
 def test_apply_waits_for_the_lock_up_to_its_timeout(tmp_path) -> None:
