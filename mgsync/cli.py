@@ -57,18 +57,38 @@ def main(verbose: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="An unset ${env:NAME} is an error (plan and apply always need it).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help="github: workflow-command annotations (::error file=…,line=…::…) for GitHub Actions.")
 @handles_errors
-def validate(paths: tuple[Path, ...]) -> None:
-    """Load manifests offline and report every error with file:line:col."""
+def validate(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
+    """Load manifests offline and report every problem with file:line:col.
+
+    Works without secrets: an unset ${env:NAME} is a warning naming it (exit 0) unless --strict.
+    """
+    from mgsync import report
     from mgsync.errors import ManifestError
     from mgsync.manifest import load
 
     try:
-        desired = load(list(paths) or [Path(".")], os.environ)
+        desired = load(list(paths) or [Path(".")], os.environ, allow_unset_env=not strict)
+        errors, warnings, summary = [], list(desired.warnings), desired.summary()
     except ManifestError as err:
-        count = len(err.problems)
-        _fail("\n".join([*map(str, err.problems), f"{count} error{'s' if count != 1 else ''} found."]))
-    click.echo(desired.summary())
+        errors, warnings, summary = list(err.problems), list(err.warnings), None
+    match fmt:
+        case "json":
+            document = report.json_document(errors, warnings, summary)
+            click.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
+        case "github":
+            for line in report.github(errors, warnings):
+                click.echo(line)  # stdout: the runner reads workflow commands there
+        case _:
+            for line in report.text(errors, warnings):
+                click.echo(line, err=True)
+    if errors:
+        sys.exit(1)
+    if fmt != "json":
+        click.echo(summary + (f", {report.plural(len(warnings), 'warning')}" if warnings else ""))
 
 
 @main.command()
@@ -176,13 +196,15 @@ def plan(paths: tuple[Path, ...], out: Path | None, fmt: str, detailed_exitcode:
     lock = Lockfile.read(_lock_path(lockfile, desired.root))
     with connect(_connection(**conn), os.environ) as client:
         outcome = plan_changes(client, desired, lock, targets=targets)
+    digest = outcome.plan.digest  # what `apply --expect-plan` checks; shown in every format
     match fmt:
         case "json":
-            click.echo(json.dumps(render.json_document(outcome.plan), indent=2, sort_keys=True, ensure_ascii=False))
+            document = {**render.json_document(outcome.plan), "digest": digest}
+            click.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
         case "markdown":
-            click.echo(render.markdown(outcome.plan))
+            click.echo(f"{render.markdown(outcome.plan)}\n\n{DIGEST_LABEL} `{digest}`")
         case _:
-            click.echo(render.text(outcome.plan, color=_color()).rstrip("\n"))
+            _echo_text_plan(outcome.plan)
     if out is not None:
         saved_plan.save(out, outcome.plan, manifests=manifests, lock=lock, state=desired.state, targets=targets)
         click.echo(f"Saved the plan to {out}; apply it with: mgsync apply {out}", err=True)
@@ -198,10 +220,14 @@ def plan(paths: tuple[Path, ...], out: Path | None, fmt: str, detailed_exitcode:
               help="Confirm deleting this domain (it must also be gone from the manifests).")
 @click.option("--target", "targets", multiple=True, help="Limit to this address or glob (repeatable).")
 @click.option("--lockfile", type=click.Path(path_type=Path), help="Default: mgsync.lock beside the manifests.")
+@click.option("--expect-plan", metavar="DIGEST",
+              help="Apply only if the fresh plan has exactly this digest (from the reviewed plan); else exit 3.")
+@click.option("--lock-timeout", type=click.FloatRange(min=0), default=0, show_default=True, metavar="SECONDS",
+              help="Wait this long for another apply's lock on the lockfile before giving up (exit 4).")
 @connection_options
 @handles_errors
 def apply(paths: tuple[Path, ...], yes: bool, force: bool, delete_domains: tuple[str, ...], targets: tuple[str, ...],
-          lockfile: Path | None, **conn: Any) -> None:
+          lockfile: Path | None, expect_plan: str | None, lock_timeout: float, **conn: Any) -> None:
     """Make Mailgun match the manifests (or apply a saved plan file)."""
     from mgsync import render, saved_plan
     from mgsync.connect import connect
@@ -214,17 +240,31 @@ def apply(paths: tuple[Path, ...], yes: bool, force: bool, delete_domains: tuple
         paths, targets, lockfile = tuple(Path(p) for p in saved.manifests), saved.targets, Path(saved.lockfile)
     desired = load(list(paths) or [Path(".")], os.environ)
     lock_path = _lock_path(lockfile, desired.root)
-    with hold(lock_path), connect(_connection(**conn), os.environ) as client:
+    with hold(lock_path, timeout=lock_timeout), connect(_connection(**conn), os.environ) as client:
         lock = Lockfile.read(lock_path)
         outcome = plan_changes(client, desired, lock, targets=targets)
         if saved is not None:
             saved_plan.check_fresh(saved, outcome.plan, state=desired.state, lock=lock)
-        click.echo(render.text(outcome.plan, color=_color()).rstrip("\n"))
+        if expect_plan is not None:  # "" too: an empty digest from a failed lookup must never mean "any plan"
+            saved_plan.check_digest(expect_plan, outcome.plan)
+        _echo_text_plan(outcome.plan)
         outcome.plan.raise_if_unsafe(force=force, confirmed=frozenset(delete_domains))
         if not outcome.plan.empty:
             _confirm(yes)
         apply_changes(client, desired, lock, outcome, targets=targets, progress=_progress())
     _report(outcome)
+
+
+DIGEST_LABEL = "Plan digest:"
+
+
+def _echo_text_plan(plan: Any) -> None:
+    """The text plan, and its digest when it has changes (an empty plan's last line stays "No changes")."""
+    from mgsync import render
+
+    click.echo(render.text(plan, color=_color()).rstrip("\n"))
+    if plan.changes:
+        click.echo(f"{DIGEST_LABEL} {plan.digest}")
 
 
 def _confirm(yes: bool) -> None:
@@ -349,6 +389,17 @@ def dns_check(paths: tuple[Path, ...], resolver: str | None, zones: tuple[str, .
     click.echo(report.json_text(results, found.notes) if fmt == "json" else report.text(results))
     if found.absent or any(r.status != "ok" for r in results):
         sys.exit(1)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object (for bug reports and scripts).")
+@handles_errors
+def version(as_json: bool) -> None:
+    """Print the version of mgsync, Python, the platform and the dependencies (never a secret)."""
+    from mgsync import about
+
+    info = about.environment()
+    click.echo(json.dumps(info, indent=2, sort_keys=True) if as_json else "\n".join(about.text(info)))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from mgsync.errors import UnsafePlanError
 from mgsync.changes import SENSITIVE, SENSITIVE_CHANGED, Action, Change, Drift, FieldChange
-from mgsync.fingerprint import fingerprint
+from mgsync.fingerprint import canonical_json, fingerprint
 from mgsync.kinds import BY_NAME
 from mgsync.kinds.base import Kind
 from mgsync.state import Address, Resource, State
@@ -37,6 +37,12 @@ class Plan:
     @property
     def empty(self) -> bool:
         return not any(c.action is not Action.FORGET for c in self.changes)
+
+    @property
+    def digest(self) -> str:
+        """``sha256:…`` of what the changes do, secrets masked: the same for the same changes whatever
+        the output format, colour or order, so ``apply --expect-plan`` can insist on the reviewed plan."""
+        return fingerprint(sorted((_digest_entry(c) for c in self.changes), key=canonical_json))
 
     def counts(self) -> dict[Action, int]:
         result = {action: 0 for action in Action}
@@ -80,6 +86,20 @@ class Plan:
         for change in self.changes:
             grouped.setdefault(change.address.kind, []).append(change)
         return grouped
+
+
+def _digest_entry(change: Change) -> dict[str, Any]:
+    """What a change does: its fields for an update, the object for a create or delete. The rest of
+    an observed body (fields mgsync does not manage) may change without changing what apply sends."""
+    entry: dict[str, Any] = {"address": str(change.address), "action": change.action.value}
+    match change.action:
+        case Action.CREATE:
+            entry["after"] = change.after
+        case Action.UPDATE:
+            entry["fields"] = [[f.path, f.before, f.after] for f in change.fields]
+        case Action.DELETE | Action.FORGET:
+            entry["before"] = change.before
+    return entry
 
 
 @dataclass(frozen=True)

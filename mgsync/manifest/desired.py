@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from mgsync.errors import Problem
 from mgsync.state import State
 
 
@@ -20,6 +21,7 @@ class Desired:
     lists: tuple[str, ...]  # declared mailing list addresses, sorted
     files: tuple[Path, ...]  # manifest files loaded, sorted
     root: Path  # directory of the first path given; the lockfile lives there by default
+    warnings: tuple[Problem, ...] = ()  # unset ${env:} variables, when the caller allowed them
 
     def summary(self) -> str:
         """e.g. ``OK: 42 resources in 3 files (2 domains, 1 route, 1 mailing list)``."""

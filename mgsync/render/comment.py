@@ -20,6 +20,7 @@ from mgsync.render.summary import counts, summary_line
 MARKER = "<!-- mgsync-plan -->"
 HEADING = "### mgsync plan"
 BANNER_ADDRESSES = 10
+UPDATE_GUTTER = "!"
 SECTION_ITEMS = 20  # bullets per drift / not-managed section; the rest are counted
 
 
@@ -103,10 +104,22 @@ def _unmanaged(plan: Plan) -> Section | None:
 def _details(plan: Plan) -> Section | None:
     if not plan.changes:
         return None
-    lines = [line.diff() for line in terminal.action_lines(plan)]
+    lines = _diff_lines(plan)
     longest = max((len(run) for line in lines for run in re.findall("`+", line)), default=0)
     fence = "`" * max(3, longest + 1)
     return Section(["<details><summary>Details</summary>", "", f"{fence}diff"], lines, [fence, "", "</details>"])
+
+
+def _diff_lines(plan: Plan) -> list[str]:
+    """The details' lines; GitHub's diff grammar colours lines starting with ``+``, ``-`` and ``!``
+    but not ``~``, so every line of an update block gets a ``!`` gutter."""
+    out, updating = [], False
+    for line in terminal.action_lines(plan):
+        text = line.diff()
+        if line.head:
+            updating = line.symbol == Action.UPDATE.symbol
+        out.append(UPDATE_GUTTER + text[1:] if updating and text and not line.gutter else text)
+    return out
 
 
 def _fit(head: list[str], sections: list[Section], limit: int) -> str:

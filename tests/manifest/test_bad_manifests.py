@@ -220,7 +220,7 @@ def test_bad_manifest_fails_with_exact_messages(case: str, monkeypatch: pytest.M
     monkeypatch.chdir(BAD)
     monkeypatch.delenv("MGSYNC_TEST_UNSET_PASSWORD", raising=False)
     monkeypatch.delenv("MGSYNC_TEST_UNSET_TOKEN", raising=False)
-    result = CliRunner().invoke(main, ["validate", case])
+    result = CliRunner().invoke(main, ["validate", "--strict", case])  # strict: unset variables are errors
     expected = [*CASES[case], _plural(len(CASES[case]))]
     assert result.exit_code == 1
     assert result.stdout == ""
@@ -234,7 +234,7 @@ def test_all_cases_at_once_still_report_each_problem(monkeypatch: pytest.MonkeyP
     (Cross-file duplicates differ: together, many cases declare the same domain.)
     """
     monkeypatch.chdir(BAD)
-    result = CliRunner().invoke(main, ["validate", "."])
+    result = CliRunner().invoke(main, ["validate", "--strict", "."])
     problems = set(result.stderr.splitlines()[:-1])
     singles = {line for case, lines in CASES.items() if case != "does_not_exist.yaml" for line in lines}
     assert result.exit_code == 1

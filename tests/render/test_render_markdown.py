@@ -63,8 +63,8 @@ def test_small_plan_comment():
         "+   route:support-inbox",
         "+     priority: 0",
         "",
-        "~   domain:mg.example.com",
-        '      spam_action: "disabled" -> "tag"',
+        "!   domain:mg.example.com",  # GitHub colours "!" lines, not "~"
+        '!     spam_action: "disabled" -> "tag"',
         "```",
         "",
         "</details>",
@@ -123,7 +123,7 @@ def test_backticks_in_names_cannot_break_out_of_code():
 def test_no_secret_and_no_colour():
     text = render.markdown(Plan(changes=[secret_change()]))
     assert SECRET not in text and "\x1b" not in text
-    assert "      password: (sensitive value changed)" in text
+    assert "!     password: (sensitive value changed)" in text
 
 
 def test_same_plan_same_comment():
