@@ -209,6 +209,18 @@ class Store:
         rec["_dns_valid"] = rec["_ass_published"] = valid
         dkimkeys.publish_all(rec, valid)
 
+    def advance_certificates(self) -> int:
+        """Test hook: every tracking certificate still being generated is issued; returns how many."""
+        from mgsync.emulator import x509
+
+        return x509.advance_all(self)
+
+    def expire_certificate(self, host: str) -> None:
+        """Test hook: the tracking certificate of ``host`` has expired."""
+        from mgsync.emulator import x509
+
+        x509.expire(self, host)
+
     def add_route(self, expression: str, actions: Iterable[str] = ("stop()",), priority: int = 0,
                   description: str = "") -> dict[str, Any]:
         rec = records.route(self.clock(), self.next_seq(), expression, list(actions), priority, description)
