@@ -22,8 +22,8 @@ from urllib.parse import parse_qsl, unquote
 
 import httpx
 
-from mgsync.emulator import (credentials, domains, lists, members, routes, subaccounts, suppressions,
-                             templates, tracking, webhooks)
+from mgsync.emulator import (credentials, dkim, dkim_management, dmarc, domains, lists, members, routes,
+                             subaccounts, suppressions, templates, tracking, webhooks, x509)
 from mgsync.emulator.faults import DropConnection, Faults, Rule
 from mgsync.emulator.store import Store
 from mgsync.emulator.wire import GO, Endpoint, HttpError, MultiDict, Request, parse_body, render
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 FAMILIES: tuple[tuple[Endpoint, ...], ...] = (
     domains.ENDPOINTS, tracking.ENDPOINTS, webhooks.ENDPOINTS, credentials.ENDPOINTS, routes.ENDPOINTS,
     lists.ENDPOINTS, members.ENDPOINTS, templates.ENDPOINTS, suppressions.ENDPOINTS, subaccounts.ENDPOINTS,
+    dkim.ENDPOINTS, dkim_management.ENDPOINTS, x509.ENDPOINTS, dmarc.ENDPOINTS,
 )
 MUTATING = frozenset({"POST", "PUT", "DELETE", "PATCH"})
 GATEWAY_PREFIX = "/mailgun"
@@ -155,7 +156,8 @@ class Emulator:
             status, out_headers, out_body = self._respond(method, raw_path, path, query, h, body, gateway)
             self.log.append(LogEntry(method, path, query, status, h.get(ON_BEHALF_OF)))
             if status != 429:
-                out_headers = out_headers + self._quota_headers()
+                present = {name.lower() for name, _ in out_headers}  # an endpoint's own limit wins (verify)
+                out_headers = out_headers + [hv for hv in self._quota_headers() if hv[0].lower() not in present]
             return status, out_headers, out_body
 
     def _respond(self, method: str, raw_path: str, path: str, query: str, h: dict[str, str], body: bytes,
@@ -205,8 +207,9 @@ class Emulator:
         except Exception:  # an emulator bug: answer like a server would, keep the traceback in the log
             log.exception("emulator: %s %s failed", method, path)
             return render(ep.style, 500, {"message": "Internal Server Error"})
-        if isinstance(result, tuple):
-            return render(ep.style, result[0], result[1])
+        if isinstance(result, tuple):  # (status, body) or (status, body, extra headers)
+            status, headers, payload = render(ep.style, result[0], result[1])
+            return status, headers + list(result[2] if len(result) > 2 else ()), payload
         return render(ep.style, 200, result)
 
     # ---- auth and rate limits -------------------------------------------------------------

@@ -200,8 +200,26 @@ class Store:
         return records.public(self.create_domain(name, state, settings, smtp_password))
 
     def mark_dns_valid(self, name: str, valid: bool = True) -> None:
-        """Test hook: the next ``PUT /v4/domains/{name}/verify`` finds DNS valid (or not)."""
-        self.domains[name.lower()]["_dns_valid"] = valid
+        """Test hook: every record Mailgun asks for is published in DNS now (or not): its ``valid``
+        says so and the next ``PUT /v4/domains/{name}/verify`` passes. DKIM keys created later are
+        not published until the hook is called again."""
+        from mgsync.emulator import dkimkeys  # the key store builds on records, which this module uses
+
+        rec = self.domains[name.lower()]
+        rec["_dns_valid"] = rec["_ass_published"] = valid
+        dkimkeys.publish_all(rec, valid)
+
+    def advance_certificates(self) -> int:
+        """Test hook: every tracking certificate still being generated is issued; returns how many."""
+        from mgsync.emulator import x509
+
+        return x509.advance_all(self)
+
+    def expire_certificate(self, host: str) -> None:
+        """Test hook: the tracking certificate of ``host`` has expired."""
+        from mgsync.emulator import x509
+
+        x509.expire(self, host)
 
     def add_route(self, expression: str, actions: Iterable[str] = ("stop()",), priority: int = 0,
                   description: str = "") -> dict[str, Any]:
