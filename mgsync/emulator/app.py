@@ -22,8 +22,8 @@ from urllib.parse import parse_qsl, unquote
 
 import httpx
 
-from mgsync.emulator import (account_templates, account_webhooks, credentials, domains, lists, members, routes,
-                             subaccounts, suppressions, templates, tracking, webhooks)
+from mgsync.emulator import (account_templates, account_webhooks, credentials, domains, forwards, lists, members,
+                             routes, subaccounts, suppressions, templates, tracking, webhooks)
 from mgsync.emulator.faults import DropConnection, Faults, Rule
 from mgsync.emulator.store import Store
 from mgsync.emulator.wire import GO, Endpoint, HttpError, MultiDict, Request, parse_body, render
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 FAMILIES: tuple[tuple[Endpoint, ...], ...] = (
     domains.ENDPOINTS, tracking.ENDPOINTS, webhooks.ENDPOINTS, credentials.ENDPOINTS, routes.ENDPOINTS,
     lists.ENDPOINTS, members.ENDPOINTS, templates.ENDPOINTS, suppressions.ENDPOINTS, subaccounts.ENDPOINTS,
-    account_webhooks.ENDPOINTS, account_templates.ENDPOINTS,
+    account_webhooks.ENDPOINTS, account_templates.ENDPOINTS, forwards.ENDPOINTS,
 )
 MUTATING = frozenset({"POST", "PUT", "DELETE", "PATCH"})
 GATEWAY_PREFIX = "/mailgun"
