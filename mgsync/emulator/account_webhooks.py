@@ -100,8 +100,8 @@ def rfc3339(ts: float) -> str:
 def add_webhook(store: Store, url: str, event_types: Iterable[str], description: str = "") -> dict[str, Any]:
     """Seeding helper (no validation): store a webhook and return it as the API shows it."""
     now, seq = store.clock(), store.next_seq()
-    rec = {"webhook_id": records.object_id(now, seq), "description": description, "url": url,
-           "event_types": list(event_types), "created_at": rfc3339(now), "_seq": seq}
+    rec: dict[str, Any] = {"webhook_id": records.object_id(now, seq), "description": description, "url": url,
+                           "event_types": list(event_types), "created_at": rfc3339(now), "_seq": seq}
     _table(store).put(rec["webhook_id"], rec)
     return records.public(rec)
 
