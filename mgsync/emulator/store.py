@@ -2,7 +2,9 @@
 
 Owns the containers and the rules that span families (a domain's scoped data lives and dies with it),
 and the parent account's subaccounts: each is a whole ``Store`` of its own, persisted inside the
-parent's state file. Knows nothing of HTTP: the endpoint modules read and write these containers under the emulator lock.
+parent's state file. A newer endpoint family keeps its account-level state in a generic ``Family``
+(``store.family(name)``), so adding one never edits this module. Knows nothing of HTTP: the endpoint
+modules read and write these containers under the emulator lock.
 """
 
 from __future__ import annotations
@@ -17,48 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from mgsync.emulator import records
+from mgsync.emulator.tables import Family, Table
 from mgsync.emulator.wire import parse_date
 
 SUPPRESSION_KINDS = ("bounces", "unsubscribes", "complaints", "whitelists")
-
-
-class Table:
-    """Records keyed by a normalised (lower-case) key, with a cached sorted key list for paging."""
-
-    __slots__ = ("rows", "_sorted")
-
-    def __init__(self, rows: dict[str, dict[str, Any]] | None = None):
-        self.rows: dict[str, dict[str, Any]] = rows or {}
-        self._sorted: list[str] | None = None
-
-    def get(self, key: str) -> dict[str, Any] | None:
-        return self.rows.get(key.lower())
-
-    def put(self, key: str, record: dict[str, Any]) -> None:
-        key = key.lower()
-        if key not in self.rows:
-            self._sorted = None
-        self.rows[key] = record
-
-    def pop(self, key: str) -> dict[str, Any] | None:
-        record = self.rows.pop(key.lower(), None)
-        if record is not None:
-            self._sorted = None
-        return record
-
-    def clear(self) -> int:
-        count = len(self.rows)
-        self.rows.clear()
-        self._sorted = None
-        return count
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def sorted_keys(self) -> list[str]:
-        if self._sorted is None:
-            self._sorted = sorted(self.rows)
-        return self._sorted
+__all__ = ["Family", "Store", "Subaccount", "Table", "SUPPRESSION_KINDS"]
 
 
 @dataclass
@@ -91,6 +56,11 @@ class Store:
         self.routes: dict[str, dict[str, Any]] = {}
         self.lists = Table()
         self.members: dict[str, Table] = {}
+        self.families: dict[str, Family] = {}
+
+    def family(self, name: str) -> Family:
+        """The account-level state of endpoint family ``name`` (e.g. ``"forwards"``), persisted generically."""
+        return self.families.setdefault(name, Family())
 
     def next_seq(self) -> int:
         if self.parent is not None:  # one sequence, so ids stay unique across all the accounts
@@ -158,6 +128,7 @@ class Store:
             "suppressions": {d: {k: t.rows for k, t in by.items()} for d, by in self.suppressions.items()},
             "credentials": {d: t.rows for d, t in self.credentials.items()},
             "members": {lst: t.rows for lst, t in self.members.items()},
+            "families": {name: f.to_data() for name, f in self.families.items()},
             "subaccounts": {sid: {**sub.record, "state": sub.store.to_data()} for sid, sub in self.subaccounts.items()},
         }
 
@@ -171,6 +142,7 @@ class Store:
         self.suppressions = {d: {k: Table(rows) for k, rows in by.items()} for d, by in data["suppressions"].items()}
         self.credentials = {d: Table(rows) for d, rows in data["credentials"].items()}
         self.members = {lst: Table(rows) for lst, rows in data["members"].items()}
+        self.families = {name: Family.from_data(f) for name, f in data.get("families", {}).items()}  # absent in older files
         self.subaccounts = {}
         for sid, saved in data.get("subaccounts", {}).items():  # absent in state files before subaccounts
             sub = self._new_subaccount({k: v for k, v in saved.items() if k != "state"})
