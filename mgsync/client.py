@@ -9,6 +9,9 @@ Retry policy (mailgun-api.md §1.5, DESIGN.md §3.9):
   (``Retry-After``, ``X-Request-Reset`` / ``X-RateLimit-Reset``, a ``retry-seconds`` body), else with
   exponential backoff. The wait is shared (``_Budget``): every thread holds off until the reset,
   and ``X-Request-Remaining`` keeps concurrent threads from overrunning a window in the first place.
+  Only a 429 after which no request of this client was served counts toward ``max_retries``: at a
+  window's reset our own threads race for its quota, and the losers are waiting their turn, not
+  failing (at most ``THROTTLED_TURNS`` × ``max_retries`` such turns, so nothing waits forever).
 - 5xx and lost connections are retried only for idempotent methods. A POST whose answer was lost
   is never repeated, so the caller can re-read and decide; a POST that never reached the server
   (connect error or timeout) is safe to resend and is retried.
@@ -52,6 +55,7 @@ MAYBE_APPLIED = "not retried because {} may have been applied: re-read before tr
 MAILGUN_HOSTS = ("https://api.mailgun.net", "https://api.eu.mailgun.net")
 FORBIDDEN = "Forbidden: the API key was rejected (check MAILGUN_API_KEY / MATON_API_KEY and the region)"
 BACKOFF_BASE = 0.25
+THROTTLED_TURNS = 3
 
 
 def segment(value: str) -> str:
@@ -82,6 +86,7 @@ class _Budget:
         self.window = 0.0  # the reset (epoch seconds) of the window ``remaining`` belongs to
         self.remaining: float | None = None
         self.in_flight = 0
+        self.served = 0  # answers other than 429: the account making progress
 
     def acquire(self) -> float:
         """Count one request in flight; return how long it must wait before it goes."""
@@ -97,6 +102,8 @@ class _Budget:
     def release(self, response: httpx.Response | None) -> None:
         with self._lock:
             self.in_flight -= 1
+            if response is not None and response.status_code != 429:
+                self.served += 1
             headers = response.headers if response is not None else {}
             remaining = wire.number(headers.get("X-Request-Remaining") or headers.get("X-RateLimit-Remaining"))
             reset = wire.reset_epoch(headers, time.time())
@@ -178,8 +185,9 @@ class Client:
         method = method.upper()
         url, where = self._url(method, path)
         body, query = wire.request_body(data, json, files), wire.clean_params(params)
-        attempt = 0
+        attempt = tries = 0  # ``attempt``: the retries that count toward max_retries
         while True:
+            served = self._budget.served
             try:
                 response = self._send(method, url, where, query, body)
             except httpx.HTTPError as exc:
@@ -187,13 +195,21 @@ class Client:
             else:
                 if response.status_code < 400:
                     return wire.parse_body(response)
-                delay = self._after_error_status(method, where, response, attempt)
+                waiting_turn = self._waiting_turn(response, served, tries)
+                delay = self._after_error_status(method, where, response, attempt, waiting_turn)
+                attempt -= waiting_turn
             with self._lock:
                 self.stats.retries += 1
-            log.debug("http: retry %s %s (attempt %d)", method, where, attempt + 2)
+            log.debug("http: retry %s %s (attempt %d)", method, where, tries + 2)
             if delay > 0:
                 self._sleep(delay)
-            attempt += 1
+            attempt, tries = attempt + 1, tries + 1
+
+    def _waiting_turn(self, response: httpx.Response, served: int, tries: int) -> bool:
+        """A 429 while other requests were served since this one was queued: our own threads won the
+        window's quota first, so this retry does not count toward ``max_retries`` (module docstring)."""
+        return (response.status_code == 429 and self._budget.served > served
+                and tries < THROTTLED_TURNS * self.max_retries)
 
     def _url(self, method: str, path: str) -> tuple[str, str]:
         """The absolute URL to request, and the path (no base, no query) for logs and errors."""
@@ -245,13 +261,14 @@ class Client:
             reason += f" (gave up after {attempt + 1} attempts)"
         raise TransportError(method, where, self._redact(reason)) from exc
 
-    def _after_error_status(self, method: str, where: str, response: httpx.Response, attempt: int) -> float:
+    def _after_error_status(self, method: str, where: str, response: httpx.Response, attempt: int,
+                            waiting_turn: bool = False) -> float:
         """Delay before retrying an error status (0 for 429: the shared hold-off waits), or raise ApiError."""
         status = response.status_code
         if status == 429:
             with self._lock:
                 self.stats.throttled += 1
-            if attempt < self.max_retries:
+            if attempt < self.max_retries or waiting_turn:
                 hint = wire.server_delay(response, time.time())
                 delay = min(hint if hint is not None and hint > 0 else self._backoff(attempt), self.backoff_cap)
                 log.debug("http: %s %s throttled (429): all requests hold off %.2f s", method, where, delay)
