@@ -38,10 +38,11 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from mgsync import __version__
+from mgsync import shape, wire
 from mgsync.errors import ApiError, TransportError
-from mgsync import wire
 from mgsync.settings import Settings, check_base_url
-from mgsync.wire import Form, ItemsSpec
+from mgsync.shape import INT, OBJECT, STR, ListOf, Obj, Shape
+from mgsync.wire import Form
 
 log = logging.getLogger("mgsync.client")
 
@@ -182,6 +183,21 @@ class Client:
     def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
                 data: Form | None = None, json: Any = None, files: Any = None) -> Any:
         """Send one request (retrying as the module docstring says); return parsed JSON or text."""
+        response, _ = self._exchange(method, path, params=params, data=data, json=json, files=files)
+        return wire.parse_body(response)
+
+    def read(self, path: str, expected: Shape, **params: Any) -> Any:
+        """GET ``path`` and return its JSON, checked against the ``expected`` shape: an answer of
+        another shape raises ``ApiError`` saying how it differs (shape.py), so callers may index it."""
+        response, where = self._exchange("GET", path, params=params)
+        value, problem = shape.check(response.text, expected)
+        if problem is not None:
+            raise ApiError("GET", where, response.status_code, problem)
+        return value
+
+    def _exchange(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
+                  data: Form | None = None, json: Any = None, files: Any = None) -> tuple[httpx.Response, str]:
+        """The first non-error answer (retrying as the module docstring says), and the path it names."""
         method = method.upper()
         url, where = self._url(method, path)
         body, query = wire.request_body(data, json, files), wire.clean_params(params)
@@ -194,7 +210,7 @@ class Client:
                 delay = self._after_failure(method, where, exc, attempt)
             else:
                 if response.status_code < 400:
-                    return wire.parse_body(response)
+                    return response, where
                 waiting_turn = self._waiting_turn(response, served, tries)
                 delay = self._after_error_status(method, where, response, attempt, waiting_turn)
                 attempt -= waiting_turn
@@ -291,16 +307,17 @@ class Client:
     # -- pagination -------------------------------------------------------------------------
 
     def iter_skip(self, path: str, params: Mapping[str, Any] | None = None, *, limit: int = 1000,
-                  items_key: str = "items") -> Iterator[dict]:
-        """Items of a ``skip``/``limit`` + ``total_count`` listing (domains, routes, credentials).
+                  item: Shape = OBJECT) -> Iterator[dict]:
+        """Items (each of shape ``item``) of a ``skip``/``limit`` + ``total_count`` listing (domains,
+        routes, credentials).
 
         Stops at ``total_count`` or an empty page; a short page ends it only when ``total_count``
         is missing (a server may cap ``limit`` below what was asked, so short is not always last).
         """
-        skip = 0
+        page_shape, skip = Obj({"items": ListOf(item)}, {"total_count": INT}), 0
         while True:
-            page = _object(self.get(path, **{**(params or {}), "skip": skip, "limit": limit}), path)
-            items = page.get(items_key) or []
+            page = self.read(path, page_shape, **{**(params or {}), "skip": skip, "limit": limit})
+            items = page["items"]
             yield from items
             skip += len(items)
             total = page.get("total_count")
@@ -308,18 +325,20 @@ class Client:
                 return
 
     def iter_pages(self, path: str, params: Mapping[str, Any] | None = None, *, limit: int = 1000,
-                   items: ItemsSpec = "items") -> Iterator[dict]:
-        """Items of a paging-URL listing (suppressions, lists, members, templates, versions).
+                   items: str = "items", item: Shape = OBJECT) -> Iterator[dict]:
+        """Items (each of shape ``item``) of a paging-URL listing (suppressions, lists, members,
+        templates, versions); ``items`` is the key, or dotted key path (``"template.versions"``).
 
-        Follows ``paging.next`` verbatim; stops on an empty page or one shorter than the page size
-        (the ``limit`` in the next link, if the server lowered it). ``items`` is a key, a dotted key
-        path (``"template.versions"``), a sequence of keys, or a callable taking the page.
+        Follows ``paging.next`` onto the base URL (``_url``); stops on an empty page or one shorter
+        than the page size (the ``limit`` in the next link, if the server lowered it).
         """
-        extract = wire.items_getter(items)
+        keys = items.split(".")
+        page_shape = _paged(keys, item)
         url, query, seen = path, {**(params or {}), "limit": limit}, set()
         while True:
-            page = _object(self.get(url, **query), path)
-            found = extract(page) or []
+            found = page = self.read(url, page_shape, **query)
+            for key in keys:
+                found = found[key]
             yield from found
             next_url = (page.get("paging") or {}).get("next")
             if not found or not next_url or next_url in seen or len(found) < wire.page_limit(next_url, limit):
@@ -365,7 +384,10 @@ def _run_inline(fn: Callable[[T], R], item: T) -> Future[R]:
     return future
 
 
-def _object(page: Any, path: str) -> dict:
-    if not isinstance(page, dict):
-        raise ApiError("GET", path.split("?")[0], 200, f"expected a JSON page, got {wire.shorten(str(page))!r}")
-    return page
+
+def _paged(keys: list[str], item: Shape) -> Obj:
+    """The shape of one page of a paging-URL listing whose items sit under the key path ``keys``."""
+    nested: Shape = ListOf(item)
+    for key in reversed(keys[1:]):
+        nested = Obj({key: nested})
+    return Obj({keys[0]: nested}, {"paging": Obj(optional={"next": STR})})

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json as jsonlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
 Form = Mapping[str, Any] | Sequence[tuple[str, Any]]
-ItemsSpec = str | Sequence[str] | Callable[[Any], list]
 
 
 def clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -117,15 +116,3 @@ def page_limit(url: str, limit: int) -> int:
     except (KeyError, ValueError):
         return limit
 
-
-def items_getter(items: ItemsSpec) -> Callable[[Any], list]:
-    if callable(items):
-        return items
-    keys = items.split(".") if isinstance(items, str) else list(items)
-
-    def get(page: Any) -> list:
-        for key in keys:
-            page = page.get(key) if isinstance(page, dict) else None
-        return page or []
-
-    return get

@@ -70,7 +70,7 @@ def test_p_pivot_templates_and_versions(account, connect) -> None:
     names = [t["name"] for t in client.iter_pages(f"/v3/{DOMAIN}/templates", limit=10)]
     assert names == sorted(["many"] + [f"t{i:02d}" for i in range(24)])
     versions = client.iter_pages(f"/v3/{DOMAIN}/templates/many/versions", limit=10,
-                                 items=lambda page: page["template"]["versions"])
+                                 items="template.versions")
     assert [v["tag"] for v in versions] == [f"v{i:02d}" for i in range(22)]
     log = gets(emu)
     assert len(log) == 6 and log[1][1]["p"] == ["t08"] and log[4][1]["p"] == ["v09"]
