@@ -23,8 +23,10 @@ as bytes so a retried upload can be resent.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
+import ssl
 import threading
 import time
 from base64 import b64encode
@@ -133,7 +135,8 @@ class Client:
         self._local = threading.local()
         self._pool: ThreadPoolExecutor | None = None
         pool = httpx.Limits(max_connections=self.concurrency + 2, max_keepalive_connections=self.concurrency + 2)
-        self._http = httpx.Client(transport=transport, timeout=timeout, headers=self._headers(), limits=pool)
+        self._http = httpx.Client(transport=transport, timeout=timeout, headers=self._headers(), limits=pool,
+                                  verify=_tls())
 
     def _headers(self) -> dict[str, str]:
         key = self.settings.api_key.reveal()
@@ -373,6 +376,13 @@ class Client:
 
     def _mark_worker(self) -> None:
         self._local.worker = True
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One verifying TLS context per process, shared by every client: loading the CA bundle takes
+    ~30 ms, which each short-lived client (one per command, many in tests) would otherwise pay again."""
+    return httpx.create_ssl_context()
 
 
 def _run_inline(fn: Callable[[T], R], item: T) -> Future[R]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 _HTML = re.compile(r"\s*<(!doctype|html|head|title|body)", re.IGNORECASE)
+_TITLE = re.compile(r"<title>([^<]*)</title>", re.IGNORECASE)
 
 
 class Shape(Protocol):
@@ -157,8 +158,9 @@ def _got(value: Any, shape: Shape) -> str:
 def _not_json(text: str) -> str:
     if not text.strip():
         return "an empty body"
-    if _HTML.match(text):
-        return f"an HTML page {_quote(text)}"
+    if _HTML.match(text):  # a proxy's or gateway's error page: its title says the most
+        title = _TITLE.search(text)
+        return f"an HTML page titled {_quote(title.group(1))}" if title else f"an HTML page {_quote(text)}"
     if text.lstrip()[:1] in ("{", "[", '"'):
         return f"invalid or truncated JSON {_quote(text)}"
     return f"a non-JSON body {_quote(text)}"

@@ -10,7 +10,8 @@ odd bodies.
     emu.faults.drop_connection(path="/v3/lists", times=2)
     emu.faults.replace_body("/v3/domains/mg.example.com/tracking", "OK")  # 200 "OK" instead of JSON
 
-Paths are matched as prefixes of the decoded request path without the gateway ``/mailgun`` prefix.
+Paths are matched as prefixes of the decoded request path without the gateway ``/mailgun`` prefix
+(or exactly, for rules made with ``exact=True``).
 Knows nothing of endpoints; the emulator asks it what to do for each request (under its lock).
 """
 
@@ -42,10 +43,11 @@ class Rule:
     body: bytes = b""  # replace_body only: what the client gets instead of the real answer
     content_type: str = "application/json"  # replace_body only
     skip: int = 0  # matching requests answered normally before the rule starts to fire
+    exact: bool = False  # match the path exactly, not as a prefix
 
     def matches(self, method: str, path: str) -> bool:
         return ((self.method is None or self.method.upper() == method)
-                and (self.path is None or path.startswith(self.path))
+                and (self.path is None or path == self.path or (not self.exact and path.startswith(self.path)))
                 and (self.times is None or self.times > 0))
 
 
@@ -80,12 +82,12 @@ class Faults:
 
     def replace_body(self, path: str | None, body: bytes | str, method: str | None = "GET",
                      content_type: str = "application/json", status: int = 200, times: int | None = None,
-                     skip: int = 0) -> Rule:
+                     skip: int = 0, exact: bool = False) -> Rule:
         """Matching requests are handled (a write is applied) but answer ``status`` with ``body``
         instead, as a broken proxy or gateway might; the first ``skip`` matches are left alone."""
         raw = body.encode() if isinstance(body, str) else body
         return self._add(Rule("replace_body", method, path, status, times, body=raw, content_type=content_type,
-                              skip=skip))
+                              skip=skip, exact=exact))
 
     def clear(self) -> None:
         """Back to no faults at all."""
