@@ -19,6 +19,10 @@ Retry policy (mailgun-api.md §1.5, DESIGN.md §3.9):
 Paths are sent as given (``@`` and ``+`` stay literal, §1.3); build them from values with
 ``segment()`` so that ``/``, ``?``, ``#`` and ``%`` inside a value are escaped. Pass file contents
 as bytes so a retried upload can be resent.
+
+Paging links name whatever host the answering server believes it is (Mailgun's own, or the
+upstream behind a proxy or gateway). Only their path and query are used, on the configured base URL,
+so the API key never goes anywhere else (``_url``).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from __future__ import annotations
 import functools
 import logging
 import random
+import re
 import ssl
 import threading
 import time
@@ -55,9 +60,9 @@ IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 MAYBE_APPLIED = "not retried because {} may have been applied: re-read before trying again"
-MAILGUN_HOSTS = ("https://api.mailgun.net", "https://api.eu.mailgun.net")
 FORBIDDEN = "Forbidden: the API key was rejected (check MAILGUN_API_KEY / MATON_API_KEY and the region)"
 BACKOFF_BASE = 0.25
+API_VERSION = re.compile(r"/v\d+(/|$)")  # where Mailgun's own path starts (/v1, /v3, /v4, §1.1)
 THROTTLED_TURNS = 3
 
 
@@ -202,7 +207,7 @@ class Client:
                   data: Form | None = None, json: Any = None, files: Any = None) -> tuple[httpx.Response, str]:
         """The first non-error answer (retrying as the module docstring says), and the path it names."""
         method = method.upper()
-        url, where = self._url(method, path)
+        url, where = self._url(path)
         body, query = wire.request_body(data, json, files), wire.clean_params(params)
         attempt = tries = 0  # ``attempt``: the retries that count toward max_retries
         while True:
@@ -230,21 +235,19 @@ class Client:
         return (response.status_code == 429 and self._budget.served > served
                 and tries < THROTTLED_TURNS * self.max_retries)
 
-    def _url(self, method: str, path: str) -> tuple[str, str]:
-        """The absolute URL to request, and the path (no base, no query) for logs and errors."""
+    def _url(self, path: str) -> tuple[str, str]:
+        """The absolute URL to request, and the path (no base, no query) for logs and errors.
+
+        An absolute URL (a paging link) is rebased: its path and query go onto the base URL,
+        whatever host it names (module docstring).
+        """
         base = self.settings.base_url
         if not path.startswith(("http://", "https://")):
             path = quote("/" + path.lstrip("/"), safe="/@+!$&'()*,;=:~%")
             return base + path, path
-        url = path
-        if not url.startswith((base + "/", base + "?")):
-            # The gateway passes Mailgun's bodies through, so its paging links name Mailgun's host.
-            host = next((h for h in MAILGUN_HOSTS if url.startswith(h + "/")), None)
-            if host is None:
-                where = url.split("?")[0]
-                raise TransportError(method, where, f"refusing to follow a link outside {base}")
-            url = base + url[len(host):]
-        return url, urlsplit(url).path[len(urlsplit(base).path):]
+        link = urlsplit(path)
+        where = api_path(link.path, urlsplit(base).path)
+        return base + where + (f"?{link.query}" if link.query else ""), where
 
     def _send(self, method: str, url: str, where: str, query: dict[str, Any] | None,
               body: dict[str, Any]) -> httpx.Response:
@@ -376,6 +379,17 @@ class Client:
 
     def _mark_worker(self) -> None:
         self._local.worker = True
+
+
+def api_path(link_path: str, prefix: str) -> str:
+    """The Mailgun path of a link's path: without the base URL's own prefix (a gateway's ``/mailgun``)
+    when the link repeats it, else from the API version segment on (an upstream may mount Mailgun
+    under a prefix of its own, or name none)."""
+    prefix = prefix.rstrip("/")
+    if prefix and link_path.startswith(prefix + "/"):
+        return link_path[len(prefix):]
+    found = API_VERSION.search(link_path)
+    return link_path[found.start():] if found else "/" + link_path.lstrip("/")
 
 
 @functools.cache
