@@ -7,7 +7,7 @@ Retry policy (mailgun-api.md §1.5, DESIGN.md §3.9):
 
 - 429 is retried for every method (the request was not processed), waiting as the response says
   (``Retry-After``, ``X-Request-Reset`` / ``X-RateLimit-Reset``, a ``retry-seconds`` body), else with
-  exponential backoff. The wait is shared (``_Budget``): every thread holds off until the reset,
+  exponential backoff. The wait is shared (``budget.Budget``): every thread holds off until the reset,
   and ``X-Request-Remaining`` keeps concurrent threads from overrunning a window in the first place.
   Only a 429 after which no request of this client was served counts toward ``max_retries``: at a
   window's reset our own threads race for its quota, and the losers are waiting their turn, not
@@ -30,7 +30,6 @@ from __future__ import annotations
 import functools
 import logging
 import random
-import re
 import ssl
 import threading
 import time
@@ -46,6 +45,7 @@ import httpx
 
 from mgsync import __version__
 from mgsync import shape, wire
+from mgsync.budget import Budget
 from mgsync.errors import ApiError, TransportError
 from mgsync.settings import Settings, check_base_url
 from mgsync.shape import INT, OBJECT, STR, ListOf, Obj, Shape
@@ -62,7 +62,6 @@ NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 MAYBE_APPLIED = "not retried because {} may have been applied: re-read before trying again"
 FORBIDDEN = "Forbidden: the API key was rejected (check MAILGUN_API_KEY / MATON_API_KEY and the region)"
 BACKOFF_BASE = 0.25
-API_VERSION = re.compile(r"/v\d+(/|$)")  # where Mailgun's own path starts (/v1, /v3, /v4, §1.1)
 THROTTLED_TURNS = 3
 
 
@@ -79,54 +78,6 @@ class Stats:
     by_method: Counter[str] = field(default_factory=Counter)
 
 
-class _Budget:
-    """The account's request budget, shared by all threads (mailgun-api.md §1.5, DESIGN.md §5).
-
-    After a 429 every thread holds off until its reset. Between 429s, the ``X-Request-Remaining``
-    and reset headers of the latest answer tell how much of the current window is left: a request
-    that the ones already in flight would overrun waits for the next window instead of earning a 429.
-    Every wait is capped by ``backoff_cap``.
-    """
-
-    def __init__(self, cap: float):
-        self._lock, self.cap = threading.Lock(), cap
-        self.not_before = 0.0  # monotonic time before which no request starts
-        self.window = 0.0  # the reset (epoch seconds) of the window ``remaining`` belongs to
-        self.remaining: float | None = None
-        self.in_flight = 0
-        self.served = 0  # answers other than 429: the account making progress
-
-    def acquire(self) -> float:
-        """Count one request in flight; return how long it must wait before it goes."""
-        with self._lock:
-            mono, now = time.monotonic(), time.time()
-            if self.window <= now:
-                self.remaining = None
-            if self.remaining is not None and self.remaining <= self.in_flight and self.not_before <= mono:
-                self.not_before = mono + min(self.window - now, self.cap)
-            self.in_flight += 1
-            return self.not_before - mono
-
-    def release(self, response: httpx.Response | None) -> None:
-        with self._lock:
-            self.in_flight -= 1
-            if response is not None and response.status_code != 429:
-                self.served += 1
-            headers = response.headers if response is not None else {}
-            remaining = wire.number(headers.get("X-Request-Remaining") or headers.get("X-RateLimit-Remaining"))
-            reset = wire.reset_epoch(headers, time.time())
-            if remaining is None or reset is None:
-                return
-            if reset != self.window or self.remaining is None:  # answers of one window: the lowest wins
-                self.remaining = remaining
-            self.remaining, self.window = min(self.remaining, remaining), reset
-
-    def hold(self, delay: float) -> None:
-        """A 429 answer: nobody starts a request for ``delay`` seconds."""
-        with self._lock:
-            self.not_before = max(self.not_before, time.monotonic() + delay)
-
-
 class Client:
     def __init__(self, settings: Settings, *, transport: httpx.BaseTransport | None = None, concurrency: int = 8,
                  max_retries: int = 6, timeout: float = 30.0, backoff_cap: float = 30.0,
@@ -136,7 +87,7 @@ class Client:
         self.concurrency = max(1, concurrency)
         self.stats = Stats()
         self._sleep, self._random = sleep, random.Random()
-        self._lock, self._budget = threading.Lock(), _Budget(backoff_cap)
+        self._lock, self._budget = threading.Lock(), Budget(backoff_cap)
         self._local = threading.local()
         self._pool: ThreadPoolExecutor | None = None
         pool = httpx.Limits(max_connections=self.concurrency + 2, max_keepalive_connections=self.concurrency + 2)
@@ -246,7 +197,7 @@ class Client:
             path = quote("/" + path.lstrip("/"), safe="/@+!$&'()*,;=:~%")
             return base + path, path
         link = urlsplit(path)
-        where = api_path(link.path, urlsplit(base).path)
+        where = wire.api_path(link.path, urlsplit(base).path)
         return base + where + (f"?{link.query}" if link.query else ""), where
 
     def _send(self, method: str, url: str, where: str, query: dict[str, Any] | None,
@@ -379,17 +330,6 @@ class Client:
 
     def _mark_worker(self) -> None:
         self._local.worker = True
-
-
-def api_path(link_path: str, prefix: str) -> str:
-    """The Mailgun path of a link's path: without the base URL's own prefix (a gateway's ``/mailgun``)
-    when the link repeats it, else from the API version segment on (an upstream may mount Mailgun
-    under a prefix of its own, or name none)."""
-    prefix = prefix.rstrip("/")
-    if prefix and link_path.startswith(prefix + "/"):
-        return link_path[len(prefix):]
-    found = API_VERSION.search(link_path)
-    return link_path[found.start():] if found else "/" + link_path.lstrip("/")
 
 
 @functools.cache
