@@ -182,3 +182,33 @@ def test_the_executable_says_the_same(account, faults: Emulator) -> None:
     odd_at(faults, f"/v3/domains/{D}/webhooks", "HTML")
     result = run("plan", str(manifests), env=env)
     assert_one_located_line(result.returncode, result.stderr, f"/v3/domains/{D}/webhooks", "HTML")
+
+
+@pytest.mark.parametrize(("path", "body", "expected"), [
+    ("/v3/routes", '{"items": [{"id": "r1"}], "total_count": 1}',
+     'expected items[0] to be an object with "id" and "expression", got an object with "id" (no "expression")'),
+    ("/v4/domains", '{"items": [{"name": "mg.example.com", "wildcard": "no"}], "total_count": 1}',
+     'expected items[0].wildcard to be true or false, got a string \'no\''),
+    (f"/v3/domains/{D}/tracking", '{"tracking": {"open": "yes"}}',
+     'expected tracking.open to be an object, got a string \'yes\''),
+    (f"/v3/domains/{D}/webhooks", '{"webhooks": {"delivered": {"urls": "https://x.example.com"}}}',
+     "expected webhooks.delivered.urls to be a list, got a string 'https://x.example.com'"),
+    (f"/v3/{D}/bounces", '{"items": [{"address": null}], "paging": {}}',
+     'expected items[0].address to be a string, got null'),
+    (f"/v3/lists/{LIST}/members/pages", '{"items": [{"address": "a@b.c", "vars": "{}"}], "paging": {"next": 7}}',
+     "expected items[0].vars to be an object, got a string '{}'"),
+])  # fmt: skip
+def test_an_item_of_the_wrong_shape_is_named_by_its_place(account, faults: Emulator, path: str, body: str,
+                                                          expected: str) -> None:
+    _, env, manifests = account
+    faults.faults.replace_body(path, body, exact=True)
+    assert cli(env, "plan", str(manifests))[2] == f"Error: Mailgun API: GET {path} returned 200: {expected}\n"
+
+
+def test_a_value_the_model_refuses_is_one_sentence_too(account, faults: Emulator) -> None:
+    _, env, manifests = account
+    faults.faults.replace_body("/v4/domains", '{"items": [{"name": "mg.example.com", "spam_action": "quarantine"}]}',
+                               exact=True)
+    code, _, err = cli(env, "plan", str(manifests))
+    assert (code, err) == (1, "Error: Mailgun API: domain:mg.example.com has a value mgsync cannot read: spam_action: "
+                              "Input should be 'disabled', 'block' or 'tag' (got 'quarantine'); please report this.\n")
