@@ -124,6 +124,11 @@ class MapOf:
 OBJECT = Obj()
 
 
+def fits(expected: Shape, value: Any) -> bool:
+    """Whether an already decoded value has the shape (for answers that may lawfully lack it)."""
+    return expected.mismatch(value, "") is None
+
+
 def check(text: str, expected: Shape) -> tuple[Any, str | None]:
     """The JSON value of ``text``, and how it differs from ``expected`` (None when it fits)."""
     try:

@@ -9,7 +9,7 @@ from pydantic import Field, StrictBool
 
 from mgsync.changes import Change
 from mgsync.kinds.base import BulkKind, EmailKeyed, Kind, Spec, path_quote
-from mgsync.shape import BOOL, INT, OBJECT, STR, Obj
+from mgsync.shape import BOOL, INT, OBJECT, STR, Obj, fits
 from mgsync.state import Address, Resource, State
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ class ListKind(EmailKeyed, Kind):
 
     def _answer(self, data: Any) -> Resource | None:
         found = data.get("list") if isinstance(data, dict) else None
-        return self.from_api(found) if LIST_ITEM.mismatch(found, "") is None else None
+        return self.from_api(found) if fits(LIST_ITEM, found) else None
 
     def delete(self, client: Client, change: Change) -> None:
         client.delete(f"/v3/lists/{path_quote(change.address.key)}")

@@ -11,7 +11,7 @@ from pydantic import Field, StrictInt
 
 from mgsync.changes import Change
 from mgsync.kinds.base import Kind, Spec, path_quote
-from mgsync.shape import INT, STR, ListOf, Obj
+from mgsync.shape import INT, STR, ListOf, Obj, fits
 from mgsync.state import Address, Resource, State
 
 if TYPE_CHECKING:
@@ -38,7 +38,8 @@ class RouteKind(Kind):
         return ""
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        items = sorted(client.iter_skip("/v3/routes", limit=1000, item=ITEM), key=lambda r: (r.get("created_at") or "", r["id"]))
+        items = client.iter_skip("/v3/routes", limit=1000, item=ITEM)
+        items = sorted(items, key=lambda r: (r.get("created_at") or "", r["id"]))
         return [self.from_api(item, name) for item, name in route_names(items, locked)]
 
     def from_api(self, item: dict[str, Any], name: str) -> Resource:
@@ -49,13 +50,13 @@ class RouteKind(Kind):
     def create(self, client: Client, change: Change) -> Resource | None:
         data = client.post("/v3/routes", data=self._form(change.address.key, change.desired.body.managed()))
         route = data.get("route") if isinstance(data, dict) else None
-        return self.from_api(route, change.address.key) if ITEM.mismatch(route, "") is None else None
+        return self.from_api(route, change.address.key) if fits(ITEM, route) else None
 
     def update(self, client: Client, change: Change) -> Resource | None:
         route_id = change.observed.meta["id"]
         data = client.put(f"/v3/routes/{path_quote(route_id)}", data=self._form(change.address.key, change.after))
         # PUT answers a flat route (§4); anything else and the re-read after apply fills the gap.
-        return self.from_api(data, change.address.key) if ITEM.mismatch(data, "") is None else None
+        return self.from_api(data, change.address.key) if fits(ITEM, data) else None
 
     def delete(self, client: Client, change: Change) -> None:
         client.delete(f"/v3/routes/{path_quote(change.observed.meta['id'])}")

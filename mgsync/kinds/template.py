@@ -59,10 +59,13 @@ class TemplateKind(Kind):
         items = list(client.iter_pages(base, {"active": "yes"}, limit=100, item=ITEM))
         # The list may carry the active version (active=yes); fetch one by one only what it lacks.
         missing = [item for item in items if "version" not in item]
-        fetched = client.map(lambda item: client.read(f"{base}/{path_quote(item['name'])}", ONE, active="yes")["template"],
-                             missing)
+        fetched = client.map(lambda item: self._one(client, base, item["name"]), missing)
         complete = {item["name"]: item for item in [*items, *fetched]}
         return [self.from_api(scope, item) for _, item in sorted(complete.items())]
+
+    @staticmethod
+    def _one(client: Client, base: str, name: str) -> dict[str, Any]:
+        return client.read(f"{base}/{path_quote(name)}", ONE, active="yes")["template"]
 
     def from_api(self, scope: str, item: dict[str, Any]) -> Resource:
         version = item.get("version") or {}
