@@ -121,10 +121,13 @@ def emulator() -> None:
 @click.option("--reset-after", type=float, default=1.0, show_default=True,
               help="Seconds until X-Request-Reset on an injected 429.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for --rate-limit-share.")
+@click.option("--replace-body", "replace_bodies", nargs=2, multiple=True, metavar="PATH BODY",
+              help="Answer GETs of paths starting with PATH with 200 and BODY instead (repeatable).")
 @handles_errors
 def emulator_serve(host: str, port: int, state_file: Path | None, api_key: str, region: str,
                    gateway_key: str | None, gateway_connections: tuple[str, ...], latency: float,
-                   rate_limit_every: int, rate_limit_share: float, reset_after: float, seed: int) -> None:
+                   rate_limit_every: int, rate_limit_share: float, reset_after: float, seed: int,
+                   replace_bodies: tuple[tuple[str, str], ...]) -> None:
     """Run the bundled Mailgun emulator over HTTP (Ctrl-C stops it)."""
     from mgsync.emulator.server import serve_forever
     from mgsync.emulator import Emulator, Faults
@@ -133,6 +136,8 @@ def emulator_serve(host: str, port: int, state_file: Path | None, api_key: str, 
                    gateway_connections=gateway_connections, region=region)
     emu.faults = Faults(latency=latency, rate_limit_every=rate_limit_every, rate_limit_share=rate_limit_share,
                         reset_after=reset_after, seed=seed)
+    for path, body in replace_bodies:
+        emu.faults.replace_body(path, body)
     serve_forever(emu, host=host, port=port, announce=lambda url: click.echo(f"Mailgun emulator on {url}", err=True))
 
 

@@ -216,7 +216,10 @@ class Emulator:
             self.store.save(self.state_file)
         self._drop(self.faults.take("drop_connection", method, path, after_commit=True), entry, True)
         rule = self.faults.take("fail_after_commit", method, path)
-        return _server_error(rule.status) if rule is not None else result
+        if rule is not None:
+            return _server_error(rule.status)
+        rule = self.faults.take("replace_body", method, path)
+        return (rule.status, [("Content-Type", rule.content_type)], rule.body) if rule is not None else result
 
     def _drop(self, rule: Rule | None, entry: LogEntry, committed: bool) -> None:
         if rule is not None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from mgsync.errors import ApiError, TransportError
+from mgsync.errors import ApiError, MgsyncError, TransportError
 from mgsync.changes import Action, Change
 from mgsync.state import Address, Resource, State
 
@@ -62,7 +62,16 @@ class Kind:
         return address.scope
 
     def resource(self, scope: str, name: str, body: dict[str, Any], **meta: Any) -> Resource:
-        return Resource(self.address(scope, name), self.model.model_validate(body), meta=meta)
+        """An observed object from an answer of the right shape (shape.py) whose values the model may
+        still refuse (a setting Mailgun added since): that is one sentence too, never a traceback."""
+        address = self.address(scope, name)
+        try:
+            return Resource(address, self.model.model_validate(body), meta=meta)
+        except ValidationError as err:
+            first = err.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise MgsyncError(f"Mailgun API: {address} has a value mgsync cannot read: {where}: {first['msg']} "
+                              f"(got {first['input']!r}); please report this.") from None
 
     def canonical(self, address: Address) -> Address:
         """The address used for matching; kinds keyed by e-mail addresses compare them case-blind."""

@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr
 
 from mgsync.changes import Change
 from mgsync.kinds.base import Kind, Spec, path_quote
+from mgsync.shape import STR, Obj
 from mgsync.state import Address, Resource, State
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ class CredentialKind(Kind):
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         path = f"/v3/domains/{path_quote(scope)}/credentials"
-        items = list(client.iter_skip(path, limit=1000))
+        items = list(client.iter_skip(path, limit=1000, item=Obj({"login": STR})))
         suffix = f"@{scope}"
         return [self.resource(scope, item["login"].removesuffix(suffix), {}) for item in items]
 

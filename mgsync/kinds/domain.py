@@ -8,6 +8,7 @@ from pydantic import Field, StrictBool
 
 from mgsync.changes import Change
 from mgsync.kinds.base import Kind, Spec, form_bool, path_quote
+from mgsync.shape import BOOL, STR, Obj
 from mgsync.state import Address, Resource, State
 
 if TYPE_CHECKING:
@@ -27,6 +28,13 @@ class Domain(Spec):
     use_automatic_sender_security: StrictBool = False
 
 
+# What a read takes from a ``GET /v4/domains`` item (§2.2, §2.3); newer fields may be missing.
+ITEM = Obj({"name": STR}, {
+    "state": STR, "spam_action": STR, "web_scheme": STR, "web_prefix": STR, "wildcard": BOOL,
+    "require_tls": BOOL, "skip_verification": BOOL, "use_automatic_sender_security": BOOL,
+})
+
+
 class DomainKind(Kind):
     """Domains are read with one list call; settings change in place (PUT), never by re-creation."""
 
@@ -39,7 +47,7 @@ class DomainKind(Kind):
         return ""
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        return [self.from_api(item) for item in client.iter_skip("/v4/domains", limit=1000)]
+        return [self.from_api(item) for item in client.iter_skip("/v4/domains", limit=1000, item=ITEM)]
 
     def from_api(self, item: dict[str, Any]) -> Resource:
         body = {field: item[field] for field in Domain.model_fields if item.get(field) is not None}

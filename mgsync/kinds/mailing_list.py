@@ -9,6 +9,7 @@ from pydantic import Field, StrictBool
 
 from mgsync.changes import Change
 from mgsync.kinds.base import BulkKind, EmailKeyed, Kind, Spec, path_quote
+from mgsync.shape import BOOL, INT, OBJECT, STR, Obj, fits
 from mgsync.state import Address, Resource, State
 
 if TYPE_CHECKING:
@@ -31,6 +32,12 @@ class Member(Spec):
     subscribed: StrictBool = True
 
 
+# What reads take from list and member items (§7.1, §7.3).
+LIST_ITEM = Obj({"address": STR}, {"name": STR, "description": STR, "access_level": STR,
+                                   "reply_preference": STR, "members_count": INT})
+MEMBER_ITEM = Obj({"address": STR}, {"name": STR, "vars": OBJECT, "subscribed": BOOL})
+
+
 class ListKind(EmailKeyed, Kind):
     name = "list"
     model = MailingList
@@ -40,11 +47,11 @@ class ListKind(EmailKeyed, Kind):
         return ""
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        return [self.from_api(item) for item in client.iter_pages("/v3/lists/pages", limit=1000)]
+        return [self.from_api(item) for item in client.iter_pages("/v3/lists/pages", limit=1000, item=LIST_ITEM)]
 
     def from_api(self, item: dict[str, Any]) -> Resource:
         body = {k: item[k] for k in MailingList.model_fields if item.get(k) is not None}
-        return self.resource("", item["address"], body, members_count=item.get("members_count", 0))
+        return self.resource("", item["address"], body, members_count=item.get("members_count") or 0)
 
     def create(self, client: Client, change: Change) -> Resource | None:
         form = [("address", change.address.key), *sorted(change.desired.body.managed().items())]
@@ -56,7 +63,7 @@ class ListKind(EmailKeyed, Kind):
 
     def _answer(self, data: Any) -> Resource | None:
         found = data.get("list") if isinstance(data, dict) else None
-        return self.from_api(found) if isinstance(found, dict) and "address" in found else None
+        return self.from_api(found) if fits(LIST_ITEM, found) else None
 
     def delete(self, client: Client, change: Change) -> None:
         client.delete(f"/v3/lists/{path_quote(change.address.key)}")
@@ -75,12 +82,12 @@ class MemberKind(EmailKeyed, BulkKind):
     batch_size = 1000  # members.json takes at most 1000 members per call (§7.3)
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        items = list(client.iter_pages(f"/v3/lists/{path_quote(scope)}/members/pages", limit=1000))
+        items = list(client.iter_pages(f"/v3/lists/{path_quote(scope)}/members/pages", limit=1000, item=MEMBER_ITEM))
         return [self.from_api(scope, item) for item in items]
 
     def from_api(self, scope: str, item: dict[str, Any]) -> Resource:
         body = {"name": item.get("name") or "", "vars": item.get("vars") or {},
-                "subscribed": bool(item.get("subscribed", True))}
+                "subscribed": item.get("subscribed") is not False}
         return self.resource(scope, item["address"], body)
 
     def upsert(self, client: Client, batch: list[Change]) -> None:

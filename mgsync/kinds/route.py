@@ -11,6 +11,7 @@ from pydantic import Field, StrictInt
 
 from mgsync.changes import Change
 from mgsync.kinds.base import Kind, Spec, path_quote
+from mgsync.shape import INT, STR, ListOf, Obj, fits
 from mgsync.state import Address, Resource, State
 
 if TYPE_CHECKING:
@@ -23,6 +24,10 @@ class Route(Spec):
     actions: tuple[str, ...] = Field(min_length=1)
 
 
+ITEM = Obj({"id": STR, "expression": STR},
+           {"priority": INT, "actions": ListOf(STR), "description": STR, "created_at": STR})  # §4
+
+
 class RouteKind(Kind):
     name = "route"
     model = Route
@@ -33,24 +38,25 @@ class RouteKind(Kind):
         return ""
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        items = sorted(client.iter_skip("/v3/routes", limit=1000), key=lambda r: (r.get("created_at", ""), r["id"]))
+        items = client.iter_skip("/v3/routes", limit=1000, item=ITEM)
+        items = sorted(items, key=lambda r: (r.get("created_at") or "", r["id"]))
         return [self.from_api(item, name) for item, name in route_names(items, locked)]
 
     def from_api(self, item: dict[str, Any], name: str) -> Resource:
-        body = {"priority": int(item.get("priority", 0)), "expression": item["expression"],
+        body = {"priority": item.get("priority") or 0, "expression": item["expression"],
                 "actions": item.get("actions") or []}
-        return self.resource("", name, body, id=item["id"], description=item.get("description", ""))
+        return self.resource("", name, body, id=item["id"], description=item.get("description") or "")
 
     def create(self, client: Client, change: Change) -> Resource | None:
         data = client.post("/v3/routes", data=self._form(change.address.key, change.desired.body.managed()))
         route = data.get("route") if isinstance(data, dict) else None
-        return self.from_api(route, change.address.key) if route and "id" in route else None
+        return self.from_api(route, change.address.key) if fits(ITEM, route) else None
 
     def update(self, client: Client, change: Change) -> Resource | None:
         route_id = change.observed.meta["id"]
         data = client.put(f"/v3/routes/{path_quote(route_id)}", data=self._form(change.address.key, change.after))
         # PUT answers a flat route (§4); anything else and the re-read after apply fills the gap.
-        return self.from_api(data, change.address.key) if isinstance(data, dict) and "id" in data else None
+        return self.from_api(data, change.address.key) if fits(ITEM, data) else None
 
     def delete(self, client: Client, change: Change) -> None:
         client.delete(f"/v3/routes/{path_quote(change.observed.meta['id'])}")

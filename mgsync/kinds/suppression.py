@@ -8,6 +8,7 @@ from pydantic import Field, field_validator
 
 from mgsync.changes import Change
 from mgsync.kinds.base import BulkKind, Done, EmailKeyed, Kind, Spec, path_quote
+from mgsync.shape import STR, ListOf, Obj, Scalar, Shape
 from mgsync.state import Resource, State
 
 if TYPE_CHECKING:
@@ -48,9 +49,13 @@ class SuppressionKind(EmailKeyed, BulkKind):
     batch_size = 1000  # JSON bulk add takes at most 1000 records per call (§8)
     table: ClassVar[str]
     key_field: ClassVar[str] = "address"
+    item_fields: ClassVar[dict[str, Shape]] = {}  # what ``body`` reads of an item, besides the key
+
+    def item(self) -> Obj:
+        return Obj({self.key_field: STR}, self.item_fields)
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        items = list(client.iter_pages(f"/v3/{path_quote(scope)}/{self.table}", limit=1000))
+        items = list(client.iter_pages(f"/v3/{path_quote(scope)}/{self.table}", limit=1000, item=self.item()))
         return [self.resource(scope, item[self.key_field], self.body(item)) for item in items]
 
     def body(self, item: dict[str, Any]) -> dict[str, Any]:
@@ -78,15 +83,19 @@ class BounceKind(SuppressionKind):
     name = "bounce"
     model = Bounce
     table = "bounces"
+    # ``code`` is a string live; an old fixture has the number 550 (§8.1).
+    item_fields = {"code": Scalar("a string or number", (str, int)), "error": STR}
 
     def body(self, item: dict[str, Any]) -> dict[str, Any]:
-        return {"code": str(item.get("code", "550")), "error": item.get("error") or ""}
+        code = item.get("code")
+        return {"code": "550" if code is None else str(code), "error": item.get("error") or ""}
 
 
 class UnsubscribeKind(SuppressionKind):
     name = "unsubscribe"
     model = Unsubscribe
     table = "unsubscribes"
+    item_fields = {"tags": ListOf(STR), "tag": STR}  # older answers: one ``tag`` (§8.2)
 
     def body(self, item: dict[str, Any]) -> dict[str, Any]:
         tags = item.get("tags") or ([item["tag"]] if item.get("tag") else ["*"])
@@ -116,6 +125,7 @@ class AllowlistKind(SuppressionKind):
     model = Allowlist
     table = "whitelists"
     key_field = "value"
+    item_fields = {"reason": STR}
 
     def body(self, item: dict[str, Any]) -> dict[str, Any]:
         return {"reason": item.get("reason") or ""}

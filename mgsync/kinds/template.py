@@ -15,6 +15,7 @@ from pydantic import Field
 from mgsync.changes import Change
 from mgsync.fingerprint import fingerprint
 from mgsync.kinds.base import Kind, Spec, path_quote
+from mgsync.shape import BOOL, STR, MapOf, Obj
 from mgsync.state import Resource, State
 
 if TYPE_CHECKING:
@@ -38,6 +39,13 @@ class Template(Spec):
 VERSION_FIELDS = ("template", "engine", "headers")
 
 
+# What reads take from templates and versions (§6.1); the list carries the active version or not.
+VERSION = Obj(optional={"tag": STR, "template": STR, "engine": STR, "headers": MapOf(STR)})
+ITEM = Obj({"name": STR}, {"description": STR, "version": VERSION})
+ONE = Obj({"template": ITEM})
+VERSION_ITEM = Obj({"tag": STR}, {"active": BOOL, "createdAt": STR})
+
+
 class TemplateKind(Kind):
     """Templates: content lives in versions. Changed content becomes a new version, tagged by a
     digest of its content and activated; the oldest inactive versions beyond ``keep_versions`` are
@@ -48,12 +56,16 @@ class TemplateKind(Kind):
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         base = f"/v3/{path_quote(scope)}/templates"
-        items = list(client.iter_pages(base, {"active": "yes"}, limit=100))
+        items = list(client.iter_pages(base, {"active": "yes"}, limit=100, item=ITEM))
         # The list may carry the active version (active=yes); fetch one by one only what it lacks.
         missing = [item for item in items if "version" not in item]
-        fetched = client.map(lambda item: client.get(f"{base}/{path_quote(item['name'])}", active="yes")["template"], missing)
+        fetched = client.map(lambda item: self._one(client, base, item["name"]), missing)
         complete = {item["name"]: item for item in [*items, *fetched]}
         return [self.from_api(scope, item) for _, item in sorted(complete.items())]
+
+    @staticmethod
+    def _one(client: Client, base: str, name: str) -> dict[str, Any]:
+        return client.read(f"{base}/{path_quote(name)}", ONE, active="yes")["template"]
 
     def from_api(self, scope: str, item: dict[str, Any]) -> Resource:
         version = item.get("version") or {}
@@ -97,7 +109,8 @@ class TemplateKind(Kind):
         client.post(f"{self._path(change)}/versions", data=form)
 
     def _versions(self, client: Client, change: Change) -> list[dict[str, Any]]:
-        pages = client.iter_pages(f"{self._path(change)}/versions", limit=100, items=_version_items)
+        pages = client.iter_pages(f"{self._path(change)}/versions", limit=100, items="template.versions",
+                                  item=VERSION_ITEM)
         return list(pages)
 
     def _prune(self, client: Client, change: Change, versions: list[dict[str, Any]], keep: int) -> None:
@@ -125,10 +138,6 @@ def version_tag(fields: dict[str, Any]) -> str:
         "headers": fields.get("headers") or {},
     }
     return "mgsync-" + fingerprint(content).removeprefix("sha256:")[:12]
-
-
-def _version_items(page: dict[str, Any]) -> list[dict[str, Any]]:
-    return (page.get("template") or {}).get("versions") or []
 
 
 def _created(version: dict[str, Any]) -> tuple[float, str]:

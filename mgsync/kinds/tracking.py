@@ -8,6 +8,7 @@ from pydantic import StrictBool
 
 from mgsync.changes import Change
 from mgsync.kinds.base import Kind, Spec, path_quote, yes_no
+from mgsync.shape import BOOL, STR, Obj, Scalar
 from mgsync.state import Address, Resource, State
 
 if TYPE_CHECKING:
@@ -39,6 +40,15 @@ class Tracking(Spec):
     unsubscribe: UnsubscribeTracking = UnsubscribeTracking()
 
 
+# ``active`` is a boolean, "htmlonly", or in old answers "yes"/"no" (§3); sections may be missing.
+ACTIVE = Scalar("true, false or a word", (bool, str))
+ANSWER = Obj({"tracking": Obj(optional={
+    "open": Obj(optional={"active": ACTIVE, "place_at_the_top": BOOL}),
+    "click": Obj(optional={"active": ACTIVE}),
+    "unsubscribe": Obj(optional={"active": ACTIVE, "html_footer": STR, "text_footer": STR}),
+})})
+
+
 class TrackingKind(Kind):
     """Tracking always exists on a domain: "create" and "update" both PUT the changed sections,
     and a tracking block removed from the manifests is forgotten, not reset (§3)."""
@@ -51,7 +61,7 @@ class TrackingKind(Kind):
         return address.key
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        data = client.get(f"/v3/domains/{path_quote(scope)}/tracking")["tracking"]
+        data = client.read(f"/v3/domains/{path_quote(scope)}/tracking", ANSWER)["tracking"]
         sections = {"open": OpenTracking, "click": ClickTracking, "unsubscribe": UnsubscribeTracking}
         body = {name: _section(model, data[name]) for name, model in sections.items() if data.get(name)}
         return [self.resource("", scope, body)]

@@ -8,6 +8,7 @@ from pydantic import Field, field_validator
 
 from mgsync.changes import Change
 from mgsync.kinds.base import Kind, Spec, path_quote
+from mgsync.shape import STR, ListOf, MapOf, Nullable, Obj
 from mgsync.state import Resource, State
 
 if TYPE_CHECKING:
@@ -36,6 +37,10 @@ class Webhook(Spec):
         return tuple(sorted(set(urls)))
 
 
+# Unconfigured events are omitted live, but some answers carry null: accept both (§5.1).
+ANSWER = Obj({"webhooks": MapOf(Nullable(Obj(optional={"urls": ListOf(STR)})))})
+
+
 class WebhookKind(Kind):
     """v3 webhooks: one object per (domain, event); PUT replaces the URL list (§5.1)."""
 
@@ -43,8 +48,7 @@ class WebhookKind(Kind):
     model = Webhook
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        hooks = client.get(f"/v3/domains/{path_quote(scope)}/webhooks").get("webhooks") or {}
-        # Unconfigured events are omitted live, but some answers carry null: accept both (§5.1).
+        hooks = client.read(f"/v3/domains/{path_quote(scope)}/webhooks", ANSWER)["webhooks"]
         return [
             self.resource(scope, event, {"urls": value["urls"]})
             for event, value in sorted(hooks.items())

@@ -95,6 +95,15 @@ CASES = {
     'malformed.yaml': [
         "malformed.yaml:3:52: invalid YAML: expected ',' or ']', but got '}' (while parsing a flow sequence at line 3, column 27)",
     ],
+    'nul_byte.yaml': [
+        'nul_byte.yaml:4:16: invalid YAML: character U+0000 (a control character) is not allowed: remove it',
+    ],
+    'bom_inside.yaml': [
+        'bom_inside.yaml:3:1: a byte order mark (U+FEFF) in the middle of the file, as where two files were joined: remove it',
+    ],
+    'c1_control.yaml': [
+        'c1_control.yaml:4:29: invalid YAML: character U+009B (a control character) is not allowed: remove it',
+    ],
     'not_a_mapping.yaml': [
         'not_a_mapping.yaml:1:1: a manifest must be a mapping (domains:, routes:, mailing_lists:, prune:)',
     ],
