@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from mgsync.client import Client
+from mgsync.client import Client, Observer
 from mgsync.settings import Settings
 
 EMULATOR_KEY = "emulator-key"
@@ -25,17 +25,19 @@ class Connection:
 
 
 @contextmanager
-def connect(conn: Connection, env: Mapping[str, str]) -> Iterator[Client]:
+def connect(conn: Connection, env: Mapping[str, str], observer: Observer | None = None) -> Iterator[Client]:
     """A client for ``conn``; with ``emulator`` the bundled emulator runs in-process, its state
-    kept in ``emulator_state`` so that plan, apply and plan again see one account."""
+    kept in ``emulator_state`` so that plan, apply and plan again see one account. ``observer``
+    hears about requests and rate-limit waits (the CLI's status line)."""
     if conn.emulator:
         from mgsync.emulator import Emulator
 
         emu = Emulator(api_key=EMULATOR_KEY, state_file=conn.emulator_state)
         settings = Settings("http://127.0.0.1", "basic", EMULATOR_KEY, allow_http=True)
-        with Client(settings, transport=emu.transport(), concurrency=conn.concurrency) as client:
+        with Client(settings, transport=emu.transport(), concurrency=conn.concurrency,
+                    observer=observer) as client:
             yield client
         return
     settings = Settings.from_env(env, base_url=conn.base_url, region=conn.region)
-    with Client(settings, concurrency=conn.concurrency) as client:
+    with Client(settings, concurrency=conn.concurrency, observer=observer) as client:
         yield client
