@@ -63,7 +63,8 @@ def _bulk_counts(changes: list[Change]) -> list[str]:
         requests = sum(math.ceil(count / size) for count in per_scope.values())
         total = sum(per_scope.values())
         noun = "request" if requests == 1 else "requests"
-        parts.append(f"{total:,} {BY_NAME[kind].noun(total)} {_DONE[action]} in {requests:,} {noun}")
+        sent = "" if action is Action.FORGET else f" in {requests:,} {noun}"  # forgetting sends nothing
+        parts.append(f"{total:,} {BY_NAME[kind].noun(total)} {_DONE[action]}{sent}")
     return parts
 
 
