@@ -85,10 +85,11 @@ def _styled(text: str, colour: str) -> str:
 
 def grouped(changes: Iterable[Change], *, full: bool = False, sample: int = SAMPLE) -> list[Change | Group[Change]]:
     """``changes`` in order, except that each (action, bulk kind, scope) with more than ``BULK``
-    changes becomes one ``Group`` (at its first change's place) holding the first ``sample``."""
+    changes becomes one ``Group`` (at its first change's place) holding the first ``sample``
+    (with ``full``, all of them)."""
     changes = list(changes)
     if full:
-        return list(changes)
+        sample = len(changes)  # every item, still under its group's counted header
     sizes = Counter(_change_key(c) for c in changes if BY_NAME[c.address.kind].bulk)
     result: list[Change | Group[Change]] = []
     groups: dict[tuple[Any, str, str], Group[Change]] = {}
@@ -166,13 +167,18 @@ def group_block(group: Group[Change]) -> list[Line]:
     action, kind, scope = group.key
     gutter = action.symbol if action in (Action.CREATE, Action.DELETE) else ""
     extra = f"{FORGOTTEN_MANY}; " if action is Action.FORGET else ""
-    note = f"({extra}first {len(group.sample)} shown; {FULL_HINT})" if group.sample else f"({extra}{FULL_HINT})"
+    if len(group.sample) == group.count:
+        note = f"({extra}all listed)"
+    elif group.sample:
+        note = f"({extra}first {len(group.sample)} shown; {FULL_HINT})"
+    else:
+        note = f"({extra}{FULL_HINT})"
     lines = [Line(2, action.symbol, bulk_title(kind, scope, group.count), note, gutter, head=True)]
     for item in group.sample:
         lines.append(Line(6, action.symbol, _addr(item.address), gutter=gutter))
         if action is Action.UPDATE:
             lines += rows(values.field_rows(item.fields), 10)
-    if group.sample:
+    if group.sample and len(group.sample) < group.count:
         lines.append(Line(6, note=f"… and {group.count - len(group.sample):,} more", gutter=gutter))
     return lines
 

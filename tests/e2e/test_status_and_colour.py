@@ -162,3 +162,14 @@ def test_hints_repeat_the_connection_flags(tmp_path) -> None:
     imported = run("import", "--emulator", "--emulator-state", str(state), "--out", str(tmp_path / "imp"))
     assert imported.stdout.rstrip().endswith(
         f"run: mgsync plan --emulator --emulator-state '{state}' {tmp_path / 'imp'}")
+
+
+def test_emulator_serve_help_lists_every_fault() -> None:
+    from dataclasses import fields
+
+    from mgsync.emulator.faults import Faults
+
+    help_text = run("emulator", "serve", "--help").stdout
+    options = {f.name.replace("_", "-") for f in fields(Faults) if not f.name.startswith("_") and f.name != "rules"}
+    options |= {"fail-before-commit", "fail-after-commit", "drop-connection", "drop-after-commit"}  # Faults' rules
+    assert sorted(o for o in options if f"--{o}" not in help_text) == []
