@@ -10,6 +10,7 @@ banner, table, summary) is never cut.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -151,24 +152,25 @@ def _cut(section: Section, budget: int) -> list[str]:
     if _cost(whole) <= budget:
         return whole
     frame = _cost(["", *section.prefix, *section.suffix, ""])
-    spent = [0]  # spent[k]: characters of the first k items
+    spent, lines = [0], [0]  # over the first k items: characters, lines
     for item in section.items:
         spent.append(spent[-1] + _cost(item.lines))
-    keep = len(section.items) - 1
-    while keep > 0 and frame + spent[keep] + _cost([_left_out(section, keep)]) > budget:
-        keep -= 1
+        lines.append(lines[-1] + len(item.lines))
+    keep = bisect.bisect_right(spent, budget - frame) - 1  # ignoring the note, at most this many fit
+    while keep > 0 and frame + spent[keep] + _cost([_left_out(section, keep, lines)]) > budget:
+        keep -= 1  # a few steps at most: the note is one line
     if keep > 0:
-        return [*section.lines(section.items[:keep]), "", _left_out(section, keep)]
-    note = ["", _left_out(section, 0)]
+        return [*section.lines(section.items[:keep]), "", _left_out(section, keep, lines)]
+    note = ["", _left_out(section, 0, lines)]
     return note if _cost(note) <= budget else []
 
 
-def _left_out(section: Section, kept: int) -> str:
-    """``… left out: 45 more changes (route:r255 … route:r299); run `mgsync plan` …``."""
+def _left_out(section: Section, kept: int, lines: list[int]) -> str:
+    """``… left out: 45 more changes (`route:r255 … route:r299`, 134 lines); run `mgsync plan` …``."""
     rest = section.items[kept:]
-    lines = sum(len(item.lines) for item in rest)
+    count = lines[-1] - lines[kept]
     span = rest[0].label if len(rest) == 1 else f"{rest[0].label} … {rest[-1].label}"
-    return f"… left out: {len(rest):,} more {section.unit} ({code(span)}, {lines:,} lines); {FULL_PLAN}."
+    return f"… left out: {len(rest):,} more {section.unit} ({code(span)}, {count:,} lines); {FULL_PLAN}."
 
 
 def code(text: str) -> str:
