@@ -12,6 +12,8 @@ Retry policy (mailgun-api.md §1.5, DESIGN.md §3.9):
   Only a 429 after which no request of this client was served counts toward ``max_retries``: at a
   window's reset our own threads race for its quota, and the losers are waiting their turn, not
   failing (at most ``THROTTLED_TURNS`` × ``max_retries`` such turns, so nothing waits forever).
+- A refused connection or a host name that does not resolve fails at once (``unreachable``): the
+  base URL, region or network is wrong, and retrying would only make the user wait.
 - 5xx and lost connections are retried only for idempotent methods. A POST whose answer was lost
   is never repeated, so the caller can re-read and decide; a POST that never reached the server
   (connect error or timeout) is safe to resend and is retried.
@@ -31,6 +33,7 @@ import functools
 import logging
 import random
 import ssl
+import socket
 import threading
 import time
 from base64 import b64encode
@@ -64,6 +67,14 @@ FORBIDDEN = "Forbidden: the API key was rejected (check MAILGUN_API_KEY / MATON_
 BACKOFF_BASE = 0.25
 THROTTLED_TURNS = 3
 
+UNREACHABLE = ("cannot connect to {base} ({why}); check the base URL (--base-url / MAILGUN_BASE_URL), "
+               "the region (--region / MAILGUN_REGION) and the network")
+
+# What the client tells an observer (a status display), ``observer(event, value)``: "request" after
+# every HTTP attempt; "rate_limit" with the seconds a request holds off; "tasks" with the size of a
+# ``map`` and "task_done" as each of its items finishes. Observers must be quick and thread-safe.
+Observer = Callable[[str, float], None]
+
 
 def segment(value: str) -> str:
     """Escape one path segment: e-mails stay readable (``@``, ``+`` literal), ``/ ? # %`` are escaped."""
@@ -81,12 +92,13 @@ class Stats:
 class Client:
     def __init__(self, settings: Settings, *, transport: httpx.BaseTransport | None = None, concurrency: int = 8,
                  max_retries: int = 6, timeout: float = 30.0, backoff_cap: float = 30.0,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep, observer: Observer | None = None):
         check_base_url(settings.base_url, allow_http=settings.allow_http)
         self.settings, self.max_retries, self.backoff_cap = settings, max_retries, backoff_cap
         self.concurrency = max(1, concurrency)
         self.stats = Stats()
         self._sleep, self._random = sleep, random.Random()
+        self.observer = observer
         self._lock, self._budget = threading.Lock(), Budget(backoff_cap)
         self._local = threading.local()
         self._pool: ThreadPoolExecutor | None = None
@@ -211,6 +223,7 @@ class Client:
         delay, response, outcome = self._budget.acquire(), None, "no answer"
         try:
             if delay > 0:  # jitter only adds, so that waking threads do not all hit the reset instant
+                self._notify("rate_limit", delay)
                 self._sleep(delay + self._random.uniform(0, 0.1 * delay))
             with self._lock:
                 self.stats.requests += 1
@@ -224,11 +237,15 @@ class Client:
             raise
         finally:
             self._budget.release(response)
+            self._notify("request")
             if outcome != "no answer":
                 log.debug("http: %s %s -> %s (%.0f ms)", method, where, outcome, (time.perf_counter() - started) * 1000)
 
     def _after_failure(self, method: str, where: str, exc: httpx.HTTPError, attempt: int) -> float:
         """Backoff before retrying a request that got no answer, or raise TransportError."""
+        why = unreachable(exc)
+        if why:
+            raise TransportError(method, where, UNREACHABLE.format(base=self.settings.base_url, why=why)) from exc
         idempotent = method in IDEMPOTENT or isinstance(exc, NEVER_SENT)
         retryable = isinstance(exc, httpx.TransportError) and idempotent
         if retryable and attempt < self.max_retries:
@@ -259,6 +276,10 @@ class Client:
         if status in RETRY_STATUSES and method not in IDEMPOTENT:
             message += "; " + MAYBE_APPLIED.format(method)
         raise ApiError(method, where, status, message)
+
+    def _notify(self, event: str, value: float = 0.0) -> None:
+        if self.observer is not None:
+            self.observer(event, value)
 
     def _backoff(self, attempt: int) -> float:
         return min(self.backoff_cap, BACKOFF_BASE * 2**attempt) * self._random.uniform(0.5, 1.0)
@@ -318,6 +339,9 @@ class Client:
         inside a worker (a nested map) it runs inline, so workers never wait on their own pool.
         """
         items = list(items)
+        if self.observer is not None and not getattr(self._local, "worker", False):
+            self._notify("tasks", len(items))
+            fn = _reporting(fn, self._notify)
         if len(items) <= 1 or self.concurrency == 1 or getattr(self._local, "worker", False):
             futures = [_run_inline(fn, item) for item in items]
         else:
@@ -343,6 +367,33 @@ def _tls() -> ssl.SSLContext:
     """One verifying TLS context per process, shared by every client: loading the CA bundle takes
     ~30 ms, which each short-lived client (one per command, many in tests) would otherwise pay again."""
     return httpx.create_ssl_context()
+
+
+def _reporting(fn: Callable[[T], R], notify: Callable[[str], None]) -> Callable[[T], R]:
+    def run(item: T) -> R:
+        try:
+            return fn(item)
+        finally:
+            notify("task_done")
+
+    return run
+
+
+def unreachable(exc: BaseException) -> str:
+    """Why nothing can be reached at all (refused, or a name that does not resolve), else ``""``.
+
+    httpx keeps the socket error as the cause of its ``ConnectError``; the OS error's type says it.
+    """
+    if not isinstance(exc, httpx.ConnectError):
+        return ""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, socket.gaierror):
+            return "the host name does not resolve"
+        cause = cause.__cause__ or cause.__context__
+    return ""
 
 
 def _run_inline(fn: Callable[[T], R], item: T) -> Future[R]:

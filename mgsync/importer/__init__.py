@@ -37,11 +37,12 @@ class Imported:
     objects: int
     notes: list[str] = field(default_factory=list)
 
-    def summary(self) -> str:
+    def summary(self, plan_command: str = "mgsync plan") -> str:
+        """The closing line; ``plan_command`` repeats the connection flags the import used."""
         counts = ", ".join(
             [_plural(self.domains, "domain"), _plural(self.routes, "route"), _plural(self.lists, "mailing list")]
         )
-        return f"Imported {counts} ({_plural(self.objects, 'object')}) into {self.out}; run: mgsync plan {self.out}"
+        return f"Imported {counts} ({_plural(self.objects, 'object')}) into {self.out}; run: {plan_command} {self.out}"
 
 
 def _plural(count: int, noun: str) -> str:

@@ -54,6 +54,12 @@ class Kind:
     deletable: ClassVar[bool] = True
     lock_meta: ClassVar[tuple[str, ...]] = ()  # server facts worth keeping in the lockfile
     confirm_delete: ClassVar[bool] = False  # deleting needs the apply flag --delete-<kind> KEY too
+    nouns: ClassVar[tuple[str, str]] = ("", "")  # (one, many) plans count with; default: name, name + "s"
+
+    def noun(self, count: int) -> str:
+        """``member`` / ``members``: the word plans and summaries count this kind with."""
+        one, many = self.nouns
+        return (one or self.name) if count == 1 else (many or f"{self.name}s")
 
     def address(self, scope: str, name: str) -> Address:
         return Address(self.name, f"{scope}/{name}" if scope else name)

@@ -60,7 +60,7 @@ class DomainKind(Kind):
 
     def update(self, client: Client, change: Change) -> Resource | None:
         wanted = change.desired.body.managed()
-        changed = {f.path.split(".")[0] for f in change.fields}
+        changed = {f.field for f in change.fields}
         form = self._form({k: v for k, v in wanted.items() if k in changed})
         client.put(f"/v4/domains/{path_quote(change.address.key)}", data=form)
         return None

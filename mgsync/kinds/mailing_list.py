@@ -58,7 +58,7 @@ class ListKind(EmailKeyed, Kind):
         return self._answer(client.post("/v3/lists", data=form))
 
     def update(self, client: Client, change: Change) -> Resource | None:
-        form = sorted((f.path, change.desired.body.managed()[f.path]) for f in change.fields)
+        form = sorted((f.field, change.desired.body.managed()[f.field]) for f in change.fields)
         return self._answer(client.put(f"/v3/lists/{path_quote(change.address.key)}", data=form))
 
     def _answer(self, data: Any) -> Resource | None:

@@ -122,6 +122,7 @@ class AllowlistKind(SuppressionKind):
     """The allowlist has no JSON bulk add (§8.4): entries are added one form POST at a time."""
 
     name = "allowlist"
+    nouns = ("allowlist entry", "allowlist entries")
     model = Allowlist
     table = "whitelists"
     key_field = "value"

@@ -86,7 +86,7 @@ class TemplateKind(Kind):
         return None
 
     def update(self, client: Client, change: Change) -> Resource | None:
-        changed = {f.path.split(".")[0] for f in change.fields}
+        changed = {f.field for f in change.fields}
         if "description" in changed:
             client.put(self._path(change), data=[("description", change.after["description"])])
         if changed & set(VERSION_FIELDS):

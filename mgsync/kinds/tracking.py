@@ -71,7 +71,7 @@ class TrackingKind(Kind):
         return None
 
     def update(self, client: Client, change: Change) -> Resource | None:
-        changed = {f.path.split(".")[0] for f in change.fields}
+        changed = {f.field for f in change.fields}
         wanted = change.desired.body.managed()
         self._put_sections(client, change.address.key, {k: v for k, v in wanted.items() if k in changed})
         return None
