@@ -28,11 +28,23 @@ class Action(str, enum.Enum):
         return {"create": "+", "update": "~", "delete": "-", "forget": "."}[self.value]
 
 
+Key = str | int
+
+
 @dataclass(frozen=True)
 class FieldChange:
-    path: str  # dotted, e.g. "open.active" or "urls"
+    """One changed field. ``path`` holds keys, never a string to parse: ``("open", "active")`` for a
+    nested model field, ``("vars", "plan.tier")`` for a map key of any content, ``("urls",)`` for a
+    list (element changes are reported on the whole list, whose before/after render can compare)."""
+
+    path: tuple[Key, ...]
     before: Any
     after: Any
+
+    @property
+    def field(self) -> str:
+        """The top-level field this change belongs to (what an update must send)."""
+        return str(self.path[0])
 
 
 @dataclass(frozen=True)

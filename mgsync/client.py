@@ -7,8 +7,13 @@ Retry policy (mailgun-api.md §1.5, DESIGN.md §3.9):
 
 - 429 is retried for every method (the request was not processed), waiting as the response says
   (``Retry-After``, ``X-Request-Reset`` / ``X-RateLimit-Reset``, a ``retry-seconds`` body), else with
-  exponential backoff. The wait is shared (``_Budget``): every thread holds off until the reset,
+  exponential backoff. The wait is shared (``budget.Budget``): every thread holds off until the reset,
   and ``X-Request-Remaining`` keeps concurrent threads from overrunning a window in the first place.
+  Only a 429 after which no request of this client was served counts toward ``max_retries``: at a
+  window's reset our own threads race for its quota, and the losers are waiting their turn, not
+  failing (at most ``THROTTLED_TURNS`` × ``max_retries`` such turns, so nothing waits forever).
+- A refused connection or a host name that does not resolve fails at once (``unreachable``): the
+  base URL, region or network is wrong, and retrying would only make the user wait.
 - 5xx and lost connections are retried only for idempotent methods. A POST whose answer was lost
   is never repeated, so the caller can re-read and decide; a POST that never reached the server
   (connect error or timeout) is safe to resend and is retried.
@@ -16,12 +21,19 @@ Retry policy (mailgun-api.md §1.5, DESIGN.md §3.9):
 Paths are sent as given (``@`` and ``+`` stay literal, §1.3); build them from values with
 ``segment()`` so that ``/``, ``?``, ``#`` and ``%`` inside a value are escaped. Pass file contents
 as bytes so a retried upload can be resent.
+
+Paging links name whatever host the answering server believes it is (Mailgun's own, or the
+upstream behind a proxy or gateway). Only their path and query are used, on the configured base URL,
+so the API key never goes anywhere else (``_url``).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
+import ssl
+import socket
 import threading
 import time
 from base64 import b64encode
@@ -35,10 +47,12 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from mgsync import __version__
+from mgsync import answers, wire
+from mgsync.budget import Budget
 from mgsync.errors import ApiError, TransportError
-from mgsync import wire
-from mgsync.settings import Settings, check_base_url
-from mgsync.wire import Form, ItemsSpec
+from mgsync.settings import SUBACCOUNT_HEADER, Settings, check_base_url
+from mgsync.answers import INT, OBJECT, STR, ListOf, Obj, Shape
+from mgsync.wire import Form
 
 log = logging.getLogger("mgsync.client")
 
@@ -49,9 +63,17 @@ IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 MAYBE_APPLIED = "not retried because {} may have been applied: re-read before trying again"
-MAILGUN_HOSTS = ("https://api.mailgun.net", "https://api.eu.mailgun.net")
 FORBIDDEN = "Forbidden: the API key was rejected (check MAILGUN_API_KEY / MATON_API_KEY and the region)"
 BACKOFF_BASE = 0.25
+THROTTLED_TURNS = 3
+
+UNREACHABLE = ("cannot connect to {base} ({why}); check the base URL (--base-url / MAILGUN_BASE_URL), "
+               "the region (--region / MAILGUN_REGION) and the network")
+
+# What the client tells an observer (a status display), ``observer(event, value)``: "request" after
+# every HTTP attempt; "rate_limit" with the seconds a request holds off; "tasks" with the size of a
+# ``map`` and "task_done" as each of its items finishes. Observers must be quick and thread-safe.
+Observer = Callable[[str, float], None]
 
 
 def segment(value: str) -> str:
@@ -67,65 +89,22 @@ class Stats:
     by_method: Counter[str] = field(default_factory=Counter)
 
 
-class _Budget:
-    """The account's request budget, shared by all threads (mailgun-api.md §1.5, DESIGN.md §5).
-
-    After a 429 every thread holds off until its reset. Between 429s, the ``X-Request-Remaining``
-    and reset headers of the latest answer tell how much of the current window is left: a request
-    that the ones already in flight would overrun waits for the next window instead of earning a 429.
-    Every wait is capped by ``backoff_cap``.
-    """
-
-    def __init__(self, cap: float):
-        self._lock, self.cap = threading.Lock(), cap
-        self.not_before = 0.0  # monotonic time before which no request starts
-        self.window = 0.0  # the reset (epoch seconds) of the window ``remaining`` belongs to
-        self.remaining: float | None = None
-        self.in_flight = 0
-
-    def acquire(self) -> float:
-        """Count one request in flight; return how long it must wait before it goes."""
-        with self._lock:
-            mono, now = time.monotonic(), time.time()
-            if self.window <= now:
-                self.remaining = None
-            if self.remaining is not None and self.remaining <= self.in_flight and self.not_before <= mono:
-                self.not_before = mono + min(self.window - now, self.cap)
-            self.in_flight += 1
-            return self.not_before - mono
-
-    def release(self, response: httpx.Response | None) -> None:
-        with self._lock:
-            self.in_flight -= 1
-            headers = response.headers if response is not None else {}
-            remaining = wire.number(headers.get("X-Request-Remaining") or headers.get("X-RateLimit-Remaining"))
-            reset = wire.reset_epoch(headers, time.time())
-            if remaining is None or reset is None:
-                return
-            if reset != self.window or self.remaining is None:  # answers of one window: the lowest wins
-                self.remaining = remaining
-            self.remaining, self.window = min(self.remaining, remaining), reset
-
-    def hold(self, delay: float) -> None:
-        """A 429 answer: nobody starts a request for ``delay`` seconds."""
-        with self._lock:
-            self.not_before = max(self.not_before, time.monotonic() + delay)
-
-
 class Client:
     def __init__(self, settings: Settings, *, transport: httpx.BaseTransport | None = None, concurrency: int = 8,
                  max_retries: int = 6, timeout: float = 30.0, backoff_cap: float = 30.0,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep, observer: Observer | None = None):
         check_base_url(settings.base_url, allow_http=settings.allow_http)
         self.settings, self.max_retries, self.backoff_cap = settings, max_retries, backoff_cap
         self.concurrency = max(1, concurrency)
         self.stats = Stats()
         self._sleep, self._random = sleep, random.Random()
-        self._lock, self._budget = threading.Lock(), _Budget(backoff_cap)
+        self.observer = observer
+        self._lock, self._budget = threading.Lock(), Budget(backoff_cap)
         self._local = threading.local()
         self._pool: ThreadPoolExecutor | None = None
         pool = httpx.Limits(max_connections=self.concurrency + 2, max_keepalive_connections=self.concurrency + 2)
-        self._http = httpx.Client(transport=transport, timeout=timeout, headers=self._headers(), limits=pool)
+        self._http = httpx.Client(transport=transport, timeout=timeout, headers=self._headers(), limits=pool,
+                                  verify=_tls())
 
     def _headers(self) -> dict[str, str]:
         key = self.settings.api_key.reveal()
@@ -136,6 +115,12 @@ class Client:
                 headers["Maton-Connection"] = self.settings.connection
         else:
             headers["Authorization"] = "Basic " + b64encode(f"api:{key}".encode()).decode()
+        if self.settings.subaccount:
+            # Mailgun acts on the subaccount for every endpoint when the parent's key sends this
+            # (documentation.mailgun.com "subaccounts-api-requests"; the SDKs set it client-wide).
+            # UNCONFIRMED: that the Maton gateway passes it through to Mailgun unchanged.
+            headers[SUBACCOUNT_HEADER] = self.settings.subaccount
+            log.debug("http: every request acts on subaccount %s (%s)", self.settings.subaccount, SUBACCOUNT_HEADER)
         return headers
 
     def __repr__(self) -> str:
@@ -175,47 +160,70 @@ class Client:
     def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
                 data: Form | None = None, json: Any = None, files: Any = None) -> Any:
         """Send one request (retrying as the module docstring says); return parsed JSON or text."""
+        response, _ = self._exchange(method, path, params=params, data=data, json=json, files=files)
+        return wire.parse_body(response)
+
+    def read(self, path: str, expected: Shape, **params: Any) -> Any:
+        """GET ``path`` and return its JSON, checked against the ``expected`` shape: an answer of
+        another shape raises ``ApiError`` saying how it differs (answers.py), so callers may index it."""
+        response, where = self._exchange("GET", path, params=params)
+        value, problem = answers.check(response.text, expected)
+        if problem is not None:
+            raise ApiError("GET", where, response.status_code, problem)
+        return value
+
+    def _exchange(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
+                  data: Form | None = None, json: Any = None, files: Any = None) -> tuple[httpx.Response, str]:
+        """The first non-error answer (retrying as the module docstring says), and the path it names."""
         method = method.upper()
-        url, where = self._url(method, path)
+        url, where = self._url(path)
         body, query = wire.request_body(data, json, files), wire.clean_params(params)
-        attempt = 0
+        attempt = tries = 0  # ``attempt``: the retries that count toward max_retries
         while True:
+            served = self._budget.served
             try:
                 response = self._send(method, url, where, query, body)
             except httpx.HTTPError as exc:
                 delay = self._after_failure(method, where, exc, attempt)
             else:
                 if response.status_code < 400:
-                    return wire.parse_body(response)
-                delay = self._after_error_status(method, where, response, attempt)
+                    return response, where
+                waiting_turn = self._waiting_turn(response, served, tries)
+                delay = self._after_error_status(method, where, response, attempt, waiting_turn)
+                attempt -= waiting_turn
             with self._lock:
                 self.stats.retries += 1
-            log.debug("http: retry %s %s (attempt %d)", method, where, attempt + 2)
+            log.debug("http: retry %s %s (attempt %d)", method, where, tries + 2)
             if delay > 0:
                 self._sleep(delay)
-            attempt += 1
+            attempt, tries = attempt + 1, tries + 1
 
-    def _url(self, method: str, path: str) -> tuple[str, str]:
-        """The absolute URL to request, and the path (no base, no query) for logs and errors."""
+    def _waiting_turn(self, response: httpx.Response, served: int, tries: int) -> bool:
+        """A 429 while other requests were served since this one was queued: our own threads won the
+        window's quota first, so this retry does not count toward ``max_retries`` (module docstring)."""
+        return (response.status_code == 429 and self._budget.served > served
+                and tries < THROTTLED_TURNS * self.max_retries)
+
+    def _url(self, path: str) -> tuple[str, str]:
+        """The absolute URL to request, and the path (no base, no query) for logs and errors.
+
+        An absolute URL (a paging link) is rebased: its path and query go onto the base URL,
+        whatever host it names (module docstring).
+        """
         base = self.settings.base_url
         if not path.startswith(("http://", "https://")):
             path = quote("/" + path.lstrip("/"), safe="/@+!$&'()*,;=:~%")
             return base + path, path
-        url = path
-        if not url.startswith((base + "/", base + "?")):
-            # The gateway passes Mailgun's bodies through, so its paging links name Mailgun's host.
-            host = next((h for h in MAILGUN_HOSTS if url.startswith(h + "/")), None)
-            if host is None:
-                where = url.split("?")[0]
-                raise TransportError(method, where, f"refusing to follow a link outside {base}")
-            url = base + url[len(host):]
-        return url, urlsplit(url).path[len(urlsplit(base).path):]
+        link = urlsplit(path)
+        where = wire.api_path(link.path, urlsplit(base).path)
+        return base + where + (f"?{link.query}" if link.query else ""), where
 
     def _send(self, method: str, url: str, where: str, query: dict[str, Any] | None,
               body: dict[str, Any]) -> httpx.Response:
         delay, response, outcome = self._budget.acquire(), None, "no answer"
         try:
             if delay > 0:  # jitter only adds, so that waking threads do not all hit the reset instant
+                self._notify("rate_limit", delay)
                 self._sleep(delay + self._random.uniform(0, 0.1 * delay))
             with self._lock:
                 self.stats.requests += 1
@@ -229,11 +237,15 @@ class Client:
             raise
         finally:
             self._budget.release(response)
+            self._notify("request")
             if outcome != "no answer":
                 log.debug("http: %s %s -> %s (%.0f ms)", method, where, outcome, (time.perf_counter() - started) * 1000)
 
     def _after_failure(self, method: str, where: str, exc: httpx.HTTPError, attempt: int) -> float:
         """Backoff before retrying a request that got no answer, or raise TransportError."""
+        why = unreachable(exc)
+        if why:
+            raise TransportError(method, where, UNREACHABLE.format(base=self.settings.base_url, why=why)) from exc
         idempotent = method in IDEMPOTENT or isinstance(exc, NEVER_SENT)
         retryable = isinstance(exc, httpx.TransportError) and idempotent
         if retryable and attempt < self.max_retries:
@@ -245,13 +257,14 @@ class Client:
             reason += f" (gave up after {attempt + 1} attempts)"
         raise TransportError(method, where, self._redact(reason)) from exc
 
-    def _after_error_status(self, method: str, where: str, response: httpx.Response, attempt: int) -> float:
+    def _after_error_status(self, method: str, where: str, response: httpx.Response, attempt: int,
+                            waiting_turn: bool = False) -> float:
         """Delay before retrying an error status (0 for 429: the shared hold-off waits), or raise ApiError."""
         status = response.status_code
         if status == 429:
             with self._lock:
                 self.stats.throttled += 1
-            if attempt < self.max_retries:
+            if attempt < self.max_retries or waiting_turn:
                 hint = wire.server_delay(response, time.time())
                 delay = min(hint if hint is not None and hint > 0 else self._backoff(attempt), self.backoff_cap)
                 log.debug("http: %s %s throttled (429): all requests hold off %.2f s", method, where, delay)
@@ -264,6 +277,10 @@ class Client:
             message += "; " + MAYBE_APPLIED.format(method)
         raise ApiError(method, where, status, message)
 
+    def _notify(self, event: str, value: float = 0.0) -> None:
+        if self.observer is not None:
+            self.observer(event, value)
+
     def _backoff(self, attempt: int) -> float:
         return min(self.backoff_cap, BACKOFF_BASE * 2**attempt) * self._random.uniform(0.5, 1.0)
 
@@ -274,16 +291,17 @@ class Client:
     # -- pagination -------------------------------------------------------------------------
 
     def iter_skip(self, path: str, params: Mapping[str, Any] | None = None, *, limit: int = 1000,
-                  items_key: str = "items") -> Iterator[dict]:
-        """Items of a ``skip``/``limit`` + ``total_count`` listing (domains, routes, credentials).
+                  item: Shape = OBJECT) -> Iterator[dict]:
+        """Items (each of shape ``item``) of a ``skip``/``limit`` + ``total_count`` listing (domains,
+        routes, credentials).
 
         Stops at ``total_count`` or an empty page; a short page ends it only when ``total_count``
         is missing (a server may cap ``limit`` below what was asked, so short is not always last).
         """
-        skip = 0
+        page_shape, skip = Obj({"items": ListOf(item)}, {"total_count": INT}), 0
         while True:
-            page = _object(self.get(path, **{**(params or {}), "skip": skip, "limit": limit}), path)
-            items = page.get(items_key) or []
+            page = self.read(path, page_shape, **{**(params or {}), "skip": skip, "limit": limit})
+            items = page["items"]
             yield from items
             skip += len(items)
             total = page.get("total_count")
@@ -291,18 +309,20 @@ class Client:
                 return
 
     def iter_pages(self, path: str, params: Mapping[str, Any] | None = None, *, limit: int = 1000,
-                   items: ItemsSpec = "items") -> Iterator[dict]:
-        """Items of a paging-URL listing (suppressions, lists, members, templates, versions).
+                   items: str = "items", item: Shape = OBJECT) -> Iterator[dict]:
+        """Items (each of shape ``item``) of a paging-URL listing (suppressions, lists, members,
+        templates, versions); ``items`` is the key, or dotted key path (``"template.versions"``).
 
-        Follows ``paging.next`` verbatim; stops on an empty page or one shorter than the page size
-        (the ``limit`` in the next link, if the server lowered it). ``items`` is a key, a dotted key
-        path (``"template.versions"``), a sequence of keys, or a callable taking the page.
+        Follows ``paging.next`` onto the base URL (``_url``); stops on an empty page or one shorter
+        than the page size (the ``limit`` in the next link, if the server lowered it).
         """
-        extract = wire.items_getter(items)
+        keys = items.split(".")
+        page_shape = _paged(keys, item)
         url, query, seen = path, {**(params or {}), "limit": limit}, set()
         while True:
-            page = _object(self.get(url, **query), path)
-            found = extract(page) or []
+            found = page = self.read(url, page_shape, **query)
+            for key in keys:
+                found = found[key]
             yield from found
             next_url = (page.get("paging") or {}).get("next")
             if not found or not next_url or next_url in seen or len(found) < wire.page_limit(next_url, limit):
@@ -319,6 +339,9 @@ class Client:
         inside a worker (a nested map) it runs inline, so workers never wait on their own pool.
         """
         items = list(items)
+        if self.observer is not None and not getattr(self._local, "worker", False):
+            self._notify("tasks", len(items))
+            fn = _reporting(fn, self._notify)
         if len(items) <= 1 or self.concurrency == 1 or getattr(self._local, "worker", False):
             futures = [_run_inline(fn, item) for item in items]
         else:
@@ -339,6 +362,40 @@ class Client:
         self._local.worker = True
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One verifying TLS context per process, shared by every client: loading the CA bundle takes
+    ~30 ms, which each short-lived client (one per command, many in tests) would otherwise pay again."""
+    return httpx.create_ssl_context()
+
+
+def _reporting(fn: Callable[[T], R], notify: Callable[[str], None]) -> Callable[[T], R]:
+    def run(item: T) -> R:
+        try:
+            return fn(item)
+        finally:
+            notify("task_done")
+
+    return run
+
+
+def unreachable(exc: BaseException) -> str:
+    """Why nothing can be reached at all (refused, or a name that does not resolve), else ``""``.
+
+    httpx keeps the socket error as the cause of its ``ConnectError``; the OS error's type says it.
+    """
+    if not isinstance(exc, httpx.ConnectError):
+        return ""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, socket.gaierror):
+            return "the host name does not resolve"
+        cause = cause.__cause__ or cause.__context__
+    return ""
+
+
 def _run_inline(fn: Callable[[T], R], item: T) -> Future[R]:
     future: Future[R] = Future()
     try:
@@ -348,7 +405,10 @@ def _run_inline(fn: Callable[[T], R], item: T) -> Future[R]:
     return future
 
 
-def _object(page: Any, path: str) -> dict:
-    if not isinstance(page, dict):
-        raise ApiError("GET", path.split("?")[0], 200, f"expected a JSON page, got {wire.shorten(str(page))!r}")
-    return page
+
+def _paged(keys: list[str], item: Shape) -> Obj:
+    """The shape of one page of a paging-URL listing whose items sit under the key path ``keys``."""
+    nested: Shape = ListOf(item)
+    for key in reversed(keys[1:]):
+        nested = Obj({key: nested})
+    return Obj({keys[0]: nested}, {"paging": Obj(optional={"next": STR})})

@@ -8,8 +8,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from mgsync.client import Client
-from mgsync.settings import Secret, Settings
+from mgsync.client import Client, Observer
+from mgsync.settings import Secret, Settings, subaccount_from
 
 EMULATOR_KEY = "emulator-key"
 DEFAULT_EMULATOR_STATE = Path(".mgsync-emulator.json")
@@ -22,20 +22,25 @@ class Connection:
     base_url: str | None = None
     region: str | None = None
     concurrency: int = 8
+    subaccount: str | None = None  # the --subaccount flag; MAILGUN_SUBACCOUNT when None
 
 
 @contextmanager
-def connect(conn: Connection, env: Mapping[str, str]) -> Iterator[Client]:
+def connect(conn: Connection, env: Mapping[str, str], observer: Observer | None = None) -> Iterator[Client]:
     """A client for ``conn``; with ``emulator`` the bundled emulator runs in-process, its state
-    kept in ``emulator_state`` so that plan, apply and plan again see one account."""
+    kept in ``emulator_state`` so that plan, apply and plan again see one account (and its
+    subaccounts, each kept apart). ``observer`` hears about requests and rate-limit waits (the CLI's
+    status line)."""
     if conn.emulator:
         from mgsync.emulator import Emulator
 
+        subaccount = subaccount_from(env, conn.subaccount)  # validated before the emulator loads
         emu = Emulator(api_key=EMULATOR_KEY, state_file=conn.emulator_state)
-        settings = Settings("http://127.0.0.1", "basic", Secret(EMULATOR_KEY), allow_http=True)
-        with Client(settings, transport=emu.transport(), concurrency=conn.concurrency) as client:
+        settings = Settings("http://127.0.0.1", "basic", Secret(EMULATOR_KEY), allow_http=True, subaccount=subaccount)
+        with Client(settings, transport=emu.transport(), concurrency=conn.concurrency,
+                    observer=observer) as client:
             yield client
         return
-    settings = Settings.from_env(env, base_url=conn.base_url, region=conn.region)
-    with Client(settings, concurrency=conn.concurrency) as client:
+    settings = Settings.from_env(env, base_url=conn.base_url, region=conn.region, subaccount=conn.subaccount)
+    with Client(settings, concurrency=conn.concurrency, observer=observer) as client:
         yield client

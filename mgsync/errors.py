@@ -45,8 +45,9 @@ class Problem:
 
 
 class ManifestError(MgsyncError):
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None):
         self.problems = sorted(problems)
+        self.warnings = sorted(warnings or [])  # found alongside (unset ${env:} when allowed)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

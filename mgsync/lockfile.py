@@ -9,13 +9,13 @@ byte for byte and it diffs cleanly in git)::
      "collections": {"member:news@mg.example.com": {"count": 3, "digest": "sha256:…"}}}
 
 Bodies never hold a secret (secret fields are excluded; passwords are kept as salted scrypt hashes).
-Writes are atomic (temp file + rename). ``hold`` takes an exclusive ``flock`` on a sidecar file so two
-applies on one lockfile cannot run at once.
+Writes are atomic (temp file + rename). ``hold`` takes an exclusive lock on a sidecar file so two
+applies on one lockfile cannot run at once; ``filelock`` makes that work on Windows, macOS and Linux
+alike (``flock`` there, ``msvcrt`` locking on Windows).
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import tempfile
@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
 from pydantic import ValidationError
 
 from mgsync.errors import LockfileError, LockHeldError
@@ -124,18 +125,21 @@ class Lockfile:
 
 
 @contextmanager
-def hold(path: Path) -> Iterator[None]:
-    """Hold the exclusive apply lock of the lockfile at ``path`` (a ``.lck`` sidecar)."""
+def hold(path: Path, *, timeout: float = 0) -> Iterator[None]:
+    """Hold the exclusive apply lock of the lockfile at ``path`` (a ``.lck`` sidecar), waiting up to
+    ``timeout`` seconds for another apply to release it."""
     lock_path = path.with_name(path.name + ".lck")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise LockHeldError(
-                f"Another mgsync apply holds the lock on {path}; wait for it to finish (lock file {lock_path})."
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    # A fresh, non-singleton lock per call: two holds in one process must exclude each other too.
+    lock = FileLock(lock_path, timeout=timeout, is_singleton=False, thread_local=False)
+    try:
+        lock.acquire()
+    except Timeout:
+        waited = f"still held after {timeout:g} s" if timeout > 0 else "pass --lock-timeout SECONDS to wait"
+        raise LockHeldError(
+            f"Another mgsync apply holds the lock on {path} ({waited}); wait for it to finish (lock file {lock_path})."
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()

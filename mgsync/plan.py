@@ -18,8 +18,8 @@ from deepdiff import DeepDiff
 from pydantic import BaseModel
 
 from mgsync.errors import UnsafePlanError
-from mgsync.changes import SENSITIVE, SENSITIVE_CHANGED, Action, Change, Drift, FieldChange
-from mgsync.fingerprint import fingerprint
+from mgsync.changes import SENSITIVE, SENSITIVE_CHANGED, Action, Change, Drift, FieldChange, Key
+from mgsync.fingerprint import canonical_json, fingerprint
 from mgsync.kinds import BY_NAME
 from mgsync.kinds.base import Kind
 from mgsync.state import Address, Resource, State
@@ -37,6 +37,12 @@ class Plan:
     @property
     def empty(self) -> bool:
         return not any(c.action is not Action.FORGET for c in self.changes)
+
+    @property
+    def digest(self) -> str:
+        """``sha256:…`` of what the changes do, secrets masked: the same for the same changes whatever
+        the output format, colour or order, so ``apply --expect-plan`` can insist on the reviewed plan."""
+        return fingerprint(sorted((_digest_entry(c) for c in self.changes), key=canonical_json))
 
     def counts(self) -> dict[Action, int]:
         result = {action: 0 for action in Action}
@@ -82,6 +88,20 @@ class Plan:
         return grouped
 
 
+def _digest_entry(change: Change) -> dict[str, Any]:
+    """What a change does: its fields for an update, the object for a create or delete. The rest of
+    an observed body (fields mgsync does not manage) may change without changing what apply sends."""
+    entry: dict[str, Any] = {"address": str(change.address), "action": change.action.value}
+    match change.action:
+        case Action.CREATE:
+            entry["after"] = change.after
+        case Action.UPDATE:
+            entry["fields"] = [[f.path, f.before, f.after] for f in change.fields]
+        case Action.DELETE | Action.FORGET:
+            entry["before"] = change.before
+    return entry
+
+
 @dataclass(frozen=True)
 class Inputs:
     desired: State
@@ -102,22 +122,33 @@ def masked(resource: Resource, *, managed_only: bool = False) -> dict[str, Any]:
 def field_changes(
     before: Mapping[str, Any], wanted: Mapping[str, Any], model: BaseModel | None = None
 ) -> tuple[FieldChange, ...]:
-    """Field-level differences for the keys ``wanted`` sets.
+    """Field-level differences for the keys ``wanted`` sets, with structured paths.
 
     Nested models (tracking's ``open``/``click`` sections) are compared key by key, so an unset
-    sub-field stays unmanaged; plain dict values (member ``vars``, template ``headers``) are whole.
+    sub-field stays unmanaged; map values (member ``vars``, template ``headers``) are diffed per key;
+    a change inside a list is reported on the whole list field. Paths come from deepdiff's tree view
+    as lists of keys, so a key holding ``.``, ``'`` or ``]`` stays one key.
     """
     restricted = _restrict(before, wanted, model) if model is not None else dict(before)
     if restricted == wanted:
         return ()  # the common case, without deepdiff's cost
-    diff = DeepDiff(restricted, dict(wanted), ignore_order=False, verbose_level=2)
-    paths: dict[str, FieldChange] = {}
-    for kind in ("values_changed", "type_changes", "dictionary_item_added", "dictionary_item_removed",
-                 "iterable_item_added", "iterable_item_removed"):
-        for path in diff.get(kind, {}):
-            top = _dotted(path)
-            paths[top] = FieldChange(top, _lookup(before, top), _lookup(wanted, top))
-    return tuple(paths[p] for p in sorted(paths))
+    diff = DeepDiff(restricted, dict(wanted), ignore_order=False, view="tree")
+    paths: dict[tuple[Key, ...], FieldChange] = {}
+    for report in diff.values():
+        for node in report:
+            path = _up_to_list(node.path(output_format="list"))
+            paths[path] = FieldChange(path, _lookup(before, path), _lookup(wanted, path))
+    return tuple(paths[p] for p in sorted(paths, key=lambda p: [str(k) for k in p]))
+
+
+def _up_to_list(path: list[Key]) -> tuple[Key, ...]:
+    """The path down to the first list index: list changes are reported on the whole list."""
+    keys: list[Key] = []
+    for key in path:
+        if isinstance(key, int):
+            break
+        keys.append(key)
+    return tuple(keys)
 
 
 def _restrict(before: Mapping[str, Any], wanted: Mapping[str, Any], model: BaseModel) -> dict[str, Any]:
@@ -131,25 +162,11 @@ def _restrict(before: Mapping[str, Any], wanted: Mapping[str, Any], model: BaseM
     return result
 
 
-def _dotted(deepdiff_path: str) -> str:
-    """``root['open']['active']`` -> ``open.active``; list indexes collapse to the list field."""
-    parts = []
-    for piece in deepdiff_path.removeprefix("root").split("]"):
-        piece = piece.lstrip("[")
-        if not piece:
-            continue
-        if piece.startswith("'") or piece.startswith('"'):
-            parts.append(piece[1:-1])
-        else:
-            break  # a list index: report the whole list field
-    return ".".join(parts)
-
-
-def _lookup(data: Any, dotted: str) -> Any:
-    for part in dotted.split("."):
-        if not isinstance(data, Mapping) or part not in data:
+def _lookup(data: Any, path: tuple[Key, ...]) -> Any:
+    for key in path:
+        if not isinstance(data, Mapping) or key not in data:
             return None
-        data = data[part]
+        data = data[key]
     return data
 
 
@@ -190,11 +207,11 @@ def _converge(inputs: Inputs, kind: Kind, desired: Resource, observed: Resource 
     fields = list(field_changes(observed.body.comparable(), wanted, desired.body))
     for name in sorted(secrets & desired.body.model_fields_set):
         if getattr(desired.body, name) is not None and desired.address not in inputs.secret_matches:
-            fields.append(FieldChange(name, SENSITIVE, SENSITIVE_CHANGED))
+            fields.append(FieldChange((name,), SENSITIVE, SENSITIVE_CHANGED))
     if not fields:
         return None
     before = masked(observed)
-    after = deep_merge(before, {**wanted, **{f.path: f.after for f in fields if f.path in secrets}})
+    after = deep_merge(before, {**wanted, **{f.field: f.after for f in fields if f.field in secrets}})
     return Change(desired.address, Action.UPDATE, before, after, tuple(fields), desired, observed)
 
 

@@ -5,6 +5,9 @@ A saved plan records the manifests and lockfile it was made from, a digest of th
 object those changes touch (``absent`` for objects to create). Applying it re-loads the manifests,
 re-reads Mailgun, and refuses with ``StalePlanError`` if the manifests, the lockfile or any touched
 object changed, or if the plan computed now differs from the saved one.
+
+``check_digest`` is the same promise without a file (``apply --expect-plan DIGEST``): the digest of
+the reviewed plan, e.g. from a pull-request comment, must equal the digest of the plan made now.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ class SavedPlan:
     lock_digest: str
     changes: tuple[tuple[str, str], ...]  # (address, action)
     fingerprints: dict[str, str]
+    digest: str | None = None  # Plan.digest; None in files written before digests existed
 
 
 def desired_digest(state: State) -> str:
@@ -55,6 +59,7 @@ def save(path: Path, plan: Plan, *, manifests: list[Path], lock: Lockfile, state
         "desired_digest": desired_digest(state),
         "lock_digest": fingerprint(lock.render()),
         "fingerprints": touched_fingerprints(plan),
+        "digest": plan.digest,
         "plan": json_document(plan),
     }
     path.write_text(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -82,6 +87,7 @@ def load(path: Path) -> SavedPlan:
             lock_digest=data["lock_digest"],
             changes=tuple((c["address"], c["action"]) for c in data["plan"]["changes"]),
             fingerprints=dict(data["fingerprints"]),
+            digest=data.get("digest"),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
         raise MgsyncError(f"{path}: not a readable mgsync plan file ({err})") from None
@@ -99,5 +105,15 @@ def check_fresh(saved: SavedPlan, plan: Plan, *, state: State, lock: Lockfile) -
         if plan.fingerprints.get(address, ABSENT) != before:
             raise StalePlanError(f"Saved plan is stale: {address} changed in Mailgun after the plan was made. {again}")
     current = tuple((str(c.address), c.action.value) for c in plan.changes)
-    if current != saved.changes or set(now) != set(saved.fingerprints):
+    changed = saved.digest is not None and saved.digest != plan.digest
+    if current != saved.changes or set(now) != set(saved.fingerprints) or changed:
         raise StalePlanError(f"Saved plan is stale: Mailgun no longer needs the same changes. {again}")
+
+
+def check_digest(expected: str, plan: Plan) -> None:
+    """Refuse unless ``plan`` is exactly the reviewed plan whose digest is ``expected``."""
+    if plan.digest != expected.strip():
+        raise StalePlanError(
+            f"Refusing to apply: the plan now has digest {plan.digest}, not the reviewed {expected.strip() or '(empty)'}; "
+            "Mailgun, the manifests or the lockfile changed since the review. Run mgsync plan again."
+        )

@@ -9,6 +9,7 @@ a log line or an error message by accident.
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -20,6 +21,7 @@ REGIONS = {"us": "https://api.mailgun.net", "eu": "https://api.eu.mailgun.net"}
 GATEWAY_URL = "https://api.maton.ai/mailgun"
 GATEWAY_HOST = "api.maton.ai"
 _TRUTHY = {"1", "true", "yes", "on"}
+SUBACCOUNT_HEADER = "X-Mailgun-On-Behalf-Of"
 
 
 class Secret:
@@ -75,6 +77,28 @@ def check_base_url(url: str, *, allow_http: bool, source: str = "the base URL") 
     return url
 
 
+def check_subaccount(value: str, source: str = "--subaccount") -> str:
+    """Return ``value`` if it can name a subaccount in the ``X-Mailgun-On-Behalf-Of`` header, else raise.
+
+    Mailgun's ids look like ``646d00a1b32c35364a2ad34f``; we only insist on what a header can carry
+    unambiguously: visible ASCII, no whitespace or control characters.
+    """
+    if not value or not all("!" <= char <= "~" for char in value):
+        raise ConfigError(
+            f'{source} must be a subaccount id like "646d00a1b32c35364a2ad34f" (visible ASCII, '
+            f"no spaces), got {json.dumps(value)}"
+        )
+    return value
+
+
+def subaccount_from(env: Mapping[str, str], flag: str | None) -> str | None:
+    """The subaccount to act on: the ``--subaccount`` flag, else ``MAILGUN_SUBACCOUNT`` (empty = unset)."""
+    if flag is not None:
+        return check_subaccount(flag, "--subaccount")
+    value = (env.get("MAILGUN_SUBACCOUNT") or "").strip()
+    return check_subaccount(value, "MAILGUN_SUBACCOUNT") if value else None
+
+
 def is_gateway(url: str) -> bool:
     return (urlsplit(url).hostname or "") == GATEWAY_HOST
 
@@ -86,6 +110,7 @@ class Settings:
     api_key: Secret
     connection: str | None = None
     allow_http: bool = False
+    subaccount: str | None = None  # sent as X-Mailgun-On-Behalf-Of; not a secret
 
     def __post_init__(self) -> None:
         if isinstance(self.api_key, str):  # convenience: Settings(..., api_key="key")
@@ -93,6 +118,8 @@ class Settings:
         object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
         if self.auth not in ("basic", "bearer"):
             raise ConfigError(f'auth must be "basic" or "bearer", got "{self.auth}"')
+        if self.subaccount is not None:
+            check_subaccount(self.subaccount, "the subaccount")
 
     @classmethod
     def from_env(
@@ -102,6 +129,7 @@ class Settings:
         base_url: str | None = None,
         region: str | None = None,
         allow_http: bool = False,
+        subaccount: str | None = None,
     ) -> Settings:
         """Build settings from environment variables; flags (keyword arguments) win over variables.
 
@@ -116,11 +144,13 @@ class Settings:
         - ``MAILGUN_REGION`` is validated even when a base URL overrides it; a base URL wins.
         - Plain ``http://`` is allowed only to loopback hosts, unless ``allow_http`` or
           ``MGSYNC_ALLOW_HTTP=1``. Empty variables count as unset.
+        - ``MAILGUN_SUBACCOUNT`` / the ``subaccount`` flag: act on that subaccount (either auth).
         """
         def get(name: str) -> str | None:
             return (env.get(name) or "").strip() or None
 
         allow_http = allow_http or (get("MGSYNC_ALLOW_HTTP") or "").lower() in _TRUTHY
+        subaccount = subaccount_from(env, subaccount)
         region_source = "--region" if region else "MAILGUN_REGION"
         region = (region or get("MAILGUN_REGION") or "us").strip().lower()
         if region not in REGIONS:
@@ -131,7 +161,8 @@ class Settings:
             url = check_base_url(url, allow_http=allow_http, source=url_source)
         mailgun_key, maton_key = get("MAILGUN_API_KEY"), get("MATON_API_KEY")
         if maton_key and (mailgun_key is None or (url is not None and is_gateway(url))):
-            return cls(url or GATEWAY_URL, "bearer", Secret(maton_key), get("MATON_CONNECTION"), allow_http)
+            return cls(url or GATEWAY_URL, "bearer", Secret(maton_key), get("MATON_CONNECTION"), allow_http,
+                       subaccount)
         if mailgun_key is None:
             raise ConfigError(
                 "MAILGUN_API_KEY is not set: export it, or use MATON_API_KEY for the Maton gateway, "
@@ -142,4 +173,4 @@ class Settings:
                 f"{url_source} points at the Maton gateway, which needs MATON_API_KEY (not MAILGUN_API_KEY): "
                 "export MATON_API_KEY, or drop the base URL to talk to Mailgun directly"
             )
-        return cls(url or REGIONS[region], "basic", Secret(mailgun_key), None, allow_http)
+        return cls(url or REGIONS[region], "basic", Secret(mailgun_key), None, allow_http, subaccount)

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import json as jsonlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
 Form = Mapping[str, Any] | Sequence[tuple[str, Any]]
-ItemsSpec = str | Sequence[str] | Callable[[Any], list]
+API_VERSION = re.compile(r"/v\d+(/|$)")  # where Mailgun's own path starts (/v1, /v3, /v4, §1.1)
 
 
 def clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -118,14 +118,12 @@ def page_limit(url: str, limit: int) -> int:
         return limit
 
 
-def items_getter(items: ItemsSpec) -> Callable[[Any], list]:
-    if callable(items):
-        return items
-    keys = items.split(".") if isinstance(items, str) else list(items)
-
-    def get(page: Any) -> list:
-        for key in keys:
-            page = page.get(key) if isinstance(page, dict) else None
-        return page or []
-
-    return get
+def api_path(link_path: str, prefix: str) -> str:
+    """The Mailgun path of a link's path: without the base URL's own prefix (a gateway's ``/mailgun``)
+    when the link repeats it, else from the API version segment on (an upstream may mount Mailgun
+    under a prefix of its own, or name none)."""
+    prefix = prefix.rstrip("/")
+    if prefix and link_path.startswith(prefix + "/"):
+        return link_path[len(prefix):]
+    found = API_VERSION.search(link_path)
+    return link_path[found.start():] if found else "/" + link_path.lstrip("/")

@@ -1,7 +1,8 @@
 """The emulator's single entry point: ``Emulator.handle(method, target, headers, body)``.
 
 Owns routing and dispatch, authentication (Basic ``api:KEY`` and the Maton Bearer gateway under
-``/mailgun``, mailgun-api.md §1.2/§15), rate-limit headers, fault injection, the request log and
+``/mailgun``, mailgun-api.md §1.2/§15), which account a request acts on (``X-Mailgun-On-Behalf-Of``
+names a subaccount, mailgun-api.md §16), rate-limit headers, fault injection, the request log and
 persistence after writes. Endpoint semantics live in the family modules; transports live apart.
 """
 
@@ -21,8 +22,24 @@ from urllib.parse import parse_qsl, unquote
 
 import httpx
 
-from mgsync.emulator import (credentials, domains, lists, members, routes, suppressions, templates,
-                             tracking, webhooks)
+# One line per endpoint family, here and in FAMILIES, so adding a family is a line each.
+from mgsync.emulator import account_templates
+from mgsync.emulator import account_webhooks
+from mgsync.emulator import credentials
+from mgsync.emulator import dkim
+from mgsync.emulator import dkim_management
+from mgsync.emulator import dmarc
+from mgsync.emulator import domains
+from mgsync.emulator import forwards
+from mgsync.emulator import lists
+from mgsync.emulator import members
+from mgsync.emulator import routes
+from mgsync.emulator import subaccounts
+from mgsync.emulator import suppressions
+from mgsync.emulator import templates
+from mgsync.emulator import tracking
+from mgsync.emulator import webhooks
+from mgsync.emulator import x509
 from mgsync.emulator.faults import DropConnection, Faults, Rule
 from mgsync.emulator.store import Store
 from mgsync.emulator.wire import GO, Endpoint, HttpError, MultiDict, Request, parse_body, render
@@ -31,11 +48,27 @@ Response = tuple[int, list[tuple[str, str]], bytes]
 log = logging.getLogger(__name__)
 
 FAMILIES: tuple[tuple[Endpoint, ...], ...] = (
-    domains.ENDPOINTS, tracking.ENDPOINTS, webhooks.ENDPOINTS, credentials.ENDPOINTS, routes.ENDPOINTS,
-    lists.ENDPOINTS, members.ENDPOINTS, templates.ENDPOINTS, suppressions.ENDPOINTS,
+    domains.ENDPOINTS,
+    tracking.ENDPOINTS,
+    webhooks.ENDPOINTS,
+    credentials.ENDPOINTS,
+    routes.ENDPOINTS,
+    lists.ENDPOINTS,
+    members.ENDPOINTS,
+    templates.ENDPOINTS,
+    suppressions.ENDPOINTS,
+    subaccounts.ENDPOINTS,
+    dkim.ENDPOINTS,
+    dkim_management.ENDPOINTS,
+    x509.ENDPOINTS,
+    dmarc.ENDPOINTS,
+    account_webhooks.ENDPOINTS,
+    account_templates.ENDPOINTS,
+    forwards.ENDPOINTS,
 )
 MUTATING = frozenset({"POST", "PUT", "DELETE", "PATCH"})
 GATEWAY_PREFIX = "/mailgun"
+ON_BEHALF_OF = "x-mailgun-on-behalf-of"
 
 # Werkzeug's page, as the real API answers unknown paths (mailgun-api.md §1.4).
 NOT_FOUND_HTML = (
@@ -56,6 +89,7 @@ class LogEntry:
     path: str  # percent-decoded, without query and without the gateway prefix
     query: str
     status: int  # 0 when the connection was dropped
+    account: str | None = None  # the X-Mailgun-On-Behalf-Of header as sent (None: the parent account)
 
 
 class Router:
@@ -150,9 +184,10 @@ class Emulator:
                 raw_path = raw_path[len(GATEWAY_PREFIX):] or "/"
                 path = path[len(GATEWAY_PREFIX):] or "/"
             status, out_headers, out_body = self._respond(method, raw_path, path, query, h, body, gateway)
-            self.log.append(LogEntry(method, path, query, status))
+            self.log.append(LogEntry(method, path, query, status, h.get(ON_BEHALF_OF)))
             if status != 429:
-                out_headers = out_headers + self._quota_headers()
+                present = {name.lower() for name, _ in out_headers}  # an endpoint's own limit wins (verify)
+                out_headers = out_headers + [hv for hv in self._quota_headers() if hv[0].lower() not in present]
             return status, out_headers, out_body
 
     def _respond(self, method: str, raw_path: str, path: str, query: str, h: dict[str, str], body: bytes,
@@ -160,6 +195,9 @@ class Emulator:
         denied = self._check_auth(h, gateway)
         if denied is not None:
             return denied
+        store = self.store.account(h.get(ON_BEHALF_OF))
+        if store is None:
+            return _unknown_subaccount(h[ON_BEHALF_OF])
         if self.faults.should_throttle() or self._quota_spent():
             return self._too_many()
         segments = [unquote(s) for s in raw_path[1:].split("/")]  # a trailing slash is a 404, as live
@@ -168,24 +206,27 @@ class Emulator:
             page = METHOD_NOT_ALLOWED_HTML if found else NOT_FOUND_HTML
             return (405 if found else 404), [("Content-Type", "text/html; charset=utf-8")], page
         ep, params = found
-        self._drop(self.faults.take("drop_connection", method, path), LogEntry(method, path, query, 0), False)
+        entry = LogEntry(method, path, query, 0, h.get(ON_BEHALF_OF))
+        self._drop(self.faults.take("drop_connection", method, path), entry, False)
         rule = self.faults.take("fail_before_commit", method, path)
         if rule is not None:
             return _server_error(rule.status)
-        result = self._dispatch(ep, method, path, params, query, h, body, gateway)
+        result = self._dispatch(ep, store, method, path, params, query, h, body, gateway)
         if method in MUTATING and result[0] < 300 and self.state_file is not None:
             self.store.save(self.state_file)
-        self._drop(self.faults.take("drop_connection", method, path, after_commit=True),
-                   LogEntry(method, path, query, 0), True)
+        self._drop(self.faults.take("drop_connection", method, path, after_commit=True), entry, True)
         rule = self.faults.take("fail_after_commit", method, path)
-        return _server_error(rule.status) if rule is not None else result
+        if rule is not None:
+            return _server_error(rule.status)
+        rule = self.faults.take("replace_body", method, path)
+        return (rule.status, [("Content-Type", rule.content_type)], rule.body) if rule is not None else result
 
     def _drop(self, rule: Rule | None, entry: LogEntry, committed: bool) -> None:
         if rule is not None:
             self.log.append(entry)
             raise DropConnection(committed)
 
-    def _dispatch(self, ep: Endpoint, method: str, path: str, params: tuple[str, ...], query: str,
+    def _dispatch(self, ep: Endpoint, store: Store, method: str, path: str, params: tuple[str, ...], query: str,
                   h: dict[str, str], body: bytes, gateway: bool) -> Response:
         scheme = h.get("x-forwarded-proto", "http")
         base = f"{scheme}://{h.get('host', 'localhost')}{GATEWAY_PREFIX if gateway else ''}"
@@ -193,14 +234,15 @@ class Emulator:
             form, data, files = parse_body(h.get("content-type", ""), body)
             req = Request(method, path, params, MultiDict(parse_qsl(query, keep_blank_values=True)),
                           form, data, base, files)
-            result = ep.handler(self.store, req)
+            result = ep.handler(store, req)
         except HttpError as err:
             return render(ep.style, err.status, err.body())
         except Exception:  # an emulator bug: answer like a server would, keep the traceback in the log
             log.exception("emulator: %s %s failed", method, path)
             return render(ep.style, 500, {"message": "Internal Server Error"})
-        if isinstance(result, tuple):
-            return render(ep.style, result[0], result[1])
+        if isinstance(result, tuple):  # (status, body) or (status, body, extra headers)
+            status, headers, payload = render(ep.style, result[0], result[1])
+            return status, headers + list(result[2] if len(result) > 2 else ()), payload
         return render(ep.style, 200, result)
 
     # ---- auth and rate limits -------------------------------------------------------------
@@ -259,6 +301,13 @@ def _basic_matches(auth: str, api_key: str) -> bool:
     except (ValueError, UnicodeDecodeError):
         return False
     return user == "api" and password == api_key
+
+
+def _unknown_subaccount(account_id: str) -> Response:
+    # UNCONFIRMED: Mailgun documents no answer for an id that is not one of the key's subaccounts;
+    # 403 with a message naming the header is the most plausible and tells the user what to fix.
+    message = f"Forbidden: X-Mailgun-On-Behalf-Of names no subaccount of this account ({account_id})"
+    return render(GO, 403, {"message": message})
 
 
 def _server_error(status: int) -> Response:

@@ -1,4 +1,5 @@
-"""Fault injection settings for the emulator: latency, 429s, 5xx before/after commit, dropped connections.
+"""Fault injection settings for the emulator: latency, 429s, 5xx before/after commit, dropped connections,
+odd bodies.
 
 ``Faults()`` injects nothing. Settings are plain attributes; one-shot failures are rules added with
 ``fail_before_commit`` / ``fail_after_commit`` / ``drop_connection`` and consumed as they fire::
@@ -7,8 +8,10 @@
     emu.faults.rate_limit_every = 5            # every 5th request answers 429
     emu.faults.fail_after_commit(method="POST", path="/v3/routes", status=502, times=1)
     emu.faults.drop_connection(path="/v3/lists", times=2)
+    emu.faults.replace_body("/v3/domains/mg.example.com/tracking", "OK")  # 200 "OK" instead of JSON
 
-Paths are matched as prefixes of the decoded request path without the gateway ``/mailgun`` prefix.
+Paths are matched as prefixes of the decoded request path without the gateway ``/mailgun`` prefix
+(or exactly, for rules made with ``exact=True``).
 Knows nothing of endpoints; the emulator asks it what to do for each request (under its lock).
 """
 
@@ -18,7 +21,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Literal
 
-RuleKind = Literal["fail_before_commit", "fail_after_commit", "drop_connection"]
+RuleKind = Literal["fail_before_commit", "fail_after_commit", "drop_connection", "replace_body"]
 
 
 class DropConnection(Exception):
@@ -37,10 +40,14 @@ class Rule:
     status: int = 502
     times: int | None = 1  # None = every matching request, forever
     after_commit: bool = False  # drop_connection only: apply the write first
+    body: bytes = b""  # replace_body only: what the client gets instead of the real answer
+    content_type: str = "application/json"  # replace_body only
+    skip: int = 0  # matching requests answered normally before the rule starts to fire
+    exact: bool = False  # match the path exactly, not as a prefix
 
     def matches(self, method: str, path: str) -> bool:
         return ((self.method is None or self.method.upper() == method)
-                and (self.path is None or path.startswith(self.path))
+                and (self.path is None or path == self.path or (not self.exact and path.startswith(self.path)))
                 and (self.times is None or self.times > 0))
 
 
@@ -73,6 +80,15 @@ class Faults:
         """Matching requests get no response at all; with ``after_commit`` the write is applied first."""
         return self._add(Rule("drop_connection", method, path, 0, times, after_commit))
 
+    def replace_body(self, path: str | None, body: bytes | str, method: str | None = "GET",
+                     content_type: str = "application/json", status: int = 200, times: int | None = None,
+                     skip: int = 0, exact: bool = False) -> Rule:
+        """Matching requests are handled (a write is applied) but answer ``status`` with ``body``
+        instead, as a broken proxy or gateway might; the first ``skip`` matches are left alone."""
+        raw = body.encode() if isinstance(body, str) else body
+        return self._add(Rule("replace_body", method, path, status, times, body=raw, content_type=content_type,
+                              skip=skip, exact=exact))
+
     def clear(self) -> None:
         """Back to no faults at all."""
         self.__init__()  # type: ignore[misc]
@@ -85,6 +101,9 @@ class Faults:
         """The first live matching rule of ``kind``, consuming one of its ``times``."""
         for rule in self.rules:
             if rule.kind == kind and rule.after_commit == after_commit and rule.matches(method, path):
+                if rule.skip > 0:
+                    rule.skip -= 1
+                    continue
                 if rule.times is not None:
                     rule.times -= 1
                 return rule

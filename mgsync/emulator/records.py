@@ -12,6 +12,7 @@ import uuid
 from email.utils import parseaddr
 from typing import Any
 
+from mgsync.emulator.dnsrecords import dns_records  # noqa: F401  (handlers ask this module for every shape)
 from mgsync.emulator.wire import fmt_date
 
 HTML_FOOTER = '\n<br>\n<p><a href="%unsubscribe_url%">unsubscribe</a></p>\n'
@@ -49,27 +50,6 @@ def domain(name: str, state: str, now: float, seq: int, settings: dict[str, Any]
         rec["disabled"] = {"code": "manual", "note": "", "permanently": False, "reason": "disabled", "until": ""}
     rec.update(settings)
     return rec
-
-
-def dns_records(rec: dict[str, Any], region: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(receiving, sending) DNS records for a domain (mailgun-api.md §2.3)."""
-    host = "eu.mailgun.org" if region == "eu" else "mailgun.org"
-    valid = "valid" if rec.get("_dns_valid") else "unknown"
-    name = rec["name"]
-    receiving = [
-        {"cached": [], "is_active": True, "priority": "10", "record_type": "MX", "valid": valid, "value": f"{mx}.{host}"}
-        for mx in ("mxa", "mxb")
-    ]
-    key = hashlib.sha256(name.encode()).hexdigest()
-    sending = [
-        {"cached": [], "is_active": True, "name": name, "record_type": "TXT", "valid": valid,
-         "value": "v=spf1 include:mailgun.org ~all"},
-        {"cached": [], "is_active": bool(rec.get("_dns_valid")), "name": f"{rec['_dkim_selector']}._domainkey.{name}",
-         "record_type": "TXT", "valid": valid, "value": f"k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQ{key}IDAQAB"},
-        {"cached": [], "is_active": True, "name": f"{rec['web_prefix']}.{name}", "record_type": "CNAME",
-         "valid": valid, "value": host},
-    ]
-    return receiving, sending
 
 
 def tracking() -> dict[str, Any]:
@@ -132,3 +112,9 @@ def allow(now: float, value: str, reason: str = "") -> dict[str, Any]:
 def credential(now: float, login: str, password: str) -> dict[str, Any]:
     return {"mailbox": login, "login": login, "created_at": fmt_date(now, "credentials"),
             "size_bytes": None, "_password": hash_password(password)}
+
+
+def subaccount(now: float, account_id: str, name: str) -> dict[str, Any]:
+    """A subaccount as ``/v5/accounts/subaccounts`` renders it (OpenAPI ``SubaccountResponse``)."""
+    stamp = fmt_date(now, "domains")
+    return {"id": account_id, "name": name, "status": "open", "created_at": stamp, "updated_at": stamp}

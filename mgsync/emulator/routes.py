@@ -84,14 +84,46 @@ def match_route(store: Store, req: Request) -> dict[str, Any]:
     raise HttpError(404, NOT_FOUND)
 
 
+# A quoted argument: Mailgun's own tests and the OpenAPI examples write single quotes
+# (``match_recipient('.*@example.com')``, mailgun-python tests/integration), the Go SDK double.
+_STRING = r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
+_FILTER = re.compile(
+    rf"\s*(?:(catch_all)\(\s*\)|match_recipient\(\s*{_STRING}\s*\)|match_header\(\s*{_STRING}\s*,\s*{_STRING}\s*\))\s*",
+    re.IGNORECASE,
+)
+_JOIN = re.compile(r"(and|or)\b", re.IGNORECASE)
+
+
 def _matches(expression: str, address: str) -> bool:
-    if expression.strip() == "catch_all()":
+    """Whether a recipient matches: filters joined by ``and``/``or`` (``and`` binds tighter);
+    ``match_header`` never matches an address alone. Unparsable expressions match nothing."""
+    alternatives: list[list[bool]] = []
+    current: list[bool] = []
+    pos = 0
+    while True:
+        found = _FILTER.match(expression, pos)
+        if not found:
+            return False
+        current.append(_filter_matches(found, address))
+        pos = found.end()
+        if pos == len(expression):
+            return any(all(group) for group in [*alternatives, current])
+        join = _JOIN.match(expression, pos)
+        if not join:
+            return False
+        if join.group(1).lower() == "or":
+            alternatives, current = [*alternatives, current], []
+        pos = join.end()
+
+
+def _filter_matches(found: re.Match[str], address: str) -> bool:
+    if found.group(1):
         return True
-    found = re.match(r'\s*match_recipient\(\s*"(.*)"\s*\)\s*$', expression)
-    if not found:
-        return False
+    if found.group(2) is None:
+        return False  # match_header: no headers to look at
+    pattern = re.sub(r"\\([\"'])", r"\1", found.group(2)[1:-1])
     try:
-        return re.match(found.group(1), address) is not None
+        return re.match(pattern, address) is not None
     except re.error:
         return False
 

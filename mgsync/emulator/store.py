@@ -1,7 +1,10 @@
 """The emulator's in-memory state, its JSON persistence, and seeding helpers for tests and benchmarks.
 
-Owns the containers and the rules that span families (a domain's scoped data lives and dies with it).
-Knows nothing of HTTP: the endpoint modules read and write these containers under the emulator lock.
+Owns the containers and the rules that span families (a domain's scoped data lives and dies with it),
+and the parent account's subaccounts: each is a whole ``Store`` of its own, persisted inside the
+parent's state file. A newer endpoint family keeps its account-level state in a generic ``Family``
+(``store.family(name)``), so adding one never edits this module. Knows nothing of HTTP: the endpoint
+modules read and write these containers under the emulator lock.
 """
 
 from __future__ import annotations
@@ -11,59 +14,37 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mgsync.emulator import records
+from mgsync.emulator.tables import Family, Table
 from mgsync.emulator.wire import parse_date
 
 SUPPRESSION_KINDS = ("bounces", "unsubscribes", "complaints", "whitelists")
+__all__ = ["Family", "Store", "Subaccount", "Table", "SUPPRESSION_KINDS"]
 
 
-class Table:
-    """Records keyed by a normalised (lower-case) key, with a cached sorted key list for paging."""
-
-    __slots__ = ("rows", "_sorted")
-
-    def __init__(self, rows: dict[str, dict[str, Any]] | None = None):
-        self.rows: dict[str, dict[str, Any]] = rows or {}
-        self._sorted: list[str] | None = None
-
-    def get(self, key: str) -> dict[str, Any] | None:
-        return self.rows.get(key.lower())
-
-    def put(self, key: str, record: dict[str, Any]) -> None:
-        key = key.lower()
-        if key not in self.rows:
-            self._sorted = None
-        self.rows[key] = record
-
-    def pop(self, key: str) -> dict[str, Any] | None:
-        record = self.rows.pop(key.lower(), None)
-        if record is not None:
-            self._sorted = None
-        return record
-
-    def clear(self) -> int:
-        count = len(self.rows)
-        self.rows.clear()
-        self._sorted = None
-        return count
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def sorted_keys(self) -> list[str]:
-        if self._sorted is None:
-            self._sorted = sorted(self.rows)
-        return self._sorted
+@dataclass
+class Subaccount:
+    record: dict[str, Any]  # as /v5/accounts/subaccounts renders it
+    store: Store
 
 
 class Store:
-    """All emulated state. Domain names and keyed addresses are stored lower-cased."""
+    """All emulated state of one account. Domain names and keyed addresses are stored lower-cased.
 
-    def __init__(self, region: str = "us", clock: Callable[[], float] = time.time):
+    The parent account's store also holds its subaccounts (``subaccounts``: id → ``Subaccount``).
+    UNCONFIRMED: live Mailgun may hold a domain name in one account only; here every account has
+    its own namespace, so a subaccount can be given a copy of another's domains.
+    """
+
+    def __init__(self, region: str = "us", clock: Callable[[], float] = time.time, parent: Store | None = None,
+                 account_id: str | None = None):
         self.region, self.clock = region, clock
+        self.parent, self.account_id = parent, account_id  # None, None for the parent account
+        self.subaccounts: dict[str, Subaccount] = {}
         self.seq = 0
         self.domains: dict[str, dict[str, Any]] = {}
         self.tracking: dict[str, dict[str, Any]] = {}
@@ -75,11 +56,15 @@ class Store:
         self.routes: dict[str, dict[str, Any]] = {}
         self.lists = Table()
         self.members: dict[str, Table] = {}
-        # Account-level state of an endpoint family, by family name (JSON-able), persisted with the
-        # rest: a new family module keeps its records here, e.g. families.setdefault("forwards", {}).
-        self.families: dict[str, Any] = {}
+        self.families: dict[str, Family] = {}
+
+    def family(self, name: str) -> Family:
+        """The account-level state of endpoint family ``name`` (e.g. ``"forwards"``), persisted generically."""
+        return self.families.setdefault(name, Family())
 
     def next_seq(self) -> int:
+        if self.parent is not None:  # one sequence, so ids stay unique across all the accounts
+            return self.parent.next_seq()
         self.seq += 1
         return self.seq
 
@@ -112,6 +97,26 @@ class Store:
     def member_table(self, list_address: str) -> Table:
         return self.members.setdefault(list_address.lower(), Table())
 
+    # ---- subaccounts (the parent account's only) --------------------------------------------
+
+    def add_subaccount(self, name: str) -> dict[str, Any]:
+        """Create an open subaccount with an empty account of its own; return its public record."""
+        now = self.clock()
+        sub = self._new_subaccount(records.subaccount(now, records.object_id(now, self.next_seq()), name))
+        return dict(sub.record)
+
+    def _new_subaccount(self, record: dict[str, Any]) -> Subaccount:
+        sub = Subaccount(record, Store(self.region, self.clock, parent=self, account_id=record["id"]))
+        self.subaccounts[record["id"]] = sub
+        return sub
+
+    def account(self, account_id: str | None) -> Store | None:
+        """The store requests on behalf of ``account_id`` act on (``None``: this one); None if unknown."""
+        if account_id is None:
+            return self
+        sub = self.subaccounts.get(account_id)
+        return sub.store if sub is not None else None
+
     # ---- persistence ----------------------------------------------------------------------
 
     def to_data(self) -> dict[str, Any]:
@@ -123,7 +128,8 @@ class Store:
             "suppressions": {d: {k: t.rows for k, t in by.items()} for d, by in self.suppressions.items()},
             "credentials": {d: t.rows for d, t in self.credentials.items()},
             "members": {lst: t.rows for lst, t in self.members.items()},
-            "families": self.families,
+            "families": {name: f.to_data() for name, f in self.families.items()},
+            "subaccounts": {sid: {**sub.record, "state": sub.store.to_data()} for sid, sub in self.subaccounts.items()},
         }
 
     def load_data(self, data: dict[str, Any]) -> None:
@@ -136,7 +142,11 @@ class Store:
         self.suppressions = {d: {k: Table(rows) for k, rows in by.items()} for d, by in data["suppressions"].items()}
         self.credentials = {d: Table(rows) for d, rows in data["credentials"].items()}
         self.members = {lst: Table(rows) for lst, rows in data["members"].items()}
-        self.families = data.get("families", {})
+        self.families = {name: Family.from_data(f) for name, f in data.get("families", {}).items()}  # absent in older files
+        self.subaccounts = {}
+        for sid, saved in data.get("subaccounts", {}).items():  # absent in state files before subaccounts
+            sub = self._new_subaccount({k: v for k, v in saved.items() if k != "state"})
+            sub.store.load_data(saved["state"])
 
     def save(self, path: Path) -> None:
         """Write the state atomically (temp file + rename) so a crash never leaves half a file."""
@@ -162,8 +172,26 @@ class Store:
         return records.public(self.create_domain(name, state, settings, smtp_password))
 
     def mark_dns_valid(self, name: str, valid: bool = True) -> None:
-        """Test hook: the next ``PUT /v4/domains/{name}/verify`` finds DNS valid (or not)."""
-        self.domains[name.lower()]["_dns_valid"] = valid
+        """Test hook: every record Mailgun asks for is published in DNS now (or not): its ``valid``
+        says so and the next ``PUT /v4/domains/{name}/verify`` passes. DKIM keys created later are
+        not published until the hook is called again."""
+        from mgsync.emulator import dkimkeys  # the key store builds on records, which this module uses
+
+        rec = self.domains[name.lower()]
+        rec["_dns_valid"] = rec["_ass_published"] = valid
+        dkimkeys.publish_all(rec, valid)
+
+    def advance_certificates(self) -> int:
+        """Test hook: every tracking certificate still being generated is issued; returns how many."""
+        from mgsync.emulator import x509
+
+        return x509.advance_all(self)
+
+    def expire_certificate(self, host: str) -> None:
+        """Test hook: the tracking certificate of ``host`` has expired."""
+        from mgsync.emulator import x509
+
+        x509.expire(self, host)
 
     def add_route(self, expression: str, actions: Iterable[str] = ("stop()",), priority: int = 0,
                   description: str = "") -> dict[str, Any]:

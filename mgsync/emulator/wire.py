@@ -218,6 +218,9 @@ LISTS = Style("application/json", pretty=True)
 
 
 def render(style: Style, status: int, obj: Any) -> tuple[int, list[tuple[str, str]], bytes]:
+    """The JSON answer; a 204 has no body and no Content-Type (``/v1/webhooks`` PUT/DELETE, recorded)."""
+    if status == 204:
+        return status, [], b""
     return status, [("Content-Type", style.content_type)], style.dumps(obj)
 
 

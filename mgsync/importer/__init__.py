@@ -37,10 +37,11 @@ class Imported:
     objects: int
     notes: list[str] = field(default_factory=list)
 
-    def summary(self) -> str:
+    def summary(self, plan_command: str = "mgsync plan") -> str:
+        """The closing line; ``plan_command`` repeats the connection flags the import used."""
         counts = ", ".join(f"{n:,} {BY_NAME[kind].noun(n)}" for kind, n in self.counts.items())
         noun = "object" if self.objects == 1 else "objects"
-        return f"Imported {counts} ({self.objects:,} {noun}) into {self.out}; run: mgsync plan {self.out}"
+        return f"Imported {counts} ({self.objects:,} {noun}) into {self.out}; run: {plan_command} {self.out}"
 
 
 def run_import(

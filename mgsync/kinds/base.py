@@ -16,10 +16,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
+from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap
 
 from mgsync.changes import Change
-from mgsync.errors import ApiError
+from mgsync.errors import ApiError, MgsyncError
 from mgsync.shapes.doc import Doc, Group, written
 from mgsync.state import Address, Resource, Spec, State
 
@@ -96,7 +97,16 @@ class Kind(Generic[M]):
         return None if self.parent is None else Address(self.parent.name, self.scope_of(address))
 
     def resource(self, scope: str, name: str, body: Mapping[str, Any], **meta: Any) -> Resource:
-        return Resource(self.address(scope, name), self.model.model_validate(body), meta=meta)
+        """An observed object from an answer of the right shape (answers.py) whose values the model may
+        still refuse (a setting Mailgun added since): that is one sentence too, never a traceback."""
+        address = self.address(scope, name)
+        try:
+            return Resource(address, self.model.model_validate(body), meta=meta)
+        except ValidationError as err:
+            first = err.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise MgsyncError(f"Mailgun API: {address} has a value mgsync cannot read: {where}: {first['msg']} "
+                              f"(got {first['input']!r}); please report this.") from None
 
     def spec(self, resource: Resource | None) -> M:
         """``resource``'s canonical model, typed as this kind's."""

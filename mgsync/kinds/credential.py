@@ -15,6 +15,7 @@ from ruamel.yaml.comments import CommentedMap
 from mgsync.changes import Change
 from mgsync.kinds.base import Kind, Loc, path_quote
 from mgsync.kinds.domain import DOMAIN
+from mgsync.answers import STR, Obj
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc, written
 from mgsync.shapes.fields import Password
@@ -87,7 +88,7 @@ class CredentialKind(Kind[Credential]):
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         path = f"/v3/domains/{path_quote(scope)}/credentials"
-        items = list(client.iter_skip(path, limit=1000))
+        items = list(client.iter_skip(path, limit=1000, item=Obj({"login": STR})))
         suffix = f"@{scope}"
         return [self.resource(scope, item["login"].removesuffix(suffix), {}) for item in items]
 

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, Field, StrictBool
 
 from mgsync.changes import Change
 from mgsync.kinds.base import Kind, form_bool, path_quote
+from mgsync.answers import BOOL, STR, Obj
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc
 from mgsync.shapes.fields import DomainName
@@ -38,6 +39,13 @@ def _web_prefix(text: str) -> str:
     if not rules.is_domain(f"{text}.example.com") or "." in text:
         raise ValueError(f'"{text}" is not a valid web prefix (lower-case letters, digits and hyphens)')
     return text
+
+
+# What a read takes from a ``GET /v4/domains`` item (§2.2, §2.3); newer fields may be missing.
+ITEM = Obj({"name": STR}, {
+    "state": STR, "spam_action": STR, "web_scheme": STR, "web_prefix": STR, "wildcard": BOOL,
+    "require_tls": BOOL, "skip_verification": BOOL, "use_automatic_sender_security": BOOL,
+})
 
 
 class DomainSettingsDoc(Doc):
@@ -70,7 +78,7 @@ class DomainKind(Kind[Domain]):
         return f"Live state: {state} (DNS verification and disabling are Mailgun's, not managed by mgsync)."
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        return [self.from_api(item) for item in client.iter_skip("/v4/domains", limit=1000)]
+        return [self.from_api(item) for item in client.iter_skip("/v4/domains", limit=1000, item=ITEM)]
 
     def from_api(self, item: dict[str, Any]) -> Resource:
         body = {field: item[field] for field in Domain.model_fields if item.get(field) is not None}
@@ -83,7 +91,7 @@ class DomainKind(Kind[Domain]):
 
     def update(self, client: Client, change: Change) -> Resource | None:
         wanted = self.spec(change.desired).managed()
-        changed = {f.path.split(".")[0] for f in change.fields}
+        changed = {f.field for f in change.fields}
         form = self._form({k: v for k, v in wanted.items() if k in changed})
         client.put(f"/v4/domains/{path_quote(change.address.key)}", data=form)
         return None

@@ -13,6 +13,7 @@ from pydantic import Field, StrictBool
 
 from mgsync.changes import Change
 from mgsync.kinds.base import BulkKind, Kind, path_quote
+from mgsync.answers import BOOL, INT, OBJECT, STR, Obj, fits
 from mgsync.shapes.doc import UNSET, Doc, collection
 from mgsync.shapes.fields import Email
 from mgsync.shapes.output import file_stem, flow_map
@@ -36,6 +37,12 @@ class Member(Spec):
     name: str = ""
     vars: dict[str, Any] = Field(default_factory=dict)
     subscribed: StrictBool = True
+
+
+# What reads take from list and member items (§7.1, §7.3).
+LIST_ITEM = Obj({"address": STR}, {"name": STR, "description": STR, "access_level": STR,
+                                   "reply_preference": STR, "members_count": INT})
+MEMBER_ITEM = Obj({"address": STR}, {"name": STR, "vars": OBJECT, "subscribed": BOOL})
 
 
 class ListSettingsDoc(Doc):
@@ -66,23 +73,23 @@ class ListKind(Kind[MailingList]):
     prunable = True
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        return [self.from_api(item) for item in client.iter_pages("/v3/lists/pages", limit=1000)]
+        return [self.from_api(item) for item in client.iter_pages("/v3/lists/pages", limit=1000, item=LIST_ITEM)]
 
     def from_api(self, item: dict[str, Any]) -> Resource:
         body = {k: item[k] for k in MailingList.model_fields if item.get(k) is not None}
-        return self.resource("", item["address"], body, members_count=item.get("members_count", 0))
+        return self.resource("", item["address"], body, members_count=item.get("members_count") or 0)
 
     def create(self, client: Client, change: Change) -> Resource | None:
         form = [("address", change.address.key), *sorted(self.spec(change.desired).managed().items())]
         return self._answer(client.post("/v3/lists", data=form))
 
     def update(self, client: Client, change: Change) -> Resource | None:
-        form = sorted((f.path, self.spec(change.desired).managed()[f.path]) for f in change.fields)
+        form = sorted((f.field, self.spec(change.desired).managed()[f.field]) for f in change.fields)
         return self._answer(client.put(f"/v3/lists/{path_quote(change.address.key)}", data=form))
 
     def _answer(self, data: Any) -> Resource | None:
         found = data.get("list") if isinstance(data, dict) else None
-        return self.from_api(found) if isinstance(found, dict) and "address" in found else None
+        return self.from_api(found) if found is not None and fits(LIST_ITEM, found) else None
 
     def delete(self, client: Client, change: Change) -> None:
         client.delete(f"/v3/lists/{path_quote(change.address.key)}")
@@ -123,12 +130,12 @@ class MemberKind(BulkKind[Member]):
         return flow_map({"address": resource.address.name, **extra}) if extra else resource.address.name
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        items = list(client.iter_pages(f"/v3/lists/{path_quote(scope)}/members/pages", limit=1000))
+        items = list(client.iter_pages(f"/v3/lists/{path_quote(scope)}/members/pages", limit=1000, item=MEMBER_ITEM))
         return [self.from_api(scope, item) for item in items]
 
     def from_api(self, scope: str, item: dict[str, Any]) -> Resource:
         body = {"name": item.get("name") or "", "vars": item.get("vars") or {},
-                "subscribed": bool(item.get("subscribed", True))}
+                "subscribed": item.get("subscribed") is not False}
         return self.resource(scope, item["address"], body)
 
     def upsert(self, client: Client, batch: list[Change]) -> None:

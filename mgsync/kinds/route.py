@@ -14,6 +14,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from mgsync.changes import Change
 from mgsync.kinds.base import Exact, Kind, path_quote
+from mgsync.answers import INT, STR, ListOf, Obj, fits
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc
 from mgsync.shapes.fields import name_check
@@ -38,6 +39,10 @@ class Route(Spec):
 
 
 RouteName = Annotated[str, AfterValidator(name_check("route name"))]
+
+
+ITEM = Obj({"id": STR, "expression": STR},
+           {"priority": INT, "actions": ListOf(STR), "description": STR, "created_at": STR})  # §4
 
 
 class RouteDoc(Doc):
@@ -76,24 +81,24 @@ class RouteKind(Exact, Kind[Route]):
         return [f"route {n.name!r}: {n.note}." for n in names.values() if n.note]
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        items = sorted(client.iter_skip("/v3/routes", limit=1000), key=lambda r: (r.get("created_at", ""), r["id"]))
+        items = sorted(client.iter_skip("/v3/routes", limit=1000, item=ITEM), key=lambda r: (r.get("created_at") or "", r["id"]))
         return [self.from_api(item, name) for item, name in route_names(items, locked)]
 
     def from_api(self, item: dict[str, Any], name: str) -> Resource:
-        body = {"priority": int(item.get("priority", 0)), "expression": item["expression"],
+        body = {"priority": item.get("priority") or 0, "expression": item["expression"],
                 "actions": item.get("actions") or []}
-        return self.resource("", name, body, id=item["id"], description=item.get("description", ""))
+        return self.resource("", name, body, id=item["id"], description=item.get("description") or "")
 
     def create(self, client: Client, change: Change) -> Resource | None:
         data = client.post("/v3/routes", data=self._form(change.address.key, self.spec(change.desired).managed()))
         route = data.get("route") if isinstance(data, dict) else None
-        return self.from_api(route, change.address.key) if route and "id" in route else None
+        return self.from_api(route, change.address.key) if route is not None and fits(ITEM, route) else None
 
     def update(self, client: Client, change: Change) -> Resource | None:
         route_id = self.live(change).meta["id"]
         data = client.put(f"/v3/routes/{path_quote(route_id)}", data=self._form(change.address.key, change.after or {}))
         # PUT answers a flat route (§4); anything else and the re-read after apply fills the gap.
-        return self.from_api(data, change.address.key) if isinstance(data, dict) and "id" in data else None
+        return self.from_api(data, change.address.key) if fits(ITEM, data) else None
 
     def delete(self, client: Client, change: Change) -> None:
         client.delete(f"/v3/routes/{path_quote(self.live(change).meta['id'])}")

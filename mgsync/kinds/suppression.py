@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, fie
 from mgsync.changes import Change
 from mgsync.kinds.base import BulkKind, path_quote
 from mgsync.kinds.domain import DOMAIN
+from mgsync.answers import STR, ListOf, Obj, Scalar, Shape
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc, Group, collection
 from mgsync.shapes.fields import DomainName, Email, EmailOrDomain
@@ -110,12 +111,16 @@ class SuppressionKind(BulkKind[S]):
     max_batch = 1000  # JSON bulk add takes at most 1000 records per call (§8)
     table: ClassVar[str]
     key_field: ClassVar[str] = "address"
+    item_fields: ClassVar[dict[str, Shape]] = {}  # what ``body`` reads of an item, besides the key
+
+    def item(self) -> Obj:
+        return Obj({self.key_field: STR}, self.item_fields)
 
     def csv_file(self, scope: str) -> str:
         return f"suppressions/{scope}/{self.section}.csv"
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        items = list(client.iter_pages(f"/v3/{path_quote(scope)}/{self.table}", limit=1000))
+        items = list(client.iter_pages(f"/v3/{path_quote(scope)}/{self.table}", limit=1000, item=self.item()))
         return [self.resource(scope, item[self.key_field], self.body(item)) for item in items]
 
     def body(self, item: dict[str, Any]) -> dict[str, Any]:
@@ -148,6 +153,8 @@ class BounceKind(SuppressionKind[Bounce]):
     csv_columns = ("address", ("code", "error", IGNORED))
     csv_header = ("address", "code", "error")
     table = "bounces"
+    # ``code`` is a string live; an old fixture has the number 550 (§8.1).
+    item_fields = {"code": Scalar("a string or number", (str, int)), "error": STR}
 
     def csv_row(self, resource: Resource) -> dict[str, str]:
         body = self.spec(resource)
@@ -159,7 +166,8 @@ class BounceKind(SuppressionKind[Bounce]):
         return flow_map({"address": resource.address.name, "code": body.code, **error})
 
     def body(self, item: dict[str, Any]) -> dict[str, Any]:
-        return {"code": str(item.get("code", "550")), "error": item.get("error") or ""}
+        code = item.get("code")
+        return {"code": "550" if code is None else str(code), "error": item.get("error") or ""}
 
 
 class UnsubscribeKind(SuppressionKind[Unsubscribe]):
@@ -171,6 +179,7 @@ class UnsubscribeKind(SuppressionKind[Unsubscribe]):
     csv_columns = ("address", ("tags", IGNORED))
     csv_header = ("address", "tags")
     table = "unsubscribes"
+    item_fields = {"tags": ListOf(STR), "tag": STR}  # older answers: one ``tag`` (§8.2)
 
     def csv_row(self, resource: Resource) -> dict[str, str] | None:
         tags = self.spec(resource).tags
@@ -218,6 +227,7 @@ class AllowlistKind(SuppressionKind[Allowlist]):
     """The allowlist has no JSON bulk add (§8.4): entries are added one form POST at a time."""
 
     name = "allowlist"
+    nouns = ("allowlist entry", "allowlist entries")
     model = Allowlist
     nouns = ("allowlist entry", "allowlist entries")
     section = "allowlist"
@@ -229,6 +239,7 @@ class AllowlistKind(SuppressionKind[Allowlist]):
     max_batch = 1
     table = "whitelists"
     key_field = "value"
+    item_fields = {"reason": STR}
 
     def entry_key(self, entry: Any) -> str:
         return str(entry.target)

@@ -17,6 +17,7 @@ from mgsync.changes import Change
 from mgsync.fingerprint import fingerprint
 from mgsync.kinds.base import Kind, Loc, path_quote
 from mgsync.kinds.domain import DOMAIN
+from mgsync.answers import BOOL, STR, MapOf, Obj
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc, written
 from mgsync.shapes.fields import name_check
@@ -57,6 +58,13 @@ KeepVersions = Annotated[
 ]
 TemplateText = Annotated[str, AfterValidator(rules.check_template_size)]
 TemplateName = Annotated[str, AfterValidator(name_check("template name"))]
+
+
+# What reads take from templates and versions (§6.1); the list carries the active version or not.
+VERSION = Obj(optional={"tag": STR, "template": STR, "engine": STR, "headers": MapOf(STR)})
+ITEM = Obj({"name": STR}, {"description": STR, "version": VERSION})
+ONE = Obj({"template": ITEM})
+VERSION_ITEM = Obj({"tag": STR}, {"active": BOOL, "createdAt": STR})
 
 
 class HeadersDoc(Doc):
@@ -131,12 +139,16 @@ class TemplateKind(Kind[Template]):
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         base = f"/v3/{path_quote(scope)}/templates"
-        items = list(client.iter_pages(base, {"active": "yes"}, limit=100))
+        items = list(client.iter_pages(base, {"active": "yes"}, limit=100, item=ITEM))
         # The list may carry the active version (active=yes); fetch one by one only what it lacks.
         missing = [item for item in items if "version" not in item]
-        fetched = client.map(lambda item: client.get(f"{base}/{path_quote(item['name'])}", active="yes")["template"], missing)
+        fetched = client.map(lambda item: self._one(client, base, item["name"]), missing)
         complete = {item["name"]: item for item in [*items, *fetched]}
         return [self.from_api(scope, item) for _, item in sorted(complete.items())]
+
+    @staticmethod
+    def _one(client: Client, base: str, name: str) -> dict[str, Any]:
+        return client.read(f"{base}/{path_quote(name)}", ONE, active="yes")["template"]
 
     def from_api(self, scope: str, item: dict[str, Any]) -> Resource:
         version = item.get("version") or {}
@@ -157,7 +169,7 @@ class TemplateKind(Kind[Template]):
         return None
 
     def update(self, client: Client, change: Change) -> Resource | None:
-        changed = {f.path.split(".")[0] for f in change.fields}
+        changed = {f.field for f in change.fields}
         if "description" in changed:
             client.put(self._path(change), data=[("description", (change.after or {})["description"])])
         if changed & set(VERSION_FIELDS):
@@ -180,7 +192,8 @@ class TemplateKind(Kind[Template]):
         client.post(f"{self._path(change)}/versions", data=form)
 
     def _versions(self, client: Client, change: Change) -> list[dict[str, Any]]:
-        pages = client.iter_pages(f"{self._path(change)}/versions", limit=100, items=_version_items)
+        pages = client.iter_pages(f"{self._path(change)}/versions", limit=100, items="template.versions",
+                                  item=VERSION_ITEM)
         return list(pages)
 
     def _prune(self, client: Client, change: Change, versions: list[dict[str, Any]], keep: int) -> None:
@@ -219,10 +232,6 @@ def version_tag(fields: dict[str, Any]) -> str:
         "headers": fields.get("headers") or {},
     }
     return "mgsync-" + fingerprint(content).removeprefix("sha256:")[:12]
-
-
-def _version_items(page: dict[str, Any]) -> list[dict[str, Any]]:
-    return (page.get("template") or {}).get("versions") or []
 
 
 def _created(version: dict[str, Any]) -> tuple[float, str]:

@@ -10,6 +10,7 @@ from ruamel.yaml.comments import CommentedMap
 from mgsync.changes import Change
 from mgsync.kinds.base import Kind, Loc, path_quote, yes_no
 from mgsync.kinds.domain import DOMAIN
+from mgsync.answers import BOOL, STR, Obj, Scalar
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc, Either, written
 from mgsync.shapes.output import Output, flow_map
@@ -77,6 +78,15 @@ class TrackingDoc(Doc):
     unsubscribe: Annotated[UnsubscribeTrackingDoc | StrictBool, Either("mapping", "scalar")] = UNSET
 
 
+# ``active`` is a boolean, "htmlonly", or in old answers "yes"/"no" (§3); sections may be missing.
+ACTIVE = Scalar("true, false or a word", (bool, str))
+ANSWER = Obj({"tracking": Obj(optional={
+    "open": Obj(optional={"active": ACTIVE, "place_at_the_top": BOOL}),
+    "click": Obj(optional={"active": ACTIVE}),
+    "unsubscribe": Obj(optional={"active": ACTIVE, "html_footer": STR, "text_footer": STR}),
+})})
+
+
 class TrackingKind(Kind[Tracking]):
     """Tracking always exists on a domain: "create" and "update" both PUT the changed sections,
     and a tracking block removed from the manifests is forgotten, not reset (§3)."""
@@ -117,7 +127,7 @@ class TrackingKind(Kind[Tracking]):
         )
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        data = client.get(f"/v3/domains/{path_quote(scope)}/tracking")["tracking"]
+        data = client.read(f"/v3/domains/{path_quote(scope)}/tracking", ANSWER)["tracking"]
         sections: dict[str, type[Spec]] = {"open": OpenTracking, "click": ClickTracking, "unsubscribe": UnsubscribeTracking}
         body = {name: _section(model, data[name]) for name, model in sections.items() if data.get(name)}
         return [self.resource("", scope, body)]
@@ -127,7 +137,7 @@ class TrackingKind(Kind[Tracking]):
         return None
 
     def update(self, client: Client, change: Change) -> Resource | None:
-        changed = {f.path.split(".")[0] for f in change.fields}
+        changed = {f.field for f in change.fields}
         wanted = self.spec(change.desired).managed()
         self._put_sections(client, change.address.key, {k: v for k, v in wanted.items() if k in changed})
         return None

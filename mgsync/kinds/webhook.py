@@ -10,6 +10,7 @@ from ruamel.yaml.comments import CommentedMap
 from mgsync.changes import Change
 from mgsync.kinds.base import Kind, Loc, path_quote
 from mgsync.kinds.domain import DOMAIN
+from mgsync.answers import STR, ListOf, MapOf, Nullable, Obj
 from mgsync.shapes.doc import UNSET, Doc, Either
 from mgsync.shapes.fields import URL_SCHEMA, Url
 from mgsync.shapes.output import Output, flow_seq
@@ -76,6 +77,10 @@ class WebhooksDoc(Doc):
     unsubscribed: Urls = UNSET
 
 
+# Unconfigured events are omitted live, but some answers carry null: accept both (§5.1).
+ANSWER = Obj({"webhooks": MapOf(Nullable(Obj(optional={"urls": ListOf(STR)})))})
+
+
 class WebhookKind(Kind[Webhook]):
     """v3 webhooks: one object per (domain, event); PUT replaces the URL list (§5.1)."""
 
@@ -100,8 +105,7 @@ class WebhookKind(Kind[Webhook]):
         return hooks
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        hooks = client.get(f"/v3/domains/{path_quote(scope)}/webhooks").get("webhooks") or {}
-        # Unconfigured events are omitted live, but some answers carry null: accept both (§5.1).
+        hooks = client.read(f"/v3/domains/{path_quote(scope)}/webhooks", ANSWER)["webhooks"]
         return [
             self.resource(scope, event, {"urls": value["urls"]})
             for event, value in sorted(hooks.items())

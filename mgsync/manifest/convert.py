@@ -35,6 +35,7 @@ class Harvest:
     resources: list[Resource] = field(default_factory=list)
     prune: set[tuple[str, str]] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # unset ${env:} variables, when allowed
 
     def source(self, loc: Loc) -> Source:
         at = spot(self.shown, self.root, loc, at_key=True)

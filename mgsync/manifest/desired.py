@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mgsync.kinds import children
+from mgsync.errors import Problem
 from mgsync.state import State
 
 
@@ -19,6 +20,7 @@ class Desired:
     prune: frozenset[tuple[str, str]]  # (kind, scope) owned completely, e.g. ("webhook", "mg.example.com")
     files: tuple[Path, ...]  # manifest files loaded, sorted
     root: Path  # directory of the first path given; the lockfile lives there by default
+    warnings: tuple[Problem, ...] = ()  # unset ${env:} variables, when the caller allowed them
 
     def keys(self, kind: str) -> tuple[str, ...]:
         """The keys of the declared objects of ``kind``, sorted."""

@@ -5,11 +5,14 @@ keys (``check``) → validate each top-level entry on its own with the document 
 entry never hides the problems of another → convert to canonical resources (``convert``). Then
 all files merge into one state, where an address declared twice is an error naming both places.
 Nothing here raises anything but ``ManifestError``; nothing touches the network.
+With ``allow_unset_env`` (``validate`` without ``--strict``) an unset ``${env:NAME}`` is a warning
+carried in ``Desired.warnings`` instead of an error; plan and apply never allow it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +32,7 @@ from mgsync.state import Address, Resource, State
 TOP_KEYS = ", ".join(f"{key}:" for key in (*SECTIONS, "prune"))  # for "a manifest must be a mapping"
 
 
-def load(paths: list[Path], env: Mapping[str, str]) -> Desired:
+def load(paths: list[Path], env: Mapping[str, str], *, allow_unset_env: bool = False) -> Desired:
     paths = list(paths) or [Path(".")]
     files, problems = yamlfile.find_files(paths)
     redact, harvests = Redactor(), []
@@ -37,20 +40,23 @@ def load(paths: list[Path], env: Mapping[str, str]) -> Desired:
         parsed, found = yamlfile.parse(file)
         problems += found
         if parsed is not None:
-            harvests.append(harvest(parsed, env, redact))
+            harvests.append(harvest(parsed, env, redact, allow_unset_env=allow_unset_env))
     resources, duplicates = merge(r for h in harvests for r in h.resources)
     problems += duplicates + [p for h in harvests for p in h.problems]
+    warnings = [w for h in harvests for w in h.warnings]
     if problems:
-        raise ManifestError([Problem(p.file, p.line, p.col, p.where, redact(p.message)) for p in problems])
+        raise ManifestError([Problem(p.file, p.line, p.col, p.where, redact(p.message)) for p in problems], warnings)
     return Desired(
         state=State(resources),
         prune=frozenset(pair for h in harvests for pair in h.prune),
         files=tuple(files),
         root=paths[0] if paths[0].is_dir() else paths[0].parent,
+        warnings=tuple(sorted(warnings)),
     )
 
 
-def harvest(parsed: yamlfile.Parsed, env: Mapping[str, str], redact: Redactor) -> Harvest:
+def harvest(parsed: yamlfile.Parsed, env: Mapping[str, str], redact: Redactor, *,
+            allow_unset_env: bool = False) -> Harvest:
     out = Harvest(parsed.name, parsed.root)
     root = parsed.root
     if root is None:
@@ -62,12 +68,23 @@ def harvest(parsed: yamlfile.Parsed, env: Mapping[str, str], redact: Redactor) -
     missing = substitute(root, env, redact)
     for problem in missing:
         out.problem(problem.path, problem.message)
+    if allow_unset_env:
+        _unset_as_warnings(out, [p.missing is not None for p in missing])
     for loc, message in unknown_keys(root, ManifestDoc):
         out.problem(loc, message, at_key=True)
     for key, value in root.items():
         _top_level(out, key, value)
-    _quiet_after_env(out, len(missing))
+    _quiet_after_env(out, len(missing) - len(out.warnings), out.warnings)
     return out
+
+
+def _unset_as_warnings(out: Harvest, unset: list[bool]) -> None:
+    """Move the problems of unset variables (flagged in ``unset``, in order) to the warnings; they
+    are the only problems so far."""
+    for problem, is_unset in zip(out.problems, unset):
+        if is_unset:
+            out.warnings.append(replace(problem, message=f"{problem.message} (plan and apply need it)"))
+    out.problems[:] = [p for p, is_unset in zip(out.problems, unset) if not is_unset]
 
 
 def _top_level(out: Harvest, key: Any, value: Any) -> None:
@@ -136,9 +153,9 @@ def _drop(node: Any, cuts: set[tuple[Any, ...]], here: tuple[Any, ...]) -> Any:
     return {k: _drop(v, cuts, (*here, k)) for k, v in node.items() if (*here, k) not in cuts}
 
 
-def _quiet_after_env(out: Harvest, count: int) -> None:
+def _quiet_after_env(out: Harvest, count: int, warnings: list[Problem]) -> None:
     """A missing variable's reference fails other checks too; keep only the clear message there."""
-    env_problems = out.problems[:count]
+    env_problems = [*out.problems[:count], *warnings]
     spots = {(p.line, p.col) for p in env_problems}
     out.problems[count:] = [p for p in out.problems[count:] if (p.line, p.col) not in spots or p.file != out.shown]
 

@@ -4,12 +4,15 @@ A path is a file or a directory searched recursively for ``*.yaml`` / ``*.yml`` 
 skipped). Parsing is round-trip, so every mapping and sequence keeps ``.lc`` line/column data.
 Duplicate keys are found on the composed node tree first, so *every* duplicate is reported with
 both places; the document is then constructed keeping the first value. Malformed YAML, unreadable
-files and non-UTF-8 text become a ``Problem``, never an exception. Knows nothing of the schema.
+files, non-UTF-8 text, characters YAML refuses and a byte order mark past the start become a
+``Problem`` at ``file:line:col`` (columns count characters, lines break as YAML breaks them), never an
+exception. Knows nothing of the schema.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +22,14 @@ from ruamel.yaml import YAML
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from mgsync.errors import Problem
 
 SUFFIXES = (".yaml", ".yml")
 NAMES = "*.yaml, *.yml"
+BOM = "\ufeff"
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")  # as ruamel.yaml's reader counts lines
 
 
 @dataclass(frozen=True)
@@ -70,10 +76,16 @@ def parse(path: Path) -> tuple[Parsed | None, list[Problem]]:
     except OSError as err:
         return None, [Problem(name, 0, 0, "", f"cannot read the file: {err.strerror or err}")]
     except UnicodeDecodeError as err:
-        line, col = data[: err.start].count(b"\n") + 1, err.start - data.rfind(b"\n", 0, err.start)
+        line, col = _line_col(data[: err.start].decode("utf-8-sig"), err.start)
         return None, [Problem(name, line, col, "", "not UTF-8 text (save the file as UTF-8)")]
+    if (at := text.find(BOM, 1)) > 0:  # YAML reads it as part of a key or value: nobody means that
+        line, col = _line_col(text, at)
+        message = "a byte order mark (U+FEFF) in the middle of the file, as where two files were joined: remove it"
+        return None, [Problem(name, line, col, "", message)]
     try:
         return _parse_text(path, text)
+    except ReaderError as err:
+        return None, [_reader_problem(name, text, err)]
     except MarkedYAMLError as err:
         return None, [_yaml_problem(name, err)]
     except YAMLError as err:
@@ -114,6 +126,21 @@ def _yaml_problem(name: str, err: MarkedYAMLError) -> Problem:
     if mark is None:
         return Problem(name, 0, 0, "", f"invalid YAML: {message}")
     return Problem(name, mark.line + 1, mark.column + 1, "", f"invalid YAML: {message}")
+
+
+def _reader_problem(name: str, text: str, err: ReaderError) -> Problem:
+    """A character YAML refuses anywhere (controls other than tab and line breaks, U+FFFE/FFFF)."""
+    line, col = _line_col(text, err.position)
+    code = err.character if isinstance(err.character, int) else ord(err.character)
+    kind = "a control character" if code < 0x20 or 0x7F <= code <= 0x9F else "not a character"
+    return Problem(name, line, col, "", f"invalid YAML: character U+{code:04X} ({kind}) is not allowed: remove it")
+
+
+def _line_col(text: str, position: int) -> tuple[int, int]:
+    """1-based line and column of the character at ``position``."""
+    breaks = list(_LINE_BREAK.finditer(text, 0, position))
+    start = breaks[-1].end() if breaks else 0
+    return len(breaks) + 1, position - start + 1
 
 
 def _first_line(text: str) -> str:

@@ -12,7 +12,7 @@ kind's noun comes from ``Kind.noun``) and sends nothing; the CLI prints what the
 from __future__ import annotations
 
 from mgsync.render.comment import MARKER, markdown
-from mgsync.render.summary import json_document, summary_line
+from mgsync.render.summary import apply_summary, json_document, summary_line
 from mgsync.render.terminal import text
 
-__all__ = ["MARKER", "json_document", "markdown", "summary_line", "text"]
+__all__ = ["MARKER", "apply_summary", "json_document", "markdown", "summary_line", "text"]

@@ -1,10 +1,12 @@
-"""The one summary line and the JSON document: the two renderings other tools parse."""
+"""The summary lines and the JSON document: the renderings other tools parse."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from mgsync.changes import Action, Change, FieldChange
+from mgsync.kinds import BY_NAME
 from mgsync.plan import Plan
 
 FORMAT_VERSION = 1
@@ -31,6 +33,39 @@ def summary_line(plan: Plan) -> str:
     n = counts(plan.changes)
     forget = f", {n['forget']} to forget" if n["forget"] else ""
     return f"Plan: {n['add']} to add, {n['change']} to change, {n['destroy']} to destroy{forget}."
+
+
+_DONE = {Action.CREATE: "added", Action.UPDATE: "changed", Action.DELETE: "destroyed", Action.FORGET: "forgotten"}
+
+
+def apply_summary(plan: Plan) -> str:
+    """``Apply complete: 3 added, 1 changed, 1 destroyed; 2,500 bounces added in 3 requests.``
+
+    Objects of bulk kinds are counted apart, per kind and action, with the requests their batches
+    took (one per ``max_batch`` adds or updates in a scope, one per delete).
+    """
+    single = [c for c in plan.changes if not BY_NAME[c.address.kind].bulk]
+    n = counts(single)
+    head = f"Apply complete: {n['add']} added, {n['change']} changed, {n['destroy']} destroyed"
+    head += f", {n['forget']} forgotten" if n["forget"] else ""
+    bulk = _bulk_counts([c for c in plan.changes if BY_NAME[c.address.kind].bulk])
+    return f"{head}; {', '.join(bulk)}." if bulk else f"{head}."
+
+
+def _bulk_counts(changes: list[Change]) -> list[str]:
+    scopes: dict[tuple[str, Action], dict[str, int]] = {}
+    for item in changes:
+        per_scope = scopes.setdefault((item.address.kind, item.action), {})
+        per_scope[item.address.scope] = per_scope.get(item.address.scope, 0) + 1
+    parts = []
+    for (kind, action), per_scope in scopes.items():
+        size = BY_NAME[kind].max_batch if action in (Action.CREATE, Action.UPDATE) else 1
+        requests = sum(math.ceil(count / size) for count in per_scope.values())
+        total = sum(per_scope.values())
+        noun = "request" if requests == 1 else "requests"
+        sent = "" if action is Action.FORGET else f" in {requests:,} {noun}"  # forgetting sends nothing
+        parts.append(f"{total:,} {BY_NAME[kind].noun(total)} {_DONE[action]}{sent}")
+    return parts
 
 
 def json_document(plan: Plan) -> dict[str, Any]:
@@ -60,4 +95,5 @@ def _change(item: Change) -> dict[str, Any]:
 
 
 def _fields(fields: tuple[FieldChange, ...]) -> list[dict[str, Any]]:
-    return [{"path": f.path, "before": f.before, "after": f.after} for f in fields]
+    # ``path`` is the list of keys (``["vars", "plan.tier"]``), never a string to parse.
+    return [{"path": list(f.path), "before": f.before, "after": f.after} for f in fields]

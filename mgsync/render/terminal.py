@@ -1,8 +1,10 @@
 """The terminal rendering: Terraform-like blocks, deterministic, colour only on request.
 
-A plan is built as ``Line`` data first and painted last, so the markdown rendering can reuse the same
-lines with a diff gutter instead of colour. Big collections stay readable: more than ``BULK`` changes
-of one action in one (kind, scope) become one header with a sample of ``SAMPLE``.
+A plan is built as ``Line`` data first and painted last (``click.style``), so the markdown rendering
+can reuse the same lines with a diff gutter instead of colour. Every change to an object of a
+non-bulk kind is always listed in full. Only bulk collections (a kind that says ``bulk``: members,
+suppressions) with more than ``BULK`` changes of one action in one scope are summarised, as one
+header with their exact count and the first ``SAMPLE``; ``full=True`` lists every one of them too.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
+import click
+
 from mgsync.changes import Action, Change, Drift
 from mgsync.kinds import BY_NAME
 from mgsync.plan import Plan
@@ -19,17 +23,19 @@ from mgsync.render import values
 from mgsync.render.summary import summary_line
 from mgsync.state import Address
 
-BULK = 20  # more changes than this in one (action, kind, scope) are sampled
+BULK = 20  # more bulk changes than this in one (action, kind, scope) are summarised
 SAMPLE = 5
+DETAIL = 6  # indent of a change's detail rows
 HEADER = "mgsync will perform the following actions:"
 DRIFT_HEADER = "Changed outside mgsync since the last apply (drift):"
 UNMANAGED_HEADER = "Not managed (left alone):"
 FORGOTTEN = "(no longer managed; left as it is)"
 FORGOTTEN_MANY = "no longer managed; left as they are"
+FULL_HINT = "plan --full lists every one"
 
-_COLOURS = {"+": "32", "~": "33", "-": "31", ".": "2"}
-_DIM = "2"
+_COLOURS = {"+": "green", "~": "yellow", "-": "red", ".": "dim"}
 _T = TypeVar("_T")
+Paint = Callable[[str, str], str]
 
 
 @dataclass(frozen=True)
@@ -41,13 +47,13 @@ class Line:
     gutter: str = ""  # markdown diff gutter: "+" / "-" on every line of a create / delete block
     head: bool = False  # a change's first line: markdown moves its symbol into the gutter
 
-    def render(self, paint: Callable[[str, str], str]) -> str:
+    def render(self, paint: Paint) -> str:
         parts = [" " * self.indent]
         if self.symbol:
             parts += [paint(self.symbol, _COLOURS[self.symbol]), " "]
         parts.append(self.body)
         if self.note:
-            parts += [" " if self.body else "", paint(self.note, _DIM)]
+            parts += [" " if self.body else "", paint(self.note, "dim")]
         return "".join(parts)
 
     def diff(self) -> str:
@@ -57,47 +63,52 @@ class Line:
             return f"{self.symbol}{' ' * (self.indent + 1)}{plain[self.indent + 2:]}"
         if self.gutter and plain:
             return self.gutter + plain[1:]
+        if self.symbol in ("+", "-") and self.indent:  # an added / removed element or text line
+            return f"{self.symbol}{' ' * self.indent}{plain[self.indent + 1:]}"
         return plain
 
 
 @dataclass
 class Group(Generic[_T]):
-    key: tuple[Any, str, str]  # (action or deleted, kind, scope)
+    key: tuple[Any, str, str]  # (action, kind, scope)
     count: int
     sample: list[_T] = field(default_factory=list)
 
 
-def _plain(text: str, _code: str) -> str:
+def _plain(text: str, _colour: str) -> str:
     return text
 
 
-def _ansi(text: str, code: str) -> str:
-    return f"\x1b[{code}m{text}\x1b[0m"
+def _styled(text: str, colour: str) -> str:
+    return click.style(text, dim=True) if colour == "dim" else click.style(text, fg=colour)
 
 
-def grouped(items: Iterable[_T], key: Callable[[_T], tuple[Any, str, str]]) -> list[_T | Group[_T]]:
-    """``items`` in order, except that each key with more than ``BULK`` items becomes one ``Group``
-    (at its first item's place) holding a sample of the first ``SAMPLE``."""
-    items = list(items)
-    sizes = Counter(key(item) for item in items)
-    result: list[_T | Group[_T]] = []
-    groups: dict[tuple[Any, str, str], Group[_T]] = {}
-    for item in items:
-        k = key(item)
-        if sizes[k] <= BULK:
+def grouped(changes: Iterable[Change], *, full: bool = False, sample: int = SAMPLE) -> list[Change | Group[Change]]:
+    """``changes`` in order, except that each (action, bulk kind, scope) with more than ``BULK``
+    changes becomes one ``Group`` (at its first change's place) holding the first ``sample``
+    (with ``full``, all of them)."""
+    changes = list(changes)
+    if full:
+        sample = len(changes)  # every item, still under its group's counted header
+    sizes = Counter(_change_key(c) for c in changes if BY_NAME[c.address.kind].bulk)
+    result: list[Change | Group[Change]] = []
+    groups: dict[tuple[Any, str, str], Group[Change]] = {}
+    for item in changes:
+        key = _change_key(item)
+        if sizes.get(key, 0) <= BULK:
             result.append(item)
             continue
-        if k not in groups:
-            groups[k] = Group(k, sizes[k])
-            result.append(groups[k])
-        if len(groups[k].sample) < SAMPLE:
-            groups[k].sample.append(item)
+        if key not in groups:
+            groups[key] = Group(key, sizes[key])
+            result.append(groups[key])
+        if len(groups[key].sample) < sample:
+            groups[key].sample.append(item)
     return result
 
 
-def text(plan: Plan, *, color: bool = False) -> str:
-    paint = _ansi if color else _plain
-    sections = [s for s in (_actions(plan), _drift(plan), _unmanaged(plan), _notes(plan)) if s]
+def text(plan: Plan, *, color: bool = False, full: bool = False) -> str:
+    paint = _styled if color else _plain
+    sections = [s for s in (_actions(plan, full), _drift(plan), _unmanaged(plan), _notes(plan)) if s]
     sections.append([Line(body=summary_line(plan))])
     lines: list[Line] = []
     for section in sections:
@@ -105,17 +116,31 @@ def text(plan: Plan, *, color: bool = False) -> str:
     return "\n".join(line.render(paint) for line in lines[:-1])
 
 
-def _actions(plan: Plan) -> list[Line]:
+def _actions(plan: Plan, full: bool) -> list[Line]:
     if not plan.changes:
         return []
-    return [Line(body=HEADER), Line(), *action_lines(plan)]
+    return [Line(body=HEADER), Line(), *action_lines(plan, full=full)]
 
 
-def action_lines(plan: Plan) -> list[Line]:
-    """One block per change (or per sampled group), blocks separated by a blank line."""
+def action_lines(plan: Plan, *, full: bool = False, sample: int = SAMPLE) -> list[Line]:
+    """One block per change (or per summarised bulk group), blocks separated by a blank line."""
+    return joined(change_blocks(plan, full=full, sample=sample))
+
+
+def change_blocks(plan: Plan, *, full: bool = False, sample: int = SAMPLE) -> list[tuple[bool, list[Line]]]:
+    """``(is_bulk, lines)`` per change or summarised group, in plan order."""
+    blocks = []
+    for item in grouped(plan.changes, full=full, sample=sample):
+        if isinstance(item, Group):
+            blocks.append((True, group_block(item)))
+        else:
+            blocks.append((BY_NAME[item.address.kind].bulk, change_block(item)))
+    return blocks
+
+
+def joined(blocks: Iterable[tuple[bool, list[Line]]]) -> list[Line]:
     lines: list[Line] = []
-    for item in grouped(plan.changes, _change_key):
-        block = _group_block(item) if isinstance(item, Group) else _change_block(item)
+    for _, block in blocks:
         lines += [*block, Line()]
     return lines[:-1]
 
@@ -124,69 +149,59 @@ def _change_key(item: Change) -> tuple[Action, str, str]:
     return (item.action, item.address.kind, item.address.scope)
 
 
-def _change_block(item: Change) -> list[Line]:
-    head = Line(2, item.action.symbol, _addr(item.address), head=True)
+def change_block(item: Change, indent: int = 2) -> list[Line]:
+    head = Line(indent, item.action.symbol, _addr(item.address), head=True)
+    detail = indent + DETAIL - 2
     match item.action:
         case Action.CREATE:
-            return [head, *_rows(values.body_rows(item.after), 6, "+")]
+            return [head, *rows(values.body_rows(item.after), detail, "+")]
         case Action.UPDATE:
-            return [head, *_rows(values.field_rows(item.fields), 6)]
+            return [head, *rows(values.field_rows(item.fields), detail)]
         case Action.DELETE:
-            return [head, *_rows(values.body_rows(item.before), 6, "-")]
+            return [head, *rows(values.body_rows(item.before), detail, "-")]
         case Action.FORGET:
             return [replace(head, note=FORGOTTEN)]
 
 
-def _group_block(group: Group[Change]) -> list[Line]:
+def group_block(group: Group[Change]) -> list[Line]:
     action, kind, scope = group.key
     gutter = action.symbol if action in (Action.CREATE, Action.DELETE) else ""
-    extra = FORGOTTEN_MANY if action is Action.FORGET else ""
-    lines = [Line(2, action.symbol, _bulk(group, kind, scope), _showing(group, extra), gutter, head=True)]
+    extra = f"{FORGOTTEN_MANY}; " if action is Action.FORGET else ""
+    if len(group.sample) == group.count:
+        note = f"({extra}all listed)"
+    elif group.sample:
+        note = f"({extra}first {len(group.sample)} shown; {FULL_HINT})"
+    else:
+        note = f"({extra}{FULL_HINT})"
+    lines = [Line(2, action.symbol, bulk_title(kind, scope, group.count), note, gutter, head=True)]
     for item in group.sample:
         lines.append(Line(6, action.symbol, _addr(item.address), gutter=gutter))
         if action is Action.UPDATE:
-            lines += _rows(values.field_rows(item.fields), 10)
-    return [*lines, _more(group, gutter)]
+            lines += rows(values.field_rows(item.fields), 10)
+    if group.sample and len(group.sample) < group.count:
+        lines.append(Line(6, note=f"… and {group.count - len(group.sample):,} more", gutter=gutter))
+    return lines
 
 
-def _bulk(group: Group, kind: str, scope: str) -> str:
-    """``2500 bounce:mg.example.com/…``"""
-    return values.clean(f"{group.count} {kind}:{scope}/…" if scope else f"{group.count} {kind}:…")
-
-
-def _showing(group: Group, extra: str = "") -> str:
-    return f"(showing {len(group.sample)}; {extra})" if extra else f"(showing {len(group.sample)})"
-
-
-def _more(group: Group, gutter: str = "") -> Line:
-    return Line(6, note=f"… and {group.count - len(group.sample)} more", gutter=gutter)
+def bulk_title(kind: str, scope: str, count: int) -> str:
+    """``2,000 members in crew@mg.example.com`` / ``3 routes``."""
+    noun = BY_NAME[kind].noun(count)
+    return values.clean(f"{count:,} {noun} in {scope}" if scope else f"{count:,} {noun}")
 
 
 def _drift(plan: Plan) -> list[Line]:
     if not plan.drift:
         return []
     lines = [Line(body=DRIFT_HEADER)]
-    for item in grouped(plan.drift, lambda d: (d.deleted, d.address.kind, d.address.scope)):
-        if isinstance(item, Group):
-            lines += _drift_group(item)
-        else:
-            lines += _drift_item(item, 2)
+    for item in plan.drift:
+        lines += drift_item(item, 2)
     return lines
 
 
-def _drift_item(item: Drift, indent: int) -> list[Line]:
+def drift_item(item: Drift, indent: int) -> list[Line]:
     if item.deleted:
         return [Line(indent, "-", _addr(item.address), "(deleted in Mailgun)")]
-    return [Line(indent, "~", _addr(item.address)), *_rows(values.field_rows(item.fields), indent + 4)]
-
-
-def _drift_group(group: Group[Drift]) -> list[Line]:
-    deleted, kind, scope = group.key
-    extra = "deleted in Mailgun" if deleted else ""
-    lines = [Line(2, "-" if deleted else "~", _bulk(group, kind, scope), _showing(group, extra))]
-    for item in group.sample:
-        lines += [Line(6, "-", _addr(item.address))] if item.deleted else _drift_item(item, 6)
-    return [*lines, _more(group)]
+    return [Line(indent, "~", _addr(item.address)), *rows(values.field_rows(item.fields), indent + 4)]
 
 
 def _unmanaged(plan: Plan) -> list[Line]:
@@ -225,8 +240,16 @@ def _notes(plan: Plan) -> list[Line]:
     return [Line(note=values.clean(f"Note: {note}")) for note in plan.notes]
 
 
-def _rows(rows: Sequence[str], indent: int, gutter: str = "") -> list[Line]:
-    return [Line(indent, body=row, gutter=gutter) for row in rows]
+def rows(found: Sequence[values.Row], indent: int, gutter: str = "") -> list[Line]:
+    """Detail rows as lines: marks become painted symbols, hunk headers and elisions dim notes."""
+    lines = []
+    for row in found:
+        at = indent + row.offset
+        if row.mark == "@":
+            lines.append(Line(at, note=row.text, gutter=gutter))
+        else:
+            lines.append(Line(at, row.mark, row.text, gutter=gutter))
+    return lines
 
 
 def _addr(address: Address) -> str:

@@ -4,6 +4,10 @@ Substitution happens in place on the loaded YAML tree, in string *values* only (
 template files or CSV cells). Each substituted value becomes an ``EnvStr`` that remembers what was
 written, so a credential can insist on an environment reference, and ``Redactor`` can replace a
 variable's value by its reference in every message: a secret is never printed.
+
+An unset variable is reported as an ``EnvProblem`` naming it (``missing``), so the loader can make it
+a warning for ``validate`` (which must work without secrets, e.g. on a fork's pull request) and an
+error for ``plan`` and ``apply``; a malformed reference is always an error.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ class EnvStr(str):
 class EnvProblem:
     path: tuple[Any, ...]  # where the string sits in the YAML tree
     message: str
+    missing: str | None = None  # the unset variable's name; None for a malformed reference
 
 
 @dataclass
@@ -62,14 +67,15 @@ def substitute(root: Any, env: Mapping[str, str], redactor: Redactor) -> list[En
         if "${env:" not in text:
             continue
         value, found = _expand(text, env, redactor)
-        problems.extend(EnvProblem(path, message) for message in found)
+        problems.extend(EnvProblem(path, message, name) for message, name in found)
         container[key] = EnvStr(value, str(text))
     return problems
 
 
-def _expand(text: str, env: Mapping[str, str], redactor: Redactor) -> tuple[str, list[str]]:
-    problems = [
-        f'malformed environment reference "{bad.group()}" (expected ${{env:NAME}})'
+def _expand(text: str, env: Mapping[str, str], redactor: Redactor) -> tuple[str, list[tuple[str, str | None]]]:
+    """The expanded text and its problems: (message, name of the unset variable or None)."""
+    problems: list[tuple[str, str | None]] = [
+        (f'malformed environment reference "{bad.group()}" (expected ${{env:NAME}})', None)
         for bad in _ATTEMPT.finditer(text)
         if not REFERENCE.fullmatch(bad.group())
     ]
@@ -77,7 +83,7 @@ def _expand(text: str, env: Mapping[str, str], redactor: Redactor) -> tuple[str,
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in env:
-            problems.append(f"environment variable {name} is not set")
+            problems.append((f"environment variable {name} is not set", name))
             return match.group()
         redactor.remember(env[name], match.group())
         return env[name]

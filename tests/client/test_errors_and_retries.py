@@ -124,17 +124,31 @@ def test_get_whose_connection_dropped_is_retried(account, connect) -> None:
     assert statuses(emu, "GET") == [0, 0, 200]
 
 
-def test_post_that_never_reached_the_server_is_retried_then_gives_up() -> None:
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_refused_connection_fails_at_once_naming_the_base_url(method) -> None:
     with socket.socket() as sock:  # a loopback port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     sleeps = Sleeps()
-    with Client(Settings(f"http://127.0.0.1:{port}", "basic", KEY), max_retries=2, sleep=sleeps) as client:
+    base = f"http://127.0.0.1:{port}"
+    with Client(Settings(base, "basic", KEY), max_retries=2, sleep=sleeps) as client:
         with pytest.raises(TransportError) as err:
-            client.post("/v3/routes", ROUTE)
-        assert client.stats.requests == 3 and len(sleeps.calls) == 2
-    assert str(err.value).startswith("Mailgun API: POST /v3/routes failed: ConnectError: ")
-    assert str(err.value).endswith("(gave up after 3 attempts)")
+            client.request(method, "/v3/routes", data=ROUTE if method == "POST" else None)
+        assert client.stats.requests == 1 and sleeps.calls == []
+    assert str(err.value) == (
+        f"Mailgun API: {method} /v3/routes failed: cannot connect to {base} (connection refused); check the base URL "
+        "(--base-url / MAILGUN_BASE_URL), the region (--region / MAILGUN_REGION) and the network"
+    )
+
+
+def test_unresolvable_host_fails_at_once() -> None:
+    sleeps = Sleeps()
+    # .invalid never resolves (RFC 6761); the resolver answers without the network.
+    with Client(Settings("https://api.mailgun.invalid", "basic", KEY), max_retries=2, sleep=sleeps) as client:
+        with pytest.raises(TransportError) as err:
+            client.get("/v4/domains")
+        assert client.stats.requests == 1 and sleeps.calls == []
+    assert "cannot connect to https://api.mailgun.invalid (the host name does not resolve)" in str(err.value)
 
 
 def test_post_timing_out_is_not_repeated(account, connect) -> None:

@@ -118,3 +118,40 @@ def test_past_reset_and_no_hint_fall_back_to_backoff() -> None:
         assert client.stats.throttled == 4
     assert str(err.value) == "Mailgun API: GET /v3/routes returned 429: Too Many"
     assert len(sleeps.calls) == 3 and all(0 < s <= 0.25 * 2**i * 1.1 for i, s in enumerate(sleeps.calls))
+
+
+@pytest.mark.parametrize(("others_served", "throttled_answers", "outcome", "throttled_seen"), [
+    (True, 9, "served", 9),  # queued behind our own threads: nine 429s, none counts toward max_retries
+    (False, 9, "429", 4),  # nobody is served: max_retries (3) counts every 429, as before
+    (True, 100, "429", 12),  # a turn that never comes still ends: after 3 × max_retries tries only counted ones
+])
+def test_a_429_counts_toward_retries_only_when_nothing_else_was_served(
+        others_served: bool, throttled_answers: int, outcome: str, throttled_seen: int) -> None:
+    """The root cause of a flaky storm: at a window's reset our threads race for its quota and the
+    losers used to spend their retries waiting their turn. Another request answered meanwhile shows
+    the account is making progress, so such a 429 is a turn, not a failure."""
+    answers = {"a": 0}
+    nested = threading.local()
+
+    def server(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v3/a" and answers["a"] < throttled_answers:
+            answers["a"] += 1
+            return httpx.Response(429, json={"message": "Too Many Requests"})
+        return httpx.Response(200, json={"ok": True})
+
+    def sleep(seconds: float) -> None:  # another thread's request lands while this one waits
+        if others_served and not getattr(nested, "on", False):
+            nested.on = True
+            try:
+                client.get("/v3/b")
+            finally:
+                nested.on = False
+
+    with Client(Settings("https://api.mailgun.net", "basic", KEY), transport=httpx.MockTransport(server),
+                sleep=sleep, max_retries=3) as client:
+        if outcome == "served":
+            assert client.get("/v3/a") == {"ok": True}
+        else:
+            with pytest.raises(ApiError, match="returned 429"):
+                client.get("/v3/a")
+        assert client.stats.throttled == throttled_seen

@@ -48,7 +48,7 @@ def test_create_errors(api: httpx.Client, domain: str, fields, status: int, mess
 
 
 def test_legacy_v3_create_message(api: httpx.Client) -> None:
-    assert api.post("/v3/domains", data={"name": "old.example.com"}).json()["message"] == "Domain has been created"
+    assert api.post("/v3/domains", data={"name": "old.example.com"}).json()["message"] == "Domain DNS records have been created"
     assert api.get("/v3/domains/old.example.com").json()["domain"]["name"] == "old.example.com"
 
 

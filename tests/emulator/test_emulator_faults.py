@@ -1,4 +1,4 @@
-"""Fault injection: latency, 429s with reset headers, 5xx before/after commit, dropped connections."""
+"""Fault injection: latency, 429s with reset headers, 5xx before/after commit, dropped connections, odd bodies."""
 
 from __future__ import annotations
 
@@ -152,3 +152,21 @@ def test_injected_failure_bodies(emulator: Emulator, api: httpx.Client, status, 
     assert (r.status_code, r.headers["content-type"]) == (status, content_type)
     if json_body is not None:
         assert r.json() == json_body
+
+
+def test_replace_body_answers_matching_gets_after_the_skipped_ones(emulator: Emulator, api: httpx.Client) -> None:
+    emulator.faults.replace_body("/v3/routes", "<html>gateway</html>", content_type="text/html", skip=1)
+    assert api.get("/v3/routes").json() == {"items": [], "total_count": 0}  # skipped: the real answer
+    for _ in range(2):  # then every matching GET, forever by default
+        r = api.get("/v3/routes", params={"limit": 5})
+        assert (r.status_code, r.headers["content-type"], r.text) == (200, "text/html", "<html>gateway</html>")
+    assert api.get("/v4/domains").json() == {"items": [], "total_count": 0}  # another path: untouched
+    assert api.post("/v3/routes", data=ROUTE).json()["message"] == "Route has been created"  # GETs only
+
+
+def test_replace_body_of_a_write_still_applies_it(emulator: Emulator, api: httpx.Client) -> None:
+    emulator.faults.replace_body("/v3/routes", "OK", method="POST", status=201, times=1)
+    r = api.post("/v3/routes", data=ROUTE)
+    assert (r.status_code, r.text) == (201, "OK")
+    assert len(emulator.store.routes) == 1
+    assert api.post("/v3/routes", data=ROUTE).json()["message"] == "Route has been created"

@@ -45,10 +45,27 @@ def test_route_skip_limit_pages(emulator: Emulator, api: httpx.Client) -> None:
     assert (r.status_code, r.json()) == (400, {"message": "The 'limit' parameter can't be larger than 1000"})
 
 
-def test_route_match(emulator: Emulator, api: httpx.Client) -> None:
-    emulator.store.add_route('match_recipient("sales@.*")', description="sales")
+@pytest.mark.parametrize("expression", [
+    'match_recipient("sales@.*")',
+    "match_recipient('sales@.*')",  # as Mailgun's own tests and the OpenAPI examples write it
+    "  MATCH_RECIPIENT( 'sales@.*' )  ",
+    r"match_recipient('sales@.*') and match_recipient('.*\.com')",
+    "match_header('subject', '.*') or match_recipient(\"sales@.*\")",
+])
+def test_route_match(emulator: Emulator, api: httpx.Client, expression: str) -> None:
+    emulator.store.add_route(expression, description="sales")
     assert api.get("/v3/routes/match", params={"address": "sales@x.com"}).json()["route"]["description"] == "sales"
     assert api.get("/v3/routes/match", params={"address": "x@x.com"}).status_code == 404
+
+
+@pytest.mark.parametrize("expression", [
+    "match_recipient('sales@.*\")", "match_recipient(sales@.*)", "match_header('subject', 'x')",
+    "match_recipient('sales@.*') and match_recipient('nobody')", "match_recipient('sales@.*') xor catch_all()",
+])
+def test_route_match_needs_a_matching_well_formed_expression(emulator: Emulator, api: httpx.Client,
+                                                             expression: str) -> None:
+    emulator.store.add_route(expression, description="sales")
+    assert api.get("/v3/routes/match", params={"address": "sales@x.com"}).status_code == 404
 
 
 # ---- webhooks v3 -------------------------------------------------------------------------------

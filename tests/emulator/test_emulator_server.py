@@ -139,13 +139,15 @@ def test_serve_context_manager_stops(emulator: Emulator) -> None:
 
 def test_cli_serve_fault_and_gateway_options() -> None:
     proc, url = _start_cli("--port", str(_free_port()), "--rate-limit-every", "2", "--reset-after", "0.05",
-                           "--gateway-key", "mtn")
+                           "--gateway-key", "mtn", "--replace-body", "/v3/routes", "OK")
     try:
         with httpx.Client(base_url=url, timeout=5) as c:
             assert c.get("/v4/domains", auth=("api", "test")).status_code == 200
             throttled = c.get("/mailgun/v4/domains", headers={"Authorization": "Bearer mtn"})
             assert throttled.status_code == 429 and throttled.json() == {"message": "Too Many Requests"}
             assert c.get("/mailgun/v4/domains", headers={"Authorization": "Bearer mtn"}).status_code == 200
+            odd = [c.get("/v3/routes", auth=("api", "test")) for _ in range(2)]  # every 2nd one is a 429
+            assert [(r.status_code, r.text) for r in odd] == [(429, '{"message":"Too Many Requests"}'), (200, "OK")]
     finally:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=10)

@@ -35,7 +35,7 @@ def test_changes_made_in_mailgun_show_as_drift(tmp_path) -> None:
     plan = h.plan()
     drift = {str(d.address): d for d in plan.drift}
     assert drift["webhook:mg.example.com/opened"].deleted
-    assert [f.path for f in drift["webhook:mg.example.com/delivered"].fields] == ["urls"]
+    assert [f.path for f in drift["webhook:mg.example.com/delivered"].fields] == [("urls",)]
     text = render.text(plan)
     assert "Changed outside mgsync since the last apply (drift):" in text
     assert h.actions(plan) == [("webhook:mg.example.com/delivered", "update"), ("webhook:mg.example.com/opened", "create")]

@@ -179,7 +179,7 @@ def test_secrets_stay_out_of_plans_and_lockfile(tmp_path) -> None:
     assert h.actions() == []
     h.env["PW"] = "battery-staple-7"
     plan = h.plan()
-    assert [(f.path, f.after) for f in plan.changes[0].fields] == [("password", "(sensitive value changed)")]
+    assert [(f.path, f.after) for f in plan.changes[0].fields] == [(("password",), "(sensitive value changed)")]
     assert "(sensitive value changed)" in render.text(plan)
 
 

@@ -95,6 +95,15 @@ CASES = {
     'malformed.yaml': [
         "malformed.yaml:3:52: invalid YAML: expected ',' or ']', but got '}' (while parsing a flow sequence at line 3, column 27)",
     ],
+    'nul_byte.yaml': [
+        'nul_byte.yaml:4:16: invalid YAML: character U+0000 (a control character) is not allowed: remove it',
+    ],
+    'bom_inside.yaml': [
+        'bom_inside.yaml:3:1: a byte order mark (U+FEFF) in the middle of the file, as where two files were joined: remove it',
+    ],
+    'c1_control.yaml': [
+        'c1_control.yaml:4:29: invalid YAML: character U+009B (a control character) is not allowed: remove it',
+    ],
     'not_a_mapping.yaml': [
         'not_a_mapping.yaml:1:1: a manifest must be a mapping (domains:, routes:, mailing_lists:, prune:)',
     ],
@@ -220,7 +229,7 @@ def test_bad_manifest_fails_with_exact_messages(case: str, monkeypatch: pytest.M
     monkeypatch.chdir(BAD)
     monkeypatch.delenv("MGSYNC_TEST_UNSET_PASSWORD", raising=False)
     monkeypatch.delenv("MGSYNC_TEST_UNSET_TOKEN", raising=False)
-    result = CliRunner().invoke(main, ["validate", case])
+    result = CliRunner().invoke(main, ["validate", "--strict", case])  # strict: unset variables are errors
     expected = [*CASES[case], _plural(len(CASES[case]))]
     assert result.exit_code == 1
     assert result.stdout == ""
@@ -234,7 +243,7 @@ def test_all_cases_at_once_still_report_each_problem(monkeypatch: pytest.MonkeyP
     (Cross-file duplicates differ: together, many cases declare the same domain.)
     """
     monkeypatch.chdir(BAD)
-    result = CliRunner().invoke(main, ["validate", "."])
+    result = CliRunner().invoke(main, ["validate", "--strict", "."])
     problems = set(result.stderr.splitlines()[:-1])
     singles = {line for case, lines in CASES.items() if case != "does_not_exist.yaml" for line in lines}
     assert result.exit_code == 1

@@ -32,7 +32,7 @@ def test_production_without_its_secrets_names_each_missing_variable(monkeypatch:
     monkeypatch.chdir(EXAMPLES.parent)
     env: dict[str, str | None] = {name: None for name in PRODUCTION_ENV}
     env["MG_SMTP_APP"] = PRODUCTION_ENV["MG_SMTP_APP"]  # one is set: its value must not leak either
-    result = CliRunner().invoke(main, ["validate", "examples/production"], env=env)
+    result = CliRunner().invoke(main, ["validate", "--strict", "examples/production"], env=env)
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "examples/production/eu.example.net.yaml:11:23: domains.eu.example.net.credentials.app.password:"
@@ -42,6 +42,27 @@ def test_production_without_its_secrets_names_each_missing_variable(monkeypatch:
         "examples/production/news.example.com.yaml:23:30: domains.news.example.com.credentials.newsletter.password:"
         " environment variable MG_SMTP_NEWSLETTER is not set",
         "3 errors found.",
+    ]
+    assert PRODUCTION_ENV["MG_SMTP_APP"] not in result.output
+
+
+def test_production_validates_without_secrets_with_a_warning_per_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fork's pull request has no secrets: validate still passes and names every unset variable."""
+    monkeypatch.chdir(EXAMPLES.parent)
+    env: dict[str, str | None] = {name: None for name in PRODUCTION_ENV}
+    env["MG_SMTP_APP"] = PRODUCTION_ENV["MG_SMTP_APP"]
+    result = CliRunner().invoke(main, ["validate", "examples/production"], env=env)
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "Warning: examples/production/eu.example.net.yaml:11:23: domains.eu.example.net.credentials.app.password:"
+        " environment variable MG_SMTP_EU_APP is not set (plan and apply need it)",
+        "Warning: examples/production/mg.example.com.yaml:46:42: domains.mg.example.com.credentials.billing@mg.example.com"
+        ".password: environment variable MG_SMTP_BILLING is not set (plan and apply need it)",
+        "Warning: examples/production/news.example.com.yaml:23:30: domains.news.example.com.credentials.newsletter"
+        ".password: environment variable MG_SMTP_NEWSLETTER is not set (plan and apply need it)",
+    ]
+    assert result.stdout.splitlines() == [
+        "OK: 101 resources in 5 files (3 domains, 4 routes, 3 mailing lists), 3 warnings"
     ]
     assert PRODUCTION_ENV["MG_SMTP_APP"] not in result.output
 

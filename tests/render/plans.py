@@ -31,9 +31,9 @@ def create(address: str, after: dict[str, Any]) -> Change:
 
 
 def update(address: str, *fields: tuple[str, Any, Any]) -> Change:
-    changes = tuple(FieldChange(path, old, new) for path, old, new in fields)
-    before = {f.path: f.before for f in changes}
-    return Change(addr(address), Action.UPDATE, before, {f.path: f.after for f in changes}, changes)
+    changes = tuple(FieldChange(tuple(path.split(".")), old, new) for path, old, new in fields)
+    before = {".".join(f.path): f.before for f in changes}
+    return Change(addr(address), Action.UPDATE, before, {".".join(f.path): f.after for f in changes}, changes)
 
 
 def delete(address: str, before: dict[str, Any]) -> Change:
@@ -49,7 +49,7 @@ def secret_change() -> Change:
     address = addr("credential:mg.example.com/alice")
     resource = Resource(address, Login(password=SECRET))
     return Change(address, Action.UPDATE, {"password": SENSITIVE}, {"password": SENSITIVE},
-                  (FieldChange("password", SENSITIVE, SENSITIVE_CHANGED),), desired=resource, observed=resource)
+                  (FieldChange(("password",), SENSITIVE, SENSITIVE_CHANGED),), desired=resource, observed=resource)
 
 
 def example_plan() -> Plan:
@@ -76,7 +76,7 @@ def example_plan() -> Plan:
             forget("list:old@mg.example.com"),
         ],
         drift=[
-            Drift(addr("route:support-inbox"), (FieldChange("priority", 0, 5),)),
+            Drift(addr("route:support-inbox"), (FieldChange(("priority",), 0, 5),)),
             Drift(addr("webhook:mg.example.com/clicked"), (), deleted=True),
         ],
         unmanaged={

@@ -80,7 +80,7 @@ def test_empty_plan():
 def test_drift_unmanaged_and_notes_on_a_plan_without_changes():
     plan = Plan(
         drift=[
-            Drift(addr("route:support-inbox"), (FieldChange("priority", 0, 5),)),
+            Drift(addr("route:support-inbox"), (FieldChange(("priority",), 0, 5),)),
             Drift(addr("webhook:mg.example.com/clicked"), (), deleted=True),
         ],
         unmanaged={
@@ -115,24 +115,29 @@ def bounces(n: int, domain: str = "mg.example.com") -> list:
     return [create(f"bounce:{domain}/a{i}@example.org", {"code": "550"}) for i in range(n)]
 
 
-def test_bulk_group_prints_a_header_and_a_sample():
+def test_bulk_group_prints_a_header_with_the_exact_count_and_a_sample():
     text = render.text(Plan(changes=bounces(2500)))
     assert text == "\n".join([
         "mgsync will perform the following actions:",
         "",
-        "  + 2500 bounce:mg.example.com/… (showing 5)",
+        "  + 2,500 bounces in mg.example.com (first 5 shown; plan --full lists every one)",
         *[f"      + bounce:mg.example.com/a{i}@example.org" for i in range(5)],
-        "      … and 2495 more",
+        "      … and 2,495 more",
         "",
         SUMMARY.format(2500, 0, 0),
     ])
+
+
+def test_full_lists_every_bulk_change():
+    text = render.text(Plan(changes=bounces(2500)), full=True)
+    assert text.count("  + bounce:mg.example.com/") == 2500 and "more" not in text
 
 
 def test_sampled_updates_keep_their_fields():
     changes = [update(f"member:news@mg.example.com/u{i}@example.org", ("subscribed", True, False)) for i in range(21)]
     lines = render.text(Plan(changes=changes)).splitlines()
     assert lines[2:6] == [
-        "  ~ 21 member:news@mg.example.com/… (showing 5)",
+        "  ~ 21 members in news@mg.example.com (first 5 shown; plan --full lists every one)",
         "      ~ member:news@mg.example.com/u0@example.org",
         "          subscribed: true -> false",
         "      ~ member:news@mg.example.com/u1@example.org",
@@ -140,7 +145,7 @@ def test_sampled_updates_keep_their_fields():
     assert lines[-3] == "      … and 16 more"
 
 
-def test_twenty_changes_are_listed_twenty_one_are_sampled():
+def test_twenty_bulk_changes_are_listed_twenty_one_are_summarised():
     assert render.text(Plan(changes=bounces(20))).count("  + bounce:") == 20
     assert render.text(Plan(changes=bounces(21))).count("+ bounce:") == 5
 
@@ -154,17 +159,19 @@ def test_groups_are_per_action_and_scope_at_their_first_place():
     ]
     heads = [line for line in render.text(Plan(changes=changes)).splitlines() if re.match(r"  \S", line)]
     assert heads == [
-        "  + 30 bounce:a.example.com/… (showing 5)",
+        "  + 30 bounces in a.example.com (first 5 shown; plan --full lists every one)",
         "  + bounce:b.example.com/a0@example.org",
         "  + bounce:b.example.com/a1@example.org",
-        "  - 25 bounce:a.example.com/… (showing 5)",
+        "  - 25 bounces in a.example.com (first 5 shown; plan --full lists every one)",
         "  + route:only-one",
     ]
 
 
-def test_account_level_kinds_group_without_scope():
-    routes = [create(f"route:r{i:02}", {"priority": i}) for i in range(30)]
-    assert "  + 30 route:… (showing 5)" in render.text(Plan(changes=routes)).splitlines()
+@pytest.mark.parametrize("count", [30, 1_500])
+def test_changes_of_kinds_that_are_not_bulk_are_never_summarised(count):
+    routes = [create(f"route:r{i:04}", {"priority": i}) for i in range(count)]
+    lines = render.text(Plan(changes=routes)).splitlines()
+    assert [line for line in lines if line.startswith("  + ")] == [f"  + route:r{i:04}" for i in range(count)]
 
 
 def test_fifty_thousand_members_stay_a_few_screens():

@@ -1,0 +1,180 @@
+"""The shapes reads expect of Mailgun's answers, and the one check of an answer against its shape.
+
+A shape is plain data: ``Obj`` (keys that must be there, keys that may be missing or null),
+``ListOf``, ``MapOf``, ``Nullable`` and the scalars ``STR``, ``INT``, ``BOOL``, ``ANY``. Kinds declare
+the shapes of what they read (beside their models); ``Client.read`` checks every answer with
+``check`` before anything uses it, so an odd answer becomes one sentence instead of a ``KeyError``::
+
+    expected an object with "tracking", got a non-JSON body 'OK'
+    expected items[3].name to be a string, got null
+
+Knows JSON text and Python values only: nothing of HTTP, kinds or plans.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+_HTML = re.compile(r"\s*<(!doctype|html|head|title|body)", re.IGNORECASE)
+_TITLE = re.compile(r"<title>([^<]*)</title>", re.IGNORECASE)
+
+
+class Shape(Protocol):
+    def describe(self) -> str: ...
+
+    def mismatch(self, value: Any, where: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Scalar:
+    name: str  # "a string"
+    types: tuple[type, ...]
+
+    def describe(self) -> str:
+        return self.name
+
+    def mismatch(self, value: Any, where: str) -> str | None:
+        fits = isinstance(value, self.types) and not (isinstance(value, bool) and bool not in self.types)
+        return None if fits else _expected(self, value, where)
+
+
+@dataclass(frozen=True)
+class Anything:
+    def describe(self) -> str:
+        return "any value"
+
+    def mismatch(self, value: Any, where: str) -> str | None:
+        return None
+
+
+STR = Scalar("a string", (str,))
+INT = Scalar("a number", (int,))
+BOOL = Scalar("true or false", (bool,))
+ANY = Anything()
+
+
+@dataclass(frozen=True)
+class Nullable:
+    shape: Shape
+
+    def describe(self) -> str:
+        return f"{self.shape.describe()} or null"
+
+    def mismatch(self, value: Any, where: str) -> str | None:
+        return None if value is None else self.shape.mismatch(value, where)
+
+
+@dataclass(frozen=True)
+class Obj:
+    """An object with ``required`` keys, and ``optional`` ones that may be missing or null."""
+
+    required: Mapping[str, Shape] = field(default_factory=dict)
+    optional: Mapping[str, Shape] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        keys = [f'"{key}"' for key in self.required]
+        if not keys:
+            return "an object"
+        listed = keys[0] if len(keys) == 1 else ", ".join(keys[:-1]) + " and " + keys[-1]
+        return f"an object with {listed}"
+
+    def mismatch(self, value: Any, where: str) -> str | None:
+        if not isinstance(value, dict) or any(key not in value for key in self.required):
+            return _expected(self, value, where)
+        for key, shape in [*self.required.items(), *self.optional.items()]:
+            if key in value and (key in self.required or value[key] is not None):
+                problem = shape.mismatch(value[key], _join(where, key))
+                if problem:
+                    return problem
+        return None
+
+
+@dataclass(frozen=True)
+class ListOf:
+    item: Shape
+
+    def describe(self) -> str:
+        return "a list"
+
+    def mismatch(self, value: Any, where: str) -> str | None:
+        if not isinstance(value, list):
+            return _expected(self, value, where)
+        return next((p for i, one in enumerate(value) if (p := self.item.mismatch(one, f"{where}[{i}]"))), None)
+
+
+@dataclass(frozen=True)
+class MapOf:
+    """An object of any keys whose values all have one shape."""
+
+    value: Shape
+
+    def describe(self) -> str:
+        return "an object"
+
+    def mismatch(self, value: Any, where: str) -> str | None:
+        if not isinstance(value, dict):
+            return _expected(self, value, where)
+        return next((p for k, one in value.items() if (p := self.value.mismatch(one, _join(where, k)))), None)
+
+
+OBJECT = Obj()
+
+
+def fits(expected: Shape, value: Any) -> bool:
+    """Whether an already decoded value has the shape (for answers that may lawfully lack it)."""
+    return expected.mismatch(value, "") is None
+
+
+def check(text: str, expected: Shape) -> tuple[Any, str | None]:
+    """The JSON value of ``text``, and how it differs from ``expected`` (None when it fits)."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None, f"expected {expected.describe()}, got {_not_json(text)}"
+    return value, expected.mismatch(value, "")
+
+
+def _expected(shape: Shape, value: Any, where: str) -> str:
+    wanted = f"{where} to be {shape.describe()}" if where else shape.describe()
+    return f"expected {wanted}, got {_got(value, shape)}"
+
+
+def _got(value: Any, shape: Shape) -> str:
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"a string {_quote(value)}"
+    if isinstance(value, list):
+        return f"a list of {len(value)}" if value else "an empty list"
+    if not value:
+        return "an empty object"
+    keys = [f'"{key}"' for key in list(value)[:4]]
+    missing = [f'"{key}"' for key in getattr(shape, "required", {}) if key not in value]
+    more = ", …" if len(value) > 4 else ""
+    return f"an object with {', '.join(keys)}{more}" + (f" (no {', '.join(missing)})" if missing else "")
+
+
+def _not_json(text: str) -> str:
+    if not text.strip():
+        return "an empty body"
+    if _HTML.match(text):  # a proxy's or gateway's error page: its title says the most
+        title = _TITLE.search(text)
+        return f"an HTML page titled {_quote(title.group(1))}" if title else f"an HTML page {_quote(text)}"
+    if text.lstrip()[:1] in ("{", "[", '"'):
+        return f"invalid or truncated JSON {_quote(text)}"
+    return f"a non-JSON body {_quote(text)}"
+
+
+def _quote(text: str, width: int = 40) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= width else text[: width - 1] + "…")
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key

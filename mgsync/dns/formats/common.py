@@ -1,0 +1,26 @@
+"""What the export formats share: their options and small naming helpers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mgsync.dns.model import Record
+
+HEADER = "Mailgun DNS records written by `mgsync dns export`; Mailgun's answer is the source."
+PROVIDERS = ("route53", "cloudflare")
+
+
+@dataclass(frozen=True)
+class Options:
+    provider: str = "route53"  # Terraform only: which DNS provider's resource to write
+
+
+def absolute(host: str) -> str:
+    """A target host with the trailing dot zone files and DNS-as-code tools want."""
+    return host if host.endswith(".") else f"{host}."
+
+
+def key(record: Record, n: int) -> str:
+    """A static, human-readable key, e.g. ``mg_example_com_dkim_1``."""
+    return f"{re.sub(r'[^a-z0-9]+', '_', record.domain)}_{record.purpose.lower()}_{n}"

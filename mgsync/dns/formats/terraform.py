@@ -1,0 +1,92 @@
+"""Terraform JSON (``*.tf.json``) for Route53 (``aws_route53_record``) or Cloudflare
+(``cloudflare_dns_record``, provider v5): a ``locals`` map under static keys such as
+``mg_example_com_dkim_1`` and one resource with ``for_each`` over it, so one ``terraform apply``
+plans every record (keys known before apply). Zone ids come from a ``map(string)`` variable keyed
+by zone name.
+
+Route53 takes each TXT value as one string and splits it at ``" "`` (its console/API quoting), so a
+value over 255 characters is written as ``part1" "part2``; Cloudflare splits long TXT content itself.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from mgsync.dns.formats.common import HEADER, Options, absolute, key
+from mgsync.dns.model import Record, Zone
+
+LOCAL = "mailgun_dns_records"
+VARIABLE = "mailgun_dns_zone_ids"
+
+
+def render(zones: Sequence[Zone], options: Options) -> str:
+    records = [r for z in zones for r in z.records]
+    route53 = options.provider == "route53"
+    entries = _route53_entries(records) if route53 else _cloudflare_entries(records)
+    notes = [f"{r.purpose}: {r.note}" for r in records if r.note]
+    document = {
+        "//": " ".join([HEADER, *notes]),
+        "variable": {VARIABLE: {
+            "type": "map(string)",
+            "description": f"{'Route53 hosted zone' if route53 else 'Cloudflare zone'} id per zone name: "
+                           + ", ".join(z.name for z in zones),
+        }},
+        "locals": {LOCAL: entries},
+        "resource": _route53_resource() if route53 else _cloudflare_resource(),
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _keyed(groups: Sequence[list[Record]]) -> list[tuple[str, list[Record]]]:
+    """Each group under a static key counted per domain and purpose, in the groups' order."""
+    counts: dict[tuple[str, str], int] = {}
+    out = []
+    for group in groups:
+        first = group[0]
+        n = counts[(first.domain, first.purpose)] = counts.get((first.domain, first.purpose), 0) + 1
+        out.append((key(first, n), group))
+    return out
+
+
+def _route53_entries(records: Sequence[Record]) -> dict[str, Any]:
+    # Route53 holds all values of one name and type in one record set
+    groups: dict[tuple[str, str], list[Record]] = {}
+    for record in records:
+        groups.setdefault((record.fqdn, record.type), []).append(record)
+    return {k: {"zone": g[0].zone, "name": g[0].fqdn, "type": g[0].type, "ttl": g[0].ttl,
+                "records": [_route53_value(r) for r in g]} for k, g in _keyed(list(groups.values()))}
+
+
+def _route53_value(record: Record) -> str:
+    match record.type:
+        case "MX":
+            return f"{record.priority} {absolute(record.value)}"
+        case "CNAME":
+            return absolute(record.value)
+        case _:
+            return '" "'.join(record.strings)
+
+
+def _cloudflare_entries(records: Sequence[Record]) -> dict[str, Any]:
+    return {k: {"zone": r.zone, "name": r.fqdn, "type": r.type, "ttl": r.ttl, "content": r.value,
+                "priority": r.priority} for k, (r,) in _keyed([[r] for r in records])}
+
+
+def _route53_resource() -> dict[str, Any]:
+    return {"aws_route53_record": {"mailgun": {
+        "for_each": f"${{local.{LOCAL}}}",
+        "zone_id": f"${{var.{VARIABLE}[each.value.zone]}}",
+        "name": "${each.value.name}", "type": "${each.value.type}", "ttl": "${each.value.ttl}",
+        "records": "${each.value.records}",
+    }}}
+
+
+def _cloudflare_resource() -> dict[str, Any]:
+    return {"cloudflare_dns_record": {"mailgun": {
+        "for_each": f"${{local.{LOCAL}}}",
+        "zone_id": f"${{var.{VARIABLE}[each.value.zone]}}",
+        "name": "${each.value.name}", "type": "${each.value.type}", "ttl": "${each.value.ttl}",
+        "content": "${each.value.content}", "priority": "${each.value.priority}", "proxied": False,
+    }}}

@@ -1,0 +1,45 @@
+"""How ``mgsync dns check`` results read: text for people, JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from mgsync.dns.check import Result, counts
+from mgsync.dns.formats.jsonfmt import record_json
+
+SHOWN = 72  # long DKIM keys are cut in text output; JSON has them whole
+
+
+def text(results: Sequence[Result]) -> str:
+    lines: list[str] = []
+    domain = None
+    for result in results:
+        record = result.record
+        if record.domain != domain:
+            domain = record.domain
+            lines.append(domain)
+        suffix = f": {result.message}" if result.message else ""
+        lines.append(f"  {result.status:<8} {record.purpose:<9} {record.type:<6} {record.fqdn}{suffix}")
+        if result.status != "ok":
+            lines.append(f"           expected: {_short(result.expected)}")
+            if result.found:
+                lines.append(f"           found:    {', '.join(_short(v) for v in result.found)}")
+    total = counts(results)
+    lines.append("DNS check: " + ", ".join(f"{n} {status}" for status, n in total.items()) + ".")
+    return "\n".join(lines)
+
+
+def json_text(results: Sequence[Result], notes: Sequence[str] = ()) -> str:
+    document = {
+        "results": [{**record_json(r.record), "status": r.status, "expected": r.expected, "found": list(r.found),
+                     **({"message": r.message} if r.message else {})} for r in results],
+        "notes": list(notes),
+        "summary": counts(results),
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def _short(value: str) -> str:
+    quoted = json.dumps(value, ensure_ascii=False)
+    return quoted if len(quoted) <= SHOWN else f"{quoted[:SHOWN]}…\" ({len(value)} characters)"

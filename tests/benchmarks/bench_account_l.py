@@ -1,0 +1,295 @@
+"""Benchmark (not a test): account L of issue 10 through the real ``mgsync`` CLI, figures vs. targets.
+
+Serves the bundled emulator in its own process (``mgsync emulator serve --latency``, no state file)
+so that the figures of each ``mgsync`` process are its own: CPU (user + sys) and peak RSS come from
+``os.wait4``; requests are counted from the ``--verbose`` request log on stderr (one
+``http: METHOD path -> status`` line per attempt, retries included), so the emulator needs no hook.
+Runs, in order:
+
+(a) ``apply --yes`` of L into the empty account (template content version 1);
+    then, not judged: the template files change to version 2 and are applied, so that every
+    template has two versions as L says;
+(b) a no-op ``plan`` (must be empty: exit 0 with ``--detailed-exitcode``);
+(c) a change apply: every 100th member of every list renamed (1 %) plus 1,000 new bounces in one
+    domain, followed by a plan that must be empty;
+(d) ``import`` of the account into a fresh directory, followed by a plan of it that must be empty.
+
+Floor = minimum requests × latency / concurrency. ``--profile`` adds a cProfile run of the no-op plan
+(main thread; reads happen on worker threads). Minimums: see ``account_l``.
+
+    python tests/benchmarks/bench_account_l.py [--scale 0.05] [--latency 0.02] [--concurrency 8] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import pstats
+import re
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+try:
+    from tests.benchmarks import account_l
+except ModuleNotFoundError:  # run as a script: this file's folder is on sys.path
+    import account_l  # type: ignore[no-redef]
+
+REQUEST_LINE = re.compile(r"^mgsync\.client: http: (\w+) (\S+) -> ")
+APPLY_STEP = "mgsync.apply: "
+MIB = 1024  # ru_maxrss is in KiB on Linux
+OWN_FUNCTIONS = r"/mgsync/(?!__main__|cli\.py)"  # pstats restriction: mgsync's modules, not the entry frames
+
+
+@dataclass
+class Run:
+    label: str
+    exit_code: int
+    wall: float
+    cpu: float
+    rss_mib: float
+    emulator_cpu: float
+    reads: int = 0
+    writes: int = 0
+    plan_reads: int = 0  # GETs logged before the first apply step
+    stdout: str = ""
+    stderr: str = ""
+
+    @property
+    def requests(self) -> int:
+        return self.reads + self.writes
+
+
+@dataclass
+class Bench:
+    """The account directory, the served emulator and the environment every CLI run gets."""
+
+    root: Path
+    env: dict[str, str]
+    emulator_pid: int
+    concurrency: int
+    runs: list[Run] = field(default_factory=list)
+
+    def cli(self, label: str, *args: str, cwd: Path | None = None, profile: Path | None = None) -> Run:
+        """Run ``mgsync --verbose ARGS`` and measure it."""
+        prefix = [sys.executable] + (["-m", "cProfile", "-o", str(profile)] if profile else [])
+        command = [*prefix, "-m", "mgsync", "--verbose", *args, "--concurrency", str(self.concurrency)]
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            emu_before, started = process_cpu(self.emulator_pid), time.perf_counter()
+            proc = subprocess.Popen(command, stdout=out, stderr=err, env=self.env, cwd=cwd or self.root)
+            _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            wall = time.perf_counter() - started
+            run = Run(label, proc.returncode, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / MIB,
+                      process_cpu(self.emulator_pid) - emu_before, stdout=_read(out), stderr=_read(err))
+        count_requests(run)
+        self.runs.append(run)
+        return run
+
+
+def count_requests(run: Run) -> None:
+    applying = False
+    for line in run.stderr.splitlines():
+        applying = applying or line.startswith(APPLY_STEP)
+        match = REQUEST_LINE.match(line)
+        if match is None:
+            continue
+        if match.group(1) == "GET":
+            run.reads += 1
+            run.plan_reads += 0 if applying else 1
+        else:
+            run.writes += 1
+
+
+def _read(file: io.BufferedRandom) -> str:  # type: ignore[type-arg]
+    file.seek(0)
+    return file.read().decode(errors="replace")
+
+
+def process_cpu(pid: int) -> float:
+    """user + system CPU seconds of a running process (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def served_emulator(latency: float, key: str, workdir: Path) -> Iterator[tuple[int, str]]:
+    """``mgsync emulator serve`` on a free loopback port in its own process: ``(pid, url)``."""
+    log = workdir / "emulator.log"
+    command = [sys.executable, "-m", "mgsync", "emulator", "serve", "--port", "0", "--api-key", key,
+               "--latency", str(latency)]
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(command, stdout=sink, stderr=sink)
+    try:
+        yield proc.pid, _announced_url(log, proc)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _announced_url(log: Path, proc: subprocess.Popen[bytes]) -> str:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        found = re.search(r"Mailgun emulator on (http://\S+)", log.read_text())
+        if found:
+            return found.group(1)
+        if proc.poll() is not None:
+            raise RuntimeError(f"the emulator exited: {log.read_text()}")
+        time.sleep(0.05)
+    raise RuntimeError("the emulator did not announce its URL within 30 s")
+
+
+def cli_env(url: str, key: str, shape: account_l.Shape) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_", "MGSYNC_"))}
+    return {**env, "MAILGUN_BASE_URL": url, "MAILGUN_API_KEY": key, "NO_COLOR": "1",
+            **account_l.password_env(shape)}
+
+
+# --- the runs ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    shape: account_l.Shape
+    latency: float
+    concurrency: int
+    runs: dict[str, Run]
+    converged: dict[str, bool]  # a plan after each step is empty
+    profile: str = ""
+
+
+def run_benchmark(shape: account_l.Shape, latency: float, concurrency: int, workdir: Path,
+                  profile: bool = False, progress: Callable[[str], None] = lambda _: None) -> Result:
+    key = "bench-" + secrets.token_hex(8)
+    root, imported = workdir / "account", workdir / "imported"
+    account_l.write_account(root, shape, template_version=1)
+    with served_emulator(latency, key, workdir) as (pid, url):
+        bench = Bench(root, cli_env(url, key, shape), pid, concurrency)
+        converged: dict[str, bool] = {}
+        progress("(a) apply from empty")
+        _must(bench.cli("apply from empty", "apply", "--yes", "."))
+        account_l.write_templates(root, shape, version=2)
+        progress("    apply of template version 2 (setup)")
+        _must(bench.cli("apply templates v2", "apply", "--yes", "--force", "."))  # updates 100 % of templates
+        progress("(b) no-op plan")
+        converged["after apply"] = _must(bench.cli("no-op plan", "plan", "--detailed-exitcode", ".")).exit_code == 0
+        text = _profile(bench, workdir) if profile else ""
+        account_l.write_change(root, shape)
+        progress("(c) change apply")
+        _must(bench.cli("change apply", "apply", "--yes", "."))
+        converged["after change"] = _converged(bench, root)
+        progress("(d) import")
+        _must(bench.cli("import", "import", "--out", str(imported)))
+        converged["after import"] = _converged(bench, imported)
+    return Result(shape, latency, concurrency, {r.label: r for r in bench.runs}, converged, text)
+
+
+def _must(run: Run) -> Run:
+    if run.exit_code not in (0, 2):
+        tail = "\n".join([*run.stdout.splitlines()[-5:], *run.stderr.splitlines()[-5:]])
+        raise RuntimeError(f"{run.label}: mgsync exited {run.exit_code}:\n{tail}")
+    return run
+
+
+def _converged(bench: Bench, root: Path) -> bool:
+    check = _must(bench.cli(f"plan of {root.name}", "plan", "--detailed-exitcode", ".", cwd=root))
+    return check.exit_code == 0
+
+
+def _profile(bench: Bench, workdir: Path) -> str:
+    out = workdir / "plan.prof"
+    bench.cli("no-op plan (cProfile)", "plan", ".", profile=out)
+    text = io.StringIO()
+    stats = pstats.Stats(str(out), stream=text)
+    text.write("top 10 cumulative, mgsync's own functions (the CLI entry frames left out):\n")
+    stats.sort_stats("cumulative").print_stats(OWN_FUNCTIONS, 10)
+    text.write("top 10 by own time, all functions:\n")
+    stats.sort_stats("tottime").print_stats(10)
+    return text.getvalue()
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+
+def report(result: Result) -> str:
+    shape, runs = result.shape, result.runs
+    r_min, r_min_after = account_l.read_min(shape), account_l.read_min(shape, shape.extra_bounces())
+    w_min = account_l.write_min(shape)
+    minimums = {"apply from empty": (3, w_min), "apply templates v2": (r_min, account_l.template_version_writes(shape)),
+                "no-op plan": (r_min, 0), "change apply": (r_min_after, account_l.change_write_min(shape)),
+                "import": (r_min_after, 0)}
+    lines = [f"account L (large collections x {shape.members / account_l.Shape().members:g}): {shape.items():,} items ({shape}); "
+             f"latency {result.latency * 1000:.0f} ms, concurrency {result.concurrency}", "",
+             f"{'run':<22}{'reads':>7}{'R_min':>7}{'writes':>8}{'W_min':>7}{'wall s':>9}{'floor s':>9}"
+             f"{'cpu s':>8}{'rss MiB':>9}{'emu cpu s':>11}  exit"]
+    for label, run in runs.items():
+        reads, writes = minimums.get(label, (None, None))
+        floor = "" if reads is None else f"{(reads + writes) * result.latency / result.concurrency:9.2f}"
+        lines.append(f"{label:<22}{run.reads:>7}{'' if reads is None else reads:>7}{run.writes:>8}"
+                     f"{'' if writes is None else writes:>7}{run.wall:>9.2f}{floor:>9}{run.cpu:>8.2f}"
+                     f"{run.rss_mib:>9.0f}{run.emulator_cpu:>11.2f}  {run.exit_code}")
+    lines += ["", *[f"converged {step}: {'yes' if ok else 'NO (the plan is not empty)'}"
+                    for step, ok in result.converged.items()]]
+    lines += ["", *targets_table(result, r_min, r_min_after, w_min)]
+    if result.profile:
+        lines += ["", "cProfile of the no-op plan (main thread; the reads run on worker threads):", result.profile.rstrip()]
+    return "\n".join(lines)
+
+
+def targets_table(result: Result, r_min: int, r_min_after: int, w_min: int) -> list[str]:
+    runs, lat, conc, shape = result.runs, result.latency, result.concurrency, result.shape
+    plan, empty, change, imp = runs["no-op plan"], runs["apply from empty"], runs["change apply"], runs["import"]
+    plan_floor, import_floor = r_min * lat / conc, r_min_after * lat / conc
+    change_cap = change.plan_reads + account_l.change_write_min(shape) + account_l.change_touched_reads(shape)
+    rows = [
+        ("no-op plan", "CPU", f"{plan.cpu:.2f} s", "<= 2 s", plan.cpu <= 2),
+        ("no-op plan", "wall / floor", _ratio(plan.wall, plan_floor, "s"), "<= 2.5", plan.wall <= 2.5 * plan_floor),
+        ("no-op plan", "requests / R_min", _ratio(plan.requests, r_min), "<= 1.13", plan.requests <= 1.13 * r_min),
+        ("no-op plan", "peak RSS", f"{plan.rss_mib:.0f} MiB", "<= 250 MiB", plan.rss_mib <= 250),
+        ("apply from empty", "writes / W_min", _ratio(empty.writes, w_min), "<= 1.05", empty.writes <= 1.05 * w_min),
+        ("apply from empty", "peak RSS", f"{empty.rss_mib:.0f} MiB", "<= 300 MiB", empty.rss_mib <= 300),
+        ("change apply", "requests", f"{change.requests} ({change.plan_reads} plan reads, {change.writes} writes,"
+         f" {change.reads - change.plan_reads} reads after)", f"<= {change_cap}", change.requests <= change_cap),
+        ("import", "requests / R_min", _ratio(imp.requests, r_min_after), "<= 1.13", imp.requests <= 1.13 * r_min_after),
+        ("import", "wall / floor", _ratio(imp.wall, import_floor, "s"), "<= 3", imp.wall <= 3 * import_floor),
+        ("import", "peak RSS", f"{imp.rss_mib:.0f} MiB", "<= 300 MiB", imp.rss_mib <= 300),
+    ]
+    out = [f"{'run':<18}{'measure':<18}{'value':<58}{'target':<13}result"]
+    out += [f"{run:<18}{measure:<18}{value:<58}{target:<13}{'PASS' if ok else 'MISS'}"
+            for run, measure, value, target, ok in rows]
+    out.append(f"(change apply target = its own plan reads + W_min {account_l.change_write_min(shape)}"
+               f" + reads of the touched scopes {account_l.change_touched_reads(shape)})")
+    return out
+
+
+def _ratio(value: float, minimum: float, unit: str = "") -> str:
+    if minimum <= 0:  # a floor of 0 s (no latency)
+        return f"{value:.2f} {unit} / 0 {unit}"
+    if unit:
+        return f"{value:.2f} {unit} / {minimum:.2f} {unit} = {value / minimum:.2f}"
+    return f"{value:.0f} / {minimum:.0f} = {value / minimum:.2f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency", type=float, default=0.02, help="seconds per request in the emulator")
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of L's large collections")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--profile", action="store_true", help="also profile the no-op plan with cProfile")
+    args = parser.parse_args()
+    shape = account_l.Shape().scaled(args.scale)
+    with tempfile.TemporaryDirectory(prefix="mgsync-bench-l-") as tmp:
+        result = run_benchmark(shape, args.latency, args.concurrency, Path(tmp), args.profile,
+                               progress=lambda step: print(step, file=sys.stderr, flush=True))
+    print(report(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""Smoke test of the account-L benchmark harness on a tiny account, so that it cannot rot.
+
+It asserts behaviour only, never timings: the account converges (the plans after apply, after the
+change and after import are empty), requests are counted, and no count is below its minimum.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.benchmarks import account_l
+from tests.benchmarks.bench_account_l import report, run_benchmark
+
+TINY = account_l.Shape(domains=2, templates=2, credentials=1, webhooks=2, bounces=3, unsubscribes=2,
+                       complaints=1, allowlist=2, routes=2, lists=2, members=150)
+
+
+def test_full_shape_is_account_l() -> None:
+    shape = account_l.Shape()
+    assert shape.items() == 201_920
+    assert account_l.read_min(shape) == 323  # issue 10: R_min of the no-op plan
+    assert account_l.write_min(shape) == 1_200  # issue 10: W_min of the apply from empty
+    assert account_l.change_write_min(shape) == 21  # issue 10: "an apply of 21 writes"
+    assert account_l.Shape().scaled(0.05).bounces == 250
+
+
+def test_tiny_run_converges_and_counts_requests(tmp_path: Path) -> None:
+    result = run_benchmark(TINY, latency=0.0, concurrency=4, workdir=tmp_path)
+
+    assert result.converged == {"after apply": True, "after change": True, "after import": True}
+    runs = result.runs
+    assert runs["apply from empty"].writes >= account_l.write_min(TINY)
+    assert runs["no-op plan"].writes == 0
+    assert runs["no-op plan"].reads >= account_l.read_min(TINY)
+    assert runs["change apply"].writes >= account_l.change_write_min(TINY) == 2 + 1
+    assert runs["import"].reads >= account_l.read_min(TINY, TINY.extra_bounces())
+    assert all(run.rss_mib > 0 and run.cpu > 0 for run in runs.values())
+    text = report(result)
+    assert "converged after import: yes" in text
+    assert text.count("PASS") + text.count("MISS") == 10

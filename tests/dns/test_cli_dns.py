@@ -1,0 +1,116 @@
+"""The real ``mgsync dns`` CLI against the emulator served on 127.0.0.1, and ``dns check`` against a
+real authoritative DNS server (dnslib) on 127.0.0.1 serving the exported zone. No public DNS."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mgsync.emulator import Emulator
+from mgsync.emulator.server import serve
+from tests.e2e.cli import run
+
+from .conftest import KEY, create
+from .dnsserver import dns_server
+
+MANIFEST = "domains:\n  mg.example.com: {}\n"
+
+
+@pytest.fixture
+def mailgun(emu: Emulator) -> Iterator[dict[str, str]]:
+    create(emu, "mg.example.com", dkim_key_size="2048")
+    with serve(emu, host="127.0.0.1", port=0) as server:
+        yield {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": server.url}
+
+
+@pytest.fixture
+def manifest(tmp_path: Path) -> Path:
+    path = tmp_path / "mgsync.yaml"
+    path.write_text(MANIFEST, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def zone_text(mailgun: dict[str, str], manifest: Path, tmp_path: Path) -> str:
+    out = tmp_path / "example.com.zone"
+    result = run("dns", "export", str(manifest), "--format", "bind", "--zone", "example.com", "--out", str(out),
+                 env=mailgun)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "" and f"Wrote {out}" in result.stderr
+    return out.read_text(encoding="utf-8")
+
+
+def check(mailgun: dict[str, str], manifest: Path, resolver: str, *extra: str):
+    return run("dns", "check", str(manifest), "--resolver", resolver, "--zone", "example.com", *extra, env=mailgun)
+
+
+def test_check_passes_against_a_server_serving_the_exported_zone(mailgun, manifest, zone_text) -> None:
+    with dns_server(zone_text) as resolver:
+        result = check(mailgun, manifest, resolver)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines() == [
+        "mg.example.com",
+        "  ok       SPF       TXT    mg.example.com",
+        "  ok       DKIM      TXT    smtp._domainkey.mg.example.com",
+        "  ok       tracking  CNAME  email.mg.example.com",
+        "  ok       MX        MX     mg.example.com",
+        "  ok       MX        MX     mg.example.com",
+        "DNS check: 5 ok, 0 missing, 0 wrong.",
+    ]
+
+
+def test_check_without_the_dkim_record_fails_and_names_it(mailgun, manifest, zone_text) -> None:
+    without = "\n".join(line for line in zone_text.splitlines() if "_domainkey" not in line)
+    with dns_server(without) as resolver:
+        result = check(mailgun, manifest, resolver)
+    assert result.returncode == 1
+    assert "  missing  DKIM      TXT    smtp._domainkey.mg.example.com" in result.stdout
+    assert '           expected: "k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA' in result.stdout
+    assert result.stdout.rstrip().endswith("DNS check: 4 ok, 1 missing, 0 wrong.")
+
+
+def test_an_existing_spf_without_mailguns_include_must_be_merged(mailgun, manifest, zone_text) -> None:
+    theirs = zone_text.replace("v=spf1 include:mailgun.org ~all", "v=spf1 include:_spf.google.com ~all")
+    with dns_server(theirs) as resolver:
+        result = check(mailgun, manifest, resolver, "--format", "json")
+    assert result.returncode == 1
+    document = json.loads(result.stdout)
+    (spf,) = [r for r in document["results"] if r["purpose"] == "SPF"]
+    assert (spf["status"], spf["message"], spf["found"]) == (
+        "wrong", "merge include:mailgun.org into the existing SPF record", ["v=spf1 include:_spf.google.com ~all"])
+    assert document["summary"] == {"ok": 4, "missing": 0, "wrong": 1}
+    merged = zone_text.replace("v=spf1 include:mailgun.org ~all", "v=spf1 include:_spf.google.com include:mailgun.org -all")
+    with dns_server(merged) as resolver:
+        assert check(mailgun, manifest, resolver).returncode == 0
+
+
+def test_a_declared_domain_not_yet_in_mailgun_is_a_note(mailgun, zone_text, tmp_path: Path) -> None:
+    path = tmp_path / "two.yaml"
+    path.write_text(MANIFEST + "  new.example.com: {}\n", encoding="utf-8")
+    note = ("new.example.com is declared in the manifests but does not exist in Mailgun yet; "
+            "run mgsync apply to create it, then run this command again.")
+    result = run("dns", "export", str(path), "--format", "json", env=mailgun)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == f"Note: {note}"
+    assert [z["zone"] for z in json.loads(result.stdout)["zones"]] == ["mg.example.com"]
+    with dns_server(zone_text) as resolver:  # every record of mg is published, yet new has none: not ok
+        checked = run("dns", "check", str(path), "--resolver", resolver, "--format", "json", env=mailgun)
+    assert checked.returncode == 1
+    document = json.loads(checked.stdout)
+    assert (document["notes"], document["summary"]) == ([note], {"ok": 5, "missing": 0, "wrong": 0})
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("export", "--format", "bind", "--zone", "example.org"),
+     "Note: mg.example.com is in none of the zones given; left out.\n"
+     "Error: No DNS records to export: no declared domain both exists in Mailgun and lies in the zones given."),
+    (("export", "--format", "bind", "--zone", "bad zone"), "Error: --zone 'bad zone' is not a DNS name."),
+    (("check", "--resolver", "127.0.0.1:99999"),
+     "Error: --resolver '127.0.0.1:99999': the port must be a number from 1 to 65535."),
+])
+def test_bad_options_give_one_clear_message(mailgun, manifest, args: tuple[str, ...], message: str) -> None:
+    result = run("dns", args[0], str(manifest), *args[1:], env=mailgun)
+    assert (result.returncode, result.stderr.strip(), result.stdout) == (1, message, "")
