@@ -90,9 +90,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _interruptible() -> None:
+    # A shell starts background jobs with SIGINT ignored, and an ignored signal stays ignored across
+    # exec: a suite run in the background would then see Ctrl-C "not work". The test is about
+    # mgsync's handling of the signal, so the server starts with the default disposition.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_cli(*args: str) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen([sys.executable, "-m", "mgsync.cli", "emulator", "serve", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_interruptible)
     line = proc.stderr.readline()
     assert line.startswith("Mailgun emulator on http://127.0.0.1:"), line
     return proc, line.split(" on ", 1)[1].strip()
