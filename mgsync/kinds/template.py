@@ -107,7 +107,7 @@ class TemplateKind(Kind[Template]):
 
     name = "template"
     model = Template
-    parent = DOMAIN
+    parent: ClassVar[Kind[Any] | None] = DOMAIN  # typed as the base does: a subclass may mount templates elsewhere
     section = "templates"
     document = dict[TemplateName, TemplateDoc]
     note = TEMPLATES_NOTE
@@ -129,7 +129,7 @@ class TemplateKind(Kind[Template]):
             headers = flow_map(dict(sorted(body.headers.items())))  # sorted: apply sends them sorted
             entry = CommentedMap(description=body.description, engine=body.engine, headers=headers)
             if body.template:
-                path = template_file(scope, template.address.name, body.engine, taken)
+                path = template_file(self.files_folder(scope), template.address.name, body.engine, taken)
                 out.add_text(path, body.template)
                 entry["file"] = path
             else:
@@ -137,8 +137,16 @@ class TemplateKind(Kind[Template]):
             templates[template.address.name] = entry
         return templates
 
+    def base(self, scope: str) -> str:
+        """The API path of the templates in ``scope`` (a domain's; a subclass mounts them elsewhere)."""
+        return f"/v3/{path_quote(scope)}/templates"
+
+    def files_folder(self, scope: str) -> str:
+        """Where import writes the content files of the templates in ``scope``."""
+        return f"templates/{scope}"
+
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        base = f"/v3/{path_quote(scope)}/templates"
+        base = self.base(scope)
         items = list(client.iter_pages(base, {"active": "yes"}, limit=100, item=ITEM))
         # The list may carry the active version (active=yes); fetch one by one only what it lacks.
         missing = [item for item in items if "version" not in item]
@@ -165,7 +173,7 @@ class TemplateKind(Kind[Template]):
         form = [("name", change.address.name), ("description", wanted.get("description", ""))]
         if wanted.get("template"):
             form += [("tag", version_tag(wanted)), *self._version_form(wanted)]
-        client.post(f"/v3/{path_quote(change.address.scope)}/templates", data=form)
+        client.post(self.base(self.scope_of(change.address)), data=form)
         return None
 
     def update(self, client: Client, change: Change) -> Resource | None:
@@ -209,18 +217,17 @@ class TemplateKind(Kind[Template]):
             form.append(("headers", json.dumps(fields["headers"], sort_keys=True)))
         return [*form, ("comment", "mgsync")]
 
-    @staticmethod
-    def _path(change: Change) -> str:
-        return f"/v3/{path_quote(change.address.scope)}/templates/{path_quote(change.address.name)}"
+    def _path(self, change: Change) -> str:
+        return f"{self.base(self.scope_of(change.address))}/{path_quote(change.address.name)}"
 
 
-def template_file(domain: str, name: str, engine: str, taken: set[str]) -> str:
-    """Where import writes a template's content: ``templates/<domain>/<name>.hbs|.tmpl``."""
+def template_file(folder: str, name: str, engine: str, taken: set[str]) -> str:
+    """Where import writes a template's content: ``<folder>/<name>.hbs|.tmpl``."""
     stem, suffix = file_stem(name), ENGINE_SUFFIX.get(engine, ".txt")
-    path, n = f"templates/{domain}/{stem}{suffix}", 1
+    path, n = f"{folder}/{stem}{suffix}", 1
     while path.lower() in taken:  # case-blind: two names may only differ in case or in unsafe characters
         n += 1
-        path = f"templates/{domain}/{stem}-{n}{suffix}"
+        path = f"{folder}/{stem}-{n}{suffix}"
     taken.add(path.lower())
     return path
 

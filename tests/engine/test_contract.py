@@ -97,6 +97,14 @@ CASES = {
         "member:news@mg.example.com/bob@example.org",
         "delete",
     ),
+    "account_template": (
+        "account_templates: {receipt: {description: Receipt, template: '<p>Thanks {{name}}</p>'}}\n",
+        "account_templates: {receipt: {description: Your receipt, template: '<p>Thank you {{name}}</p>',"
+        " headers: {Subject: Receipt}}}\n",
+        "account_templates: {}\n",
+        "account_template:receipt",
+        "delete",
+    ),
 }
 
 
