@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mgsync.kinds.account_webhook import ACCOUNT_WEBHOOK
 from mgsync.kinds.base import BulkKind, Kind
 from mgsync.kinds.credential import CREDENTIAL
 from mgsync.kinds.domain import DOMAIN
@@ -33,6 +34,7 @@ KINDS: tuple[Kind[Any], ...] = (
     ROUTE,
     LIST,
     MEMBER,
+    ACCOUNT_WEBHOOK,
 )
 
 BY_NAME: dict[str, Kind[Any]] = {kind.name: kind for kind in KINDS}

@@ -97,6 +97,13 @@ CASES = {
         "member:news@mg.example.com/bob@example.org",
         "delete",
     ),
+    "account_webhook": (
+        "account_webhooks:\n  https://hooks.example.com/mg: {events: [delivered]}\n",
+        "account_webhooks:\n  https://hooks.example.com/mg: {events: [opened, delivered], description: Events}\n",
+        "account_webhooks: {}\n",
+        "account_webhook:https://hooks.example.com/mg",
+        "delete",
+    ),
 }
 
 
