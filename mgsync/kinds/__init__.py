@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from mgsync.kinds.account_template import ACCOUNT_TEMPLATE
+from mgsync.kinds.account_webhook import ACCOUNT_WEBHOOK
 from mgsync.kinds.base import BulkKind, Kind
 from mgsync.kinds.credential import CREDENTIAL
 from mgsync.kinds.domain import DOMAIN
@@ -35,6 +36,7 @@ KINDS: tuple[Kind[Any], ...] = (
     LIST,
     MEMBER,
     ACCOUNT_TEMPLATE,
+    ACCOUNT_WEBHOOK,
 )
 
 BY_NAME: dict[str, Kind[Any]] = {kind.name: kind for kind in KINDS}

@@ -220,8 +220,8 @@ def unmanaged_groups(plan: Plan) -> list[tuple[str, str, list[Address]]]:
     result: list[tuple[str, str, list[Address]]] = []
     for kind, addresses in plan.unmanaged.items():
         by_scope: dict[str, list[Address]] = {}
-        for address in addresses:
-            by_scope.setdefault(address.scope, []).append(address)
+        for address in addresses:  # the kind knows its scope: an account-level key may hold "/" (a URL)
+            by_scope.setdefault(BY_NAME[kind].scope_of(address), []).append(address)
         result += [(kind, scope, found) for scope, found in by_scope.items()]
     return result
 

@@ -105,6 +105,13 @@ CASES = {
         "account_template:receipt",
         "delete",
     ),
+    "account_webhook": (
+        "account_webhooks:\n  https://hooks.example.com/mg: {events: [delivered]}\n",
+        "account_webhooks:\n  https://hooks.example.com/mg: {events: [opened, delivered], description: Events}\n",
+        "account_webhooks: {}\n",
+        "account_webhook:https://hooks.example.com/mg",
+        "delete",
+    ),
 }
 
 

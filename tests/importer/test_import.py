@@ -31,7 +31,7 @@ def test_plan_after_import_shows_no_changes_and_rotates_no_password(account: Har
     imported = run_import(account.client, account.root)
     root = account.root
     assert imported.summary() == (
-        f"Imported 3 domains, 6 routes, 3 mailing lists, 0 account templates (136 objects) into {root}; run: mgsync plan {root}"
+        f"Imported 3 domains, 6 routes, 3 mailing lists (136 objects) into {root}; run: mgsync plan {root}"
     )
     plan = account.plan()
     assert account.actions(plan) == []
@@ -151,7 +151,7 @@ def test_domain_narrows_the_reads_to_that_domain(account: Harness) -> None:
     account.emu.log.clear()
     imported = run_import(account.client, account.root, only={"domain": ("news.example.com",)})
     assert sorted(p.name for p in account.root.glob("*.yaml")) == ["lists.yaml", "news.example.com.yaml", "routes.yaml"]
-    assert imported.counts == {"domain": 1, "route": 6, "list": 3, "account_template": 0}
+    assert imported.counts == {"domain": 1, "route": 6, "list": 3}
     scoped = [path for path in account.requests("GET") if "/v3/lists" not in path and any(d in path for d in DOMAINS)]
     assert len(scoped) == 8  # tracking, webhooks, templates, credentials and four suppression tables
     assert all("/news.example.com/" in path for path in scoped)

@@ -105,14 +105,14 @@ CASES = {
         'c1_control.yaml:4:29: invalid YAML: character U+009B (a control character) is not allowed: remove it',
     ],
     'not_a_mapping.yaml': [
-        'not_a_mapping.yaml:1:1: a manifest must be a mapping (domains:, routes:, mailing_lists:, account_templates:, prune:)',
+        'not_a_mapping.yaml:1:1: a manifest must be a mapping (domains:, routes:, mailing_lists:, account_templates:, account_webhooks:, prune:)',
     ],
     'not_utf8.yaml': [
         'not_utf8.yaml:3:18: not UTF-8 text (save the file as UTF-8)',
     ],
     'prune_unknown.yaml': [
         'prune_unknown.yaml:2:9: prune[0]: unknown value "route" (did you mean "routes"?)',
-        'prune_unknown.yaml:2:16: prune[1]: unknown value "domains" (expected one of: routes, mailing_lists, account_templates)',
+        'prune_unknown.yaml:2:16: prune[1]: unknown value "domains" (expected one of: routes, mailing_lists, account_templates, account_webhooks)',
         'prune_unknown.yaml:5:13: domains.mg.example.com.prune[0]: unknown value "webhook" (did you mean "webhooks"?)',
         'prune_unknown.yaml:5:22: domains.mg.example.com.prune[1]: unknown value "members" (expected one of: webhooks, templates, credentials, bounces, unsubscribes, complaints, allowlist)',
         'prune_unknown.yaml:8:13: mailing_lists.news@mg.example.com.prune[0]: unknown value "member" (did you mean "members"?)',

@@ -16,8 +16,8 @@ from mgsync.manifest import Desired, load
 from .support import EXAMPLES, PRODUCTION_ENV, SCHEMA
 
 SUMMARIES = {
-    "quickstart": "OK: 12 resources in 1 file (1 domain, 1 route, 1 mailing list, 0 account templates)",
-    "production": "OK: 101 resources in 5 files (3 domains, 4 routes, 3 mailing lists, 0 account templates)",
+    "quickstart": "OK: 12 resources in 1 file (1 domain, 1 route, 1 mailing list)",
+    "production": "OK: 101 resources in 5 files (3 domains, 4 routes, 3 mailing lists)",
 }
 
 
@@ -62,7 +62,7 @@ def test_production_validates_without_secrets_with_a_warning_per_variable(monkey
         ".password: environment variable MG_SMTP_NEWSLETTER is not set (plan and apply need it)",
     ]
     assert result.stdout.splitlines() == [
-        "OK: 101 resources in 5 files (3 domains, 4 routes, 3 mailing lists, 0 account templates), 3 warnings"
+        "OK: 101 resources in 5 files (3 domains, 4 routes, 3 mailing lists), 3 warnings"
     ]
     assert PRODUCTION_ENV["MG_SMTP_APP"] not in result.output
 

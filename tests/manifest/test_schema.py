@@ -25,7 +25,7 @@ def test_schema_describes_the_manifest_shape() -> None:
     schema = json_schema()
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["additionalProperties"] is False
-    assert set(schema["properties"]) == {"version", "prune", "domains", "routes", "mailing_lists", "account_templates"}
+    assert set(schema["properties"]) == {"version", "prune", "domains", "routes", "mailing_lists", "account_templates", "account_webhooks"}
     defs = schema["$defs"]
     assert tuple(sorted(defs["WebhooksDoc"]["properties"])) == EVENTS  # the 8 Mailgun event names
     assert defs["DomainDoc"]["properties"]["spam_action"]["enum"] == ["disabled", "block", "tag"]
