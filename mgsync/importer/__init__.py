@@ -33,13 +33,13 @@ LOCKFILE = "mgsync.lock"
 @dataclass
 class Imported:
     out: Path
-    counts: dict[str, int]  # account-level kind -> objects imported
+    counts: dict[str, int]  # account-level kind -> objects imported (kinds with none left out)
     objects: int
     notes: list[str] = field(default_factory=list)
 
     def summary(self, plan_command: str = "mgsync plan") -> str:
         """The closing line; ``plan_command`` repeats the connection flags the import used."""
-        counts = ", ".join(f"{n:,} {BY_NAME[kind].noun(n)}" for kind, n in self.counts.items())
+        counts = ", ".join(f"{n:,} {BY_NAME[kind].noun(n)}" for kind, n in self.counts.items()) or "nothing"
         noun = "object" if self.objects == 1 else "objects"
         return f"Imported {counts} ({self.objects:,} {noun}) into {self.out}; run: {plan_command} {self.out}"
 
@@ -58,7 +58,7 @@ def run_import(
     lock = Lockfile(out / LOCKFILE)
     sync_lock(lock, desired, observed, ())
     lock.write()
-    counts = {kind.name: len(desired.keys(kind.name)) for kind in children(None)}
+    counts = {kind.name: n for kind in children(None) if (n := len(desired.keys(kind.name)))}
     return Imported(out, counts, len(desired.state), notes)
 
 

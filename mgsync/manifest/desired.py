@@ -27,6 +27,8 @@ class Desired:
         return tuple(sorted(r.address.key for r in self.state.of_kind(kind)))
 
     def summary(self) -> str:
-        """e.g. ``OK: 42 resources in 3 files (2 domains, 1 route, 1 mailing list)``: account-level kinds."""
-        counts = [f"{n} {kind.noun(n)}" for kind in children(None) for n in [len(self.keys(kind.name))]]
-        return f"OK: {plural(len(self.state), 'resource')} in {plural(len(self.files), 'file')} ({', '.join(counts)})"
+        """e.g. ``OK: 42 resources in 3 files (2 domains, 1 route, 1 mailing list)``: the account-level
+        kinds declared (kinds with none are left out, so that a new kind changes no one's output)."""
+        counts = [f"{n} {kind.noun(n)}" for kind in children(None) for n in [len(self.keys(kind.name))] if n]
+        kinds = f" ({', '.join(counts)})" if counts else ""
+        return f"OK: {plural(len(self.state), 'resource')} in {plural(len(self.files), 'file')}{kinds}"
