@@ -15,6 +15,7 @@ from mgsync.kinds.account_webhook import ACCOUNT_WEBHOOK
 from mgsync.kinds.base import BulkKind, Kind
 from mgsync.kinds.credential import CREDENTIAL
 from mgsync.kinds.domain import DOMAIN
+from mgsync.kinds.forward import FORWARD
 from mgsync.kinds.mailing_list import LIST, MEMBER
 from mgsync.kinds.route import ROUTE
 from mgsync.kinds.suppression import ALLOWLIST, BOUNCE, COMPLAINT, UNSUBSCRIBE
@@ -33,6 +34,7 @@ KINDS: tuple[Kind[Any], ...] = (
     COMPLAINT,
     ALLOWLIST,
     ROUTE,
+    FORWARD,
     LIST,
     MEMBER,
     ACCOUNT_TEMPLATE,

@@ -83,6 +83,14 @@ CASES = {
         "route:support",
         "delete",
     ),
+    "forward": (  # its domain is created in the same apply: forwards come after domains
+        DOMAIN + "    spam_action: tag\nforwards:\n  Support@mg.example.com: {recipients: [a@example.org]}\n",
+        DOMAIN + "    spam_action: tag\nforwards:\n  support@mg.example.com:"
+        " {recipients: [b@example.org, a@example.org], urls: ['https://app.example.com/in'], store: 'https://app.example.com/n'}\n",
+        DOMAIN + "    spam_action: tag\nforwards: {}\n",
+        "forward:support@mg.example.com",
+        "delete",
+    ),
     "list": (
         "mailing_lists:\n  news@mg.example.com: {name: News}\n",
         "mailing_lists:\n  news@mg.example.com: {name: Newsletter, access_level: members}\n",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mgsync.kinds import children
+
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 BAD = Path(__file__).resolve().parent / "bad"
@@ -16,3 +18,8 @@ PRODUCTION_ENV = {
     "MG_SMTP_NEWSLETTER": "newsletter-password-3",
     "MG_SMTP_EU_APP": "eu-app-password-4",
 }
+
+# The top-level sections, in registry order: messages that list them grow with every account-level
+# kind, so tests build them from the registry instead of spelling today's list.
+SECTIONS = tuple(kind.section for kind in children(None))
+PRUNABLE = tuple(kind.section for kind in children(None) if kind.prunable)

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from mgsync.cli import main
 
-from .support import BAD
+from .support import BAD, PRUNABLE, SECTIONS
 
 CASES = {
     'credential_literal_password.yaml': [
@@ -105,14 +105,14 @@ CASES = {
         'c1_control.yaml:4:29: invalid YAML: character U+009B (a control character) is not allowed: remove it',
     ],
     'not_a_mapping.yaml': [
-        'not_a_mapping.yaml:1:1: a manifest must be a mapping (domains:, routes:, mailing_lists:, account_templates:, account_webhooks:, prune:)',
+        f'not_a_mapping.yaml:1:1: a manifest must be a mapping ({", ".join(f"{s}:" for s in SECTIONS)}, prune:)',
     ],
     'not_utf8.yaml': [
         'not_utf8.yaml:3:18: not UTF-8 text (save the file as UTF-8)',
     ],
     'prune_unknown.yaml': [
         'prune_unknown.yaml:2:9: prune[0]: unknown value "route" (did you mean "routes"?)',
-        'prune_unknown.yaml:2:16: prune[1]: unknown value "domains" (expected one of: routes, mailing_lists, account_templates, account_webhooks)',
+        f'prune_unknown.yaml:2:16: prune[1]: unknown value "domains" (expected one of: {", ".join(PRUNABLE)})',
         'prune_unknown.yaml:5:13: domains.mg.example.com.prune[0]: unknown value "webhook" (did you mean "webhooks"?)',
         'prune_unknown.yaml:5:22: domains.mg.example.com.prune[1]: unknown value "members" (expected one of: webhooks, templates, credentials, bounces, unsubscribes, complaints, allowlist)',
         'prune_unknown.yaml:8:13: mailing_lists.news@mg.example.com.prune[0]: unknown value "member" (did you mean "members"?)',
@@ -219,6 +219,8 @@ def _plural(count: int) -> str:
 
 
 def test_the_corpus_is_large_and_complete() -> None:
+    assert {"domains", "routes", "mailing_lists"} <= set(SECTIONS)  # the expected messages are built from these
+    assert {"routes", "mailing_lists"} <= set(PRUNABLE)
     on_disk = {p.name for p in BAD.iterdir() if p.suffix != ".csv"}
     assert on_disk == set(CASES) - {"does_not_exist.yaml"}
     assert len(CASES) >= 30
