@@ -27,6 +27,22 @@ def test_2500_bounces_are_applied_in_3_posts(tmp_path) -> None:
     assert h.actions() == []
 
 
+def test_an_allowlist_is_added_through_one_csv_import(tmp_path) -> None:
+    h = Harness(tmp_path)
+    rows = "".join(f"a{i}@partner.example.org,contract {i}\npartner{i}.example.org,\n" for i in range(30))
+    (tmp_path / "allowlist.csv").write_text("value,reason\n" + rows)
+    h.write("domains:\n  mg.example.com:\n    suppressions:\n      allowlist: {file: allowlist.csv}\n")
+    h.apply()
+    assert h.requests("POST") == ["POST /v4/domains", "POST /v3/mg.example.com/whitelists/import"]
+    assert h.actions() == []
+    h.write("domains:\n  mg.example.com:\n    suppressions:\n"
+            "      allowlist: [{value: a3@partner.example.org, reason: renewed}]\n")
+    h.emu.log.clear()
+    h.apply()
+    assert h.requests("POST") == ["POST /v3/mg.example.com/whitelists/import"]
+    assert h.actions() == []
+
+
 def test_members_are_upserted_in_batches_of_1000(tmp_path) -> None:
     h = Harness(tmp_path)
     rows = "".join(f"m{i}@example.org,M {i}\n" for i in range(2001))
