@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from mgsync.apply import Progress, execute
 from mgsync.changes import Action, Change
-from mgsync.fingerprint import verify_secret
+from mgsync.fingerprint import combined_text, fingerprint, hash_secret, verify_secret
 from mgsync.kinds import BY_NAME, KINDS, Kind
 from mgsync.lockfile import Lockfile
 from mgsync.plan import Inputs, Plan, diff
@@ -37,6 +37,7 @@ class Outcome:
     observed: State
     applied: int = 0
     pending: Plan | None = None  # a fresh plan after apply that is not empty (Mailgun catching up)
+    secrets: SecretCheck | None = None  # what the plan found of the stored secret hashes
 
 
 def wanted_scopes(desired: Desired | None, locked: State, *, everything: bool = False) -> dict[str, set[str]]:
@@ -102,13 +103,14 @@ def plan_changes(
     locked = canonical(lock.state())
     observed = canonical(observe(client, wanted_scopes(desired, locked), locked))
     wanted = canonical(desired.state)
-    matches = frozenset(r.address for r in wanted.values() if _secret_matches(r, lock.secret_hash(r.address)))
+    secrets = secret_matches(wanted, lock)
+    matches = secrets.matches
     prune = frozenset(_canonical_prune(kind, scope) for kind, scope in desired.prune)
     inputs = Inputs(wanted, observed, locked, desired.prune | prune, matches)
     plan = diff(_select(inputs, targets), KINDS)
     _drop_children_of_deleted(plan)
     plan.notes += _confirmations(plan)
-    return Outcome(plan, observed)
+    return Outcome(plan, observed, secrets=secrets)
 
 
 def _canonical_prune(kind_name: str, scope: str) -> tuple[str, str]:
@@ -133,10 +135,71 @@ def canonical(state: State) -> State:
     return result
 
 
-def _secret_matches(resource: Resource, stored: str | None) -> bool:
-    body = resource.body
-    secrets = [getattr(body, name) for name in sorted(body.SECRET & body.model_fields_set)]
-    return bool(secrets) and all(s is not None and verify_secret(s.get_secret_value(), stored) for s in secrets)
+@dataclass(frozen=True)
+class SecretCheck:
+    """Desired objects whose secrets match the lockfile's hashes, and whether the lockfile's combined
+    verifier vouched for all of them at once."""
+
+    matches: frozenset[Address]
+    combined: str = ""  # when the verifier vouched: a digest of what it covered (never the secrets)
+
+
+def secret_matches(wanted: State, lock: Lockfile) -> SecretCheck:
+    """Which desired secrets match the salted scrypt hashes in the lockfile (DESIGN §3.6).
+
+    Each hash costs one scrypt (about 30 ms, on purpose), so checking 60 credentials one by one would
+    cost every plan about 2 s. The lockfile therefore also keeps ONE combined verifier: a salted
+    scrypt hash, with the same parameters, of every (address, stored hash, secret) triple whose
+    secret matched when it was made (``record_secrets_verifier``). A plan computes that one hash: if
+    it verifies, every secret is the one its stored hash was made from, since the stored hashes are
+    part of what it covers, so one that was rewritten since invalidates it. Only when it does not
+    verify (a password changed, a credential came or went) does the plan fall back to the hashes one
+    by one to find which. The verifier leaks nothing the per-object hashes do not: guessing through
+    it means guessing every secret at once, at the same cost per guess.
+    """
+    secrets = _secret_values(wanted)
+    stored = lock.secret_hashes()
+    triples = _triples(secrets, stored)
+    text = combined_text(triples)
+    if triples and lock.secrets_verifier and verify_secret(text, lock.secrets_verifier):
+        return SecretCheck(frozenset(Address.parse(t[0]) for t in triples), combined=fingerprint(text))
+    matches = frozenset(a for a, values in secrets.items() if _all_verify(values, stored.get(str(a))))
+    return SecretCheck(matches)
+
+
+def _secret_values(wanted: State) -> dict[Address, list[str | None]]:
+    """The secrets each desired object sets (None for a secret field set to nothing)."""
+    found: dict[Address, list[str | None]] = {}
+    for address, resource in wanted.items():
+        body = resource.body
+        if not body.SECRET:
+            continue
+        names = sorted(body.SECRET & body.model_fields_set)
+        if names:
+            values = [getattr(body, name) for name in names]
+            found[address] = [None if v is None else v.get_secret_value() for v in values]
+    return found
+
+
+def _triples(secrets: dict[Address, list[str | None]], stored: dict[str, str]) -> list[tuple[str, str, list[str]]]:
+    """What the combined verifier covers: every stored hash whose object sets all its secrets."""
+    return [(str(a), stored[str(a)], [v for v in values if v is not None]) for a, values in secrets.items()
+            if str(a) in stored and None not in values]
+
+
+def _all_verify(values: list[str | None], stored: str | None) -> bool:
+    return bool(values) and all(v is not None and verify_secret(v, stored) for v in values)
+
+
+def record_secrets_verifier(lock: Lockfile, wanted: State, check: SecretCheck | None) -> None:
+    """Keep, make or drop the lockfile's combined verifier (see ``secret_matches``): made only when
+    every stored hash it would cover was just found to match its secret, kept while it verifies."""
+    secrets = _secret_values(wanted)
+    triples = _triples(secrets, lock.secret_hashes())
+    if not triples or check is None or any(Address.parse(t[0]) not in check.matches for t in triples):
+        lock.secrets_verifier = None
+    elif not (lock.secrets_verifier and check.combined == fingerprint(combined_text(triples))):
+        lock.secrets_verifier = hash_secret(combined_text(triples))
 
 
 def _select(inputs: Inputs, targets: tuple[str, ...]) -> Inputs:
@@ -183,15 +246,17 @@ def apply_changes(
     """
     outcome.applied = execute(client, outcome.plan, lock, progress)
     after = plan_changes(client, desired, lock, targets=targets) if outcome.applied else outcome
-    sync_lock(lock, desired, after.observed, targets)
+    sync_lock(lock, desired, after.observed, targets, after.secrets)
     lock.write()
     if not after.plan.empty:
         outcome.pending = after.plan
     return outcome
 
 
-def sync_lock(lock: Lockfile, desired: Desired, observed: State, targets: tuple[str, ...]) -> None:
-    """Record every declared object Mailgun now shows; forget what is neither declared nor live."""
+def sync_lock(lock: Lockfile, desired: Desired, observed: State, targets: tuple[str, ...],
+              secrets: SecretCheck | None = None) -> None:
+    """Record every declared object Mailgun now shows; forget what is neither declared nor live;
+    keep the combined secrets verifier true (``secrets``: what the last plan found)."""
     in_scope = (lambda a: matches_target(a, targets)) if targets else (lambda a: True)
     wanted, observed = canonical(desired.state), canonical(observed)
     for address in [a for a in lock.state() if in_scope(a)]:
@@ -211,3 +276,4 @@ def sync_lock(lock: Lockfile, desired: Desired, observed: State, targets: tuple[
         lock.collections.clear()
     for (kind_name, scope), resources in sorted(collections.items()):
         lock.record_collection(kind_name, scope, resources)
+    record_secrets_verifier(lock, wanted, secrets)
