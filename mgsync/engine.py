@@ -70,9 +70,13 @@ def _want(scopes: dict[str, set[str]], address: Address) -> None:
         _want(scopes, parent)
 
 
-def observe(client: Client, scopes: dict[str, set[str]], locked: State) -> State:
-    """Read the wanted scopes, level by level: account-level kinds, then the kinds inside them..."""
-    observed, reads = State(), 0
+def observe(client: Client, scopes: dict[str, set[str]], locked: State, base: State | None = None) -> State:
+    """Read the wanted scopes, level by level: account-level kinds, then the kinds inside them...
+
+    With ``base`` (what a plan observed before an apply), only ``scopes`` are read again: the rest
+    of ``base`` is kept as it was, except what lived in a container that is gone now.
+    """
+    observed, reads = _unread(base, scopes), 0
     level = [kind for kind in KINDS if kind.parent is None]
     while level:
         jobs = [(kind, scope) for kind in level for scope in _expand(kind, scopes[kind.name], observed)]
@@ -81,8 +85,49 @@ def observe(client: Client, scopes: dict[str, set[str]], locked: State) -> State
                 observed.add(resource)
         reads += len(jobs)
         level = [kind for kind in KINDS if kind.parent is not None and kind.parent in level]
+    if base is not None:
+        _drop_orphans(observed, {kind.name for kind in KINDS if kind.parent is None and scopes[kind.name]})
     log.debug("observe: reads=%d objects=%d", reads, len(observed))
     return observed
+
+
+def _unread(base: State | None, scopes: dict[str, set[str]]) -> State:
+    """``base`` without the scopes about to be read again."""
+    if base is None:
+        return State()
+    reread = {(name, scope) for name, wanted in scopes.items() for scope in wanted}
+    kept = State()
+    for address, resource in base.items():
+        kind = BY_NAME[address.kind]
+        if not scopes[kind.name] or (kind.name, kind.scope_of(address)) not in reread:
+            kept.add(resource)
+    return kept
+
+
+def _drop_orphans(observed: State, reread: set[str]) -> None:
+    """Forget what lived in a container of a kind read again (``reread``) that is gone now."""
+    if not reread:
+        return
+    live = {address for address in observed if address.kind in reread}
+    for address in list(observed):
+        kind = BY_NAME[address.kind]
+        if kind.parent is not None and kind.parent.name in reread and kind.parent_address(address) not in live:
+            observed.remove(address)
+
+
+def touched_scopes(plan: Plan, wanted: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The scopes an apply of ``plan`` wrote to, to read again instead of the whole account: each
+    change's own scope, and inside a container it changed, every scope a plan would read there."""
+    scopes: dict[str, set[str]] = {kind.name: set() for kind in KINDS}
+    for change in plan.changes:
+        if change.action is Action.FORGET:
+            continue
+        kind = BY_NAME[change.address.kind]
+        scopes[kind.name].add(kind.scope_of(change.address))
+        for child in (k for k in KINDS if k.parent is kind):
+            key = kind.identity(change.address.key)
+            scopes[child.name] |= {s for s in wanted[child.name] if kind.identity(s) == key}
+    return scopes
 
 
 def _expand(kind: Kind[Any], wanted: set[str], observed: State) -> list[str]:
@@ -98,10 +143,16 @@ def _expand(kind: Kind[Any], wanted: set[str], observed: State) -> list[str]:
 
 
 def plan_changes(
-    client: Client, desired: Desired, lock: Lockfile, *, targets: tuple[str, ...] = ()
+    client: Client, desired: Desired, lock: Lockfile, *, targets: tuple[str, ...] = (), after: Plan | None = None,
+    before: State | None = None,
 ) -> Outcome:
+    """Observe and diff. After an apply of ``after`` whose plan observed ``before``, only the scopes
+    that apply wrote to are read again (``touched_scopes``)."""
     locked = canonical(lock.state())
-    observed = canonical(observe(client, wanted_scopes(desired, locked), locked))
+    scopes = wanted_scopes(desired, locked)
+    if after is not None and before is not None:
+        scopes = touched_scopes(after, scopes)
+    observed = canonical(observe(client, scopes, locked, before))
     wanted = canonical(desired.state)
     secrets = secret_matches(wanted, lock)
     matches = secrets.matches
@@ -248,7 +299,9 @@ def apply_changes(
     The caller holds the lockfile's lock (``lockfile.hold``) from planning to here.
     """
     outcome.applied = execute(client, outcome.plan, lock, progress)
-    after = plan_changes(client, desired, lock, targets=targets) if outcome.applied else outcome
+    after = outcome
+    if outcome.applied:
+        after = plan_changes(client, desired, lock, targets=targets, after=outcome.plan, before=outcome.observed)
     sync_lock(lock, desired, after.observed, targets, after.secrets)
     lock.write()
     if not after.plan.empty:
