@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from mgsync.apply import Progress, execute
 from mgsync.changes import Action, Change
-from mgsync.fingerprint import verify_secret
+from mgsync.fingerprint import combined_text, fingerprint, hash_secret, verify_secret
 from mgsync.kinds import BY_NAME, KINDS, Kind
 from mgsync.lockfile import Lockfile
 from mgsync.plan import Inputs, Plan, diff
@@ -37,6 +37,7 @@ class Outcome:
     observed: State
     applied: int = 0
     pending: Plan | None = None  # a fresh plan after apply that is not empty (Mailgun catching up)
+    secrets: SecretCheck | None = None  # what the plan found of the stored secret hashes
 
 
 def wanted_scopes(desired: Desired | None, locked: State, *, everything: bool = False) -> dict[str, set[str]]:
@@ -63,15 +64,22 @@ def wanted_scopes(desired: Desired | None, locked: State, *, everything: bool = 
 def _want(scopes: dict[str, set[str]], address: Address) -> None:
     """Read ``address``'s scope, and its parent's, whose read tells whether the scope exists."""
     kind = BY_NAME[address.kind]
-    scopes[kind.name].add(kind.scope_of(address))
+    scope = kind.scope_of(address)
+    if scope in scopes[kind.name] and kind.parent is not None:
+        return  # its parent is wanted already: 200,000 members name 20 lists
+    scopes[kind.name].add(scope)
     parent = kind.parent_address(address)
     if parent is not None:
         _want(scopes, parent)
 
 
-def observe(client: Client, scopes: dict[str, set[str]], locked: State) -> State:
-    """Read the wanted scopes, level by level: account-level kinds, then the kinds inside them..."""
-    observed, reads = State(), 0
+def observe(client: Client, scopes: dict[str, set[str]], locked: State, base: State | None = None) -> State:
+    """Read the wanted scopes, level by level: account-level kinds, then the kinds inside them...
+
+    With ``base`` (what a plan observed before an apply), only ``scopes`` are read again: the rest
+    of ``base`` is kept as it was, except what lived in a container that is gone now.
+    """
+    observed, reads = _unread(base, scopes), 0
     level = [kind for kind in KINDS if kind.parent is None]
     while level:
         jobs = [(kind, scope) for kind in level for scope in _expand(kind, scopes[kind.name], observed)]
@@ -80,8 +88,49 @@ def observe(client: Client, scopes: dict[str, set[str]], locked: State) -> State
                 observed.add(resource)
         reads += len(jobs)
         level = [kind for kind in KINDS if kind.parent is not None and kind.parent in level]
+    if base is not None:
+        _drop_orphans(observed, {kind.name for kind in KINDS if kind.parent is None and scopes[kind.name]})
     log.debug("observe: reads=%d objects=%d", reads, len(observed))
     return observed
+
+
+def _unread(base: State | None, scopes: dict[str, set[str]]) -> State:
+    """``base`` without the scopes about to be read again."""
+    if base is None:
+        return State()
+    reread = {(name, scope) for name, wanted in scopes.items() for scope in wanted}
+    kept = State()
+    for address, resource in base.items():
+        kind = BY_NAME[address.kind]
+        if not scopes[kind.name] or (kind.name, kind.scope_of(address)) not in reread:
+            kept.add(resource)
+    return kept
+
+
+def _drop_orphans(observed: State, reread: set[str]) -> None:
+    """Forget what lived in a container of a kind read again (``reread``) that is gone now."""
+    if not reread:
+        return
+    live = {address for address in observed if address.kind in reread}
+    for address in list(observed):
+        kind = BY_NAME[address.kind]
+        if kind.parent is not None and kind.parent.name in reread and kind.parent_address(address) not in live:
+            observed.remove(address)
+
+
+def touched_scopes(plan: Plan, wanted: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The scopes an apply of ``plan`` wrote to, to read again instead of the whole account: each
+    change's own scope, and inside a container it changed, every scope a plan would read there."""
+    scopes: dict[str, set[str]] = {kind.name: set() for kind in KINDS}
+    for change in plan.changes:
+        if change.action is Action.FORGET:
+            continue
+        kind = BY_NAME[change.address.kind]
+        scopes[kind.name].add(kind.scope_of(change.address))
+        for child in (k for k in KINDS if k.parent is kind):
+            key = kind.identity(change.address.key)
+            scopes[child.name] |= {s for s in wanted[child.name] if kind.identity(s) == key}
+    return scopes
 
 
 def _expand(kind: Kind[Any], wanted: set[str], observed: State) -> list[str]:
@@ -97,18 +146,25 @@ def _expand(kind: Kind[Any], wanted: set[str], observed: State) -> list[str]:
 
 
 def plan_changes(
-    client: Client, desired: Desired, lock: Lockfile, *, targets: tuple[str, ...] = ()
+    client: Client, desired: Desired, lock: Lockfile, *, targets: tuple[str, ...] = (), after: Plan | None = None,
+    before: State | None = None,
 ) -> Outcome:
+    """Observe and diff. After an apply of ``after`` whose plan observed ``before``, only the scopes
+    that apply wrote to are read again (``touched_scopes``)."""
     locked = canonical(lock.state())
-    observed = canonical(observe(client, wanted_scopes(desired, locked), locked))
+    scopes = wanted_scopes(desired, locked)
+    if after is not None and before is not None:
+        scopes = touched_scopes(after, scopes)
+    observed = canonical(observe(client, scopes, locked, before))
     wanted = canonical(desired.state)
-    matches = frozenset(r.address for r in wanted.values() if _secret_matches(r, lock.secret_hash(r.address)))
+    secrets = secret_matches(wanted, lock)
+    matches = secrets.matches
     prune = frozenset(_canonical_prune(kind, scope) for kind, scope in desired.prune)
     inputs = Inputs(wanted, observed, locked, desired.prune | prune, matches)
     plan = diff(_select(inputs, targets), KINDS)
     _drop_children_of_deleted(plan)
     plan.notes += _confirmations(plan)
-    return Outcome(plan, observed)
+    return Outcome(plan, observed, secrets=secrets)
 
 
 def _canonical_prune(kind_name: str, scope: str) -> tuple[str, str]:
@@ -125,7 +181,10 @@ def _confirmations(plan: Plan) -> list[str]:
 
 
 def canonical(state: State) -> State:
-    """The same state with addresses as the kinds match them (``Kind.identity``)."""
+    """The same state with addresses as the kinds match them (``Kind.identity``); ``state`` itself
+    when every address is canonical already (the usual case: no copy of 200,000 resources)."""
+    if all(BY_NAME[a.kind].canonical(a) is a for a in state):
+        return state
     result = State()
     for address, resource in state.items():
         key = BY_NAME[address.kind].canonical(address)
@@ -133,10 +192,71 @@ def canonical(state: State) -> State:
     return result
 
 
-def _secret_matches(resource: Resource, stored: str | None) -> bool:
-    body = resource.body
-    secrets = [getattr(body, name) for name in sorted(body.SECRET & body.model_fields_set)]
-    return bool(secrets) and all(s is not None and verify_secret(s.get_secret_value(), stored) for s in secrets)
+@dataclass(frozen=True)
+class SecretCheck:
+    """Desired objects whose secrets match the lockfile's hashes, and whether the lockfile's combined
+    verifier vouched for all of them at once."""
+
+    matches: frozenset[Address]
+    combined: str = ""  # when the verifier vouched: a digest of what it covered (never the secrets)
+
+
+def secret_matches(wanted: State, lock: Lockfile) -> SecretCheck:
+    """Which desired secrets match the salted scrypt hashes in the lockfile (DESIGN §3.6).
+
+    Each hash costs one scrypt (about 30 ms, on purpose), so checking 60 credentials one by one would
+    cost every plan about 2 s. The lockfile therefore also keeps ONE combined verifier: a salted
+    scrypt hash, with the same parameters, of every (address, stored hash, secret) triple whose
+    secret matched when it was made (``record_secrets_verifier``). A plan computes that one hash: if
+    it verifies, every secret is the one its stored hash was made from, since the stored hashes are
+    part of what it covers, so one that was rewritten since invalidates it. Only when it does not
+    verify (a password changed, a credential came or went) does the plan fall back to the hashes one
+    by one to find which. The verifier leaks nothing the per-object hashes do not: guessing through
+    it means guessing every secret at once, at the same cost per guess.
+    """
+    secrets = _secret_values(wanted)
+    stored = lock.secret_hashes()
+    triples = _triples(secrets, stored)
+    text = combined_text(triples)
+    if triples and lock.secrets_verifier and verify_secret(text, lock.secrets_verifier):
+        return SecretCheck(frozenset(Address.parse(t[0]) for t in triples), combined=fingerprint(text))
+    matches = frozenset(a for a, values in secrets.items() if _all_verify(values, stored.get(str(a))))
+    return SecretCheck(matches)
+
+
+def _secret_values(wanted: State) -> dict[Address, list[str | None]]:
+    """The secrets each desired object sets (None for a secret field set to nothing)."""
+    found: dict[Address, list[str | None]] = {}
+    for address, resource in wanted.items():
+        body = resource.body
+        if not body.SECRET:
+            continue
+        names = sorted(body.SECRET & body.model_fields_set)
+        if names:
+            values = [getattr(body, name) for name in names]
+            found[address] = [None if v is None else v.get_secret_value() for v in values]
+    return found
+
+
+def _triples(secrets: dict[Address, list[str | None]], stored: dict[str, str]) -> list[tuple[str, str, list[str]]]:
+    """What the combined verifier covers: every stored hash whose object sets all its secrets."""
+    return [(str(a), stored[str(a)], [v for v in values if v is not None]) for a, values in secrets.items()
+            if str(a) in stored and None not in values]
+
+
+def _all_verify(values: list[str | None], stored: str | None) -> bool:
+    return bool(values) and all(v is not None and verify_secret(v, stored) for v in values)
+
+
+def record_secrets_verifier(lock: Lockfile, wanted: State, check: SecretCheck | None) -> None:
+    """Keep, make or drop the lockfile's combined verifier (see ``secret_matches``): made only when
+    every stored hash it would cover was just found to match its secret, kept while it verifies."""
+    secrets = _secret_values(wanted)
+    triples = _triples(secrets, lock.secret_hashes())
+    if not triples or check is None or any(Address.parse(t[0]) not in check.matches for t in triples):
+        lock.secrets_verifier = None
+    elif not (lock.secrets_verifier and check.combined == fingerprint(combined_text(triples))):
+        lock.secrets_verifier = hash_secret(combined_text(triples))
 
 
 def _select(inputs: Inputs, targets: tuple[str, ...]) -> Inputs:
@@ -182,16 +302,20 @@ def apply_changes(
     The caller holds the lockfile's lock (``lockfile.hold``) from planning to here.
     """
     outcome.applied = execute(client, outcome.plan, lock, progress)
-    after = plan_changes(client, desired, lock, targets=targets) if outcome.applied else outcome
-    sync_lock(lock, desired, after.observed, targets)
+    after = outcome
+    if outcome.applied:
+        after = plan_changes(client, desired, lock, targets=targets, after=outcome.plan, before=outcome.observed)
+    sync_lock(lock, desired, after.observed, targets, after.secrets)
     lock.write()
     if not after.plan.empty:
         outcome.pending = after.plan
     return outcome
 
 
-def sync_lock(lock: Lockfile, desired: Desired, observed: State, targets: tuple[str, ...]) -> None:
-    """Record every declared object Mailgun now shows; forget what is neither declared nor live."""
+def sync_lock(lock: Lockfile, desired: Desired, observed: State, targets: tuple[str, ...],
+              secrets: SecretCheck | None = None) -> None:
+    """Record every declared object Mailgun now shows; forget what is neither declared nor live;
+    keep the combined secrets verifier true (``secrets``: what the last plan found)."""
     in_scope = (lambda a: matches_target(a, targets)) if targets else (lambda a: True)
     wanted, observed = canonical(desired.state), canonical(observed)
     for address in [a for a in lock.state() if in_scope(a)]:
@@ -211,3 +335,4 @@ def sync_lock(lock: Lockfile, desired: Desired, observed: State, targets: tuple[
         lock.collections.clear()
     for (kind_name, scope), resources in sorted(collections.items()):
         lock.record_collection(kind_name, scope, resources)
+    record_secrets_verifier(lock, wanted, secrets)

@@ -41,5 +41,10 @@ def verify_secret(secret: str, stored: str | None) -> bool:
     return hmac.compare_digest(expected.rsplit("$", 1)[1], digest)
 
 
+def combined_text(pairs: list[tuple[str, str, list[str]]]) -> str:
+    """The one text a combined verifier hashes: (address, stored per-object hash, secrets), sorted."""
+    return canonical_json(sorted(pairs))
+
+
 def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")

@@ -6,9 +6,14 @@ byte for byte and it diffs cleanly in git)::
     {"format_version": 1,
      "resources": {"route:support-inbox": {"body": {...}, "fingerprint": "sha256:…", "meta": {"id": "…"}},
                    "credential:mg.example.com/alice": {"body": {}, "fingerprint": "…", "secret_hash": "scrypt$…"}},
-     "collections": {"member:news@mg.example.com": {"count": 3, "digest": "sha256:…"}}}
+     "collections": {"member:news@mg.example.com": {"count": 3, "digest": "sha256:…"}},
+     "secrets_verifier": "scrypt$…"}
 
 Bodies never hold a secret (secret fields are excluded; passwords are kept as salted scrypt hashes).
+``secrets_verifier`` (present only when the lockfile holds secret hashes the manifests all match) is
+one more salted scrypt hash, of every (address, secret hash, secret) at once, so that a plan checks
+all stored passwords with one scrypt instead of one per credential (see ``engine.secret_matches``);
+it is kept as it is while it still verifies, so a no-op apply rewrites the file byte for byte.
 Writes are atomic (temp file + rename). ``hold`` takes an exclusive lock on a sidecar file so two
 applies on one lockfile cannot run at once; ``filelock`` makes that work on Windows, macOS and Linux
 alike (``flock`` there, ``msvcrt`` locking on Windows).
@@ -41,6 +46,7 @@ class Lockfile:
         self.path = path
         self.resources: dict[str, dict[str, Any]] = dict(resources or {})
         self.collections: dict[str, dict[str, Any]] = dict(collections or {})
+        self.secrets_verifier: str | None = None
         self._mutex = threading.Lock()  # guards the dicts
         self._writing = threading.Lock()  # serialises writes, so an older snapshot never lands last
 
@@ -54,7 +60,10 @@ class Lockfile:
             raise LockfileError(f"{path}: cannot read the lockfile ({err}); restore it from git") from None
         if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
             raise LockfileError(f"{path}: not an mgsync lockfile of format_version {FORMAT_VERSION}")
-        return cls(path, data.get("resources"), data.get("collections"))
+        lock = cls(path, data.get("resources"), data.get("collections"))
+        verifier = data.get("secrets_verifier")
+        lock.secrets_verifier = verifier if isinstance(verifier, str) else None
+        return lock
 
     def state(self) -> State:
         """The locked state: every managed object as last observed."""
@@ -70,6 +79,11 @@ class Lockfile:
                 raise LockfileError(f"{self.path}: entry {key!r} does not match its kind; restore it from git") from None
             state.add(Resource(address, body, meta=entry.get("meta", {})))
         return state
+
+    def secret_hashes(self) -> dict[str, str]:
+        """Every stored secret hash, by address."""
+        with self._mutex:
+            return {key: entry["secret_hash"] for key, entry in self.resources.items() if entry.get("secret_hash")}
 
     def secret_hash(self, address: Address) -> str | None:
         return self.resources.get(str(address), {}).get("secret_hash")
@@ -98,7 +112,10 @@ class Lockfile:
                 self.collections.pop(f"{kind}:{scope}", None)
 
     def render(self) -> str:
-        data = {"format_version": FORMAT_VERSION, "resources": self.resources, "collections": self.collections}
+        data: dict[str, Any] = {"format_version": FORMAT_VERSION, "resources": self.resources,
+                                "collections": self.collections}
+        if self.secrets_verifier:
+            data["secrets_verifier"] = self.secrets_verifier
         return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
     def write(self) -> None:

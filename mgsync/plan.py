@@ -10,7 +10,7 @@ nothing; rendering lives in ``render.py`` and execution in ``apply.py``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,7 @@ from mgsync.changes import SENSITIVE, SENSITIVE_CHANGED, Action, Change, Drift, 
 from mgsync.fingerprint import canonical_json, fingerprint
 from mgsync.kinds import BY_NAME
 from mgsync.kinds.base import Kind
-from mgsync.state import Address, Resource, State
+from mgsync.state import Address, Resource, State, sort_key
 
 
 @dataclass
@@ -31,7 +31,7 @@ class Plan:
     drift: list[Drift] = field(default_factory=list)
     unmanaged: dict[str, list[Address]] = field(default_factory=dict)  # kind -> live, never managed
     existing: dict[str, int] = field(default_factory=dict)  # kind -> live objects seen
-    fingerprints: dict[str, str] = field(default_factory=dict)  # address -> live fingerprint
+    fingerprints: Mapping[str, str] = field(default_factory=dict)  # address -> live fingerprint
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -173,9 +173,11 @@ def _lookup(data: Any, path: tuple[Key, ...]) -> Any:
 def diff(inputs: Inputs, kinds: Iterable[Kind]) -> Plan:
     plan = Plan()
     registry = {k.name: k for k in kinds}
-    for address in sorted(set(inputs.desired) | set(inputs.observed) | set(inputs.locked)):
+    plan.fingerprints = LiveFingerprints(inputs.observed)
+    for address in sorted({*inputs.desired, *inputs.observed, *inputs.locked}, key=sort_key):
         _diff_one(plan, inputs, registry[address.kind], address)
-    plan.changes.sort(key=lambda c: _order(c, list(registry)))
+    order = list(registry)
+    plan.changes.sort(key=lambda c: _order(c, order))
     return plan
 
 
@@ -185,7 +187,6 @@ def _diff_one(plan: Plan, inputs: Inputs, kind: Kind, address: Address) -> None:
     locked = inputs.locked.get(address)
     if observed is not None:
         plan.existing[address.kind] = plan.existing.get(address.kind, 0) + 1
-        plan.fingerprints[str(address)] = fingerprint(observed.body.comparable())
     if locked is not None and not kind.bulk:
         _drift(plan, locked, observed)
     if desired is not None:
@@ -199,9 +200,8 @@ def _diff_one(plan: Plan, inputs: Inputs, kind: Kind, address: Address) -> None:
 
 
 def _converge(inputs: Inputs, kind: Kind, desired: Resource, observed: Resource | None) -> Change | None:
-    after = masked(desired, managed_only=True)
     if observed is None:
-        return Change(desired.address, Action.CREATE, None, after, desired=desired)
+        return Change(desired.address, Action.CREATE, None, masked(desired, managed_only=True), desired=desired)
     secrets = desired.body.SECRET
     wanted = {k: v for k, v in kind.wanted(desired.body, observed.body).items() if k not in secrets}
     fields = list(field_changes(observed.body.comparable(), wanted, desired.body))
@@ -244,9 +244,32 @@ def _drift(plan: Plan, locked: Resource, observed: Resource | None) -> None:
         plan.drift.append(Drift(locked.address, fields))
 
 
-def _order(change: Change, kind_order: list[str]) -> tuple[int, int, Address]:
+def _order(change: Change, kind_order: list[str]) -> tuple[int, int, str, str]:
     """Creates and updates in registry order; deletes after them, in reverse registry order."""
     index = kind_order.index(change.address.kind)
     if change.action in (Action.DELETE, Action.FORGET):
-        return (1, len(kind_order) - index, change.address)
-    return (0, index, change.address)
+        return (1, len(kind_order) - index, *sort_key(change.address))
+    return (0, index, *sort_key(change.address))
+
+
+class LiveFingerprints(Mapping[str, str]):
+    """``address -> fingerprint`` of the live objects, computed when asked: a saved plan needs those
+    of the objects it changes only, so a plan of 200,000 objects hashes a handful, not all of them."""
+
+    def __init__(self, observed: State) -> None:
+        self._observed = observed
+        self._known: dict[str, str] = {}
+
+    def __getitem__(self, key: str) -> str:
+        if key not in self._known:
+            resource = self._observed.get(Address.parse(key))
+            if resource is None:
+                raise KeyError(key)
+            self._known[key] = fingerprint(resource.body.comparable())
+        return self._known[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return (str(address) for address in self._observed)
+
+    def __len__(self) -> int:
+        return len(self._observed)

@@ -96,7 +96,9 @@ def _rows(reader: Any, shown: str, columns: Columns) -> tuple[list[Row], list[Pr
             message = f"row has {len(fields)} fields; the header has {len(header)}"
             problems.append(Problem(shown, start, 1, "", message))
             continue
-        cells = {name: value.strip() for name, value in zip(header, fields, strict=True) if value.strip()}
+        cells = dict(zip(header, map(str.strip, fields)))  # as long as the header: checked above
+        for name in [name for name, value in cells.items() if not value]:
+            del cells[name]
         cells.pop(IGNORED, None)
         rows.append(Row(start, cells))
     return rows, problems

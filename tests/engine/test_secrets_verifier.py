@@ -1,0 +1,85 @@
+"""The lockfile's combined secrets verifier: one scrypt per plan while no password changed, the
+per-credential hashes as soon as one did, and never trusted once a stored hash was rewritten."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from .harness import Harness
+
+LOGINS = ("alice", "bob", "carol", "dave")
+
+
+def _manifest(h: Harness, passwords: dict[str, str]) -> str:
+    h.env.update({f"PW_{login.upper()}": pw for login, pw in passwords.items()})
+    lines = "".join(f"      {login}: {{password: '${{env:PW_{login.upper()}}}'}}\n" for login in passwords)
+    return "domains:\n  mg.example.com:\n    credentials:\n" + lines
+
+
+@pytest.fixture
+def scrypt_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = hashlib.scrypt
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(hashlib, "scrypt", counting)
+    return calls
+
+
+def test_an_unchanged_account_checks_all_passwords_with_one_scrypt(tmp_path, scrypt_calls) -> None:
+    h = Harness(tmp_path)
+    h.write(_manifest(h, {login: f"secret-{login}" for login in LOGINS}))
+    h.apply()
+    text = h.lock_path.read_text()
+    verifier = json.loads(text)["secrets_verifier"]
+    assert verifier.startswith("scrypt$") and "secret-" not in text
+    scrypt_calls.clear()
+    assert h.actions() == []
+    assert len(scrypt_calls) == 1
+    h.apply()
+    assert h.lock_path.read_text() == text  # a no-op apply keeps the verifier, byte for byte
+
+
+def test_a_changed_password_falls_back_to_the_per_credential_hashes(tmp_path, scrypt_calls) -> None:
+    h = Harness(tmp_path)
+    passwords = {login: f"secret-{login}" for login in LOGINS}
+    h.write(_manifest(h, passwords))
+    h.apply()
+    h.write(_manifest(h, {**passwords, "bob": "another-secret"}))
+    scrypt_calls.clear()
+    assert h.actions() == [("credential:mg.example.com/bob", "update")]
+    assert len(scrypt_calls) == 1 + len(LOGINS)
+    before = json.loads(h.lock_path.read_text())["secrets_verifier"]
+    h.apply()
+    assert json.loads(h.lock_path.read_text())["secrets_verifier"] != before
+    assert h.actions() == []
+
+
+def test_a_verifier_older_than_a_stored_hash_is_not_trusted(tmp_path) -> None:
+    """An apply interrupted after writing bob's new password leaves bob's new hash beside the old
+    verifier: going back to bob's old password must still update bob."""
+    h = Harness(tmp_path)
+    passwords = {login: f"secret-{login}" for login in LOGINS}
+    h.write(_manifest(h, passwords))
+    h.apply()
+    old = json.loads(h.lock_path.read_text())
+    h.write(_manifest(h, {**passwords, "bob": "another-secret"}))
+    h.apply()
+    new = json.loads(h.lock_path.read_text())
+    new["secrets_verifier"] = old["secrets_verifier"]
+    h.lock_path.write_text(json.dumps(new))
+    h.write(_manifest(h, passwords))
+    assert h.actions() == [("credential:mg.example.com/bob", "update")]
+
+
+def test_a_manifest_without_passwords_keeps_no_verifier(tmp_path) -> None:
+    h = Harness(tmp_path)
+    h.write("domains:\n  mg.example.com:\n    credentials:\n      alice: {}\n")
+    h.apply()
+    assert "secrets_verifier" not in json.loads(h.lock_path.read_text())
