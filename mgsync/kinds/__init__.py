@@ -12,6 +12,7 @@ from typing import Any
 
 from mgsync.kinds.base import BulkKind, Kind
 from mgsync.kinds.credential import CREDENTIAL
+from mgsync.kinds.dkim import DKIM, DKIM_KEY
 from mgsync.kinds.domain import DOMAIN
 from mgsync.kinds.mailing_list import LIST, MEMBER
 from mgsync.kinds.route import ROUTE
@@ -30,6 +31,8 @@ KINDS: tuple[Kind[Any], ...] = (
     UNSUBSCRIBE,
     COMPLAINT,
     ALLOWLIST,
+    DKIM_KEY,
+    DKIM,
     ROUTE,
     LIST,
     MEMBER,
