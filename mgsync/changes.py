@@ -65,3 +65,12 @@ class Drift:
     address: Address
     fields: tuple[FieldChange, ...]  # empty with deleted=True
     deleted: bool = False
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something a kind says about one of its objects in a plan: a status, the next step of a change
+    that takes several applies, or (``refuse``) why the manifest asks for what cannot be done."""
+
+    text: str
+    refuse: bool = False

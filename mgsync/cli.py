@@ -393,6 +393,8 @@ def plan(paths: tuple[Path, ...], out: Path | None, fmt: str, detailed_exitcode:
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking (required when there is no terminal).")
 @click.option("--force", is_flag=True, help="Apply even if the plan crosses a safety threshold.")
 @per_kind("confirm_delete", "--delete-{name}", "Confirm deleting this {noun} (it must also be gone from the manifests).")
+@per_kind("verifiable", "--verify-{name}",
+          "After applying, ask Mailgun to re-check this {noun}'s DNS records now (Mailgun rate-limits this; repeatable).")
 @click.option("--target", "targets", multiple=True, help="Limit to this address or glob (repeatable).")
 @click.option("--lockfile", type=click.Path(path_type=Path), help="Default: mgsync.lock beside the manifests.")
 @click.option("--expect-plan", metavar="DIGEST",
@@ -406,7 +408,7 @@ def apply(paths: tuple[Path, ...], yes: bool, force: bool, targets: tuple[str, .
     """Make Mailgun match the manifests (or apply a saved plan file)."""
     from mgsync import render, saved_plan
     from mgsync.connect import connect
-    from mgsync.engine import apply_changes, plan_changes
+    from mgsync.engine import apply_changes, plan_changes, verification_targets, verify
     from mgsync.lockfile import Lockfile, hold
     from mgsync.manifest import load
 
@@ -414,6 +416,8 @@ def apply(paths: tuple[Path, ...], yes: bool, force: bool, targets: tuple[str, .
     if saved is not None:
         paths, targets, lockfile = tuple(Path(p) for p in saved.manifests), saved.targets, Path(saved.lockfile)
     desired = load(list(paths) or [Path(".")], os.environ)
+    to_verify = verification_targets(desired, _named("verifiable"))  # a typo fails before any request
+    verified: list[str] = []
     lock_path = _lock_path(lockfile, desired.root)
     status = _status()
     with hold(lock_path, timeout=lock_timeout), connect(_connection(**conn), os.environ, observer=status.observe) as client:
@@ -432,8 +436,13 @@ def apply(paths: tuple[Path, ...], yes: bool, force: bool, targets: tuple[str, .
             _confirm(yes)
             status.phase("applying")
         apply_changes(client, desired, lock, outcome, targets=targets, progress=_progress(status))
+        if to_verify:
+            status.phase("asking Mailgun to verify")
+            verified = verify(client, to_verify)
     status.close()
     _report(outcome)
+    for line in verified:
+        click.echo(line)
 
 
 DIGEST_LABEL = "Plan digest:"

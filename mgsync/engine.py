@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from mgsync.apply import Progress, execute
 from mgsync.changes import Action, Change
+from mgsync.errors import MgsyncError
 from mgsync.fingerprint import combined_text, fingerprint, hash_secret, verify_secret
 from mgsync.kinds import BY_NAME, KINDS, Kind
 from mgsync.lockfile import Lockfile
@@ -161,10 +162,40 @@ def plan_changes(
     matches = secrets.matches
     prune = frozenset(_canonical_prune(kind, scope) for kind, scope in desired.prune)
     inputs = Inputs(wanted, observed, locked, desired.prune | prune, matches)
-    plan = diff(_select(inputs, targets), KINDS)
+    selected = _select(inputs, targets)
+    plan = diff(selected, KINDS)
     _drop_children_of_deleted(plan)
     plan.notes += _confirmations(plan)
+    _review(plan, selected)
     return Outcome(plan, observed, secrets=secrets)
+
+
+def _review(plan: Plan, inputs: Inputs) -> None:
+    """Each kind's word on its declared objects (``Kind.review``): notes, and refusals apply keeps."""
+    for address, desired in inputs.desired.items():
+        for notice in BY_NAME[address.kind].review(desired, inputs.observed.get(address)):
+            plan.notes.append(notice.text)
+            if notice.refuse:
+                plan.refusals.append(notice.text)
+
+
+def verification_targets(desired: Desired, named: dict[str, tuple[str, ...]]) -> list[tuple[Kind[Any], str]]:
+    """The objects named for verification (``apply --verify-<kind> KEY``), each declared in the manifests."""
+    wanted = canonical(desired.state)
+    targets = []
+    for kind_name, keys in sorted(named.items()):
+        kind = BY_NAME[kind_name]
+        for key in keys:
+            address = kind.canonical(Address(kind.name, key))
+            if address not in wanted:
+                raise MgsyncError(f"Cannot verify {address}: it is not declared in the manifests.")
+            targets.append((kind, address.key))
+    return targets
+
+
+def verify(client: Client, targets: list[tuple[Kind[Any], str]]) -> list[str]:
+    """Ask Mailgun to re-check each target, one after the other (Mailgun rate-limits verification)."""
+    return [kind.verify(client, key) for kind, key in targets]
 
 
 def _canonical_prune(kind_name: str, scope: str) -> tuple[str, str]:

@@ -33,6 +33,7 @@ class Plan:
     existing: dict[str, int] = field(default_factory=dict)  # kind -> live objects seen
     fingerprints: Mapping[str, str] = field(default_factory=dict)  # address -> live fingerprint
     notes: list[str] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)  # what apply refuses whatever the flags (also in notes)
 
     @property
     def empty(self) -> bool:
@@ -54,7 +55,10 @@ class Plan:
         self, *, force: bool, confirmed: frozenset[str], threshold: float = 0.30, min_existing: int = 10
     ) -> None:
         """Refuse a deletion that needs its naming flag (domains, §3.4) without it, and mass changes
-        without --force (§3.7). ``confirmed`` holds the addresses named on the command line."""
+        without --force (§3.7). ``confirmed`` holds the addresses named on the command line. A kind's
+        refusal (a create-only setting changed on a live object) is never overridden."""
+        if self.refusals:
+            raise UnsafePlanError(f"Refusing to apply: {self.refusals[0]}")
         for change in self.changes:
             kind = change.address.kind
             if change.action is Action.DELETE and BY_NAME[kind].confirm_delete and str(change.address) not in confirmed:

@@ -133,6 +133,13 @@ def advance_all(store: Store) -> int:
     return count
 
 
+def add_certificate(store: Store, host: str) -> None:
+    """Seeding helper: ``host``'s domain has an active tracking certificate (issued now)."""
+    rec = _domain_of(store, host)
+    rec.setdefault("_x509", {})[host.lower()] = cert = {"status": "processing", "reads": 0, "serial": 0}
+    _issue(store, cert)
+
+
 def expire(store: Store, host: str) -> None:
     rec = _domain_of(store, host)
     cert = rec.get("_x509", {}).get(host.lower())

@@ -14,6 +14,7 @@ from mgsync.kinds.account_template import ACCOUNT_TEMPLATE
 from mgsync.kinds.account_webhook import ACCOUNT_WEBHOOK
 from mgsync.kinds.base import BulkKind, Kind
 from mgsync.kinds.credential import CREDENTIAL
+from mgsync.kinds.dkim import DKIM, DKIM_KEY
 from mgsync.kinds.domain import DOMAIN
 from mgsync.kinds.forward import FORWARD
 from mgsync.kinds.mailing_list import LIST, MEMBER
@@ -33,6 +34,8 @@ KINDS: tuple[Kind[Any], ...] = (
     UNSUBSCRIBE,
     COMPLAINT,
     ALLOWLIST,
+    DKIM_KEY,
+    DKIM,
     ROUTE,
     FORWARD,
     LIST,

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap
 
-from mgsync.changes import Change
+from mgsync.changes import Change, Notice
 from mgsync.errors import ApiError, MgsyncError
 from mgsync.shapes.doc import Doc, Group, written
 from mgsync.state import Address, Resource, Spec, State
@@ -67,6 +67,7 @@ class Kind(Generic[M]):
     confirm_delete: ClassVar[bool] = False  # deleting needs ``apply --delete-<name> KEY`` too
     lock_meta: ClassVar[tuple[str, ...]] = ()  # server facts worth keeping in the lockfile
     max_batch: ClassVar[int] = 1  # bulk kinds: most entries ``upsert`` takes in one call (an API fact)
+    verifiable: ClassVar[bool] = False  # ``apply --verify-<name> KEY`` asks Mailgun to re-check it (``verify``)
 
     def noun(self, count: int) -> str:
         one, many = self.nouns or (self.name, f"{self.name}s")
@@ -160,6 +161,11 @@ class Kind(Generic[M]):
         """The managed fields to compare with ``observed``; kinds with additive fields override."""
         return desired.managed()
 
+    def review(self, desired: Resource, observed: Resource | None) -> list[Notice]:
+        """What the plan should say about a declared object beyond its changes: its live status, the
+        step a change waits for, or a refusal (``Notice.refuse``) that apply never overrides."""
+        return []
+
     # --- the API adapter ---
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
@@ -188,6 +194,10 @@ class Kind(Generic[M]):
         raise NotImplementedError
 
     def delete(self, client: Client, change: Change) -> None:
+        raise NotImplementedError
+
+    def verify(self, client: Client, key: str) -> str:
+        """``verifiable`` kinds: ask Mailgun to re-check the object now; one sentence on the outcome."""
         raise NotImplementedError
 
     def upsert(self, client: Client, batch: list[Change]) -> None:

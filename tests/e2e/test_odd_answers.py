@@ -30,6 +30,7 @@ READS = [  # every GET a plan of the seeded account makes (test_reads_are_all_li
     "/v4/domains", "/v3/routes", "/v3/lists/pages", f"/v3/lists/{LIST}/members/pages",
     f"/v3/domains/{D}/tracking", f"/v3/domains/{D}/webhooks", f"/v3/domains/{D}/credentials",
     f"/v3/{D}/templates", f"/v3/{D}/bounces", f"/v3/{D}/unsubscribes", f"/v3/{D}/complaints", f"/v3/{D}/whitelists",
+    f"/v4/domains/{D}/keys",  # DKIM keys and the signing key: import writes them, so the plan reads them
 ]
 ONE_TEMPLATE = f"/v3/{D}/templates/welcome"  # read when the template list lacks the active version
 VERSIONS = f"/v3/{D}/templates/welcome/versions"  # read by an apply that changes the template's content

@@ -75,6 +75,20 @@ CASES = {
         "allowlist:mg.example.com/partner.example.org",
         "delete",
     ),
+    "dkim_key": (
+        DOMAIN + "    dkim_keys: {s1: {bits: 1024}}\n",
+        None,  # a key never changes: a new size needs a new selector (refused, see test_dkim.py)
+        DOMAIN + "    spam_action: disabled\n",
+        "dkim_key:mg.example.com/s1",
+        "forget",
+    ),
+    "dkim": (
+        DOMAIN + "    dkim: {rotation: {enabled: false}}\n",
+        DOMAIN + "    dkim: {rotation: {enabled: true, interval: 30d}}\n",
+        DOMAIN + "    spam_action: disabled\n",
+        "dkim:mg.example.com",
+        "forget",
+    ),
     "route": (
         "routes:\n  support: {priority: 1, expression: 'match_recipient(\"s@example.com\")', actions: ['stop()']}\n",
         "routes:\n  support: {priority: 2, expression: 'match_recipient(\"s@example.com\")',"

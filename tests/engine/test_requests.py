@@ -15,6 +15,8 @@ LISTING = re.compile(
     r"|v3/[^/]+/(templates|bounces|unsubscribes|complaints|whitelists)"
     r"|v3/lists/[^/]+/members/pages)$"
 )
+# An https domain's tracking certificate status (issue 12): one read per managed https domain.
+CERTIFICATE = re.compile(r"^GET /v2/x509/[^/]+/status$")
 
 
 def test_2500_bounces_are_applied_in_3_posts(tmp_path) -> None:
@@ -68,8 +70,10 @@ def test_a_new_domain_is_read_again_with_what_was_written_inside_it(tmp_path) ->
     h.apply()
     after = [f"{e.method} {e.path}" for e in h.emu.log]
     last_write = max(i for i, r in enumerate(after) if not r.startswith("GET"))
+    # The new domain is unverified, so its details are read once too (which records Mailgun still
+    # reports invalid: the plan's note).
     assert sorted(after[last_write + 1:]) == ["GET /v3/domains/mg.example.com/webhooks", "GET /v3/mg.example.com/bounces",
-                                              "GET /v4/domains"]
+                                              "GET /v4/domains", "GET /v4/domains/mg.example.com"]
     assert h.actions() == []
 
 
@@ -84,14 +88,38 @@ def test_members_are_upserted_in_batches_of_1000(tmp_path) -> None:
     assert h.actions() == []
 
 
+def _verified(h: Harness) -> None:
+    """Publish and verify every domain, then let apply issue the https domains' certificates."""
+    for name in list(h.emu.store.domains):
+        h.emu.store.mark_dns_valid(name)
+        h.client.put(f"/v4/domains/{name}/verify")
+    h.apply()
+    h.emu.store.advance_certificates()
+
+
 def test_unchanged_production_account_is_planned_with_listings_only(tmp_path, example_env) -> None:
     root = tmp_path / "production"
     shutil.copytree(REPO / "examples" / "production", root)
     h = Harness(root, env=example_env)
     h.apply()
+    _verified(h)
     h.emu.log.clear()
     assert h.actions() == []
     reads = h.requests()
     assert reads, "the plan read nothing"
-    assert [r for r in reads if not LISTING.match(r)] == []
+    assert [r for r in reads if not LISTING.match(r) and not CERTIFICATE.match(r)] == []
+    hosts = ["email.eu.example.net", "email.news.example.com", "track.mg.example.com"]  # the https domains
+    assert sorted(r for r in reads if CERTIFICATE.match(r)) == [f"GET /v2/x509/{host}/status" for host in hosts]
     assert len(reads) == len(set(reads)), "a listing was read twice"
+
+
+def test_an_unverified_managed_domain_costs_one_read_for_its_records(tmp_path) -> None:
+    h = Harness(tmp_path)
+    h.write("domains:\n  mg.example.com: {spam_action: tag}\n  mg.other.com: {spam_action: tag}\n")
+    h.apply()
+    h.emu.store.mark_dns_valid("mg.other.com")
+    h.client.put("/v4/domains/mg.other.com/verify")
+    h.emu.log.clear()
+    plan = h.plan()
+    assert h.requests(prefix="/v4/domains/") == ["GET /v4/domains/mg.example.com"]  # the verified one: none
+    assert any(n.startswith("mg.example.com is unverified: Mailgun still reports") for n in plan.notes)

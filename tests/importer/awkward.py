@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mgsync.emulator import Emulator
+from mgsync.emulator import Emulator, x509
 
 DOMAINS = {"mg.example.com": "active", "news.example.com": "unverified", "old.example.org": "disabled"}
 
@@ -21,6 +21,7 @@ def seed(emu: Emulator) -> None:
 def _domain_settings(store) -> None:
     mg = store.domains["mg.example.com"]
     mg.update(spam_action="tag", web_scheme="https", web_prefix="track", require_tls=True)
+    x509.add_certificate(store, "track.mg.example.com")  # an active https domain has its certificate
     store.set_tracking("mg.example.com", open=True, click="htmlonly", unsubscribe=True, place_at_the_top=True,
                        html_footer='<p>Se désabonner — <a href="%unsubscribe_url%">ici</a> ✉</p>',
                        text_footer="\n\nAbmelden: %unsubscribe_url% 😢\n")

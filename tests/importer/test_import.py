@@ -31,7 +31,7 @@ def test_plan_after_import_shows_no_changes_and_rotates_no_password(account: Har
     imported = run_import(account.client, account.root)
     root = account.root
     assert imported.summary() == (
-        f"Imported 3 domains, 6 routes, 3 mailing lists (136 objects) into {root}; run: mgsync plan {root}"
+        f"Imported 3 domains, 6 routes, 3 mailing lists (142 objects) into {root}; run: mgsync plan {root}"
     )
     plan = account.plan()
     assert account.actions(plan) == []
@@ -106,6 +106,9 @@ def test_applied_to_an_empty_account_then_imported_again_gives_identical_files(a
     assert second.actions() == []
     for name, state in DOMAINS.items():  # verification and disabling are Mailgun's: mirror them
         second.emu.store.domains[name].update(state=state, is_disabled=state == "disabled")
+        if state == "active":  # verification also made the domain's first key sign
+            second.emu.store.mark_dns_valid(name)
+            second.client.put(f"/v4/domains/{name}/verify")
     again = Harness(tmp_path / "again", emu=second.emu)
     run_import(again.client, again.root)
     first_files, second_files = files_of(account.root), files_of(again.root)
@@ -153,7 +156,9 @@ def test_domain_narrows_the_reads_to_that_domain(account: Harness) -> None:
     assert sorted(p.name for p in account.root.glob("*.yaml")) == ["lists.yaml", "news.example.com.yaml", "routes.yaml"]
     assert imported.counts == {"domain": 1, "route": 6, "list": 3}
     scoped = [path for path in account.requests("GET") if "/v3/lists" not in path and any(d in path for d in DOMAINS)]
-    assert len(scoped) == 8  # tracking, webhooks, templates, credentials and four suppression tables
+    # tracking, webhooks, templates, credentials, four suppression tables, and the DKIM key listing
+    # (read by the key kind and by the signing-key kind)
+    assert len(scoped) == 10
     assert all("/news.example.com/" in path for path in scoped)
     assert account.actions() == []
 

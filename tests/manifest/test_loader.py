@@ -139,7 +139,7 @@ def test_anchors_and_merge_keys_work(tmp_path: Path) -> None:
         ("routes: &a\n  r: *a\n", "m.yaml:1:9: routes.r: expected a mapping, got null"),
         ("? [a, b]\n: 1\n", 'm.yaml:1:3: (\'a\', \'b\'): unknown key "(\'a\', \'b\')" '
                              f'(expected one of: version, prune, {", ".join(SECTIONS)})'),
-        ("domains:\n  mg.example.com:\n    1: x\n", 'm.yaml:3:5: domains.mg.example.com.1: unknown key "1" (expected one of: spam_action, web_scheme, web_prefix, wildcard, require_tls, skip_verification, use_automatic_sender_security, tracking, webhooks, templates, credentials, suppressions, prune)'),
+        ("domains:\n  mg.example.com:\n    1: x\n", 'm.yaml:3:5: domains.mg.example.com.1: unknown key "1" (expected one of: spam_action, web_scheme, web_prefix, wildcard, require_tls, skip_verification, use_automatic_sender_security, archive_to, message_ttl, mailfrom_host, encrypt_incoming_message, dkim_key_size, dkim_selector, dkim_host_name, force_dkim_authority, force_root_dkim_host, ips, pool_id, tracking, webhooks, templates, credentials, suppressions, dkim_keys, dkim, prune)'),
         ("routes:\n  404: {expression: catch_all(), actions: [stop()]}\n", "m.yaml:2:3: routes.404: expected a string, got an integer (quote the name)"),
         ("[" * 500 + "]" * 500, "m.yaml: invalid YAML: nested too deeply"),
     ],

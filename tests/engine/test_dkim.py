@@ -1,0 +1,123 @@
+"""DKIM keys, the signing key and rotation (issue 12): a switch of the signing key converges across
+applies and never leaves the domain without an active key whose record is published."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mgsync import render
+from mgsync.emulator import dkim_management
+from mgsync.errors import ManifestError, UnsafePlanError
+
+from .harness import Harness
+
+PEM = (Path(__file__).parents[1] / "emulator" / "data" / "dkim-test-rsa1024.pem").read_text()
+D = "mg.new.com"
+START = f"domains:\n  {D}:\n    dkim_keys: {{smtp: {{bits: 1024}}}}\n    dkim: {{active: smtp}}\n"
+ROTATE = f"domains:\n  {D}:\n    dkim_keys: {{smtp: {{bits: 1024}}, s2: {{bits: 2048}}}}\n    dkim: {{active: s2}}\n"
+
+
+def _keys(h: Harness) -> dict[str, dict]:
+    return {k["selector"]: k for k in h.emu.store.domains[D]["_dkim_keys"]}
+
+
+def _signed_by_a_published_key(h: Harness) -> bool:
+    return any(k["active"] and k["published"] for k in _keys(h).values())
+
+
+def _verified(h: Harness) -> None:
+    """What publishing the records and ``apply --verify-domain`` do (the test hook stands for DNS)."""
+    h.emu.store.mark_dns_valid(D)
+    h.client.put(f"/v4/domains/{D}/verify")
+
+
+def test_a_rotation_converges_with_a_published_signing_key_at_every_step(tmp_path) -> None:
+    h = Harness(tmp_path)
+    h.write(START)
+    h.apply()
+    _verified(h)
+    assert h.actions() == [] and _signed_by_a_published_key(h)
+
+    h.write(ROTATE)
+    plan = h.plan()
+    assert h.actions(plan) == [(f"dkim_key:{D}/s2", "create")]  # the switch waits
+    assert (f"dkim:{D}: switching the signing key from smtp to s2: step 1 of 3: create the key s2 (dkim_keys), then "
+            f"publish its TXT record s2._domainkey.{D} (mgsync dns export), run mgsync apply --verify-domain {D}, "
+            "and apply again to activate it (smtp signs until then).") in plan.notes
+    h.apply()
+    assert _keys(h)["s2"]["bits"] == 2048 and _signed_by_a_published_key(h) and _keys(h)["smtp"]["active"]
+
+    plan = h.plan()  # created, not yet in DNS: nothing to do but wait
+    assert h.actions(plan) == []
+    assert any(n.startswith(f"dkim:{D}: switching the signing key from smtp to s2: waiting for DNS: publish "
+                            f"s2._domainkey.{D} (mgsync dns export)") for n in plan.notes)
+    h.apply()
+    assert _keys(h)["smtp"]["active"] and not _keys(h)["s2"]["active"]
+
+    _verified(h)
+    plan = h.plan()
+    assert h.actions(plan) == [(f"dkim:{D}", "update")]
+    assert any(f"s2._domainkey.{D} is published: activate s2, then deactivate smtp" in n for n in plan.notes)
+    h.emu.log.clear()
+    h.apply()
+    assert h.requests("PUT") == [f"PUT /v4/domains/{D}/keys/s2/activate", f"PUT /v4/domains/{D}/keys/smtp/deactivate"]
+    assert _keys(h)["s2"]["active"] and not _keys(h)["smtp"]["active"] and _signed_by_a_published_key(h)
+    plan = h.plan()
+    assert h.actions(plan) == [] and not [n for n in plan.notes if "switching" in n]
+
+
+def test_a_new_key_is_never_activated_before_mailgun_reports_it_valid(tmp_path) -> None:
+    h = Harness(tmp_path)
+    h.write(START)
+    h.apply()
+    _verified(h)
+    h.write(ROTATE)
+    for _ in range(2):
+        h.apply()
+    assert h.requests("PUT", f"/v4/domains/{D}/keys") == []
+
+
+def test_a_key_size_cannot_change(tmp_path) -> None:
+    h = Harness(tmp_path)
+    h.write(ROTATE)
+    h.apply()
+    h.write(ROTATE.replace("s2: {bits: 2048}", "s2: {bits: 1024}"))
+    with pytest.raises(UnsafePlanError, match=f"dkim_key:{D}/s2: a key's size cannot change \\(2048 → 1024\\)"):
+        h.apply()
+
+
+def test_a_supplied_private_key_is_sent_once_and_never_stored_or_shown(tmp_path) -> None:
+    h = Harness(tmp_path, env={"MG_DKIM": PEM})
+    h.write(f"domains:\n  {D}:\n    dkim_keys: {{imp: {{pem: '${{env:MG_DKIM}}'}}}}\n")
+    plan = h.plan()
+    shown = render.text(plan) + json.dumps(render.json_document(plan))
+    assert "PRIVATE KEY" not in shown and PEM.splitlines()[1] not in shown
+    h.apply()
+    assert _keys(h)["imp"]["bits"] == 1024  # the emulator took the public half of the supplied key
+    lock = h.lock_path.read_text()
+    assert "PRIVATE KEY" not in lock and PEM.splitlines()[1] not in lock
+    assert json.loads(lock)["resources"][f"dkim_key:{D}/imp"]["secret_hash"].startswith("scrypt$")
+    assert h.actions() == []
+
+
+def test_a_private_key_written_in_the_manifest_is_refused(tmp_path) -> None:
+    h = Harness(tmp_path)
+    h.write(f"domains:\n  {D}:\n    dkim_keys: {{imp: {{pem: '-----BEGIN RSA PRIVATE KEY-----'}}}}\n")
+    with pytest.raises(ManifestError, match="only from the environment"):
+        h.desired()
+
+
+def test_the_rotation_policy_is_set_once_and_remembered(tmp_path) -> None:
+    h = Harness(tmp_path)
+    h.write(f"domains:\n  {D}:\n    use_automatic_sender_security: true\n"
+            "    dkim: {rotation: {enabled: true, interval: 30d}}\n")
+    h.apply()
+    policy = dkim_management.rotation_of(h.emu.store.domains[D])
+    assert (policy["enabled"], policy["interval_hours"]) == (True, 720)
+    assert h.actions() == []
+    h.write(f"domains:\n  {D}:\n    dkim: {{rotation: {{enabled: true, interval: 2d}}}}\n")
+    with pytest.raises(ManifestError, match="2d is below Mailgun's minimum of 5 days"):
+        h.desired()
