@@ -232,8 +232,8 @@ class DomainKind(Kind[Domain]):
         if item.get("state") != "active" or locked.mailfrom_host:
             detail = client.read(f"/v4/domains/{path_quote(item['name'])}", DETAIL, **{"h:extended": "true"})
             out["invalid_records"] = invalid_records(detail, item["name"])
-            if "mailfrom_host" in detail["domain"]:
-                out["mailfrom_host"] = detail["domain"]["mailfrom_host"]
+            if "mailfrom_host" in detail["domain"]:  # "" when none is set: the same as never set
+                out["mailfrom_host"] = detail["domain"]["mailfrom_host"] or None
         if item.get("web_scheme") == "https":
             out[CERTIFICATE] = certificate_status(client, tracking_host(item))
         return out

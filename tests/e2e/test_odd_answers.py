@@ -18,19 +18,24 @@ import pytest
 from click.testing import CliRunner
 
 from mgsync.cli import main
-from mgsync.emulator import Emulator
+from mgsync.emulator import Emulator, account_templates, account_webhooks, forwards, x509
 from mgsync.emulator.server import serve
 
 from .cli import run
 
 KEY = "odd-key"
 D = "mg.example.com"
+NEW = "new.example.com"  # unverified: its details are read for the plan note
 LIST = "news@mg.example.com"
 READS = [  # every GET a plan of the seeded account makes (test_reads_are_all_listed keeps this honest)
     "/v4/domains", "/v3/routes", "/v3/lists/pages", f"/v3/lists/{LIST}/members/pages",
     f"/v3/domains/{D}/tracking", f"/v3/domains/{D}/webhooks", f"/v3/domains/{D}/credentials",
     f"/v3/{D}/templates", f"/v3/{D}/bounces", f"/v3/{D}/unsubscribes", f"/v3/{D}/complaints", f"/v3/{D}/whitelists",
     f"/v4/domains/{D}/keys",  # DKIM keys and the signing key: import writes them, so the plan reads them
+    f"/v3/domains/{NEW}/tracking", f"/v4/domains/{NEW}/keys",
+    f"/v4/domains/{NEW}",  # an unverified domain's details: which records Mailgun still finds invalid
+    f"/v2/x509/email.{D}/status",  # an https domain's tracking certificate
+    "/v1/webhooks", "/v4/templates", "/v3/forwards",  # account-level webhooks, templates and forwards
 ]
 ONE_TEMPLATE = f"/v3/{D}/templates/welcome"  # read when the template list lacks the active version
 VERSIONS = f"/v3/{D}/templates/welcome/versions"  # read by an apply that changes the template's content
@@ -51,7 +56,12 @@ ODD = {
 
 def seed(emu: Emulator) -> None:
     store = emu.store
-    store.add_domain(D, state="active")
+    store.add_domain(D, state="active", web_scheme="https")
+    x509.add_certificate(store, f"email.{D}")
+    store.add_domain(NEW, state="unverified")
+    account_webhooks.add_webhook(store, "https://hooks.example.com/all", ["delivered"])
+    account_templates.add_template(store, "receipt", "r", [{"tag": "v1", "template": "<p>r</p>", "active": True}])
+    forwards.add_forward(store, f"sales@{D}", recipients=["team@example.org"])
     store.add_webhook(D, "delivered", ["https://hooks.example.com/mg"])
     store.add_credential(D, "alice", "secret-alice")
     store.add_route('match_recipient("support@mg.example.com")', ["stop()"], description="support")

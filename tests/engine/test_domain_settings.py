@@ -13,6 +13,7 @@ from mgsync.cli import main
 from mgsync.emulator import x509
 from mgsync.emulator.store import Store
 from mgsync.errors import ManifestError, UnsafePlanError
+from mgsync.importer import run_import
 
 from .harness import Harness
 
@@ -171,3 +172,13 @@ def test_apply_verify_domain_asks_mailgun_and_says_what_it_answered(tmp_path) ->
     second = CliRunner().invoke(main, [*cli, "--verify-domain", "MG.new.com"])
     assert second.exit_code == 0, second.stderr
     assert "Verified mg.new.com: Mailgun reports it active." in second.stdout
+
+
+def test_an_imported_unverified_domain_shows_no_drift(tmp_path) -> None:
+    # Mailgun answers mailfrom_host "" when none is set; the listing import reads has no such field.
+    h = Harness(tmp_path)
+    h.emu.store.add_domain("mg.new.com", state="unverified")
+    run_import(h.client, h.root)
+    plan = h.plan()
+    assert (plan.drift, h.actions(plan)) == ([], [])
+    assert any("mg.new.com is unverified" in note for note in plan.notes)
