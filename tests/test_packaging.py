@@ -8,13 +8,18 @@ import tarfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-TREES = ("mgsync", "tests", "examples", "schemas", "action", ".ci")
+TREES = ("mgsync", "tests", "examples", "schemas", "action", "docs", ".ci")
 FILES = {"LICENSE", "CHANGELOG.md", "README.md", "pyproject.toml", "MANIFEST.in", "action.yml", ".pre-commit-hooks.yaml"}
 LEFT_OUT = {"__pycache__", ".hypothesis", ".pytest_cache", "mgsync.lock", "mgsync.lock.lck", ".mgsync-emulator.json",
             "plan.json"}  # caches and what running the examples writes (MANIFEST.in, .gitignore)
 
 
 def on_disk() -> set[str]:
+    """What the sdist must hold: in a git checkout every tracked file (so a new top-level folder
+    cannot be forgotten in MANIFEST.in), else (an unpacked sdist) the known trees and files."""
+    if (REPO / ".git").exists():
+        tracked = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True)
+        return set(tracked.stdout.splitlines()) - {".gitignore"}
     files = set(FILES)
     for tree in TREES:
         for path in (REPO / tree).rglob("*"):
