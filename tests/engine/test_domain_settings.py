@@ -13,6 +13,7 @@ from mgsync.cli import main
 from mgsync.emulator import x509
 from mgsync.emulator.store import Store
 from mgsync.errors import ManifestError, UnsafePlanError
+from mgsync.importer import run_import
 
 from .harness import Harness
 
@@ -92,6 +93,30 @@ def test_updatable_settings_change_in_place(tmp_path) -> None:
     plan = h.plan()
     assert [c.address.key for c in plan.drift] == ["mg.new.com"]
     assert h.actions(plan) == [("domain:mg.new.com", "update")]
+
+
+def test_an_imported_unverified_domain_plans_without_drift(tmp_path) -> None:
+    """The import cannot read ``mailfrom_host`` (no lockfile yet); the next plan reads it for an
+    unverified domain, where Mailgun shows "" for none set: that is no change."""
+    h = Harness(tmp_path)
+    h.emu.store.add_domain("mg.old.com", spam_action="tag")
+    run_import(h.client, h.root)
+    plan = h.plan()
+    assert "GET /v4/domains/mg.old.com" in h.requests("GET")  # the detail was read
+    assert plan.drift == [] and h.actions(plan) == []
+
+
+def test_a_mailfrom_host_cleared_by_hand_is_drift_and_set_again(tmp_path) -> None:
+    h = Harness(tmp_path)
+    h.write(NEW.replace("spam_action: tag", "spam_action: tag, mailfrom_host: mail.mg.new.com"))
+    h.apply()
+    _domain(h)["_mailfrom_host"] = ""  # cleared by hand
+    plan = h.plan()
+    assert [(c.address.key, [(f.path, f.before, f.after) for f in c.fields]) for c in plan.drift] == [
+        ("mg.new.com", [(("mailfrom_host",), "mail.mg.new.com", None)])]
+    assert h.actions(plan) == [("domain:mg.new.com", "update")]
+    h.apply()
+    assert _domain(h)["_mailfrom_host"] == "mail.mg.new.com" and h.actions() == []
 
 
 def test_a_create_only_setting_on_a_domain_mgsync_did_not_create_is_noted_not_checked(tmp_path) -> None:
