@@ -65,7 +65,7 @@ class Domain(Spec):
     use_automatic_sender_security: StrictBool = False
     archive_to: str = ""  # absent from Mailgun's answer when unset
     message_ttl: StrictInt = 0
-    mailfrom_host: str | None = None  # None: not known (not read, never set by mgsync)
+    mailfrom_host: str | None = None  # None: none set, or not known (not read, never set by mgsync)
     encrypt_incoming_message: StrictBool = False
     dkim_key_size: KeySize | None = None  # this and below: None = not known (see the module)
     dkim_selector: str | None = None
@@ -232,7 +232,9 @@ class DomainKind(Kind[Domain]):
         if item.get("state") != "active" or locked.mailfrom_host:
             detail = client.read(f"/v4/domains/{path_quote(item['name'])}", DETAIL, **{"h:extended": "true"})
             out["invalid_records"] = invalid_records(detail, item["name"])
-            if "mailfrom_host" in detail["domain"]:  # "" when none is set: the same as never set
+            if "mailfrom_host" in detail["domain"]:
+                # Mailgun shows "" for none set; None says the same as an import's lockfile (written
+                # before any detail was read), so the plan after an import reports no drift.
                 out["mailfrom_host"] = detail["domain"]["mailfrom_host"] or None
         if item.get("web_scheme") == "https":
             out[CERTIFICATE] = certificate_status(client, tracking_host(item))
