@@ -20,6 +20,7 @@ from mgsync.answers import STR, ListOf, Obj, fits
 from mgsync.changes import Change
 from mgsync.errors import MgsyncError
 from mgsync.kinds.base import Exact, Kind, Loc, path_quote
+from mgsync.kinds.webhook import EVENTS  # the same eight events as a domain's webhooks
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc
 from mgsync.shapes.fields import Url
@@ -30,16 +31,6 @@ if TYPE_CHECKING:
     from mgsync.client import Client
     from mgsync.manifest.convert import Harvest
 
-EVENTS = (
-    "accepted",
-    "clicked",
-    "complained",
-    "delivered",
-    "opened",
-    "permanent_fail",
-    "temporary_fail",
-    "unsubscribed",
-)
 MAX_URLS = 3  # per event type, over all account webhooks ("Maximum of 3 unique URLs per event type")
 PATH = "/v1/webhooks"
 

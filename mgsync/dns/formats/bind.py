@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mgsync.dns.formats.common import HEADER, Options, absolute
+from mgsync.dns.formats.common import HEADER, Options, absolute, rdata
 from mgsync.dns.model import Record, Zone
 
 
@@ -24,13 +24,7 @@ def render(zones: Sequence[Zone], options: Options) -> str:
 
 
 def _rdata(record: Record) -> str:
-    match record.type:
-        case "MX":
-            return f"{record.priority} {absolute(record.value)}"
-        case "CNAME":
-            return absolute(record.value)
-        case _:
-            return " ".join(_quoted(s) for s in record.strings)
+    return rdata(record, lambda strings: " ".join(_quoted(s) for s in strings))
 
 
 def _quoted(text: str) -> str:

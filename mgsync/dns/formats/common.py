@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from mgsync.dns.model import Record
@@ -19,6 +20,18 @@ class Options:
 def absolute(host: str) -> str:
     """A target host with the trailing dot zone files and DNS-as-code tools want."""
     return host if host.endswith(".") else f"{host}."
+
+
+def rdata(record: Record, txt: Callable[[tuple[str, ...]], str]) -> str:
+    """The record's data as zone files write it: ``10 mxa.mailgun.org.``, an absolute CNAME target,
+    or the TXT strings joined the way the target wants (``txt``)."""
+    match record.type:
+        case "MX":
+            return f"{record.priority} {absolute(record.value)}"
+        case "CNAME":
+            return absolute(record.value)
+        case _:
+            return txt(tuple(record.strings))
 
 
 def key(record: Record, n: int) -> str:

@@ -14,7 +14,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from mgsync.dns.formats.common import HEADER, Options, absolute, key
+from mgsync.dns.formats.common import HEADER, Options, key, rdata
 from mgsync.dns.model import Record, Zone
 
 LOCAL = "mailgun_dns_records"
@@ -60,13 +60,7 @@ def _route53_entries(records: Sequence[Record]) -> dict[str, Any]:
 
 
 def _route53_value(record: Record) -> str:
-    match record.type:
-        case "MX":
-            return f"{record.priority} {absolute(record.value)}"
-        case "CNAME":
-            return absolute(record.value)
-        case _:
-            return '" "'.join(record.strings)
+    return rdata(record, '" "'.join)  # Route53 takes long TXT as "part1" "part2" inside one value
 
 
 def _cloudflare_entries(records: Sequence[Record]) -> dict[str, Any]:
