@@ -22,14 +22,15 @@ from ruamel.yaml.comments import CommentedMap
 from mgsync.changes import Change, Notice
 from mgsync.errors import ApiError, MgsyncError
 from mgsync.shapes.doc import Doc, Group, written
-from mgsync.state import Address, Resource, Spec, State
+from mgsync.state import Address, Body, Resource, Row, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
     from mgsync.manifest.convert import Harvest
     from mgsync.shapes.output import Output
 
-M = TypeVar("M", bound=Spec)
+M = TypeVar("M", bound=Body)
+R = TypeVar("R", bound=Row)
 Loc = tuple[Any, ...]  # a place in a manifest's YAML tree
 
 
@@ -205,10 +206,14 @@ class Kind(Generic[M]):
         raise NotImplementedError
 
 
-class BulkKind(Kind[M]):
+class BulkKind(Kind[R]):
     """An additive collection (members, suppressions): ``[entry, ...]`` or ``{file: x.csv}`` in a
     manifest, written through a batch endpoint (``upsert``); deletes (only ever in a pruned scope)
-    go one by one. Import writes more than ``CSV_THRESHOLD`` entries as CSV beside the manifest."""
+    go one by one. Import writes more than ``CSV_THRESHOLD`` entries as CSV beside the manifest.
+
+    Entries are compact ``Row``s, validated once where they come in: a manifest entry by its
+    document (``entry_doc``), an API item by the shape its read checks (``answers.py``).
+    """
 
     bulk = True
     prunable = True
@@ -221,9 +226,14 @@ class BulkKind(Kind[M]):
         return str(entry.address)
 
     def declare(self, out: Harvest, scope: str, value: Any, loc: Loc) -> None:
-        for entry, source, entry_loc in out.entries(loc, value, self.entry_doc, self.plain_key, self.csv_columns):
-            data = written(entry, self.model.model_fields)
-            out.declare(self.address(scope, self.entry_key(entry)), self.model, data, entry_loc, source)
+        fields = tuple(self.model.DEFAULTS)
+        for entry, source in out.entries(loc, value, self.entry_doc, self.plain_key, self.csv_columns):
+            row = self.model(**{name: getattr(entry, name) for name in fields if name in entry.model_fields_set})
+            out.add(Resource(self.address(scope, self.entry_key(entry)), row, source))
+
+    def resource(self, scope: str, name: str, body: Mapping[str, Any], **meta: Any) -> Resource:
+        """An observed entry: ``body`` is what the kind made of an item of the checked shape."""
+        return Resource(self.address(scope, name), self.model(**body), meta=meta)
 
     def export(self, out: Output, scope: str, resources: list[Resource]) -> Any:
         if not resources:

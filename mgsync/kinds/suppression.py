@@ -9,7 +9,7 @@ import csv
 import io
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
 
-from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, model_validator
 
 from mgsync.changes import Change
 from mgsync.kinds.base import BulkKind, path_quote
@@ -19,7 +19,7 @@ from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc, Group, collection
 from mgsync.shapes.fields import DomainName, Email, EmailOrDomain
 from mgsync.shapes.output import flow_map
-from mgsync.state import Resource, Spec, State
+from mgsync.state import Resource, Row, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
@@ -42,28 +42,33 @@ SmtpCode = Annotated[
 ]
 
 
-class Bounce(Spec):
-    code: str = "550"
-    error: str = ""
+class Bounce(Row):
+    __slots__ = ("code", "error")
+    DEFAULTS = {"code": "550", "error": ""}
+    code: str
+    error: str
 
 
-class Unsubscribe(Spec):
-    tags: tuple[str, ...] = Field(("*",), min_length=1)
+class Unsubscribe(Row):
+    __slots__ = ("tags",)
+    DEFAULTS = {"tags": ("*",)}
+    tags: tuple[str, ...]  # never empty (the document and the read make sure)
 
-    @field_validator("tags")
     @classmethod
-    def _canonical_order(cls, tags: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(sorted(set(tags)))
+    def normalise(cls, values: dict[str, Any]) -> dict[str, Any]:
+        return {"tags": tuple(sorted(set(values["tags"])))}
 
 
-class Complaint(Spec):
-    pass
+class Complaint(Row):
+    __slots__ = ()
 
 
-class Allowlist(Spec):
+class Allowlist(Row):
     """An allowlisted address (contains ``@``) or domain; the kind is derived from the key."""
 
-    reason: str = ""
+    __slots__ = ("reason",)
+    DEFAULTS = {"reason": ""}
+    reason: str
 
 
 class BounceDoc(Doc):
@@ -98,7 +103,7 @@ class AllowDoc(Doc):
         return str(self.value or self.address or self.domain)
 
 
-S = TypeVar("S", bound=Spec)
+S = TypeVar("S", bound=Row)
 
 
 class SuppressionKind(BulkKind[S]):

@@ -23,7 +23,7 @@ from mgsync.manifest import csvdata
 from mgsync.manifest.check import Loc, describe, spot
 from mgsync.manifest.document import subsection
 from mgsync.shapes.doc import CsvFile
-from mgsync.state import Address, Resource, Source, Spec
+from mgsync.state import Address, Resource, Source
 
 
 @dataclass
@@ -51,7 +51,7 @@ class Harvest:
         return shown, str(shown)
 
     def declare(
-        self, address: Address, model: type[Spec], data: dict[str, Any], loc: Loc, source: Source | None = None
+        self, address: Address, model: type[Any], data: dict[str, Any], loc: Loc, source: Source | None = None
     ) -> None:
         """Add the resource built from ``data``, or a problem per error (never echoing the input)."""
         try:
@@ -61,6 +61,10 @@ class Harvest:
                 self.problem((*loc, *(p for p in error["loc"] if isinstance(p, str))), describe(error))
             return
         self.resources.append(Resource(address, body, source or self.source(loc)))
+
+    def add(self, resource: Resource) -> None:
+        """Add a resource a kind built and checked itself (bulk entries, from their documents)."""
+        self.resources.append(resource)
 
     def read_text(self, reference: str, loc: Loc, check: Callable[[str], str]) -> str | None:
         """The UTF-8 text of a file beside the manifest, passed through ``check``; None after a problem."""
@@ -77,8 +81,8 @@ class Harvest:
 
     def entries(
         self, loc: Loc, value: Any, model: type[BaseModel], plain_key: str, columns: tuple[str, tuple[str, ...]]
-    ) -> list[tuple[Any, Source, Loc]]:
-        """(entry document, source, location) of each entry of a collection, inline or from CSV."""
+    ) -> list[tuple[Any, Source]]:
+        """(entry document, source) of each entry of a collection, inline or from CSV."""
         if isinstance(value, CsvFile):
             path, shown = self.beside(value.file)
             try:
@@ -87,11 +91,11 @@ class Harvest:
                 self.problem((*loc, "file"), str(err))
                 return []
             self.problems += problems
-            return [(entry, Source(shown, line, 1), loc) for line, entry in rows]
+            return [(entry, Source(shown, line, 1)) for line, entry in rows]
         found = []
         for i, item in enumerate(value):
             entry = item if isinstance(item, BaseModel) else model.model_validate({plain_key: item})
-            found.append((entry, self.source((*loc, i)), (*loc, i)))
+            found.append((entry, self.source((*loc, i))))
         return found
 
 
