@@ -21,6 +21,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from mgsync.changes import Change, Notice
 from mgsync.errors import ApiError, MgsyncError
+from mgsync.shapes import rules
 from mgsync.shapes.doc import Doc, Group, written
 from mgsync.state import Address, Body, Resource, Row, State
 
@@ -222,14 +223,21 @@ class BulkKind(Kind[R]):
     csv_columns: ClassVar[tuple[str, tuple[str, ...]]]  # (required, optional) columns a CSV may have
     csv_header: ClassVar[tuple[str, ...]]  # the columns import writes
 
-    def entry_key(self, entry: Any) -> str:
-        return str(entry.address)
+    def entry_key(self, fields: dict[str, Any]) -> str:
+        """The entry's own key, from its written fields."""
+        return str(fields["address"])
+
+    def plain(self, data: dict[str, Any]) -> bool:
+        """Whether a CSV row's data (cells converted as YAML would hold them) is valid as it is: a
+        cheap check that accepts only what ``entry_doc`` accepts and leaves unchanged, so the row is
+        used without building its document; anything else (a problem to word) goes to the document."""
+        return False
 
     def declare(self, out: Harvest, scope: str, value: Any, loc: Loc) -> None:
-        fields = tuple(self.model.DEFAULTS)
-        for entry, source in out.entries(loc, value, self.entry_doc, self.plain_key, self.csv_columns):
-            row = self.model(**{name: getattr(entry, name) for name in fields if name in entry.model_fields_set})
-            out.add(Resource(self.address(scope, self.entry_key(entry)), row, source))
+        names = self.model.DEFAULTS.keys()
+        for fields, source in out.entries(loc, value, self):
+            row = self.model(**{name: fields[name] for name in names & fields.keys()})
+            out.add(Resource(self.address(scope, self.entry_key(fields)), row, source))
 
     def resource(self, scope: str, name: str, body: Mapping[str, Any], **meta: Any) -> Resource:
         """An observed entry: ``body`` is what the kind made of an item of the checked shape."""
@@ -257,6 +265,12 @@ class Exact:
 
     def identity(self, key: str) -> str:
         return key
+
+
+def plain_address(data: dict[str, Any]) -> bool:
+    """A CSV row's ``address`` is there and a valid email address (``plain`` checks)."""
+    address = data.get("address")
+    return isinstance(address, str) and rules.is_email(address)
 
 
 def form_bool(value: bool) -> str:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, model_validator
 
 from mgsync.changes import Change
-from mgsync.kinds.base import BulkKind, path_quote
+from mgsync.kinds.base import BulkKind, path_quote, plain_address
 from mgsync.kinds.domain import DOMAIN
 from mgsync.answers import STR, ListOf, Obj, Scalar, Shape
 from mgsync.shapes import rules
@@ -98,10 +98,6 @@ class AllowDoc(Doc):
             raise ValueError("give exactly one of value, address or domain")
         return self
 
-    @property
-    def target(self) -> str:
-        return str(self.value or self.address or self.domain)
-
 
 S = TypeVar("S", bound=Row)
 
@@ -163,6 +159,10 @@ class BounceKind(SuppressionKind[Bounce]):
     # ``code`` is a string live; an old fixture has the number 550 (§8.1).
     item_fields = {"code": Scalar("a string or number", (str, int)), "error": STR}
 
+    def plain(self, data: dict[str, Any]) -> bool:
+        code = data.get("code", "550")
+        return plain_address(data) and isinstance(code, str) and rules.is_smtp_code(code)
+
     def csv_row(self, resource: Resource) -> dict[str, str]:
         body = self.spec(resource)
         return {"address": resource.address.name, "code": body.code, "error": body.error}
@@ -187,6 +187,9 @@ class UnsubscribeKind(SuppressionKind[Unsubscribe]):
     csv_header = ("address", "tags")
     table = "unsubscribes"
     item_fields = {"tags": ListOf(STR), "tag": STR}  # older answers: one ``tag`` (§8.2)
+
+    def plain(self, data: dict[str, Any]) -> bool:
+        return plain_address(data) and ("tags" not in data or bool(data["tags"]))
 
     def csv_row(self, resource: Resource) -> dict[str, str] | None:
         tags = self.spec(resource).tags
@@ -220,6 +223,9 @@ class ComplaintKind(SuppressionKind[Complaint]):
     csv_header = ("address",)
     table = "complaints"
 
+    def plain(self, data: dict[str, Any]) -> bool:
+        return plain_address(data)
+
     def csv_row(self, resource: Resource) -> dict[str, str]:
         return {"address": resource.address.name}
 
@@ -250,8 +256,12 @@ class AllowlistKind(SuppressionKind[Allowlist]):
     key_field = "value"
     item_fields = {"reason": STR}
 
-    def entry_key(self, entry: Any) -> str:
-        return str(entry.target)
+    def entry_key(self, fields: dict[str, Any]) -> str:
+        return str(next(fields[name] for name in ("value", "address", "domain") if name in fields))
+
+    def plain(self, data: dict[str, Any]) -> bool:
+        value = data.get("value")
+        return isinstance(value, str) and (rules.is_email(value) or rules.is_domain(value))
 
     def csv_row(self, resource: Resource) -> dict[str, str]:
         return {"value": resource.address.name, "reason": self.spec(resource).reason}

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from mgsync.errors import Problem
 from mgsync.kinds import Kind, children
+from mgsync.kinds.base import BulkKind
 from mgsync.manifest import csvdata
 from mgsync.manifest.check import Loc, describe, spot
 from mgsync.manifest.document import subsection
@@ -79,23 +80,21 @@ class Harvest:
             self.problem(loc, f'"{shown}": {err}')
         return None
 
-    def entries(
-        self, loc: Loc, value: Any, model: type[BaseModel], plain_key: str, columns: tuple[str, tuple[str, ...]]
-    ) -> list[tuple[Any, Source]]:
-        """(entry document, source) of each entry of a collection, inline or from CSV."""
+    def entries(self, loc: Loc, value: Any, kind: BulkKind[Any]) -> list[tuple[dict[str, Any], Source]]:
+        """(written fields, validated; source) of each entry of a bulk collection, inline or from CSV."""
         if isinstance(value, CsvFile):
             path, shown = self.beside(value.file)
             try:
-                rows, problems = csvdata.load(path, shown, columns, model)
+                rows, problems = csvdata.load(path, shown, kind.csv_columns, kind.entry_doc, kind.plain)
             except csvdata.Unreadable as err:
                 self.problem((*loc, "file"), str(err))
                 return []
             self.problems += problems
-            return [(entry, Source(shown, line, 1)) for line, entry in rows]
+            return [(fields, Source(shown, line, 1)) for line, fields in rows]
         found = []
         for i, item in enumerate(value):
-            entry = item if isinstance(item, BaseModel) else model.model_validate({plain_key: item})
-            found.append((entry, self.source((*loc, i))))
+            entry = item if isinstance(item, BaseModel) else kind.entry_doc.model_validate({kind.plain_key: item})
+            found.append((csvdata.fields_of(entry), self.source((*loc, i))))
         return found
 
 
