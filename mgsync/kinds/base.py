@@ -23,7 +23,7 @@ from mgsync.changes import Change, Notice
 from mgsync.errors import ApiError, MgsyncError
 from mgsync.shapes import rules
 from mgsync.shapes.doc import Doc, Group, written
-from mgsync.state import Address, Body, Resource, Row, State
+from mgsync.state import NO_META, Address, Body, Resource, Row, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
@@ -241,7 +241,7 @@ class BulkKind(Kind[R]):
 
     def resource(self, scope: str, name: str, body: Mapping[str, Any], **meta: Any) -> Resource:
         """An observed entry: ``body`` is what the kind made of an item of the checked shape."""
-        return Resource(self.address(scope, name), self.model(**body), meta=meta)
+        return Resource(self.address(scope, name), self.model(**body), meta=meta or NO_META)
 
     def export(self, out: Output, scope: str, resources: list[Resource]) -> Any:
         if not resources:
