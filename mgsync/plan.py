@@ -206,6 +206,8 @@ def _diff_one(plan: Plan, inputs: Inputs, kind: Kind, address: Address) -> None:
 def _converge(inputs: Inputs, kind: Kind, desired: Resource, observed: Resource | None) -> Change | None:
     if observed is None:
         return Change(desired.address, Action.CREATE, None, masked(desired, managed_only=True), desired=desired)
+    if kind.settled(desired.body, observed.body):
+        return None
     secrets = desired.body.SECRET
     wanted = {k: v for k, v in kind.wanted(desired.body, observed.body).items() if k not in secrets}
     fields = list(field_changes(observed.body.comparable(), wanted, desired.body))
