@@ -22,7 +22,7 @@ from mgsync.changes import SENSITIVE, SENSITIVE_CHANGED, Action, Change, Drift, 
 from mgsync.fingerprint import canonical_json, fingerprint
 from mgsync.kinds import BY_NAME
 from mgsync.kinds.base import Kind
-from mgsync.state import Address, Resource, State, sort_key
+from mgsync.state import Address, Body, Resource, State, sort_key
 
 
 @dataclass
@@ -124,7 +124,7 @@ def masked(resource: Resource, *, managed_only: bool = False) -> dict[str, Any]:
 
 
 def field_changes(
-    before: Mapping[str, Any], wanted: Mapping[str, Any], model: BaseModel | None = None
+    before: Mapping[str, Any], wanted: Mapping[str, Any], model: Body | None = None
 ) -> tuple[FieldChange, ...]:
     """Field-level differences for the keys ``wanted`` sets, with structured paths.
 
@@ -155,7 +155,7 @@ def _up_to_list(path: list[Key]) -> tuple[Key, ...]:
     return tuple(keys)
 
 
-def _restrict(before: Mapping[str, Any], wanted: Mapping[str, Any], model: BaseModel) -> dict[str, Any]:
+def _restrict(before: Mapping[str, Any], wanted: Mapping[str, Any], model: object) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in wanted.items():
         sub = getattr(model, key, None)
@@ -206,6 +206,8 @@ def _diff_one(plan: Plan, inputs: Inputs, kind: Kind, address: Address) -> None:
 def _converge(inputs: Inputs, kind: Kind, desired: Resource, observed: Resource | None) -> Change | None:
     if observed is None:
         return Change(desired.address, Action.CREATE, None, masked(desired, managed_only=True), desired=desired)
+    if kind.settled(desired.body, observed.body):
+        return None
     secrets = desired.body.SECRET
     wanted = {k: v for k, v in kind.wanted(desired.body, observed.body).items() if k not in secrets}
     fields = list(field_changes(observed.body.comparable(), wanted, desired.body))

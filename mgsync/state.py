@@ -2,17 +2,20 @@
 
 An ``Address`` (``kind:key``) names one managed object, e.g. ``route:support-inbox`` or
 ``member:news@mg.example.com/bob@example.org``. A ``Resource`` is an address plus the kind's
-canonical pydantic model (the same type whether it came from YAML or from the API). A ``State`` maps
-addresses to resources. This module knows no kind, no HTTP and no YAML.
+canonical model (the same type whether it came from YAML or from the API): a pydantic ``Spec``, or
+for the entries of bulk collections a compact ``Row``. A ``State`` maps addresses to resources.
+This module knows no kind, no HTTP and no YAML.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from types import MappingProxyType
+from typing import Any, ClassVar, Union
 
 from pydantic import BaseModel, ConfigDict
+from pydantic_core import to_jsonable_python
 
 
 class Spec(BaseModel):
@@ -32,7 +35,101 @@ class Spec(BaseModel):
         return self.model_dump(mode="json", exclude=set(self.POLICY | self.SECRET))
 
 
-@dataclass(frozen=True, order=True)
+class Row:
+    """The canonical form of one entry of a bulk collection (a member, a suppression): its values,
+    plain and normalised, in slots, and the names its source set (``model_fields_set``: unset means
+    not managed, as for a ``Spec``).
+
+    A large account holds 200,000 entries twice (declared and live), so they are not pydantic
+    models: their values were checked once where they came in (the kind's entry document or fast
+    row check, or an API answer of the checked shape, ``answers.py``). A ``Row`` answers the part of
+    ``Spec``'s interface that plan, apply, the lockfile and import use. A subclass lists its fields
+    in ``__slots__`` and their defaults in ``DEFAULTS`` (in the same order), and may override
+    ``normalise`` (e.g. sorted tags).
+    """
+
+    __slots__ = ("model_fields_set",)
+    DEFAULTS: ClassVar[dict[str, Any]] = {}
+    model_fields: ClassVar[dict[str, Any]] = {}  # the field names, as code written for ``Spec`` lists them
+    POLICY: ClassVar[frozenset[str]] = frozenset()
+    SECRET: ClassVar[frozenset[str]] = frozenset()
+    _SETS: ClassVar[dict[frozenset[str], frozenset[str]]] = {}  # per class: one shared object per combination
+    model_fields_set: frozenset[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.model_fields = dict(cls.DEFAULTS)
+        cls._SETS = {}
+
+    def __init__(self, **values: Any) -> None:
+        given = frozenset(values)
+        shared = self._SETS.get(given)
+        if shared is None:
+            if not given <= self.DEFAULTS.keys():
+                raise TypeError(f"{type(self).__name__}: unknown fields {sorted(given - self.DEFAULTS.keys())}")
+            shared = self._SETS.setdefault(given, given)
+        setter = object.__setattr__
+        setter(self, "model_fields_set", shared)
+        for name, value in self.normalise({**self.DEFAULTS, **values}).items():
+            setter(self, name, value)
+
+    @classmethod
+    def normalise(cls, values: dict[str, Any]) -> dict[str, Any]:
+        """The canonical values (every field, defaults filled in)."""
+        return values
+
+    @classmethod
+    def model_validate(cls, data: Mapping[str, Any]) -> Row:
+        """The row of canonical data (a body ``model_dump`` or ``managed`` gave): it was checked already."""
+        return cls(**data)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen")
+
+    def values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.DEFAULTS)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and isinstance(other, Row) and self.values() == other.values()
+
+    __hash__ = None  # type: ignore[assignment]  # values may be dicts (member vars)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.DEFAULTS)
+        return f"{type(self).__name__}({shown})"
+
+    def model_dump(self, *, mode: str = "python", exclude_unset: bool = False) -> dict[str, Any]:
+        names = [n for n in self.DEFAULTS if n in self.model_fields_set] if exclude_unset else self.DEFAULTS
+        return {name: _plain(getattr(self, name)) for name in names}
+
+    def managed(self) -> dict[str, Any]:
+        """Fields the source set, as JSON-able data (rows have no policy or secret fields)."""
+        return self.model_dump(exclude_unset=True)
+
+    def comparable(self) -> dict[str, Any]:
+        """Every field (defaults included), as JSON-able data."""
+        return self.model_dump()
+
+
+def _plain(value: Any) -> Any:
+    """A copy the caller may change: rows hold tuples for lists, and JSON-able dicts."""
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, dict):
+        return dict(value)
+    return value
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as JSON data (what ``model_dump(mode="json")`` makes of a ``dict[str, Any]`` field)."""
+    return to_jsonable_python(value)
+
+
+Body = Union[Spec, Row]  # noqa: UP007 - a runtime alias
+
+
+# Addresses, sources and resources are slotted: a large account holds 400,000 of each.
+@dataclass(frozen=True, order=True, slots=True)
 class Address:
     kind: str
     key: str
@@ -65,7 +162,7 @@ def sort_key(address: Address) -> tuple[str, str]:
     return address.kind, address.key
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """Where a desired resource was declared, for error messages and duplicate detection."""
 
@@ -77,13 +174,16 @@ class Source:
         return f"{self.file}:{self.line}:{self.col}"
 
 
-@dataclass(frozen=True)
+NO_META: Mapping[str, Any] = MappingProxyType({})  # shared by every resource without server facts
+
+
+@dataclass(frozen=True, slots=True)
 class Resource:
     address: Address
-    body: Spec
+    body: Body
     source: Source | None = None
     # Server-side facts that are not part of the desired configuration (e.g. a route's id).
-    meta: Mapping[str, Any] = field(default_factory=dict)
+    meta: Mapping[str, Any] = field(default_factory=lambda: NO_META)
 
     def managed_fields(self) -> dict[str, Any]:
         """The fields the manifest set explicitly; unset fields are left as they are in Mailgun."""

@@ -21,15 +21,17 @@ from ruamel.yaml.comments import CommentedMap
 
 from mgsync.changes import Change, Notice
 from mgsync.errors import ApiError, MgsyncError
+from mgsync.shapes import rules
 from mgsync.shapes.doc import Doc, Group, written
-from mgsync.state import Address, Resource, Spec, State
+from mgsync.state import NO_META, Address, Body, Resource, Row, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
     from mgsync.manifest.convert import Harvest
     from mgsync.shapes.output import Output
 
-M = TypeVar("M", bound=Spec)
+M = TypeVar("M", bound=Body)
+R = TypeVar("R", bound=Row)
 Loc = tuple[Any, ...]  # a place in a manifest's YAML tree
 
 
@@ -161,6 +163,11 @@ class Kind(Generic[M]):
         """The managed fields to compare with ``observed``; kinds with additive fields override."""
         return desired.managed()
 
+    def settled(self, desired: M, observed: M) -> bool:
+        """True when ``desired`` needs nothing done to ``observed`` for certain, found cheaply; False
+        leaves it to the field-by-field comparison."""
+        return False
+
     def review(self, desired: Resource, observed: Resource | None) -> list[Notice]:
         """What the plan should say about a declared object beyond its changes: its live status, the
         step a change waits for, or a refusal (``Notice.refuse``) that apply never overrides."""
@@ -205,10 +212,14 @@ class Kind(Generic[M]):
         raise NotImplementedError
 
 
-class BulkKind(Kind[M]):
+class BulkKind(Kind[R]):
     """An additive collection (members, suppressions): ``[entry, ...]`` or ``{file: x.csv}`` in a
     manifest, written through a batch endpoint (``upsert``); deletes (only ever in a pruned scope)
-    go one by one. Import writes more than ``CSV_THRESHOLD`` entries as CSV beside the manifest."""
+    go one by one. Import writes more than ``CSV_THRESHOLD`` entries as CSV beside the manifest.
+
+    Entries are compact ``Row``s, validated once where they come in: a manifest entry by its
+    document (``entry_doc``), an API item by the shape its read checks (``answers.py``).
+    """
 
     bulk = True
     prunable = True
@@ -217,13 +228,30 @@ class BulkKind(Kind[M]):
     csv_columns: ClassVar[tuple[str, tuple[str, ...]]]  # (required, optional) columns a CSV may have
     csv_header: ClassVar[tuple[str, ...]]  # the columns import writes
 
-    def entry_key(self, entry: Any) -> str:
-        return str(entry.address)
+    def settled(self, desired: R, observed: R) -> bool:
+        """Every written field equals the live one: nothing to do (``wanted`` only ever adds to
+        what is live, so equal values want nothing more). Compared on plain values, no dicts built."""
+        return all(getattr(desired, name) == getattr(observed, name) for name in desired.model_fields_set)
+
+    def entry_key(self, fields: dict[str, Any]) -> str:
+        """The entry's own key, from its written fields."""
+        return str(fields["address"])
+
+    def plain(self, data: dict[str, Any]) -> bool:
+        """Whether a CSV row's data (cells converted as YAML would hold them) is valid as it is: a
+        cheap check that accepts only what ``entry_doc`` accepts and leaves unchanged, so the row is
+        used without building its document; anything else (a problem to word) goes to the document."""
+        return False
 
     def declare(self, out: Harvest, scope: str, value: Any, loc: Loc) -> None:
-        for entry, source, entry_loc in out.entries(loc, value, self.entry_doc, self.plain_key, self.csv_columns):
-            data = written(entry, self.model.model_fields)
-            out.declare(self.address(scope, self.entry_key(entry)), self.model, data, entry_loc, source)
+        names = self.model.DEFAULTS.keys()
+        for fields, source in out.entries(loc, value, self):
+            row = self.model(**{name: fields[name] for name in names & fields.keys()})
+            out.add(Resource(self.address(scope, self.entry_key(fields)), row, source))
+
+    def resource(self, scope: str, name: str, body: Mapping[str, Any], **meta: Any) -> Resource:
+        """An observed entry: ``body`` is what the kind made of an item of the checked shape."""
+        return Resource(self.address(scope, name), self.model(**body), meta=meta or NO_META)
 
     def export(self, out: Output, scope: str, resources: list[Resource]) -> Any:
         if not resources:
@@ -247,6 +275,12 @@ class Exact:
 
     def identity(self, key: str) -> str:
         return key
+
+
+def plain_address(data: dict[str, Any]) -> bool:
+    """A CSV row's ``address`` is there and a valid email address (``plain`` checks)."""
+    address = data.get("address")
+    return isinstance(address, str) and rules.is_email(address)
 
 
 def form_bool(value: bool) -> str:

@@ -9,15 +9,15 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, StrictBool
+from pydantic import StrictBool
 
 from mgsync.changes import Change
-from mgsync.kinds.base import BulkKind, Kind, path_quote
+from mgsync.kinds.base import BulkKind, Kind, path_quote, plain_address
 from mgsync.answers import BOOL, INT, OBJECT, STR, Obj, fits
 from mgsync.shapes.doc import UNSET, Doc, collection
 from mgsync.shapes.fields import Email
 from mgsync.shapes.output import file_stem, flow_map
-from mgsync.state import Resource, Spec, State
+from mgsync.state import Resource, Row, Spec, State, jsonable
 
 if TYPE_CHECKING:
     from mgsync.client import Client
@@ -33,10 +33,17 @@ class MailingList(Spec):
     reply_preference: ReplyPreference = "list"
 
 
-class Member(Spec):
-    name: str = ""
-    vars: dict[str, Any] = Field(default_factory=dict)
-    subscribed: StrictBool = True
+class Member(Row):
+    __slots__ = ("name", "vars", "subscribed")
+    DEFAULTS = {"name": "", "vars": {}, "subscribed": True}
+    name: str
+    vars: dict[str, Any]  # JSON data; never changed in place
+    subscribed: bool
+
+    @classmethod
+    def normalise(cls, values: dict[str, Any]) -> dict[str, Any]:
+        found = values["vars"]
+        return {**values, "vars": jsonable(found) if found else cls.DEFAULTS["vars"]}
 
 
 # What reads take from list and member items (§7.1, §7.3).
@@ -117,6 +124,10 @@ class MemberKind(BulkKind[Member]):
 
     def csv_file(self, scope: str) -> str:
         return f"lists/{file_stem(scope)}.csv"
+
+    def plain(self, data: dict[str, Any]) -> bool:
+        # ``subscribed`` is a bool already (csvdata), ``name`` a cell; ``vars`` is any JSON value.
+        return plain_address(data) and isinstance(data.get("vars", {}), dict)
 
     def csv_row(self, resource: Resource) -> dict[str, str]:
         body = self.spec(resource)

@@ -9,17 +9,17 @@ import csv
 import io
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
 
-from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, model_validator
 
 from mgsync.changes import Change
-from mgsync.kinds.base import BulkKind, path_quote
+from mgsync.kinds.base import BulkKind, path_quote, plain_address
 from mgsync.kinds.domain import DOMAIN
 from mgsync.answers import STR, ListOf, Obj, Scalar, Shape
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc, Group, collection
 from mgsync.shapes.fields import DomainName, Email, EmailOrDomain
 from mgsync.shapes.output import flow_map
-from mgsync.state import Resource, Spec, State
+from mgsync.state import Resource, Row, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
@@ -42,28 +42,33 @@ SmtpCode = Annotated[
 ]
 
 
-class Bounce(Spec):
-    code: str = "550"
-    error: str = ""
+class Bounce(Row):
+    __slots__ = ("code", "error")
+    DEFAULTS = {"code": "550", "error": ""}
+    code: str
+    error: str
 
 
-class Unsubscribe(Spec):
-    tags: tuple[str, ...] = Field(("*",), min_length=1)
+class Unsubscribe(Row):
+    __slots__ = ("tags",)
+    DEFAULTS = {"tags": ("*",)}
+    tags: tuple[str, ...]  # never empty (the document and the read make sure)
 
-    @field_validator("tags")
     @classmethod
-    def _canonical_order(cls, tags: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(sorted(set(tags)))
+    def normalise(cls, values: dict[str, Any]) -> dict[str, Any]:
+        return {"tags": tuple(sorted(set(values["tags"])))}
 
 
-class Complaint(Spec):
-    pass
+class Complaint(Row):
+    __slots__ = ()
 
 
-class Allowlist(Spec):
+class Allowlist(Row):
     """An allowlisted address (contains ``@``) or domain; the kind is derived from the key."""
 
-    reason: str = ""
+    __slots__ = ("reason",)
+    DEFAULTS = {"reason": ""}
+    reason: str
 
 
 class BounceDoc(Doc):
@@ -93,12 +98,8 @@ class AllowDoc(Doc):
             raise ValueError("give exactly one of value, address or domain")
         return self
 
-    @property
-    def target(self) -> str:
-        return str(self.value or self.address or self.domain)
 
-
-S = TypeVar("S", bound=Spec)
+S = TypeVar("S", bound=Row)
 
 
 class SuppressionKind(BulkKind[S]):
@@ -158,6 +159,10 @@ class BounceKind(SuppressionKind[Bounce]):
     # ``code`` is a string live; an old fixture has the number 550 (§8.1).
     item_fields = {"code": Scalar("a string or number", (str, int)), "error": STR}
 
+    def plain(self, data: dict[str, Any]) -> bool:
+        code = data.get("code", "550")
+        return plain_address(data) and isinstance(code, str) and rules.is_smtp_code(code)
+
     def csv_row(self, resource: Resource) -> dict[str, str]:
         body = self.spec(resource)
         return {"address": resource.address.name, "code": body.code, "error": body.error}
@@ -182,6 +187,9 @@ class UnsubscribeKind(SuppressionKind[Unsubscribe]):
     csv_header = ("address", "tags")
     table = "unsubscribes"
     item_fields = {"tags": ListOf(STR), "tag": STR}  # older answers: one ``tag`` (§8.2)
+
+    def plain(self, data: dict[str, Any]) -> bool:
+        return plain_address(data) and ("tags" not in data or bool(data["tags"]))
 
     def csv_row(self, resource: Resource) -> dict[str, str] | None:
         tags = self.spec(resource).tags
@@ -215,6 +223,9 @@ class ComplaintKind(SuppressionKind[Complaint]):
     csv_header = ("address",)
     table = "complaints"
 
+    def plain(self, data: dict[str, Any]) -> bool:
+        return plain_address(data)
+
     def csv_row(self, resource: Resource) -> dict[str, str]:
         return {"address": resource.address.name}
 
@@ -245,8 +256,12 @@ class AllowlistKind(SuppressionKind[Allowlist]):
     key_field = "value"
     item_fields = {"reason": STR}
 
-    def entry_key(self, entry: Any) -> str:
-        return str(entry.target)
+    def entry_key(self, fields: dict[str, Any]) -> str:
+        return str(next(fields[name] for name in ("value", "address", "domain") if name in fields))
+
+    def plain(self, data: dict[str, Any]) -> bool:
+        value = data.get("value")
+        return isinstance(value, str) and (rules.is_email(value) or rules.is_domain(value))
 
     def csv_row(self, resource: Resource) -> dict[str, str]:
         return {"value": resource.address.name, "reason": self.spec(resource).reason}

@@ -19,11 +19,12 @@ from pydantic import BaseModel, ValidationError
 
 from mgsync.errors import Problem
 from mgsync.kinds import Kind, children
+from mgsync.kinds.base import BulkKind
 from mgsync.manifest import csvdata
 from mgsync.manifest.check import Loc, describe, spot
 from mgsync.manifest.document import subsection
 from mgsync.shapes.doc import CsvFile
-from mgsync.state import Address, Resource, Source, Spec
+from mgsync.state import Address, Resource, Source
 
 
 @dataclass
@@ -51,7 +52,7 @@ class Harvest:
         return shown, str(shown)
 
     def declare(
-        self, address: Address, model: type[Spec], data: dict[str, Any], loc: Loc, source: Source | None = None
+        self, address: Address, model: type[Any], data: dict[str, Any], loc: Loc, source: Source | None = None
     ) -> None:
         """Add the resource built from ``data``, or a problem per error (never echoing the input)."""
         try:
@@ -61,6 +62,10 @@ class Harvest:
                 self.problem((*loc, *(p for p in error["loc"] if isinstance(p, str))), describe(error))
             return
         self.resources.append(Resource(address, body, source or self.source(loc)))
+
+    def add(self, resource: Resource) -> None:
+        """Add a resource a kind built and checked itself (bulk entries, from their documents)."""
+        self.resources.append(resource)
 
     def read_text(self, reference: str, loc: Loc, check: Callable[[str], str]) -> str | None:
         """The UTF-8 text of a file beside the manifest, passed through ``check``; None after a problem."""
@@ -75,23 +80,21 @@ class Harvest:
             self.problem(loc, f'"{shown}": {err}')
         return None
 
-    def entries(
-        self, loc: Loc, value: Any, model: type[BaseModel], plain_key: str, columns: tuple[str, tuple[str, ...]]
-    ) -> list[tuple[Any, Source, Loc]]:
-        """(entry document, source, location) of each entry of a collection, inline or from CSV."""
+    def entries(self, loc: Loc, value: Any, kind: BulkKind[Any]) -> list[tuple[dict[str, Any], Source]]:
+        """(written fields, validated; source) of each entry of a bulk collection, inline or from CSV."""
         if isinstance(value, CsvFile):
             path, shown = self.beside(value.file)
             try:
-                rows, problems = csvdata.load(path, shown, columns, model)
+                rows, problems = csvdata.load(path, shown, kind.csv_columns, kind.entry_doc, kind.plain)
             except csvdata.Unreadable as err:
                 self.problem((*loc, "file"), str(err))
                 return []
             self.problems += problems
-            return [(entry, Source(shown, line, 1), loc) for line, entry in rows]
+            return [(fields, Source(shown, line, 1)) for line, fields in rows]
         found = []
         for i, item in enumerate(value):
-            entry = item if isinstance(item, BaseModel) else model.model_validate({plain_key: item})
-            found.append((entry, self.source((*loc, i)), (*loc, i)))
+            entry = item if isinstance(item, BaseModel) else kind.entry_doc.model_validate({kind.plain_key: item})
+            found.append((csvdata.fields_of(entry), self.source((*loc, i))))
         return found
 
 

@@ -11,7 +11,9 @@ CSV conventions:
 Each bulk kind names its columns (``csv_columns``: the required one and the optional ones); a
 ``created_at`` column, where a kind accepts it, is ignored, so that files exported from Mailgun load
 as they are. Each row is then validated by the same document model as an inline entry; problems
-name the CSV file and the line where the row starts.
+name the CSV file and the line where the row starts. A row the kind finds plainly valid (``plain``:
+a cheap check that accepts only what the document accepts, as it would store it) skips building the
+document: 200,000 rows, one check each.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,9 +47,9 @@ class Row:
 
 
 def load(
-    path: Path, shown: str, columns: Columns, model: type[BaseModel]
-) -> tuple[list[tuple[int, Any]], list[Problem]]:
-    """(line, validated document entry) for every good row, and a problem for every bad one."""
+    path: Path, shown: str, columns: Columns, model: type[BaseModel], plain: Callable[[dict[str, Any]], bool]
+) -> tuple[list[tuple[int, dict[str, Any]]], list[Problem]]:
+    """(line, the entry's written fields, validated) for every good row, and a problem for every bad one."""
     rows, problems = read(path, shown, columns)
     entries = []
     for row in rows:
@@ -54,11 +57,19 @@ def load(
         problems += [Problem(shown, row.line, 1, column, message) for column, message in bad]
         if bad:
             continue
+        if plain(data):
+            entries.append((row.line, data))
+            continue
         try:
-            entries.append((row.line, model.model_validate(data)))
+            entries.append((row.line, fields_of(model.model_validate(data))))
         except ValidationError as err:
             problems += [_row_problem(shown, row.line, error) for error in err.errors(include_url=False)]
     return entries, problems
+
+
+def fields_of(doc: BaseModel) -> dict[str, Any]:
+    """The fields of a validated entry document that were written, with their validated values."""
+    return {name: getattr(doc, name) for name in doc.model_fields_set}
 
 
 def _row_problem(shown: str, line: int, error: Any) -> Problem:

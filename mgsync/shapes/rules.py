@@ -273,7 +273,14 @@ def check_template_size(text: str) -> str:
     return text
 
 
+_SMTP_CODE = re.compile(r"[0-9]{3}")
+
+
+def is_smtp_code(code: str) -> bool:
+    return _SMTP_CODE.fullmatch(code) is not None
+
+
 def check_smtp_code(code: str) -> str:
-    if not re.fullmatch(r"[0-9]{3}", code):
+    if not is_smtp_code(code):
         raise ValueError(f'"{code}" is not a 3-digit SMTP code such as "550"')
     return code
