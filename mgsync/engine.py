@@ -19,9 +19,10 @@ from mgsync.changes import Action, Change
 from mgsync.errors import MgsyncError
 from mgsync.fingerprint import combined_text, fingerprint, hash_secret, verify_secret
 from mgsync.kinds import BY_NAME, KINDS, Kind
+from mgsync.kinds.base import BulkKind
 from mgsync.lockfile import Lockfile
 from mgsync.plan import Inputs, Plan, diff
-from mgsync.state import Address, Resource, State
+from mgsync.state import Address, Entries, Resource, State, sort_key
 
 if TYPE_CHECKING:
     from mgsync.client import Client
@@ -44,13 +45,14 @@ class Outcome:
 def wanted_scopes(desired: Desired | None, locked: State, *, everything: bool = False) -> dict[str, set[str]]:
     """Per kind, the scopes worth reading: declared, locked or pruned ones (all of them for import)."""
     scopes: dict[str, set[str]] = {kind.name: set() for kind in KINDS}
-    named: list[Address] = [*locked]
-    prune: Iterable[tuple[str, str]] = ()
-    if desired is not None:
-        named += list(desired.state)
-        prune = desired.prune
-    for address in named:
-        _want(scopes, address)
+    states = [locked] if desired is None else [locked, desired.state]
+    prune: Iterable[tuple[str, str]] = () if desired is None else desired.prune
+    for state in states:
+        for address in state.objects:
+            _want(scopes, address)
+        for kind_name, scope in state.tables:  # a collection's scope is its parent object's key
+            _want(scopes, Address(BY_NAME[kind_name].parent.name, scope))  # type: ignore[union-attr]
+            scopes[kind_name].add(scope)
     for kind_name, scope in prune:
         parent = BY_NAME[kind_name].parent
         scopes[kind_name].add(scope)
@@ -67,7 +69,7 @@ def _want(scopes: dict[str, set[str]], address: Address) -> None:
     kind = BY_NAME[address.kind]
     scope = kind.scope_of(address)
     if scope in scopes[kind.name] and kind.parent is not None:
-        return  # its parent is wanted already: 200,000 members name 20 lists
+        return  # its parent is wanted already
     scopes[kind.name].add(scope)
     parent = kind.parent_address(address)
     if parent is not None:
@@ -84,9 +86,12 @@ def observe(client: Client, scopes: dict[str, set[str]], locked: State, base: St
     level = [kind for kind in KINDS if kind.parent is None]
     while level:
         jobs = [(kind, scope) for kind in level for scope in _expand(kind, scopes[kind.name], observed)]
-        for resources in client.map(lambda job: job[0].read_scope(client, job[1], locked), jobs):
-            for resource in resources:
-                observed.add(resource)
+        for (kind, scope), found in zip(jobs, client.map(lambda job: _read(client, *job, locked), jobs)):
+            if isinstance(found, dict):
+                observed.put_table(kind.name, scope, found)
+            else:
+                for resource in found:
+                    observed.add(resource)
         reads += len(jobs)
         level = [kind for kind in KINDS if kind.parent is not None and kind.parent in level]
     if base is not None:
@@ -95,16 +100,24 @@ def observe(client: Client, scopes: dict[str, set[str]], locked: State, base: St
     return observed
 
 
+def _read(client: Client, kind: Kind[Any], scope: str, locked: State) -> list[Resource] | Entries:
+    """One scope's live objects: a bulk kind's as its table of entries (``BulkKind.read_table``)."""
+    return kind.read_table(client, scope) if isinstance(kind, BulkKind) else kind.read_scope(client, scope, locked)
+
+
 def _unread(base: State | None, scopes: dict[str, set[str]]) -> State:
     """``base`` without the scopes about to be read again."""
     if base is None:
         return State()
     reread = {(name, scope) for name, wanted in scopes.items() for scope in wanted}
     kept = State()
-    for address, resource in base.items():
+    for address, resource in base.objects.items():
         kind = BY_NAME[address.kind]
         if not scopes[kind.name] or (kind.name, kind.scope_of(address)) not in reread:
             kept.add(resource)
+    for (kind_name, scope), entries in base.tables.items():
+        if not scopes[kind_name] or (kind_name, scope) not in reread:
+            kept.put_table(kind_name, scope, entries)
     return kept
 
 
@@ -112,11 +125,15 @@ def _drop_orphans(observed: State, reread: set[str]) -> None:
     """Forget what lived in a container of a kind read again (``reread``) that is gone now."""
     if not reread:
         return
-    live = {address for address in observed if address.kind in reread}
-    for address in list(observed):
+    live = {address for address in observed.objects if address.kind in reread}
+    for address in list(observed.objects):
         kind = BY_NAME[address.kind]
         if kind.parent is not None and kind.parent.name in reread and kind.parent_address(address) not in live:
             observed.remove(address)
+    for kind_name, scope in list(observed.tables):
+        parent = BY_NAME[kind_name].parent
+        if parent is not None and parent.name in reread and Address(parent.name, scope) not in live:
+            del observed.tables[(kind_name, scope)]
 
 
 def touched_scopes(plan: Plan, wanted: dict[str, set[str]]) -> dict[str, set[str]]:
@@ -139,7 +156,7 @@ def _expand(kind: Kind[Any], wanted: set[str], observed: State) -> list[str]:
     if kind.parent is None:
         return [""] if wanted else []
     parent = kind.parent
-    existing = {r.address.key for r in observed.of_kind(parent.name)}
+    existing = {address.key for address in observed.objects if address.kind == parent.name}
     if "*" in wanted:
         return sorted(existing)
     asked = {parent.identity(scope) for scope in wanted}
@@ -171,8 +188,9 @@ def plan_changes(
 
 
 def _review(plan: Plan, inputs: Inputs) -> None:
-    """Each kind's word on its declared objects (``Kind.review``): notes, and refusals apply keeps."""
-    for address, desired in inputs.desired.items():
+    """Each kind's word on its declared objects (``Kind.review``): notes, and refusals apply keeps.
+    Bulk entries are not reviewed (``BulkKind``)."""
+    for address, desired in sorted(inputs.desired.objects.items(), key=lambda pair: sort_key(pair[0])):
         for notice in BY_NAME[address.kind].review(desired, inputs.observed.get(address)):
             plan.notes.append(notice.text)
             if notice.refuse:
@@ -213,13 +231,17 @@ def _confirmations(plan: Plan) -> list[str]:
 
 def canonical(state: State) -> State:
     """The same state with addresses as the kinds match them (``Kind.identity``); ``state`` itself
-    when every address is canonical already (the usual case: no copy of 200,000 resources)."""
-    if all(BY_NAME[a.kind].canonical(a) is a for a in state):
+    when every address is canonical already (the usual case: no copy of 200,000 entries)."""
+    tables = {key: BY_NAME[key[0]].canonical_table(key[1], entries) for key, entries in state.tables.items()}
+    plain = all(BY_NAME[a.kind].canonical(a) is a for a in state.objects)
+    if plain and all(tables[key] == (key[1], entries) for key, entries in state.tables.items()):
         return state
     result = State()
-    for address, resource in state.items():
+    for address, resource in state.objects.items():
         key = BY_NAME[address.kind].canonical(address)
         result.add(resource if key == address else replace(resource, address=key))
+    for (kind_name, _), (scope, entries) in tables.items():
+        result.table(kind_name, scope).update(entries)
     return result
 
 
@@ -258,7 +280,7 @@ def secret_matches(wanted: State, lock: Lockfile) -> SecretCheck:
 def _secret_values(wanted: State) -> dict[Address, list[str | None]]:
     """The secrets each desired object sets (None for a secret field set to nothing)."""
     found: dict[Address, list[str | None]] = {}
-    for address, resource in wanted.items():
+    for address, resource in sorted(wanted.objects.items(), key=lambda pair: sort_key(pair[0])):  # rows have no secrets
         body = resource.body
         if not body.SECRET:
             continue
@@ -353,17 +375,16 @@ def sync_lock(lock: Lockfile, desired: Desired, observed: State, targets: tuple[
         key = BY_NAME[address.kind].canonical(address)
         if key != address or key not in wanted or key not in observed:
             lock.forget(address)
-    collections: dict[tuple[str, str], list[Resource]] = {}
-    for address in wanted:
-        kind = BY_NAME[address.kind]
-        if not in_scope(address) or address not in observed:
-            continue
-        if kind.bulk:
-            collections.setdefault((kind.name, kind.scope_of(address)), []).append(observed[address])
-        else:
-            lock.record(observed[address], secret_hash=lock.secret_hash(address), meta_keys=kind.lock_meta)
+    for address in sorted(wanted.objects, key=sort_key):
+        live = observed.objects.get(address)
+        if in_scope(address) and live is not None:
+            lock.record(live, secret_hash=lock.secret_hash(address), meta_keys=BY_NAME[address.kind].lock_meta)
     if not targets:
         lock.collections.clear()
-    for (kind_name, scope), resources in sorted(collections.items()):
-        lock.record_collection(kind_name, scope, resources)
+    for (kind_name, scope), entries in sorted(wanted.tables.items()):
+        table = observed.tables.get((kind_name, scope), {})
+        names = [n for n in entries if n in table and in_scope(Address(kind_name, f"{scope}/{n}"))] if targets \
+            else entries.keys() & table.keys()
+        if names:
+            lock.record_collection(kind_name, scope, {name: table[name] for name in names})
     record_secrets_verifier(lock, wanted, secrets)

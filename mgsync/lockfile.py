@@ -36,7 +36,7 @@ from pydantic import ValidationError
 from mgsync.errors import LockfileError, LockHeldError
 from mgsync.fingerprint import fingerprint
 from mgsync.kinds import BY_NAME
-from mgsync.state import Address, Resource, State
+from mgsync.state import Address, Entries, Resource, Row, State
 
 FORMAT_VERSION = 1
 
@@ -103,8 +103,9 @@ class Lockfile:
         with self._mutex:
             self.resources.pop(str(address), None)
 
-    def record_collection(self, kind: str, scope: str, resources: list[Resource]) -> None:
-        bodies = sorted((str(r.address), r.body.comparable()) for r in resources)
+    def record_collection(self, kind: str, scope: str, entries: Entries) -> None:
+        """Record one collection's live entries (``Row.entry`` tuples by name) as a count and a digest."""
+        bodies = sorted((f"{kind}:{scope}/{name}", Row.from_entry(entry).comparable()) for name, entry in entries.items())
         with self._mutex:
             if bodies:
                 self.collections[f"{kind}:{scope}"] = {"count": len(bodies), "digest": fingerprint(bodies)}

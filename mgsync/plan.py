@@ -22,7 +22,7 @@ from mgsync.changes import SENSITIVE, SENSITIVE_CHANGED, Action, Change, Drift, 
 from mgsync.fingerprint import canonical_json, fingerprint
 from mgsync.kinds import BY_NAME
 from mgsync.kinds.base import Kind
-from mgsync.state import Address, Body, Resource, State, sort_key
+from mgsync.state import Address, Body, Resource, Row, State, settled, sort_key
 
 
 @dataclass
@@ -178,11 +178,39 @@ def diff(inputs: Inputs, kinds: Iterable[Kind]) -> Plan:
     plan = Plan()
     registry = {k.name: k for k in kinds}
     plan.fingerprints = LiveFingerprints(inputs.observed)
-    for address in sorted({*inputs.desired, *inputs.observed, *inputs.locked}, key=sort_key):
+    states = (inputs.desired, inputs.observed, inputs.locked)
+    for address in sorted({a for state in states for a in state.objects}, key=sort_key):
         _diff_one(plan, inputs, registry[address.kind], address)
+    for kind_name, scope in sorted({key for state in states for key in state.tables}):
+        _diff_table(plan, inputs, registry[kind_name], scope)
     order = list(registry)
     plan.changes.sort(key=lambda c: _order(c, order))
+    plan.unmanaged = {kind: sorted(found, key=sort_key) for kind, found in sorted(plan.unmanaged.items())}
     return plan
+
+
+def _diff_table(plan: Plan, inputs: Inputs, kind: Kind, scope: str) -> None:
+    """A bulk collection, entry by entry on the plain entry tuples: an entry whose written values
+    equal the live ones (``settled``, one C comparison) costs a lookup; resources are made only for
+    the entries that change or are not declared. Bulk entries are never in the lockfile's resources."""
+    key = (kind.name, scope)
+    wanted, live = inputs.desired.tables.get(key, {}), inputs.observed.tables.get(key, {})
+    if live:
+        plan.existing[kind.name] = plan.existing.get(kind.name, 0) + len(live)
+    for name, entry in wanted.items():
+        have = live.get(name)
+        if have is not None and settled(entry, have):
+            continue
+        address = Address(kind.name, f"{scope}/{name}")
+        observed = None if have is None else Resource(address, Row.from_entry(have))
+        change = _converge(inputs, kind, Resource(address, Row.from_entry(entry)), observed)
+        if change is not None:
+            plan.changes.append(change)
+    for name in live.keys() - wanted.keys():
+        address = Address(kind.name, f"{scope}/{name}")
+        change = _undeclared(plan, inputs, kind, Resource(address, Row.from_entry(live[name])), managed=False)
+        if change is not None:
+            plan.changes.append(change)
 
 
 def _diff_one(plan: Plan, inputs: Inputs, kind: Kind, address: Address) -> None:

@@ -4,13 +4,20 @@ An ``Address`` (``kind:key``) names one managed object, e.g. ``route:support-inb
 ``member:news@mg.example.com/bob@example.org``. A ``Resource`` is an address plus the kind's
 canonical model (the same type whether it came from YAML or from the API): a pydantic ``Spec``, or
 for the entries of bulk collections a compact ``Row``. A ``State`` maps addresses to resources.
+
+A large account has 200,000 bulk entries on each side, so a ``State`` keeps them apart, in one
+``Table`` per collection (kind and scope): entry name to a plain tuple (``Row.entry``), with no
+address, resource or model object per entry. The diff compares tables entry by entry on those
+tuples; the ``Mapping`` interface still shows every entry as a ``Resource``, made when asked (for
+the few that change, and for the slow paths: import, saved plans, ``--target``).
 This module knows no kind, no HTTP and no YAML.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 from types import MappingProxyType
 from typing import Any, ClassVar, Union
 
@@ -35,17 +42,44 @@ class Spec(BaseModel):
         return self.model_dump(mode="json", exclude=set(self.POLICY | self.SECRET))
 
 
+class Written:
+    """The field names a bulk entry's source set (``model_fields_set``: unset means not managed), as
+    one object shared by every entry of a row class that set the same names. It ends each entry tuple
+    (``Row.entry``), knows the row class, and picks the set values out of an entry in one C call."""
+
+    __slots__ = ("row", "names", "pick")
+
+    def __init__(self, row: type[Row], names: frozenset[str]) -> None:
+        positions = [i for i, name in enumerate(row.DEFAULTS) if name in names]
+        self.row, self.names = row, names
+        self.pick: Callable[[tuple[Any, ...]], Any] = itemgetter(*positions) if positions else _nothing
+
+    def __repr__(self) -> str:
+        return f"Written({self.row.__name__}, {sorted(self.names)})"
+
+
+def _nothing(entry: tuple[Any, ...]) -> tuple[()]:
+    return ()
+
+
+def settled(entry: tuple[Any, ...], live: tuple[Any, ...]) -> bool:
+    """Every value ``entry`` (a ``Row.entry`` tuple of a bulk collection) sets equals ``live``'s."""
+    pick = entry[-1].pick
+    return bool(pick(entry) == pick(live))
+
+
 class Row:
     """The canonical form of one entry of a bulk collection (a member, a suppression): its values,
     plain and normalised, in slots, and the names its source set (``model_fields_set``: unset means
     not managed, as for a ``Spec``).
 
-    A large account holds 200,000 entries twice (declared and live), so they are not pydantic
-    models: their values were checked once where they came in (the kind's entry document or fast
-    row check, or an API answer of the checked shape, ``answers.py``). A ``Row`` answers the part of
-    ``Spec``'s interface that plan, apply, the lockfile and import use. A subclass lists its fields
-    in ``__slots__`` and their defaults in ``DEFAULTS`` (in the same order), and may override
-    ``normalise`` (e.g. sorted tags).
+    In a ``State`` an entry is stored as its ``entry`` tuple: the values in ``DEFAULTS`` order, then
+    its ``Written``. A ``Row`` object is made from that only when one is looked at (``from_entry``).
+    Their values were checked once where they came in (the kind's entry document or fast row check,
+    or an API answer of the checked shape, ``answers.py``), so neither is a pydantic model. A ``Row``
+    answers the part of ``Spec``'s interface that plan, apply, the lockfile and import use. A
+    subclass lists its fields in ``__slots__`` and their defaults in ``DEFAULTS`` (in the same
+    order), and may override ``normalise`` (e.g. sorted tags).
     """
 
     __slots__ = ("model_fields_set",)
@@ -53,24 +87,52 @@ class Row:
     model_fields: ClassVar[dict[str, Any]] = {}  # the field names, as code written for ``Spec`` lists them
     POLICY: ClassVar[frozenset[str]] = frozenset()
     SECRET: ClassVar[frozenset[str]] = frozenset()
-    _SETS: ClassVar[dict[frozenset[str], frozenset[str]]] = {}  # per class: one shared object per combination
+    ALL: ClassVar[Written]  # every field set: an entry read from the API
+    _WRITTEN: ClassVar[dict[frozenset[str], Written]] = {}  # per class: one object per combination
     model_fields_set: frozenset[str]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.model_fields = dict(cls.DEFAULTS)
-        cls._SETS = {}
+        cls._WRITTEN = {}
+        cls.ALL = cls.written(frozenset(cls.DEFAULTS))
+
+    @classmethod
+    def written(cls, names: frozenset[str]) -> Written:
+        """The shared ``Written`` of these field names."""
+        found = cls._WRITTEN.get(names)
+        if found is None:
+            if not names <= cls.DEFAULTS.keys():
+                raise TypeError(f"{cls.__name__}: unknown fields {sorted(names - cls.DEFAULTS.keys())}")
+            found = cls._WRITTEN.setdefault(names, Written(cls, names))
+        return found
+
+    @classmethod
+    def entry(cls, values: Mapping[str, Any], written: Written | None = None) -> tuple[Any, ...]:
+        """The entry tuple of these field values (missing ones take their defaults); ``written``
+        says which the source set (default: the keys of ``values``)."""
+        full = cls.normalise({**cls.DEFAULTS, **values})
+        return (*[full[name] for name in cls.DEFAULTS], written or cls.written(frozenset(values)))
+
+    @staticmethod
+    def from_entry(entry: tuple[Any, ...]) -> Row:
+        """The row an entry tuple holds."""
+        written: Written = entry[-1]
+        row = object.__new__(written.row)
+        setter = object.__setattr__
+        setter(row, "model_fields_set", written.names)
+        for name, value in zip(written.row.DEFAULTS, entry):
+            setter(row, name, value)
+        return row
+
+    def to_entry(self) -> tuple[Any, ...]:
+        return (*self.values(), self.written(self.model_fields_set))
 
     def __init__(self, **values: Any) -> None:
-        given = frozenset(values)
-        shared = self._SETS.get(given)
-        if shared is None:
-            if not given <= self.DEFAULTS.keys():
-                raise TypeError(f"{type(self).__name__}: unknown fields {sorted(given - self.DEFAULTS.keys())}")
-            shared = self._SETS.setdefault(given, given)
+        entry = self.entry(values)
         setter = object.__setattr__
-        setter(self, "model_fields_set", shared)
-        for name, value in self.normalise({**self.DEFAULTS, **values}).items():
+        setter(self, "model_fields_set", entry[-1].names)
+        for name, value in zip(self.DEFAULTS, entry):
             setter(self, name, value)
 
     @classmethod
@@ -193,42 +255,93 @@ class Resource:
         return self.body.model_dump(mode="json")
 
 
+Entries = dict[str, tuple[Any, ...]]  # one bulk collection: entry name -> ``Row.entry`` tuple
+TableKey = tuple[str, str]  # (kind, scope)
+
+
 class State(Mapping[Address, Resource]):
-    """An ordered-by-address mapping of resources, plus the scopes the state covers."""
+    """An ordered-by-address mapping of resources. Bulk entries (``Row`` bodies) live in tables, one
+    per (kind, scope): ``tables`` is what the hot paths use; the mapping shows them as resources."""
 
     def __init__(self, resources: Iterable[Resource] = ()):
         self._items: dict[Address, Resource] = {}
+        self.tables: dict[TableKey, Entries] = {}
+        self.origins: dict[TableKey, Callable[[str], Source | None]] = {}  # where a table's entries were declared
         self._order: list[Address] | None = None  # sorted addresses, rebuilt after a change
         for resource in resources:
-            self._items[resource.address] = resource
+            self.add(resource)
+
+    @property
+    def objects(self) -> Mapping[Address, Resource]:
+        """The resources that are not bulk entries, unordered."""
+        return self._items
+
+    def table(self, kind: str, scope: str) -> Entries:
+        """The entries of one collection, made empty when it has none (for adding to)."""
+        self._order = None
+        return self.tables.setdefault((kind, scope), {})
+
+    def put_table(self, kind: str, scope: str, entries: Entries) -> None:
+        self._order = None
+        self.tables[(kind, scope)] = entries
 
     def __getitem__(self, address: Address) -> Resource:
-        return self._items[address]
+        found = self.get(address)
+        if found is None:
+            raise KeyError(address)
+        return found
 
     def __contains__(self, address: object) -> bool:
-        return address in self._items
+        if address in self._items:
+            return True
+        if not isinstance(address, Address) or not self.tables:
+            return False
+        scope, _, name = address.key.rpartition("/")
+        return name in self.tables.get((address.kind, scope), ())
 
     def get(self, address: Address, default: Resource | None = None) -> Resource | None:  # type: ignore[override]
-        return self._items.get(address, default)
+        found = self._items.get(address)
+        if found is not None or not self.tables:
+            return found or default
+        scope, _, name = address.key.rpartition("/")
+        entry = self.tables.get((address.kind, scope), {}).get(name)
+        if entry is None:
+            return default
+        origin = self.origins.get((address.kind, scope))
+        return Resource(address, Row.from_entry(entry), None if origin is None else origin(name))
 
     def __iter__(self) -> Iterator[Address]:
         if self._order is None:
-            self._order = sorted(self._items, key=sort_key)
+            table_addresses = (Address(kind, f"{scope}/{name}") for (kind, scope), entries in self.tables.items()
+                               for name in entries)
+            self._order = sorted([*self._items, *table_addresses], key=sort_key)
         return iter(self._order)
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._items) + sum(map(len, self.tables.values()))
 
     def add(self, resource: Resource) -> None:
-        self._items[resource.address] = resource
         self._order = None
+        address = resource.address
+        if isinstance(resource.body, Row):
+            scope, _, name = address.key.rpartition("/")
+            self.tables.setdefault((address.kind, scope), {})[name] = resource.body.to_entry()
+        else:
+            self._items[address] = resource
 
     def remove(self, address: Address) -> None:
-        self._items.pop(address, None)
         self._order = None
+        if self._items.pop(address, None) is None and self.tables:
+            scope, _, name = address.key.rpartition("/")
+            self.tables.get((address.kind, scope), {}).pop(name, None)
 
     def of_kind(self, kind: str) -> list[Resource]:
-        return [self._items[a] for a in self if a.kind == kind]
+        found = [r for a, r in self._items.items() if a.kind == kind]
+        for (table_kind, scope), entries in self.tables.items():
+            if table_kind == kind:
+                found += [self[Address(kind, f"{scope}/{name}")] for name in entries]
+        return sorted(found, key=lambda r: r.address.key)
 
     def scopes(self, kind: str) -> set[str]:
-        return {a.scope for a in self._items if a.kind == kind}
+        found = {a.scope for a in self._items if a.kind == kind}
+        return found | {scope for (table_kind, scope), entries in self.tables.items() if table_kind == kind and entries}

@@ -23,7 +23,7 @@ from mgsync.changes import Change, Notice
 from mgsync.errors import ApiError, MgsyncError
 from mgsync.shapes import rules
 from mgsync.shapes.doc import Doc, Group, written
-from mgsync.state import NO_META, Address, Body, Resource, Row, State
+from mgsync.state import Address, Body, Entries, Resource, Row, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
@@ -87,6 +87,15 @@ class Kind(Generic[M]):
     def canonical(self, address: Address) -> Address:
         key = self.identity(address.key)
         return address if key == address.key else Address(address.kind, key)
+
+    def canonical_table(self, scope: str, entries: Entries) -> tuple[str, Entries]:
+        """A collection's scope and entries keyed as the kinds match them; the same objects when they
+        are already (checked on all names at once: ``identity`` folds case character by character)."""
+        key = self.parent.identity(scope) if self.parent is not None else scope
+        names = "\n".join(entries)
+        if key == scope and self.identity(names) == names:
+            return scope, entries
+        return key, {self.identity(name): entry for name, entry in entries.items()}
 
     def address(self, scope: str, name: str) -> Address:
         return Address(self.name, f"{scope}/{name}" if scope else name)
@@ -244,14 +253,31 @@ class BulkKind(Kind[R]):
         return False
 
     def declare(self, out: Harvest, scope: str, value: Any, loc: Loc) -> None:
-        names = self.model.DEFAULTS.keys()
-        for fields, source in out.entries(loc, value, self):
-            row = self.model(**{name: fields[name] for name in names & fields.keys()})
-            out.add(Resource(self.address(scope, self.entry_key(fields)), row, source))
+        out.collect(self, scope, loc, value)
 
-    def resource(self, scope: str, name: str, body: Mapping[str, Any], **meta: Any) -> Resource:
-        """An observed entry: ``body`` is what the kind made of an item of the checked shape."""
-        return Resource(self.address(scope, name), self.model(**body), meta=meta or NO_META)
+    def entry(self, fields: dict[str, Any]) -> tuple[str, tuple[Any, ...]]:
+        """An entry's name (as the kind matches names) and its ``Row.entry`` tuple, from its written
+        fields (validated by ``entry_doc`` or ``plain``)."""
+        model = self.model
+        values = {name: fields[name] for name in model.DEFAULTS.keys() & fields.keys()}
+        return self.identity(self.entry_key(fields)), model.entry(values)
+
+    def read_table(self, client: Client, scope: str) -> Entries:
+        """One scope's live entries by name (``read_entries``), where a scope that is gone holds none."""
+        try:
+            return self.read_entries(client, scope)
+        except ApiError as err:
+            if is_not_found(err):
+                return {}
+            raise
+
+    def read_entries(self, client: Client, scope: str) -> Entries:
+        """The live entries of ``scope``: name -> ``Row.entry`` tuple (every field set)."""
+        raise NotImplementedError
+
+    def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
+        return [Resource(self.address(scope, name), Row.from_entry(entry))
+                for name, entry in self.read_entries(client, scope).items()]
 
     def export(self, out: Output, scope: str, resources: list[Resource]) -> Any:
         if not resources:

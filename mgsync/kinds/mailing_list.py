@@ -17,7 +17,7 @@ from mgsync.answers import BOOL, INT, OBJECT, STR, Obj, fits
 from mgsync.shapes.doc import UNSET, Doc, collection
 from mgsync.shapes.fields import Email
 from mgsync.shapes.output import file_stem, flow_map
-from mgsync.state import Resource, Row, Spec, State, jsonable
+from mgsync.state import Entries, Resource, Row, Spec, State, jsonable
 
 if TYPE_CHECKING:
     from mgsync.client import Client
@@ -140,14 +140,14 @@ class MemberKind(BulkKind[Member]):
         extra = {k: v for k, v in fields.items() if v != {"name": "", "vars": {}, "subscribed": True}[k]}
         return flow_map({"address": resource.address.name, **extra}) if extra else resource.address.name
 
-    def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        items = list(client.iter_pages(f"/v3/lists/{path_quote(scope)}/members/pages", limit=1000, item=MEMBER_ITEM))
-        return [self.from_api(scope, item) for item in items]
+    def read_entries(self, client: Client, scope: str) -> Entries:
+        items = client.iter_pages(f"/v3/lists/{path_quote(scope)}/members/pages", limit=1000, item=MEMBER_ITEM)
+        return {item["address"]: self.entry_of(item) for item in items}
 
-    def from_api(self, scope: str, item: dict[str, Any]) -> Resource:
+    def entry_of(self, item: dict[str, Any]) -> tuple[Any, ...]:
         body = {"name": item.get("name") or "", "vars": item.get("vars") or {},
                 "subscribed": item.get("subscribed") is not False}
-        return self.resource(scope, item["address"], body)
+        return Member.entry(body, Member.ALL)
 
     def upsert(self, client: Client, batch: list[Change]) -> None:
         scope = batch[0].address.scope

@@ -19,7 +19,7 @@ from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc, Group, collection
 from mgsync.shapes.fields import DomainName, Email, EmailOrDomain
 from mgsync.shapes.output import flow_map
-from mgsync.state import Resource, Row, State
+from mgsync.state import Entries, Resource, Row
 
 if TYPE_CHECKING:
     from mgsync.client import Client
@@ -122,9 +122,10 @@ class SuppressionKind(BulkKind[S]):
     def csv_file(self, scope: str) -> str:
         return f"suppressions/{scope}/{self.section}.csv"
 
-    def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        items = list(client.iter_pages(f"/v3/{path_quote(scope)}/{self.table}", limit=1000, item=self.item()))
-        return [self.resource(scope, item[self.key_field], self.body(item)) for item in items]
+    def read_entries(self, client: Client, scope: str) -> Entries:
+        entry, every, key = self.model.entry, self.model.ALL, self.key_field
+        items = client.iter_pages(f"/v3/{path_quote(scope)}/{self.table}", limit=1000, item=self.item())
+        return {item[key]: entry(self.body(item), every) for item in items}
 
     def body(self, item: dict[str, Any]) -> dict[str, Any]:
         return {k: item[k] for k in self.model.model_fields if item.get(k) is not None}

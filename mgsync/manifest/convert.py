@@ -24,7 +24,23 @@ from mgsync.manifest import csvdata
 from mgsync.manifest.check import Loc, describe, spot
 from mgsync.manifest.document import subsection
 from mgsync.shapes.doc import CsvFile
-from mgsync.state import Address, Resource, Source
+from mgsync.state import Address, Entries, Resource, Source
+
+
+@dataclass
+class Collected:
+    """The entries one manifest file declares for one bulk collection, and where each was written:
+    a ``Source``, or for a row of a CSV file just its line (200,000 rows need no object each)."""
+
+    kind: str
+    scope: str
+    entries: Entries = field(default_factory=dict)
+    origins: dict[str, Source | int] = field(default_factory=dict)
+    file: str = ""  # the CSV file lines refer to
+
+    def source(self, name: str) -> Source:
+        origin = self.origins[name]
+        return origin if isinstance(origin, Source) else Source(self.file, origin, 1)
 
 
 @dataclass
@@ -34,6 +50,7 @@ class Harvest:
     shown: str  # the file, as the user named it
     root: Any  # its YAML tree, for positions
     resources: list[Resource] = field(default_factory=list)
+    collected: list[Collected] = field(default_factory=list)
     prune: set[tuple[str, str]] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)  # unset ${env:} variables, when allowed
@@ -63,9 +80,23 @@ class Harvest:
             return
         self.resources.append(Resource(address, body, source or self.source(loc)))
 
-    def add(self, resource: Resource) -> None:
-        """Add a resource a kind built and checked itself (bulk entries, from their documents)."""
-        self.resources.append(resource)
+    def collect(self, kind: BulkKind[Any], scope: str, loc: Loc, value: Any) -> None:
+        """Add the entries of a bulk collection (``value``: its validated inline list or CSV file),
+        keyed as the kind matches them; an entry written twice is a problem naming both places."""
+        found = Collected(kind.name, kind.parent.identity(scope) if kind.parent is not None else scope)
+        self.collected.append(found)
+        file, rows = self.entries(loc, value, kind)
+        found.file = file
+        entries, origins = found.entries, found.origins
+        for fields, origin in rows:
+            name, entry = kind.entry(fields)
+            if name in entries:
+                where = Source(file, origin, 1) if isinstance(origin, int) else origin
+                message = f"defined twice (also at {found.source(name)})"
+                written = kind.address(scope, kind.entry_key(fields))  # the address as written, for the message
+                self.problems.append(Problem(where.file, where.line, where.col, str(written), message))
+                continue
+            entries[name], origins[name] = entry, origin
 
     def read_text(self, reference: str, loc: Loc, check: Callable[[str], str]) -> str | None:
         """The UTF-8 text of a file beside the manifest, passed through ``check``; None after a problem."""
@@ -80,22 +111,23 @@ class Harvest:
             self.problem(loc, f'"{shown}": {err}')
         return None
 
-    def entries(self, loc: Loc, value: Any, kind: BulkKind[Any]) -> list[tuple[dict[str, Any], Source]]:
-        """(written fields, validated; source) of each entry of a bulk collection, inline or from CSV."""
+    def entries(self, loc: Loc, value: Any, kind: BulkKind[Any]) -> tuple[str, list[tuple[dict[str, Any], Source | int]]]:
+        """The written fields (validated) of each entry of a bulk collection, inline or from CSV, with
+        its source; a CSV row's source is its line in the file named first."""
         if isinstance(value, CsvFile):
             path, shown = self.beside(value.file)
             try:
                 rows, problems = csvdata.load(path, shown, kind.csv_columns, kind.entry_doc, kind.plain)
             except csvdata.Unreadable as err:
                 self.problem((*loc, "file"), str(err))
-                return []
+                return shown, []
             self.problems += problems
-            return [(fields, Source(shown, line, 1)) for line, fields in rows]
-        found = []
+            return shown, [(fields, line) for line, fields in rows]
+        found: list[tuple[dict[str, Any], Source | int]] = []
         for i, item in enumerate(value):
             entry = item if isinstance(item, BaseModel) else kind.entry_doc.model_validate({kind.plain_key: item})
             found.append((csvdata.fields_of(entry), self.source((*loc, i))))
-        return found
+        return self.shown, found
 
 
 def convert(out: Harvest, kind: Kind[Any], scope: str, value: Any, loc: Loc) -> None:

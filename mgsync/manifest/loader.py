@@ -11,7 +11,7 @@ carried in ``Desired.warnings`` instead of an error; plan and apply never allow 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,12 +22,12 @@ from mgsync.errors import ManifestError, Problem
 from mgsync.kinds import BY_NAME
 from mgsync.manifest import convert, yamlfile
 from mgsync.manifest.check import from_validation, unknown_keys
-from mgsync.manifest.convert import Harvest
+from mgsync.manifest.convert import Collected, Harvest
 from mgsync.manifest.desired import Desired
 from mgsync.manifest.document import CONTAINERS, SECTIONS, ManifestDoc
 from mgsync.shapes.doc import SHAPE_TAGS
 from mgsync.shapes.env import Redactor, substitute
-from mgsync.state import Address, Resource, State
+from mgsync.state import Address, Entries, Resource, Source, State, TableKey
 
 TOP_KEYS = ", ".join(f"{key}:" for key in (*SECTIONS, "prune"))  # for "a manifest must be a mapping"
 
@@ -42,12 +42,17 @@ def load(paths: list[Path], env: Mapping[str, str], *, allow_unset_env: bool = F
         if parsed is not None:
             harvests.append(harvest(parsed, env, redact, allow_unset_env=allow_unset_env))
     resources, duplicates = merge(r for h in harvests for r in h.resources)
-    problems += duplicates + [p for h in harvests for p in h.problems]
+    tables, twice = merge_collected(c for h in harvests for c in h.collected)
+    problems += duplicates + twice + [p for h in harvests for p in h.problems]
     warnings = [w for h in harvests for w in h.warnings]
     if problems:
         raise ManifestError([Problem(p.file, p.line, p.col, p.where, redact(p.message)) for p in problems], warnings)
+    state = State(resources)
+    for (kind, scope), (entries, chunks) in tables.items():
+        state.put_table(kind, scope, entries)
+        state.origins[(kind, scope)] = _first_source(chunks)
     return Desired(
-        state=State(resources),
+        state=state,
         prune=frozenset(pair for h in harvests for pair in h.prune),
         files=tuple(files),
         root=paths[0] if paths[0].is_dir() else paths[0].parent,
@@ -178,3 +183,29 @@ def merge(resources: Iterable[Resource]) -> tuple[list[Resource], list[Problem]]
         if at is not None:
             problems.append(Problem(at.file, at.line, at.col, str(resource.address), message))
     return list(first.values()), problems
+
+
+def merge_collected(chunks: Iterable[Collected]) -> tuple[dict[TableKey, tuple[Entries, list[Collected]]], list[Problem]]:
+    """One table per collection from the chunks files declare (keyed as the kinds match already), with
+    the chunks it came from; an entry in two chunks is a problem naming both places, the first counts."""
+    tables: dict[TableKey, tuple[Entries, list[Collected]]] = {}
+    problems = []
+    for chunk in chunks:
+        key = (chunk.kind, chunk.scope)
+        if key not in tables:
+            tables[key] = chunk.entries, [chunk]
+            continue
+        entries, earlier = tables[key]
+        for name in sorted(chunk.entries.keys() & entries.keys()):
+            first, at = next(c for c in earlier if name in c.entries), chunk.source(name)
+            problems.append(Problem(at.file, at.line, at.col, f"{chunk.kind}:{chunk.scope}/{name}",
+                                    f"defined twice (also at {first.source(name)})"))
+        tables[key] = {**chunk.entries, **entries}, [*earlier, chunk]
+    return tables, problems
+
+
+def _first_source(chunks: list[Collected]) -> Callable[[str], Source | None]:
+    def source(name: str) -> Source | None:
+        return next((chunk.source(name) for chunk in chunks if name in chunk.entries), None)
+
+    return source
