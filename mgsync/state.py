@@ -79,21 +79,24 @@ class Row:
     or an API answer of the checked shape, ``answers.py``), so neither is a pydantic model. A ``Row``
     answers the part of ``Spec``'s interface that plan, apply, the lockfile and import use. A
     subclass lists its fields in ``__slots__`` and their defaults in ``DEFAULTS`` (in the same
-    order), and may override ``normalise`` (e.g. sorted tags).
+    order), and may give a field's canonical form in ``FIX`` (e.g. tags sorted, without repeats).
     """
 
     __slots__ = ("model_fields_set",)
     DEFAULTS: ClassVar[dict[str, Any]] = {}
+    FIX: ClassVar[dict[str, Callable[[Any], Any]]] = {}  # field -> its canonical form of a checked value
     model_fields: ClassVar[dict[str, Any]] = {}  # the field names, as code written for ``Spec`` lists them
     POLICY: ClassVar[frozenset[str]] = frozenset()
     SECRET: ClassVar[frozenset[str]] = frozenset()
     ALL: ClassVar[Written]  # every field set: an entry read from the API
-    _WRITTEN: ClassVar[dict[frozenset[str], Written]] = {}  # per class: one object per combination
+    _FIELDS: ClassVar[tuple[tuple[str, Any, Callable[[Any], Any] | None], ...]] = ()
+    _WRITTEN: ClassVar[dict[Any, Written]] = {}  # per class: by the names, and by the keys of a source's data
     model_fields_set: frozenset[str]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.model_fields = dict(cls.DEFAULTS)
+        cls._FIELDS = tuple((name, default, cls.FIX.get(name)) for name, default in cls.DEFAULTS.items())
         cls._WRITTEN = {}
         cls.ALL = cls.written(frozenset(cls.DEFAULTS))
 
@@ -108,11 +111,22 @@ class Row:
         return found
 
     @classmethod
+    def written_of(cls, keys: tuple[str, ...]) -> Written:
+        """The ``Written`` of a source's data with these keys (in their order; other keys, such as
+        the entry's own ``address``, are not fields): one lookup for every row of a CSV file."""
+        found = cls._WRITTEN.get(keys)
+        if found is None:
+            found = cls._WRITTEN.setdefault(keys, cls.written(frozenset(cls.DEFAULTS.keys() & set(keys))))
+        return found
+
+    @classmethod
     def entry(cls, values: Mapping[str, Any], written: Written | None = None) -> tuple[Any, ...]:
-        """The entry tuple of these field values (missing ones take their defaults); ``written``
-        says which the source set (default: the keys of ``values``)."""
-        full = cls.normalise({**cls.DEFAULTS, **values})
-        return (*[full[name] for name in cls.DEFAULTS], written or cls.written(frozenset(values)))
+        """The entry tuple of checked field values (missing ones take their defaults; keys that are
+        not fields are left out); ``written`` says which the source set (default: those in ``values``)."""
+        found = [values.get(name, default) if fix is None else fix(values.get(name, default))
+                 for name, default, fix in cls._FIELDS]
+        found.append(written or cls.written_of(tuple(values)))
+        return tuple(found)
 
     @staticmethod
     def from_entry(entry: tuple[Any, ...]) -> Row:
@@ -129,16 +143,13 @@ class Row:
         return (*self.values(), self.written(self.model_fields_set))
 
     def __init__(self, **values: Any) -> None:
+        if not values.keys() <= self.DEFAULTS.keys():
+            raise TypeError(f"{type(self).__name__}: unknown fields {sorted(values.keys() - self.DEFAULTS.keys())}")
         entry = self.entry(values)
         setter = object.__setattr__
         setter(self, "model_fields_set", entry[-1].names)
         for name, value in zip(self.DEFAULTS, entry):
             setter(self, name, value)
-
-    @classmethod
-    def normalise(cls, values: dict[str, Any]) -> dict[str, Any]:
-        """The canonical values (every field, defaults filled in)."""
-        return values
 
     @classmethod
     def model_validate(cls, data: Mapping[str, Any]) -> Row:

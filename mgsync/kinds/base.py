@@ -258,9 +258,7 @@ class BulkKind(Kind[R]):
     def entry(self, fields: dict[str, Any]) -> tuple[str, tuple[Any, ...]]:
         """An entry's name (as the kind matches names) and its ``Row.entry`` tuple, from its written
         fields (validated by ``entry_doc`` or ``plain``)."""
-        model = self.model
-        values = {name: fields[name] for name in model.DEFAULTS.keys() & fields.keys()}
-        return self.identity(self.entry_key(fields)), model.entry(values)
+        return self.identity(self.entry_key(fields)), self.model.entry(fields)
 
     def read_table(self, client: Client, scope: str) -> Entries:
         """One scope's live entries by name (``read_entries``), where a scope that is gone holds none."""

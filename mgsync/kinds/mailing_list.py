@@ -7,7 +7,7 @@ writes them all to ``lists.yaml``, more than 20 members of a list to ``lists/<ad
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import StrictBool
 
@@ -33,17 +33,16 @@ class MailingList(Spec):
     reply_preference: ReplyPreference = "list"
 
 
+NO_VARS: dict[str, Any] = {}  # shared by every member without vars: never changed in place
+
+
 class Member(Row):
     __slots__ = ("name", "vars", "subscribed")
-    DEFAULTS = {"name": "", "vars": {}, "subscribed": True}
+    DEFAULTS: ClassVar[dict[str, Any]] = {"name": "", "vars": NO_VARS, "subscribed": True}
+    FIX = {"vars": lambda found: jsonable(found) if found else NO_VARS}
     name: str
     vars: dict[str, Any]  # JSON data; never changed in place
     subscribed: bool
-
-    @classmethod
-    def normalise(cls, values: dict[str, Any]) -> dict[str, Any]:
-        found = values["vars"]
-        return {**values, "vars": jsonable(found) if found else cls.DEFAULTS["vars"]}
 
 
 # What reads take from list and member items (§7.1, §7.3).

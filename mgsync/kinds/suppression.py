@@ -52,11 +52,8 @@ class Bounce(Row):
 class Unsubscribe(Row):
     __slots__ = ("tags",)
     DEFAULTS = {"tags": ("*",)}
+    FIX = {"tags": lambda tags: tuple(sorted(set(tags)))}
     tags: tuple[str, ...]  # never empty (the document and the read make sure)
-
-    @classmethod
-    def normalise(cls, values: dict[str, Any]) -> dict[str, Any]:
-        return {"tags": tuple(sorted(set(values["tags"])))}
 
 
 class Complaint(Row):

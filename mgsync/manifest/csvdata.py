@@ -22,7 +22,6 @@ import csv
 import io
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,30 +39,24 @@ class Unreadable(Exception):
     """The CSV file cannot be read at all; reported at the manifest's ``file:`` entry."""
 
 
-@dataclass(frozen=True)
-class Row:
-    line: int
-    cells: dict[str, str]  # the non-empty cells, by column name
-
-
 def load(
     path: Path, shown: str, columns: Columns, model: type[BaseModel], plain: Callable[[dict[str, Any]], bool]
 ) -> tuple[list[tuple[int, dict[str, Any]]], list[Problem]]:
     """(line, the entry's written fields, validated) for every good row, and a problem for every bad one."""
     rows, problems = read(path, shown, columns)
     entries = []
-    for row in rows:
-        data, bad = _convert(row)
-        problems += [Problem(shown, row.line, 1, column, message) for column, message in bad]
+    for line, data, bad in rows:
+        if bad:
+            problems += [Problem(shown, line, 1, column, message) for column, message in bad]
+        elif plain(data):
+            entries.append((line, data))
+            continue
         if bad:
             continue
-        if plain(data):
-            entries.append((row.line, data))
-            continue
         try:
-            entries.append((row.line, fields_of(model.model_validate(data))))
+            entries.append((line, fields_of(model.model_validate(data))))
         except ValidationError as err:
-            problems += [_row_problem(shown, row.line, error) for error in err.errors(include_url=False)]
+            problems += [_row_problem(shown, line, error) for error in err.errors(include_url=False)]
     return entries, problems
 
 
@@ -78,7 +71,13 @@ def _row_problem(shown: str, line: int, error: Any) -> Problem:
     return Problem(shown, line, 1, column, message)
 
 
-def read(path: Path, shown: str, columns: Columns) -> tuple[list[Row], list[Problem]]:
+Cells = tuple[int, dict[str, Any], list[tuple[str, str]]]  # (line, data, (column, problem) of cells that can't convert)
+NOTHING_BAD: list[tuple[str, str]] = []  # shared: never added to
+
+
+def read(path: Path, shown: str, columns: Columns) -> tuple[list[Cells], list[Problem]]:
+    """(line, the row's non-empty cells by column converted as YAML would hold them (``_convert``),
+    the cells that can't be) for every row of the file, and problems of the file's shape."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as err:
@@ -92,26 +91,23 @@ def read(path: Path, shown: str, columns: Columns) -> tuple[list[Row], list[Prob
         return [], [Problem(shown, reader.line_num, 1, "", f"malformed CSV: {err}")]
 
 
-def _rows(reader: Any, shown: str, columns: Columns) -> tuple[list[Row], list[Problem]]:
+def _rows(reader: Any, shown: str, columns: Columns) -> tuple[list[Cells], list[Problem]]:
     header = next(reader, None)
     header = header and [name.strip() for name in header]
     problems = _header_problems(header, shown, columns)
     if problems or header is None:
         return [], problems
+    width, converts = len(header), bool(CONVERTED & set(header))
     rows, end = [], reader.line_num
     for fields in reader:
         start, end = end + 1, reader.line_num
-        if not fields or fields == [""]:
+        if len(fields) != width:
+            if fields and fields != [""]:  # else a blank line
+                problems.append(Problem(shown, start, 1, "", f"row has {len(fields)} fields; the header has {width}"))
             continue
-        if len(fields) != len(header):
-            message = f"row has {len(fields)} fields; the header has {len(header)}"
-            problems.append(Problem(shown, start, 1, "", message))
-            continue
-        cells = dict(zip(header, map(str.strip, fields)))  # as long as the header: checked above
-        for name in [name for name, value in cells.items() if not value]:
-            del cells[name]
+        cells = {name: value for name, value in zip(header, map(str.strip, fields)) if value}
         cells.pop(IGNORED, None)
-        rows.append(Row(start, cells))
+        rows.append((start, *_convert(cells)) if converts else (start, cells, NOTHING_BAD))
     return rows, problems
 
 
@@ -131,9 +127,12 @@ def _header_messages(header: list[str] | None, columns: Columns) -> list[str]:
     return messages
 
 
-def _convert(row: Row) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+CONVERTED = {"subscribed", "vars", "tags"}  # the columns whose cells ``_convert`` turns into YAML values
+
+
+def _convert(cells: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Cells as the entry's YAML mapping would be written; (column, message) for cells that can't be."""
-    data: dict[str, Any] = dict(row.cells)
+    data: dict[str, Any] = dict(cells)
     bad = []
     if "subscribed" in data:
         text = data["subscribed"].strip().lower()

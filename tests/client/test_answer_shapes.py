@@ -1,0 +1,52 @@
+"""``Shape.fits`` (the quick yes every page of 1000 items goes through) agrees with ``Shape.mismatch``
+(the words for an answer that does not fit) on every shape the kinds read, for any JSON value."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import mgsync.kinds
+from mgsync import answers
+from mgsync.answers import ANY, BOOL, INT, STR, ListOf, MapOf, Nullable, Obj
+
+KEYS = st.sampled_from(["items", "address", "name", "vars", "subscribed", "code", "tags", "tag", "value",
+                        "reason", "error", "webhooks", "urls", "template", "version", "tracking", "active", "x"])
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-3, 600), st.text(max_size=4))
+JSON = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                     st.dictionaries(KEYS, inner, max_size=5)), max_leaves=25)
+
+
+def _declared_shapes() -> list[Any]:
+    """Every shape a kind module declares at its top level, and the paged-listing page around each."""
+    found: list[Any] = []
+    for info in pkgutil.iter_modules(mgsync.kinds.__path__):
+        module = importlib.import_module(f"mgsync.kinds.{info.name}")
+        found += [v for v in vars(module).values() if isinstance(v, (Obj, ListOf, MapOf, Nullable))]
+    return found + [Obj({"items": ListOf(shape)}, {"paging": Obj(optional={"next": STR})}) for shape in found]
+
+
+SHAPES = _declared_shapes() + [STR, INT, BOOL, ANY, Nullable(INT), MapOf(STR), ListOf(Obj({"address": STR}))]
+
+
+def test_the_kinds_declare_shapes() -> None:
+    assert len(SHAPES) > 30
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(value=JSON, index=st.integers(0, 10_000))
+def test_fits_says_yes_exactly_when_mismatch_has_no_words(value: Any, index: int) -> None:
+    shape = SHAPES[index % len(SHAPES)]
+    assert shape.fits(value) == (shape.mismatch(value, "") is None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=st.dictionaries(KEYS, SCALARS, max_size=6))
+def test_a_page_of_items_fits_when_every_item_does(value: dict[str, Any]) -> None:
+    item = Obj({"address": STR}, {"name": STR, "vars": answers.OBJECT, "subscribed": BOOL})
+    page = Obj({"items": ListOf(item)})
+    assert page.fits({"items": [value, value]}) == item.fits(value) == (item.mismatch(value, "") is None)
