@@ -111,6 +111,11 @@ class Row:
         return found
 
     @classmethod
+    def fields(cls) -> tuple[tuple[str, Any, Callable[[Any], Any] | None], ...]:
+        """(name, default, its ``FIX`` or None) of every field, in entry order."""
+        return cls._FIELDS
+
+    @classmethod
     def written_of(cls, keys: tuple[str, ...]) -> Written:
         """The ``Written`` of a source's data with these keys (in their order; other keys, such as
         the entry's own ``address``, are not fields): one lookup for every row of a CSV file."""

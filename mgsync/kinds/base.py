@@ -13,7 +13,7 @@ live with apply (``apply.py``). Knows nothing of the registry, the engine or ren
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import ValidationError
@@ -246,11 +246,17 @@ class BulkKind(Kind[R]):
         """The entry's own key, from its written fields."""
         return str(fields["address"])
 
+    # The cheap checks of a CSV row's data (cells converted as YAML would hold them), per column:
+    # together they accept only what ``entry_doc`` accepts and leaves unchanged, so a row they pass
+    # is used without building its document; anything else (a problem to word) goes to the document.
+    # The key column's check is required; the others apply where the row has the cell.
+    checks: ClassVar[dict[str, Callable[[Any], bool]]] = {}
+
     def plain(self, data: dict[str, Any]) -> bool:
-        """Whether a CSV row's data (cells converted as YAML would hold them) is valid as it is: a
-        cheap check that accepts only what ``entry_doc`` accepts and leaves unchanged, so the row is
-        used without building its document; anything else (a problem to word) goes to the document."""
-        return False
+        """Whether one row passes ``checks``."""
+        key = self.csv_columns[0]
+        return isinstance(data.get(key), str) and all(check(data[name]) for name, check in self.checks.items()
+                                                      if name in data)
 
     def declare(self, out: Harvest, scope: str, value: Any, loc: Loc) -> None:
         out.collect(self, scope, loc, value)
@@ -299,12 +305,6 @@ class Exact:
 
     def identity(self, key: str) -> str:
         return key
-
-
-def plain_address(data: dict[str, Any]) -> bool:
-    """A CSV row's ``address`` is there and a valid email address (``plain`` checks)."""
-    address = data.get("address")
-    return isinstance(address, str) and rules.is_email(address)
 
 
 def form_bool(value: bool) -> str:

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from pydantic import StrictBool
 
 from mgsync.changes import Change
-from mgsync.kinds.base import BulkKind, Kind, path_quote, plain_address
+from mgsync.kinds.base import BulkKind, Kind, path_quote
+from mgsync.shapes import rules
 from mgsync.answers import BOOL, INT, OBJECT, STR, Obj, fits
 from mgsync.shapes.doc import UNSET, Doc, collection
 from mgsync.shapes.fields import Email
@@ -124,9 +125,8 @@ class MemberKind(BulkKind[Member]):
     def csv_file(self, scope: str) -> str:
         return f"lists/{file_stem(scope)}.csv"
 
-    def plain(self, data: dict[str, Any]) -> bool:
-        # ``subscribed`` is a bool already (csvdata), ``name`` a cell; ``vars`` is any JSON value.
-        return plain_address(data) and isinstance(data.get("vars", {}), dict)
+    # ``subscribed`` is a bool already (csvdata), ``name`` a cell; ``vars`` is any JSON value.
+    checks = {"address": rules.is_email, "vars": lambda found: isinstance(found, dict)}
 
     def csv_row(self, resource: Resource) -> dict[str, str]:
         body = self.spec(resource)

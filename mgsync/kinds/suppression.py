@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, model_validator
 
 from mgsync.changes import Change
-from mgsync.kinds.base import BulkKind, path_quote, plain_address
+from mgsync.kinds.base import BulkKind, path_quote
 from mgsync.kinds.domain import DOMAIN
 from mgsync.answers import STR, ListOf, Obj, Scalar, Shape
 from mgsync.shapes import rules
@@ -157,9 +157,7 @@ class BounceKind(SuppressionKind[Bounce]):
     # ``code`` is a string live; an old fixture has the number 550 (§8.1).
     item_fields = {"code": Scalar("a string or number", (str, int)), "error": STR}
 
-    def plain(self, data: dict[str, Any]) -> bool:
-        code = data.get("code", "550")
-        return plain_address(data) and isinstance(code, str) and rules.is_smtp_code(code)
+    checks = {"address": rules.is_email, "code": rules.is_smtp_code}  # cells are strings
 
     def csv_row(self, resource: Resource) -> dict[str, str]:
         body = self.spec(resource)
@@ -186,8 +184,7 @@ class UnsubscribeKind(SuppressionKind[Unsubscribe]):
     table = "unsubscribes"
     item_fields = {"tags": ListOf(STR), "tag": STR}  # older answers: one ``tag`` (§8.2)
 
-    def plain(self, data: dict[str, Any]) -> bool:
-        return plain_address(data) and ("tags" not in data or bool(data["tags"]))
+    checks = {"address": rules.is_email, "tags": bool}  # a list of tags, split from the cell
 
     def csv_row(self, resource: Resource) -> dict[str, str] | None:
         tags = self.spec(resource).tags
@@ -221,8 +218,7 @@ class ComplaintKind(SuppressionKind[Complaint]):
     csv_header = ("address",)
     table = "complaints"
 
-    def plain(self, data: dict[str, Any]) -> bool:
-        return plain_address(data)
+    checks = {"address": rules.is_email}
 
     def csv_row(self, resource: Resource) -> dict[str, str]:
         return {"address": resource.address.name}
@@ -257,9 +253,7 @@ class AllowlistKind(SuppressionKind[Allowlist]):
     def entry_key(self, fields: dict[str, Any]) -> str:
         return str(next(fields[name] for name in ("value", "address", "domain") if name in fields))
 
-    def plain(self, data: dict[str, Any]) -> bool:
-        value = data.get("value")
-        return isinstance(value, str) and (rules.is_email(value) or rules.is_domain(value))
+    checks = {"value": rules.is_email_or_domain}
 
     def csv_row(self, resource: Resource) -> dict[str, str]:
         return {"value": resource.address.name, "reason": self.spec(resource).reason}

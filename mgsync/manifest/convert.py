@@ -11,7 +11,9 @@ and files are not decided here (see ``loader.merge``). Knows no kind by name.
 from __future__ import annotations
 
 from collections.abc import Callable
+import csv
 from dataclasses import dataclass, field
+from itertools import count
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +87,8 @@ class Harvest:
         keyed as the kind matches them; an entry written twice is a problem naming both places."""
         found = Collected(kind.name, kind.parent.identity(scope) if kind.parent is not None else scope)
         self.collected.append(found)
+        if isinstance(value, CsvFile) and self._columnar(found, kind, value):
+            return
         file, rows = self.entries(loc, value, kind)
         found.file = file
         entries, origins = found.entries, found.origins
@@ -111,13 +115,27 @@ class Harvest:
             self.problem(loc, f'"{shown}": {err}')
         return None
 
+    def _columnar(self, found: Collected, kind: BulkKind[Any], value: CsvFile) -> bool:
+        """A plain CSV file's entries in one go (``csvdata.columnar``); False: go row by row."""
+        path, shown = self.beside(value.file)
+        try:
+            read = csvdata.columnar(csvdata.text_of(path, shown), kind)
+        except (csvdata.Unreadable, csv.Error):
+            return False  # the row by row path words it
+        if read is None:
+            return False
+        names, entries = read
+        found.file, found.entries, found.origins = shown, dict(zip(names, entries)), dict(zip(names, count(2)))
+        return True
+
     def entries(self, loc: Loc, value: Any, kind: BulkKind[Any]) -> tuple[str, list[tuple[dict[str, Any], Source | int]]]:
         """The written fields (validated) of each entry of a bulk collection, inline or from CSV, with
         its source; a CSV row's source is its line in the file named first."""
         if isinstance(value, CsvFile):
             path, shown = self.beside(value.file)
             try:
-                rows, problems = csvdata.load(path, shown, kind.csv_columns, kind.entry_doc, kind.plain)
+                rows, problems = csvdata.load(csvdata.text_of(path, shown), shown, kind.csv_columns, kind.entry_doc,
+                                              kind.plain)
             except csvdata.Unreadable as err:
                 self.problem((*loc, "file"), str(err))
                 return shown, []

@@ -81,8 +81,12 @@ def check_domain(text: str) -> str:
     raise ValueError(f'"{text}" is not a valid domain name')
 
 
+def is_email_or_domain(text: str) -> bool:
+    return is_email(text) or is_domain(text)
+
+
 def check_email_or_domain(text: str) -> str:
-    if not (is_email(text) or is_domain(text)):
+    if not is_email_or_domain(text):
         raise ValueError(f'"{text}" is neither an email address nor a domain name')
     return text
 
