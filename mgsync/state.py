@@ -133,6 +133,13 @@ class Row:
         found.append(written or cls.written_of(tuple(values)))
         return tuple(found)
 
+    @classmethod
+    def full(cls, *values: Any) -> tuple[Any, ...]:
+        """The entry of an object read from the API: every field's value given, in order."""
+        if cls.FIX:
+            values = tuple(value if fix is None else fix(value) for value, (_, _, fix) in zip(values, cls._FIELDS))
+        return (*values, cls.ALL)
+
     @staticmethod
     def from_entry(entry: tuple[Any, ...]) -> Row:
         """The row an entry tuple holds."""

@@ -144,9 +144,7 @@ class MemberKind(BulkKind[Member]):
         return {item["address"]: self.entry_of(item) for item in items}
 
     def entry_of(self, item: dict[str, Any]) -> tuple[Any, ...]:
-        body = {"name": item.get("name") or "", "vars": item.get("vars") or {},
-                "subscribed": item.get("subscribed") is not False}
-        return Member.entry(body, Member.ALL)
+        return Member.full(item.get("name") or "", item.get("vars") or NO_VARS, item.get("subscribed") is not False)
 
     def upsert(self, client: Client, batch: list[Change]) -> None:
         scope = batch[0].address.scope

@@ -120,12 +120,13 @@ class SuppressionKind(BulkKind[S]):
         return f"suppressions/{scope}/{self.section}.csv"
 
     def read_entries(self, client: Client, scope: str) -> Entries:
-        entry, every, key = self.model.entry, self.model.ALL, self.key_field
         items = client.iter_pages(f"/v3/{path_quote(scope)}/{self.table}", limit=1000, item=self.item())
-        return {item[key]: entry(self.body(item), every) for item in items}
+        key = self.key_field
+        return {item[key]: self.entry_of(item) for item in items}
 
-    def body(self, item: dict[str, Any]) -> dict[str, Any]:
-        return {k: item[k] for k in self.model.model_fields if item.get(k) is not None}
+    def entry_of(self, item: dict[str, Any]) -> tuple[Any, ...]:
+        """The ``Row.entry`` of an item of the checked shape (``item``)."""
+        return self.model.full()
 
     def record(self, change: Change) -> dict[str, Any]:
         base = {} if change.observed is None else change.observed.body.comparable()
@@ -168,9 +169,9 @@ class BounceKind(SuppressionKind[Bounce]):
         error = {"error": body.error} if body.error else {}
         return flow_map({"address": resource.address.name, "code": body.code, **error})
 
-    def body(self, item: dict[str, Any]) -> dict[str, Any]:
+    def entry_of(self, item: dict[str, Any]) -> tuple[Any, ...]:
         code = item.get("code")
-        return {"code": "550" if code is None else str(code), "error": item.get("error") or ""}
+        return Bounce.full("550" if code is None else str(code), item.get("error") or "")
 
 
 class UnsubscribeKind(SuppressionKind[Unsubscribe]):
@@ -196,9 +197,8 @@ class UnsubscribeKind(SuppressionKind[Unsubscribe]):
         tags = list(self.spec(resource).tags)
         return resource.address.name if tags == ["*"] else flow_map({"address": resource.address.name, "tags": tags})
 
-    def body(self, item: dict[str, Any]) -> dict[str, Any]:
-        tags = item.get("tags") or ([item["tag"]] if item.get("tag") else ["*"])
-        return {"tags": tags}
+    def entry_of(self, item: dict[str, Any]) -> tuple[Any, ...]:
+        return Unsubscribe.full(item.get("tags") or ([item["tag"]] if item.get("tag") else ["*"]))
 
     def wanted(self, desired: Unsubscribe, observed: Unsubscribe) -> dict[str, Any]:
         # Tags only ever grow: dropping a tag would re-subscribe the recipient to it (§3.3).
@@ -226,8 +226,6 @@ class ComplaintKind(SuppressionKind[Complaint]):
     def inline(self, resource: Resource) -> Any:
         return resource.address.name
 
-    def body(self, item: dict[str, Any]) -> dict[str, Any]:
-        return {}
 
 
 class AllowlistKind(SuppressionKind[Allowlist]):
@@ -263,8 +261,8 @@ class AllowlistKind(SuppressionKind[Allowlist]):
         key = "address" if "@" in value else "domain"
         return flow_map({key: value, "reason": reason}) if reason else value
 
-    def body(self, item: dict[str, Any]) -> dict[str, Any]:
-        return {"reason": item.get("reason") or ""}
+    def entry_of(self, item: dict[str, Any]) -> tuple[Any, ...]:
+        return Allowlist.full(item.get("reason") or "")
 
     def upsert(self, client: Client, batch: list[Change]) -> None:
         text = io.StringIO()
