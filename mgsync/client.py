@@ -41,7 +41,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -336,17 +336,26 @@ class Client:
         """``[fn(x) for x in items]`` on ``concurrency`` threads, in input order.
 
         Every call runs to completion; then the first error by input order is raised. Called from
-        inside a worker (a nested map) it runs inline, so workers never wait on their own pool.
+        inside a worker (a nested map: a domain read asking each domain's status), the items go to
+        the pool too, and the calling worker runs every item no other thread has taken yet itself,
+        so idle workers help and a worker never waits on a queue it could be stuck behind.
         """
         items = list(items)
-        if self.observer is not None and not getattr(self._local, "worker", False):
+        nested = getattr(self._local, "worker", False)
+        if self.observer is not None and not nested:
             self._notify("tasks", len(items))
             fn = _reporting(fn, self._notify)
-        if len(items) <= 1 or self.concurrency == 1 or getattr(self._local, "worker", False):
+        if len(items) <= 1 or self.concurrency == 1:
             futures = [_run_inline(fn, item) for item in items]
         else:
             pool = self._executor()
-            futures = [pool.submit(fn, item) for item in items]
+            tasks = [_Task(fn, item) for item in items]
+            for task in tasks:
+                pool.submit(task.run)
+            if nested:
+                for task in tasks:
+                    task.run()  # does nothing for a task another thread took
+            futures = [task.future for task in tasks]
             wait(futures)
         return [future.result() for future in futures]
 
@@ -394,6 +403,23 @@ def unreachable(exc: BaseException) -> str:
             return "the host name does not resolve"
         cause = cause.__cause__ or cause.__context__
     return ""
+
+
+class _Task(Generic[T, R]):
+    """One item of a ``map``: run once, by whichever thread takes it first."""
+
+    def __init__(self, fn: Callable[[T], R], item: T) -> None:
+        self.fn, self.item = fn, item
+        self.future: Future[R] = Future()
+        self._taken = threading.Lock()
+
+    def run(self) -> None:
+        if not self._taken.acquire(blocking=False):
+            return
+        try:
+            self.future.set_result(self.fn(self.item))
+        except BaseException as exc:  # re-raised by future.result() in input order; the waiter never hangs
+            self.future.set_exception(exc)
 
 
 def _run_inline(fn: Callable[[T], R], item: T) -> Future[R]:

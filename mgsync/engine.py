@@ -86,6 +86,7 @@ def observe(client: Client, scopes: dict[str, set[str]], locked: State, base: St
     level = [kind for kind in KINDS if kind.parent is None]
     while level:
         jobs = [(kind, scope) for kind in level for scope in _expand(kind, scopes[kind.name], observed)]
+        jobs.sort(key=lambda job: not job[0].bulk)  # collections first: their pages are read one after another
         for (kind, scope), found in zip(jobs, client.map(lambda job: _read(client, *job, locked), jobs)):
             if isinstance(found, dict):
                 observed.put_table(kind.name, scope, found)

@@ -1,4 +1,4 @@
-"""Client.map: bounded threads, input order, first error by input order, nested calls inline."""
+"""Client.map: bounded threads, input order, first error by input order, nested calls helped by idle workers."""
 
 from __future__ import annotations
 
@@ -52,7 +52,25 @@ def test_first_error_by_input_order_is_raised_after_all_finish(client: Client) -
     assert sorted(done) == list(range(10))
 
 
-def test_nested_map_runs_inline_without_deadlock(client: Client) -> None:
+def test_nested_map_is_helped_by_idle_workers(client: Client) -> None:
+    """One outer item whose inner items wait 50 ms each (a domain read asking 8 statuses): the other
+    workers, idle, take inner items, so they do not run one after the other in the caller."""
+    threads: set[str] = set()
+    lock = threading.Lock()
+
+    def inner(j: int) -> int:
+        with lock:
+            threads.add(threading.current_thread().name)
+        time.sleep(0.05)
+        return j
+
+    started = time.perf_counter()
+    assert client.map(lambda i: client.map(inner, range(8)) if i == 0 else [], range(2)) == [list(range(8)), []]
+    assert len(threads) > 1
+    assert time.perf_counter() - started < 8 * 0.05 * 0.75  # 4 threads: about 0.1 s, never 0.4 s
+
+
+def test_nested_map_runs_without_deadlock(client: Client) -> None:
     outcome: list[object] = []
 
     def outer(i: int) -> list[int]:
