@@ -31,7 +31,7 @@ class Action(str, enum.Enum):
 Key = str | int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FieldChange:
     """One changed field. ``path`` holds keys, never a string to parse: ``("open", "active")`` for a
     nested model field, ``("vars", "plan.tier")`` for a map key of any content, ``("urls",)`` for a
@@ -47,7 +47,7 @@ class FieldChange:
         return str(self.path[0])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slotted: applying a large account from empty plans 200,000 creates
 class Change:
     address: Address
     action: Action

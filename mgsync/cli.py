@@ -92,10 +92,14 @@ def handles_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--verbose", "-v", is_flag=True, help="Log every request and step to stderr (never secrets).")
 def main(verbose: bool) -> None:
     """Mailgun configuration as code: validate, plan, apply and import YAML manifests."""
+    from mgsync.memory import limit_arenas
+
     if verbose:
         logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="%(name)s: %(message)s")
         for noisy in ("httpx", "httpcore"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
+    limited = limit_arenas()  # before any worker thread starts
+    logging.getLogger("mgsync.memory").debug("memory: glibc arenas limited: %s", "yes" if limited else "no")
 
 
 @main.command()

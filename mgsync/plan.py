@@ -22,7 +22,7 @@ from mgsync.changes import SENSITIVE, SENSITIVE_CHANGED, Action, Change, Drift, 
 from mgsync.fingerprint import canonical_json, fingerprint
 from mgsync.kinds import BY_NAME
 from mgsync.kinds.base import Kind
-from mgsync.state import Address, Body, Resource, Row, State, settled, sort_key
+from mgsync.state import Address, Body, Resource, Row, State, all_settled, settled, sort_key
 
 
 @dataclass
@@ -197,7 +197,7 @@ def _diff_table(plan: Plan, inputs: Inputs, kind: Kind, scope: str) -> None:
     wanted, live = inputs.desired.tables.get(key, {}), inputs.observed.tables.get(key, {})
     if live:
         plan.existing[kind.name] = plan.existing.get(kind.name, 0) + len(live)
-    for name, entry in wanted.items():
+    for name, entry in () if all_settled(wanted, live) else wanted.items():
         have = live.get(name)
         if have is not None and settled(entry, have):
             continue
