@@ -30,6 +30,7 @@ so the API key never goes anywhere else (``_url``).
 from __future__ import annotations
 
 import functools
+import queue
 import logging
 import random
 import ssl
@@ -359,6 +360,10 @@ class Client:
             wait(futures)
         return [future.result() for future in futures]
 
+    def batch(self) -> Batch:
+        """Tasks handed to the pool one by one, taken back as each finishes (``Batch``)."""
+        return Batch(self)
+
     def _executor(self) -> ThreadPoolExecutor:
         with self._lock:
             if self._pool is None:
@@ -403,6 +408,33 @@ def unreachable(exc: BaseException) -> str:
             return "the host name does not resolve"
         cause = cause.__cause__ or cause.__context__
     return ""
+
+
+class Batch:
+    """Tasks submitted to a client's pool one at a time, and ``completed`` in the order they finish,
+    so that a caller may submit more as results come in (observe reads a domain's scopes as soon as
+    the domains are known, not when every other account-level read is done too). Called on a worker
+    thread (nested), a submitted task runs at once, inline."""
+
+    def __init__(self, client: Client) -> None:
+        self._client, self._finished, self._pending = client, queue.SimpleQueue[tuple[Any, Future[Any]]](), 0
+        self._inline = client.concurrency == 1 or getattr(client._local, "worker", False)
+
+    def submit(self, fn: Callable[[T], R], item: T) -> None:
+        client = self._client
+        if client.observer is not None and not getattr(client._local, "worker", False):
+            client._notify("tasks", 1)
+            fn = _reporting(fn, client._notify)
+        future = _run_inline(fn, item) if self._inline else client._executor().submit(fn, item)
+        self._pending += 1
+        future.add_done_callback(lambda done: self._finished.put((item, done)))
+
+    def completed(self) -> Iterator[tuple[Any, Future[Any]]]:
+        """(item, its finished future) as each finishes, until none is left, counting those
+        submitted meanwhile."""
+        while self._pending:
+            self._pending -= 1
+            yield self._finished.get()
 
 
 class _Task(Generic[T, R]):

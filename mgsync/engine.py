@@ -18,7 +18,7 @@ from mgsync.apply import Progress, execute
 from mgsync.changes import Action, Change
 from mgsync.errors import MgsyncError
 from mgsync.fingerprint import combined_text, fingerprint, hash_secret, verify_secret
-from mgsync.kinds import BY_NAME, KINDS, Kind
+from mgsync.kinds import BY_NAME, KINDS, Kind, children
 from mgsync.kinds.base import BulkKind
 from mgsync.lockfile import Lockfile
 from mgsync.plan import Inputs, Plan, diff
@@ -77,28 +77,53 @@ def _want(scopes: dict[str, set[str]], address: Address) -> None:
 
 
 def observe(client: Client, scopes: dict[str, set[str]], locked: State, base: State | None = None) -> State:
-    """Read the wanted scopes, level by level: account-level kinds, then the kinds inside them...
+    """Read the wanted scopes: account-level kinds, and the kinds inside a container kind as soon as
+    its read is done (which containers exist decides which scopes to read), all on the client's
+    pool, results stored as they arrive. Every read runs to completion; then the first error, in
+    the order the reads were started, is raised.
 
     With ``base`` (what a plan observed before an apply), only ``scopes`` are read again: the rest
     of ``base`` is kept as it was, except what lived in a container that is gone now.
     """
-    observed, reads = _unread(base, scopes), 0
-    level = [kind for kind in KINDS if kind.parent is None]
-    while level:
-        jobs = [(kind, scope) for kind in level for scope in _expand(kind, scopes[kind.name], observed)]
-        jobs.sort(key=lambda job: not job[0].bulk)  # collections first: their pages are read one after another
-        for (kind, scope), found in zip(jobs, client.map(lambda job: _read(client, *job, locked), jobs)):
-            if isinstance(found, dict):
-                observed.put_table(kind.name, scope, found)
-            else:
-                for resource in found:
-                    observed.add(resource)
-        reads += len(jobs)
-        level = [kind for kind in KINDS if kind.parent is not None and kind.parent in level]
+    observed, batch = _unread(base, scopes), client.batch()
+    started: dict[tuple[str, str], int] = {}  # (kind, scope) -> start order, for the error to raise
+    waiting: dict[str, int] = {}  # kind -> its reads not done yet
+
+    def start(kinds: list[Kind[Any]]) -> None:
+        jobs = [(kind, scope) for kind in kinds for scope in _expand(kind, scopes[kind.name], observed)]
+        for kind, scope in sorted(jobs, key=lambda job: not job[0].bulk):  # collections page: start them first
+            started[(kind.name, scope)] = len(started)
+            waiting[kind.name] = waiting.get(kind.name, 0) + 1
+            batch.submit(lambda job: _read(client, *job, locked), (kind, scope))
+        for kind in kinds:  # a kind with nothing to read has its children's turn at once
+            if not waiting.get(kind.name):
+                start(children(kind))
+
+    errors: list[tuple[int, BaseException]] = []
+    start(children(None))
+    for (kind, scope), done in batch.completed():
+        error = done.exception()
+        if error is not None:
+            errors.append((started[(kind.name, scope)], error))
+        else:
+            _store(observed, kind, scope, done.result())
+        waiting[kind.name] -= 1
+        if not waiting[kind.name] and not errors:
+            start(children(kind))
+    if errors:
+        raise min(errors, key=lambda pair: pair[0])[1]
     if base is not None:
         _drop_orphans(observed, {kind.name for kind in KINDS if kind.parent is None and scopes[kind.name]})
-    log.debug("observe: reads=%d objects=%d", reads, len(observed))
+    log.debug("observe: reads=%d objects=%d", len(started), len(observed))
     return observed
+
+
+def _store(observed: State, kind: Kind[Any], scope: str, found: list[Resource] | Entries) -> None:
+    if isinstance(found, dict):
+        observed.put_table(kind.name, scope, found)
+    else:
+        for resource in found:
+            observed.add(resource)
 
 
 def _read(client: Client, kind: Kind[Any], scope: str, locked: State) -> list[Resource] | Entries:
