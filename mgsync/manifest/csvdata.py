@@ -30,7 +30,7 @@ from pydantic import BaseModel, ValidationError
 
 from mgsync.errors import Problem
 from mgsync.manifest.check import describe
-from mgsync.shapes.rules import unknown
+from mgsync.shapes.rules import all_pass, unknown
 
 if TYPE_CHECKING:
     from mgsync.kinds.base import BulkKind
@@ -71,7 +71,7 @@ def columnar(text: str, kind: BulkKind[Any]) -> tuple[list[str], list[tuple[Any,
         if "" in cells or (convert is not None and BAD in (cells := list(map(convert, cells)))):
             return None
         check = kind.checks.get(name)
-        if check is not None and not all(map(check, cells)):
+        if check is not None and not all_pass(check, cells):
             return None
         columns[name] = cells
     names = list(map(kind.identity, columns.pop(kind.csv_columns[0])))

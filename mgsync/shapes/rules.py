@@ -20,7 +20,10 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter, methodcaller
+from typing import Any
 from urllib.parse import urlsplit
 
 _ATOM = r"[A-Za-z0-9!#$%&'*+=?^_`{|}~-]+"
@@ -67,6 +70,32 @@ def is_email(text: str) -> bool:
     )
 
 
+_LOCAL_PARTS = re.compile(rf"{LOCAL_PART.pattern}(?:\n{LOCAL_PART.pattern})*")  # one per line
+
+
+def all_emails(texts: Sequence[str]) -> bool:
+    """``all(map(is_email, texts))`` in a few passes that run in C: the 200,000 addresses of a large
+    account's CSV files are one regex match, and their few hundred domains are checked once each."""
+    if not texts:
+        return True
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1 or max(map(len, texts)) > 254:
+        return False  # a line break inside a text would split it in two below
+    parts = list(map(methodcaller("rpartition", "@"), texts))
+    if "" in map(itemgetter(1), parts):
+        return False
+    local = list(map(itemgetter(0), parts))
+    if max(map(len, local)) > 64 or _LOCAL_PARTS.fullmatch("\n".join(local)) is None:
+        return False
+    return all(map(is_domain, set(map(str.lower, map(itemgetter(2), parts)))))
+
+
+def all_pass(check: Callable[[Any], bool], values: Sequence[Any]) -> bool:
+    """``all(map(check, values))``, through the column form of the check where there is one."""
+    column = _COLUMN_FORMS.get(check)
+    return column(values) if column is not None else all(map(check, values))
+
+
 def check_email(text: str) -> str:
     if not is_email(text):
         raise ValueError(f'"{text}" is not a valid email address')
@@ -89,6 +118,9 @@ def check_email_or_domain(text: str) -> str:
     if not is_email_or_domain(text):
         raise ValueError(f'"{text}" is neither an email address nor a domain name')
     return text
+
+
+_COLUMN_FORMS: dict[Callable[[Any], bool], Callable[[Sequence[Any]], bool]] = {is_email: all_emails}
 
 
 def is_url(text: str) -> bool:

@@ -128,3 +128,29 @@ def test_did_you_mean_prefers_case_then_spelling() -> None:
     assert rules.suggest("subject", ("From", "Subject", "Reply-To")) == "Subject"
     assert rules.suggest("deliverd", ("delivered", "opened")) == "delivered"
     assert rules.suggest("zzz", ("delivered", "opened")) is None
+
+
+# --- the column form of is_email (a CSV file's addresses at once) ---------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+EMAILISH = st.one_of(
+    st.text(alphabet="aB9.+-_@\n xn-é", max_size=12),
+    st.builds(lambda local, domain: f"{local}@{domain}", st.text(alphabet="ab.9+-", min_size=0, max_size=70),
+              st.sampled_from(["example.org", "EXAMPLE.org", "ex_ample.org", "xn--bcher-kva.example", "localhost",
+                               "a" * 250 + ".org", "-bad.org", "mg.example.com."])),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(texts=st.lists(EMAILISH, max_size=8))
+def test_the_column_form_of_is_email_agrees_with_it(texts: list[str]) -> None:
+    assert rules.all_emails(texts) == all(map(rules.is_email, texts))
+    assert rules.all_pass(rules.is_email, texts) == all(map(rules.is_email, texts))
+
+
+def test_the_column_form_takes_a_large_valid_column() -> None:
+    column = [f"user{i}.x+tag@mg{i % 300}.example.org" for i in range(5000)]
+    assert rules.all_emails(column) and not rules.all_emails([*column, "user@"])
+    assert not rules.all_emails([*column, "a\nb@example.org"])  # a line break never passes
