@@ -21,6 +21,7 @@ def test_full_shape_is_account_l() -> None:
     assert account_l.read_min(shape) == 323  # issue 10: R_min of the no-op plan
     assert account_l.write_min(shape) == 1_200  # issue 10: W_min of the apply from empty
     assert account_l.change_write_min(shape) == 21  # issue 10: "an apply of 21 writes"
+    assert account_l.change_touched_reads(shape) == 20 * 3 + 7  # 2,500 members: 3 pages; 6,000 bounces: 6 + 1 empty
     assert account_l.Shape().scaled(0.05).bounces == 250
 
 
@@ -31,7 +32,7 @@ def test_tiny_run_converges_and_counts_requests(tmp_path: Path) -> None:
     runs = result.runs
     assert runs["apply from empty"].writes >= account_l.write_min(TINY)
     assert runs["no-op plan"].writes == 0
-    assert runs["no-op plan"].reads >= account_l.read_min(TINY)
+    assert runs["no-op plan"].reads >= account_l.read_min(TINY) + account_l.status_reads(TINY)  # R_need is no more than needed
     assert runs["change apply"].writes >= account_l.change_write_min(TINY) == 2 + 1
     assert runs["import"].reads >= account_l.read_min(TINY, TINY.extra_bounces())
     assert all(run.rss_mib > 0 and run.cpu > 0 for run in runs.values())
