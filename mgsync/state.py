@@ -100,6 +100,7 @@ class Row:
     SECRET: ClassVar[frozenset[str]] = frozenset()
     ALL: ClassVar[Written]  # every field set: an entry read from the API
     _FIELDS: ClassVar[tuple[tuple[str, Any, Callable[[Any], Any] | None], ...]] = ()
+    _FIXES: ClassVar[tuple[tuple[int, Callable[[Any], Any]], ...]] = ()  # (position, FIX) of fields that have one
     _WRITTEN: ClassVar[dict[Any, Written]] = {}  # per class: by the names, and by the keys of a source's data
     model_fields_set: frozenset[str]
 
@@ -107,6 +108,7 @@ class Row:
         super().__init_subclass__(**kwargs)
         cls.model_fields = dict(cls.DEFAULTS)
         cls._FIELDS = tuple((name, default, cls.FIX.get(name)) for name, default in cls.DEFAULTS.items())
+        cls._FIXES = tuple((i, fix) for i, (_, _, fix) in enumerate(cls._FIELDS) if fix is not None)
         cls._WRITTEN = {}
         cls.ALL = cls.written(frozenset(cls.DEFAULTS))
 
@@ -146,9 +148,12 @@ class Row:
     @classmethod
     def full(cls, *values: Any) -> tuple[Any, ...]:
         """The entry of an object read from the API: every field's value given, in order."""
-        if cls.FIX:
-            values = tuple(value if fix is None else fix(value) for value, (_, _, fix) in zip(values, cls._FIELDS))
-        return (*values, cls.ALL)
+        if not cls._FIXES:
+            return (*values, cls.ALL)
+        fixed = list(values)
+        for position, fix in cls._FIXES:
+            fixed[position] = fix(fixed[position])
+        return (*fixed, cls.ALL)
 
     @staticmethod
     def from_entry(entry: tuple[Any, ...]) -> Row:
