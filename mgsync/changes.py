@@ -8,10 +8,10 @@ for the executor and are never rendered or saved.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from mgsync.state import Address, Resource
+from mgsync.state import Address, Resource, Row
 
 SENSITIVE = "(sensitive value)"
 SENSITIVE_CHANGED = "(sensitive value changed)"
@@ -47,15 +47,63 @@ class FieldChange:
         return str(self.path[0])
 
 
-@dataclass(frozen=True, slots=True)  # slotted: applying a large account from empty plans 200,000 creates
 class Change:
+    """One change: ``Change(address, action, before, after, fields, desired, observed)``, frozen.
+
+    Applying a large account from empty plans 200,000 creates of bulk entries, so a change is slotted
+    and the create of a bulk entry (``desired`` a ``Row``: no secrets to mask) keeps no ``after`` of
+    its own: ``after`` is the entry's managed fields, made when read (``Change.create``).
+    Equality is on address, action, before, after and fields, as for a dataclass with ``desired``
+    and ``observed`` left out of the comparison.
+    """
+
+    __slots__ = ("address", "action", "before", "_after", "fields", "desired", "observed")
     address: Address
     action: Action
     before: dict[str, Any] | None  # observed (secrets masked)
-    after: dict[str, Any] | None  # what the object will be (secrets masked)
-    fields: tuple[FieldChange, ...] = ()
-    desired: Resource | None = field(default=None, compare=False, repr=False)
-    observed: Resource | None = field(default=None, compare=False, repr=False)
+    _after: dict[str, Any] | None
+    fields: tuple[FieldChange, ...]
+    desired: Resource | None
+    observed: Resource | None
+
+    def __init__(self, address: Address, action: Action, before: dict[str, Any] | None, after: dict[str, Any] | None,
+                 fields: tuple[FieldChange, ...] = (), desired: Resource | None = None,
+                 observed: Resource | None = None) -> None:
+        setter = object.__setattr__
+        for name, value in (("address", address), ("action", action), ("before", before), ("_after", after),
+                            ("fields", fields), ("desired", desired), ("observed", observed)):
+            setter(self, name, value)
+
+    @classmethod
+    def create(cls, desired: Resource, after: dict[str, Any] | None) -> Change:
+        """The create of ``desired``; ``after`` (its managed fields, secrets masked) is not kept for a bulk entry."""
+        return cls(desired.address, Action.CREATE, None, _LATER if isinstance(desired.body, Row) else after,
+                   desired=desired)
+
+    @property
+    def after(self) -> dict[str, Any] | None:
+        """What the object will be (secrets masked)."""
+        if self._after is _LATER and self.desired is not None:
+            return self.desired.body.managed()
+        return self._after
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Change is frozen")
+
+    def _compared(self) -> tuple[Any, ...]:
+        return self.address, self.action, self.before, self.after, self.fields
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Change) and self._compared() == other._compared()
+
+    __hash__ = None  # type: ignore[assignment]  # before/after are dicts
+
+    def __repr__(self) -> str:
+        return (f"Change(address={self.address!r}, action={self.action!r}, before={self.before!r}, "
+                f"after={self.after!r}, fields={self.fields!r})")
+
+
+_LATER: Any = object()  # a bulk entry's create: ``after`` is made from ``desired`` when read
 
 
 @dataclass(frozen=True)

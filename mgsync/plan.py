@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from mgsync.errors import UnsafePlanError
 from mgsync.changes import SENSITIVE, SENSITIVE_CHANGED, Action, Change, Drift, FieldChange, Key
-from mgsync.fingerprint import canonical_json, fingerprint
+from mgsync.fingerprint import canonical_json, fingerprint, fingerprint_texts
 from mgsync.kinds import BY_NAME
 from mgsync.kinds.base import Kind
 from mgsync.state import Address, Body, Resource, Row, State, all_settled, settled, sort_key
@@ -43,7 +43,7 @@ class Plan:
     def digest(self) -> str:
         """``sha256:…`` of what the changes do, secrets masked: the same for the same changes whatever
         the output format, colour or order, so ``apply --expect-plan`` can insist on the reviewed plan."""
-        return fingerprint(sorted((_digest_entry(c) for c in self.changes), key=canonical_json))
+        return fingerprint_texts(sorted(canonical_json(_digest_entry(c)) for c in self.changes))
 
     def counts(self) -> dict[Action, int]:
         result = {action: 0 for action in Action}
@@ -233,7 +233,7 @@ def _diff_one(plan: Plan, inputs: Inputs, kind: Kind, address: Address) -> None:
 
 def _converge(inputs: Inputs, kind: Kind, desired: Resource, observed: Resource | None) -> Change | None:
     if observed is None:
-        return Change(desired.address, Action.CREATE, None, masked(desired, managed_only=True), desired=desired)
+        return Change.create(desired, None if isinstance(desired.body, Row) else masked(desired, managed_only=True))
     if kind.settled(desired.body, observed.body):
         return None
     secrets = desired.body.SECRET

@@ -59,3 +59,15 @@ def test_a_state_shows_table_entries_as_resources() -> None:
     found = state[Address("member", "news@x.org/ann@x.org")]
     assert found.body == Member(name="Ann") and found.body.model_fields_set == {"name"}
     assert Address("member", "news@x.org/bob@x.org") not in state and len(state) == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(items=st.lists(st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5)),
+                                   lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                           st.dictionaries(st.text(max_size=3), inner, max_size=3)),
+                                   max_leaves=8), max_size=6))
+def test_the_piecewise_fingerprint_of_a_list_is_its_fingerprint(items: list[Any]) -> None:
+    from mgsync.fingerprint import canonical_json, fingerprint, fingerprint_texts
+
+    ordered = sorted(items, key=canonical_json)
+    assert fingerprint_texts([canonical_json(item) for item in ordered]) == fingerprint(ordered)
