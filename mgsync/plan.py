@@ -14,7 +14,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from deepdiff import DeepDiff
 from pydantic import BaseModel
 
 from mgsync.errors import UnsafePlanError
@@ -136,6 +135,8 @@ def field_changes(
     restricted = _restrict(before, wanted, model) if model is not None else dict(before)
     if restricted == wanted:
         return ()  # the common case, without deepdiff's cost
+    from deepdiff import DeepDiff  # imported when a field differs: a no-op plan never needs it
+
     diff = DeepDiff(restricted, dict(wanted), ignore_order=False, view="tree")
     paths: dict[tuple[Key, ...], FieldChange] = {}
     for report in diff.values():
