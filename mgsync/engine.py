@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,7 @@ from mgsync.fingerprint import combined_text, fingerprint, hash_secret, verify_s
 from mgsync.kinds import BY_NAME, KINDS, Kind, children
 from mgsync.kinds.base import BulkKind
 from mgsync.lockfile import Lockfile
-from mgsync.plan import Inputs, Plan, diff
+from mgsync.plan import Differ, Inputs, Plan, diff
 from mgsync.state import Address, Entries, Resource, State, sort_key
 
 if TYPE_CHECKING:
@@ -76,11 +76,13 @@ def _want(scopes: dict[str, set[str]], address: Address) -> None:
         _want(scopes, parent)
 
 
-def observe(client: Client, scopes: dict[str, set[str]], locked: State, base: State | None = None) -> State:
+def observe(client: Client, scopes: dict[str, set[str]], locked: State, base: State | None = None,
+            arrived: Callable[[Kind[Any], str, Entries], None] | None = None) -> State:
     """Read the wanted scopes: account-level kinds, and the kinds inside a container kind as soon as
     its read is done (which containers exist decides which scopes to read), all on the client's
     pool, results stored as they arrive. Every read runs to completion; then the first error, in
-    the order the reads were started, is raised.
+    the order the reads were started, is raised. ``arrived`` is told of each bulk collection as soon
+    as it is read, on the calling thread, while the pool reads on.
 
     With ``base`` (what a plan observed before an apply), only ``scopes`` are read again: the rest
     of ``base`` is kept as it was, except what lived in a container that is gone now.
@@ -107,6 +109,8 @@ def observe(client: Client, scopes: dict[str, set[str]], locked: State, base: St
             errors.append((started[(kind.name, scope)], error))
         else:
             _store(observed, kind, scope, done.result())
+            if arrived is not None and isinstance(done.result(), dict) and not errors:
+                arrived(kind, scope, done.result())
         waiting[kind.name] -= 1
         if not waiting[kind.name] and not errors:
             start(children(kind))
@@ -195,18 +199,22 @@ def plan_changes(
 ) -> Outcome:
     """Observe and diff. After an apply of ``after`` whose plan observed ``before``, only the scopes
     that apply wrote to are read again (``touched_scopes``)."""
-    locked = canonical(lock.state())
+    locked, wanted = canonical(lock.state()), canonical(desired.state)
     scopes = wanted_scopes(desired, locked)
     if after is not None and before is not None:
         scopes = touched_scopes(after, scopes)
-    observed = canonical(observe(client, scopes, locked, before))
-    wanted = canonical(desired.state)
+    prune = desired.prune | frozenset(_canonical_prune(kind, scope) for kind, scope in desired.prune)
+    differ = None if targets else Differ(Inputs(wanted, State(), locked, prune), KINDS)
+
+    def arrived(kind: Kind[Any], scope: str, entries: Entries) -> None:
+        if differ is not None:  # each collection is compared as soon as it is read (rows hold no secrets)
+            differ.table(kind.name, *kind.canonical_table(scope, entries))
+
+    observed = canonical(observe(client, scopes, locked, before, arrived))
     secrets = secret_matches(wanted, lock)
-    matches = secrets.matches
-    prune = frozenset(_canonical_prune(kind, scope) for kind, scope in desired.prune)
-    inputs = Inputs(wanted, observed, locked, desired.prune | prune, matches)
+    inputs = Inputs(wanted, observed, locked, prune, secrets.matches)
     selected = _select(inputs, targets)
-    plan = diff(selected, KINDS)
+    plan = diff(selected, KINDS) if differ is None else differ.finish(selected)
     _drop_children_of_deleted(plan)
     plan.notes += _confirmations(plan)
     _review(plan, selected)

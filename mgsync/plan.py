@@ -21,7 +21,7 @@ from mgsync.changes import SENSITIVE, SENSITIVE_CHANGED, Action, Change, Drift, 
 from mgsync.fingerprint import canonical_json, fingerprint, fingerprint_texts
 from mgsync.kinds import BY_NAME
 from mgsync.kinds.base import Kind
-from mgsync.state import Address, Body, Resource, Row, State, all_settled, settled, sort_key
+from mgsync.state import Address, Body, Entries, Resource, Row, State, all_settled, settled, sort_key
 
 
 @dataclass
@@ -176,26 +176,44 @@ def _lookup(data: Any, path: tuple[Key, ...]) -> Any:
 
 
 def diff(inputs: Inputs, kinds: Iterable[Kind]) -> Plan:
-    plan = Plan()
-    registry = {k.name: k for k in kinds}
-    plan.fingerprints = LiveFingerprints(inputs.observed)
-    states = (inputs.desired, inputs.observed, inputs.locked)
-    for address in sorted({a for state in states for a in state.objects}, key=sort_key):
-        _diff_one(plan, inputs, registry[address.kind], address)
-    for kind_name, scope in sorted({key for state in states for key in state.tables}):
-        _diff_table(plan, inputs, registry[kind_name], scope)
-    order = list(registry)
-    plan.changes.sort(key=lambda c: _order(c, order))
-    plan.unmanaged = {kind: sorted(found, key=sort_key) for kind, found in sorted(plan.unmanaged.items())}
-    return plan
+    return Differ(inputs, kinds).finish(inputs)
 
 
-def _diff_table(plan: Plan, inputs: Inputs, kind: Kind, scope: str) -> None:
+class Differ:
+    """The diff, made as live state arrives: ``table`` compares one bulk collection as soon as its
+    read is done (the caller's thread works while the pool reads on); ``finish`` compares the rest,
+    given everything, and orders the plan. ``inputs.observed`` is not used before ``finish``."""
+
+    def __init__(self, inputs: Inputs, kinds: Iterable[Kind]) -> None:
+        self.plan, self.inputs = Plan(), inputs
+        self.registry = {k.name: k for k in kinds}
+        self._compared: set[tuple[str, str]] = set()
+
+    def table(self, kind_name: str, scope: str, live: Entries) -> None:
+        """Compare the desired collection (kind, scope) with its live entries, read completely."""
+        self._compared.add((kind_name, scope))
+        _diff_table(self.plan, self.inputs, self.registry[kind_name], scope, live)
+
+    def finish(self, inputs: Inputs) -> Plan:
+        """Compare what ``table`` has not, with ``inputs`` (the same, with everything observed)."""
+        plan, registry, self.inputs = self.plan, self.registry, inputs
+        plan.fingerprints = LiveFingerprints(inputs.observed)
+        states = (inputs.desired, inputs.observed, inputs.locked)
+        for address in sorted({a for state in states for a in state.objects}, key=sort_key):
+            _diff_one(plan, inputs, registry[address.kind], address)
+        for kind_name, scope in sorted({key for state in states for key in state.tables} - self._compared):
+            _diff_table(plan, inputs, registry[kind_name], scope, inputs.observed.tables.get((kind_name, scope), {}))
+        order = list(registry)
+        plan.changes.sort(key=lambda c: _order(c, order))
+        plan.unmanaged = {kind: sorted(found, key=sort_key) for kind, found in sorted(plan.unmanaged.items())}
+        return plan
+
+
+def _diff_table(plan: Plan, inputs: Inputs, kind: Kind, scope: str, live: Entries) -> None:
     """A bulk collection, entry by entry on the plain entry tuples: an entry whose written values
     equal the live ones (``settled``, one C comparison) costs a lookup; resources are made only for
     the entries that change or are not declared. Bulk entries are never in the lockfile's resources."""
-    key = (kind.name, scope)
-    wanted, live = inputs.desired.tables.get(key, {}), inputs.observed.tables.get(key, {})
+    wanted = inputs.desired.tables.get((kind.name, scope), {})
     if live:
         plan.existing[kind.name] = plan.existing.get(kind.name, 0) + len(live)
     for name, entry in () if all_settled(wanted, live) else wanted.items():

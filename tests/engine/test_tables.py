@@ -71,3 +71,53 @@ def test_the_piecewise_fingerprint_of_a_list_is_its_fingerprint(items: list[Any]
 
     ordered = sorted(items, key=canonical_json)
     assert fingerprint_texts([canonical_json(item) for item in ordered]) == fingerprint(ordered)
+
+
+def test_collections_compared_as_they_arrive_plan_as_the_whole_diff_does(tmp_path: Any) -> None:
+    """plan_changes compares each collection as soon as it is read (``Differ.table``); the plan is
+    the one ``diff`` makes of the finished states: creates, updates, unmanaged and pruned entries."""
+    from mgsync.engine import canonical, observe, wanted_scopes
+    from mgsync.lockfile import Lockfile
+    from mgsync.plan import Inputs, diff
+    from mgsync import render
+    from mgsync.kinds import KINDS
+
+    from .harness import Harness
+
+    h = Harness(tmp_path)
+    h.write("""\
+    domains:
+      mg.example.com:
+        suppressions:
+          bounces: [a@x.org, {address: b@x.org, code: 551}]
+          unsubscribes: [{address: u@x.org, tags: [news]}]
+    mailing_lists:
+      news@mg.example.com:
+        members: [ann@x.org, {address: bob@x.org, name: Bob}]
+    """)
+    h.apply()
+    h.write("""\
+    domains:
+      mg.example.com:
+        prune: [bounces]
+        suppressions:
+          bounces: [{address: b@x.org, code: 552}, c@x.org]
+          unsubscribes: [{address: u@x.org, tags: [promo]}]
+    mailing_lists:
+      news@mg.example.com:
+        members: [{address: ann@x.org, name: Ann}, cy@x.org]
+    """)
+    desired, lock = h.desired(), Lockfile.read(h.lock_path)
+    arrived = h.plan()
+    locked = canonical(lock.state())
+    observed = canonical(observe(h.client, wanted_scopes(desired, locked), locked))
+    prune = desired.prune | frozenset(desired.prune)
+    whole = diff(Inputs(canonical(desired.state), observed, locked, prune), KINDS)
+    whole.notes = arrived.notes  # the kinds' review notes come after the diff, in plan_changes
+    assert render.text(arrived) == render.text(whole)
+    assert arrived.digest == whole.digest and arrived.existing == whole.existing
+    assert [(str(c.address), c.action.value) for c in arrived.changes] == [
+        ("bounce:mg.example.com/b@x.org", "update"), ("bounce:mg.example.com/c@x.org", "create"),
+        ("unsubscribe:mg.example.com/u@x.org", "update"), ("member:news@mg.example.com/ann@x.org", "update"),
+        ("member:news@mg.example.com/cy@x.org", "create"), ("bounce:mg.example.com/a@x.org", "delete")]
+    assert arrived.unmanaged == {"member": [Address("member", "news@mg.example.com/bob@x.org")]}
