@@ -92,14 +92,16 @@ def handles_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--verbose", "-v", is_flag=True, help="Log every request and step to stderr (never secrets).")
 def main(verbose: bool) -> None:
     """Mailgun configuration as code: validate, plan, apply and import YAML manifests."""
-    from mgsync.memory import limit_arenas
+    from mgsync.memory import GC_THRESHOLDS, collect_less, limit_arenas
 
     if verbose:
         logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="%(name)s: %(message)s")
         for noisy in ("httpx", "httpcore"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
     limited = limit_arenas()  # before any worker thread starts
-    logging.getLogger("mgsync.memory").debug("memory: glibc arenas limited: %s", "yes" if limited else "no")
+    collect_less()
+    logging.getLogger("mgsync.memory").debug("memory: glibc arenas limited: %s; collector thresholds %s",
+                                             "yes" if limited else "no", "/".join(map(str, GC_THRESHOLDS)))
 
 
 @main.command()
@@ -366,9 +368,11 @@ def plan(paths: tuple[Path, ...], out: Path | None, fmt: str, detailed_exitcode:
     from mgsync.engine import plan_changes
     from mgsync.lockfile import Lockfile
     from mgsync.manifest import load
+    from mgsync.memory import settled
 
     manifests = list(paths) or [Path(".")]
     desired = load(manifests, os.environ)  # every error is reported before any request is made
+    settled()
     lock = Lockfile.read(_lock_path(lockfile, desired.root))
     status = _status()
     with connect(_connection(**conn), os.environ, observer=status.observe) as client:
@@ -415,11 +419,13 @@ def apply(paths: tuple[Path, ...], yes: bool, force: bool, targets: tuple[str, .
     from mgsync.engine import apply_changes, plan_changes, verification_targets, verify
     from mgsync.lockfile import Lockfile, hold
     from mgsync.manifest import load
+    from mgsync.memory import settled
 
     saved = saved_plan.load(paths[0]) if len(paths) == 1 and saved_plan.is_saved_plan(paths[0]) else None
     if saved is not None:
         paths, targets, lockfile = tuple(Path(p) for p in saved.manifests), saved.targets, Path(saved.lockfile)
     desired = load(list(paths) or [Path(".")], os.environ)
+    settled()
     to_verify = verification_targets(desired, _named("verifiable"))  # a typo fails before any request
     verified: list[str] = []
     lock_path = _lock_path(lockfile, desired.root)

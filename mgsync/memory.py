@@ -1,4 +1,6 @@
-"""Keep freed memory from piling up in the C allocator (glibc, Linux): a memory setting, not a feature.
+"""Process-wide memory settings for large accounts: the C allocator (glibc) and Python's collector.
+
+``limit_arenas``: keep freed memory from piling up in the C allocator (glibc, Linux).
 
 Pages of 1000 members arrive as ~100 KB bodies on worker threads. glibc gives each thread its own
 malloc arena and, after the first large block is freed, stops handing blocks of that size straight
@@ -8,12 +10,22 @@ ever held, and a 200,000-entry apply ends up 120 MiB larger than what Python sti
 worker thread starts, two arenas at most and a fixed mmap threshold of 128 KiB (glibc's default, kept
 fixed), which is what ``MALLOC_ARENA_MAX=2`` and ``MALLOC_MMAP_THRESHOLD_=131072`` would do. Elsewhere
 (musl, macOS, Windows) it does nothing: those allocators do not keep per-thread arenas this way.
+
+``collect_less`` and ``settled``: a plan of a large account makes about a million small objects that
+live until the end (entry tuples, table dicts) and almost no reference cycles (YAML nodes, HTTP
+responses). With the collector's default thresholds (700, 10, 10) it scans the live ones over and
+over: 0.8 s of a 2.4 s plan of 200,000 entries (measured with the collector off). ``collect_less``
+runs the youngest generation every 50,000 allocations instead of 700 (and the older ones less often),
+so cycles are still collected, in larger steps; ``settled`` moves what exists once the manifests are
+loaded (the desired state, kept to the end) out of the collector's sight (``gc.freeze``). Together:
+2.4 -> 1.6 s of CPU, the same peak memory within 5 %.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import sys
 
 M_MMAP_THRESHOLD = -3  # glibc <malloc.h>
@@ -34,3 +46,18 @@ def limit_arenas() -> bool:
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     return bool(mallopt(M_ARENA_MAX, ARENAS)) and bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+
+
+GC_THRESHOLDS = (50_000, 20, 20)
+
+
+def collect_less() -> None:
+    """Run the cycle collector less often (module docstring); set once, at start."""
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
+def settled() -> None:
+    """What is alive now lives to the end (the loaded manifests): after one collection (so that no
+    garbage is kept for good), the collector skips it from now on."""
+    gc.collect()
+    gc.freeze()
