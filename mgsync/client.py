@@ -317,6 +317,12 @@ class Client:
         Follows ``paging.next`` onto the base URL (``_url``); stops on an empty page or one shorter
         than the page size (the ``limit`` in the next link, if the server lowered it).
         """
+        for page in self.iter_page_lists(path, params, limit=limit, items=items, item=item):
+            yield from page
+
+    def iter_page_lists(self, path: str, params: Mapping[str, Any] | None = None, *, limit: int = 1000,
+                        items: str = "items", item: Shape = OBJECT) -> Iterator[list[dict]]:
+        """``iter_pages``, a page's items at a time (a bulk kind converts a page at once)."""
         keys = items.split(".")
         page_shape = _paged(keys, item)
         url, query, seen = path, {**(params or {}), "limit": limit}, set()
@@ -324,7 +330,7 @@ class Client:
             found = page = self.read(url, page_shape, **query)
             for key in keys:
                 found = found[key]
-            yield from found
+            yield found
             next_url = (page.get("paging") or {}).get("next")
             if not found or not next_url or next_url in seen or len(found) < wire.page_limit(next_url, limit):
                 return

@@ -13,12 +13,15 @@ live with apply (``apply.py``). Knows nothing of the registry, the engine or ren
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from itertools import islice, repeat
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap
 
+from mgsync.answers import Obj
 from mgsync.changes import Change, Notice
 from mgsync.errors import ApiError, MgsyncError
 from mgsync.shapes import rules
@@ -278,6 +281,35 @@ class BulkKind(Kind[R]):
     def read_entries(self, client: Client, scope: str) -> Entries:
         """The live entries of ``scope``: name -> ``Row.entry`` tuple (every field set)."""
         raise NotImplementedError
+
+    key_field: ClassVar[str] = "address"  # the key of an API item's name
+    # An API item's fields are the row's, by the same names, taken as they are when present, not
+    # null and of the default's type (``page_entries`` may then convert a page column by column).
+    plain_items: ClassVar[bool] = False
+
+    def item(self) -> Obj:
+        """The shape of one API item of a read of this kind (``answers.py``)."""
+        raise NotImplementedError
+
+    def entry_of(self, item: dict[str, Any]) -> tuple[Any, ...]:
+        """The ``Row.entry`` of one API item of the checked shape (``item``)."""
+        raise NotImplementedError
+
+    def page_entries(self, items: list[dict[str, Any]]) -> Entries:
+        """A page of API items (of the checked shape) as entries by name: for ``plain_items`` kinds,
+        column by column in C when each field's values are all there, not null and of the default's
+        type (``entry_of`` would take them as they are); else item by item."""
+        model, count = self.model, len(items)
+        if not self.plain_items:
+            return {item[self.key_field]: self.entry_of(item) for item in items}
+        columns: list[Iterable[Any]] = []
+        for name, default, fix in model.fields():
+            cells = list(map(dict.get, items, repeat(name), repeat(default)))
+            if not set(map(type, cells)) <= {type(default)}:
+                return {item[self.key_field]: self.entry_of(item) for item in items}
+            columns.append(cells if fix is None else map(fix, cells))
+        entries = islice(zip(*columns, repeat(model.ALL)), count)  # bounded: a kind with no fields
+        return dict(zip(map(itemgetter(self.key_field), items), entries))
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         return [Resource(self.address(scope, name), Row.from_entry(entry))

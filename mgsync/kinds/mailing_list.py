@@ -121,6 +121,7 @@ class MemberKind(BulkKind[Member]):
     csv_columns = ("address", ("name", "subscribed", "vars"))
     csv_header = ("address", "name", "subscribed", "vars")
     max_batch = 1000  # members.json takes at most 1000 members per call (§7.3)
+    plain_items = True
 
     def csv_file(self, scope: str) -> str:
         return f"lists/{file_stem(scope)}.csv"
@@ -139,9 +140,15 @@ class MemberKind(BulkKind[Member]):
         extra = {k: v for k, v in fields.items() if v != {"name": "", "vars": {}, "subscribed": True}[k]}
         return flow_map({"address": resource.address.name, **extra}) if extra else resource.address.name
 
+    def item(self) -> Obj:
+        return MEMBER_ITEM
+
     def read_entries(self, client: Client, scope: str) -> Entries:
-        items = client.iter_pages(f"/v3/lists/{path_quote(scope)}/members/pages", limit=1000, item=MEMBER_ITEM)
-        return {item["address"]: self.entry_of(item) for item in items}
+        entries: Entries = {}
+        for page in client.iter_page_lists(f"/v3/lists/{path_quote(scope)}/members/pages", limit=1000,
+                                           item=MEMBER_ITEM):
+            entries.update(self.page_entries(page))
+        return entries
 
     def entry_of(self, item: dict[str, Any]) -> tuple[Any, ...]:
         return Member.full(item.get("name") or "", item.get("vars") or NO_VARS, item.get("subscribed") is not False)

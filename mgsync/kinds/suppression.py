@@ -110,7 +110,6 @@ class SuppressionKind(BulkKind[S]):
     group = SUPPRESSIONS
     max_batch = 1000  # JSON bulk add takes at most 1000 records per call (§8)
     table: ClassVar[str]
-    key_field: ClassVar[str] = "address"
     item_fields: ClassVar[dict[str, Shape]] = {}  # what ``body`` reads of an item, besides the key
 
     def item(self) -> Obj:
@@ -120,9 +119,10 @@ class SuppressionKind(BulkKind[S]):
         return f"suppressions/{scope}/{self.section}.csv"
 
     def read_entries(self, client: Client, scope: str) -> Entries:
-        items = client.iter_pages(f"/v3/{path_quote(scope)}/{self.table}", limit=1000, item=self.item())
-        key = self.key_field
-        return {item[key]: self.entry_of(item) for item in items}
+        entries: Entries = {}
+        for page in client.iter_page_lists(f"/v3/{path_quote(scope)}/{self.table}", limit=1000, item=self.item()):
+            entries.update(self.page_entries(page))
+        return entries
 
     def entry_of(self, item: dict[str, Any]) -> tuple[Any, ...]:
         """The ``Row.entry`` of an item of the checked shape (``item``)."""
@@ -155,6 +155,7 @@ class BounceKind(SuppressionKind[Bounce]):
     csv_columns = ("address", ("code", "error", IGNORED))
     csv_header = ("address", "code", "error")
     table = "bounces"
+    plain_items = True
     # ``code`` is a string live; an old fixture has the number 550 (§8.1).
     item_fields = {"code": Scalar("a string or number", (str, int)), "error": STR}
 
@@ -217,6 +218,7 @@ class ComplaintKind(SuppressionKind[Complaint]):
     csv_columns = ("address", (IGNORED,))
     csv_header = ("address",)
     table = "complaints"
+    plain_items = True
 
     checks = {"address": rules.is_email}
 
@@ -245,6 +247,7 @@ class AllowlistKind(SuppressionKind[Allowlist]):
     csv_header = ("value", "reason")
     max_batch = 10_000  # rows per CSV import: far below its 25 MB limit (§8)
     table = "whitelists"
+    plain_items = True
     key_field = "value"
     item_fields = {"reason": STR}
 

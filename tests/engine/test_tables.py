@@ -121,3 +121,25 @@ def test_collections_compared_as_they_arrive_plan_as_the_whole_diff_does(tmp_pat
         ("unsubscribe:mg.example.com/u@x.org", "update"), ("member:news@mg.example.com/ann@x.org", "update"),
         ("member:news@mg.example.com/cy@x.org", "create"), ("bounce:mg.example.com/a@x.org", "delete")]
     assert arrived.unmanaged == {"member": [Address("member", "news@mg.example.com/bob@x.org")]}
+
+
+ITEM_VALUES = {"address": st.sampled_from(["a@x.org", "b@x.org", "c@x.org"]), "value": st.sampled_from(["x.org", "a@x.org"]),
+               "code": st.sampled_from(["550", "421", 550, None]), "error": st.sampled_from(["", "gone", None]),
+               "reason": st.sampled_from(["", "why", None]), "name": st.sampled_from(["", "Ann", None]),
+               "vars": st.sampled_from([{}, {"k": 1}, None]), "subscribed": st.sampled_from([True, False, None]),
+               "tags": st.sampled_from([["a"], ["b", "a"], [], None]), "tag": st.sampled_from(["news", "", None])}
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_a_page_converted_column_by_column_is_the_page_item_by_item(data: st.DataObject) -> None:
+    from mgsync.kinds import KINDS
+    from mgsync.kinds.base import BulkKind
+
+    kind = data.draw(st.sampled_from([k for k in KINDS if isinstance(k, BulkKind)]))
+    optional = [key for key in ITEM_VALUES if key != kind.key_field]
+    item = st.fixed_dictionaries({kind.key_field: ITEM_VALUES[kind.key_field]},
+                                 optional={key: ITEM_VALUES[key] for key in optional})
+    page = data.draw(st.lists(item, max_size=5, unique_by=lambda one: one[kind.key_field]))
+    page = [one for one in page if kind.item().fits(one)]  # pages reach conversion only of the checked shape
+    assert kind.page_entries(page) == {one[kind.key_field]: kind.entry_of(one) for one in page}
