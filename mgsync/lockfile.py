@@ -27,6 +27,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from pydantic import ValidationError
 from mgsync.errors import LockfileError, LockHeldError
 from mgsync.fingerprint import fingerprint
 from mgsync.kinds import BY_NAME
-from mgsync.state import Address, Entries, Resource, Row, State
+from mgsync.state import Address, Entries, Resource, State
 
 FORMAT_VERSION = 1
 
@@ -105,10 +106,10 @@ class Lockfile:
 
     def record_collection(self, kind: str, scope: str, entries: Entries) -> None:
         """Record one collection's live entries (``Row.entry`` tuples by name) as a count and a digest."""
-        bodies = sorted((f"{kind}:{scope}/{name}", Row.from_entry(entry).comparable()) for name, entry in entries.items())
+        recorded = {"count": len(entries), "digest": collection_digest(kind, scope, entries)} if entries else None
         with self._mutex:
-            if bodies:
-                self.collections[f"{kind}:{scope}"] = {"count": len(bodies), "digest": fingerprint(bodies)}
+            if recorded:
+                self.collections[f"{kind}:{scope}"] = recorded
             else:
                 self.collections.pop(f"{kind}:{scope}", None)
 
@@ -140,6 +141,17 @@ class Lockfile:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def collection_digest(kind: str, scope: str, entries: Entries) -> str:
+    """The fingerprint of ``[address, comparable body]`` of every entry, sorted: the same text as
+    ``fingerprint(sorted((str(address), Row.from_entry(entry).comparable()) ...))`` (a lockfile must not
+    change), made without a row per entry: a body is its fields zipped with the entry's values
+    (canonical JSON writes tuples as lists and sorts the keys), the addresses sort as their names do."""
+    fields = tuple(next(iter(entries.values()))[-1].row.DEFAULTS)
+    names = sorted(entries)
+    bodies = map(dict, map(zip, repeat(fields), map(entries.__getitem__, names)))  # C loops: 200,000 entries
+    return fingerprint(list(zip(map(f"{kind}:{scope}/".__add__, names), bodies)))
 
 
 @contextmanager
