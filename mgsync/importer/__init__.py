@@ -22,6 +22,7 @@ from mgsync.importer import documents
 from mgsync.kinds import BY_NAME, KINDS, children
 from mgsync.lockfile import Lockfile
 from mgsync.manifest import Desired, load
+from mgsync.memory import fewer_collections
 from mgsync.state import State, sort_key
 
 if TYPE_CHECKING:
@@ -48,7 +49,12 @@ def run_import(
     client: Client, out: Path, *, only: Mapping[str, tuple[str, ...]] | None = None, force: bool = False
 ) -> Imported:
     """Import the account into ``out``; ``only`` maps a container kind to the keys to import of it."""
-    observed = read_account(client, only or {})
+    with fewer_collections():
+        return _import(client, out, only or {}, force)
+
+
+def _import(client: Client, out: Path, only: Mapping[str, tuple[str, ...]], force: bool) -> Imported:
+    observed = read_account(client, only)
     notes = [note for kind in KINDS for note in kind.import_names(observed)]
     output = documents.build(observed)
     output.refuse_overwrite(out, also=[LOCKFILE], force=force)
