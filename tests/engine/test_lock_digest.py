@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mgsync.fingerprint import fingerprint
+from mgsync.fingerprint import canonical_cells, canonical_json, fingerprint
 from mgsync.kinds.mailing_list import Member
 from mgsync.kinds.suppression import Allowlist, Bounce, Complaint, Unsubscribe
 from mgsync.lockfile import Lockfile, collection_digest
@@ -43,6 +43,22 @@ def tables(draw: st.DrawFn) -> tuple[type[Row], dict[str, tuple[Any, ...]]]:
 def test_the_digest_is_the_old_digest(table: tuple[type[Row], dict[str, tuple[Any, ...]]], scope: str) -> None:
     row, entries = table
     assert collection_digest(row.__name__.lower(), scope, entries) == _old_digest(row.__name__.lower(), scope, entries)
+
+
+# Columns of one type each, and mixed ones (True == 1 == 1.0 and 0.0 == -0.0 must not share a text).
+COLUMN = st.one_of(*(st.lists(values, max_size=5) for values in (
+    TEXT, st.booleans(), st.lists(TEXT, max_size=2).map(tuple), st.dictionaries(TEXT, JSON, max_size=2), JSON,
+    st.sampled_from([True, 1, 1.0, 0.0, -0.0, False, 0, ("1",), ("a", "b")]))))
+
+
+@settings(max_examples=300, deadline=None)
+@given(COLUMN)
+def test_a_column_is_encoded_as_its_values_are(values: list[Any]) -> None:
+    assert list(canonical_cells(values)) == [canonical_json(value) for value in values]
+
+
+def test_an_empty_collection_has_the_digest_of_nothing() -> None:
+    assert collection_digest("member", "news@x.org", {}) == _old_digest("member", "news@x.org", {})
 
 
 def test_a_recorded_collection_keeps_its_count_and_digest(tmp_path: Any) -> None:
