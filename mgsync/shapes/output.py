@@ -64,6 +64,21 @@ def _csv_safe(rows: list[Sequence[str]]) -> bool:
     return cells == list(map(str.strip, cells))
 
 
+def _csv_text(lines: list[Sequence[str]]) -> str:
+    """The lines as ``csv.writer`` writes them (minimal quoting, "\\n" line ends). When no cell holds a
+    comma, quote or line break (the text joined directly has exactly one comma between cells and one
+    line break per line), quoting has nothing to do and the cells are joined in C loops; a one-column
+    line with an empty cell is written quoted, so such files go through the writer too."""
+    text = "\n".join(map(",".join, lines)) + "\n"
+    commas = sum(map(len, lines)) - len(lines)
+    if text.count(",") == commas and text.count("\n") == len(lines) and '"' not in text and "\r" not in text \
+            and not (commas == 0 and "\n\n" in "\n" + text):
+        return text
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(lines)
+    return buffer.getvalue()
+
+
 _E = TypeVar("_E")
 
 
@@ -78,13 +93,9 @@ class Output:
         _dumper().dump(tree, buffer)
         self.add_text(path, buffer.getvalue())
 
-    def add_csv(self, path: str, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    def add_csv(self, path: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
         """A CSV file of ``rows`` (cells in ``header`` order, "" = not set)."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
-        self.add_text(path, buffer.getvalue())
+        self.add_text(path, _csv_text([header, *rows]))
 
     def collection(
         self,
