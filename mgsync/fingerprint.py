@@ -13,6 +13,8 @@ import hmac
 import json
 import os
 import threading
+from collections.abc import Iterator, Sequence
+from json.encoder import encode_basestring  # the escaper json.dumps uses (C)
 from typing import Any
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
@@ -26,7 +28,27 @@ def canonical_json(data: Any) -> str:
 
 
 def fingerprint(data: Any) -> str:
-    return "sha256:" + hashlib.sha256(canonical_json(data).encode()).hexdigest()
+    return digest(canonical_json(data))
+
+
+def digest(text: str) -> str:
+    """The fingerprint of data whose canonical JSON is ``text``."""
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def canonical_cells(values: Sequence[Any]) -> Iterator[str]:
+    """``canonical_json`` of each value, as it is also written inside a larger document, in C loops
+    where the values allow: strings escaped at once; booleans and tuples of strings (equal values,
+    equal text) encoded once per distinct value; empty dicts as ``{}``; anything else one by one."""
+    types = set(map(type, values))
+    if types == {str}:
+        return map(encode_basestring, values)
+    if types == {dict}:
+        return ("{}" if not value else canonical_json(value) for value in values)
+    if types == {bool} or (types == {tuple} and all(type(item) is str for value in values for item in value)):
+        encoded = {value: canonical_json(value) for value in set(values)}
+        return map(encoded.__getitem__, values)
+    return map(canonical_json, values)
 
 
 def fingerprint_texts(texts: list[str]) -> str:

@@ -34,9 +34,9 @@ from filelock import FileLock, Timeout
 from pydantic import ValidationError
 
 from mgsync.errors import LockfileError, LockHeldError
-from mgsync.fingerprint import fingerprint
+from mgsync.fingerprint import canonical_cells, canonical_json, digest, fingerprint
 from mgsync.kinds import BY_NAME
-from mgsync.state import Address, Entries, Resource, Row, State
+from mgsync.state import Address, Entries, Resource, State
 
 FORMAT_VERSION = 1
 
@@ -105,10 +105,10 @@ class Lockfile:
 
     def record_collection(self, kind: str, scope: str, entries: Entries) -> None:
         """Record one collection's live entries (``Row.entry`` tuples by name) as a count and a digest."""
-        bodies = sorted((f"{kind}:{scope}/{name}", Row.from_entry(entry).comparable()) for name, entry in entries.items())
+        recorded = {"count": len(entries), "digest": collection_digest(kind, scope, entries)} if entries else None
         with self._mutex:
-            if bodies:
-                self.collections[f"{kind}:{scope}"] = {"count": len(bodies), "digest": fingerprint(bodies)}
+            if recorded:
+                self.collections[f"{kind}:{scope}"] = recorded
             else:
                 self.collections.pop(f"{kind}:{scope}", None)
 
@@ -140,6 +140,23 @@ class Lockfile:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def collection_digest(kind: str, scope: str, entries: Entries) -> str:
+    """The fingerprint of ``[address, comparable body]`` of every entry, sorted by address: the same
+    text as ``fingerprint(sorted((str(address), Row.from_entry(entry).comparable()) ...))`` (a lockfile
+    must not change), written column by column without a row or dict per entry. A body holds every
+    field, keys sorted; the addresses share their prefix, so they sort as the names do."""
+    if not entries:
+        return fingerprint([])
+    names = sorted(entries)
+    fields = list(next(iter(entries.values()))[-1].row.DEFAULTS)
+    columns = list(zip(*map(entries.__getitem__, names)))[:len(fields)]
+    order = sorted(range(len(fields)), key=fields.__getitem__)
+    keys = ",".join(canonical_json(fields[i]).replace("{", "{{").replace("}", "}}") + ":{}" for i in order)
+    template = "[{},{{" + keys + "}}]"  # one entry: [address,{"key":value,...}]
+    addresses = canonical_cells([f"{kind}:{scope}/{name}" for name in names])
+    return digest("[" + ",".join(map(template.format, addresses, *(canonical_cells(columns[i]) for i in order))) + "]")
 
 
 @contextmanager

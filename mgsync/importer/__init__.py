@@ -22,7 +22,7 @@ from mgsync.importer import documents
 from mgsync.kinds import BY_NAME, KINDS, children
 from mgsync.lockfile import Lockfile
 from mgsync.manifest import Desired, load
-from mgsync.state import State
+from mgsync.state import State, sort_key
 
 if TYPE_CHECKING:
     from mgsync.client import Client
@@ -87,7 +87,20 @@ def read_account(client: Client, only: Mapping[str, tuple[str, ...]]) -> State:
         if missing:
             have, noun = ", ".join(sorted(live)) or "none", BY_NAME[name].noun(1)
             raise ConfigError(f"--{name} {missing[0]}: no such {noun} in this Mailgun account (it has: {have}).")
-    return State(r for r in observed.values() if r.address.kind not in wanted or r.address.key in wanted[r.address.kind])
+    return _only(observed, wanted)
+
+
+def _only(observed: State, wanted: dict[str, set[str]]) -> State:
+    """``observed`` without the objects of the named container kinds that are not wanted; collections
+    are kept as their tables (no resource per entry is made)."""
+    objects = sorted(observed.objects, key=sort_key)
+    kept = State(observed[a] for a in objects if a.kind not in wanted or a.key in wanted[a.kind])
+    for (kind, scope), entries in observed.tables.items():
+        if kind in wanted:
+            entries = {name: entry for name, entry in entries.items() if f"{scope}/{name}" in wanted[kind]}
+        if entries:
+            kept.put_table(kind, scope, entries)
+    return kept
 
 
 def _strays(out: Path, written: list[str]) -> list[str]:

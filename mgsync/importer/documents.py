@@ -13,9 +13,9 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from mgsync.kinds import BY_NAME, Kind, children
+from mgsync.kinds import BY_NAME, BulkKind, Kind, children
 from mgsync.shapes.output import Output
-from mgsync.state import Resource, State
+from mgsync.state import Resource, State, sort_key
 
 HEADER = """\
 Imported from Mailgun by `mgsync import` ({what}).
@@ -28,16 +28,24 @@ ENTRY_INDENT = 4  # notes above the sections of an entry: ``<section>:`` / ``  <
 
 
 class Account:
-    """The observed state grouped by (kind, scope): what each container holds."""
+    """The observed state grouped by (kind, scope): what each container holds. Collections stay the
+    tables they were read into, exported as they are (``BulkKind.export_table``)."""
 
     def __init__(self, observed: State):
         self.groups: dict[tuple[str, str], list[Resource]] = {}
-        for resource in observed.values():
-            scope = BY_NAME[resource.address.kind].scope_of(resource.address)
-            self.groups.setdefault((resource.address.kind, scope), []).append(resource)
+        for address in sorted(observed.objects, key=sort_key):
+            scope = BY_NAME[address.kind].scope_of(address)
+            self.groups.setdefault((address.kind, scope), []).append(observed.objects[address])
+        self.tables = observed.tables
 
     def get(self, kind: str, scope: str = "") -> list[Resource]:
         return self.groups.get((kind, scope), [])
+
+    def export(self, kind: Kind[Any], output: Output, scope: str) -> Any:
+        """``kind``'s section of the container ``scope`` (``""``: the account)."""
+        if isinstance(kind, BulkKind):
+            return kind.export_table(output, scope, self.tables.get((kind.name, scope), {}))
+        return kind.export(output, scope, self.get(kind.name, scope))
 
 
 def build(observed: State) -> Output:
@@ -83,7 +91,7 @@ def _account_level(kind: Kind[Any], account: Account, output: Output, files: dic
 def _fill(container: Kind[Any], key: str, entry: CommentedMap, account: Account, output: Output) -> None:
     """Add to a container's entry the sections of the kinds inside it, in registry order."""
     for kind in children(container):
-        value = kind.export(output, key, account.get(kind.name, key))
+        value = account.export(kind, output, key)
         if not value:
             continue
         if kind.group is None:

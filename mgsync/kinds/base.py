@@ -316,19 +316,28 @@ class BulkKind(Kind[R]):
                 for name, entry in self.read_entries(client, scope).items()]
 
     def export(self, out: Output, scope: str, resources: list[Resource]) -> Any:
-        if not resources:
+        return self.export_table(out, scope, {r.address.name: r.body.to_entry() for r in resources
+                                              if isinstance(r.body, Row)})
+
+    def export_table(self, out: Output, scope: str, entries: Entries) -> Any:
+        """``export`` of a collection as its table (name -> ``Row.entry`` tuple), in name order, with
+        no object made per entry: ``csv_row`` and ``inline`` take the name and the tuple."""
+        if not entries:
             return None
-        return out.collection(self.csv_file(scope), self.csv_header, resources, self.csv_row, self.inline)
+        found = [(name, entries[name]) for name in sorted(entries)]
+        return out.collection(self.csv_file(scope), self.csv_header, found, self.csv_row, self.inline)
 
     def csv_file(self, scope: str) -> str:
         raise NotImplementedError
 
-    def csv_row(self, resource: Resource) -> dict[str, str] | None:
-        """CSV cells ("" = not set); None when CSV cannot hold this entry exactly."""
+    def csv_row(self, item: tuple[str, tuple[Any, ...]]) -> tuple[str, ...] | None:
+        """An entry's (name, ``Row.entry`` tuple) as CSV cells in ``csv_header`` order ("" = not set);
+        None when CSV cannot hold it exactly."""
         raise NotImplementedError
 
-    def inline(self, resource: Resource) -> Any:
-        """The entry as written in YAML: only fields that differ from a new entry's defaults."""
+    def inline(self, item: tuple[str, tuple[Any, ...]]) -> Any:
+        """An entry's (name, ``Row.entry`` tuple) as written in YAML: only fields that differ from a
+        new entry's defaults."""
         raise NotImplementedError
 
 

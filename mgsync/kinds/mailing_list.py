@@ -129,16 +129,15 @@ class MemberKind(BulkKind[Member]):
     # ``subscribed`` is a bool already (csvdata), ``name`` a cell; ``vars`` is any JSON value.
     checks = {"address": rules.is_email, "vars": lambda found: isinstance(found, dict)}
 
-    def csv_row(self, resource: Resource) -> dict[str, str]:
-        body = self.spec(resource)
-        return {"address": resource.address.name, "name": body.name, "subscribed": "" if body.subscribed else "no",
-                "vars": json.dumps(body.vars, ensure_ascii=False, sort_keys=True) if body.vars else ""}
+    def csv_row(self, item: tuple[str, tuple[Any, ...]]) -> tuple[str, ...]:
+        address, (name, found, subscribed, _) = item
+        return (address, name, "" if subscribed else "no",
+                json.dumps(found, ensure_ascii=False, sort_keys=True) if found else "")
 
-    def inline(self, resource: Resource) -> Any:
-        body = self.spec(resource)
-        fields = {"name": body.name, "vars": body.vars, "subscribed": body.subscribed}
-        extra = {k: v for k, v in fields.items() if v != {"name": "", "vars": {}, "subscribed": True}[k]}
-        return flow_map({"address": resource.address.name, **extra}) if extra else resource.address.name
+    def inline(self, item: tuple[str, tuple[Any, ...]]) -> Any:
+        address, entry = item
+        extra = {field: value for (field, default), value in zip(Member.DEFAULTS.items(), entry) if value != default}
+        return flow_map({"address": address, **extra}) if extra else address
 
     def item(self) -> Obj:
         return MEMBER_ITEM

@@ -161,14 +161,13 @@ class BounceKind(SuppressionKind[Bounce]):
 
     checks = {"address": rules.is_email, "code": rules.is_smtp_code}  # cells are strings
 
-    def csv_row(self, resource: Resource) -> dict[str, str]:
-        body = self.spec(resource)
-        return {"address": resource.address.name, "code": body.code, "error": body.error}
+    def csv_row(self, item: tuple[str, tuple[Any, ...]]) -> tuple[str, ...]:
+        address, (code, error, _) = item
+        return address, code, error
 
-    def inline(self, resource: Resource) -> Any:
-        body = self.spec(resource)
-        error = {"error": body.error} if body.error else {}
-        return flow_map({"address": resource.address.name, "code": body.code, **error})
+    def inline(self, item: tuple[str, tuple[Any, ...]]) -> Any:
+        address, (code, error, _) = item
+        return flow_map({"address": address, "code": code, **({"error": error} if error else {})})
 
     def entry_of(self, item: dict[str, Any]) -> tuple[Any, ...]:
         code = item.get("code")
@@ -188,15 +187,15 @@ class UnsubscribeKind(SuppressionKind[Unsubscribe]):
 
     checks = {"address": rules.is_email, "tags": bool}  # a list of tags, split from the cell
 
-    def csv_row(self, resource: Resource) -> dict[str, str] | None:
-        tags = self.spec(resource).tags
+    def csv_row(self, item: tuple[str, tuple[Any, ...]]) -> tuple[str, ...] | None:
+        address, (tags, _) = item
         if any(";" in tag or tag != tag.strip() or not tag for tag in tags):
             return None  # CSV splits tags on ";" and strips cells
-        return {"address": resource.address.name, "tags": ";".join(tags)}
+        return address, ";".join(tags)
 
-    def inline(self, resource: Resource) -> Any:
-        tags = list(self.spec(resource).tags)
-        return resource.address.name if tags == ["*"] else flow_map({"address": resource.address.name, "tags": tags})
+    def inline(self, item: tuple[str, tuple[Any, ...]]) -> Any:
+        address, (tags, _) = item
+        return address if tags == ("*",) else flow_map({"address": address, "tags": list(tags)})
 
     def entry_of(self, item: dict[str, Any]) -> tuple[Any, ...]:
         return Unsubscribe.full(item.get("tags") or ([item["tag"]] if item.get("tag") else ["*"]))
@@ -222,11 +221,11 @@ class ComplaintKind(SuppressionKind[Complaint]):
 
     checks = {"address": rules.is_email}
 
-    def csv_row(self, resource: Resource) -> dict[str, str]:
-        return {"address": resource.address.name}
+    def csv_row(self, item: tuple[str, tuple[Any, ...]]) -> tuple[str, ...]:
+        return (item[0],)
 
-    def inline(self, resource: Resource) -> Any:
-        return resource.address.name
+    def inline(self, item: tuple[str, tuple[Any, ...]]) -> Any:
+        return item[0]
 
 
 
@@ -256,11 +255,12 @@ class AllowlistKind(SuppressionKind[Allowlist]):
 
     checks = {"value": rules.is_email_or_domain}
 
-    def csv_row(self, resource: Resource) -> dict[str, str]:
-        return {"value": resource.address.name, "reason": self.spec(resource).reason}
+    def csv_row(self, item: tuple[str, tuple[Any, ...]]) -> tuple[str, ...]:
+        value, (reason, _) = item
+        return value, reason
 
-    def inline(self, resource: Resource) -> Any:
-        value, reason = resource.address.name, self.spec(resource).reason
+    def inline(self, item: tuple[str, tuple[Any, ...]]) -> Any:
+        value, (reason, _) = item
         key = "address" if "@" in value else "domain"
         return flow_map({key: value, "reason": reason}) if reason else value
 

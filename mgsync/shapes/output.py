@@ -14,6 +14,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -57,8 +58,25 @@ def file_stem(name: str) -> str:
     return stem[:120]
 
 
-def _csv_safe(row: Mapping[str, str]) -> bool:
-    return all(cell == cell.strip() for cell in row.values())
+def _csv_safe(rows: list[Sequence[str]]) -> bool:
+    """No cell has surrounding whitespace (``manifest.csvdata`` strips cells): compared in C loops."""
+    cells = list(chain.from_iterable(rows))
+    return cells == list(map(str.strip, cells))
+
+
+def _csv_text(lines: list[Sequence[str]]) -> str:
+    """The lines as ``csv.writer`` writes them (minimal quoting, "\\n" line ends). When no cell holds a
+    comma, quote or line break (the text joined directly has exactly one comma between cells and one
+    line break per line), quoting has nothing to do and the cells are joined in C loops; a one-column
+    line with an empty cell is written quoted, so such files go through the writer too."""
+    text = "\n".join(map(",".join, lines)) + "\n"
+    commas = sum(map(len, lines)) - len(lines)
+    if text.count(",") == commas and text.count("\n") == len(lines) and '"' not in text and "\r" not in text \
+            and not (commas == 0 and "\n\n" in "\n" + text):
+        return text
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(lines)
+    return buffer.getvalue()
 
 
 _E = TypeVar("_E")
@@ -75,28 +93,27 @@ class Output:
         _dumper().dump(tree, buffer)
         self.add_text(path, buffer.getvalue())
 
-    def add_csv(self, path: str, header: tuple[str, ...], rows: Iterable[Mapping[str, str]]) -> None:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows([row.get(column, "") for column in header] for row in rows)
-        self.add_text(path, buffer.getvalue())
+    def add_csv(self, path: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+        """A CSV file of ``rows`` (cells in ``header`` order, "" = not set)."""
+        self.add_text(path, _csv_text([header, *rows]))
 
     def collection(
         self,
         path: str,
-        header: tuple[str, ...],
+        header: Sequence[str],
         entries: Sequence[_E],
-        row: Callable[[_E], Mapping[str, str] | None],
+        row: Callable[[_E], Sequence[str] | None],
         inline: Callable[[_E], Any],
     ) -> Any:
-        """The YAML value of a bulk collection: its entries inline, or ``{file: path}`` with the CSV added."""
+        """The YAML value of a bulk collection: its entries inline, or ``{file: path}`` with the CSV
+        added (``row``: an entry's cells in ``header`` order, or None when CSV cannot hold it)."""
         if len(entries) > CSV_THRESHOLD:
-            rows = [row(entry) for entry in entries]
-            if all(r is not None and _csv_safe(r) for r in rows):
-                self.add_csv(path, header, [r for r in rows if r is not None])
+            found = list(map(row, entries))
+            rows = [cells for cells in found if cells is not None]
+            if len(rows) == len(found) and _csv_safe(rows):
+                self.add_csv(path, header, rows)
                 return flow_map({"file": path})
-        return block_seq(inline(entry) for entry in entries)
+        return block_seq(map(inline, entries))
 
     def add_text(self, path: str, text: str) -> None:
         self.files[path] = text.encode("utf-8")

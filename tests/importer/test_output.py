@@ -1,0 +1,32 @@
+"""The CSV text import writes is csv.writer's, whether the cells are joined directly or quoted by it."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mgsync.shapes.output import _csv_text
+
+CELL = st.text(alphabet=st.sampled_from('aZé☃ ,"\n\r;\t'), max_size=4)
+
+
+def _writer(lines: list[tuple[str, ...]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(lines)
+    return buffer.getvalue()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(1, 3).flatmap(lambda width: st.lists(st.tuples(*[CELL] * width), min_size=1, max_size=6)))
+def test_csv_text_is_what_csv_writer_writes(lines: list[tuple[str, ...]]) -> None:
+    assert _csv_text(lines) == _writer(lines)
+
+
+def test_plain_cells_are_joined_and_odd_ones_quoted() -> None:
+    assert _csv_text([("address", "name"), ("a@x.org", "Ann")]) == "address,name\na@x.org,Ann\n"
+    assert _csv_text([("address",), ("",)]) == 'address\n""\n'
+    assert _csv_text([("address", "error"), ("a@x.org", 'said "no", twice')]) == \
+        'address,error\na@x.org,"said ""no"", twice"\n'
