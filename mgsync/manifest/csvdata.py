@@ -55,9 +55,11 @@ def text_of(path: Path, shown: str) -> str:
 
 def columnar(text: str, kind: BulkKind[Any]) -> tuple[list[str], list[tuple[Any, ...]]] | None:
     """Every row's name and ``Row.entry`` tuple at once, column by column (the loops run in C), when
-    the file is plain throughout: a good header, one line per row, no empty cell, every cell
+    the file is plain throughout: a good header, one line per row, no empty cell (but whole empty
+    columns), every cell
     converting, every column passing the kind's ``checks``, no name twice. Else None, and the file
-    goes row by row (``load``), which words every problem. Row ``i`` (from 0) is on line ``i + 2``."""
+    goes row by row (``load``), which words every problem. A column empty in every row is left out,
+    as an empty cell is "not set" (import writes such columns). Row ``i`` (from 0) is on line ``i + 2``."""
     rows = list(csv.reader(io.StringIO(text, newline=""), strict=True)) if "\r" not in text else []
     if len(rows) < 2 or text.count("\n") != len(rows) - (not text.endswith("\n")):
         return None
@@ -66,7 +68,10 @@ def columnar(text: str, kind: BulkKind[Any]) -> tuple[list[str], list[tuple[Any,
         return None
     columns: dict[str, list[Any]] = {name: list(map(str.strip, cells)) for name, cells in zip(header, zip(*rows[1:]))}
     columns.pop(IGNORED, None)
-    for name, cells in columns.items():
+    for name, cells in list(columns.items()):
+        if not any(cells) and name != kind.csv_columns[0]:
+            del columns[name]  # empty in every row: not set anywhere, as if the column were not there
+            continue
         convert = COLUMN.get(name)
         if "" in cells or (convert is not None and BAD in (cells := list(map(convert, cells)))):
             return None

@@ -84,3 +84,12 @@ def test_plain_files_take_the_column_path(kind: BulkKind[Any]) -> None:
 def test_files_the_row_path_must_word_or_count_go_row_by_row(text: str) -> None:
     member = next(kind for kind in BULK if kind.name == "member")
     assert csvdata.columnar(text, member) is None
+
+
+def test_a_column_empty_in_every_row_is_as_if_it_were_not_there() -> None:
+    """import writes ``subscribed`` and ``vars`` columns left empty for members that set neither."""
+    member = next(kind for kind in BULK if kind.name == "member")
+    text = "address,name,subscribed,vars\n" + "".join(f"m{i}@example.org,M {i},,\n" for i in range(30))
+    fast = csvdata.columnar(text, member)
+    assert fast is not None and (fast[0], fast[1]) == _by_rows(text, member)[:2]  # type: ignore[index]
+    assert fast[1][0][-1].names == {"name"}
