@@ -55,11 +55,10 @@ def text_of(path: Path, shown: str) -> str:
 
 def columnar(text: str, kind: BulkKind[Any]) -> tuple[list[str], list[tuple[Any, ...]]] | None:
     """Every row's name and ``Row.entry`` tuple at once, column by column (the loops run in C), when
-    the file is plain throughout: a good header, one line per row, no empty cell (but whole empty
-    columns), every cell
-    converting, every column passing the kind's ``checks``, no name twice. Else None, and the file
-    goes row by row (``load``), which words every problem. A column empty in every row is left out,
-    as an empty cell is "not set" (import writes such columns). Row ``i`` (from 0) is on line ``i + 2``."""
+    the file is plain throughout: a good header, one line per row, no empty cell except in a column
+    empty in every row (left out: an empty cell means "not set", and import writes such columns),
+    every cell converting, every column passing the kind's ``checks``, no name twice. Else None, and
+    the file goes row by row (``load``), which words every problem. Row ``i`` (from 0) is on line ``i + 2``."""
     rows = list(csv.reader(io.StringIO(text, newline=""), strict=True)) if "\r" not in text else []
     if len(rows) < 2 or text.count("\n") != len(rows) - (not text.endswith("\n")):
         return None
