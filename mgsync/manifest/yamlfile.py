@@ -116,7 +116,9 @@ def _parse_text(path: Path, text: str) -> tuple[Parsed, list[Problem]]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # e.g. a re-defined anchor: legal YAML, not worth a warning
         data = yaml.load(text)
-    node = yaml.constructor.root_node
+    node, yaml.constructor.root_node = yaml.constructor.root_node, None
+    # The YAML object and its parts refer to each other; with the node tree no longer among what
+    # they hold, the tree (a mark per token) is freed when this returns, not at the next collection.
     return Parsed(path, data), _duplicate_keys(str(path), node) if node is not None else []
 
 
