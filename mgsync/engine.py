@@ -9,6 +9,7 @@ knowledge stays in the kinds; this module iterates the registry and names no kin
 from __future__ import annotations
 
 import fnmatch
+from concurrent.futures import ThreadPoolExecutor
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -210,8 +211,10 @@ def plan_changes(
         if differ is not None:  # each collection is compared as soon as it is read (rows hold no secrets)
             differ.table(kind.name, *kind.canonical_table(scope, entries))
 
-    observed = canonical(observe(client, scopes, locked, before, arrived))
-    secrets = secret_matches(wanted, lock)
+    with ThreadPoolExecutor(1, thread_name_prefix="mgsync-secrets") as aside:
+        checking = aside.submit(secret_matches, wanted, lock)  # scrypt lets go of the GIL: it runs beside the reads
+        observed = canonical(observe(client, scopes, locked, before, arrived))
+        secrets = checking.result()
     inputs = Inputs(wanted, observed, locked, prune, secrets.matches)
     selected = _select(inputs, targets)
     plan = diff(selected, KINDS) if differ is None else differ.finish(selected)
