@@ -257,12 +257,12 @@ class AllowlistKind(SuppressionKind[Allowlist]):
 
     def csv_row(self, item: tuple[str, tuple[Any, ...]]) -> tuple[str, ...]:
         value, (reason, _) = item
-        return value, reason
+        return _written(value), reason
 
     def inline(self, item: tuple[str, tuple[Any, ...]]) -> Any:
         value, (reason, _) = item
         key = "address" if "@" in value else "domain"
-        return flow_map({key: value, "reason": reason}) if reason else value
+        return flow_map({key: _written(value), "reason": reason}) if reason else _written(value)
 
     def entry_of(self, item: dict[str, Any]) -> tuple[Any, ...]:
         return Allowlist.full(item.get("reason") or "")
@@ -286,6 +286,12 @@ class AllowlistKind(SuppressionKind[Allowlist]):
         return None
 
     update = create
+
+
+def _written(value: str) -> str:
+    """An allowlist value as a manifest holds it: a domain lower-case (manifests refuse others; Mailgun
+    matches domains case-blind), an address as Mailgun shows it."""
+    return value if "@" in value else value.lower()
 
 
 BOUNCE = BounceKind()

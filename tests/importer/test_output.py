@@ -30,3 +30,12 @@ def test_plain_cells_are_joined_and_odd_ones_quoted() -> None:
     assert _csv_text([("address",), ("",)]) == 'address\n""\n'
     assert _csv_text([("address", "error"), ("a@x.org", 'said "no", twice')]) == \
         'address,error\na@x.org,"said ""no"", twice"\n'
+
+
+def test_an_allowlisted_domain_mailgun_shows_in_mixed_case_imports_in_lower_case() -> None:
+    """Manifests refuse a domain that is not lower-case; Mailgun matches allowlisted domains case-blind."""
+    from mgsync.kinds.suppression import ALLOWLIST, Allowlist
+
+    assert ALLOWLIST.csv_row(("Friends.Example.com", Allowlist.full("partner"))) == ("friends.example.com", "partner")
+    assert ALLOWLIST.inline(("Friends.Example.com", Allowlist.full(""))) == "friends.example.com"
+    assert ALLOWLIST.csv_row(("Ann@Example.com", Allowlist.full(""))) == ("Ann@Example.com", "")
