@@ -22,6 +22,7 @@ from mgsync.importer import documents
 from mgsync.kinds import BY_NAME, KINDS, children
 from mgsync.lockfile import Lockfile
 from mgsync.manifest import Desired, load
+from mgsync.memory import settled
 from mgsync.state import State, sort_key
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ def run_import(
 ) -> Imported:
     """Import the account into ``out``; ``only`` maps a container kind to the keys to import of it."""
     observed = read_account(client, only or {})
+    settled()  # what was read lives to the end: the collector need not scan it again
     notes = [note for kind in KINDS for note in kind.import_names(observed)]
     output = documents.build(observed)
     output.refuse_overwrite(out, also=[LOCKFILE], force=force)
