@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 from concurrent.futures import ThreadPoolExecutor
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +23,7 @@ from mgsync.kinds import BY_NAME, KINDS, Kind, children
 from mgsync.kinds.base import BulkKind
 from mgsync.lockfile import Lockfile
 from mgsync.plan import Differ, Inputs, Plan, diff
-from mgsync.state import Address, Entries, Resource, State, sort_key
+from mgsync.state import Address, Entries, Resource, State, TableKey, sort_key
 
 if TYPE_CHECKING:
     from mgsync.client import Client
@@ -403,9 +403,10 @@ def apply_changes(
 
 
 def sync_lock(lock: Lockfile, desired: Desired, observed: State, targets: tuple[str, ...],
-              secrets: SecretCheck | None = None) -> None:
+              secrets: SecretCheck | None = None, digests: Mapping[TableKey, str] | None = None) -> None:
     """Record every declared object Mailgun now shows; forget what is neither declared nor live;
-    keep the combined secrets verifier true (``secrets``: what the last plan found)."""
+    keep the combined secrets verifier true (``secrets``: what the last plan found). ``digests``:
+    the ``collection_digest`` of whole live collections (canonical), made while they were read."""
     in_scope = (lambda a: matches_target(a, targets)) if targets else (lambda a: True)
     wanted, observed = canonical(desired.state), canonical(observed)
     for address in [a for a in lock.state() if in_scope(a)]:
@@ -422,6 +423,7 @@ def sync_lock(lock: Lockfile, desired: Desired, observed: State, targets: tuple[
         table = observed.tables.get((kind_name, scope), {})
         names = [n for n in entries if n in table and in_scope(Address(kind_name, f"{scope}/{n}"))] if targets \
             else entries.keys() & table.keys()
+        whole = (digests or {}).get((kind_name, scope)) if len(names) == len(table) else None
         if names:
-            lock.record_collection(kind_name, scope, {name: table[name] for name in names})
+            lock.record_collection(kind_name, scope, {name: table[name] for name in names}, whole)
     record_secrets_verifier(lock, wanted, secrets)

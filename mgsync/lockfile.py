@@ -103,9 +103,10 @@ class Lockfile:
         with self._mutex:
             self.resources.pop(str(address), None)
 
-    def record_collection(self, kind: str, scope: str, entries: Entries) -> None:
-        """Record one collection's live entries (``Row.entry`` tuples by name) as a count and a digest."""
-        recorded = {"count": len(entries), "digest": collection_digest(kind, scope, entries)} if entries else None
+    def record_collection(self, kind: str, scope: str, entries: Entries, digest: str | None = None) -> None:
+        """Record one collection's live entries (``Row.entry`` tuples by name) as a count and a digest
+        (``digest``: their ``collection_digest``, when the caller made it already)."""
+        recorded = {"count": len(entries), "digest": digest or collection_digest(kind, scope, entries)} if entries else None
         with self._mutex:
             if recorded:
                 self.collections[f"{kind}:{scope}"] = recorded

@@ -14,16 +14,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mgsync.engine import observe, sync_lock, wanted_scopes
 from mgsync.errors import ConfigError, ManifestError, MgsyncError
 from mgsync.importer import documents
-from mgsync.kinds import BY_NAME, KINDS, children
-from mgsync.lockfile import Lockfile
+from mgsync.kinds import BY_NAME, KINDS, Kind, children
+from mgsync.lockfile import Lockfile, collection_digest
 from mgsync.manifest import Desired, load
 from mgsync.memory import settled
-from mgsync.state import State, sort_key
+from mgsync.state import Entries, State, TableKey, sort_key
 
 if TYPE_CHECKING:
     from mgsync.client import Client
@@ -49,7 +49,8 @@ def run_import(
     client: Client, out: Path, *, only: Mapping[str, tuple[str, ...]] | None = None, force: bool = False
 ) -> Imported:
     """Import the account into ``out``; ``only`` maps a container kind to the keys to import of it."""
-    observed = read_account(client, only or {})
+    digests: dict[TableKey, str] = {}
+    observed = read_account(client, only or {}, digests)
     settled()  # what was read lives to the end: the collector need not scan it again
     notes = [note for kind in KINDS for note in kind.import_names(observed)]
     output = documents.build(observed)
@@ -58,7 +59,7 @@ def run_import(
     output.write(out)
     desired = _load_back(out, output.manifests())
     lock = Lockfile(out / LOCKFILE)
-    sync_lock(lock, desired, observed, ())
+    sync_lock(lock, desired, observed, (), digests=digests)
     lock.write()
     counts = {kind.name: n for kind in children(None) if (n := len(desired.keys(kind.name)))}
     return Imported(out, counts, len(desired.state), notes)
@@ -75,14 +76,23 @@ def _load_back(out: Path, manifests: list[str]) -> Desired:
         ) from None
 
 
-def read_account(client: Client, only: Mapping[str, tuple[str, ...]]) -> State:
-    """Everything, or of the containers named in ``only`` just those keys and what they hold."""
+def read_account(client: Client, only: Mapping[str, tuple[str, ...]],
+                 digests: dict[TableKey, str] | None = None) -> State:
+    """Everything, or of the containers named in ``only`` just those keys and what they hold. Into
+    ``digests``, each collection's lockfile digest, made as soon as it is read (while the other
+    reads go on, instead of after the files are written)."""
+
+    def digest(kind: Kind[Any], scope: str, entries: Entries) -> None:
+        if digests is not None:
+            key, canonical = kind.canonical_table(scope, entries)
+            digests[(kind.name, key)] = collection_digest(kind.name, key, canonical)
+
     scopes = wanted_scopes(None, State(), everything=True)
     wanted = {name: {BY_NAME[name].identity(key) for key in keys} for name, keys in only.items() if keys}
     for name, keys in wanted.items():
         for kind in children(BY_NAME[name]):
             scopes[kind.name] = set(keys)
-    observed = observe(client, scopes, State())
+    observed = observe(client, scopes, State(), arrived=digest)
     for name, keys in wanted.items():
         live = {r.address.key for r in observed.of_kind(name)}
         missing = [key for key in map(BY_NAME[name].identity, only[name]) if key not in live]
