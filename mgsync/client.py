@@ -29,6 +29,7 @@ so the API key never goes anywhere else (``_url``).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import queue
 import logging
@@ -103,6 +104,7 @@ class Client:
         self._lock, self._budget = threading.Lock(), Budget(backoff_cap)
         self._local = threading.local()
         self._pool: ThreadPoolExecutor | None = None
+        self._shared: dict[tuple[str, str], Future[Any]] | None = None  # answers of a ``sharing`` block
         pool = httpx.Limits(max_connections=self.concurrency + 2, max_keepalive_connections=self.concurrency + 2)
         # Every request goes to the base URL (paging links are rebased), so a plain-http one (loopback,
         # or MGSYNC_ALLOW_HTTP) never makes a TLS connection: no CA bundle to load (20 ms a command).
@@ -175,6 +177,34 @@ class Client:
         if problem is not None:
             raise ApiError("GET", where, response.status_code, problem)
         return value
+
+    @contextlib.contextmanager
+    def sharing(self) -> Iterator[None]:
+        """Within the block, ``read_shared`` of one path and query is sent once and its answer shared:
+        one read of the live state, where two kinds read the same listing (a domain's DKIM keys)."""
+        self._shared = {}
+        try:
+            yield
+        finally:
+            self._shared = None
+
+    def read_shared(self, path: str, expected: Shape, **params: Any) -> Any:
+        """``read``, sent once per ``sharing`` block for a path and query (outside one: every time).
+        The answer is shared between callers: they must not change it."""
+        shared = self._shared
+        if shared is None:
+            return self.read(path, expected, **params)
+        key = (path, repr(sorted(params.items())))
+        with self._lock:
+            answer, first = shared.get(key), key not in shared
+            if answer is None:
+                answer = shared[key] = Future()
+        if first:
+            try:
+                answer.set_result(self.read(path, expected, **params))
+            except BaseException as exc:  # the callers waiting for it raise it too
+                answer.set_exception(exc)
+        return answer.result()
 
     def _exchange(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
                   data: Form | None = None, json: Any = None, files: Any = None) -> tuple[httpx.Response, str]:

@@ -103,18 +103,19 @@ def observe(client: Client, scopes: dict[str, set[str]], locked: State, base: St
                 start(children(kind))
 
     errors: list[tuple[int, BaseException]] = []
-    start(children(None))
-    for (kind, scope), done in batch.completed():
-        error = done.exception()
-        if error is not None:
-            errors.append((started[(kind.name, scope)], error))
-        else:
-            _store(observed, kind, scope, done.result())
-            if arrived is not None and isinstance(done.result(), dict) and not errors:
-                arrived(kind, scope, done.result())
-        waiting[kind.name] -= 1
-        if not waiting[kind.name] and not errors:
-            start(children(kind))
+    with client.sharing():  # kinds that read one listing send it once
+        start(children(None))
+        for (kind, scope), done in batch.completed():
+            error = done.exception()
+            if error is not None:
+                errors.append((started[(kind.name, scope)], error))
+            else:
+                _store(observed, kind, scope, done.result())
+                if arrived is not None and isinstance(done.result(), dict) and not errors:
+                    arrived(kind, scope, done.result())
+            waiting[kind.name] -= 1
+            if not waiting[kind.name] and not errors:
+                start(children(kind))
     if errors:
         raise min(errors, key=lambda pair: pair[0])[1]
     if base is not None:

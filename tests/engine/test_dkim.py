@@ -10,7 +10,8 @@ import pytest
 
 from mgsync import render
 from mgsync.emulator import dkim_management
-from mgsync.errors import ManifestError, UnsafePlanError
+from mgsync.errors import ApiError, ManifestError, UnsafePlanError
+from mgsync.kinds.dkim import KEYS
 
 from .harness import Harness
 
@@ -121,3 +122,36 @@ def test_the_rotation_policy_is_set_once_and_remembered(tmp_path) -> None:
     h.write(f"domains:\n  {D}:\n    dkim: {{rotation: {{enabled: true, interval: 2d}}}}\n")
     with pytest.raises(ManifestError, match="2d is below Mailgun's minimum of 5 days"):
         h.desired()
+
+
+def test_both_dkim_kinds_share_one_read_of_a_domains_keys(tmp_path) -> None:
+    """dkim_keys and dkim both read GET /v4/domains/{d}/keys: a plan sends it once per domain
+    (``Client.sharing``), and the reads inside an apply are their own (they must see its writes)."""
+    h = Harness(tmp_path)
+    h.write(START)
+    h.apply()
+    h.emu.log.clear()
+    assert h.actions() == []
+    assert h.requests("GET", f"/v4/domains/{D}/keys") == [f"GET /v4/domains/{D}/keys"]
+    h.write(ROTATE)
+    h.emu.log.clear()
+    h.apply()
+    assert len(h.requests("GET", f"/v4/domains/{D}/keys")) == 2  # the plan's one read, and the re-read after it
+
+
+def test_a_shared_read_that_fails_fails_every_caller(tmp_path) -> None:
+    import threading
+
+    h = Harness(tmp_path)
+    results: list[object] = []
+    with h.client.sharing():
+        def read() -> None:
+            try:
+                results.append(h.client.read_shared("/v4/domains/nowhere.example.com/keys", KEYS))
+            except ApiError as err:
+                results.append(err.status)
+        threads = [threading.Thread(target=read) for _ in range(3)]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+    assert results == [404, 404, 404]
+    assert h.requests("GET", "/v4/domains/nowhere.example.com/keys") == ["GET /v4/domains/nowhere.example.com/keys"]
