@@ -253,8 +253,6 @@ def _diff_one(plan: Plan, inputs: Inputs, kind: Kind, address: Address) -> None:
 def _converge(inputs: Inputs, kind: Kind, desired: Resource, observed: Resource | None) -> Change | None:
     if observed is None:
         return Change.create(desired, None if isinstance(desired.body, Row) else masked(desired, managed_only=True))
-    if kind.settled(desired.body, observed.body):
-        return None
     secrets = desired.body.SECRET
     wanted = {k: v for k, v in kind.wanted(desired.body, observed.body).items() if k not in secrets}
     fields = list(field_changes(observed.body.comparable(), wanted, desired.body))

@@ -175,11 +175,6 @@ class Kind(Generic[M]):
         """The managed fields to compare with ``observed``; kinds with additive fields override."""
         return desired.managed()
 
-    def settled(self, desired: M, observed: M) -> bool:
-        """True when ``desired`` needs nothing done to ``observed`` for certain, found cheaply; False
-        leaves it to the field-by-field comparison."""
-        return False
-
     def review(self, desired: Resource, observed: Resource | None) -> list[Notice]:
         """What the plan should say about a declared object beyond its changes: its live status, the
         step a change waits for, or a refusal (``Notice.refuse``) that apply never overrides."""
@@ -239,11 +234,6 @@ class BulkKind(Kind[R]):
     plain_key: ClassVar[str] = "address"  # the field an entry written as a plain string fills
     csv_columns: ClassVar[tuple[str, tuple[str, ...]]]  # (required, optional) columns a CSV may have
     csv_header: ClassVar[tuple[str, ...]]  # the columns import writes
-
-    def settled(self, desired: R, observed: R) -> bool:
-        """Every written field equals the live one: nothing to do (``wanted`` only ever adds to
-        what is live, so equal values want nothing more). Compared on plain values, no dicts built."""
-        return all(getattr(desired, name) == getattr(observed, name) for name in desired.model_fields_set)
 
     def entry_key(self, fields: dict[str, Any]) -> str:
         """The entry's own key, from its written fields."""
