@@ -1,5 +1,5 @@
 """``python -m mgsync`` runs the CLI."""
 
-from mgsync.cli import main
+from mgsync.cli import run
 
-main()
+run()
