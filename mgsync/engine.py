@@ -78,12 +78,15 @@ def _want(scopes: dict[str, set[str]], address: Address) -> None:
 
 
 def observe(client: Client, scopes: dict[str, set[str]], locked: State, base: State | None = None,
-            arrived: Callable[[Kind[Any], str, Entries], None] | None = None) -> State:
+            arrived: Callable[[Kind[Any], str, Entries], None] | None = None,
+            finished: Callable[[Kind[Any], State], None] | None = None) -> State:
     """Read the wanted scopes: account-level kinds, and the kinds inside a container kind as soon as
     its read is done (which containers exist decides which scopes to read), all on the client's
     pool, results stored as they arrive. Every read runs to completion; then the first error, in
     the order the reads were started, is raised. ``arrived`` is told of each bulk collection as soon
-    as it is read, on the calling thread, while the pool reads on.
+    as it is read, and ``finished`` of each kind once all its reads are stored in the state being
+    made (its children's reads have started by then), both on the calling thread while the pool
+    reads on; neither after an error.
 
     With ``base`` (what a plan observed before an apply), only ``scopes`` are read again: the rest
     of ``base`` is kept as it was, except what lived in a container that is gone now.
@@ -101,9 +104,11 @@ def observe(client: Client, scopes: dict[str, set[str]], locked: State, base: St
         for kind in kinds:  # a kind with nothing to read has its children's turn at once
             if not waiting.get(kind.name):
                 start(children(kind))
+                if finished is not None:
+                    finished(kind, observed)
 
     errors: list[tuple[int, BaseException]] = []
-    with client.sharing():  # kinds that read one listing send it once
+    with client.sharing(), client.responsive():  # kinds that read one listing send it once
         start(children(None))
         for (kind, scope), done in batch.completed():
             error = done.exception()
@@ -116,6 +121,8 @@ def observe(client: Client, scopes: dict[str, set[str]], locked: State, base: St
             waiting[kind.name] -= 1
             if not waiting[kind.name] and not errors:
                 start(children(kind))
+                if finished is not None:
+                    finished(kind, observed)
     if errors:
         raise min(errors, key=lambda pair: pair[0])[1]
     if base is not None:

@@ -1,16 +1,19 @@
 """``mgsync import``: a live account → manifests a person would have written, plus the lockfile.
 
 The account is read once through the engine's ``observe`` (whole account, or only the named
-containers and what they hold, e.g. ``--domain``; other account-level kinds always). Kinds rename
-what a manifest cannot hold (``Kind.import_names``); the files are built in memory (``documents``,
-each kind exporting its section), checked against what exists (nothing is overwritten without
-``force``), written, then loaded back with the real loader, which proves they validate, and recorded
-with the engine's ``sync_lock`` so that everything imported is managed and a plan right after shows
-no changes. Knows no kind by name; prints nothing.
+containers and what they hold, e.g. ``--domain``; other account-level kinds always). The files are
+made in memory while the reads go on (``_Stream``): each collection as soon as it is read, each
+account-level kind's manifests as soon as it and everything inside it is, kinds renaming first what
+a manifest cannot hold (``Kind.import_names``; ``documents`` builds the sections). Each manifest is
+loaded back by the real loader from the bytes about to be written, which proves they validate. Then
+the files are checked against what exists (nothing is overwritten without ``force``), written, and
+recorded with the engine's ``sync_lock`` so that everything imported is managed and a plan right
+after shows no changes. Knows no kind by name; prints nothing.
 """
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +22,11 @@ from typing import TYPE_CHECKING, Any
 from mgsync.engine import observe, sync_lock, wanted_scopes
 from mgsync.errors import ConfigError, ManifestError, MgsyncError
 from mgsync.importer import documents
-from mgsync.kinds import BY_NAME, KINDS, Kind, children
+from mgsync.kinds import BY_NAME, KINDS, BulkKind, Kind, children
 from mgsync.lockfile import Lockfile, collection_digest
-from mgsync.manifest import Desired, load
+from mgsync.manifest import Desired, csvdata
+from mgsync.manifest.convert import Staged
+from mgsync.manifest.loader import Loading
 from mgsync.memory import settled
 from mgsync.state import Entries, State, TableKey, sort_key
 
@@ -50,14 +55,15 @@ def run_import(
 ) -> Imported:
     """Import the account into ``out``; ``only`` maps a container kind to the keys to import of it."""
     digests: dict[TableKey, str] = {}
-    observed = read_account(client, only or {}, digests)
+    stream = _Stream(out, only or {})
+    observed = read_account(client, only or {}, digests, stream)
     settled()  # what was read lives to the end: the collector need not scan it again
-    notes = [note for kind in KINDS for note in kind.import_names(observed)]
-    output = documents.build(observed)
+    stream.close(observed)
+    output = stream.builder.output
     output.refuse_overwrite(out, also=[LOCKFILE], force=force)
-    notes = _strays(out, output.manifests()) + notes
+    notes = _strays(out, output.manifests()) + stream.notes()
     output.write(out)
-    desired = _load_back(out, output.manifests())
+    desired = stream.loaded()
     lock = Lockfile(out / LOCKFILE)
     sync_lock(lock, desired, observed, (), digests=digests)
     lock.write()
@@ -65,34 +71,104 @@ def run_import(
     return Imported(out, counts, len(desired.state), notes)
 
 
-def _load_back(out: Path, manifests: list[str]) -> Desired:
-    """The written manifests through the real loader: this proves they validate."""
-    try:
-        return load([out / path for path in manifests], {})
-    except ManifestError as err:
-        raise MgsyncError(
-            f"The imported manifests in {out} do not load back, so no lockfile was written "
-            f"(please report this): {err.problems[0]}"
-        ) from None
+class _Stream:
+    """The import's files made and loaded back (parsed and validated by the real loader, from the
+    bytes about to be written) while the reads go on: a collection as soon as it is read, an
+    account-level kind's manifests as soon as it and everything inside it is (routes long before the
+    last domain). Only what ``only`` keeps is made. Nothing is written here."""
+
+    def __init__(self, out: Path, only: Mapping[str, tuple[str, ...]]):
+        self.out, self.wanted = out, _wanted(only)
+        self.builder = documents.Builder()
+        self.staged = Staged()
+        self.loading = Loading({}, staged=self.staged)
+        self.waiting = {kind.name: {k.name for k in _subtree(kind)} for kind in children(None)}
+        self.renamed: dict[str, list[str]] = {}  # kind -> notes of ``import_names``
+
+    def collection(self, kind: BulkKind[Any], scope: str, entries: Entries) -> None:
+        """Export a collection just read; a CSV file is read back column by column now (a file that is
+        not plain goes row by row when its manifest is loaded)."""
+        path = self.builder.collection(kind, scope, entries)
+        for file in self._stage([] if path is None else [path]):
+            try:
+                read = csvdata.columnar(csvdata.decoded(self.staged.data[file], str(file)), kind)
+            except (csvdata.Unreadable, csv.Error):
+                continue
+            if read is not None:
+                self.staged.tables[(file, kind.name)] = read
+
+    def finished(self, kind: Kind[Any], observed: State) -> None:
+        """``kind``'s reads are all in: once its whole account-level kind is, make and load its manifests."""
+        top = kind
+        while top.parent is not None:
+            top = top.parent
+        self.waiting[top.name].discard(kind.name)
+        if self.waiting[top.name]:
+            return
+        for member in _subtree(top):
+            self.renamed[member.name] = member.import_names(observed)
+        for file in self._stage(self.builder.account_level(top, _only(observed, self.wanted))):
+            self.loading.add(file, self.staged.data[file])
+
+    def close(self, observed: State) -> None:
+        """After the reads: the kinds ``observe`` did not report (none, unless it read nothing), and
+        the manifest an empty account still gets."""
+        for name in [name for name, waiting in self.waiting.items() if waiting]:
+            self.waiting[name] = set()
+            self.finished(BY_NAME[name], observed)
+        for file in self._stage(self.builder.close()):
+            self.loading.add(file, self.staged.data[file])
+
+    def notes(self) -> list[str]:
+        return [note for kind in KINDS for note in self.renamed.get(kind.name, ())]
+
+    def loaded(self) -> Desired:
+        """The manifests as the loader makes them of the files written, in the order ``load`` takes
+        them; this proves they validate."""
+        files = sorted(self.out / path for path in self.builder.output.manifests())
+        try:
+            return self.loading.finish(files, self.out)
+        except ManifestError as err:
+            raise MgsyncError(
+                f"The imported manifests in {self.out} do not load back, so no lockfile was written "
+                f"(please report this): {err.problems[0]}"
+            ) from None
+
+    def _stage(self, paths: list[str]) -> list[Path]:
+        """Stage the output's files at ``paths`` (and any beside them made since: template bodies, CSV)."""
+        files = self.builder.output.files
+        for path, data in files.items():
+            self.staged.data.setdefault(self.out / path, data)
+        return [self.out / path for path in paths]
+
+
+def _subtree(kind: Kind[Any]) -> list[Kind[Any]]:
+    return [kind, *(k for child in children(kind) for k in _subtree(child))]
+
+
+def _wanted(only: Mapping[str, tuple[str, ...]]) -> dict[str, set[str]]:
+    return {name: {BY_NAME[name].identity(key) for key in keys} for name, keys in only.items() if keys}
 
 
 def read_account(client: Client, only: Mapping[str, tuple[str, ...]],
-                 digests: dict[TableKey, str] | None = None) -> State:
+                 digests: dict[TableKey, str] | None = None, stream: _Stream | None = None) -> State:
     """Everything, or of the containers named in ``only`` just those keys and what they hold. Into
     ``digests``, each collection's lockfile digest, made as soon as it is read (while the other
-    reads go on, instead of after the files are written)."""
+    reads go on, instead of after the files are written); ``stream`` makes the files as they come."""
 
-    def digest(kind: Kind[Any], scope: str, entries: Entries) -> None:
+    def arrived(kind: Kind[Any], scope: str, entries: Entries) -> None:
         if digests is not None:
             key, canonical = kind.canonical_table(scope, entries)
             digests[(kind.name, key)] = collection_digest(kind.name, key, canonical)
+        if stream is not None and isinstance(kind, BulkKind):
+            stream.collection(kind, scope, entries)
 
     scopes = wanted_scopes(None, State(), everything=True)
-    wanted = {name: {BY_NAME[name].identity(key) for key in keys} for name, keys in only.items() if keys}
+    wanted = _wanted(only)
     for name, keys in wanted.items():
         for kind in children(BY_NAME[name]):
             scopes[kind.name] = set(keys)
-    observed = observe(client, scopes, State(), arrived=digest)
+    observed = observe(client, scopes, State(), arrived=arrived, finished=stream.finished if stream else None)
     for name, keys in wanted.items():
         live = {r.address.key for r in observed.of_kind(name)}
         missing = [key for key in map(BY_NAME[name].identity, only[name]) if key not in live]

@@ -15,7 +15,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from mgsync.kinds import BY_NAME, BulkKind, Kind, children
 from mgsync.shapes.output import Output
-from mgsync.state import Resource, State, sort_key
+from mgsync.state import Entries, Resource, State, sort_key
 
 HEADER = """\
 Imported from Mailgun by `mgsync import` ({what}).
@@ -29,14 +29,15 @@ ENTRY_INDENT = 4  # notes above the sections of an entry: ``<section>:`` / ``  <
 
 class Account:
     """The observed state grouped by (kind, scope): what each container holds. Collections stay the
-    tables they were read into, exported as they are (``BulkKind.export_table``)."""
+    tables they were read into, exported as they are (``BulkKind.export_table``), or were exported
+    already as they arrived (``stubs``: their YAML values)."""
 
-    def __init__(self, observed: State):
+    def __init__(self, observed: State, stubs: dict[tuple[str, str], Any] | None = None):
         self.groups: dict[tuple[str, str], list[Resource]] = {}
         for address in sorted(observed.objects, key=sort_key):
             scope = BY_NAME[address.kind].scope_of(address)
             self.groups.setdefault((address.kind, scope), []).append(observed.objects[address])
-        self.tables = observed.tables
+        self.tables, self.stubs = observed.tables, stubs or {}
 
     def get(self, kind: str, scope: str = "") -> list[Resource]:
         return self.groups.get((kind, scope), [])
@@ -44,20 +45,40 @@ class Account:
     def export(self, kind: Kind[Any], output: Output, scope: str) -> Any:
         """``kind``'s section of the container ``scope`` (``""``: the account)."""
         if isinstance(kind, BulkKind):
+            if (kind.name, scope) in self.stubs:
+                return self.stubs[(kind.name, scope)]
             return kind.export_table(output, scope, self.tables.get((kind.name, scope), {}))
         return kind.export(output, scope, self.get(kind.name, scope))
 
 
-def build(observed: State) -> Output:
-    account, output = Account(observed), Output()
-    files: dict[str, CommentedMap] = {}
-    for kind in children(None):
-        _account_level(kind, account, output, files)
-    for path, root in files.items():
-        output.add_yaml(path, root)
-    if not output.files:
-        output.add_yaml("mgsync.yaml", _root("an empty account"))
-    return output
+class Builder:
+    """The files of an import made piece by piece, as the reads arrive: each collection's as soon as
+    it is read (``collection``), each account-level kind's manifests once it and all it holds are
+    read (``account_level``); ``close`` when all are in."""
+
+    def __init__(self) -> None:
+        self.output = Output()
+        self.stubs: dict[tuple[str, str], Any] = {}
+
+    def collection(self, kind: BulkKind[Any], scope: str, entries: Entries) -> str | None:
+        """Export a collection now (its CSV file, or its entries inline); the CSV file's path, if any."""
+        stub = self.stubs[(kind.name, scope)] = kind.export_table(self.output, scope, entries)
+        return stub.get("file") if isinstance(stub, dict) else None
+
+    def account_level(self, kind: Kind[Any], observed: State) -> list[str]:
+        """Add the manifests of ``kind``'s objects, each with what it holds; their paths."""
+        files: dict[str, CommentedMap] = {}
+        _account_level(kind, Account(observed, self.stubs), self.output, files)
+        for path, root in files.items():
+            self.output.add_yaml(path, root)
+        return list(files)
+
+    def close(self) -> list[str]:
+        """The manifest an empty account still gets; its path, if added."""
+        if self.output.manifests():
+            return []
+        self.output.add_yaml("mgsync.yaml", _root("an empty account"))
+        return ["mgsync.yaml"]
 
 
 def _root(what: str) -> CommentedMap:

@@ -46,6 +46,16 @@ class Collected:
 
 
 @dataclass
+class Staged:
+    """Files made but not written yet (an import's, loaded back while it reads on): their bytes by
+    path, and for a CSV collection the column-wise reading of those bytes (``csvdata.columnar``) by
+    (path, kind), made when the collection was exported."""
+
+    data: dict[Path, bytes] = field(default_factory=dict)
+    tables: dict[tuple[Path, str], tuple[list[str], list[tuple[Any, ...]]]] = field(default_factory=dict)
+
+
+@dataclass
 class Harvest:
     """What one manifest file declares, and what went wrong converting it."""
 
@@ -56,6 +66,7 @@ class Harvest:
     prune: set[tuple[str, str]] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)  # unset ${env:} variables, when allowed
+    staged: Staged | None = None  # files beside it that are not on disk yet
 
     def source(self, loc: Loc) -> Source:
         at = spot(self.shown, self.root, loc, at_key=True)
@@ -106,7 +117,7 @@ class Harvest:
         """The UTF-8 text of a file beside the manifest, passed through ``check``; None after a problem."""
         path, shown = self.beside(reference)
         try:
-            return check(path.read_bytes().decode("utf-8"))
+            return check(self._bytes(path).decode("utf-8"))
         except OSError as err:
             self.problem(loc, f'cannot read "{shown}": {err.strerror or err}')
         except UnicodeDecodeError:
@@ -115,11 +126,22 @@ class Harvest:
             self.problem(loc, f'"{shown}": {err}')
         return None
 
+    def _bytes(self, path: Path) -> bytes:
+        """A file beside the manifest: staged, or on disk."""
+        staged = self.staged.data.get(path) if self.staged is not None else None
+        return path.read_bytes() if staged is None else staged
+
+    def _text(self, path: Path, shown: str) -> str:
+        """A CSV file's text (``csvdata.text_of``), staged or on disk."""
+        staged = self.staged.data.get(path) if self.staged is not None else None
+        return csvdata.text_of(path, shown) if staged is None else csvdata.decoded(staged, shown)
+
     def _columnar(self, found: Collected, kind: BulkKind[Any], value: CsvFile) -> bool:
         """A plain CSV file's entries in one go (``csvdata.columnar``); False: go row by row."""
         path, shown = self.beside(value.file)
         try:
-            read = csvdata.columnar(csvdata.text_of(path, shown), kind)
+            read = self.staged.tables.get((path, kind.name)) if self.staged is not None else None
+            read = read or csvdata.columnar(self._text(path, shown), kind)
         except (csvdata.Unreadable, csv.Error):
             return False  # the row by row path words it
         if read is None:
@@ -134,7 +156,7 @@ class Harvest:
         if isinstance(value, CsvFile):
             path, shown = self.beside(value.file)
             try:
-                rows, problems = csvdata.load(csvdata.text_of(path, shown), shown, kind.csv_columns, kind.entry_doc,
+                rows, problems = csvdata.load(self._text(path, shown), shown, kind.csv_columns, kind.entry_doc,
                                               kind.plain)
             except csvdata.Unreadable as err:
                 self.problem((*loc, "file"), str(err))

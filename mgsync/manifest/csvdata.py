@@ -46,9 +46,16 @@ class Unreadable(Exception):
 def text_of(path: Path, shown: str) -> str:
     """The file's text (a byte-order mark dropped); ``Unreadable`` when it has none."""
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
     except OSError as err:
         raise Unreadable(f'cannot read "{shown}": {err.strerror or err}') from None
+    return decoded(data, shown)
+
+
+def decoded(data: bytes, shown: str) -> str:
+    """A CSV file's bytes as text (a byte-order mark dropped); ``Unreadable`` when not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise Unreadable(f'cannot read "{shown}": not UTF-8 text') from None
 

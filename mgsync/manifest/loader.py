@@ -11,7 +11,7 @@ carried in ``Desired.warnings`` instead of an error; plan and apply never allow 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from mgsync.errors import ManifestError, Problem
 from mgsync.kinds import BY_NAME
 from mgsync.manifest import convert, yamlfile
 from mgsync.manifest.check import from_validation, unknown_keys
-from mgsync.manifest.convert import Collected, Harvest
+from mgsync.manifest.convert import Collected, Harvest, Staged
 from mgsync.manifest.desired import Desired
 from mgsync.manifest.document import CONTAINERS, SECTIONS, ManifestDoc
 from mgsync.shapes.doc import SHAPE_TAGS
@@ -35,34 +35,57 @@ TOP_KEYS = ", ".join(f"{key}:" for key in (*SECTIONS, "prune"))  # for "a manife
 def load(paths: list[Path], env: Mapping[str, str], *, allow_unset_env: bool = False) -> Desired:
     paths = list(paths) or [Path(".")]
     files, problems = yamlfile.find_files(paths)
-    redact, harvests = Redactor(), []
+    loading = Loading(env, allow_unset_env=allow_unset_env)
     for file in files:
-        parsed, found = yamlfile.parse(file)
-        problems += found
+        loading.add(file)
+    return loading.finish(files, paths[0], problems)
+
+
+class Loading:
+    """A load made file by file, then finished into one ``Desired``: ``load`` adds the files it
+    finds; an import adds each file it makes from memory (``data``, with the files beside it in
+    ``staged``) as soon as what the file holds is read, while the reads go on."""
+
+    def __init__(self, env: Mapping[str, str], *, allow_unset_env: bool = False, staged: Staged | None = None):
+        self.env, self.allow_unset_env, self.staged = env, allow_unset_env, staged
+        self.redact = Redactor()
+        self.harvests: dict[Path, Harvest] = {}
+        self.problems: dict[Path, list[Problem]] = {}  # of parsing, by file
+
+    def add(self, file: Path, data: bytes | None = None) -> None:
+        parsed, self.problems[file] = yamlfile.parse(file, data)
         if parsed is not None:
-            harvests.append(harvest(parsed, env, redact, allow_unset_env=allow_unset_env))
-    resources, duplicates = merge(r for h in harvests for r in h.resources)
-    tables, twice = merge_collected(c for h in harvests for c in h.collected)
-    problems += duplicates + twice + [p for h in harvests for p in h.problems]
-    warnings = [w for h in harvests for w in h.warnings]
-    if problems:
-        raise ManifestError([Problem(p.file, p.line, p.col, p.where, redact(p.message)) for p in problems], warnings)
-    state = State(resources)
-    for (kind, scope), (entries, chunks) in tables.items():
-        state.put_table(kind, scope, entries)
-        state.origins[(kind, scope)] = _first_source(chunks)
-    return Desired(
-        state=state,
-        prune=frozenset(pair for h in harvests for pair in h.prune),
-        files=tuple(files),
-        root=paths[0] if paths[0].is_dir() else paths[0].parent,
-        warnings=tuple(sorted(warnings)),
-    )
+            found = harvest(parsed, self.env, self.redact, allow_unset_env=self.allow_unset_env, staged=self.staged)
+            self.harvests[file] = found
+
+    def finish(self, files: list[Path], first: Path, problems: Sequence[Problem] = ()) -> Desired:
+        """The files added (``files``, in this order: ``load``'s is sorted) as one state, or every
+        problem at once; ``first``: the first path given, whose directory the lockfile lives in."""
+        found = [*problems, *(p for file in files for p in self.problems.get(file, ()))]
+        harvests = [self.harvests[file] for file in files if file in self.harvests]
+        resources, duplicates = merge(r for h in harvests for r in h.resources)
+        tables, twice = merge_collected(c for h in harvests for c in h.collected)
+        found += duplicates + twice + [p for h in harvests for p in h.problems]
+        warnings = [w for h in harvests for w in h.warnings]
+        if found:
+            redact = self.redact
+            raise ManifestError([Problem(p.file, p.line, p.col, p.where, redact(p.message)) for p in found], warnings)
+        state = State(resources)
+        for (kind, scope), (entries, chunks) in tables.items():
+            state.put_table(kind, scope, entries)
+            state.origins[(kind, scope)] = _first_source(chunks)
+        return Desired(
+            state=state,
+            prune=frozenset(pair for h in harvests for pair in h.prune),
+            files=tuple(files),
+            root=first if first.is_dir() else first.parent,
+            warnings=tuple(sorted(warnings)),
+        )
 
 
 def harvest(parsed: yamlfile.Parsed, env: Mapping[str, str], redact: Redactor, *,
-            allow_unset_env: bool = False) -> Harvest:
-    out = Harvest(parsed.name, parsed.root)
+            allow_unset_env: bool = False, staged: Staged | None = None) -> Harvest:
+    out = Harvest(parsed.name, parsed.root, staged=staged)
     root = parsed.root
     if root is None:
         return out

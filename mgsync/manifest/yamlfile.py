@@ -70,15 +70,16 @@ def _walk(directory: Path) -> list[Path]:
     return sorted(files)
 
 
-def parse(path: Path) -> tuple[Parsed | None, list[Problem]]:
-    name = str(path)
+def parse(path: Path, data: bytes | None = None) -> tuple[Parsed | None, list[Problem]]:
+    """The file at ``path``; or ``data``, the bytes about to be written there (an import's)."""
+    name, raw = str(path), b""
     try:
-        data = path.read_bytes()
-        text = data.decode("utf-8-sig")
+        raw = path.read_bytes() if data is None else data
+        text = raw.decode("utf-8-sig")
     except OSError as err:
         return None, [Problem(name, 0, 0, "", f"cannot read the file: {err.strerror or err}")]
     except UnicodeDecodeError as err:
-        line, col = _line_col(data[: err.start].decode("utf-8-sig"), err.start)
+        line, col = _line_col(raw[: err.start].decode("utf-8-sig"), err.start)
         return None, [Problem(name, line, col, "", "not UTF-8 text (save the file as UTF-8)")]
     if (at := text.find(BOM, 1)) > 0:  # YAML reads it as part of a key or value: nobody means that
         line, col = _line_col(text, at)
