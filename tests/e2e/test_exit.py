@@ -4,7 +4,9 @@ interpreter's clean-up (``os._exit``), through a pipe and when the reader leaves
 from __future__ import annotations
 
 import os
+import pstats
 import subprocess
+import sys
 
 from mgsync import __version__
 from tests.e2e.cli import REPO, mgsync_command, run
@@ -45,3 +47,12 @@ def test_a_reader_that_leaves_early_stops_the_command_quietly(tmp_path, served_e
         code = proc.wait(timeout=60)
     assert len(first) == 100 and first.startswith(b"mgsync will perform the following actions")
     assert (code, err) == (141, "")
+
+
+def test_a_profiler_still_writes_its_results(tmp_path) -> None:
+    """``python -m cProfile -o FILE -m mgsync``: the exit is the usual one when something watches."""
+    out = tmp_path / "version.prof"
+    done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(out), "-m", "mgsync", "--version"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith("mgsync, version")
+    assert pstats.Stats(str(out)).total_calls > 0
