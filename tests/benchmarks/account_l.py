@@ -222,6 +222,15 @@ def status_reads(shape: Shape) -> int:
     return 2 * shape.domains
 
 
+def import_reads(shape: Shape) -> int:
+    """Reads an import of L makes besides the pages R_min counts, for kinds added after R_min was
+    defined (issues 9 and 12): each domain's DKIM key listing (``/v4/domains/{d}/keys``, one read for
+    the ``dkim_key`` and ``dkim`` kinds), and the listings of the account-level kinds L has none of
+    (account webhooks, account templates, forwards). An import has no lockfile, so it makes no
+    status reads (``status_reads``)."""
+    return shape.domains + 3
+
+
 def listing_reads(count: int, size: int = READ_PAGE) -> int:
     """What reading a paging-URL listing of ``count`` items costs: pages until a short one, so a
     full last page needs one (empty) page more to show it was the last."""

@@ -34,7 +34,7 @@ def test_tiny_run_converges_and_counts_requests(tmp_path: Path) -> None:
     assert runs["no-op plan"].writes == 0
     assert runs["no-op plan"].reads >= account_l.read_min(TINY) + account_l.status_reads(TINY)  # R_need is no more than needed
     assert runs["change apply"].writes >= account_l.change_write_min(TINY) == 2 + 1
-    assert runs["import"].reads >= account_l.read_min(TINY, TINY.extra_bounces())
+    assert runs["import"].reads >= account_l.read_min(TINY, TINY.extra_bounces()) + account_l.import_reads(TINY)
     assert all(run.rss_mib > 0 and run.cpu > 0 for run in runs.values())
     text = report(result)
     assert "converged after import: yes" in text
