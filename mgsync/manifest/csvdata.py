@@ -85,7 +85,7 @@ def columnar(text: str, kind: BulkKind[Any]) -> tuple[list[str], list[tuple[Any,
         if check is not None and not all_pass(check, cells):
             return None
         columns[name] = cells
-    names = list(map(kind.identity, columns.pop(kind.csv_columns[0])))
+    names = kind.identities(columns.pop(kind.csv_columns[0]))
     if len(set(names)) != len(names):
         return None
     model = kind.model

@@ -316,6 +316,19 @@ def is_smtp_code(code: str) -> bool:
     return _SMTP_CODE.fullmatch(code) is not None
 
 
+_SMTP_CODES = re.compile(r"[0-9]{3}(?:\n[0-9]{3})*")  # one per line
+
+
+def all_smtp_codes(codes: Sequence[str]) -> bool:
+    """``all(map(is_smtp_code, codes))`` in one match: a large account's 100,000 bounce codes."""
+    joined = "\n".join(codes)
+    return not codes or (joined.count("\n") == len(codes) - 1 and _SMTP_CODES.fullmatch(joined) is not None)
+
+
+_COLUMN_FORMS[is_smtp_code] = all_smtp_codes
+_COLUMN_FORMS[bool] = all
+
+
 def check_smtp_code(code: str) -> str:
     if not is_smtp_code(code):
         raise ValueError(f'"{code}" is not a 3-digit SMTP code such as "550"')

@@ -6,6 +6,7 @@ import pytest
 
 from mgsync.errors import ManifestError
 from mgsync.importer import run_import
+from mgsync.kinds import KINDS
 
 from .harness import Harness
 
@@ -43,3 +44,9 @@ def test_import_names_a_domain_by_the_same_rule(tmp_path) -> None:
     h.apply()
     imported = run_import(h.client, tmp_path / "out", only={"domain": ("MG.Example.com",)})
     assert imported.counts == {"domain": 1}
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.name)
+def test_identities_is_identity_of_each_key(kind) -> None:
+    keys = ["Bob@Example.org", "bob@example.org", "Route One", "ÉCOLE.example.org", "x"]
+    assert kind.identities(keys) == [kind.identity(key) for key in keys]
