@@ -126,14 +126,17 @@ class Harvest:
             self.problem(loc, f'"{shown}": {err}')
         return None
 
+    def _staged(self, path: Path) -> bytes | None:
+        return self.staged.data.get(path) if self.staged is not None else None
+
     def _bytes(self, path: Path) -> bytes:
         """A file beside the manifest: staged, or on disk."""
-        staged = self.staged.data.get(path) if self.staged is not None else None
+        staged = self._staged(path)
         return path.read_bytes() if staged is None else staged
 
     def _text(self, path: Path, shown: str) -> str:
         """A CSV file's text (``csvdata.text_of``), staged or on disk."""
-        staged = self.staged.data.get(path) if self.staged is not None else None
+        staged = self._staged(path)
         return csvdata.text_of(path, shown) if staged is None else csvdata.decoded(staged, shown)
 
     def _columnar(self, found: Collected, kind: BulkKind[Any], value: CsvFile) -> bool:

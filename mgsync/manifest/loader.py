@@ -68,8 +68,7 @@ class Loading:
         found += duplicates + twice + [p for h in harvests for p in h.problems]
         warnings = [w for h in harvests for w in h.warnings]
         if found:
-            redact = self.redact
-            raise ManifestError([Problem(p.file, p.line, p.col, p.where, redact(p.message)) for p in found], warnings)
+            raise ManifestError([Problem(p.file, p.line, p.col, p.where, self.redact(p.message)) for p in found], warnings)
         state = State(resources)
         for (kind, scope), (entries, chunks) in tables.items():
             state.put_table(kind, scope, entries)
