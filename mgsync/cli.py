@@ -128,7 +128,7 @@ def main(verbose: bool) -> None:
 
 def run() -> NoReturn:
     """The ``mgsync`` command: ``main``, then an exit that leaves freeing the objects of a large plan to
-    the operating system (a no-op plan of 200,000 entries spends 0.1 s or more on it), as mypy's
+    the operating system (about 0.1 s at the end of a no-op plan of 200,000 entries), as mypy's
     ``hard_exit`` does. Output is flushed first; files are all closed by then, and the lockfile is
     written whole or not at all (``lockfile.py``). Under a profiler or coverage it leaves as usual,
     so that they write what they saw. Tests call ``main`` through click's runner."""
