@@ -80,7 +80,7 @@ class _Stream:
     def __init__(self, out: Path, only: Mapping[str, tuple[str, ...]]):
         self.out, self.wanted = out, _wanted(only)
         self.builder = documents.Builder()
-        self.staged = Staged()
+        self.staged = Staged(out, self.builder.output.files)
         self.loading = Loading({}, staged=self.staged)
         self.waiting = {kind.name: {k.name for k in _subtree(kind)} for kind in children(None)}
         self.renamed: dict[str, list[str]] = {}  # kind -> notes of ``import_names``
@@ -89,13 +89,15 @@ class _Stream:
         """Export a collection just read; a CSV file is read back column by column now (a file that is
         not plain goes row by row when its manifest is loaded)."""
         path = self.builder.collection(kind, scope, entries)
-        for file in self._stage([] if path is None else [path]):
-            try:
-                read = csvdata.columnar(csvdata.decoded(self.staged.data[file], str(file)), kind)
-            except (csvdata.Unreadable, csv.Error):
-                continue
-            if read is not None:
-                self.staged.tables[(file, kind.name)] = read
+        if path is None:
+            return
+        file = self.out / path
+        try:
+            read = csvdata.columnar(csvdata.decoded(self.builder.output.files[path], str(file)), kind)
+        except (csvdata.Unreadable, csv.Error):
+            return
+        if read is not None:
+            self.staged.tables[(file, kind.name)] = read
 
     def finished(self, kind: Kind[Any], observed: State) -> None:
         """``kind``'s reads are all in: once its whole account-level kind is, make and load its manifests."""
@@ -107,8 +109,7 @@ class _Stream:
             return
         for member in _subtree(top):
             self.renamed[member.name] = member.import_names(observed)
-        for file in self._stage(self.builder.account_level(top, _only(observed, self.wanted))):
-            self.loading.add(file, self.staged.data[file])
+        self._load(self.builder.account_level(top, _only(observed, self.wanted)))
 
     def close(self, observed: State) -> None:
         """After the reads: the kinds ``observe`` did not report (none, unless it read nothing), and
@@ -116,8 +117,7 @@ class _Stream:
         for name in [name for name, waiting in self.waiting.items() if waiting]:
             self.waiting[name] = set()
             self.finished(BY_NAME[name], observed)
-        for file in self._stage(self.builder.close()):
-            self.loading.add(file, self.staged.data[file])
+        self._load(self.builder.close())
 
     def notes(self) -> list[str]:
         return [note for kind in KINDS for note in self.renamed.get(kind.name, ())]
@@ -134,12 +134,10 @@ class _Stream:
                 f"(please report this): {err.problems[0]}"
             ) from None
 
-    def _stage(self, paths: list[str]) -> list[Path]:
-        """Stage the output's files at ``paths`` (and any beside them made since: template bodies, CSV)."""
-        files = self.builder.output.files
-        for path, data in files.items():
-            self.staged.data.setdefault(self.out / path, data)
-        return [self.out / path for path in paths]
+    def _load(self, manifests: list[str]) -> None:
+        """Load back the manifests just made, from their bytes (the files beside them are staged)."""
+        for path in manifests:
+            self.loading.add(self.out / path, self.builder.output.files[path])
 
 
 def _subtree(kind: Kind[Any]) -> list[Kind[Any]]:

@@ -10,7 +10,7 @@ and files are not decided here (see ``loader.merge``). Knows no kind by name.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 import csv
 from dataclasses import dataclass, field
 from itertools import count
@@ -47,12 +47,21 @@ class Collected:
 
 @dataclass
 class Staged:
-    """Files made but not written yet (an import's, loaded back while it reads on): their bytes by
-    path, and for a CSV collection the column-wise reading of those bytes (``csvdata.columnar``) by
-    (path, kind), made when the collection was exported."""
+    """Files made but not written yet (an import's, loaded back while it reads on): ``files``, their
+    bytes by path (POSIX) under ``root``, as they will be written; and for a CSV collection the
+    column-wise reading of those bytes (``csvdata.columnar``) by (path, kind), made when the
+    collection was exported."""
 
-    data: dict[Path, bytes] = field(default_factory=dict)
+    root: Path
+    files: Mapping[str, bytes]
     tables: dict[tuple[Path, str], tuple[list[str], list[tuple[Any, ...]]]] = field(default_factory=dict)
+
+    def data(self, path: Path) -> bytes | None:
+        """The bytes to be written at ``path``; None for a file not made here."""
+        try:
+            return self.files.get(path.relative_to(self.root).as_posix())
+        except ValueError:  # not under root
+            return None
 
 
 @dataclass
@@ -127,7 +136,7 @@ class Harvest:
         return None
 
     def _staged(self, path: Path) -> bytes | None:
-        return self.staged.data.get(path) if self.staged is not None else None
+        return self.staged.data(path) if self.staged is not None else None
 
     def _bytes(self, path: Path) -> bytes:
         """A file beside the manifest: staged, or on disk."""
