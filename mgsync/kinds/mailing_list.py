@@ -2,14 +2,23 @@
 
 In a manifest: ``mailing_lists: {<address>: {<settings>, members: [...] or {file: x.csv}}}``; import
 writes them all to ``lists.yaml``, more than 20 members of a list to ``lists/<address>.csv``.
+
+A member may be written ``Alice <alice@example.com>``, as Mailgun's mailing-list docs allow for the
+member ``address`` ("Valid email address specification, e.g. Alice <alice@example.com> or just
+alice@example.com"). Mailgun keeps the address inside the brackets as the member's address and the
+display part as its name when no ``name`` is given (UNCONFIRMED: no recording shows the answer; the
+lists service parses addresses with its flanker library, whose ``parse`` splits them so). So such a
+member is the member ``alice@example.com`` named ``Alice``: its identity is the bracketed address,
+and apply sends that address with the name, which gives the same member whichever way Mailgun
+stores the written form. Import writes what Mailgun answers: ``{address: alice@example.com, name: Alice}``.
 """
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-from pydantic import StrictBool
+from pydantic import AfterValidator, StrictBool, WithJsonSchema
 
 from mgsync.changes import Change
 from mgsync.kinds.base import BulkKind, Kind, path_quote
@@ -61,8 +70,11 @@ class ListSettingsDoc(Doc):
     reply_preference: ReplyPreference = UNSET
 
 
+MemberAddress = Annotated[str, AfterValidator(rules.check_member_address), WithJsonSchema({"type": "string"})]
+
+
 class MemberDoc(Doc):
-    address: Email
+    address: MemberAddress  # an email address, or "Name <address>"
     name: str = UNSET
     vars: dict[str, Any] = UNSET
     subscribed: StrictBool = UNSET
@@ -116,7 +128,7 @@ class MemberKind(BulkKind[Member]):
     model = Member
     parent = LIST
     section = "members"
-    document = collection(MemberDoc)
+    document = collection(MemberDoc, MemberAddress)
     entry_doc = MemberDoc
     csv_columns = ("address", ("name", "subscribed", "vars"))
     csv_header = ("address", "name", "subscribed", "vars")
@@ -128,6 +140,20 @@ class MemberKind(BulkKind[Member]):
 
     # ``subscribed`` is a bool already (csvdata), ``name`` a cell; ``vars`` is any JSON value.
     checks = {"address": rules.is_email, "vars": lambda found: isinstance(found, dict)}
+
+    def entry_key(self, fields: dict[str, Any]) -> str:
+        found = rules.mailbox(str(fields["address"]))
+        return str(fields["address"]) if found is None else found[1]
+
+    def entry(self, fields: dict[str, Any]) -> tuple[str, tuple[Any, ...]]:
+        """``Name <address>`` is the member ``address`` with that name, unless ``name`` is written too."""
+        found = rules.mailbox(str(fields["address"]))
+        if found is not None:
+            display, address = found
+            fields = {**fields, "address": address}
+            if display and "name" not in fields:
+                fields["name"] = display
+        return super().entry(fields)
 
     def csv_row(self, item: tuple[str, tuple[Any, ...]]) -> tuple[str, ...]:
         address, (name, found, subscribed, _) = item

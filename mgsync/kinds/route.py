@@ -2,6 +2,8 @@
 
 Mailgun identifies routes by a server-assigned id, kept in ``Resource.meta["id"]`` and the lockfile.
 Names are matched exactly (a description is free text). Import writes ``routes.yaml``.
+Expressions and actions are kept exactly as written (and as Mailgun stores them); what is valid but
+unusual (``rules.expression_warnings``, ``rules.action_warnings``) is a validation warning here.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pydantic import AfterValidator, Field, StrictInt
 from ruamel.yaml.comments import CommentedMap
 
 from mgsync.changes import Change
-from mgsync.kinds.base import Exact, Kind, path_quote
+from mgsync.kinds.base import Exact, Kind, Loc, path_quote
 from mgsync.answers import INT, STR, ListOf, Obj, fits
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc
@@ -23,6 +25,7 @@ from mgsync.state import Address, Resource, Spec, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
+    from mgsync.manifest.convert import Harvest
 
 ROUTES_NOTE = """\
 Routes are named by their Mailgun description, and apply writes the name as the description.
@@ -53,8 +56,6 @@ class RouteDoc(Doc):
     actions: Annotated[list[Annotated[str, AfterValidator(rules.check_action)]], Field(min_length=1)]
 
 
-
-
 class RouteKind(Exact, Kind[Route]):
     name = "route"
     model = Route
@@ -65,6 +66,14 @@ class RouteKind(Exact, Kind[Route]):
     import_title = "inbound routes"
     prunable = True
     lock_meta = ("id",)
+
+    def declare_one(self, out: Harvest, scope: str, key: str, doc: Any, loc: Loc) -> None:
+        super().declare_one(out, scope, key, doc, loc)
+        for message in rules.expression_warnings(doc.expression):
+            out.warn((*loc, "expression"), message)
+        for i, action in enumerate(doc.actions):
+            for message in rules.action_warnings(action):
+                out.warn((*loc, "actions", i), message)
 
     def export(self, out: Output, scope: str, resources: list[Resource]) -> CommentedMap:
         entries = CommentedMap()

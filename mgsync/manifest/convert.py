@@ -74,7 +74,7 @@ class Harvest:
     collected: list[Collected] = field(default_factory=list)
     prune: set[tuple[str, str]] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)  # unset ${env:} variables, when allowed
+    warnings: list[Problem] = field(default_factory=list)  # unset ${env:} when allowed; unusual values (``warn``)
     staged: Staged | None = None  # files beside it that are not on disk yet
 
     def source(self, loc: Loc) -> Source:
@@ -84,6 +84,11 @@ class Harvest:
     def problem(self, loc: Loc, message: str, at_key: bool = False) -> None:
         at = spot(self.shown, self.root, loc, at_key=at_key)
         self.problems.append(Problem(at.file, at.line, at.col, at.where, message))
+
+    def warn(self, loc: Loc, message: str) -> None:
+        """A valid value that may not do what its author expects (a kind's ``declare`` says so)."""
+        at = spot(self.shown, self.root, loc, at_key=False)
+        self.warnings.append(Problem(at.file, at.line, at.col, at.where, message))
 
     def beside(self, reference: str) -> tuple[Path, str]:
         """A file named relative to this manifest: its path, and how to show it."""

@@ -99,9 +99,10 @@ def harvest(parsed: yamlfile.Parsed, env: Mapping[str, str], redact: Redactor, *
         _unset_as_warnings(out, [p.missing is not None for p in missing])
     for loc, message in unknown_keys(root, ManifestDoc):
         out.problem(loc, message, at_key=True)
+    env_count, env_warnings = len(missing) - len(out.warnings), list(out.warnings)  # before kinds warn
     for key, value in root.items():
         _top_level(out, key, value)
-    _quiet_after_env(out, len(missing) - len(out.warnings), out.warnings)
+    _quiet_after_env(out, env_count, env_warnings)
     return out
 
 

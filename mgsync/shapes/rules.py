@@ -3,15 +3,23 @@
 Every check takes a string and raises ``ValueError`` with a one-sentence message (pydantic turns it
 into a validation error at the value's position). Route expressions and actions are tokenized and
 parsed by a small recursive-descent parser, never pattern-matched, so errors can name the column
-inside the expression. Grammar (mailgun-api.md §4)::
+inside the expression. Grammar (Mailgun's route filters and actions, mailgun-api.md §4)::
 
-    expression := filter (("and" | "or") filter)*          keywords case-insensitive
+    expression := term (("and" | "or") term)*             keywords case-insensitive
+    term       := filter | "(" expression ")"             grouping, as working code posts it
     filter     := match_recipient(STR) | match_header(STR, STR) | catch_all()
     action     := forward(STR) | store() | store(notify=STR) | stop()
     STR        := "..." | '...'                             backslash escapes the next character
 
-Patterns are Python regular expressions (Mailgun's route engine is Python-based); ``forward``
-destinations may use captures (``\\1``, ``\\g<name>``) and are checked as an email or http(s) URL.
+Never stricter than Mailgun: what Mailgun cannot parse is an error; what Mailgun accepts and stores
+but may not do what the author expects is valid, with a warning (``expression_warnings``,
+``action_warnings``): a pattern that is no Python regular expression (Mailgun stored
+``match_recipient('^+?d+@me')``, mailgun-ruby issue #357, 2025), a ``forward`` destination that is
+neither an address nor an http(s) URL (Mailgun stored ``forward(".*@")``, mailgun-ruby
+vcr_cassettes/routes.yml, 27 Jan 2025), ``and`` mixed with ``or`` without parentheses (the docs do
+not say which binds tighter). ``forward`` takes a comma-separated list of destinations (Mailgun's
+user manual, "Route Actions"), each of which may use captures (``\\1``, ``\\g<name>``).
+Patterns are Python regular expressions (Mailgun's route engine is Python-based).
 This module knows nothing about YAML, files or pydantic models.
 """
 
@@ -199,6 +207,7 @@ class _Parser:
         self.what, self.noun = what, noun
         self.tokens = tokenize(text, what)
         self.at = 0
+        self.warnings: list[str] = []
 
     @property
     def peek(self) -> Token:
@@ -206,6 +215,9 @@ class _Parser:
 
     def fail(self, message: str, token: Token | None = None) -> SyntaxProblem:
         return SyntaxProblem(self.what, (token or self.peek).col, message)
+
+    def warn(self, token: Token, message: str) -> None:
+        self.warnings.append(f"{self.what} at column {token.col}: {message}")
 
     def take(self, kind: str, expected: str) -> Token:
         token = self.peek
@@ -240,13 +252,43 @@ class _Parser:
 
 
 def check_expression(text: str) -> str:
-    parser = _Parser(text, "expression", "filter")
-    _filter(parser)
-    while parser.peek.kind == "name" and parser.peek.text.lower() in ("and", "or"):
-        parser.at += 1
-        _filter(parser)
-    parser.take("end", '"and", "or" or the end of the expression')
+    _expression(text)
     return text
+
+
+def expression_warnings(text: str) -> list[str]:
+    """What is unusual in a valid expression and may not do what its author expects (empty if none)."""
+    return _expression(text).warnings
+
+
+def _expression(text: str) -> _Parser:
+    parser = _Parser(text, "expression", "filter")
+    _sequence(parser)
+    parser.take("end", '"and", "or" or the end of the expression')
+    return parser
+
+
+def _sequence(parser: _Parser) -> None:
+    """Terms joined by ``and``/``or``; mixing both without parentheses gets a warning."""
+    _term(parser)
+    joins: list[Token] = []
+    while parser.peek.kind == "name" and parser.peek.text.lower() in ("and", "or"):
+        joins.append(parser.peek)
+        parser.at += 1
+        _term(parser)
+    mixed = [join for join in joins if join.text.lower() != joins[0].text.lower()]
+    if mixed:
+        parser.warn(mixed[0], f'"{joins[0].text}" and "{mixed[0].text}" are mixed without parentheses; '
+                              "Mailgun's docs do not say which binds tighter, so add parentheses to say which you mean")
+
+
+def _term(parser: _Parser) -> None:
+    if parser.peek.kind != "(":
+        _filter(parser)
+        return
+    parser.at += 1
+    _sequence(parser)
+    parser.take(")", '"and", "or" or ")"')
 
 
 def _filter(parser: _Parser) -> None:
@@ -258,7 +300,8 @@ def _filter(parser: _Parser) -> None:
     if len(args) != arity:
         raise parser.fail(f"{name.text}() takes {arity} quoted {plural}, got {len(args)}", name)
     if name.text == "match_header" and not _HEADER_NAME.fullmatch(args[0][1].text):
-        raise parser.fail(f'"{args[0][1].text}" is not a header name', args[0][1])
+        parser.warn(args[0][1], f'"{args[0][1].text}" is not a header name; Mailgun accepts it, '
+                                "but no message header can match it")
     for _, token in args[-1:] if arity else ():
         _regex(parser, token)
 
@@ -267,10 +310,21 @@ def _regex(parser: _Parser, token: Token) -> None:
     try:
         re.compile(token.text)
     except re.error as err:
-        raise parser.fail(f'"{token.text}" is not a valid regular expression ({err})', token) from None
+        parser.warn(token, f'"{token.text}" is not a valid Python regular expression ({err}); Mailgun accepts it, '
+                           "but its route engine may never match it")
 
 
 def check_action(text: str) -> str:
+    _action(text)
+    return text
+
+
+def action_warnings(text: str) -> list[str]:
+    """What is unusual in a valid action and may not do what its author expects (empty if none)."""
+    return _action(text).warnings
+
+
+def _action(text: str) -> _Parser:
     parser = _Parser(text, "action", "action")
     name, args = parser.call(ACTIONS)
     parser.take("end", "the end of the action (one action per list item)")
@@ -281,20 +335,65 @@ def check_action(text: str) -> str:
             if [key for key, _ in args] not in ([], ["notify"]):
                 raise parser.fail('store() takes no argument or notify="URL"', name)
             if args and not is_url(args[0][1].text):
-                raise parser.fail(f'notify "{args[0][1].text}" is not an http(s) URL', args[0][1])
+                parser.warn(args[0][1], f'notify "{args[0][1].text}" is not an http(s) URL; Mailgun accepts it, '
+                                        "but cannot notify it when a message is stored")
         case "stop":
             if args:
                 raise parser.fail("stop() takes no argument", name)
-    return text
+    return parser
+
+
+def forward_destinations(text: str) -> list[str]:
+    """The destinations of one ``forward()`` argument: a comma-separated list, each stripped."""
+    return [part.strip() for part in text.split(",")]
 
 
 def _forward(parser: _Parser, name: Token, args: list[tuple[str, Token]]) -> None:
     if len(args) != 1 or args[0][0]:
         raise parser.fail("forward() takes one quoted destination", name)
     token = args[0][1]
-    dest = _CAPTURE.sub("x", token.text)  # captured groups are filled in by Mailgun
-    if not (is_email(dest) or is_url(dest)):
-        raise parser.fail(f'"{token.text}" is neither an email address nor an http(s) URL', token)
+    for dest in forward_destinations(token.text):
+        if not _is_destination(_CAPTURE.sub("x", dest)):  # captured groups are filled in by Mailgun
+            parser.warn(token, f'forward destination "{dest}" is neither an email address nor an http(s) URL; '
+                               "Mailgun accepts it, but forwards only to addresses and URLs (a pattern is not "
+                               "expanded), so mail may not arrive where you expect")
+
+
+def _is_destination(text: str) -> bool:
+    return is_email(text) or is_url(text)
+
+
+# --- list members -------------------------------------------------------------------------------
+
+# ``Alice <alice@example.com>``: Mailgun's mailing-list docs allow this form for a member's (and a
+# list's) ``address`` ("Valid email address specification, e.g. Alice <alice@example.com> or just
+# alice@example.com"). The display part may be quoted ("Doe, Jane").
+_MAILBOX = re.compile(r'\s*(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|(?P<plain>[^<>"]*?))\s*<(?P<address>[^<>\s]+)>\s*')
+
+
+def mailbox(text: str) -> tuple[str, str] | None:
+    """(display name, address) of ``Name <address>``; None for text not of that form."""
+    found = _MAILBOX.fullmatch(text)
+    if found is None:
+        return None
+    quoted = found.group("quoted")
+    name = re.sub(r"\\(.)", r"\1", quoted) if quoted is not None else found.group("plain")
+    return name, found.group("address")
+
+
+def is_member_address(text: str) -> bool:
+    """An email address, or ``Name <address>`` around one."""
+    found = mailbox(text)
+    return is_email(text if found is None else found[1])
+
+
+def check_member_address(text: str) -> str:
+    found = mailbox(text)
+    if found is None:
+        return check_email(text)
+    if not is_email(found[1]):
+        raise ValueError(f'"{found[1]}" in "{text}" is not a valid email address')
+    return text
 
 
 # --- other Mailgun limits ----------------------------------------------------------------------

@@ -119,8 +119,8 @@ CASES = {
     ],
     'route_actions.yaml': [
         'route_actions.yaml:6:9: routes.actions.actions[0]: invalid action at column 1: unknown action "forwrd" (did you mean "forward"?)',
-        'route_actions.yaml:7:9: routes.actions.actions[1]: invalid action at column 9: "not an address" is neither an email address nor an http(s) URL',
-        'route_actions.yaml:8:9: routes.actions.actions[2]: invalid action at column 14: notify "ftp://example.com" is not an http(s) URL',
+        'route_actions.yaml:7:9: routes.actions.actions[1]: invalid action at column 1: forward() takes one quoted destination',
+        'route_actions.yaml:8:9: routes.actions.actions[2]: invalid action at column 1: store() takes no argument or notify="URL"',
         'route_actions.yaml:9:9: routes.actions.actions[3]: invalid action at column 8: expected the end of the action (one action per list item), found "stop"',
     ],
     'route_defined_twice': [
@@ -130,7 +130,7 @@ CASES = {
         'route_expression_syntax.yaml:4:17: routes.unterminated.expression: invalid expression at column 38: expected "," or ")", found the end',
         'route_expression_syntax.yaml:7:17: routes.unknown-filter.expression: invalid expression at column 1: unknown filter "match_recipent" (did you mean "match_recipient"?)',
         'route_expression_syntax.yaml:10:17: routes.bad-operator.expression: invalid expression at column 34: unexpected character "&"',
-        'route_expression_syntax.yaml:13:17: routes.bad-regex.expression: invalid expression at column 25: "(unclosed" is not a valid regular expression (missing ), unterminated subpattern at position 0)',
+        'route_expression_syntax.yaml:13:17: routes.unclosed-group.expression: invalid expression at column 46: expected "and", "or" or ")", found the end',
         'route_expression_syntax.yaml:16:17: routes.arity.expression: invalid expression at column 1: match_header() takes 2 quoted arguments, got 1',
     ],
     'route_fields.yaml': [
