@@ -2,6 +2,9 @@
 ``message`` (not wrapped, unlike the published spec's example).
 
 List order is undocumented; we list by priority, then creation (the order routes are evaluated in).
+Expressions and actions are stored as sent, never checked beyond presence: Mailgun stored
+``forward(".*@")`` (mailgun-ruby vcr_cassettes/routes.yml, 27 Jan 2025) and
+``match_recipient('^+?d+@me')`` (mailgun-ruby issue #357), so it does not validate them either.
 """
 
 from __future__ import annotations
@@ -91,29 +94,42 @@ _FILTER = re.compile(
     rf"\s*(?:(catch_all)\(\s*\)|match_recipient\(\s*{_STRING}\s*\)|match_header\(\s*{_STRING}\s*,\s*{_STRING}\s*\))\s*",
     re.IGNORECASE,
 )
-_JOIN = re.compile(r"(and|or)\b", re.IGNORECASE)
+_JOIN = re.compile(r"\s*(and|or)\b", re.IGNORECASE)
+_OPEN, _CLOSE = re.compile(r"\s*\("), re.compile(r"\s*\)\s*")
 
 
 def _matches(expression: str, address: str) -> bool:
-    """Whether a recipient matches: filters joined by ``and``/``or`` (``and`` binds tighter);
+    """Whether a recipient matches: filters joined by ``and``/``or`` (``and`` binds tighter), grouped
+    by parentheses (working code posts ``(match_recipient(…) and match_header(…))``);
     ``match_header`` never matches an address alone. Unparsable expressions match nothing."""
-    alternatives: list[list[bool]] = []
-    current: list[bool] = []
-    pos = 0
+    found = _sequence(expression, 0, address)
+    return found is not None and found[1] == len(expression) and found[0]
+
+
+def _sequence(expression: str, pos: int, address: str) -> tuple[bool, int] | None:
+    """(value, end) of terms joined by and/or from ``pos``; None when unparsable."""
+    alternatives: list[bool] = []
+    current = True
     while True:
-        found = _FILTER.match(expression, pos)
-        if not found:
-            return False
-        current.append(_filter_matches(found, address))
-        pos = found.end()
-        if pos == len(expression):
-            return any(all(group) for group in [*alternatives, current])
+        term = _term(expression, pos, address)
+        if term is None:
+            return None
+        current, pos = current and term[0], term[1]
         join = _JOIN.match(expression, pos)
         if not join:
-            return False
+            return any([*alternatives, current]), pos
         if join.group(1).lower() == "or":
-            alternatives, current = [*alternatives, current], []
+            alternatives, current = [*alternatives, current], True
         pos = join.end()
+
+
+def _term(expression: str, pos: int, address: str) -> tuple[bool, int] | None:
+    if opened := _OPEN.match(expression, pos):
+        inner = _sequence(expression, opened.end(), address)
+        closed = _CLOSE.match(expression, inner[1]) if inner is not None else None
+        return (inner[0], closed.end()) if inner is not None and closed else None
+    found = _FILTER.match(expression, pos)
+    return (_filter_matches(found, address), found.end()) if found else None
 
 
 def _filter_matches(found: re.Match[str], address: str) -> bool:
