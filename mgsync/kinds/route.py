@@ -3,7 +3,7 @@
 Mailgun identifies routes by a server-assigned id, kept in ``Resource.meta["id"]`` and the lockfile.
 Names are matched exactly (a description is free text). Import writes ``routes.yaml``.
 Expressions and actions are kept exactly as written (and as Mailgun stores them); what is valid but
-unusual (``rules.expression_warnings``, ``rules.action_warnings``) is a validation warning here.
+unusual (``route_syntax.expression_warnings``, ``route_syntax.action_warnings``) is a validation warning here.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from ruamel.yaml.comments import CommentedMap
 from mgsync.changes import Change
 from mgsync.kinds.base import Exact, Kind, Loc, path_quote
 from mgsync.answers import INT, STR, ListOf, Obj, fits
-from mgsync.shapes import rules
+from mgsync.shapes import route_syntax
 from mgsync.shapes.doc import UNSET, Doc
 from mgsync.shapes.fields import name_check
 from mgsync.shapes.output import Output, block_seq
@@ -52,8 +52,8 @@ class RouteDoc(Doc):
     """An inbound route; its key in `routes` is written to Mailgun as the route's description."""
 
     priority: Annotated[StrictInt, Field(ge=0)] = UNSET
-    expression: Annotated[str, AfterValidator(rules.check_expression)]
-    actions: Annotated[list[Annotated[str, AfterValidator(rules.check_action)]], Field(min_length=1)]
+    expression: Annotated[str, AfterValidator(route_syntax.check_expression)]
+    actions: Annotated[list[Annotated[str, AfterValidator(route_syntax.check_action)]], Field(min_length=1)]
 
 
 class RouteKind(Exact, Kind[Route]):
@@ -69,10 +69,10 @@ class RouteKind(Exact, Kind[Route]):
 
     def declare_one(self, out: Harvest, scope: str, key: str, doc: Any, loc: Loc) -> None:
         super().declare_one(out, scope, key, doc, loc)
-        for message in rules.expression_warnings(doc.expression):
+        for message in route_syntax.expression_warnings(doc.expression):
             out.warn((*loc, "expression"), message)
         for i, action in enumerate(doc.actions):
-            for message in rules.action_warnings(action):
+            for message in route_syntax.action_warnings(action):
                 out.warn((*loc, "actions", i), message)
 
     def export(self, out: Output, scope: str, resources: list[Resource]) -> CommentedMap:
