@@ -96,11 +96,13 @@ _FILTER = re.compile(
 )
 _JOIN = re.compile(r"\s*(and|or)\b", re.IGNORECASE)
 _OPEN, _CLOSE = re.compile(r"\s*\("), re.compile(r"\s*\)\s*")
+_NOT = re.compile(r"\s*not\b", re.IGNORECASE)
 
 
 def _matches(expression: str, address: str) -> bool:
     """Whether a recipient matches: filters joined by ``and``/``or`` (``and`` binds tighter), grouped
-    by parentheses (working code posts ``(match_recipient(…) and match_header(…))``);
+    by parentheses (working code posts ``(match_recipient(…) and match_header(…))``), negated by an
+    undocumented ``not``;
     ``match_header`` never matches an address alone. Unparsable expressions match nothing."""
     found = _sequence(expression, 0, address)
     return found is not None and found[1] == len(expression) and found[0]
@@ -124,6 +126,9 @@ def _sequence(expression: str, pos: int, address: str) -> tuple[bool, int] | Non
 
 
 def _term(expression: str, pos: int, address: str) -> tuple[bool, int] | None:
+    if negated := _NOT.match(expression, pos):  # undocumented; read as Python reads it
+        inner = _term(expression, negated.end(), address)
+        return (not inner[0], inner[1]) if inner is not None else None
     if opened := _OPEN.match(expression, pos):
         inner = _sequence(expression, opened.end(), address)
         closed = _CLOSE.match(expression, inner[1]) if inner is not None else None

@@ -6,7 +6,7 @@ parsed by a small recursive-descent parser, never pattern-matched, so errors can
 inside the expression. Grammar (Mailgun's route filters and actions, mailgun-api.md §4)::
 
     expression := term (("and" | "or") term)*             keywords case-insensitive
-    term       := filter | "(" expression ")"             grouping, as working code posts it
+    term       := filter | "(" expression ")" | "not" term   grouping, as working code posts it
     filter     := match_recipient(STR) | match_header(STR, STR) | catch_all()
     action     := forward(STR) | store() | store(notify=STR) | stop()
     STR        := "..." | '...'                             backslash escapes the next character
@@ -17,7 +17,7 @@ but may not do what the author expects is valid, with a warning (``expression_wa
 ``match_recipient('^+?d+@me')``, mailgun-ruby issue #357, 2025), a ``forward`` destination that is
 neither an address nor an http(s) URL (Mailgun stored ``forward(".*@")``, mailgun-ruby
 vcr_cassettes/routes.yml, 27 Jan 2025), ``and`` mixed with ``or`` without parentheses (the docs do
-not say which binds tighter). ``forward`` takes a comma-separated list of destinations (Mailgun's
+not say which binds tighter), ``not`` (undocumented, but Mailgun's engine is Python-based). ``forward`` takes a comma-separated list of destinations (Mailgun's
 user manual, "Route Actions"), each of which may use captures (``\\1``, ``\\g<name>``).
 Patterns are Python regular expressions (Mailgun's route engine is Python-based).
 This module knows nothing about YAML, files or pydantic models.
@@ -171,12 +171,17 @@ def _sequence(parser: _Parser) -> None:
 
 
 def _term(parser: _Parser) -> None:
-    if parser.peek.kind != "(":
+    if parser.peek.kind == "name" and parser.peek.text.lower() == "not":
+        parser.warn(parser.peek, f'"{parser.peek.text}" is not in Mailgun\'s documented filter language (filters joined by '
+                                 '"and" and "or"); Mailgun may refuse the route or not read it as you mean')
+        parser.at += 1
+        _term(parser)
+    elif parser.peek.kind == "(":
+        parser.at += 1
+        _sequence(parser)
+        parser.take(")", '"and", "or" or ")"')
+    else:
         _filter(parser)
-        return
-    parser.at += 1
-    _sequence(parser)
-    parser.take(")", '"and", "or" or ")"')
 
 
 def _filter(parser: _Parser) -> None:

@@ -98,6 +98,9 @@ UNUSUAL_EXPRESSIONS = [
                                      "never match it"]),
     ('match_header("bad header", "x")', ['expression at column 14: "bad header" is not a header name; Mailgun accepts it, '
                                          "but no message header can match it"]),
+    ('not match_recipient("spam@.*")', ['expression at column 1: "not" is not in Mailgun\'s documented filter language '
+                                        '(filters joined by "and" and "or"); Mailgun may refuse the route or not read it '
+                                        "as you mean"]),
     ('match_recipient("a") or match_recipient("b") AND catch_all()',
      ['expression at column 46: "or" and "AND" are mixed without parentheses; Mailgun\'s docs do not say which binds '
       "tighter, so add parentheses to say which you mean"]),
