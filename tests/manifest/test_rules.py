@@ -121,6 +121,23 @@ UNUSUAL_ACTIONS = [
 ]
 
 
+def test_length_limit_of_4k() -> None:
+    """"The length of the Filter or Action fields cannot exceed 4k" (Mailgun's user manual, Routes)."""
+    pattern = "a" * 4080
+    near = f'match_recipient("{pattern}")'  # 4099 characters
+    assert len(near) == 4099
+    with pytest.raises(ValueError) as err:
+        route_syntax.check_expression(near)
+    assert str(err.value) == ("invalid expression at column 1: it is 4099 characters long; Mailgun allows at most 4k "
+                              "(4096); split it over several routes")
+    action = f'forward("https://example.com/{"x" * 3990}")'
+    assert route_syntax.check_action(action) == action
+    assert route_syntax.action_warnings(action) == [
+        f'action at column 1: it is {len(action)} characters long; Mailgun allows at most "4k", which may mean 4000: '
+        "keep it shorter or split it over several routes"]
+    assert route_syntax.action_warnings(f'forward("https://example.com/{"x" * 3900}")') == []
+
+
 @pytest.mark.parametrize(("text", "warnings"), UNUSUAL_EXPRESSIONS)
 def test_unusual_expressions_are_valid_with_a_warning(text: str, warnings: list[str]) -> None:
     assert route_syntax.check_expression(text) == text
