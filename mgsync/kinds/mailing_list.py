@@ -6,9 +6,9 @@ writes them all to ``lists.yaml``, more than 20 members of a list to ``lists/<ad
 A member may be written ``Alice <alice@example.com>``, as Mailgun's mailing-list docs allow for the
 member ``address`` ("Valid email address specification, e.g. Alice <alice@example.com> or just
 alice@example.com"). Mailgun keeps the address inside the brackets as the member's address and the
-display part as its name when no ``name`` is given (UNCONFIRMED: no recording shows the answer; the
-lists service parses addresses with its flanker library, whose ``parse`` splits them so). So such a
-member is the member ``alice@example.com`` named ``Alice``: its identity is the bracketed address,
+display part as its name when no ``name`` is given (UNCONFIRMED: no recording shows the answer;
+flanker, Mailgun's own address parser, splits the form so, and the emulator does the same). So such
+a member is the member ``alice@example.com`` named ``Alice``: its identity is the bracketed address,
 and apply sends that address with the name, which gives the same member whichever way Mailgun
 stores the written form. Import writes what Mailgun answers: ``{address: alice@example.com, name: Alice}``.
 """

@@ -3,7 +3,7 @@
 Mailgun identifies routes by a server-assigned id, kept in ``Resource.meta["id"]`` and the lockfile.
 Names are matched exactly (a description is free text). Import writes ``routes.yaml``.
 Expressions and actions are kept exactly as written (and as Mailgun stores them); what is valid but
-unusual (``route_syntax.expression_warnings``, ``route_syntax.action_warnings``) is a validation warning here.
+unusual (``route_syntax.expression_warnings``, ``action_warnings``) is a validation warning here.
 """
 
 from __future__ import annotations
