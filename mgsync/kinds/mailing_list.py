@@ -16,21 +16,22 @@ stores the written form. Import writes what Mailgun answers: ``{address: alice@e
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, StrictBool, WithJsonSchema
 
 from mgsync.changes import Change
-from mgsync.kinds.base import BulkKind, Kind, path_quote
+from mgsync.kinds.base import BulkKind, Kind, Loc, path_quote
 from mgsync.shapes import rules
 from mgsync.answers import BOOL, INT, OBJECT, STR, Obj, fits
-from mgsync.shapes.doc import UNSET, Doc, collection
-from mgsync.shapes.fields import Email
+from mgsync.shapes.doc import UNSET, Doc, collection, written
 from mgsync.shapes.output import file_stem, flow_map
 from mgsync.state import Entries, Resource, Row, Spec, State, jsonable
 
 if TYPE_CHECKING:
     from mgsync.client import Client
+    from mgsync.manifest.convert import Harvest
 
 AccessLevel = Literal["readonly", "members", "everyone"]
 ReplyPreference = Literal["list", "sender"]
@@ -85,11 +86,26 @@ class ListKind(Kind[MailingList]):
     model = MailingList
     nouns = ("mailing list", "mailing lists")
     section = "mailing_lists"
-    key_type = Email
+    key_type = MemberAddress  # "Developers <devs@mg.net>" too (Mailgun's list docs): that list, so named
     settings = ListSettingsDoc  # its entry document ("ListDoc"): these fields + its members
     import_file = "lists.yaml"
     import_title = "mailing lists"
     prunable = True
+
+    def identity(self, key: str) -> str:
+        found = _mailbox(key)
+        return (key if found is None else found[1]).lower()
+
+    def identities(self, keys: Iterable[str]) -> list[str]:
+        return list(map(self.identity, keys))
+
+    def declare_one(self, out: Harvest, scope: str, key: str, doc: Any, loc: Loc) -> None:
+        """A list written ``Name <address>`` is the list ``address``, named ``Name`` unless ``name`` is written."""
+        found = _mailbox(key)
+        data = written(doc, self.model.model_fields)
+        if found is not None and found[0] and "name" not in data:
+            data["name"] = found[0]
+        out.declare(self.address(scope, key), self.model, data, loc)
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         return [self.from_api(item) for item in client.iter_pages("/v3/lists/pages", limit=1000, item=LIST_ITEM)]

@@ -92,3 +92,28 @@ def test_unusual_route_values_validate_with_warnings_at_their_place(tmp_path: Pa
         f'{tmp_path}/routes.yaml:4:31: routes.odd.actions[1]: action at column 14: notify "nope" is not an http(s) URL; '
         "Mailgun accepts it, but cannot notify it when a message is stored",
     ]
+
+
+def test_a_list_written_name_and_address_is_that_list_so_named(tmp_path: Path) -> None:
+    """Mailgun's list docs: address "A valid email address for the mailing list, e.g. developers@mailgun.net,
+    or Developers <devs@mg.net>" (mailgun/documentation source/api-mailinglists.rst)."""
+    from tests.e2e.cli import run
+
+    write(tmp_path, "m/lists.yaml", """
+        mailing_lists:
+          Developers <devs@mg.net>:
+            access_level: members
+            members: [Alice <alice@example.com>]
+    """)
+    state = ["--emulator", "--emulator-state", str(tmp_path / "account.json")]
+    env = {"MAILGUN_API_KEY": "unused-by-the-emulator"}
+    applied = run("apply", "--yes", *state, str(tmp_path / "m"), env=env)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "+ list:devs@mg.net\n      name:         \"Developers\"\n      access_level: \"members\"\n" in applied.stdout
+    planned = run("plan", "--detailed-exitcode", *state, str(tmp_path / "m"), env=env)
+    assert planned.returncode == 0, planned.stdout + planned.stderr
+    imported = run("import", "--out", str(tmp_path / "imported"), *state, env=env)
+    assert imported.returncode == 0, imported.stderr
+    lists = (tmp_path / "imported" / "lists.yaml").read_text(encoding="utf-8")
+    assert "\n  devs@mg.net:\n    name: Developers\n" in lists
+    assert "      - {address: alice@example.com, name: Alice}\n" in lists
