@@ -11,6 +11,8 @@ flanker, Mailgun's own address parser, splits the form so, and the emulator does
 a member is the member ``alice@example.com`` named ``Alice``: its identity is the bracketed address,
 and apply sends that address with the name, which gives the same member whichever way Mailgun
 stores the written form. Import writes what Mailgun answers: ``{address: alice@example.com, name: Alice}``.
+A list key may take the same form (``Developers <devs@mg.net>``, Mailgun's list docs): the list
+``devs@mg.net`` named ``Developers``.
 """
 
 from __future__ import annotations
