@@ -1,15 +1,18 @@
 """The emulator as a real HTTP/1.1 server on loopback (stdlib ``ThreadingHTTPServer``, keep-alive).
 
 ``serve()`` runs it on a background thread for tests; ``serve_forever()`` blocks for the CLI and stops
-cleanly on Ctrl-C. A dropped-connection fault closes the socket without writing a response.
+cleanly on Ctrl-C. A dropped-connection fault closes the socket without writing a response; a client
+that disconnects before its answer is written is not reported (``_Server.handle_error``).
 """
 
 from __future__ import annotations
 
 import socket
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import threading
 
@@ -66,6 +69,14 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that left mid-request (reset, broken pipe) is its own business: nothing is printed.
+        Anything else keeps socketserver's report; an endpoint's own failure never gets here (``app``
+        answers it with a 500)."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 @dataclass(frozen=True)
