@@ -7,6 +7,7 @@ that disconnects before its answer is written is not reported (``_Server.handle_
 
 from __future__ import annotations
 
+import json
 import socket
 import sys
 from collections.abc import Callable, Iterator
@@ -18,7 +19,7 @@ import threading
 
 from mgsync.emulator.app import Emulator
 from mgsync.emulator.faults import DropConnection
-from mgsync.errors import ConfigError
+from mgsync.errors import ConfigError, MgsyncError
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -32,6 +33,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._read_body()
         try:
             status, headers, payload = self.emulator.handle(self.command, self.path, dict(self.headers.items()), body)
+        except MgsyncError as err:  # the state file cannot be saved: the client hears 500, whoever serves one line
+            sys.stderr.write(f"Error: {err}\n")
+            status, headers, payload = 500, [("Content-Type", "application/json")], json.dumps({"message": str(err)}).encode()
         except DropConnection:
             self.close_connection = True
             try:

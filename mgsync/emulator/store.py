@@ -33,10 +33,13 @@ class Subaccount:
     store: Store
 
 
+ELSEWHERE = "--memory with emulator serve, another --emulator-state FILE with --emulator."
+
+
 def _unusable(path: Path, why: str) -> ConfigError:
     # Both ways of starting the emulator read a state file: name each one's way around it.
     return ConfigError(f"{path} is not a usable emulator state file ({why}); remove it to start an empty account, "
-                       "or start elsewhere: --memory with emulator serve, another --emulator-state FILE with --emulator.")
+                       f"or start elsewhere: {ELSEWHERE}")
 
 
 class Store:
@@ -157,8 +160,13 @@ class Store:
 
     def save(self, path: Path) -> None:
         """Write the state atomically (temp file + rename) so a crash never leaves half a file."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        except OSError as err:
+            there = next(p for p in (path.parent, *path.parent.parents) if p.exists())
+            raise ConfigError(f"Cannot save the emulator state file {path} ({err.strerror or err}); make "
+                              f"{there} writable, or start elsewhere: {ELSEWHERE}") from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(self.to_data(), fh, separators=(",", ":"))

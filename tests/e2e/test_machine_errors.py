@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from mgsync.emulator import Emulator
 from tests.e2e.cli import mgsync_command, run
 
 MANIFEST = "version: 1\nroutes:\n  catch-all:\n    expression: catch_all()\n    actions: [stop()]\n"
@@ -188,16 +189,54 @@ def test_the_default_state_file_corrupt_names_it(tmp_path: Path) -> None:
     assert (tmp_path / ".mgsync-emulator.json").read_text(encoding="utf-8") == "{"
 
 
+def read_only_state(tmp_path: Path) -> Path:
+    """``state/emu.json``: an account in a directory this user cannot write (see the module docstring)."""
+    (tmp_path / "state").mkdir()
+    Emulator(api_key="k").save(tmp_path / "state" / "emu.json")
+    (tmp_path / "state").chmod(0o555)
+    return tmp_path / "state" / "emu.json"
+
+
+def test_a_state_file_that_cannot_be_saved_with_emulator_commands(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    read_only_state(tmp_path)
+    command = [*without_root_override(), *mgsync_command(), "apply", "--yes", "--emulator", "--emulator-state",
+               "state/emu.json", "--lockfile", "mgsync.lock", str(root)]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "NO_COLOR": "1", "MGSYNC_DEBUG": ""})
+    (tmp_path / "state").chmod(0o755)
+    one_line_error(result, "Cannot save the emulator state file state/emu.json (Permission denied); make state "
+                           "writable, or start elsewhere: --memory with emulator serve, another --emulator-state "
+                           "FILE with --emulator.")
+
+
+def test_a_state_file_that_cannot_be_saved_with_emulator_serve(tmp_path: Path) -> None:
+    read_only_state(tmp_path)
+    proc, port = _serve("--state", "state/emu.json", "--api-key", "k", prefix=without_root_override(), cwd=tmp_path)
+    try:
+        answer = httpx.post(f"http://127.0.0.1:{port}/v4/domains", data={"name": "mg.example.com"}, auth=("api", "k"))
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
+        (tmp_path / "state").chmod(0o755)
+    message = ("Cannot save the emulator state file state/emu.json (Permission denied); make state writable, "
+               "or start elsewhere: --memory with emulator serve, another --emulator-state FILE with --emulator.")
+    assert (answer.status_code, answer.json()) == (500, {"message": message})
+    assert err == f"Error: {message}\n"
+
+
 # --- a client that leaves `emulator serve` ------------------------------------------------------
 
 
-def _serve(*args: str) -> tuple[subprocess.Popen[str], int]:
-    proc = subprocess.Popen([*mgsync_command(), "emulator", "serve", "--memory", "--port", "0", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+def _serve(*args: str, prefix: tuple[str, ...] = (), cwd: Path | None = None) -> tuple[subprocess.Popen[str], int]:
+    """``emulator serve`` on a free port (``--memory`` unless ``--state`` is given): (process, port)."""
+    proc = subprocess.Popen([*prefix, *mgsync_command(), "emulator", "serve", "--port", "0",
+                             *(args if "--state" in args else ("--memory", *args))],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     first = proc.stderr.readline()
     assert first.startswith("Mailgun emulator on http://127.0.0.1:"), first
-    assert proc.stderr.readline() == "The account is kept in memory.\n"
+    assert proc.stderr.readline().startswith("The account is kept in ")
     return proc, int(first.rsplit(":", 1)[1])
 
 
