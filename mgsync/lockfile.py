@@ -57,7 +57,7 @@ class Lockfile:
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as err:
-            raise LockfileError(f"{path}: cannot read the lockfile ({err.strerror}); make it readable") from None
+            raise LockfileError(f"{path}: cannot read the lockfile ({err.strerror}); make it a readable file") from None
         try:
             data = json.loads(text)
         except ValueError as err:

@@ -106,6 +106,14 @@ def test_lockfile_write_failure_is_one_sentence(tmp_path: Path) -> None:
         "what Mailgun already holds).")
 
 
+def test_a_lockfile_that_cannot_be_read(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (tmp_path / "mgsync.lock").mkdir()
+    result = run("plan", "--emulator", "--emulator-state", "emu.json", "--lockfile", "mgsync.lock", str(root),
+                 cwd=tmp_path, env={"MGSYNC_DEBUG": ""})
+    one_line_error(result, "mgsync.lock: cannot read the lockfile (Is a directory); make it a readable file")
+
+
 def conflicted(ours: str, theirs: str) -> str:
     return f"<<<<<<< HEAD\n{ours}=======\n{theirs}>>>>>>> feature\n"
 
