@@ -61,7 +61,8 @@ class Lockfile:
         try:
             data = json.loads(text)
         except ValueError as err:
-            raise LockfileError(_conflicted(path, text) or f"{path}: cannot read the lockfile ({err}); restore it from git") from None
+            unreadable = f"{path}: cannot read the lockfile ({err}); restore it from git"
+            raise LockfileError(_conflicted(path, text) or unreadable) from None
         if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
             raise LockfileError(f"{path}: not an mgsync lockfile of format_version {FORMAT_VERSION}")
         lock = cls(path, data.get("resources"), data.get("collections"))
@@ -199,7 +200,8 @@ def _unwritable(target: Path, err: OSError) -> str:
     for parent in reversed(target.parents):
         if parent.exists() and not parent.is_dir():
             return f"{parent} is a file, not a directory; choose a lockfile path in a directory (--lockfile)"
-    return f"{err.strerror or err}; make {target.parent} writable for this user"
+    there = next(p for p in target.parents if p.exists())  # where the missing directories would be made
+    return f"{err.strerror or err}; make {there} writable for this user"
 
 
 CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>")
@@ -218,8 +220,8 @@ def _conflicted(path: Path, text: str) -> str | None:
             return (
                 f"{path}:{number}: the lockfile is an unresolved git merge conflict; take one side whole "
                 f"(git checkout --ours -- {path}, or --theirs, then git add {path}) and run mgsync plan: the next "
-                "apply records again the declared objects only the other side recorded; until then its SMTP passwords plan as "
-                "changed, and its objects that the manifests no longer declare are left alone as not managed "
-                "(not deleted, unless their scope is pruned)."
+                "apply records again the declared objects only the other side recorded; until then its SMTP "
+                "passwords plan as changed, and its objects that the manifests no longer declare are left alone "
+                "as not managed (not deleted, unless their scope is pruned)."
             )
     return None

@@ -79,7 +79,8 @@ def repository(tmp_path: Path) -> Path:
     (tmp_path / "mailgun" / "lists").mkdir(parents=True)
     (tmp_path / "mailgun" / "lists.yaml").write_text(
         "version: 1\nmailing_lists:\n  news@mg.example.com:\n    members: {file: lists/news.csv}\n", encoding="utf-8")
-    (tmp_path / "mailgun" / "lists" / "news.csv").write_text("address,name\nalice@example.com,Alice\n", encoding="utf-8")
+    csv = tmp_path / "mailgun" / "lists" / "news.csv"
+    csv.write_text("address,name\nalice@example.com,Alice\n", encoding="utf-8")
     (tmp_path / "mailgun" / "routes.yaml").write_text(
         "version: 1\nroutes:\n  inbound:\n    expression: catch_all()\n    actions: [stop()]\n", encoding="utf-8")
     (tmp_path / "docs.yml").write_text("not: [a manifest\n", encoding="utf-8")

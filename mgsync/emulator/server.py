@@ -13,9 +13,9 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import threading
+from typing import Any
 
 from mgsync.emulator.app import Emulator
 from mgsync.emulator.faults import DropConnection
@@ -35,7 +35,8 @@ class _Handler(BaseHTTPRequestHandler):
             status, headers, payload = self.emulator.handle(self.command, self.path, dict(self.headers.items()), body)
         except MgsyncError as err:  # the state file cannot be saved: the client hears 500, whoever serves one line
             sys.stderr.write(f"Error: {err}\n")
-            status, headers, payload = 500, [("Content-Type", "application/json")], json.dumps({"message": str(err)}).encode()
+            status, headers = 500, [("Content-Type", "application/json")]
+            payload = json.dumps({"message": str(err)}).encode()
         except DropConnection:
             self.close_connection = True
             try:

@@ -181,7 +181,8 @@ class Store:
         try:
             self.load_data(json.loads(path.read_text(encoding="utf-8")))
         except json.JSONDecodeError as err:
-            raise _unusable(path, f"not JSON: {err.msg.removesuffix(' at')}, line {err.lineno} column {err.colno}") from None
+            where = f"line {err.lineno} column {err.colno}"
+            raise _unusable(path, f"not JSON: {err.msg.removesuffix(' at')}, {where}") from None
         except UnicodeDecodeError:
             raise _unusable(path, "not UTF-8 text") from None
         except OSError as err:

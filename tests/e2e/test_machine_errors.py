@@ -160,7 +160,8 @@ def test_the_cost_of_a_lost_side_is_what_the_message_says(tmp_path: Path) -> Non
     lock.write_text(json.dumps(lost), encoding="utf-8")
     with_lost = run(*args, cwd=tmp_path)
     assert with_lost.returncode == 0, with_lost.stderr
-    assert with_lost.stdout == "Not managed (left alone):\n  1 route: extra\n\nNo changes. Mailgun matches the manifests.\n"
+    assert with_lost.stdout == ("Not managed (left alone):\n  1 route: extra\n\n"
+                                "No changes. Mailgun matches the manifests.\n")
 
 
 # --- the emulator's state file ------------------------------------------------------------------
@@ -177,7 +178,8 @@ BAD_STATES = [
 def test_a_corrupt_state_file_with_emulator_commands(tmp_path: Path, content: str, why: str) -> None:
     root = project(tmp_path)
     (tmp_path / "emu.json").write_text(content, encoding="utf-8")
-    result = run("plan", "--emulator", "--emulator-state", "emu.json", str(root), cwd=tmp_path, env={"MGSYNC_DEBUG": ""})
+    result = run("plan", "--emulator", "--emulator-state", "emu.json", str(root), cwd=tmp_path,
+                 env={"MGSYNC_DEBUG": ""})
     one_line_error(result, f"emu.json is not a usable emulator state file ({why}); {STATE_REMEDY}")
     assert (tmp_path / "emu.json").read_text(encoding="utf-8") == content  # left as it was
 
