@@ -55,9 +55,14 @@ class Lockfile:
         if not path.exists():
             return cls(path)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as err:
-            raise LockfileError(f"{path}: cannot read the lockfile ({err}); restore it from git") from None
+            text = path.read_text(encoding="utf-8")
+        except OSError as err:
+            raise LockfileError(f"{path}: cannot read the lockfile ({err.strerror}); make it a readable file") from None
+        try:
+            data = json.loads(text)
+        except ValueError as err:
+            unreadable = f"{path}: cannot read the lockfile ({err}); restore it from git"
+            raise LockfileError(_conflicted(path, text) or unreadable) from None
         if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
             raise LockfileError(f"{path}: not an mgsync lockfile of format_version {FORMAT_VERSION}")
         lock = cls(path, data.get("resources"), data.get("collections"))
@@ -130,8 +135,14 @@ class Lockfile:
             text = self.render()
         if self.path.exists() and self.path.read_text(encoding="utf-8") == text:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".mgsync-lock-", dir=self.path.parent)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".mgsync-lock-", dir=self.path.parent)
+        except OSError as err:
+            raise LockfileError(
+                f"Cannot write the lockfile {self.path}: {_unwritable(self.path, err)}, then run the command again "
+                "(the next apply records what Mailgun already holds)."
+            ) from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text)
@@ -165,17 +176,52 @@ def hold(path: Path, *, timeout: float = 0) -> Iterator[None]:
     """Hold the exclusive apply lock of the lockfile at ``path`` (a ``.lck`` sidecar), waiting up to
     ``timeout`` seconds for another apply to release it."""
     lock_path = path.with_name(path.name + ".lck")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
     # A fresh, non-singleton lock per call: two holds in one process must exclude each other too.
     lock = FileLock(lock_path, timeout=timeout, is_singleton=False, thread_local=False)
     try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
         lock.acquire()
     except Timeout:
         waited = f"still held after {timeout:g} s" if timeout > 0 else "pass --lock-timeout SECONDS to wait"
         raise LockHeldError(
             f"Another mgsync apply holds the lock on {path} ({waited}); wait for it to finish (lock file {lock_path})."
         ) from None
+    except OSError as err:  # after Timeout, which is an OSError too
+        raise LockfileError(f"Cannot create the apply lock {lock_path}: {_unwritable(lock_path, err)}.") from None
     try:
         yield
     finally:
         lock.release()
+
+
+def _unwritable(target: Path, err: OSError) -> str:
+    """Why ``target`` cannot be created, and what to do: a file where a directory must be, or the
+    system's reason (e.g. Permission denied) with the directory to make writable."""
+    for parent in reversed(target.parents):
+        if parent.exists() and not parent.is_dir():
+            return f"{parent} is a file, not a directory; choose a lockfile path in a directory (--lockfile)"
+    there = next(p for p in target.parents if p.exists())  # where the missing directories would be made
+    return f"{err.strerror or err}; make {there} writable for this user"
+
+
+CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>")
+
+
+def _conflicted(path: Path, text: str) -> str | None:
+    """The message for a lockfile that holds git's conflict markers, else None.
+
+    What a lost side costs (plan.py ``_undeclared``, engine.py ``sync_lock``): objects still declared
+    are matched by name and recorded again by the next apply; the lost side's SMTP password hashes
+    make its credentials plan as a password change; an object only the lost side recorded that is
+    later removed from the manifests is left alone as not managed (not deleted) unless its scope is
+    pruned, until it is declared again or imported."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith(CONFLICT_MARKERS):
+            return (
+                f"{path}:{number}: the lockfile is an unresolved git merge conflict; take one side whole "
+                f"(git checkout --ours -- {path}, or --theirs, then git add {path}) and run mgsync plan: the next "
+                "apply records again the declared objects only the other side recorded; until then its SMTP "
+                "passwords plan as changed, and its objects that the manifests no longer declare are left alone "
+                "as not managed (not deleted, unless their scope is pruned)."
+            )
+    return None

@@ -1,21 +1,25 @@
 """The emulator as a real HTTP/1.1 server on loopback (stdlib ``ThreadingHTTPServer``, keep-alive).
 
 ``serve()`` runs it on a background thread for tests; ``serve_forever()`` blocks for the CLI and stops
-cleanly on Ctrl-C. A dropped-connection fault closes the socket without writing a response.
+cleanly on Ctrl-C. A dropped-connection fault closes the socket without writing a response; a client
+that disconnects before its answer is written is not reported (``_Server.handle_error``).
 """
 
 from __future__ import annotations
 
+import json
 import socket
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import threading
+from typing import Any
 
 from mgsync.emulator.app import Emulator
 from mgsync.emulator.faults import DropConnection
-from mgsync.errors import ConfigError
+from mgsync.errors import ConfigError, MgsyncError
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -29,6 +33,10 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._read_body()
         try:
             status, headers, payload = self.emulator.handle(self.command, self.path, dict(self.headers.items()), body)
+        except MgsyncError as err:  # the state file cannot be saved: the client hears 500, whoever serves one line
+            sys.stderr.write(f"Error: {err}\n")
+            status, headers = 500, [("Content-Type", "application/json")]
+            payload = json.dumps({"message": str(err)}).encode()
         except DropConnection:
             self.close_connection = True
             try:
@@ -66,6 +74,14 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that left mid-request (reset, broken pipe) is its own business: nothing is printed.
+        Anything else keeps socketserver's report; an endpoint's own failure never gets here (``app``
+        answers it with a 500)."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 @dataclass(frozen=True)

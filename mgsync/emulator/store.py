@@ -21,6 +21,7 @@ from typing import Any
 from mgsync.emulator import records
 from mgsync.emulator.tables import Family, Table
 from mgsync.emulator.wire import parse_date
+from mgsync.errors import ConfigError
 
 SUPPRESSION_KINDS = ("bounces", "unsubscribes", "complaints", "whitelists")
 __all__ = ["Family", "Store", "Subaccount", "Table", "SUPPRESSION_KINDS"]
@@ -30,6 +31,15 @@ __all__ = ["Family", "Store", "Subaccount", "Table", "SUPPRESSION_KINDS"]
 class Subaccount:
     record: dict[str, Any]  # as /v5/accounts/subaccounts renders it
     store: Store
+
+
+ELSEWHERE = "--memory with emulator serve, another --emulator-state FILE with --emulator."
+
+
+def _unusable(path: Path, why: str) -> ConfigError:
+    # Both ways of starting the emulator read a state file: name each one's way around it.
+    return ConfigError(f"{path} is not a usable emulator state file ({why}); remove it to start an empty account, "
+                       f"or start elsewhere: {ELSEWHERE}")
 
 
 class Store:
@@ -150,8 +160,13 @@ class Store:
 
     def save(self, path: Path) -> None:
         """Write the state atomically (temp file + rename) so a crash never leaves half a file."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        except OSError as err:
+            there = next(p for p in (path.parent, *path.parent.parents) if p.exists())
+            raise ConfigError(f"Cannot save the emulator state file {path} ({err.strerror or err}); make "
+                              f"{there} writable, or start elsewhere: {ELSEWHERE}") from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(self.to_data(), fh, separators=(",", ":"))
@@ -161,7 +176,20 @@ class Store:
             raise
 
     def load(self, path: Path) -> None:
-        self.load_data(json.loads(path.read_text(encoding="utf-8")))
+        """Load the state file at ``path``; a file that is not one (not JSON, another shape, unreadable)
+        is a ``ConfigError`` naming it (the half-loaded store is then dropped with its emulator)."""
+        try:
+            self.load_data(json.loads(path.read_text(encoding="utf-8")))
+        except json.JSONDecodeError as err:
+            where = f"line {err.lineno} column {err.colno}"
+            raise _unusable(path, f"not JSON: {err.msg.removesuffix(' at')}, {where}") from None
+        except UnicodeDecodeError:
+            raise _unusable(path, "not UTF-8 text") from None
+        except OSError as err:
+            raise _unusable(path, f"cannot read it: {err.strerror or err}") from None
+        except (ValueError, KeyError, TypeError, AttributeError) as err:  # JSON, but not of a state file's shape
+            what = f"no {err.args[0]!r} entry" if isinstance(err, KeyError) else "JSON of another shape"
+            raise _unusable(path, what) from None
 
     # ---- seeding helpers (no HTTP, no validation) -----------------------------------------
 

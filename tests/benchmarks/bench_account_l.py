@@ -1,6 +1,6 @@
 """Benchmark (not a test): account L of issue 10 through the real ``mgsync`` CLI, figures vs. targets.
 
-Serves the bundled emulator in its own process (``mgsync emulator serve --latency``, no state file)
+Serves the bundled emulator in its own process (``mgsync emulator serve --memory --latency``, no state file)
 so that the figures of each ``mgsync`` process are its own: CPU (user + sys) and peak RSS come from
 ``os.wait4``; requests are counted from the ``--verbose`` request log on stderr (one
 ``http: METHOD path -> status`` line per attempt, retries included), so the emulator needs no hook.
@@ -131,10 +131,11 @@ def process_cpu(pid: int) -> float:
 def served_emulator(latency: float, key: str, workdir: Path) -> Iterator[tuple[int, str]]:
     """``mgsync emulator serve`` on a free loopback port in its own process: ``(pid, url)``."""
     log = workdir / "emulator.log"
-    command = [sys.executable, "-m", "mgsync", "emulator", "serve", "--port", "0", "--api-key", key,
+    # --memory, and run from workdir: never the .mgsync-emulator.json of the directory it is started in
+    command = [sys.executable, "-m", "mgsync", "emulator", "serve", "--memory", "--port", "0", "--api-key", key,
                "--latency", str(latency)]
     with log.open("wb") as sink:
-        proc = subprocess.Popen(command, stdout=sink, stderr=sink)
+        proc = subprocess.Popen(command, stdout=sink, stderr=sink, cwd=workdir)
     try:
         yield proc.pid, _announced_url(log, proc)
     finally:

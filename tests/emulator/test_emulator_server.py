@@ -98,7 +98,9 @@ def _interruptible() -> None:
 
 
 def _start_cli(*args: str) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "mgsync.cli", "emulator", "serve", *args],
+    # --memory unless a --state is given: never the user's .mgsync-emulator.json
+    proc = subprocess.Popen([sys.executable, "-m", "mgsync.cli", "emulator", "serve",
+                             *(args if "--state" in args else ("--memory", *args))],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_interruptible)
     line = proc.stderr.readline()
     assert line.startswith("Mailgun emulator on http://127.0.0.1:"), line
@@ -130,7 +132,7 @@ def test_cli_serve_port_in_use() -> None:
         s.bind(("127.0.0.1", 0))
         s.listen()
         port = s.getsockname()[1]
-        result = subprocess.run([sys.executable, "-m", "mgsync.cli", "emulator", "serve", "--port", str(port)],
+        result = subprocess.run([sys.executable, "-m", "mgsync.cli", "emulator", "serve", "--memory", "--port", str(port)],
                                 capture_output=True, text=True, timeout=20)
     assert result.returncode == 1
     assert result.stderr.startswith(f"Error: Cannot listen on 127.0.0.1:{port}:")

@@ -1,0 +1,273 @@
+"""Real machine conditions through the real ``mgsync`` CLI: one line on stderr that says what to do,
+exit 1, never a traceback or "this is a bug in mgsync" (issue 18, item 6).
+
+Tests run as root here, and root writes anywhere whatever the mode bits say. So the read-only
+directory is made real for root too: the CLI runs without the capabilities that let root ignore mode
+bits (``setpriv --bounding-set -dac_override,-dac_read_search``: the kernel then gives the process
+no such capability on exec, and ``open`` answers EACCES as it would to any user).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mgsync.emulator import Emulator
+from tests.e2e.cli import mgsync_command, run
+
+MANIFEST = "version: 1\nroutes:\n  catch-all:\n    expression: catch_all()\n    actions: [stop()]\n"
+CONFLICT_REMEDY = (
+    "the lockfile is an unresolved git merge conflict; take one side whole (git checkout --ours -- {path}, "
+    "or --theirs, then git add {path}) and run mgsync plan: the next apply records again the declared objects "
+    "only the other side recorded; until then its SMTP passwords plan as changed, and its objects that the "
+    "manifests no longer declare are left alone as not managed (not deleted, unless their scope is pruned)."
+)
+STATE_REMEDY = ("remove it to start an empty account, or start elsewhere: --memory with emulator serve, "
+                "another --emulator-state FILE with --emulator.")
+
+
+def one_line_error(result: subprocess.CompletedProcess[str], expected: str) -> None:
+    assert "Traceback" not in result.stderr and "bug in mgsync" not in result.stderr, result.stderr
+    assert (result.returncode, result.stderr) == (1, f"Error: {expected}\n")
+
+
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "mailgun"
+    root.mkdir()
+    (root / "mgsync.yaml").write_text(MANIFEST, encoding="utf-8")
+    return root
+
+
+def apply(tmp_path: Path, *args: str, prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+    command = [*prefix, *mgsync_command(), "apply", "--yes", "--emulator", "--emulator-state",
+               str(tmp_path / "emu.json"), *args]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_"))}
+    return subprocess.run(command, cwd=tmp_path, env={**env, "NO_COLOR": "1", "MGSYNC_DEBUG": ""},
+                          capture_output=True, text=True, timeout=120)
+
+
+def without_root_override() -> tuple[str, ...]:
+    """The command prefix that makes mode bits bind this user (root included), or skip."""
+    if os.geteuid() != 0:
+        return ()
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: a read-only directory cannot be made real")
+    return (setpriv, "--bounding-set", "-dac_override,-dac_read_search", "--")
+
+
+# --- the lockfile -------------------------------------------------------------------------------
+
+
+def test_a_lockfile_directory_that_cannot_be_written(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    locked = tmp_path / "state"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        result = apply(tmp_path, "--lockfile", "state/mgsync.lock", str(root), prefix=without_root_override())
+    finally:
+        locked.chmod(0o755)
+    one_line_error(result, "Cannot create the apply lock state/mgsync.lock.lck: Permission denied; "
+                           "make state writable for this user.")
+    assert list(locked.iterdir()) == []
+    assert not (tmp_path / "emu.json").exists()  # nothing was sent to the emulator's account
+
+
+def test_a_lockfile_path_through_a_regular_file(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (tmp_path / "state").write_text("not a directory\n", encoding="utf-8")
+    result = apply(tmp_path, "--lockfile", "state/prod/mgsync.lock", str(root))
+    one_line_error(result, "Cannot create the apply lock state/prod/mgsync.lock.lck: state is a file, not a "
+                           "directory; choose a lockfile path in a directory (--lockfile).")
+    assert not (tmp_path / "emu.json").exists()
+
+
+def test_lockfile_write_failure_is_one_sentence(tmp_path: Path) -> None:
+    from mgsync.errors import LockfileError
+    from mgsync.lockfile import Lockfile
+
+    (tmp_path / "state").write_text("", encoding="utf-8")
+    with pytest.raises(LockfileError) as caught:
+        Lockfile(tmp_path / "state" / "mgsync.lock").write()
+    assert str(caught.value) == (
+        f"Cannot write the lockfile {tmp_path}/state/mgsync.lock: {tmp_path}/state is a file, not a directory; "
+        "choose a lockfile path in a directory (--lockfile), then run the command again (the next apply records "
+        "what Mailgun already holds).")
+
+
+def test_a_lockfile_that_cannot_be_read(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (tmp_path / "mgsync.lock").mkdir()
+    result = run("plan", "--emulator", "--emulator-state", "emu.json", "--lockfile", "mgsync.lock", str(root),
+                 cwd=tmp_path, env={"MGSYNC_DEBUG": ""})
+    one_line_error(result, "mgsync.lock: cannot read the lockfile (Is a directory); make it a readable file")
+
+
+def conflicted(ours: str, theirs: str) -> str:
+    return f"<<<<<<< HEAD\n{ours}=======\n{theirs}>>>>>>> feature\n"
+
+
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_a_lockfile_with_git_conflict_markers(tmp_path: Path, command: str) -> None:
+    root = project(tmp_path)
+    assert apply(tmp_path, str(root)).returncode == 0
+    lock = root / "mgsync.lock"
+    ours = lock.read_text(encoding="utf-8")
+    theirs = json.dumps({**json.loads(ours), "resources": {}}, indent=2, sort_keys=True) + "\n"
+    lock.write_text(conflicted(ours, theirs), encoding="utf-8")
+    args = ["--emulator", "--emulator-state", str(tmp_path / "emu.json"), "mailgun"]
+    result = run(command, *(["--yes"] if command == "apply" else []), *args, cwd=tmp_path, env={"MGSYNC_DEBUG": ""})
+    one_line_error(result, "mailgun/mgsync.lock:1: " + CONFLICT_REMEDY.format(path="mailgun/mgsync.lock"))
+
+
+def test_conflict_markers_in_the_middle_are_named_by_line(tmp_path: Path) -> None:
+    from mgsync.errors import LockfileError
+    from mgsync.lockfile import Lockfile
+
+    path = tmp_path / "mgsync.lock"
+    path.write_text('{\n  "format_version": 1,\n' + conflicted('  "resources": {}\n', '  "resources": {"a": 1}\n')
+                    + "}\n", encoding="utf-8")
+    with pytest.raises(LockfileError) as caught:
+        Lockfile.read(path)
+    assert str(caught.value) == f"{path}:3: " + CONFLICT_REMEDY.format(path=path)
+
+
+def test_the_cost_of_a_lost_side_is_what_the_message_says(tmp_path: Path) -> None:
+    """An object only the lost side recorded, then removed from the manifests: the kept side's lockfile
+    would delete it; the lost side's leaves it alone as not managed."""
+    root = project(tmp_path)
+    extra = "  extra:\n    expression: match_recipient(\"x@mg.example.com\")\n    actions: [stop()]\n"
+    (root / "mgsync.yaml").write_text(MANIFEST + extra, encoding="utf-8")
+    assert apply(tmp_path, str(root)).returncode == 0
+    lock = root / "mgsync.lock"
+    kept = json.loads(lock.read_text(encoding="utf-8"))
+    lost = {**kept, "resources": {k: v for k, v in kept["resources"].items() if k != "route:extra"}}
+    (root / "mgsync.yaml").write_text(MANIFEST, encoding="utf-8")
+    args = ["plan", "--emulator", "--emulator-state", str(tmp_path / "emu.json"), "mailgun"]
+    with_kept = run(*args, cwd=tmp_path)
+    assert "  - route:extra\n" in with_kept.stdout and "Plan: 0 to add, 0 to change, 1 to destroy." in with_kept.stdout
+    lock.write_text(json.dumps(lost), encoding="utf-8")
+    with_lost = run(*args, cwd=tmp_path)
+    assert with_lost.returncode == 0, with_lost.stderr
+    assert with_lost.stdout == ("Not managed (left alone):\n  1 route: extra\n\n"
+                                "No changes. Mailgun matches the manifests.\n")
+
+
+# --- the emulator's state file ------------------------------------------------------------------
+
+BAD_STATES = [
+    pytest.param('{"format": 1, "domains": {', "not JSON: Expecting property name enclosed in double quotes, "
+                 "line 1 column 27", id="truncated"),
+    pytest.param('{"format": 1}', "no 'domains' entry", id="another-object"),
+    pytest.param("[1, 2]", "JSON of another shape", id="a-list"),
+]
+
+
+@pytest.mark.parametrize(("content", "why"), BAD_STATES)
+def test_a_corrupt_state_file_with_emulator_commands(tmp_path: Path, content: str, why: str) -> None:
+    root = project(tmp_path)
+    (tmp_path / "emu.json").write_text(content, encoding="utf-8")
+    result = run("plan", "--emulator", "--emulator-state", "emu.json", str(root), cwd=tmp_path,
+                 env={"MGSYNC_DEBUG": ""})
+    one_line_error(result, f"emu.json is not a usable emulator state file ({why}); {STATE_REMEDY}")
+    assert (tmp_path / "emu.json").read_text(encoding="utf-8") == content  # left as it was
+
+
+@pytest.mark.parametrize(("content", "why"), BAD_STATES)
+def test_a_corrupt_state_file_with_emulator_serve(tmp_path: Path, content: str, why: str) -> None:
+    (tmp_path / "emu.json").write_text(content, encoding="utf-8")
+    result = run("emulator", "serve", "--port", "0", "--state", "emu.json", cwd=tmp_path, env={"MGSYNC_DEBUG": ""})
+    one_line_error(result, f"emu.json is not a usable emulator state file ({why}); {STATE_REMEDY}")
+
+
+def test_the_default_state_file_corrupt_names_it(tmp_path: Path) -> None:
+    (tmp_path / ".mgsync-emulator.json").write_text("{", encoding="utf-8")
+    result = run("emulator", "serve", "--port", "0", cwd=tmp_path, env={"MGSYNC_DEBUG": ""})
+    one_line_error(result, ".mgsync-emulator.json is not a usable emulator state file (not JSON: Expecting "
+                           f"property name enclosed in double quotes, line 1 column 2); {STATE_REMEDY}")
+    assert (tmp_path / ".mgsync-emulator.json").read_text(encoding="utf-8") == "{"
+
+
+def read_only_state(tmp_path: Path) -> Path:
+    """``state/emu.json``: an account in a directory this user cannot write (see the module docstring)."""
+    (tmp_path / "state").mkdir()
+    Emulator(api_key="k").save(tmp_path / "state" / "emu.json")
+    (tmp_path / "state").chmod(0o555)
+    return tmp_path / "state" / "emu.json"
+
+
+def test_a_state_file_that_cannot_be_saved_with_emulator_commands(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    read_only_state(tmp_path)
+    command = [*without_root_override(), *mgsync_command(), "apply", "--yes", "--emulator", "--emulator-state",
+               "state/emu.json", "--lockfile", "mgsync.lock", str(root)]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "NO_COLOR": "1", "MGSYNC_DEBUG": ""})
+    (tmp_path / "state").chmod(0o755)
+    one_line_error(result, "Cannot save the emulator state file state/emu.json (Permission denied); make state "
+                           "writable, or start elsewhere: --memory with emulator serve, another --emulator-state "
+                           "FILE with --emulator.")
+
+
+def test_a_state_file_that_cannot_be_saved_with_emulator_serve(tmp_path: Path) -> None:
+    read_only_state(tmp_path)
+    proc, port = _serve("--state", "state/emu.json", "--api-key", "k", prefix=without_root_override(), cwd=tmp_path)
+    try:
+        answer = httpx.post(f"http://127.0.0.1:{port}/v4/domains", data={"name": "mg.example.com"}, auth=("api", "k"))
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
+        (tmp_path / "state").chmod(0o755)
+    message = ("Cannot save the emulator state file state/emu.json (Permission denied); make state writable, "
+               "or start elsewhere: --memory with emulator serve, another --emulator-state FILE with --emulator.")
+    assert (answer.status_code, answer.json()) == (500, {"message": message})
+    assert err == f"Error: {message}\n"
+
+
+# --- a client that leaves `emulator serve` ------------------------------------------------------
+
+
+def _serve(*args: str, prefix: tuple[str, ...] = (), cwd: Path | None = None) -> tuple[subprocess.Popen[str], int]:
+    """``emulator serve`` on a free port (``--memory`` unless ``--state`` is given): (process, port)."""
+    proc = subprocess.Popen([*prefix, *mgsync_command(), "emulator", "serve", "--port", "0",
+                             *(args if "--state" in args else ("--memory", *args))],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    first = proc.stderr.readline()
+    assert first.startswith("Mailgun emulator on http://127.0.0.1:"), first
+    assert proc.stderr.readline().startswith("The account is kept in ")
+    return proc, int(first.rsplit(":", 1)[1])
+
+
+def _leave_abruptly(port: int, request: bytes) -> None:
+    """Send ``request``, then reset the connection (linger 0) before the answer comes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(request)
+        time.sleep(0.05)  # the server has read the request and sleeps in --latency
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def test_a_client_that_disconnects_from_emulator_serve_prints_nothing() -> None:
+    proc, port = _serve("--latency", "0.3", "--api-key", "test")
+    try:
+        get = b"GET /v4/domains HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic YXBpOnRlc3Q=\r\n\r\n"
+        for _ in range(3):
+            _leave_abruptly(port, get)
+        time.sleep(0.5)  # every answer was written into a reset connection by now
+        answer = httpx.get(f"http://127.0.0.1:{port}/v4/domains", auth=("api", "test"), timeout=10)
+        assert answer.status_code == 200  # still serving
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)
+    assert (proc.returncode, out, err) == (0, "", "")
