@@ -50,6 +50,6 @@ def render(text: str, data: Mapping[str, Any]) -> Rendered:
     """``text`` rendered with ``data`` as Mailgun would; raises ``TemplateSyntaxError``."""
     nodes = parse(text)
     renderer = Renderer(HELPERS)
-    html = renderer.render(nodes, Scope((data,), {"root": data}))
+    html = renderer.render(nodes, Scope((data,), ({"root": data},)))
     missing = sorted((offset, name) for name, offset in renderer.missing.items())
     return Rendered(html, tuple(missing), tuple(sorted(set(renderer.notes))))

@@ -103,18 +103,20 @@ def _sigil(inner: str) -> tuple[str, int]:
 
 def _close(text: str, body: int, at: int, closer: str) -> int:
     """The offset of the ``}}`` (``}}}``) that ends the tag opened at ``at``; string literals skipped."""
-    i, quote = body, ""
+    i, quote, opened = body, "", 0
     while i < len(text):
         ch = text[i]
         if quote:
             quote = "" if ch == quote else quote
         elif ch in "\"'" and _starts_literal(text, i):
-            quote = ch
+            quote, opened = ch, i
         elif text.startswith("}}", i):
             return _checked_close(text, i, at, closer)
         elif text.startswith(OPEN, i):
             break
         i += 1
+    if quote:
+        raise TemplateSyntaxError(f"the string opened here is never closed with {quote}", opened)
     opener = "{{{" if closer == "}}}" else "{{"
     raise TemplateSyntaxError(f'"{opener}" is never closed with "{closer}"', at)
 
@@ -169,7 +171,11 @@ def _raw_body(text: str, tag: Tag, found: list[Token]) -> int:
 
 def strip(found: list[Token]) -> list[Token]:
     """Apply ``~`` (drop all whitespace on that side) and standalone lines (a block, else, comment
-    or partial tag alone on its line takes the line's indentation and line break with it)."""
+    or partial tag alone on its line takes the line's indentation and line break with it). Which
+    tags stand alone is decided on the text as written, before either is applied (handlebars.js
+    ``WhitespaceControl`` does the same)."""
+    alone = [i for i, token in enumerate(found)
+             if isinstance(token, Tag) and token.sigil in STANDALONE and not token.raw_close and _standalone(found, i)]
     for i, token in enumerate(found):
         if not isinstance(token, Tag):
             continue
@@ -179,8 +185,6 @@ def strip(found: list[Token]) -> list[Token]:
             before.value = before.value.rstrip()
         if token.strip_right and isinstance(after, Chunk):
             _lstrip(after, after.value.lstrip())
-    alone = [i for i, token in enumerate(found)
-             if isinstance(token, Tag) and token.sigil in STANDALONE and not token.raw_close and _standalone(found, i)]
     for i in alone:  # decided on the text as written, then applied: one drop must not hide the next
         _drop_line(found, i)
     return found

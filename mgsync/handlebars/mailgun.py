@@ -24,6 +24,7 @@ from typing import Any
 from mgsync.handlebars.nodes import Block, Call, Expr, Mustache, Node, Partial, Path, SubExpression
 from mgsync.handlebars.runtime import Helper, Options, is_empty, item_data, member, to_text
 
+RAW, END = "{{{{", "}}}}"
 DOCUMENTED = ("if", "unless", "each", "with", "equal")  # Mailgun's page, quoted above
 BUILT_IN = ("lookup", "log")  # in every Handlebars
 
@@ -93,7 +94,11 @@ def warnings(nodes: list[Node]) -> Iterator[tuple[int, str]]:
             case Block():
                 if node.decorator:
                     yield node.start, "decorator blocks ({{#*inline}}) are not documented by Mailgun"
-                elif not node.raw:
+                elif node.raw and isinstance(node.call.head, Path) and node.call.head.original not in HELPERS:
+                    name = node.call.head.original
+                    yield node.start, (f'raw block "{RAW}{name}{END}": Mailgun has no helper for raw blocks, '
+                                       f'so its text shows only when the data has a true "{name}"')
+                else:
                     yield from _calls(node.call)
                 yield from warnings(node.program)
                 yield from warnings(node.inverse or [])

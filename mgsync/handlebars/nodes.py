@@ -6,6 +6,7 @@ offset into the 1-based line and column a person reads. Knows nothing about Mail
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -17,11 +18,16 @@ def position(text: str, offset: int) -> tuple[int, int]:
 
 
 class TemplateSyntaxError(Exception):
-    """A template that Handlebars cannot parse: ``message`` at ``offset`` of the template text."""
+    """A template that Handlebars cannot parse: ``message`` at ``offset`` of the template text;
+    ``opened``: the offset of the block a closing tag fails to match, shown where the message
+    says ``{opened}`` (``describe``), since only the caller knows how to show a place."""
 
-    def __init__(self, message: str, offset: int):
+    def __init__(self, message: str, offset: int, opened: int | None = None):
         super().__init__(message)
-        self.message, self.offset = message, offset
+        self.message, self.offset, self.opened = message, offset, opened
+
+    def describe(self, show: Callable[[int], str]) -> str:
+        return self.message if self.opened is None else self.message.replace("{opened}", show(self.opened))
 
 
 @dataclass(frozen=True)

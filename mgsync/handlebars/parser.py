@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from mgsync.handlebars.expressions import parse_call
 from mgsync.handlebars.lexer import Chunk, Tag, tokens
-from mgsync.handlebars.nodes import Block, Literal, Mustache, Node, Partial, Path, TemplateSyntaxError, Text, position
+from mgsync.handlebars.nodes import Block, Literal, Mustache, Node, Partial, Path, TemplateSyntaxError, Text
 
 
 @dataclass
@@ -91,10 +91,9 @@ class Builder:
         current = self.stack[-1]
         root = current.root or current
         if name != root.name:
-            line, col = position(self.text, root.block.start)
             raise TemplateSyntaxError(
-                f"{shown} does not close {{{{#{root.name}}}}} (opened at {line}:{col}); write {{{{/{root.name}}}}}",
-                token.start)
+                f"{shown} does not close {{{{#{root.name}}}}} (opened at {{opened}}); write {{{{/{root.name}}}}}",
+                token.start, opened=root.block.start)
         while self.stack and self.stack[-1] is not root:
             self.stack.pop()
         self.stack.pop()

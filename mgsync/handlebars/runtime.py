@@ -58,7 +58,7 @@ class Scope:
     """Where a lookup starts: the context stack (innermost last), the @data and block parameters."""
 
     contexts: tuple[Any, ...]
-    data: Mapping[str, Any]
+    frames: tuple[Mapping[str, Any], ...]  # @data, innermost last: @../index reads the one before
     params: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -67,7 +67,8 @@ class Scope:
 
     def inner(self, context: Any, data: Mapping[str, Any] | None = None, params: Mapping[str, Any] | None = None) -> Scope:
         contexts = self.contexts if context is self.context else (*self.contexts, context)
-        return Scope(contexts, {**self.data, **(data or {})}, {**self.params, **(params or {})})
+        frames = (*self.frames, {**self.frames[-1], **data}) if data else self.frames
+        return Scope(contexts, frames, {**self.params, **(params or {})})
 
 
 @dataclass
@@ -114,11 +115,11 @@ class Renderer:
         if call.is_helper_call:
             self.notes.append((start, f'helper "{name}" does not exist in Mailgun: it fails at send time'))
             return ""
+        if isinstance(call.head, Literal):  # {{"name"}}, {{true}}: a lookup of that name, as in handlebars.js
+            return member(scope.context, to_text(call.head.value) if call.head.value is not None else call.head.original)
         return self.value(call.head, scope)
 
     def block(self, node: Block, scope: Scope) -> str:
-        if node.raw:
-            return self.render(node.program, scope)
         if node.decorator:
             return ""
         name = _helper_name(node.call.head)
@@ -170,14 +171,15 @@ def item_data(index: int, count: int, key: Any = None) -> dict[str, Any]:
 def resolve(path: Path, scope: Scope) -> Any:
     """The value ``path`` names in ``scope``; ``MISSING`` when there is none."""
     parts = list(path.parts)
+    if path.depth >= len(scope.frames if path.data else scope.contexts):
+        return MISSING  # ../ above the outermost context (handlebars.js: undefined)
     if path.data:
-        value: Any = scope.data.get(parts[0], MISSING) if parts else MISSING
+        value: Any = scope.frames[-1 - path.depth].get(parts[0], MISSING) if parts else MISSING
         parts = parts[1:]
     elif path.depth == 0 and parts and parts[0] in scope.params and not path.original.startswith(("this", ".")):
         value, parts = scope.params[parts[0]], parts[1:]
     else:
-        contexts = scope.contexts
-        value = contexts[max(0, len(contexts) - 1 - path.depth)]
+        value = scope.contexts[-1 - path.depth]
     for part in parts:
         value = member(value, part)
         if value is MISSING:

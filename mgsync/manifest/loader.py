@@ -97,11 +97,12 @@ def harvest(parsed: yamlfile.Parsed, env: Mapping[str, str], redact: Redactor, *
         out.problem(problem.path, problem.message)
     if allow_unset_env:
         _unset_as_warnings(out, [p.missing is not None for p in missing])
+    env_count, env_warnings = len(out.problems), list(out.warnings)  # kinds may add warnings of their own
     for loc, message in unknown_keys(root, ManifestDoc):
         out.problem(loc, message, at_key=True)
     for key, value in root.items():
         _top_level(out, key, value)
-    _quiet_after_env(out, len(missing) - len(out.warnings), out.warnings)
+    _quiet_after_env(out, env_count, env_warnings)
     return out
 
 

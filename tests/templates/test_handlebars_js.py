@@ -1,0 +1,77 @@
+"""The renderer against handlebars.js: each row's expected output is what handlebars.js 4.7.8 itself
+rendered for that template and data (run once through its js2py transpilation, the ``handlebars``
+package on PyPI, when this table was written); truthiness, escaping, value printing, ``../`` depths,
+@data, block parameters, whitespace control and standalone lines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mgsync.handlebars import render
+
+HANDLEBARS_JS = [
+    ('{{x}}', {'x': '<b>&"\'`='}, '&lt;b&gt;&amp;&quot;&#x27;&#x60;&#x3D;'),
+    ('{{{x}}}|{{&x}}', {'x': '<b>'}, '<b>|<b>'),
+    ('{{a.b.c}}', {'a': {'b': {'c': 1}}}, '1'),
+    ('{{a/b}}', {'a': {'b': 2}}, '2'),
+    ('{{#if a}}y{{else}}n{{/if}}', {'a': 0}, 'n'),
+    ('{{#if a includeZero=true}}y{{else}}n{{/if}}', {'a': 0}, 'y'),
+    ('{{#if a}}y{{else}}n{{/if}}', {'a': []}, 'n'),
+    ('{{#if a}}y{{else}}n{{/if}}', {'a': {}}, 'y'),
+    ('{{#if a}}y{{else}}n{{/if}}', {'a': '0'}, 'y'),
+    ('{{#unless a}}y{{else}}n{{/unless}}', {'a': False}, 'y'),
+    ('{{#if a}}A{{else if b}}B{{else if c}}C{{else}}D{{/if}}', {'c': 1}, 'C'),
+    ('{{#each xs}}{{@index}}:{{this}}{{#if @first}}F{{/if}}{{#if @last}}L{{/if}},{{/each}}', {'xs': ['a', 'b', 'c']}, '0:aF,1:b,2:cL,'),
+    ('{{#each o}}{{@key}}={{.}} {{/each}}', {'o': {'k': 1, 'j': True}}, 'k=1 j=true '),
+    ('{{#each xs}}x{{else}}empty{{/each}}', {'xs': []}, 'empty'),
+    ('{{#each xs as |v i|}}{{i}}{{v}}{{/each}}', {'xs': ['p', 'q']}, '0p1q'),
+    ('{{#each xs}}{{../t}}{{name}}{{/each}}', {'xs': [{'name': 'n'}], 't': 'T'}, 'Tn'),
+    ('{{#with p}}{{name}} {{../t}}{{/with}}', {'p': {'name': 'N'}, 't': 'T'}, 'N T'),
+    ('{{#with p}}x{{else}}none{{/with}}', {}, 'none'),
+    ('{{#with p as |q|}}{{q.name}}{{/with}}', {'p': {'name': 'N'}}, 'N'),
+    ('{{#if a}}{{../t}}{{/if}}', {'a': 1, 't': 'T'}, ''),
+    ('{{#each xs}}{{#if ../flag}}{{this}}{{/if}}{{/each}}', {'xs': [1, 2], 'flag': True}, '12'),
+    ('{{#xs}}[{{.}}]{{/xs}}', {'xs': [1, 2]}, '[1][2]'),
+    ('{{#p}}{{name}}{{/p}}', {'p': {'name': 'N'}}, 'N'),
+    ('{{^p}}none{{/p}}', {}, 'none'),
+    ('{{#p}}yes{{^}}no{{/p}}', {'p': False}, 'no'),
+    ('a {{~x~}} b', {'x': 'X'}, 'aXb'),
+    ('a\n  {{~#if x}}\n  b\n  {{~/if~}}\n c', {'x': 1}, 'a  bc'),
+    ('<ul>\n  {{#each xs}}\n  <li>{{.}}</li>\n  {{/each}}\n</ul>\n', {'xs': [1, 2]}, '<ul>\n  <li>1</li>\n  <li>2</li>\n</ul>\n'),
+    ('line\n{{! comment }}\nnext\n', {}, 'line\nnext\n'),
+    ('line\n  {{!-- long }} comment --}}\nnext', {}, 'line\nnext'),
+    ('{{#if a}}\nA\n{{else}}\nB\n{{/if}}\n', {}, 'B\n'),
+    ('  {{#if a}}x{{/if}}  \n', {'a': 1}, '  x  \n'),
+    ('\\{{x}} {{x}}', {'x': 1}, '{{x}} 1'),
+    ('{{{{raw}}}}{{x}}{{{{/raw}}}}', {'x': 1}, ''),
+    ('{{lookup o k}}', {'o': {'a': 'A'}, 'k': 'a'}, 'A'),
+    ('{{lookup xs 1}}', {'xs': ['a', 'b']}, 'b'),
+    ('{{xs.length}} {{xs.[1]}}', {'xs': ['a', 'b']}, '2 b'),
+    ('{{n}} {{f}} {{t}} {{nul}} {{xs}} {{o}}', {'n': 3, 'f': 1.5, 't': True, 'nul': None, 'xs': [1, 'a', None], 'o': {'a': 1}}, '3 1.5 true  1,a, [object Object]'),
+    ('{{[weird key]}}', {'weird key': 'W'}, 'W'),
+    ('{{this.name}} {{./name}}', {'name': 'N'}, 'N N'),
+    ('{{@root.t}}{{#each xs}}{{@root.t}}{{/each}}', {'t': 'T', 'xs': [1]}, 'TT'),
+    ('{{#each xs}}{{#each this}}{{@../index}}{{/each}}{{/each}}', {'xs': [[1], [2]]}, '01'),
+    ("{{#if (lookup o 'a')}}y{{/if}}", {'o': {'a': 1}}, 'y'),
+    ('{{x}}', {'x': 1e+21}, '1e+21'),
+    ('{{x}}', {'x': 2.0}, '2'),
+    ('{{x}}', {'x': -0.5}, '-0.5'),
+    ('%recipient.name% {{name}} %unsubscribe_url%', {'name': 'N'}, '%recipient.name% N %unsubscribe_url%'),
+    ('{{#each xs}}\n{{.}}\n{{/each}}', {'xs': ['a']}, 'a\n'),
+    ('{{#if a}}\r\nA\r\n{{/if}}\r\n', {'a': 1}, 'A\r\n'),
+    ('{{ spaced.name }}', {'spaced': {'name': 'S'}}, 'S'),
+    ('{{#if a}}{{#if b}}AB{{else}}A{{/if}}{{/if}}', {'a': 1}, 'A'),
+    ('{{#unless a}}{{else}}has{{/unless}}', {'a': 1}, 'has'),
+    ('{{#each o as |v k|}}{{k}}:{{v}};{{/each}}', {'o': {'x': 1, 'y': 2}}, 'x:1;y:2;'),
+    ("{{log 'x'}}ok", {}, 'ok'),
+    ('{{#with a}}{{#with b}}{{../../t}}{{../c}}{{/with}}{{/with}}', {'a': {'b': {}, 'c': 'C'}, 't': 'T'}, 'TC'),
+    ("{{'str'}}", {'str': 'S'}, 'S'),
+    ('{{true}} {{5}}', {}, ' '),
+]
+
+
+@pytest.mark.parametrize(("template", "data", "expected"), HANDLEBARS_JS)
+def test_renders_as_handlebars_js(template: str, data: dict[str, Any], expected: str) -> None:
+    assert render(template, data).html == expected
