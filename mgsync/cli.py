@@ -660,5 +660,9 @@ def version(as_json: bool) -> None:
     click.echo(json.dumps(info, indent=2, sort_keys=True) if as_json else "\n".join(about.text(info)))
 
 
+from mgsync.templatecli import template as _template  # noqa: E402  (its own module: issue 22)
+main.add_command(_template)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
