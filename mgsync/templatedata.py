@@ -25,6 +25,19 @@ from mgsync.manifest import yamlfile
 from mgsync.state import Resource
 
 SUFFIXES = (".vars.yaml", ".vars.yml", ".vars.json")
+CONTENT, ENGINE = "template", "engine"  # the template kinds' canonical fields (kinds/template.py)
+
+
+def handlebars_text(body: dict[str, Any]) -> str | None:
+    """The Handlebars text of a template's fields (a change's ``before`` or ``after``); None for
+    anything else (another kind's fields, a Go template)."""
+    text = body.get(CONTENT)
+    return text if isinstance(text, str) and body.get(ENGINE, "handlebars") == "handlebars" else None
+
+
+def content_changed(fields: set[str]) -> bool:
+    """Whether an update with these changed fields changes what the template renders."""
+    return bool(fields & {CONTENT, ENGINE})
 
 
 @dataclass(frozen=True)
