@@ -86,7 +86,7 @@ def _tag(text: str, at: int) -> Tag:
         sigil, skip = "{", 0
     else:
         sigil, skip = _sigil(inner)
-    end = close + (3 if triple else 2)
+    end = close + (3 if triple and text[close - 2 : close] != "}~" else 2)
     return Tag(sigil, inner[skip:], body + skip, at, end, strip_left, strip_right)
 
 
@@ -128,7 +128,7 @@ def _starts_literal(text: str, i: int) -> bool:
 
 def _checked_close(text: str, i: int, at: int, closer: str) -> int:
     braces = len(text[i:]) - len(text[i:].lstrip("}"))
-    if closer == "}}}" and braces < 3:
+    if closer == "}}}" and braces < 3 and text[i - 2 : i] != "}~":  # {{~{x}~}} closes with }~}}
         raise TemplateSyntaxError('"{{{" is closed with "}}" (write "}}}" to close it)', at)
     if closer == "}}" and braces >= 3:
         raise TemplateSyntaxError('"{{" is closed with "}}}" (write "}}", or open with "{{{")', at)

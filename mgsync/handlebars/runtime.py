@@ -11,7 +11,9 @@ found in the data is kept in ``missing`` (first offset of each), for ``template 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,10 +31,8 @@ def to_text(value: Any) -> str:
             return ""
         case bool():
             return "true" if value else "false"
-        case float() if value.is_integer() and abs(value) < 1e21:
-            return str(int(value))
         case int() | float():
-            return repr(value)
+            return js_number(value)
         case str():
             return value
         case list() | tuple():
@@ -40,6 +40,28 @@ def to_text(value: Any) -> str:
         case dict():
             return "[object Object]"
     return "" if value is MISSING else str(value)
+
+
+def js_number(value: int | float) -> str:
+    """A number as JavaScript prints it: integers up to 2**53 exactly, any other number as the
+    double it becomes, in the shortest digits, fixed-point from 1e-7 up to 1e21 (``1.5e-7``, ``1e+21``)."""
+    if isinstance(value, int) and abs(value) < 2**53:
+        return str(value)
+    number = float(value)
+    if math.isnan(number):
+        return "NaN"
+    if math.isinf(number):
+        return "Infinity" if number > 0 else "-Infinity"
+    if number == 0:
+        return "0"
+    digits = Decimal(repr(number))
+    exponent = digits.adjusted()
+    if -7 < exponent < 21:
+        text = format(digits, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    mantissa = format(digits.scaleb(-exponent), "f")
+    mantissa = mantissa.rstrip("0").rstrip(".") if "." in mantissa else mantissa
+    return f"{mantissa}e{'+' if exponent > 0 else '-'}{abs(exponent)}"
 
 
 def escape(value: Any) -> str:

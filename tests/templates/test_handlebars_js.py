@@ -9,9 +9,29 @@ from typing import Any
 
 import pytest
 
-from mgsync.handlebars import render
+from mgsync.handlebars import check, render
 
 HANDLEBARS_JS = [
+    ('a {{~{x}~}} b', {'x': '<i>'}, 'a<i>b'),
+    ('a {{~{x}}} b', {'x': '<i>'}, 'a<i> b'),
+    ('a {{{x}~}} b', {'x': '<i>'}, 'a <i>b'),
+    ('{{#if a}} x {{~else~}} y {{/if}}', {'a': False}, 'y '),
+    ('{{#if a}}x{{~^~}} y{{/if}}', {}, 'y'),
+    ('{{#each xs}}{{@index}}{{/each}}', {'xs': {'a': 1}}, '0'),
+    ('{{foo-bar}} {{foo_bar}} {{foo$}}', {'foo-bar': 1, 'foo_bar': 2, 'foo$': 3}, '1 2 3'),
+    ('{{a.b-c}}', {'a': {'b-c': 4}}, '4'),
+    ('{{#if a}}\n  {{#if b}}\n    x\n  {{/if}}\n{{/if}}\n', {'a': 1, 'b': 1}, '    x\n'),
+    ('<p>\n  {{! note }}\n</p>', {}, '<p>\n</p>'),
+    ('{{x.y.z}}', {'x': None}, ''),
+    ('{{#with x}}{{y}}{{/with}}', {'x': {'y': 0}}, '0'),
+    ('{{#each xs}}{{#unless @last}}{{this}},{{/unless}}{{/each}}', {'xs': [1, 2, 3]}, '1,2,'),
+    ('{{ x }}{{~ y ~}}{{ z}}', {'x': 1, 'y': 2, 'z': 3}, '123'),
+    ('{{x}}', {'x': 'aé\u2028b'}, 'aé\u2028b'),
+    ('{{#if x}}yes{{/if}}', {'x': ' '}, 'yes'),
+    ('{{x}}', {'x': -0.0}, '0'),
+    ('{{x}}', {'x': 0.1}, '0.1'),
+    ('{{x}}', {'x': 1.5e-07}, '1.5e-7'),
+    ('{{x}}', {'x': 123456789012345678}, '123456789012345680'),
     ('{{x}}', {'x': '<b>&"\'`='}, '&lt;b&gt;&amp;&quot;&#x27;&#x60;&#x3D;'),
     ('{{{x}}}|{{&x}}', {'x': '<b>'}, '<b>|<b>'),
     ('{{a.b.c}}', {'a': {'b': {'c': 1}}}, '1'),
@@ -75,3 +95,54 @@ HANDLEBARS_JS = [
 @pytest.mark.parametrize(("template", "data", "expected"), HANDLEBARS_JS)
 def test_renders_as_handlebars_js(template: str, data: dict[str, Any], expected: str) -> None:
     assert render(template, data).html == expected
+
+
+# Odd but valid: handlebars.js 4.7.8 parses every one, so validate must not refuse any (never
+# stricter than Handlebars).
+PARSED_BY_HANDLEBARS_JS = [
+    "{{> (lookup . 'p') }}",
+    '{{> p}}',
+    '{{> p x=1}}',
+    '{{#> layout}}fallback{{/layout}}',
+    '{{#each xs as |a b|}}{{a}}{{b}}{{/each}}',
+    '{{foo.[bar baz]}}',
+    '{{#each xs}}{{#each this}}{{@../index}}{{/each}}{{/each}}',
+    '{{*decorator}}',
+    '{{#*inline "x"}}y{{/inline}}',
+    '{{{{raw}}}}{{x}}{{{{/raw}}}}',
+    '{{!-- }} --}}',
+    '{{! short }}',
+    '{{#if a}}x{{^}}y{{/if}}',
+    '\\{{x}}',
+    '{{x a=(b c d=e)}}',
+    '{{x "a" \'b\' 1 -1 1.5 true false null undefined}}',
+    '{{~x~}}',
+    '{{~{x}~}}',
+    '{{&x}}',
+    '{{#if a}}{{else if b}}{{else if c}}{{else}}{{/if}}',
+    '{{#unless a}}{{else}}{{/unless}}',
+    '{{../x}}',
+    '{{../../x}}',
+    '{{./x}}',
+    '{{this/x}}',
+    '{{@root.x}}',
+    '{{x.[0]}}',
+    '{{[x y]}}',
+    '{{x}} }} {{y}}',
+    '{ {x} }',
+    '{{#each (x) as |y|}}{{y}}{{/each}}',
+    '{{x\n  y\n  z=1}}',
+    '{{#with a as |b|}}{{b}}{{/with}}',
+    '<style>a{color:red}</style>{{x}}',
+    '{{x}}{{{y}}}',
+    "{{lookup . 'a b'}}",
+    '{{#if a}}{{/if}}{{#if b}}{{/if}}',
+    '{{"quoted name"}}',
+    "{{x key='va}}lue'}}",
+    '{{#equal a "b"}}y{{/equal}}',
+]
+
+
+@pytest.mark.parametrize("template", PARSED_BY_HANDLEBARS_JS)
+def test_parses_what_handlebars_js_parses(template: str) -> None:
+    assert check(template).error is None
