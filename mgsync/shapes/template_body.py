@@ -2,9 +2,10 @@
 or of the YAML file for an inline ``template:`` (a literal block ``|`` maps line by line; a one-line
 plain or quoted value maps by column; what cannot be mapped exactly is shown at the value's start).
 
-A syntax error is a problem (the template can never render, ``handlebars.mailgun``); what Mailgun
-accepts but will not render as written (an unknown helper, a partial) is a warning. Knows no kind:
-the template kinds call ``check_body`` with their ``Harvest``.
+A syntax error in a body is a problem (the template can never render, ``handlebars.mailgun``);
+what Mailgun accepts but will not render as written (an unknown helper, a partial) is a warning, and
+so is anything found in a header (``check_headers``). Knows no kind: the template kinds call these
+with their ``Harvest``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def check_body(out: Harvest, loc: Loc, text: str, where: str, file: str | None =
     """Report ``text``'s syntax error and warnings: at ``file`` (the template file, as shown) when
     given, else inside the manifest at ``loc`` (the ``template:`` value)."""
     checked = handlebars.check(text)
-    place = _in_file(file, text) if file is not None else _in_yaml(out, loc, text)
+    place = _in_file(file, text) if file is not None else _in_yaml(out, loc, "template", text)
     if checked.error is not None:
         file_, line, col = place(checked.error.offset)
         message = checked.error.describe(lambda offset: "{1}:{2}".format(*place(offset)))
@@ -34,6 +35,22 @@ def check_body(out: Harvest, loc: Loc, text: str, where: str, file: str | None =
     for offset, message in checked.warnings:
         file_, line, col = place(offset)
         out.warnings.append(Problem(file_, line, col, where, message))
+
+
+def check_headers(out: Harvest, loc: Loc, headers: dict[str, str], where: str) -> None:
+    """Warn about a header (``Subject: "Hi {{name}}"``) that Handlebars cannot parse, or that names
+    a helper Mailgun lacks. Only warnings: that Mailgun renders stored headers with Handlebars is
+    seen in recorded traffic (``"headers":{"Subject":"{{subject}}"}``, mailgun-api.md §6.1), what it
+    does with a broken one is not."""
+    for name, text in headers.items():
+        checked = handlebars.check(text)
+        place = _in_yaml(out, (*loc, "headers"), name, text)
+        found = list(checked.warnings)
+        if checked.error is not None:
+            found.insert(0, (checked.error.offset, checked.error.describe(lambda o: "{1}:{2}".format(*place(o)))))
+        for offset, message in found:
+            file_, line, col = place(offset)
+            out.warnings.append(Problem(file_, line, col, where, f"header {name}: {message}"))
 
 
 Place = Callable[[int], tuple[str, int, int]]  # a template offset → where to show it
@@ -46,11 +63,11 @@ def _in_file(file: str, text: str) -> Place:
     return place
 
 
-def _in_yaml(out: Harvest, loc: Loc, text: str) -> Place:
-    found = _value_start(out.root, loc)
+def _in_yaml(out: Harvest, loc: Loc, key: str, text: str) -> Place:
+    found = _value_start(out.root, loc, key)
     if found is None:  # no position of its own (e.g. a merged key): the entry's
-        key = out.source(loc)
-        return lambda offset: (key.file, key.line, key.col)
+        entry = out.source(loc)
+        return lambda offset: (entry.file, entry.line, entry.col)
     value_line, value_col = found
     lines = _manifest_lines(out)
 
@@ -62,13 +79,13 @@ def _in_yaml(out: Harvest, loc: Loc, text: str) -> Place:
     return place
 
 
-def _value_start(root: Any, loc: Loc) -> tuple[int, int] | None:
-    """The 1-based position of the ``template:`` value in the YAML tree (ruamel's ``lc`` data)."""
+def _value_start(root: Any, loc: Loc, key: str) -> tuple[int, int] | None:
+    """The 1-based position of the value of ``key`` at ``loc`` in the YAML tree (ruamel's ``lc`` data)."""
     node = root
     try:
         for part in loc:
             node = node[part]
-        line, col = node.lc.value("template")
+        line, col = node.lc.value(key)
     except (AttributeError, KeyError, IndexError, TypeError):
         return None
     return line + 1, col + 1

@@ -96,3 +96,18 @@ def test_go_templates_are_not_read_as_handlebars(tmp_path: Path) -> None:
         "domains:\n  mg.example.com:\n    templates:\n      t:\n        engine: go\n        template: '{{if .X}}{{end}}'\n",
         encoding="utf-8")
     assert run("validate", "mg.yaml", cwd=tmp_path).returncode == 0
+
+
+def test_a_header_that_does_not_parse_is_a_warning(tmp_path: Path) -> None:
+    """Mailgun renders stored headers with Handlebars; what it does with a broken one is unknown,
+    so it is never refused."""
+    (tmp_path / "m.yaml").write_text(
+        "domains:\n  mg.example.com:\n    templates:\n      t:\n        template: \"<p>{{name}}</p>\"\n"
+        "        headers: {Subject: \"Hi {{name\", From: \"{{fmt a}} <a@example.com>\"}\n", encoding="utf-8")
+    result = run("validate", "m.yaml", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stderr.splitlines() == [
+        'Warning: m.yaml:6:32: template:mg.example.com/t: header Subject: "{{" is never closed with "}}"',
+        "Warning: m.yaml:6:50: template:mg.example.com/t: header From: helper \"fmt\" is not one of Mailgun's"
+        " (if, unless, each, with, equal); the send fails",
+    ]
