@@ -411,10 +411,12 @@ def _echo_plan(text: str) -> None:
 @click.option("--full", is_flag=True, help="List every member and suppression too, not a count per scope.")
 @click.option("--target", "targets", multiple=True, help="Limit to this address or glob (repeatable).")
 @click.option("--lockfile", type=click.Path(path_type=Path), help="Default: mgsync.lock beside the manifests.")
+@click.option("--preview", type=click.Path(path_type=Path, file_okay=False),
+              help="Write each changed template rendered before and after (HTML, with its test data) here.")
 @connection_options
 @handles_errors
 def plan(paths: tuple[Path, ...], out: Path | None, fmt: str, detailed_exitcode: bool, full: bool,
-         targets: tuple[str, ...], lockfile: Path | None, **conn: Any) -> None:
+         targets: tuple[str, ...], lockfile: Path | None, preview: Path | None, **conn: Any) -> None:
     """Read live state and print the change plan; never writes to Mailgun."""
     from mgsync import render, saved_plan
     from mgsync.connect import connect
@@ -441,6 +443,9 @@ def plan(paths: tuple[Path, ...], out: Path | None, fmt: str, detailed_exitcode:
             click.echo(f"{render.markdown(outcome.plan, full=full)}\n\n{DIGEST_LABEL} `{digest}`")
         case _:
             _echo_text_plan(outcome.plan, full=full)
+    if preview is not None:  # issue 22
+        from mgsync.render.rendered import previews
+        click.echo(previews(outcome.plan, preview), err=True)
     if out is not None:
         saved_plan.save(out, outcome.plan, manifests=manifests, lock=lock, state=desired.state, targets=targets)
         click.echo(f"Saved the plan to {out}; apply it with: mgsync apply{_flags(**conn)} {shlex.quote(str(out))}",
@@ -658,6 +663,10 @@ def version(as_json: bool) -> None:
 
     info = about.environment()
     click.echo(json.dumps(info, indent=2, sort_keys=True) if as_json else "\n".join(about.text(info)))
+
+
+from mgsync.templatecli import template as _template  # noqa: E402  (its own module: issue 22)
+main.add_command(_template)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,6 +22,7 @@ from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc, written
 from mgsync.shapes.fields import name_check
 from mgsync.shapes.output import Output, file_stem, flow_map
+from mgsync.shapes.template_body import check_body, check_headers
 from mgsync.state import Resource, Spec, State
 
 if TYPE_CHECKING:
@@ -120,6 +121,11 @@ class TemplateKind(Kind[Template]):
             if content is None:
                 return
             data["template"] = content
+        if doc.engine in (None, "handlebars") and data.get("template"):
+            shown = out.beside(doc.file)[1] if doc.file is not None else None
+            check_body(out, loc, data["template"], str(self.address(scope, key)), shown)
+        if doc.engine in (None, "handlebars") and data.get("headers"):
+            check_headers(out, loc, data["headers"], str(self.address(scope, key)))
         out.declare(self.address(scope, key), Template, data, loc)
 
     def export(self, out: Output, scope: str, resources: list[Resource]) -> CommentedMap:

@@ -1,7 +1,7 @@
 """Finding manifest files and parsing them with ruamel.yaml, positions kept, problems reported.
 
 A path is a file or a directory searched recursively for ``*.yaml`` / ``*.yml`` (hidden entries
-skipped). Parsing is round-trip, so every mapping and sequence keeps ``.lc`` line/column data.
+and templates' test data, ``*.vars.yaml``, skipped). Parsing is round-trip, so every mapping and sequence keeps ``.lc`` line/column data.
 Duplicate keys are found on the composed node tree first, so *every* duplicate is reported with
 both places; the document is then constructed keeping the first value. Malformed YAML, unreadable
 files, non-UTF-8 text, characters YAML refuses and a byte order mark past the start become a
@@ -62,11 +62,16 @@ def find_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
     return sorted(found.values()), problems
 
 
+def _test_data(name: str) -> bool:
+    """A template's test data (``welcome.vars.yaml``, issue 22) is no manifest."""
+    return name.endswith((".vars.yaml", ".vars.yml"))
+
+
 def _walk(directory: Path) -> list[Path]:
     files = []
     for parent, dirs, names in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        files += [Path(parent, n) for n in names if n.endswith(SUFFIXES) and not n.startswith(".")]
+        files += [Path(parent, n) for n in names if n.endswith(SUFFIXES) and not n.startswith(".") and not _test_data(n)]
     return sorted(files)
 
 

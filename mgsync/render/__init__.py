@@ -1,7 +1,8 @@
 """Plan → text, JSON and markdown: what a reviewer reads and what other tools parse.
 
 Rendering reads only a change's address, action, ``before``, ``after`` and ``fields`` (secrets are
-masked by the plan before they get here) and never ``desired``/``observed``. It names no kind (a
+masked by the plan before they get here) and never ``desired``/``observed``, except ``rendered``, which
+reads ``desired.source`` to find a changed template's test data (issue 22). It names no kind (a
 kind's noun comes from ``Kind.noun``) and sends nothing; the CLI prints what these functions return.
 
 - ``text``: Terraform-like, deterministic byte for byte, colour only when asked.

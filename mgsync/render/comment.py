@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from mgsync.changes import Action, Change, Drift
 from mgsync.plan import Plan
-from mgsync.render import terminal
+from mgsync.render import rendered, terminal
 from mgsync.render import values
 from mgsync.render.summary import counts, summary_line
 
@@ -54,7 +54,7 @@ def markdown(plan: Plan, *, limit: int = LIMIT, full: bool = False) -> str:
     details = _details(plan, full=full, sample=terminal.SAMPLE)
     if _cost(head) + sum(_cost(s.lines()) for s in [*fixed, details] if s) > limit and details is not None:
         details = _details(plan, full=False, sample=0)  # bulk detail goes first
-    return _fit(head, [s for s in [*fixed, details] if s is not None], limit)
+    return _fit(head, [s for s in [*fixed, details, rendered.section(plan)] if s is not None], limit)
 
 
 def _banner(plan: Plan) -> list[str]:

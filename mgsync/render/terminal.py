@@ -19,7 +19,7 @@ import click
 from mgsync.changes import Action, Change, Drift
 from mgsync.kinds import BY_NAME
 from mgsync.plan import Plan
-from mgsync.render import values
+from mgsync.render import rendered, values
 from mgsync.render.summary import summary_line
 from mgsync.state import Address
 
@@ -134,7 +134,8 @@ def change_blocks(plan: Plan, *, full: bool = False, sample: int = SAMPLE) -> li
         if isinstance(item, Group):
             blocks.append((True, group_block(item)))
         else:
-            blocks.append((BY_NAME[item.address.kind].bulk, change_block(item)))
+            block = [*change_block(item), *rows(rendered.rows(item), DETAIL)]  # a template's rendered diff
+            blocks.append((BY_NAME[item.address.kind].bulk, block))
     return blocks
 
 

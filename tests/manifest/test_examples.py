@@ -93,7 +93,7 @@ def test_secret_values_never_appear_in_messages(tmp_path: Path, monkeypatch: pyt
 
 
 def test_example_files_point_editors_at_the_schema() -> None:
-    manifests = sorted(EXAMPLES.rglob("*.yaml"))
+    manifests = sorted(p for p in EXAMPLES.rglob("*.yaml") if not p.name.endswith(".vars.yaml"))  # test data
     assert len(manifests) >= 6
     for manifest in manifests:
         first = manifest.read_text().splitlines()[0]

@@ -1,0 +1,55 @@
+"""Handlebars, parsed and rendered in Python as Mailgun's stored templates are: positions for every
+syntax error, Mailgun's helpers, handlebars.js's escaping. Written here because no package fits (the
+comparison is in the commit that added it): pybars3 is LGPL-3.0, unreleased since 2019, silent on an
+unclosed block and without ``{{else if}}``; dotpromptz-handlebars gives no positions; the js2py
+transpilation of handlebars.js rides on an interpreter that does not run on Python 3.13.
+
+``nodes`` (the tree, offsets), ``lexer`` (tags, ``~`` and standalone lines), ``expressions`` (inside a
+tag), ``parser`` (blocks), ``runtime`` (rendering), ``mailgun`` (helpers, warnings), ``plaintext``
+(a text view of rendered HTML). This package knows no manifest, kind or CLI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mgsync.handlebars.mailgun import HELPERS, warnings
+from mgsync.handlebars.nodes import TemplateSyntaxError, position
+from mgsync.handlebars.parser import parse
+from mgsync.handlebars.runtime import Renderer, Scope
+
+__all__ = ["Checked", "Rendered", "TemplateSyntaxError", "check", "position", "render"]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What validation says of one template text: its syntax error, or what Mailgun won't render."""
+
+    error: TemplateSyntaxError | None = None
+    warnings: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    missing: tuple[tuple[int, str], ...] = ()  # (offset, variable as written) the data lacks
+    notes: tuple[tuple[int, str], ...] = field(default_factory=tuple)  # what fails at send time
+
+
+def check(text: str) -> Checked:
+    try:
+        nodes = parse(text)
+    except TemplateSyntaxError as err:
+        return Checked(error=err)
+    return Checked(warnings=tuple(sorted(set(warnings(nodes)))))
+
+
+def render(text: str, data: Mapping[str, Any]) -> Rendered:
+    """``text`` rendered with ``data`` as Mailgun would; raises ``TemplateSyntaxError``."""
+    nodes = parse(text)
+    renderer = Renderer(HELPERS)
+    html = renderer.render(nodes, Scope((data,), ({"root": data},)))
+    missing = sorted((offset, name) for name, offset in renderer.missing.items())
+    return Rendered(html, tuple(missing), tuple(sorted(set(renderer.notes))))
