@@ -97,7 +97,6 @@ def harvest(parsed: yamlfile.Parsed, env: Mapping[str, str], redact: Redactor, *
         out.problem(problem.path, problem.message)
     if allow_unset_env:
         _unset_as_warnings(out, [p.missing is not None for p in missing])
-    env_count, env_warnings = len(out.problems), list(out.warnings)  # kinds may add warnings of their own
     for loc, message in unknown_keys(root, ManifestDoc):
         out.problem(loc, message, at_key=True)
     env_count, env_warnings = len(missing) - len(out.warnings), list(out.warnings)  # before kinds warn
