@@ -118,7 +118,7 @@ class Lockfile:
                                 "collections": self.collections}
         if self.secrets_verifier:
             data["secrets_verifier"] = self.secrets_verifier
-        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return render_document(data)
 
     def write(self) -> None:
         """Atomically replace the file (temp file in the same directory, fsync, rename)."""
@@ -141,6 +141,11 @@ class Lockfile:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def render_document(data: dict[str, Any]) -> str:
+    """A lockfile's text from its JSON document (also the state branch's merge, ``gitstate.py``)."""
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def collection_digest(kind: str, scope: str, entries: Entries) -> str:
