@@ -10,6 +10,10 @@ beside it ``<lockfile>.applied``: the commit of main whose reviewed changes are 
   ``commit-tree``) and pushes it without force: a compare-and-swap, since git refuses a push that
   does not descend from the branch's tip. When the branch moved since the base, the lockfile is
   merged three ways by address (``merge``) and the push retried, at most ``ATTEMPTS`` times.
+  Without a recorded base (no pull in this clone: the one-command migration) the base is empty, so
+  every entry of the local lockfile wins and the branch's other entries are kept.
+  ``--applied``: of two applied commits the one that descends from the other is kept, else ours;
+  git can tell only with both in the clone's history (in CI, check out with the full history).
 - ``show`` reports the tip, whether the lockfile is there, and the applied commit.
 
 Git runs as a subprocess in the C locale; the user's working tree, index, HEAD and branches are
@@ -105,7 +109,7 @@ def open_repo(cwd: Path, remote: str, branch: str) -> Repo:
 def relative(repo: Repo, lockfile: Path) -> str:
     """``lockfile``'s path inside the repository, as it is on the state branch."""
     try:
-        return Path(os.path.abspath(lockfile)).relative_to(repo.root.resolve()).as_posix()
+        return lockfile.resolve().relative_to(repo.root.resolve()).as_posix()  # /tmp may be a symlink (macOS)
     except ValueError:
         raise MgsyncError(f"{lockfile} is outside the git repository {repo.root}; keep the lockfile inside it.") from None
 

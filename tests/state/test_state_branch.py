@@ -210,6 +210,26 @@ def test_a_full_sha_missing_from_a_shallow_clone_is_recorded_as_given(a: Clone) 
     assert on_branch(a, f"{LOCK}.applied") == sha + "\n"
 
 
+def test_a_shallow_checkout_pulls_and_pushes(a: Clone, remote: Path, tmp_path: Path) -> None:
+    """As actions/checkout makes it by default (depth 1)."""
+    a.commit("c1")
+    head = a.commit("c2")
+    a.git("push", "--quiet", "origin", "HEAD:refs/heads/main")
+    a.write_lock({"route:x": ROUTE})
+    assert a.mgsync("state", "push", LOCK).returncode == 0
+    shallow = Clone(tmp_path / "shallow")
+    subprocess.run(["git", "clone", "--quiet", "--depth", "1", remote.as_uri(), str(shallow.root)], check=True,
+                   capture_output=True)
+    assert shallow.git("rev-parse", "--is-shallow-repository") == "true"
+    assert shallow.mgsync("state", "pull", LOCK).returncode == 0
+    assert shallow.read_lock() == a.read_lock()
+    shallow.write_lock({"route:x": ROUTE, "route:y": ROUTE})
+    pushed = shallow.mgsync("state", "push", LOCK, "--applied", head)
+    assert pushed.returncode == 0, pushed.stderr
+    assert on_branch(a, f"{LOCK}.applied") == head + "\n"
+    assert set(json.loads(on_branch(a, LOCK))["resources"]) == {"route:x", "route:y"}
+
+
 def test_a_runner_without_a_git_identity_still_commits(tmp_path: Path, remote: Path) -> None:
     bare = Clone(tmp_path / "bare-identity")
     subprocess.run(["git", "clone", "--quiet", str(remote), str(bare.root)], check=True, capture_output=True)
