@@ -81,14 +81,13 @@ def push(lockfile: Path, remote: str, branch: str, applied: str | None, message:
     pushed = push_state(_repo(remote, branch), lockfile, applied=applied, message=message)
     where = f"{remote}/{branch}"
     marker = f"; applied {pushed.applied[:12]}" if pushed.applied else ""
-    if pushed.unchanged:
-        click.echo(f"{where} at {pushed.commit[:12]} already holds {lockfile}{marker}.")
+    merged = ", merged with a newer state" if pushed.merged else ""
+    if pushed.unchanged:  # also when the merge gave exactly what the branch holds
+        click.echo(f"{where} at {pushed.commit[:12]} already holds {lockfile}{merged}{marker}.")
     elif pushed.created:
         click.echo(f"Created {where} at {pushed.commit[:12]} with {lockfile}{marker}.")
-    elif pushed.merged:
-        click.echo(f"Pushed {lockfile} to {where} at {pushed.commit[:12]}, merged with a newer state{marker}.")
     else:
-        click.echo(f"Pushed {lockfile} to {where} at {pushed.commit[:12]}{marker}.")
+        click.echo(f"Pushed {lockfile} to {where} at {pushed.commit[:12]}{merged}{marker}.")
 
 
 @state.command("show")
