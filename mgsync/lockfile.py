@@ -118,7 +118,7 @@ class Lockfile:
                                 "collections": self.collections}
         if self.secrets_verifier:
             data["secrets_verifier"] = self.secrets_verifier
-        return render_document(data)
+        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
     def write(self) -> None:
         """Atomically replace the file (temp file in the same directory, fsync, rename)."""
@@ -144,7 +144,8 @@ class Lockfile:
 
 
 def render_document(data: dict[str, Any]) -> str:
-    """A lockfile's text from its JSON document (also the state branch's merge, ``gitstate.py``)."""
+    """A lockfile's text from its JSON document, as ``Lockfile.render`` writes it: the state branch's merge
+    (``gitstate.py``) renders with it, so it keeps every top-level field, known to this version or not."""
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 

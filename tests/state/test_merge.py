@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -39,3 +40,14 @@ def test_collections_merge_alike_and_top_level_fields_are_ours_even_unknown_ones
         "format_version": 1, "resources": {}, "account": {"id": "ours"}, "secrets_verifier": "scrypt$o",
         "collections": {"member:l": {"count": 2, "digest": "d2"}, "bounce:d": {"count": 5}},
     }
+
+
+def test_a_merged_lockfile_is_rendered_as_mgsync_writes_one(tmp_path) -> None:
+    from mgsync.lockfile import Lockfile, render_document
+
+    lock = Lockfile(tmp_path / "mgsync.lock", {"route:x": {"body": {"name": "é"}, "fingerprint": "f"}},
+                    {"member:l": {"count": 1, "digest": "d"}})
+    lock.secrets_verifier = "scrypt$a$b"
+    lock.write()
+    text = lock.path.read_text(encoding="utf-8")
+    assert render_document(json.loads(text)) == text == Lockfile.read(lock.path).render()
