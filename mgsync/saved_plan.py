@@ -28,7 +28,7 @@ from typing import Any
 from mgsync import __version__
 from mgsync.changes import Action, Change
 from mgsync.errors import MgsyncError, StalePlanError
-from mgsync.fingerprint import canonical_json, fingerprint
+from mgsync.fingerprint import fingerprint
 from mgsync.lockfile import Lockfile
 from mgsync.plan import Plan, masked
 from mgsync.render import json_document

@@ -4,7 +4,6 @@ The later push merges by address; no record is lost and the next plan finds noth
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
