@@ -240,6 +240,8 @@ def _review(plan: Plan, inputs: Inputs) -> None:
             plan.notes.append(notice.text)
             if notice.refuse:
                 plan.refusals.append(notice.text)
+            if notice.account:
+                plan.account_notes.append(notice.text)
 
 
 def verification_targets(desired: Desired, named: dict[str, tuple[str, ...]]) -> list[tuple[Kind[Any], str]]:

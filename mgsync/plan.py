@@ -33,6 +33,7 @@ class Plan:
     fingerprints: Mapping[str, str] = field(default_factory=dict)  # address -> live fingerprint
     notes: list[str] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)  # what apply refuses whatever the flags (also in notes)
+    account_notes: list[str] = field(default_factory=list)  # on the account, not this change (also in notes)
 
     @property
     def empty(self) -> bool:
