@@ -61,7 +61,8 @@ def markdown(plan: Plan, *, limit: int = LIMIT, full: bool = False, heading: Hea
     first = [*_actions(plan), _notes(plan), _drift(plan)]  # the rest of the first screen
     collapsed = [_account_notes(plan), _unmanaged(plan)]
     details = _details(plan, full=full, sample=terminal.SAMPLE)
-    if _cost([*head, *caution]) + sum(_cost(s.lines()) for s in [*first, *collapsed, details] if s) > limit and details is not None:
+    whole = _cost([*head, *caution]) + sum(_cost(s.lines()) for s in [*first, details, *collapsed] if s)
+    if whole > limit and details is not None:
         details = _details(plan, full=False, sample=0)  # bulk detail goes first
     sections = [s for s in [*first, details, *collapsed] if s is not None]
     return _fit(head, caution, sections, limit, heading.full_plan())

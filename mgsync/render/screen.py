@@ -114,7 +114,7 @@ def _label(item: Change | terminal.Group[Change]) -> str:
 
 
 def _address_line(item: Change | terminal.Group[Change]) -> str:
-    """``\\`route:vip\\``` / ``\\`template:mg.example.com/welcome\\` (template)`` / ``\\`member:news@…\\` ×2,000``."""
+    """The address (a bulk collection's, with its count); after an update's, the fields it changes."""
     if isinstance(item, terminal.Group):
         return f"{code(_label(item))} ×{item.count:,}"
     fields = dict.fromkeys(values.path_text(f.path) for f in item.fields)  # in order, once each

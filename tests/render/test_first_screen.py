@@ -106,7 +106,8 @@ def test_the_first_screen_lists_every_changed_object_by_action(reviewed: Reviewe
 
 def test_the_removed_webhook_url_is_called_out_before_the_addresses(reviewed: Reviewed) -> None:
     screen = first_screen(reviewed.comment)
-    caution = "> [!CAUTION]\n> - `webhook:mg.example.com/delivered`: deliveries to https://backup.example.com/mailgun stop\n"
+    caution = ("> [!CAUTION]\n"
+               "> - `webhook:mg.example.com/delivered`: deliveries to https://backup.example.com/mailgun stop\n")
     assert caution in screen and screen.index(caution) < screen.index("**Add**")
 
 
@@ -127,6 +128,41 @@ def test_the_digest_line_is_unchanged_and_the_full_text_plan_lists_every_member(
     listed = [line.strip()[2:] for line in reviewed.full_text.splitlines() if line.startswith("      + member:")]
     assert listed == [f"member:newsletter@news.example.com/reader{i:04}@example.org" for i in range(2000)]
     assert reviewed.full_text.endswith(f"Plan digest: {reviewed.plan['digest']}\n")
+
+
+def test_deletions_are_called_out_one_line_each_with_what_goes_with_them(tmp_path) -> None:
+    """A deleted domain, route, list (with the members Mailgun reports) and webhook, and a member pruned."""
+    shutil.copytree(REPO / "examples" / "production", tmp_path / "production")
+    root = tmp_path / "production"
+    with serve(Emulator(api_key=KEY), host="127.0.0.1", port=0) as server:
+        env = {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": server.url}
+        assert run("apply", "--yes", "production", cwd=tmp_path, env=env).returncode == 0
+        (root / "eu.example.net.yaml").unlink()
+        cut(root / "account.yaml", "  billing-disputes:", "  per-user-aliases:")
+        cut(root / "lists.yaml", "  newsletter@news.example.com:", "  staff@mg.example.com:")
+        cut(root / "lists.yaml", "      - dave@example.com\n", "    prune: [members]")
+        cut(root / "mg.example.com.yaml", "      opened:", "      clicked:")
+        result = run("plan", "--format", "markdown", "production", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert first_screen(result.stdout).split("\n\n")[2:5] == [
+        "\n".join([
+            "> [!CAUTION]",
+            "> - Deletes `member:staff@mg.example.com/dave@example.com`",
+            "> - Deletes `list:newsletter@news.example.com`; its 50 members go with it",
+            "> - Deletes `route:billing-disputes`",
+            "> - Deletes `webhook:mg.example.com/opened`; deliveries to https://hooks.example.com/mailgun stop",
+            "> - Deletes `domain:eu.example.net` and everything in it",
+        ]),
+        "**Destroy** (5)",
+        "\n".join(["- `member:staff@mg.example.com/dave@example.com`", "- `list:newsletter@news.example.com`",
+                   "- `route:billing-disputes`", "- `webhook:mg.example.com/opened`", "- `domain:eu.example.net`"]),
+    ]
+
+
+def cut(path: Path, start: str, end: str) -> None:
+    """Remove ``path``'s text from ``start`` up to (not including) ``end``."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[:text.index(start)] + text[text.index(end):], encoding="utf-8")
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "https://example.com/runs/1 (x)", "https://x/<y>"])
