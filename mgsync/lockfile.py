@@ -4,25 +4,26 @@ Layout (sorted keys, 2-space indent, no timestamps, so an apply that changed not
 byte for byte and it diffs cleanly in git)::
 
     {"format_version": 1,
+     "account_notes": "sha256:…",
      "resources": {"route:support-inbox": {"body": {...}, "fingerprint": "sha256:…", "meta": {"id": "…"}},
                    "credential:mg.example.com/alice": {"body": {}, "fingerprint": "…", "secret_hash": "scrypt$…"}},
      "collections": {"member:news@mg.example.com": {"count": 3, "digest": "sha256:…"}},
-     "secrets_verifier": "scrypt$…",
-     "account_notes": "sha256:…"}
+     "secrets_verifier": "scrypt$…"}
 
 Bodies never hold a secret (secret fields are excluded; passwords are kept as salted scrypt hashes).
 ``secrets_verifier`` (present only when the lockfile holds secret hashes the manifests all match) is
 one more salted scrypt hash, of every (address, secret hash, secret) at once, so that a plan checks
 all stored passwords with one scrypt instead of one per credential (see ``engine.secret_matches``);
 it is kept as it is while it still verifies, so a no-op apply rewrites the file byte for byte.
+Writes are atomic (temp file + rename). ``hold`` takes an exclusive lock on a sidecar file so two
+applies on one lockfile cannot run at once; ``filelock`` makes that work on Windows, macOS and Linux
+alike (``flock`` there, ``msvcrt`` locking on Windows).
+
 ``account_notes`` (present only when there were some) is the digest of the notes on the account as
 the last apply left it (``plan.account_digest``: unverified domains, certificates), so a review shows
 them only when they changed; import leaves it out (it reads no domain's detail, so it cannot see them
 as a plan does). A top-level field this version does not know is kept as it was read (``others``): a
 lockfile written by a newer mgsync loses nothing here.
-Writes are atomic (temp file + rename). ``hold`` takes an exclusive lock on a sidecar file so two
-applies on one lockfile cannot run at once; ``filelock`` makes that work on Windows, macOS and Linux
-alike (``flock`` there, ``msvcrt`` locking on Windows).
 """
 
 from __future__ import annotations
