@@ -446,7 +446,9 @@ def plan(paths: tuple[Path, ...], out: Path | None, fmt: str, detailed_exitcode:
             document = {**render.json_document(outcome.plan), "digest": digest}
             click.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
         case "markdown":
-            click.echo(f"{render.markdown(outcome.plan, full=full, heading=heading)}\n\n{DIGEST_LABEL} `{digest}`")
+            recorded = None if targets else lock.account_notes  # a targeted plan reviews only its targets
+            comment = render.markdown(outcome.plan, full=full, heading=heading, account_recorded=recorded)
+            click.echo(f"{comment}\n\n{DIGEST_LABEL} `{digest}`")
         case _:
             _echo_text_plan(outcome.plan, full=full)
     if out is not None:

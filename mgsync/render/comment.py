@@ -4,7 +4,8 @@ The first screen (screen.py: the heading with paths, commit and run; the summary
 the plan deletes or stops; every changed object's address by action), then the notes about this
 change and the drift, all before the first ``<details>``. Collapsed below: the details, the notes
 that describe the account rather than this change (``Plan.account_notes``: a domain still
-unverified, a certificate's status; the same on every plan) and the objects not managed. Objects
+unverified, a certificate's status; the same on every plan, so only one line says so when they are
+the ones the lockfile recorded at the last apply) and the objects not managed. Objects
 Mailgun itself owns (``Kind.protected``, such as every domain's ``postmaster`` login) are left out
 of "not managed": they are in every account and mgsync never touches them.
 
@@ -56,10 +57,12 @@ class Section:
         return ["", *self.prefix, *body, *self.suffix]
 
 
-def markdown(plan: Plan, *, limit: int = LIMIT, full: bool = False, heading: Heading = Heading()) -> str:
+def markdown(plan: Plan, *, limit: int = LIMIT, full: bool = False, heading: Heading = Heading(),
+             account_recorded: str | None = None) -> str:
+    """``account_recorded``: the lockfile's digest of the account notes (``Lockfile.account_notes``)."""
     head, caution = [MARKER, *heading.lines(), "", f"**{summary_line(plan)}**"], screen.caution(plan)
     first = [*_actions(plan), _notes(plan), _drift(plan)]  # the rest of the first screen
-    collapsed = [_account_notes(plan), _unmanaged(plan)]
+    collapsed = [_account_notes(plan, account_recorded), _unmanaged(plan)]
     details = _details(plan, full=full, sample=terminal.SAMPLE)
     whole = _cost([*head, *caution]) + sum(_cost(s.lines()) for s in [*first, details, *collapsed] if s)
     if whole > limit and details is not None:
@@ -81,11 +84,18 @@ def _notes(plan: Plan) -> Section | None:
     return Section(["#### Notes", ""], items, unit="notes", priority=3) if items else None
 
 
-def _account_notes(plan: Plan) -> Section | None:
+def _account_notes(plan: Plan, recorded: str | None) -> Section | None:
+    """The notes on the account, collapsed; one line instead when they are the ones the last apply or
+    import recorded (the same on every plan until a domain is verified or a certificate issued)."""
     if not plan.account_notes:
         return None
+    count = f"{len(plan.account_notes)} {'note' if len(plan.account_notes) == 1 else 'notes'}"
+    if recorded == plan.account_digest:
+        line = f"Account status unchanged since the last apply ({count}: `mgsync plan` lists them)."
+        return Section([], [Item([line], "account status")], unit="lines", priority=0)
     items = [Item([f"- {screen.escape(note)}"], "note") for note in plan.account_notes]
-    summary = f"<details><summary>Account status: {len(items)} {'note' if len(items) == 1 else 'notes'}</summary>"
+    changed = ", changed since the last apply" if recorded else ""  # none recorded: an older lockfile, or none yet
+    summary = f"<details><summary>Account status: {count}{changed}</summary>"
     return Section([summary, ""], items, ["", "</details>"], unit="notes", priority=0)
 
 

@@ -2,13 +2,16 @@
 ``mgsync`` CLI against the emulator served on 127.0.0.1: the production example is applied as it is,
 then a template is edited, a webhook URL removed, a route added and 2,000 members added, as in a
 pull request. The first screen names the directory, the commit and the run, every changed object's
-address, and no note on the account's state (its six notes are collapsed below).
+address, and no note on the account's state: its six notes are the ones the apply recorded in the
+lockfile, so one line below the details says so. Then Mailgun finds one domain's records published:
+the next plan shows the notes again, collapsed, marked as changed.
 
 Regenerate after an intended change with: MGSYNC_UPDATE_GOLDEN=1 pytest tests/render/test_first_screen.py
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from dataclasses import dataclass
@@ -39,6 +42,8 @@ class Reviewed:
     comment: str
     plan: dict  # plan --format json
     full_text: str  # plan --format text --full
+    applied_lock: dict  # the lockfile the apply wrote
+    changed: str  # plan --format markdown once one domain's DNS records are published
 
 
 def edit(root: Path) -> None:
@@ -62,17 +67,21 @@ def edit(root: Path) -> None:
 def reviewed(tmp_path_factory) -> Reviewed:
     tmp = tmp_path_factory.mktemp("first-screen")
     shutil.copytree(REPO / "examples" / "production", tmp / "production")
-    with serve(Emulator(api_key=KEY), host="127.0.0.1", port=0) as server:
+    emulator = Emulator(api_key=KEY)
+    with serve(emulator, host="127.0.0.1", port=0) as server:
         env = {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": server.url}
         applied = run("apply", "--yes", "production", cwd=tmp, env=env)
         assert applied.returncode == 0, applied.stderr
+        lock = json.loads((tmp / "production" / "mgsync.lock").read_text(encoding="utf-8"))
         edit(tmp / "production")
         outputs = [run("plan", *args, "production", cwd=tmp, env=env) for args in (
             ["--format", "markdown", *HEADING], ["--format", "json"], ["--format", "text", "--full"])]
+        emulator.store.mark_dns_valid("mg.example.com")  # Mailgun now finds its records, outside any apply
+        outputs.append(run("plan", "--format", "markdown", "production", cwd=tmp, env=env))
     for result in outputs:
         assert result.returncode == 0, result.stderr
-    comment, plan, full = (result.stdout for result in outputs)
-    return Reviewed(comment, json.loads(plan), full)
+    comment, plan, full, changed = (result.stdout for result in outputs)
+    return Reviewed(comment, json.loads(plan), full, lock, changed)
 
 
 def first_screen(comment: str) -> str:
@@ -111,16 +120,36 @@ def test_the_removed_webhook_url_is_called_out_before_the_addresses(reviewed: Re
     assert caution in screen and screen.index(caution) < screen.index("**Add**")
 
 
-def test_account_notes_are_collapsed_and_postmaster_is_not_listed(reviewed: Reviewed) -> None:
+def test_the_apply_recorded_the_digest_of_the_sorted_account_notes(reviewed: Reviewed) -> None:
     notes = reviewed.plan["notes"]
     assert len(notes) == 6 and all("unverified" in n or "HTTPS tracking certificate" in n for n in notes)
-    screen, rest = first_screen(reviewed.comment), reviewed.comment[len(first_screen(reviewed.comment)):]
-    assert not any(note in screen for note in notes) and "Note" not in screen
-    collapsed = rest.split("<details><summary>Account status: 6 notes</summary>\n\n")[1].split("\n\n</details>")[0]
-    assert collapsed.splitlines() == [f"- {note}" for note in notes]
+    text = json.dumps(sorted(notes), separators=(",", ":"), ensure_ascii=False)
+    assert reviewed.applied_lock["account_notes"] == "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_unchanged_account_notes_are_one_line_after_the_details_and_postmaster_is_not_listed(reviewed: Reviewed) -> None:
+    notes = reviewed.plan["notes"]
+    assert not any(note in reviewed.comment for note in notes) and "Account status:" not in reviewed.comment
+    assert "Note" not in first_screen(reviewed.comment)
+    line = "\n</details>\n\nAccount status unchanged since the last apply (6 notes: `mgsync plan` lists them).\n"
+    assert line in reviewed.comment
+    assert all(note in reviewed.full_text for note in notes)  # the text plan keeps showing them
     assert "postmaster" not in reviewed.comment and "Not managed" not in reviewed.comment
     assert reviewed.plan["unmanaged"]["credential"] == [  # there, but Mailgun's own login on every domain
         f"credential:{domain}/postmaster" for domain in ("eu.example.net", "mg.example.com", "news.example.com")]
+
+
+def test_changed_account_notes_are_shown_collapsed_and_marked_changed(reviewed: Reviewed) -> None:
+    notes = reviewed.plan["notes"]
+    now = ("mg.example.com is unverified: its DNS records are not verified yet; publish them (mgsync dns export), "
+           "then run mgsync apply --verify-domain mg.example.com.")
+    expected = [now if note.startswith("mg.example.com is unverified") else note for note in notes]
+    assert expected != notes
+    screen, rest = first_screen(reviewed.changed), reviewed.changed[len(first_screen(reviewed.changed)):]
+    assert not any(note in screen for note in expected) and "unchanged" not in reviewed.changed
+    summary = "<details><summary>Account status: 6 notes, changed since the last apply</summary>\n\n"
+    collapsed = rest.split(summary)[1].split("\n\n</details>")[0]
+    assert collapsed.splitlines() == [f"- {note}" for note in expected]
 
 
 def test_the_digest_line_is_unchanged_and_the_full_text_plan_lists_every_member(reviewed: Reviewed) -> None:

@@ -1,9 +1,12 @@
+import hashlib
+import json
+
 import pytest
 
 from mgsync import render
 from mgsync.changes import Action, Change, Drift, FieldChange
 from mgsync.kinds.mailing_list import MailingList
-from mgsync.plan import Plan
+from mgsync.plan import Plan, account_digest
 from mgsync.state import Resource
 
 from .plans import (
@@ -219,3 +222,37 @@ def test_mailguns_own_objects_are_not_listed_as_not_managed():
     assert "postmaster" not in render.markdown(plan) and "postmaster" in render.text(plan)
     plan.unmanaged["credential"].append(addr("credential:mg.example.com/legacy-crm"))
     assert "- 1 credential in `mg.example.com`: `legacy-crm`\n" in render.markdown(plan)
+
+
+CERTIFICATE = "HTTPS tracking certificate for email.mg.example.com: none yet; apply generates it once Mailgun has verified"
+
+
+def test_account_notes_the_last_apply_recorded_are_one_line_in_their_place():
+    plan = example_plan()
+    plan.notes.append(CERTIFICATE)  # the engine puts an account note in both
+    plan.account_notes.append(CERTIFICATE)
+    recorded = account_digest([CERTIFICATE, UNVERIFIED])  # in any order
+    text = render.markdown(plan, account_recorded=recorded)
+    assert UNVERIFIED not in text and CERTIFICATE not in text and "Account status:" not in text
+    line = "\nAccount status unchanged since the last apply (2 notes: `mgsync plan` lists them).\n"
+    assert text.index("</details>") < text.index(line) < text.index("<summary>Not managed")
+    assert UNVERIFIED in render.text(plan) and CERTIFICATE in render.text(plan)  # the terminal keeps them all
+
+
+@pytest.mark.parametrize(("recorded", "summary"), [
+    (None, "<summary>Account status: 2 notes</summary>"),  # an older lockfile, or no apply yet
+    (account_digest([UNVERIFIED]), "<summary>Account status: 2 notes, changed since the last apply</summary>"),
+])
+def test_account_notes_unlike_the_recorded_ones_are_all_shown(recorded, summary):
+    plan = example_plan()
+    plan.notes.append(CERTIFICATE)  # the engine puts an account note in both
+    plan.account_notes.append(CERTIFICATE)
+    text = render.markdown(plan, account_recorded=recorded)
+    assert f"{summary}\n\n- {UNVERIFIED}\n- {CERTIFICATE}\n\n</details>" in text
+    assert "unchanged" not in text
+
+
+def test_the_account_digest_is_over_the_sorted_texts_and_none_without_notes():
+    expected = hashlib.sha256(json.dumps(sorted([UNVERIFIED, CERTIFICATE]), separators=(",", ":")).encode()).hexdigest()
+    assert account_digest([UNVERIFIED, CERTIFICATE]) == account_digest([CERTIFICATE, UNVERIFIED]) == f"sha256:{expected}"
+    assert account_digest([]) is None and Plan().account_digest is None
