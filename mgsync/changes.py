@@ -118,7 +118,10 @@ class Drift:
 @dataclass(frozen=True)
 class Notice:
     """Something a kind says about one of its objects in a plan: a status, the next step of a change
-    that takes several applies, or (``refuse``) why the manifest asks for what cannot be done."""
+    that takes several applies, or (``refuse``) why the manifest asks for what cannot be done.
+    ``account`` marks a note on the account as it is (a domain still unverified, a certificate's
+    status) rather than on this change: it says the same on every plan, so reviews show it apart."""
 
     text: str
     refuse: bool = False
+    account: bool = False

@@ -414,10 +414,14 @@ def _echo_plan(text: str) -> None:
 @click.option("--lockfile", type=click.Path(path_type=Path), help="Default: mgsync.lock beside the manifests.")
 @click.option("--preview", type=click.Path(path_type=Path, file_okay=False),
               help="Write each changed template rendered before and after (HTML, with its test data) here.")
+@click.option("--heading-commit", metavar="SHA", default="", help="Markdown: name this commit in the heading.")
+@click.option("--heading-run-url", metavar="URL", default="",
+              help="Markdown: link this workflow run in the heading (and its artifacts if the comment is cut).")
 @connection_options
 @handles_errors
 def plan(paths: tuple[Path, ...], out: Path | None, fmt: str, detailed_exitcode: bool, full: bool,
-         targets: tuple[str, ...], lockfile: Path | None, preview: Path | None, **conn: Any) -> None:
+         targets: tuple[str, ...], lockfile: Path | None, preview: Path | None, heading_commit: str,
+         heading_run_url: str, **conn: Any) -> None:
     """Read live state and print the change plan; never writes to Mailgun."""
     from mgsync import render, saved_plan
     from mgsync.connect import connect
@@ -426,7 +430,11 @@ def plan(paths: tuple[Path, ...], out: Path | None, fmt: str, detailed_exitcode:
     from mgsync.manifest import load
     from mgsync.memory import settled
 
+    if heading_run_url and not render.screen.URL.fullmatch(heading_run_url):
+        raise MgsyncError(f"--heading-run-url {heading_run_url!r} is not an http(s) URL; pass the run's address, "
+                          "e.g. https://github.com/OWNER/REPO/actions/runs/ID.")
     manifests = list(paths) or [Path(".")]
+    heading = render.Heading(tuple(str(p) for p in manifests), heading_commit, heading_run_url)
     desired = load(manifests, os.environ)  # every error is reported before any request is made
     settled()
     lock = Lockfile.read(_lock_path(lockfile, desired.root))
@@ -442,7 +450,9 @@ def plan(paths: tuple[Path, ...], out: Path | None, fmt: str, detailed_exitcode:
                         "change_fingerprints": saved_plan.change_fingerprints(outcome.plan)}
             click.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
         case "markdown":
-            click.echo(f"{render.markdown(outcome.plan, full=full)}\n\n{DIGEST_LABEL} `{digest}`")
+            recorded = None if targets else lock.account_notes  # a targeted plan reviews only its targets
+            comment = render.markdown(outcome.plan, full=full, heading=heading, account_recorded=recorded)
+            click.echo(f"{comment}\n\n{DIGEST_LABEL} `{digest}`")
         case _:
             _echo_text_plan(outcome.plan, full=full)
     if preview is not None:  # issue 22

@@ -240,6 +240,8 @@ def _review(plan: Plan, inputs: Inputs) -> None:
             plan.notes.append(notice.text)
             if notice.refuse:
                 plan.refusals.append(notice.text)
+            if notice.account:
+                plan.account_notes.append(notice.text)
 
 
 def verification_targets(desired: Desired, named: dict[str, tuple[str, ...]]) -> list[tuple[Kind[Any], str]]:
@@ -397,13 +399,16 @@ def apply_changes(
 ) -> Outcome:
     """Apply ``outcome.plan``, then re-read and record what Mailgun shows.
 
-    The caller holds the lockfile's lock (``lockfile.hold``) from planning to here.
+    The caller holds the lockfile's lock (``lockfile.hold``) from planning to here. The lockfile also
+    records the digest of the account notes (``Plan.account_digest``), for reviews to show them when changed.
     """
     outcome.applied = execute(client, outcome.plan, lock, progress)
     after = outcome
     if outcome.applied:
         after = plan_changes(client, desired, lock, targets=targets, after=outcome.plan, before=outcome.observed)
     sync_lock(lock, desired, after.observed, targets, after.secrets)
+    if not targets:  # the account notes as the plan after this apply shows them; a targeted plan has only its own
+        lock.account_notes = after.plan.account_digest
     lock.write()
     if not after.plan.empty:
         outcome.pending = after.plan

@@ -4,6 +4,7 @@ Layout (sorted keys, 2-space indent, no timestamps, so an apply that changed not
 byte for byte and it diffs cleanly in git)::
 
     {"format_version": 1,
+     "account_notes": "sha256:…",
      "resources": {"route:support-inbox": {"body": {...}, "fingerprint": "sha256:…", "meta": {"id": "…"}},
                    "credential:mg.example.com/alice": {"body": {}, "fingerprint": "…", "secret_hash": "scrypt$…"}},
      "collections": {"member:news@mg.example.com": {"count": 3, "digest": "sha256:…"}},
@@ -17,6 +18,12 @@ it is kept as it is while it still verifies, so a no-op apply rewrites the file 
 Writes are atomic (temp file + rename). ``hold`` takes an exclusive lock on a sidecar file so two
 applies on one lockfile cannot run at once; ``filelock`` makes that work on Windows, macOS and Linux
 alike (``flock`` there, ``msvcrt`` locking on Windows).
+
+``account_notes`` (present only when there were some) is the digest of the notes on the account as
+the last apply left it (``plan.account_digest``: unverified domains, certificates), so a review shows
+them only when they changed; import leaves it out (it reads no domain's detail, so it cannot see them
+as a plan does). A top-level field this version does not know is kept as it was read (``others``): a
+lockfile written by a newer mgsync loses nothing here.
 """
 
 from __future__ import annotations
@@ -39,6 +46,8 @@ from mgsync.kinds import BY_NAME
 from mgsync.state import Address, Entries, Resource, State
 
 FORMAT_VERSION = 1
+# What ``render`` writes (or leaves out when empty); any other top-level field is kept as read.
+KNOWN_FIELDS = frozenset({"format_version", "resources", "collections", "secrets_verifier", "account_notes"})
 
 
 class Lockfile:
@@ -46,6 +55,8 @@ class Lockfile:
         self.path = path
         self.resources: dict[str, dict[str, Any]] = dict(resources or {})
         self.collections: dict[str, dict[str, Any]] = dict(collections or {})
+        self.account_notes: str | None = None
+        self.others: dict[str, Any] = {}  # top-level fields this version does not know, written back as read
         self.secrets_verifier: str | None = None
         self._mutex = threading.Lock()  # guards the dicts
         self._writing = threading.Lock()  # serialises writes, so an older snapshot never lands last
@@ -66,6 +77,9 @@ class Lockfile:
         if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
             raise LockfileError(f"{path}: not an mgsync lockfile of format_version {FORMAT_VERSION}")
         lock = cls(path, data.get("resources"), data.get("collections"))
+        notes = data.get("account_notes")
+        lock.account_notes = notes if isinstance(notes, str) else None
+        lock.others = {key: value for key, value in data.items() if key not in KNOWN_FIELDS}
         verifier = data.get("secrets_verifier")
         lock.secrets_verifier = verifier if isinstance(verifier, str) else None
         return lock
@@ -119,8 +133,10 @@ class Lockfile:
                 self.collections.pop(f"{kind}:{scope}", None)
 
     def render(self) -> str:
-        data: dict[str, Any] = {"format_version": FORMAT_VERSION, "resources": self.resources,
+        data: dict[str, Any] = {**self.others, "format_version": FORMAT_VERSION, "resources": self.resources,
                                 "collections": self.collections}
+        if self.account_notes:
+            data["account_notes"] = self.account_notes
         if self.secrets_verifier:
             data["secrets_verifier"] = self.secrets_verifier
         return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -33,6 +33,7 @@ class Plan:
     fingerprints: Mapping[str, str] = field(default_factory=dict)  # address -> live fingerprint
     notes: list[str] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)  # what apply refuses whatever the flags (also in notes)
+    account_notes: list[str] = field(default_factory=list)  # on the account, not this change (also in notes)
 
     @property
     def empty(self) -> bool:
@@ -43,6 +44,11 @@ class Plan:
         """``sha256:…`` of what the changes do, secrets masked: the same for the same changes whatever
         the output format, colour or order, so ``apply --expect-plan`` can insist on the reviewed plan."""
         return fingerprint_texts(sorted(canonical_json(_digest_entry(c)) for c in self.changes))
+
+    @property
+    def account_digest(self) -> str | None:
+        """The lockfile's record of ``account_notes`` (``account_digest``)."""
+        return account_digest(self.account_notes)
 
     def counts(self) -> dict[Action, int]:
         result = {action: 0 for action in Action}
@@ -89,6 +95,13 @@ class Plan:
         for change in self.changes:
             grouped.setdefault(change.address.kind, []).append(change)
         return grouped
+
+
+def account_digest(notes: Iterable[str]) -> str | None:
+    """What apply and import record in the lockfile of the notes on the account (``Plan.account_notes``):
+    a digest of their sorted texts, so a review can tell whether they changed since (None: no notes)."""
+    texts = sorted(notes)
+    return fingerprint(texts) if texts else None
 
 
 def _digest_entry(change: Change) -> dict[str, Any]:

@@ -192,7 +192,7 @@ def test_pull_request_then_main_apply_exactly_the_reviewed_plan(tmp_path: Path, 
     assert planned.returncode == 0, planned.stderr
     assert (out["exit-code"], out["changes-pending"]) == ("2", "true") and DIGEST.fullmatch(out["digest"])
     comment = Path(out["comment-file"]).read_text()
-    assert comment.startswith("<!-- mgsync-plan: mailgun -->\n### mgsync plan\n")
+    assert comment.startswith("<!-- mgsync-plan: mailgun -->\n### mgsync plan for `mailgun`\n")
     assert comment.count("<!-- mgsync-plan") == 1 and f"Plan digest: `{out['digest']}`" in comment
 
     # Main: the digest as the apply job's script finds it in the merged pull request's comment.

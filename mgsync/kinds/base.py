@@ -184,6 +184,11 @@ class Kind(Generic[M]):
         step a change waits for, or a refusal (``Notice.refuse``) that apply never overrides."""
         return []
 
+    def losses(self, change: Change) -> list[str]:
+        """What applying ``change`` ends beyond what its address says, one phrase each, for the caution
+        at the top of a review: deliveries to a removed URL, the members of a deleted list."""
+        return []
+
     # --- the API adapter ---
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:

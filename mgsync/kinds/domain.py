@@ -194,9 +194,9 @@ class DomainKind(Kind[Domain]):
         want, live, name = self.spec(desired), self.spec(observed), desired.address.key
         notes = [*self._create_only(name, want, live)]
         if live.state not in (None, "active"):
-            notes.append(Notice(_unverified(name, live)))
+            notes.append(Notice(_unverified(name, live), account=True))
         if want.web_scheme == "https" and "web_scheme" in want.model_fields_set and live.tracking_certificate:
-            notes.append(Notice(_certificate_note(name, live)))
+            notes.append(Notice(_certificate_note(name, live), account=True))
         return notes
 
     @staticmethod

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, StrictBool, WithJsonSchema
 
-from mgsync.changes import Change
+from mgsync.changes import Action, Change
 from mgsync.kinds.base import BulkKind, Kind, Loc, path_quote
 from mgsync.shapes import rules
 from mgsync.answers import BOOL, INT, OBJECT, STR, Obj, fits
@@ -130,6 +130,13 @@ class ListKind(Kind[MailingList]):
 
     def delete(self, client: Client, change: Change) -> None:
         client.delete(f"/v3/lists/{path_quote(change.address.key)}")
+
+    def losses(self, change: Change) -> list[str]:
+        # Deleting a list deletes its members with it, whether mgsync manages them or not (§7).
+        if change.action is not Action.DELETE or change.observed is None:
+            return []
+        count = change.observed.meta.get("members_count", 0)
+        return [f"its {count:,} {MEMBER.noun(count)} go with it"] if count else []
 
 
 LIST = ListKind()

@@ -91,6 +91,11 @@ class WebhookKind(Kind[Webhook]):
     document = WebhooksDoc
     prunable = True
 
+    def losses(self, change: Change) -> list[str]:
+        # A URL dropped from an event's list (or with the whole webhook) gets none of its events from then on.
+        after = (change.after or {}).get("urls") or ()
+        return [f"deliveries to {url} stop" for url in (change.before or {}).get("urls") or () if url not in after]
+
     def declare(self, out: Harvest, scope: str, value: Any, loc: Loc) -> None:
         for event in sorted(value.model_fields_set):
             urls = getattr(value, event)

@@ -7,13 +7,15 @@ kind's noun comes from ``Kind.noun``) and sends nothing; the CLI prints what the
 
 - ``text``: Terraform-like, deterministic byte for byte, colour only when asked.
 - ``json_document``: every change in full, for machines (``format_version`` 1).
-- ``markdown``: a pull-request comment that starts with ``MARKER`` and fits in ``limit`` characters.
+- ``markdown``: a pull-request comment that starts with ``MARKER`` and fits in ``limit`` characters;
+  its first screen (screen.py) names the ``Heading`` and every changed object's address.
 """
 
 from __future__ import annotations
 
 from mgsync.render.comment import MARKER, markdown
+from mgsync.render.screen import Heading
 from mgsync.render.summary import apply_summary, json_document, summary_line
 from mgsync.render.terminal import text
 
-__all__ = ["MARKER", "apply_summary", "json_document", "markdown", "summary_line", "text"]
+__all__ = ["MARKER", "Heading", "apply_summary", "json_document", "markdown", "summary_line", "text"]

@@ -1,11 +1,21 @@
-"""The pull-request comment: a hidden marker, a loud banner for deletes, a table, the details.
+"""The pull-request comment: a hidden marker, the first screen, then collapsed sections.
+
+The first screen (screen.py: the heading with paths, commit and run; the summary; a caution for what
+the plan deletes or stops; every changed object's address by action), then the notes about this
+change and the drift, all before the first ``<details>``. Collapsed below: the details, the notes
+that describe the account rather than this change (``Plan.account_notes``: a domain still
+unverified, a certificate's status; the same on every plan, so only one line says so when they are
+the ones the lockfile recorded at the last apply) and the objects not managed. Objects
+Mailgun itself owns (``Kind.protected``, such as every domain's ``postmaster`` login) are left out
+of "not managed": they are in every account and mgsync never touches them.
 
 The comment must fit GitHub's 65,536 characters (``LIMIT`` leaves a margin) without hiding a change
 to a non-bulk object. So it gives up detail in this order: first bulk collections (members,
 suppressions) shrink from a sample to one counted line per scope; then, only if that is not enough,
-sections are cut at item boundaries from the least important up (not-managed lists, drift, details),
-and each cut says exactly what it left out and where the full plan is. The head (marker, heading,
-banner, table, summary) is never cut.
+sections are cut at item boundaries from the least important up (not managed, account notes,
+drift, details), and each cut says exactly what it left out and where the full plan is: with a run
+URL, the run's artifacts (the workflow uploads ``mgsync plan --format text --full``), and a line on
+the first screen says so. The head (marker, heading, summary, caution) is never cut.
 """
 
 from __future__ import annotations
@@ -17,16 +27,15 @@ from dataclasses import dataclass
 
 from mgsync.changes import Action, Change, Drift
 from mgsync.plan import Plan
-from mgsync.render import rendered, terminal
-from mgsync.render import values
-from mgsync.render.summary import counts, summary_line
+from mgsync.kinds import BY_NAME
+from mgsync.render import rendered, screen, terminal, values
+from mgsync.render.screen import Heading, code
+from mgsync.render.summary import summary_line
 
 MARKER = "<!-- mgsync-plan -->"
-HEADING = "### mgsync plan"
 LIMIT = 65_000  # GitHub refuses comments over 65,536 characters
-BANNER_ADDRESSES = 10
 UPDATE_GUTTER = "!"
-FULL_PLAN = "run `mgsync plan` locally (or read this job's log) for the full plan"
+SHORTENED = "> [!NOTE]\n> This comment is shortened to fit GitHub's limit; {full_plan}."
 
 
 @dataclass(frozen=True)
@@ -48,47 +57,46 @@ class Section:
         return ["", *self.prefix, *body, *self.suffix]
 
 
-def markdown(plan: Plan, *, limit: int = LIMIT, full: bool = False) -> str:
-    head = [MARKER, HEADING, "", *_banner(plan), *_table(plan), f"**{summary_line(plan)}**"]
-    fixed = [s for s in (_notes(plan), _drift(plan), _unmanaged(plan)) if s is not None]
+def markdown(plan: Plan, *, limit: int = LIMIT, full: bool = False, heading: Heading = Heading(),
+             account_recorded: str | None = None) -> str:
+    """``account_recorded``: the lockfile's digest of the account notes (``Lockfile.account_notes``)."""
+    head, caution = [MARKER, *heading.lines(), "", f"**{summary_line(plan)}**"], screen.caution(plan)
+    first = [*_actions(plan), _notes(plan), _drift(plan)]  # the rest of the first screen
+    collapsed = [_account_notes(plan, account_recorded), _unmanaged(plan)]
     details = _details(plan, full=full, sample=terminal.SAMPLE)
-    if _cost(head) + sum(_cost(s.lines()) for s in [*fixed, details] if s) > limit and details is not None:
+    whole = _cost([*head, *caution]) + sum(_cost(s.lines()) for s in [*first, details, *collapsed] if s)
+    if whole > limit and details is not None:
         details = _details(plan, full=False, sample=0)  # bulk detail goes first
-    return _fit(head, [s for s in [*fixed, details, rendered.section(plan)] if s is not None], limit)
+    sections = [s for s in [*first, details, rendered.section(plan), *collapsed] if s is not None]
+    return _fit(head, caution, sections, limit, heading.full_plan())
 
 
-def _banner(plan: Plan) -> list[str]:
-    deleted = [c.address for c in plan.changes if c.action is Action.DELETE]
-    if not deleted:
-        return []
-    noun = "object" if len(deleted) == 1 else "objects"
-    lines = ["> [!CAUTION]", f"> This plan deletes {len(deleted)} {noun}:"]
-    lines += [f"> - {code(str(a))}" for a in deleted[:BANNER_ADDRESSES]]
-    if len(deleted) > BANNER_ADDRESSES:
-        lines.append(f"> - … and {len(deleted) - BANNER_ADDRESSES} more")
-    return [*lines, ""]
-
-
-def _table(plan: Plan) -> list[str]:
-    by_kind = {kind: counts(changes) for kind, changes in plan.by_kind().items()}
-    if not by_kind:
-        return []
-    columns = ["add", "change", "destroy"]
-    if any(n["forget"] for n in by_kind.values()):
-        columns.append("forget")
-    lines = [f"| kind | {' | '.join(columns)} |", "| --- |" + " ---: |" * len(columns)]
-    for kind, n in by_kind.items():
-        cells = " | ".join(str(n[c]) for c in columns)
-        name = values.clean(kind).replace("|", "\\|")
-        lines.append(f"| {name} | {cells} |")
-    return [*lines, ""]
+def _actions(plan: Plan) -> list[Section]:
+    """Every changed object's address under its action (screen.actions), cut last of all."""
+    return [Section([title, ""], [Item([line], label) for line, label in lines], unit="addresses", priority=4)
+            for title, lines in screen.actions(plan)]
 
 
 def _notes(plan: Plan) -> Section | None:
-    if not plan.notes:
+    """Notes about this change: the next step of a change, a refusal, a deletion to confirm."""
+    account = set(plan.account_notes)
+    items = [Item([f"- {screen.escape(note)}"], "note") for note in plan.notes if note not in account]
+    return Section(["#### Notes", ""], items, unit="notes", priority=3) if items else None
+
+
+def _account_notes(plan: Plan, recorded: str | None) -> Section | None:
+    """The notes on the account, collapsed; one line instead when they are the ones the last apply or
+    import recorded (the same on every plan until a domain is verified or a certificate issued)."""
+    if not plan.account_notes:
         return None
-    items = [Item([f"- {_escape(note)}"], "note") for note in plan.notes]
-    return Section(["#### Notes", ""], items, unit="notes", priority=3)
+    count = f"{len(plan.account_notes)} {'note' if len(plan.account_notes) == 1 else 'notes'}"
+    if recorded == plan.account_digest:
+        line = f"Account status unchanged since the last apply ({count}: `mgsync plan` lists them)."
+        return Section([], [Item([line], "account status")], unit="lines", priority=0)
+    items = [Item([f"- {screen.escape(note)}"], "note") for note in plan.account_notes]
+    changed = ", changed since the last apply" if recorded else ""  # none recorded: an older lockfile, or none yet
+    summary = f"<details><summary>Account status: {count}{changed}</summary>"
+    return Section([summary, ""], items, ["", "</details>"], unit="notes", priority=0)
 
 
 def _drift(plan: Plan) -> Section | None:
@@ -106,7 +114,9 @@ def _drift_bullet(item: Drift) -> str:
 
 
 def _unmanaged(plan: Plan) -> Section | None:
-    groups = terminal.unmanaged_groups(plan)
+    groups = [(kind, scope, [a for a in addresses if not BY_NAME[kind].protected(a)])
+              for kind, scope, addresses in terminal.unmanaged_groups(plan)]
+    groups = [group for group in groups if group[2]]  # Mailgun's own objects are not noise to review
     if not groups:
         return None
     items = []
@@ -115,7 +125,9 @@ def _unmanaged(plan: Plan) -> Section | None:
         names = ", ".join(code(terminal.name_in(a, scope)) for a in addresses[: terminal.SAMPLE])
         more = f", … and {len(addresses) - terminal.SAMPLE} more" if len(addresses) > terminal.SAMPLE else ""
         items.append(Item([f"- {title}: {names}{more}"], title))
-    return Section([f"#### {terminal.UNMANAGED_HEADER.rstrip(':')}", ""], items, unit="groups", priority=0)
+    total = sum(len(addresses) for _, _, addresses in groups)
+    summary = f"<details><summary>{terminal.UNMANAGED_HEADER.rstrip(':')}: {total:,}</summary>"
+    return Section([summary, ""], items, ["", "</details>"], unit="groups", priority=0)
 
 
 def _details(plan: Plan, *, full: bool, sample: int) -> Section | None:
@@ -150,18 +162,22 @@ def _changed_row(line: terminal.Line) -> bool:
     return line.head or (line.indent == terminal.DETAIL and not line.symbol and bool(line.body))
 
 
-def _fit(head: list[str], sections: list[Section], limit: int) -> str:
+def _fit(head: list[str], caution: list[str], sections: list[Section], limit: int, full_plan: str) -> str:
     """Sections in their order; room is handed out by priority, and a section that does not get
-    all it needs is cut between items with a note of exactly what it left out."""
-    budget = limit - len("\n".join(head))
+    all it needs is cut between items with a note of exactly what it left out. Room for the lines
+    that say the comment was shortened (after the summary) is kept whether they are needed or not."""
+    shortened = ["", *SHORTENED.format(full_plan=full_plan).splitlines()]
+    budget = limit - len("\n".join([*head, *caution])) - _cost(shortened)
     room: dict[int, list[str]] = {}
     for index in sorted(range(len(sections)), key=lambda i: -sections[i].priority):
-        room[index] = _cut(sections[index], budget)
+        room[index] = _cut(sections[index], budget, full_plan)
         budget -= _cost(room[index])
-    return "\n".join([*head, *(line for index in range(len(sections)) for line in room[index])])
+    cut = any(room[index] != sections[index].lines() for index in room)
+    body = [line for index in range(len(sections)) for line in room[index]]
+    return "\n".join([*head, *(shortened if cut else []), *caution, *body])
 
 
-def _cut(section: Section, budget: int) -> list[str]:
+def _cut(section: Section, budget: int, full_plan: str) -> list[str]:
     """``section`` whole if it fits ``budget`` characters, else as many items as fit and the note."""
     whole = section.lines()
     if _cost(whole) <= budget:
@@ -172,32 +188,20 @@ def _cut(section: Section, budget: int) -> list[str]:
         spent.append(spent[-1] + _cost(item.lines))
         lines.append(lines[-1] + len(item.lines))
     keep = bisect.bisect_right(spent, budget - frame) - 1  # ignoring the note, at most this many fit
-    while keep > 0 and frame + spent[keep] + _cost([_left_out(section, keep, lines)]) > budget:
+    while keep > 0 and frame + spent[keep] + _cost([_left_out(section, keep, lines, full_plan)]) > budget:
         keep -= 1  # a few steps at most: the note is one line
     if keep > 0:
-        return [*section.lines(section.items[:keep]), "", _left_out(section, keep, lines)]
-    note = ["", _left_out(section, 0, lines)]
+        return [*section.lines(section.items[:keep]), "", _left_out(section, keep, lines, full_plan)]
+    note = ["", _left_out(section, 0, lines, full_plan)]
     return note if _cost(note) <= budget else []
 
 
-def _left_out(section: Section, kept: int, lines: list[int]) -> str:
-    """``… left out: 45 more changes (`route:r255 … route:r299`, 134 lines); run `mgsync plan` …``."""
+def _left_out(section: Section, kept: int, lines: list[int], full_plan: str) -> str:
+    """``… left out: 45 more changes (`route:r255 … route:r299`, 134 lines); the full plan is …``."""
     rest = section.items[kept:]
     count = lines[-1] - lines[kept]
     span = rest[0].label if len(rest) == 1 else f"{rest[0].label} … {rest[-1].label}"
-    return f"… left out: {len(rest):,} more {section.unit} ({code(span)}, {count:,} lines); {FULL_PLAN}."
-
-
-def code(text: str) -> str:
-    """``text`` as an inline code span, whatever backticks it holds."""
-    text = values.clean(text)
-    run = max((len(r) for r in re.findall("`+", text)), default=0)
-    pad = " " if run else ""
-    return f"{'`' * (run + 1)}{pad}{text}{pad}{'`' * (run + 1)}"
-
-
-def _escape(note: str) -> str:
-    return values.clean(note).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"… left out: {len(rest):,} more {section.unit} ({code(span)}, {count:,} lines); {full_plan}."
 
 
 def _cost(lines: Sequence[str]) -> int:

@@ -14,6 +14,7 @@ from mgsync.state import Address, Resource
 
 GOLDEN = Path(__file__).parent / "golden"
 SECRET = "hunter2-do-not-print"
+UNVERIFIED = "mg.example.com is unverified: Mailgun still reports MX mg.example.com not valid."
 
 
 class Login(BaseModel):
@@ -54,7 +55,8 @@ def secret_change() -> Change:
 
 def example_plan() -> Plan:
     """Every feature once: create, nested and secret updates, a sampled bulk group, delete, forget,
-    drift, unmanaged objects and notes."""
+    drift, unmanaged objects (one of them Mailgun's own ``postmaster`` login), a note on the change and
+    one on the account."""
     body = "<html>\n  <body>Hello {{name}}</body>\n</html>\n" * 10
     return Plan(
         changes=[
@@ -83,8 +85,10 @@ def example_plan() -> Plan:
             "route": [addr("route:catch-all"), addr("route:sales"), addr("route:legacy")],
             "member": [addr(f"member:news@mg.example.com/m{i}@example.org") for i in range(120)],
             "allowlist": [addr("allowlist:mg.example.com/partner.example.org")],
+            "credential": [addr("credential:mg.example.com/postmaster")],
         },
-        notes=["domain mg.example.com: spam_action is not supported on the free plan."],
+        notes=["domain mg.example.com: spam_action is not supported on the free plan.", UNVERIFIED],
+        account_notes=[UNVERIFIED],
     )
 
 
