@@ -212,6 +212,9 @@ class Emulator:
         if rule is not None:
             return _server_error(rule.status)
         result = self._dispatch(ep, store, method, path, params, query, h, body, gateway)
+        hook = self.faults.take("after_answer", method, path)
+        if hook is not None and hook.action is not None:
+            hook.action()
         if method in MUTATING and result[0] < 300 and self.state_file is not None:
             self.store.save(self.state_file)
         self._drop(self.faults.take("drop_connection", method, path, after_commit=True), entry, True)

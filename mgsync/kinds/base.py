@@ -13,6 +13,7 @@ live with apply (``apply.py``). Knows nothing of the registry, the engine or ren
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from itertools import islice, repeat
 from operator import itemgetter
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=Body)
 R = TypeVar("R", bound=Row)
 Loc = tuple[Any, ...]  # a place in a manifest's YAML tree
+log = logging.getLogger("mgsync.read")
 
 
 class Kind(Generic[M]):
@@ -190,7 +192,9 @@ class Kind(Generic[M]):
         raise NotImplementedError
 
     def read_scope(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        """``read``, where a scope that is gone (its domain or list answers 404) holds nothing."""
+        """``read``, where a scope that is gone (its domain or list answers 404) holds nothing. An item
+        gone since its listing (a 404 on its own read) is dropped by ``read_item`` inside ``read``,
+        never here: one item's 404 never empties its scope."""
         try:
             return self.read(client, scope, locked)
         except ApiError as err:
@@ -362,3 +366,15 @@ def path_quote(value: str) -> str:
 
 def is_not_found(err: ApiError) -> bool:
     return err.status == 404
+
+
+def read_item(client: Client, path: str, expected: Any, what: str, **params: Any) -> Any | None:
+    """One listed item's own read (``Client.read``); None when it answers 404: the item was deleted
+    since the listing, so only it is left out (said with ``--verbose``), never its scope."""
+    try:
+        return client.read(path, expected, **params)
+    except ApiError as err:
+        if not is_not_found(err):
+            raise
+    log.info("%s is gone since it was listed (GET %s answered 404): left out", what, path)
+    return None

@@ -26,7 +26,7 @@ from pydantic import AfterValidator, Field, StrictBool, StrictInt, model_validat
 
 from mgsync.changes import Change, Notice
 from mgsync.errors import ApiError
-from mgsync.kinds.base import Kind, form_bool, path_quote
+from mgsync.kinds.base import Kind, form_bool, path_quote, read_item
 from mgsync.answers import BOOL, INT, STR, ListOf, Obj
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc
@@ -222,15 +222,20 @@ class DomainKind(Kind[Domain]):
         items = list(client.iter_skip("/v4/domains", limit=1000, item=ITEM))
         remembered = {r.address.key: self.spec(r) for r in locked.of_kind(self.name)}
         status = client.map(lambda item: self._status(client, item, remembered.get(item["name"].lower())), items)
-        return [self.from_api(item, remembered.get(item["name"].lower()), extra) for item, extra in zip(items, status)]
+        return [self.from_api(item, remembered.get(item["name"].lower()), extra) for item, extra in zip(items, status)
+                if extra is not None]
 
-    def _status(self, client: Client, item: dict[str, Any], locked: Domain | None) -> dict[str, Any]:
-        """Live facts the listing lacks, read for managed domains only when they matter."""
+    def _status(self, client: Client, item: dict[str, Any], locked: Domain | None) -> dict[str, Any] | None:
+        """Live facts the listing lacks, read for managed domains only when they matter; None when
+        the domain was deleted since the listing (its detail read answers 404: ``read_item``)."""
         if locked is None:
             return {}
         out: dict[str, Any] = {}
         if item.get("state") != "active" or locked.mailfrom_host:
-            detail = client.read(f"/v4/domains/{path_quote(item['name'])}", DETAIL, **{"h:extended": "true"})
+            detail = read_item(client, f"/v4/domains/{path_quote(item['name'])}", DETAIL,
+                               str(self.address("", item["name"])), **{"h:extended": "true"})
+            if detail is None:
+                return None
             out["invalid_records"] = invalid_records(detail, item["name"])
             if "mailfrom_host" in detail["domain"]:
                 # Mailgun shows "" for none set; None says the same as an import's lockfile (written
