@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from mgsync.answers import OddItem
 from mgsync.apply import Progress, execute
 from mgsync.changes import Action, Change
 from mgsync.errors import MgsyncError
@@ -79,7 +80,8 @@ def _want(scopes: dict[str, set[str]], address: Address) -> None:
 
 def observe(client: Client, scopes: dict[str, set[str]], locked: State, base: State | None = None,
             arrived: Callable[[Kind[Any], str, Entries], None] | None = None,
-            finished: Callable[[Kind[Any], State], None] | None = None) -> State:
+            finished: Callable[[Kind[Any], State], None] | None = None,
+            odd: list[OddItem] | None = None) -> State:
     """Read the wanted scopes: account-level kinds, and the kinds inside a container kind as soon as
     its read is done (which containers exist decides which scopes to read), all on the client's
     pool, results stored as they arrive. Every read runs to completion; then the first error, in
@@ -90,6 +92,9 @@ def observe(client: Client, scopes: dict[str, set[str]], locked: State, base: St
 
     With ``base`` (what a plan observed before an apply), only ``scopes`` are read again: the rest
     of ``base`` is kept as it was, except what lived in a container that is gone now.
+
+    With ``odd``, a listed item not of the shape its kind reads is left out of the state and added
+    there (``Client.odd_items``) instead of failing the read: the caller decides what it costs.
     """
     observed, batch = _unread(base, scopes), client.batch()
     started: dict[tuple[str, str], int] = {}  # (kind, scope) -> start order, for the error to raise
@@ -100,7 +105,7 @@ def observe(client: Client, scopes: dict[str, set[str]], locked: State, base: St
         for kind, scope in sorted(jobs, key=lambda job: not job[0].bulk):  # collections page: start them first
             started[(kind.name, scope)] = len(started)
             waiting[kind.name] = waiting.get(kind.name, 0) + 1
-            batch.submit(lambda job: _read(client, *job, locked), (kind, scope))
+            batch.submit(lambda job: _read(client, *job, locked, odd), (kind, scope))
         for kind in kinds:  # a kind with nothing to read has its children's turn at once
             if not waiting.get(kind.name):
                 start(children(kind))
@@ -139,9 +144,42 @@ def _store(observed: State, kind: Kind[Any], scope: str, found: list[Resource] |
             observed.add(resource)
 
 
-def _read(client: Client, kind: Kind[Any], scope: str, locked: State) -> list[Resource] | Entries:
-    """One scope's live objects: a bulk kind's as its table of entries (``BulkKind.read_table``)."""
-    return kind.read_table(client, scope) if isinstance(kind, BulkKind) else kind.read_scope(client, scope, locked)
+def _read(client: Client, kind: Kind[Any], scope: str, locked: State,
+          odd: list[OddItem] | None = None) -> list[Resource] | Entries:
+    """One scope's live objects: a bulk kind's as its table of entries (``BulkKind.read_table``);
+    with ``odd``, listed items of another shape are left out and added there."""
+    if odd is None:
+        return kind.read_table(client, scope) if isinstance(kind, BulkKind) else kind.read_scope(client, scope, locked)
+    with client.odd_items() as found:
+        result = _read(client, kind, scope, locked)
+    odd.extend(replace(item, kind=kind.name, scope=scope) for item in found)  # list.extend: one step under the GIL
+    return result
+
+
+def odd_notes(odd: list[OddItem], wanted: State, locked: State) -> list[str]:
+    """A note per odd live item (``observe``) that is left alone; an error when one may be an object
+    the manifests declare or the lockfile records: planning it blind could delete or re-create it."""
+    notes = []
+    for item in sorted(odd, key=lambda o: (o.kind, o.scope, o.index)):
+        if _may_be_managed(item, wanted) or _may_be_managed(item, locked):
+            raise MgsyncError(f"Mailgun API: GET {item.path} returned 200: {item.problem}; it may be a "
+                              f"{BY_NAME[item.kind].noun(1)} the manifests or the lockfile name, so nothing is planned.")
+        notes.append(f"Mailgun API: {item}; left alone (not managed).")
+    return notes
+
+
+def _may_be_managed(item: OddItem, state: State) -> bool:
+    """Whether ``state`` holds an object of the odd item's kind and scope that it may be: one named
+    as any string of the item (by key or by a recorded id), any of them when the item has none."""
+    kind = BY_NAME[item.kind]
+    scope = kind.parent.identity(item.scope) if kind.parent is not None else ""
+    names = [name for (k, s), entries in state.tables.items() if k == item.kind and s == scope for name in entries]
+    for address, resource in state.objects.items():
+        if address.kind == item.kind and kind.scope_of(address) == scope:
+            names += [address.name, str(resource.meta.get("id", ""))]
+    if not item.names:
+        return bool(names)
+    return not {kind.identity(n) for n in item.names}.isdisjoint(kind.identity(name) for name in names if name)
 
 
 def _unread(base: State | None, scopes: dict[str, set[str]]) -> State:
@@ -221,12 +259,14 @@ def plan_changes(
 
     with ThreadPoolExecutor(1, thread_name_prefix="mgsync-secrets") as aside:
         checking = aside.submit(secret_matches, wanted, lock)  # scrypt lets go of the GIL: it runs beside the reads
-        observed = canonical(observe(client, scopes, locked, before, arrived))
+        odd: list[OddItem] = []
+        observed = canonical(observe(client, scopes, locked, before, arrived, odd=odd))
         secrets = checking.result()
     inputs = Inputs(wanted, observed, locked, prune, secrets.matches)
     selected = _select(inputs, targets)
     plan = diff(selected, KINDS) if differ is None else differ.finish(selected)
     _drop_children_of_deleted(plan)
+    plan.notes += odd_notes(odd, wanted, locked)
     plan.notes += _confirmations(plan)
     _review(plan, selected)
     return Outcome(plan, observed, secrets=secrets)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mgsync.answers import OddItem
 from mgsync.engine import observe, sync_lock, wanted_scopes
 from mgsync.errors import ConfigError, ManifestError, MgsyncError, Problem
 from mgsync.importer import documents, leftout
@@ -62,10 +63,13 @@ def run_import(
     """Import the account into ``out``; ``only`` maps a container kind to the keys to import of it."""
     digests: dict[TableKey, str] = {}
     stream = _Stream(out, only or {})
-    observed = read_account(client, only or {}, digests, stream)
+    odd: list[OddItem] = []
+    observed = read_account(client, only or {}, digests, stream, odd)
     settled()  # what was read lives to the end: the collector need not scan it again
     stream.close(observed)
     desired, stream, left = _load_back(stream, observed)
+    left.update((str(item), f"Mailgun API: {item}; left out, it stays as it is in Mailgun, not managed.")
+                for item in odd)
     output = stream.builder.output
     output.refuse_overwrite(out, also=[LOCKFILE], force=force)
     notes = _strays(out, output.manifests()) + stream.notes() + [note for _, note in sorted(left.items())]
@@ -203,10 +207,12 @@ def _wanted(only: Mapping[str, tuple[str, ...]]) -> dict[str, set[str]]:
 
 
 def read_account(client: Client, only: Mapping[str, tuple[str, ...]],
-                 digests: dict[TableKey, str] | None = None, stream: _Stream | None = None) -> State:
+                 digests: dict[TableKey, str] | None = None, stream: _Stream | None = None,
+                 odd: list[OddItem] | None = None) -> State:
     """Everything, or of the containers named in ``only`` just those keys and what they hold. Into
     ``digests``, each collection's lockfile digest, made as soon as it is read (while the other
-    reads go on, instead of after the files are written); ``stream`` makes the files as they come."""
+    reads go on, instead of after the files are written); ``stream`` makes the files as they come;
+    into ``odd``, the listed items not of the shape their kind reads (left out: ``observe``)."""
 
     def arrived(kind: Kind[Any], scope: str, entries: Entries) -> None:
         if digests is not None:
@@ -220,7 +226,8 @@ def read_account(client: Client, only: Mapping[str, tuple[str, ...]],
     for name, keys in wanted.items():
         for kind in children(BY_NAME[name]):
             scopes[kind.name] = set(keys)
-    observed = observe(client, scopes, State(), arrived=arrived, finished=stream.finished if stream else None)
+    observed = observe(client, scopes, State(), arrived=arrived, finished=stream.finished if stream else None,
+                       odd=odd)
     for name, keys in wanted.items():
         live = {r.address.key for r in observed.of_kind(name)}
         missing = [key for key in map(BY_NAME[name].identity, only[name]) if key not in live]

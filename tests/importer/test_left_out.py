@@ -89,3 +89,20 @@ def test_a_row_of_a_csv_collection_is_left_out_alone(tmp_path: Path) -> None:
     rows = (harness.root / f"suppressions/{D}/allowlist.csv").read_text(encoding="utf-8").splitlines()
     assert len(rows) == 26 and "no such thing" not in "\n".join(rows)
     assert harness.actions() == []
+
+
+def test_a_listed_item_of_another_shape_is_left_out_of_the_import(tmp_path: Path) -> None:
+    harness = Harness(tmp_path / "imported")
+    harness.emu.store.add_domain(D, state="active")
+    harness.emu.store.add_route('match_recipient("support@mg.example.com")', ["stop()"], description="support")
+    support = {k: v for k, v in next(iter(harness.emu.store.routes.values())).items() if not k.startswith("_")}
+    odd = {"id": "5f1a", "description": "odd", "expression": 'match_recipient("x@mg.example.com")', "actions": "stop()"}
+    harness.emu.faults.replace_body("/v3/routes", json.dumps({"items": [odd, support], "total_count": 2}), exact=True)
+    imported = run_import(harness.client, harness.root)
+    assert imported.notes == [
+        "Mailgun API: GET /v3/routes item 0 'odd': expected items[0].actions to be a list, got a string 'stop()'; "
+        "left out, it stays as it is in Mailgun, not managed."]
+    assert imported.summary().startswith(f"Imported 1 domain, 1 route (5 objects) into {harness.root}; left out 1 ")
+    routes = (harness.root / "routes.yaml").read_text(encoding="utf-8")
+    assert "  support:\n" in routes and "odd" not in routes
+    assert harness.actions() == []
