@@ -408,7 +408,8 @@ def _echo_plan(text: str) -> None:
 @click.option("--out", type=click.Path(path_type=Path), help="Save the plan for `mgsync apply PLAN.json`.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when changes are pending (0 none, 1 error).")
-@click.option("--full", is_flag=True, help="List every member and suppression too, not a count per scope.")
+@click.option("--full", is_flag=True, help="List every member and suppression too, not a count per scope, "
+              "and the sandbox domain under not managed.")
 @click.option("--target", "targets", multiple=True, help="Limit to this address or glob (repeatable).")
 @click.option("--lockfile", type=click.Path(path_type=Path), help="Default: mgsync.lock beside the manifests.")
 @connection_options
@@ -430,7 +431,7 @@ def plan(paths: tuple[Path, ...], out: Path | None, fmt: str, detailed_exitcode:
     status = _status()
     with connect(_connection(**conn), os.environ, observer=status.observe) as client:
         status.phase("reading Mailgun")
-        outcome = plan_changes(client, desired, lock, targets=targets)
+        outcome = plan_changes(client, desired, lock, targets=targets, show_hidden=full)
     status.close()
     digest = outcome.plan.digest  # what `apply --expect-plan` checks; shown in every format
     match fmt:

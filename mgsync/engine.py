@@ -156,6 +156,17 @@ def _read(client: Client, kind: Kind[Any], scope: str, locked: State,
     return result
 
 
+def _unlist_hidden(plan: Plan, observed: State) -> None:
+    """Take the hidden live objects (``Kind.hidden``) out of the plan's not-managed list."""
+    for kind_name, found in list(plan.unmanaged.items()):
+        kind = BY_NAME[kind_name]
+        kept = [a for a in found if a not in observed.objects or not kind.hidden(observed.objects[a])]
+        if kept:
+            plan.unmanaged[kind_name] = kept
+        else:
+            del plan.unmanaged[kind_name]
+
+
 def odd_notes(odd: list[OddItem], wanted: State, locked: State) -> list[str]:
     """A note per odd live item (``observe``) that is left alone; an error when one may be an object
     the manifests declare or the lockfile records: planning it blind could delete or re-create it."""
@@ -234,18 +245,21 @@ def _expand(kind: Kind[Any], wanted: set[str], observed: State) -> list[str]:
         return [""] if wanted else []
     parent = kind.parent
     existing = {address.key for address in observed.objects if address.kind == parent.name}
-    if "*" in wanted:
-        return sorted(existing)
+    if "*" in wanted:  # every one the team's: not a hidden one (a sandbox domain) unless named too
+        asked = {parent.identity(scope) for scope in wanted if scope != "*"}
+        return sorted(key for key in existing if not parent.hidden(observed.objects[Address(parent.name, key)])
+                      or parent.identity(key) in asked)
     asked = {parent.identity(scope) for scope in wanted}
     return sorted(scope for scope in existing if parent.identity(scope) in asked)
 
 
 def plan_changes(
     client: Client, desired: Desired, lock: Lockfile, *, targets: tuple[str, ...] = (), after: Plan | None = None,
-    before: State | None = None,
+    before: State | None = None, show_hidden: bool = False,
 ) -> Outcome:
     """Observe and diff. After an apply of ``after`` whose plan observed ``before``, only the scopes
-    that apply wrote to are read again (``touched_scopes``)."""
+    that apply wrote to are read again (``touched_scopes``). Live objects never managed by default
+    (``Kind.hidden``: a sandbox domain) are listed as not managed only with ``show_hidden``."""
     locked, wanted = canonical(lock.state()), canonical(desired.state)
     scopes = wanted_scopes(desired, locked)
     if after is not None and before is not None:
@@ -266,6 +280,8 @@ def plan_changes(
     selected = _select(inputs, targets)
     plan = diff(selected, KINDS) if differ is None else differ.finish(selected)
     _drop_children_of_deleted(plan)
+    if not show_hidden:
+        _unlist_hidden(plan, observed)
     plan.notes += odd_notes(odd, wanted, locked)
     plan.notes += _confirmations(plan)
     _review(plan, selected)

@@ -64,7 +64,8 @@ def run_import(
     digests: dict[TableKey, str] = {}
     stream = _Stream(out, only or {})
     odd: list[OddItem] = []
-    observed = read_account(client, only or {}, digests, stream, odd)
+    hidden: list[str] = []
+    observed = read_account(client, only or {}, digests, stream, odd, hidden)
     settled()  # what was read lives to the end: the collector need not scan it again
     stream.close(observed)
     desired, stream, left = _load_back(stream, observed)
@@ -72,13 +73,21 @@ def run_import(
                 for item in odd)
     output = stream.builder.output
     output.refuse_overwrite(out, also=[LOCKFILE], force=force)
-    notes = _strays(out, output.manifests()) + stream.notes() + [note for _, note in sorted(left.items())]
+    notes = [*hidden, *_strays(out, output.manifests()), *stream.notes(), *(note for _, note in sorted(left.items()))]
     output.write(out)
     lock = Lockfile(out / LOCKFILE)
     sync_lock(lock, desired, observed, (), digests=digests)  # records only what ``desired`` declares
     lock.write()
     counts = {kind.name: n for kind in children(None) if (n := len(desired.keys(kind.name)))}
     return Imported(out, counts, len(desired.state), notes, len(left))
+
+
+def _hidden(observed: State, wanted: dict[str, set[str]]) -> list[str]:
+    """A note for each live object never managed by default (``Kind.hidden``: a sandbox domain) that
+    ``_only`` leaves out (not named in ``wanted``); observe read nothing inside it."""
+    return [f"{why}: not imported, and left alone (import it by naming it: --{address.kind} {address.key})."
+            for address, resource in sorted(observed.objects.items(), key=lambda pair: sort_key(pair[0]))
+            if (why := BY_NAME[address.kind].hidden(resource)) and address.key not in wanted.get(address.kind, ())]
 
 
 def _load_back(stream: _Stream, observed: State) -> tuple[Desired, _Stream, dict[str, str]]:
@@ -208,11 +217,12 @@ def _wanted(only: Mapping[str, tuple[str, ...]]) -> dict[str, set[str]]:
 
 def read_account(client: Client, only: Mapping[str, tuple[str, ...]],
                  digests: dict[TableKey, str] | None = None, stream: _Stream | None = None,
-                 odd: list[OddItem] | None = None) -> State:
+                 odd: list[OddItem] | None = None, hidden: list[str] | None = None) -> State:
     """Everything, or of the containers named in ``only`` just those keys and what they hold. Into
     ``digests``, each collection's lockfile digest, made as soon as it is read (while the other
     reads go on, instead of after the files are written); ``stream`` makes the files as they come;
-    into ``odd``, the listed items not of the shape their kind reads (left out: ``observe``)."""
+    into ``odd``, the listed items not of the shape their kind reads (left out: ``observe``); into
+    ``hidden``, a note for each object never managed by default that is left out (``_only``)."""
 
     def arrived(kind: Kind[Any], scope: str, entries: Entries) -> None:
         if digests is not None:
@@ -234,14 +244,18 @@ def read_account(client: Client, only: Mapping[str, tuple[str, ...]],
         if missing:
             have, noun = ", ".join(sorted(live)) or "none", BY_NAME[name].noun(1)
             raise ConfigError(f"--{name} {missing[0]}: no such {noun} in this Mailgun account (it has: {have}).")
+    if hidden is not None:
+        hidden += _hidden(observed, wanted)
     return _only(observed, wanted)
 
 
 def _only(observed: State, wanted: dict[str, set[str]]) -> State:
-    """``observed`` without the objects of the named container kinds that are not wanted; collections
-    are kept as their tables (no resource per entry is made)."""
+    """``observed`` without the objects of the named container kinds that are not wanted, and without
+    those never managed by default unless named (``Kind.hidden``; nothing inside them was read);
+    collections are kept as their tables (no resource per entry is made)."""
     objects = sorted(observed.objects, key=sort_key)
-    kept = State(observed[a] for a in objects if a.kind not in wanted or a.key in wanted[a.kind])
+    kept = State(observed[a] for a in objects if (a.kind not in wanted or a.key in wanted[a.kind])
+                 and (a.key in wanted.get(a.kind, ()) or not BY_NAME[a.kind].hidden(observed[a])))
     for (kind, scope), entries in observed.tables.items():
         if kind in wanted:
             entries = {name: entry for name, entry in entries.items() if f"{scope}/{name}" in wanted[kind]}

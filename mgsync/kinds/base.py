@@ -177,6 +177,12 @@ class Kind(Generic[M]):
         """Objects Mailgun itself owns: listed, never deleted, even in a pruned scope."""
         return False
 
+    def hidden(self, resource: Resource) -> str:
+        """Why a live object is never managed unless a manifest declares it (a sandbox domain: Mailgun's,
+        for testing): import leaves it and what it holds out, and a plan lists it under not managed
+        only when asked (``plan --full``); "" for the objects that are managed as usual."""
+        return ""
+
     def wanted(self, desired: M, observed: M) -> dict[str, Any]:
         """The managed fields to compare with ``observed``; kinds with additive fields override."""
         return desired.managed()

@@ -102,7 +102,7 @@ def _ip(text: str) -> str:
 ITEM = Obj({"name": STR}, {
     "state": STR, "spam_action": STR, "web_scheme": STR, "web_prefix": STR, "wildcard": BOOL,
     "require_tls": BOOL, "skip_verification": BOOL, "use_automatic_sender_security": BOOL,
-    "archive_to": STR, "message_ttl": INT, "encrypt_incoming_message": BOOL, "tracking_host": STR,
+    "archive_to": STR, "message_ttl": INT, "encrypt_incoming_message": BOOL, "tracking_host": STR, "type": STR,
 })
 RECORD = Obj(optional={"record_type": STR, "name": STR, "value": STR, "valid": STR})
 # GET /v4/domains/{name}?h:extended=true and PUT …/verify (wire-issue12.md §1.2, §2).
@@ -154,6 +154,13 @@ class DomainKind(Kind[Domain]):
     import_filter = True
     confirm_delete = True  # double intent (DESIGN §3.4): gone from the manifests and named on apply
     verifiable = True  # apply --verify-domain NAME: PUT /v4/domains/{name}/verify
+
+    def hidden(self, resource: Resource) -> str:
+        """A sandbox domain (``"type": "sandbox"`` in the listing, mailgun-api.md §2.2): Mailgun gives one
+        to each new account for testing (its user manual, "Sandbox Domain"); it is not the team's."""
+        if resource.meta.get("type") != "sandbox":
+            return ""
+        return f"{resource.address.key} is Mailgun's sandbox domain (for testing)"
 
     def export_comment(self, resource: Resource) -> str:
         state = resource.meta.get("state") or "unknown"
@@ -253,7 +260,8 @@ class DomainKind(Kind[Domain]):
                 body[field] = getattr(locked, field)
         body.update(extra or {})
         body["state"] = item.get("state")
-        return self.resource("", item["name"], body, state=item.get("state", ""))
+        kind = {"type": item["type"]} if item.get("type") == "sandbox" else {}  # only where it matters (``hidden``)
+        return self.resource("", item["name"], body, state=item.get("state", ""), **kind)
 
     def create(self, client: Client, change: Change) -> Resource | None:
         wanted = self.spec(change.desired).managed()
