@@ -262,7 +262,7 @@ def emulator_serve(host: str, port: int, state_file: Path | None, memory: bool, 
     if state_file is None and not memory and DEFAULT_STATE.exists():
         state_file = DEFAULT_STATE  # the quick start's account: what `--emulator` commands planned and applied
     emu = Emulator(api_key=api_key, state_file=state_file, gateway_key=gateway_key,
-                   gateway_connections=gateway_connections, region=region)
+                   gateway_connections=gateway_connections, region=region, sandbox=True)
     _inject_faults(emu.faults, fault_status, **faults)
     where = f"The account is kept in {state_file}." if state_file is not None else "The account is kept in memory."
 
