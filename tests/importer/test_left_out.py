@@ -4,9 +4,8 @@ records nothing of it in the lockfile, exits 0, and the plan right after is empt
 under "Not managed". Through the real CLI against the emulator served on 127.0.0.1, and through
 ``run_import`` for a collection's CSV file.
 
-The odd values are seeded straight into the emulator's store, as an account may hold them from
-before a limit was enforced: a template over Mailgun's 100 KiB (mailgun-api.md §6.1) and allowlist
-values that are neither an address nor a domain name."""
+The odd values are seeded straight into the emulator's store, past its own checks: a template over
+the 100 KiB that mgsync checks, and allowlist values that are neither an address nor a domain name."""
 
 from __future__ import annotations
 
