@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any, Protocol
@@ -197,10 +199,35 @@ class OddItem:
     problem: str
     kind: str = ""
     scope: str = ""
+    address: str = ""  # when known: an item of the right shape whose value the kind's model refuses
 
     def __str__(self) -> str:
+        if self.address:
+            return f"{self.address} has a value mgsync cannot read: {self.problem}"
         named = f" {self.names[0]!r}" if self.names else ""
         return f"GET {self.path} item {self.index}{named}: {self.problem}"
+
+
+_sink = threading.local()
+
+
+@contextmanager
+def collecting_odd() -> Iterator[list[OddItem]]:
+    """Within the block, on this thread, odd live items are left out and collected in the list
+    yielded (``Client.odd_items``, ``Kind.resource``) instead of failing the read."""
+    found: list[OddItem] = []
+    before = getattr(_sink, "odd", None)
+    _sink.odd = found
+    try:
+        yield found
+    finally:
+        _sink.odd = before
+
+
+def odd_sink() -> list[OddItem] | None:
+    """The list of ``collecting_odd`` on this thread; None outside such a block (odd items fail)."""
+    found: list[OddItem] | None = getattr(_sink, "odd", None)
+    return found
 
 
 def fitting(items: list[Any], expected: ListOf, path: str, start: int = 0) -> tuple[list[Any], list[OddItem]]:

@@ -197,18 +197,13 @@ class Client:
     def odd_items(self) -> Iterator[list[answers.OddItem]]:
         """Within the block, on this thread, a listed item not of its listing's item shape is left out
         of the listing and added to the list yielded, instead of failing the read (issue 18)."""
-        found: list[answers.OddItem] = []
-        before = getattr(self._local, "odd", None)
-        self._local.odd = found
-        try:
+        with answers.collecting_odd() as found:
             yield found
-        finally:
-            self._local.odd = before
 
     def _fitting(self, items: list[Any], expected: ListOf, path: str, start: int) -> list[Any]:
         """A page's items of the listing's item shape (``odd_items``); all of them outside that block
         (the page was checked whole)."""
-        sink = getattr(self._local, "odd", None)
+        sink = answers.odd_sink()
         if sink is None:
             return items
         kept, odd = answers.fitting(items, expected, path, start)
@@ -370,7 +365,7 @@ class Client:
         is missing (a server may cap ``limit`` below what was asked, so short is not always last).
         """
         whole = ListOf(item)
-        lenient = getattr(self._local, "odd", None) is not None  # odd items are left out, not fatal
+        lenient = answers.odd_sink() is not None  # odd items are left out, not fatal
         page_shape, skip = Obj({"items": ListOf(answers.ANY) if lenient else whole}, {"total_count": INT}), 0
         while True:
             page = self.read(path, page_shape, **{**(params or {}), "skip": skip, "limit": limit})
@@ -396,7 +391,7 @@ class Client:
                         items: str = "items", item: Shape = OBJECT) -> Iterator[list[dict]]:
         """``iter_pages``, a page's items at a time (a bulk kind converts a page at once)."""
         keys, whole = items.split("."), ListOf(item)
-        lenient = getattr(self._local, "odd", None) is not None  # odd items are left out, not fatal
+        lenient = answers.odd_sink() is not None  # odd items are left out, not fatal
         page_shape = _paged(keys, answers.ANY if lenient else item)
         url, query, seen, start = path, {**(params or {}), "limit": limit}, set(), 0
         while True:

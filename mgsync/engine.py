@@ -21,7 +21,7 @@ from mgsync.changes import Action, Change
 from mgsync.errors import MgsyncError
 from mgsync.fingerprint import combined_text, fingerprint, hash_secret, verify_secret
 from mgsync.kinds import BY_NAME, KINDS, Kind, children
-from mgsync.kinds.base import BulkKind
+from mgsync.kinds.base import UNREADABLE, BulkKind
 from mgsync.lockfile import Lockfile
 from mgsync.plan import Differ, Inputs, Plan, diff
 from mgsync.state import Address, Entries, Resource, State, TableKey, sort_key
@@ -141,7 +141,8 @@ def _store(observed: State, kind: Kind[Any], scope: str, found: list[Resource] |
         observed.put_table(kind.name, scope, found)
     else:
         for resource in found:
-            observed.add(resource)
+            if UNREADABLE not in resource.meta:  # noted in ``observe``'s odd: left out
+                observed.add(resource)
 
 
 def _read(client: Client, kind: Kind[Any], scope: str, locked: State,
@@ -173,6 +174,8 @@ def odd_notes(odd: list[OddItem], wanted: State, locked: State) -> list[str]:
     notes = []
     for item in sorted(odd, key=lambda o: (o.kind, o.scope, o.index)):
         if _may_be_managed(item, wanted) or _may_be_managed(item, locked):
+            if item.address:  # named exactly: one the manifests or the lockfile hold
+                raise MgsyncError(f"Mailgun API: {item}; please report this.")
             raise MgsyncError(f"Mailgun API: GET {item.path} returned 200: {item.problem}; it may be a "
                               f"{BY_NAME[item.kind].noun(1)} the manifests or the lockfile name, so nothing is planned.")
         notes.append(f"Mailgun API: {item}; left alone (not managed).")

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap
 
-from mgsync.answers import Obj
+from mgsync.answers import Obj, OddItem, odd_sink
 from mgsync.changes import Change, Notice
 from mgsync.errors import ApiError, MgsyncError
 from mgsync.shapes import rules
@@ -38,6 +38,7 @@ M = TypeVar("M", bound=Body)
 R = TypeVar("R", bound=Row)
 Loc = tuple[Any, ...]  # a place in a manifest's YAML tree
 log = logging.getLogger("mgsync.read")
+UNREADABLE = "unreadable"  # meta of a placeholder for a live object the model refuses: never stored (observe)
 
 
 class Kind(Generic[M]):
@@ -119,15 +120,21 @@ class Kind(Generic[M]):
 
     def resource(self, scope: str, name: str, body: Mapping[str, Any], **meta: Any) -> Resource:
         """An observed object from an answer of the right shape (answers.py) whose values the model may
-        still refuse (a setting Mailgun added since): that is one sentence too, never a traceback."""
+        still refuse (a setting Mailgun added since): that is one sentence too, never a traceback; or,
+        while ``observe`` reads leniently (``answers.collecting_odd``), a note, and the object left out."""
         address = self.address(scope, name)
         try:
             return Resource(address, self.model.model_validate(body), meta=meta)
         except ValidationError as err:
             first = err.errors()[0]
-            where = ".".join(str(part) for part in first["loc"])
-            raise MgsyncError(f"Mailgun API: {address} has a value mgsync cannot read: {where}: {first['msg']} "
-                              f"(got {first['input']!r}); please report this.") from None
+            problem = f"{'.'.join(str(part) for part in first['loc'])}: {first['msg']} (got {first['input']!r})"
+        sink = odd_sink()
+        if sink is None:
+            raise MgsyncError(f"Mailgun API: {address} has a value mgsync cannot read: {problem}; please report this.")
+        # Reading leniently (``engine.observe``): the object is noted and left out (``UNREADABLE``).
+        sink.append(OddItem("", -1, (address.name,), problem, self.name, scope, str(address)))
+        placeholder: Any = self.model  # a Spec: built unchecked, never stored or shown
+        return Resource(address, placeholder.model_construct(), meta={**meta, UNREADABLE: True})
 
     def spec(self, resource: Resource | None) -> M:
         """``resource``'s canonical model, typed as this kind's."""
