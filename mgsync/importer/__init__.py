@@ -94,6 +94,7 @@ def _load_back(stream: _Stream, observed: State) -> tuple[Desired, _Stream, dict
     """The manifests loaded back; each live object one of them cannot hold is left out (the files
     made again without it), with a note by address saying why."""
     left: dict[str, str] = {}
+    dropped: set[Address] = set()
     for _ in range(MAX_PASSES):
         try:
             return stream.loaded(), stream, left
@@ -108,7 +109,10 @@ def _load_back(stream: _Stream, observed: State) -> tuple[Desired, _Stream, dict
             left[str(address)] = (f"{address} was left out: mgsync cannot write it as a manifest "
                                   f"({stream.where(problem)}: {problem.message}); it stays as it is in Mailgun, "
                                   "not managed.")
-        stream = stream.again(leftout.without(observed, set(found)))
+        if dropped >= set(found):  # leaving them out again would change nothing
+            break
+        dropped |= set(found)
+        stream = stream.again(leftout.without(observed, dropped))
     raise MgsyncError(f"The imported manifests in {stream.out} still do not load back after leaving out "
                       f"{len(left)} objects, so no lockfile was written (please report this).")
 
