@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any, Protocol
@@ -180,6 +182,73 @@ def _columns(item: Shape) -> tuple[tuple[str, frozenset[type]], ...] | None:
             return None
         found.append((key, frozenset(types if key in item.required else types | {type(None)})))
     return tuple(found)
+
+
+HINT_KEYS = ("name", "address", "description", "selector", "login", "value", "match", "id")  # an item's name
+
+
+@dataclass(frozen=True)
+class OddItem:
+    """One item of a listing that is not of the listing's item shape: left out of the listing and
+    reported (``Client.odd_items``), so that one odd object never fails a whole read. ``kind`` and
+    ``scope`` are filled in by whoever knows which read it was (``engine.observe``)."""
+
+    path: str  # the listing's path
+    index: int  # its place in the listing, from 0
+    names: tuple[str, ...]  # what may name it (name, address, description, id, …): the strings it has
+    problem: str
+    kind: str = ""
+    scope: str = ""
+    address: str = ""  # when known: an item of the right shape whose value the kind's model refuses
+
+    def __str__(self) -> str:
+        if self.address:
+            return f"{self.address} has a value mgsync cannot read: {self.problem}"
+        named = f" {self.names[0]!r}" if self.names else ""
+        return f"GET {self.path} item {self.index}{named}: {self.problem}"
+
+
+_sink = threading.local()
+
+
+@contextmanager
+def collecting_odd() -> Iterator[list[OddItem]]:
+    """Within the block, on this thread, odd live items are left out and collected in the list
+    yielded (``Client.odd_items``, ``Kind.resource``) instead of failing the read."""
+    found: list[OddItem] = []
+    before = getattr(_sink, "odd", None)
+    _sink.odd = found
+    try:
+        yield found
+    finally:
+        _sink.odd = before
+
+
+def odd_sink() -> list[OddItem] | None:
+    """The list of ``collecting_odd`` on this thread; None outside such a block (odd items fail)."""
+    found: list[OddItem] | None = getattr(_sink, "odd", None)
+    return found
+
+
+def fitting(items: list[Any], expected: ListOf, path: str, start: int = 0) -> tuple[list[Any], list[OddItem]]:
+    """The items of one page that have ``expected``'s item shape, and the others as ``OddItem``s
+    (``start``: the listing's index of the page's first item)."""
+    if expected.fits(items):  # the usual page: checked at once
+        return items, []
+    kept, odd = [], []
+    for i, item in enumerate(items):
+        problem = expected.item.mismatch(item, f"items[{start + i}]")
+        if problem is None:
+            kept.append(item)
+        else:
+            odd.append(OddItem(path, start + i, _names(item), problem))
+    return kept, odd
+
+
+def _names(item: Any) -> tuple[str, ...]:
+    if not isinstance(item, dict):
+        return ()
+    return tuple(item[key] for key in HINT_KEYS if isinstance(item.get(key), str) and item[key])
 
 
 def fits(expected: Shape, value: Any) -> bool:

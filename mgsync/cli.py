@@ -263,7 +263,7 @@ def emulator_serve(host: str, port: int, state_file: Path | None, memory: bool, 
     if state_file is None and not memory and DEFAULT_STATE.exists():
         state_file = DEFAULT_STATE  # the quick start's account: what `--emulator` commands planned and applied
     emu = Emulator(api_key=api_key, state_file=state_file, gateway_key=gateway_key,
-                   gateway_connections=gateway_connections, region=region)
+                   gateway_connections=gateway_connections, region=region, sandbox=True)
     _inject_faults(emu.faults, fault_status, **faults)
     where = f"The account is kept in {state_file}." if state_file is not None else "The account is kept in memory."
 
@@ -409,7 +409,8 @@ def _echo_plan(text: str) -> None:
 @click.option("--out", type=click.Path(path_type=Path), help="Save the plan for `mgsync apply PLAN.json`.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when changes are pending (0 none, 1 error).")
-@click.option("--full", is_flag=True, help="List every member and suppression too, not a count per scope.")
+@click.option("--full", is_flag=True, help="List every member and suppression too, not a count per scope, "
+              "and the sandbox domain under not managed.")
 @click.option("--target", "targets", multiple=True, help="Limit to this address or glob (repeatable).")
 @click.option("--lockfile", type=click.Path(path_type=Path), help="Default: mgsync.lock beside the manifests.")
 @click.option("--preview", type=click.Path(path_type=Path, file_okay=False),
@@ -441,7 +442,7 @@ def plan(paths: tuple[Path, ...], out: Path | None, fmt: str, detailed_exitcode:
     status = _status()
     with connect(_connection(**conn), os.environ, observer=status.observe) as client:
         status.phase("reading Mailgun")
-        outcome = plan_changes(client, desired, lock, targets=targets)
+        outcome = plan_changes(client, desired, lock, targets=targets, show_hidden=full)
     status.close()
     digest = outcome.plan.digest  # what `apply --expect-plan` checks; shown in every format
     match fmt:

@@ -194,6 +194,23 @@ class Client:
             sys.setswitchinterval(before)
 
     @contextlib.contextmanager
+    def odd_items(self) -> Iterator[list[answers.OddItem]]:
+        """Within the block, on this thread, a listed item not of its listing's item shape is left out
+        of the listing and added to the list yielded, instead of failing the read (issue 18)."""
+        with answers.collecting_odd() as found:
+            yield found
+
+    def _fitting(self, items: list[Any], expected: ListOf, path: str, start: int) -> list[Any]:
+        """A page's items of the listing's item shape (``odd_items``); all of them outside that block
+        (the page was checked whole)."""
+        sink = answers.odd_sink()
+        if sink is None:
+            return items
+        kept, odd = answers.fitting(items, expected, path, start)
+        sink.extend(odd)
+        return kept
+
+    @contextlib.contextmanager
     def sharing(self) -> Iterator[None]:
         """Within the block, ``read_shared`` of one path and query is sent once and its answer shared:
         one read of the live state, where two kinds read the same listing (a domain's DKIM keys)."""
@@ -347,11 +364,13 @@ class Client:
         Stops at ``total_count`` or an empty page; a short page ends it only when ``total_count``
         is missing (a server may cap ``limit`` below what was asked, so short is not always last).
         """
-        page_shape, skip = Obj({"items": ListOf(item)}, {"total_count": INT}), 0
+        whole = ListOf(item)
+        lenient = answers.odd_sink() is not None  # odd items are left out, not fatal
+        page_shape, skip = Obj({"items": ListOf(answers.ANY) if lenient else whole}, {"total_count": INT}), 0
         while True:
             page = self.read(path, page_shape, **{**(params or {}), "skip": skip, "limit": limit})
             items = page["items"]
-            yield from items
+            yield from self._fitting(items, whole, path, skip) if lenient else items
             skip += len(items)
             total = page.get("total_count")
             if not items or (total is not None and skip >= total) or (total is None and len(items) < limit):
@@ -371,14 +390,16 @@ class Client:
     def iter_page_lists(self, path: str, params: Mapping[str, Any] | None = None, *, limit: int = 1000,
                         items: str = "items", item: Shape = OBJECT) -> Iterator[list[dict]]:
         """``iter_pages``, a page's items at a time (a bulk kind converts a page at once)."""
-        keys = items.split(".")
-        page_shape = _paged(keys, item)
-        url, query, seen = path, {**(params or {}), "limit": limit}, set()
+        keys, whole = items.split("."), ListOf(item)
+        lenient = answers.odd_sink() is not None  # odd items are left out, not fatal
+        page_shape = _paged(keys, answers.ANY if lenient else item)
+        url, query, seen, start = path, {**(params or {}), "limit": limit}, set(), 0
         while True:
             found = page = self.read(url, page_shape, **query)
             for key in keys:
                 found = found[key]
-            yield found
+            yield self._fitting(found, whole, path, start) if lenient else found
+            start += len(found)
             next_url = (page.get("paging") or {}).get("next")
             if not found or not next_url or next_url in seen or len(found) < wire.page_limit(next_url, limit):
                 return

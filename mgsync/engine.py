@@ -15,12 +15,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from mgsync.answers import OddItem
 from mgsync.apply import Progress, execute
 from mgsync.changes import Action, Change
 from mgsync.errors import MgsyncError
 from mgsync.fingerprint import combined_text, fingerprint, hash_secret, verify_secret
 from mgsync.kinds import BY_NAME, KINDS, Kind, children
-from mgsync.kinds.base import BulkKind
+from mgsync.kinds.base import UNREADABLE, BulkKind
 from mgsync.lockfile import Lockfile
 from mgsync.plan import Differ, Inputs, Plan, diff
 from mgsync.state import Address, Entries, Resource, State, TableKey, sort_key
@@ -79,7 +80,8 @@ def _want(scopes: dict[str, set[str]], address: Address) -> None:
 
 def observe(client: Client, scopes: dict[str, set[str]], locked: State, base: State | None = None,
             arrived: Callable[[Kind[Any], str, Entries], None] | None = None,
-            finished: Callable[[Kind[Any], State], None] | None = None) -> State:
+            finished: Callable[[Kind[Any], State], None] | None = None,
+            odd: list[OddItem] | None = None) -> State:
     """Read the wanted scopes: account-level kinds, and the kinds inside a container kind as soon as
     its read is done (which containers exist decides which scopes to read), all on the client's
     pool, results stored as they arrive. Every read runs to completion; then the first error, in
@@ -90,6 +92,9 @@ def observe(client: Client, scopes: dict[str, set[str]], locked: State, base: St
 
     With ``base`` (what a plan observed before an apply), only ``scopes`` are read again: the rest
     of ``base`` is kept as it was, except what lived in a container that is gone now.
+
+    With ``odd``, a listed item not of the shape its kind reads is left out of the state and added
+    there (``Client.odd_items``) instead of failing the read: the caller decides what it costs.
     """
     observed, batch = _unread(base, scopes), client.batch()
     started: dict[tuple[str, str], int] = {}  # (kind, scope) -> start order, for the error to raise
@@ -100,7 +105,7 @@ def observe(client: Client, scopes: dict[str, set[str]], locked: State, base: St
         for kind, scope in sorted(jobs, key=lambda job: not job[0].bulk):  # collections page: start them first
             started[(kind.name, scope)] = len(started)
             waiting[kind.name] = waiting.get(kind.name, 0) + 1
-            batch.submit(lambda job: _read(client, *job, locked), (kind, scope))
+            batch.submit(lambda job: _read(client, *job, locked, odd), (kind, scope))
         for kind in kinds:  # a kind with nothing to read has its children's turn at once
             if not waiting.get(kind.name):
                 start(children(kind))
@@ -136,12 +141,59 @@ def _store(observed: State, kind: Kind[Any], scope: str, found: list[Resource] |
         observed.put_table(kind.name, scope, found)
     else:
         for resource in found:
-            observed.add(resource)
+            if UNREADABLE not in resource.meta:  # noted in ``observe``'s odd: left out
+                observed.add(resource)
 
 
-def _read(client: Client, kind: Kind[Any], scope: str, locked: State) -> list[Resource] | Entries:
-    """One scope's live objects: a bulk kind's as its table of entries (``BulkKind.read_table``)."""
-    return kind.read_table(client, scope) if isinstance(kind, BulkKind) else kind.read_scope(client, scope, locked)
+def _read(client: Client, kind: Kind[Any], scope: str, locked: State,
+          odd: list[OddItem] | None = None) -> list[Resource] | Entries:
+    """One scope's live objects: a bulk kind's as its table of entries (``BulkKind.read_table``);
+    with ``odd``, listed items of another shape are left out and added there."""
+    if odd is None:
+        return kind.read_table(client, scope) if isinstance(kind, BulkKind) else kind.read_scope(client, scope, locked)
+    with client.odd_items() as found:
+        result = _read(client, kind, scope, locked)
+    odd.extend(replace(item, kind=kind.name, scope=scope) for item in found)  # list.extend: one step under the GIL
+    return result
+
+
+def _unlist_hidden(plan: Plan, observed: State) -> None:
+    """Take the hidden live objects (``Kind.hidden``) out of the plan's not-managed list."""
+    for kind_name, found in list(plan.unmanaged.items()):
+        kind = BY_NAME[kind_name]
+        kept = [a for a in found if a not in observed.objects or not kind.hidden(observed.objects[a])]
+        if kept:
+            plan.unmanaged[kind_name] = kept
+        else:
+            del plan.unmanaged[kind_name]
+
+
+def odd_notes(odd: list[OddItem], wanted: State, locked: State) -> list[str]:
+    """A note per odd live item (``observe``) that is left alone; an error when one may be an object
+    the manifests declare or the lockfile records: planning it blind could delete or re-create it."""
+    notes = []
+    for item in sorted(odd, key=lambda o: (o.kind, o.scope, o.index)):
+        if _may_be_managed(item, wanted) or _may_be_managed(item, locked):
+            if item.address:  # named exactly: one the manifests or the lockfile hold
+                raise MgsyncError(f"Mailgun API: {item}; please report this.")
+            raise MgsyncError(f"Mailgun API: GET {item.path} returned 200: {item.problem}; it may be a "
+                              f"{BY_NAME[item.kind].noun(1)} the manifests or the lockfile name, so nothing is planned.")
+        notes.append(f"Mailgun API: {item}; left alone (not managed).")
+    return notes
+
+
+def _may_be_managed(item: OddItem, state: State) -> bool:
+    """Whether ``state`` holds an object of the odd item's kind and scope that it may be: one named
+    as any string of the item (by key or by a recorded id), any of them when the item has none."""
+    kind = BY_NAME[item.kind]
+    scope = kind.parent.identity(item.scope) if kind.parent is not None else ""
+    names = [name for (k, s), entries in state.tables.items() if k == item.kind and s == scope for name in entries]
+    for address, resource in state.objects.items():
+        if address.kind == item.kind and kind.scope_of(address) == scope:
+            names += [address.name, str(resource.meta.get("id", ""))]
+    if not item.names:
+        return bool(names)
+    return not {kind.identity(n) for n in item.names}.isdisjoint(kind.identity(name) for name in names if name)
 
 
 def _unread(base: State | None, scopes: dict[str, set[str]]) -> State:
@@ -196,18 +248,21 @@ def _expand(kind: Kind[Any], wanted: set[str], observed: State) -> list[str]:
         return [""] if wanted else []
     parent = kind.parent
     existing = {address.key for address in observed.objects if address.kind == parent.name}
-    if "*" in wanted:
-        return sorted(existing)
+    if "*" in wanted:  # every one the team's: not a hidden one (a sandbox domain) unless named too
+        asked = {parent.identity(scope) for scope in wanted if scope != "*"}
+        return sorted(key for key in existing if not parent.hidden(observed.objects[Address(parent.name, key)])
+                      or parent.identity(key) in asked)
     asked = {parent.identity(scope) for scope in wanted}
     return sorted(scope for scope in existing if parent.identity(scope) in asked)
 
 
 def plan_changes(
     client: Client, desired: Desired, lock: Lockfile, *, targets: tuple[str, ...] = (), after: Plan | None = None,
-    before: State | None = None,
+    before: State | None = None, show_hidden: bool = False,
 ) -> Outcome:
     """Observe and diff. After an apply of ``after`` whose plan observed ``before``, only the scopes
-    that apply wrote to are read again (``touched_scopes``)."""
+    that apply wrote to are read again (``touched_scopes``). Live objects never managed by default
+    (``Kind.hidden``: a sandbox domain) are listed as not managed only with ``show_hidden``."""
     locked, wanted = canonical(lock.state()), canonical(desired.state)
     scopes = wanted_scopes(desired, locked)
     if after is not None and before is not None:
@@ -221,12 +276,16 @@ def plan_changes(
 
     with ThreadPoolExecutor(1, thread_name_prefix="mgsync-secrets") as aside:
         checking = aside.submit(secret_matches, wanted, lock)  # scrypt lets go of the GIL: it runs beside the reads
-        observed = canonical(observe(client, scopes, locked, before, arrived))
+        odd: list[OddItem] = []
+        observed = canonical(observe(client, scopes, locked, before, arrived, odd=odd))
         secrets = checking.result()
     inputs = Inputs(wanted, observed, locked, prune, secrets.matches)
     selected = _select(inputs, targets)
     plan = diff(selected, KINDS) if differ is None else differ.finish(selected)
     _drop_children_of_deleted(plan)
+    if not show_hidden:
+        _unlist_hidden(plan, observed)
+    plan.notes += odd_notes(odd, wanted, locked)
     plan.notes += _confirmations(plan)
     _review(plan, selected)
     return Outcome(plan, observed, secrets=secrets)

@@ -123,12 +123,14 @@ class Emulator:
     Public: ``handle()``, ``transport()`` / ``async_transport()``, ``store`` (state + seeding helpers),
     ``faults`` (see ``faults.py``), ``log`` (one ``LogEntry`` per request), ``requests_count()``,
     ``save()`` / ``load()``. With ``state_file`` the state loads on start and is saved after every
-    successful write request (seeding through ``store`` is not saved until ``save()``).
+    successful write request (seeding through ``store`` is not saved until ``save()``). With
+    ``sandbox`` (the CLI's emulator), a new account (no state file yet) has its sandbox domain, as
+    each new Mailgun account does (``domains.SANDBOX``); tests seed their accounts from nothing.
     """
 
     def __init__(self, api_key: str = "test", state_file: Path | str | None = None, gateway_key: str | None = None,
                  gateway_connections: Iterable[str] = (), region: str = "us",
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time, sandbox: bool = False):
         self.api_key, self.gateway_key, self.region = api_key, gateway_key, region
         self.gateway_connections = tuple(gateway_connections)
         self.state_file = Path(state_file) if state_file is not None else None
@@ -141,6 +143,10 @@ class Emulator:
         self._window_start, self._window_count = 0.0, 0
         if self.state_file is not None and self.state_file.exists():
             self.store.load(self.state_file)
+        elif sandbox:  # a new account (``sandbox``: as the CLI makes one): Mailgun gives it a sandbox domain
+            from mgsync.emulator.domains import add_sandbox
+
+            add_sandbox(self.store)
 
     @classmethod
     def load(cls, state_file: Path | str, **kwargs: Any) -> Emulator:
@@ -212,6 +218,9 @@ class Emulator:
         if rule is not None:
             return _server_error(rule.status)
         result = self._dispatch(ep, store, method, path, params, query, h, body, gateway)
+        hook = self.faults.take("after_answer", method, path)
+        if hook is not None and hook.action is not None:
+            hook.action()
         if method in MUTATING and result[0] < 300 and self.state_file is not None:
             self.store.save(self.state_file)
         self._drop(self.faults.take("drop_connection", method, path, after_commit=True), entry, True)

@@ -22,6 +22,18 @@ NAME_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9_]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-
 VERIFY_LIMIT, VERIFY_WINDOW = 10, 1.0
 
 
+# The sandbox domain Mailgun gives each new account, "sandbox<uniq-alpha-numeric-string>.mailgun.org"
+# (user manual, "Sandbox Domain"): active, "type": "sandbox" in the listing (mailgun-ruby
+# vcr_cassettes/domains.yml, GET /v4/domains: sandbox61429c204b744e7fbbb7375ac93ad3d7.mailgun.org).
+# The emulator's is the same shape with a fixed name, so that every new account gets the same one.
+SANDBOX = "sandbox5e7a1d0c9b3f4a6e8d2c7b1a0f9e8d7c.mailgun.org"
+
+
+def add_sandbox(store: Store) -> None:
+    """Give a new account its sandbox domain, as Mailgun does."""
+    store.add_domain(SANDBOX, state="active", type="sandbox")
+
+
 def find_domain(store: Store, name: str, message: str = "Domain not found") -> dict[str, Any]:
     """The domain record, or the 404 each family spells its own way (mailgun-api.md §10)."""
     rec = store.domains.get(name.lower())

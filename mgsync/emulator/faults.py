@@ -9,6 +9,7 @@ odd bodies.
     emu.faults.fail_after_commit(method="POST", path="/v3/routes", status=502, times=1)
     emu.faults.drop_connection(path="/v3/lists", times=2)
     emu.faults.replace_body("/v3/domains/mg.example.com/tracking", "OK")  # 200 "OK" instead of JSON
+    emu.faults.after_answer("GET", "/v3/mg.example.com/templates", forget, exact=True)  # test-only hook
 
 Paths are matched as prefixes of the decoded request path without the gateway ``/mailgun`` prefix
 (or exactly, for rules made with ``exact=True``).
@@ -18,10 +19,11 @@ Knows nothing of endpoints; the emulator asks it what to do for each request (un
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-RuleKind = Literal["fail_before_commit", "fail_after_commit", "drop_connection", "replace_body"]
+RuleKind = Literal["fail_before_commit", "fail_after_commit", "drop_connection", "replace_body", "after_answer"]
 
 
 class DropConnection(Exception):
@@ -44,6 +46,7 @@ class Rule:
     content_type: str = "application/json"  # replace_body only
     skip: int = 0  # matching requests answered normally before the rule starts to fire
     exact: bool = False  # match the path exactly, not as a prefix
+    action: Callable[[], None] | None = None  # after_answer only: what happens once the answer is made
 
     def matches(self, method: str, path: str) -> bool:
         return ((self.method is None or self.method.upper() == method)
@@ -88,6 +91,13 @@ class Faults:
         raw = body.encode() if isinstance(body, str) else body
         return self._add(Rule("replace_body", method, path, status, times, body=raw, content_type=content_type,
                               skip=skip, exact=exact))
+
+    def after_answer(self, method: str | None, path: str | None, action: Callable[[], None],
+                     times: int | None = 1, exact: bool = False) -> Rule:
+        """Test-only: once a matching request is answered, ``action`` runs (under the emulator's lock),
+        as another client's change would land between two reads: e.g. a template deleted between
+        its domain's listing and its own detail read, which then answers 404 for a real reason."""
+        return self._add(Rule("after_answer", method, path, 0, times, exact=exact, action=action))
 
     def clear(self) -> None:
         """Back to no faults at all."""

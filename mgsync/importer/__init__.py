@@ -5,10 +5,13 @@ containers and what they hold, e.g. ``--domain``; other account-level kinds alwa
 made in memory while the reads go on (``_Stream``): each collection as soon as it is read, each
 account-level kind's manifests as soon as it and everything inside it is, kinds renaming first what
 a manifest cannot hold (``Kind.import_names``; ``documents`` builds the sections). Each manifest is
-loaded back by the real loader from the bytes about to be written, which proves they validate. Then
-the files are checked against what exists (nothing is overwritten without ``force``), written, and
-recorded with the engine's ``sync_lock`` so that everything imported is managed and a plan right
-after shows no changes. Knows no kind by name; prints nothing.
+loaded back by the real loader from the bytes about to be written, which proves they validate. A
+live object whose manifest does not load back is left out alone (``leftout`` finds which from the
+problem's line), with a note naming it and why; the files are made again without it, and it stays
+in Mailgun not managed: one odd object never blocks an account. Then the files are checked against
+what exists (nothing is overwritten without ``force``), written, and recorded with the engine's
+``sync_lock`` so that everything imported is managed and a plan right after shows no changes.
+Knows no kind by name; prints nothing.
 """
 
 from __future__ import annotations
@@ -19,21 +22,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mgsync.answers import OddItem
 from mgsync.engine import observe, sync_lock, wanted_scopes
-from mgsync.errors import ConfigError, ManifestError, MgsyncError
-from mgsync.importer import documents
+from mgsync.errors import ConfigError, ManifestError, MgsyncError, Problem
+from mgsync.importer import documents, leftout
 from mgsync.kinds import BY_NAME, KINDS, BulkKind, Kind, children
 from mgsync.lockfile import Lockfile, collection_digest
 from mgsync.manifest import Desired, csvdata
 from mgsync.manifest.convert import Staged
 from mgsync.manifest.loader import Loading
 from mgsync.memory import settled
-from mgsync.state import Entries, State, TableKey, sort_key
+from mgsync.state import Address, Entries, State, TableKey, sort_key
 
 if TYPE_CHECKING:
     from mgsync.client import Client
 
 LOCKFILE = "mgsync.lock"
+MAX_PASSES = 20  # each load-back after the first leaves out at least one more object
 
 
 @dataclass
@@ -42,12 +47,14 @@ class Imported:
     counts: dict[str, int]  # account-level kind -> objects imported (kinds with none left out)
     objects: int
     notes: list[str] = field(default_factory=list)
+    left_out: int = 0  # live objects mgsync could not write as a manifest (each has a note)
 
     def summary(self, plan_command: str = "mgsync plan") -> str:
         """The closing line; ``plan_command`` repeats the connection flags the import used."""
         counts = ", ".join(f"{n:,} {BY_NAME[kind].noun(n)}" for kind, n in self.counts.items()) or "nothing"
         noun = "object" if self.objects == 1 else "objects"
-        return f"Imported {counts} ({self.objects:,} {noun}) into {self.out}; run: {plan_command} {self.out}"
+        left = f"; left out {self.left_out:,} (see the notes above)" if self.left_out else ""
+        return f"Imported {counts} ({self.objects:,} {noun}) into {self.out}{left}; run: {plan_command} {self.out}"
 
 
 def run_import(
@@ -56,19 +63,58 @@ def run_import(
     """Import the account into ``out``; ``only`` maps a container kind to the keys to import of it."""
     digests: dict[TableKey, str] = {}
     stream = _Stream(out, only or {})
-    observed = read_account(client, only or {}, digests, stream)
+    odd: list[OddItem] = []
+    hidden: list[str] = []
+    observed = read_account(client, only or {}, digests, stream, odd, hidden)
     settled()  # what was read lives to the end: the collector need not scan it again
     stream.close(observed)
+    desired, stream, left = _load_back(stream, observed)
+    left.update((str(item), f"Mailgun API: {item}; left out, it stays as it is in Mailgun, not managed.")
+                for item in odd)
     output = stream.builder.output
     output.refuse_overwrite(out, also=[LOCKFILE], force=force)
-    notes = _strays(out, output.manifests()) + stream.notes()
+    notes = [*hidden, *_strays(out, output.manifests()), *stream.notes(), *(note for _, note in sorted(left.items()))]
     output.write(out)
-    desired = stream.loaded()
     lock = Lockfile(out / LOCKFILE)
-    sync_lock(lock, desired, observed, (), digests=digests)
+    sync_lock(lock, desired, observed, (), digests=digests)  # records only what ``desired`` declares
     lock.write()
     counts = {kind.name: n for kind in children(None) if (n := len(desired.keys(kind.name)))}
-    return Imported(out, counts, len(desired.state), notes)
+    return Imported(out, counts, len(desired.state), notes, len(left))
+
+
+def _hidden(observed: State, wanted: dict[str, set[str]]) -> list[str]:
+    """A note for each live object never managed by default (``Kind.hidden``: a sandbox domain) that
+    ``_only`` leaves out (not named in ``wanted``); observe read nothing inside it."""
+    return [f"{why}: not imported, and left alone (import it by naming it: --{address.kind} {address.key})."
+            for address, resource in sorted(observed.objects.items(), key=lambda pair: sort_key(pair[0]))
+            if (why := BY_NAME[address.kind].hidden(resource)) and address.key not in wanted.get(address.kind, ())]
+
+
+def _load_back(stream: _Stream, observed: State) -> tuple[Desired, _Stream, dict[str, str]]:
+    """The manifests loaded back; each live object one of them cannot hold is left out (the files
+    made again without it), with a note by address saying why."""
+    left: dict[str, str] = {}
+    dropped: set[Address] = set()
+    for _ in range(MAX_PASSES):
+        try:
+            return stream.loaded(), stream, left
+        except ManifestError as err:
+            found = stream.culprits(err, observed)
+            if found is None:
+                raise MgsyncError(
+                    f"The imported manifests in {stream.out} do not load back, so no lockfile was written "
+                    f"(please report this): {err.problems[0]}"
+                ) from None
+        for address, problem in found.items():
+            left[str(address)] = (f"{address} was left out: mgsync cannot write it as a manifest "
+                                  f"({stream.where(problem)}: {problem.message}); it stays as it is in Mailgun, "
+                                  "not managed.")
+        if dropped >= set(found):  # leaving them out again would change nothing
+            break
+        dropped |= set(found)
+        stream = stream.again(leftout.without(observed, dropped))
+    raise MgsyncError(f"The imported manifests in {stream.out} still do not load back after leaving out "
+                      f"{len(left)} objects, so no lockfile was written (please report this).")
 
 
 class _Stream:
@@ -77,13 +123,16 @@ class _Stream:
     account-level kind's manifests as soon as it and everything inside it is (routes long before the
     last domain). Only what ``only`` keeps is made. Nothing is written here."""
 
-    def __init__(self, out: Path, only: Mapping[str, tuple[str, ...]]):
-        self.out, self.wanted = out, _wanted(only)
+    def __init__(self, out: Path, only: Mapping[str, tuple[str, ...]], renamed: dict[str, list[str]] | None = None):
+        self.out, self.only, self.wanted = out, only, _wanted(only)
         self.builder = documents.Builder()
         self.staged = Staged(out, self.builder.output.files)
         self.loading = Loading({}, staged=self.staged)
         self.waiting = {kind.name: {k.name for k in _subtree(kind)} for kind in children(None)}
-        self.renamed: dict[str, list[str]] = {}  # kind -> notes of ``import_names``
+        # kind -> notes of ``import_names``; given: the names were made already (``again``)
+        self.renamed: dict[str, list[str]] = {} if renamed is None else renamed
+        self.rename = renamed is None
+        self.csvs: dict[str, tuple[BulkKind[Any], str]] = {}  # CSV file -> its collection, for ``culprits``
 
     def collection(self, kind: BulkKind[Any], scope: str, entries: Entries) -> None:
         """Export a collection just read; a CSV file is read back column by column now (a file that is
@@ -91,6 +140,7 @@ class _Stream:
         path = self.builder.collection(kind, scope, entries)
         if path is None:
             return
+        self.csvs[path] = (kind, scope)
         file = self.out / path
         try:
             read = csvdata.columnar(csvdata.decoded(self.builder.output.files[path], str(file)), kind)
@@ -107,7 +157,7 @@ class _Stream:
         self.waiting[top.name].discard(kind.name)
         if self.waiting[top.name]:
             return
-        for member in _subtree(top):
+        for member in _subtree(top) if self.rename else ():
             self.renamed[member.name] = member.import_names(observed)
         self._load(self.builder.account_level(top, _only(observed, self.wanted)))
 
@@ -123,16 +173,37 @@ class _Stream:
         return [note for kind in KINDS for note in self.renamed.get(kind.name, ())]
 
     def loaded(self) -> Desired:
-        """The manifests as the loader makes them of the files written, in the order ``load`` takes
-        them; this proves they validate."""
+        """The manifests as the loader makes them of the files about to be written, in the order
+        ``load`` takes them; this proves they validate (``ManifestError`` when they do not)."""
         files = sorted(self.out / path for path in self.builder.output.manifests())
-        try:
-            return self.loading.finish(files, self.out)
-        except ManifestError as err:
-            raise MgsyncError(
-                f"The imported manifests in {self.out} do not load back, so no lockfile was written "
-                f"(please report this): {err.problems[0]}"
-            ) from None
+        return self.loading.finish(files, self.out)
+
+    def culprits(self, err: ManifestError, observed: State) -> dict[Address, Problem] | None:
+        """The live object each problem is about (the first problem of each); None when one cannot be told."""
+        found: dict[Address, Problem] = {}
+        for problem in err.problems:
+            address = leftout.culprit(problem, self.out, self.builder.output.files, self.csvs, observed)
+            if address is None:
+                return None
+            found.setdefault(address, problem)
+        return found
+
+    def where(self, problem: Problem) -> str:
+        """Where in the manifests a problem is: its place in the YAML tree, or a CSV file's column."""
+        path = Path(problem.file)
+        if path.relative_to(self.out).as_posix() in self.csvs:
+            return f"{path.relative_to(self.out).as_posix()}, {problem.where}"
+        return problem.where
+
+    def again(self, observed: State) -> _Stream:
+        """A stream that makes every file anew from ``observed`` (names made already)."""
+        stream = _Stream(self.out, self.only, self.renamed)
+        for (kind_name, scope), entries in sorted(observed.tables.items()):
+            kind = BY_NAME[kind_name]
+            if isinstance(kind, BulkKind):
+                stream.collection(kind, scope, entries)
+        stream.close(observed)
+        return stream
 
     def _load(self, manifests: list[str]) -> None:
         """Load back the manifests just made, from their bytes (the files beside them are staged)."""
@@ -149,10 +220,13 @@ def _wanted(only: Mapping[str, tuple[str, ...]]) -> dict[str, set[str]]:
 
 
 def read_account(client: Client, only: Mapping[str, tuple[str, ...]],
-                 digests: dict[TableKey, str] | None = None, stream: _Stream | None = None) -> State:
+                 digests: dict[TableKey, str] | None = None, stream: _Stream | None = None,
+                 odd: list[OddItem] | None = None, hidden: list[str] | None = None) -> State:
     """Everything, or of the containers named in ``only`` just those keys and what they hold. Into
     ``digests``, each collection's lockfile digest, made as soon as it is read (while the other
-    reads go on, instead of after the files are written); ``stream`` makes the files as they come."""
+    reads go on, instead of after the files are written); ``stream`` makes the files as they come;
+    into ``odd``, the listed items not of the shape their kind reads (left out: ``observe``); into
+    ``hidden``, a note for each object never managed by default that is left out (``_only``)."""
 
     def arrived(kind: Kind[Any], scope: str, entries: Entries) -> None:
         if digests is not None:
@@ -166,21 +240,26 @@ def read_account(client: Client, only: Mapping[str, tuple[str, ...]],
     for name, keys in wanted.items():
         for kind in children(BY_NAME[name]):
             scopes[kind.name] = set(keys)
-    observed = observe(client, scopes, State(), arrived=arrived, finished=stream.finished if stream else None)
+    observed = observe(client, scopes, State(), arrived=arrived, finished=stream.finished if stream else None,
+                       odd=odd)
     for name, keys in wanted.items():
         live = {r.address.key for r in observed.of_kind(name)}
         missing = [key for key in map(BY_NAME[name].identity, only[name]) if key not in live]
         if missing:
             have, noun = ", ".join(sorted(live)) or "none", BY_NAME[name].noun(1)
             raise ConfigError(f"--{name} {missing[0]}: no such {noun} in this Mailgun account (it has: {have}).")
+    if hidden is not None:
+        hidden += _hidden(observed, wanted)
     return _only(observed, wanted)
 
 
 def _only(observed: State, wanted: dict[str, set[str]]) -> State:
-    """``observed`` without the objects of the named container kinds that are not wanted; collections
-    are kept as their tables (no resource per entry is made)."""
+    """``observed`` without the objects of the named container kinds that are not wanted, and without
+    those never managed by default unless named (``Kind.hidden``; nothing inside them was read);
+    collections are kept as their tables (no resource per entry is made)."""
     objects = sorted(observed.objects, key=sort_key)
-    kept = State(observed[a] for a in objects if a.kind not in wanted or a.key in wanted[a.kind])
+    kept = State(observed[a] for a in objects if (a.kind not in wanted or a.key in wanted[a.kind])
+                 and (a.key in wanted.get(a.kind, ()) or not BY_NAME[a.kind].hidden(observed[a])))
     for (kind, scope), entries in observed.tables.items():
         if kind in wanted:
             entries = {name: entry for name, entry in entries.items() if f"{scope}/{name}" in wanted[kind]}

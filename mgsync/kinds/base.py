@@ -13,6 +13,7 @@ live with apply (``apply.py``). Knows nothing of the registry, the engine or ren
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from itertools import islice, repeat
 from operator import itemgetter
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap
 
-from mgsync.answers import Obj
+from mgsync.answers import Obj, OddItem, odd_sink
 from mgsync.changes import Change, Notice
 from mgsync.errors import ApiError, MgsyncError
 from mgsync.shapes import rules
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=Body)
 R = TypeVar("R", bound=Row)
 Loc = tuple[Any, ...]  # a place in a manifest's YAML tree
+log = logging.getLogger("mgsync.read")
+UNREADABLE = "unreadable"  # meta of a placeholder for a live object the model refuses: never stored (observe)
 
 
 class Kind(Generic[M]):
@@ -117,15 +120,21 @@ class Kind(Generic[M]):
 
     def resource(self, scope: str, name: str, body: Mapping[str, Any], **meta: Any) -> Resource:
         """An observed object from an answer of the right shape (answers.py) whose values the model may
-        still refuse (a setting Mailgun added since): that is one sentence too, never a traceback."""
+        still refuse (a setting Mailgun added since): that is one sentence too, never a traceback; or,
+        while ``observe`` reads leniently (``answers.collecting_odd``), a note, and the object left out."""
         address = self.address(scope, name)
         try:
             return Resource(address, self.model.model_validate(body), meta=meta)
         except ValidationError as err:
             first = err.errors()[0]
-            where = ".".join(str(part) for part in first["loc"])
-            raise MgsyncError(f"Mailgun API: {address} has a value mgsync cannot read: {where}: {first['msg']} "
-                              f"(got {first['input']!r}); please report this.") from None
+            problem = f"{'.'.join(str(part) for part in first['loc'])}: {first['msg']} (got {first['input']!r})"
+        sink = odd_sink()
+        if sink is None:
+            raise MgsyncError(f"Mailgun API: {address} has a value mgsync cannot read: {problem}; please report this.")
+        # Reading leniently (``engine.observe``): the object is noted and left out (``UNREADABLE``).
+        sink.append(OddItem("", -1, (address.name,), problem, self.name, scope, str(address)))
+        placeholder: Any = self.model  # a Spec: built unchecked, never stored or shown
+        return Resource(address, placeholder.model_construct(), meta={**meta, UNREADABLE: True})
 
     def spec(self, resource: Resource | None) -> M:
         """``resource``'s canonical model, typed as this kind's."""
@@ -175,6 +184,12 @@ class Kind(Generic[M]):
         """Objects Mailgun itself owns: listed, never deleted, even in a pruned scope."""
         return False
 
+    def hidden(self, resource: Resource) -> str:
+        """Why a live object is never managed unless a manifest declares it (a sandbox domain: Mailgun's,
+        for testing): import leaves it and what it holds out, and a plan lists it under not managed
+        only when asked (``plan --full``); "" for the objects that are managed as usual."""
+        return ""
+
     def wanted(self, desired: M, observed: M) -> dict[str, Any]:
         """The managed fields to compare with ``observed``; kinds with additive fields override."""
         return desired.managed()
@@ -195,7 +210,9 @@ class Kind(Generic[M]):
         raise NotImplementedError
 
     def read_scope(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        """``read``, where a scope that is gone (its domain or list answers 404) holds nothing."""
+        """``read``, where a scope that is gone (its domain or list answers 404) holds nothing. An item
+        gone since its listing (a 404 on its own read) is dropped by ``read_item`` inside ``read``,
+        never here: one item's 404 never empties its scope."""
         try:
             return self.read(client, scope, locked)
         except ApiError as err:
@@ -367,3 +384,15 @@ def path_quote(value: str) -> str:
 
 def is_not_found(err: ApiError) -> bool:
     return err.status == 404
+
+
+def read_item(client: Client, path: str, expected: Any, what: str, **params: Any) -> Any | None:
+    """One listed item's own read (``Client.read``); None when it answers 404: the item was deleted
+    since the listing, so only it is left out (said with ``--verbose``), never its scope."""
+    try:
+        return client.read(path, expected, **params)
+    except ApiError as err:
+        if not is_not_found(err):
+            raise
+    log.info("%s is gone since it was listed (GET %s answered 404): left out", what, path)
+    return None

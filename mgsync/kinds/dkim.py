@@ -215,13 +215,13 @@ class DkimKind(Kind[Dkim]):
         out.declare(self.address("", scope), self.model, data, loc)
 
     def export(self, out: Output, scope: str, resources: list[Resource]) -> Any:
-        """The signing key; a domain not yet verified has none active, and its only key is the one
-        Mailgun activates at verification (wire-issue12.md §1.3), so that is written."""
+        """The signing key, only when live has exactly one active: a domain not yet verified has
+        none (Mailgun activates its first key at verification, wire-issue12.md §1.3), and writing
+        that key would make every later plan announce a switch "from none" that is Mailgun's to make."""
         live = self.spec(resources[0]) if resources else None
-        if live is None:
+        if live is None or len(live.active) != 1:
             return None
-        signing = live.active or (live.selectors if len(live.selectors) == 1 else ())
-        return CommentedMap(active=signing[0]) if len(signing) == 1 else None
+        return CommentedMap(active=live.active[0])
 
     def wanted(self, desired: Dkim, observed: Dkim) -> dict[str, Any]:
         """The next safe step: switch only to keys Mailgun reports published; until then hold."""

@@ -26,7 +26,7 @@ from pydantic import AfterValidator, Field, StrictBool, StrictInt, model_validat
 
 from mgsync.changes import Change, Notice
 from mgsync.errors import ApiError
-from mgsync.kinds.base import Kind, form_bool, path_quote
+from mgsync.kinds.base import Kind, form_bool, path_quote, read_item
 from mgsync.answers import BOOL, INT, STR, ListOf, Obj
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc
@@ -102,7 +102,7 @@ def _ip(text: str) -> str:
 ITEM = Obj({"name": STR}, {
     "state": STR, "spam_action": STR, "web_scheme": STR, "web_prefix": STR, "wildcard": BOOL,
     "require_tls": BOOL, "skip_verification": BOOL, "use_automatic_sender_security": BOOL,
-    "archive_to": STR, "message_ttl": INT, "encrypt_incoming_message": BOOL, "tracking_host": STR,
+    "archive_to": STR, "message_ttl": INT, "encrypt_incoming_message": BOOL, "tracking_host": STR, "type": STR,
 })
 RECORD = Obj(optional={"record_type": STR, "name": STR, "value": STR, "valid": STR})
 # GET /v4/domains/{name}?h:extended=true and PUT …/verify (wire-issue12.md §1.2, §2).
@@ -154,6 +154,13 @@ class DomainKind(Kind[Domain]):
     import_filter = True
     confirm_delete = True  # double intent (DESIGN §3.4): gone from the manifests and named on apply
     verifiable = True  # apply --verify-domain NAME: PUT /v4/domains/{name}/verify
+
+    def hidden(self, resource: Resource) -> str:
+        """A sandbox domain (``"type": "sandbox"`` in the listing, mailgun-api.md §2.2): Mailgun gives one
+        to each new account for testing (its user manual, "Sandbox Domain"); it is not the team's."""
+        if resource.meta.get("type") != "sandbox":
+            return ""
+        return f"{resource.address.key} is Mailgun's sandbox domain (for testing)"
 
     def export_comment(self, resource: Resource) -> str:
         state = resource.meta.get("state") or "unknown"
@@ -222,15 +229,20 @@ class DomainKind(Kind[Domain]):
         items = list(client.iter_skip("/v4/domains", limit=1000, item=ITEM))
         remembered = {r.address.key: self.spec(r) for r in locked.of_kind(self.name)}
         status = client.map(lambda item: self._status(client, item, remembered.get(item["name"].lower())), items)
-        return [self.from_api(item, remembered.get(item["name"].lower()), extra) for item, extra in zip(items, status)]
+        return [self.from_api(item, remembered.get(item["name"].lower()), extra) for item, extra in zip(items, status)
+                if extra is not None]
 
-    def _status(self, client: Client, item: dict[str, Any], locked: Domain | None) -> dict[str, Any]:
-        """Live facts the listing lacks, read for managed domains only when they matter."""
+    def _status(self, client: Client, item: dict[str, Any], locked: Domain | None) -> dict[str, Any] | None:
+        """Live facts the listing lacks, read for managed domains only when they matter; None when
+        the domain was deleted since the listing (its detail read answers 404: ``read_item``)."""
         if locked is None:
             return {}
         out: dict[str, Any] = {}
         if item.get("state") != "active" or locked.mailfrom_host:
-            detail = client.read(f"/v4/domains/{path_quote(item['name'])}", DETAIL, **{"h:extended": "true"})
+            detail = read_item(client, f"/v4/domains/{path_quote(item['name'])}", DETAIL,
+                               str(self.address("", item["name"])), **{"h:extended": "true"})
+            if detail is None:
+                return None
             out["invalid_records"] = invalid_records(detail, item["name"])
             if "mailfrom_host" in detail["domain"]:
                 # Mailgun shows "" for none set; None says the same as an import's lockfile (written
@@ -248,7 +260,8 @@ class DomainKind(Kind[Domain]):
                 body[field] = getattr(locked, field)
         body.update(extra or {})
         body["state"] = item.get("state")
-        return self.resource("", item["name"], body, state=item.get("state", ""))
+        kind = {"type": item["type"]} if item.get("type") == "sandbox" else {}  # only where it matters (``hidden``)
+        return self.resource("", item["name"], body, state=item.get("state", ""), **kind)
 
     def create(self, client: Client, change: Change) -> Resource | None:
         wanted = self.spec(change.desired).managed()

@@ -15,7 +15,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from mgsync.changes import Change
 from mgsync.fingerprint import fingerprint
-from mgsync.kinds.base import Kind, Loc, path_quote
+from mgsync.kinds.base import Kind, Loc, path_quote, read_item
 from mgsync.kinds.domain import DOMAIN
 from mgsync.answers import BOOL, STR, MapOf, Obj
 from mgsync.shapes import rules
@@ -156,13 +156,16 @@ class TemplateKind(Kind[Template]):
         items = list(client.iter_pages(base, {"active": "yes"}, limit=100, item=ITEM))
         # The list may carry the active version (active=yes); fetch one by one only what it lacks.
         missing = [item for item in items if "version" not in item]
-        fetched = client.map(lambda item: self._one(client, base, item["name"]), missing)
-        complete = {item["name"]: item for item in [*items, *fetched]}
-        return [self.from_api(scope, item) for _, item in sorted(complete.items())]
+        fetched = client.map(lambda item: self._one(client, scope, item["name"]), missing)
+        gone = {item["name"] for item, one in zip(missing, fetched) if one is None}
+        complete = {item["name"]: item for item in [*items, *fetched] if item is not None}
+        return [self.from_api(scope, item) for name, item in sorted(complete.items()) if name not in gone]
 
-    @staticmethod
-    def _one(client: Client, base: str, name: str) -> dict[str, Any]:
-        return client.read(f"{base}/{path_quote(name)}", ONE, active="yes")["template"]
+    def _one(self, client: Client, scope: str, name: str) -> dict[str, Any] | None:
+        """A template's detail read; None when it was deleted since the listing (``read_item``)."""
+        found = read_item(client, f"{self.base(scope)}/{path_quote(name)}", ONE, str(self.address(scope, name)),
+                          active="yes")
+        return None if found is None else dict(found["template"])
 
     def from_api(self, scope: str, item: dict[str, Any]) -> Resource:
         version = item.get("version") or {}

@@ -110,7 +110,9 @@ class TrackingKind(Kind[Tracking]):
         out.declare(self.address("", scope), self.model, sections, loc)  # one per domain, keyed by it
 
     def export(self, out: Output, scope: str, resources: list[Resource]) -> CommentedMap | None:
-        """Footers equal to Mailgun's defaults and ``place_at_the_top: false`` are left out (unmanaged)."""
+        """What live holds. While unsubscribe tracking is on, both footers are written as their text,
+        Mailgun's defaults included, so the manifest shows what recipients see; while it is off, only
+        footers other than the defaults are. ``place_at_the_top: false`` is left out (unmanaged)."""
         if not resources:
             return None
         body = self.spec(resources[0])
@@ -118,7 +120,7 @@ class TrackingKind(Kind[Tracking]):
         footers = {name: value for name, value, default in (
             ("html_footer", unsubscribe.html_footer, DEFAULT_HTML_FOOTER),
             ("text_footer", unsubscribe.text_footer, DEFAULT_TEXT_FOOTER),
-        ) if value != default}
+        ) if unsubscribe.active or value != default}
         return CommentedMap(
             open=flow_map({"active": opened.active, "place_at_the_top": True}) if opened.place_at_the_top
             else opened.active,

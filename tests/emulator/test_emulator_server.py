@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from mgsync.emulator import Emulator
+from mgsync.emulator.domains import SANDBOX
 from mgsync.emulator.server import serve
 
 
@@ -117,7 +118,9 @@ def test_cli_serve_subprocess(tmp_path: Path, stop: signal.Signals) -> None:
             assert c.post("/v4/domains", data={"name": "mg.example.com"}).status_code == 200
             r = c.get("/v4/domains")
             assert r.status_code == 200 and r.headers["content-type"] == "application/json; charset=utf-8"
-            assert r.json()["total_count"] == 1 and r.json()["items"][0]["name"] == "mg.example.com"
+            # a new account: Mailgun's sandbox domain, then the one created (issue 18)
+            assert r.json()["total_count"] == 2
+            assert sorted(item["name"] for item in r.json()["items"]) == ["mg.example.com", SANDBOX]
     finally:
         proc.send_signal(stop)
         _, err = proc.communicate(timeout=10)

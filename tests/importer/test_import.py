@@ -31,7 +31,7 @@ def test_plan_after_import_shows_no_changes_and_rotates_no_password(account: Har
     imported = run_import(account.client, account.root)
     root = account.root
     assert imported.summary() == (
-        f"Imported 3 domains, 6 routes, 3 mailing lists (142 objects) into {root}; run: mgsync plan {root}"
+        f"Imported 3 domains, 6 routes, 3 mailing lists (140 objects) into {root}; run: mgsync plan {root}"
     )
     plan = account.plan()
     assert account.actions(plan) == []

@@ -1,0 +1,127 @@
+"""Issue 18, item 2: one odd object never blocks an account. A live object whose manifest does not
+load back is left out alone: import writes everything else, names it in a note with the reason,
+records nothing of it in the lockfile, exits 0, and the plan right after is empty with the object
+under "Not managed". Through the real CLI against the emulator served on 127.0.0.1, and through
+``run_import`` for a collection's CSV file.
+
+The odd values are seeded straight into the emulator's store, past its own checks: a template over
+the 100 KiB that mgsync checks, and allowlist values that are neither an address nor a domain name."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mgsync.emulator import Emulator
+from mgsync.emulator.server import serve
+from mgsync.importer import run_import
+from tests.e2e.cli import run
+from tests.engine.harness import Harness
+
+KEY = "left-out-key"
+D = "mg.example.com"
+HUGE = "<p>" + "x" * 110_000 + "</p>"  # 107.4 KiB
+
+
+def seed(emu: Emulator) -> None:
+    emu.store.add_domain(D, state="active")
+    emu.store.add_template(D, "welcome", "Welcome", versions=[{"tag": "v1", "template": "<p>Hi {{name}}</p>"}])
+    emu.store.add_template(D, "huge", "Too big", versions=[{"tag": "v1", "template": HUGE}])
+    emu.store.add_allowlist(D, [{"value": "partner.example.org"}, {"value": "not an address"}])
+    emu.store.add_route('match_recipient("support@mg.example.com")', ["stop()"], description="support")
+
+
+@pytest.fixture
+def mailgun() -> Iterator[tuple[Emulator, dict[str, str]]]:
+    emu = Emulator(api_key=KEY)
+    seed(emu)
+    with serve(emu, host="127.0.0.1", port=0) as server:
+        yield emu, {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": server.url}
+
+
+def test_import_leaves_out_only_the_objects_it_cannot_write(mailgun, tmp_path: Path) -> None:
+    _, env = mailgun
+    out = tmp_path / "imported"
+    imported = run("import", "--out", str(out), env=env)
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout == (f"Imported 1 domain, 1 route (7 objects) into {out}; left out 2 (see the notes "
+                               f"above); run: mgsync plan {out}\n")
+    assert imported.stderr == (
+        f"Note: allowlist:{D}/not an address was left out: mgsync cannot write it as a manifest (domains.{D}."
+        'suppressions.allowlist[0]: "not an address" is neither an email address nor a domain name); it stays '
+        "as it is in Mailgun, not managed.\n"
+        f"Note: template:{D}/huge was left out: mgsync cannot write it as a manifest (domains.{D}.templates.huge."
+        f'file: "{out}/templates/{D}/huge.hbs": template is 107.4 KiB; Mailgun allows at most 100 KiB); it stays '
+        "as it is in Mailgun, not managed.\n"
+    )
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+        f"{D}.yaml", "mgsync.lock", "routes.yaml", f"templates/{D}/welcome.hbs"]
+    manifest = (out / f"{D}.yaml").read_text(encoding="utf-8")
+    assert "huge" not in manifest and "not an address" not in manifest
+    assert "      allowlist:\n        - partner.example.org\n" in manifest
+    locked = json.loads((out / "mgsync.lock").read_text(encoding="utf-8"))
+    assert f"template:{D}/welcome" in locked["resources"]
+    assert not [a for a in locked["resources"] if "huge" in a]
+    assert "not an address" not in (out / "mgsync.lock").read_text(encoding="utf-8")
+
+    planned = run("plan", "--detailed-exitcode", str(out), env=env)
+    assert planned.returncode == 0, planned.stdout + planned.stderr
+    assert "No changes" in planned.stdout
+    assert (f"Not managed (left alone):\n  1 allowlist entry in {D}: not an address\n"
+            f"  1 template in {D}: huge\n") in planned.stdout
+
+
+def test_a_row_of_a_csv_collection_is_left_out_alone(tmp_path: Path) -> None:
+    harness = Harness(tmp_path / "imported")
+    harness.emu.store.add_domain(D, state="active")
+    values = [{"value": f"partner{i:02d}.example.org"} for i in range(25)]
+    harness.emu.store.add_allowlist(D, [*values[:10], {"value": "no such thing"}, *values[10:]])
+    imported = run_import(harness.client, harness.root)
+    assert imported.left_out == 1
+    assert imported.notes == [
+        f"allowlist:{D}/no such thing was left out: mgsync cannot write it as a manifest (suppressions/{D}/"
+        'allowlist.csv, value: "no such thing" is neither an email address nor a domain name); it stays as it '
+        "is in Mailgun, not managed."]
+    rows = (harness.root / f"suppressions/{D}/allowlist.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 26 and "no such thing" not in "\n".join(rows)
+    assert harness.actions() == []
+
+
+def test_a_listed_item_of_another_shape_is_left_out_of_the_import(tmp_path: Path) -> None:
+    harness = Harness(tmp_path / "imported")
+    harness.emu.store.add_domain(D, state="active")
+    harness.emu.store.add_route('match_recipient("support@mg.example.com")', ["stop()"], description="support")
+    support = {k: v for k, v in next(iter(harness.emu.store.routes.values())).items() if not k.startswith("_")}
+    odd = {"id": "5f1a", "description": "odd", "expression": 'match_recipient("x@mg.example.com")', "actions": "stop()"}
+    harness.emu.faults.replace_body("/v3/routes", json.dumps({"items": [odd, support], "total_count": 2}), exact=True)
+    imported = run_import(harness.client, harness.root)
+    assert imported.notes == [
+        "Mailgun API: GET /v3/routes item 0 'odd': expected items[0].actions to be a list, got a string 'stop()'; "
+        "left out, it stays as it is in Mailgun, not managed."]
+    assert imported.summary().startswith(f"Imported 1 domain, 1 route (5 objects) into {harness.root}; left out 1 ")
+    routes = (harness.root / "routes.yaml").read_text(encoding="utf-8")
+    assert "  support:\n" in routes and "odd" not in routes
+    assert harness.actions() == []
+
+
+def test_a_live_object_whose_value_the_model_refuses_is_left_out_and_planned_around(tmp_path: Path) -> None:
+    harness = Harness(tmp_path / "imported")
+    harness.emu.store.add_domain(D, state="active")
+    harness.emu.store.add_domain("odd.example.net", state="active")
+    listing = harness.client.get("/v4/domains")
+    for item in listing["items"]:
+        if item["name"] == "odd.example.net":
+            item["spam_action"] = "quarantine"  # a setting value mgsync does not know
+    harness.emu.faults.replace_body("/v4/domains", json.dumps(listing), exact=True)
+    imported = run_import(harness.client, harness.root)
+    note = ("Mailgun API: domain:odd.example.net has a value mgsync cannot read: spam_action: Input should be "
+            "'disabled', 'block' or 'tag' (got 'quarantine')")
+    assert imported.notes == [f"{note}; left out, it stays as it is in Mailgun, not managed."]
+    assert sorted(p.name for p in harness.root.iterdir()) == [f"{D}.yaml", "mgsync.lock"]
+    assert not harness.requests(prefix="/v3/domains/odd.example.net")  # nothing inside it was read
+    plan = harness.plan()
+    assert harness.actions(plan) == []
+    assert f"{note}; left alone (not managed)." in plan.notes
