@@ -16,6 +16,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
+from mgsync.account import Account, identify
+from mgsync.account import check as check_account
 from mgsync.apply import Progress, execute
 from mgsync.changes import Action, Change
 from mgsync.errors import MgsyncError
@@ -43,6 +45,7 @@ class Outcome:
     applied: int = 0
     pending: Plan | None = None  # a fresh plan after apply that is not empty (Mailgun catching up)
     secrets: SecretCheck | None = None  # what the plan found of the stored secret hashes
+    account: Account | None = None  # the account read, for the lockfile (account.py)
 
 
 def wanted_scopes(desired: Desired | None, locked: State, *, everything: bool = False) -> dict[str, set[str]]:
@@ -209,7 +212,9 @@ def plan_changes(
     before: State | None = None,
 ) -> Outcome:
     """Observe and diff. After an apply of ``after`` whose plan observed ``before``, only the scopes
-    that apply wrote to are read again (``touched_scopes``)."""
+    that apply wrote to are read again (``touched_scopes``). A fresh plan first makes sure the
+    lockfile belongs to the account read (``account.check``: one request, a refusal before any other)."""
+    account = None if after is not None else check_account(lock.path, Account.recorded(lock.account), identify(client))
     locked, wanted = canonical(lock.state()), canonical(desired.state)
     scopes = wanted_scopes(desired, locked)
     if after is not None and before is not None:
@@ -231,7 +236,7 @@ def plan_changes(
     _drop_children_of_deleted(plan)
     plan.notes += _confirmations(plan) + unchecked_notes(selected.desired)
     _review(plan, selected)
-    return Outcome(plan, observed, secrets=secrets)
+    return Outcome(plan, observed, secrets=secrets, account=account)
 
 
 def _review(plan: Plan, inputs: Inputs) -> None:
@@ -423,6 +428,8 @@ def apply_changes(
 
     The caller holds the lockfile's lock (``lockfile.hold``) from planning to here.
     """
+    if outcome.account is not None:  # an older lockfile is adopted; each step's write records it
+        lock.account = outcome.account.record()
     outcome.applied = execute(client, outcome.plan, lock, progress)
     after = outcome
     if outcome.applied:

@@ -7,13 +7,16 @@ byte for byte and it diffs cleanly in git)::
      "resources": {"route:support-inbox": {"body": {...}, "fingerprint": "sha256:…", "meta": {"id": "…"}},
                    "credential:mg.example.com/alice": {"body": {}, "fingerprint": "…", "secret_hash": "scrypt$…"}},
      "collections": {"member:news@mg.example.com": {"count": 3, "digest": "sha256:…"}},
-     "secrets_verifier": "scrypt$…"}
+     "secrets_verifier": "scrypt$…",
+     "account": {"region": "us", "sandbox": "sandbox….mailgun.org", "subaccount": null}}
 
 Bodies never hold a secret (secret fields are excluded; passwords are kept as salted scrypt hashes).
 ``secrets_verifier`` (present only when the lockfile holds secret hashes the manifests all match) is
 one more salted scrypt hash, of every (address, secret hash, secret) at once, so that a plan checks
 all stored passwords with one scrypt instead of one per credential (see ``engine.secret_matches``);
 it is kept as it is while it still verifies, so a no-op apply rewrites the file byte for byte.
+``account`` names the Mailgun account (and subaccount) the lockfile belongs to (``account.py``:
+what identifies one, and the refusal to use the lockfile on another); absent in older lockfiles.
 Writes are atomic (temp file + rename). ``hold`` takes an exclusive lock on a sidecar file so two
 applies on one lockfile cannot run at once; ``filelock`` makes that work on Windows, macOS and Linux
 alike (``flock`` there, ``msvcrt`` locking on Windows).
@@ -47,6 +50,7 @@ class Lockfile:
         self.resources: dict[str, dict[str, Any]] = dict(resources or {})
         self.collections: dict[str, dict[str, Any]] = dict(collections or {})
         self.secrets_verifier: str | None = None
+        self.account: dict[str, Any] | None = None  # see account.py
         self._mutex = threading.Lock()  # guards the dicts
         self._writing = threading.Lock()  # serialises writes, so an older snapshot never lands last
 
@@ -63,6 +67,8 @@ class Lockfile:
         lock = cls(path, data.get("resources"), data.get("collections"))
         verifier = data.get("secrets_verifier")
         lock.secrets_verifier = verifier if isinstance(verifier, str) else None
+        account = data.get("account")
+        lock.account = account if isinstance(account, dict) else None
         return lock
 
     def state(self) -> State:
@@ -118,6 +124,8 @@ class Lockfile:
                                 "collections": self.collections}
         if self.secrets_verifier:
             data["secrets_verifier"] = self.secrets_verifier
+        if self.account is not None:
+            data["account"] = self.account
         return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
     def write(self) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mgsync.account import identify
 from mgsync.engine import observe, sync_lock, wanted_scopes
 from mgsync.errors import ConfigError, ManifestError, MgsyncError
 from mgsync.importer import documents
@@ -65,6 +66,7 @@ def run_import(
     output.write(out)
     desired = stream.loaded()
     lock = Lockfile(out / LOCKFILE)
+    lock.account = identify(client).record()  # the account this lockfile belongs to (account.py)
     sync_lock(lock, desired, observed, (), digests=digests)
     lock.write()
     counts = {kind.name: n for kind in children(None) if (n := len(desired.keys(kind.name)))}
