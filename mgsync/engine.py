@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
+
 from mgsync.account import Account, identify
 from mgsync.account import check as check_account
 from mgsync.apply import Progress, execute
