@@ -124,13 +124,11 @@ class Emulator:
     ``faults`` (see ``faults.py``), ``log`` (one ``LogEntry`` per request), ``requests_count()``,
     ``save()`` / ``load()``. With ``state_file`` the state loads on start and is saved after every
     successful write request (seeding through ``store`` is not saved until ``save()``).
-    With ``sandbox`` the account, and every subaccount created in it, has its sandbox domain, as
-    every real one does (``Store.add_sandbox``; what ``account.py`` identifies an account by).
     """
 
     def __init__(self, api_key: str = "test", state_file: Path | str | None = None, gateway_key: str | None = None,
                  gateway_connections: Iterable[str] = (), region: str = "us",
-                 clock: Callable[[], float] = time.time, sandbox: bool = False):
+                 clock: Callable[[], float] = time.time):
         self.api_key, self.gateway_key, self.region = api_key, gateway_key, region
         self.gateway_connections = tuple(gateway_connections)
         self.state_file = Path(state_file) if state_file is not None else None
@@ -143,8 +141,6 @@ class Emulator:
         self._window_start, self._window_count = 0.0, 0
         if self.state_file is not None and self.state_file.exists():
             self.store.load(self.state_file)
-        elif sandbox:
-            self.store.add_sandbox()
 
     @classmethod
     def load(cls, state_file: Path | str, **kwargs: Any) -> Emulator:

@@ -57,7 +57,6 @@ class Store:
         self.lists = Table()
         self.members: dict[str, Table] = {}
         self.families: dict[str, Family] = {}
-        self.sandboxed = False  # subaccounts created here get a sandbox domain too (``add_sandbox``)
 
     def family(self, name: str) -> Family:
         """The account-level state of endpoint family ``name`` (e.g. ``"forwards"``), persisted generically."""
@@ -104,8 +103,6 @@ class Store:
         """Create an open subaccount with an empty account of its own; return its public record."""
         now = self.clock()
         sub = self._new_subaccount(records.subaccount(now, records.object_id(now, self.next_seq()), name))
-        if self.sandboxed:
-            sub.store.add_sandbox()
         return dict(sub.record)
 
     def _new_subaccount(self, record: dict[str, Any]) -> Subaccount:
@@ -133,7 +130,6 @@ class Store:
             "members": {lst: t.rows for lst, t in self.members.items()},
             "families": {name: f.to_data() for name, f in self.families.items()},
             "subaccounts": {sid: {**sub.record, "state": sub.store.to_data()} for sid, sub in self.subaccounts.items()},
-            "sandboxed": self.sandboxed,
         }
 
     def load_data(self, data: dict[str, Any]) -> None:
@@ -147,7 +143,6 @@ class Store:
         self.credentials = {d: Table(rows) for d, rows in data["credentials"].items()}
         self.members = {lst: Table(rows) for lst, rows in data["members"].items()}
         self.families = {name: Family.from_data(f) for name, f in data.get("families", {}).items()}  # absent in older files
-        self.sandboxed = bool(data.get("sandboxed"))  # absent in older state files
         self.subaccounts = {}
         for sid, saved in data.get("subaccounts", {}).items():  # absent in state files before subaccounts
             sub = self._new_subaccount({k: v for k, v in saved.items() if k != "state"})
@@ -175,16 +170,6 @@ class Store:
         if state not in records.DOMAIN_STATES:
             raise ValueError(f"unknown domain state {state!r}")
         return records.public(self.create_domain(name, state, settings, smtp_password))
-
-    def add_sandbox(self) -> str:
-        """Give this account its sandbox domain, as Mailgun gives every account one: named
-        ``sandbox<32 hex>.mailgun.org`` at random, ``"type": "sandbox"``, active (mailgun-api.md §2);
-        subaccounts created from now on get their own. Not made by default: every plan would list it
-        as not managed and import would write it, until those leave sandbox domains alone (issue 18)."""
-        self.sandboxed = True
-        name = f"sandbox{os.urandom(16).hex()}.mailgun.org"
-        self.create_domain(name, "active", {"type": "sandbox"}, None)
-        return name
 
     def mark_dns_valid(self, name: str, valid: bool = True) -> None:
         """Test hook: every record Mailgun asks for is published in DNS now (or not): its ``valid``
