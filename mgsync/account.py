@@ -30,15 +30,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mgsync.answers import STR, ListOf, Obj
+from mgsync.answers import OBJECT, ListOf, Obj
 from mgsync.errors import AccountMismatchError
 from mgsync.settings import REGIONS
 
 if TYPE_CHECKING:
     from mgsync.client import Client
 
-SANDBOX_ITEM = Obj({"name": STR}, {"type": STR})
-LISTING = Obj({"items": ListOf(SANDBOX_ITEM)})
+LISTING = Obj({"items": ListOf(OBJECT)})  # items as they come: an odd one is no evidence, never an error
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,8 @@ def identify(client: Client) -> Account:
     settings = client.settings
     region = next((name for name, url in REGIONS.items() if url.rstrip("/") == settings.base_url), None)
     page = client.read("/v4/domains", LISTING, search="sandbox", limit=1000)
-    sandboxes = sorted(item["name"].lower() for item in page["items"] if item.get("type") == "sandbox")
+    sandboxes = sorted(item["name"].lower() for item in page["items"]
+                       if item.get("type") == "sandbox" and isinstance(item.get("name"), str) and item["name"])
     return Account(region, settings.subaccount, sandboxes[0] if sandboxes else None)
 
 

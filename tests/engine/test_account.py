@@ -72,3 +72,10 @@ def test_the_recorded_form_round_trips_and_odd_values_are_unknown() -> None:
     assert Account.recorded({"subaccount": None, "sandbox": "", "region": 1}) == Account(None, None, None)
     assert Account.recorded({"subaccount": 6}) is None  # no evidence of which: adopted anew
     assert Account.recorded(None) is None and Account.recorded(["not", "a", "mapping"]) is None
+
+
+def test_an_odd_item_in_the_listing_is_no_evidence_and_no_error() -> None:
+    emu = Emulator(api_key=KEY)
+    emu.faults.replace_body("/v4/domains", '{"items": [{"type": "sandbox"}, {"name": 7, "type": "sandbox"}, '
+                                           '{"name": "sandboxb.mailgun.org", "type": "sandbox"}], "total_count": 3}')
+    assert seen(emu, "https://api.mailgun.net") == Account("us", None, "sandboxb.mailgun.org")
