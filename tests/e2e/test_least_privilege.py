@@ -188,3 +188,21 @@ def test_dns_export_and_check_run_without_smtp_secrets(applied, tmp_path: Path) 
     assert {r["name"] for r in document["results"]} == {  # names relative to the zone example.com
         "mg", "track.mg", "pdk1._domainkey.mg", "pdk2._domainkey.mg", "news", "email.news", "smtp._domainkey.news"}
     assert document["summary"] == {"ok": len(document["results"]), "missing": 0, "wrong": 0}
+
+
+def test_a_dkim_private_key_is_not_checked_by_a_plan_without_it(mailgun, tmp_path: Path) -> None:
+    """The other secret a manifest may hold: an imported DKIM key's PEM, needed only by apply."""
+    emu, env = mailgun
+    pem = (Path(__file__).parents[1] / "emulator" / "data" / "dkim-test-rsa1024.pem").read_text()
+    (tmp_path / "mg.yaml").write_text(
+        "domains:\n  mg.example.com:\n    dkim_keys: {imp: {pem: '${env:MGSYNC_TEST_DKIM}'}}\n")
+    done = run("apply", "--yes", str(tmp_path), env={**env, "MGSYNC_TEST_DKIM": pem})
+    assert done.returncode == 0, done.stderr
+    plan = run("plan", "--detailed-exitcode", str(tmp_path), env=env, unset=["MGSYNC_TEST_DKIM"])
+    assert plan.returncode == 0, plan.stderr
+    assert [line for line in plan.stdout.splitlines() if "not checked" in line] == [
+        "Note: dkim_key:mg.example.com/imp: pem not checked (MGSYNC_TEST_DKIM is not set)"]
+    requests = len(emu.log)
+    refused = run("apply", "--yes", str(tmp_path), env={**env, "MGSYNC_TEST_DKIM": ""})
+    assert refused.returncode == 1 and "environment variable MGSYNC_TEST_DKIM is not set" in refused.stderr
+    assert len(emu.log) == requests
