@@ -436,7 +436,7 @@ def plan(paths: tuple[Path, ...], out: Path | None, fmt: str, detailed_exitcode:
                           "e.g. https://github.com/OWNER/REPO/actions/runs/ID.")
     manifests = list(paths) or [Path(".")]
     heading = render.Heading(tuple(str(p) for p in manifests), heading_commit, heading_run_url)
-    desired = load(manifests, os.environ)  # every error is reported before any request is made
+    desired = load(manifests, os.environ, allow_unset_secrets=True)  # errors before any request; a secret may be unset
     settled()
     lock = Lockfile.read(_lock_path(lockfile, desired.root))
     status = _status()
@@ -620,7 +620,7 @@ def _dns_records(paths: tuple[Path, ...], zones: tuple[str, ...], conn: dict[str
     from mgsync.dns.model import normalize_zone
     from mgsync.manifest import load
 
-    desired = load(list(paths) or [Path(".")], os.environ)
+    desired = load(list(paths) or [Path(".")], os.environ, allow_unset_env=True)  # DNS records need no secret
     zone_names = tuple(normalize_zone(z) for z in zones)
     with connect(_connection(**conn), os.environ) as client:
         found = live.read(client, live.managed_domains(desired), zone_names)

@@ -15,6 +15,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from pydantic import SecretStr
+
+from mgsync.account import Account, identify
+from mgsync.account import check as check_account
 from mgsync.answers import OddItem
 from mgsync.apply import Progress, execute
 from mgsync.changes import Action, Change
@@ -24,6 +28,7 @@ from mgsync.kinds import BY_NAME, KINDS, Kind, children
 from mgsync.kinds.base import UNREADABLE, BulkKind
 from mgsync.lockfile import Lockfile
 from mgsync.plan import Differ, Inputs, Plan, diff
+from mgsync.shapes.env import UnsetSecret
 from mgsync.state import Address, Entries, Resource, State, TableKey, sort_key
 
 if TYPE_CHECKING:
@@ -42,6 +47,7 @@ class Outcome:
     applied: int = 0
     pending: Plan | None = None  # a fresh plan after apply that is not empty (Mailgun catching up)
     secrets: SecretCheck | None = None  # what the plan found of the stored secret hashes
+    account: Account | None = None  # the account read, for the lockfile (account.py)
 
 
 def wanted_scopes(desired: Desired | None, locked: State, *, everything: bool = False) -> dict[str, set[str]]:
@@ -262,7 +268,10 @@ def plan_changes(
 ) -> Outcome:
     """Observe and diff. After an apply of ``after`` whose plan observed ``before``, only the scopes
     that apply wrote to are read again (``touched_scopes``). Live objects never managed by default
-    (``Kind.hidden``: a sandbox domain) are listed as not managed only with ``show_hidden``."""
+    (``Kind.hidden``: a sandbox domain) are listed as not managed only with ``show_hidden``. A fresh
+    plan first makes sure the lockfile belongs to the account read (``account.check``: one request,
+    a refusal before any other)."""
+    account = None if after is not None else check_account(lock.path, Account.recorded(lock.account), identify(client))
     locked, wanted = canonical(lock.state()), canonical(desired.state)
     scopes = wanted_scopes(desired, locked)
     if after is not None and before is not None:
@@ -279,16 +288,16 @@ def plan_changes(
         odd: list[OddItem] = []
         observed = canonical(observe(client, scopes, locked, before, arrived, odd=odd))
         secrets = checking.result()
-    inputs = Inputs(wanted, observed, locked, prune, secrets.matches)
+    inputs = Inputs(wanted, observed, locked, prune, secrets.matches | secrets.unchecked)  # unchecked: no change shown
     selected = _select(inputs, targets)
     plan = diff(selected, KINDS) if differ is None else differ.finish(selected)
     _drop_children_of_deleted(plan)
     if not show_hidden:
         _unlist_hidden(plan, observed)
     plan.notes += odd_notes(odd, wanted, locked)
-    plan.notes += _confirmations(plan)
+    plan.notes += _confirmations(plan) + unchecked_notes(selected.desired)
     _review(plan, selected)
-    return Outcome(plan, observed, secrets=secrets)
+    return Outcome(plan, observed, secrets=secrets, account=account)
 
 
 def _review(plan: Plan, inputs: Inputs) -> None:
@@ -353,11 +362,13 @@ def canonical(state: State) -> State:
 
 @dataclass(frozen=True)
 class SecretCheck:
-    """Desired objects whose secrets match the lockfile's hashes, and whether the lockfile's combined
-    verifier vouched for all of them at once."""
+    """Desired objects whose secrets match the lockfile's hashes, whether the lockfile's combined
+    verifier vouched for all of them at once, and the objects not checked (a secret's variable is
+    not set: only ``plan`` loads manifests so, see ``shapes.env``)."""
 
     matches: frozenset[Address]
     combined: str = ""  # when the verifier vouched: a digest of what it covered (never the secrets)
+    unchecked: frozenset[Address] = frozenset()
 
 
 def secret_matches(wanted: State, lock: Lockfile) -> SecretCheck:
@@ -372,29 +383,49 @@ def secret_matches(wanted: State, lock: Lockfile) -> SecretCheck:
     verify (a password changed, a credential came or went) does the plan fall back to the hashes one
     by one to find which. The verifier leaks nothing the per-object hashes do not: guessing through
     it means guessing every secret at once, at the same cost per guess.
+
+    An object with a secret whose variable is not set (``UnsetSecret``, plan only) is neither a match
+    nor a mismatch: it is ``unchecked``, left out of both checks, and the plan says so
+    (``unchecked_notes``). A verifier that covers it cannot vouch then, so the rest are checked one by one.
     """
     secrets = _secret_values(wanted)
+    unchecked = frozenset(a for a, values in secrets.items() if any(isinstance(v, UnsetSecret) for v in values))
+    secrets = {a: values for a, values in secrets.items() if a not in unchecked}
     stored = lock.secret_hashes()
-    triples = _triples(secrets, stored)
+    triples = _triples({a: [_plain(v) for v in values] for a, values in secrets.items()}, stored)
     text = combined_text(triples)
-    if triples and lock.secrets_verifier and verify_secret(text, lock.secrets_verifier):
+    if triples and not unchecked and lock.secrets_verifier and verify_secret(text, lock.secrets_verifier):
         return SecretCheck(frozenset(Address.parse(t[0]) for t in triples), combined=fingerprint(text))
-    matches = frozenset(a for a, values in secrets.items() if _all_verify(values, stored.get(str(a))))
-    return SecretCheck(matches)
+    matches = frozenset(a for a, values in secrets.items() if _all_verify([_plain(v) for v in values], stored.get(str(a))))
+    return SecretCheck(matches, unchecked=unchecked)
 
 
-def _secret_values(wanted: State) -> dict[Address, list[str | None]]:
-    """The secrets each desired object sets (None for a secret field set to nothing)."""
-    found: dict[Address, list[str | None]] = {}
+def unchecked_notes(wanted: State) -> list[str]:
+    """``credential:mg.example.com/alice: password not checked (MG_SMTP_ALICE is not set)``, per secret
+    whose variable is not set (a plan made without the secrets: least privilege)."""
+    return [f"{address}: {name} not checked ({value.variable} is not set)"
+            for address, named in _named_secrets(wanted).items() for name, value in named
+            if isinstance(value, UnsetSecret)]
+
+
+def _named_secrets(wanted: State) -> dict[Address, list[tuple[str, SecretStr | None]]]:
+    """The secret fields each desired object sets, by name, in address order."""
+    found: dict[Address, list[tuple[str, SecretStr | None]]] = {}
     for address, resource in sorted(wanted.objects.items(), key=lambda pair: sort_key(pair[0])):  # rows have no secrets
         body = resource.body
-        if not body.SECRET:
-            continue
-        names = sorted(body.SECRET & body.model_fields_set)
+        names = sorted(body.SECRET & body.model_fields_set) if body.SECRET else []
         if names:
-            values = [getattr(body, name) for name in names]
-            found[address] = [None if v is None else v.get_secret_value() for v in values]
+            found[address] = [(name, getattr(body, name)) for name in names]
     return found
+
+
+def _secret_values(wanted: State) -> dict[Address, list[SecretStr | None]]:
+    """The secrets each desired object sets (None for a secret field set to nothing)."""
+    return {address: [value for _, value in named] for address, named in _named_secrets(wanted).items()}
+
+
+def _plain(value: SecretStr | None) -> str | None:
+    return None if value is None else value.get_secret_value()
 
 
 def _triples(secrets: dict[Address, list[str | None]], stored: dict[str, str]) -> list[tuple[str, str, list[str]]]:
@@ -410,9 +441,9 @@ def _all_verify(values: list[str | None], stored: str | None) -> bool:
 def record_secrets_verifier(lock: Lockfile, wanted: State, check: SecretCheck | None) -> None:
     """Keep, make or drop the lockfile's combined verifier (see ``secret_matches``): made only when
     every stored hash it would cover was just found to match its secret, kept while it verifies."""
-    secrets = _secret_values(wanted)
+    secrets = {a: [_plain(v) for v in values] for a, values in _secret_values(wanted).items()}
     triples = _triples(secrets, lock.secret_hashes())
-    if not triples or check is None or any(Address.parse(t[0]) not in check.matches for t in triples):
+    if not triples or check is None or check.unchecked or any(Address.parse(t[0]) not in check.matches for t in triples):
         lock.secrets_verifier = None
     elif not (lock.secrets_verifier and check.combined == fingerprint(combined_text(triples))):
         lock.secrets_verifier = hash_secret(combined_text(triples))
@@ -461,6 +492,8 @@ def apply_changes(
     The caller holds the lockfile's lock (``lockfile.hold``) from planning to here. The lockfile also
     records the digest of the account notes (``Plan.account_digest``), for reviews to show them when changed.
     """
+    if outcome.account is not None:  # an older lockfile is adopted; each step's write records it
+        lock.account = outcome.account.record()
     outcome.applied = execute(client, outcome.plan, lock, progress)
     after = outcome
     if outcome.applied:

@@ -6,7 +6,8 @@
     ├── ApiError                 Mailgun answered with an error status (method, path, status, message)
     │   └── TransportError       no usable answer at all (connection refused, timeout, retries spent)
     ├── LockfileError            the lockfile is unreadable, or another apply holds its lock
-    │   └── LockHeldError
+    │   ├── LockHeldError        (exit 4)
+    │   └── AccountMismatchError the lockfile belongs to another account or subaccount (exit 6)
     ├── StalePlanError           a saved plan no longer matches live state
     └── UnsafePlanError          a plan crosses a safety threshold or deletes a domain without intent
 
@@ -72,6 +73,10 @@ class LockfileError(MgsyncError):
 
 class LockHeldError(LockfileError):
     exit_code = 4
+
+
+class AccountMismatchError(LockfileError):
+    exit_code = 6
 
 
 class StalePlanError(MgsyncError):

@@ -8,13 +8,16 @@ byte for byte and it diffs cleanly in git)::
      "resources": {"route:support-inbox": {"body": {...}, "fingerprint": "sha256:…", "meta": {"id": "…"}},
                    "credential:mg.example.com/alice": {"body": {}, "fingerprint": "…", "secret_hash": "scrypt$…"}},
      "collections": {"member:news@mg.example.com": {"count": 3, "digest": "sha256:…"}},
-     "secrets_verifier": "scrypt$…"}
+     "secrets_verifier": "scrypt$…",
+     "account": {"region": "us", "sandbox": "sandbox….mailgun.org", "subaccount": null}}
 
 Bodies never hold a secret (secret fields are excluded; passwords are kept as salted scrypt hashes).
 ``secrets_verifier`` (present only when the lockfile holds secret hashes the manifests all match) is
 one more salted scrypt hash, of every (address, secret hash, secret) at once, so that a plan checks
 all stored passwords with one scrypt instead of one per credential (see ``engine.secret_matches``);
 it is kept as it is while it still verifies, so a no-op apply rewrites the file byte for byte.
+``account`` names the Mailgun account (and subaccount) the lockfile belongs to (``account.py``:
+what identifies one, and the refusal to use the lockfile on another); absent in older lockfiles.
 Writes are atomic (temp file + rename). ``hold`` takes an exclusive lock on a sidecar file so two
 applies on one lockfile cannot run at once; ``filelock`` makes that work on Windows, macOS and Linux
 alike (``flock`` there, ``msvcrt`` locking on Windows).
@@ -47,7 +50,7 @@ from mgsync.state import Address, Entries, Resource, State
 
 FORMAT_VERSION = 1
 # What ``render`` writes (or leaves out when empty); any other top-level field is kept as read.
-KNOWN_FIELDS = frozenset({"format_version", "resources", "collections", "secrets_verifier", "account_notes"})
+KNOWN_FIELDS = frozenset({"format_version", "resources", "collections", "secrets_verifier", "account_notes", "account"})
 
 
 class Lockfile:
@@ -58,6 +61,7 @@ class Lockfile:
         self.account_notes: str | None = None
         self.others: dict[str, Any] = {}  # top-level fields this version does not know, written back as read
         self.secrets_verifier: str | None = None
+        self.account: dict[str, Any] | None = None  # see account.py
         self._mutex = threading.Lock()  # guards the dicts
         self._writing = threading.Lock()  # serialises writes, so an older snapshot never lands last
 
@@ -82,6 +86,8 @@ class Lockfile:
         lock.others = {key: value for key, value in data.items() if key not in KNOWN_FIELDS}
         verifier = data.get("secrets_verifier")
         lock.secrets_verifier = verifier if isinstance(verifier, str) else None
+        account = data.get("account")
+        lock.account = account if isinstance(account, dict) else None
         return lock
 
     def state(self) -> State:
@@ -139,6 +145,8 @@ class Lockfile:
             data["account_notes"] = self.account_notes
         if self.secrets_verifier:
             data["secrets_verifier"] = self.secrets_verifier
+        if self.account is not None:
+            data["account"] = self.account
         return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
     def write(self) -> None:

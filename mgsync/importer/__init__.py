@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mgsync.account import identify
 from mgsync.answers import OddItem
 from mgsync.engine import observe, sync_lock, wanted_scopes
 from mgsync.errors import ConfigError, ManifestError, MgsyncError, Problem
@@ -76,6 +77,7 @@ def run_import(
     notes = [*hidden, *_strays(out, output.manifests()), *stream.notes(), *(note for _, note in sorted(left.items()))]
     output.write(out)
     lock = Lockfile(out / LOCKFILE)
+    lock.account = identify(client).record()  # the account this lockfile belongs to (account.py)
     sync_lock(lock, desired, observed, (), digests=digests)  # records only what ``desired`` declares
     lock.write()
     counts = {kind.name: n for kind in children(None) if (n := len(desired.keys(kind.name)))}

@@ -1,7 +1,8 @@
 """Kind ``credential``: an SMTP login on a domain (``credential:<domain>/<login>``). §9.
 
 Mailgun never returns passwords, so an observed credential has ``password=None``; changes are
-detected against a salted scrypt hash kept in the lockfile.
+detected against a salted scrypt hash kept in the lockfile. A password whose variable is not set
+is an ``UnsetSecret``: a plan shows it "not checked" (``engine.secret_matches``); nothing writes it.
 """
 
 from __future__ import annotations
@@ -9,15 +10,17 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, Field, SecretStr
+from pydantic import AfterValidator, Field, InstanceOf, SecretStr
 from ruamel.yaml.comments import CommentedMap
 
 from mgsync.changes import Change
 from mgsync.kinds.base import Kind, Loc, path_quote
 from mgsync.kinds.domain import DOMAIN
 from mgsync.answers import STR, Obj
+from mgsync.errors import MgsyncError
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc, written
+from mgsync.shapes.env import UnsetSecret
 from mgsync.shapes.fields import Password
 from mgsync.shapes.output import Output, flow_map
 from mgsync.state import Address, Resource, Spec, State
@@ -30,7 +33,7 @@ if TYPE_CHECKING:
 class Credential(Spec):
     SECRET: ClassVar[frozenset[str]] = frozenset({"password"})
 
-    password: SecretStr | None = Field(None, min_length=5, max_length=32)
+    password: InstanceOf[UnsetSecret] | Annotated[SecretStr, Field(min_length=5, max_length=32)] | None = None
 
 
 def _login(text: str) -> str:
@@ -107,6 +110,8 @@ class CredentialKind(Kind[Credential]):
     @staticmethod
     def _password(change: Change) -> list[tuple[str, str]]:
         secret = CREDENTIAL.spec(change.desired).password
+        if isinstance(secret, UnsetSecret):  # apply loads every secret first: this is a bug, never a write
+            raise MgsyncError(f"Cannot write {change.address}: {secret.variable} is not set.")
         return [("password", secret.get_secret_value())] if secret is not None else []
 
     @staticmethod

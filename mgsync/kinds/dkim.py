@@ -30,7 +30,7 @@ import binascii
 import re
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, StrictBool, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, InstanceOf, SecretStr, StrictBool, WithJsonSchema
 from ruamel.yaml.comments import CommentedMap
 
 from mgsync.answers import BOOL, STR, ListOf, Obj
@@ -39,7 +39,7 @@ from mgsync.errors import ApiError, MgsyncError
 from mgsync.kinds.base import Kind, Loc, form_bool, path_quote
 from mgsync.kinds.domain import ATOM, DOMAIN
 from mgsync.shapes.doc import UNSET, Doc, written
-from mgsync.shapes.env import REFERENCE, EnvStr
+from mgsync.shapes.env import REFERENCE, EnvStr, UnsetSecret
 from mgsync.shapes.output import Output, flow_map
 from mgsync.state import Address, Resource, Spec, State
 
@@ -54,6 +54,8 @@ Selector = Annotated[str, Field(pattern=ATOM)]
 def _key_from_env(value: Any) -> Any:
     if isinstance(value, str) and not (isinstance(value, EnvStr) and value.whole_reference):
         raise ValueError('write the private key as "${env:NAME}": secrets come only from the environment')
+    if isinstance(value, EnvStr) and value.unset:  # reported by the loader: an error, or "not checked" for a plan
+        return UnsetSecret(value)
     return value
 
 
@@ -67,7 +69,7 @@ def _interval(text: str) -> str:
 
 
 PrivateKey = Annotated[
-    SecretStr,
+    InstanceOf[UnsetSecret] | SecretStr,
     BeforeValidator(_key_from_env),
     WithJsonSchema({"type": "string", "pattern": f"^{REFERENCE.pattern}$",
                     "description": "Always ${env:NAME}: a PKCS#1 RSA private key (BEGIN RSA PRIVATE KEY)."}),
@@ -83,7 +85,7 @@ class DkimKey(Spec):
     SECRET: ClassVar[frozenset[str]] = frozenset({"pem"})
 
     bits: KeySize = 2048
-    pem: SecretStr | None = None
+    pem: InstanceOf[UnsetSecret] | SecretStr | None = None
 
 
 class DkimKeyDoc(Doc):
@@ -139,6 +141,8 @@ class DkimKeyKind(Kind[DkimKey]):
     def create(self, client: Client, change: Change) -> Resource | None:
         key = self.spec(change.desired)
         form = [("signing_domain", change.address.scope), ("selector", change.address.name)]
+        if isinstance(key.pem, UnsetSecret):  # apply loads every secret first: this is a bug, never a write
+            raise MgsyncError(f"Cannot create {change.address}: {key.pem.variable} is not set.")
         if key.pem is not None:
             form.append(("pem", key.pem.get_secret_value()))  # the size comes from the key itself
         else:

@@ -6,7 +6,10 @@ entry never hides the problems of another → convert to canonical resources (``
 all files merge into one state, where an address declared twice is an error naming both places.
 Nothing here raises anything but ``ManifestError``; nothing touches the network.
 With ``allow_unset_env`` (``validate`` without ``--strict``) an unset ``${env:NAME}`` is a warning
-carried in ``Desired.warnings`` instead of an error; plan and apply never allow it.
+carried in ``Desired.warnings`` instead of an error. With ``allow_unset_secrets`` (``plan``) an unset
+variable that makes up a whole secret field (a password, validated to ``UnsetSecret``) is no
+problem at all, the plan shows it "not checked"; any other unset variable is an error. Apply
+allows neither.
 """
 
 from __future__ import annotations
@@ -26,16 +29,17 @@ from mgsync.manifest.convert import Collected, Harvest, Staged
 from mgsync.manifest.desired import Desired
 from mgsync.manifest.document import CONTAINERS, SECTIONS, ManifestDoc
 from mgsync.shapes.doc import SHAPE_TAGS
-from mgsync.shapes.env import Redactor, substitute
+from mgsync.shapes.env import EnvProblem, Redactor, UnsetSecret, substitute
 from mgsync.state import Address, Entries, Resource, Source, State, TableKey
 
 TOP_KEYS = ", ".join(f"{key}:" for key in (*SECTIONS, "prune"))  # for "a manifest must be a mapping"
 
 
-def load(paths: list[Path], env: Mapping[str, str], *, allow_unset_env: bool = False) -> Desired:
+def load(paths: list[Path], env: Mapping[str, str], *, allow_unset_env: bool = False,
+         allow_unset_secrets: bool = False) -> Desired:
     paths = list(paths) or [Path(".")]
     files, problems = yamlfile.find_files(paths)
-    loading = Loading(env, allow_unset_env=allow_unset_env)
+    loading = Loading(env, allow_unset_env=allow_unset_env, allow_unset_secrets=allow_unset_secrets)
     for file in files:
         loading.add(file)
     return loading.finish(files, paths[0], problems)
@@ -46,8 +50,10 @@ class Loading:
     finds; an import adds each file it makes from memory (``data``, with the files beside it in
     ``staged``) as soon as what the file holds is read, while the reads go on."""
 
-    def __init__(self, env: Mapping[str, str], *, allow_unset_env: bool = False, staged: Staged | None = None):
+    def __init__(self, env: Mapping[str, str], *, allow_unset_env: bool = False, staged: Staged | None = None,
+                 allow_unset_secrets: bool = False):
         self.env, self.allow_unset_env, self.staged = env, allow_unset_env, staged
+        self.allow_unset_secrets = allow_unset_secrets
         self.redact = Redactor()
         self.harvests: dict[Path, Harvest] = {}
         self.problems: dict[Path, list[Problem]] = {}  # of parsing, by file
@@ -55,7 +61,8 @@ class Loading:
     def add(self, file: Path, data: bytes | None = None) -> None:
         parsed, self.problems[file] = yamlfile.parse(file, data)
         if parsed is not None:
-            found = harvest(parsed, self.env, self.redact, allow_unset_env=self.allow_unset_env, staged=self.staged)
+            found = harvest(parsed, self.env, self.redact, allow_unset_env=self.allow_unset_env, staged=self.staged,
+                            allow_unset_secrets=self.allow_unset_secrets)
             self.harvests[file] = found
 
     def finish(self, files: list[Path], first: Path, problems: Sequence[Problem] = ()) -> Desired:
@@ -83,7 +90,7 @@ class Loading:
 
 
 def harvest(parsed: yamlfile.Parsed, env: Mapping[str, str], redact: Redactor, *,
-            allow_unset_env: bool = False, staged: Staged | None = None) -> Harvest:
+            allow_unset_env: bool = False, staged: Staged | None = None, allow_unset_secrets: bool = False) -> Harvest:
     out = Harvest(parsed.name, parsed.root, staged=staged)
     root = parsed.root
     if root is None:
@@ -95,24 +102,35 @@ def harvest(parsed: yamlfile.Parsed, env: Mapping[str, str], redact: Redactor, *
     missing = substitute(root, env, redact)
     for problem in missing:
         out.problem(problem.path, problem.message)
-    if allow_unset_env:
-        _unset_as_warnings(out, [p.missing is not None for p in missing])
     for loc, message in unknown_keys(root, ManifestDoc):
         out.problem(loc, message, at_key=True)
-    env_count, env_warnings = len(missing) - len(out.warnings), list(out.warnings)  # before kinds warn
     for key, value in root.items():
         _top_level(out, key, value)
-    _quiet_after_env(out, env_count, env_warnings)
+    own = len(out.warnings)  # the kinds' own warnings (routes, templates) mark no variable's spot
+    kept = _unset_allowed(out, missing, warn=allow_unset_env, secrets=allow_unset_secrets)
+    _quiet_after_env(out, kept, out.warnings[own:])
     return out
 
 
-def _unset_as_warnings(out: Harvest, unset: list[bool]) -> None:
-    """Move the problems of unset variables (flagged in ``unset``, in order) to the warnings; they
-    are the only problems so far."""
-    for problem, is_unset in zip(out.problems, unset):
-        if is_unset:
-            out.warnings.append(replace(problem, message=f"{problem.message} (plan and apply need it)"))
-    out.problems[:] = [p for p, is_unset in zip(out.problems, unset) if not is_unset]
+def _unset_allowed(out: Harvest, missing: list[EnvProblem], *, warn: bool, secrets: bool) -> int:
+    """Relax the problems of unset variables (the first ``len(missing)`` problems, in order): with
+    ``warn`` each becomes a warning saying which command needs it; with ``secrets`` one whose string
+    became a secret field (``UnsetSecret``) goes. Returns how many environment problems are left."""
+    as_secret = {id(s.origin) for r in out.resources for s in _unset_secrets(r.body)}
+    kept: list[Problem] = []
+    for problem, env_problem in zip(out.problems[:len(missing)], missing):
+        secret = env_problem.missing is not None and id(env_problem.value) in as_secret
+        if env_problem.missing is None or not (warn or secret and secrets):
+            kept.append(problem)
+        elif warn:
+            needed = "apply needs it" if secret else "plan and apply need it"
+            out.warnings.append(replace(problem, message=f"{problem.message} ({needed})"))
+    out.problems[:len(missing)] = kept
+    return len(kept)
+
+
+def _unset_secrets(body: Any) -> list[UnsetSecret]:
+    return [value for name in body.SECRET if isinstance(value := getattr(body, name, None), UnsetSecret)]
 
 
 def _top_level(out: Harvest, key: Any, value: Any) -> None:

@@ -5,9 +5,14 @@ template files or CSV cells). Each substituted value becomes an ``EnvStr`` that 
 written, so a credential can insist on an environment reference, and ``Redactor`` can replace a
 variable's value by its reference in every message: a secret is never printed.
 
-An unset variable is reported as an ``EnvProblem`` naming it (``missing``), so the loader can make it
-a warning for ``validate`` (which must work without secrets, e.g. on a fork's pull request) and an
-error for ``plan`` and ``apply``; a malformed reference is always an error.
+A variable set to the empty string counts as not set: CI systems hand an empty string for a secret
+the job may not read (GitHub Actions does, outside the secret's environment), and no value Mailgun
+takes is empty. An unset variable is reported as an ``EnvProblem`` naming it (``missing``), so the
+loader can make it a warning for ``validate`` (which must work without secrets, e.g. on a fork's
+pull request) and an error for ``apply``; for ``plan`` it is an error too, unless the reference is
+a whole secret field (a password): such a field validates to ``UnsetSecret``, which plan shows as
+"not checked" (least privilege: a plan needs no SMTP password). A malformed reference is always an
+error.
 """
 
 from __future__ import annotations
@@ -17,18 +22,22 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import SecretStr
+
 REFERENCE = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
 _ATTEMPT = re.compile(r"\$\{env:[^}]*\}?")
 
 
 class EnvStr(str):
-    """A string value that contained ``${env:...}``; ``raw`` is the text as written."""
+    """A string value that contained ``${env:...}``; ``raw`` is the text as written, ``unset`` the
+    variables it names that are not set (or empty), left as written in the value."""
 
     raw: str
+    unset: tuple[str, ...]
 
-    def __new__(cls, value: str, raw: str) -> EnvStr:
+    def __new__(cls, value: str, raw: str, unset: tuple[str, ...] = ()) -> EnvStr:
         obj = super().__new__(cls, value)
-        obj.raw = raw
+        obj.raw, obj.unset = raw, unset
         return obj
 
     @property
@@ -36,11 +45,26 @@ class EnvStr(str):
         return REFERENCE.fullmatch(self.raw) is not None
 
 
+class UnsetSecret(SecretStr):
+    """A secret field written ``${env:NAME}`` whose variable is not set: holds nothing (its value is
+    empty), names the variable (``variable``) and the string it came from (``origin``, for the loader
+    to tell which unset references became secrets). Only ``plan`` accepts one; it cannot be written."""
+
+    def __init__(self, origin: EnvStr) -> None:
+        super().__init__("")
+        self.origin = origin
+        self.variable = origin.unset[0]
+
+    def __repr__(self) -> str:
+        return f"UnsetSecret({self.variable})"
+
+
 @dataclass(frozen=True)
 class EnvProblem:
     path: tuple[Any, ...]  # where the string sits in the YAML tree
     message: str
     missing: str | None = None  # the unset variable's name; None for a malformed reference
+    value: EnvStr | None = None  # the string it is in
 
 
 @dataclass
@@ -67,8 +91,9 @@ def substitute(root: Any, env: Mapping[str, str], redactor: Redactor) -> list[En
         if "${env:" not in text:
             continue
         value, found = _expand(text, env, redactor)
-        problems.extend(EnvProblem(path, message, name) for message, name in found)
-        container[key] = EnvStr(value, str(text))
+        expanded = EnvStr(value, str(text), tuple(name for _, name in found if name is not None))
+        problems.extend(EnvProblem(path, message, name, expanded) for message, name in found)
+        container[key] = expanded
     return problems
 
 
@@ -82,7 +107,7 @@ def _expand(text: str, env: Mapping[str, str], redactor: Redactor) -> tuple[str,
 
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
-        if name not in env:
+        if not env.get(name):  # empty counts as not set (see the module docstring)
             problems.append((f"environment variable {name} is not set", name))
             return match.group()
         redactor.remember(env[name], match.group())

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, SecretStr, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, InstanceOf, SecretStr, WithJsonSchema
 
 from mgsync.shapes import rules
-from mgsync.shapes.env import REFERENCE, EnvStr
+from mgsync.shapes.env import REFERENCE, EnvStr, UnsetSecret
 
 Email = Annotated[str, AfterValidator(rules.check_email), WithJsonSchema({"type": "string", "format": "email"})]
 URL_SCHEMA = {"type": "string", "format": "uri"}
@@ -37,13 +37,15 @@ def _env_only(value: Any) -> Any:
         return value
     if not (isinstance(value, EnvStr) and value.whole_reference):
         raise ValueError('write the password as "${env:NAME}": secrets come only from the environment')
-    if value != value.raw and not 5 <= len(value) <= 32:  # unset variables are reported already
+    if value.unset:  # reported by the loader: an error, or "not checked" for a plan
+        return UnsetSecret(value)
+    if not 5 <= len(value) <= 32:
         raise ValueError(f"the value of {value.raw} must be 5 to 32 characters long (Mailgun's rule)")
     return value
 
 
 Password = Annotated[
-    SecretStr,
+    InstanceOf[UnsetSecret] | SecretStr,
     BeforeValidator(_env_only),
     WithJsonSchema({"type": "string", "pattern": f"^{REFERENCE.pattern}$", "description": "Always ${env:NAME}."}),
 ]

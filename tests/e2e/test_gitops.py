@@ -104,7 +104,7 @@ def test_validate_github_annotations_point_at_the_line(tmp_path) -> None:
     assert result.stdout.splitlines() == [
         "::warning file=mailgun/routes.yaml,line=9,col=25,title=mgsync validate::"
         "domains.mg.example.com.credentials.alice.password: "
-        "environment variable MGSYNC_TEST_UNSET_PW is not set (plan and apply need it)",
+        "environment variable MGSYNC_TEST_UNSET_PW is not set (apply needs it)",
         "::error file=mailgun/routes.yaml,line=2,col=3,title=mgsync validate::routes.support: "
         'missing required key "expression"',
         "::error file=mailgun/routes.yaml,line=4,col=5,title=mgsync validate::routes.support.expresion: "
@@ -126,17 +126,17 @@ def test_validate_json_lists_every_problem(tmp_path) -> None:
     assert good["valid"] is True and good["problems"] == [] and good["summary"].startswith("OK: ")
 
 
-def test_validate_strict_makes_an_unset_variable_an_error_and_plan_always_does(mailgun, tmp_path) -> None:
+def test_validate_strict_makes_an_unset_variable_an_error_and_apply_always_does(mailgun, tmp_path) -> None:
     emu, env = mailgun
     path = copy_example("production", tmp_path)
     lenient = run("validate", str(path), env={"MG_SMTP_APP": "x" * 12}, unset=list(EXAMPLE_ENV))
-    assert lenient.returncode == 0 and "MG_SMTP_BILLING is not set (plan and apply need it)" in lenient.stderr
-    for command in (["validate", "--strict"], ["plan"], ["apply", "--yes"]):
+    assert lenient.returncode == 0 and "MG_SMTP_BILLING is not set (apply needs it)" in lenient.stderr
+    for command in (["validate", "--strict"], ["apply", "--yes"]):
         result = run(*command, str(path), env={**env, "MG_SMTP_APP": "x" * 12}, unset=list(EXAMPLE_ENV))
         assert result.returncode == 1
         assert "environment variable MG_SMTP_BILLING is not set" in result.stderr
-        assert "plan and apply need it" not in result.stderr
-    assert list(emu.log) == []  # plan and apply stopped before any request
+        assert "apply needs it" not in result.stderr
+    assert list(emu.log) == []  # apply stopped before any request (plan needs no SMTP password: test_least_privilege)
 
 
 def test_apply_waits_for_the_lock_up_to_its_timeout(tmp_path) -> None:

@@ -55,11 +55,11 @@ def test_production_validates_without_secrets_with_a_warning_per_variable(monkey
     assert result.exit_code == 0
     assert result.stderr.splitlines() == [
         "Warning: examples/production/eu.example.net.yaml:11:23: domains.eu.example.net.credentials.app.password:"
-        " environment variable MG_SMTP_EU_APP is not set (plan and apply need it)",
+        " environment variable MG_SMTP_EU_APP is not set (apply needs it)",
         "Warning: examples/production/mg.example.com.yaml:46:42: domains.mg.example.com.credentials.billing@mg.example.com"
-        ".password: environment variable MG_SMTP_BILLING is not set (plan and apply need it)",
+        ".password: environment variable MG_SMTP_BILLING is not set (apply needs it)",
         "Warning: examples/production/news.example.com.yaml:23:30: domains.news.example.com.credentials.newsletter"
-        ".password: environment variable MG_SMTP_NEWSLETTER is not set (plan and apply need it)",
+        ".password: environment variable MG_SMTP_NEWSLETTER is not set (apply needs it)",
     ]
     assert result.stdout.splitlines() == [
         "OK: 101 resources in 5 files (3 domains, 4 routes, 3 mailing lists), 3 warnings"
