@@ -41,7 +41,9 @@ def test_import_leaves_the_sandbox_domain_out_and_plan_lists_it_only_with_full(m
                                f"alone (import it by naming it: --domain {SANDBOX}).\n")
     assert imported.stdout.startswith(f"Imported 1 domain (4 objects) into {out};")
     assert sorted(p.name for p in out.iterdir()) == [f"{D}.yaml", "mgsync.lock"]
-    assert SANDBOX not in (out / "mgsync.lock").read_text(encoding="utf-8")
+    lock = json.loads((out / "mgsync.lock").read_text(encoding="utf-8"))
+    assert not [key for key in [*lock["resources"], *lock["collections"]] if SANDBOX in key]  # nothing of it managed
+    assert lock["account"]["sandbox"] == SANDBOX  # only named as the account's fingerprint (account.py)
     assert not [e.path for e in emu.log if SANDBOX in e.path]  # nothing inside it was read
 
     planned = run("plan", "--detailed-exitcode", str(out), env=env)
