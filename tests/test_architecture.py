@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from mgsync.cli import main
 from mgsync.engine import canonical
 from mgsync.importer import run_import
+from mgsync.importer.documents import header
 from mgsync.kinds import KINDS, Kind
 from mgsync.manifest import json_schema, load
 from mgsync.state import Address
@@ -158,6 +159,32 @@ def test_architecture_names_only_modules_that_exist() -> None:
 def test_architecture_lists_every_kind() -> None:
     listed = set(re.findall(r"^\| `(\w+)` \|", ARCHITECTURE, flags=re.M))
     assert listed == {kind.name for kind in KINDS}
+
+
+def _header_says() -> dict[str, str]:
+    """Section → what import's manifest header says removing it does: delete, forget or additive."""
+    text = " ".join(header("an account").splitlines())
+    parts = {"delete": r"removing an object from (.*?) here makes the next plan delete it",
+             "forget": r"removing ([^;]*?) only stops managing it", "additive": r"\. ([^.]*?) are additive"}
+    said: dict[str, str] = {}
+    for action, pattern in parts.items():
+        found = re.search(pattern, text)
+        assert found is not None, f"the header no longer says what {action} means: {text}"
+        for section in re.findall(r"`(\w+)`", found.group(1)):
+            said[section] = f"{said[section]} and {action}" if section in said else action  # in two lists: wrong
+    return said
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=_ids)
+def test_the_import_header_says_what_removing_does(kind: Kind[Any]) -> None:
+    """Each kind's section is in the header's list that its contract case shows: removed from the
+    manifests, the plan deletes it or forgets it; a bulk entry goes only through ``prune``."""
+    said = _header_says()
+    _create, _change, remove, _address, action = CASES[kind.name]
+    if kind.bulk:
+        assert said[kind.group.key if kind.group else kind.section] == "additive" and "prune:" in remove
+    else:
+        assert said[kind.section] == action
 
 
 def test_the_confirm_delete_flag_comes_from_the_kind(tmp_path) -> None:
