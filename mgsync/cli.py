@@ -690,6 +690,8 @@ def version(as_json: bool) -> None:
 
 from mgsync.templatecli import template as _template  # noqa: E402  (its own module: issue 22)
 main.add_command(_template)
+for _command in state.commands.values():  # statecli leaves its errors to this module; it cannot import it back
+    _command.callback = handles_errors(_command.callback) if _command.callback else None
 main.add_command(state)
 
 

@@ -1,12 +1,12 @@
 """``mgsync state pull|push|show``: the lockfile on a state branch (the git work is ``gitstate.py``).
 
 Registered in ``cli.py``; like it, prints through click only, one line per command (``show``: a few,
-or JSON), and leaves errors to ``cli.handles_errors`` (one line, exit 1).
+or JSON), and leaves errors to ``cli.handles_errors`` (one line, exit 1), which ``cli`` wraps around
+each command when it registers this group: this module imports nothing from ``cli``.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -15,18 +15,6 @@ from typing import Any
 import click
 
 DEFAULT_BRANCH = "mgsync-state"  # gitstate.DEFAULT_BRANCH; not imported, so `mgsync --help` stays light
-
-
-def _handled(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``cli.handles_errors``, looked up when the command runs: cli imports this module."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from mgsync.cli import handles_errors
-
-        return handles_errors(fn)(*args, **kwargs)
-
-    return wrapper
 
 
 def _where(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -53,7 +41,6 @@ def state() -> None:
 
 @state.command("pull")
 @_where
-@_handled
 def pull(lockfile: Path, remote: str, branch: str) -> None:
     """Fetch the state branch and write LOCKFILE from it (the same path inside the repository)."""
     from mgsync.gitstate import pull as pull_state
@@ -72,7 +59,6 @@ def pull(lockfile: Path, remote: str, branch: str) -> None:
 @_where
 @click.option("--applied", metavar="SHA", help="Also record this commit of main as applied (LOCKFILE.applied).")
 @click.option("--message", "-m", help="The commit message on the state branch.")
-@_handled
 def push(lockfile: Path, remote: str, branch: str, applied: str | None, message: str | None) -> None:
     """Commit LOCKFILE onto the state branch (created if missing) and push it without force; if the
     branch moved since `state pull`, merge by address and retry."""
@@ -93,7 +79,6 @@ def push(lockfile: Path, remote: str, branch: str, applied: str | None, message:
 @state.command("show")
 @_where
 @click.option("--json", "as_json", is_flag=True, help="Print branch_commit, lockfile_present and applied as JSON.")
-@_handled
 def show(lockfile: Path, remote: str, branch: str, as_json: bool) -> None:
     """Show the state branch's commit, whether it holds LOCKFILE, and the applied commit of main."""
     from mgsync.gitstate import show as show_state

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from mgsync.cli import main
 from mgsync.engine import canonical
 from mgsync.importer import run_import
+from mgsync.importer.documents import header
 from mgsync.kinds import KINDS, Kind
 from mgsync.manifest import json_schema, load
 from mgsync.state import Address
@@ -160,6 +161,32 @@ def test_architecture_lists_every_kind() -> None:
     assert listed == {kind.name for kind in KINDS}
 
 
+def _header_says() -> dict[str, str]:
+    """Section → what import's manifest header says removing it does: delete, forget or additive."""
+    text = " ".join(header("an account").splitlines())
+    parts = {"delete": r"removing an object from (.*?) here makes the next plan delete it",
+             "forget": r"removing ([^;]*?) only stops managing it", "additive": r"\. ([^.]*?) are additive"}
+    said: dict[str, str] = {}
+    for action, pattern in parts.items():
+        found = re.search(pattern, text)
+        assert found is not None, f"the header no longer says what {action} means: {text}"
+        for section in re.findall(r"`(\w+)`", found.group(1)):
+            said[section] = f"{said[section]} and {action}" if section in said else action  # in two lists: wrong
+    return said
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=_ids)
+def test_the_import_header_says_what_removing_does(kind: Kind[Any]) -> None:
+    """Each kind's section is in the header's list that its contract case shows: removed from the
+    manifests, the plan deletes it or forgets it; a bulk entry goes only through ``prune``."""
+    said = _header_says()
+    _create, _change, remove, _address, action = CASES[kind.name]
+    if kind.bulk:
+        assert said[kind.group.key if kind.group else kind.section] == "additive" and "prune:" in remove
+    else:
+        assert said[kind.section] == action
+
+
 def test_the_confirm_delete_flag_comes_from_the_kind(tmp_path) -> None:
     """``apply --delete-domain NAME`` exists because the domain kind says ``confirm_delete``."""
     state, manifest = tmp_path / "emulator.json", tmp_path / "mgsync.yaml"
@@ -173,3 +200,143 @@ def test_the_confirm_delete_flag_comes_from_the_kind(tmp_path) -> None:
     confirmed = CliRunner().invoke(main, [*cli, "--delete-domain", "mg.other.com"])
     assert confirmed.exit_code == 0, confirmed.stderr
     assert "domain:mg.other.com" not in (tmp_path / "mgsync.lock").read_text()
+
+
+# --- imports go one way --------------------------------------------------------------------------
+#
+# The graph holds every runtime import: top level and inside functions (a lazy import still runs),
+# not those under ``if TYPE_CHECKING:`` (they never run). ``from package import name`` points at the
+# submodule when ``name`` is one, else at the package's ``__init__``. A package is not an edge of its
+# own submodules: Python runs ``a/__init__`` before ``a.b``, and a package re-exporting its children
+# is that pattern, not a cycle; a child that takes a name *from* its package's ``__init__`` is one.
+
+
+def _module_names(root: Path) -> dict[str, Path]:
+    """Dotted name → file for every module under ``root`` (a package directory)."""
+    names: dict[str, Path] = {}
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root.parent).with_suffix("").parts
+        names[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return names
+
+
+def _type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _runtime_imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
+    found: list[ast.Import | ast.ImportFrom] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.append(node)
+        elif isinstance(node, ast.If) and _type_checking(node.test):
+            stack.extend(node.orelse)
+        else:
+            stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _targets(node: ast.Import | ast.ImportFrom, package: str, modules: dict[str, Path]) -> set[str]:
+    """The modules of ``modules`` that ``node``, written in ``package``, runs."""
+    if isinstance(node, ast.Import):
+        return {alias.name for alias in node.names if alias.name in modules}
+    base = node.module or ""
+    if node.level:
+        anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+        base = ".".join([*anchor, *([base] if base else [])])
+    named = {f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base for alias in node.names}
+    return named & modules.keys()
+
+
+def import_graph(root: Path) -> dict[str, set[str]]:
+    modules = _module_names(root)
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        graph[name] = {t for node in _runtime_imports(tree) for t in _targets(node, package, modules)}
+    return graph
+
+
+def _strongly_connected(graph: dict[str, set[str]]) -> list[set[str]]:
+    """Tarjan's components of more than one module (or one importing itself), iteratively."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[set[str]] = []
+    for start in sorted(graph):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component: set[str] = set()
+                while not component or node not in component:
+                    component.add(stack.pop())
+                if len(component) > 1 or node in graph[node]:
+                    found.append(component)
+    return found
+
+
+def _chain(graph: dict[str, set[str]], component: set[str]) -> str:
+    """The shortest cycle through the component's first module, as ``a → b → a``."""
+    first = min(component)
+    paths: dict[str, list[str]] = {first: [first]}
+    queue = [first]
+    for node in queue:
+        for child in sorted(graph[node] & component):
+            if child == first:
+                return " → ".join([*paths[node], first])
+            if child not in paths:
+                paths[child] = [*paths[node], child]
+                queue.append(child)
+    raise AssertionError(f"{first} is in no cycle")  # a component always holds one
+
+
+def import_cycles(root: Path) -> list[str]:
+    graph = import_graph(root)
+    return sorted(_chain(graph, component) for component in _strongly_connected(graph))
+
+
+def test_no_import_cycle_among_runtime_imports() -> None:
+    cycles = import_cycles(REPO / "mgsync")
+    assert cycles == [], "import cycles (move the shared piece down; see docs/ARCHITECTURE.md):\n" + "\n".join(cycles)
+
+
+def test_the_cycle_scan_sees_what_runs(tmp_path: Path) -> None:
+    """Relative, function-level and ``from package import submodule`` imports count; type-only ones
+    and a package's ``__init__`` re-exporting its children do not."""
+    pkg = tmp_path / "pkg"
+    (pkg / "sub").mkdir(parents=True)
+    files = {
+        "__init__.py": "from pkg.a import A\n",
+        "a.py": "from pkg import b\nA = 1\n",
+        "b.py": "def late():\n    from .sub import c\n",
+        "sub/__init__.py": "",
+        "sub/c.py": "from ..a import A\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg import d\n",
+        "d.py": "import pkg.sub.c\n",
+        "e.py": "from pkg import A\n",
+    }
+    for name, text in files.items():
+        (pkg / name).write_text(text, encoding="utf-8")
+    assert import_cycles(pkg) == ["pkg.a → pkg.b → pkg.sub.c → pkg.a"]
+    (pkg / "a.py").write_text("from pkg import e\nA = 1\n", encoding="utf-8")  # e takes A from the package
+    assert import_cycles(pkg) == ["pkg → pkg.a → pkg.e → pkg"]

@@ -5,9 +5,11 @@ and ``mgsync emulator serve``.
     client = httpx.Client(transport=emu.transport(), base_url="https://api.mailgun.net")
     with serve(emu) as srv: ...          # mgsync.emulator.server: a real HTTP server on loopback
 
-Modules: ``app`` (entry point, routing, auth, faults, log), ``store`` (state, persistence, seeding),
-``wire``/``paging``/``records`` (shared plumbing), one module per endpoint family, ``faults``,
-``transport`` (httpx in-process) and ``server`` (HTTP).
+Modules: ``app`` (entry point, routing, auth, faults, log; the only module that imports every family),
+``store``/``tables`` (state, persistence, seeding), ``wire``/``paging``/``records`` (shared plumbing),
+``dkimkeys``/``certificates`` (state a family and the store's test hooks share), one module per endpoint
+family, ``faults``, ``transport`` (httpx in-process) and ``server`` (HTTP). Imports go one way: families
+→ shared modules, never back (tests/test_architecture.py checks there is no cycle).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mgsync.emulator import records
+from mgsync.emulator import certificates, dkimkeys, records
 from mgsync.emulator.tables import Family, Table
 from mgsync.emulator.wire import parse_date
 from mgsync.errors import ConfigError
@@ -203,23 +203,17 @@ class Store:
         """Test hook: every record Mailgun asks for is published in DNS now (or not): its ``valid``
         says so and the next ``PUT /v4/domains/{name}/verify`` passes. DKIM keys created later are
         not published until the hook is called again."""
-        from mgsync.emulator import dkimkeys  # the key store builds on records, which this module uses
-
         rec = self.domains[name.lower()]
         rec["_dns_valid"] = rec["_ass_published"] = valid
         dkimkeys.publish_all(rec, valid)
 
     def advance_certificates(self) -> int:
         """Test hook: every tracking certificate still being generated is issued; returns how many."""
-        from mgsync.emulator import x509
-
-        return x509.advance_all(self)
+        return certificates.advance_all(self.domains, self.clock)
 
     def expire_certificate(self, host: str) -> None:
         """Test hook: the tracking certificate of ``host`` has expired."""
-        from mgsync.emulator import x509
-
-        x509.expire(self, host)
+        certificates.expire(self.domains, host, self.clock)
 
     def add_route(self, expression: str, actions: Iterable[str] = ("stop()",), priority: int = 0,
                   description: str = "") -> dict[str, Any]:

@@ -5,7 +5,8 @@ The path names the tracking host ``<web_prefix>.<domain>`` (or the domain's ``tr
 a certificate lives in that domain's record under ``_x509[host]``. Generation is asynchronous:
 ``processing`` until ``PROCESSING_READS`` status reads have seen it, or ``Store.advance_certificates()``;
 then ``active`` for 90 days (Let's Encrypt) by the store's clock, then ``expired``
-(``Store.expire_certificate(host)`` makes that happen now).
+(``Store.expire_certificate(host)`` makes that happen now). The lifecycle itself lives in
+``certificates``, which the store's test hooks share; this module owns the HTTP answers.
 
 UNCONFIRMED decisions: generation needs the domain's DNS published (the tracking CNAME serves the
 HTTP-01 challenge), else 400 ``invalid CNAME record``; a host of no domain answers 404
@@ -22,32 +23,18 @@ import hashlib
 import time
 from typing import Any
 
+from mgsync.emulator import certificates
+from mgsync.emulator.certificates import CertificateError as _Error
 from mgsync.emulator.store import Store
-from mgsync.emulator.wire import GO, Endpoint, HttpError, Request
+from mgsync.emulator.wire import GO, Endpoint, Request
 
 PROCESSING_READS = 1
-LIFETIME = 90 * 24 * 3600.0
 ERRORS = {"processing": "Waiting for x509 key pair generation", "expired": "x509 certificate has expired",
           "error": "TLS x509 key pair generation failed, please contact support"}
 
 
-class _Error(HttpError):
-    """This service answers ``{"Reason"}`` for 400/402 and ``{"Description"}`` otherwise."""
-
-    def body(self) -> dict[str, Any]:
-        return {"Reason" if self.status in (400, 402) else "Description": self.message}
-
-
-def tracking_host(rec: dict[str, Any]) -> str:
-    return (rec.get("tracking_host") or f"{rec['web_prefix']}.{rec['name']}").lower()
-
-
 def _domain_of(store: Store, host: str) -> dict[str, Any]:
-    host = host.lower()
-    rec = next((r for r in store.domains.values() if tracking_host(r) == host), None)
-    if rec is None:
-        raise _Error(404, "x509 cert not found")
-    return rec
+    return certificates.domain_of(store.domains, host)
 
 
 def _current(store: Store, rec: dict[str, Any], host: str) -> dict[str, Any] | None:
@@ -59,8 +46,7 @@ def _current(store: Store, rec: dict[str, Any], host: str) -> dict[str, Any] | N
 
 
 def _issue(store: Store, cert: dict[str, Any]) -> None:
-    now = store.clock()
-    cert.update(status="active", issued_at=now, expires_at=now + LIFETIME, serial=cert.get("serial", 0) + 1)
+    certificates.issue(cert, store.clock())
 
 
 def _start(store: Store, rec: dict[str, Any], host: str) -> tuple[int, dict[str, Any]]:
@@ -120,17 +106,7 @@ def _pem(host: str, serial: int) -> str:
     return f"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n"
 
 
-# ---- test hooks (through Store) ------------------------------------------------------------
-
-
-def advance_all(store: Store) -> int:
-    count = 0
-    for rec in store.domains.values():
-        for cert in rec.get("_x509", {}).values():
-            if cert["status"] == "processing":
-                _issue(store, cert)
-                count += 1
-    return count
+# ---- seeding ---------------------------------------------------------------------------------
 
 
 def add_certificate(store: Store, host: str) -> None:
@@ -138,16 +114,6 @@ def add_certificate(store: Store, host: str) -> None:
     rec = _domain_of(store, host)
     rec.setdefault("_x509", {})[host.lower()] = cert = {"status": "processing", "reads": 0, "serial": 0}
     _issue(store, cert)
-
-
-def expire(store: Store, host: str) -> None:
-    rec = _domain_of(store, host)
-    cert = rec.get("_x509", {}).get(host.lower())
-    if cert is None:
-        raise KeyError(f"no tracking certificate for {host}")
-    if cert["status"] == "processing":
-        _issue(store, cert)
-    cert.update(status="expired", expires_at=store.clock())
 
 
 ENDPOINTS = (

@@ -9,22 +9,46 @@ the kind's business. Knows no kind by name, nothing of HTTP or of the files on d
 
 from __future__ import annotations
 
+import re
+import textwrap
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from mgsync.kinds import BY_NAME, BulkKind, Kind, children
+from mgsync.kinds import BY_NAME, KINDS, BulkKind, Kind, children
 from mgsync.shapes.output import Output
 from mgsync.state import Entries, Resource, State, sort_key
 
-HEADER = """\
-Imported from Mailgun by `mgsync import` ({what}).
-Every field written here is managed: remove a field to leave it as it is in Mailgun. mgsync.lock
-records what mgsync manages, so removing a domain, route, list, template, webhook or login here
-makes the next plan delete it. Members and suppressions are additive: removing an entry never
-deletes it (see `prune`). Editor support: `mgsync schema > mgsync.schema.json`, then make the first
-line of this file `# yaml-language-server: $schema=mgsync.schema.json`."""
+HEADER_WIDTH = 98  # the header's lines, as a person would wrap them (``# `` in front makes 100)
+NO_BREAK = "\0"  # stands for a space inside `code` while the header is wrapped
 ENTRY_INDENT = 4  # notes above the sections of an entry: ``<section>:`` / ``  <key>:`` / ``    here``
+
+
+def header(what: str) -> str:
+    """The comment atop each manifest: what removing something does, from the kinds' flags (the plan
+    deletes a managed object a manifest dropped only if its kind is ``deletable`` and not ``bulk``)."""
+    deleted = [kind for kind in KINDS if kind.deletable and not kind.bulk]
+    forgotten = [kind.section for kind in KINDS if not kind.deletable and not kind.bulk]
+    additive = dict.fromkeys(kind.group.key if kind.group else kind.section for kind in KINDS if kind.bulk)
+    confirmed = "".join(f" ({kind.noun(2)} only with `apply --delete-{kind.name} NAME` as well)"
+                        for kind in deleted if kind.confirm_delete)
+    text = (f"Imported from Mailgun by `mgsync import` ({what}).\n"
+            "Every field written here is managed: remove a field to leave it as it is in Mailgun. mgsync.lock "
+            f"records what mgsync manages, so removing an object from {_series([k.section for k in deleted], 'or')} "
+            f"here makes the next plan delete it{confirmed}; removing {_series(forgotten, 'or')} only stops "
+            f"managing it (Mailgun keeps it). {_series(list(additive), 'and')} are additive: removing an entry "
+            "never deletes it (see `prune`). Editor support: `mgsync schema > mgsync.schema.json`, then make "
+            "the first line of this file `# yaml-language-server: $schema=mgsync.schema.json`.")
+    first, rest = text.split("\n")
+    rest = re.sub(r"`[^`]*`", lambda code: code.group().replace(" ", NO_BREAK), rest)  # a command stays whole
+    lines = textwrap.wrap(rest, HEADER_WIDTH, break_long_words=False, break_on_hyphens=False)
+    return "\n".join([first, *(line.replace(NO_BREAK, " ") for line in lines)])
+
+
+def _series(sections: list[str], conjunction: str) -> str:
+    """```a`, `b` or `c``` (``conjunction``: "or", "and")."""
+    names = [f"`{section}`" for section in sections]
+    return f"{', '.join(names[:-1])} {conjunction} {names[-1]}" if len(names) > 1 else "".join(names)
 
 
 class Account:
@@ -83,7 +107,7 @@ class Builder:
 
 def _root(what: str) -> CommentedMap:
     root = CommentedMap(version=1)
-    root.yaml_set_start_comment(HEADER.format(what=what))
+    root.yaml_set_start_comment(header(what))
     return root
 
 

@@ -67,7 +67,7 @@ def markdown(plan: Plan, *, limit: int = LIMIT, full: bool = False, heading: Hea
     whole = _cost([*head, *caution]) + sum(_cost(s.lines()) for s in [*first, details, *collapsed] if s)
     if whole > limit and details is not None:
         details = _details(plan, full=False, sample=0)  # bulk detail goes first
-    sections = [s for s in [*first, details, rendered.section(plan), *collapsed] if s is not None]
+    sections = [s for s in [*first, details, _rendered(plan), *collapsed] if s is not None]
     return _fit(head, caution, sections, limit, heading.full_plan())
 
 
@@ -128,6 +128,18 @@ def _unmanaged(plan: Plan) -> Section | None:
     total = sum(len(addresses) for _, _, addresses in groups)
     summary = f"<details><summary>{terminal.UNMANAGED_HEADER.rstrip(':')}: {total:,}</summary>"
     return Section([summary, ""], items, ["", "</details>"], unit="groups", priority=0)
+
+
+def _rendered(plan: Plan) -> Section | None:
+    """The rendered diffs of changed templates (rendered.py), one collapsed ``<details>`` each."""
+    items: list[Item] = []
+    for found in rendered.renderings(plan, Action.UPDATE):
+        diff = [row.text if row.mark == "@" else f"{row.mark or ' '}{row.text}" for row in found.text_rows()]
+        fence = "`" * max(3, 1 + max((len(run) for line in diff for run in re.findall("`+", line)), default=0))
+        summary = f"Rendered: {code(str(found.change.address))} with {code(found.data)}"
+        lines = ["<details>", f"<summary>{summary}</summary>", "", f"{fence}diff", *diff, fence, "", "</details>"]
+        items.append(Item([*([""] if items else []), *lines], str(found.change.address)))
+    return Section(["#### Rendered templates", ""], items, unit="rendered templates", priority=1) if items else None
 
 
 def _details(plan: Plan, *, full: bool, sample: int) -> Section | None:

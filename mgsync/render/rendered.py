@@ -4,7 +4,7 @@ unified diff; ``plan --preview DIR`` writes both renderings as HTML.
 
 The text plan shows the diff under the change's source diff (``rows``, called from
 ``terminal.change_blocks``); the markdown plan shows one collapsed ``<details>`` per template
-(``section``, called from ``comment.markdown``). A change is a template's when ``templatedata``
+(``comment`` builds it from ``renderings``: this module imports no renderer back). A change is a template's when ``templatedata``
 finds Handlebars text in its fields: no kind is named here. Rendering reads the test data
 and the manifest files again; a template without test data, or a plan made elsewhere (a saved plan
 has no manifests at hand), simply shows no rendered diff.
@@ -12,7 +12,6 @@ has no manifests at hand), simply shows no rendered diff.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,6 @@ from mgsync.render import values
 
 if TYPE_CHECKING:
     from mgsync.plan import Plan
-    from mgsync.render.comment import Section
 
 NOTHING_VISIBLE = "(the rendered text does not change)"
 
@@ -51,20 +49,6 @@ def rows(change: Change) -> list[values.Row]:
     if found is None:
         return []
     return [values.Row(0, values.clean(f"rendered with {found.data}:")), *found.text_rows()]
-
-
-def section(plan: Plan) -> Section | None:
-    """The markdown plan's rendered diffs, one collapsed ``<details>`` per changed template."""
-    from mgsync.render.comment import Item, Section, code
-
-    items: list[Item] = []
-    for found in renderings(plan, Action.UPDATE):
-        diff = [row.text if row.mark == "@" else f"{row.mark or ' '}{row.text}" for row in found.text_rows()]
-        fence = "`" * max(3, 1 + max((len(run) for line in diff for run in re.findall("`+", line)), default=0))
-        summary = f"Rendered: {code(str(found.change.address))} with {code(found.data)}"
-        lines = ["<details>", f"<summary>{summary}</summary>", "", f"{fence}diff", *diff, fence, "", "</details>"]
-        items.append(Item([*([""] if items else []), *lines], str(found.change.address)))
-    return Section(["#### Rendered templates", ""], items, unit="rendered templates", priority=1) if items else None
 
 
 def write_previews(plan: Plan, directory: Path) -> list[Path]:
