@@ -36,7 +36,6 @@ import logging
 import random
 import ssl
 import socket
-import sys
 import threading
 import time
 from base64 import b64encode
@@ -69,7 +68,6 @@ MAYBE_APPLIED = "not retried because {} may have been applied: re-read before tr
 FORBIDDEN = "Forbidden: the API key was rejected (check MAILGUN_API_KEY / MATON_API_KEY and the region)"
 BACKOFF_BASE = 0.25
 THROTTLED_TURNS = 3
-SWITCH_INTERVAL = 0.0002  # seconds: see Client.responsive
 
 UNREACHABLE = ("cannot connect to {base} ({why}); check the base URL (--base-url / MAILGUN_BASE_URL), "
                "the region (--region / MAILGUN_REGION) and the network")
@@ -179,19 +177,6 @@ class Client:
         if problem is not None:
             raise ApiError("GET", where, response.status_code, problem)
         return value
-
-    @contextlib.contextmanager
-    def responsive(self) -> Iterator[None]:
-        """Within the block the pool's answers are taken up at once, while the calling thread works
-        (compares collections, makes an import's files). A worker needs the GIL back after every
-        socket wait, and CPython takes it from a busy thread only each switch interval (5 ms): at
-        0.2 ms an import of 200,000 items that makes its files while reading takes about 0.25 s less."""
-        before = sys.getswitchinterval()
-        sys.setswitchinterval(min(before, SWITCH_INTERVAL))
-        try:
-            yield
-        finally:
-            sys.setswitchinterval(before)
 
     @contextlib.contextmanager
     def odd_items(self) -> Iterator[list[answers.OddItem]]:

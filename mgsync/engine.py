@@ -30,6 +30,7 @@ from mgsync.lockfile import Lockfile
 from mgsync.plan import Differ, Inputs, Plan, diff
 from mgsync.shapes.env import UnsetSecret
 from mgsync.state import Address, Entries, Resource, State, TableKey, sort_key
+from mgsync import tuning
 
 if TYPE_CHECKING:
     from mgsync.client import Client
@@ -119,7 +120,7 @@ def observe(client: Client, scopes: dict[str, set[str]], locked: State, base: St
                     finished(kind, observed)
 
     errors: list[tuple[int, BaseException]] = []
-    with client.sharing(), client.responsive():  # kinds that read one listing send it once
+    with client.sharing(), tuning.responsive():  # kinds that read one listing send it once
         start(children(None))
         for (kind, scope), done in batch.completed():
             error = done.exception()

@@ -173,3 +173,43 @@ def test_the_confirm_delete_flag_comes_from_the_kind(tmp_path) -> None:
     confirmed = CliRunner().invoke(main, [*cli, "--delete-domain", "mg.other.com"])
     assert confirmed.exit_code == 0, confirmed.stderr
     assert "domain:mg.other.com" not in (tmp_path / "mgsync.lock").read_text()
+
+
+# --- one module tunes the process ---------------------------------------------------------------
+
+# What changes the interpreter or the process for everyone in it: (module, attribute) as code calls it.
+PROCESS_WIDE = {
+    "gc": {"collect", "freeze", "unfreeze", "set_threshold", "disable", "enable"},
+    "sys": {"setswitchinterval"},
+    "os": {"_exit"},
+}
+
+
+def _process_wide(path: Path) -> set[str]:
+    """What ``path`` touches of ``PROCESS_WIDE`` (by its syntax tree: aliases and ``from`` imports
+    included), and ``mallopt``: the C allocator's settings, however the library is reached."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    aliases = {alias.asname or alias.name: alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+               for alias in node.names if alias.name in PROCESS_WIDE}
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module in PROCESS_WIDE:
+            found |= {f"{node.module}.{a.name}" for a in node.names if a.name in PROCESS_WIDE[node.module] | {"*"}}
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            module = aliases.get(node.value.id)
+            if module is not None and node.attr in PROCESS_WIDE[module]:
+                found.add(f"{module}.{node.attr}")
+        if (isinstance(node, ast.Attribute) and node.attr == "mallopt") or (
+                isinstance(node, ast.Name) and node.id == "mallopt"):
+            found.add("mallopt")
+    return found
+
+
+def test_exactly_one_module_touches_the_process() -> None:
+    """The collector, the switch interval, malloc settings and the hard exit: tuning.py only, so that
+    tests and library callers run untuned (issue 20)."""
+    touching = {str(path.relative_to(REPO)): found for path in sorted((REPO / "mgsync").rglob("*.py"))
+                if (found := _process_wide(path))}
+    assert list(touching) == ["mgsync/tuning.py"]
+    assert touching["mgsync/tuning.py"] >= {"gc.freeze", "gc.set_threshold", "sys.setswitchinterval", "os._exit",
+                                            "mallopt"}
