@@ -1,7 +1,7 @@
 """Mailgun over HTTP: auth, retries, rate limits, the pagination styles and bounded concurrency.
 
 This module knows nothing about kinds or plans: it speaks paths, form fields and JSON, and turns
-every httpx error and every error status into ``ApiError`` / ``TransportError`` (errors.py).
+every httpx error and every error status into ``ApiError`` / ``NoAnswerError`` (errors.py).
 
 Retry policy (mailgun-api.md §1.5, DESIGN.md §3.9):
 
@@ -12,8 +12,9 @@ Retry policy (mailgun-api.md §1.5, DESIGN.md §3.9):
   Only a 429 after which no request of this client was served counts toward ``max_retries``: at a
   window's reset our own threads race for its quota, and the losers are waiting their turn, not
   failing (at most ``THROTTLED_TURNS`` × ``max_retries`` such turns, so nothing waits forever).
-- A refused connection or a host name that does not resolve fails at once (``unreachable``): the
-  base URL, region or network is wrong, and retrying would only make the user wait.
+- A refused connection or a host name that does not resolve (``HostNotFoundError``) fails at once
+  (``unreachable``): the base URL, region or network is wrong, and retrying would only make the user
+  wait.
 - 5xx and lost connections are retried only for idempotent methods. A POST whose answer was lost
   is never repeated, so the caller can re-read and decide; a POST that never reached the server
   (connect error or timeout) is safe to resend and is retried.
@@ -51,7 +52,7 @@ import httpx
 from mgsync import __version__
 from mgsync import answers, wire
 from mgsync.budget import Budget
-from mgsync.errors import ApiError, TransportError
+from mgsync.errors import ApiError, HostNotFoundError, NoAnswerError, UnreadableAnswerError
 from mgsync.settings import SUBACCOUNT_HEADER, Settings, check_base_url
 from mgsync.answers import INT, OBJECT, STR, ListOf, Obj, Shape
 from mgsync.wire import Form
@@ -69,6 +70,7 @@ FORBIDDEN = "Forbidden: the API key was rejected (check MAILGUN_API_KEY / MATON_
 BACKOFF_BASE = 0.25
 THROTTLED_TURNS = 3
 
+NO_SUCH_HOST = "the host name does not resolve"
 UNREACHABLE = ("cannot connect to {base} ({why}); check the base URL (--base-url / MAILGUN_BASE_URL), "
                "the region (--region / MAILGUN_REGION) and the network")
 
@@ -171,11 +173,11 @@ class Client:
 
     def read(self, path: str, expected: Shape, **params: Any) -> Any:
         """GET ``path`` and return its JSON, checked against the ``expected`` shape: an answer of
-        another shape raises ``ApiError`` saying how it differs (answers.py), so callers may index it."""
+        another shape raises ``UnreadableAnswerError`` saying how it differs (answers.py), so callers may index it."""
         response, where = self._exchange("GET", path, params=params)
         value, problem = answers.check(response.text, expected)
         if problem is not None:
-            raise ApiError("GET", where, response.status_code, problem)
+            raise UnreadableAnswerError("GET", where, response.status_code, problem)
         return value
 
     @contextlib.contextmanager
@@ -293,10 +295,11 @@ class Client:
                 log.debug("http: %s %s -> %s (%.0f ms)", method, where, outcome, (time.perf_counter() - started) * 1000)
 
     def _after_failure(self, method: str, where: str, exc: httpx.HTTPError, attempt: int) -> float:
-        """Backoff before retrying a request that got no answer, or raise TransportError."""
+        """Backoff before retrying a request that got no answer, or raise NoAnswerError."""
         why = unreachable(exc)
         if why:
-            raise TransportError(method, where, UNREACHABLE.format(base=self.settings.base_url, why=why)) from exc
+            error = HostNotFoundError if why == NO_SUCH_HOST else NoAnswerError
+            raise error(method, where, UNREACHABLE.format(base=self.settings.base_url, why=why)) from exc
         idempotent = method in IDEMPOTENT or isinstance(exc, NEVER_SENT)
         retryable = isinstance(exc, httpx.TransportError) and idempotent
         if retryable and attempt < self.max_retries:
@@ -306,7 +309,7 @@ class Client:
             reason += "; " + MAYBE_APPLIED.format(method)
         elif attempt:
             reason += f" (gave up after {attempt + 1} attempts)"
-        raise TransportError(method, where, self._redact(reason)) from exc
+        raise NoAnswerError(method, where, self._redact(reason)) from exc
 
     def _after_error_status(self, method: str, where: str, response: httpx.Response, attempt: int,
                             waiting_turn: bool = False) -> float:
@@ -465,7 +468,7 @@ def unreachable(exc: BaseException) -> str:
         if isinstance(cause, ConnectionRefusedError):
             return "connection refused"
         if isinstance(cause, socket.gaierror):
-            return "the host name does not resolve"
+            return NO_SUCH_HOST
         cause = cause.__cause__ or cause.__context__
     return ""
 
