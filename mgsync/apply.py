@@ -60,7 +60,7 @@ def execute(client: Client, plan: Plan, lock: Lockfile, progress: Progress | Non
 
 
 def _apply_each(client: Client, kind: Kind[Any], changes: list[Change], done: Done) -> None:
-    client.map(lambda change: done([change], _apply_one(client, kind, change)), changes)
+    client.pool.map(lambda change: done([change], _apply_one(client, kind, change)), changes)
 
 
 def _apply_one(client: Client, kind: Kind[Any], change: Change) -> Resource | None:
@@ -86,7 +86,7 @@ def _apply_batched(client: Client, kind: Kind[Any], changes: list[Change], done:
         _send_batch(client, kind, batch)
         done(batch, None)
 
-    client.map(send, batches)
+    client.pool.map(send, batches)
     _apply_each(client, kind, deletes, done)
 
 
