@@ -1,29 +1,29 @@
 """The one small exception tree of mgsync, and every exit code of the ``mgsync`` command.
 
-    MgsyncError                    base: its str() is one sentence fit for the user           exit 1
-    ├── ConfigError                connection settings (env vars, flags) are missing or wrong exit 1
-    ├── ManifestError              manifests failed to load or validate; carries every Problem exit 1
-    ├── ApiError                   Mailgun answered with an error status (method, path, status) exit 1
-    │   ├── UnreadableAnswerError  an answer that is not JSON, or not of the shape expected     exit 1
-    │   └── NoAnswerError          no usable answer at all (refused, timeout, retries spent)    exit 1
-    │       └── HostNotFoundError  the base URL's host name does not resolve (a DnsError too)  exit 1
-    ├── DnsError                   a DNS lookup failed (``dns check``'s resolver, the base URL) exit 1
-    ├── LockfileError              the lockfile is unreadable                                  exit 1
-    │   ├── LockHeldError          another apply holds the lockfile's lock                     exit 4
-    │   └── AccountMismatchError   the lockfile belongs to another account or subaccount       exit 6
-    ├── StalePlanError             a saved plan no longer matches live state, a digest other
-    │                              than ``--expect-plan``, a change in no ``--reviewed`` plan   exit 3
-    └── UnsafePlanError            a plan crosses a safety threshold or deletes a domain
-                                   without intent                                              exit 5
+    class                          exit  what
+    MgsyncError                      1   base: its str() is one sentence fit for the user
+    ├── ConfigError                  1   connection settings (env vars, flags) are missing or wrong
+    ├── ManifestError                1   manifests failed to load or validate; carries every Problem
+    ├── ApiError                     1   Mailgun answered with an error status (method, path, status, message)
+    │   ├── UnreadableAnswerError    1   an answer that is not JSON, or not of the shape the read expects
+    │   └── NoAnswerError            1   no usable answer at all (connection refused, timeout, retries spent)
+    │       └── HostNotFoundError    1   the base URL's host name does not resolve (a DnsError too)
+    ├── DnsError                     1   a DNS lookup failed (``dns check``'s resolver, the base URL's host)
+    ├── LockfileError                1   the lockfile is unreadable
+    │   ├── LockHeldError            4   another apply holds the lockfile's lock
+    │   └── AccountMismatchError     6   the lockfile belongs to another account or subaccount
+    ├── StalePlanError               3   a saved plan no longer matches live state; a digest other than
+    │                                    ``--expect-plan``; a change in no ``--reviewed`` plan
+    └── UnsafePlanError              5   a plan crosses a safety threshold or deletes a domain without intent
 
-Every exit code of the command (the README's table), each class's ``exit_code`` among them:
+Every exit code of the command (the README lists them under "Commands"):
 
     0    success, or no changes
-    1    an error: any MgsyncError above without a code of its own; a bug ("internal error")
-    2    changes pending (``plan --detailed-exitcode``; not an error); a usage error (click's)
-    3    StalePlanError          4    LockHeldError          5    UnsafePlanError
+    1    an error: any class above whose code is 1; a bug ("internal error", MGSYNC_DEBUG=1 for more)
+    2    changes pending (``plan --detailed-exitcode``: not an error); a usage error (click's)
+    3    StalePlanError           4  LockHeldError           5  UnsafePlanError
     6    AccountMismatchError
-    130  interrupted (Ctrl-C)    141  the reader of the output left (``mgsync plan | head``)
+    130  interrupted (Ctrl-C)     141  the reader of the output left (``mgsync plan | head``)
 
 Third-party errors (httpx, ruamel.yaml, pydantic, dnspython) are translated into these at the boundary
 where they happen; nothing above that boundary sees them. No message ever contains an API key or password.

@@ -213,3 +213,20 @@ def test_exactly_one_module_touches_the_process() -> None:
     assert list(touching) == ["mgsync/tuning.py"]
     assert touching["mgsync/tuning.py"] >= {"gc.freeze", "gc.set_threshold", "sys.setswitchinterval", "os._exit",
                                             "mallopt"}
+
+
+def test_the_exception_tree_documents_every_class_and_its_exit_code() -> None:
+    """errors.py's docstring draws the tree: every MgsyncError class, under its parent, with the code
+    the command exits with."""
+    from mgsync import errors
+
+    classes = {cls.__name__: cls for cls in vars(errors).values()
+               if isinstance(cls, type) and issubclass(cls, errors.MgsyncError)}
+    drawn = re.findall(r"^    [│├└─ ]*(\w+Error)\s+(\d+)\s", errors.__doc__ or "", flags=re.M)
+    assert sorted(name for name, _ in drawn) == sorted(classes)
+    assert {name: int(code) for name, code in drawn} == {name: cls.exit_code for name, cls in classes.items()}
+    lines = re.findall(r"^    ([│├└─ ]*)(\w+Error)\s+\d", errors.__doc__ or "", flags=re.M)
+    depth = {name: len(prefix) // 4 for prefix, name in lines}  # "├── " is one level
+    for name, cls in classes.items():
+        parents = [base.__name__ for base in cls.__bases__ if issubclass(base, errors.MgsyncError)]
+        assert all(depth[name] == depth[parent] + 1 for parent in parents[:1]), name
