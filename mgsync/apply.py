@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from mgsync.changes import Action, Change
-from mgsync.errors import ApiError, TransportError
+from mgsync.errors import ApiError, NoAnswerError
 from mgsync.fingerprint import hash_secret, verify_secret
 from mgsync.kinds import BY_NAME, Kind
 from mgsync.kinds.base import is_not_found
@@ -60,7 +60,7 @@ def execute(client: Client, plan: Plan, lock: Lockfile, progress: Progress | Non
 
 
 def _apply_each(client: Client, kind: Kind[Any], changes: list[Change], done: Done) -> None:
-    client.map(lambda change: done([change], _apply_one(client, kind, change)), changes)
+    client.pool.map(lambda change: done([change], _apply_one(client, kind, change)), changes)
 
 
 def _apply_one(client: Client, kind: Kind[Any], change: Change) -> Resource | None:
@@ -86,7 +86,7 @@ def _apply_batched(client: Client, kind: Kind[Any], changes: list[Change], done:
         _send_batch(client, kind, batch)
         done(batch, None)
 
-    client.map(send, batches)
+    client.pool.map(send, batches)
     _apply_each(client, kind, deletes, done)
 
 
@@ -136,7 +136,7 @@ def _landed(change: Change, live: Resource | None) -> bool:
 
 def response_lost(err: ApiError) -> bool:
     """A 5xx or a dropped connection: the request may or may not have been committed."""
-    return isinstance(err, TransportError) or err.status >= 500
+    return isinstance(err, NoAnswerError) or err.status >= 500
 
 
 def _phases(changes: list[Change]) -> list[tuple[Kind[Any], list[Change]]]:

@@ -115,47 +115,28 @@ def handles_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--verbose", "-v", is_flag=True, help="Log every request and step to stderr (never secrets).")
 def main(verbose: bool) -> None:
     """Mailgun configuration as code: validate, plan, apply and import YAML manifests."""
-    from mgsync.memory import GC_THRESHOLDS, collect_less, limit_arenas
+    from mgsync import tuning
 
     if verbose:
         logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="%(name)s: %(message)s")
         for noisy in ("httpx", "httpcore"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
-    limited = limit_arenas()  # before any worker thread starts
-    collect_less()
-    logging.getLogger("mgsync.memory").debug("memory: glibc arenas limited: %s; collector thresholds %s",
-                                             "yes" if limited else "no", "/".join(map(str, GC_THRESHOLDS)))
+    tuning.log_state()
 
 
 def run() -> NoReturn:
-    """The ``mgsync`` command: ``main``, then an exit that leaves freeing the objects of a large plan to
-    the operating system (about 0.1 s at the end of a no-op plan of 200,000 entries), as mypy's
-    ``hard_exit`` does. Output is flushed first; files are all closed by then, and the lockfile is
-    written whole or not at all (``lockfile.py``). Under a profiler or coverage it leaves as usual,
-    so that they write what they saw. Tests call ``main`` through click's runner."""
+    """The ``mgsync`` command (console script and ``python -m mgsync``): ``main`` in a process tuned
+    for it (tuning.py, unless ``MGSYNC_NO_TUNING`` is set), then its exit. Tests call ``main``
+    through click's runner, untuned."""
+    from mgsync import tuning
+
+    tuning.switch_on()  # before any worker thread starts
     try:
         main()
-        code: object = 0
+        code: str | int | None = 0
     except SystemExit as done:
         code = done.code
-    if not isinstance(code, int):  # sys.exit(message), as Python reports it: the text, then 1
-        if code is not None:
-            print(code, file=sys.stderr)
-        code = 0 if code is None else 1
-    if _watched():
-        sys.exit(code)
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (BrokenPipeError, ValueError):  # the reader left (mgsync plan | head), or closed
-            pass
-    logging.shutdown()
-    os._exit(code)
-
-
-def _watched() -> bool:
-    """A profiler, tracer or coverage run that writes what it saw on the way out: leave normally."""
-    return sys.getprofile() is not None or sys.gettrace() is not None or "coverage" in sys.modules
+    tuning.leave(code)
 
 
 @main.command()
@@ -429,7 +410,7 @@ def plan(paths: tuple[Path, ...], out: Path | None, fmt: str, detailed_exitcode:
     from mgsync.engine import plan_changes
     from mgsync.lockfile import Lockfile
     from mgsync.manifest import load
-    from mgsync.memory import settled
+    from mgsync.tuning import settled
 
     if heading_run_url and not render.screen.URL.fullmatch(heading_run_url):
         raise MgsyncError(f"--heading-run-url {heading_run_url!r} is not an http(s) URL; pass the run's address, "
@@ -493,7 +474,7 @@ def apply(paths: tuple[Path, ...], yes: bool, force: bool, targets: tuple[str, .
     from mgsync.engine import apply_changes, plan_changes, verification_targets, verify
     from mgsync.lockfile import Lockfile, hold
     from mgsync.manifest import load
-    from mgsync.memory import settled
+    from mgsync.tuning import settled
 
     saved = saved_plan.load(paths[0]) if len(paths) == 1 and saved_plan.is_saved_plan(paths[0]) else None
     if saved is not None:

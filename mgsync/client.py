@@ -1,7 +1,10 @@
-"""Mailgun over HTTP: auth, retries, rate limits, the pagination styles and bounded concurrency.
+"""Mailgun over HTTP: auth, retries, rate limits and the pagination styles; nothing else.
 
 This module knows nothing about kinds or plans: it speaks paths, form fields and JSON, and turns
-every httpx error and every error status into ``ApiError`` / ``TransportError`` (errors.py).
+every httpx error and every error status into ``ApiError`` / ``NoAnswerError`` (errors.py). A client
+carries the two helpers its callers use with it, each in its own module: ``Client.pool``, the threads
+its requests run on (pool.py, as many as its HTTP connections), and ``Client.cache``, the reads one
+plan shares (readcache.py).
 
 Retry policy (mailgun-api.md §1.5, DESIGN.md §3.9):
 
@@ -12,8 +15,9 @@ Retry policy (mailgun-api.md §1.5, DESIGN.md §3.9):
   Only a 429 after which no request of this client was served counts toward ``max_retries``: at a
   window's reset our own threads race for its quota, and the losers are waiting their turn, not
   failing (at most ``THROTTLED_TURNS`` × ``max_retries`` such turns, so nothing waits forever).
-- A refused connection or a host name that does not resolve fails at once (``unreachable``): the
-  base URL, region or network is wrong, and retrying would only make the user wait.
+- A refused connection or a host name that does not resolve (``HostNotFoundError``) fails at once
+  (``unreachable``): the base URL, region or network is wrong, and retrying would only make the user
+  wait.
 - 5xx and lost connections are retried only for idempotent methods. A POST whose answer was lost
   is never repeated, so the caller can re-read and decide; a POST that never reached the server
   (connect error or timeout) is safe to resend and is retried.
@@ -31,20 +35,17 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import queue
 import logging
 import random
 import ssl
 import socket
-import sys
 import threading
 import time
 from base64 import b64encode
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -52,15 +53,14 @@ import httpx
 from mgsync import __version__
 from mgsync import answers, wire
 from mgsync.budget import Budget
-from mgsync.errors import ApiError, TransportError
+from mgsync.errors import ApiError, HostNotFoundError, NoAnswerError, UnreadableAnswerError
 from mgsync.settings import SUBACCOUNT_HEADER, Settings, check_base_url
 from mgsync.answers import INT, OBJECT, STR, ListOf, Obj, Shape
+from mgsync.pool import Pool
+from mgsync.readcache import ReadCache
 from mgsync.wire import Form
 
 log = logging.getLogger("mgsync.client")
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
@@ -69,14 +69,14 @@ MAYBE_APPLIED = "not retried because {} may have been applied: re-read before tr
 FORBIDDEN = "Forbidden: the API key was rejected (check MAILGUN_API_KEY / MATON_API_KEY and the region)"
 BACKOFF_BASE = 0.25
 THROTTLED_TURNS = 3
-SWITCH_INTERVAL = 0.0002  # seconds: see Client.responsive
 
+NO_SUCH_HOST = "the host name does not resolve"
 UNREACHABLE = ("cannot connect to {base} ({why}); check the base URL (--base-url / MAILGUN_BASE_URL), "
                "the region (--region / MAILGUN_REGION) and the network")
 
 # What the client tells an observer (a status display), ``observer(event, value)``: "request" after
-# every HTTP attempt; "rate_limit" with the seconds a request holds off; "tasks" with the size of a
-# ``map`` and "task_done" as each of its items finishes. Observers must be quick and thread-safe.
+# every HTTP attempt; "rate_limit" with the seconds a request holds off (its pool tells the same
+# observer of its tasks: pool.py). Observers must be quick and thread-safe.
 Observer = Callable[[str, float], None]
 
 
@@ -104,9 +104,8 @@ class Client:
         self._sleep, self._random = sleep, random.Random()
         self.observer = observer
         self._lock, self._budget = threading.Lock(), Budget(backoff_cap)
-        self._local = threading.local()
-        self._pool: ThreadPoolExecutor | None = None
-        self._shared: dict[tuple[str, str], Future[Any]] | None = None  # answers of a ``sharing`` block
+        self.pool = Pool(self.concurrency, observer)  # the threads its requests run on (pool.py)
+        self.cache = ReadCache(self.read)  # the reads one plan shares (readcache.py)
         pool = httpx.Limits(max_connections=self.concurrency + 2, max_keepalive_connections=self.concurrency + 2)
         # Every request goes to the base URL (paging links are rebased), so a plain-http one (loopback,
         # or MGSYNC_ALLOW_HTTP) never makes a TLS connection: no CA bundle to load (20 ms a command).
@@ -141,8 +140,7 @@ class Client:
         self.close()
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        self.pool.close()
         self._http.close()
 
     def reset_stats(self) -> None:
@@ -173,25 +171,12 @@ class Client:
 
     def read(self, path: str, expected: Shape, **params: Any) -> Any:
         """GET ``path`` and return its JSON, checked against the ``expected`` shape: an answer of
-        another shape raises ``ApiError`` saying how it differs (answers.py), so callers may index it."""
+        another shape raises ``UnreadableAnswerError`` saying how it differs (answers.py), so callers may index it."""
         response, where = self._exchange("GET", path, params=params)
         value, problem = answers.check(response.text, expected)
         if problem is not None:
-            raise ApiError("GET", where, response.status_code, problem)
+            raise UnreadableAnswerError("GET", where, response.status_code, problem)
         return value
-
-    @contextlib.contextmanager
-    def responsive(self) -> Iterator[None]:
-        """Within the block the pool's answers are taken up at once, while the calling thread works
-        (compares collections, makes an import's files). A worker needs the GIL back after every
-        socket wait, and CPython takes it from a busy thread only each switch interval (5 ms): at
-        0.2 ms an import of 200,000 items that makes its files while reading takes about 0.25 s less."""
-        before = sys.getswitchinterval()
-        sys.setswitchinterval(min(before, SWITCH_INTERVAL))
-        try:
-            yield
-        finally:
-            sys.setswitchinterval(before)
 
     @contextlib.contextmanager
     def odd_items(self) -> Iterator[list[answers.OddItem]]:
@@ -209,34 +194,6 @@ class Client:
         kept, odd = answers.fitting(items, expected, path, start)
         sink.extend(odd)
         return kept
-
-    @contextlib.contextmanager
-    def sharing(self) -> Iterator[None]:
-        """Within the block, ``read_shared`` of one path and query is sent once and its answer shared:
-        one read of the live state, where two kinds read the same listing (a domain's DKIM keys)."""
-        self._shared = {}
-        try:
-            yield
-        finally:
-            self._shared = None
-
-    def read_shared(self, path: str, expected: Shape, **params: Any) -> Any:
-        """``read``, sent once per ``sharing`` block for a path and query (outside one: every time).
-        The answer is shared between callers: they must not change it."""
-        shared = self._shared
-        if shared is None:
-            return self.read(path, expected, **params)
-        key = (path, repr(sorted(params.items())))
-        with self._lock:
-            answer, first = shared.get(key), key not in shared
-            if answer is None:
-                answer = shared[key] = Future()
-        if first:
-            try:
-                answer.set_result(self.read(path, expected, **params))
-            except BaseException as exc:  # the callers waiting for it raise it too
-                answer.set_exception(exc)
-        return answer.result()
 
     def _exchange(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
                   data: Form | None = None, json: Any = None, files: Any = None) -> tuple[httpx.Response, str]:
@@ -308,10 +265,11 @@ class Client:
                 log.debug("http: %s %s -> %s (%.0f ms)", method, where, outcome, (time.perf_counter() - started) * 1000)
 
     def _after_failure(self, method: str, where: str, exc: httpx.HTTPError, attempt: int) -> float:
-        """Backoff before retrying a request that got no answer, or raise TransportError."""
+        """Backoff before retrying a request that got no answer, or raise NoAnswerError."""
         why = unreachable(exc)
         if why:
-            raise TransportError(method, where, UNREACHABLE.format(base=self.settings.base_url, why=why)) from exc
+            error = HostNotFoundError if why == NO_SUCH_HOST else NoAnswerError
+            raise error(method, where, UNREACHABLE.format(base=self.settings.base_url, why=why)) from exc
         idempotent = method in IDEMPOTENT or isinstance(exc, NEVER_SENT)
         retryable = isinstance(exc, httpx.TransportError) and idempotent
         if retryable and attempt < self.max_retries:
@@ -321,7 +279,7 @@ class Client:
             reason += "; " + MAYBE_APPLIED.format(method)
         elif attempt:
             reason += f" (gave up after {attempt + 1} attempts)"
-        raise TransportError(method, where, self._redact(reason)) from exc
+        raise NoAnswerError(method, where, self._redact(reason)) from exc
 
     def _after_error_status(self, method: str, where: str, response: httpx.Response, attempt: int,
                             waiting_turn: bool = False) -> float:
@@ -406,66 +364,11 @@ class Client:
             seen.add(next_url)
             url, query = next_url, {}
 
-    # -- concurrency ------------------------------------------------------------------------
-
-    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
-        """``[fn(x) for x in items]`` on ``concurrency`` threads, in input order.
-
-        Every call runs to completion; then the first error by input order is raised. Called from
-        inside a worker (a nested map: a domain read asking each domain's status), the items go to
-        the pool too, and the calling worker runs every item no other thread has taken yet itself,
-        so idle workers help and a worker never waits on a queue it could be stuck behind.
-        """
-        items = list(items)
-        nested = getattr(self._local, "worker", False)
-        if self.observer is not None and not nested:
-            self._notify("tasks", len(items))
-            fn = _reporting(fn, self._notify)
-        if len(items) <= 1 or self.concurrency == 1:
-            futures = [_run_inline(fn, item) for item in items]
-        else:
-            pool = self._executor()
-            tasks = [_Task(fn, item) for item in items]
-            for task in tasks:
-                pool.submit(task.run)
-            if nested:
-                for task in tasks:
-                    task.run()  # does nothing for a task another thread took
-            futures = [task.future for task in tasks]
-            wait(futures)
-        return [future.result() for future in futures]
-
-    def batch(self) -> Batch:
-        """Tasks handed to the pool one by one, taken back as each finishes (``Batch``)."""
-        return Batch(self)
-
-    def _executor(self) -> ThreadPoolExecutor:
-        with self._lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(
-                    self.concurrency, thread_name_prefix="mgsync-http", initializer=self._mark_worker
-                )
-            return self._pool
-
-    def _mark_worker(self) -> None:
-        self._local.worker = True
-
-
 @functools.cache
 def _tls() -> ssl.SSLContext:
     """One verifying TLS context per process, shared by every client: loading the CA bundle takes
     ~30 ms, which each short-lived client (one per command, many in tests) would otherwise pay again."""
     return httpx.create_ssl_context()
-
-
-def _reporting(fn: Callable[[T], R], notify: Callable[[str], None]) -> Callable[[T], R]:
-    def run(item: T) -> R:
-        try:
-            return fn(item)
-        finally:
-            notify("task_done")
-
-    return run
 
 
 def unreachable(exc: BaseException) -> str:
@@ -480,63 +383,9 @@ def unreachable(exc: BaseException) -> str:
         if isinstance(cause, ConnectionRefusedError):
             return "connection refused"
         if isinstance(cause, socket.gaierror):
-            return "the host name does not resolve"
+            return NO_SUCH_HOST
         cause = cause.__cause__ or cause.__context__
     return ""
-
-
-class Batch:
-    """Tasks submitted to a client's pool one at a time, and ``completed`` in the order they finish,
-    so that a caller may submit more as results come in (observe reads a domain's scopes as soon as
-    the domains are known, not when every other account-level read is done too). Called on a worker
-    thread (nested), a submitted task runs at once, inline."""
-
-    def __init__(self, client: Client) -> None:
-        self._client, self._finished, self._pending = client, queue.SimpleQueue[tuple[Any, Future[Any]]](), 0
-        self._inline = client.concurrency == 1 or getattr(client._local, "worker", False)
-
-    def submit(self, fn: Callable[[T], R], item: T) -> None:
-        client = self._client
-        if client.observer is not None and not getattr(client._local, "worker", False):
-            client._notify("tasks", 1)
-            fn = _reporting(fn, client._notify)
-        future = _run_inline(fn, item) if self._inline else client._executor().submit(fn, item)
-        self._pending += 1
-        future.add_done_callback(lambda done: self._finished.put((item, done)))
-
-    def completed(self) -> Iterator[tuple[Any, Future[Any]]]:
-        """(item, its finished future) as each finishes, until none is left, counting those
-        submitted meanwhile."""
-        while self._pending:
-            self._pending -= 1
-            yield self._finished.get()
-
-
-class _Task(Generic[T, R]):
-    """One item of a ``map``: run once, by whichever thread takes it first."""
-
-    def __init__(self, fn: Callable[[T], R], item: T) -> None:
-        self.fn, self.item = fn, item
-        self.future: Future[R] = Future()
-        self._taken = threading.Lock()
-
-    def run(self) -> None:
-        if not self._taken.acquire(blocking=False):
-            return
-        try:
-            self.future.set_result(self.fn(self.item))
-        except BaseException as exc:  # re-raised by future.result() in input order; the waiter never hangs
-            self.future.set_exception(exc)
-
-
-def _run_inline(fn: Callable[[T], R], item: T) -> Future[R]:
-    future: Future[R] = Future()
-    try:
-        future.set_result(fn(item))
-    except Exception as exc:  # re-raised by future.result() in input order, like the pool's
-        future.set_exception(exc)
-    return future
-
 
 
 def _paged(keys: list[str], item: Shape) -> Obj:

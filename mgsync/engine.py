@@ -30,6 +30,7 @@ from mgsync.lockfile import Lockfile
 from mgsync.plan import Differ, Inputs, Plan, diff
 from mgsync.shapes.env import UnsetSecret
 from mgsync.state import Address, Entries, Resource, State, TableKey, sort_key
+from mgsync import tuning
 
 if TYPE_CHECKING:
     from mgsync.client import Client
@@ -102,7 +103,7 @@ def observe(client: Client, scopes: dict[str, set[str]], locked: State, base: St
     With ``odd``, a listed item not of the shape its kind reads is left out of the state and added
     there (``Client.odd_items``) instead of failing the read: the caller decides what it costs.
     """
-    observed, batch = _unread(base, scopes), client.batch()
+    observed, batch = _unread(base, scopes), client.pool.batch()
     started: dict[tuple[str, str], int] = {}  # (kind, scope) -> start order, for the error to raise
     waiting: dict[str, int] = {}  # kind -> its reads not done yet
 
@@ -119,7 +120,7 @@ def observe(client: Client, scopes: dict[str, set[str]], locked: State, base: St
                     finished(kind, observed)
 
     errors: list[tuple[int, BaseException]] = []
-    with client.sharing(), client.responsive():  # kinds that read one listing send it once
+    with client.cache.sharing(), tuning.responsive():  # kinds that read one listing send it once
         start(children(None))
         for (kind, scope), done in batch.completed():
             error = done.exception()

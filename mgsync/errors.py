@@ -1,18 +1,32 @@
-"""The one small exception tree of mgsync.
+"""The one small exception tree of mgsync, and every exit code of the ``mgsync`` command.
 
-    MgsyncError                  base: its str() is one sentence fit for the user
-    ├── ConfigError              connection settings (env vars, flags) are missing or wrong
-    ├── ManifestError            manifests failed to load or validate; carries every Problem
-    ├── ApiError                 Mailgun answered with an error status (method, path, status, message)
-    │   └── TransportError       no usable answer at all (connection refused, timeout, retries spent)
-    ├── LockfileError            the lockfile is unreadable, or another apply holds its lock
-    │   ├── LockHeldError        (exit 4)
-    │   └── AccountMismatchError the lockfile belongs to another account or subaccount (exit 6)
-    ├── StalePlanError           a saved plan no longer matches live state
-    └── UnsafePlanError          a plan crosses a safety threshold or deletes a domain without intent
+    class                          exit  what
+    MgsyncError                      1   base: its str() is one sentence fit for the user
+    ├── ConfigError                  1   connection settings (env vars, flags) are missing or wrong
+    ├── ManifestError                1   manifests failed to load or validate; carries every Problem
+    ├── ApiError                     1   Mailgun answered with an error status (method, path, status, message)
+    │   ├── UnreadableAnswerError    1   an answer that is not JSON, or not of the shape the read expects
+    │   └── NoAnswerError            1   no usable answer at all (connection refused, timeout, retries spent)
+    │       └── HostNotFoundError    1   the base URL's host name does not resolve (a DnsError too)
+    ├── DnsError                     1   a DNS lookup failed (``dns check``'s resolver, the base URL's host)
+    ├── LockfileError                1   the lockfile is unreadable
+    │   ├── LockHeldError            4   another apply holds the lockfile's lock
+    │   └── AccountMismatchError     6   the lockfile belongs to another account or subaccount
+    ├── StalePlanError               3   a saved plan no longer matches live state; a digest other than
+    │                                    ``--expect-plan``; a change in no ``--reviewed`` plan
+    └── UnsafePlanError              5   a plan crosses a safety threshold or deletes a domain without intent
 
-Third-party errors (httpx, ruamel.yaml, pydantic) are translated into these at the boundary where
-they happen; nothing above that boundary sees them. No message ever contains an API key or password.
+Every exit code of the command (the README lists them under "Commands"):
+
+    0    success, or no changes
+    1    an error: any class above whose code is 1; a bug ("internal error", MGSYNC_DEBUG=1 for more)
+    2    changes pending (``plan --detailed-exitcode``: not an error); a usage error (click's)
+    3    StalePlanError           4  LockHeldError           5  UnsafePlanError
+    6    AccountMismatchError
+    130  interrupted (Ctrl-C)     141  the reader of the output left (``mgsync plan | head``)
+
+Third-party errors (httpx, ruamel.yaml, pydantic, dnspython) are translated into these at the boundary
+where they happen; nothing above that boundary sees them. No message ever contains an API key or password.
 """
 
 from __future__ import annotations
@@ -58,13 +72,27 @@ class ApiError(MgsyncError):
         super().__init__(f"Mailgun API: {method} {path} returned {status}: {message}")
 
 
-class TransportError(ApiError):
+class UnreadableAnswerError(ApiError):
+    """An answer (of any status) whose body is not JSON, or not of the shape the read expects."""
+
+
+class NoAnswerError(ApiError):
+    """No usable answer at all: the status is 0 (not named ``TransportError``, which is httpx's)."""
+
     def __init__(self, method: str, path: str, reason: str):
         super().__init__(method, path, 0, reason)
         self.args = (f"Mailgun API: {method} {path} failed: {reason}",)
 
     def __str__(self) -> str:
         return self.args[0]
+
+
+class DnsError(MgsyncError):
+    """A DNS lookup failed: a query of ``dns check``, or the name of a resolver or of the base URL's host."""
+
+
+class HostNotFoundError(NoAnswerError, DnsError):
+    """The base URL's host name does not resolve: nothing is retried (client.py)."""
 
 
 class LockfileError(MgsyncError):

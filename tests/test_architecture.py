@@ -340,3 +340,60 @@ def test_the_cycle_scan_sees_what_runs(tmp_path: Path) -> None:
     assert import_cycles(pkg) == ["pkg.a → pkg.b → pkg.sub.c → pkg.a"]
     (pkg / "a.py").write_text("from pkg import e\nA = 1\n", encoding="utf-8")  # e takes A from the package
     assert import_cycles(pkg) == ["pkg → pkg.a → pkg.e → pkg"]
+
+
+# --- one module tunes the process ---------------------------------------------------------------
+
+# What changes the interpreter or the process for everyone in it: (module, attribute) as code calls it.
+PROCESS_WIDE = {
+    "gc": {"collect", "freeze", "unfreeze", "set_threshold", "disable", "enable"},
+    "sys": {"setswitchinterval"},
+    "os": {"_exit"},
+}
+
+
+def _process_wide(path: Path) -> set[str]:
+    """What ``path`` touches of ``PROCESS_WIDE`` (by its syntax tree: aliases and ``from`` imports
+    included), and ``mallopt``: the C allocator's settings, however the library is reached."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    aliases = {alias.asname or alias.name: alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+               for alias in node.names if alias.name in PROCESS_WIDE}
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module in PROCESS_WIDE:
+            found |= {f"{node.module}.{a.name}" for a in node.names if a.name in PROCESS_WIDE[node.module] | {"*"}}
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            module = aliases.get(node.value.id)
+            if module is not None and node.attr in PROCESS_WIDE[module]:
+                found.add(f"{module}.{node.attr}")
+        if (isinstance(node, ast.Attribute) and node.attr == "mallopt") or (
+                isinstance(node, ast.Name) and node.id == "mallopt"):
+            found.add("mallopt")
+    return found
+
+
+def test_exactly_one_module_touches_the_process() -> None:
+    """The collector, the switch interval, malloc settings and the hard exit: tuning.py only, so that
+    tests and library callers run untuned (issue 20)."""
+    touching = {str(path.relative_to(REPO)): found for path in sorted((REPO / "mgsync").rglob("*.py"))
+                if (found := _process_wide(path))}
+    assert list(touching) == ["mgsync/tuning.py"]
+    assert touching["mgsync/tuning.py"] >= {"gc.freeze", "gc.set_threshold", "sys.setswitchinterval", "os._exit",
+                                            "mallopt"}
+
+
+def test_the_exception_tree_documents_every_class_and_its_exit_code() -> None:
+    """errors.py's docstring draws the tree: every MgsyncError class, under its parent, with the code
+    the command exits with."""
+    from mgsync import errors
+
+    classes = {cls.__name__: cls for cls in vars(errors).values()
+               if isinstance(cls, type) and issubclass(cls, errors.MgsyncError)}
+    drawn = re.findall(r"^    [│├└─ ]*(\w+Error)\s+(\d+)\s", errors.__doc__ or "", flags=re.M)
+    assert sorted(name for name, _ in drawn) == sorted(classes)
+    assert {name: int(code) for name, code in drawn} == {name: cls.exit_code for name, cls in classes.items()}
+    lines = re.findall(r"^    ([│├└─ ]*)(\w+Error)\s+\d", errors.__doc__ or "", flags=re.M)
+    depth = {name: len(prefix) // 4 for prefix, name in lines}  # "├── " is one level
+    for name, cls in classes.items():
+        parents = [base.__name__ for base in cls.__bases__ if issubclass(base, errors.MgsyncError)]
+        assert all(depth[name] == depth[parent] + 1 for parent in parents[:1]), name

@@ -19,7 +19,7 @@ import dns.rdatatype
 import dns.resolver
 
 from mgsync.dns.model import Record
-from mgsync.errors import MgsyncError
+from mgsync.errors import DnsError, MgsyncError
 
 STATUSES = ("ok", "missing", "wrong")
 TIMEOUT = 5.0
@@ -40,7 +40,7 @@ def resolver(address: str | None) -> Lookup:
     try:
         res = dns.resolver.Resolver(configure=address is None)
     except dns.resolver.NoResolverConfiguration:
-        raise MgsyncError("No system DNS resolver is configured; pass --resolver HOST[:PORT].") from None
+        raise DnsError("No system DNS resolver is configured; pass --resolver HOST[:PORT].") from None
     if address is not None:
         host, port = _host_port(address)
         res.nameservers, res.port = [host], port
@@ -53,9 +53,9 @@ def resolver(address: str | None) -> Lookup:
         except dns.resolver.NXDOMAIN:
             return []
         except dns.exception.Timeout:
-            raise MgsyncError(f"DNS query {fqdn} {rtype} to {where} timed out; is the resolver reachable?") from None
+            raise DnsError(f"DNS query {fqdn} {rtype} to {where} timed out; is the resolver reachable?") from None
         except dns.exception.DNSException as err:  # SERVFAIL/REFUSED from every server, a bad name, ...
-            raise MgsyncError(f"DNS query {fqdn} {rtype} to {where} failed: {err}") from None
+            raise DnsError(f"DNS query {fqdn} {rtype} to {where} failed: {err}") from None
         return [_text(rdata, rtype) for rdata in (answer.rrset or [])]
 
     return lookup
@@ -78,7 +78,7 @@ def _host_port(address: str) -> tuple[str, int]:
         try:
             host = str(socket.getaddrinfo(host, None)[0][4][0])
         except OSError:
-            raise MgsyncError(f"--resolver {address!r}: cannot resolve host {host!r}.") from None
+            raise DnsError(f"--resolver {address!r}: cannot resolve host {host!r}.") from None
     return host, int(port)
 
 

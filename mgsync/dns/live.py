@@ -43,7 +43,7 @@ def read(client: Client, domains: Sequence[str], zones: Sequence[str] = (), ttl:
     ``zones``, only the domains inside one of them are read."""
     wanted = sorted(d for d in domains if not zones or any(inside(d, z) for z in zones))
     outside = tuple(sorted(set(domains) - set(wanted)))
-    answers = client.map(lambda name: _answer(client, name), wanted)
+    answers = client.pool.map(lambda name: _answer(client, name), wanted)
     records: list[Record] = []
     absent: list[str] = []
     for name, answer in zip(wanted, answers):

@@ -32,7 +32,7 @@ from mgsync.lockfile import Lockfile, collection_digest
 from mgsync.manifest import Desired, csvdata
 from mgsync.manifest.convert import Staged
 from mgsync.manifest.loader import Loading
-from mgsync.memory import settled
+from mgsync.tuning import settled
 from mgsync.state import Address, Entries, State, TableKey, sort_key
 
 if TYPE_CHECKING:

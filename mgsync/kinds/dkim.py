@@ -107,8 +107,8 @@ def key_bits(value: str) -> int:
 
 
 def _keys(client: Client, domain: str) -> list[dict[str, Any]]:
-    # Both DKIM kinds read this listing: one request per plan (``Client.sharing``, opened by observe).
-    items: list[dict[str, Any]] = client.read_shared(f"/v4/domains/{path_quote(domain)}/keys", KEYS)["items"]
+    # Both DKIM kinds read this listing: one request per plan (``Client.cache``, shared in observe).
+    items: list[dict[str, Any]] = client.cache.read(f"/v4/domains/{path_quote(domain)}/keys", KEYS)["items"]
     return items
 
 

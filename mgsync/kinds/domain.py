@@ -228,7 +228,7 @@ class DomainKind(Kind[Domain]):
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         items = list(client.iter_skip("/v4/domains", limit=1000, item=ITEM))
         remembered = {r.address.key: self.spec(r) for r in locked.of_kind(self.name)}
-        status = client.map(lambda item: self._status(client, item, remembered.get(item["name"].lower())), items)
+        status = client.pool.map(lambda item: self._status(client, item, remembered.get(item["name"].lower())), items)
         return [self.from_api(item, remembered.get(item["name"].lower()), extra) for item, extra in zip(items, status)
                 if extra is not None]
 

@@ -156,7 +156,7 @@ class TemplateKind(Kind[Template]):
         items = list(client.iter_pages(base, {"active": "yes"}, limit=100, item=ITEM))
         # The list may carry the active version (active=yes); fetch one by one only what it lacks.
         missing = [item for item in items if "version" not in item]
-        fetched = client.map(lambda item: self._one(client, scope, item["name"]), missing)
+        fetched = client.pool.map(lambda item: self._one(client, scope, item["name"]), missing)
         gone = {item["name"] for item, one in zip(missing, fetched) if one is None}
         complete = {item["name"]: item for item in [*items, *fetched] if item is not None}
         return [self.from_api(scope, item) for name, item in sorted(complete.items()) if name not in gone]

@@ -33,7 +33,7 @@ def test_results_keep_input_order_and_threads_stay_bounded(client: Client) -> No
             running[0] -= 1
         return i * i
 
-    assert client.map(work, range(40)) == [i * i for i in range(40)]
+    assert client.pool.map(work, range(40)) == [i * i for i in range(40)]
     assert 1 < peak[0] <= 4
 
 
@@ -48,7 +48,7 @@ def test_first_error_by_input_order_is_raised_after_all_finish(client: Client) -
         return i
 
     with pytest.raises(ValueError, match="item 3"):
-        client.map(work, range(10))
+        client.pool.map(work, range(10))
     assert sorted(done) == list(range(10))
 
 
@@ -65,7 +65,7 @@ def test_nested_map_is_helped_by_idle_workers(client: Client) -> None:
         return j
 
     started = time.perf_counter()
-    assert client.map(lambda i: client.map(inner, range(8)) if i == 0 else [], range(2)) == [list(range(8)), []]
+    assert client.pool.map(lambda i: client.pool.map(inner, range(8)) if i == 0 else [], range(2)) == [list(range(8)), []]
     assert len(threads) > 1
     assert time.perf_counter() - started < 8 * 0.05 * 0.75  # 4 threads: about 0.1 s, never 0.4 s
 
@@ -74,9 +74,9 @@ def test_nested_map_runs_without_deadlock(client: Client) -> None:
     outcome: list[object] = []
 
     def outer(i: int) -> list[int]:
-        return client.map(lambda j: i * 10 + j, range(3))
+        return client.pool.map(lambda j: i * 10 + j, range(3))
 
-    worker = threading.Thread(target=lambda: outcome.append(client.map(outer, range(8))), daemon=True)
+    worker = threading.Thread(target=lambda: outcome.append(client.pool.map(outer, range(8))), daemon=True)
     worker.start()
     worker.join(5)
     assert not worker.is_alive(), "nested map deadlocked"
@@ -89,6 +89,6 @@ def test_map_over_real_http_shares_one_client(account, connect) -> None:
         emu.store.add_route(f'match_recipient("r{i}@example.com")', description=f"r{i}")
     client: Client = connect(url, concurrency=4)
     ids = [r["id"] for r in client.iter_skip("/v3/routes")]
-    routes = client.map(lambda rid: client.get(f"/v3/routes/{rid}")["route"], ids)
+    routes = client.pool.map(lambda rid: client.get(f"/v3/routes/{rid}")["route"], ids)
     assert [r["id"] for r in routes] == ids
     assert client.stats.by_method["GET"] == 13 and client.stats.requests == 13

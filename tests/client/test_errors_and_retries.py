@@ -7,7 +7,9 @@ import time
 
 import pytest
 
-from mgsync.errors import ApiError, ConfigError, TransportError
+from mgsync.answers import INT, OBJECT, ListOf, Obj
+from mgsync.errors import (ApiError, ConfigError, DnsError, HostNotFoundError, NoAnswerError,
+                           UnreadableAnswerError)
 from mgsync.client import Client
 from mgsync.settings import Settings
 
@@ -105,7 +107,7 @@ def test_put_failing_after_commit_is_retried(account, connect) -> None:
 def test_post_whose_connection_dropped_is_not_repeated(account, connect) -> None:
     emu, url = account
     emu.faults.drop_connection(method="POST", path="/v3/routes", after_commit=True)
-    with pytest.raises(TransportError) as err:
+    with pytest.raises(NoAnswerError) as err:
         connect(url, sleep=Sleeps()).post("/v3/routes", ROUTE)
     assert str(err.value) == (
         "Mailgun API: POST /v3/routes failed: RemoteProtocolError: Server disconnected without sending a response.; "
@@ -132,9 +134,10 @@ def test_refused_connection_fails_at_once_naming_the_base_url(method) -> None:
     sleeps = Sleeps()
     base = f"http://127.0.0.1:{port}"
     with Client(Settings(base, "basic", KEY), max_retries=2, sleep=sleeps) as client:
-        with pytest.raises(TransportError) as err:
+        with pytest.raises(NoAnswerError) as err:
             client.request(method, "/v3/routes", data=ROUTE if method == "POST" else None)
         assert client.stats.requests == 1 and sleeps.calls == []
+    assert not isinstance(err.value, DnsError)  # the name resolved: nobody listens
     assert str(err.value) == (
         f"Mailgun API: {method} /v3/routes failed: cannot connect to {base} (connection refused); check the base URL "
         "(--base-url / MAILGUN_BASE_URL), the region (--region / MAILGUN_REGION) and the network"
@@ -145,16 +148,32 @@ def test_unresolvable_host_fails_at_once() -> None:
     sleeps = Sleeps()
     # .invalid never resolves (RFC 6761); the resolver answers without the network.
     with Client(Settings("https://api.mailgun.invalid", "basic", KEY), max_retries=2, sleep=sleeps) as client:
-        with pytest.raises(TransportError) as err:
+        with pytest.raises(HostNotFoundError) as err:
             client.get("/v4/domains")
         assert client.stats.requests == 1 and sleeps.calls == []
+    assert isinstance(err.value, NoAnswerError) and isinstance(err.value, DnsError)  # a DNS failure, exit 1
     assert "cannot connect to https://api.mailgun.invalid (the host name does not resolve)" in str(err.value)
 
+
+
+@pytest.mark.parametrize(("body", "why"), [
+    ("<html>proxy error</html>", "expected an object with \"items\", got an HTML page '<html>proxy error</html>'"),
+    ('{"items": 3}', "expected items to be a list, got the number 3"),
+])
+def test_an_unreadable_answer_has_its_own_class(account, connect, body, why) -> None:
+    """Not JSON, or JSON of another shape: an answer came (no ``NoAnswerError``), but it cannot be read."""
+    emu, url = account
+    emu.faults.replace_body("/v3/routes", body, times=1)
+    with pytest.raises(UnreadableAnswerError) as err:
+        connect(url, sleep=Sleeps()).read("/v3/routes", Obj({"items": ListOf(OBJECT)}, {"total_count": INT}))
+    assert not isinstance(err.value, NoAnswerError) and err.value.exit_code == 1
+    assert str(err.value) == f"Mailgun API: GET /v3/routes returned 200: {why}"
+    assert statuses(emu, "GET") == [200]  # not retried
 
 def test_post_timing_out_is_not_repeated(account, connect) -> None:
     emu, url = account
     emu.faults.latency = 0.3
-    with pytest.raises(TransportError) as err:
+    with pytest.raises(NoAnswerError) as err:
         connect(url, timeout=0.1, sleep=Sleeps()).post("/v3/routes", ROUTE)
     assert "ReadTimeout" in str(err.value) and "not retried because POST may have been applied" in str(err.value)
     deadline = time.monotonic() + 2

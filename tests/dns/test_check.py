@@ -30,3 +30,19 @@ CNAME = Record("mg.example.com", "example.com", "email.mg.example.com", "CNAME",
 def test_judge(record: Record, found: list[str], status: str, message: str) -> None:
     result = judge(record, found)
     assert (result.status, result.message) == (status, message)
+
+
+def test_resolver_failures_are_dns_errors() -> None:
+    """A resolver host that does not resolve (.invalid never does, RFC 6761), or a query that cannot be
+    made: ``DnsError``, exit 1, one sentence; no query leaves the machine."""
+    from mgsync.dns.check import resolver
+    from mgsync.errors import DnsError
+
+    with pytest.raises(DnsError) as unresolved:
+        resolver("ns.nowhere.invalid:53")
+    assert str(unresolved.value) == "--resolver 'ns.nowhere.invalid:53': cannot resolve host 'ns.nowhere.invalid'."
+    label = "a" * 64  # one label longer than DNS allows (63): refused before anything is sent
+    with pytest.raises(DnsError) as failed:
+        resolver("127.0.0.1:53")(f"{label}.example.com", "TXT")
+    assert str(failed.value).startswith(f"DNS query {label}.example.com TXT to 127.0.0.1:53 failed: ")
+    assert failed.value.exit_code == 1

@@ -126,7 +126,7 @@ def test_the_rotation_policy_is_set_once_and_remembered(tmp_path) -> None:
 
 def test_both_dkim_kinds_share_one_read_of_a_domains_keys(tmp_path) -> None:
     """dkim_keys and dkim both read GET /v4/domains/{d}/keys: a plan sends it once per domain
-    (``Client.sharing``), and the reads inside an apply are their own (they must see its writes)."""
+    (``Client.cache``), and the reads inside an apply are their own (they must see its writes)."""
     h = Harness(tmp_path)
     h.write(START)
     h.apply()
@@ -144,10 +144,10 @@ def test_a_shared_read_that_fails_fails_every_caller(tmp_path) -> None:
 
     h = Harness(tmp_path)
     results: list[object] = []
-    with h.client.sharing():
+    with h.client.cache.sharing():
         def read() -> None:
             try:
-                results.append(h.client.read_shared("/v4/domains/nowhere.example.com/keys", KEYS))
+                results.append(h.client.cache.read("/v4/domains/nowhere.example.com/keys", KEYS))
             except ApiError as err:
                 results.append(err.status)
         threads = [threading.Thread(target=read) for _ in range(3)]

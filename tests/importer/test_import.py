@@ -157,7 +157,7 @@ def test_domain_narrows_the_reads_to_that_domain(account: Harness) -> None:
     assert imported.counts == {"domain": 1, "route": 6, "list": 3}
     scoped = [path for path in account.requests("GET") if "/v3/lists" not in path and any(d in path for d in DOMAINS)]
     # tracking, webhooks, templates, credentials, four suppression tables, and the DKIM key listing
-    # (once, shared by the key kind and the signing-key kind: Client.sharing)
+    # (once, shared by the key kind and the signing-key kind: Client.cache)
     assert len(scoped) == 9
     assert all("/news.example.com/" in path for path in scoped)
     assert account.actions() == []

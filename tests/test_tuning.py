@@ -1,0 +1,136 @@
+"""``tuning``: the command tunes its own process (malloc arenas on glibc, the collector, the switch interval
+while reading, the hard exit) unless ``MGSYNC_NO_TUNING`` is set; click's runner and library callers
+run untuned. The effect on a 200,000-entry plan and apply is in the account-L benchmark."""
+
+from __future__ import annotations
+
+import gc
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from mgsync import tuning
+from mgsync.cli import main
+from mgsync.tuning import limit_arenas
+
+from .e2e.cli import run
+
+GLIBC = platform.libc_ver()[0] == "glibc" and sys.platform.startswith("linux")
+ON = ("mgsync.tuning: runtime tuning on: glibc malloc arenas limited: "
+      f"{'yes' if GLIBC else 'no'}; collector thresholds 50000/20/20")
+OFF = "mgsync.tuning: runtime tuning off: MGSYNC_NO_TUNING is set"
+
+
+@pytest.mark.skipif(not GLIBC, reason="only glibc keeps per-thread arenas this way")
+def test_glibc_takes_the_settings() -> None:
+    assert limit_arenas() is True
+
+
+@pytest.mark.parametrize("how", ["console script", "python -m mgsync"])
+def test_the_command_is_tuned_unless_the_variable_says_not(how) -> None:
+    """``mgsync --verbose`` says first whether it is tuned; the variable switches it off."""
+    args = ("--verbose", "version")
+    clean = {k: v for k, v in os.environ.items() if k != tuning.ENV}  # whatever the test run was given
+    for env, expected in (({}, ON), ({tuning.ENV: "1"}, OFF)):
+        if how == "console script":
+            done = run(*args, env=env, unset=() if env else (tuning.ENV,))
+        else:
+            done = subprocess.run([sys.executable, "-m", "mgsync", *args], capture_output=True, text=True,
+                                  timeout=60, env={**clean, **env})
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.splitlines()[0] == expected
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({}, "on (50000, 20, 20) frozen no atexit"),
+    ({tuning.ENV: "1"}, "off default thresholds not frozen atexit ran"),
+])
+def test_switched_on_the_process_is_tuned_and_left_hard(env, expected) -> None:
+    """What ``cli.run`` does, in a fresh interpreter: thresholds, ``settled`` freezing, and an exit that
+    skips the interpreter's clean-up (an ``atexit`` hook never runs) only when tuned."""
+    script = ("import atexit, gc, os\n"
+              "from mgsync import tuning\n"
+              "atexit.register(lambda: print('atexit ran'))\n"
+              "default = gc.get_threshold()\n"
+              "on = tuning.switch_on(os.environ)\n"
+              "tuning.settled()\n"
+              "thresholds = 'default thresholds' if gc.get_threshold() == default else gc.get_threshold()\n"
+              "print('on' if on else 'off', thresholds, 'frozen' if gc.get_freeze_count() else 'not frozen',"
+              " end=' ', flush=True)\n"
+              "if on: print('no atexit', flush=True)\n"
+              "tuning.leave(0)\n")
+    clean = {k: v for k, v in os.environ.items() if k != tuning.ENV}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          env={**clean, **env})
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.strip() == expected
+
+
+def test_a_clirunner_call_leaves_the_interpreter_as_it_was(tmp_path, served_emulator) -> None:
+    """Plan, apply and import through click's runner, against a real server: the collector's thresholds,
+    its frozen objects and the switch interval are the test process's own before, during and after."""
+    emu, url = served_emulator
+    routes = "".join(f"  r{i}: {{priority: {i}, expression: 'match_recipient(\"r{i}@x.org\")', actions: ['stop()']}}\n"
+                     for i in range(30))
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "routes.yaml").write_text("routes:\n" + routes, encoding="utf-8")
+    lock = str(tmp_path / "mgsync.lock")
+    env = {"MAILGUN_API_KEY": "test", "MAILGUN_BASE_URL": url, "NO_COLOR": "1"}
+    before = (gc.get_threshold(), gc.get_freeze_count(), sys.getswitchinterval())
+    seen: set[float] = set()
+    stop = threading.Event()
+
+    def sample() -> None:  # the switch interval while the commands read
+        while not stop.is_set():
+            seen.add(sys.getswitchinterval())
+            time.sleep(0.0002)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        for args in (["plan", "--lockfile", lock, str(tmp_path / "in")],
+                     ["apply", "--yes", "--lockfile", lock, str(tmp_path / "in")],
+                     ["import", "--out", str(tmp_path / "out")]):
+            result = CliRunner().invoke(main, args, env=env)
+            assert result.exit_code == 0, result.output
+    finally:
+        stop.set()
+        sampler.join()
+    assert len(emu.store.routes) == 30 and (tmp_path / "out" / "routes.yaml").exists()
+    assert (gc.get_threshold(), gc.get_freeze_count(), sys.getswitchinterval()) == before
+    assert seen == {before[2]}
+
+
+def test_untuned_hooks_do_nothing() -> None:
+    assert not tuning.is_on()  # nothing in a test process switches it on
+    frozen, interval = gc.get_freeze_count(), sys.getswitchinterval()
+    tuning.settled()
+    with tuning.responsive():
+        assert sys.getswitchinterval() == interval
+    assert gc.get_freeze_count() == frozen
+
+
+def test_loading_leaves_next_to_no_garbage_for_settled_to_freeze(tmp_path) -> None:
+    """``settled`` freezes what exists without a collection first: the YAML parse must not leave a
+    node tree (a mark per token) in reference cycles for it to keep."""
+    from mgsync.manifest import yamlfile
+
+    routes = "".join(f"  r{i}: {{priority: {i}, expression: 'match_recipient(\"r{i}@x.org\")', actions: ['stop()']}}\n"
+                     for i in range(300))
+    (tmp_path / "routes.yaml").write_text("routes:\n" + routes, encoding="utf-8")
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        parsed, problems = yamlfile.parse(tmp_path / "routes.yaml")
+        assert parsed is not None and not problems and len(parsed.root["routes"]) == 300
+        assert gc.collect() < 500  # over 10,000 when the tree stayed in the cycle
+    finally:
+        if enabled:
+            gc.enable()
