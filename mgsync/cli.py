@@ -435,7 +435,8 @@ def plan(paths: tuple[Path, ...], out: Path | None, fmt: str, detailed_exitcode:
     digest = outcome.plan.digest  # what `apply --expect-plan` checks; shown in every format
     match fmt:
         case "json":
-            document = {**render.json_document(outcome.plan), "digest": digest}
+            document = {**render.json_document(outcome.plan), "digest": digest,
+                        "change_fingerprints": saved_plan.change_fingerprints(outcome.plan)}
             click.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
         case "markdown":
             click.echo(f"{render.markdown(outcome.plan, full=full)}\n\n{DIGEST_LABEL} `{digest}`")
@@ -460,12 +461,15 @@ def plan(paths: tuple[Path, ...], out: Path | None, fmt: str, detailed_exitcode:
 @click.option("--lockfile", type=click.Path(path_type=Path), help="Default: mgsync.lock beside the manifests.")
 @click.option("--expect-plan", metavar="DIGEST",
               help="Apply only if the fresh plan has exactly this digest (from the reviewed plan); else exit 3.")
+@click.option("--reviewed", multiple=True, type=click.Path(path_type=Path), metavar="PLAN.json",
+              help="Apply only if every change is in one of these reviewed plans (plan --out; repeatable); else exit 3.")
 @click.option("--lock-timeout", type=click.FloatRange(min=0), default=0, show_default=True, metavar="SECONDS",
               help="Wait this long for another apply's lock on the lockfile before giving up (exit 4).")
 @connection_options
 @handles_errors
 def apply(paths: tuple[Path, ...], yes: bool, force: bool, targets: tuple[str, ...],
-          lockfile: Path | None, expect_plan: str | None, lock_timeout: float, **conn: Any) -> None:
+          lockfile: Path | None, expect_plan: str | None, reviewed: tuple[Path, ...], lock_timeout: float,
+          **conn: Any) -> None:
     """Make Mailgun match the manifests (or apply a saved plan file)."""
     from mgsync import render, saved_plan
     from mgsync.connect import connect
@@ -477,6 +481,11 @@ def apply(paths: tuple[Path, ...], yes: bool, force: bool, targets: tuple[str, .
     saved = saved_plan.load(paths[0]) if len(paths) == 1 and saved_plan.is_saved_plan(paths[0]) else None
     if saved is not None:
         paths, targets, lockfile = tuple(Path(p) for p in saved.manifests), saved.targets, Path(saved.lockfile)
+    if reviewed and (saved is not None or expect_plan is not None):
+        raise MgsyncError("--reviewed cannot be combined with --expect-plan or a saved plan file; use one of them.")
+    vouched = saved_plan.load_reviewed(reviewed) if reviewed else None
+    for note in vouched.notes if vouched else ():
+        click.echo(f"Note: {note}", err=True)
     desired = load(list(paths) or [Path(".")], os.environ)
     settled()
     to_verify = verification_targets(desired, _named("verifiable"))  # a typo fails before any request
@@ -492,6 +501,8 @@ def apply(paths: tuple[Path, ...], yes: bool, force: bool, targets: tuple[str, .
             saved_plan.check_fresh(saved, outcome.plan, state=desired.state, lock=lock)
         if expect_plan is not None:  # "" too: an empty digest from a failed lookup must never mean "any plan"
             saved_plan.check_digest(expect_plan, outcome.plan)
+        if vouched is not None:
+            saved_plan.check_reviewed(vouched, outcome.plan)
         _echo_text_plan(outcome.plan)
         confirmed = frozenset(f"{kind}:{key}" for kind, keys in _named("confirm_delete").items() for key in keys)
         outcome.plan.raise_if_unsafe(force=force, confirmed=confirmed)

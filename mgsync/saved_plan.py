@@ -8,6 +8,14 @@ object changed, or if the plan computed now differs from the saved one.
 
 ``check_digest`` is the same promise without a file (``apply --expect-plan DIGEST``): the digest of
 the reviewed plan, e.g. from a pull-request comment, must equal the digest of the plan made now.
+
+``change_fingerprints`` are the finer promise of ``apply --reviewed FILE`` (repeatable): one
+fingerprint per thing a change does, made from what the plan shows (secrets masked, never a secret):
+a create is (address, action, the object as created), an update one per changed field (address,
+field path, the value it gets), so two pull requests changing different fields of one object
+compose; a delete or forget is (address, action). A fresh plan is accepted when every fingerprint it
+has is in some reviewed plan (``check_reviewed``). A password change shows as "changed" in a plan,
+so its fingerprint says which credential changes, not to what: the secret itself is never reviewed.
 """
 
 from __future__ import annotations
@@ -18,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from mgsync import __version__
+from mgsync.changes import Action, Change
 from mgsync.errors import MgsyncError, StalePlanError
-from mgsync.fingerprint import fingerprint
+from mgsync.fingerprint import canonical_json, fingerprint
 from mgsync.lockfile import Lockfile
 from mgsync.plan import Plan, masked
 from mgsync.render import json_document
@@ -39,6 +48,7 @@ class SavedPlan:
     changes: tuple[tuple[str, str], ...]  # (address, action)
     fingerprints: dict[str, str]
     digest: str | None = None  # Plan.digest; None in files written before digests existed
+    change_fingerprints: tuple[str, ...] = ()  # empty in files written before they existed
 
 
 def desired_digest(state: State) -> str:
@@ -60,6 +70,7 @@ def save(path: Path, plan: Plan, *, manifests: list[Path], lock: Lockfile, state
         "lock_digest": fingerprint(lock.render()),
         "fingerprints": touched_fingerprints(plan),
         "digest": plan.digest,
+        "change_fingerprints": change_fingerprints(plan),
         "plan": json_document(plan),
     }
     path.write_text(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -88,6 +99,7 @@ def load(path: Path) -> SavedPlan:
             changes=tuple((c["address"], c["action"]) for c in data["plan"]["changes"]),
             fingerprints=dict(data["fingerprints"]),
             digest=data.get("digest"),
+            change_fingerprints=tuple(data.get("change_fingerprints", ())),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
         raise MgsyncError(f"{path}: not a readable mgsync plan file ({err})") from None
@@ -116,4 +128,72 @@ def check_digest(expected: str, plan: Plan) -> None:
         raise StalePlanError(
             f"Refusing to apply: the plan now has digest {plan.digest}, not the reviewed {expected.strip() or '(empty)'}; "
             "Mailgun, the manifests or the lockfile changed since the review. Run mgsync plan again."
+        )
+
+
+# --- per-change fingerprints (apply --reviewed) ---------------------------------------------------
+
+
+def change_fingerprints(plan: Plan) -> list[str]:
+    """Every fingerprint of every change of ``plan``, sorted and without repeats."""
+    return sorted({fp for change in plan.changes for _, fp in _fingerprints(change)})
+
+
+def _fingerprints(change: Change) -> list[tuple[str, str]]:
+    """(what it names in a refusal, fingerprint) for each thing ``change`` does."""
+    address, action = str(change.address), change.action.value
+    match change.action:
+        case Action.CREATE:
+            return [(f"{address} (create)", _short([address, action, change.after]))]
+        case Action.UPDATE if change.fields:
+            return [(f"{address} (update {'.'.join(map(str, f.path))})", _short([address, action, list(f.path), f.after]))
+                    for f in change.fields]
+        case Action.UPDATE:  # no field named: the whole object as it becomes
+            return [(f"{address} (update)", _short([address, action, change.after]))]
+        case _:
+            return [(f"{address} ({action})", _short([address, action]))]
+
+
+def _short(data: Any) -> str:
+    # 128 bits of sha256: unique enough between the changes of one account, and a plan of 200,000
+    # creates keeps its list of fingerprints small.
+    return fingerprint(data)[: len("sha256:") + 32]
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """The union of the change fingerprints of the reviewed plan files, and notes about the files."""
+
+    fingerprints: frozenset[str]
+    notes: tuple[str, ...]
+
+
+def load_reviewed(paths: tuple[Path, ...]) -> Reviewed:
+    """Read ``plan --out`` files (or ``plan --format json`` output): any JSON object with ``change_fingerprints``."""
+    found: set[str] = set()
+    notes: list[str] = []
+    for path in paths:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            listed = data.get("change_fingerprints") if isinstance(data, dict) else None
+        except (OSError, ValueError) as err:
+            raise MgsyncError(f"{path}: not a readable mgsync plan file ({err}); pass a file written by mgsync plan --out.") from None
+        if listed is None:  # written before fingerprints existed: it vouches for nothing
+            notes.append(f"{path} holds no change fingerprints (an older mgsync wrote it); it vouches for no change.")
+            continue
+        if not isinstance(listed, list) or not all(isinstance(fp, str) for fp in listed):
+            raise MgsyncError(f"{path}: change_fingerprints is not a list of strings; pass a file written by mgsync plan --out.")
+        found.update(listed)
+    return Reviewed(frozenset(found), tuple(notes))
+
+
+def check_reviewed(reviewed: Reviewed, plan: Plan) -> None:
+    """Refuse (exit 3) unless every fingerprint of ``plan`` is in some reviewed plan; name the first that is not."""
+    unreviewed = [[label for label, fp in _fingerprints(c) if fp not in reviewed.fingerprints] for c in plan.changes]
+    unreviewed = [labels for labels in unreviewed if labels]
+    if unreviewed:
+        count = f"{len(unreviewed)} unreviewed change{'' if len(unreviewed) == 1 else 's'}"
+        raise StalePlanError(
+            f"Refusing to apply: {unreviewed[0][0]} is in no reviewed plan ({count}). "
+            "Review it in a pull request, or apply it through the approved dispatch path."
         )
