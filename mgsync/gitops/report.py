@@ -41,7 +41,7 @@ def body(found: Range, *, key: str, code: int, log: str, run_url: str, branch: s
     if code == UNREVIEWED:
         out += ["", f"To apply after review: open a pull request, or run the workflow by hand (Actions, mgsync, "
                     f"Run workflow on `{branch}`): it shows the plan of `{branch}` and applies exactly that plan "
-                    "once the `mailgun-production` environment's reviewers approve."]
+                    "once a reviewer of the `mailgun-approval` environment approves."]
     return "\n".join(out) + "\n"
 
 

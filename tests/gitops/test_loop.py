@@ -1,0 +1,300 @@
+"""The team loop on GitHub, simulated end to end: examples/ci/mgsync.yml, action.yml, action/*.sh, mgsync.gitops
+and the real mgsync CLI against the Mailgun emulator on 127.0.0.1, a bare git remote and a fake GitHub API.
+
+The README's "Using mgsync in CI" makes these claims; each is covered here:
+- pull requests are validated without secrets, planned with the read key of `mailgun-plan`, and get one sticky
+  comment per directory, labels mgsync:add/change/destroy, a job summary and the saved plan as an artifact
+  (test_three_quick_merges_with_the_middle_run_cancelled, test_a_pull_request_plan_without_smtp_passwords);
+- a pull request from a fork is validated, its plan skipped with a note (test_a_fork_is_validated_and_not_planned);
+- after a merge, the apply covers every pull request merged since the last apply, applies each reviewed change
+  exactly once, in one queue where a newer run replaces a pending one, and tells each pull request
+  (test_three_quick_merges_with_the_middle_run_cancelled);
+- a run that finds nothing new exits 0 quietly (test_three_quick_merges_..., test_an_unreviewed_change_...);
+- the lockfile lives on the mgsync-state branch: main can be protected, no bot commit, no lockfile pull request,
+  and the next plan reads the state (test_a_protected_main_stays_untouched);
+- only plan comments written by github-actions[bot] count; a look-alike is ignored
+  (test_a_look_alike_comment_with_a_fake_digest_is_ignored);
+- a change nobody reviewed refuses (exit 3, named), the pull requests are told, and the manual run plans main and
+  applies exactly that plan after approval (test_an_unreviewed_change_on_main_refuses_and_the_manual_run_applies_it);
+- a failed or refused apply still records the lockfile; two applies racing on the state lose no record
+  (test_two_applies_racing_on_the_state_lose_no_record);
+- SMTP passwords are not needed by plans (test_a_pull_request_plan_without_smtp_passwords, needs i19-privilege);
+- a lockfile of another account or subaccount is refused (test_a_lockfile_of_another_subaccount_is_refused).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mgsync.emulator import Emulator
+from mgsync.emulator.server import serve
+from tests.gitops.fakegithub import BOT, Fake, Served
+from tests.gitops.runner import Environment, World, clean_env, git
+
+KEY = "sim-key"
+PASSWORD = "Alice-smtp-pass-1"
+BASE = "version: 1\n"  # routes come in one file per pull request, so merges never conflict
+APPLY_MARKER = "<!-- mgsync-apply: mailgun -->"
+PLAN_MARKER = "<!-- mgsync-plan: mailgun -->"
+DIGEST = re.compile(r"^Plan digest: `(sha256:[0-9a-f]{64})`$", re.M)
+
+
+def route(name: str, priority: int = 10) -> str:
+    return (f"version: 1\nroutes:\n  {name}:\n    priority: {priority}\n"
+            f"    expression: match_recipient(\"{name}@mg.example.com\")\n    actions: [stop()]\n")
+
+
+def route_file(name: str, priority: int = 10) -> dict[str, str | None]:
+    return {f"mailgun/{name}.yaml": route(name, priority)}
+
+
+@pytest.fixture
+def mailgun() -> Iterator[tuple[Emulator, str]]:
+    emulator = Emulator(api_key=KEY)
+    with serve(emulator, host="127.0.0.1", port=0) as server:
+        yield emulator, server.url
+
+
+@pytest.fixture
+def world(tmp_path: Path, mailgun: tuple[Emulator, str]) -> Iterator[World]:
+    environments = {
+        "mailgun-plan": Environment({"MAILGUN_READ_API_KEY": KEY}),  # the README: the read key only
+        "mailgun-production": Environment({"MAILGUN_API_KEY": KEY, "MG_SMTP_ALICE": PASSWORD}),
+        "mailgun-approval": Environment(reviewers=True),
+    }
+    with Served() as fake:
+        world = World(tmp_path, fake, mailgun[1], environments)
+        world.seed({"mailgun/mgsync.yaml": BASE})
+        yield world
+
+
+def routes(url: str) -> list[str]:
+    items = httpx.get(f"{url}/v3/routes", auth=("api", KEY), params={"limit": 1000}).json()["items"]
+    return sorted(item["description"] for item in items)
+
+
+def route_creations(emulator: Emulator) -> int:
+    return sum(1 for e in emulator.log if e.method == "POST" and e.path == "/v3/routes" and e.status == 200)
+
+
+def state(world: World, suffix: str = "") -> str:
+    return git(world.origin, "show", f"mgsync-state:mailgun/mgsync.lock{suffix}")
+
+
+def results(fake: Fake, number: int) -> list[str]:
+    return [c["body"] for c in fake.comments_on(number) if c["body"].startswith(APPLY_MARKER)]
+
+
+def plan_comment(fake: Fake, number: int) -> dict:
+    (comment,) = [c for c in fake.comments_on(number) if c["body"].startswith(PLAN_MARKER) and c["user"] == BOT]
+    return comment
+
+
+def main_tip(world: World) -> str:
+    return git(world.origin, "rev-parse", "refs/heads/main")
+
+
+def test_three_quick_merges_with_the_middle_run_cancelled(world: World, mailgun: tuple[Emulator, str]) -> None:
+    emulator, url = mailgun
+    for number, name in ((1, "route-a"), (2, "route-b"), (3, "route-c")):
+        run = world.open_pull(number, name, route_file(name))
+        assert run.job("validate").status == "success", run.job("validate").text
+        assert run.job("plan").status == "success", run.job("plan").text
+        comment = plan_comment(world.fake, number)["body"]
+        assert f"<!-- mgsync-run: {run.id} -->" in comment and DIGEST.search(comment)
+        assert f"[this run]({world.fake.url}/acme/mail/actions/runs/{run.id}#artifacts)" in comment
+        assert world.fake.labels[number] == ["mgsync:add"]
+        assert "| add | change | destroy |\n|---|---|---|\n| 1 | 0 | 0 |" in run.job("plan").summary
+        artifact = [a for a in world.fake.artifacts.values() if a["run"] == run.id]
+        assert [a["name"] for a in artifact] == ["mgsync-plan-mailgun"]
+    assert routes(url) == []  # a plan never writes
+
+    # #2 and #3 merge while the apply of #1 runs: #2's queued run is cancelled by #3's (GitHub's rule).
+    later: list = []
+    world.after("apply", "actions/checkout", lambda: later.extend([world.merge(2), world.merge(3)]))
+    first = world.merge(1)
+    second, third = later
+    assert [first.job("apply").status, second.job("apply").status, third.job("apply").status] == \
+        ["success", "cancelled", "success"], first.job("apply").text + third.job("apply").text
+
+    assert routes(url) == ["route-a", "route-b", "route-c"] and route_creations(emulator) == 3  # each exactly once
+    assert state(world, ".applied").strip() == third.sha == main_tip(world)
+    assert all(name in state(world) for name in ("route-a", "route-b", "route-c"))
+    for number in (1, 2, 3):
+        (told,) = results(world.fake, number)
+        assert "### mgsync apply for `mailgun`: applied" in told
+        assert re.search(r"^Applied plan digest: `sha256:[0-9a-f]{64}`$", told, re.M), told
+    assert "covering #1." in results(world.fake, 1)[0]
+    assert "covering #2, #3." in results(world.fake, 2)[0] and results(world.fake, 2) == results(world.fake, 3)
+    assert "Plan: 2 to add, 0 to change, 0 to destroy." in results(world.fake, 3)[0]
+    assert "### mgsync apply for `mailgun`: applied" in third.job("apply").summary
+
+    # The same push again (a re-run): nothing new, exit 0, nobody told twice.
+    again = world.start("push", {"after": third.sha}, third.sha, "refs/heads/main")
+    assert again.job("apply").status == "success"
+    assert "nothing new on main" in again.job("apply").text
+    assert [len(results(world.fake, n)) for n in (1, 2, 3)] == [1, 1, 1] and route_creations(emulator) == 3
+
+
+def test_a_protected_main_stays_untouched(world: World, mailgun: tuple[Emulator, str]) -> None:
+    world.protect_main()
+    world.open_pull(1, "route-a", route_file("route-a"))
+    merged = world.merge(1)
+    assert merged.job("apply").status == "success", merged.job("apply").text
+    assert routes(mailgun[1]) == ["route-a"]
+    # main holds exactly the merge, no bot commit and no lockfile; nothing opened a pull request.
+    assert main_tip(world) == merged.sha
+    assert "mgsync.lock" not in git(world.origin, "ls-tree", "-r", "--name-only", "main")
+    assert sorted(world.fake.pulls) == [1] and not any(r.startswith("POST /api/repos/acme/mail/pulls")
+                                                       for r in world.fake.requests)
+    assert "route-a" in state(world) and state(world, ".applied").strip() == merged.sha
+    # The next pull request plans against the state branch: only its own change.
+    nxt = world.open_pull(2, "route-b", route_file("route-b"))
+    assert nxt.job("plan").status == "success", nxt.job("plan").text
+    comment = plan_comment(world.fake, 2)["body"]
+    assert "route-b" in comment and "route:route-a" not in comment
+
+
+def test_a_look_alike_comment_with_a_fake_digest_is_ignored(world: World, mailgun: tuple[Emulator, str]) -> None:
+    world.open_pull(1, "route-a", route_file("route-a"))
+    mallory = {"login": "mallory", "type": "User", "id": 666}
+    real = plan_comment(world.fake, 1)["body"]
+    fake_body = DIGEST.sub("Plan digest: `sha256:" + "f" * 64 + "`", real)
+    world.fake.comment(1, mallory, fake_body)  # newer than the bot's, same marker and run line
+    world.fake.comment(1, {**BOT, "type": "User"}, fake_body)  # a user who took the bot's name
+    merged = world.merge(1)
+    assert merged.job("apply").status == "success", merged.job("apply").text
+    assert "Ignored a plan comment not written by github-actions[bot] (#1: mallory)" in merged.job("apply").text
+    assert routes(mailgun[1]) == ["route-a"]
+    assert f"mgsync: #1: reviewed plan {DIGEST.search(real).group(1)}" in merged.job("apply").text
+
+
+def test_an_unreviewed_change_on_main_refuses_and_the_manual_run_applies_it(world: World, mailgun: tuple[Emulator, str]) -> None:
+    url = mailgun[1]
+    world.open_pull(1, "route-a", route_file("route-a"))
+    pushed = world.direct_push(route_file("route-x"))
+    assert pushed.job("apply").status == "failure"
+    assert "Refusing to apply: route:route-x" in pushed.job("apply").text
+    assert "reached `main` without a merged pull request" in pushed.job("apply").summary
+    merged = world.merge(1)
+    assert merged.job("apply").status == "failure"
+    (told,) = results(world.fake, 1)
+    assert "### mgsync apply for `mailgun`: refused" in told
+    assert "\n> Error: Refusing to apply: route:route-x (create) is in no reviewed plan (1 unreviewed change)." in told
+    assert "run the workflow by hand" in told
+    assert routes(url) == []  # nothing unreviewed, and nothing else either
+
+    manual = world.dispatch()
+    plan = manual.job("plan-main")
+    assert plan.status == "success", plan.text
+    assert "route-x" in plan.summary and "route-a" in plan.summary
+    assert manual.job("approve").status == "waiting" and manual.job("apply-main").status == "queued"
+    assert routes(url) == []  # not before the approval
+    world.approve(manual, "approve")
+    assert manual.job("apply-main").status == "success", manual.job("apply-main").text
+    assert routes(url) == ["route-a", "route-x"]
+    assert state(world, ".applied").strip() == main_tip(world)
+    # The next push run finds nothing new.
+    again = world.start("push", {"after": merged.sha}, merged.sha, "refs/heads/main")
+    assert again.job("apply").status == "success" and "nothing new on main" in again.job("apply").text
+
+
+def test_a_manual_run_applies_nothing_once_its_plan_is_stale(world: World, mailgun: tuple[Emulator, str]) -> None:
+    world.direct_push(route_file("route-x"))  # refused: unreviewed
+    manual = world.dispatch()
+    # Before the approval, somebody creates route-x by hand in Mailgun: the approved plan is stale.
+    made = httpx.post(f"{mailgun[1]}/v3/routes", auth=("api", KEY),
+                      data={"priority": "1", "description": "route-x", "expression": "catch_all()", "action": "stop()"})
+    assert made.status_code == 200
+    world.approve(manual, "approve")
+    job = manual.job("apply-main")
+    assert job.status == "failure", job.text
+    assert re.search(r"^Error: Saved plan is stale: .*route:route-x", job.text, re.M), job.text
+    assert routes(mailgun[1]) == ["route-x"] and git(world.origin, "branch", "--list", "mgsync-state") == ""
+
+
+def test_two_applies_racing_on_the_state_lose_no_record(world: World, mailgun: tuple[Emulator, str]) -> None:
+    """Two clones pull the same state, each applies one route, and both record it: the second push merges."""
+    world.branch("main-work", {**route_file("route-a"), **route_file("route-b")})
+    world.push("main", "main-work")
+    env = {**clean_env(world.home), "MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": mailgun[1]}
+    clones = []
+    for name in ("one", "two"):
+        git(world.tmp, "clone", "-q", str(world.origin), name)
+        clones.append(world.tmp / name)
+
+    def mgsync(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["mgsync", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+    def record(cwd: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["python", "-m", "mgsync.gitops", "record", "--lockfile", "mailgun/mgsync.lock",
+                               "--applied", ""], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+    for clone in clones:
+        assert mgsync(clone, "state", "pull", "mailgun/mgsync.lock").returncode == 0
+    for clone, name in zip(clones, ("route-a", "route-b")):
+        applied = mgsync(clone, "apply", "--yes", "--target", f"route:{name}", "mailgun")
+        assert applied.returncode == 0, applied.stdout + applied.stderr
+    first, second = record(clones[0]), record(clones[1])
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    lock = state(world)
+    assert "route-a" in lock and "route-b" in lock
+    # And a plan from a fresh pull shows no change: every record is there.
+    fresh = world.tmp / "fresh"
+    git(world.tmp, "clone", "-q", str(world.origin), str(fresh))
+    assert mgsync(fresh, "state", "pull", "mailgun/mgsync.lock").returncode == 0
+    planned = mgsync(fresh, "plan", "--detailed-exitcode", "mailgun")
+    assert planned.returncode == 0, planned.stdout
+
+
+def test_a_fork_is_validated_and_not_planned(world: World) -> None:
+    head = world.branch("fork-change", route_file("route-f"))
+    pull = world.fake.open_pull(9, "fork-change", head, "From a fork")
+    pull["head"]["repo"] = {"full_name": "someone/mail"}
+    run = world.pull_request_run(9)
+    assert run.job("validate").status == "success"
+    assert run.job("plan").status == "skipped"
+    assert "Plan skipped: pull requests from forks get no secrets." in run.job("validate").summary
+    assert world.fake.comments_on(9) == []
+
+
+CREDENTIAL = """version: 1
+domains:
+  mg.example.com:
+    spam_action: tag
+    credentials:
+      alice: {password: "${env:MG_SMTP_ALICE}"}
+"""
+
+
+def test_a_pull_request_plan_without_smtp_passwords(world: World, mailgun: tuple[Emulator, str]) -> None:
+    """Scenario (e): needs i19-privilege (`password not checked`); the plan job has no MG_SMTP_* secret."""
+    run = world.open_pull(1, "alice", {"mailgun/mgsync.yaml": CREDENTIAL})
+    assert run.job("plan").status == "success", run.job("plan").text
+    comment = plan_comment(world.fake, 1)["body"]
+    assert "password not checked (MG_SMTP_ALICE is not set)" in comment
+    assert PASSWORD not in comment
+    merged = world.merge(1)
+    assert merged.job("apply").status == "success", merged.job("apply").text
+    assert PASSWORD not in merged.job("apply").text and PASSWORD not in state(world)
+
+
+def test_a_lockfile_of_another_subaccount_is_refused(world: World, mailgun: tuple[Emulator, str]) -> None:
+    """Scenario (f): needs the lockfile to name its account (i19-state); the state was applied for the parent
+    account, and the repository then points the workflow at a subaccount (MAILGUN_SUBACCOUNT)."""
+    emulator, _ = mailgun
+    world.open_pull(1, "route-a", route_file("route-a"))
+    assert world.merge(1).job("apply").status == "success"
+    sub = emulator.store.add_subaccount("team")
+    world.extra_env["MAILGUN_SUBACCOUNT"] = str(sub["id"])
+    run = world.open_pull(2, "route-b", route_file("route-b"))
+    assert run.job("plan").status == "failure"
+    comment = plan_comment(world.fake, 2)["body"]
+    assert comment.startswith(f"{PLAN_MARKER}\n<!-- mgsync-run: {run.id} -->\n### mgsync plan failed for `mailgun`")
+    assert "subaccount" in comment.lower() and "mgsync.lock" in comment
