@@ -2,23 +2,29 @@
 and the real mgsync CLI against the Mailgun emulator on 127.0.0.1, a bare git remote and a fake GitHub API.
 
 The README's "Using mgsync in CI" makes these claims; each is covered here:
-- pull requests are validated without secrets, planned with the read key of `mailgun-plan`, and get one sticky
-  comment per directory, labels mgsync:add/change/destroy, a job summary and the saved plan as an artifact
-  (test_three_quick_merges_with_the_middle_run_cancelled, test_a_pull_request_plan_without_smtp_passwords);
+- pull requests are validated without secrets, planned with the read key of `mailgun-plan` only, and get one
+  sticky comment per directory (naming its run), the labels mgsync:add/change/destroy, a job summary with the
+  counts and the saved plan as the artifact mgsync-plan-mailgun (test_three_quick_merges_with_the_middle_run_cancelled);
+- plans need no SMTP password: `password not checked` (test_a_pull_request_plan_without_smtp_passwords);
 - a pull request from a fork is validated, its plan skipped with a note (test_a_fork_is_validated_and_not_planned);
-- after a merge, the apply covers every pull request merged since the last apply, applies each reviewed change
-  exactly once, in one queue where a newer run replaces a pending one, and tells each pull request
+- broken manifests or a failed plan replace the comment with the error, the labels go, and nothing of that pull
+  request counts as reviewed (test_a_failed_plan_replaces_the_comment_and_its_pull_request_is_not_applied);
+- after merges, one queue (a newer run cancels the pending one) applies every reviewed change exactly once, on the
+  tip of main, and tells each pull request with the digest and counts; a run with nothing new exits 0 quietly
   (test_three_quick_merges_with_the_middle_run_cancelled);
-- a run that finds nothing new exits 0 quietly (test_three_quick_merges_..., test_an_unreviewed_change_...);
-- the lockfile lives on the mgsync-state branch: main can be protected, no bot commit, no lockfile pull request,
-  and the next plan reads the state (test_a_protected_main_stays_untouched);
-- only plan comments written by github-actions[bot] count; a look-alike is ignored
-  (test_a_look_alike_comment_with_a_fake_digest_is_ignored);
-- a change nobody reviewed refuses (exit 3, named), the pull requests are told, and the manual run plans main and
-  applies exactly that plan after approval (test_an_unreviewed_change_on_main_refuses_and_the_manual_run_applies_it);
-- a failed or refused apply still records the lockfile; two applies racing on the state lose no record
-  (test_two_applies_racing_on_the_state_lose_no_record);
-- SMTP passwords are not needed by plans (test_a_pull_request_plan_without_smtp_passwords, needs i19-privilege);
+- the lockfile lives on mgsync-state: main can be protected, nothing commits to it, no lockfile pull request, the
+  next plan reads the state (test_a_protected_main_stays_untouched); the first apply creates the branch (all);
+- moving an existing lockfile is `mgsync state push` plus removing it from main
+  (test_moving_an_existing_lockfile_to_the_state_branch);
+- only github-actions[bot]'s comments count (test_a_look_alike_comment_with_a_fake_digest_is_ignored); a plan of an
+  older commit or an expired artifact is no review (test_a_plan_of_an_older_commit_or_an_expired_artifact_is_no_review);
+- an unreviewed change refuses (exit 3, named), the pull requests and the summary say so, and the manual run plans
+  main, waits for the approval and applies exactly that plan
+  (test_an_unreviewed_change_on_main_refuses_and_the_manual_run_applies_it), or nothing once it is stale; a pull
+  request's plan shows a change already waiting on main (test_a_manual_run_applies_nothing_once_its_plan_is_stale);
+- a failed apply still records what it did and a re-run applies the rest
+  (test_a_failed_apply_still_records_its_steps_and_the_next_run_finishes_it);
+- two applies racing on the state lose no record (test_two_applies_racing_on_the_state_lose_no_record);
 - a lockfile of another account or subaccount is refused (test_a_lockfile_of_another_subaccount_is_refused).
 """
 
@@ -207,6 +213,9 @@ def test_an_unreviewed_change_on_main_refuses_and_the_manual_run_applies_it(worl
 
 def test_a_manual_run_applies_nothing_once_its_plan_is_stale(world: World, mailgun: tuple[Emulator, str]) -> None:
     world.direct_push(route_file("route-x"))  # refused: unreviewed
+    # A pull request opened now shows the change waiting on main too: approving it would approve both.
+    world.open_pull(1, "route-a", route_file("route-a"))
+    assert "route:route-x" in plan_comment(world.fake, 1)["body"]
     manual = world.dispatch()
     # Before the approval, somebody creates route-x by hand in Mailgun: the approved plan is stale.
     made = httpx.post(f"{mailgun[1]}/v3/routes", auth=("api", KEY),
@@ -298,3 +307,79 @@ def test_a_lockfile_of_another_subaccount_is_refused(world: World, mailgun: tupl
     comment = plan_comment(world.fake, 2)["body"]
     assert comment.startswith(f"{PLAN_MARKER}\n<!-- mgsync-run: {run.id} -->\n### mgsync plan failed for `mailgun`")
     assert "subaccount" in comment.lower() and "mgsync.lock" in comment
+
+
+def test_a_failed_apply_still_records_its_steps_and_the_next_run_finishes_it(world: World, mailgun: tuple[Emulator, str]) -> None:
+    emulator, url = mailgun
+    world.open_pull(1, "two-routes", {**route_file("route-a"), **route_file("route-b", 20)})
+    emulator.faults.fail_before_commit("POST", "/v3/routes", status=400, times=1)
+    merged = world.merge(1)
+    job = merged.job("apply")
+    assert job.status == "failure"
+    assert "### mgsync apply for `mailgun`: failed (exit 1)" in results(world.fake, 1)[0]
+    (made,) = routes(url)  # one of the two was created before the other failed
+    lock = state(world)
+    assert f'"route:{made}"' in lock and [f'"route:{n}"' in lock for n in ("route-a", "route-b")].count(True) == 1
+    assert git(world.origin, "ls-tree", "--name-only", "mgsync-state", "mailgun/").split() == ["mailgun/mgsync.lock"]
+    # The same push again (re-run the job): the reviewed plan still covers what is left.
+    again = world.start("push", {"after": merged.sha}, merged.sha, "refs/heads/main")
+    assert again.job("apply").status == "success", again.job("apply").text
+    assert routes(url) == ["route-a", "route-b"] and route_creations(emulator) == 2
+    assert state(world, ".applied").strip() == merged.sha
+    assert "Plan: 1 to add, 0 to change, 0 to destroy." in results(world.fake, 1)[1]
+
+
+def test_a_failed_plan_replaces_the_comment_and_its_pull_request_is_not_applied(world: World, mailgun: tuple[Emulator, str]) -> None:
+    world.open_pull(1, "route-a", route_file("route-a"))
+    assert world.fake.labels[1] == ["mgsync:add"]
+    world.branch("route-a", {"mailgun/route-a.yaml": route("route-a").replace("priority", "priorty")}, base="route-a")
+    world.fake.pulls[1]["head"]["sha"] = git(world.dev, "rev-parse", "HEAD")
+    run = world.pull_request_run(1)
+    assert run.job("validate").status == "failure" and run.job("plan").status == "failure"
+    comment = plan_comment(world.fake, 1)["body"]  # the same comment, now the failure
+    assert comment.startswith(f"{PLAN_MARKER}\n<!-- mgsync-run: {run.id} -->\n### mgsync plan failed for `mailgun`")
+    assert 'unknown key "priorty"' in comment and not DIGEST.search(comment)
+    assert world.fake.labels[1] == []
+    merged = world.merge(1)
+    assert merged.job("apply").status == "failure"
+    assert "- #1's last plan for `mailgun` failed, so nothing was reviewed" in results(world.fake, 1)[0]
+    assert routes(mailgun[1]) == []
+
+
+def test_a_plan_of_an_older_commit_or_an_expired_artifact_is_no_review(world: World, mailgun: tuple[Emulator, str]) -> None:
+    world.open_pull(1, "route-a", route_file("route-a"))
+    # A commit pushed after the plan, whose own plan run never finished: the comment is about the old one.
+    world.branch("route-a", route_file("route-a", 30), base="route-a")
+    world.fake.pulls[1]["head"]["sha"] = new_head = git(world.dev, "rev-parse", "HEAD")
+    merged = world.merge(1)
+    assert merged.job("apply").status == "failure"
+    assert f"not the pull request's last commit {new_head[:12]}" in results(world.fake, 1)[0]
+
+    world.open_pull(2, "route-b", route_file("route-b"))
+    for artifact in world.fake.artifacts.values():
+        artifact["expired"] = True
+    merged = world.merge(2)
+    assert merged.job("apply").status == "failure"
+    assert "has no artifact mgsync-plan-mailgun (expired?)" in results(world.fake, 2)[0]
+    assert routes(mailgun[1]) == []
+
+
+def test_moving_an_existing_lockfile_to_the_state_branch(world: World, mailgun: tuple[Emulator, str]) -> None:
+    """README step 2: `mgsync state push mailgun/mgsync.lock`, then remove the lockfile from main."""
+    env = {**clean_env(world.home), "MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": mailgun[1]}
+    git(world.dev, "checkout", "-q", "main")
+    (world.dev / "mailgun" / "route-a.yaml").write_text(route("route-a"))
+    applied = subprocess.run(["mgsync", "apply", "--yes", "mailgun"], cwd=world.dev, env=env, capture_output=True, text=True)
+    assert applied.returncode == 0, applied.stderr
+    git(world.dev, "add", "-A")
+    git(world.dev, "commit", "-q", "-m", "the old way: the lockfile on main")
+    world.push("main")
+    moved = subprocess.run(["mgsync", "state", "push", "mailgun/mgsync.lock"], cwd=world.dev, env=env,
+                           capture_output=True, text=True)
+    assert moved.returncode == 0, moved.stderr
+    run = world.open_pull(1, "drop-lockfile", {"mailgun/mgsync.lock": None, ".gitignore": "mailgun/mgsync.lock\n"})
+    assert run.job("plan").status == "success", run.job("plan").text
+    assert "No changes" in plan_comment(world.fake, 1)["body"] and world.fake.labels.get(1, []) == []
+    merged = world.merge(1)
+    assert merged.job("apply").status == "success", merged.job("apply").text
+    assert routes(mailgun[1]) == ["route-a"] and state(world, ".applied").strip() == merged.sha
