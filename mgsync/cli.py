@@ -24,6 +24,7 @@ import click
 from mgsync import __version__
 from mgsync.connect import DEFAULT_EMULATOR_STATE as DEFAULT_STATE
 from mgsync.errors import MgsyncError
+from mgsync.statecli import state
 
 
 SIGPIPE_EXIT = 141
@@ -669,6 +670,9 @@ def version(as_json: bool) -> None:
 
     info = about.environment()
     click.echo(json.dumps(info, indent=2, sort_keys=True) if as_json else "\n".join(about.text(info)))
+
+
+main.add_command(state)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -143,6 +143,12 @@ class Lockfile:
             raise
 
 
+def render_document(data: dict[str, Any]) -> str:
+    """A lockfile's text from its JSON document, as ``Lockfile.render`` writes it: the state branch's merge
+    (``gitstate.py``) renders with it, so it keeps every top-level field, known to this version or not."""
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
 def collection_digest(kind: str, scope: str, entries: Entries) -> str:
     """The fingerprint of ``[address, comparable body]`` of every entry, sorted by address: the same
     text as ``fingerprint(sorted((str(address), Row.from_entry(entry).comparable()) ...))`` (a lockfile

@@ -28,7 +28,7 @@ from typing import Any
 from mgsync import __version__
 from mgsync.changes import Action, Change
 from mgsync.errors import MgsyncError, StalePlanError
-from mgsync.fingerprint import canonical_json, fingerprint
+from mgsync.fingerprint import fingerprint
 from mgsync.lockfile import Lockfile
 from mgsync.plan import Plan, masked
 from mgsync.render import json_document
@@ -177,7 +177,9 @@ def load_reviewed(paths: tuple[Path, ...]) -> Reviewed:
             data = json.loads(path.read_text(encoding="utf-8"))
             listed = data.get("change_fingerprints") if isinstance(data, dict) else None
         except (OSError, ValueError) as err:
-            raise MgsyncError(f"{path}: not a readable mgsync plan file ({err}); pass a file written by mgsync plan --out.") from None
+            raise MgsyncError(
+                f"{path}: not a readable mgsync plan file ({err}); pass a file written by mgsync plan --out."
+            ) from None
         if listed is None:  # written before fingerprints existed: it vouches for nothing
             notes.append(f"{path} holds no change fingerprints (an older mgsync wrote it); it vouches for no change.")
             continue

@@ -177,3 +177,13 @@ def test_an_unreadable_reviewed_file_is_one_line(reviewed, tmp_path) -> None:
     assert refused.returncode == 1
     assert refused.stderr.startswith(f"Error: {tmp_path / 'bad.json'}: not a readable mgsync plan file (")
     assert len(refused.stderr.splitlines()) == 1
+
+
+def test_plan_json_output_is_a_reviewed_plan_too(reviewed, tmp_path) -> None:
+    _, env, base, plans = reviewed
+    shown = run("plan", "--format", "json", str(base.parent / "c"), env=env)
+    (tmp_path / "c-shown.json").write_text(shown.stdout)
+    main = branch(base, "main", *B, *C)
+    applied = run("apply", "--yes", "--reviewed", str(plans[0]), "--reviewed", str(tmp_path / "c-shown.json"),
+                  str(main), env=env)
+    assert applied.returncode == 0, applied.stderr
