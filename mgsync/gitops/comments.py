@@ -32,7 +32,7 @@ def artifact_name(key: str) -> str:
 def with_run(body: str, run_id: str, link: str) -> str:
     """The comment with the hidden run line after its marker and a link to the run's artifact."""
     head, _, rest = body.partition("\n")
-    return f"{head}\n<!-- mgsync-run: {run_id} -->\n{rest.rstrip()}\n\n{link}\n"
+    return f"{head}\n<!-- mgsync-run: {run_id} -->\n{rest.rstrip()}\n" + (f"\n{link}\n" if link else "")
 
 
 def written_by(comment: dict[str, Any], author: str) -> bool:

@@ -306,7 +306,9 @@ def test_a_lockfile_of_another_subaccount_is_refused(world: World, mailgun: tupl
     assert run.job("plan").status == "failure"
     comment = plan_comment(world.fake, 2)["body"]
     assert comment.startswith(f"{PLAN_MARKER}\n<!-- mgsync-run: {run.id} -->\n### mgsync plan failed for `mailgun`")
-    assert "subaccount" in comment.lower() and "mgsync.lock" in comment
+    assert (f"Error: Refusing to use mailgun/mgsync.lock: it belongs to the parent account, and this run acts on "
+            f"subaccount {sub['id']}; use that account's lockfile and manifests") in comment
+    assert routes(mailgun[1]) == ["route-a"]
 
 
 def test_a_failed_apply_still_records_its_steps_and_the_next_run_finishes_it(world: World, mailgun: tuple[Emulator, str]) -> None:
