@@ -88,7 +88,8 @@ def step_report(args: argparse.Namespace) -> int:
     log = Path(args.log).read_text(encoding="utf-8", errors="replace") if args.log else ""
     text = report.body(found, key=args.key, code=args.exit_code, log=log, run_url=run_url(), branch=args.branch)
     summarize(text)
-    told = report.tell(GitHub.from_env() if found.covered else None, found, text)
+    numbers = report.told(found, args.exit_code)
+    told = report.tell(GitHub.from_env() if numbers else None, numbers, text)
     print(f"mgsync: told {', '.join(f'#{n}' for n in told) or 'no pull request'}.")
     return 0
 

@@ -29,9 +29,15 @@ def outcome(code: int, log: str) -> tuple[str, list[str]]:
     return word, ["Nothing unreviewed was applied." if code == UNREVIEWED else "The apply stopped:", f"> {last}"]
 
 
+def told(found: Range, code: int) -> list[int]:
+    """Who hears of the result: the pull requests with a plan for this directory; after a refusal or a
+    failure also those without one, since their changes may be what nobody reviewed."""
+    return [c.number for c in found.covered if c.planned or code != 0]
+
+
 def body(found: Range, *, key: str, code: int, log: str, run_url: str, branch: str) -> str:
     word, lines = outcome(code, log)
-    pulls = ", ".join(f"#{c.number}" for c in found.covered) or "no pull request"
+    pulls = ", ".join(f"#{n}" for n in told(found, code)) or "no pull request"
     out = [RESULT_MARKER.format(key=key), f"### mgsync apply for `{key}`: {word}", "",
            f"[Run]({run_url}) on `{branch}` at `{found.tip[:12]}`, covering {pulls}.", "", *lines]
     problems = [f"- {c.problem}" for c in found.covered if c.problem]
@@ -45,10 +51,10 @@ def body(found: Range, *, key: str, code: int, log: str, run_url: str, branch: s
     return "\n".join(out) + "\n"
 
 
-def tell(gh: GitHub | None, found: Range, text: str) -> list[int]:
-    """Comment on every covered pull request; returns their numbers."""
+def tell(gh: GitHub | None, numbers: list[int], text: str) -> list[int]:
+    """Comment on each of these pull requests; returns their numbers."""
     if gh is None:
         return []
-    for covered in found.covered:
-        gh.post(f"/issues/{covered.number}/comments", {"body": text})
-    return [c.number for c in found.covered]
+    for number in numbers:
+        gh.post(f"/issues/{number}/comments", {"body": text})
+    return numbers

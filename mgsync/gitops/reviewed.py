@@ -35,6 +35,7 @@ class Covered:
     digest: str | None = None
     plan_file: str | None = None
     problem: str | None = None
+    planned: bool = True  # False: no plan comment for this key (e.g. the pull request changed no manifest)
 
 
 @dataclass
@@ -99,6 +100,7 @@ def reviewed_plan(gh: GitHub, pull: dict[str, Any], sha: str, *, key: str, autho
     comment, lookalikes = sticky(gh.paginate(f"/issues/{number}/comments"), key, author)
     ignored.extend(f"#{number}: {login}" for login in lookalikes)
     if comment is None:
+        covered.planned = False
         covered.problem = f"#{number} has no plan comment for `{key}` written by {author}"
     elif comment.digest is None or comment.run_id is None:
         covered.problem = f"#{number}'s last plan for `{key}` failed, so nothing was reviewed"

@@ -16,6 +16,7 @@ reviewers waits until the test approves it.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import subprocess
@@ -153,12 +154,12 @@ class World:
         self.push(name)
         return git(self.dev, "rev-parse", "HEAD")
 
-    def open_pull(self, number: int, name: str, files: dict[str, str | None]) -> Run:
+    def open_pull(self, number: int, name: str, files: dict[str, str | None]) -> Run | None:
         head = self.branch(name, files)
         self.fake.open_pull(number, name, head, f"Change {name}")
         return self.pull_request_run(number)
 
-    def pull_request_run(self, number: int) -> Run:
+    def pull_request_run(self, number: int) -> Run | None:
         """The pull_request event: GitHub's test merge of the head into main (refs/pull/N/merge)."""
         pull = self.fake.pulls[number]
         git(self.dev, "fetch", "-q", "origin")
@@ -167,9 +168,10 @@ class World:
         merge = git(self.dev, "rev-parse", "HEAD")
         self.push(f"refs/pull/{number}/merge")
         event = {"pull_request": {"number": number, "head": {"sha": pull["head"]["sha"], "repo": pull["head"]["repo"]}}}
-        return self.start("pull_request", event, merge, f"refs/pull/{number}/merge", head_sha=pull["head"]["sha"])
+        return self.start("pull_request", event, merge, f"refs/pull/{number}/merge", head_sha=pull["head"]["sha"],
+                          base=f"{merge}^1")
 
-    def merge(self, number: int) -> Run:
+    def merge(self, number: int) -> Run | None:
         """The merge button: a merge commit on main, then the push event."""
         pull = self.fake.pulls[number]
         git(self.dev, "fetch", "-q", "origin")
@@ -178,13 +180,13 @@ class World:
         sha = git(self.dev, "rev-parse", "HEAD")
         self.push("main")
         self.fake.merged(number, sha)
-        return self.start("push", {"after": sha}, sha, "refs/heads/main")
+        return self.start("push", {"after": sha}, sha, "refs/heads/main", base=f"{sha}^1")
 
-    def direct_push(self, files: dict[str, str | None]) -> Run:
+    def direct_push(self, files: dict[str, str | None]) -> Run | None:
         """Someone with the right to bypass protection pushes straight to main."""
         sha = self.branch("direct", files)
         self.push("main")
-        return self.start("push", {"after": sha}, sha, "refs/heads/main")
+        return self.start("push", {"after": sha}, sha, "refs/heads/main", base=f"{sha}^1")
 
     def dispatch(self) -> Run:
         sha = git(self.origin, "rev-parse", "refs/heads/main")
@@ -192,7 +194,18 @@ class World:
 
     # --- runs, jobs and the concurrency rule ------------------------------------------------------
 
-    def start(self, event_name: str, event: dict[str, Any], sha: str, ref: str, head_sha: str | None = None) -> Run:
+    def triggers(self, event_name: str, base: str | None, sha: str) -> bool:
+        """The workflow's ``paths:`` filter: a push or pull request that changes no matching file starts no run."""
+        patterns = (self.workflow["on"].get(event_name) or {}).get("paths")
+        if not patterns or base is None:
+            return True
+        changed = git(self.origin, "diff", "--name-only", base, sha).split()
+        return any(fnmatch.fnmatch(path, pattern.replace("**", "*")) for path in changed for pattern in patterns)
+
+    def start(self, event_name: str, event: dict[str, Any], sha: str, ref: str, head_sha: str | None = None,
+              base: str | None = None) -> Run | None:
+        if not self.triggers(event_name, base, sha):
+            return None
         run_id = self.fake.new_run(event_name, head_sha or sha)
         run = Run(self, run_id, event_name, event, sha, ref)
         run.jobs = {name: Job(run, name, spec) for name, spec in self.workflow["jobs"].items()}

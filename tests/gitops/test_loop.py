@@ -160,11 +160,17 @@ def test_a_protected_main_stays_untouched(world: World, mailgun: tuple[Emulator,
     assert sorted(world.fake.pulls) == [1] and not any(r.startswith("POST /api/repos/acme/mail/pulls")
                                                        for r in world.fake.requests)
     assert "route-a" in state(world) and state(world, ".applied").strip() == merged.sha
+    # A pull request that changes no manifest starts no run (the paths filter) and hears nothing.
+    assert world.open_pull(3, "docs", {"NOTES.md": "how we work\n"}) is None and world.merge(3) is None
     # The next pull request plans against the state branch: only its own change.
     nxt = world.open_pull(2, "route-b", route_file("route-b"))
     assert nxt.job("plan").status == "success", nxt.job("plan").text
     comment = plan_comment(world.fake, 2)["body"]
     assert "route-b" in comment and "route:route-a" not in comment
+    last = world.merge(2)
+    assert last.job("apply").status == "success" and routes(mailgun[1]) == ["route-a", "route-b"]
+    assert "covering #2." in results(world.fake, 2)[0] and world.fake.comments_on(3) == []
+    assert "mgsync: #3: #3 has no plan comment for `mailgun`" in last.job("apply").text
 
 
 def test_a_look_alike_comment_with_a_fake_digest_is_ignored(world: World, mailgun: tuple[Emulator, str]) -> None:
