@@ -105,6 +105,8 @@ run_plan() {
   cat "$out/plan.$ext"
   cat "$out/plan.err" >&2
   plan_file="$out/plan.$ext"
+  # Exit 2 is also click's usage error: only a written saved plan means the plan ran.
+  [ "$exit_code" != 2 ] || [ -s "$saved" ] || exit_code=1
   case "$exit_code" in
     0 | 2)
       [ "$exit_code" = 0 ] || changes_pending=true
