@@ -25,7 +25,8 @@ The README's "Using mgsync in CI" makes these claims; each is covered here:
 - a failed apply still records what it did and a re-run applies the rest
   (test_a_failed_apply_still_records_its_steps_and_the_next_run_finishes_it);
 - two applies racing on the state lose no record (test_two_applies_racing_on_the_state_lose_no_record);
-- a lockfile of another account or subaccount is refused (test_a_lockfile_of_another_subaccount_is_refused).
+- a lockfile of another account or subaccount is refused (test_a_lockfile_of_another_subaccount_is_refused,
+  test_a_lockfile_of_another_account_is_refused).
 """
 
 from __future__ import annotations
@@ -391,3 +392,26 @@ def test_moving_an_existing_lockfile_to_the_state_branch(world: World, mailgun: 
     merged = world.merge(1)
     assert merged.job("apply").status == "success", merged.job("apply").text
     assert routes(mailgun[1]) == ["route-a"] and state(world, ".applied").strip() == merged.sha
+
+
+# A real account's sandbox domain (mailgun-ruby vcr_cassettes/domains.yml, GET /v4/domains: "type": "sandbox"),
+# and another of the same shape: Mailgun names each account's sandbox domain at random.
+SANDBOXES = ("sandbox61429c204b744e7fbbb7375ac93ad3d7.mailgun.org", "sandbox0f9e8d7c6b5a49382716a5b4c3d2e1f0.mailgun.org")
+
+
+def test_a_lockfile_of_another_account_is_refused(world: World, mailgun: tuple[Emulator, str]) -> None:
+    """Scenario (f), the other half (needs i19-privilege's account identity): the production secret is replaced by
+    another account's key; the state branch's lockfile names the first account, so the plan refuses."""
+    emulator, _ = mailgun
+    emulator.store.add_domain(SANDBOXES[0], state="active", type="sandbox")
+    world.open_pull(1, "route-a", route_file("route-a"))
+    assert world.merge(1).job("apply").status == "success"
+    other = Emulator(api_key=KEY)
+    other.store.add_domain(SANDBOXES[1], state="active", type="sandbox")
+    with serve(other, host="127.0.0.1", port=0) as server:
+        world.mailgun_url = server.url
+        run = world.open_pull(2, "route-b", route_file("route-b"))
+        assert run.job("plan").status == "failure"
+        assert (f"Error: Refusing to use mailgun/mgsync.lock: it belongs to the Mailgun account whose sandbox domain is "
+                f"{SANDBOXES[0]}, and this API key reaches the one with {SANDBOXES[1]}") in plan_comment(world.fake, 2)["body"]
+        assert routes(server.url) == []
