@@ -58,10 +58,15 @@ def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
     return result.stdout.strip()
 
 
+FLOW = ".github/workflows/mgsync.yml"  # where the team copies examples/ci/mgsync.yml (README, step 1)
+REFUSED = "Branch \"{ref}\" is not allowed to deploy to {name} due to environment protection rules."
+
+
 @dataclass
 class Environment:
     secrets: dict[str, str] = field(default_factory=dict)
     reviewers: bool = False
+    branches: tuple[str, ...] | None = None  # deployment branches; None: any
 
 
 @dataclass
@@ -88,6 +93,7 @@ class Run:
     event: dict[str, Any]
     sha: str
     ref: str
+    workflow: dict[str, Any] = field(default_factory=dict)  # the workflow file as of the event's commit
     jobs: dict[str, Job] = field(default_factory=dict)
 
     def job(self, name: str) -> Job:
@@ -103,7 +109,6 @@ class Group:
 class World:
     def __init__(self, tmp: Path, fake: Fake, mailgun_url: str, environments: dict[str, Environment]):
         self.tmp, self.fake, self.mailgun_url, self.environments = tmp, fake, mailgun_url, environments
-        self.workflow = load(WORKFLOW)
         self.action = load(ACTION)
         self.origin = tmp / "origin.git"
         self.groups: dict[str, Group] = {}
@@ -119,6 +124,7 @@ class World:
     # --- the repository, as developers change it -------------------------------------------------
 
     def seed(self, files: dict[str, str]) -> str:
+        files = {FLOW: WORKFLOW.read_text(encoding="utf-8"), **files}
         git(self.tmp, "init", "-q", "-b", "main", str(self.dev))
         for name, content in files.items():
             (self.dev / name).parent.mkdir(parents=True, exist_ok=True)
@@ -196,19 +202,23 @@ class World:
 
     def triggers(self, event_name: str, base: str | None, sha: str) -> bool:
         """The workflow's ``paths:`` filter: a push or pull request that changes no matching file starts no run."""
-        patterns = (self.workflow["on"].get(event_name) or {}).get("paths")
+        patterns = (self.workflow_at(sha)["on"].get(event_name) or {}).get("paths")
         if not patterns or base is None:
             return True
         changed = git(self.origin, "diff", "--name-only", base, sha).split()
         return any(fnmatch.fnmatch(path, pattern.replace("**", "*")) for path in changed for pattern in patterns)
+
+    def workflow_at(self, sha: str) -> dict[str, Any]:
+        """GitHub runs the workflow file of the event's commit: for a pull request, its merge with main."""
+        return YAML(typ="safe").load(git(self.origin, "show", f"{sha}:{FLOW}"))
 
     def start(self, event_name: str, event: dict[str, Any], sha: str, ref: str, head_sha: str | None = None,
               base: str | None = None) -> Run | None:
         if not self.triggers(event_name, base, sha):
             return None
         run_id = self.fake.new_run(event_name, head_sha or sha)
-        run = Run(self, run_id, event_name, event, sha, ref)
-        run.jobs = {name: Job(run, name, spec) for name, spec in self.workflow["jobs"].items()}
+        run = Run(self, run_id, event_name, event, sha, ref, self.workflow_at(sha))
+        run.jobs = {name: Job(run, name, spec) for name, spec in run.workflow["jobs"].items()}
         self.runs.append(run)
         self.advance()
         return run
@@ -242,7 +252,13 @@ class World:
             if not ok or not condition(job.spec.get("if"), self.evaluator(job, {}, ok)):
                 job.status = "skipped"
                 return True
-        environment = self.environments.get(job.spec.get("environment", ""), Environment())
+        name = job.spec.get("environment", "")
+        environment = self.environments.get(name, Environment())
+        branch = job.run.ref.removeprefix("refs/heads/")
+        if environment.branches is not None and branch not in environment.branches:
+            job.status = "failure"
+            job.log.append(REFUSED.format(ref=branch, name=name))
+            return True
         if environment.reviewers and not job.approved:
             job.status = "waiting"
             return False
@@ -278,7 +294,7 @@ class World:
             "github": {"event_name": run.event_name, "event": run.event, "sha": run.sha, "ref": run.ref,
                        "repository": REPOSITORY, "token": self.bot_token, "run_id": str(run.id),
                        "action_path": str(REPO)},
-            "env": {**self.workflow.get("env", {}), **job.spec.get("env", {})},
+            "env": {**run.workflow.get("env", {}), **job.spec.get("env", {})},
             "secrets": dict(environment.secrets),
             "steps": steps, "needs": needs,
             "runner": {"temp": str(self.job_dir(job) / "temp"), "os": "Linux"},
@@ -314,7 +330,7 @@ class World:
             if not condition(step.get("if"), evaluator):
                 continue
             env = {**self.runner_env(job, workspace), **{k: render(text(v), evaluator) for k, v in
-                                                          {**self.workflow.get("env", {}), **job.spec.get("env", {}),
+                                                          {**job.run.workflow.get("env", {}), **job.spec.get("env", {}),
                                                            **step.get("env", {})}.items()}}
             outcome, outputs = self.step(job, step, env, evaluator, workspace)
             steps[step.get("id", f"step{number}")] = {"outputs": outputs, "outcome": outcome}

@@ -5,7 +5,8 @@ The README's "Using mgsync in CI" makes these claims; each is covered here:
 - pull requests are validated without secrets, planned with the read key of `mailgun-plan` only, and get one
   sticky comment per directory (naming its run), the labels mgsync:add/change/destroy, a job summary with the
   counts and the saved plan as the artifact mgsync-plan-mailgun (test_three_quick_merges_with_the_middle_run_cancelled);
-- plans need no SMTP password: `password not checked` (test_a_pull_request_plan_without_smtp_passwords);
+- plans need no SMTP password: `password not checked` (test_a_pull_request_plan_without_smtp_passwords); a workflow
+  edited in a pull request cannot reach the production secrets (test_a_pull_request_cannot_reach_the_production_secrets);
 - a pull request from a fork is validated, its plan skipped with a note (test_a_fork_is_validated_and_not_planned);
 - broken manifests or a failed plan replace the comment with the error, the labels go, and nothing of that pull
   request counts as reviewed (test_a_failed_plan_replaces_the_comment_and_its_pull_request_is_not_applied);
@@ -72,8 +73,8 @@ def mailgun() -> Iterator[tuple[Emulator, str]]:
 def world(tmp_path: Path, mailgun: tuple[Emulator, str]) -> Iterator[World]:
     environments = {
         "mailgun-plan": Environment({"MAILGUN_READ_API_KEY": KEY}),  # the README: the read key only
-        "mailgun-production": Environment({"MAILGUN_API_KEY": KEY, "MG_SMTP_ALICE": PASSWORD}),
-        "mailgun-approval": Environment(reviewers=True),
+        "mailgun-production": Environment({"MAILGUN_API_KEY": KEY, "MG_SMTP_ALICE": PASSWORD}, branches=("main",)),
+        "mailgun-approval": Environment(reviewers=True, branches=("main",)),
     }
     with Served() as fake:
         world = World(tmp_path, fake, mailgun[1], environments)
@@ -278,6 +279,21 @@ def test_a_fork_is_validated_and_not_planned(world: World) -> None:
     assert run.job("plan").status == "skipped"
     assert "Plan skipped: pull requests from forks get no secrets." in run.job("validate").summary
     assert world.fake.comments_on(9) == []
+
+
+def test_a_pull_request_cannot_reach_the_production_secrets(world: World) -> None:
+    """README step 3: mailgun-production deploys to main only, and a pull request runs its own workflow file."""
+    flow = (world.dev / ".github/workflows/mgsync.yml").read_text()
+    greedy = flow.replace("    environment: mailgun-plan\n    concurrency:\n      group: mgsync-plan-",
+                          "    environment: mailgun-production\n    concurrency:\n      group: mgsync-plan-", 1)
+    greedy = greedy.replace("      - name: Plan\n", "      - name: Leak\n        run: echo \"$MG_SMTP_ALICE\"\n"
+                            "        env:\n          MG_SMTP_ALICE: ${{ secrets.MG_SMTP_ALICE }}\n\n      - name: Plan\n", 1)
+    assert greedy.count("mailgun-production") == flow.count("mailgun-production") + 1 and "Leak" in greedy
+    run = world.open_pull(1, "greedy", {".github/workflows/mgsync.yml": greedy, **route_file("route-a")})
+    job = run.job("plan")
+    assert job.status == "failure"
+    assert job.text == 'Branch "refs/pull/1/merge" is not allowed to deploy to mailgun-production due to environment protection rules.'
+    assert all(PASSWORD not in j.text for j in run.jobs.values())
 
 
 CREDENTIAL = """version: 1
