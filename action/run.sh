@@ -1,27 +1,32 @@
 #!/usr/bin/env bash
-# The mgsync action's main step: run one mgsync command, keep what it printed, set the step outputs.
+# The mgsync action's main step: run one mgsync command with the lockfile from the state branch, keep
+# what it printed, set the step outputs. The GitHub side (comments, labels, reviewed plans) is Python:
+# `python -m mgsync.gitops STEP` (mgsync/gitops/). This script only strings the commands together.
 #
 # Inputs arrive as environment variables (action.yml maps its inputs onto them; tests set them):
-#   MGSYNC_COMMAND           validate | plan | apply
-#   MGSYNC_PATHS             manifest files or directories, separated by spaces or newlines (default ".")
-#   MGSYNC_FORMAT            validate: github (default) | text | json; plan: markdown (default) | text | json
-#   MGSYNC_ARGS              extra arguments, split on whitespace
-#   MGSYNC_EXPECT_PLAN       apply: the reviewed plan's digest; apply refuses (exit 3) if the plan differs
-#   MGSYNC_COMMIT_LOCKFILE   apply: "true" commits the lockfile back (commit-lockfile.sh), even after a
-#                            failed apply, because the lockfile records every step that completed
-#   MGSYNC_LOCKFILE          apply: the lockfile (default: mgsync.lock in the first manifest directory)
-#   MGSYNC_COMMENT_KEY       names the sticky comment (default: the paths)
-#   MGSYNC_BIN               directory of the mgsync installation to use (default: mgsync on PATH)
-# Outputs (appended to $GITHUB_OUTPUT): exit-code, changes-pending, digest, plan-file, comment-file.
-#
-# The comment file is a pull-request comment whose first line is a marker namespaced by the manifest
-# paths, so every manifest directory keeps its own sticky comment; when validate or plan fails, the
-# comment says so and shows the error instead of leaving an old plan up as if it were current.
+#   MGSYNC_COMMAND        validate | plan | apply
+#   MGSYNC_PATHS          manifest files or directories, separated by spaces or newlines (default ".")
+#   MGSYNC_FORMAT         validate: github (default) | text | json; plan: markdown (default) | text | json
+#   MGSYNC_ARGS           extra arguments, split on whitespace
+#   MGSYNC_EXPECT_PLAN    apply: the reviewed plan's digest; apply refuses (exit 3) if the plan differs
+#   MGSYNC_REVIEWED       apply: "merged" applies only changes reviewed on the pull requests merged since
+#                         the state branch's `applied` commit, then tells each of them the result
+#   MGSYNC_SAVED_PLAN     apply: apply exactly this saved plan (the manual run, after approval)
+#   MGSYNC_STATE_BRANCH   the branch holding the lockfile (empty: the lockfile stays in the checkout)
+#   MGSYNC_STATE_REMOTE   its remote (origin)
+#   MGSYNC_LOCKFILE       the lockfile (default: mgsync.lock in the first manifest directory)
+#   MGSYNC_COMMENT_KEY    names the sticky comment and the artifact (default: the paths)
+#   MGSYNC_COMMIT         plan: the commit named in the comment's heading (default: HEAD)
+#   MGSYNC_BRANCH         apply: the branch applied from (GITHUB_REF_NAME, else main)
+#   MGSYNC_AUTHOR         apply: the only login trusted to write plan comments (github-actions[bot])
+#   MGSYNC_TOKEN          token for the state branch and the GitHub API, per command (never stored)
+#   MGSYNC_BIN            directory of the mgsync installation to use (default: mgsync on PATH)
+# Outputs (appended to $GITHUB_OUTPUT): exit-code, changes-pending, digest, plan-file, comment-file,
+# artifact-dir, artifact-name, step-code (the step's own status; action.yml fails on it last).
 set -uo pipefail
 
 mgsync() { command "${MGSYNC_BIN:+$MGSYNC_BIN/}mgsync" "$@"; }
 python() { command "${MGSYNC_BIN:+$MGSYNC_BIN/}python" "$@"; }
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 command=${MGSYNC_COMMAND:?MGSYNC_COMMAND must be validate, plan or apply}
 read -r -d '' -a paths <<<"${MGSYNC_PATHS:-.}" || true
 read -r -d '' -a args <<<"${MGSYNC_ARGS:-}" || true
@@ -29,8 +34,31 @@ read -r -d '' -a args <<<"${MGSYNC_ARGS:-}" || true
 key=${MGSYNC_COMMENT_KEY:-${paths[*]}}
 marker="<!-- mgsync-plan: $key -->"
 out="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/mgsync-$(printf '%s' "$PWD $key" | cksum | cut -d ' ' -f 1)"
-mkdir -p "$out"
-exit_code=1 step_code=1 changes_pending=false digest="" plan_file="" comment_file=""
+state_branch=${MGSYNC_STATE_BRANCH:-} remote=${MGSYNC_STATE_REMOTE:-origin}
+branch=${MGSYNC_BRANCH:-${GITHUB_REF_NAME:-main}}
+lockfile=${MGSYNC_LOCKFILE:-}
+if [ -z "$lockfile" ]; then
+  if [ -d "${paths[0]}" ]; then lockfile="${paths[0]%/}/mgsync.lock"; else lockfile="$(dirname "${paths[0]}")/mgsync.lock"; fi
+fi
+gitops() {  # python -m mgsync.gitops STEP, with what every step needs to know
+  local step=$1; shift
+  python -m mgsync.gitops "$step" --key "$key" --branch "$branch" --state-remote "$remote" \
+    --state-branch "${state_branch:-mgsync-state}" --author "${MGSYNC_AUTHOR:-github-actions[bot]}" "$@"
+}
+rm -rf "$out" && mkdir -p "$out/artifact"
+exit_code=1 step_code=1 changes_pending=false digest="" plan_file="" comment_file="" artifact_dir=""
+
+# The token reaches git (state pull/push over https) as per-process config and the API as
+# GITHUB_TOKEN; the checkout itself keeps no credentials (persist-credentials: false).
+if [ -n "${MGSYNC_TOKEN:-}" ]; then
+  export GITHUB_TOKEN=$MGSYNC_TOKEN
+  if git remote get-url "$remote" 2>/dev/null | grep -q '^https://'; then
+    basic=$(printf 'x-access-token:%s' "$MGSYNC_TOKEN" | base64 | tr -d '\n')
+    [ -z "${GITHUB_ACTIONS:-}" ] || echo "::add-mask::$basic"
+    export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0="http.${GITHUB_SERVER_URL:-https://github.com}/.extraheader" \
+      GIT_CONFIG_VALUE_0="AUTHORIZATION: basic $basic"
+  fi
+fi
 
 # A failure comment: the marker, what failed, and the error (HTML-escaped, so any text is safe).
 failure_comment() {  # $1 what failed, $2 file with the error text
@@ -41,6 +69,14 @@ failure_comment() {  # $1 what failed, $2 file with the error text
     printf '</pre>\n'
   } >"$out/comment.md"
   comment_file="$out/comment.md"
+}
+
+state_pull() {  # the lockfile every plan and apply starts from
+  [ -n "$state_branch" ] || return 0
+  mgsync state pull "$lockfile" --remote "$remote" --branch "$state_branch" 2>"$out/state.err"
+  local code=$?
+  cat "$out/state.err" >&2
+  return "$code"
 }
 
 run_validate() {
@@ -58,24 +94,30 @@ run_validate() {
 }
 
 run_plan() {
-  local format=${MGSYNC_FORMAT:-markdown} ext
+  local format=${MGSYNC_FORMAT:-markdown} ext saved="$out/artifact/saved-plan.json"
   case "$format" in markdown) ext=md ;; json) ext=json ;; *) ext=txt ;; esac
-  rm -f "$out/saved-plan.json"
-  mgsync plan --format "$format" --detailed-exitcode --out "$out/saved-plan.json" ${args[@]+"${args[@]}"} \
-    "${paths[@]}" >"$out/plan.$ext" 2>"$out/plan.err"
+  if ! state_pull; then failure_comment plan "$out/state.err"; exit_code=1 step_code=1; return; fi
+  local run_url="${GITHUB_SERVER_URL:-https://github.com}/${GITHUB_REPOSITORY:-}/actions/runs/${GITHUB_RUN_ID:-}"
+  mgsync plan --format "$format" --detailed-exitcode --out "$saved" \
+    --heading-commit "${MGSYNC_COMMIT:-$(git rev-parse HEAD 2>/dev/null)}" --heading-run-url "$run_url" \
+    ${args[@]+"${args[@]}"} "${paths[@]}" >"$out/plan.$ext" 2>"$out/plan.err"
   exit_code=$?
   cat "$out/plan.$ext"
   cat "$out/plan.err" >&2
   plan_file="$out/plan.$ext"
+  # Exit 2 is also click's usage error: only a written saved plan means the plan ran.
+  [ "$exit_code" != 2 ] || [ -s "$saved" ] || exit_code=1
   case "$exit_code" in
     0 | 2)
       [ "$exit_code" = 0 ] || changes_pending=true
-      digest=$(python -c 'import json, sys; print(json.load(open(sys.argv[1], encoding="utf-8"))["digest"])' \
-        "$out/saved-plan.json")
+      digest=$(python -c 'import json, sys; print(json.load(open(sys.argv[1], encoding="utf-8"))["digest"])' "$saved")
       if [ "$format" = markdown ]; then  # swap mgsync's generic marker for the namespaced one
         { echo "$marker"; sed -e '1{/^<!-- mgsync-plan -->$/d;}' "$out/plan.md"; } >"$out/comment.md"
         comment_file="$out/comment.md"
       fi
+      # The artifact: the saved plan the apply checks against, and the whole plan as text.
+      mgsync plan --format text --full ${args[@]+"${args[@]}"} "${paths[@]}" >"$out/artifact/plan.txt" 2>/dev/null
+      artifact_dir="$out/artifact"
       step_code=0 ;;  # pending changes are what a pull request is for
     *)
       failure_comment plan "$out/plan.err"
@@ -83,22 +125,45 @@ run_plan() {
   esac
 }
 
+# Apply: (a) exactly one saved plan, (b) only what merged pull requests reviewed, or (c) the fresh plan.
 run_apply() {
-  local expect=() lockfile=${MGSYNC_LOCKFILE:-}
-  [ -z "${MGSYNC_EXPECT_PLAN:-}" ] || expect=(--expect-plan "$MGSYNC_EXPECT_PLAN")
-  mgsync apply --yes ${expect[@]+"${expect[@]}"} ${args[@]+"${args[@]}"} "${paths[@]}" 2>&1 | tee "$out/apply.txt"
+  local expect=() reviewed=() flags=() file range="$out/reviewed/range.json" tip
+  tip=$(git rev-parse HEAD)
+  if ! state_pull; then exit_code=1 step_code=1; return; fi
+  if [ -n "${MGSYNC_SAVED_PLAN:-}" ]; then
+    apply_logged "$MGSYNC_SAVED_PLAN"
+  elif [ "${MGSYNC_REVIEWED:-}" = merged ]; then
+    gitops reviewed --lockfile "$lockfile" --out "$out/reviewed" || { exit_code=1 step_code=1; return; }
+    if [ -z "$(python -c 'import json, sys; print(" ".join(json.load(open(sys.argv[1]))["commits"]))' "$range")" ]; then
+      exit_code=0 step_code=0; return  # a later run already covered this commit: nothing new
+    fi
+    # No reviewed plan at all (only direct pushes): a plan file that vouches for nothing, so any change
+    # is refused (exit 3, naming it) and an empty plan still applies cleanly.
+    [ -s "$out/reviewed/reviewed.txt" ] || echo '{"change_fingerprints": []}' >"$out/reviewed/none.json"
+    [ -s "$out/reviewed/reviewed.txt" ] || echo "$out/reviewed/none.json" >"$out/reviewed/reviewed.txt"
+    mapfile -t reviewed <"$out/reviewed/reviewed.txt"
+    for file in "${reviewed[@]}"; do flags+=(--reviewed "$file"); done
+    apply_logged "${flags[@]}" "${paths[@]}"
+  else
+    [ -z "${MGSYNC_EXPECT_PLAN:-}" ] || expect=(--expect-plan "$MGSYNC_EXPECT_PLAN")
+    apply_logged ${expect[@]+"${expect[@]}"} "${paths[@]}"
+  fi
+  step_code=$exit_code
+  if [ -n "$state_branch" ] && [ -e "$lockfile" ]; then  # also after a failure: it records every completed step
+    local applied=""
+    [ "$exit_code" != 0 ] || applied=$tip
+    gitops record --lockfile "$lockfile" --applied "$applied" || { [ "$step_code" != 0 ] || step_code=1; }
+  fi
+  if [ "${MGSYNC_REVIEWED:-}" = merged ]; then
+    gitops report --range "$range" --exit-code "$exit_code" --log "$out/apply.txt" || true
+  fi
+}
+
+apply_logged() {
+  mgsync apply --yes ${args[@]+"${args[@]}"} "$@" 2>&1 | tee "$out/apply.txt"
   exit_code=${PIPESTATUS[0]}
   plan_file="$out/apply.txt"
-  [ "$exit_code" != 0 ] || digest=${MGSYNC_EXPECT_PLAN:-}
-  step_code=$exit_code
-  if [ "${MGSYNC_COMMIT_LOCKFILE:-false}" = true ]; then
-    if [ -z "$lockfile" ]; then
-      if [ -d "${paths[0]}" ]; then lockfile="${paths[0]%/}/mgsync.lock"; else lockfile="$(dirname "${paths[0]}")/mgsync.lock"; fi
-    fi
-    if [ -e "$lockfile" ]; then
-      bash "$here/commit-lockfile.sh" "$lockfile" || { [ "$step_code" != 0 ] || step_code=1; }
-    fi
-  fi
+  [ "$exit_code" != 0 ] || digest=$(sed -n 's/^Plan digest: \(sha256:[0-9a-f]*\)$/\1/p' "$out/apply.txt" | tail -n 1)
 }
 
 case "$command" in
@@ -109,6 +174,8 @@ case "$command" in
 esac
 if [ -n "${GITHUB_OUTPUT:-}" ]; then
   printf '%s=%s\n' exit-code "$exit_code" changes-pending "$changes_pending" digest "$digest" \
-    plan-file "$plan_file" comment-file "$comment_file" >>"$GITHUB_OUTPUT"
+    plan-file "$plan_file" comment-file "$comment_file" artifact-dir "$artifact_dir" \
+    artifact-name "$(python -c 'import sys; from mgsync.gitops.comments import artifact_name; print(artifact_name(sys.argv[1]))' "$key")" \
+    step-code "$step_code" >>"$GITHUB_OUTPUT"
 fi
 exit "$step_code"

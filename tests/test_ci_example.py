@@ -44,34 +44,29 @@ def steps(job: str) -> dict[str, dict]:
 
 def test_workflow_structure() -> None:
     flow = load(WORKFLOW)
-    assert set(flow["on"]) == {"pull_request", "push"}
+    assert set(flow["on"]) == {"pull_request", "push", "workflow_dispatch"}
     assert flow["on"]["push"]["branches"] == ["main"]
-    assert flow["concurrency"] == {"group": "mgsync-${{ github.ref }}", "cancel-in-progress": False}
     assert flow["permissions"] == {}
-    plan, apply = flow["jobs"]["plan"], flow["jobs"]["apply"]
-    assert "pull_request" in plan["if"] and "refs/heads/main" in apply["if"]
-    assert plan["permissions"] == {"contents": "read", "pull-requests": "write"}
-    assert apply["permissions"] == {"contents": "write", "pull-requests": "write"}
-    pr = steps("plan")
-    assert "secrets" not in str(pr["Validate"])  # a fork's pull request has none
-    assert pr["Plan"]["if"] == "env.FORK != 'true'" and "MAILGUN_API_KEY" in pr["Plan"]["env"]
-    assert pr["Explain the skipped plan (fork)"]["if"] == "env.FORK == 'true'"
-    assert "updateComment" in pr["Update the sticky comment"]["with"]["script"]
-    main = steps("apply")
-    applying = main["Apply the reviewed plan and commit the lockfile"]["with"]
-    assert applying["expect-plan"] == "${{ steps.reviewed.outputs.digest }}"
-    assert applying["commit-lockfile"] == "true"
-
-
-def test_every_action_is_pinned_by_commit_sha_and_every_checkout_keeps_no_credentials() -> None:
-    for path in (WORKFLOW, ACTION):
-        lines = [line.strip().removeprefix("- ") for line in path.read_text().splitlines()]
-        uses = [line for line in lines if line.startswith("uses:")]
-        assert uses and all(SHA_PIN.fullmatch(u.split(" (")[0]) for u in uses), uses
-    for job in load(WORKFLOW)["jobs"].values():
-        for step in job["steps"]:
-            if step.get("uses", "").startswith("actions/checkout@"):
-                assert step["with"]["persist-credentials"] is False
+    jobs = flow["jobs"]
+    assert list(jobs) == ["validate", "plan", "apply", "plan-main", "approve", "apply-main"]
+    # Least privilege: only the jobs that need a key name an environment; plans get the read key only.
+    assert {name: job.get("environment") for name, job in jobs.items()} == {
+        "validate": None, "plan": "mailgun-plan", "apply": "mailgun-production", "plan-main": "mailgun-plan",
+        "approve": "mailgun-approval", "apply-main": "mailgun-production"}
+    assert "${{ secrets." not in str(jobs["validate"]) and "${{ secrets." not in str(jobs["approve"])
+    for name in ("plan", "plan-main"):
+        assert steps(name)["Plan"]["env"] == {"MAILGUN_API_KEY": "${{ secrets.MAILGUN_READ_API_KEY }}", "MAILGUN_REGION": "us"}
+    assert {name: job["permissions"] for name, job in jobs.items()} == {
+        "validate": {"contents": "read"}, "plan": {"contents": "read", "pull-requests": "write"},
+        "apply": {"contents": "write", "pull-requests": "write", "actions": "read"},
+        "plan-main": {"contents": "read"}, "approve": {}, "apply-main": {"contents": "write"}}
+    # One queue for everything that writes Mailgun and the state branch; a newer run replaces a pending one.
+    assert jobs["apply"]["concurrency"] == jobs["apply-main"]["concurrency"] == {"group": "mgsync-apply", "cancel-in-progress": False}
+    assert steps("apply")["actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1"]["with"]["ref"] == "main"
+    assert steps("apply")["Apply the reviewed changes"]["with"]["reviewed"] == "merged"
+    assert jobs["apply-main"]["needs"] == ["plan-main", "approve"]
+    saved = steps("apply-main")["Apply exactly the approved plan"]["with"]["saved-plan"]
+    assert saved == "${{ runner.temp }}/approved/saved-plan.json"
 
 
 def lint(*command: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
@@ -81,14 +76,14 @@ def lint(*command: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
 def test_actionlint_and_zizmor_report_nothing(tmp_path: Path) -> None:
     plain = lint("actionlint", "-no-color", str(WORKFLOW))
     assert (plain.returncode, plain.stdout) == (0, ""), plain.stdout + plain.stderr
-    audit = lint("zizmor", "--offline", "--no-progress", str(WORKFLOW), str(ACTION))
+    audit = lint("zizmor", "--offline", "--no-progress", "--persona=auditor", str(WORKFLOW), str(ACTION))
     assert audit.returncode == 0 and "No findings to report" in audit.stdout, audit.stdout + audit.stderr
     # The same workflow using the action from the repository root (./), so that actionlint also
     # checks every `with:` input and `outputs.` reference against action.yml.
     (tmp_path / ".github" / "workflows").mkdir(parents=True)
     shutil.copy(ACTION, tmp_path / "action.yml")
     local = re.sub(r"YOUR-ORG/mgsync@[0-9a-f]{40} #[^\n]*", "./", WORKFLOW.read_text())
-    assert local.count("uses: ./") == 3
+    assert local.count("uses: ./") == 5
     (tmp_path / ".github" / "workflows" / "mgsync.yml").write_text(local)
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
     checked = lint("actionlint", "-no-color", cwd=tmp_path)
@@ -96,6 +91,8 @@ def test_actionlint_and_zizmor_report_nothing(tmp_path: Path) -> None:
 
 
 # --- running the action's step --------------------------------------------------------------------
+# The whole loop (comments, labels, artifacts, the state branch, merges, the manual run) is simulated
+# in tests/gitops/test_loop.py; here the run step alone, as the action's composite step calls it.
 
 
 def action_env(inputs: dict[str, str]) -> dict[str, str]:
@@ -104,6 +101,7 @@ def action_env(inputs: dict[str, str]) -> dict[str, str]:
     values = {name: str(spec.get("default", "")) for name, spec in action["inputs"].items()}
     values.update(inputs)
     values["github-token"] = inputs.get("github-token", "")  # ${{ github.token }}: none in tests
+    values["commit"] = inputs.get("commit", "")
     step = next(s for s in action["runs"]["steps"] if s.get("id") == "run")
     env = {}
     for name, template in step["env"].items():
@@ -112,13 +110,20 @@ def action_env(inputs: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def workflow_inputs(job: str, step: str, digest: str = "") -> dict[str, str]:
-    values = {"${{ env.MANIFESTS }}": load(WORKFLOW)["env"]["MANIFESTS"], "${{ steps.reviewed.outputs.digest }}": digest}
+def workflow_inputs(job: str, step: str) -> dict[str, str]:
+    values = {"${{ env.MANIFESTS }}": load(WORKFLOW)["env"]["MANIFESTS"]}
     return {k: values.get(str(v), str(v)) for k, v in steps(job)[step]["with"].items()}
 
 
+def test_the_run_step_calls_run_sh_and_leaves_failing_to_the_last_step() -> None:
+    action = load(ACTION)["runs"]["steps"]
+    run = next(s for s in action if s.get("id") == "run")
+    assert run["run"] == 'bash "$GITHUB_ACTION_PATH/action/run.sh" || true'
+    assert action[-1]["if"] == "steps.run.outputs.step-code != '0'" and "exit 1" in action[-1]["run"]
+
+
 class Runner:
-    """Runs the action's step in ``cwd`` the way a GitHub runner would."""
+    """Runs the action's run script in ``cwd`` the way its composite step does."""
 
     def __init__(self, cwd: Path, tmp: Path, base: dict[str, str]):
         self.cwd, self.tmp, self.base = cwd, tmp, base
@@ -130,8 +135,8 @@ class Runner:
         output.write_text("")
         env = {**self.base, **(secrets or {}), **action_env(inputs), "GITHUB_OUTPUT": str(output),
                "GITHUB_ACTION_PATH": str(REPO), "RUNNER_TEMP": str(self.runner_temp)}
-        script = next(s for s in load(ACTION)["runs"]["steps"] if s.get("id") == "run")["run"]
-        result = subprocess.run(["bash", "-c", script], cwd=self.cwd, env=env, capture_output=True, text=True, timeout=180)
+        result = subprocess.run(["bash", str(REPO / "action" / "run.sh")], cwd=self.cwd, env=env, capture_output=True,
+                                text=True, timeout=180)
         return result, dict(line.split("=", 1) for line in output.read_text().splitlines())
 
 
@@ -160,76 +165,41 @@ def origin_with_manifests(tmp: Path) -> tuple[Path, Path]:
     return tmp / "origin.git", tmp / "work"
 
 
-def concurrent_push(origin: Path, tmp: Path) -> None:
-    """Someone else pushes to main, so the lockfile commit's first push is a non-fast-forward."""
-    git(tmp, "clone", "-q", str(origin), "other")
-    (tmp / "other" / "NOTES.md").write_text("pushed meanwhile\n")
-    git(tmp / "other", "add", "NOTES.md")
-    git(tmp / "other", "commit", "-q", "-m", "meanwhile")
-    git(tmp / "other", "push", "-q", "origin", "main")
-
-
 @pytest.fixture
 def mailgun():
     with serve(Emulator(api_key=KEY), host="127.0.0.1", port=0) as server:
         yield server.url
 
 
-def test_pull_request_then_main_apply_exactly_the_reviewed_plan(tmp_path: Path, mailgun: str) -> None:
-    origin, work = origin_with_manifests(tmp_path)
+def test_a_plan_keeps_its_saved_plan_and_full_text_for_the_artifact(tmp_path: Path, mailgun: str) -> None:
+    _, work = origin_with_manifests(tmp_path)
     runner = Runner(work, tmp_path, base_env(tmp_path, MAILGUN_BASE_URL=mailgun))
-    secrets = {**EXAMPLE_ENV, "MAILGUN_API_KEY": KEY}
-
-    # Pull request, as from a fork: no secrets. Validate passes and names every unset variable.
-    validated, out = runner.run(workflow_inputs("plan", "Validate"))
-    assert validated.returncode == 0, validated.stdout + validated.stderr
-    assert out["exit-code"] == "0" and out["comment-file"] == ""
-    unset = {name for name in EXAMPLE_ENV if re.search(rf"::warning file=mailgun/[\w.]+,line=\d+,col=\d+,.*{name} is not set", validated.stdout)}
-    assert unset == {name for name in EXAMPLE_ENV if name.startswith("MG_SMTP_")} and unset
-
-    # The plan: changes pending, a digest, and a comment namespaced by the directory that shows it.
-    planned, out = runner.run(workflow_inputs("plan", "Plan"), secrets)
-    assert planned.returncode == 0, planned.stderr
-    assert (out["exit-code"], out["changes-pending"]) == ("2", "true") and DIGEST.fullmatch(out["digest"])
+    planned, out = runner.run(workflow_inputs("plan", "Plan"), {**EXAMPLE_ENV, "MAILGUN_API_KEY": KEY})
+    assert planned.returncode == 0, planned.stdout + planned.stderr
+    assert (out["exit-code"], out["changes-pending"], out["step-code"]) == ("2", "true", "0")
+    assert out["artifact-name"] == "mgsync-plan-mailgun" and DIGEST.fullmatch(out["digest"])
+    artifact = Path(out["artifact-dir"])
+    assert sorted(p.name for p in artifact.iterdir()) == ["plan.txt", "saved-plan.json"]
+    assert f'"digest": "{out["digest"]}"' in (artifact / "saved-plan.json").read_text()
+    assert (artifact / "plan.txt").read_text().rstrip().endswith(f"Plan digest: {out['digest']}")
     comment = Path(out["comment-file"]).read_text()
     assert comment.startswith("<!-- mgsync-plan: mailgun -->\n### mgsync plan for `mailgun`\n")
     assert comment.count("<!-- mgsync-plan") == 1 and f"Plan digest: `{out['digest']}`" in comment
 
-    # Main: the digest as the apply job's script finds it in the merged pull request's comment.
-    script = steps("apply")["Find the digest of the reviewed plan"]["with"]["script"]
-    marker = re.search(r"const marker = `(.*)`;", script).group(1)
-    assert marker.replace("${process.env.MANIFESTS}", "mailgun") == comment.splitlines()[0]
-    pattern = re.search(r"body\.match\(/(.*)/m\)", script).group(1)
-    reviewed = re.search(pattern, comment, re.M).group(1)
-    assert reviewed == out["digest"]
-
-    # Another digest is refused: exit 3, nothing applied, no lockfile.
+    # apply with another digest (expect-plan, for teams without the state branch) refuses: exit 3.
     other = "sha256:" + "0" * 64
-    refused, out = runner.run(workflow_inputs("apply", "Apply the reviewed plan and commit the lockfile", other), secrets)
-    assert (refused.returncode, out["exit-code"]) == (3, "3")
-    assert f"not the reviewed {other}" in refused.stdout and len(refused.stdout.strip().splitlines()) == 1
+    refused, out = runner.run({"command": "apply", "paths": "mailgun", "expect-plan": other, "state-branch": ""},
+                              {**EXAMPLE_ENV, "MAILGUN_API_KEY": KEY})
+    assert (refused.returncode, out["exit-code"], out["step-code"]) == (3, "3", "3")
+    assert f"not the reviewed {other}" in refused.stdout
     assert not (work / "mailgun" / "mgsync.lock").exists()
-
-    # The reviewed digest applies, and the lockfile lands on main over a concurrent push.
-    concurrent_push(origin, tmp_path)
-    applied, out = runner.run(workflow_inputs("apply", "Apply the reviewed plan and commit the lockfile", reviewed), secrets)
-    assert applied.returncode == 0, applied.stdout + applied.stderr
-    assert (out["exit-code"], out["digest"]) == ("0", reviewed)
-    assert "Apply complete" in applied.stdout and "rebasing the lockfile commit" in applied.stderr
-    log = git(origin, "log", "--format=%s", "main").splitlines()
-    assert log[:2] == ["mgsync: update mailgun/mgsync.lock [skip ci]", "meanwhile"]
-    assert git(origin, "show", "main:mailgun/mgsync.lock") == (work / "mailgun" / "mgsync.lock").read_text()
-
-    # The next plan is empty.
-    again, out = runner.run(workflow_inputs("plan", "Plan"), secrets)
-    assert (again.returncode, out["exit-code"], out["changes-pending"]) == (0, "0", "false")
 
 
 def test_a_failed_validate_or_plan_replaces_the_comment_with_its_error(tmp_path: Path, mailgun: str) -> None:
     _, work = origin_with_manifests(tmp_path)
     runner = Runner(work, tmp_path, base_env(tmp_path, MAILGUN_BASE_URL=mailgun))
     failed, out = runner.run(workflow_inputs("plan", "Plan"), {**EXAMPLE_ENV, "MAILGUN_API_KEY": "wrong"})
-    assert (failed.returncode, out["exit-code"]) == (1, "1")
+    assert (failed.returncode, out["exit-code"], out["artifact-dir"]) == (1, "1", "")
     comment = Path(out["comment-file"]).read_text()
     assert comment.startswith("<!-- mgsync-plan: mailgun -->\n### mgsync plan failed for `mailgun`\n")
     assert "returned 401" in comment and "wrong" not in comment
@@ -237,81 +207,10 @@ def test_a_failed_validate_or_plan_replaces_the_comment_with_its_error(tmp_path:
     manifest = work / "mailgun" / "mg.example.com.yaml"
     manifest.write_text(manifest.read_text().replace("spam_action:", "spam_acton:", 1))
     line = next(n for n, text in enumerate(manifest.read_text().splitlines(), 1) if "spam_acton:" in text)
-    broken, out = runner.run(workflow_inputs("plan", "Validate"))
+    broken, out = runner.run(workflow_inputs("validate", "Validate"))
     assert (broken.returncode, out["exit-code"]) == (1, "1")
     assert re.search(rf"^::error file=mailgun/mg\.example\.com\.yaml,line={line},col=\d+,title=mgsync validate::"
                      r".*unknown key \"spam_acton\"", broken.stdout, re.M)
     comment = Path(out["comment-file"]).read_text()
     assert comment.startswith("<!-- mgsync-plan: mailgun -->\n### mgsync validate failed for `mailgun`\n")
     assert f"mailgun/mg.example.com.yaml:{line}:" in comment and "&quot;" not in comment
-
-
-# --- the lockfile commit-back ---------------------------------------------------------------------
-
-COMMIT = REPO / "action" / "commit-lockfile.sh"
-FAKE_GH = """#!/usr/bin/env bash
-# A stand-in for the GitHub CLI: logs its arguments; `pr list` answers from $FAKE_GH_OPEN_PR.
-echo "$*" >>"$FAKE_GH_LOG"
-case "$1 $2" in "pr list") echo "${FAKE_GH_OPEN_PR:-}" ;; esac
-"""
-
-
-def protect(origin: Path, *refs: str) -> None:
-    hook = origin / "hooks" / "pre-receive"
-    pattern = "|".join(refs)
-    hook.write_text(f"#!/bin/sh\nwhile read old new ref; do case \"$ref\" in {pattern}) "
-                    "echo \"protected branch hook declined\"; exit 1;; esac; done\n")
-    hook.chmod(0o755)
-
-
-def commit_back(work: Path, tmp: Path, **extra: str) -> subprocess.CompletedProcess[str]:
-    (tmp / "bin").mkdir(exist_ok=True)
-    gh = tmp / "bin" / "gh"
-    gh.write_text(FAKE_GH)
-    gh.chmod(0o755)
-    env = base_env(tmp, PATH=f"{tmp / 'bin'}{os.pathsep}{os.environ['PATH']}", FAKE_GH_LOG=str(tmp / "gh.log"),
-                   GITHUB_REF_NAME="main", **extra)
-    return subprocess.run(["bash", str(COMMIT), "mailgun/mgsync.lock"], cwd=work, env=env,
-                          capture_output=True, text=True, timeout=60)
-
-
-def test_a_protected_branch_gets_the_lockfile_as_a_pull_request(tmp_path: Path) -> None:
-    origin, work = origin_with_manifests(tmp_path)
-    protect(origin, "refs/heads/main")
-    (work / "mailgun" / "mgsync.lock").write_text('{"format_version": 1}\n')
-    first = commit_back(work, tmp_path)
-    assert first.returncode == 0, first.stdout + first.stderr
-    assert "::warning title=mgsync lockfile waits in a pull request::" in first.stdout
-    assert git(origin, "show", "mgsync/lockfile/main:mailgun/mgsync.lock") == '{"format_version": 1}\n'
-    assert "mailgun/mgsync.lock" not in git(origin, "ls-tree", "-r", "--name-only", "main")
-    calls = (tmp_path / "gh.log").read_text().splitlines()
-    assert calls[0].startswith("pr list --head mgsync/lockfile/main --base main")
-    assert calls[1].startswith("pr create --head mgsync/lockfile/main --base main --title mgsync: update mailgun/mgsync.lock")
-
-    # A later apply updates the open pull request instead of opening another.
-    (work / "mailgun" / "mgsync.lock").write_text('{"format_version": 1, "later": true}\n')
-    second = commit_back(work, tmp_path, FAKE_GH_OPEN_PR="7")
-    assert second.returncode == 0, second.stderr
-    assert "updated pull request #7" in second.stdout
-    assert len((tmp_path / "gh.log").read_text().splitlines()) == 3
-    assert "later" in git(origin, "show", "mgsync/lockfile/main:mailgun/mgsync.lock")
-
-
-def test_the_lockfile_commit_fails_loudly_when_nothing_accepts_it(tmp_path: Path) -> None:
-    origin, work = origin_with_manifests(tmp_path)
-    protect(origin, "refs/heads/*")
-    (work / "mailgun" / "mgsync.lock").write_text('{"format_version": 1}\n')
-    failed = commit_back(work, tmp_path)
-    assert failed.returncode == 1
-    assert "::error title=mgsync lockfile not saved::Pushing mgsync/lockfile/main failed as well." in failed.stderr
-
-
-def test_an_unchanged_lockfile_is_not_committed(tmp_path: Path) -> None:
-    origin, work = origin_with_manifests(tmp_path)
-    (work / "mailgun" / "mgsync.lock").write_text("{}\n")
-    git(work, "add", ".")
-    git(work, "commit", "-q", "-m", "lock")
-    before = git(work, "rev-parse", "HEAD")
-    unchanged = commit_back(work, tmp_path)
-    assert unchanged.returncode == 0 and "is unchanged; nothing to commit" in unchanged.stdout
-    assert git(work, "rev-parse", "HEAD") == before

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The plan job's publishing step: job summary, and on a pull request the sticky comment and labels.
+# Environment: MGSYNC_KEY (the comment key), MGSYNC_AUTHOR, COMMENT_FILE, ARTIFACT_DIR (empty when the
+# plan failed), GITHUB_TOKEN, MGSYNC_BIN; the rest is what the runner sets (GITHUB_EVENT_PATH, ...).
+set -euo pipefail
+python() { command "${MGSYNC_BIN:+$MGSYNC_BIN/}python" "$@"; }
+read -r -d '' -a words <<<"${MGSYNC_KEY:-.}" || true
+saved=""
+[ -z "${ARTIFACT_DIR:-}" ] || saved="$ARTIFACT_DIR/saved-plan.json"
+python -m mgsync.gitops publish --key "${words[*]:-.}" --author "${MGSYNC_AUTHOR:-github-actions[bot]}" \
+  --comment "${COMMENT_FILE:-}" --saved-plan "$saved"

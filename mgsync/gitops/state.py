@@ -1,0 +1,51 @@
+"""The state branch as the loop uses it, through the ``mgsync state`` commands (never git directly).
+
+``record`` pushes the lockfile after an apply and moves ``applied`` forward to the commit whose
+reviewed changes are now all in Mailgun, but never backwards: a manual run of an older commit that
+finishes after a newer apply records its lockfile and leaves ``applied`` where it is.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from mgsync.gitops.github import GitOpsError
+
+
+def mgsync(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "mgsync", *args], capture_output=True, text=True, check=False)
+
+
+def where(remote: str, branch: str) -> list[str]:
+    return ["--remote", remote, "--branch", branch]
+
+
+def applied(lockfile: Path, remote: str, branch: str) -> str | None:
+    shown = mgsync("state", "show", str(lockfile), "--json", *where(remote, branch))
+    if shown.returncode != 0:
+        raise GitOpsError(shown.stderr.strip() or f"mgsync state show {lockfile} failed (exit {shown.returncode}).")
+    value = json.loads(shown.stdout).get("applied")
+    return str(value) if value else None
+
+
+def is_ancestor(older: str, newer: str) -> bool:
+    return subprocess.run(["git", "merge-base", "--is-ancestor", older, newer], capture_output=True,
+                          check=False).returncode == 0
+
+
+def record(lockfile: Path, *, tip: str | None, remote: str, branch: str, message: str) -> str:
+    """Push the lockfile; ``tip`` is the commit to mark applied (None after a failed apply)."""
+    args = ["state", "push", str(lockfile), *where(remote, branch), "--message", message]
+    if tip is not None:
+        before = applied(lockfile, remote, branch)
+        if before is None or before == tip or is_ancestor(before, tip):
+            args += ["--applied", tip]
+        else:
+            tip = None
+    pushed = mgsync(*args)
+    if pushed.returncode != 0:
+        raise GitOpsError(pushed.stderr.strip() or f"mgsync state push {lockfile} failed (exit {pushed.returncode}).")
+    return f"recorded {lockfile} on {branch}" + (f", applied up to {tip[:12]}" if tip else "")
