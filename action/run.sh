@@ -93,12 +93,20 @@ run_validate() {
   step_code=$exit_code
 }
 
+# The rendered templates (plan --preview) travel in the artifact; the comment says where, above its digest.
+link_previews() {  # $1 the run's URL
+  [ -n "$(ls -A "$out/artifact/previews" 2>/dev/null)" ] || return 0
+  local line="Rendered previews of the changed templates (HTML, before and after): \`previews/\` in [this run's artifact]($1#artifacts)."
+  awk -v line="$line" '/^Plan digest: /{print line; print ""} {print}' "$out/comment.md" >"$out/comment.tmp" &&
+    mv "$out/comment.tmp" "$out/comment.md"
+}
+
 run_plan() {
   local format=${MGSYNC_FORMAT:-markdown} ext saved="$out/artifact/saved-plan.json"
   case "$format" in markdown) ext=md ;; json) ext=json ;; *) ext=txt ;; esac
   if ! state_pull; then failure_comment plan "$out/state.err"; exit_code=1 step_code=1; return; fi
   local run_url="${GITHUB_SERVER_URL:-https://github.com}/${GITHUB_REPOSITORY:-}/actions/runs/${GITHUB_RUN_ID:-}"
-  mgsync plan --format "$format" --detailed-exitcode --out "$saved" \
+  mgsync plan --format "$format" --detailed-exitcode --out "$saved" --preview "$out/artifact/previews" \
     --heading-commit "${MGSYNC_COMMIT:-$(git rev-parse HEAD 2>/dev/null)}" --heading-run-url "$run_url" \
     ${args[@]+"${args[@]}"} "${paths[@]}" >"$out/plan.$ext" 2>"$out/plan.err"
   exit_code=$?
@@ -114,6 +122,7 @@ run_plan() {
       if [ "$format" = markdown ]; then  # swap mgsync's generic marker for the namespaced one
         { echo "$marker"; sed -e '1{/^<!-- mgsync-plan -->$/d;}' "$out/plan.md"; } >"$out/comment.md"
         comment_file="$out/comment.md"
+        link_previews "$run_url"
       fi
       # The artifact: the saved plan the apply checks against, and the whole plan as text.
       mgsync plan --format text --full ${args[@]+"${args[@]}"} "${paths[@]}" >"$out/artifact/plan.txt" 2>/dev/null

@@ -179,12 +179,18 @@ def test_a_plan_keeps_its_saved_plan_and_full_text_for_the_artifact(tmp_path: Pa
     assert (out["exit-code"], out["changes-pending"], out["step-code"]) == ("2", "true", "0")
     assert out["artifact-name"] == "mgsync-plan-mailgun" and DIGEST.fullmatch(out["digest"])
     artifact = Path(out["artifact-dir"])
-    assert sorted(p.name for p in artifact.iterdir()) == ["plan.txt", "saved-plan.json"]
+    assert sorted(p.name for p in artifact.iterdir()) == ["plan.txt", "previews", "saved-plan.json"]
+    # The templates the plan creates, rendered with their test data (plan --preview), and the comment says where.
+    previews = sorted(str(p.relative_to(artifact / "previews")) for p in (artifact / "previews").rglob("*.html"))
+    assert "template/mg.example.com/welcome.after.html" in previews, previews
+    assert "Ada" in (artifact / "previews" / "template" / "mg.example.com" / "welcome.after.html").read_text()
     assert f'"digest": "{out["digest"]}"' in (artifact / "saved-plan.json").read_text()
     assert (artifact / "plan.txt").read_text().rstrip().endswith(f"Plan digest: {out['digest']}")
     comment = Path(out["comment-file"]).read_text()
     assert comment.startswith("<!-- mgsync-plan: mailgun -->\n### mgsync plan for `mailgun`\n")
     assert comment.count("<!-- mgsync-plan") == 1 and f"Plan digest: `{out['digest']}`" in comment
+    assert re.search(r"^Rendered previews of the changed templates \(HTML, before and after\): `previews/` in "
+                     r"\[this run's artifact\]\(https://\S+/actions/runs/\S*#artifacts\)\.\n\nPlan digest: ", comment, re.M)
 
     # apply with another digest (expect-plan, for teams without the state branch) refuses: exit 3.
     other = "sha256:" + "0" * 64
