@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pty
+import shutil
 import socket
 import subprocess
 import sys
@@ -148,8 +149,10 @@ def test_colour_flags_and_variables_when_piped(flag, env, coloured, tmp_path) ->
 
 def test_hints_repeat_the_connection_flags(tmp_path) -> None:
     state = tmp_path / "emu state.json"
+    manifests = tmp_path / "quickstart"  # the hint's apply takes the lockfile's lock beside the manifests: not in the repo
+    shutil.copytree(QUICKSTART, manifests)
     result = run("plan", "--emulator", "--emulator-state", str(state), "--out", str(tmp_path / "plan.json"),
-                 QUICKSTART)
+                 str(manifests))
     assert result.returncode == 0, result.stderr
     plan_file = tmp_path / "plan.json"
     assert result.stderr.splitlines()[-1] == (
