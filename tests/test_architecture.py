@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 ARCHITECTURE = (REPO / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
 # The orchestration: these modules iterate the registry and must name no kind.
 KIND_FREE = [
-    "mgsync/engine.py",
+    *sorted(str(p.relative_to(REPO)) for p in (REPO / "mgsync" / "engine").glob("*.py")),
     "mgsync/apply.py",
     "mgsync/plan.py",
     "mgsync/cli.py",
