@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from concurrent.futures import Future
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from mgsync.answers import OddItem
@@ -80,44 +81,64 @@ def observe(client: Client, scopes: dict[str, set[str]], locked: State, base: St
     With ``odd``, a listed item not of the shape its kind reads is left out of the state and added
     there (``Client.odd_items``) instead of failing the read: the caller decides what it costs.
     """
-    observed, batch = _unread(base, scopes), client.batch()
-    started: dict[tuple[str, str], int] = {}  # (kind, scope) -> start order, for the error to raise
-    waiting: dict[str, int] = {}  # kind -> its reads not done yet
-
-    def start(kinds: list[Kind[Any]]) -> None:
-        jobs = [(kind, scope) for kind in kinds for scope in _expand(kind, scopes[kind.name], observed)]
-        for kind, scope in sorted(jobs, key=lambda job: not job[0].bulk):  # collections page: start them first
-            started[(kind.name, scope)] = len(started)
-            waiting[kind.name] = waiting.get(kind.name, 0) + 1
-            batch.submit(lambda job: _read(client, *job, locked, odd), (kind, scope))
-        for kind in kinds:  # a kind with nothing to read has its children's turn at once
-            if not waiting.get(kind.name):
-                start(children(kind))
-                if finished is not None:
-                    finished(kind, observed)
-
-    errors: list[tuple[int, BaseException]] = []
+    batch = client.batch()
+    reads = _Reads(scopes, _unread(base, scopes), arrived, finished,
+                   submit=lambda job: batch.submit(lambda each: _read(client, *each, locked, odd), job))
     with client.sharing(), client.responsive():  # kinds that read one listing send it once
-        start(children(None))
+        reads.start(children(None))
         for (kind, scope), done in batch.completed():
-            error = done.exception()
-            if error is not None:
-                errors.append((started[(kind.name, scope)], error))
-            else:
-                _store(observed, kind, scope, done.result())
-                if arrived is not None and isinstance(done.result(), dict) and not errors:
-                    arrived(kind, scope, done.result())
-            waiting[kind.name] -= 1
-            if not waiting[kind.name] and not errors:
-                start(children(kind))
-                if finished is not None:
-                    finished(kind, observed)
-    if errors:
-        raise min(errors, key=lambda pair: pair[0])[1]
+            reads.done(kind, scope, done)
+    if reads.errors:
+        raise min(reads.errors, key=lambda pair: pair[0])[1]
     if base is not None:
-        _drop_orphans(observed, {kind.name for kind in KINDS if kind.parent is None and scopes[kind.name]})
-    log.debug("observe: reads=%d objects=%d", len(started), len(observed))
-    return observed
+        _drop_orphans(reads.observed, {kind.name for kind in KINDS if kind.parent is None and scopes[kind.name]})
+    log.debug("observe: reads=%d objects=%d", len(reads.started), len(reads.observed))
+    return reads.observed
+
+
+@dataclass
+class _Reads:
+    """One ``observe`` under way: the state being made, the reads started (in order: the error to
+    raise is the first one started), those still out per kind, and the errors met so far."""
+
+    scopes: dict[str, set[str]]
+    observed: State
+    arrived: Callable[[Kind[Any], str, Entries], None] | None
+    finished: Callable[[Kind[Any], State], None] | None
+    submit: Callable[[tuple[Kind[Any], str]], None]  # a read, onto the client's pool
+    started: dict[tuple[str, str], int] = field(default_factory=dict)  # (kind, scope) -> start order
+    waiting: dict[str, int] = field(default_factory=dict)  # kind -> its reads not done yet
+    errors: list[tuple[int, BaseException]] = field(default_factory=list)
+
+    def start(self, kinds: list[Kind[Any]]) -> None:
+        """Start every wanted read of ``kinds``; collections page, so they start first."""
+        jobs = [(kind, scope) for kind in kinds for scope in _expand(kind, self.scopes[kind.name], self.observed)]
+        for kind, scope in sorted(jobs, key=lambda job: not job[0].bulk):
+            self.started[(kind.name, scope)] = len(self.started)
+            self.waiting[kind.name] = self.waiting.get(kind.name, 0) + 1
+            self.submit((kind, scope))
+        for kind in kinds:  # a kind with nothing to read has its children's turn at once
+            if not self.waiting.get(kind.name):
+                self._finish(kind)
+
+    def done(self, kind: Kind[Any], scope: str, done: Future[list[Resource] | Entries]) -> None:
+        """Store one finished read (or note its error); the last of a kind starts its children's."""
+        error = done.exception()
+        if error is not None:
+            self.errors.append((self.started[(kind.name, scope)], error))
+        else:
+            found = done.result()
+            _store(self.observed, kind, scope, found)
+            if self.arrived is not None and isinstance(found, dict) and not self.errors:
+                self.arrived(kind, scope, found)
+        self.waiting[kind.name] -= 1
+        if not self.waiting[kind.name] and not self.errors:
+            self._finish(kind)
+
+    def _finish(self, kind: Kind[Any]) -> None:
+        self.start(children(kind))
+        if self.finished is not None:
+            self.finished(kind, self.observed)
 
 
 def _store(observed: State, kind: Kind[Any], scope: str, found: list[Resource] | Entries) -> None:
