@@ -5,12 +5,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from mgsync.cliparts import color_option, handles_errors
 from mgsync.connect import DEFAULT_EMULATOR_STATE as DEFAULT_STATE
+
+if TYPE_CHECKING:
+    from mgsync.emulator.faults import Faults
 
 
 @click.group()
@@ -82,7 +85,7 @@ def emulator_serve(host: str, port: int, state_file: Path | None, memory: bool, 
     serve_forever(emu, host=host, port=port, announce=announce)
 
 
-def _inject_faults(faults: Any, status: int, *, latency: float, rate_limit_every: int, rate_limit_share: float,
+def _inject_faults(faults: Faults, status: int, *, latency: float, rate_limit_every: int, rate_limit_share: float,
                    reset_after: float, seed: int, enforce_quota: bool, quota_limit: int, quota_window: float,
                    before_commit: tuple[str, ...], after_commit: tuple[str, ...], drops: tuple[str, ...],
                    drops_after: tuple[str, ...], replace_bodies: tuple[tuple[str, str], ...]) -> None:
