@@ -14,7 +14,7 @@ import os
 import shlex
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -27,6 +27,9 @@ from mgsync.errors import MgsyncError
 from mgsync.planview import apply_hooks, report, show_plan
 from mgsync.statecli import state
 from mgsync.templatecli import template
+
+if TYPE_CHECKING:
+    from mgsync.render import Heading
 
 __all__ = ["dns_export", "handles_errors", "main", "run"]  # what other modules and tests look up here
 
@@ -149,18 +152,15 @@ def plan(paths: tuple[Path, ...], out: Path | None, fmt: str, detailed_exitcode:
          targets: tuple[str, ...], lockfile: Path | None, preview: Path | None, heading_commit: str,
          heading_run_url: str, conn: Connection) -> None:
     """Read live state and print the change plan; never writes to Mailgun."""
-    from mgsync import render, saved_plan
+    from mgsync import saved_plan
     from mgsync.connect import connect
     from mgsync.engine import Engine
     from mgsync.lockfile import Lockfile
     from mgsync.manifest import load
     from mgsync.memory import settled
 
-    if heading_run_url and not render.screen.URL.fullmatch(heading_run_url):
-        raise MgsyncError(f"--heading-run-url {heading_run_url!r} is not an http(s) URL; pass the run's address, "
-                          "e.g. https://github.com/OWNER/REPO/actions/runs/ID.")
     manifests = list(paths) or [Path(".")]
-    heading = render.Heading(tuple(str(p) for p in manifests), heading_commit, heading_run_url)
+    heading = _heading(manifests, heading_commit, heading_run_url)
     desired = load(manifests, os.environ, allow_unset_secrets=True)  # errors before any request; a secret may be unset
     settled()
     lock = Lockfile.read(lock_path(lockfile, desired.root))
@@ -180,6 +180,16 @@ def plan(paths: tuple[Path, ...], out: Path | None, fmt: str, detailed_exitcode:
                    err=True)
     if detailed_exitcode and not outcome.plan.empty:
         sys.exit(2)
+
+
+def _heading(manifests: list[Path], commit: str, run_url: str) -> Heading:
+    """The markdown plan's heading; a run URL that is not http(s) fails before anything is read."""
+    from mgsync import render
+
+    if run_url and not render.screen.URL.fullmatch(run_url):
+        raise MgsyncError(f"--heading-run-url {run_url!r} is not an http(s) URL; pass the run's address, "
+                          "e.g. https://github.com/OWNER/REPO/actions/runs/ID.")
+    return render.Heading(tuple(str(p) for p in manifests), commit, run_url)
 
 
 @main.command()
