@@ -1,113 +1,37 @@
-"""The mgsync command line: the only module that prints or exits (with ``status``, its stderr line).
+"""The mgsync command line: the only part that prints or exits (with ``status``, its stderr line, and
+the command modules it registers: ``statecli``, ``templatecli``, ``dnscli``, ``emulatorcli``).
 
-Every command turns ``MgsyncError`` into one message on stderr and its exit code; anything else
-escaping a command is a bug. Colour goes through click only (``click.style``, ``click.echo(color=)``):
-``--color/--no-color`` wins, else a non-empty ``NO_COLOR`` turns it off, a non-empty ``FORCE_COLOR``
-on, else it is on only when the stream is a terminal. Hints that print a next command repeat the
-connection flags in use, so they can be pasted as they are.
+A thin shell: each command parses its options, builds what it needs (the engine for plan and apply,
+``engine.Engine``), calls it, renders the result and picks the exit code. What every command shares
+(one error line and its exit code, colour, the connection options) is ``cliparts``.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import os
 import shlex
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from mgsync import __version__
-from mgsync.connect import DEFAULT_EMULATOR_STATE as DEFAULT_STATE
+from mgsync.cliparts import color_option, connection_options, flags, handles_errors, lock_path, named, per_kind, status
+from mgsync.connect import Connection
+from mgsync.dnscli import dns, dns_export
+from mgsync.emulatorcli import emulator
 from mgsync.errors import MgsyncError
+from mgsync.planview import apply_hooks, report, show_plan
 from mgsync.statecli import state
+from mgsync.templatecli import template
 
+if TYPE_CHECKING:
+    from mgsync.render import Heading
 
-SIGPIPE_EXIT = 141
-
-
-def _fail(message: str, code: int = 1) -> None:
-    status = _current_status()
-    if status is not None:
-        status.abandon()
-    if message.startswith("Error: "):
-        message = click.style("Error:", fg="red", bold=True) + message[len("Error:"):]
-    click.echo(message, err=True, color=use_color(sys.stderr))
-    sys.exit(code)
-
-
-# --- colour ------------------------------------------------------------------------------------
-
-
-def _store_color(ctx: click.Context, _param: click.Parameter, value: bool | None) -> bool | None:
-    ctx.meta["mgsync.color"] = value
-    return value
-
-
-def color_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--color/--no-color", default=None, expose_value=False, callback=_store_color,
-        help="Colour the output. Default: only on a terminal; a non-empty NO_COLOR turns it off, FORCE_COLOR on.",
-    )(fn)
-
-
-def use_color(stream: Any) -> bool:
-    """The colour decision for ``stream`` (see the module docstring)."""
-    ctx = click.get_current_context(silent=True)
-    flag = ctx.meta.get("mgsync.color") if ctx is not None else None
-    if flag is not None:
-        return flag
-    if os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    return bool(getattr(stream, "isatty", lambda: False)())
-
-
-def _reader_left() -> NoReturn:
-    """The reader of the output left (``mgsync plan --full | head``): stop without a word, as Unix
-    tools do, with the shell's code for it (128 + SIGPIPE). An apply stops as at Ctrl-C: the lockfile
-    holds every step that completed. Later writes go nowhere, so none fails again on the way out."""
-    try:
-        status = _current_status()
-        if status is not None:
-            status.abandon()
-    except BrokenPipeError:  # stderr's reader left too
-        pass
-    try:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError):  # not a real file (click's test runner)
-        pass
-    sys.exit(SIGPIPE_EXIT)
-
-
-def _current_status() -> Any:
-    ctx = click.get_current_context(silent=True)
-    return ctx.meta.get("mgsync.status") if ctx is not None else None
-
-
-def handles_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except MgsyncError as err:
-            _fail(f"Error: {err}", err.exit_code)
-        except BrokenPipeError:
-            _reader_left()
-        except KeyboardInterrupt:
-            _fail("Interrupted. The lockfile records every step that completed; run the command again.", 130)
-        except Exception as err:  # a bug: one line, the traceback only on request
-            if os.environ.get("MGSYNC_DEBUG"):
-                raise
-            _fail(f"Error: internal error ({type(err).__name__}: {err}); this is a bug in mgsync. "
-                  "Re-run with MGSYNC_DEBUG=1 for the traceback and report it.")
-
-    return wrapper
+__all__ = ["dns_export", "handles_errors", "main", "run"]  # what other modules and tests look up here
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -186,203 +110,7 @@ def schema() -> None:
     click.echo(json.dumps(json_schema(), indent=2, sort_keys=True, ensure_ascii=False))
 
 
-@main.group()
-def emulator() -> None:
-    """The bundled Mailgun emulator."""
-
-
-@emulator.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8025, show_default=True, type=int)
-@click.option("--state", "state_file", type=click.Path(path_type=Path),
-              help=f"Persist the account in this JSON file. Default: {DEFAULT_STATE} if it exists (the account "
-                   "`--emulator` commands use), else in memory.")
-@click.option("--memory", is_flag=True, help="Keep the account in memory only, even if the default state file exists.")
-@click.option("--api-key", default="test", show_default=True, help="The API key the emulator accepts.")
-@click.option("--region", type=click.Choice(["us", "eu"]), default="us", show_default=True,
-              help="Region used in DNS records (mxa.mailgun.org vs mxa.eu.mailgun.org).")
-@click.option("--gateway-key", help="Also accept 'Authorization: Bearer KEY' under /mailgun (Maton gateway form).")
-@click.option("--gateway-connection", "gateway_connections", multiple=True,
-              help="A Maton connection id (repeat; with several, Maton-Connection is required).")
-@click.option("--latency", type=float, default=0.0, show_default=True, help="Fault: seconds of delay per request.")
-@click.option("--rate-limit-every", type=int, default=0, help="Fault: answer every Nth request with 429.")
-@click.option("--rate-limit-share", type=float, default=0.0, help="Fault: answer this fraction (0..1) of requests with 429.")
-@click.option("--reset-after", type=float, default=1.0, show_default=True,
-              help="Seconds until X-Request-Reset on an injected 429.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed for --rate-limit-share.")
-@click.option("--replace-body", "replace_bodies", nargs=2, multiple=True, metavar="PATH BODY",
-              help="Fault: answer GETs of paths starting with PATH with 200 and BODY instead (repeatable).")
-@click.option("--enforce-quota", is_flag=True,
-              help="Fault: answer 429 once --quota-limit requests were made in one --quota-window.")
-@click.option("--quota-limit", type=int, default=2500, show_default=True, help="Requests per rate-limit window.")
-@click.option("--quota-window", type=float, default=1.0, show_default=True, help="Seconds per rate-limit window.")
-@click.option("--fail-before-commit", "before_commit", multiple=True, metavar="[METHOD:]PATH",
-              help="Fault: answer the next matching request with --fault-status without applying it (repeatable).")
-@click.option("--fail-after-commit", "after_commit", multiple=True, metavar="[METHOD:]PATH",
-              help="Fault: apply the next matching request, then answer --fault-status (repeatable).")
-@click.option("--drop-connection", "drops", multiple=True, metavar="[METHOD:]PATH",
-              help="Fault: close the connection on the next matching request, without an answer (repeatable).")
-@click.option("--drop-after-commit", "drops_after", multiple=True, metavar="[METHOD:]PATH",
-              help="Fault: apply the next matching request, then close the connection without an answer.")
-@click.option("--fault-status", type=click.IntRange(500, 599), default=503, show_default=True,
-              help="The 5xx status of --fail-before-commit / --fail-after-commit.")
-@color_option
-@handles_errors
-def emulator_serve(host: str, port: int, state_file: Path | None, memory: bool, api_key: str, region: str,
-                   gateway_key: str | None, gateway_connections: tuple[str, ...], fault_status: int,
-                   **faults: Any) -> None:
-    """Run the bundled Mailgun emulator over HTTP (Ctrl-C stops it).
-
-    Faults are injected for testing clients: latency, 429s (every Nth, a share, or a quota per window),
-    5xx before or after a write is committed, dropped connections (before or after commit), and
-    odd answers (--replace-body: a GET answered 200 with any body, e.g. HTML or truncated JSON).
-    A PATH matches as a prefix of the request path, e.g. POST:/v3/routes or /v3/lists.
-    """
-    from mgsync.emulator.server import serve_forever
-    from mgsync.emulator import Emulator
-
-    if state_file is None and not memory and DEFAULT_STATE.exists():
-        state_file = DEFAULT_STATE  # the quick start's account: what `--emulator` commands planned and applied
-    emu = Emulator(api_key=api_key, state_file=state_file, gateway_key=gateway_key,
-                   gateway_connections=gateway_connections, region=region, sandbox=True)
-    _inject_faults(emu.faults, fault_status, **faults)
-    where = f"The account is kept in {state_file}." if state_file is not None else "The account is kept in memory."
-
-    def announce(url: str) -> None:  # the first line is the URL alone: scripts read it
-        click.echo(f"Mailgun emulator on {url}", err=True)
-        click.echo(where, err=True)
-
-    serve_forever(emu, host=host, port=port, announce=announce)
-
-
-def _inject_faults(faults: Any, status: int, *, latency: float, rate_limit_every: int, rate_limit_share: float,
-                   reset_after: float, seed: int, enforce_quota: bool, quota_limit: int, quota_window: float,
-                   before_commit: tuple[str, ...], after_commit: tuple[str, ...], drops: tuple[str, ...],
-                   drops_after: tuple[str, ...], replace_bodies: tuple[tuple[str, str], ...]) -> None:
-    faults.latency, faults.rate_limit_every, faults.rate_limit_share = latency, rate_limit_every, rate_limit_share
-    faults.reset_after, faults.seed = reset_after, seed
-    faults.enforce_quota, faults.quota_limit, faults.quota_window = enforce_quota, quota_limit, quota_window
-    for spec in before_commit:
-        faults.fail_before_commit(*_fault_target(spec), status=status)
-    for spec in after_commit:
-        faults.fail_after_commit(*_fault_target(spec), status=status)
-    for spec in drops:
-        faults.drop_connection(*_fault_target(spec))
-    for spec in drops_after:
-        faults.drop_connection(*_fault_target(spec), after_commit=True)
-    for prefix, body in replace_bodies:
-        faults.replace_body(prefix, body)
-
-
-def _fault_target(spec: str) -> tuple[str | None, str]:
-    """``POST:/v3/routes`` -> ``("POST", "/v3/routes")``; ``/v3/lists`` -> ``(None, "/v3/lists")``."""
-    method, sep, path = spec.partition(":")
-    if sep and method.isalpha() and path.startswith("/"):
-        return method.upper(), path
-    if not spec.startswith("/"):
-        raise click.BadParameter(f"{spec!r} is not [METHOD:]PATH, e.g. POST:/v3/routes")
-    return None, spec
-
-
 # --- plan / apply ------------------------------------------------------------------------------
-
-
-def connection_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Options shared by every command that talks to Mailgun."""
-    options = [
-        color_option,
-        click.option("--emulator", "use_emulator", is_flag=True,
-                     help="Use the bundled Mailgun emulator in-process (no account, no network)."),
-        click.option("--emulator-state", type=click.Path(path_type=Path), default=DEFAULT_STATE,
-                     show_default=True, help="Where the embedded emulator keeps its account."),
-        click.option("--base-url", help="Mailgun API base URL (default from MAILGUN_BASE_URL / MAILGUN_REGION)."),
-        click.option("--region", type=click.Choice(["us", "eu"]), help="Mailgun region (default MAILGUN_REGION or us)."),
-        click.option("--concurrency", type=click.IntRange(1, 32), default=8, show_default=True,
-                     help="Parallel requests to Mailgun."),
-        click.option("--subaccount", metavar="ID",
-                     help="Act on this subaccount (X-Mailgun-On-Behalf-Of; default MAILGUN_SUBACCOUNT)."),
-    ]
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
-
-
-def per_kind(flag: str, option: str, help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """One repeatable ``option`` (e.g. ``--delete-{name}``) per kind whose attribute ``flag`` is set.
-
-    The registry decides which kinds get one, so this module names none; the keys given land in
-    ``_named(flag)``, by kind name.
-    """
-    from mgsync.kinds import KINDS, children
-
-    def collect(kind: str) -> Callable[[click.Context, click.Parameter, tuple[str, ...]], None]:
-        def store(ctx: click.Context, param: click.Parameter, keys: tuple[str, ...]) -> None:
-            ctx.meta.setdefault(flag, {})[kind] = keys
-
-        return store
-
-    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
-        for kind in reversed([k for k in KINDS if getattr(k, flag)]):
-            others = [k.noun(2) for k in children(None) if k is not kind]
-            text = help.format(noun=kind.noun(1), others=_and(others))
-            fn = click.option(option.format(name=kind.name), multiple=True, metavar="NAME", expose_value=False,
-                              callback=collect(kind.name), help=text)(fn)
-        return fn
-
-    return decorate
-
-
-def _and(words: list[str]) -> str:
-    return f"{', '.join(words[:-1])} and {words[-1]}" if len(words) > 1 else "".join(words)
-
-
-def _named(flag: str) -> dict[str, tuple[str, ...]]:
-    """The keys given to the ``per_kind`` options of ``flag``, by kind name."""
-    return dict(click.get_current_context().meta.get(flag, {}))
-
-
-def _connection(use_emulator: bool, emulator_state: Path, base_url: str | None, region: str | None, concurrency: int,
-                subaccount: str | None) -> Any:
-    from mgsync.connect import Connection
-
-    return Connection(use_emulator, emulator_state, base_url, region, concurrency, subaccount)
-
-
-def _flags(use_emulator: bool, emulator_state: Path, base_url: str | None, region: str | None, concurrency: int,
-           subaccount: str | None) -> str:
-    """The connection flags in use, as they would be typed again (`` --emulator``, `` --base-url URL``)."""
-    words: list[str] = []
-    if use_emulator:
-        words.append("--emulator")
-        if emulator_state != DEFAULT_STATE:
-            words += ["--emulator-state", str(emulator_state)]
-    if base_url:
-        words += ["--base-url", base_url]
-    if region:
-        words += ["--region", region]
-    if subaccount:
-        words += ["--subaccount", subaccount]
-    return "".join(f" {shlex.quote(word)}" for word in words)
-
-
-def _status() -> Any:
-    """A status line for this command (see ``status.py``); animated only on a terminal."""
-    from mgsync.status import Status
-
-    ctx = click.get_current_context()
-    verbose = logging.getLogger().isEnabledFor(logging.DEBUG)  # log lines and a redrawn line do not mix
-    status = Status(enabled=True, animate=sys.stderr.isatty() and not verbose)
-    ctx.meta["mgsync.status"] = status
-    return status
-
-
-def _lock_path(lockfile: Path | None, root: Path) -> Path:
-    return lockfile if lockfile is not None else root / "mgsync.lock"
-
-
-def _echo_plan(text: str) -> None:
-    color = use_color(sys.stdout)
-    click.echo(text, color=color)
 
 
 @main.command()
@@ -403,49 +131,46 @@ def _echo_plan(text: str) -> None:
 @handles_errors
 def plan(paths: tuple[Path, ...], out: Path | None, fmt: str, detailed_exitcode: bool, full: bool,
          targets: tuple[str, ...], lockfile: Path | None, preview: Path | None, heading_commit: str,
-         heading_run_url: str, **conn: Any) -> None:
+         heading_run_url: str, conn: Connection) -> None:
     """Read live state and print the change plan; never writes to Mailgun."""
-    from mgsync import render, saved_plan
+    from mgsync import saved_plan
     from mgsync.connect import connect
-    from mgsync.engine import plan_changes
+    from mgsync.engine import Engine
     from mgsync.lockfile import Lockfile
     from mgsync.manifest import load
     from mgsync.tuning import settled
 
-    if heading_run_url and not render.screen.URL.fullmatch(heading_run_url):
-        raise MgsyncError(f"--heading-run-url {heading_run_url!r} is not an http(s) URL; pass the run's address, "
-                          "e.g. https://github.com/OWNER/REPO/actions/runs/ID.")
     manifests = list(paths) or [Path(".")]
-    heading = render.Heading(tuple(str(p) for p in manifests), heading_commit, heading_run_url)
+    heading = _heading(manifests, heading_commit, heading_run_url)
     desired = load(manifests, os.environ, allow_unset_secrets=True)  # errors before any request; a secret may be unset
     settled()
-    lock = Lockfile.read(_lock_path(lockfile, desired.root))
-    status = _status()
-    with connect(_connection(**conn), os.environ, observer=status.observe) as client:
-        status.phase("reading Mailgun")
-        outcome = plan_changes(client, desired, lock, targets=targets, show_hidden=full)
-    status.close()
-    digest = outcome.plan.digest  # what `apply --expect-plan` checks; shown in every format
-    match fmt:
-        case "json":
-            document = {**render.json_document(outcome.plan), "digest": digest,
-                        "change_fingerprints": saved_plan.change_fingerprints(outcome.plan)}
-            click.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
-        case "markdown":
-            recorded = None if targets else lock.account_notes  # a targeted plan reviews only its targets
-            comment = render.markdown(outcome.plan, full=full, heading=heading, account_recorded=recorded)
-            click.echo(f"{comment}\n\n{DIGEST_LABEL} `{digest}`")
-        case _:
-            _echo_text_plan(outcome.plan, full=full)
+    lock = Lockfile.read(lock_path(lockfile, desired.root))
+    line = status()
+    with connect(conn, os.environ, observer=line.observe) as client:
+        line.phase("reading Mailgun")
+        outcome = Engine(client, desired, lock, targets=targets, show_hidden=full).plan()
+    line.close()
+    recorded = None if targets else lock.account_notes  # a targeted plan reviews only its targets
+    show_plan(outcome.plan, fmt, full=full, heading=heading, account_recorded=recorded)
     if preview is not None:  # issue 22
         from mgsync.render.rendered import previews
         click.echo(previews(outcome.plan, preview), err=True)
     if out is not None:
         saved_plan.save(out, outcome.plan, manifests=manifests, lock=lock, state=desired.state, targets=targets)
-        click.echo(f"Saved the plan to {out}; apply it with: mgsync apply{_flags(**conn)} {shlex.quote(str(out))}",
+        click.echo(f"Saved the plan to {out}; apply it with: mgsync apply{flags(conn)} {shlex.quote(str(out))}",
                    err=True)
     if detailed_exitcode and not outcome.plan.empty:
         sys.exit(2)
+
+
+def _heading(manifests: list[Path], commit: str, run_url: str) -> Heading:
+    """The markdown plan's heading; a run URL that is not http(s) fails before anything is read."""
+    from mgsync import render
+
+    if run_url and not render.screen.URL.fullmatch(run_url):
+        raise MgsyncError(f"--heading-run-url {run_url!r} is not an http(s) URL; pass the run's address, "
+                          "e.g. https://github.com/OWNER/REPO/actions/runs/ID.")
+    return render.Heading(tuple(str(p) for p in manifests), commit, run_url)
 
 
 @main.command()
@@ -467,12 +192,11 @@ def plan(paths: tuple[Path, ...], out: Path | None, fmt: str, detailed_exitcode:
 @handles_errors
 def apply(paths: tuple[Path, ...], yes: bool, force: bool, targets: tuple[str, ...],
           lockfile: Path | None, expect_plan: str | None, reviewed: tuple[Path, ...], lock_timeout: float,
-          **conn: Any) -> None:
+          conn: Connection) -> None:
     """Make Mailgun match the manifests (or apply a saved plan file)."""
-    from mgsync import render, saved_plan
+    from mgsync import saved_plan
     from mgsync.connect import connect
-    from mgsync.engine import apply_changes, plan_changes, verification_targets, verify
-    from mgsync.lockfile import Lockfile, hold
+    from mgsync.engine import Checks, Engine, held, verification_targets
     from mgsync.manifest import load
     from mgsync.tuning import settled
 
@@ -486,82 +210,16 @@ def apply(paths: tuple[Path, ...], yes: bool, force: bool, targets: tuple[str, .
         click.echo(f"Note: {note}", err=True)
     desired = load(list(paths) or [Path(".")], os.environ)
     settled()
-    to_verify = verification_targets(desired, _named("verifiable"))  # a typo fails before any request
-    verified: list[str] = []
-    lock_path = _lock_path(lockfile, desired.root)
-    status = _status()
-    with hold(lock_path, timeout=lock_timeout), connect(_connection(**conn), os.environ, observer=status.observe) as client:
-        lock = Lockfile.read(lock_path)
-        status.phase("reading Mailgun")
-        outcome = plan_changes(client, desired, lock, targets=targets)
-        status.close()
-        if saved is not None:
-            saved_plan.check_fresh(saved, outcome.plan, state=desired.state, lock=lock)
-        if expect_plan is not None:  # "" too: an empty digest from a failed lookup must never mean "any plan"
-            saved_plan.check_digest(expect_plan, outcome.plan)
-        if vouched is not None:
-            saved_plan.check_reviewed(vouched, outcome.plan)
-        _echo_text_plan(outcome.plan)
-        confirmed = frozenset(f"{kind}:{key}" for kind, keys in _named("confirm_delete").items() for key in keys)
-        outcome.plan.raise_if_unsafe(force=force, confirmed=confirmed)
-        if not outcome.plan.empty:
-            _confirm(yes)
-            status.phase("applying")
-        apply_changes(client, desired, lock, outcome, targets=targets, progress=_progress(status))
-        if to_verify:
-            status.phase("asking Mailgun to verify")
-            verified = verify(client, to_verify)
-    status.close()
-    _report(outcome)
-    for line in verified:
-        click.echo(line)
-
-
-DIGEST_LABEL = "Plan digest:"
-
-
-def _echo_text_plan(plan: Any, *, full: bool = False) -> None:
-    """The text plan, and its digest when it has changes (an empty plan's last line stays "No changes")."""
-    from mgsync import render
-
-    _echo_plan(render.text(plan, color=use_color(sys.stdout), full=full).rstrip("\n"))
-    if plan.changes:
-        click.echo(f"{DIGEST_LABEL} {plan.digest}")
-
-
-def _confirm(yes: bool) -> None:
-    if yes:
-        return
-    if not sys.stdin.isatty():
-        _fail("Refusing to apply without --yes: there is no terminal to confirm on.")
-    if not click.confirm("Apply these changes to Mailgun?", default=False):
-        _fail("Apply cancelled; nothing was changed.")
-
-
-def _progress(status: Any) -> Callable[[int, int, str], None]:
-    """apply's progress: counts on the status line, then the re-read after the last change."""
-
-    def show(done: int, total: int, address: str) -> None:
-        status.progress(done, total, address)
-        if done >= total:
-            status.phase("verifying (re-reading what was written)")
-
-    return show
-
-
-def _report(outcome: Any) -> None:
-    from mgsync import render
-
-    if outcome.applied:
-        click.echo(render.apply_summary(outcome.plan))
-    else:
-        click.echo("Nothing to apply; the lockfile records what mgsync manages.")
-    if outcome.pending is not None:
-        click.echo(
-            f"Note: Mailgun has not caught up yet: a fresh plan still shows {len(outcome.pending.changes)} "
-            "changes (its API is eventually consistent). Run mgsync plan again in a minute.",
-            err=True,
-        )
+    confirmed = frozenset(f"{kind}:{key}" for kind, keys in named("confirm_delete").items() for key in keys)
+    checks = Checks(force, confirmed, saved, expect_plan, vouched,  # a --verify typo fails before any request
+                    tuple(verification_targets(desired, named("verifiable"))))
+    line = status()
+    with held(lock_path(lockfile, desired.root), timeout=lock_timeout) as lock, \
+            connect(conn, os.environ, observer=line.observe) as client:
+        line.phase("reading Mailgun")
+        outcome = Engine(client, desired, lock, targets=targets, hooks=apply_hooks(line, yes)).apply(checks)
+    line.close()
+    report(outcome)
 
 
 @main.command("import")
@@ -571,91 +229,19 @@ def _report(outcome: Any) -> None:
 @click.option("--force", is_flag=True, help="Overwrite files that exist already.")
 @connection_options
 @handles_errors
-def import_(out: Path, force: bool, **conn: Any) -> None:
+def import_(out: Path, force: bool, conn: Connection) -> None:
     """Write manifests and the lockfile from a live account; a plan right after shows no changes."""
     from mgsync.connect import connect
     from mgsync.importer import run_import
 
-    status = _status()
-    with connect(_connection(**conn), os.environ, observer=status.observe) as client:
-        status.phase("importing")
-        imported = run_import(client, out, only=_named("import_filter"), force=force)
-    status.close()
+    line = status()
+    with connect(conn, os.environ, observer=line.observe) as client:
+        line.phase("importing")
+        imported = run_import(client, out, only=named("import_filter"), force=force)
+    line.close()
     for note in imported.notes:
         click.echo(f"Note: {note}", err=True)
-    click.echo(imported.summary(plan_command=f"mgsync plan{_flags(**conn)}"))
-
-
-# --- dns ---------------------------------------------------------------------------------------
-
-
-@main.group()
-def dns() -> None:
-    """DNS records of the managed domains: export them to DNS-as-code, check them in live DNS."""
-
-
-def _dns_records(paths: tuple[Path, ...], zones: tuple[str, ...], conn: dict[str, Any]) -> Any:
-    """Mailgun's records for the domains the manifests declare (notes for those not created yet)."""
-    from mgsync.connect import connect
-    from mgsync.dns import live
-    from mgsync.dns.model import normalize_zone
-    from mgsync.manifest import load
-
-    desired = load(list(paths) or [Path(".")], os.environ, allow_unset_env=True)  # DNS records need no secret
-    zone_names = tuple(normalize_zone(z) for z in zones)
-    with connect(_connection(**conn), os.environ) as client:
-        found = live.read(client, live.managed_domains(desired), zone_names)
-    for note in found.notes:
-        click.echo(f"Note: {note}", err=True)
-    return found
-
-
-@dns.command("export")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["octodns", "dnscontrol", "bind", "terraform", "json"]),
-              required=True, help="The DNS-as-code target.")
-@click.option("--zone", "zones", multiple=True, metavar="ZONE",
-              help="The zone records go into (repeatable; default: each domain is its own zone).")
-@click.option("--out", type=click.Path(path_type=Path),
-              help="Write to this file, or one file per zone into this existing directory.")
-@click.option("--provider", type=click.Choice(["route53", "cloudflare"]), default="route53", show_default=True,
-              help="With --format terraform: aws_route53_record or cloudflare_dns_record.")
-@connection_options
-@handles_errors
-def dns_export(paths: tuple[Path, ...], fmt: str, zones: tuple[str, ...], out: Path | None, provider: str,
-               **conn: Any) -> None:
-    """Print the DNS records Mailgun wants for the managed domains, in a DNS-as-code format."""
-    from mgsync.dns import export
-    from mgsync.dns.formats import Options
-
-    found = _dns_records(paths, zones, conn)
-    outputs = export.render(found.records, fmt, out, Options(provider=provider))
-    export.write(outputs)
-    for output in outputs:
-        if output.path is None:
-            click.echo(output.text, nl=False)
-        else:
-            click.echo(f"Wrote {output.path}", err=True)
-
-
-@dns.command("check")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--resolver", metavar="HOST[:PORT]", help="Ask this DNS server (default: the system resolver).")
-@click.option("--zone", "zones", multiple=True, metavar="ZONE", help="The zone records go into (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@connection_options
-@handles_errors
-def dns_check(paths: tuple[Path, ...], resolver: str | None, zones: tuple[str, ...], fmt: str, **conn: Any) -> None:
-    """Resolve every record Mailgun wants; report each ok, missing or wrong; exit 1 unless all are ok."""
-    from mgsync.dns import check, report
-
-    found = _dns_records(paths, zones, conn)
-    if not found.records and not found.absent:
-        raise MgsyncError("No DNS records to check: no declared domain lies in the zones given.")
-    results = check.check(found.records, check.resolver(resolver))
-    click.echo(report.json_text(results, found.notes) if fmt == "json" else report.text(results))
-    if found.absent or any(r.status != "ok" for r in results):
-        sys.exit(1)
+    click.echo(imported.summary(plan_command=f"mgsync plan{flags(conn)}"))
 
 
 @main.command()
@@ -669,11 +255,8 @@ def version(as_json: bool) -> None:
     click.echo(json.dumps(info, indent=2, sort_keys=True) if as_json else "\n".join(about.text(info)))
 
 
-from mgsync.templatecli import template as _template  # noqa: E402  (its own module: issue 22)
-main.add_command(_template)
-for _command in state.commands.values():  # statecli leaves its errors to this module; it cannot import it back
-    _command.callback = handles_errors(_command.callback) if _command.callback else None
-main.add_command(state)
+for _group in (template, state, emulator, dns):  # each in its own module
+    main.add_command(_group)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -240,7 +240,7 @@ CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>")
 def _conflicted(path: Path, text: str) -> str | None:
     """The message for a lockfile that holds git's conflict markers, else None.
 
-    What a lost side costs (plan.py ``_undeclared``, engine.py ``sync_lock``): objects still declared
+    What a lost side costs (plan.py ``_undeclared``, engine/record.py ``sync_lock``): objects still declared
     are matched by name and recorded again by the next apply; the lost side's SMTP password hashes
     make its credentials plan as a password change; an object only the lost side recorded that is
     later removed from the manifests is left alone as not managed (not deleted) unless its scope is

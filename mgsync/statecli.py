@@ -1,8 +1,7 @@
 """``mgsync state pull|push|show``: the lockfile on a state branch (the git work is ``gitstate.py``).
 
 Registered in ``cli.py``; like it, prints through click only, one line per command (``show``: a few,
-or JSON), and leaves errors to ``cli.handles_errors`` (one line, exit 1), which ``cli`` wraps around
-each command when it registers this group: this module imports nothing from ``cli``.
+or JSON); errors go through ``cliparts.handles_errors`` (one line, exit 1), as every command's do.
 """
 
 from __future__ import annotations
@@ -14,10 +13,13 @@ from typing import Any
 
 import click
 
+from mgsync.cliparts import handles_errors
+
 DEFAULT_BRANCH = "mgsync-state"  # gitstate.DEFAULT_BRANCH; not imported, so `mgsync --help` stays light
 
 
 def _where(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = handles_errors(fn)
     fn = click.option("--branch", default=DEFAULT_BRANCH, show_default=True, help="The state branch.")(fn)
     fn = click.option("--remote", default="origin", show_default=True, help="The git remote that holds it.")(fn)
     return click.argument("lockfile", type=click.Path(path_type=Path, dir_okay=False))(fn)

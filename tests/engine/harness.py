@@ -8,8 +8,8 @@ from pathlib import Path
 
 from mgsync.client import Client
 from mgsync.emulator import Emulator
-from mgsync.engine import Outcome, apply_changes, plan_changes
-from mgsync.lockfile import Lockfile, hold
+from mgsync.engine import Checks, Engine, Outcome, held
+from mgsync.lockfile import Lockfile
 from mgsync.manifest import Desired, load
 from mgsync.plan import Plan
 from mgsync.settings import Settings
@@ -38,16 +38,13 @@ class Harness:
         return load([self.root], self.env)
 
     def plan(self, targets: tuple[str, ...] = ()) -> Plan:
-        return plan_changes(self.client, self.desired(), Lockfile.read(self.lock_path), targets=targets).plan
+        return Engine(self.client, self.desired(), Lockfile.read(self.lock_path), targets=targets).plan().plan
 
     def apply(self, *, force: bool = False, confirm: frozenset[str] = frozenset(),
               targets: tuple[str, ...] = ()) -> Outcome:
         desired = self.desired()
-        with hold(self.lock_path):
-            lock = Lockfile.read(self.lock_path)
-            outcome = plan_changes(self.client, desired, lock, targets=targets)
-            outcome.plan.raise_if_unsafe(force=force, confirmed=confirm)
-            return apply_changes(self.client, desired, lock, outcome, targets=targets)
+        with held(self.lock_path) as lock:
+            return Engine(self.client, desired, lock, targets=targets).apply(Checks(force=force, confirmed=confirm))
 
     def actions(self, plan: Plan | None = None) -> list[tuple[str, str]]:
         plan = plan if plan is not None else self.plan()

@@ -1,0 +1,225 @@
+"""What every mgsync command shares: one error line and its exit code, colour, the connection
+options (one ``Connection``), the per-kind options, the status line. Part of the command line
+(``cli.py`` and the ``*cli.py`` command modules): like them, it prints through click only.
+
+Every command turns ``MgsyncError`` into one message on stderr and its exit code; anything else
+escaping a command is a bug. Colour goes through click only (``click.style``, ``click.echo(color=)``):
+``--color/--no-color`` wins, else a non-empty ``NO_COLOR`` turns it off, a non-empty ``FORCE_COLOR``
+on, else it is on only when the stream is a terminal. Hints that print a next command repeat the
+connection flags in use (``flags``), so they can be pasted as they are. Names no kind: the
+registry decides which kinds get a per-kind option.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import shlex
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, NoReturn, ParamSpec, TypeVar
+
+import click
+
+from mgsync.connect import DEFAULT_EMULATOR_STATE as DEFAULT_STATE
+from mgsync.connect import Connection
+from mgsync.errors import MgsyncError
+
+if TYPE_CHECKING:
+    from mgsync.status import Status
+
+P = ParamSpec("P")
+R = TypeVar("R")
+SIGPIPE_EXIT = 141
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print ``message`` as the command's one line on stderr and exit with ``code``."""
+    status = _current_status()
+    if status is not None:
+        status.abandon()
+    if message.startswith("Error: "):
+        message = click.style("Error:", fg="red", bold=True) + message[len("Error:"):]
+    click.echo(message, err=True, color=use_color(sys.stderr))
+    sys.exit(code)
+
+
+# --- colour ------------------------------------------------------------------------------------
+
+
+def _store_color(ctx: click.Context, _param: click.Parameter, value: bool | None) -> bool | None:
+    ctx.meta["mgsync.color"] = value
+    return value
+
+
+def color_option(fn: Callable[P, R]) -> Callable[P, R]:
+    return click.option(
+        "--color/--no-color", default=None, expose_value=False, callback=_store_color,
+        help="Colour the output. Default: only on a terminal; a non-empty NO_COLOR turns it off, FORCE_COLOR on.",
+    )(fn)
+
+
+def use_color(stream: IO[str]) -> bool:
+    """The colour decision for ``stream`` (see the module docstring)."""
+    ctx = click.get_current_context(silent=True)
+    flag = ctx.meta.get("mgsync.color") if ctx is not None else None
+    if flag is not None:
+        return bool(flag)
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def echo_plan(text: str) -> None:
+    click.echo(text, color=use_color(sys.stdout))
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+
+def _reader_left() -> NoReturn:
+    """The reader of the output left (``mgsync plan --full | head``): stop without a word, as Unix
+    tools do, with the shell's code for it (128 + SIGPIPE). An apply stops as at Ctrl-C: the lockfile
+    holds every step that completed. Later writes go nowhere, so none fails again on the way out."""
+    try:
+        status = _current_status()
+        if status is not None:
+            status.abandon()
+    except BrokenPipeError:  # stderr's reader left too
+        pass
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file (click's test runner)
+        pass
+    sys.exit(SIGPIPE_EXIT)
+
+
+def _current_status() -> Status | None:
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get("mgsync.status") if ctx is not None else None
+
+
+def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except MgsyncError as err:
+            fail(f"Error: {err}", err.exit_code)
+        except BrokenPipeError:
+            _reader_left()
+        except KeyboardInterrupt:
+            fail("Interrupted. The lockfile records every step that completed; run the command again.", 130)
+        except Exception as err:  # a bug: one line, the traceback only on request
+            if os.environ.get("MGSYNC_DEBUG"):
+                raise
+            fail(f"Error: internal error ({type(err).__name__}: {err}); this is a bug in mgsync. "
+                 "Re-run with MGSYNC_DEBUG=1 for the traceback and report it.")
+
+    return wrapper
+
+
+# --- connection --------------------------------------------------------------------------------
+
+
+def connection_options(fn: Callable[..., R]) -> Callable[..., R]:
+    """Options shared by every command that talks to Mailgun, handed to it as one ``conn: Connection``."""
+    options: list[Callable[[Callable[..., R]], Callable[..., R]]] = [
+        color_option,
+        click.option("--emulator", "use_emulator", is_flag=True,
+                     help="Use the bundled Mailgun emulator in-process (no account, no network)."),
+        click.option("--emulator-state", type=click.Path(path_type=Path), default=DEFAULT_STATE,
+                     show_default=True, help="Where the embedded emulator keeps its account."),
+        click.option("--base-url", help="Mailgun API base URL (default from MAILGUN_BASE_URL / MAILGUN_REGION)."),
+        click.option("--region", type=click.Choice(["us", "eu"]), help="Mailgun region (default MAILGUN_REGION or us)."),
+        click.option("--concurrency", type=click.IntRange(1, 32), default=8, show_default=True,
+                     help="Parallel requests to Mailgun."),
+        click.option("--subaccount", metavar="ID",
+                     help="Act on this subaccount (X-Mailgun-On-Behalf-Of; default MAILGUN_SUBACCOUNT)."),
+    ]
+
+    @functools.wraps(fn)
+    def wrapper(*args: object, use_emulator: bool, emulator_state: Path, base_url: str | None, region: str | None,
+                concurrency: int, subaccount: str | None, **kwargs: object) -> R:
+        conn = Connection(use_emulator, emulator_state, base_url, region, concurrency, subaccount)
+        return fn(*args, conn=conn, **kwargs)
+
+    command: Callable[..., R] = wrapper
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def flags(conn: Connection) -> str:
+    """The connection flags in use, as they would be typed again (`` --emulator``, `` --base-url URL``)."""
+    words: list[str] = []
+    if conn.emulator:
+        words.append("--emulator")
+        if conn.emulator_state != DEFAULT_STATE:
+            words += ["--emulator-state", str(conn.emulator_state)]
+    if conn.base_url:
+        words += ["--base-url", conn.base_url]
+    if conn.region:
+        words += ["--region", conn.region]
+    if conn.subaccount:
+        words += ["--subaccount", conn.subaccount]
+    return "".join(f" {shlex.quote(word)}" for word in words)
+
+
+# --- per-kind options --------------------------------------------------------------------------
+
+
+def per_kind(flag: str, option: str, help: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """One repeatable ``option`` (e.g. ``--delete-{name}``) per kind whose attribute ``flag`` is set.
+
+    The registry decides which kinds get one, so this module names none; the keys given land in
+    ``named(flag)``, by kind name.
+    """
+    from mgsync.kinds import KINDS, children
+
+    def collect(kind: str) -> Callable[[click.Context, click.Parameter, tuple[str, ...]], None]:
+        def store(ctx: click.Context, param: click.Parameter, keys: tuple[str, ...]) -> None:
+            ctx.meta.setdefault(flag, {})[kind] = keys
+
+        return store
+
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        for kind in reversed([k for k in KINDS if getattr(k, flag)]):
+            others = [k.noun(2) for k in children(None) if k is not kind]
+            text = help.format(noun=kind.noun(1), others=_and(others))
+            fn = click.option(option.format(name=kind.name), multiple=True, metavar="NAME", expose_value=False,
+                              callback=collect(kind.name), help=text)(fn)
+        return fn
+
+    return decorate
+
+
+def _and(words: list[str]) -> str:
+    return f"{', '.join(words[:-1])} and {words[-1]}" if len(words) > 1 else "".join(words)
+
+
+def named(flag: str) -> dict[str, tuple[str, ...]]:
+    """The keys given to the ``per_kind`` options of ``flag``, by kind name."""
+    return dict(click.get_current_context().meta.get(flag, {}))
+
+
+# --- the status line and the lockfile ----------------------------------------------------------
+
+
+def status() -> Status:
+    """A status line for this command (see ``status.py``); animated only on a terminal."""
+    from mgsync.status import Status
+
+    ctx = click.get_current_context()
+    verbose = logging.getLogger().isEnabledFor(logging.DEBUG)  # log lines and a redrawn line do not mix
+    line = Status(enabled=True, animate=sys.stderr.isatty() and not verbose)
+    ctx.meta["mgsync.status"] = line
+    return line
+
+
+def lock_path(lockfile: Path | None, root: Path) -> Path:
+    return lockfile if lockfile is not None else root / "mgsync.lock"

@@ -1,0 +1,202 @@
+"""Planning: observe, diff, and the engine's word on the result (hidden objects, odd items,
+confirmations, the kinds' reviews), each added by building a new plan, never by changing one.
+
+Also what verification needs (``verification_targets``, ``verify``). Names no kind: it asks the
+registry.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from mgsync.account import Account, identify
+from mgsync.account import check as check_account
+from mgsync.answers import OddItem
+from mgsync.changes import Action, Change, Notice
+from mgsync.engine.observe import canonical, observe, touched_scopes, wanted_scopes
+from mgsync.engine.secrets import SecretCheck, secret_matches, unchecked_notes
+from mgsync.errors import MgsyncError
+from mgsync.kinds import BY_NAME, KINDS, Kind
+from mgsync.lockfile import Lockfile
+from mgsync.plan import Differ, Inputs, Plan, diff
+from mgsync.state import Address, Entries, State, sort_key
+
+if TYPE_CHECKING:
+    from mgsync.client import Client
+    from mgsync.manifest import Desired
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a plan, and then an apply, found and did: never changed once made (``Engine``)."""
+
+    plan: Plan
+    observed: State
+    applied: int = 0
+    pending: Plan | None = None  # a fresh plan after apply that is not empty (Mailgun catching up)
+    secrets: SecretCheck | None = None  # what the plan found of the stored secret hashes
+    account: Account | None = None  # the account read, for the lockfile (account.py)
+    verified: tuple[str, ...] = ()  # what Mailgun said when asked to verify (``verify``), one line each
+
+
+def plan_changes(
+    client: Client, desired: Desired, lock: Lockfile, *, targets: tuple[str, ...] = (), after: Plan | None = None,
+    before: State | None = None, show_hidden: bool = False,
+) -> Outcome:
+    """Observe and diff. After an apply of ``after`` whose plan observed ``before``, only the scopes
+    that apply wrote to are read again (``touched_scopes``). Live objects never managed by default
+    (``Kind.hidden``: a sandbox domain) are listed as not managed only with ``show_hidden``. A fresh
+    plan first makes sure the lockfile belongs to the account read (``account.check``: one request,
+    a refusal before any other)."""
+    account = None if after is not None else check_account(lock.path, Account.recorded(lock.account), identify(client))
+    locked, wanted = canonical(lock.state()), canonical(desired.state)
+    scopes = wanted_scopes(desired, locked)
+    if after is not None and before is not None:
+        scopes = touched_scopes(after, scopes)
+    prune = desired.prune | frozenset(_canonical_prune(kind, scope) for kind, scope in desired.prune)
+    differ = None if targets else Differ(Inputs(wanted, State(), locked, prune), KINDS)
+    odd: list[OddItem] = []
+    observed, secrets = _read_live(client, scopes, lock, (locked, wanted), before, differ, odd)
+    inputs = Inputs(wanted, observed, locked, prune, secrets.matches | secrets.unchecked)  # unchecked: no change shown
+    selected = _select(inputs, targets)
+    made = diff(selected, KINDS) if differ is None else differ.finish(selected)
+    notes = odd_notes(odd, wanted, locked)
+    plan = _with_engine_word(made, selected, observed, notes, show_hidden=show_hidden)
+    return Outcome(plan, observed, secrets=secrets, account=account)
+
+
+def _read_live(client: Client, scopes: dict[str, set[str]], lock: Lockfile, states: tuple[State, State],
+               before: State | None, differ: Differ | None, odd: list[OddItem]) -> tuple[State, SecretCheck]:
+    """Observe (canonical), while the secrets are checked beside the reads; with ``differ``, each
+    collection is compared as soon as it is read (rows hold no secrets)."""
+
+    def arrived(kind: Kind[Any], scope: str, entries: Entries) -> None:
+        if differ is not None:
+            differ.table(kind.name, *kind.canonical_table(scope, entries))
+
+    locked, wanted = states  # canonical
+    with ThreadPoolExecutor(1, thread_name_prefix="mgsync-secrets") as aside:
+        checking = aside.submit(secret_matches, wanted, lock)  # scrypt lets go of the GIL: it runs beside the reads
+        observed = canonical(observe(client, scopes, locked, before, arrived, odd=odd))
+        return observed, checking.result()
+
+
+def _with_engine_word(plan: Plan, inputs: Inputs, observed: State, odd: list[str], *, show_hidden: bool) -> Plan:
+    """``plan`` without deletes inside a deleted container, without hidden live objects unless
+    ``show_hidden``, and with the notes: ``odd`` ones, confirmations, unchecked secrets, then each
+    kind's word on its declared objects (``Kind.review``; refusals apply keeps). A new plan."""
+    changes = _without_children_of_deleted(plan.changes)
+    unmanaged = plan.unmanaged if show_hidden else _unlisted_hidden(plan.unmanaged, observed)
+    reviews = _reviews(inputs)
+    notes = [*odd, *_confirmations(changes), *unchecked_notes(inputs.desired), *(n.text for n in reviews)]
+    return replace(plan, changes=changes, unmanaged=unmanaged, notes=[*plan.notes, *notes],
+                   refusals=[*plan.refusals, *(n.text for n in reviews if n.refuse)],
+                   account_notes=[*plan.account_notes, *(n.text for n in reviews if n.account)])
+
+
+def _reviews(inputs: Inputs) -> list[Notice]:
+    """Each kind's notices on its declared objects, in address order. Bulk entries are not reviewed
+    (``BulkKind``)."""
+    return [notice for address, desired in sorted(inputs.desired.objects.items(), key=lambda pair: sort_key(pair[0]))
+            for notice in BY_NAME[address.kind].review(desired, inputs.observed.get(address))]
+
+
+def _unlisted_hidden(unmanaged: dict[str, list[Address]], observed: State) -> dict[str, list[Address]]:
+    """The not-managed list without the hidden live objects (``Kind.hidden``)."""
+    kept = {kind_name: [a for a in found if a not in observed.objects or not BY_NAME[kind_name].hidden(observed.objects[a])]
+            for kind_name, found in unmanaged.items()}
+    return {kind_name: found for kind_name, found in kept.items() if found}
+
+
+def odd_notes(odd: list[OddItem], wanted: State, locked: State) -> list[str]:
+    """A note per odd live item (``observe``) that is left alone; an error when one may be an object
+    the manifests declare or the lockfile records: planning it blind could delete or re-create it."""
+    notes = []
+    for item in sorted(odd, key=lambda o: (o.kind, o.scope, o.index)):
+        if _may_be_managed(item, wanted) or _may_be_managed(item, locked):
+            if item.address:  # named exactly: one the manifests or the lockfile hold
+                raise MgsyncError(f"Mailgun API: {item}; please report this.")
+            raise MgsyncError(f"Mailgun API: GET {item.path} returned 200: {item.problem}; it may be a "
+                              f"{BY_NAME[item.kind].noun(1)} the manifests or the lockfile name, so nothing is planned.")
+        notes.append(f"Mailgun API: {item}; left alone (not managed).")
+    return notes
+
+
+def _may_be_managed(item: OddItem, state: State) -> bool:
+    """Whether ``state`` holds an object of the odd item's kind and scope that it may be: one named
+    as any string of the item (by key or by a recorded id), any of them when the item has none."""
+    kind = BY_NAME[item.kind]
+    scope = kind.parent.identity(item.scope) if kind.parent is not None else ""
+    names = [name for (k, s), entries in state.tables.items() if k == item.kind and s == scope for name in entries]
+    for address, resource in state.objects.items():
+        if address.kind == item.kind and kind.scope_of(address) == scope:
+            names += [address.name, str(resource.meta.get("id", ""))]
+    if not item.names:
+        return bool(names)
+    return not {kind.identity(n) for n in item.names}.isdisjoint(kind.identity(name) for name in names if name)
+
+
+def _canonical_prune(kind_name: str, scope: str) -> tuple[str, str]:
+    parent = BY_NAME[kind_name].parent
+    return kind_name, parent.identity(scope) if parent is not None else scope
+
+
+def _confirmations(changes: list[Change]) -> list[str]:
+    return [
+        f"Deleting {c.address} deletes everything in it; apply refuses unless given --delete-{c.address.kind} {c.address.key}."
+        for c in changes
+        if c.action is Action.DELETE and BY_NAME[c.address.kind].confirm_delete
+    ]
+
+
+def _select(inputs: Inputs, targets: tuple[str, ...]) -> Inputs:
+    if not targets:
+        return inputs
+
+    def keep(state: State) -> State:
+        return State(r for r in state.values() if matches_target(r.address, targets))
+
+    return Inputs(keep(inputs.desired), keep(inputs.observed), keep(inputs.locked), inputs.prune, inputs.secret_matches)
+
+
+def matches_target(address: Address, targets: tuple[str, ...]) -> bool:
+    """A target is an address or a glob (``route:*``, ``member:news@mg.example.com/*``)."""
+    text = str(address)
+    return any(text == t or fnmatch.fnmatchcase(text, t) for t in targets)
+
+
+def _without_children_of_deleted(changes: list[Change]) -> list[Change]:
+    """Deleting a container (a domain, a list) deletes what lives in it: no separate deletes for those."""
+    gone = {c.address for c in changes if c.action is Action.DELETE}
+
+    def orphan(change: Change) -> bool:
+        parent = BY_NAME[change.address.kind].parent_address(change.address)
+        while parent is not None and parent not in gone:
+            parent = BY_NAME[parent.kind].parent_address(parent)
+        return change.action is Action.DELETE and parent is not None
+
+    return [c for c in changes if not orphan(c)]
+
+
+def verification_targets(desired: Desired, named: dict[str, tuple[str, ...]]) -> list[tuple[Kind[Any], str]]:
+    """The objects named for verification (``apply --verify-<kind> KEY``), each declared in the manifests."""
+    wanted = canonical(desired.state)
+    targets = []
+    for kind_name, keys in sorted(named.items()):
+        kind = BY_NAME[kind_name]
+        for key in keys:
+            address = kind.canonical(Address(kind.name, key))
+            if address not in wanted:
+                raise MgsyncError(f"Cannot verify {address}: it is not declared in the manifests.")
+            targets.append((kind, address.key))
+    return targets
+
+
+def verify(client: Client, targets: list[tuple[Kind[Any], str]]) -> list[str]:
+    """Ask Mailgun to re-check each target, one after the other (Mailgun rate-limits verification)."""
+    return [kind.verify(client, key) for kind, key in targets]
+
+

@@ -1,0 +1,103 @@
+"""One run of mgsync against one account: the ``Engine``, built from a client, the desired state and
+the lockfile, whose ``plan`` and ``apply`` hand back an ``Outcome`` that is never changed once made.
+
+``apply`` is the whole apply workflow: plan, the checks a reviewed plan asks for (a saved plan is
+still fresh, ``--expect-plan``, ``--reviewed``), the safety checks, the caller's last word
+(``Hooks.confirm``), execute, re-read, sync the lockfile, and verification when asked. What is
+shown, asked or printed is the caller's (``Hooks``); this module prints nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mgsync import saved_plan
+from mgsync.apply import Progress
+from mgsync.engine.planning import Outcome, plan_changes, verify
+from mgsync.engine.record import apply_changes
+from mgsync.kinds import Kind
+from mgsync.lockfile import Lockfile, hold
+from mgsync.plan import Plan
+
+if TYPE_CHECKING:
+    from mgsync.client import Client
+    from mgsync.manifest import Desired
+
+
+def _nothing(*_: object) -> None:
+    """A hook nobody listens to."""
+
+
+@dataclass(frozen=True)
+class Checks:
+    """What an apply must find before it writes anything."""
+
+    force: bool = False  # apply even past the safety thresholds (``Plan.raise_if_unsafe``)
+    confirmed: frozenset[str] = frozenset()  # ``kind:key`` of each container delete confirmed
+    saved: saved_plan.SavedPlan | None = None  # the saved plan applied: still fresh
+    expect_plan: str | None = None  # the plan's digest must be this ("" too: never "any plan")
+    reviewed: saved_plan.Reviewed | None = None  # every change is in one of these reviewed plans
+    verify: tuple[tuple[Kind[Any], str], ...] = ()  # ask Mailgun to re-check these after applying
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """Where an apply lets its caller in, each told of the fresh plan."""
+
+    planned: Callable[[Plan], None] = _nothing  # made, before any check (a status line closes)
+    checked: Callable[[Plan], None] = _nothing  # passed the review checks, before the safety ones (shown)
+    confirm: Callable[[Plan], None] = _nothing  # safe and not empty: the last word before any write
+    progress: Progress | None = None  # each step applied
+    verifying: Callable[[], None] = _nothing  # the re-checks asked for start
+
+
+@contextmanager
+def held(path: Path, *, timeout: float = 0) -> Iterator[Lockfile]:
+    """The lockfile at ``path``, read once its apply lock is held (``lockfile.hold``), held until the
+    block ends. Take it before connecting: the embedded emulator reads its account when it starts."""
+    with hold(path, timeout=timeout):
+        yield Lockfile.read(path)
+
+
+@dataclass(frozen=True)
+class Engine:
+    """One run: ``plan`` reads and diffs; ``apply`` (the lockfile's lock held, ``held``) plans,
+    checks, applies and records."""
+
+    client: Client
+    desired: Desired
+    lock: Lockfile
+    targets: tuple[str, ...] = ()  # only these addresses or globs
+    show_hidden: bool = False  # list hidden live objects (a sandbox domain) as not managed
+    hooks: Hooks = field(default_factory=Hooks)
+
+    def plan(self) -> Outcome:
+        return plan_changes(self.client, self.desired, self.lock, targets=self.targets, show_hidden=self.show_hidden)
+
+    def apply(self, checks: Checks = Checks()) -> Outcome:
+        planned = self.plan()
+        self.hooks.planned(planned.plan)
+        self._check_reviewed(planned.plan, checks)
+        self.hooks.checked(planned.plan)
+        planned.plan.raise_if_unsafe(force=checks.force, confirmed=checks.confirmed)
+        if not planned.plan.empty:
+            self.hooks.confirm(planned.plan)
+        done = apply_changes(self.client, self.desired, self.lock, planned, targets=self.targets,
+                             progress=self.hooks.progress)
+        if not checks.verify:
+            return done
+        self.hooks.verifying()
+        return replace(done, verified=tuple(verify(self.client, list(checks.verify))))
+
+    def _check_reviewed(self, plan: Plan, checks: Checks) -> None:
+        """The fresh plan is the one reviewed: a saved plan's, the expected digest, or in reviewed plans."""
+        if checks.saved is not None:
+            saved_plan.check_fresh(checks.saved, plan, state=self.desired.state, lock=self.lock)
+        if checks.expect_plan is not None:
+            saved_plan.check_digest(checks.expect_plan, plan)
+        if checks.reviewed is not None:
+            saved_plan.check_reviewed(checks.reviewed, plan)

@@ -1,0 +1,97 @@
+"""How ``plan`` and ``apply`` show a plan and an apply's outcome, and ask before applying: the
+engine's ``Hooks`` for the command line. Part of the command line (``cli.py``): prints through click
+only, exits only through ``cliparts.fail``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import click
+
+from mgsync.cliparts import echo_plan, fail, use_color
+
+if TYPE_CHECKING:
+    from mgsync.engine import Hooks, Outcome
+    from mgsync.plan import Plan
+    from mgsync.render import Heading
+    from mgsync.status import Status
+
+DIGEST_LABEL = "Plan digest:"
+
+
+def show_plan(plan: Plan, fmt: str, *, full: bool, heading: Heading, account_recorded: str | None) -> None:
+    """The plan in ``fmt``, with its digest (what `apply --expect-plan` checks) in every format."""
+    from mgsync import render, saved_plan
+
+    match fmt:
+        case "json":
+            document = {**render.json_document(plan), "digest": plan.digest,
+                        "change_fingerprints": saved_plan.change_fingerprints(plan)}
+            click.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
+        case "markdown":
+            comment = render.markdown(plan, full=full, heading=heading, account_recorded=account_recorded)
+            click.echo(f"{comment}\n\n{DIGEST_LABEL} `{plan.digest}`")
+        case _:
+            echo_text_plan(plan, full=full)
+
+
+def echo_text_plan(plan: Plan, *, full: bool = False) -> None:
+    """The text plan, and its digest when it has changes (an empty plan's last line stays "No changes")."""
+    from mgsync import render
+
+    echo_plan(render.text(plan, color=use_color(sys.stdout), full=full).rstrip("\n"))
+    if plan.changes:
+        click.echo(f"{DIGEST_LABEL} {plan.digest}")
+
+
+def apply_hooks(line: Status, yes: bool) -> Hooks:
+    """apply's side of the engine's workflow: the status line, the plan shown, the question asked."""
+    from mgsync.engine import Hooks
+
+    def confirm(_plan: Plan) -> None:
+        _confirm(yes)
+        line.phase("applying")
+
+    return Hooks(planned=lambda _plan: line.close(), checked=echo_text_plan, confirm=confirm,
+                 progress=_progress(line), verifying=lambda: line.phase("asking Mailgun to verify"))
+
+
+def _confirm(yes: bool) -> None:
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        fail("Refusing to apply without --yes: there is no terminal to confirm on.")
+    if not click.confirm("Apply these changes to Mailgun?", default=False):
+        fail("Apply cancelled; nothing was changed.")
+
+
+def _progress(line: Status) -> Callable[[int, int, str], None]:
+    """apply's progress: counts on the status line, then the re-read after the last change."""
+
+    def show(done: int, total: int, address: str) -> None:
+        line.progress(done, total, address)
+        if done >= total:
+            line.phase("verifying (re-reading what was written)")
+
+    return show
+
+
+def report(outcome: Outcome) -> None:
+    from mgsync import render
+
+    if outcome.applied:
+        click.echo(render.apply_summary(outcome.plan))
+    else:
+        click.echo("Nothing to apply; the lockfile records what mgsync manages.")
+    if outcome.pending is not None:
+        click.echo(
+            f"Note: Mailgun has not caught up yet: a fresh plan still shows {len(outcome.pending.changes)} "
+            "changes (its API is eventually consistent). Run mgsync plan again in a minute.",
+            err=True,
+        )
+    for verified in outcome.verified:
+        click.echo(verified)
