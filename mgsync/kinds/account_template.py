@@ -15,7 +15,7 @@ from mgsync.kinds.base import Loc
 from mgsync.kinds.template import TemplateDoc, TemplateKind, TemplateName
 
 if TYPE_CHECKING:
-    from mgsync.manifest.convert import Harvest
+    from mgsync.shapes.harvest import Harvest
 
 # "100 account-level templates" per account (wire-issue11.md §2.1); the status and text of Mailgun's
 # refusal of the 101st are UNCONFIRMED, so mgsync refuses such a manifest before sending anything.

@@ -29,7 +29,7 @@ from mgsync.state import Resource, Spec, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
-    from mgsync.manifest.convert import Harvest
+    from mgsync.shapes.harvest import Harvest
 
 MAX_URLS = 3  # per event type, over all account webhooks ("Maximum of 3 unique URLs per event type")
 PATH = "/v1/webhooks"

@@ -31,7 +31,7 @@ from mgsync.state import Address, Body, Entries, Resource, Row, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
-    from mgsync.manifest.convert import Harvest
+    from mgsync.shapes.harvest import Harvest
     from mgsync.shapes.output import Output
 
 M = TypeVar("M", bound=Body)

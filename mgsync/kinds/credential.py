@@ -27,7 +27,7 @@ from mgsync.state import Address, Resource, Spec, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
-    from mgsync.manifest.convert import Harvest
+    from mgsync.shapes.harvest import Harvest
 
 
 class Credential(Spec):

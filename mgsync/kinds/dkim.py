@@ -45,7 +45,7 @@ from mgsync.state import Address, Resource, Spec, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
-    from mgsync.manifest.convert import Harvest
+    from mgsync.shapes.harvest import Harvest
 
 KeySize = Literal[1024, 2048]
 Selector = Annotated[str, Field(pattern=ATOM)]

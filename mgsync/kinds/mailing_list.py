@@ -33,7 +33,7 @@ from mgsync.state import Entries, Resource, Row, Spec, State, jsonable
 
 if TYPE_CHECKING:
     from mgsync.client import Client
-    from mgsync.manifest.convert import Harvest
+    from mgsync.shapes.harvest import Harvest
 
 AccessLevel = Literal["readonly", "members", "everyone"]
 ReplyPreference = Literal["list", "sender"]

@@ -25,7 +25,7 @@ from mgsync.state import Address, Resource, Spec, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
-    from mgsync.manifest.convert import Harvest
+    from mgsync.shapes.harvest import Harvest
 
 ROUTES_NOTE = """\
 Routes are named by their Mailgun description, and apply writes the name as the description.

@@ -27,7 +27,7 @@ from mgsync.state import Resource, Spec, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
-    from mgsync.manifest.convert import Harvest
+    from mgsync.shapes.harvest import Harvest
 
 MAX_VERSIONS = 40  # "A template can store up to 40 versions" (mailgun-api.md §6.1)
 ENGINE_SUFFIX = {"handlebars": ".hbs", "go": ".tmpl"}

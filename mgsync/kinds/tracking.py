@@ -18,7 +18,7 @@ from mgsync.state import Address, Resource, Spec, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
-    from mgsync.manifest.convert import Harvest
+    from mgsync.shapes.harvest import Harvest
 
 DEFAULT_HTML_FOOTER = '\n<br>\n<p><a href="%unsubscribe_url%">unsubscribe</a></p>\n'
 DEFAULT_TEXT_FOOTER = "\n\nTo unsubscribe click: <%unsubscribe_url%>\n\n"

@@ -18,7 +18,7 @@ from mgsync.state import Resource, Spec, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
-    from mgsync.manifest.convert import Harvest
+    from mgsync.shapes.harvest import Harvest
 
 EVENTS = (
     "accepted",

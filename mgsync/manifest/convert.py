@@ -1,6 +1,6 @@
 """Validated document entries → canonical ``Resource``s, each with its address and source position.
 
-Each kind turns its own section into resources (``Kind.declare``), through the ``Harvest`` it is
+Each kind turns its own section into resources (``Kind.declare``), through the ``Harvest`` (``shapes.harvest``) it is
 handed: ``declare`` validates the canonical model and records the source position, ``read_text``
 and ``entries`` are where a manifest reaches outside itself (template bodies from ``file:``,
 collections from CSV files, both relative to the manifest's directory). ``convert`` walks a
@@ -65,8 +65,9 @@ class Staged:
 
 
 @dataclass
-class Harvest:
-    """What one manifest file declares, and what went wrong converting it."""
+class FileHarvest:
+    """What one manifest file declares, and what went wrong converting it (the ``shapes.harvest.Harvest``
+    the kinds declare into)."""
 
     shown: str  # the file, as the user named it
     root: Any  # its YAML tree, for positions
@@ -187,7 +188,7 @@ class Harvest:
         return self.shown, found
 
 
-def convert(out: Harvest, kind: Kind[Any], scope: str, value: Any, loc: Loc) -> None:
+def convert(out: FileHarvest, kind: Kind[Any], scope: str, value: Any, loc: Loc) -> None:
     """Declare a section's resources; for a container, also what each of its entries holds."""
     kind.declare(out, scope, value, loc)
     inside = children(kind)
@@ -202,6 +203,6 @@ def convert(out: Harvest, kind: Kind[Any], scope: str, value: Any, loc: Loc) -> 
         out.prune |= {(prunable[name].name, key) for name in getattr(entry, "prune", None) or ()}
 
 
-def top_prune(out: Harvest, names: list[str]) -> None:
+def top_prune(out: FileHarvest, names: list[str]) -> None:
     prunable = {kind.section: kind for kind in children(None) if kind.prunable}
     out.prune |= {(prunable[name].name, "") for name in names}

@@ -25,7 +25,7 @@ from mgsync.errors import ManifestError, Problem
 from mgsync.kinds import BY_NAME
 from mgsync.manifest import convert, yamlfile
 from mgsync.manifest.check import from_validation, unknown_keys
-from mgsync.manifest.convert import Collected, Harvest, Staged
+from mgsync.manifest.convert import Collected, FileHarvest, Staged
 from mgsync.manifest.desired import Desired
 from mgsync.manifest.document import CONTAINERS, SECTIONS, ManifestDoc
 from mgsync.shapes.doc import SHAPE_TAGS
@@ -55,7 +55,7 @@ class Loading:
         self.env, self.allow_unset_env, self.staged = env, allow_unset_env, staged
         self.allow_unset_secrets = allow_unset_secrets
         self.redact = Redactor()
-        self.harvests: dict[Path, Harvest] = {}
+        self.harvests: dict[Path, FileHarvest] = {}
         self.problems: dict[Path, list[Problem]] = {}  # of parsing, by file
 
     def add(self, file: Path, data: bytes | None = None) -> None:
@@ -90,8 +90,8 @@ class Loading:
 
 
 def harvest(parsed: yamlfile.Parsed, env: Mapping[str, str], redact: Redactor, *,
-            allow_unset_env: bool = False, staged: Staged | None = None, allow_unset_secrets: bool = False) -> Harvest:
-    out = Harvest(parsed.name, parsed.root, staged=staged)
+            allow_unset_env: bool = False, staged: Staged | None = None, allow_unset_secrets: bool = False) -> FileHarvest:
+    out = FileHarvest(parsed.name, parsed.root, staged=staged)
     root = parsed.root
     if root is None:
         return out
@@ -112,7 +112,7 @@ def harvest(parsed: yamlfile.Parsed, env: Mapping[str, str], redact: Redactor, *
     return out
 
 
-def _unset_allowed(out: Harvest, missing: list[EnvProblem], *, warn: bool, secrets: bool) -> int:
+def _unset_allowed(out: FileHarvest, missing: list[EnvProblem], *, warn: bool, secrets: bool) -> int:
     """Relax the problems of unset variables (the first ``len(missing)`` problems, in order): with
     ``warn`` each becomes a warning saying which command needs it; with ``secrets`` one whose string
     became a secret field (``UnsetSecret``) goes. Returns how many environment problems are left."""
@@ -133,7 +133,7 @@ def _unset_secrets(body: Any) -> list[UnsetSecret]:
     return [value for name in body.SECRET if isinstance(value := getattr(body, name, None), UnsetSecret)]
 
 
-def _top_level(out: Harvest, key: Any, value: Any) -> None:
+def _top_level(out: FileHarvest, key: Any, value: Any) -> None:
     if key in SECTIONS and isinstance(value, dict):
         for name, entry in value.items():
             _entry(out, key, name, entry)
@@ -143,7 +143,7 @@ def _top_level(out: Harvest, key: Any, value: Any) -> None:
             convert.top_prune(out, getattr(doc, "prune"))
 
 
-def _entry(out: Harvest, section: str, name: Any, entry: Any) -> None:
+def _entry(out: FileHarvest, section: str, name: Any, entry: Any) -> None:
     """Validate one entry, report its problems, and convert what is valid of it.
 
     When parts of the entry are invalid they are cut out and the rest validated again, so that
@@ -168,7 +168,7 @@ def _entry(out: Harvest, section: str, name: Any, entry: Any) -> None:
     convert.convert(out, SECTIONS[section], "", {name: getattr(doc, section)[name]}, (section,))
 
 
-def _validate(out: Harvest, data: dict[str, Any]) -> ManifestDoc | None:
+def _validate(out: FileHarvest, data: dict[str, Any]) -> ManifestDoc | None:
     try:
         return ManifestDoc.model_validate(data)
     except ValidationError as err:
@@ -176,7 +176,7 @@ def _validate(out: Harvest, data: dict[str, Any]) -> ManifestDoc | None:
         return None
 
 
-def _report(out: Harvest, err: ValidationError) -> None:
+def _report(out: FileHarvest, err: ValidationError) -> None:
     for at, message in from_validation(err, out.shown, out.root):
         out.problems.append(Problem(at.file, at.line, at.col, at.where, message))
 
@@ -199,7 +199,7 @@ def _drop(node: Any, cuts: set[tuple[Any, ...]], here: tuple[Any, ...]) -> Any:
     return {k: _drop(v, cuts, (*here, k)) for k, v in node.items() if (*here, k) not in cuts}
 
 
-def _quiet_after_env(out: Harvest, count: int, warnings: list[Problem]) -> None:
+def _quiet_after_env(out: FileHarvest, count: int, warnings: list[Problem]) -> None:
     """A missing variable's reference fails other checks too; keep only the clear message there."""
     env_problems = [*out.problems[:count], *warnings]
     spots = {(p.line, p.col) for p in env_problems}

@@ -18,7 +18,7 @@ from mgsync import handlebars
 from mgsync.errors import Problem
 
 if TYPE_CHECKING:
-    from mgsync.manifest.convert import Harvest
+    from mgsync.shapes.harvest import Harvest
 
 Loc = tuple[Any, ...]
 
