@@ -3,7 +3,7 @@
 Phases follow ``plan.changes`` order (creates and updates in registry order, then deletes in reverse),
 one kind at a time; inside a phase independent changes run concurrently through the client's bounded
 pool, and bulk kinds (members, suppressions) go through their batch endpoints (``Kind.upsert``), at
-most ``Kind.max_batch`` entries of one scope per call. After each successful step the lockfile is
+most ``Bulk.max_batch`` entries of one scope per call. After each successful step the lockfile is
 rewritten atomically, so an interrupted apply leaves a true record and a re-run converges.
 
 The policy for lost answers lives here too (DESIGN §3.9): a create or a batch whose answer was lost
@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 from mgsync.changes import Action, Change
 from mgsync.errors import ApiError, NoAnswerError
 from mgsync.fingerprint import hash_secret, verify_secret
-from mgsync.kinds import BY_NAME, Kind
+from mgsync.kinds import BY_NAME, BulkKind, Kind
 from mgsync.kinds.base import is_not_found
+from mgsync.kinds.capabilities import Deletable, Writable
 from mgsync.lockfile import Lockfile
 from mgsync.plan import Plan
 from mgsync.state import Resource, State
@@ -51,7 +52,7 @@ def execute(client: Client, plan: Plan, lock: Lockfile, progress: Progress | Non
 
     for kind, changes in _phases(plan.changes):
         log.debug("apply: kind=%s changes=%d", kind.name, len(changes))
-        if kind.bulk:
+        if isinstance(kind, BulkKind):
             for _, group in itertools.groupby(changes, key=lambda c: c.address.scope):
                 _apply_batched(client, kind, list(group), done)
         else:
@@ -68,7 +69,7 @@ def _apply_one(client: Client, kind: Kind[Any], change: Change) -> Resource | No
         case Action.CREATE:
             return _create_once(client, kind, change)
         case Action.UPDATE:
-            return kind.update(client, change)
+            return _writable(kind).update(client, change)
         case Action.DELETE:
             _delete_once(client, kind, change)
         case Action.FORGET:
@@ -76,7 +77,7 @@ def _apply_one(client: Client, kind: Kind[Any], change: Change) -> Resource | No
     return None
 
 
-def _apply_batched(client: Client, kind: Kind[Any], changes: list[Change], done: Done) -> None:
+def _apply_batched(client: Client, kind: BulkKind[Any], changes: list[Change], done: Done) -> None:
     """One scope of a bulk kind: upserts in batches of ``max_batch``; deletes (pruned only) one by one."""
     upserts = [c for c in changes if c.action in (Action.CREATE, Action.UPDATE)]
     deletes = [c for c in changes if c.action is Action.DELETE]
@@ -90,23 +91,34 @@ def _apply_batched(client: Client, kind: Kind[Any], changes: list[Change], done:
     _apply_each(client, kind, deletes, done)
 
 
+def _writable(kind: Kind[Any]) -> Writable:
+    """``kind`` as the ``Writable`` a create or update of one object needs (a plan makes those only
+    for such kinds)."""
+    if not isinstance(kind, Writable):
+        raise TypeError(f"{kind.name}: not Writable, so a plan never creates or updates one object of it")
+    return kind
+
+
 def _create_once(client: Client, kind: Kind[Any], change: Change) -> Resource | None:
     """Create; if the answer was lost (5xx, dropped connection), re-read before deciding.
 
     A POST is never repeated blindly (DESIGN §3.9): if the object exists now, the create
     committed and the step succeeded; if it does not, sending it again is safe.
     """
+    writable = _writable(kind)
     try:
-        return kind.create(client, change)
+        return writable.create(client, change)
     except ApiError as err:
         if not response_lost(err):
             raise
         found = kind.find(client, change.address)
-        return found if found is not None else kind.create(client, change)
+        return found if found is not None else writable.create(client, change)
 
 
 def _delete_once(client: Client, kind: Kind[Any], change: Change) -> None:
     """Delete; a 404 means it is gone already (deleted by hand, or a retried DELETE had landed)."""
+    if not isinstance(kind, Deletable):
+        raise TypeError(f"{change.address}: its kind is not Deletable, so a plan never deletes it")
     try:
         kind.delete(client, change)
     except ApiError as err:
@@ -114,7 +126,7 @@ def _delete_once(client: Client, kind: Kind[Any], change: Change) -> None:
             raise
 
 
-def _send_batch(client: Client, kind: Kind[Any], batch: list[Change]) -> None:
+def _send_batch(client: Client, kind: BulkKind[Any], batch: list[Change]) -> None:
     """Send one bulk batch; after a lost answer, re-read the scope and resend only what is missing."""
     try:
         kind.upsert(client, batch)
@@ -148,7 +160,7 @@ def _phases(changes: list[Change]) -> list[tuple[Kind[Any], list[Change]]]:
 
 def _record(lock: Lockfile, change: Change, result: Resource | None) -> None:
     kind = BY_NAME[change.address.kind]
-    if kind.bulk:
+    if isinstance(kind, BulkKind):
         return  # collections are recorded as digests once the apply has re-read them
     if change.action in (Action.DELETE, Action.FORGET):
         lock.forget(change.address)

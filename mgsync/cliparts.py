@@ -19,7 +19,7 @@ import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, NoReturn, ParamSpec, TypeVar
+from typing import IO, TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 import click
 
@@ -28,6 +28,7 @@ from mgsync.connect import Connection
 from mgsync.errors import MgsyncError
 
 if TYPE_CHECKING:
+    from mgsync.kinds import Kind
     from mgsync.status import Status
 
 P = ParamSpec("P")
@@ -174,7 +175,7 @@ def flags(conn: Connection) -> str:
 
 
 def per_kind(flag: str, option: str, help: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """One repeatable ``option`` (e.g. ``--delete-{name}``) per kind whose attribute ``flag`` is set.
+    """One repeatable ``option`` (e.g. ``--delete-{name}``) per kind offering ``flag`` (``_offers``).
 
     The registry decides which kinds get one, so this module names none; the keys given land in
     ``named(flag)``, by kind name.
@@ -188,7 +189,7 @@ def per_kind(flag: str, option: str, help: str) -> Callable[[Callable[P, R]], Ca
         return store
 
     def decorate(fn: Callable[P, R]) -> Callable[P, R]:
-        for kind in reversed([k for k in KINDS if getattr(k, flag)]):
+        for kind in reversed([k for k in KINDS if _offers(k, flag)]):
             others = [k.noun(2) for k in children(None) if k is not kind]
             text = help.format(noun=kind.noun(1), others=_and(others))
             fn = click.option(option.format(name=kind.name), multiple=True, metavar="NAME", expose_value=False,
@@ -196,6 +197,20 @@ def per_kind(flag: str, option: str, help: str) -> Callable[[Callable[P, R]], Ca
         return fn
 
     return decorate
+
+
+def _offers(kind: Kind[Any], flag: str) -> bool:
+    """Whether ``kind`` takes the per-kind option ``flag``, by the capabilities it declares."""
+    from mgsync.kinds import Deletable, OwnFile, Verifiable
+
+    match flag:
+        case "confirm_delete":
+            return isinstance(kind, Deletable) and kind.confirm_delete
+        case "verifiable":
+            return isinstance(kind, Verifiable)
+        case "import_filter":
+            return isinstance(kind, OwnFile) and kind.import_filter
+    raise ValueError(f"per_kind: no kind offers the option {flag!r}")
 
 
 def _and(words: list[str]) -> str:

@@ -20,7 +20,8 @@ from mgsync.errors import UnsafePlanError
 from mgsync.changes import SENSITIVE, SENSITIVE_CHANGED, Action, Change, Drift, FieldChange, Key
 from mgsync.fingerprint import canonical_json, fingerprint, fingerprint_texts
 from mgsync.kinds import BY_NAME
-from mgsync.kinds.base import Kind
+from mgsync.kinds.base import BulkKind, Kind
+from mgsync.kinds.capabilities import Deletable, Prunable
 from mgsync.state import Address, Body, Entries, Resource, Row, State, all_settled, settled, sort_key
 
 
@@ -64,9 +65,10 @@ class Plan:
         refusal (a create-only setting changed on a live object) is never overridden."""
         if self.refusals:
             raise UnsafePlanError(f"Refusing to apply: {self.refusals[0]}")
+        confirming = {kind.name for kind in BY_NAME.values() if isinstance(kind, Deletable) and kind.confirm_delete}
         for change in self.changes:
             kind = change.address.kind
-            if change.action is Action.DELETE and BY_NAME[kind].confirm_delete and str(change.address) not in confirmed:
+            if change.action is Action.DELETE and kind in confirming and str(change.address) not in confirmed:
                 raise UnsafePlanError(
                     f"Refusing to apply: plan deletes {change.address}, and everything in it. "
                     f"Re-run with --delete-{kind} {change.address.key} to confirm."
@@ -251,7 +253,7 @@ def _diff_one(plan: Plan, inputs: Inputs, kind: Kind, address: Address) -> None:
     locked = inputs.locked.get(address)
     if observed is not None:
         plan.existing[address.kind] = plan.existing.get(address.kind, 0) + 1
-    if locked is not None and not kind.bulk:
+    if locked is not None and not isinstance(kind, BulkKind):
         _drift(plan, locked, observed)
     if desired is not None:
         change = _converge(inputs, kind, desired, observed)
@@ -291,12 +293,17 @@ def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, An
 
 def _undeclared(plan: Plan, inputs: Inputs, kind: Kind, observed: Resource, *, managed: bool) -> Change | None:
     address = observed.address
-    pruned = (address.kind, kind.scope_of(address)) in inputs.prune and not kind.protected(address)
-    if (managed and not kind.bulk) or pruned:
-        action = Action.DELETE if kind.deletable else Action.FORGET
+    pruned = (address.kind, kind.scope_of(address)) in inputs.prune and not _protected(kind, address)
+    if (managed and not isinstance(kind, BulkKind)) or pruned:
+        action = Action.DELETE if isinstance(kind, Deletable) else Action.FORGET
         return Change(address, action, masked(observed), None, observed=observed)
     plan.unmanaged.setdefault(address.kind, []).append(address)
     return None
+
+
+def _protected(kind: Kind, address: Address) -> bool:
+    """Mailgun's own object in a pruned scope (``Prunable.protected``): listed, never deleted."""
+    return isinstance(kind, Prunable) and kind.protected(address)
 
 
 def _drift(plan: Plan, locked: Resource, observed: Resource | None) -> None:

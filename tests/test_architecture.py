@@ -17,7 +17,7 @@ from mgsync.cli import main
 from mgsync.engine import canonical
 from mgsync.importer import run_import
 from mgsync.importer.documents import header
-from mgsync.kinds import KINDS, Kind
+from mgsync.kinds import KINDS, Bulk, Kind, Prunable
 from mgsync.manifest import json_schema, load
 from mgsync.state import Address
 
@@ -110,7 +110,7 @@ def test_every_kind_has_a_manifest_section(kind: Kind[Any]) -> None:
     level = _level(kind.parent, schema)
     doc = _def(schema, level["properties"][kind.group.key]) if kind.group else level
     assert kind.section in doc["properties"]
-    if kind.prunable:
+    if isinstance(kind, Prunable):
         items = level["properties"]["prune"]["items"]
         assert kind.section in items.get("enum", [items.get("const")])
 
@@ -181,7 +181,7 @@ def test_the_import_header_says_what_removing_does(kind: Kind[Any]) -> None:
     manifests, the plan deletes it or forgets it; a bulk entry goes only through ``prune``."""
     said = _header_says()
     _create, _change, remove, _address, action = CASES[kind.name]
-    if kind.bulk:
+    if isinstance(kind, Bulk):
         assert said[kind.group.key if kind.group else kind.section] == "additive" and "prune:" in remove
     else:
         assert said[kind.section] == action
@@ -448,3 +448,113 @@ def test_what_the_engine_hands_back_is_frozen(tmp_path) -> None:
     assert outcome.applied == 1 and outcome.pending is None
     with pytest.raises(dataclasses.FrozenInstanceError):
         outcome.applied = 0  # type: ignore[misc]
+
+
+# --- the capabilities a kind declares (mgsync/kinds/capabilities.py) --------------------------------
+
+CAPABILITIES_PY = REPO / "mgsync" / "kinds" / "capabilities.py"
+
+
+def _members(source: str) -> dict[str, dict[str, bool]]:
+    """Each capability protocol's members, read from its source: name -> required (a bare ``...`` body
+    or an annotation without a value) or optional (a default the kind inherits)."""
+    found: dict[str, dict[str, bool]] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.ClassDef) and any(ast.unparse(b) == "Protocol" for b in node.bases):
+            members = found[node.name] = {}
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef):
+                    body = [s for s in item.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
+                                                         and isinstance(s.value.value, str))]
+                    members[item.name] = not body or all(isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
+                                                         and s.value.value is Ellipsis for s in body)
+                elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                    members[item.target.id] = item.value is None
+    return found
+
+
+def _mismatches(kind: object, members: dict[str, dict[str, bool]], protocols: dict[str, type]) -> list[str]:
+    """How ``kind`` breaks its declaration: a required member of a declared protocol that only the
+    protocol's stub provides, or a member of an undeclared protocol that it has at all."""
+    mro = type(kind).__mro__
+    problems = []
+    for name, required in members.items():
+        protocol = protocols[name]
+        for member, needed in required.items():
+            owner = next((c for c in mro if member in vars(c)), None)  # an annotation alone is not a value
+            if protocol in mro:
+                if needed and (owner is None or owner is protocol):
+                    problems.append(f"declares {name} but lacks {member}")
+            elif hasattr(kind, member):
+                problems.append(f"has {member} of {name}, which it does not declare")
+    return problems
+
+
+def _capabilities() -> tuple[dict[str, dict[str, bool]], dict[str, type]]:
+    from mgsync.kinds import capabilities
+
+    members = _members(CAPABILITIES_PY.read_text(encoding="utf-8"))
+    return members, {name: getattr(capabilities, name) for name in members}
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=_ids)
+def test_every_kind_satisfies_exactly_the_capabilities_it_declares(kind: Kind[Any]) -> None:
+    members, protocols = _capabilities()
+    assert _mismatches(kind, members, protocols) == []
+    for name, protocol in protocols.items():  # what callers ask (isinstance) agrees with the declaration
+        assert isinstance(kind, protocol) is (protocol in type(kind).__mro__), name
+
+
+def test_the_capability_check_sees_a_missing_or_undeclared_member() -> None:
+    from mgsync.kinds import Deletable, Writable
+    from mgsync.kinds.capabilities import Verifiable
+
+    members, protocols = _capabilities()
+
+    class Forgetful(Kind[Any], Writable, Deletable):  # declares Deletable, never says how to delete
+        name = "forgetful"
+
+        def create(self, client: Any, change: Any) -> None:
+            return None
+
+        def update(self, client: Any, change: Any) -> None:
+            return None
+
+        def verify(self, client: Any, key: str) -> str:  # a Verifiable member, undeclared
+            return ""
+
+    assert _mismatches(Forgetful(), members, protocols) == [
+        "declares Deletable but lacks delete", "has verify of Verifiable, which it does not declare"]
+    # Callers' ``isinstance`` is structural for an undeclared protocol: a stray member would pass for it,
+    # which is why every registered kind must have none.
+    assert isinstance(Forgetful(), Verifiable)
+
+
+def test_each_capability_is_apart_from_the_core_and_from_the_others() -> None:
+    """A member of the core or of two capabilities would make ``isinstance`` answer for a kind that
+    never declared the capability."""
+    members, _ = _capabilities()
+    core = {name for name in [*dir(Kind), *Kind.__annotations__] if not name.startswith("_")}
+    seen: dict[str, str] = {}
+    for name, required in members.items():
+        assert required, f"{name} has no member"
+        for member in required:
+            assert member not in core, f"{name}.{member} is also in the core Kind"
+            assert seen.setdefault(member, name) == name, f"{member} is in {seen[member]} and {name}"
+
+
+def test_every_account_level_kind_owns_its_import_files() -> None:
+    from mgsync.kinds import OwnFile, children
+
+    assert [kind.name for kind in KINDS if isinstance(kind, OwnFile)] == [kind.name for kind in children(None)]
+
+
+def test_the_kinds_import_nothing_of_the_manifest_even_for_types() -> None:
+    """``Harvest`` (what kinds declare into) is an interface below them (``shapes/harvest.py``)."""
+    upward = ("mgsync.manifest", "mgsync.importer", "mgsync.engine")
+    found = []
+    for path in sorted((REPO / "mgsync" / "kinds").glob("*.py")) + sorted((REPO / "mgsync" / "shapes").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(upward):
+                found.append(f"{path.relative_to(REPO)}:{node.lineno} {node.module}")
+    assert found == []

@@ -114,7 +114,7 @@ class _Reads:
     def start(self, kinds: list[Kind[Any]]) -> None:
         """Start every wanted read of ``kinds``; collections page, so they start first."""
         jobs = [(kind, scope) for kind in kinds for scope in _expand(kind, self.scopes[kind.name], self.observed)]
-        for kind, scope in sorted(jobs, key=lambda job: not job[0].bulk):
+        for kind, scope in sorted(jobs, key=lambda job: not isinstance(job[0], BulkKind)):
             self.started[(kind.name, scope)] = len(self.started)
             self.waiting[kind.name] = self.waiting.get(kind.name, 0) + 1
             self.submit((kind, scope))

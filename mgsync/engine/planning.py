@@ -19,7 +19,7 @@ from mgsync.changes import Action, Change, Notice
 from mgsync.engine.observe import canonical, observe, touched_scopes, wanted_scopes
 from mgsync.engine.secrets import SecretCheck, secret_matches, unchecked_notes
 from mgsync.errors import MgsyncError
-from mgsync.kinds import BY_NAME, KINDS, Kind
+from mgsync.kinds import BY_NAME, KINDS, Deletable, Kind, Reviewable, Verifiable
 from mgsync.lockfile import Lockfile
 from mgsync.plan import Differ, Inputs, Plan, diff
 from mgsync.state import Address, Entries, State, sort_key
@@ -100,8 +100,10 @@ def _with_engine_word(plan: Plan, inputs: Inputs, observed: State, odd: list[str
 def _reviews(inputs: Inputs) -> list[Notice]:
     """Each kind's notices on its declared objects, in address order. Bulk entries are not reviewed
     (``BulkKind``)."""
+    reviewers = {kind.name: kind for kind in BY_NAME.values() if isinstance(kind, Reviewable)}
     return [notice for address, desired in sorted(inputs.desired.objects.items(), key=lambda pair: sort_key(pair[0]))
-            for notice in BY_NAME[address.kind].review(desired, inputs.observed.get(address))]
+            if (reviewer := reviewers.get(address.kind)) is not None
+            for notice in reviewer.review(desired, inputs.observed.get(address))]
 
 
 def _unlisted_hidden(unmanaged: dict[str, list[Address]], observed: State) -> dict[str, list[Address]]:
@@ -148,8 +150,13 @@ def _confirmations(changes: list[Change]) -> list[str]:
     return [
         f"Deleting {c.address} deletes everything in it; apply refuses unless given --delete-{c.address.kind} {c.address.key}."
         for c in changes
-        if c.action is Action.DELETE and BY_NAME[c.address.kind].confirm_delete
+        if c.action is Action.DELETE and _confirmed_only(BY_NAME[c.address.kind])
     ]
+
+
+def _confirmed_only(kind: Kind[Any]) -> bool:
+    """Deleting needs ``apply --delete-<name> KEY`` too (``Deletable.confirm_delete``)."""
+    return isinstance(kind, Deletable) and kind.confirm_delete
 
 
 def _select(inputs: Inputs, targets: tuple[str, ...]) -> Inputs:
@@ -197,6 +204,6 @@ def verification_targets(desired: Desired, named: dict[str, tuple[str, ...]]) ->
 
 def verify(client: Client, targets: list[tuple[Kind[Any], str]]) -> list[str]:
     """Ask Mailgun to re-check each target, one after the other (Mailgun rate-limits verification)."""
-    return [kind.verify(client, key) for kind, key in targets]
+    return [kind.verify(client, key) for kind, key in targets if isinstance(kind, Verifiable)]
 
 

@@ -4,7 +4,7 @@ The account is read once through the engine's ``observe`` (whole account, or onl
 containers and what they hold, e.g. ``--domain``; other account-level kinds always). The files are
 made in memory while the reads go on (``_Stream``): each collection as soon as it is read, each
 account-level kind's manifests as soon as it and everything inside it is, kinds renaming first what
-a manifest cannot hold (``Kind.import_names``; ``documents`` builds the sections). Each manifest is
+a manifest cannot hold (``OwnFile.import_names``; ``documents`` builds the sections). Each manifest is
 loaded back by the real loader from the bytes about to be written, which proves they validate. A
 live object whose manifest does not load back is left out alone (``leftout`` finds which from the
 problem's line), with a note naming it and why; the files are made again without it, and it stays
@@ -27,7 +27,7 @@ from mgsync.answers import OddItem
 from mgsync.engine import observe, sync_lock, wanted_scopes
 from mgsync.errors import ConfigError, ManifestError, MgsyncError, Problem
 from mgsync.importer import documents, leftout
-from mgsync.kinds import BY_NAME, KINDS, BulkKind, Kind, children
+from mgsync.kinds import BY_NAME, KINDS, BulkKind, Kind, OwnFile, children
 from mgsync.lockfile import Lockfile, collection_digest
 from mgsync.manifest import Desired, csvdata
 from mgsync.manifest.convert import Staged
@@ -160,7 +160,7 @@ class _Stream:
         if self.waiting[top.name]:
             return
         for member in _subtree(top) if self.rename else ():
-            self.renamed[member.name] = member.import_names(observed)
+            self.renamed[member.name] = member.import_names(observed) if isinstance(member, OwnFile) else []
         self._load(self.builder.account_level(top, _only(observed, self.wanted)))
 
     def close(self, observed: State) -> None:

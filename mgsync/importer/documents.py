@@ -1,6 +1,6 @@
 """Observed canonical state → the manifests a person would have written, built from the registry.
 
-Each account-level kind writes its entries to the file it names (``Kind.import_file``: one per
+Each account-level kind writes its entries to the file it names (``OwnFile.import_file``: one per
 object, like ``<domain>.yaml``, or one for all, like ``routes.yaml``); inside a container's entry,
 each kind inside it writes its section (``Kind.export``), with its note above it. What a section
 holds, which files it adds (template bodies, CSV collections) and which defaults it leaves out are
@@ -15,7 +15,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from mgsync.kinds import BY_NAME, KINDS, BulkKind, Kind, children
+from mgsync.kinds import BY_NAME, KINDS, BulkKind, Deletable, Kind, OwnFile, children
 from mgsync.shapes.output import Output
 from mgsync.state import Entries, Resource, State, sort_key
 
@@ -26,10 +26,10 @@ ENTRY_INDENT = 4  # notes above the sections of an entry: ``<section>:`` / ``  <
 
 def header(what: str) -> str:
     """The comment atop each manifest: what removing something does, from the kinds' flags (the plan
-    deletes a managed object a manifest dropped only if its kind is ``deletable`` and not ``bulk``)."""
-    deleted = [kind for kind in KINDS if kind.deletable and not kind.bulk]
-    forgotten = [kind.section for kind in KINDS if not kind.deletable and not kind.bulk]
-    additive = dict.fromkeys(kind.group.key if kind.group else kind.section for kind in KINDS if kind.bulk)
+    deletes a managed object a manifest dropped only if its kind is ``Deletable`` and not ``Bulk``)."""
+    deleted = [kind for kind in KINDS if isinstance(kind, Deletable) and not isinstance(kind, BulkKind)]
+    forgotten = [kind.section for kind in KINDS if not isinstance(kind, Deletable) and not isinstance(kind, BulkKind)]
+    additive = dict.fromkeys(kind.group.key if kind.group else kind.section for kind in KINDS if isinstance(kind, BulkKind))
     confirmed = "".join(f" ({kind.noun(2)} only with `apply --delete-{kind.name} NAME` as well)"
                         for kind in deleted if kind.confirm_delete)
     text = (f"Imported from Mailgun by `mgsync import` ({what}).\n"
@@ -113,6 +113,8 @@ def _root(what: str) -> CommentedMap:
 
 def _account_level(kind: Kind[Any], account: Account, output: Output, files: dict[str, CommentedMap]) -> None:
     """Write ``kind``'s objects, each with what it holds, into the files the kind names."""
+    if not isinstance(kind, OwnFile):
+        raise TypeError(f"{kind.name}: an account-level kind is OwnFile (import writes its objects to files of their own)")
     resources = account.get(kind.name)
     entries = kind.export(output, "", resources) if resources else None
     if not entries:

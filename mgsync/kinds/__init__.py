@@ -13,6 +13,7 @@ from typing import Any
 from mgsync.kinds.account_template import ACCOUNT_TEMPLATE
 from mgsync.kinds.account_webhook import ACCOUNT_WEBHOOK
 from mgsync.kinds.base import BulkKind, Kind
+from mgsync.kinds.capabilities import Bulk, Deletable, Lossy, OwnFile, Prunable, Reviewable, Verifiable, Writable
 from mgsync.kinds.credential import CREDENTIAL
 from mgsync.kinds.dkim import DKIM, DKIM_KEY
 from mgsync.kinds.domain import DOMAIN
@@ -52,4 +53,7 @@ def children(parent: Kind[Any] | None) -> list[Kind[Any]]:
     return [kind for kind in KINDS if kind.parent is parent]
 
 
-__all__ = ["BY_NAME", "KINDS", "BulkKind", "Kind", "children"]
+__all__ = [
+    "BY_NAME", "KINDS", "Bulk", "BulkKind", "Deletable", "Kind", "Lossy", "OwnFile", "Prunable", "Reviewable",
+    "Verifiable", "Writable", "children",
+]

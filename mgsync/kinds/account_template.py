@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mgsync.kinds.base import Loc
+from mgsync.kinds.capabilities import OwnFile
 from mgsync.kinds.template import TemplateDoc, TemplateKind, TemplateName
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ class AccountTemplateDoc(TemplateDoc):
     of subaccounts); content inline (`template:`) or from a file relative to the manifest."""
 
 
-class AccountTemplateKind(TemplateKind):
+class AccountTemplateKind(TemplateKind, OwnFile):
     """Account templates: domain templates' semantics at ``/v4/templates`` (at most 100)."""
 
     name = "account_template"

@@ -20,6 +20,7 @@ from mgsync.answers import STR, ListOf, Obj, fits
 from mgsync.changes import Change
 from mgsync.errors import MgsyncError
 from mgsync.kinds.base import Exact, Kind, Loc, path_quote
+from mgsync.kinds.capabilities import Deletable, OwnFile, Prunable, Writable
 from mgsync.kinds.webhook import EVENTS  # the same eight events as a domain's webhooks
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc
@@ -81,7 +82,7 @@ ANSWER = Obj({"webhooks": ListOf(ITEM)})  # §1.1: no paging
 CREATED = Obj({"webhook_id": STR})
 
 
-class AccountWebhookKind(Exact, Kind[AccountWebhook]):
+class AccountWebhookKind(Exact, Kind[AccountWebhook], Writable, Deletable, Prunable, OwnFile):
     """``/v1/webhooks``: create answers only the id, PUT replaces the whole webhook and answers 204."""
 
     name = "account_webhook"
@@ -92,7 +93,6 @@ class AccountWebhookKind(Exact, Kind[AccountWebhook]):
     note = NOTE
     import_file = "account_webhooks.yaml"
     import_title = "account-level webhooks"
-    prunable = True
     lock_meta = ("id",)
 
     def declare_one(self, out: Harvest, scope: str, key: str, doc: Any, loc: Loc) -> None:

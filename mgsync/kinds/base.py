@@ -4,11 +4,13 @@ A kind's model is its canonical form: the same type whether built from YAML (onl
 user wrote are *set*; unset fields are not managed) or from the API (every field set). Fields named
 in ``POLICY`` steer mgsync (e.g. how many template versions to keep) and are never diffed or sent.
 
-A ``Kind`` says everything about one kind of Mailgun object, as an octoDNS record type does: its
-place (``parent``, ``section``), its identity rule, its manifest shape and how entries become
-resources (``document``, ``declare``), how live objects are written back by ``import`` (``export``),
-its ownership flags, and the plain API adapter calls. Retry and batching policy are not here: they
-live with apply (``apply.py``). Knows nothing of the registry, the engine or rendering.
+A ``Kind`` says what every kind of Mailgun object has, as an octoDNS record type does: its place
+(``parent``, ``section``), its identity rule, its manifest shape and how entries become resources
+(``document``, ``declare``), how live objects are written back by ``import`` (``export``) and how
+they are read (``read``). What only some kinds do (write, delete, prune, batch, verify, review, warn
+of losses, own an import file) are the opt-in protocols of ``capabilities.py``, which a kind names
+among its bases. Retry and batching policy are not here: they live with apply (``apply.py``).
+Knows nothing of the registry, the engine or rendering.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap
 
 from mgsync.answers import Obj, OddItem, odd_sink
-from mgsync.changes import Change, Notice
+from mgsync.changes import Change
 from mgsync.errors import ApiError, MgsyncError
+from mgsync.kinds.capabilities import Bulk, Deletable, Prunable
 from mgsync.shapes import rules
 from mgsync.shapes.doc import Doc, Group, written
 from mgsync.state import Address, Body, Entries, Resource, Row, State
@@ -46,8 +49,8 @@ class Kind(Generic[M]):
 
     ``parent`` is the kind whose objects contain this kind's (``None``: account level); a scoped
     object's address is ``<name>:<parent key>/<own key>`` and one read covers one parent object.
-    ``bulk`` kinds (members, suppressions) are additive collections: written in batches of at most
-    ``max_batch``, never deleted unless pruned, recorded in the lockfile as a digest.
+    This is the core every kind has; the rest is opt-in (``capabilities.py``): e.g. ``Bulk`` kinds
+    (``BulkKind``: members, suppressions) are additive collections written in batches.
     """
 
     name: ClassVar[str]  # the address prefix, e.g. "webhook"
@@ -64,18 +67,7 @@ class Kind(Generic[M]):
     key_type: ClassVar[Any] = str
     settings: ClassVar[type[Doc] | None] = None
     note: ClassVar[str] = ""  # the comment import writes above the section; ``{scope}`` = parent key
-    import_file: ClassVar[str] = ""  # account level: the file import writes to; ``{key}``: one per object
-    import_title: ClassVar[str] = ""  # what that file holds, for its header; ``{key}`` as above
-    import_filter: ClassVar[bool] = False  # ``mgsync import --<name> KEY`` narrows import to KEY
-
-    # --- ownership ---
-    bulk: ClassVar[bool] = False
-    prunable: ClassVar[bool] = False  # ``prune: [<section>]`` in the parent owns the collection
-    deletable: ClassVar[bool] = True  # else a dropped object is forgotten, never deleted
-    confirm_delete: ClassVar[bool] = False  # deleting needs ``apply --delete-<name> KEY`` too
     lock_meta: ClassVar[tuple[str, ...]] = ()  # server facts worth keeping in the lockfile
-    max_batch: ClassVar[int] = 1  # bulk kinds: most entries ``upsert`` takes in one call (an API fact)
-    verifiable: ClassVar[bool] = False  # ``apply --verify-<name> KEY`` asks Mailgun to re-check it (``verify``)
 
     def noun(self, count: int) -> str:
         one, many = self.nouns or (self.name, f"{self.name}s")
@@ -170,19 +162,7 @@ class Kind(Generic[M]):
     def export_one(self, out: Output, scope: str, resource: Resource) -> Any:
         return CommentedMap(resource.body.model_dump(mode="json"))
 
-    def export_comment(self, resource: Resource) -> str:
-        """A comment import writes above an account-level object's entry."""
-        return ""
-
-    def import_names(self, observed: State) -> list[str]:
-        """Rename observed objects to names a manifest can hold before import; notes saying why."""
-        return []
-
     # --- ownership ---
-
-    def protected(self, address: Address) -> bool:
-        """Objects Mailgun itself owns: listed, never deleted, even in a pruned scope."""
-        return False
 
     def hidden(self, resource: Resource) -> str:
         """Why a live object is never managed unless a manifest declares it (a sandbox domain: Mailgun's,
@@ -193,16 +173,6 @@ class Kind(Generic[M]):
     def wanted(self, desired: M, observed: M) -> dict[str, Any]:
         """The managed fields to compare with ``observed``; kinds with additive fields override."""
         return desired.managed()
-
-    def review(self, desired: Resource, observed: Resource | None) -> list[Notice]:
-        """What the plan should say about a declared object beyond its changes: its live status, the
-        step a change waits for, or a refusal (``Notice.refuse``) that apply never overrides."""
-        return []
-
-    def losses(self, change: Change) -> list[str]:
-        """What applying ``change`` ends beyond what its address says, one phrase each, for the caution
-        at the top of a review: deliveries to a removed URL, the members of a deleted list."""
-        return []
 
     # --- the API adapter ---
 
@@ -227,25 +197,8 @@ class Kind(Generic[M]):
                 return resource
         return None
 
-    def create(self, client: Client, change: Change) -> Resource | None:
-        raise NotImplementedError
 
-    def update(self, client: Client, change: Change) -> Resource | None:
-        raise NotImplementedError
-
-    def delete(self, client: Client, change: Change) -> None:
-        raise NotImplementedError
-
-    def verify(self, client: Client, key: str) -> str:
-        """``verifiable`` kinds: ask Mailgun to re-check the object now; one sentence on the outcome."""
-        raise NotImplementedError
-
-    def upsert(self, client: Client, batch: list[Change]) -> None:
-        """Bulk kinds: create or update up to ``max_batch`` entries of one scope in one call."""
-        raise NotImplementedError
-
-
-class BulkKind(Kind[R]):
+class BulkKind(Kind[R], Bulk, Deletable, Prunable):
     """An additive collection (members, suppressions): ``[entry, ...]`` or ``{file: x.csv}`` in a
     manifest, written through a batch endpoint (``upsert``); deletes (only ever in a pruned scope)
     go one by one. Import writes more than ``CSV_THRESHOLD`` entries as CSV beside the manifest.

@@ -15,6 +15,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from mgsync.changes import Change
 from mgsync.kinds.base import Kind, Loc, path_quote
+from mgsync.kinds.capabilities import Deletable, Prunable, Writable
 from mgsync.kinds.domain import DOMAIN
 from mgsync.answers import STR, Obj
 from mgsync.errors import MgsyncError
@@ -58,14 +59,13 @@ Mailgun never reveals passwords, so none is managed here and a plan never change
 manage a password, give it from the environment as the comment beside each login shows."""
 
 
-class CredentialKind(Kind[Credential]):
+class CredentialKind(Kind[Credential], Writable, Deletable, Prunable):
     name = "credential"
     model = Credential
     parent = DOMAIN
     section = "credentials"
     document = dict[Login, CredentialDoc]
     note = CREDENTIALS_NOTE
-    prunable = True
 
     def declare_one(self, out: Harvest, scope: str, key: str, doc: Any, loc: Loc) -> None:
         """``alice`` and ``alice@<domain>`` are the same login; a login on another domain is a mistake."""

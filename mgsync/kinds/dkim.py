@@ -37,6 +37,7 @@ from mgsync.answers import BOOL, STR, ListOf, Obj
 from mgsync.changes import Change, Notice
 from mgsync.errors import ApiError, MgsyncError
 from mgsync.kinds.base import Kind, Loc, form_bool, path_quote
+from mgsync.kinds.capabilities import Reviewable, Writable
 from mgsync.kinds.domain import ATOM, DOMAIN
 from mgsync.shapes.doc import UNSET, Doc, written
 from mgsync.shapes.env import REFERENCE, EnvStr, UnsetSecret
@@ -112,7 +113,7 @@ def _keys(client: Client, domain: str) -> list[dict[str, Any]]:
     return items
 
 
-class DkimKeyKind(Kind[DkimKey]):
+class DkimKeyKind(Kind[DkimKey], Writable, Reviewable):  # not Deletable: a dropped key is forgotten
     name = "dkim_key"
     nouns = ("DKIM key", "DKIM keys")
     model = DkimKey
@@ -120,7 +121,6 @@ class DkimKeyKind(Kind[DkimKey]):
     section = "dkim_keys"
     document = dict[Selector, DkimKeyDoc]
     note = "DKIM keys (created once; mgsync never deletes one: a key dropped here is only forgotten)."
-    deletable = False
 
     def export_one(self, out: Output, scope: str, resource: Resource) -> Any:
         return flow_map({"bits": self.spec(resource).bits})
@@ -198,14 +198,13 @@ class DkimDoc(Doc):
     rotation: RotationDoc = UNSET
 
 
-class DkimKind(Kind[Dkim]):
+class DkimKind(Kind[Dkim], Writable, Reviewable):  # not Deletable: dropped, forgotten; the keys stay
     name = "dkim"
     nouns = ("DKIM setting", "DKIM settings")
     model = Dkim
     parent = DOMAIN
     section = "dkim"
     document = DkimDoc
-    deletable = False  # dropped from the manifest: forgotten, the keys stay as they are
 
     def scope_of(self, address: Address) -> str:
         return address.key

@@ -27,6 +27,7 @@ from pydantic import AfterValidator, Field, StrictBool, StrictInt, model_validat
 from mgsync.changes import Change, Notice
 from mgsync.errors import ApiError
 from mgsync.kinds.base import Kind, form_bool, path_quote, read_item
+from mgsync.kinds.capabilities import Deletable, OwnFile, Reviewable, Verifiable, Writable
 from mgsync.answers import BOOL, INT, STR, ListOf, Obj
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc
@@ -141,7 +142,7 @@ class DomainSettingsDoc(Doc):
         return self
 
 
-class DomainKind(Kind[Domain]):
+class DomainKind(Kind[Domain], Writable, Deletable, Verifiable, Reviewable, OwnFile):
     """Domains are read with one list call; settings change in place (PUT), never by re-creation."""
 
     name = "domain"
@@ -153,7 +154,6 @@ class DomainKind(Kind[Domain]):
     import_title = "domain {key}"
     import_filter = True
     confirm_delete = True  # double intent (DESIGN §3.4): gone from the manifests and named on apply
-    verifiable = True  # apply --verify-domain NAME: PUT /v4/domains/{name}/verify
 
     def hidden(self, resource: Resource) -> str:
         """A sandbox domain (``"type": "sandbox"`` in the listing, mailgun-api.md §2.2): Mailgun gives one

@@ -28,6 +28,7 @@ from ruamel.yaml.comments import CommentedMap
 from mgsync.answers import STR, ListOf, Obj, fits
 from mgsync.changes import Change
 from mgsync.kinds.base import Kind, path_quote
+from mgsync.kinds.capabilities import Deletable, OwnFile, Prunable, Writable
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc
 from mgsync.shapes.fields import URL_SCHEMA, Email, Url
@@ -115,7 +116,7 @@ ITEM = Obj({"id": STR, "match": STR},
             "domain_name": STR, "created_at": STR})  # wire-issue11.md §3.2
 
 
-class ForwardKind(Kind[Forward]):
+class ForwardKind(Kind[Forward], Writable, Deletable, Prunable, OwnFile):
     name = "forward"
     model = Forward
     section = "forwards"
@@ -123,7 +124,6 @@ class ForwardKind(Kind[Forward]):
     note = FORWARDS_NOTE
     import_file = "forwards.yaml"
     import_title = "forward rules"
-    prunable = True
     lock_meta = ("id",)
 
     def wanted(self, desired: Forward, observed: Forward) -> dict[str, Any]:

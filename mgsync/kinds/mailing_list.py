@@ -25,6 +25,7 @@ from pydantic import AfterValidator, StrictBool, WithJsonSchema
 
 from mgsync.changes import Action, Change
 from mgsync.kinds.base import BulkKind, Kind, Loc, path_quote
+from mgsync.kinds.capabilities import Deletable, Lossy, OwnFile, Prunable, Writable
 from mgsync.shapes import rules
 from mgsync.answers import BOOL, INT, OBJECT, STR, Obj, fits
 from mgsync.shapes.doc import UNSET, Doc, collection, written
@@ -83,7 +84,7 @@ class MemberDoc(Doc):
     subscribed: StrictBool = UNSET
 
 
-class ListKind(Kind[MailingList]):
+class ListKind(Kind[MailingList], Writable, Deletable, Prunable, Lossy, OwnFile):
     name = "list"
     model = MailingList
     nouns = ("mailing list", "mailing lists")
@@ -92,7 +93,6 @@ class ListKind(Kind[MailingList]):
     settings = ListSettingsDoc  # its entry document ("ListDoc"): these fields + its members
     import_file = "lists.yaml"
     import_title = "mailing lists"
-    prunable = True
 
     def identity(self, key: str) -> str:
         found = _mailbox(key)

@@ -16,6 +16,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from mgsync.changes import Change
 from mgsync.kinds.base import Exact, Kind, Loc, path_quote
+from mgsync.kinds.capabilities import Deletable, OwnFile, Prunable, Writable
 from mgsync.answers import INT, STR, ListOf, Obj, fits
 from mgsync.shapes import route_syntax
 from mgsync.shapes.doc import UNSET, Doc
@@ -56,7 +57,7 @@ class RouteDoc(Doc):
     actions: Annotated[list[Annotated[str, AfterValidator(route_syntax.check_action)]], Field(min_length=1)]
 
 
-class RouteKind(Exact, Kind[Route]):
+class RouteKind(Exact, Kind[Route], Writable, Deletable, Prunable, OwnFile):
     name = "route"
     model = Route
     section = "routes"
@@ -64,7 +65,6 @@ class RouteKind(Exact, Kind[Route]):
     note = ROUTES_NOTE
     import_file = "routes.yaml"
     import_title = "inbound routes"
-    prunable = True
     lock_meta = ("id",)
 
     def declare_one(self, out: Harvest, scope: str, key: str, doc: Any, loc: Loc) -> None:

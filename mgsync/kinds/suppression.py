@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, mod
 
 from mgsync.changes import Change
 from mgsync.kinds.base import BulkKind, path_quote
+from mgsync.kinds.capabilities import Writable
 from mgsync.kinds.domain import DOMAIN
 from mgsync.answers import STR, ListOf, Obj, Scalar, Shape
 from mgsync.shapes import rules
@@ -229,7 +230,7 @@ class ComplaintKind(SuppressionKind[Complaint]):
 
 
 
-class AllowlistKind(SuppressionKind[Allowlist]):
+class AllowlistKind(SuppressionKind[Allowlist], Writable):
     """The allowlist has no JSON bulk add (§8.4): entries are added in bulk through the CSV import
     (``POST …/whitelists/import``, one ``address`` or ``domain`` per row, with its ``reason``), one
     at a time by form POST where a single entry is created (a lost batch answer is re-read first)."""

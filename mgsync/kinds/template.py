@@ -16,6 +16,7 @@ from ruamel.yaml.comments import CommentedMap
 from mgsync.changes import Change
 from mgsync.fingerprint import fingerprint
 from mgsync.kinds.base import Kind, Loc, path_quote, read_item
+from mgsync.kinds.capabilities import Deletable, Prunable, Writable
 from mgsync.kinds.domain import DOMAIN
 from mgsync.answers import BOOL, STR, MapOf, Obj
 from mgsync.shapes import rules
@@ -101,7 +102,7 @@ The active version of each template. When content changes, mgsync adds and activ
 keeps at most keep_versions of them (default 10): raise it to keep more of the history."""
 
 
-class TemplateKind(Kind[Template]):
+class TemplateKind(Kind[Template], Writable, Deletable, Prunable):
     """Templates: content lives in versions. Changed content becomes a new version, tagged by a
     digest of its content and activated; the oldest inactive versions beyond ``keep_versions`` are
     deleted (Mailgun caps a template at 40 versions, §6.1)."""
@@ -112,7 +113,6 @@ class TemplateKind(Kind[Template]):
     section = "templates"
     document = dict[TemplateName, TemplateDoc]
     note = TEMPLATES_NOTE
-    prunable = True
 
     def declare_one(self, out: Harvest, scope: str, key: str, doc: TemplateDoc, loc: Loc) -> None:
         data = written(doc, Template.model_fields)

@@ -9,6 +9,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from mgsync.changes import Change
 from mgsync.kinds.base import Kind, Loc, path_quote, yes_no
+from mgsync.kinds.capabilities import Writable
 from mgsync.kinds.domain import DOMAIN
 from mgsync.answers import BOOL, STR, Obj, Scalar
 from mgsync.shapes import rules
@@ -87,7 +88,7 @@ ANSWER = Obj({"tracking": Obj(optional={
 })})
 
 
-class TrackingKind(Kind[Tracking]):
+class TrackingKind(Kind[Tracking], Writable):  # not Deletable: dropped settings are forgotten
     """Tracking always exists on a domain: "create" and "update" both PUT the changed sections,
     and a tracking block removed from the manifests is forgotten, not reset (§3)."""
 
@@ -96,7 +97,6 @@ class TrackingKind(Kind[Tracking]):
     parent = DOMAIN
     section = "tracking"
     document = TrackingDoc
-    deletable = False
 
     def scope_of(self, address: Address) -> str:
         return address.key

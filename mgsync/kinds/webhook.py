@@ -9,6 +9,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from mgsync.changes import Change
 from mgsync.kinds.base import Kind, Loc, path_quote
+from mgsync.kinds.capabilities import Deletable, Lossy, Prunable, Writable
 from mgsync.kinds.domain import DOMAIN
 from mgsync.answers import STR, ListOf, MapOf, Nullable, Obj
 from mgsync.shapes.doc import UNSET, Doc, Either
@@ -81,7 +82,7 @@ class WebhooksDoc(Doc):
 ANSWER = Obj({"webhooks": MapOf(Nullable(Obj(optional={"urls": ListOf(STR)})))})
 
 
-class WebhookKind(Kind[Webhook]):
+class WebhookKind(Kind[Webhook], Writable, Deletable, Prunable, Lossy):
     """v3 webhooks: one object per (domain, event); PUT replaces the URL list (§5.1)."""
 
     name = "webhook"
@@ -89,7 +90,6 @@ class WebhookKind(Kind[Webhook]):
     parent = DOMAIN
     section = "webhooks"
     document = WebhooksDoc
-    prunable = True
 
     def losses(self, change: Change) -> list[str]:
         # A URL dropped from an event's list (or with the whole webhook) gets none of its events from then on.

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from mgsync.errors import Problem
-from mgsync.kinds import Kind, children
+from mgsync.kinds import Kind, Prunable, children
 from mgsync.kinds.base import BulkKind
 from mgsync.manifest import csvdata
 from mgsync.manifest.check import Loc, describe, spot
@@ -194,7 +194,7 @@ def convert(out: FileHarvest, kind: Kind[Any], scope: str, value: Any, loc: Loc)
     inside = children(kind)
     if not inside:
         return
-    prunable = {child.section: child for child in inside if child.prunable}
+    prunable = {child.section: child for child in inside if isinstance(child, Prunable)}
     for key, entry in value.items():
         for child in inside:
             path, section = subsection(entry, child)
@@ -204,5 +204,5 @@ def convert(out: FileHarvest, kind: Kind[Any], scope: str, value: Any, loc: Loc)
 
 
 def top_prune(out: FileHarvest, names: list[str]) -> None:
-    prunable = {kind.section: kind for kind in children(None) if kind.prunable}
+    prunable = {kind.section: kind for kind in children(None) if isinstance(kind, Prunable)}
     out.prune |= {(prunable[name].name, "") for name in names}

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, create_model
 
-from mgsync.kinds import KINDS, Kind, children
+from mgsync.kinds import KINDS, Kind, Prunable, children
 from mgsync.shapes.doc import OWNED, UNSET, Doc, Group
 
 
@@ -28,7 +28,7 @@ class _Manifest(Doc):
 
 def _prune(parent: Kind[Any] | None) -> dict[str, Any]:
     """The ``prune:`` field of a level: the sections of its prunable kinds, if it has any."""
-    names = tuple(kind.section for kind in children(parent) if kind.prunable)
+    names = tuple(kind.section for kind in children(parent) if isinstance(kind, Prunable))
     if not names:
         return {}
     what = "Account-level collections" if parent is None else names[0].capitalize() if len(names) == 1 else "Collections"

@@ -24,13 +24,15 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from mgsync.changes import Action, Change, Drift
 from mgsync.plan import Plan
-from mgsync.kinds import BY_NAME
+from mgsync.kinds import BY_NAME, Kind, Prunable
 from mgsync.render import rendered, screen, terminal, values
 from mgsync.render.screen import Heading, code
 from mgsync.render.summary import summary_line
+from mgsync.state import Address
 
 MARKER = "<!-- mgsync-plan -->"
 LIMIT = 65_000  # GitHub refuses comments over 65,536 characters
@@ -113,8 +115,13 @@ def _drift_bullet(item: Drift) -> str:
     return f"- {code(str(item.address))}: {changed}"
 
 
+def _unprotected(kind: Kind[Any], addresses: list[Address]) -> list[Address]:
+    """``addresses`` without Mailgun's own objects (``Prunable.protected``)."""
+    return [a for a in addresses if not kind.protected(a)] if isinstance(kind, Prunable) else addresses
+
+
 def _unmanaged(plan: Plan) -> Section | None:
-    groups = [(kind, scope, [a for a in addresses if not BY_NAME[kind].protected(a)])
+    groups = [(kind, scope, _unprotected(BY_NAME[kind], addresses))
               for kind, scope, addresses in terminal.unmanaged_groups(plan)]
     groups = [group for group in groups if group[2]]  # Mailgun's own objects are not noise to review
     if not groups:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mgsync.changes import Action, Change
-from mgsync.kinds import BY_NAME, KINDS
+from mgsync.kinds import BY_NAME, KINDS, Lossy
 from mgsync.plan import Plan
 from mgsync.render import terminal, values
 
@@ -77,7 +77,7 @@ def _ends(item: Change | terminal.Group[Change]) -> list[str]:
         action, name, scope = item.key
         return [f"Deletes {terminal.bulk_title(name, scope, item.count)}"] if action is Action.DELETE else []
     kind = BY_NAME[item.address.kind]
-    losses = "; ".join(escape(loss) for loss in kind.losses(item))
+    losses = "; ".join(escape(loss) for loss in (kind.losses(item) if isinstance(kind, Lossy) else []))
     if item.action is Action.DELETE:
         inside = " and everything in it" if any(child.parent is kind for child in KINDS) else ""
         return [f"Deletes {code(str(item.address))}" + (f"; {losses}" if losses else inside)]

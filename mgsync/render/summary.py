@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from mgsync.changes import Action, Change, FieldChange
-from mgsync.kinds import BY_NAME
+from mgsync.kinds import BY_NAME, BulkKind, Kind
 from mgsync.plan import Plan
 
 FORMAT_VERSION = 1
@@ -44,11 +44,11 @@ def apply_summary(plan: Plan) -> str:
     Objects of bulk kinds are counted apart, per kind and action, with the requests their batches
     took (one per ``max_batch`` adds or updates in a scope, one per delete).
     """
-    single = [c for c in plan.changes if not BY_NAME[c.address.kind].bulk]
+    single = [c for c in plan.changes if not isinstance(BY_NAME[c.address.kind], BulkKind)]
     n = counts(single)
     head = f"Apply complete: {n['add']} added, {n['change']} changed, {n['destroy']} destroyed"
     head += f", {n['forget']} forgotten" if n["forget"] else ""
-    bulk = _bulk_counts([c for c in plan.changes if BY_NAME[c.address.kind].bulk])
+    bulk = _bulk_counts([c for c in plan.changes if isinstance(BY_NAME[c.address.kind], BulkKind)])
     return f"{head}; {', '.join(bulk)}." if bulk else f"{head}."
 
 
@@ -59,7 +59,7 @@ def _bulk_counts(changes: list[Change]) -> list[str]:
         per_scope[item.address.scope] = per_scope.get(item.address.scope, 0) + 1
     parts = []
     for (kind, action), per_scope in scopes.items():
-        size = BY_NAME[kind].max_batch if action in (Action.CREATE, Action.UPDATE) else 1
+        size = _batch(BY_NAME[kind]) if action in (Action.CREATE, Action.UPDATE) else 1
         requests = sum(math.ceil(count / size) for count in per_scope.values())
         total = sum(per_scope.values())
         noun = "request" if requests == 1 else "requests"
@@ -97,3 +97,8 @@ def _change(item: Change) -> dict[str, Any]:
 def _fields(fields: tuple[FieldChange, ...]) -> list[dict[str, Any]]:
     # ``path`` is the list of keys (``["vars", "plan.tier"]``), never a string to parse.
     return [{"path": list(f.path), "before": f.before, "after": f.after} for f in fields]
+
+
+def _batch(kind: Kind[Any]) -> int:
+    """The most adds or updates one request takes (``Bulk.max_batch``; one object otherwise)."""
+    return kind.max_batch if isinstance(kind, BulkKind) else 1

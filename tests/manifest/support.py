@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mgsync.kinds import children
+from mgsync.kinds import Prunable, children
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
@@ -22,4 +22,4 @@ PRODUCTION_ENV = {
 # The top-level sections, in registry order: messages that list them grow with every account-level
 # kind, so tests build them from the registry instead of spelling today's list.
 SECTIONS = tuple(kind.section for kind in children(None))
-PRUNABLE = tuple(kind.section for kind in children(None) if kind.prunable)
+PRUNABLE = tuple(kind.section for kind in children(None) if isinstance(kind, Prunable))
