@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from mgsync.changes import Action, Change
 from mgsync.errors import ApiError, NoAnswerError
 from mgsync.fingerprint import hash_secret, verify_secret
-from mgsync.kinds import BY_NAME, BulkKind, Kind
+from mgsync.kinds import BULK_KINDS, BY_NAME, BulkKind, Kind
 from mgsync.kinds.base import is_not_found
 from mgsync.kinds.capabilities import Deletable, Writable
 from mgsync.lockfile import Lockfile
@@ -159,9 +159,9 @@ def _phases(changes: list[Change]) -> list[tuple[Kind[Any], list[Change]]]:
 
 
 def _record(lock: Lockfile, change: Change, result: Resource | None) -> None:
-    kind = BY_NAME[change.address.kind]
-    if isinstance(kind, BulkKind):
+    if change.address.kind in BULK_KINDS:
         return  # collections are recorded as digests once the apply has re-read them
+    kind = BY_NAME[change.address.kind]
     if change.action in (Action.DELETE, Action.FORGET):
         lock.forget(change.address)
         return

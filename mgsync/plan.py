@@ -19,9 +19,8 @@ from pydantic import BaseModel
 from mgsync.errors import UnsafePlanError
 from mgsync.changes import SENSITIVE, SENSITIVE_CHANGED, Action, Change, Drift, FieldChange, Key
 from mgsync.fingerprint import canonical_json, fingerprint, fingerprint_texts
-from mgsync.kinds import BY_NAME
-from mgsync.kinds.base import BulkKind, Kind
-from mgsync.kinds.capabilities import Deletable, Prunable
+from mgsync.kinds import BULK_KINDS, BY_NAME, DELETABLE_KINDS, PRUNABLE_KINDS, Deletable
+from mgsync.kinds.base import Kind
 from mgsync.state import Address, Body, Entries, Resource, Row, State, all_settled, settled, sort_key
 
 
@@ -253,7 +252,7 @@ def _diff_one(plan: Plan, inputs: Inputs, kind: Kind, address: Address) -> None:
     locked = inputs.locked.get(address)
     if observed is not None:
         plan.existing[address.kind] = plan.existing.get(address.kind, 0) + 1
-    if locked is not None and not isinstance(kind, BulkKind):
+    if locked is not None and kind.name not in BULK_KINDS:
         _drift(plan, locked, observed)
     if desired is not None:
         change = _converge(inputs, kind, desired, observed)
@@ -294,8 +293,8 @@ def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, An
 def _undeclared(plan: Plan, inputs: Inputs, kind: Kind, observed: Resource, *, managed: bool) -> Change | None:
     address = observed.address
     pruned = (address.kind, kind.scope_of(address)) in inputs.prune and not _protected(kind, address)
-    if (managed and not isinstance(kind, BulkKind)) or pruned:
-        action = Action.DELETE if isinstance(kind, Deletable) else Action.FORGET
+    if (managed and kind.name not in BULK_KINDS) or pruned:
+        action = Action.DELETE if kind.name in DELETABLE_KINDS else Action.FORGET
         return Change(address, action, masked(observed), None, observed=observed)
     plan.unmanaged.setdefault(address.kind, []).append(address)
     return None
@@ -303,7 +302,8 @@ def _undeclared(plan: Plan, inputs: Inputs, kind: Kind, observed: Resource, *, m
 
 def _protected(kind: Kind, address: Address) -> bool:
     """Mailgun's own object in a pruned scope (``Prunable.protected``): listed, never deleted."""
-    return isinstance(kind, Prunable) and kind.protected(address)
+    prunable = PRUNABLE_KINDS.get(kind.name)
+    return prunable is not None and prunable.protected(address)
 
 
 def _drift(plan: Plan, locked: Resource, observed: Resource | None) -> None:

@@ -147,10 +147,11 @@ def _canonical_prune(kind_name: str, scope: str) -> tuple[str, str]:
 
 
 def _confirmations(changes: list[Change]) -> list[str]:
+    confirming = {kind.name for kind in KINDS if _confirmed_only(kind)}
     return [
         f"Deleting {c.address} deletes everything in it; apply refuses unless given --delete-{c.address.kind} {c.address.key}."
         for c in changes
-        if c.action is Action.DELETE and _confirmed_only(BY_NAME[c.address.kind])
+        if c.action is Action.DELETE and c.address.kind in confirming
     ]
 
 

@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from mgsync.changes import Action, Change, FieldChange
-from mgsync.kinds import BY_NAME, BulkKind, Kind
+from mgsync.kinds import BULK_KINDS, BY_NAME, BulkKind, Kind
 from mgsync.plan import Plan
 
 FORMAT_VERSION = 1
@@ -44,11 +44,11 @@ def apply_summary(plan: Plan) -> str:
     Objects of bulk kinds are counted apart, per kind and action, with the requests their batches
     took (one per ``max_batch`` adds or updates in a scope, one per delete).
     """
-    single = [c for c in plan.changes if not isinstance(BY_NAME[c.address.kind], BulkKind)]
+    single = [c for c in plan.changes if c.address.kind not in BULK_KINDS]
     n = counts(single)
     head = f"Apply complete: {n['add']} added, {n['change']} changed, {n['destroy']} destroyed"
     head += f", {n['forget']} forgotten" if n["forget"] else ""
-    bulk = _bulk_counts([c for c in plan.changes if isinstance(BY_NAME[c.address.kind], BulkKind)])
+    bulk = _bulk_counts([c for c in plan.changes if c.address.kind in BULK_KINDS])
     return f"{head}; {', '.join(bulk)}." if bulk else f"{head}."
 
 

@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 import click
 
 from mgsync.changes import Action, Change, Drift
-from mgsync.kinds import BY_NAME, BulkKind
+from mgsync.kinds import BULK_KINDS, BY_NAME
 from mgsync.plan import Plan
 from mgsync.render import rendered, values
 from mgsync.render.summary import summary_line
@@ -90,7 +90,7 @@ def grouped(changes: Iterable[Change], *, full: bool = False, sample: int = SAMP
     changes = list(changes)
     if full:
         sample = len(changes)  # every item, still under its group's counted header
-    sizes = Counter(_change_key(c) for c in changes if isinstance(BY_NAME[c.address.kind], BulkKind))
+    sizes = Counter(_change_key(c) for c in changes if c.address.kind in BULK_KINDS)
     result: list[Change | Group[Change]] = []
     groups: dict[tuple[Any, str, str], Group[Change]] = {}
     for item in changes:
@@ -135,7 +135,7 @@ def change_blocks(plan: Plan, *, full: bool = False, sample: int = SAMPLE) -> li
             blocks.append((True, group_block(item)))
         else:
             block = [*change_block(item), *rows(rendered.rows(item), DETAIL)]  # a template's rendered diff
-            blocks.append((isinstance(BY_NAME[item.address.kind], BulkKind), block))
+            blocks.append((item.address.kind in BULK_KINDS, block))
     return blocks
 
 
