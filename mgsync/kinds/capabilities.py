@@ -51,7 +51,9 @@ class Bulk(Protocol):
 
     max_batch: ClassVar[int]
 
-    def upsert(self, client: Client, batch: list[Change]) -> None: ...
+    def upsert(self, client: Client, batch: list[Change]) -> None:
+        """Create or update up to ``max_batch`` entries of one scope in one call."""
+        ...
 
     def read_table(self, client: Client, scope: str) -> Entries: ...
 
@@ -71,7 +73,9 @@ class Prunable(Protocol):
 class Verifiable(Protocol):
     """``apply --verify-<name> KEY`` asks Mailgun to re-check the object now."""
 
-    def verify(self, client: Client, key: str) -> str: ...
+    def verify(self, client: Client, key: str) -> str:
+        """Ask Mailgun to re-check the object now; one sentence on the outcome."""
+        ...
 
 
 @runtime_checkable
