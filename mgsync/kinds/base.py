@@ -26,7 +26,7 @@ from mgsync.answers import Obj, OddItem, odd_sink
 from mgsync.changes import Change, Notice
 from mgsync.errors import ApiError, MgsyncError
 from mgsync.shapes import rules
-from mgsync.kinds.columns import CsvColumns, Record
+from mgsync.kinds.columns import Record
 from mgsync.shapes.doc import Doc, Group, collection, written
 from mgsync.state import Address, Body, Entries, Resource, Row, State
 
@@ -282,7 +282,7 @@ class BulkKind(Kind[R]):
         derived: dict[str, Any] = {
             "entry_doc": record.document(), "document": collection(record.document(), own.doc),
             "plain_key": own.name, "key_field": own.name, "checks": record.checks(),
-            "csv_columns": CsvColumns(*record.csv_columns(cls.csv_ignored), parsers=record.parsers()),
+            "csv_columns": record.csv_columns(cls.csv_ignored),
             "csv_header": record.csv_header(),
         }
         for name, value in derived.items():

@@ -85,18 +85,22 @@ class Declared(type):
     ``<class>Doc``; ``csv`` orders the CSV columns where they differ from the entry's order)."""
 
     def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **how: Any) -> Declared:
-        declared = [replace(v, name=k) for k, v in namespace.items() if isinstance(v, Column)]
-        for found in declared:
+        own = [replace(v, name=k) for k, v in namespace.items() if isinstance(v, Column)]
+        for found in own:
             del namespace[found.name]
+        # A subclass declares the columns it adds to its base's (slots: only its own).
+        inherited = [found for base in bases for found in (*getattr(base, "KEYS", ()), *getattr(base, "COLUMNS", ()))]
+        declared = [*inherited, *own]
         values = tuple(found for found in declared if not found.key)
-        namespace["__slots__"] = tuple(found.name for found in values)
-        if declared:
+        namespace["__slots__"] = tuple(found.name for found in own if not found.key)
+        if own:
             namespace["DEFAULTS"] = {found.name: found.default for found in values}
             namespace["FIX"] = {found.name: found.fix for found in values if found.fix is not None}
         cls = super().__new__(mcs, name, bases, namespace)
-        if declared:
+        if own:
             keys = tuple(found for found in declared if found.key)
-            order = how.get("csv") or tuple(found.name for found in values)
+            shown = [found.name for base in bases for found in getattr(base, "CSV", ())]
+            order = how.get("csv") or (*shown, *(found.name for found in own if not found.key))
             setattr(cls, "KEYS", keys)
             setattr(cls, "COLUMNS", values)
             setattr(cls, "CSV", tuple(next(found for found in values if found.name == one) for one in order))
@@ -128,9 +132,10 @@ class Record(Row, metaclass=Declared):
         return found
 
     @classmethod
-    def csv_columns(cls, ignored: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
-        """(required, optional) CSV columns; ``ignored``: columns accepted and dropped."""
-        return cls.key_column().name, (*(found.name for found in cls.CSV), *ignored)
+    def csv_columns(cls, ignored: tuple[str, ...]) -> CsvColumns:
+        """(required, optional) CSV columns, with the parsers of cells; ``ignored``: columns accepted and dropped."""
+        return CsvColumns(cls.key_column().name, tuple(found.name for found in cls.CSV), parsers=cls.parsers(),
+                          ignored=ignored)
 
     @classmethod
     def csv_header(cls) -> tuple[str, ...]:
@@ -250,10 +255,12 @@ class CsvColumns(tuple[str, tuple[str, ...]]):
     cells it converts (``parsers``: name -> ``Column`` with its ``parse`` and ``bad``)."""
 
     parsers: Mapping[str, Column]
+    ignored: tuple[str, ...]  # columns accepted and dropped (those of Mailgun's exports the kind has no field for)
 
-    def __new__(cls, required: str, optional: tuple[str, ...], *, parsers: Mapping[str, Column]) -> CsvColumns:
-        made = super().__new__(cls, (required, optional))
-        made.parsers = parsers
+    def __new__(cls, required: str, optional: tuple[str, ...], *, parsers: Mapping[str, Column],
+                ignored: tuple[str, ...]) -> CsvColumns:
+        made = super().__new__(cls, (required, (*optional, *ignored)))
+        made.parsers, made.ignored = parsers, ignored
         return made
 
 

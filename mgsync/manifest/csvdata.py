@@ -74,7 +74,8 @@ def columnar(text: str, kind: BulkKind[Any]) -> tuple[list[str], list[tuple[Any,
     if _header_messages(header, kind.csv_columns) or set(map(len, rows)) != {len(header)}:
         return None
     columns: dict[str, list[Any]] = {name: list(map(str.strip, cells)) for name, cells in zip(header, zip(*rows[1:]))}
-    columns.pop(IGNORED, None)
+    for name in _ignored(kind.csv_columns):
+        columns.pop(name, None)
     parsers = _parsers(kind.csv_columns)
     for name, cells in list(columns.items()):
         if not any(cells) and name != kind.csv_columns[0]:
@@ -155,7 +156,7 @@ def _rows(reader: Any, shown: str, columns: Columns) -> tuple[list[Cells], list[
     if problems or header is None:
         return [], problems
     parsers = _parsers(columns)
-    width, converts = len(header), bool(parsers.keys() & set(header))
+    width, converts, ignored = len(header), bool(parsers.keys() & set(header)), _ignored(columns)
     rows, end = [], reader.line_num
     for fields in reader:
         start, end = end + 1, reader.line_num
@@ -164,7 +165,8 @@ def _rows(reader: Any, shown: str, columns: Columns) -> tuple[list[Cells], list[
                 problems.append(Problem(shown, start, 1, "", f"row has {len(fields)} fields; the header has {width}"))
             continue
         cells = {name: value for name, value in zip(header, map(str.strip, fields)) if value}
-        cells.pop(IGNORED, None)
+        for name in ignored:
+            cells.pop(name, None)
         rows.append((start, *_convert(cells, parsers)) if converts else (start, cells, NOTHING_BAD))
     return rows, problems
 
@@ -183,6 +185,11 @@ def _header_messages(header: list[str] | None, columns: Columns) -> list[str]:
     if required not in header:
         messages.append(f'required column "{required}" is missing')
     return messages
+
+
+def _ignored(columns: Columns) -> tuple[str, ...]:
+    """The columns read and dropped (``created_at`` for a plain tuple of names)."""
+    return columns.ignored if isinstance(columns, CsvColumns) else (IGNORED,)
 
 
 def _parsers(columns: Columns) -> Mapping[str, Column]:
