@@ -133,6 +133,7 @@ class Record(Row, metaclass=Declared):
     PICK: ClassVar[Callable[[tuple[Any, ...]], tuple[Any, ...]] | None] = None  # CELLS, when every cell is the value
     DOC_NAME: ClassVar[str] = ""
     _DOC: ClassVar[type[Doc] | None] = None
+    _ITEM: ClassVar[Obj | None] = None
 
     @classmethod
     def key_column(cls) -> Column:
@@ -169,11 +170,14 @@ class Record(Row, metaclass=Declared):
     @classmethod
     def item(cls) -> Obj:
         """The shape of an API item: its key, then each column's (and what ``read`` looks at)."""
-        optional: dict[str, Shape] = {}
-        for found in cls.COLUMNS:
-            optional.update({found.name: found.api} if found.api is not None else {})
-            optional.update(found.api_also)
-        return Obj({cls.key_column().name: STR}, optional)
+        made = cls.__dict__.get("_ITEM")
+        if made is None:
+            optional: dict[str, Shape] = {}
+            for found in cls.COLUMNS:
+                optional.update({found.name: found.api} if found.api is not None else {})
+                optional.update(found.api_also)
+            made = cls._ITEM = Obj({cls.key_column().name: STR}, optional)
+        return made
 
     @classmethod
     def entry_of(cls, item: dict[str, Any]) -> tuple[Any, ...]:

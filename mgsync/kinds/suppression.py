@@ -42,6 +42,12 @@ SmtpCode = Annotated[
 ]
 
 
+def _written(value: str) -> str:
+    """An allowlist value as a manifest holds it: a domain lower-case (manifests refuse others; Mailgun
+    matches domains case-blind), an address as Mailgun shows it."""
+    return value if "@" in value else value.lower()
+
+
 # Each entry class is its kind's one declaration (``columns.py``): document, CSV, API item and import
 # output all follow from these columns.
 class Bounce(Record):
@@ -69,7 +75,7 @@ class Complaint(Record):
 class Allowlist(Record, doc="AllowDoc"):
     """An allowlisted address (contains ``@``) or domain; the kind is derived from the key."""
 
-    value = key(EmailOrDomain, check=rules.is_email_or_domain, cell=lambda value: _written(value),
+    value = key(EmailOrDomain, check=rules.is_email_or_domain, cell=_written,
                 inline_name=lambda value: "address" if "@" in value else "domain")
     address = key(Email)
     domain = key(DomainName)
@@ -182,12 +188,6 @@ class AllowlistKind(SuppressionKind[Allowlist]):
         return None
 
     update = create
-
-
-def _written(value: str) -> str:
-    """An allowlist value as a manifest holds it: a domain lower-case (manifests refuse others; Mailgun
-    matches domains case-blind), an address as Mailgun shows it."""
-    return value if "@" in value else value.lower()
 
 
 BOUNCE = BounceKind()
