@@ -88,8 +88,10 @@ class Row:
     Their values were checked once where they came in (the kind's entry document or fast row check,
     or an API answer of the checked shape, ``answers.py``), so neither is a pydantic model. A ``Row``
     answers the part of ``Spec``'s interface that plan, apply, the lockfile and import use. A
-    subclass lists its fields in ``__slots__`` and their defaults in ``DEFAULTS`` (in the same
-    order), and may give a field's canonical form in ``FIX`` (e.g. tags sorted, without repeats).
+    subclass has its fields in ``__slots__`` and their defaults in ``DEFAULTS`` (in the same
+    order), and may give a field's canonical form in ``FIX`` (e.g. tags sorted, without repeats);
+    the bulk kinds never write these by hand: ``kinds/columns.py`` derives them from the kind's one
+    declaration of its columns.
     """
 
     __slots__ = ("model_fields_set",)

@@ -29,7 +29,8 @@ from mgsync.changes import Change
 from mgsync.errors import ApiError, MgsyncError
 from mgsync.kinds.capabilities import Bulk, Deletable, Prunable
 from mgsync.shapes import rules
-from mgsync.shapes.doc import Doc, Group, written
+from mgsync.kinds.columns import Record
+from mgsync.shapes.doc import Doc, Group, collection, written
 from mgsync.state import Address, Body, Entries, Resource, Row, State
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from mgsync.shapes.output import Output
 
 M = TypeVar("M", bound=Body)
-R = TypeVar("R", bound=Row)
+R = TypeVar("R", bound=Record)
 Loc = tuple[Any, ...]  # a place in a manifest's YAML tree
 log = logging.getLogger("mgsync.read")
 UNREADABLE = "unreadable"  # meta of a placeholder for a live object the model refuses: never stored (observe)
@@ -204,25 +205,44 @@ class BulkKind(Kind[R], Bulk, Deletable, Prunable):
     go one by one. Import writes more than ``CSV_THRESHOLD`` entries as CSV beside the manifest.
 
     Entries are compact ``Row``s, validated once where they come in: a manifest entry by its
-    document (``entry_doc``), an API item by the shape its read checks (``answers.py``).
+    document (``entry_doc``), an API item by the shape its read checks (``answers.py``). The kind's
+    ``model`` is its one declaration of the entry's columns (``columns.Record``): the entry document,
+    the section's ``document``, the CSV columns and checks, the API item shape, ``entry_of``,
+    ``csv_row`` and ``inline`` are all derived from it (``__init_subclass__``), and a kind overrides
+    only what it words differently.
     """
 
-    bulk = True
-    prunable = True
-    entry_doc: ClassVar[type[Doc]]  # one entry as written inline or as a CSV row
-    plain_key: ClassVar[str] = "address"  # the field an entry written as a plain string fills
-    csv_columns: ClassVar[tuple[str, tuple[str, ...]]]  # (required, optional) columns a CSV may have
-    csv_header: ClassVar[tuple[str, ...]]  # the columns import writes
-
-    def entry_key(self, fields: dict[str, Any]) -> str:
-        """The entry's own key, from its written fields."""
-        return str(fields["address"])
+    entry_doc: ClassVar[type[Doc]]  # one entry as written inline or as a CSV row (derived)
+    plain_key: ClassVar[str] = "address"  # the field an entry written as a plain string fills (derived)
+    csv_columns: ClassVar[tuple[str, tuple[str, ...]]]  # (required, optional) columns a CSV may have (derived)
+    csv_header: ClassVar[tuple[str, ...]]  # the columns import writes (derived)
+    csv_ignored: ClassVar[tuple[str, ...]] = ()  # columns a CSV may have that mean nothing (Mailgun's exports)
 
     # The cheap checks of a CSV row's data (cells converted as YAML would hold them), per column:
     # together they accept only what ``entry_doc`` accepts and leaves unchanged, so a row they pass
     # is used without building its document; anything else (a problem to word) goes to the document.
-    # The key column's check is required; the others apply where the row has the cell.
+    # The key column's check is required; the others apply where the row has the cell. (Derived.)
     checks: ClassVar[dict[str, Callable[[Any], bool]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        record = cls.__dict__.get("model")
+        if not (isinstance(record, type) and issubclass(record, Record) and record.KEYS):
+            return
+        own = record.key_column()
+        derived: dict[str, Any] = {
+            "entry_doc": record.document(), "document": collection(record.document(), own.doc),
+            "plain_key": own.name, "key_field": own.name, "checks": record.checks(),
+            "csv_columns": record.csv_columns(cls.csv_ignored),
+            "csv_header": record.csv_header(),
+        }
+        for name, value in derived.items():
+            if name not in cls.__dict__:
+                setattr(cls, name, value)
+
+    def entry_key(self, fields: dict[str, Any]) -> str:
+        """The entry's own key, from its written fields (the one key column written)."""
+        return str(next(fields[found.name] for found in self.model.KEYS if found.name in fields))
 
     def plain(self, data: dict[str, Any]) -> bool:
         """Whether one row passes ``checks``."""
@@ -251,18 +271,18 @@ class BulkKind(Kind[R], Bulk, Deletable, Prunable):
         """The live entries of ``scope``: name -> ``Row.entry`` tuple (every field set)."""
         raise NotImplementedError
 
-    key_field: ClassVar[str] = "address"  # the key of an API item's name
+    key_field: ClassVar[str] = "address"  # the key of an API item's name (derived)
     # An API item's fields are the row's, by the same names, taken as they are when present, not
     # null and of the default's type (``page_entries`` may then convert a page column by column).
     plain_items: ClassVar[bool] = False
 
     def item(self) -> Obj:
         """The shape of one API item of a read of this kind (``answers.py``)."""
-        raise NotImplementedError
+        return self.model.item()
 
     def entry_of(self, item: dict[str, Any]) -> tuple[Any, ...]:
         """The ``Row.entry`` of one API item of the checked shape (``item``)."""
-        raise NotImplementedError
+        return self.model.entry_of(item)
 
     def page_entries(self, items: list[dict[str, Any]]) -> Entries:
         """A page of API items (of the checked shape) as entries by name: for ``plain_items`` kinds,
@@ -302,12 +322,12 @@ class BulkKind(Kind[R], Bulk, Deletable, Prunable):
     def csv_row(self, item: tuple[str, tuple[Any, ...]]) -> tuple[str, ...] | None:
         """An entry's (name, ``Row.entry`` tuple) as CSV cells in ``csv_header`` order ("" = not set);
         None when CSV cannot hold it exactly."""
-        raise NotImplementedError
+        return self.model.csv_row(*item)
 
     def inline(self, item: tuple[str, tuple[Any, ...]]) -> Any:
         """An entry's (name, ``Row.entry`` tuple) as written in YAML: only fields that differ from a
         new entry's defaults."""
-        raise NotImplementedError
+        return self.model.inline(*item)
 
 
 class Exact:

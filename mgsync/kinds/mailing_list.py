@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, StrictBool, WithJsonSchema
 
@@ -28,9 +28,10 @@ from mgsync.kinds.base import BulkKind, Kind, Loc, path_quote
 from mgsync.kinds.capabilities import Deletable, Lossy, OwnFile, Prunable, Writable
 from mgsync.shapes import rules
 from mgsync.answers import BOOL, INT, OBJECT, STR, Obj, fits
-from mgsync.shapes.doc import UNSET, Doc, collection, written
-from mgsync.shapes.output import file_stem, flow_map
-from mgsync.state import Entries, Resource, Row, Spec, State, jsonable
+from mgsync.kinds.columns import Record, bad_bool, bad_json, column, key, parse_bool, parse_json
+from mgsync.shapes.doc import UNSET, Doc, written
+from mgsync.shapes.output import file_stem
+from mgsync.state import Entries, Resource, Spec, State, jsonable
 
 if TYPE_CHECKING:
     from mgsync.client import Client
@@ -50,19 +51,9 @@ class MailingList(Spec):
 NO_VARS: dict[str, Any] = {}  # shared by every member without vars: never changed in place
 
 
-class Member(Row):
-    __slots__ = ("name", "vars", "subscribed")
-    DEFAULTS: ClassVar[dict[str, Any]] = {"name": "", "vars": NO_VARS, "subscribed": True}
-    FIX = {"vars": lambda found: jsonable(found) if found else NO_VARS}
-    name: str
-    vars: dict[str, Any]  # JSON data; never changed in place
-    subscribed: bool
-
-
-# What reads take from list and member items (§7.1, §7.3).
+# What list reads take from list items (§7.1); members: the columns of ``Member`` (§7.3).
 LIST_ITEM = Obj({"address": STR}, {"name": STR, "description": STR, "access_level": STR,
                                    "reply_preference": STR, "members_count": INT})
-MEMBER_ITEM = Obj({"address": STR}, {"name": STR, "vars": OBJECT, "subscribed": BOOL})
 
 
 class ListSettingsDoc(Doc):
@@ -77,11 +68,17 @@ class ListSettingsDoc(Doc):
 MemberAddress = Annotated[str, AfterValidator(rules.check_member_address), WithJsonSchema({"type": "string"})]
 
 
-class MemberDoc(Doc):
-    address: MemberAddress  # an email address, or "Name <address>"
-    name: str = UNSET
-    vars: dict[str, Any] = UNSET
-    subscribed: StrictBool = UNSET
+class Member(Record, csv=("name", "subscribed", "vars")):
+    """A list member: the kind's one declaration (``columns.py``)."""
+
+    address = key(MemberAddress, check=rules.is_email)  # an email address, or "Name <address>"
+    name: str = column(str, "", api=STR)
+    # JSON data, never changed in place; in CSV a JSON cell. ``subscribed`` in CSV: yes/no/true/false.
+    vars: dict[str, Any] = column(dict[str, Any], NO_VARS, api=OBJECT, fix=lambda found: jsonable(found) if found else NO_VARS,
+                                  check=lambda found: isinstance(found, dict), parse=parse_json, bad=bad_json,
+                                  cell=lambda found: json.dumps(found, ensure_ascii=False, sort_keys=True) if found else "")
+    subscribed: bool = column(StrictBool, True, api=BOOL, parse=parse_bool, bad=bad_bool,
+                              cell=lambda found: "" if found else "no", read=lambda item: item.get("subscribed") is not False)
 
 
 class ListKind(Kind[MailingList], Writable, Deletable, Prunable, Lossy, OwnFile):
@@ -153,18 +150,11 @@ class MemberKind(BulkKind[Member]):
     model = Member
     parent = LIST
     section = "members"
-    document = collection(MemberDoc, MemberAddress)
-    entry_doc = MemberDoc
-    csv_columns = ("address", ("name", "subscribed", "vars"))
-    csv_header = ("address", "name", "subscribed", "vars")
     max_batch = 1000  # members.json takes at most 1000 members per call (§7.3)
     plain_items = True
 
     def csv_file(self, scope: str) -> str:
         return f"lists/{file_stem(scope)}.csv"
-
-    # ``subscribed`` is a bool already (csvdata), ``name`` a cell; ``vars`` is any JSON value.
-    checks = {"address": rules.is_email, "vars": lambda found: isinstance(found, dict)}
 
     def entry_key(self, fields: dict[str, Any]) -> str:
         found = _mailbox(str(fields["address"]))
@@ -180,28 +170,12 @@ class MemberKind(BulkKind[Member]):
                 fields["name"] = display
         return super().entry(fields)
 
-    def csv_row(self, item: tuple[str, tuple[Any, ...]]) -> tuple[str, ...]:
-        address, (name, found, subscribed, _) = item
-        return (address, name, "" if subscribed else "no",
-                json.dumps(found, ensure_ascii=False, sort_keys=True) if found else "")
-
-    def inline(self, item: tuple[str, tuple[Any, ...]]) -> Any:
-        address, entry = item
-        extra = {field: value for (field, default), value in zip(Member.DEFAULTS.items(), entry) if value != default}
-        return flow_map({"address": address, **extra}) if extra else address
-
-    def item(self) -> Obj:
-        return MEMBER_ITEM
-
     def read_entries(self, client: Client, scope: str) -> Entries:
         entries: Entries = {}
         for page in client.iter_page_lists(f"/v3/lists/{path_quote(scope)}/members/pages", limit=1000,
-                                           item=MEMBER_ITEM):
+                                           item=self.item()):
             entries.update(self.page_entries(page))
         return entries
-
-    def entry_of(self, item: dict[str, Any]) -> tuple[Any, ...]:
-        return Member.full(item.get("name") or "", item.get("vars") or NO_VARS, item.get("subscribed") is not False)
 
     def upsert(self, client: Client, batch: list[Change]) -> None:
         scope = batch[0].address.scope

@@ -9,18 +9,18 @@ import csv
 import io
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
 
-from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
 from mgsync.changes import Change
 from mgsync.kinds.base import BulkKind, path_quote
 from mgsync.kinds.capabilities import Writable
+from mgsync.kinds.columns import Record, column, key, list_cell, parse_list
 from mgsync.kinds.domain import DOMAIN
-from mgsync.answers import STR, ListOf, Obj, Scalar, Shape
+from mgsync.answers import STR, ListOf, Scalar
 from mgsync.shapes import rules
-from mgsync.shapes.doc import UNSET, Doc, Group, collection
+from mgsync.shapes.doc import Group
 from mgsync.shapes.fields import DomainName, Email, EmailOrDomain
-from mgsync.shapes.output import flow_map
-from mgsync.state import Entries, Resource, Row
+from mgsync.state import Entries, Resource
 
 if TYPE_CHECKING:
     from mgsync.client import Client
@@ -43,61 +43,47 @@ SmtpCode = Annotated[
 ]
 
 
-class Bounce(Row):
-    __slots__ = ("code", "error")
-    DEFAULTS = {"code": "550", "error": ""}
-    code: str
-    error: str
+def _written(value: str) -> str:
+    """An allowlist value as a manifest holds it: a domain lower-case (manifests refuse others; Mailgun
+    matches domains case-blind), an address as Mailgun shows it."""
+    return value if "@" in value else value.lower()
 
 
-class Unsubscribe(Row):
-    __slots__ = ("tags",)
-    DEFAULTS = {"tags": ("*",)}
-    FIX = {"tags": lambda tags: tuple(sorted(set(tags)))}
-    tags: tuple[str, ...]  # never empty (the document and the read make sure)
+# Each entry class is its kind's one declaration (``columns.py``): document, CSV, API item and import
+# output all follow from these columns.
+class Bounce(Record):
+    address = key(Email, check=rules.is_email)
+    code: str = column(SmtpCode, "550", check=rules.is_smtp_code, always=True,
+                       # ``code`` is a string live; an old fixture has the number 550 (§8.1).
+                       api=Scalar("a string or number", (str, int)),
+                       read=lambda item: "550" if item.get("code") is None else str(item["code"]))
+    error: str = column(str, "", api=STR)
 
 
-class Complaint(Row):
-    __slots__ = ()
+class Unsubscribe(Record):
+    address = key(Email, check=rules.is_email)
+    # Never empty (the document and the read make sure); CSV holds it as one cell, split on ";".
+    tags: tuple[str, ...] = column(Annotated[list[str], Field(min_length=1)], ("*",), check=bool,
+                                   fix=lambda tags: tuple(sorted(set(tags))), parse=parse_list, cell=list_cell,
+                                   shown=list, api=ListOf(STR), api_also={"tag": STR},  # older answers: one ``tag`` (§8.2)
+                                   read=lambda item: item.get("tags") or ([item["tag"]] if item.get("tag") else ["*"]))
 
 
-class Allowlist(Row):
+class Complaint(Record):
+    address = key(Email, check=rules.is_email)
+
+
+class Allowlist(Record, doc="AllowDoc"):
     """An allowlisted address (contains ``@``) or domain; the kind is derived from the key."""
 
-    __slots__ = ("reason",)
-    DEFAULTS = {"reason": ""}
-    reason: str
+    value = key(EmailOrDomain, check=rules.is_email_or_domain, cell=_written,
+                inline_name=lambda value: "address" if "@" in value else "domain")
+    address = key(Email)
+    domain = key(DomainName)
+    reason: str = column(str, "", api=STR)
 
 
-class BounceDoc(Doc):
-    address: Email
-    code: SmtpCode = UNSET
-    error: str = UNSET
-
-
-class UnsubscribeDoc(Doc):
-    address: Email
-    tags: Annotated[list[str], Field(min_length=1)] = UNSET
-
-
-class ComplaintDoc(Doc):
-    address: Email
-
-
-class AllowDoc(Doc):
-    value: EmailOrDomain = UNSET
-    address: Email = UNSET
-    domain: DomainName = UNSET
-    reason: str = UNSET
-
-    @model_validator(mode="after")
-    def _one_value(self) -> AllowDoc:
-        if len({"value", "address", "domain"} & self.model_fields_set) != 1:
-            raise ValueError("give exactly one of value, address or domain")
-        return self
-
-
-S = TypeVar("S", bound=Row)
+S = TypeVar("S", bound=Record)
 
 
 class SuppressionKind(BulkKind[S]):
@@ -111,10 +97,7 @@ class SuppressionKind(BulkKind[S]):
     group = SUPPRESSIONS
     max_batch = 1000  # JSON bulk add takes at most 1000 records per call (§8)
     table: ClassVar[str]
-    item_fields: ClassVar[dict[str, Shape]] = {}  # what ``body`` reads of an item, besides the key
-
-    def item(self) -> Obj:
-        return Obj({self.key_field: STR}, self.item_fields)
+    csv_ignored: ClassVar[tuple[str, ...]] = (IGNORED,)
 
     def csv_file(self, scope: str) -> str:
         return f"suppressions/{scope}/{self.section}.csv"
@@ -124,10 +107,6 @@ class SuppressionKind(BulkKind[S]):
         for page in client.iter_page_lists(f"/v3/{path_quote(scope)}/{self.table}", limit=1000, item=self.item()):
             entries.update(self.page_entries(page))
         return entries
-
-    def entry_of(self, item: dict[str, Any]) -> tuple[Any, ...]:
-        """The ``Row.entry`` of an item of the checked shape (``item``)."""
-        return self.model.full()
 
     def record(self, change: Change) -> dict[str, Any]:
         base = {} if change.observed is None else change.observed.body.comparable()
@@ -151,55 +130,15 @@ class BounceKind(SuppressionKind[Bounce]):
     name = "bounce"
     model = Bounce
     section = "bounces"
-    document = collection(BounceDoc)
-    entry_doc = BounceDoc
-    csv_columns = ("address", ("code", "error", IGNORED))
-    csv_header = ("address", "code", "error")
     table = "bounces"
     plain_items = True
-    # ``code`` is a string live; an old fixture has the number 550 (§8.1).
-    item_fields = {"code": Scalar("a string or number", (str, int)), "error": STR}
-
-    checks = {"address": rules.is_email, "code": rules.is_smtp_code}  # cells are strings
-
-    def csv_row(self, item: tuple[str, tuple[Any, ...]]) -> tuple[str, ...]:
-        address, (code, error, _) = item
-        return address, code, error
-
-    def inline(self, item: tuple[str, tuple[Any, ...]]) -> Any:
-        address, (code, error, _) = item
-        return flow_map({"address": address, "code": code, **({"error": error} if error else {})})
-
-    def entry_of(self, item: dict[str, Any]) -> tuple[Any, ...]:
-        code = item.get("code")
-        return Bounce.full("550" if code is None else str(code), item.get("error") or "")
 
 
 class UnsubscribeKind(SuppressionKind[Unsubscribe]):
     name = "unsubscribe"
     model = Unsubscribe
     section = "unsubscribes"
-    document = collection(UnsubscribeDoc)
-    entry_doc = UnsubscribeDoc
-    csv_columns = ("address", ("tags", IGNORED))
-    csv_header = ("address", "tags")
     table = "unsubscribes"
-    item_fields = {"tags": ListOf(STR), "tag": STR}  # older answers: one ``tag`` (§8.2)
-
-    checks = {"address": rules.is_email, "tags": bool}  # a list of tags, split from the cell
-
-    def csv_row(self, item: tuple[str, tuple[Any, ...]]) -> tuple[str, ...] | None:
-        address, (tags, _) = item
-        if any(";" in tag or tag != tag.strip() or not tag for tag in tags):
-            return None  # CSV splits tags on ";" and strips cells
-        return address, ";".join(tags)
-
-    def inline(self, item: tuple[str, tuple[Any, ...]]) -> Any:
-        address, (tags, _) = item
-        return address if tags == ("*",) else flow_map({"address": address, "tags": list(tags)})
-
-    def entry_of(self, item: dict[str, Any]) -> tuple[Any, ...]:
-        return Unsubscribe.full(item.get("tags") or ([item["tag"]] if item.get("tag") else ["*"]))
 
     def wanted(self, desired: Unsubscribe, observed: Unsubscribe) -> dict[str, Any]:
         # Tags only ever grow: dropping a tag would re-subscribe the recipient to it (§3.3).
@@ -213,21 +152,8 @@ class ComplaintKind(SuppressionKind[Complaint]):
     name = "complaint"
     model = Complaint
     section = "complaints"
-    document = collection(ComplaintDoc)
-    entry_doc = ComplaintDoc
-    csv_columns = ("address", (IGNORED,))
-    csv_header = ("address",)
     table = "complaints"
     plain_items = True
-
-    checks = {"address": rules.is_email}
-
-    def csv_row(self, item: tuple[str, tuple[Any, ...]]) -> tuple[str, ...]:
-        return (item[0],)
-
-    def inline(self, item: tuple[str, tuple[Any, ...]]) -> Any:
-        return item[0]
-
 
 
 class AllowlistKind(SuppressionKind[Allowlist], Writable):
@@ -238,35 +164,11 @@ class AllowlistKind(SuppressionKind[Allowlist], Writable):
     name = "allowlist"
     nouns = ("allowlist entry", "allowlist entries")
     model = Allowlist
-    nouns = ("allowlist entry", "allowlist entries")
     section = "allowlist"
-    document = collection(AllowDoc, EmailOrDomain)
-    entry_doc = AllowDoc
-    plain_key = "value"
-    csv_columns = ("value", ("reason",))
-    csv_header = ("value", "reason")
+    csv_ignored = ()  # Mailgun's allowlist export has no ``created_at``
     max_batch = 10_000  # rows per CSV import: far below its 25 MB limit (§8)
     table = "whitelists"
     plain_items = True
-    key_field = "value"
-    item_fields = {"reason": STR}
-
-    def entry_key(self, fields: dict[str, Any]) -> str:
-        return str(next(fields[name] for name in ("value", "address", "domain") if name in fields))
-
-    checks = {"value": rules.is_email_or_domain}
-
-    def csv_row(self, item: tuple[str, tuple[Any, ...]]) -> tuple[str, ...]:
-        value, (reason, _) = item
-        return _written(value), reason
-
-    def inline(self, item: tuple[str, tuple[Any, ...]]) -> Any:
-        value, (reason, _) = item
-        key = "address" if "@" in value else "domain"
-        return flow_map({key: _written(value), "reason": reason}) if reason else _written(value)
-
-    def entry_of(self, item: dict[str, Any]) -> tuple[Any, ...]:
-        return Allowlist.full(item.get("reason") or "")
 
     def upsert(self, client: Client, batch: list[Change]) -> None:
         text = io.StringIO()
@@ -287,12 +189,6 @@ class AllowlistKind(SuppressionKind[Allowlist], Writable):
         return None
 
     update = create
-
-
-def _written(value: str) -> str:
-    """An allowlist value as a manifest holds it: a domain lower-case (manifests refuse others; Mailgun
-    matches domains case-blind), an address as Mailgun shows it."""
-    return value if "@" in value else value.lower()
 
 
 BOUNCE = BounceKind()

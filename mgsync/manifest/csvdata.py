@@ -8,8 +8,9 @@ CSV conventions:
 * Cells are stripped of surrounding spaces. An empty cell means "not set": the field is left as
   it is in Mailgun, exactly like a key left out in YAML. No ``${env:}`` substitution happens in CSV cells.
 
-Each bulk kind names its columns (``csv_columns``: the required one and the optional ones); a
-``created_at`` column, where a kind accepts it, is ignored, so that files exported from Mailgun load
+Each bulk kind names its columns (``csv_columns``: the required one and the optional ones, and the
+cell parsers of the columns whose cells become other YAML values, all derived from the kind's one
+declaration, ``kinds/columns.py``); a ``created_at`` column, where a kind accepts it, is ignored, so that files exported from Mailgun load
 as they are. Each row is then validated by the same document model as an inline entry; problems
 name the CSV file and the line where the row starts. A row the kind finds plainly valid (``plain``:
 a cheap check that accepts only what the document accepts, as it would store it) skips building the
@@ -20,8 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from itertools import islice, repeat
 from typing import TYPE_CHECKING, Any
@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from mgsync.errors import Problem
+from mgsync.kinds.columns import BAD, Column, CsvColumns
 from mgsync.manifest.check import describe
 from mgsync.shapes.rules import all_pass, unknown
 
@@ -73,13 +74,15 @@ def columnar(text: str, kind: BulkKind[Any]) -> tuple[list[str], list[tuple[Any,
     if _header_messages(header, kind.csv_columns) or set(map(len, rows)) != {len(header)}:
         return None
     columns: dict[str, list[Any]] = {name: list(map(str.strip, cells)) for name, cells in zip(header, zip(*rows[1:]))}
-    columns.pop(IGNORED, None)
+    for name in _ignored(kind.csv_columns):
+        columns.pop(name, None)
+    parsers = _parsers(kind.csv_columns)
     for name, cells in list(columns.items()):
         if not any(cells) and name != kind.csv_columns[0]:
             del columns[name]  # empty in every row: not set anywhere, as if the column were not there
             continue
-        convert = COLUMN.get(name)
-        if "" in cells or (convert is not None and BAD in (cells := list(map(convert, cells)))):
+        parser = parsers.get(name)
+        if "" in cells or (parser is not None and BAD in (cells := list(map(parser.parse, cells)))):  # type: ignore[arg-type]
             return None
         check = kind.checks.get(name)
         if check is not None and not all_pass(check, cells):
@@ -152,7 +155,8 @@ def _rows(reader: Any, shown: str, columns: Columns) -> tuple[list[Cells], list[
     problems = _header_problems(header, shown, columns)
     if problems or header is None:
         return [], problems
-    width, converts = len(header), bool(CONVERTED & set(header))
+    parsers = _parsers(columns)
+    width, converts, ignored = len(header), bool(parsers.keys() & set(header)), _ignored(columns)
     rows, end = [], reader.line_num
     for fields in reader:
         start, end = end + 1, reader.line_num
@@ -161,8 +165,9 @@ def _rows(reader: Any, shown: str, columns: Columns) -> tuple[list[Cells], list[
                 problems.append(Problem(shown, start, 1, "", f"row has {len(fields)} fields; the header has {width}"))
             continue
         cells = {name: value for name, value in zip(header, map(str.strip, fields)) if value}
-        cells.pop(IGNORED, None)
-        rows.append((start, *_convert(cells)) if converts else (start, cells, NOTHING_BAD))
+        for name in ignored:
+            cells.pop(name, None)
+        rows.append((start, *_convert(cells, parsers)) if converts else (start, cells, NOTHING_BAD))
     return rows, problems
 
 
@@ -182,41 +187,23 @@ def _header_messages(header: list[str] | None, columns: Columns) -> list[str]:
     return messages
 
 
-BAD = object()  # what a column converter makes of a cell it cannot convert
-BOOLEANS = {"yes": True, "true": True, "no": False, "false": False}
+def _ignored(columns: Columns) -> tuple[str, ...]:
+    """The columns read and dropped (``created_at`` for a plain tuple of names)."""
+    return columns.ignored if isinstance(columns, CsvColumns) else (IGNORED,)
 
 
-def _json(cell: str) -> Any:
-    try:
-        return json.loads(cell)
-    except ValueError:
-        return BAD
+def _parsers(columns: Columns) -> Mapping[str, Column]:
+    """The columns whose cells become other YAML values (none for a plain tuple of names)."""
+    return columns.parsers if isinstance(columns, CsvColumns) else {}
 
 
-def _tags(cell: str) -> list[str]:
-    return [tag.strip() for tag in cell.split(";") if tag.strip()]
-
-
-# The columns whose cells become other YAML values (``_convert`` says why a cell can't): by column.
-COLUMN: dict[str, Callable[[str], Any]] = {
-    "subscribed": lambda cell: BOOLEANS.get(cell.lower(), BAD), "vars": _json, "tags": _tags,
-}
-CONVERTED = set(COLUMN)
-
-
-def _convert(cells: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+def _convert(cells: dict[str, Any], parsers: Mapping[str, Column]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Cells as the entry's YAML mapping would be written; (column, message) for cells that can't be."""
     data: dict[str, Any] = dict(cells)
     bad = []
-    if "subscribed" in data:
-        data["subscribed"] = COLUMN["subscribed"](data["subscribed"])
-        if data["subscribed"] is BAD:
-            bad.append(("subscribed", f'"{cells["subscribed"]}" is not yes, no, true or false'))
-    if "vars" in data:
-        try:
-            data["vars"] = json.loads(data["vars"])
-        except ValueError as err:
-            bad.append(("vars", f"is not valid JSON ({err.args[0].split(':')[0]})"))
-    if "tags" in data:
-        data["tags"] = _tags(data["tags"])
+    for name, parser in parsers.items():
+        if name in data:
+            data[name] = parser.parse(data[name])  # type: ignore[misc]
+            if data[name] is BAD:
+                bad.append((name, parser.bad(cells[name])))
     return data, bad
