@@ -188,7 +188,7 @@ def _lookup(data: Any, path: tuple[Key, ...]) -> Any:
     return data
 
 
-def diff(inputs: Inputs, kinds: Iterable[Kind]) -> Plan:
+def diff(inputs: Inputs, kinds: Iterable[Kind[Any]]) -> Plan:
     return Differ(inputs, kinds).finish(inputs)
 
 
@@ -197,7 +197,7 @@ class Differ:
     read is done (the caller's thread works while the pool reads on); ``finish`` compares the rest,
     given everything, and orders the plan. ``inputs.observed`` is not used before ``finish``."""
 
-    def __init__(self, inputs: Inputs, kinds: Iterable[Kind]) -> None:
+    def __init__(self, inputs: Inputs, kinds: Iterable[Kind[Any]]) -> None:
         self.plan, self.inputs = Plan(), inputs
         self.registry = {k.name: k for k in kinds}
         self._compared: set[tuple[str, str]] = set()
@@ -222,7 +222,7 @@ class Differ:
         return plan
 
 
-def _diff_table(plan: Plan, inputs: Inputs, kind: Kind, scope: str, live: Entries) -> None:
+def _diff_table(plan: Plan, inputs: Inputs, kind: Kind[Any], scope: str, live: Entries) -> None:
     """A bulk collection, entry by entry on the plain entry tuples: an entry whose written values
     equal the live ones (``settled``, one C comparison) costs a lookup; resources are made only for
     the entries that change or are not declared. Bulk entries are never in the lockfile's resources."""
@@ -245,7 +245,7 @@ def _diff_table(plan: Plan, inputs: Inputs, kind: Kind, scope: str, live: Entrie
             plan.changes.append(change)
 
 
-def _diff_one(plan: Plan, inputs: Inputs, kind: Kind, address: Address) -> None:
+def _diff_one(plan: Plan, inputs: Inputs, kind: Kind[Any], address: Address) -> None:
     desired = inputs.desired.get(address)
     observed = inputs.observed.get(address)
     locked = inputs.locked.get(address)
@@ -263,7 +263,7 @@ def _diff_one(plan: Plan, inputs: Inputs, kind: Kind, address: Address) -> None:
         plan.changes.append(change)
 
 
-def _converge(inputs: Inputs, kind: Kind, desired: Resource, observed: Resource | None) -> Change | None:
+def _converge(inputs: Inputs, kind: Kind[Any], desired: Resource, observed: Resource | None) -> Change | None:
     if observed is None:
         return Change.create(desired, None if isinstance(desired.body, Row) else masked(desired, managed_only=True))
     secrets = desired.body.SECRET
@@ -289,7 +289,7 @@ def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, An
     return merged
 
 
-def _undeclared(plan: Plan, inputs: Inputs, kind: Kind, observed: Resource, *, managed: bool) -> Change | None:
+def _undeclared(plan: Plan, inputs: Inputs, kind: Kind[Any], observed: Resource, *, managed: bool) -> Change | None:
     address = observed.address
     pruned = (address.kind, kind.scope_of(address)) in inputs.prune and not kind.protected(address)
     if (managed and not kind.bulk) or pruned:

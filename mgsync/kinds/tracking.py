@@ -47,8 +47,10 @@ class Tracking(Spec):
 
 
 def _click(value: Any) -> bool | str:
-    if isinstance(value, bool) or value == "htmlonly":
+    if isinstance(value, bool):
         return value
+    if value == "htmlonly":
+        return "htmlonly"
     raise ValueError(rules.unknown("value", value, ("true", "false", "htmlonly")))
 
 
