@@ -37,8 +37,8 @@ import contextlib
 import functools
 import logging
 import random
-import ssl
 import socket
+import ssl
 import threading
 import time
 from base64 import b64encode
@@ -50,14 +50,13 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from mgsync import __version__
-from mgsync import answers, wire
+from mgsync import __version__, answers, wire
+from mgsync.answers import INT, OBJECT, STR, ListOf, Obj, Shape
 from mgsync.budget import Budget
 from mgsync.errors import ApiError, HostNotFoundError, NoAnswerError, UnreadableAnswerError
-from mgsync.settings import SUBACCOUNT_HEADER, Settings, check_base_url
-from mgsync.answers import INT, OBJECT, STR, ListOf, Obj, Shape
 from mgsync.pool import Pool
 from mgsync.readcache import ReadCache
+from mgsync.settings import SUBACCOUNT_HEADER, Settings, check_base_url
 from mgsync.wire import Form
 
 log = logging.getLogger("mgsync.client")

@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from mgsync.errors import UnsafePlanError
 from mgsync.changes import SENSITIVE, SENSITIVE_CHANGED, Action, Change, Drift, FieldChange, Key
+from mgsync.errors import UnsafePlanError
 from mgsync.fingerprint import canonical_json, fingerprint, fingerprint_texts
 from mgsync.kinds import BY_NAME
 from mgsync.kinds.base import Kind
@@ -51,7 +51,7 @@ class Plan:
         return account_digest(self.account_notes)
 
     def counts(self) -> dict[Action, int]:
-        result = {action: 0 for action in Action}
+        result = dict.fromkeys(Action, 0)
         for change in self.changes:
             result[change.action] += 1
         return result

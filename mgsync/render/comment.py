@@ -26,8 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mgsync.changes import Action, Change, Drift
-from mgsync.plan import Plan
 from mgsync.kinds import BY_NAME
+from mgsync.plan import Plan
 from mgsync.render import rendered, screen, terminal, values
 from mgsync.render.screen import Heading, code
 from mgsync.render.summary import summary_line

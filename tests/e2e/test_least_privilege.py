@@ -12,7 +12,6 @@ import pytest
 
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
-
 from tests.dns.dnsserver import dns_server
 
 from .cli import EXAMPLE_ENV, run
@@ -107,7 +106,7 @@ def test_apply_needs_every_password_before_any_request(mailgun, tmp_path: Path) 
 
 def test_apply_checks_a_password_the_plan_could_not(applied) -> None:
     """The PR plan (no passwords) shows no change; apply with a rotated password sees and makes it."""
-    emu, env, path = applied
+    _emu, env, path = applied
     unchecked = run("plan", "--detailed-exitcode", str(path), env=env, unset=PASSWORDS)
     assert unchecked.returncode == 0
     rotated = {**env, "MG_SMTP_BILLING": "a-new-password"}

@@ -81,7 +81,7 @@ def test_explicit_save(tmp_path: Path, emulator: Emulator) -> None:
     emulator.store.add_domain("seeded.example.com")
     emulator.save(tmp_path / "s.json")
     assert "seeded.example.com" in Emulator.load(tmp_path / "s.json").store.domains
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="no state_file configured"):
         emulator.save()
 
 

@@ -145,7 +145,7 @@ def test_refuses_to_overwrite_without_force(account: Harness) -> None:
 def test_an_existing_lockfile_is_never_overwritten_without_force(account: Harness) -> None:
     account.root.mkdir()
     account.lock_path.write_text("{}")
-    with pytest.raises(MgsyncError, match="Refusing to overwrite .*mgsync.lock"):
+    with pytest.raises(MgsyncError, match=r"Refusing to overwrite .*mgsync.lock"):
         run_import(account.client, account.root)
     assert account.lock_path.read_text() == "{}"
 

@@ -10,7 +10,16 @@ from mgsync.plan import Plan, account_digest
 from mgsync.state import Resource
 
 from .plans import (
-    SECRET, UNVERIFIED, addr, assert_golden, create, delete, example_plan, forget, huge_plan, secret_change,
+    SECRET,
+    UNVERIFIED,
+    addr,
+    assert_golden,
+    create,
+    delete,
+    example_plan,
+    forget,
+    huge_plan,
+    secret_change,
     update,
 )
 
