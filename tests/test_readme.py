@@ -16,7 +16,7 @@ from tests.e2e.cli import EXAMPLE_ENV
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text(encoding="utf-8")
 INSTALL = "python3 -m venv .venv && . .venv/bin/activate && pip install -e . && "
-TEST_COMMAND = "python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[test]' && mypy mgsync && pytest"
+TEST_COMMAND = "python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[test]' && mypy mgsync && ruff check && ruff format --check && pytest"
 
 
 def sh_blocks() -> list[list[str]]:
