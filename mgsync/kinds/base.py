@@ -25,7 +25,6 @@ from ruamel.yaml.comments import CommentedMap
 from mgsync.answers import Obj, OddItem, odd_sink
 from mgsync.changes import Change, Notice
 from mgsync.errors import ApiError, MgsyncError
-from mgsync.shapes import rules
 from mgsync.shapes.doc import Doc, Group, written
 from mgsync.state import Address, Body, Entries, Resource, Row, State
 

@@ -18,15 +18,15 @@ A list key may take the same form (``Developers <devs@mg.net>``, Mailgun's list 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, StrictBool, WithJsonSchema
 
+from mgsync.answers import BOOL, INT, OBJECT, STR, Obj, fits
 from mgsync.changes import Action, Change
 from mgsync.kinds.base import BulkKind, Kind, Loc, path_quote
 from mgsync.shapes import rules
-from mgsync.answers import BOOL, INT, OBJECT, STR, Obj, fits
 from mgsync.shapes.doc import UNSET, Doc, collection, written
 from mgsync.shapes.output import file_stem, flow_map
 from mgsync.state import Entries, Resource, Row, Spec, State, jsonable
@@ -52,7 +52,7 @@ NO_VARS: dict[str, Any] = {}  # shared by every member without vars: never chang
 class Member(Row):
     __slots__ = ("name", "vars", "subscribed")
     DEFAULTS: ClassVar[dict[str, Any]] = {"name": "", "vars": NO_VARS, "subscribed": True}
-    FIX = {"vars": lambda found: jsonable(found) if found else NO_VARS}
+    FIX: ClassVar[dict[str, Callable[[Any], Any]]] = {"vars": lambda found: jsonable(found) if found else NO_VARS}
     name: str
     vars: dict[str, Any]  # JSON data; never changed in place
     subscribed: bool
@@ -164,7 +164,7 @@ class MemberKind(BulkKind[Member]):
         return f"lists/{file_stem(scope)}.csv"
 
     # ``subscribed`` is a bool already (csvdata), ``name`` a cell; ``vars`` is any JSON value.
-    checks = {"address": rules.is_email, "vars": lambda found: isinstance(found, dict)}
+    checks: ClassVar[dict[str, Callable[[Any], bool]]] = {"address": rules.is_email, "vars": lambda found: isinstance(found, dict)}
 
     def entry_key(self, fields: dict[str, Any]) -> str:
         found = _mailbox(str(fields["address"]))

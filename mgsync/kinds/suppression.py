@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
 
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, model_validator
 
+from mgsync.answers import STR, ListOf, Obj, Scalar, Shape
 from mgsync.changes import Change
 from mgsync.kinds.base import BulkKind, path_quote
 from mgsync.kinds.domain import DOMAIN
-from mgsync.answers import STR, ListOf, Obj, Scalar, Shape
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc, Group, collection
 from mgsync.shapes.fields import DomainName, Email, EmailOrDomain
@@ -44,15 +45,15 @@ SmtpCode = Annotated[
 
 class Bounce(Row):
     __slots__ = ("code", "error")
-    DEFAULTS = {"code": "550", "error": ""}
+    DEFAULTS: ClassVar[dict[str, Any]] = {"code": "550", "error": ""}
     code: str
     error: str
 
 
 class Unsubscribe(Row):
     __slots__ = ("tags",)
-    DEFAULTS = {"tags": ("*",)}
-    FIX = {"tags": lambda tags: tuple(sorted(set(tags)))}
+    DEFAULTS: ClassVar[dict[str, Any]] = {"tags": ("*",)}
+    FIX: ClassVar[dict[str, Callable[[Any], Any]]] = {"tags": lambda tags: tuple(sorted(set(tags)))}
     tags: tuple[str, ...]  # never empty (the document and the read make sure)
 
 
@@ -64,7 +65,7 @@ class Allowlist(Row):
     """An allowlisted address (contains ``@``) or domain; the kind is derived from the key."""
 
     __slots__ = ("reason",)
-    DEFAULTS = {"reason": ""}
+    DEFAULTS: ClassVar[dict[str, Any]] = {"reason": ""}
     reason: str
 
 
@@ -157,9 +158,9 @@ class BounceKind(SuppressionKind[Bounce]):
     table = "bounces"
     plain_items = True
     # ``code`` is a string live; an old fixture has the number 550 (§8.1).
-    item_fields = {"code": Scalar("a string or number", (str, int)), "error": STR}
+    item_fields: ClassVar[dict[str, Shape]] = {"code": Scalar("a string or number", (str, int)), "error": STR}
 
-    checks = {"address": rules.is_email, "code": rules.is_smtp_code}  # cells are strings
+    checks: ClassVar[dict[str, Callable[[Any], bool]]] = {"address": rules.is_email, "code": rules.is_smtp_code}  # cells are strings
 
     def csv_row(self, item: tuple[str, tuple[Any, ...]]) -> tuple[str, ...]:
         address, (code, error, _) = item
@@ -183,9 +184,9 @@ class UnsubscribeKind(SuppressionKind[Unsubscribe]):
     csv_columns = ("address", ("tags", IGNORED))
     csv_header = ("address", "tags")
     table = "unsubscribes"
-    item_fields = {"tags": ListOf(STR), "tag": STR}  # older answers: one ``tag`` (§8.2)
+    item_fields: ClassVar[dict[str, Shape]] = {"tags": ListOf(STR), "tag": STR}  # older answers: one ``tag`` (§8.2)
 
-    checks = {"address": rules.is_email, "tags": bool}  # a list of tags, split from the cell
+    checks: ClassVar[dict[str, Callable[[Any], bool]]] = {"address": rules.is_email, "tags": bool}  # a list of tags, split from the cell
 
     def csv_row(self, item: tuple[str, tuple[Any, ...]]) -> tuple[str, ...] | None:
         address, (tags, _) = item
@@ -219,7 +220,7 @@ class ComplaintKind(SuppressionKind[Complaint]):
     table = "complaints"
     plain_items = True
 
-    checks = {"address": rules.is_email}
+    checks: ClassVar[dict[str, Callable[[Any], bool]]] = {"address": rules.is_email}
 
     def csv_row(self, item: tuple[str, tuple[Any, ...]]) -> tuple[str, ...]:
         return (item[0],)
@@ -237,7 +238,6 @@ class AllowlistKind(SuppressionKind[Allowlist]):
     name = "allowlist"
     nouns = ("allowlist entry", "allowlist entries")
     model = Allowlist
-    nouns = ("allowlist entry", "allowlist entries")
     section = "allowlist"
     document = collection(AllowDoc, EmailOrDomain)
     entry_doc = AllowDoc
@@ -248,12 +248,12 @@ class AllowlistKind(SuppressionKind[Allowlist]):
     table = "whitelists"
     plain_items = True
     key_field = "value"
-    item_fields = {"reason": STR}
+    item_fields: ClassVar[dict[str, Shape]] = {"reason": STR}
 
     def entry_key(self, fields: dict[str, Any]) -> str:
         return str(next(fields[name] for name in ("value", "address", "domain") if name in fields))
 
-    checks = {"value": rules.is_email_or_domain}
+    checks: ClassVar[dict[str, Callable[[Any], bool]]] = {"value": rules.is_email_or_domain}
 
     def csv_row(self, item: tuple[str, tuple[Any, ...]]) -> tuple[str, ...]:
         value, (reason, _) = item

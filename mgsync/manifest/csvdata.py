@@ -22,8 +22,8 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from itertools import islice, repeat
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
