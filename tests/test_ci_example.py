@@ -20,7 +20,7 @@ from ruamel.yaml import YAML
 
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
-from tests.e2e.cli import EXAMPLE_ENV
+from tests.support.cli import EXAMPLE_ENV
 
 REPO = Path(__file__).resolve().parents[1]
 WORKFLOW = REPO / "examples" / "ci" / "mgsync.yml"

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 from mgsync.client import Client, segment
-
-from .support import DOMAIN
+from tests.support.client import DOMAIN
 
 
 def calls(emu, method: str) -> list[str]:

@@ -11,8 +11,7 @@ from mgsync.answers import INT, OBJECT, ListOf, Obj
 from mgsync.client import Client
 from mgsync.errors import ApiError, ConfigError, DnsError, HostNotFoundError, NoAnswerError, UnreadableAnswerError
 from mgsync.settings import Settings
-
-from .support import DOMAIN, KEY, Sleeps
+from tests.support.client import DOMAIN, KEY, Sleeps
 
 ROUTE = {"expression": 'match_recipient("s@example.com")', "action": ["stop()"], "description": "support"}
 

@@ -12,8 +12,7 @@ from mgsync import __version__
 from mgsync.client import Client
 from mgsync.errors import ApiError, MgsyncError
 from mgsync.settings import Settings
-
-from .support import DOMAIN, KEY, MATON_KEY, Sleeps
+from tests.support.client import DOMAIN, KEY, MATON_KEY, Sleeps
 
 
 def test_gateway_form_over_http(account) -> None:

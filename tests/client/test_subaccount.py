@@ -11,8 +11,7 @@ from mgsync.client import Client
 from mgsync.emulator import Emulator
 from mgsync.errors import ApiError, ConfigError
 from mgsync.settings import Settings
-
-from .support import DOMAIN, KEY, MATON_KEY
+from tests.support.client import DOMAIN, KEY, MATON_KEY
 
 
 @pytest.mark.parametrize(

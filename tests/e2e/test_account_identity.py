@@ -13,8 +13,8 @@ import pytest
 
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
+from tests.support.cli import run
 
-from .cli import run
 from .test_cli import copy_example
 from .test_least_privilege import said
 

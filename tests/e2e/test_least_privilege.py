@@ -12,9 +12,9 @@ import pytest
 
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
-from tests.dns.dnsserver import dns_server
+from tests.support.cli import EXAMPLE_ENV, run
+from tests.support.dnsserver import dns_server
 
-from .cli import EXAMPLE_ENV, run
 from .test_cli import copy_example
 
 KEY = "least-privilege-key"

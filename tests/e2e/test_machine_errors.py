@@ -24,7 +24,7 @@ import httpx
 import pytest
 
 from mgsync.emulator import Emulator
-from tests.e2e.cli import mgsync_command, run
+from tests.support.cli import mgsync_command, run
 
 MANIFEST = "version: 1\nroutes:\n  catch-all:\n    expression: catch_all()\n    actions: [stop()]\n"
 CONFLICT_REMEDY = (

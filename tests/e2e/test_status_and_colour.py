@@ -14,8 +14,7 @@ import pytest
 
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
-
-from .cli import EXAMPLE_ENV, REPO, mgsync_command, run
+from tests.support.cli import EXAMPLE_ENV, REPO, mgsync_command, run
 
 if sys.platform != "win32":
     import pty  # imports termios: POSIX only

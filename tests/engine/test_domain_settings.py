@@ -14,8 +14,7 @@ from mgsync.emulator import x509
 from mgsync.emulator.store import Store
 from mgsync.errors import ManifestError, UnsafePlanError
 from mgsync.importer import run_import
-
-from .harness import Harness
+from tests.support.harness import Harness
 
 NEW = "domains:\n  mg.new.com: {spam_action: tag, dkim_key_size: 1024, encrypt_incoming_message: true}\n"
 

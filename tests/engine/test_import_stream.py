@@ -13,8 +13,7 @@ from mgsync.errors import MgsyncError
 from mgsync.importer import run_import
 from mgsync.kinds import Kind
 from mgsync.state import State
-
-from .harness import Harness
+from tests.support.harness import Harness
 
 ACCOUNT = """
 routes:

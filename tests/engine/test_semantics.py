@@ -9,8 +9,7 @@ import pytest
 from mgsync import render
 from mgsync.errors import ApiError, LockHeldError, UnsafePlanError
 from mgsync.lockfile import hold
-
-from .harness import Harness
+from tests.support.harness import Harness
 
 ROUTE = "  {name}: {{priority: {priority}, expression: 'match_recipient(\"{name}@example.com\")', actions: ['stop()']}}\n"
 

@@ -81,8 +81,7 @@ def test_collections_compared_as_they_arrive_plan_as_the_whole_diff_does(tmp_pat
     from mgsync.kinds import KINDS
     from mgsync.lockfile import Lockfile
     from mgsync.plan import Inputs, diff
-
-    from .harness import Harness
+    from tests.support.harness import Harness
 
     h = Harness(tmp_path)
     h.write("""\

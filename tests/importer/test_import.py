@@ -11,7 +11,7 @@ import pytest
 
 from mgsync.errors import MgsyncError
 from mgsync.importer import run_import
-from tests.engine.harness import Harness
+from tests.support.harness import Harness
 
 from .awkward import DOMAINS, seed
 
@@ -183,7 +183,7 @@ def test_an_empty_account_imports_as_one_loadable_manifest(tmp_path: Path) -> No
 
 @pytest.mark.parametrize("example", ["production", "quickstart"])
 def test_an_account_built_from_an_example_imports_with_no_changes(example: str, tmp_path: Path) -> None:
-    from tests.e2e.cli import EXAMPLE_ENV, REPO
+    from tests.support.cli import EXAMPLE_ENV, REPO
 
     source = tmp_path / example
     shutil.copytree(REPO / "examples" / example, source, ignore=shutil.ignore_patterns("mgsync.lock*"))

@@ -12,8 +12,7 @@ from click.testing import CliRunner
 
 from mgsync.cli import main
 from mgsync.manifest import Desired, load
-
-from .support import EXAMPLES, PRODUCTION_ENV, SCHEMA
+from tests.support.manifests import EXAMPLES, PRODUCTION_ENV, SCHEMA
 
 SUMMARIES = {
     "quickstart": "OK: 12 resources in 1 file (1 domain, 1 route, 1 mailing list)",

@@ -15,8 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mgsync.cli import main
-
-from .support import EXAMPLES, PRODUCTION_ENV
+from tests.support.manifests import EXAMPLES, PRODUCTION_ENV
 
 FUZZ = settings(max_examples=80, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -8,8 +8,7 @@ from mgsync.changes import Action, Change, Drift, FieldChange
 from mgsync.kinds.mailing_list import MailingList
 from mgsync.plan import Plan, account_digest
 from mgsync.state import Resource
-
-from .plans import (
+from tests.support.plans import (
     SECRET,
     UNVERIFIED,
     addr,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from mgsync import gitstate, statecli
-from tests.e2e.cli import mgsync_command
+from tests.support.cli import mgsync_command
 
 from .conftest import LOCK, Clone
 
