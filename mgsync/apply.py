@@ -16,7 +16,6 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable
-
 from typing import TYPE_CHECKING, Any
 
 from mgsync.changes import Action, Change

@@ -17,7 +17,7 @@ SENSITIVE = "(sensitive value)"
 SENSITIVE_CHANGED = "(sensitive value changed)"
 
 
-class Action(str, enum.Enum):
+class Action(str, enum.Enum):  # noqa: UP042  (StrEnum would change str() of a member)
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
@@ -57,7 +57,7 @@ class Change:
     and ``observed`` left out of the comparison.
     """
 
-    __slots__ = ("address", "action", "before", "_after", "fields", "desired", "observed")
+    __slots__ = ("_after", "action", "address", "before", "desired", "fields", "observed")
     address: Address
     action: Action
     before: dict[str, Any] | None  # observed (secrets masked)

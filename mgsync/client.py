@@ -37,8 +37,8 @@ import contextlib
 import functools
 import logging
 import random
-import ssl
 import socket
+import ssl
 import threading
 import time
 from base64 import b64encode
@@ -50,14 +50,13 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from mgsync import __version__
-from mgsync import answers, wire
+from mgsync import __version__, answers, wire
+from mgsync.answers import INT, OBJECT, STR, ListOf, Obj, Shape
 from mgsync.budget import Budget
 from mgsync.errors import ApiError, HostNotFoundError, NoAnswerError, UnreadableAnswerError
-from mgsync.settings import SUBACCOUNT_HEADER, Settings, check_base_url
-from mgsync.answers import INT, OBJECT, STR, ListOf, Obj, Shape
 from mgsync.pool import Pool
 from mgsync.readcache import ReadCache
+from mgsync.settings import SUBACCOUNT_HEADER, Settings, check_base_url
 from mgsync.wire import Form
 
 log = logging.getLogger("mgsync.client")
@@ -306,7 +305,7 @@ class Client:
             self.observer(event, value)
 
     def _backoff(self, attempt: int) -> float:
-        return min(self.backoff_cap, BACKOFF_BASE * 2**attempt) * self._random.uniform(0.5, 1.0)
+        return min(self.backoff_cap, BACKOFF_BASE * 2.0**attempt) * self._random.uniform(0.5, 1.0)
 
     def _redact(self, text: str) -> str:
         key = self.settings.api_key.reveal()
@@ -315,7 +314,7 @@ class Client:
     # -- pagination -------------------------------------------------------------------------
 
     def iter_skip(self, path: str, params: Mapping[str, Any] | None = None, *, limit: int = 1000,
-                  item: Shape = OBJECT) -> Iterator[dict]:
+                  item: Shape = OBJECT) -> Iterator[dict[str, Any]]:
         """Items (each of shape ``item``) of a ``skip``/``limit`` + ``total_count`` listing (domains,
         routes, credentials).
 
@@ -335,7 +334,7 @@ class Client:
                 return
 
     def iter_pages(self, path: str, params: Mapping[str, Any] | None = None, *, limit: int = 1000,
-                   items: str = "items", item: Shape = OBJECT) -> Iterator[dict]:
+                   items: str = "items", item: Shape = OBJECT) -> Iterator[dict[str, Any]]:
         """Items (each of shape ``item``) of a paging-URL listing (suppressions, lists, members,
         templates, versions); ``items`` is the key, or dotted key path (``"template.versions"``).
 
@@ -346,7 +345,7 @@ class Client:
             yield from page
 
     def iter_page_lists(self, path: str, params: Mapping[str, Any] | None = None, *, limit: int = 1000,
-                        items: str = "items", item: Shape = OBJECT) -> Iterator[list[dict]]:
+                        items: str = "items", item: Shape = OBJECT) -> Iterator[list[dict[str, Any]]]:
         """``iter_pages``, a page's items at a time (a bulk kind converts a page at once)."""
         keys, whole = items.split("."), ListOf(item)
         lenient = answers.odd_sink() is not None  # odd items are left out, not fatal

@@ -12,6 +12,7 @@ registry decides which kinds get a per-kind option.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -92,10 +93,8 @@ def _reader_left() -> NoReturn:
             status.abandon()
     except BrokenPipeError:  # stderr's reader left too
         pass
-    try:
+    with contextlib.suppress(OSError, ValueError):  # not a real file (click's test runner)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError):  # not a real file (click's test runner)
-        pass
     sys.exit(SIGPIPE_EXIT)
 
 

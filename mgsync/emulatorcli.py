@@ -68,8 +68,8 @@ def emulator_serve(host: str, port: int, state_file: Path | None, memory: bool, 
     odd answers (--replace-body: a GET answered 200 with any body, e.g. HTML or truncated JSON).
     A PATH matches as a prefix of the request path, e.g. POST:/v3/routes or /v3/lists.
     """
-    from mgsync.emulator.server import serve_forever
     from mgsync.emulator import Emulator
+    from mgsync.emulator.server import serve_forever
 
     if state_file is None and not memory and DEFAULT_STATE.exists():
         state_file = DEFAULT_STATE  # the quick start's account: what `--emulator` commands planned and applied

@@ -84,7 +84,7 @@ class NoAnswerError(ApiError):
         self.args = (f"Mailgun API: {method} {path} failed: {reason}",)
 
     def __str__(self) -> str:
-        return self.args[0]
+        return str(self.args[0])
 
 
 class DnsError(MgsyncError):

@@ -57,7 +57,7 @@ def fingerprint_texts(texts: list[str]) -> str:
     ``,`` + ``]``, so it is hashed piece by piece (a plan of 200,000 creates)."""
     digest = hashlib.sha256(b"[")
     for i, text in enumerate(texts):
-        digest.update(((b"," if i else b"") + text.encode()))
+        digest.update((b"," if i else b"") + text.encode())
     digest.update(b"]")
     return "sha256:" + digest.hexdigest()
 

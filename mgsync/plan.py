@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from mgsync.errors import UnsafePlanError
 from mgsync.changes import SENSITIVE, SENSITIVE_CHANGED, Action, Change, Drift, FieldChange, Key
+from mgsync.errors import UnsafePlanError
 from mgsync.fingerprint import canonical_json, fingerprint, fingerprint_texts
 from mgsync.kinds import BULK_KINDS, BY_NAME, DELETABLE_KINDS, PRUNABLE_KINDS, Deletable
 from mgsync.kinds.base import Kind
@@ -51,7 +51,7 @@ class Plan:
         return account_digest(self.account_notes)
 
     def counts(self) -> dict[Action, int]:
-        result = {action: 0 for action in Action}
+        result = dict.fromkeys(Action, 0)
         for change in self.changes:
             result[change.action] += 1
         return result
@@ -189,7 +189,7 @@ def _lookup(data: Any, path: tuple[Key, ...]) -> Any:
     return data
 
 
-def diff(inputs: Inputs, kinds: Iterable[Kind]) -> Plan:
+def diff(inputs: Inputs, kinds: Iterable[Kind[Any]]) -> Plan:
     return Differ(inputs, kinds).finish(inputs)
 
 
@@ -198,7 +198,7 @@ class Differ:
     read is done (the caller's thread works while the pool reads on); ``finish`` compares the rest,
     given everything, and orders the plan. ``inputs.observed`` is not used before ``finish``."""
 
-    def __init__(self, inputs: Inputs, kinds: Iterable[Kind]) -> None:
+    def __init__(self, inputs: Inputs, kinds: Iterable[Kind[Any]]) -> None:
         self.plan, self.inputs = Plan(), inputs
         self.registry = {k.name: k for k in kinds}
         self._compared: set[tuple[str, str]] = set()
@@ -223,7 +223,7 @@ class Differ:
         return plan
 
 
-def _diff_table(plan: Plan, inputs: Inputs, kind: Kind, scope: str, live: Entries) -> None:
+def _diff_table(plan: Plan, inputs: Inputs, kind: Kind[Any], scope: str, live: Entries) -> None:
     """A bulk collection, entry by entry on the plain entry tuples: an entry whose written values
     equal the live ones (``settled``, one C comparison) costs a lookup; resources are made only for
     the entries that change or are not declared. Bulk entries are never in the lockfile's resources."""
@@ -246,7 +246,7 @@ def _diff_table(plan: Plan, inputs: Inputs, kind: Kind, scope: str, live: Entrie
             plan.changes.append(change)
 
 
-def _diff_one(plan: Plan, inputs: Inputs, kind: Kind, address: Address) -> None:
+def _diff_one(plan: Plan, inputs: Inputs, kind: Kind[Any], address: Address) -> None:
     desired = inputs.desired.get(address)
     observed = inputs.observed.get(address)
     locked = inputs.locked.get(address)
@@ -264,7 +264,7 @@ def _diff_one(plan: Plan, inputs: Inputs, kind: Kind, address: Address) -> None:
         plan.changes.append(change)
 
 
-def _converge(inputs: Inputs, kind: Kind, desired: Resource, observed: Resource | None) -> Change | None:
+def _converge(inputs: Inputs, kind: Kind[Any], desired: Resource, observed: Resource | None) -> Change | None:
     if observed is None:
         return Change.create(desired, None if isinstance(desired.body, Row) else masked(desired, managed_only=True))
     secrets = desired.body.SECRET
@@ -290,7 +290,7 @@ def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, An
     return merged
 
 
-def _undeclared(plan: Plan, inputs: Inputs, kind: Kind, observed: Resource, *, managed: bool) -> Change | None:
+def _undeclared(plan: Plan, inputs: Inputs, kind: Kind[Any], observed: Resource, *, managed: bool) -> Change | None:
     address = observed.address
     pruned = (address.kind, kind.scope_of(address)) in inputs.prune and not _protected(kind, address)
     if (managed and kind.name not in BULK_KINDS) or pruned:
@@ -300,7 +300,7 @@ def _undeclared(plan: Plan, inputs: Inputs, kind: Kind, observed: Resource, *, m
     return None
 
 
-def _protected(kind: Kind, address: Address) -> bool:
+def _protected(kind: Kind[Any], address: Address) -> bool:
     """Mailgun's own object in a pruned scope (``Prunable.protected``): listed, never deleted."""
     prunable = PRUNABLE_KINDS.get(kind.name)
     return prunable is not None and prunable.protected(address)

@@ -140,10 +140,8 @@ def leave(code: str | int | None) -> NoReturn:
             print(code, file=sys.stderr)
         code = 0 if code is None else 1
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(BrokenPipeError, ValueError):  # the reader left (mgsync plan | head), or closed
             stream.flush()
-        except (BrokenPipeError, ValueError):  # the reader left (mgsync plan | head), or closed
-            pass
     logging.shutdown()
     os._exit(code)
 

@@ -20,8 +20,8 @@ from mgsync.importer.documents import header
 from mgsync.kinds import KINDS, Bulk, Kind, Prunable
 from mgsync.manifest import json_schema, load
 from mgsync.state import Address
+from tests.support.harness import Harness
 
-from .engine.harness import Harness
 from .engine.test_contract import CASES
 
 REPO = Path(__file__).resolve().parents[1]

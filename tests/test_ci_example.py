@@ -20,11 +20,12 @@ from ruamel.yaml import YAML
 
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
-from tests.e2e.cli import EXAMPLE_ENV
+from tests.support.cli import EXAMPLE_ENV
 
 REPO = Path(__file__).resolve().parents[1]
 WORKFLOW = REPO / "examples" / "ci" / "mgsync.yml"
 ACTION = REPO / "action.yml"
+OWN_CI = REPO / ".github" / "workflows" / "ci.yml"  # the repository's own CI, not an example
 BIN = Path(sys.executable).parent
 SHA_PIN = re.compile(r"uses: ([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # v\d+\.\d+\.\d+")
 DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
@@ -69,14 +70,39 @@ def test_workflow_structure() -> None:
     assert saved == "${{ runner.temp }}/approved/saved-plan.json"
 
 
+def test_own_ci_runs_ci_run_steps_on_every_os_and_python() -> None:
+    flow = load(OWN_CI)
+    assert flow["permissions"] == {}
+    job = flow["jobs"]["test"]
+    assert job["permissions"] == {"contents": "read"}
+    assert job["strategy"]["matrix"] == {"os": ["ubuntu-latest", "macos-latest", "windows-latest"],
+                                         "python": ["3.11", "3.12", "3.13"]}
+    assert job["defaults"]["run"]["shell"] == "bash"  # Windows runs the same command lines
+    checkout, setup, *runs = job["steps"]
+    assert checkout["with"] == {"persist-credentials": False}
+    assert setup["with"] == {"python-version": "${{ matrix.python }}"}
+    # The same pins as the example workflow and the action (one version of each action in the repository).
+    text = OWN_CI.read_text(encoding="utf-8")
+    pins = set(SHA_PIN.findall(text))
+    assert pins == {("actions/checkout", "3d3c42e5aac5ba805825da76410c181273ba90b1"),
+                    ("actions/setup-python", "5fda3b95a4ea91299a34e894583c3862153e4b97")}
+    assert pins <= set(SHA_PIN.findall(WORKFLOW.read_text(encoding="utf-8") + ACTION.read_text(encoding="utf-8")))
+    # .ci/run's steps after its venv, one step each, in its order.
+    ci_run = next(line for line in (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+                  if line.startswith("python3 -m venv"))
+    after_venv = ci_run.split(" && ")[2:]
+    assert after_venv[0] == "pip install -e '.[test]'"
+    assert [step["run"] for step in runs] == ["python -m " + after_venv[0], *after_venv[1:]]
+
+
 def lint(*command: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(BIN / command[0]), *command[1:]], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
 def test_actionlint_and_zizmor_report_nothing(tmp_path: Path) -> None:
-    plain = lint("actionlint", "-no-color", str(WORKFLOW))
+    plain = lint("actionlint", "-no-color", str(WORKFLOW), str(OWN_CI))
     assert (plain.returncode, plain.stdout) == (0, ""), plain.stdout + plain.stderr
-    audit = lint("zizmor", "--offline", "--no-progress", "--persona=auditor", str(WORKFLOW), str(ACTION))
+    audit = lint("zizmor", "--offline", "--no-progress", "--persona=auditor", str(WORKFLOW), str(ACTION), str(OWN_CI))
     assert audit.returncode == 0 and "No findings to report" in audit.stdout, audit.stdout + audit.stderr
     # The same workflow using the action from the repository root (./), so that actionlint also
     # checks every `with:` input and `outputs.` reference against action.yml.
@@ -171,6 +197,7 @@ def mailgun():
         yield server.url
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="runs action/run.sh with bash as the example's ubuntu-latest jobs do")
 def test_a_plan_keeps_its_saved_plan_and_full_text_for_the_artifact(tmp_path: Path, mailgun: str) -> None:
     _, work = origin_with_manifests(tmp_path)
     runner = Runner(work, tmp_path, base_env(tmp_path, MAILGUN_BASE_URL=mailgun))
@@ -201,6 +228,7 @@ def test_a_plan_keeps_its_saved_plan_and_full_text_for_the_artifact(tmp_path: Pa
     assert not (work / "mailgun" / "mgsync.lock").exists()
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="runs action/run.sh with bash as the example's ubuntu-latest jobs do")
 def test_a_failed_validate_or_plan_replaces_the_comment_with_its_error(tmp_path: Path, mailgun: str) -> None:
     _, work = origin_with_manifests(tmp_path)
     runner = Runner(work, tmp_path, base_env(tmp_path, MAILGUN_BASE_URL=mailgun))

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from tests.e2e.cli import mgsync_command
+from tests.support.cli import mgsync_command
 
 REPO = Path(__file__).resolve().parents[1]
 HOOKS = REPO / ".pre-commit-hooks.yaml"
@@ -50,7 +50,7 @@ def test_the_readme_and_the_hooks_comment_show_the_same_configuration() -> None:
     config = readme_config()
     assert config == {"id": "mgsync-validate", "args": ["mailgun"], "files": "^mailgun/"}
     comment = [line.removeprefix("#").rstrip() for line in HOOKS.read_text(encoding="utf-8").splitlines()
-               if line.startswith("#   ") or line.startswith("#     ")]
+               if line.startswith(("#   ", "#     "))]
     assert any(line.strip() == "- id: mgsync-validate" for line in comment)
     assert any(re.fullmatch(r"\s+args: \[mailgun\]\s+#.*", line) for line in comment)
     assert any(re.fullmatch(r"\s+files: \^mailgun/\s+#.*", line) for line in comment)

@@ -18,8 +18,7 @@ from click.testing import CliRunner
 from mgsync import tuning
 from mgsync.cli import main
 from mgsync.tuning import limit_arenas
-
-from .e2e.cli import run
+from tests.support.cli import run
 
 GLIBC = platform.libc_ver()[0] == "glibc" and sys.platform.startswith("linux")
 ON = ("mgsync.tuning: runtime tuning on: glibc malloc arenas limited: "

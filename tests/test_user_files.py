@@ -27,8 +27,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mgsync.emulator.domains import SANDBOX
 from mgsync.emulator import Emulator
+from mgsync.emulator.domains import SANDBOX
 from tests.benchmarks.bench_account_l import served_emulator
 
 TESTS = Path(__file__).resolve().parent
@@ -132,7 +132,7 @@ def sentinel(tmp_path: Path) -> Iterator[tuple[Path, bytes]]:
     emu = Emulator(api_key="user-key")
     emu.store.add_domain(SENTINEL_DOMAIN)
     emu.save(home / DEFAULT_STATE)
-    yield home, (home / DEFAULT_STATE).read_bytes()
+    return home, (home / DEFAULT_STATE).read_bytes()
 
 
 def test_the_benchmark_emulator_leaves_the_user_account_alone(sentinel: tuple[Path, bytes], tmp_path: Path,

@@ -58,7 +58,8 @@ def read(client: Client, domains: Sequence[str], zones: Sequence[str] = (), ttl:
 
 def _answer(client: Client, name: str) -> dict[str, Any] | None:
     try:
-        return client.get(f"/v4/domains/{segment(name)}")
+        answer: dict[str, Any] = client.get(f"/v4/domains/{segment(name)}")  # a JSON object; model.py checks it
+        return answer
     except ApiError as err:
         if err.status == 404:
             return None

@@ -143,9 +143,10 @@ def _odd(domain: str, what: str) -> MgsyncError:
 
 def _domain(answer: Mapping[str, Any]) -> str:
     domain = answer.get("domain") if isinstance(answer, Mapping) else None
-    if not isinstance(domain, Mapping) or not isinstance(domain.get("name"), str):
+    name = domain.get("name") if isinstance(domain, Mapping) else None
+    if not isinstance(name, str):
         raise _odd("?", "no domain object")
-    return domain["name"].lower()
+    return name.lower()
 
 
 def _list(answer: Mapping[str, Any], key: str, domain: str) -> list[Mapping[str, Any]]:

@@ -13,9 +13,9 @@ import logging
 import math
 import threading
 import time
-from http import HTTPStatus
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote
@@ -23,23 +23,25 @@ from urllib.parse import parse_qsl, unquote
 import httpx
 
 # One line per endpoint family, here and in FAMILIES, so adding a family is a line each.
-from mgsync.emulator import account_templates
-from mgsync.emulator import account_webhooks
-from mgsync.emulator import credentials
-from mgsync.emulator import dkim
-from mgsync.emulator import dkim_management
-from mgsync.emulator import dmarc
-from mgsync.emulator import domains
-from mgsync.emulator import forwards
-from mgsync.emulator import lists
-from mgsync.emulator import members
-from mgsync.emulator import routes
-from mgsync.emulator import subaccounts
-from mgsync.emulator import suppressions
-from mgsync.emulator import templates
-from mgsync.emulator import tracking
-from mgsync.emulator import webhooks
-from mgsync.emulator import x509
+from mgsync.emulator import (
+    account_templates,
+    account_webhooks,
+    credentials,
+    dkim,
+    dkim_management,
+    dmarc,
+    domains,
+    forwards,
+    lists,
+    members,
+    routes,
+    subaccounts,
+    suppressions,
+    templates,
+    tracking,
+    webhooks,
+    x509,
+)
 from mgsync.emulator.faults import DropConnection, Faults, Rule
 from mgsync.emulator.store import Store
 from mgsync.emulator.wire import GO, Endpoint, HttpError, MultiDict, Request, parse_body, render

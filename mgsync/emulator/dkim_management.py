@@ -45,8 +45,9 @@ def _domain(store: Store, name: str) -> dict[str, Any]:
 
 def rotation_of(rec: dict[str, Any]) -> dict[str, Any]:
     """The stored policy (test helper): ``enabled``, ``interval_hours``, ``active_selector``, ``rotations``."""
-    return rec.setdefault("_rotation", {"enabled": False, "interval_hours": None, "active_selector": "pdk1",
-                                        "rotations": 0})
+    policy: dict[str, Any] = rec.setdefault("_rotation", {"enabled": False, "interval_hours": None,
+                                                          "active_selector": "pdk1", "rotations": 0})
+    return policy
 
 
 def state(rec: dict[str, Any]) -> str:

@@ -31,11 +31,13 @@ def dns_record(rtype: str, name: str | None, value: str, valid: str, active: boo
 
 def dkim_host(rec: dict[str, Any]) -> str:
     """Where the DKIM records live: the domain, or the host ``dkim_host_name`` / the root names."""
-    if host := rec.get("_dkim_host_name"):
+    host: str | None = rec.get("_dkim_host_name")
+    if host:
         return host
+    name: str = rec["name"]
     if rec.get("_force_root_dkim_host"):
-        return ".".join(rec["name"].split(".")[-2:])
-    return rec["name"]
+        return ".".join(name.split(".")[-2:])
+    return name
 
 
 def keys(rec: dict[str, Any]) -> list[dict[str, Any]]:
@@ -47,7 +49,8 @@ def keys(rec: dict[str, Any]) -> list[dict[str, Any]]:
             "key": public_key(rec["name"], int(rec.get("_dkim_key_size") or 1024)),
             "active": ready, "published": ready, "seq": 0,
         }]
-    return rec["_dkim_keys"]
+    found: list[dict[str, Any]] = rec["_dkim_keys"]
+    return found
 
 
 def find(rec: dict[str, Any], selector: str) -> dict[str, Any] | None:

@@ -18,7 +18,8 @@ import hashlib
 from typing import Any
 
 from mgsync.emulator import dkimkeys
-from mgsync.emulator.dkimkeys import dkim_host, dns_record, public_key  # noqa: F401  (re-exported)
+from mgsync.emulator.dkimkeys import dkim_host as dkim_host  # re-exported: handlers ask this module
+from mgsync.emulator.dkimkeys import dns_record
 
 ASS_SELECTORS = ("pdk1", "pdk2")
 

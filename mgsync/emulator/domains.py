@@ -132,7 +132,7 @@ def verify_domain(store: Store, req: Request) -> tuple[int, dict[str, Any], list
                ("X-Request-Reset", str(int(reset * 1000)))]
     if remaining < 0:
         retry = max(0, math.ceil(reset - store.clock()))
-        return 429, {"message": "Too Many Requests"}, headers + [("Retry-After", str(retry))]
+        return 429, {"message": "Too Many Requests"}, [*headers, ("Retry-After", str(retry))]
     if rec.get("_dns_valid") and rec["state"] == "unverified":
         rec["state"] = "active"
     if rec["state"] == "active" and not dkimkeys.active_count(rec):

@@ -135,7 +135,8 @@ def _account_id(store: Store) -> str:
     if store.account_id is not None:
         return store.account_id
     settings = store.family(FAMILY).settings  # the parent account has no id of its own in the store
-    return settings.setdefault("account_id", records.object_id(store.clock(), 0))
+    account_id: str = settings.setdefault("account_id", records.object_id(store.clock(), 0))
+    return account_id
 
 
 def _now(store: Store) -> str:

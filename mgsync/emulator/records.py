@@ -12,7 +12,7 @@ import uuid
 from email.utils import parseaddr
 from typing import Any
 
-from mgsync.emulator.dnsrecords import dns_records  # noqa: F401  (handlers ask this module for every shape)
+from mgsync.emulator.dnsrecords import dns_records as dns_records  # handlers ask this module for every shape
 from mgsync.emulator.wire import fmt_date
 
 HTML_FOOTER = '\n<br>\n<p><a href="%unsubscribe_url%">unsubscribe</a></p>\n'

@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import socket
 import sys
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-import threading
 from typing import Any
 
 from mgsync.emulator.app import Emulator
@@ -39,10 +39,8 @@ class _Handler(BaseHTTPRequestHandler):
             payload = json.dumps({"message": str(err)}).encode()
         except DropConnection:
             self.close_connection = True
-            try:
+            with suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return
         self.send_response(status)
         for name, value in headers:

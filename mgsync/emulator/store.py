@@ -24,7 +24,7 @@ from mgsync.emulator.wire import parse_date
 from mgsync.errors import ConfigError
 
 SUPPRESSION_KINDS = ("bounces", "unsubscribes", "complaints", "whitelists")
-__all__ = ["Family", "Store", "Subaccount", "Table", "SUPPRESSION_KINDS"]
+__all__ = ["SUPPRESSION_KINDS", "Family", "Store", "Subaccount", "Table"]
 
 
 @dataclass
@@ -154,7 +154,7 @@ class Store:
         self.members = {lst: Table(rows) for lst, rows in data["members"].items()}
         self.families = {name: Family.from_data(f) for name, f in data.get("families", {}).items()}  # absent in older files
         self.subaccounts = {}
-        for sid, saved in data.get("subaccounts", {}).items():  # absent in state files before subaccounts
+        for saved in data.get("subaccounts", {}).values():  # absent in state files before subaccounts
             sub = self._new_subaccount({k: v for k, v in saved.items() if k != "state"})
             sub.store.load_data(saved["state"])
 

@@ -12,7 +12,7 @@ from typing import Any
 class Table:
     """Records keyed by a normalised (lower-case) key, with a cached sorted key list for paging."""
 
-    __slots__ = ("rows", "_sorted")
+    __slots__ = ("_sorted", "rows")
 
     def __init__(self, rows: dict[str, dict[str, Any]] | None = None):
         self.rows: dict[str, dict[str, Any]] = rows or {}
@@ -53,7 +53,7 @@ class Family:
     ``Table``s, named groups of Tables (e.g. template name → its versions) and a JSON-able
     ``settings`` dict (the family's emulator switches). Saved and loaded generically."""
 
-    __slots__ = ("tables", "groups", "settings")
+    __slots__ = ("groups", "settings", "tables")
 
     def __init__(self) -> None:
         self.tables: dict[str, Table] = {}

@@ -12,15 +12,25 @@ import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from email.utils import parsedate_tz, mktime_tz
+from email.utils import mktime_tz, parsedate_tz
 from itertools import chain
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, quote, quote_plus
 
 __all__ = [
-    "Endpoint", "HttpError", "MultiDict", "Request", "Style", "parse_body", "to_bool", "opt_bool",
-    "fmt_date", "parse_date", "render", "qs",
+    "Endpoint",
+    "HttpError",
+    "MultiDict",
+    "Request",
+    "Style",
+    "fmt_date",
+    "opt_bool",
+    "parse_body",
+    "parse_date",
+    "qs",
+    "render",
+    "to_bool",
 ]
 
 
@@ -239,7 +249,7 @@ def _flat(values: Iterable[Any]) -> bool:
     return not any(value for value in values if isinstance(value, (dict, list, tuple)))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _one_per_line(depth: int) -> Callable[[Any], str]:
     """The C encoder writing the members of a flat object at ``depth`` one per line (``c_make_encoder``
     is what ``json.dumps`` itself uses when it does not indent)."""

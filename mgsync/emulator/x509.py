@@ -39,7 +39,7 @@ def _domain_of(store: Store, host: str) -> dict[str, Any]:
 
 def _current(store: Store, rec: dict[str, Any], host: str) -> dict[str, Any] | None:
     """The host's certificate with its status brought up to the store's clock."""
-    cert = rec.get("_x509", {}).get(host)
+    cert: dict[str, Any] | None = rec.get("_x509", {}).get(host)
     if cert is not None and cert["status"] == "active" and store.clock() >= cert["expires_at"]:
         cert["status"] = "expired"
     return cert

@@ -15,12 +15,12 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from mgsync import tuning
 from mgsync.answers import OddItem
 from mgsync.changes import Action
 from mgsync.kinds import BY_NAME, KINDS, Kind, children
 from mgsync.kinds.base import UNREADABLE, BulkKind
 from mgsync.state import Address, Entries, Resource, State
-from mgsync import tuning
 
 if TYPE_CHECKING:
     from mgsync.client import Client

@@ -161,7 +161,7 @@ def _path(scan: Scanner) -> Path:
             raise scan.unexpected() if scan.i < len(scan.text) else scan.fail("an expression ends after a separator")
         name, literal = segment
         if not literal and name in ("..", ".", "this"):
-            if not first or data and name != "..":
+            if not first or (data and name != ".."):
                 raise TemplateSyntaxError(f'invalid path "{scan.text[begin:scan.i]}": "{name}" may only start a path', start)
             depth += name == ".."
             first = name == ".."  # ../../a keeps going up; this/.. does not

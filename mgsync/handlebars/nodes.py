@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 
 def position(text: str, offset: int) -> tuple[int, int]:
@@ -58,7 +58,7 @@ class SubExpression:
     start: int
 
 
-Expr = Union[Path, Literal, SubExpression]
+Expr = Path | Literal | SubExpression
 
 
 @dataclass(frozen=True)
@@ -113,4 +113,4 @@ class Block:
     decorator: bool = False  # {{#*inline "name"}}: a decorator block
 
 
-Node = Union[Text, Mustache, Partial, Block]
+Node = Text | Mustache | Partial | Block

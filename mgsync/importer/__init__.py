@@ -32,8 +32,8 @@ from mgsync.lockfile import Lockfile, collection_digest
 from mgsync.manifest import Desired, csvdata
 from mgsync.manifest.convert import Staged
 from mgsync.manifest.loader import Loading
-from mgsync.tuning import settled
 from mgsync.state import Address, Entries, State, TableKey, sort_key
+from mgsync.tuning import settled
 
 if TYPE_CHECKING:
     from mgsync.client import Client
@@ -244,7 +244,7 @@ def read_account(client: Client, only: Mapping[str, tuple[str, ...]],
             scopes[kind.name] = set(keys)
     observed = observe(client, scopes, State(), arrived=arrived, finished=stream.finished if stream else None,
                        odd=odd)
-    for name, keys in wanted.items():
+    for name in wanted:
         live = {r.address.key for r in observed.of_kind(name)}
         missing = [key for key in map(BY_NAME[name].identity, only[name]) if key not in live]
         if missing:

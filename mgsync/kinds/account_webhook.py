@@ -11,7 +11,7 @@ checked per manifest file at validation. Import writes ``account_webhooks.yaml``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import AfterValidator, Field, WithJsonSchema, field_validator
 from ruamel.yaml.comments import CommentedMap

@@ -28,7 +28,6 @@ from mgsync.answers import Obj, OddItem, odd_sink
 from mgsync.changes import Change
 from mgsync.errors import ApiError, MgsyncError
 from mgsync.kinds.capabilities import Bulk, Deletable, Prunable
-from mgsync.shapes import rules
 from mgsync.kinds.columns import Record
 from mgsync.shapes.doc import Doc, Group, collection, written
 from mgsync.state import Address, Body, Entries, Resource, Row, State

@@ -19,7 +19,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from pydantic import create_model, model_validator
 
@@ -100,19 +100,24 @@ class Declared(type):
             namespace["FIX"] = {found.name: found.fix for found in values if found.fix is not None}
         cls = super().__new__(mcs, name, bases, namespace)
         if own:
-            keys = tuple(found for found in declared if found.key)
-            shown = [found.name for base in bases for found in getattr(base, "CSV", ())]
-            order = how.get("csv") or (*shown, *(found.name for found in own if not found.key))
-            setattr(cls, "KEYS", keys)
-            setattr(cls, "COLUMNS", values)
-            setattr(cls, "CSV", tuple(next(found for found in values if found.name == one) for one in order))
-            positions = {found.name: i for i, found in enumerate(values)}
-            setattr(cls, "CELLS", tuple((positions[found.name], found.cell) for found in cls.CSV))  # type: ignore[attr-defined]
-            cells = cls.CELLS  # type: ignore[attr-defined]
-            if all(cell is _same for _, cell in cells):
-                setattr(cls, "PICK", _picker([position for position, _ in cells]))
-            setattr(cls, "DOC_NAME", how.get("doc") or f"{name}Doc")
+            _declare(cast("type[Record]", cls), declared, [found for base in bases for found in getattr(base, "CSV", ())],
+                     own, how, name)
         return cls
+
+
+def _declare(cls: type[Record], declared: list[Column], shown: list[Column], own: list[Column], how: dict[str, Any],
+             name: str) -> None:
+    """The derived class attributes of a ``Record`` that declares columns of its own."""
+    values = tuple(found for found in declared if not found.key)
+    order = how.get("csv") or (*(found.name for found in shown), *(found.name for found in own if not found.key))
+    cls.KEYS = tuple(found for found in declared if found.key)
+    cls.COLUMNS = values
+    cls.CSV = tuple(next(found for found in values if found.name == one) for one in order)
+    positions = {found.name: i for i, found in enumerate(values)}
+    cls.CELLS = tuple((positions[found.name], found.cell) for found in cls.CSV)
+    if all(cell is _same for _, cell in cls.CELLS):
+        cls.PICK = _picker([position for position, _ in cls.CELLS])
+    cls.DOC_NAME = how.get("doc") or f"{name}Doc"
 
 
 def _picker(positions: list[int]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:

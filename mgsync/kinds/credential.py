@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from pydantic import AfterValidator, Field, InstanceOf, SecretStr
 from ruamel.yaml.comments import CommentedMap
 
+from mgsync.answers import STR, Obj
 from mgsync.changes import Change
+from mgsync.errors import MgsyncError
 from mgsync.kinds.base import Kind, Loc, path_quote
 from mgsync.kinds.capabilities import Deletable, Prunable, Writable
 from mgsync.kinds.domain import DOMAIN
-from mgsync.answers import STR, Obj
-from mgsync.errors import MgsyncError
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc, written
 from mgsync.shapes.env import UnsetSecret

@@ -182,7 +182,7 @@ class Dkim(Spec):
     rotation: Rotation | None = None  # None: not known (Mailgun has no read for it)
     ready: tuple[str, ...] = ()  # keys whose record Mailgun reports valid
     selectors: tuple[str, ...] = ()  # every key of the domain
-    records: dict[str, str] = {}  # selector -> the name of its TXT record
+    records: dict[str, str] = {}  # noqa: RUF012  (a pydantic field, copied per instance) selector -> its TXT record's name
 
 
 class RotationDoc(Doc):

@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, Field, StrictBool, StrictInt, model_validator
 
+from mgsync.answers import BOOL, INT, STR, ListOf, Obj
 from mgsync.changes import Change, Notice
 from mgsync.errors import ApiError
 from mgsync.kinds.base import Kind, form_bool, path_quote, read_item
 from mgsync.kinds.capabilities import Deletable, OwnFile, Reviewable, Verifiable, Writable
-from mgsync.answers import BOOL, INT, STR, ListOf, Obj
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc
 from mgsync.shapes.fields import DomainName, Url

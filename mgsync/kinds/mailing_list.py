@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, StrictBool, WithJsonSchema
 
+from mgsync.answers import BOOL, INT, OBJECT, STR, Obj, fits
 from mgsync.changes import Action, Change
 from mgsync.kinds.base import BulkKind, Kind, Loc, path_quote
 from mgsync.kinds.capabilities import Deletable, Lossy, OwnFile, Prunable, Writable
-from mgsync.shapes import rules
-from mgsync.answers import BOOL, INT, OBJECT, STR, Obj, fits
 from mgsync.kinds.columns import Record, bad_bool, bad_json, column, key, parse_bool, parse_json
+from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc, written
 from mgsync.shapes.output import file_stem
 from mgsync.state import Entries, Resource, Spec, State, jsonable

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import AfterValidator, Field, StrictInt
 from ruamel.yaml.comments import CommentedMap
 
+from mgsync.answers import INT, STR, ListOf, Obj, fits
 from mgsync.changes import Change
 from mgsync.kinds.base import Exact, Kind, Loc, path_quote
 from mgsync.kinds.capabilities import Deletable, OwnFile, Prunable, Writable
-from mgsync.answers import INT, STR, ListOf, Obj, fits
 from mgsync.shapes import route_syntax
 from mgsync.shapes.doc import UNSET, Doc
 from mgsync.shapes.fields import name_check

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
 
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
+from mgsync.answers import STR, ListOf, Scalar
 from mgsync.changes import Change
 from mgsync.kinds.base import BulkKind, path_quote
 from mgsync.kinds.capabilities import Writable
 from mgsync.kinds.columns import Record, column, key, list_cell, parse_list
 from mgsync.kinds.domain import DOMAIN
-from mgsync.answers import STR, ListOf, Scalar
 from mgsync.shapes import rules
 from mgsync.shapes.doc import Group
 from mgsync.shapes.fields import DomainName, Email, EmailOrDomain

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 from pydantic import AfterValidator, Field, StrictInt, WithJsonSchema, model_validator
 from ruamel.yaml.comments import CommentedMap
 
+from mgsync.answers import BOOL, STR, MapOf, Obj
 from mgsync.changes import Change
 from mgsync.fingerprint import fingerprint
 from mgsync.kinds.base import Kind, Loc, path_quote, read_item
 from mgsync.kinds.capabilities import Deletable, Prunable, Writable
 from mgsync.kinds.domain import DOMAIN
-from mgsync.answers import BOOL, STR, MapOf, Obj
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc, written
 from mgsync.shapes.fields import name_check

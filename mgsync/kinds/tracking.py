@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, PlainValidator, StrictBool, WithJsonSchema
 from ruamel.yaml.comments import CommentedMap
 
+from mgsync.answers import BOOL, STR, Obj, Scalar
 from mgsync.changes import Change
 from mgsync.kinds.base import Kind, Loc, path_quote, yes_no
 from mgsync.kinds.capabilities import Writable
 from mgsync.kinds.domain import DOMAIN
-from mgsync.answers import BOOL, STR, Obj, Scalar
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc, Either, written
 from mgsync.shapes.output import Output, flow_map
@@ -48,8 +48,10 @@ class Tracking(Spec):
 
 
 def _click(value: Any) -> bool | str:
-    if isinstance(value, bool) or value == "htmlonly":
+    if isinstance(value, bool):
         return value
+    if value == "htmlonly":
+        return "htmlonly"
     raise ValueError(rules.unknown("value", value, ("true", "false", "htmlonly")))
 
 

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from pydantic import AfterValidator, Field, WithJsonSchema, field_validator
 from ruamel.yaml.comments import CommentedMap
 
+from mgsync.answers import STR, ListOf, MapOf, Nullable, Obj
 from mgsync.changes import Change
 from mgsync.kinds.base import Kind, Loc, path_quote
 from mgsync.kinds.capabilities import Deletable, Lossy, Prunable, Writable
 from mgsync.kinds.domain import DOMAIN
-from mgsync.answers import STR, ListOf, MapOf, Nullable, Obj
 from mgsync.shapes.doc import UNSET, Doc, Either
 from mgsync.shapes.fields import URL_SCHEMA, Url
 from mgsync.shapes.output import Output, flow_seq

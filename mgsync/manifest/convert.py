@@ -10,8 +10,8 @@ and files are not decided here (see ``loader.merge``). Knows no kind by name.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 import csv
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from mgsync.kinds import children
 from mgsync.errors import Problem
+from mgsync.kinds import children
 from mgsync.state import State
 
 

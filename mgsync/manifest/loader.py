@@ -120,7 +120,7 @@ def _unset_allowed(out: FileHarvest, missing: list[EnvProblem], *, warn: bool, s
     kept: list[Problem] = []
     for problem, env_problem in zip(out.problems[:len(missing)], missing):
         secret = env_problem.missing is not None and id(env_problem.value) in as_secret
-        if env_problem.missing is None or not (warn or secret and secrets):
+        if env_problem.missing is None or not (warn or (secret and secrets)):
             kept.append(problem)
         elif warn:
             needed = "apply needs it" if secret else "plan and apply need it"
@@ -140,7 +140,7 @@ def _top_level(out: FileHarvest, key: Any, value: Any) -> None:
     elif key in ManifestDoc.model_fields:  # version, prune, or a section of the wrong type
         doc = _validate(out, {key: value})
         if doc is not None and key == "prune":
-            convert.top_prune(out, getattr(doc, "prune"))
+            convert.top_prune(out, getattr(doc, "prune"))  # noqa: B009  (a field made by create_model)
 
 
 def _entry(out: FileHarvest, section: str, name: Any, entry: Any) -> None:

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from mgsync.changes import Action, Change, Drift
-from mgsync.plan import Plan
 from mgsync.kinds import BY_NAME, Kind, Prunable
+from mgsync.plan import Plan
 from mgsync.render import rendered, screen, terminal, values
 from mgsync.render.screen import Heading, code
 from mgsync.render.summary import summary_line

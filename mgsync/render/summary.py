@@ -15,7 +15,7 @@ NO_CHANGES = "No changes. Mailgun matches the manifests."
 
 def counts(changes: list[Change]) -> dict[str, int]:
     """``{"add", "change", "destroy", "forget"}`` counts, the summary's vocabulary."""
-    by_action = {action: 0 for action in Action}
+    by_action = dict.fromkeys(Action, 0)
     for item in changes:
         by_action[item.action] += 1
     return {

@@ -47,7 +47,7 @@ def check_headers(out: Harvest, loc: Loc, headers: dict[str, str], where: str) -
         place = _in_yaml(out, (*loc, "headers"), name, text)
         found = list(checked.warnings)
         if checked.error is not None:
-            found.insert(0, (checked.error.offset, checked.error.describe(lambda o: "{1}:{2}".format(*place(o)))))
+            found.insert(0, (checked.error.offset, checked.error.describe(lambda o: "{1}:{2}".format(*place(o)))))  # noqa: B023  (called at once)
         for offset, message in found:
             file_, line, col = place(offset)
             out.warnings.append(Problem(file_, line, col, where, f"header {name}: {message}"))

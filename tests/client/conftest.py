@@ -10,8 +10,7 @@ from mgsync.client import Client
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
 from mgsync.settings import Settings
-
-from .support import DOMAIN, KEY, MATON_KEY
+from tests.support.client import DOMAIN, KEY, MATON_KEY
 
 
 @pytest.fixture

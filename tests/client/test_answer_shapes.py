@@ -30,7 +30,7 @@ def _declared_shapes() -> list[Any]:
     return found + [Obj({"items": ListOf(shape)}, {"paging": Obj(optional={"next": STR})}) for shape in found]
 
 
-SHAPES = _declared_shapes() + [STR, INT, BOOL, ANY, Nullable(INT), MapOf(STR), ListOf(Obj({"address": STR}))]
+SHAPES = [*_declared_shapes(), STR, INT, BOOL, ANY, Nullable(INT), MapOf(STR), ListOf(Obj({"address": STR}))]
 
 
 def test_the_kinds_declare_shapes() -> None:

@@ -11,8 +11,7 @@ import pytest
 
 from mgsync.client import Client
 from mgsync.settings import Settings
-
-from .support import KEY
+from tests.support.client import KEY
 
 
 @pytest.fixture

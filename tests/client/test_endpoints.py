@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 from mgsync.client import Client, segment
-
-from .support import DOMAIN
+from tests.support.client import DOMAIN
 
 
 def calls(emu, method: str) -> list[str]:
@@ -25,7 +24,7 @@ def test_domains(account, connect) -> None:
 
 
 def test_tracking(account, connect) -> None:
-    emu, url = account
+    _emu, url = account
     client = connect(url)
     assert client.get(f"/v3/domains/{DOMAIN}/tracking")["tracking"]["open"]["active"] is False
     client.put(f"/v3/domains/{DOMAIN}/tracking/open", {"active": "yes"})
@@ -46,7 +45,7 @@ def test_routes_send_repeated_actions(account, connect) -> None:
 
 
 def test_webhooks_send_repeated_urls(account, connect) -> None:
-    emu, url = account
+    _emu, url = account
     client = connect(url)
     urls = ["https://hooks.example.com/a", "https://hooks.example.com/b"]
     client.post(f"/v3/domains/{DOMAIN}/webhooks", {"id": "delivered", "url": urls})
@@ -55,7 +54,7 @@ def test_webhooks_send_repeated_urls(account, connect) -> None:
 
 
 def test_templates_and_versions(account, connect) -> None:
-    emu, url = account
+    _emu, url = account
     client = connect(url)
     client.post(f"/v3/{DOMAIN}/templates", {"name": "welcome", "template": "Hi {{name}}", "tag": "v1",
                                             "headers": json.dumps({"Subject": "Welcome"})})
@@ -93,7 +92,7 @@ def test_members_with_plus_addresses_stay_literal(account, connect) -> None:
 
 
 def test_suppressions_json_bulk_and_delete(account, connect) -> None:
-    emu, url = account
+    _emu, url = account
     client = connect(url)
     bounces = [{"address": "gone+1@example.org", "code": "550", "error": "mailbox removed"},
                {"address": "gone2@example.org"}]

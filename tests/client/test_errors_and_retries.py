@@ -8,12 +8,10 @@ import time
 import pytest
 
 from mgsync.answers import INT, OBJECT, ListOf, Obj
-from mgsync.errors import (ApiError, ConfigError, DnsError, HostNotFoundError, NoAnswerError,
-                           UnreadableAnswerError)
 from mgsync.client import Client
+from mgsync.errors import ApiError, ConfigError, DnsError, HostNotFoundError, NoAnswerError, UnreadableAnswerError
 from mgsync.settings import Settings
-
-from .support import DOMAIN, KEY, Sleeps
+from tests.support.client import DOMAIN, KEY, Sleeps
 
 ROUTE = {"expression": 'match_recipient("s@example.com")', "action": ["stop()"], "description": "support"}
 
@@ -47,7 +45,7 @@ def test_bad_key_is_a_clear_401(account, connect) -> None:
     ],
 )
 def test_404_carries_mailguns_message(account, connect, path: str, message: str) -> None:
-    emu, url = account
+    _emu, url = account
     with pytest.raises(ApiError) as err:
         connect(url).get(path, limit=10)
     assert str(err.value) == f"Mailgun API: GET {path} returned 404: {message}"

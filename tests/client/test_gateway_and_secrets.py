@@ -12,8 +12,7 @@ from mgsync import __version__
 from mgsync.client import Client
 from mgsync.errors import ApiError, MgsyncError
 from mgsync.settings import Settings
-
-from .support import DOMAIN, KEY, MATON_KEY, Sleeps
+from tests.support.client import DOMAIN, KEY, MATON_KEY, Sleeps
 
 
 def test_gateway_form_over_http(account) -> None:
@@ -28,19 +27,18 @@ def test_gateway_form_over_http(account) -> None:
 @pytest.mark.parametrize(
     ("settings", "status", "message"),
     [
-        (dict(auth="bearer", api_key=MATON_KEY), 400, "Several Mailgun connections exist: send the Maton-Connection header"),
-        (dict(auth="bearer", api_key=MATON_KEY, connection="conn-x"), 400, "No Mailgun connection with id conn-x"),
-        (dict(auth="bearer", api_key="maton-wrong-000000000000", connection="conn-a"), 401,
+        ({"auth": "bearer", "api_key": MATON_KEY}, 400, "Several Mailgun connections exist: send the Maton-Connection header"),
+        ({"auth": "bearer", "api_key": MATON_KEY, "connection": "conn-x"}, 400, "No Mailgun connection with id conn-x"),
+        ({"auth": "bearer", "api_key": "maton-wrong-000000000000", "connection": "conn-a"}, 401,
          "Forbidden: the API key was rejected (check MAILGUN_API_KEY / MATON_API_KEY and the region)"),
-        (dict(auth="basic", api_key=KEY), 401,
+        ({"auth": "basic", "api_key": KEY}, 401,
          "Forbidden: the API key was rejected (check MAILGUN_API_KEY / MATON_API_KEY and the region)"),
     ],
 )
 def test_gateway_refusals(account, settings: dict, status: int, message: str) -> None:
-    emu, url = account
-    with Client(Settings(base_url=url + "/mailgun", **settings)) as client:
-        with pytest.raises(ApiError) as err:
-            client.get("/v4/domains")
+    _emu, url = account
+    with Client(Settings(base_url=url + "/mailgun", **settings)) as client, pytest.raises(ApiError) as err:
+        client.get("/v4/domains")
     assert (err.value.status, err.value.message) == (status, message)
 
 

@@ -9,8 +9,7 @@ import pytest
 
 from mgsync.client import Client
 from mgsync.settings import Settings
-
-from .support import DOMAIN, KEY
+from tests.support.client import DOMAIN, KEY
 
 
 def gets(emu) -> list[tuple[str, dict[str, list[str]]]]:

@@ -11,8 +11,7 @@ import pytest
 from mgsync.client import Client
 from mgsync.errors import ApiError
 from mgsync.settings import Settings
-
-from .support import KEY, Sleeps
+from tests.support.client import KEY, Sleeps
 
 
 def test_throttled_request_waits_for_the_reset_then_succeeds(account, connect) -> None:

@@ -11,8 +11,7 @@ from mgsync.client import Client
 from mgsync.emulator import Emulator
 from mgsync.errors import ApiError, ConfigError
 from mgsync.settings import Settings
-
-from .support import DOMAIN, KEY, MATON_KEY
+from tests.support.client import DOMAIN, KEY, MATON_KEY
 
 
 @pytest.mark.parametrize(
@@ -79,9 +78,9 @@ def test_without_a_subaccount_no_header_is_sent(account: tuple[Emulator, str]) -
 
 
 def test_an_unknown_subaccount_is_a_clear_api_error(account: tuple[Emulator, str]) -> None:
-    emu, url = account
-    with Client(Settings(url, "basic", KEY, subaccount="0123456789abcdef01234567")) as client:
-        with pytest.raises(ApiError) as raised:
-            client.get("/v4/domains")
+    _emu, url = account
+    with (Client(Settings(url, "basic", KEY, subaccount="0123456789abcdef01234567")) as client,
+          pytest.raises(ApiError) as raised):
+        client.get("/v4/domains")
     assert str(raised.value) == ("Mailgun API: GET /v4/domains returned 403: Forbidden: X-Mailgun-On-Behalf-Of names "
                                  "no subaccount of this account (0123456789abcdef01234567)")

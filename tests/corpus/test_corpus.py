@@ -25,7 +25,7 @@ from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
 from mgsync.kinds.tracking import DEFAULT_HTML_FOOTER, DEFAULT_TEXT_FOOTER
 from mgsync.shapes import rules
-from tests.e2e.cli import run
+from tests.support.cli import run
 
 KEY = "corpus-key"
 CORPUS: dict[str, list[dict[str, Any]]] = YAML(typ="safe").load(Path(__file__).with_name("values.yaml"))

@@ -19,7 +19,7 @@ from ruamel.yaml import YAML
 
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
-from tests.e2e.cli import run
+from tests.support.cli import run
 
 KEY = "odd-routes-key"
 ROUTES = {

@@ -11,10 +11,10 @@ import pytest
 
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
-from tests.e2e.cli import run
+from tests.support.cli import run
+from tests.support.dnsserver import dns_server
 
 from .conftest import KEY, create
-from .dnsserver import dns_server
 
 MANIFEST = "domains:\n  mg.example.com: {}\n"
 

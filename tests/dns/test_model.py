@@ -77,7 +77,7 @@ def test_dkim_cnames_and_dmarc_are_labelled() -> None:
 
 def test_a_long_txt_value_splits_into_strings_of_at_most_255(emu: Emulator) -> None:
     create(emu, "mg.example.com", dkim_key_size="2048")
-    dkim = [r for r in from_answer(get(emu, "mg.example.com")) if r.purpose == "DKIM"][0]
+    dkim = next(r for r in from_answer(get(emu, "mg.example.com")) if r.purpose == "DKIM")
     assert len(dkim.value) > TXT_CHUNK and len(dkim.strings) == 2
     assert all(len(s) <= TXT_CHUNK for s in dkim.strings) and "".join(dkim.strings) == dkim.value
 
@@ -91,7 +91,7 @@ def test_a_long_txt_value_splits_into_strings_of_at_most_255(emu: Emulator) -> N
      "returned an MX record with priority 'x'"),
 ])
 def test_an_odd_answer_is_one_clear_error(answer: dict, message: str) -> None:
-    with pytest.raises(MgsyncError, match="^Mailgun API: ") as err:
+    with pytest.raises(MgsyncError, match=r"^Mailgun API: ") as err:
         from_answer(answer)
     assert message in str(err.value)
 

@@ -18,8 +18,7 @@ import pytest
 
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
-
-from .cli import run
+from tests.support.cli import run
 
 KEY = "account-capabilities-key"
 HEADER = "X-Mailgun-On-Behalf-Of"

@@ -13,10 +13,10 @@ import pytest
 
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
+from tests.support.cli import run
 
-from .cli import run
-from .test_least_privilege import said
 from .test_cli import copy_example
+from .test_least_privilege import said
 
 KEY = "account-identity-key"
 # A real account's sandbox domain (mailgun-ruby vcr_cassettes/domains.yml, GET /v4/domains: "type":
@@ -49,7 +49,7 @@ def writes(emu: Emulator) -> list[str]:
 
 
 def test_a_lockfile_from_another_account_is_refused_with_one_line(two_accounts, tmp_path: Path) -> None:
-    (first, env_first), (second, env_second) = two_accounts
+    (_first, env_first), (second, env_second) = two_accounts
     path = copy_example("quickstart", tmp_path)
     assert run("apply", "--yes", str(path), env=env_first).returncode == 0
     lockfile = path / "mgsync.lock"

@@ -10,8 +10,7 @@ import pytest
 
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
-
-from .cli import EXAMPLE_ENV, REPO, run
+from tests.support.cli import EXAMPLE_ENV, REPO, run
 
 KEY = "e2e-key"
 EXAMPLES = ["production", "quickstart"]  # examples/ci holds a workflow, not manifests

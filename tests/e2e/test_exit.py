@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from mgsync import __version__
-from tests.e2e.cli import REPO, mgsync_command, run
+from tests.support.cli import REPO, mgsync_command, run
 
 
 def test_exit_codes_and_output_are_those_of_the_command(tmp_path) -> None:

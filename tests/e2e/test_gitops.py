@@ -7,7 +7,6 @@ import json
 import re
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -15,9 +14,9 @@ from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
 from mgsync.lockfile import hold
 from mgsync.plan import Plan
-from tests.render.plans import example_plan, update
+from tests.support.cli import EXAMPLE_ENV, REPO, run
+from tests.support.plans import example_plan, update
 
-from .cli import EXAMPLE_ENV, REPO, run
 from .test_cli import copy_example
 
 KEY = "gitops-key"

@@ -12,10 +12,9 @@ import pytest
 
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
+from tests.support.cli import EXAMPLE_ENV, run
+from tests.support.dnsserver import dns_server
 
-from tests.dns.dnsserver import dns_server
-
-from .cli import EXAMPLE_ENV, run
 from .test_cli import copy_example
 
 KEY = "least-privilege-key"
@@ -107,7 +106,7 @@ def test_apply_needs_every_password_before_any_request(mailgun, tmp_path: Path) 
 
 def test_apply_checks_a_password_the_plan_could_not(applied) -> None:
     """The PR plan (no passwords) shows no change; apply with a rotated password sees and makes it."""
-    emu, env, path = applied
+    _emu, env, path = applied
     unchecked = run("plan", "--detailed-exitcode", str(path), env=env, unset=PASSWORDS)
     assert unchecked.returncode == 0
     rotated = {**env, "MG_SMTP_BILLING": "a-new-password"}

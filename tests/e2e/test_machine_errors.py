@@ -16,6 +16,7 @@ import signal
 import socket
 import struct
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -23,7 +24,7 @@ import httpx
 import pytest
 
 from mgsync.emulator import Emulator
-from tests.e2e.cli import mgsync_command, run
+from tests.support.cli import mgsync_command, run
 
 MANIFEST = "version: 1\nroutes:\n  catch-all:\n    expression: catch_all()\n    actions: [stop()]\n"
 CONFLICT_REMEDY = (
@@ -69,6 +70,7 @@ def without_root_override() -> tuple[str, ...]:
 # --- the lockfile -------------------------------------------------------------------------------
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX mode bits: chmod 0o555 does not make a directory read-only on Windows")
 def test_a_lockfile_directory_that_cannot_be_written(tmp_path: Path) -> None:
     root = project(tmp_path)
     locked = tmp_path / "state"
@@ -207,6 +209,7 @@ def read_only_state(tmp_path: Path) -> Path:
     return tmp_path / "state" / "emu.json"
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX mode bits: chmod 0o555 does not make a directory read-only on Windows")
 def test_a_state_file_that_cannot_be_saved_with_emulator_commands(tmp_path: Path) -> None:
     root = project(tmp_path)
     read_only_state(tmp_path)
@@ -220,6 +223,7 @@ def test_a_state_file_that_cannot_be_saved_with_emulator_commands(tmp_path: Path
                            "FILE with --emulator.")
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX mode bits (chmod 0o555), preexec_fn and SIGINT: POSIX only")
 def test_a_state_file_that_cannot_be_saved_with_emulator_serve(tmp_path: Path) -> None:
     read_only_state(tmp_path)
     proc, port = _serve("--state", "state/emu.json", "--api-key", "k", prefix=without_root_override(), cwd=tmp_path)
@@ -258,6 +262,7 @@ def _leave_abruptly(port: int, request: bytes) -> None:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="starts emulator serve with preexec_fn and stops it with SIGINT: POSIX only")
 def test_a_client_that_disconnects_from_emulator_serve_prints_nothing() -> None:
     proc, port = _serve("--latency", "0.3", "--api-key", "test")
     try:

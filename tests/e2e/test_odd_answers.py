@@ -21,8 +21,7 @@ from click.testing import CliRunner
 from mgsync.cli import main
 from mgsync.emulator import Emulator, account_templates, account_webhooks, forwards, x509
 from mgsync.emulator.server import serve
-
-from .cli import run
+from tests.support.cli import run
 
 KEY = "odd-key"
 D = "mg.example.com"

@@ -127,17 +127,17 @@ def test_plan_and_import_page_through_the_proxy(mode: str, tmp_path: Path) -> No
     emu = Emulator(api_key=KEY, gateway_key=GATEWAY_KEY)
     seed(emu)
     trapped, proxied = Seen(), Seen()
-    with serve(emu) as upstream, listen(trap(trapped)) as trap_at:
-        with listen(proxy(f"{upstream.host}:{upstream.port}", trap_at, strip, proxied)) as proxy_at:
-            env = {"MAILGUN_BASE_URL": f"http://{proxy_at}{prefix}", "NO_COLOR": "1", "MGSYNC_DEBUG": ""}
-            env |= {"MATON_API_KEY": GATEWAY_KEY} if gateway else {"MAILGUN_API_KEY": KEY}
-            out = tmp_path / "manifests"
-            imported = CliRunner().invoke(main, ["import", "--out", str(out)], env=env)
-            assert imported.exit_code == 0, imported.stderr
-            # Every page arrived: 1 domain, its tracking, 3 routes, 1 list, 1001 members, 1001 bounces, 101 templates.
-            assert imported.stdout.startswith("Imported 1 domain, 3 routes, 1 mailing list (2,111 objects)")
-            planned = CliRunner().invoke(main, ["plan", "--detailed-exitcode", str(out)], env=env)
-            assert planned.exit_code == 0, planned.stdout + planned.stderr
+    with (serve(emu) as upstream, listen(trap(trapped)) as trap_at,
+          listen(proxy(f"{upstream.host}:{upstream.port}", trap_at, strip, proxied)) as proxy_at):
+        env = {"MAILGUN_BASE_URL": f"http://{proxy_at}{prefix}", "NO_COLOR": "1", "MGSYNC_DEBUG": ""}
+        env |= {"MATON_API_KEY": GATEWAY_KEY} if gateway else {"MAILGUN_API_KEY": KEY}
+        out = tmp_path / "manifests"
+        imported = CliRunner().invoke(main, ["import", "--out", str(out)], env=env)
+        assert imported.exit_code == 0, imported.stderr
+        # Every page arrived: 1 domain, its tracking, 3 routes, 1 list, 1001 members, 1001 bounces, 101 templates.
+        assert imported.stdout.startswith("Imported 1 domain, 3 routes, 1 mailing list (2,111 objects)")
+        planned = CliRunner().invoke(main, ["plan", "--detailed-exitcode", str(out)], env=env)
+        assert planned.exit_code == 0, planned.stdout + planned.stderr
     assert trapped.requests == []
     assert len(proxied.requests) == len(emu.log) and all(authorized for *_, authorized in proxied.requests)
     followed = [e for e in emu.log if "page=next" in e.query]

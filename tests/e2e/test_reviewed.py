@@ -13,8 +13,8 @@ import pytest
 
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
+from tests.support.cli import run
 
-from .cli import run
 from .test_cli import copy_example
 
 KEY = "reviewed-key"
@@ -110,7 +110,7 @@ def test_an_unreviewed_change_on_main_is_refused_and_named(reviewed) -> None:
 
 
 def test_reverting_drift_nobody_reviewed_is_refused(reviewed) -> None:
-    emu, env, base, plans = reviewed
+    _emu, env, base, plans = reviewed
     route_id = json.loads((base / "mgsync.lock").read_text())["resources"][ROUTE]["meta"]["id"]
     changed = httpx.put(f"{env['MAILGUN_BASE_URL']}/v3/routes/{route_id}", auth=("api", KEY),
                         data={"action": ['forward("https://elsewhere.example.com/")', "stop()"]})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import pty
 import shutil
 import socket
 import subprocess
@@ -15,8 +14,10 @@ import pytest
 
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
+from tests.support.cli import EXAMPLE_ENV, REPO, mgsync_command, run
 
-from .cli import EXAMPLE_ENV, REPO, mgsync_command, run
+if sys.platform != "win32":
+    import pty  # imports termios: POSIX only
 
 KEY = "status-key"
 QUICKSTART = str(REPO / "examples" / "quickstart")
@@ -70,6 +71,7 @@ def run_with_tty_stderr(args: list[str], env: dict[str, str]) -> tuple[int, str,
     return proc.returncode, stdout, seen.decode("utf-8", "replace")
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal (pty), which Windows does not have")
 def test_status_redraws_on_a_terminal(slow_mailgun) -> None:
     code, stdout, tty = run_with_tty_stderr(["plan", PRODUCTION], env_for(slow_mailgun))
     assert code == 0, tty

@@ -13,8 +13,7 @@ import pytest
 
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
-
-from .cli import run
+from tests.support.cli import run
 
 KEY = "subaccount-e2e-key"
 HEADER = "X-Mailgun-On-Behalf-Of"

@@ -90,7 +90,7 @@ def test_a_url_is_one_webhook(api: httpx.Client) -> None:
     assert api.put(f"{BASE}/{first}", data=HOOK).status_code == 204  # its own URL is no conflict
 
 
-@pytest.mark.parametrize("fields,message", [
+@pytest.mark.parametrize(("fields", "message"), [
     ({"event_types": "accepted"}, "Missing mandatory parameter: url"),
     ({"url": "https://a.example"}, "Missing mandatory parameter: event_types"),
     ({"url": "ftp://a.example", "event_types": "accepted"}, "ftp://a.example is not a valid url"),

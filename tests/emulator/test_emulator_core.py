@@ -62,7 +62,7 @@ def test_form_encodings_and_repeated_keys(api: httpx.Client, encode) -> None:
     assert r.json()["route"]["priority"] == 3
 
 
-@pytest.mark.parametrize("value,expected", [
+@pytest.mark.parametrize(("value", "expected"), [
     ("yes", True), ("no", False), ("True", True), ("FALSE", False), ("1", True), ("0", False), ("t", True),
 ])
 def test_booleans_are_lenient(api: httpx.Client, domain: str, value: str, expected: bool) -> None:
@@ -115,7 +115,7 @@ def gateway() -> Emulator:
     return emu
 
 
-@pytest.mark.parametrize("headers,status", [
+@pytest.mark.parametrize(("headers", "status"), [
     ({"Authorization": "Bearer mtn", "Maton-Connection": "c1"}, 200),
     ({"Authorization": "Bearer mtn", "Maton-Connection": "c2"}, 200),
     ({"Authorization": "Bearer mtn"}, 400),  # several connections: the header is required

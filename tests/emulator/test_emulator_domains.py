@@ -36,7 +36,7 @@ def test_eu_region_dns(emulator: Emulator) -> None:
     assert body["receiving_dns_records"][0]["value"] == "mxa.eu.mailgun.org"
 
 
-@pytest.mark.parametrize("fields,status,message", [
+@pytest.mark.parametrize(("fields", "status", "message"), [
     ({"name": "mg.example.com"}, 400, "This domain name is already taken"),
     ({}, 400, "Missing mandatory parameter: name"),
     ({"name": "x.com", "smtp_password": "abc"}, 400, "Password is too short. It must be between 5 and 32 characters."),
@@ -125,7 +125,7 @@ def test_tracking_defaults(api: httpx.Client, domain: str) -> None:
         "web_scheme": "http"}}
 
 
-@pytest.mark.parametrize("section,fields,echo", [
+@pytest.mark.parametrize(("section", "fields", "echo"), [
     ("open", {"active": "yes", "place_at_the_top": "true"}, {"active": True, "place_at_the_top": True}),
     ("click", {"active": "htmlonly"}, {"active": "htmlonly"}),
     ("click", {"active": "HTMLONLY"}, {"active": "htmlonly"}),

@@ -87,7 +87,7 @@ def test_fail_rule_matches_method_and_path_prefix(emulator: Emulator, api: httpx
     assert api.get(f"/v3/domains/{domain}/tracking").json()["tracking"]["open"]["active"] is False
 
 
-@pytest.mark.parametrize("after_commit,error,routes", [
+@pytest.mark.parametrize(("after_commit", "error", "routes"), [
     (False, httpx.RemoteProtocolError, 0),
     (True, httpx.ReadError, 1),
 ])
@@ -141,7 +141,7 @@ def test_async_transport_runs_requests_concurrently(emulator: Emulator) -> None:
     assert time.perf_counter() - start < 1.0  # 5 x 0.3 s serialised would be 1.5 s
 
 
-@pytest.mark.parametrize("status,content_type,json_body", [
+@pytest.mark.parametrize(("status", "content_type", "json_body"), [
     (502, "text/html", None), (503, "text/html", None),
     (500, "application/json; charset=utf-8", {"message": "Internal Server Error"}),
     (400, "application/json; charset=utf-8", {"message": "Bad Request"}),

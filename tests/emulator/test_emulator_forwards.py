@@ -56,7 +56,7 @@ def test_fields_as_query_parameters(api: httpx.Client, domain: str) -> None:
         "all*@mg.example.com", {"urls": ["https://a.example/1", "https://a.example/2"], "recipients": ["x@y.org"]})
 
 
-@pytest.mark.parametrize("fields,message", [
+@pytest.mark.parametrize(("fields", "message"), [
     ({"forward.recipient": "a@example.net"}, "Missing mandatory parameter: match"),
     ({"match": "a@mg.example.com"}, "At least one of forward.recipient, forward.url or forward.store is required"),
     ({"match": "a@*.example.com", "forward.recipient": "a@example.net"},

@@ -37,7 +37,7 @@ def test_list_crud_and_pretty_sorted_json(api: httpx.Client) -> None:
     assert r.json() == {"address": "weekly@mg.example.com", "message": "Mailing list has been removed"}
 
 
-@pytest.mark.parametrize("fields,message", [
+@pytest.mark.parametrize(("fields", "message"), [
     ({"address": "a@x.com", "access_level": "all"},
      "Invalid access level 'all'. It can be any of: 'readonly', 'members', 'everyone'."),
     ({"address": "a@x.com", "reply_preference": "me"}, "Invalid reply preference 'me'. It can be any of: 'sender', 'list'"),
@@ -99,7 +99,7 @@ def test_members_legacy_limit_max_100(emulator: Emulator, api: httpx.Client, mli
     assert api.get(f"/v3/lists/{mlist}/members", params={"limit": 101}).status_code == 400
 
 
-@pytest.mark.parametrize("count,message", [
+@pytest.mark.parametrize(("count", "message"), [
     (2, "Mailing list has been updated"),
     (150, "Mailing list upload started in background"),
 ])

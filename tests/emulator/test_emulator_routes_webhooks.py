@@ -26,7 +26,7 @@ def test_route_crud(api: httpx.Client) -> None:
         assert (r.status_code, r.json()) == (404, {"message": "Route not found"})
 
 
-@pytest.mark.parametrize("fields,message", [
+@pytest.mark.parametrize(("fields", "message"), [
     ({"action": "stop()"}, "Missing mandatory parameter: expression"),
     ({"expression": "catch_all()"}, "Missing mandatory parameter: action"),
 ])
@@ -87,7 +87,7 @@ def test_webhook_v3_lifecycle(api: httpx.Client, domain: str) -> None:
     assert api.get(f"{base}/delivered").status_code == 404
 
 
-@pytest.mark.parametrize("fields,message", [
+@pytest.mark.parametrize(("fields", "message"), [
     ({"url": "https://a.example"}, "Missing parameter 'id'"),
     ({"id": "delivered"}, "Missing parameter 'url'"),
     ({"id": "delivered", "url": "not a url"}, "not a url is not a valid url"),

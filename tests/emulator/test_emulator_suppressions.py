@@ -36,7 +36,7 @@ DELETE_ALL = {
 }
 
 
-@pytest.mark.parametrize("kind,form,added,item,not_found,removed", SINGLE, ids=[s[0] for s in SINGLE])
+@pytest.mark.parametrize(("kind", "form", "added", "item", "not_found", "removed"), SINGLE, ids=[s[0] for s in SINGLE])
 def test_single_lifecycle(api: httpx.Client, domain: str, kind, form, added, item, not_found, removed) -> None:
     base = f"/v3/{D}/{kind}"
     r = api.post(base, data=form)
@@ -53,7 +53,7 @@ def test_single_lifecycle(api: httpx.Client, domain: str, kind, form, added, ite
     assert api.get(base).json()["items"] == []
 
 
-@pytest.mark.parametrize("kind,message", [
+@pytest.mark.parametrize(("kind", "message"), [
     ("bounces", "3 addresses have been added to the bounces table"),
     ("unsubscribes", "3 addresses have been added to the unsubscribes table"),
     ("complaints", "3 complaint addresses have been added to the complaints table"),
@@ -149,7 +149,7 @@ def test_allowlist_domain_and_missing_params(api: httpx.Client, domain: str) -> 
     assert (r.status_code, r.json()) == (400, {"message": "Missing mandatory parameter: address/domain"})
 
 
-@pytest.mark.parametrize("kind,csv_text,count", [
+@pytest.mark.parametrize(("kind", "csv_text", "count"), [
     ("bounces", "address,code,error\na@x.com,552,full\nb@x.com,,\n", 2),
     ("unsubscribes", "address,tags\na@x.com,\"t1,t2\"\n", 1),
     ("complaints", "address\na@x.com\nb@x.com\nc@x.com\n", 3),

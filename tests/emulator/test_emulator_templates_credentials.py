@@ -117,7 +117,7 @@ def test_credentials_generated_password_and_multi(api: httpx.Client, domain: str
     assert list(r["credentials"]) == [f"carol@{D}"] and "note" in r
 
 
-@pytest.mark.parametrize("fields,message", [
+@pytest.mark.parametrize(("fields", "message"), [
     ({}, "Parameter 'login' is missing"),
     ({"login": "x", "password": "abc"}, "Password is too short. It must be between 5 and 32 characters."),
     ({"login": "x", "password": "a" * 33}, "Password is too short. It must be between 5 and 32 characters."),

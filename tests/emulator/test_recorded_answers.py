@@ -73,9 +73,9 @@ def assert_shape_covers(recorded: Any, answered: Any, where: str = "") -> None:
 
 @pytest.fixture
 def client() -> httpx.Client:
-    with serve(Emulator(api_key=KEY), host="127.0.0.1", port=0) as running:
-        with httpx.Client(base_url=running.url, auth=("api", KEY), timeout=10) as http:
-            yield http
+    with (serve(Emulator(api_key=KEY), host="127.0.0.1", port=0) as running,
+          httpx.Client(base_url=running.url, auth=("api", KEY), timeout=10) as http):
+        yield http
 
 
 def record_key(item: dict[str, Any]) -> tuple[str, str]:

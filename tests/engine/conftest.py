@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.cli import EXAMPLE_ENV
+from tests.support.cli import EXAMPLE_ENV
 
 
 @pytest.fixture

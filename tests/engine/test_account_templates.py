@@ -21,8 +21,8 @@ from mgsync.emulator import Emulator
 from mgsync.emulator.account_templates import add_template
 from mgsync.importer import run_import
 from mgsync.kinds.template import version_tag
+from tests.support.harness import KEY, Harness
 
-from .harness import KEY, Harness
 from .test_golden import check
 
 T = "/v4/templates"

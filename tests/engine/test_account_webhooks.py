@@ -14,8 +14,8 @@ from mgsync import render
 from mgsync.emulator import Emulator
 from mgsync.emulator.account_webhooks import add_webhook
 from mgsync.importer import run_import
+from tests.support.harness import Harness
 
-from .harness import Harness
 from .test_golden import check
 
 A, B, C = "https://hooks.example.com/mailgun", "https://audit.example.com/Events?source=mg", "https://new.example.com/mg"

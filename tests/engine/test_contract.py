@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mgsync.kinds import KINDS
-
-from .harness import Harness
+from tests.support.harness import Harness
 
 DOMAIN = "domains:\n  mg.example.com:\n"
 

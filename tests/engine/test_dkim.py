@@ -12,8 +12,7 @@ from mgsync import render
 from mgsync.emulator import dkim_management
 from mgsync.errors import ApiError, ManifestError, UnsafePlanError
 from mgsync.kinds.dkim import KEYS
-
-from .harness import Harness
+from tests.support.harness import Harness
 
 PEM = (Path(__file__).parents[1] / "emulator" / "data" / "dkim-test-rsa1024.pem").read_text()
 D = "mg.new.com"

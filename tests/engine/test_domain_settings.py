@@ -14,8 +14,7 @@ from mgsync.emulator import x509
 from mgsync.emulator.store import Store
 from mgsync.errors import ManifestError, UnsafePlanError
 from mgsync.importer import run_import
-
-from .harness import Harness
+from tests.support.harness import Harness
 
 NEW = "domains:\n  mg.new.com: {spam_action: tag, dkim_key_size: 1024, encrypt_incoming_message: true}\n"
 
@@ -50,7 +49,7 @@ def test_changing_dkim_key_size_on_a_live_domain_is_refused_and_the_domain_untou
     assert any(n.startswith(message) for n in plan.refusals)
     assert any(n.startswith(message) for n in plan.notes)  # shown in the plan
     h.emu.log.clear()
-    with pytest.raises(UnsafePlanError, match="Refusing to apply: domain:mg.new.com: dkim_key_size cannot change"):
+    with pytest.raises(UnsafePlanError, match=r"Refusing to apply: domain:mg.new.com: dkim_key_size cannot change"):
         h.apply(force=True)  # --force never overrides it
     assert [e for e in h.emu.log if e.method != "GET"] == []
     assert _domain(h)["id"] == before["id"] and _domain(h)["_dkim_key_size"] == 1024

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from mgsync import render
-
-from .harness import Harness
+from tests.support.harness import Harness
 
 MANIFEST = """\
 domains:

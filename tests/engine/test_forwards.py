@@ -12,8 +12,8 @@ from pathlib import Path
 from mgsync import render
 from mgsync.emulator.forwards import FAMILY, add_forward
 from mgsync.importer import run_import
+from tests.support.harness import Harness
 
-from .harness import Harness
 from .test_golden import check
 
 D = "mg.example.com"

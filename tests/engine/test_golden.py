@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from mgsync import render
-
-from .harness import Harness
+from tests.support.harness import Harness
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).parent / "golden"
@@ -40,7 +39,7 @@ def seed(h: Harness) -> None:
 def plan(tmp_path_factory, request):
     root = tmp_path_factory.mktemp("golden") / "production"
     shutil.copytree(REPO / "examples" / "production", root)
-    from tests.e2e.cli import EXAMPLE_ENV
+    from tests.support.cli import EXAMPLE_ENV
 
     h = Harness(root, env=dict(EXAMPLE_ENV))
     seed(h)

@@ -7,8 +7,7 @@ import pytest
 from mgsync.errors import ManifestError
 from mgsync.importer import run_import
 from mgsync.kinds import KINDS
-
-from .harness import Harness
+from tests.support.harness import Harness
 
 DOMAIN = "domains:\n  mg.example.com:\n"
 

@@ -13,8 +13,7 @@ from mgsync.errors import MgsyncError
 from mgsync.importer import run_import
 from mgsync.kinds import Kind
 from mgsync.state import State
-
-from .harness import Harness
+from tests.support.harness import Harness
 
 ACCOUNT = """
 routes:
@@ -83,7 +82,7 @@ def test_a_file_in_the_way_is_refused_before_anything_is_written(h, tmp_path) ->
     out = tmp_path / "imported"
     out.mkdir()
     (out / "routes.yaml").write_text("# mine\n", encoding="utf-8")
-    with pytest.raises(MgsyncError, match="Refusing to overwrite .*routes.yaml"):
+    with pytest.raises(MgsyncError, match=r"Refusing to overwrite .*routes.yaml"):
         run_import(h.client, out)
     assert sorted(p.name for p in out.rglob("*")) == ["routes.yaml"]
     assert (out / "routes.yaml").read_text(encoding="utf-8") == "# mine\n"

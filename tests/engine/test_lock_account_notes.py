@@ -11,8 +11,7 @@ import json
 from mgsync.emulator import x509
 from mgsync.importer import run_import
 from mgsync.lockfile import Lockfile
-
-from .harness import Harness
+from tests.support.harness import Harness
 
 HTTPS = "domains:\n  mg.new.com: {web_scheme: https}\n"
 UNVERIFIED = ("mg.new.com is unverified: Mailgun still reports CNAME email.mg.new.com, MX mg.new.com, TXT mg.new.com, "

@@ -6,7 +6,7 @@ import re
 import shutil
 from pathlib import Path
 
-from .harness import Harness
+from tests.support.harness import Harness
 
 REPO = Path(__file__).resolve().parents[2]
 LISTING = re.compile(

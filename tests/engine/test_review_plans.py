@@ -15,8 +15,8 @@ import pytest
 
 from mgsync import render
 from mgsync.plan import Plan
+from tests.support.harness import Harness
 
-from .harness import Harness
 from .test_golden import check
 
 BODY = """<!doctype html>

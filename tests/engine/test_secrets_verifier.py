@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from .harness import Harness
+from tests.support.harness import Harness
 
 LOGINS = ("alice", "bob", "carol", "dave")
 

@@ -9,8 +9,7 @@ import pytest
 from mgsync import render
 from mgsync.errors import ApiError, LockHeldError, UnsafePlanError
 from mgsync.lockfile import hold
-
-from .harness import Harness
+from tests.support.harness import Harness
 
 ROUTE = "  {name}: {{priority: {priority}, expression: 'match_recipient(\"{name}@example.com\")', actions: ['stop()']}}\n"
 
@@ -134,7 +133,7 @@ def test_domain_deletion_needs_the_naming_flag(tmp_path) -> None:
     h.apply()
     h.write("domains: {}\n")
     assert "apply refuses unless given --delete-domain mg.example.com" in render.text(h.plan())
-    with pytest.raises(UnsafePlanError, match="--delete-domain mg.example.com"):
+    with pytest.raises(UnsafePlanError, match=r"--delete-domain mg.example.com"):
         h.apply()
     assert h.client.get("/v4/domains/mg.example.com")["domain"]["name"] == "mg.example.com"
     h.apply(confirm=frozenset({"domain:mg.example.com"}))
@@ -251,9 +250,8 @@ def test_interrupted_apply_leaves_a_true_lockfile_and_converges(tmp_path) -> Non
 def test_second_apply_on_the_same_lockfile_is_refused(tmp_path) -> None:
     h = Harness(tmp_path)
     h.write(routes("support"))
-    with hold(h.lock_path):
-        with pytest.raises(LockHeldError, match="Another mgsync apply holds the lock"):
-            h.apply()
+    with hold(h.lock_path), pytest.raises(LockHeldError, match="Another mgsync apply holds the lock"):
+        h.apply()
 
 
 # 10. Deterministic.

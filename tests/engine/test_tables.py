@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mgsync.kinds.mailing_list import Member
-from mgsync.state import State, all_settled, settled, Address, Resource
+from mgsync.state import Address, Resource, State, all_settled, settled
 
 NAMES = st.sampled_from(["a@x.org", "b@x.org", "c@x.org", "d@x.org"])
 FIELDS = st.fixed_dictionaries({}, optional={"name": st.sampled_from(["", "Ann", "Bob"]),
@@ -24,7 +24,7 @@ def tables(draw: st.DrawFn, one_written: bool) -> tuple[dict[str, Any], dict[str
     for name in draw(st.lists(NAMES, unique=True, max_size=4)):
         fields = draw(FIELDS)
         if one_written:
-            fields = {key: draw(FIELDS.map(lambda f: {**{"name": "", "vars": {}, "subscribed": True}, **f}))[key]
+            fields = {key: draw(FIELDS.map(lambda f: {"name": "", "vars": {}, "subscribed": True, **f}))[key]
                       for key in shared}
         wanted[name] = Member.entry(fields)
     live = {name: Member.full(*draw(st.tuples(st.sampled_from(["", "Ann", "Bob"]), st.sampled_from([{}, {"k": 1}]),
@@ -76,13 +76,12 @@ def test_the_piecewise_fingerprint_of_a_list_is_its_fingerprint(items: list[Any]
 def test_collections_compared_as_they_arrive_plan_as_the_whole_diff_does(tmp_path: Any) -> None:
     """plan_changes compares each collection as soon as it is read (``Differ.table``); the plan is
     the one ``diff`` makes of the finished states: creates, updates, unmanaged and pruned entries."""
+    from mgsync import render
     from mgsync.engine import canonical, observe, wanted_scopes
+    from mgsync.kinds import KINDS
     from mgsync.lockfile import Lockfile
     from mgsync.plan import Inputs, diff
-    from mgsync import render
-    from mgsync.kinds import KINDS
-
-    from .harness import Harness
+    from tests.support.harness import Harness
 
     h = Harness(tmp_path)
     h.write("""\

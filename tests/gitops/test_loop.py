@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,6 +45,9 @@ from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
 from tests.gitops.fakegithub import BOT, Fake, Served
 from tests.gitops.runner import Environment, World, clean_env, git
+
+# The runner plays the example workflow's ubuntu-latest jobs: bash steps and action/run.sh.
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="plays ubuntu-latest jobs: bash steps and action/run.sh")
 
 KEY = "sim-key"
 PASSWORD = "Alice-smtp-pass-1"

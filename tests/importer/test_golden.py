@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mgsync.importer import run_import
-from tests.engine.harness import Harness
+from tests.support.harness import Harness
 
 from .odd import seed
 

@@ -11,7 +11,7 @@ import pytest
 
 from mgsync.errors import MgsyncError
 from mgsync.importer import run_import
-from tests.engine.harness import Harness
+from tests.support.harness import Harness
 
 from .awkward import DOMAINS, seed
 
@@ -145,7 +145,7 @@ def test_refuses_to_overwrite_without_force(account: Harness) -> None:
 def test_an_existing_lockfile_is_never_overwritten_without_force(account: Harness) -> None:
     account.root.mkdir()
     account.lock_path.write_text("{}")
-    with pytest.raises(MgsyncError, match="Refusing to overwrite .*mgsync.lock"):
+    with pytest.raises(MgsyncError, match=r"Refusing to overwrite .*mgsync.lock"):
         run_import(account.client, account.root)
     assert account.lock_path.read_text() == "{}"
 
@@ -183,7 +183,7 @@ def test_an_empty_account_imports_as_one_loadable_manifest(tmp_path: Path) -> No
 
 @pytest.mark.parametrize("example", ["production", "quickstart"])
 def test_an_account_built_from_an_example_imports_with_no_changes(example: str, tmp_path: Path) -> None:
-    from tests.e2e.cli import EXAMPLE_ENV, REPO
+    from tests.support.cli import EXAMPLE_ENV, REPO
 
     source = tmp_path / example
     shutil.copytree(REPO / "examples" / example, source, ignore=shutil.ignore_patterns("mgsync.lock*"))

@@ -13,7 +13,7 @@ import pytest
 
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
-from tests.e2e.cli import run
+from tests.support.cli import run
 
 KEY = "item-gone-key"
 D = "mg.example.com"

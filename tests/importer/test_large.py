@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from mgsync.importer import run_import
-from tests.engine.harness import Harness
+from tests.support.harness import Harness
 
 PAGE = 1000
 LISTS = {"big@mg.example.com": 17_500, "news@mg.example.com": 12_500}

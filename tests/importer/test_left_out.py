@@ -18,8 +18,8 @@ import pytest
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
 from mgsync.importer import run_import
-from tests.e2e.cli import run
-from tests.engine.harness import Harness
+from tests.support.cli import run
+from tests.support.harness import Harness
 
 KEY = "left-out-key"
 D = "mg.example.com"

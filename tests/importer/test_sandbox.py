@@ -15,7 +15,7 @@ import pytest
 from mgsync.emulator import Emulator
 from mgsync.emulator.domains import SANDBOX as EMULATED
 from mgsync.emulator.server import serve
-from tests.e2e.cli import run
+from tests.support.cli import run
 
 KEY = "sandbox-key"
 SANDBOX = "sandbox61429c204b744e7fbbb7375ac93ad3d7.mailgun.org"  # mailgun-ruby vcr_cassettes/domains.yml

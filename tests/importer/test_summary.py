@@ -6,7 +6,7 @@ from pathlib import Path
 
 from mgsync.importer import run_import
 from mgsync.manifest import load
-from tests.engine.harness import Harness
+from tests.support.harness import Harness
 
 
 def test_validate_summary_names_only_declared_kinds(tmp_path: Path) -> None:

@@ -14,8 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from mgsync.cli import main
-
-from .support import BAD, PRUNABLE, SECTIONS
+from tests.support.manifests import BAD, PRUNABLE, SECTIONS
 
 CASES = {
     'credential_literal_password.yaml': [

@@ -12,8 +12,7 @@ from click.testing import CliRunner
 
 from mgsync.cli import main
 from mgsync.manifest import Desired, load
-
-from .support import EXAMPLES, PRODUCTION_ENV, SCHEMA
+from tests.support.manifests import EXAMPLES, PRODUCTION_ENV, SCHEMA
 
 SUMMARIES = {
     "quickstart": "OK: 12 resources in 1 file (1 domain, 1 route, 1 mailing list)",
@@ -30,7 +29,7 @@ def test_example_validates(example: str, monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_production_without_its_secrets_names_each_missing_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(EXAMPLES.parent)
-    env: dict[str, str | None] = {name: None for name in PRODUCTION_ENV}
+    env: dict[str, str | None] = dict.fromkeys(PRODUCTION_ENV)
     env["MG_SMTP_APP"] = PRODUCTION_ENV["MG_SMTP_APP"]  # one is set: its value must not leak either
     result = CliRunner().invoke(main, ["validate", "--strict", "examples/production"], env=env)
     assert result.exit_code == 1
@@ -49,7 +48,7 @@ def test_production_without_its_secrets_names_each_missing_variable(monkeypatch:
 def test_production_validates_without_secrets_with_a_warning_per_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     """A fork's pull request has no secrets: validate still passes and names every unset variable."""
     monkeypatch.chdir(EXAMPLES.parent)
-    env: dict[str, str | None] = {name: None for name in PRODUCTION_ENV}
+    env: dict[str, str | None] = dict.fromkeys(PRODUCTION_ENV)
     env["MG_SMTP_APP"] = PRODUCTION_ENV["MG_SMTP_APP"]
     result = CliRunner().invoke(main, ["validate", "examples/production"], env=env)
     assert result.exit_code == 0

@@ -18,8 +18,7 @@ from ruamel.yaml import YAML
 
 from mgsync.errors import ManifestError
 from mgsync.manifest import Desired, load
-
-from .support import EXAMPLES, PRODUCTION_ENV
+from tests.support.manifests import EXAMPLES, PRODUCTION_ENV
 
 FUZZ = settings(max_examples=100, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -15,8 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mgsync.cli import main
-
-from .support import EXAMPLES, PRODUCTION_ENV
+from tests.support.manifests import EXAMPLES, PRODUCTION_ENV
 
 FUZZ = settings(max_examples=80, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -38,7 +37,7 @@ def _refused(raw: bytes) -> bool:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return True
-    return any(ord(c) < 0x20 and c not in "\t\n\r" or 0x7F <= ord(c) <= 0x9F and c != "\x85"
+    return any((ord(c) < 0x20 and c not in "\t\n\r") or (0x7F <= ord(c) <= 0x9F and c != "\x85")
                or c in "\ufeff\ufffe\uffff" for c in text) and not any(c in "\n\r\x85\u2028\u2029" for c in text)
 
 

@@ -10,8 +10,7 @@ import pytest
 from mgsync.errors import ManifestError
 from mgsync.manifest import Desired, load
 from mgsync.state import Address
-
-from .support import SECTIONS
+from tests.support.manifests import SECTIONS
 
 
 def write(base: Path, name: str, text: str) -> Path:

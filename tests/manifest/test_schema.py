@@ -9,8 +9,7 @@ from click.testing import CliRunner
 from mgsync.cli import main
 from mgsync.kinds.webhook import EVENTS
 from mgsync.manifest import json_schema
-
-from .support import SCHEMA, SECTIONS
+from tests.support.manifests import SCHEMA, SECTIONS
 
 
 def test_checked_in_schema_is_current() -> None:

@@ -97,7 +97,7 @@ def test_unusual_route_values_validate_with_warnings_at_their_place(tmp_path: Pa
 def test_a_list_written_name_and_address_is_that_list_so_named(tmp_path: Path) -> None:
     """Mailgun's list docs: address "A valid email address for the mailing list, e.g. developers@mailgun.net,
     or Developers <devs@mg.net>" (mailgun/documentation source/api-mailinglists.rst)."""
-    from tests.e2e.cli import run
+    from tests.support.cli import run
 
     write(tmp_path, "m/lists.yaml", """
         mailing_lists:

@@ -21,9 +21,8 @@ import pytest
 
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
-from tests.e2e.cli import REPO, run
-
-from .plans import assert_golden
+from tests.support.cli import REPO, run
+from tests.support.plans import assert_golden
 
 KEY = "first-screen-key"
 COMMIT = "0f3c2a9e8d7b6c5a4f3e2d1c0b9a8f7e6d5c4b3a"

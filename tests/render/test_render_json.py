@@ -3,8 +3,7 @@ import json
 from mgsync import render
 from mgsync.changes import Drift
 from mgsync.plan import Plan
-
-from .plans import SECRET, addr, create, example_plan, forget, secret_change, update
+from tests.support.plans import SECRET, addr, create, example_plan, forget, secret_change, update
 
 
 def test_document_structure():

@@ -8,9 +8,17 @@ from mgsync.changes import Action, Change, Drift, FieldChange
 from mgsync.kinds.mailing_list import MailingList
 from mgsync.plan import Plan, account_digest
 from mgsync.state import Resource
-
-from .plans import (
-    SECRET, UNVERIFIED, addr, assert_golden, create, delete, example_plan, forget, huge_plan, secret_change,
+from tests.support.plans import (
+    SECRET,
+    UNVERIFIED,
+    addr,
+    assert_golden,
+    create,
+    delete,
+    example_plan,
+    forget,
+    huge_plan,
+    secret_change,
     update,
 )
 

@@ -5,8 +5,7 @@ import pytest
 from mgsync import render
 from mgsync.changes import Drift, FieldChange
 from mgsync.plan import Plan
-
-from .plans import SECRET, addr, assert_golden, create, delete, example_plan, forget, secret_change, update
+from tests.support.plans import SECRET, addr, assert_golden, create, delete, example_plan, forget, secret_change, update
 
 SUMMARY = "Plan: {} to add, {} to change, {} to destroy."
 

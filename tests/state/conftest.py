@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mgsync.lockfile import render_document
-from tests.e2e.cli import run
+from tests.support.cli import run
 
 LOCK = "mailgun/mgsync.lock"
 

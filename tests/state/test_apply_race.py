@@ -9,7 +9,7 @@ import pytest
 
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
-from tests.e2e.cli import REPO
+from tests.support.cli import REPO
 
 from .conftest import LOCK, Clone
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from mgsync import gitstate, statecli
-from tests.e2e.cli import mgsync_command
+from tests.support.cli import mgsync_command
 
 from .conftest import LOCK, Clone
 
@@ -148,7 +148,7 @@ def test_a_push_rejected_because_the_branch_moved_is_merged_and_retried(a: Clone
 def test_pushes_racing_at_once_lose_no_record(a: Clone, b: Clone) -> None:
     race_base(a, b)
     race_edits(a, b)
-    env = {k: v for k, v in os.environ.items()} | {"NO_COLOR": "1"}
+    env = dict(os.environ) | {"NO_COLOR": "1"}
     both = [subprocess.Popen([*mgsync_command(), "state", "push", LOCK], cwd=each.root, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for each in (a, b)]
     for process in both:

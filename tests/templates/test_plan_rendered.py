@@ -10,7 +10,7 @@ from pathlib import Path
 
 from mgsync import handlebars
 from mgsync.templatedata import load
-from tests.e2e.cli import REPO, run
+from tests.support.cli import REPO, run
 
 HERE = Path(__file__).parent
 GOLDEN = HERE / "golden"

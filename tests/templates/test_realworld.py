@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from mgsync.handlebars import render
-from tests.e2e.cli import run
+from tests.support.cli import run
 
 HERE = Path(__file__).parent
 CORPUS = HERE / "realworld"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.e2e.cli import REPO, run
+from tests.support.cli import REPO, run
 
 HERE = Path(__file__).parent
 GOLDEN = HERE / "golden"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.e2e.cli import run
+from tests.support.cli import run
 
 HERE = Path(__file__).parent
 BROKEN = HERE / "broken"

@@ -8,7 +8,7 @@ from mgsync.kinds import Prunable, children
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
-BAD = Path(__file__).resolve().parent / "bad"
+BAD = Path(__file__).resolve().parents[1] / "manifest" / "bad"
 SCHEMA = REPO / "schemas" / "mgsync.schema.json"
 
 # The production example's SMTP passwords come from these variables.

@@ -12,7 +12,7 @@ from mgsync.changes import SENSITIVE, SENSITIVE_CHANGED, Action, Change, Drift, 
 from mgsync.plan import Plan
 from mgsync.state import Address, Resource
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "render" / "golden"
 SECRET = "hunter2-do-not-print"
 UNVERIFIED = "mg.example.com is unverified: Mailgun still reports MX mg.example.com not valid."
 
