@@ -44,7 +44,9 @@ def environment() -> dict[str, Any]:
 
 
 def text(info: dict[str, Any]) -> list[str]:
-    lines = [f"mgsync {info['mgsync']}",
-             f"python {info['python']} ({info['implementation']}, {info['executable_bits']}-bit)",
-             f"platform {info['platform']}"]
+    lines = [
+        f"mgsync {info['mgsync']}",
+        f"python {info['python']} ({info['implementation']}, {info['executable_bits']}-bit)",
+        f"platform {info['platform']}",
+    ]
     return lines + [f"{name} {version}" for name, version in info["dependencies"].items()]

@@ -67,8 +67,11 @@ def identify(client: Client) -> Account:
     settings = client.settings
     region = next((name for name, url in REGIONS.items() if url.rstrip("/") == settings.base_url), None)
     page = client.read("/v4/domains", LISTING, search="sandbox", limit=1000)
-    sandboxes = sorted(item["name"].lower() for item in page["items"]
-                       if item.get("type") == "sandbox" and isinstance(item.get("name"), str) and item["name"])
+    sandboxes = sorted(
+        item["name"].lower()
+        for item in page["items"]
+        if item.get("type") == "sandbox" and isinstance(item.get("name"), str) and item["name"]
+    )
     return Account(region, settings.subaccount, sandboxes[0] if sandboxes else None)
 
 
@@ -81,16 +84,19 @@ def check(path: Path, recorded: Account | None, live: Account) -> Account:
         raise AccountMismatchError(
             f"Refusing to use {path}: it belongs to {_whose(recorded.subaccount)}, and this run acts on "
             f"{_whose(live.subaccount)}; use that account's lockfile and manifests, or check --subaccount "
-            "and MAILGUN_SUBACCOUNT.")
+            "and MAILGUN_SUBACCOUNT."
+        )
     if recorded.region and live.region and recorded.region != live.region:
         raise AccountMismatchError(
             f"Refusing to use {path}: it belongs to Mailgun's {recorded.region.upper()} region, and this run "
-            f"talks to the {live.region.upper()} API; check --region, MAILGUN_REGION and MAILGUN_BASE_URL.")
+            f"talks to the {live.region.upper()} API; check --region, MAILGUN_REGION and MAILGUN_BASE_URL."
+        )
     if recorded.sandbox and live.sandbox and recorded.sandbox != live.sandbox:
         raise AccountMismatchError(
             f"Refusing to use {path}: it belongs to the Mailgun account whose sandbox domain is "
             f"{recorded.sandbox}, and this API key reaches the one with {live.sandbox}; check MAILGUN_API_KEY, "
-            "or use this account's lockfile.")
+            "or use this account's lockfile."
+        )
     return Account(live.region or recorded.region, live.subaccount, live.sandbox or recorded.sandbox)
 
 

@@ -82,6 +82,7 @@ def _apply_batched(client: Client, kind: BulkKind[Any], changes: list[Change], d
     deletes = [c for c in changes if c.action is Action.DELETE]
     size = kind.max_batch
     batches = [upserts[i : i + size] for i in range(0, len(upserts), size)]
+
     def send(batch: list[Change]) -> None:
         _send_batch(client, kind, batch)
         done(batch, None)
@@ -164,7 +165,9 @@ def _record(lock: Lockfile, change: Change, result: Resource | None) -> None:
     if change.action in (Action.DELETE, Action.FORGET):
         lock.forget(change.address)
         return
-    lock.record(_applied_resource(kind, change, result), secret_hash=_secret_hash(lock, change), meta_keys=kind.lock_meta)
+    lock.record(
+        _applied_resource(kind, change, result), secret_hash=_secret_hash(lock, change), meta_keys=kind.lock_meta
+    )
 
 
 def _applied_resource(kind: Kind[Any], change: Change, result: Resource | None) -> Resource:

@@ -66,19 +66,34 @@ class Change:
     desired: Resource | None
     observed: Resource | None
 
-    def __init__(self, address: Address, action: Action, before: dict[str, Any] | None, after: dict[str, Any] | None,
-                 fields: tuple[FieldChange, ...] = (), desired: Resource | None = None,
-                 observed: Resource | None = None) -> None:
+    def __init__(
+        self,
+        address: Address,
+        action: Action,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+        fields: tuple[FieldChange, ...] = (),
+        desired: Resource | None = None,
+        observed: Resource | None = None,
+    ) -> None:
         setter = object.__setattr__
-        for name, value in (("address", address), ("action", action), ("before", before), ("_after", after),
-                            ("fields", fields), ("desired", desired), ("observed", observed)):
+        for name, value in (
+            ("address", address),
+            ("action", action),
+            ("before", before),
+            ("_after", after),
+            ("fields", fields),
+            ("desired", desired),
+            ("observed", observed),
+        ):
             setter(self, name, value)
 
     @classmethod
     def create(cls, desired: Resource, after: dict[str, Any] | None) -> Change:
         """The create of ``desired``; ``after`` (its managed fields, secrets masked) is not kept for a bulk entry."""
-        return cls(desired.address, Action.CREATE, None, _LATER if isinstance(desired.body, Row) else after,
-                   desired=desired)
+        return cls(
+            desired.address, Action.CREATE, None, _LATER if isinstance(desired.body, Row) else after, desired=desired
+        )
 
     @property
     def after(self) -> dict[str, Any] | None:
@@ -99,8 +114,10 @@ class Change:
     __hash__ = None  # type: ignore[assignment]  # before/after are dicts
 
     def __repr__(self) -> str:
-        return (f"Change(address={self.address!r}, action={self.action!r}, before={self.before!r}, "
-                f"after={self.after!r}, fields={self.fields!r})")
+        return (
+            f"Change(address={self.address!r}, action={self.action!r}, before={self.before!r}, "
+            f"after={self.after!r}, fields={self.fields!r})"
+        )
 
 
 _LATER: Any = object()  # a bulk entry's create: ``after`` is made from ``desired`` when read

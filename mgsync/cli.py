@@ -66,8 +66,14 @@ def run() -> NoReturn:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="An unset ${env:NAME} is an error (plan and apply always need it).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
-              help="github: workflow-command annotations (::error file=…,line=…::…) for GitHub Actions.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="github: workflow-command annotations (::error file=…,line=…::…) for GitHub Actions.",
+)
 @color_option
 @handles_errors
 def validate(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
@@ -118,20 +124,40 @@ def schema() -> None:
 @click.option("--out", type=click.Path(path_type=Path), help="Save the plan for `mgsync apply PLAN.json`.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when changes are pending (0 none, 1 error).")
-@click.option("--full", is_flag=True, help="List every member and suppression too, not a count per scope, "
-              "and the sandbox domain under not managed.")
+@click.option(
+    "--full",
+    is_flag=True,
+    help="List every member and suppression too, not a count per scope, and the sandbox domain under not managed.",
+)
 @click.option("--target", "targets", multiple=True, help="Limit to this address or glob (repeatable).")
 @click.option("--lockfile", type=click.Path(path_type=Path), help="Default: mgsync.lock beside the manifests.")
-@click.option("--preview", type=click.Path(path_type=Path, file_okay=False),
-              help="Write each changed template rendered before and after (HTML, with its test data) here.")
+@click.option(
+    "--preview",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Write each changed template rendered before and after (HTML, with its test data) here.",
+)
 @click.option("--heading-commit", metavar="SHA", default="", help="Markdown: name this commit in the heading.")
-@click.option("--heading-run-url", metavar="URL", default="",
-              help="Markdown: link this workflow run in the heading (and its artifacts if the comment is cut).")
+@click.option(
+    "--heading-run-url",
+    metavar="URL",
+    default="",
+    help="Markdown: link this workflow run in the heading (and its artifacts if the comment is cut).",
+)
 @connection_options
 @handles_errors
-def plan(paths: tuple[Path, ...], out: Path | None, fmt: str, detailed_exitcode: bool, full: bool,
-         targets: tuple[str, ...], lockfile: Path | None, preview: Path | None, heading_commit: str,
-         heading_run_url: str, conn: Connection) -> None:
+def plan(
+    paths: tuple[Path, ...],
+    out: Path | None,
+    fmt: str,
+    detailed_exitcode: bool,
+    full: bool,
+    targets: tuple[str, ...],
+    lockfile: Path | None,
+    preview: Path | None,
+    heading_commit: str,
+    heading_run_url: str,
+    conn: Connection,
+) -> None:
     """Read live state and print the change plan; never writes to Mailgun."""
     from mgsync import saved_plan
     from mgsync.connect import connect
@@ -154,11 +180,13 @@ def plan(paths: tuple[Path, ...], out: Path | None, fmt: str, detailed_exitcode:
     show_plan(outcome.plan, fmt, full=full, heading=heading, account_recorded=recorded)
     if preview is not None:  # issue 22
         from mgsync.render.rendered import previews
+
         click.echo(previews(outcome.plan, preview), err=True)
     if out is not None:
         saved_plan.save(out, outcome.plan, manifests=manifests, lock=lock, state=desired.state, targets=targets)
-        click.echo(f"Saved the plan to {out}; apply it with: mgsync apply{flags(conn)} {shlex.quote(str(out))}",
-                   err=True)
+        click.echo(
+            f"Saved the plan to {out}; apply it with: mgsync apply{flags(conn)} {shlex.quote(str(out))}", err=True
+        )
     if detailed_exitcode and not outcome.plan.empty:
         sys.exit(2)
 
@@ -168,8 +196,10 @@ def _heading(manifests: list[Path], commit: str, run_url: str) -> Heading:
     from mgsync import render
 
     if run_url and not render.screen.URL.fullmatch(run_url):
-        raise MgsyncError(f"--heading-run-url {run_url!r} is not an http(s) URL; pass the run's address, "
-                          "e.g. https://github.com/OWNER/REPO/actions/runs/ID.")
+        raise MgsyncError(
+            f"--heading-run-url {run_url!r} is not an http(s) URL; pass the run's address, "
+            "e.g. https://github.com/OWNER/REPO/actions/runs/ID."
+        )
     return render.Heading(tuple(str(p) for p in manifests), commit, run_url)
 
 
@@ -177,22 +207,49 @@ def _heading(manifests: list[Path], commit: str, run_url: str) -> Heading:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking (required when there is no terminal).")
 @click.option("--force", is_flag=True, help="Apply even if the plan crosses a safety threshold.")
-@per_kind("confirm_delete", "--delete-{name}", "Confirm deleting this {noun} (it must also be gone from the manifests).")
-@per_kind("verifiable", "--verify-{name}",
-          "After applying, ask Mailgun to re-check this {noun}'s DNS records now (Mailgun rate-limits this; repeatable).")
+@per_kind(
+    "confirm_delete", "--delete-{name}", "Confirm deleting this {noun} (it must also be gone from the manifests)."
+)
+@per_kind(
+    "verifiable",
+    "--verify-{name}",
+    "After applying, ask Mailgun to re-check this {noun}'s DNS records now (Mailgun rate-limits this; repeatable).",
+)
 @click.option("--target", "targets", multiple=True, help="Limit to this address or glob (repeatable).")
 @click.option("--lockfile", type=click.Path(path_type=Path), help="Default: mgsync.lock beside the manifests.")
-@click.option("--expect-plan", metavar="DIGEST",
-              help="Apply only if the fresh plan has exactly this digest (from the reviewed plan); else exit 3.")
-@click.option("--reviewed", multiple=True, type=click.Path(path_type=Path), metavar="PLAN.json",
-              help="Apply only if every change is in one of these reviewed plans (plan --out; repeatable); else exit 3.")
-@click.option("--lock-timeout", type=click.FloatRange(min=0), default=0, show_default=True, metavar="SECONDS",
-              help="Wait this long for another apply's lock on the lockfile before giving up (exit 4).")
+@click.option(
+    "--expect-plan",
+    metavar="DIGEST",
+    help="Apply only if the fresh plan has exactly this digest (from the reviewed plan); else exit 3.",
+)
+@click.option(
+    "--reviewed",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="PLAN.json",
+    help="Apply only if every change is in one of these reviewed plans (plan --out; repeatable); else exit 3.",
+)
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Wait this long for another apply's lock on the lockfile before giving up (exit 4).",
+)
 @connection_options
 @handles_errors
-def apply(paths: tuple[Path, ...], yes: bool, force: bool, targets: tuple[str, ...],
-          lockfile: Path | None, expect_plan: str | None, reviewed: tuple[Path, ...], lock_timeout: float,
-          conn: Connection) -> None:
+def apply(
+    paths: tuple[Path, ...],
+    yes: bool,
+    force: bool,
+    targets: tuple[str, ...],
+    lockfile: Path | None,
+    expect_plan: str | None,
+    reviewed: tuple[Path, ...],
+    lock_timeout: float,
+    conn: Connection,
+) -> None:
     """Make Mailgun match the manifests (or apply a saved plan file)."""
     from mgsync import saved_plan
     from mgsync.connect import connect
@@ -211,11 +268,19 @@ def apply(paths: tuple[Path, ...], yes: bool, force: bool, targets: tuple[str, .
     desired = load(list(paths) or [Path(".")], os.environ)
     settled()
     confirmed = frozenset(f"{kind}:{key}" for kind, keys in named("confirm_delete").items() for key in keys)
-    checks = Checks(force, confirmed, saved, expect_plan, vouched,  # a --verify typo fails before any request
-                    tuple(verification_targets(desired, named("verifiable"))))
+    checks = Checks(
+        force,
+        confirmed,
+        saved,
+        expect_plan,
+        vouched,  # a --verify typo fails before any request
+        tuple(verification_targets(desired, named("verifiable"))),
+    )
     line = status()
-    with held(lock_path(lockfile, desired.root), timeout=lock_timeout) as lock, \
-            connect(conn, os.environ, observer=line.observe) as client:
+    with (
+        held(lock_path(lockfile, desired.root), timeout=lock_timeout) as lock,
+        connect(conn, os.environ, observer=line.observe) as client,
+    ):
         line.phase("reading Mailgun")
         outcome = Engine(client, desired, lock, targets=targets, hooks=apply_hooks(line, yes)).apply(checks)
     line.close()
@@ -223,8 +288,13 @@ def apply(paths: tuple[Path, ...], yes: bool, force: bool, targets: tuple[str, .
 
 
 @main.command("import")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("."), show_default=True,
-              help="Directory to write the manifests, template files, CSV files and mgsync.lock into.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("."),
+    show_default=True,
+    help="Directory to write the manifests, template files, CSV files and mgsync.lock into.",
+)
 @per_kind("import_filter", "--{name}", "Import only this {noun} (repeatable); {others} are always imported.")
 @click.option("--force", is_flag=True, help="Overwrite files that exist already.")
 @connection_options

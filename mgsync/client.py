@@ -70,8 +70,10 @@ BACKOFF_BASE = 0.25
 THROTTLED_TURNS = 3
 
 NO_SUCH_HOST = "the host name does not resolve"
-UNREACHABLE = ("cannot connect to {base} ({why}); check the base URL (--base-url / MAILGUN_BASE_URL), "
-               "the region (--region / MAILGUN_REGION) and the network")
+UNREACHABLE = (
+    "cannot connect to {base} ({why}); check the base URL (--base-url / MAILGUN_BASE_URL), "
+    "the region (--region / MAILGUN_REGION) and the network"
+)
 
 # What the client tells an observer (a status display), ``observer(event, value)``: "request" after
 # every HTTP attempt; "rate_limit" with the seconds a request holds off (its pool tells the same
@@ -93,9 +95,18 @@ class Stats:
 
 
 class Client:
-    def __init__(self, settings: Settings, *, transport: httpx.BaseTransport | None = None, concurrency: int = 8,
-                 max_retries: int = 6, timeout: float = 30.0, backoff_cap: float = 30.0,
-                 sleep: Callable[[float], None] = time.sleep, observer: Observer | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        concurrency: int = 8,
+        max_retries: int = 6,
+        timeout: float = 30.0,
+        backoff_cap: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+        observer: Observer | None = None,
+    ):
         check_base_url(settings.base_url, allow_http=settings.allow_http)
         self.settings, self.max_retries, self.backoff_cap = settings, max_retries, backoff_cap
         self.concurrency = max(1, concurrency)
@@ -109,8 +120,9 @@ class Client:
         # Every request goes to the base URL (paging links are rebased), so a plain-http one (loopback,
         # or MGSYNC_ALLOW_HTTP) never makes a TLS connection: no CA bundle to load (20 ms a command).
         tls = _tls() if urlsplit(settings.base_url).scheme == "https" else False
-        self._http = httpx.Client(transport=transport, timeout=timeout, headers=self._headers(), limits=pool,
-                                  verify=tls)
+        self._http = httpx.Client(
+            transport=transport, timeout=timeout, headers=self._headers(), limits=pool, verify=tls
+        )
 
     def _headers(self) -> dict[str, str]:
         key = self.settings.api_key.reveal()
@@ -151,19 +163,41 @@ class Client:
     def get(self, path: str, **params: Any) -> Any:
         return self.request("GET", path, params=params)
 
-    def post(self, path: str, data: Form | None = None, *, json: Any = None, files: Any = None,
-             params: Mapping[str, Any] | None = None) -> Any:
+    def post(
+        self,
+        path: str,
+        data: Form | None = None,
+        *,
+        json: Any = None,
+        files: Any = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
         return self.request("POST", path, params=params, data=data, json=json, files=files)
 
-    def put(self, path: str, data: Form | None = None, *, json: Any = None, files: Any = None,
-            params: Mapping[str, Any] | None = None) -> Any:
+    def put(
+        self,
+        path: str,
+        data: Form | None = None,
+        *,
+        json: Any = None,
+        files: Any = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
         return self.request("PUT", path, params=params, data=data, json=json, files=files)
 
     def delete(self, path: str, **params: Any) -> Any:
         return self.request("DELETE", path, params=params)
 
-    def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
-                data: Form | None = None, json: Any = None, files: Any = None) -> Any:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        data: Form | None = None,
+        json: Any = None,
+        files: Any = None,
+    ) -> Any:
         """Send one request (retrying as the module docstring says); return parsed JSON or text."""
         response, _ = self._exchange(method, path, params=params, data=data, json=json, files=files)
         return wire.parse_body(response)
@@ -194,8 +228,16 @@ class Client:
         sink.extend(odd)
         return kept
 
-    def _exchange(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
-                  data: Form | None = None, json: Any = None, files: Any = None) -> tuple[httpx.Response, str]:
+    def _exchange(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        data: Form | None = None,
+        json: Any = None,
+        files: Any = None,
+    ) -> tuple[httpx.Response, str]:
         """The first non-error answer (retrying as the module docstring says), and the path it names."""
         method = method.upper()
         url, where = self._url(path)
@@ -223,8 +265,9 @@ class Client:
     def _waiting_turn(self, response: httpx.Response, served: int, tries: int) -> bool:
         """A 429 while other requests were served since this one was queued: our own threads won the
         window's quota first, so this retry does not count toward ``max_retries`` (module docstring)."""
-        return (response.status_code == 429 and self._budget.served > served
-                and tries < THROTTLED_TURNS * self.max_retries)
+        return (
+            response.status_code == 429 and self._budget.served > served and tries < THROTTLED_TURNS * self.max_retries
+        )
 
     def _url(self, path: str) -> tuple[str, str]:
         """The absolute URL to request, and the path (no base, no query) for logs and errors.
@@ -240,8 +283,9 @@ class Client:
         where = wire.api_path(link.path, urlsplit(base).path)
         return base + where + (f"?{link.query}" if link.query else ""), where
 
-    def _send(self, method: str, url: str, where: str, query: dict[str, Any] | None,
-              body: dict[str, Any]) -> httpx.Response:
+    def _send(
+        self, method: str, url: str, where: str, query: dict[str, Any] | None, body: dict[str, Any]
+    ) -> httpx.Response:
         delay, response, outcome = self._budget.acquire(), None, "no answer"
         try:
             if delay > 0:  # jitter only adds, so that waking threads do not all hit the reset instant
@@ -280,8 +324,9 @@ class Client:
             reason += f" (gave up after {attempt + 1} attempts)"
         raise NoAnswerError(method, where, self._redact(reason)) from exc
 
-    def _after_error_status(self, method: str, where: str, response: httpx.Response, attempt: int,
-                            waiting_turn: bool = False) -> float:
+    def _after_error_status(
+        self, method: str, where: str, response: httpx.Response, attempt: int, waiting_turn: bool = False
+    ) -> float:
         """Delay before retrying an error status (0 for 429: the shared hold-off waits), or raise ApiError."""
         status = response.status_code
         if status == 429:
@@ -313,8 +358,9 @@ class Client:
 
     # -- pagination -------------------------------------------------------------------------
 
-    def iter_skip(self, path: str, params: Mapping[str, Any] | None = None, *, limit: int = 1000,
-                  item: Shape = OBJECT) -> Iterator[dict[str, Any]]:
+    def iter_skip(
+        self, path: str, params: Mapping[str, Any] | None = None, *, limit: int = 1000, item: Shape = OBJECT
+    ) -> Iterator[dict[str, Any]]:
         """Items (each of shape ``item``) of a ``skip``/``limit`` + ``total_count`` listing (domains,
         routes, credentials).
 
@@ -333,8 +379,15 @@ class Client:
             if not items or (total is not None and skip >= total) or (total is None and len(items) < limit):
                 return
 
-    def iter_pages(self, path: str, params: Mapping[str, Any] | None = None, *, limit: int = 1000,
-                   items: str = "items", item: Shape = OBJECT) -> Iterator[dict[str, Any]]:
+    def iter_pages(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        limit: int = 1000,
+        items: str = "items",
+        item: Shape = OBJECT,
+    ) -> Iterator[dict[str, Any]]:
         """Items (each of shape ``item``) of a paging-URL listing (suppressions, lists, members,
         templates, versions); ``items`` is the key, or dotted key path (``"template.versions"``).
 
@@ -344,8 +397,15 @@ class Client:
         for page in self.iter_page_lists(path, params, limit=limit, items=items, item=item):
             yield from page
 
-    def iter_page_lists(self, path: str, params: Mapping[str, Any] | None = None, *, limit: int = 1000,
-                        items: str = "items", item: Shape = OBJECT) -> Iterator[list[dict[str, Any]]]:
+    def iter_page_lists(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        limit: int = 1000,
+        items: str = "items",
+        item: Shape = OBJECT,
+    ) -> Iterator[list[dict[str, Any]]]:
         """``iter_pages``, a page's items at a time (a bulk kind converts a page at once)."""
         keys, whole = items.split("."), ListOf(item)
         lenient = answers.odd_sink() is not None  # odd items are left out, not fatal
@@ -362,6 +422,7 @@ class Client:
                 return
             seen.add(next_url)
             url, query = next_url, {}
+
 
 @functools.cache
 def _tls() -> ssl.SSLContext:

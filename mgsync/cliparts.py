@@ -43,7 +43,7 @@ def fail(message: str, code: int = 1) -> NoReturn:
     if status is not None:
         status.abandon()
     if message.startswith("Error: "):
-        message = click.style("Error:", fg="red", bold=True) + message[len("Error:"):]
+        message = click.style("Error:", fg="red", bold=True) + message[len("Error:") :]
     click.echo(message, err=True, color=use_color(sys.stderr))
     sys.exit(code)
 
@@ -58,7 +58,10 @@ def _store_color(ctx: click.Context, _param: click.Parameter, value: bool | None
 
 def color_option(fn: Callable[P, R]) -> Callable[P, R]:
     return click.option(
-        "--color/--no-color", default=None, expose_value=False, callback=_store_color,
+        "--color/--no-color",
+        default=None,
+        expose_value=False,
+        callback=_store_color,
         help="Colour the output. Default: only on a terminal; a non-empty NO_COLOR turns it off, FORCE_COLOR on.",
     )(fn)
 
@@ -117,8 +120,10 @@ def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
         except Exception as err:  # a bug: one line, the traceback only on request
             if os.environ.get("MGSYNC_DEBUG"):
                 raise
-            fail(f"Error: internal error ({type(err).__name__}: {err}); this is a bug in mgsync. "
-                 "Re-run with MGSYNC_DEBUG=1 for the traceback and report it.")
+            fail(
+                f"Error: internal error ({type(err).__name__}: {err}); this is a bug in mgsync. "
+                "Re-run with MGSYNC_DEBUG=1 for the traceback and report it."
+            )
 
     return wrapper
 
@@ -130,21 +135,48 @@ def connection_options(fn: Callable[..., R]) -> Callable[..., R]:
     """Options shared by every command that talks to Mailgun, handed to it as one ``conn: Connection``."""
     options: list[Callable[[Callable[..., R]], Callable[..., R]]] = [
         color_option,
-        click.option("--emulator", "use_emulator", is_flag=True,
-                     help="Use the bundled Mailgun emulator in-process (no account, no network)."),
-        click.option("--emulator-state", type=click.Path(path_type=Path), default=DEFAULT_STATE,
-                     show_default=True, help="Where the embedded emulator keeps its account."),
+        click.option(
+            "--emulator",
+            "use_emulator",
+            is_flag=True,
+            help="Use the bundled Mailgun emulator in-process (no account, no network).",
+        ),
+        click.option(
+            "--emulator-state",
+            type=click.Path(path_type=Path),
+            default=DEFAULT_STATE,
+            show_default=True,
+            help="Where the embedded emulator keeps its account.",
+        ),
         click.option("--base-url", help="Mailgun API base URL (default from MAILGUN_BASE_URL / MAILGUN_REGION)."),
-        click.option("--region", type=click.Choice(["us", "eu"]), help="Mailgun region (default MAILGUN_REGION or us)."),
-        click.option("--concurrency", type=click.IntRange(1, 32), default=8, show_default=True,
-                     help="Parallel requests to Mailgun."),
-        click.option("--subaccount", metavar="ID",
-                     help="Act on this subaccount (X-Mailgun-On-Behalf-Of; default MAILGUN_SUBACCOUNT)."),
+        click.option(
+            "--region", type=click.Choice(["us", "eu"]), help="Mailgun region (default MAILGUN_REGION or us)."
+        ),
+        click.option(
+            "--concurrency",
+            type=click.IntRange(1, 32),
+            default=8,
+            show_default=True,
+            help="Parallel requests to Mailgun.",
+        ),
+        click.option(
+            "--subaccount",
+            metavar="ID",
+            help="Act on this subaccount (X-Mailgun-On-Behalf-Of; default MAILGUN_SUBACCOUNT).",
+        ),
     ]
 
     @functools.wraps(fn)
-    def wrapper(*args: object, use_emulator: bool, emulator_state: Path, base_url: str | None, region: str | None,
-                concurrency: int, subaccount: str | None, **kwargs: object) -> R:
+    def wrapper(
+        *args: object,
+        use_emulator: bool,
+        emulator_state: Path,
+        base_url: str | None,
+        region: str | None,
+        concurrency: int,
+        subaccount: str | None,
+        **kwargs: object,
+    ) -> R:
         conn = Connection(use_emulator, emulator_state, base_url, region, concurrency, subaccount)
         return fn(*args, conn=conn, **kwargs)
 
@@ -191,8 +223,14 @@ def per_kind(flag: str, option: str, help: str) -> Callable[[Callable[P, R]], Ca
         for kind in reversed([k for k in KINDS if _offers(k, flag)]):
             others = [k.noun(2) for k in children(None) if k is not kind]
             text = help.format(noun=kind.noun(1), others=_and(others))
-            fn = click.option(option.format(name=kind.name), multiple=True, metavar="NAME", expose_value=False,
-                              callback=collect(kind.name), help=text)(fn)
+            fn = click.option(
+                option.format(name=kind.name),
+                multiple=True,
+                metavar="NAME",
+                expose_value=False,
+                callback=collect(kind.name),
+                help=text,
+            )(fn)
         return fn
 
     return decorate

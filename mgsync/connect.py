@@ -37,8 +37,7 @@ def connect(conn: Connection, env: Mapping[str, str], observer: Observer | None 
         subaccount = subaccount_from(env, conn.subaccount)  # validated before the emulator loads
         emu = Emulator(api_key=EMULATOR_KEY, state_file=conn.emulator_state, sandbox=True)
         settings = Settings("http://127.0.0.1", "basic", Secret(EMULATOR_KEY), allow_http=True, subaccount=subaccount)
-        with Client(settings, transport=emu.transport(), concurrency=conn.concurrency,
-                    observer=observer) as client:
+        with Client(settings, transport=emu.transport(), concurrency=conn.concurrency, observer=observer) as client:
             yield client
         return
     settings = Settings.from_env(env, base_url=conn.base_url, region=conn.region, subaccount=conn.subaccount)

@@ -42,18 +42,37 @@ def _dns_records(paths: tuple[Path, ...], zones: tuple[str, ...], conn: Connecti
 
 @dns.command("export")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["octodns", "dnscontrol", "bind", "terraform", "json"]),
-              required=True, help="The DNS-as-code target.")
-@click.option("--zone", "zones", multiple=True, metavar="ZONE",
-              help="The zone records go into (repeatable; default: each domain is its own zone).")
-@click.option("--out", type=click.Path(path_type=Path),
-              help="Write to this file, or one file per zone into this existing directory.")
-@click.option("--provider", type=click.Choice(["route53", "cloudflare"]), default="route53", show_default=True,
-              help="With --format terraform: aws_route53_record or cloudflare_dns_record.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["octodns", "dnscontrol", "bind", "terraform", "json"]),
+    required=True,
+    help="The DNS-as-code target.",
+)
+@click.option(
+    "--zone",
+    "zones",
+    multiple=True,
+    metavar="ZONE",
+    help="The zone records go into (repeatable; default: each domain is its own zone).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Write to this file, or one file per zone into this existing directory.",
+)
+@click.option(
+    "--provider",
+    type=click.Choice(["route53", "cloudflare"]),
+    default="route53",
+    show_default=True,
+    help="With --format terraform: aws_route53_record or cloudflare_dns_record.",
+)
 @connection_options
 @handles_errors
-def dns_export(paths: tuple[Path, ...], fmt: str, zones: tuple[str, ...], out: Path | None, provider: str,
-               conn: Connection) -> None:
+def dns_export(
+    paths: tuple[Path, ...], fmt: str, zones: tuple[str, ...], out: Path | None, provider: str, conn: Connection
+) -> None:
     """Print the DNS records Mailgun wants for the managed domains, in a DNS-as-code format."""
     from mgsync.dns import export
     from mgsync.dns.formats import Options
@@ -75,8 +94,9 @@ def dns_export(paths: tuple[Path, ...], fmt: str, zones: tuple[str, ...], out: P
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @connection_options
 @handles_errors
-def dns_check(paths: tuple[Path, ...], resolver: str | None, zones: tuple[str, ...], fmt: str,
-              conn: Connection) -> None:
+def dns_check(
+    paths: tuple[Path, ...], resolver: str | None, zones: tuple[str, ...], fmt: str, conn: Connection
+) -> None:
     """Resolve every record Mailgun wants; report each ok, missing or wrong; exit 1 unless all are ok."""
     from mgsync.dns import check, report
 

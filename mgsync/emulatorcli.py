@@ -24,43 +24,106 @@ def emulator() -> None:
 @emulator.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8025, show_default=True, type=int)
-@click.option("--state", "state_file", type=click.Path(path_type=Path),
-              help=f"Persist the account in this JSON file. Default: {DEFAULT_STATE} if it exists (the account "
-                   "`--emulator` commands use), else in memory.")
+@click.option(
+    "--state",
+    "state_file",
+    type=click.Path(path_type=Path),
+    help=f"Persist the account in this JSON file. Default: {DEFAULT_STATE} if it exists (the account "
+    "`--emulator` commands use), else in memory.",
+)
 @click.option("--memory", is_flag=True, help="Keep the account in memory only, even if the default state file exists.")
 @click.option("--api-key", default="test", show_default=True, help="The API key the emulator accepts.")
-@click.option("--region", type=click.Choice(["us", "eu"]), default="us", show_default=True,
-              help="Region used in DNS records (mxa.mailgun.org vs mxa.eu.mailgun.org).")
+@click.option(
+    "--region",
+    type=click.Choice(["us", "eu"]),
+    default="us",
+    show_default=True,
+    help="Region used in DNS records (mxa.mailgun.org vs mxa.eu.mailgun.org).",
+)
 @click.option("--gateway-key", help="Also accept 'Authorization: Bearer KEY' under /mailgun (Maton gateway form).")
-@click.option("--gateway-connection", "gateway_connections", multiple=True,
-              help="A Maton connection id (repeat; with several, Maton-Connection is required).")
+@click.option(
+    "--gateway-connection",
+    "gateway_connections",
+    multiple=True,
+    help="A Maton connection id (repeat; with several, Maton-Connection is required).",
+)
 @click.option("--latency", type=float, default=0.0, show_default=True, help="Fault: seconds of delay per request.")
 @click.option("--rate-limit-every", type=int, default=0, help="Fault: answer every Nth request with 429.")
-@click.option("--rate-limit-share", type=float, default=0.0, help="Fault: answer this fraction (0..1) of requests with 429.")
-@click.option("--reset-after", type=float, default=1.0, show_default=True,
-              help="Seconds until X-Request-Reset on an injected 429.")
+@click.option(
+    "--rate-limit-share", type=float, default=0.0, help="Fault: answer this fraction (0..1) of requests with 429."
+)
+@click.option(
+    "--reset-after",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Seconds until X-Request-Reset on an injected 429.",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for --rate-limit-share.")
-@click.option("--replace-body", "replace_bodies", nargs=2, multiple=True, metavar="PATH BODY",
-              help="Fault: answer GETs of paths starting with PATH with 200 and BODY instead (repeatable).")
-@click.option("--enforce-quota", is_flag=True,
-              help="Fault: answer 429 once --quota-limit requests were made in one --quota-window.")
+@click.option(
+    "--replace-body",
+    "replace_bodies",
+    nargs=2,
+    multiple=True,
+    metavar="PATH BODY",
+    help="Fault: answer GETs of paths starting with PATH with 200 and BODY instead (repeatable).",
+)
+@click.option(
+    "--enforce-quota",
+    is_flag=True,
+    help="Fault: answer 429 once --quota-limit requests were made in one --quota-window.",
+)
 @click.option("--quota-limit", type=int, default=2500, show_default=True, help="Requests per rate-limit window.")
 @click.option("--quota-window", type=float, default=1.0, show_default=True, help="Seconds per rate-limit window.")
-@click.option("--fail-before-commit", "before_commit", multiple=True, metavar="[METHOD:]PATH",
-              help="Fault: answer the next matching request with --fault-status without applying it (repeatable).")
-@click.option("--fail-after-commit", "after_commit", multiple=True, metavar="[METHOD:]PATH",
-              help="Fault: apply the next matching request, then answer --fault-status (repeatable).")
-@click.option("--drop-connection", "drops", multiple=True, metavar="[METHOD:]PATH",
-              help="Fault: close the connection on the next matching request, without an answer (repeatable).")
-@click.option("--drop-after-commit", "drops_after", multiple=True, metavar="[METHOD:]PATH",
-              help="Fault: apply the next matching request, then close the connection without an answer.")
-@click.option("--fault-status", type=click.IntRange(500, 599), default=503, show_default=True,
-              help="The 5xx status of --fail-before-commit / --fail-after-commit.")
+@click.option(
+    "--fail-before-commit",
+    "before_commit",
+    multiple=True,
+    metavar="[METHOD:]PATH",
+    help="Fault: answer the next matching request with --fault-status without applying it (repeatable).",
+)
+@click.option(
+    "--fail-after-commit",
+    "after_commit",
+    multiple=True,
+    metavar="[METHOD:]PATH",
+    help="Fault: apply the next matching request, then answer --fault-status (repeatable).",
+)
+@click.option(
+    "--drop-connection",
+    "drops",
+    multiple=True,
+    metavar="[METHOD:]PATH",
+    help="Fault: close the connection on the next matching request, without an answer (repeatable).",
+)
+@click.option(
+    "--drop-after-commit",
+    "drops_after",
+    multiple=True,
+    metavar="[METHOD:]PATH",
+    help="Fault: apply the next matching request, then close the connection without an answer.",
+)
+@click.option(
+    "--fault-status",
+    type=click.IntRange(500, 599),
+    default=503,
+    show_default=True,
+    help="The 5xx status of --fail-before-commit / --fail-after-commit.",
+)
 @color_option
 @handles_errors
-def emulator_serve(host: str, port: int, state_file: Path | None, memory: bool, api_key: str, region: str,
-                   gateway_key: str | None, gateway_connections: tuple[str, ...], fault_status: int,
-                   **faults: Any) -> None:
+def emulator_serve(
+    host: str,
+    port: int,
+    state_file: Path | None,
+    memory: bool,
+    api_key: str,
+    region: str,
+    gateway_key: str | None,
+    gateway_connections: tuple[str, ...],
+    fault_status: int,
+    **faults: Any,
+) -> None:
     """Run the bundled Mailgun emulator over HTTP (Ctrl-C stops it).
 
     Faults are injected for testing clients: latency, 429s (every Nth, a share, or a quota per window),
@@ -73,8 +136,14 @@ def emulator_serve(host: str, port: int, state_file: Path | None, memory: bool, 
 
     if state_file is None and not memory and DEFAULT_STATE.exists():
         state_file = DEFAULT_STATE  # the quick start's account: what `--emulator` commands planned and applied
-    emu = Emulator(api_key=api_key, state_file=state_file, gateway_key=gateway_key,
-                   gateway_connections=gateway_connections, region=region, sandbox=True)
+    emu = Emulator(
+        api_key=api_key,
+        state_file=state_file,
+        gateway_key=gateway_key,
+        gateway_connections=gateway_connections,
+        region=region,
+        sandbox=True,
+    )
     _inject_faults(emu.faults, fault_status, **faults)
     where = f"The account is kept in {state_file}." if state_file is not None else "The account is kept in memory."
 
@@ -85,10 +154,24 @@ def emulator_serve(host: str, port: int, state_file: Path | None, memory: bool, 
     serve_forever(emu, host=host, port=port, announce=announce)
 
 
-def _inject_faults(faults: Faults, status: int, *, latency: float, rate_limit_every: int, rate_limit_share: float,
-                   reset_after: float, seed: int, enforce_quota: bool, quota_limit: int, quota_window: float,
-                   before_commit: tuple[str, ...], after_commit: tuple[str, ...], drops: tuple[str, ...],
-                   drops_after: tuple[str, ...], replace_bodies: tuple[tuple[str, str], ...]) -> None:
+def _inject_faults(
+    faults: Faults,
+    status: int,
+    *,
+    latency: float,
+    rate_limit_every: int,
+    rate_limit_share: float,
+    reset_after: float,
+    seed: int,
+    enforce_quota: bool,
+    quota_limit: int,
+    quota_window: float,
+    before_commit: tuple[str, ...],
+    after_commit: tuple[str, ...],
+    drops: tuple[str, ...],
+    drops_after: tuple[str, ...],
+    replace_bodies: tuple[tuple[str, str], ...],
+) -> None:
     faults.latency, faults.rate_limit_every, faults.rate_limit_share = latency, rate_limit_every, rate_limit_share
     faults.reset_after, faults.seed = reset_after, seed
     faults.enforce_quota, faults.quota_limit, faults.quota_window = enforce_quota, quota_limit, quota_window

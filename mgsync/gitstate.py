@@ -41,8 +41,12 @@ DEFAULT_REMOTE = "origin"
 APPLIED_SUFFIX = ".applied"
 ATTEMPTS = 5
 MERGED_SECTIONS = ("resources", "collections")  # merged key by key; every other top-level field is ours
-FALLBACK_IDENTITY = {"GIT_AUTHOR_NAME": "mgsync", "GIT_AUTHOR_EMAIL": "mgsync@localhost",
-                     "GIT_COMMITTER_NAME": "mgsync", "GIT_COMMITTER_EMAIL": "mgsync@localhost"}
+FALLBACK_IDENTITY = {
+    "GIT_AUTHOR_NAME": "mgsync",
+    "GIT_AUTHOR_EMAIL": "mgsync@localhost",
+    "GIT_COMMITTER_NAME": "mgsync",
+    "GIT_COMMITTER_EMAIL": "mgsync@localhost",
+}
 _FULL_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _MISSING: Any = object()
 
@@ -63,16 +67,18 @@ class Repo:
     def tracking_ref(self) -> str:
         return f"refs/mgsync-state/{self.remote}/{self.branch}"
 
-    def git(self, *args: str, input: bytes | None = None, env: dict[str, str] | None = None,
-            check: bool = True) -> subprocess.CompletedProcess[bytes]:
+    def git(
+        self, *args: str, input: bytes | None = None, env: dict[str, str] | None = None, check: bool = True
+    ) -> subprocess.CompletedProcess[bytes]:
         return _git(self.root, *args, input=input, env=env, check=check)
 
     def text(self, *args: str, env: dict[str, str] | None = None, input: bytes | None = None) -> str:
         return self.git(*args, env=env, input=input).stdout.decode().strip()
 
 
-def _git(cwd: Path, *args: str, input: bytes | None = None, env: dict[str, str] | None = None,
-         check: bool = True) -> subprocess.CompletedProcess[bytes]:
+def _git(
+    cwd: Path, *args: str, input: bytes | None = None, env: dict[str, str] | None = None, check: bool = True
+) -> subprocess.CompletedProcess[bytes]:
     full_env = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", **(env or {})}
     done = subprocess.run(["git", *args], cwd=cwd, input=input, env=full_env, capture_output=True)
     if check and done.returncode != 0:
@@ -97,7 +103,9 @@ def open_repo(cwd: Path, remote: str, branch: str) -> Repo:
         raise MgsyncError("git is not on PATH; install git to keep the lockfile on a state branch.")
     found = _git(cwd, "rev-parse", "--show-toplevel", check=False)
     if found.returncode != 0:
-        raise MgsyncError(f"{cwd} is not inside a git repository; run mgsync state in a clone of the manifests' repository.")
+        raise MgsyncError(
+            f"{cwd} is not inside a git repository; run mgsync state in a clone of the manifests' repository."
+        )
     repo = Repo(Path(found.stdout.decode().strip()), remote, branch)
     if repo.git("remote", "get-url", remote, check=False).returncode != 0:
         raise MgsyncError(f"No git remote named {remote!r} in {repo.root}; pass --remote NAME (see git remote -v).")
@@ -111,7 +119,9 @@ def relative(repo: Repo, lockfile: Path) -> str:
     try:
         return lockfile.resolve().relative_to(repo.root.resolve()).as_posix()  # /tmp may be a symlink (macOS)
     except ValueError:
-        raise MgsyncError(f"{lockfile} is outside the git repository {repo.root}; keep the lockfile inside it.") from None
+        raise MgsyncError(
+            f"{lockfile} is outside the git repository {repo.root}; keep the lockfile inside it."
+        ) from None
 
 
 # --- reading the branch ------------------------------------------------------------------------
@@ -119,8 +129,9 @@ def relative(repo: Repo, lockfile: Path) -> str:
 
 def fetch(repo: Repo) -> str | None:
     """Fetch the branch; its tip, or None when the remote has no such branch."""
-    got = repo.git("fetch", "--no-tags", "--quiet", repo.remote, f"+refs/heads/{repo.branch}:{repo.tracking_ref}",
-                   check=False)
+    got = repo.git(
+        "fetch", "--no-tags", "--quiet", repo.remote, f"+refs/heads/{repo.branch}:{repo.tracking_ref}", check=False
+    )
     if got.returncode == 0:
         return repo.text("rev-parse", "--verify", f"{repo.tracking_ref}^{{commit}}")
     listed = repo.git("ls-remote", "--exit-code", "--heads", repo.remote, f"refs/heads/{repo.branch}", check=False)
@@ -217,13 +228,17 @@ def resolve_applied(repo: Repo, applied: str) -> str:
         return found.stdout.decode().strip()
     if _FULL_SHA.fullmatch(applied.lower()):
         return applied.lower()
-    raise MgsyncError(f"--applied {applied}: not a commit of {repo.root}; pass the full SHA of the commit that was applied.")
+    raise MgsyncError(
+        f"--applied {applied}: not a commit of {repo.root}; pass the full SHA of the commit that was applied."
+    )
 
 
 def push(repo: Repo, lockfile: Path, *, applied: str | None = None, message: str | None = None) -> Pushed:
     path = relative(repo, lockfile)
     if not lockfile.is_file():
-        raise MgsyncError(f"{lockfile} does not exist; nothing to push (run mgsync apply, or mgsync state pull, first).")
+        raise MgsyncError(
+            f"{lockfile} does not exist; nothing to push (run mgsync apply, or mgsync state pull, first)."
+        )
     ours = lockfile.read_text(encoding="utf-8")
     _document(ours, str(lockfile))  # refuse to publish anything but a lockfile
     base_commit, base = read_base(repo, path)
@@ -243,13 +258,18 @@ def push(repo: Repo, lockfile: Path, *, applied: str | None = None, message: str
             repo.git("update-ref", repo.tracking_ref, commit)
             return _done(repo, lockfile, path, commit, text, ours, created=tip is None, unchanged=False)
         if _remote_tip(repo) == tip:  # the branch did not move: refused for another reason
-            raise MgsyncError(f"git push to {repo.where} was refused: {_reason(pushed)}; "
-                              f"let this job push to branch {repo.branch} (no protection rule may block it).")
-    raise MgsyncError(f"{repo.where} kept moving during {ATTEMPTS} attempts to push {path}; run mgsync state push again.")
+            raise MgsyncError(
+                f"git push to {repo.where} was refused: {_reason(pushed)}; "
+                f"let this job push to branch {repo.branch} (no protection rule may block it)."
+            )
+    raise MgsyncError(
+        f"{repo.where} kept moving during {ATTEMPTS} attempts to push {path}; run mgsync state push again."
+    )
 
 
-def _done(repo: Repo, lockfile: Path, path: str, commit: str, text: str, ours: str, *, created: bool,
-          unchanged: bool) -> Pushed:
+def _done(
+    repo: Repo, lockfile: Path, path: str, commit: str, text: str, ours: str, *, created: bool, unchanged: bool
+) -> Pushed:
     """Record the pushed lockfile as the new base; write a merge result back, so this clone has it."""
     if text != ours:
         _write(lockfile, text)
@@ -281,8 +301,13 @@ def _merged(repo: Repo, tip: str, path: str, base: str | None, ours: str) -> str
     if theirs is None or theirs == base:
         return ours
     where = f"{path} on {repo.where} at {tip[:12]}"
-    return render_document(merge(_document(base, "the base state pull recorded") if base else {},
-                                 _document(ours, path), _document(theirs, where)))
+    return render_document(
+        merge(
+            _document(base, "the base state pull recorded") if base else {},
+            _document(ours, path),
+            _document(theirs, where),
+        )
+    )
 
 
 def merge(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
@@ -306,7 +331,9 @@ def _document(text: str, where: str) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except ValueError as err:
-        raise MgsyncError(f"{where}: not an mgsync lockfile ({err}); restore it from the state branch's history.") from None
+        raise MgsyncError(
+            f"{where}: not an mgsync lockfile ({err}); restore it from the state branch's history."
+        ) from None
     if not isinstance(data, dict) or not all(isinstance(data.get(s, {}), dict) for s in MERGED_SECTIONS):
         raise MgsyncError(f"{where}: not an mgsync lockfile (not a JSON object of resources and collections).")
     return data

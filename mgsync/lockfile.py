@@ -101,7 +101,9 @@ class Lockfile:
             try:
                 body = kind.model.model_validate(entry.get("body", {}))
             except ValidationError:
-                raise LockfileError(f"{self.path}: entry {key!r} does not match its kind; restore it from git") from None
+                raise LockfileError(
+                    f"{self.path}: entry {key!r} does not match its kind; restore it from git"
+                ) from None
             state.add(Resource(address, body, meta=entry.get("meta", {})))
         return state
 
@@ -131,7 +133,9 @@ class Lockfile:
     def record_collection(self, kind: str, scope: str, entries: Entries, digest: str | None = None) -> None:
         """Record one collection's live entries (``Row.entry`` tuples by name) as a count and a digest
         (``digest``: their ``collection_digest``, when the caller made it already)."""
-        recorded = {"count": len(entries), "digest": digest or collection_digest(kind, scope, entries)} if entries else None
+        recorded = (
+            {"count": len(entries), "digest": digest or collection_digest(kind, scope, entries)} if entries else None
+        )
         with self._mutex:
             if recorded:
                 self.collections[f"{kind}:{scope}"] = recorded
@@ -139,8 +143,12 @@ class Lockfile:
                 self.collections.pop(f"{kind}:{scope}", None)
 
     def render(self) -> str:
-        data: dict[str, Any] = {**self.others, "format_version": FORMAT_VERSION, "resources": self.resources,
-                                "collections": self.collections}
+        data: dict[str, Any] = {
+            **self.others,
+            "format_version": FORMAT_VERSION,
+            "resources": self.resources,
+            "collections": self.collections,
+        }
         if self.account_notes:
             data["account_notes"] = self.account_notes
         if self.secrets_verifier:
@@ -193,7 +201,7 @@ def collection_digest(kind: str, scope: str, entries: Entries) -> str:
         return fingerprint([])
     names = sorted(entries)
     fields = list(next(iter(entries.values()))[-1].row.DEFAULTS)
-    columns = list(zip(*map(entries.__getitem__, names)))[:len(fields)]
+    columns = list(zip(*map(entries.__getitem__, names)))[: len(fields)]
     order = sorted(range(len(fields)), key=fields.__getitem__)
     keys = ",".join(canonical_json(fields[i]).replace("{", "{{").replace("}", "}}") + ":{}" for i in order)
     template = "[{},{{" + keys + "}}]"  # one entry: [address,{"key":value,...}]

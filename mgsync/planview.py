@@ -29,8 +29,11 @@ def show_plan(plan: Plan, fmt: str, *, full: bool, heading: Heading, account_rec
 
     match fmt:
         case "json":
-            document = {**render.json_document(plan), "digest": plan.digest,
-                        "change_fingerprints": saved_plan.change_fingerprints(plan)}
+            document = {
+                **render.json_document(plan),
+                "digest": plan.digest,
+                "change_fingerprints": saved_plan.change_fingerprints(plan),
+            }
             click.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
         case "markdown":
             comment = render.markdown(plan, full=full, heading=heading, account_recorded=account_recorded)
@@ -56,8 +59,13 @@ def apply_hooks(line: Status, yes: bool) -> Hooks:
         _confirm(yes)
         line.phase("applying")
 
-    return Hooks(planned=lambda _plan: line.close(), checked=echo_text_plan, confirm=confirm,
-                 progress=_progress(line), verifying=lambda: line.phase("asking Mailgun to verify"))
+    return Hooks(
+        planned=lambda _plan: line.close(),
+        checked=echo_text_plan,
+        confirm=confirm,
+        progress=_progress(line),
+        verifying=lambda: line.phase("asking Mailgun to verify"),
+    )
 
 
 def _confirm(yes: bool) -> None:

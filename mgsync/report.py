@@ -33,13 +33,24 @@ def text(errors: Sequence[Problem], warnings: Sequence[Problem]) -> list[str]:
 
 def json_document(errors: Sequence[Problem], warnings: Sequence[Problem], summary: str | None) -> dict[str, Any]:
     problems = [_entry("warning", w) for w in warnings] + [_entry("error", e) for e in errors]
-    return {"valid": not errors, "errors": len(errors), "warnings": len(warnings), "problems": problems,
-            "summary": summary}
+    return {
+        "valid": not errors,
+        "errors": len(errors),
+        "warnings": len(warnings),
+        "problems": problems,
+        "summary": summary,
+    }
 
 
 def _entry(severity: str, problem: Problem) -> dict[str, Any]:
-    return {"severity": severity, "file": problem.file, "line": problem.line, "col": problem.col,
-            "where": problem.where, "message": problem.message}
+    return {
+        "severity": severity,
+        "file": problem.file,
+        "line": problem.line,
+        "col": problem.col,
+        "where": problem.where,
+        "message": problem.message,
+    }
 
 
 def github(errors: Sequence[Problem], warnings: Sequence[Problem], env: Mapping[str, str] = os.environ) -> list[str]:

@@ -59,7 +59,9 @@ def touched_fingerprints(plan: Plan) -> dict[str, str]:
     return {str(c.address): plan.fingerprints.get(str(c.address), ABSENT) for c in plan.changes}
 
 
-def save(path: Path, plan: Plan, *, manifests: list[Path], lock: Lockfile, state: State, targets: tuple[str, ...]) -> None:
+def save(
+    path: Path, plan: Plan, *, manifests: list[Path], lock: Lockfile, state: State, targets: tuple[str, ...]
+) -> None:
     document: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "mgsync_version": __version__,
@@ -146,8 +148,10 @@ def _fingerprints(change: Change) -> list[tuple[str, str]]:
         case Action.CREATE:
             return [(f"{address} (create)", _short([address, action, change.after]))]
         case Action.UPDATE if change.fields:
-            return [(f"{address} (update {'.'.join(map(str, f.path))})", _short([address, action, list(f.path), f.after]))
-                    for f in change.fields]
+            return [
+                (f"{address} (update {'.'.join(map(str, f.path))})", _short([address, action, list(f.path), f.after]))
+                for f in change.fields
+            ]
         case Action.UPDATE:  # no field named: the whole object as it becomes
             return [(f"{address} (update)", _short([address, action, change.after]))]
         case _:
@@ -184,7 +188,9 @@ def load_reviewed(paths: tuple[Path, ...]) -> Reviewed:
             notes.append(f"{path} holds no change fingerprints (an older mgsync wrote it); it vouches for no change.")
             continue
         if not isinstance(listed, list) or not all(isinstance(fp, str) for fp in listed):
-            raise MgsyncError(f"{path}: change_fingerprints is not a list of strings; pass a file written by mgsync plan --out.")
+            raise MgsyncError(
+                f"{path}: change_fingerprints is not a list of strings; pass a file written by mgsync plan --out."
+            )
         found.update(listed)
     return Reviewed(frozenset(found), tuple(notes))
 

@@ -146,6 +146,7 @@ class Settings:
           ``MGSYNC_ALLOW_HTTP=1``. Empty variables count as unset.
         - ``MAILGUN_SUBACCOUNT`` / the ``subaccount`` flag: act on that subaccount (either auth).
         """
+
         def get(name: str) -> str | None:
             return (env.get(name) or "").strip() or None
 
@@ -161,8 +162,7 @@ class Settings:
             url = check_base_url(url, allow_http=allow_http, source=url_source)
         mailgun_key, maton_key = get("MAILGUN_API_KEY"), get("MATON_API_KEY")
         if maton_key and (mailgun_key is None or (url is not None and is_gateway(url))):
-            return cls(url or GATEWAY_URL, "bearer", Secret(maton_key), get("MATON_CONNECTION"), allow_http,
-                       subaccount)
+            return cls(url or GATEWAY_URL, "bearer", Secret(maton_key), get("MATON_CONNECTION"), allow_http, subaccount)
         if mailgun_key is None:
             raise ConfigError(
                 "MAILGUN_API_KEY is not set: export it, or use MATON_API_KEY for the Maton gateway, "

@@ -142,8 +142,10 @@ class Row:
     def entry(cls, values: Mapping[str, Any], written: Written | None = None) -> tuple[Any, ...]:
         """The entry tuple of checked field values (missing ones take their defaults; keys that are
         not fields are left out); ``written`` says which the source set (default: those in ``values``)."""
-        found = [values.get(name, default) if fix is None else fix(values.get(name, default))
-                 for name, default, fix in cls._FIELDS]
+        found = [
+            values.get(name, default) if fix is None else fix(values.get(name, default))
+            for name, default, fix in cls._FIELDS
+        ]
         found.append(written or cls.written_of(tuple(values)))
         return tuple(found)
 
@@ -352,8 +354,9 @@ class State(Mapping[Address, Resource]):
 
     def __iter__(self) -> Iterator[Address]:
         if self._order is None:
-            table_addresses = (Address(kind, f"{scope}/{name}") for (kind, scope), entries in self.tables.items()
-                               for name in entries)
+            table_addresses = (
+                Address(kind, f"{scope}/{name}") for (kind, scope), entries in self.tables.items() for name in entries
+            )
             self._order = sorted([*self._items, *table_addresses], key=sort_key)
         return iter(self._order)
 

@@ -87,11 +87,17 @@ def show(lockfile: Path, remote: str, branch: str, as_json: bool) -> None:
 
     shown = show_state(_repo(remote, branch), lockfile)
     if as_json:
-        document = {"branch_commit": shown.branch_commit, "lockfile_present": shown.lockfile_present,
-                    "applied": shown.applied}
+        document = {
+            "branch_commit": shown.branch_commit,
+            "lockfile_present": shown.lockfile_present,
+            "applied": shown.applied,
+        }
         click.echo(json.dumps(document, indent=2, sort_keys=True))
         return
-    click.echo(f"branch: {remote}/{branch} at {shown.branch_commit}" if shown.branch_commit
-               else f"branch: {remote}/{branch} does not exist")
+    click.echo(
+        f"branch: {remote}/{branch} at {shown.branch_commit}"
+        if shown.branch_commit
+        else f"branch: {remote}/{branch} does not exist"
+    )
     click.echo(f"lockfile: {lockfile} {'present' if shown.lockfile_present else 'absent'}")
     click.echo(f"applied: {shown.applied or 'none'}")

@@ -39,11 +39,20 @@ def template() -> None:
 
 @template.command()
 @click.argument("name", metavar="TEMPLATE")
-@click.option("--vars", "vars_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Test data (YAML or JSON). Default: NAME.vars.yaml or NAME.vars.json beside the template.")
+@click.option(
+    "--vars",
+    "vars_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Test data (YAML or JSON). Default: NAME.vars.yaml or NAME.vars.json beside the template.",
+)
 @click.option("--text", "as_text", is_flag=True, help="Print a plain-text view instead of the HTML.")
-@click.option("--manifests", type=click.Path(path_type=Path), default=Path("."), show_default=True,
-              help="Where to find the manifests declaring an address such as template:mg.example.com/welcome.")
+@click.option(
+    "--manifests",
+    type=click.Path(path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Where to find the manifests declaring an address such as template:mg.example.com/welcome.",
+)
 def render(name: str, vars_file: Path | None, as_text: bool, manifests: Path) -> None:
     """Render TEMPLATE (a file, or an address such as template:mg.example.com/welcome) as Mailgun would."""
     _guarded(lambda: _render(name, vars_file, as_text, manifests))
@@ -58,8 +67,11 @@ def _guarded(run: Callable[[], None]) -> None:
     except Exception as err:  # a bug: one line, the traceback only on request
         if os.environ.get("MGSYNC_DEBUG"):
             raise
-        click.echo(f"Error: internal error ({type(err).__name__}: {err}); this is a bug in mgsync. "
-                   "Re-run with MGSYNC_DEBUG=1 for the traceback and report it.", err=True)
+        click.echo(
+            f"Error: internal error ({type(err).__name__}: {err}); this is a bug in mgsync. "
+            "Re-run with MGSYNC_DEBUG=1 for the traceback and report it.",
+            err=True,
+        )
         sys.exit(1)
 
 
@@ -108,8 +120,10 @@ def _declared(name: str, manifests: Path) -> Source:
     resource = desired.state.get(kind.canonical(address)) if kind is not None else None
     text = getattr(resource.body, "template", None) if resource is not None else None
     if resource is None or not isinstance(text, str):
-        raise MgsyncError(f"{name} is not a template declared in the manifests in {manifests}; "
-                          f"give a template file, or --manifests with the directory that declares it")
+        raise MgsyncError(
+            f"{name} is not a template declared in the manifests in {manifests}; "
+            f"give a template file, or --manifests with the directory that declares it"
+        )
     if getattr(resource.body, "engine", "handlebars") != "handlebars":
         raise MgsyncError(f"{name} is a Go template; only Handlebars templates render here")
     located = templatedata.locate(resource)

@@ -76,8 +76,10 @@ def switch_on(env: Mapping[str, str] = os.environ) -> bool:
     limited = limit_arenas()
     gc.set_threshold(*GC_THRESHOLDS)
     _Switch.on = True
-    _Switch.state = (f"runtime tuning on: glibc malloc arenas limited: {'yes' if limited else 'no'}; "
-                     f"collector thresholds {'/'.join(map(str, GC_THRESHOLDS))}")
+    _Switch.state = (
+        f"runtime tuning on: glibc malloc arenas limited: {'yes' if limited else 'no'}; "
+        f"collector thresholds {'/'.join(map(str, GC_THRESHOLDS))}"
+    )
     return True
 
 

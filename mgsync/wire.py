@@ -73,7 +73,9 @@ def error_message(response: httpx.Response) -> str:
     text = str(body)
     if re.match(r"\s*<(!doctype|html|head|title)", text, re.IGNORECASE):
         # Unknown paths answer with an HTML page (§1.4), which says nothing useful.
-        return "not found (no such endpoint)" if response.status_code == 404 else f"{response.reason_phrase} (HTML page)"
+        return (
+            "not found (no such endpoint)" if response.status_code == 404 else f"{response.reason_phrase} (HTML page)"
+        )
     return shorten(text) or response.reason_phrase or "no message"
 
 
@@ -124,6 +126,6 @@ def api_path(link_path: str, prefix: str) -> str:
     under a prefix of its own, or name none)."""
     prefix = prefix.rstrip("/")
     if prefix and link_path.startswith(prefix + "/"):
-        return link_path[len(prefix):]
+        return link_path[len(prefix) :]
     found = API_VERSION.search(link_path)
-    return link_path[found.start():] if found else "/" + link_path.lstrip("/")
+    return link_path[found.start() :] if found else "/" + link_path.lstrip("/")

@@ -22,8 +22,10 @@ REPO = Path(__file__).resolve().parents[1]
 LOCK = REPO / "action" / "requirements.lock"
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
 HASH = re.compile(r"--hash=sha256:[0-9a-f]{64}")
-COMPILE = ("printf 'setuptools>=77\\n' | uv pip compile pyproject.toml - --universal --python-version 3.11 "
-           "--generate-hashes --no-annotate -o action/requirements.lock")
+COMPILE = (
+    "printf 'setuptools>=77\\n' | uv pip compile pyproject.toml - --universal --python-version 3.11 "
+    "--generate-hashes --no-annotate -o action/requirements.lock"
+)
 
 
 def lock_entries() -> list[tuple[Requirement, list[str]]]:

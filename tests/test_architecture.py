@@ -56,16 +56,25 @@ def _strings(path: str) -> list[tuple[int, str]]:
     tree = ast.parse((REPO / path).read_text(encoding="utf-8"))
     documented = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
     docstrings = {
-        id(node.body[0].value) for node in ast.walk(tree)
+        id(node.body[0].value)
+        for node in ast.walk(tree)
         if isinstance(node, documented) and node.body and isinstance(node.body[0], ast.Expr)
     }
     # A library's own vocabulary that happens to spell a kind's name (deepdiff's
     # ``path(output_format="list")``) is not a kind named in code.
-    library_words = {id(kw.value) for node in ast.walk(tree) if isinstance(node, ast.Call)
-                     for kw in node.keywords if kw.arg in LIBRARY_KEYWORDS}
+    library_words = {
+        id(kw.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        for kw in node.keywords
+        if kw.arg in LIBRARY_KEYWORDS
+    }
     skip = docstrings | library_words
-    return [(node.lineno, node.value) for node in ast.walk(tree)
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip]
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
+    ]
 
 
 def _names_a_kind(text: str) -> str | None:
@@ -129,7 +138,7 @@ def test_every_kind_is_served_by_the_emulator_and_written_back_by_import(kind: K
     h.write(create)
     h.apply()
     for name in list(h.emu.store.domains):  # verified: Mailgun activates a domain's first DKIM key only then,
-        h.emu.store.mark_dns_valid(name)    # and import writes no signing key that live does not hold
+        h.emu.store.mark_dns_valid(name)  # and import writes no signing key that live does not hold
         h.client.put(f"/v4/domains/{name}/verify")
     run_import(h.client, tmp_path / "imported")
     imported = canonical(load([tmp_path / "imported"], {}).state)
@@ -164,8 +173,11 @@ def test_architecture_lists_every_kind() -> None:
 def _header_says() -> dict[str, str]:
     """Section → what import's manifest header says removing it does: delete, forget or additive."""
     text = " ".join(header("an account").splitlines())
-    parts = {"delete": r"removing an object from (.*?) here makes the next plan delete it",
-             "forget": r"removing ([^;]*?) only stops managing it", "additive": r"\. ([^.]*?) are additive"}
+    parts = {
+        "delete": r"removing an object from (.*?) here makes the next plan delete it",
+        "forget": r"removing ([^;]*?) only stops managing it",
+        "additive": r"\. ([^.]*?) are additive",
+    }
     said: dict[str, str] = {}
     for action, pattern in parts.items():
         found = re.search(pattern, text)
@@ -222,7 +234,8 @@ def _module_names(root: Path) -> dict[str, Path]:
 
 def _type_checking(test: ast.expr) -> bool:
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def _runtime_imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
@@ -356,8 +369,13 @@ def _process_wide(path: Path) -> set[str]:
     """What ``path`` touches of ``PROCESS_WIDE`` (by its syntax tree: aliases and ``from`` imports
     included), and ``mallopt``: the C allocator's settings, however the library is reached."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    aliases = {alias.asname or alias.name: alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
-               for alias in node.names if alias.name in PROCESS_WIDE}
+    aliases = {
+        alias.asname or alias.name: alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+        if alias.name in PROCESS_WIDE
+    }
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module in PROCESS_WIDE:
@@ -367,7 +385,8 @@ def _process_wide(path: Path) -> set[str]:
             if module is not None and node.attr in PROCESS_WIDE[module]:
                 found.add(f"{module}.{node.attr}")
         if (isinstance(node, ast.Attribute) and node.attr == "mallopt") or (
-                isinstance(node, ast.Name) and node.id == "mallopt"):
+            isinstance(node, ast.Name) and node.id == "mallopt"
+        ):
             found.add("mallopt")
     return found
 
@@ -375,11 +394,19 @@ def _process_wide(path: Path) -> set[str]:
 def test_exactly_one_module_touches_the_process() -> None:
     """The collector, the switch interval, malloc settings and the hard exit: tuning.py only, so that
     tests and library callers run untuned (issue 20)."""
-    touching = {str(path.relative_to(REPO)): found for path in sorted((REPO / "mgsync").rglob("*.py"))
-                if (found := _process_wide(path))}
+    touching = {
+        str(path.relative_to(REPO)): found
+        for path in sorted((REPO / "mgsync").rglob("*.py"))
+        if (found := _process_wide(path))
+    }
     assert list(touching) == ["mgsync/tuning.py"]
-    assert touching["mgsync/tuning.py"] >= {"gc.freeze", "gc.set_threshold", "sys.setswitchinterval", "os._exit",
-                                            "mallopt"}
+    assert touching["mgsync/tuning.py"] >= {
+        "gc.freeze",
+        "gc.set_threshold",
+        "sys.setswitchinterval",
+        "os._exit",
+        "mallopt",
+    }
 
 
 def test_the_exception_tree_documents_every_class_and_its_exit_code() -> None:
@@ -387,8 +414,11 @@ def test_the_exception_tree_documents_every_class_and_its_exit_code() -> None:
     the command exits with."""
     from mgsync import errors
 
-    classes = {cls.__name__: cls for cls in vars(errors).values()
-               if isinstance(cls, type) and issubclass(cls, errors.MgsyncError)}
+    classes = {
+        cls.__name__: cls
+        for cls in vars(errors).values()
+        if isinstance(cls, type) and issubclass(cls, errors.MgsyncError)
+    }
     drawn = re.findall(r"^    [│├└─ ]*(\w+Error)\s+(\d+)\s", errors.__doc__ or "", flags=re.M)
     assert sorted(name for name, _ in drawn) == sorted(classes)
     assert {name: int(code) for name, code in drawn} == {name: cls.exit_code for name, cls in classes.items()}
@@ -423,8 +453,10 @@ def test_cli_signatures_have_no_any() -> None:
     assert found == []
 
 
-@pytest.mark.parametrize("path", [*sorted(str(p.relative_to(REPO)) for p in (REPO / "mgsync" / "engine").glob("*.py")),
-                                  "mgsync/cli.py", *CLI_PARTS])
+@pytest.mark.parametrize(
+    "path",
+    [*sorted(str(p.relative_to(REPO)) for p in (REPO / "mgsync" / "engine").glob("*.py")), "mgsync/cli.py", *CLI_PARTS],
+)
 def test_engine_and_cli_modules_stay_small(path: str) -> None:
     assert (REPO / path).read_text(encoding="utf-8").count("\n") <= 300 + 50 * (path == "mgsync/cli.py")
 
@@ -464,10 +496,19 @@ def _members(source: str) -> dict[str, dict[str, bool]]:
             members = found[node.name] = {}
             for item in node.body:
                 if isinstance(item, ast.FunctionDef):
-                    body = [s for s in item.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
-                                                         and isinstance(s.value.value, str))]
-                    members[item.name] = not body or all(isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
-                                                         and s.value.value is Ellipsis for s in body)
+                    body = [
+                        s
+                        for s in item.body
+                        if not (
+                            isinstance(s, ast.Expr)
+                            and isinstance(s.value, ast.Constant)
+                            and isinstance(s.value.value, str)
+                        )
+                    ]
+                    members[item.name] = not body or all(
+                        isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant) and s.value.value is Ellipsis
+                        for s in body
+                    )
                 elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
                     members[item.target.id] = item.value is None
     return found
@@ -524,7 +565,9 @@ def test_the_capability_check_sees_a_missing_or_undeclared_member() -> None:
             return ""
 
     assert _mismatches(Forgetful(), members, protocols) == [
-        "declares Deletable but lacks delete", "has verify of Verifiable, which it does not declare"]
+        "declares Deletable but lacks delete",
+        "has verify of Verifiable, which it does not declare",
+    ]
     # Callers' ``isinstance`` is structural for an undeclared protocol: a stray member would pass for it,
     # which is why every registered kind must have none.
     assert isinstance(Forgetful(), Verifiable)

@@ -52,17 +52,33 @@ def test_workflow_structure() -> None:
     assert list(jobs) == ["validate", "plan", "apply", "plan-main", "approve", "apply-main"]
     # Least privilege: only the jobs that need a key name an environment; plans get the read key only.
     assert {name: job.get("environment") for name, job in jobs.items()} == {
-        "validate": None, "plan": "mailgun-plan", "apply": "mailgun-production", "plan-main": "mailgun-plan",
-        "approve": "mailgun-approval", "apply-main": "mailgun-production"}
+        "validate": None,
+        "plan": "mailgun-plan",
+        "apply": "mailgun-production",
+        "plan-main": "mailgun-plan",
+        "approve": "mailgun-approval",
+        "apply-main": "mailgun-production",
+    }
     assert "${{ secrets." not in str(jobs["validate"]) and "${{ secrets." not in str(jobs["approve"])
     for name in ("plan", "plan-main"):
-        assert steps(name)["Plan"]["env"] == {"MAILGUN_API_KEY": "${{ secrets.MAILGUN_READ_API_KEY }}", "MAILGUN_REGION": "us"}
+        assert steps(name)["Plan"]["env"] == {
+            "MAILGUN_API_KEY": "${{ secrets.MAILGUN_READ_API_KEY }}",
+            "MAILGUN_REGION": "us",
+        }
     assert {name: job["permissions"] for name, job in jobs.items()} == {
-        "validate": {"contents": "read"}, "plan": {"contents": "read", "pull-requests": "write"},
+        "validate": {"contents": "read"},
+        "plan": {"contents": "read", "pull-requests": "write"},
         "apply": {"contents": "write", "pull-requests": "write", "actions": "read"},
-        "plan-main": {"contents": "read"}, "approve": {}, "apply-main": {"contents": "write"}}
+        "plan-main": {"contents": "read"},
+        "approve": {},
+        "apply-main": {"contents": "write"},
+    }
     # One queue for everything that writes Mailgun and the state branch; a newer run replaces a pending one.
-    assert jobs["apply"]["concurrency"] == jobs["apply-main"]["concurrency"] == {"group": "mgsync-apply", "cancel-in-progress": False}
+    assert (
+        jobs["apply"]["concurrency"]
+        == jobs["apply-main"]["concurrency"]
+        == {"group": "mgsync-apply", "cancel-in-progress": False}
+    )
     assert steps("apply")["actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1"]["with"]["ref"] == "main"
     assert steps("apply")["Apply the reviewed changes"]["with"]["reviewed"] == "merged"
     assert jobs["apply-main"]["needs"] == ["plan-main", "approve"]
@@ -75,8 +91,10 @@ def test_own_ci_runs_ci_run_steps_on_every_os_and_python() -> None:
     assert flow["permissions"] == {}
     job = flow["jobs"]["test"]
     assert job["permissions"] == {"contents": "read"}
-    assert job["strategy"]["matrix"] == {"os": ["ubuntu-latest", "macos-latest", "windows-latest"],
-                                         "python": ["3.11", "3.12", "3.13"]}
+    assert job["strategy"]["matrix"] == {
+        "os": ["ubuntu-latest", "macos-latest", "windows-latest"],
+        "python": ["3.11", "3.12", "3.13"],
+    }
     assert job["defaults"]["run"]["shell"] == "bash"  # Windows runs the same command lines
     checkout, setup, *runs = job["steps"]
     assert checkout["with"] == {"persist-credentials": False}
@@ -84,12 +102,17 @@ def test_own_ci_runs_ci_run_steps_on_every_os_and_python() -> None:
     # The same pins as the example workflow and the action (one version of each action in the repository).
     text = OWN_CI.read_text(encoding="utf-8")
     pins = set(SHA_PIN.findall(text))
-    assert pins == {("actions/checkout", "3d3c42e5aac5ba805825da76410c181273ba90b1"),
-                    ("actions/setup-python", "5fda3b95a4ea91299a34e894583c3862153e4b97")}
+    assert pins == {
+        ("actions/checkout", "3d3c42e5aac5ba805825da76410c181273ba90b1"),
+        ("actions/setup-python", "5fda3b95a4ea91299a34e894583c3862153e4b97"),
+    }
     assert pins <= set(SHA_PIN.findall(WORKFLOW.read_text(encoding="utf-8") + ACTION.read_text(encoding="utf-8")))
     # .ci/run's steps after its venv, one step each, in its order.
-    ci_run = next(line for line in (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
-                  if line.startswith("python3 -m venv"))
+    ci_run = next(
+        line
+        for line in (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+        if line.startswith("python3 -m venv")
+    )
     after_venv = ci_run.split(" && ")[2:]
     assert after_venv[0] == "pip install -e '.[test]'"
     assert [step["run"] for step in runs] == ["python -m " + after_venv[0], *after_venv[1:]]
@@ -156,25 +179,55 @@ class Runner:
         self.runner_temp = tmp / "runner-temp"
         self.runner_temp.mkdir()
 
-    def run(self, inputs: dict[str, str], secrets: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
+    def run(
+        self, inputs: dict[str, str], secrets: dict[str, str] | None = None
+    ) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
         output = self.tmp / "github_output"
         output.write_text("")
-        env = {**self.base, **(secrets or {}), **action_env(inputs), "GITHUB_OUTPUT": str(output),
-               "GITHUB_ACTION_PATH": str(REPO), "RUNNER_TEMP": str(self.runner_temp)}
-        result = subprocess.run(["bash", str(REPO / "action" / "run.sh")], cwd=self.cwd, env=env, capture_output=True,
-                                text=True, timeout=180)
+        env = {
+            **self.base,
+            **(secrets or {}),
+            **action_env(inputs),
+            "GITHUB_OUTPUT": str(output),
+            "GITHUB_ACTION_PATH": str(REPO),
+            "RUNNER_TEMP": str(self.runner_temp),
+        }
+        result = subprocess.run(
+            ["bash", str(REPO / "action" / "run.sh")],
+            cwd=self.cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
         return result, dict(line.split("=", 1) for line in output.read_text().splitlines())
 
 
 def base_env(tmp: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_", "MG_SMTP_", "GIT_", "GITHUB_"))}
-    return {**env, "PATH": f"{BIN}{os.pathsep}{env['PATH']}", "NO_COLOR": "1", "HOME": str(tmp),
-            "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": str(tmp / "gitconfig"), **extra}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_", "MG_SMTP_", "GIT_", "GITHUB_"))
+    }
+    return {
+        **env,
+        "PATH": f"{BIN}{os.pathsep}{env['PATH']}",
+        "NO_COLOR": "1",
+        "HOME": str(tmp),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": str(tmp / "gitconfig"),
+        **extra,
+    }
 
 
 def git(cwd: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_AUTHOR_NAME": "dev",
-           "GIT_AUTHOR_EMAIL": "dev@example.com", "GIT_COMMITTER_NAME": "dev", "GIT_COMMITTER_EMAIL": "dev@example.com"}
+    env = {
+        **os.environ,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_AUTHOR_NAME": "dev",
+        "GIT_AUTHOR_EMAIL": "dev@example.com",
+        "GIT_COMMITTER_NAME": "dev",
+        "GIT_COMMITTER_EMAIL": "dev@example.com",
+    }
     return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
 
 
@@ -197,7 +250,9 @@ def mailgun():
         yield server.url
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="runs action/run.sh with bash as the example's ubuntu-latest jobs do")
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="runs action/run.sh with bash as the example's ubuntu-latest jobs do"
+)
 def test_a_plan_keeps_its_saved_plan_and_full_text_for_the_artifact(tmp_path: Path, mailgun: str) -> None:
     _, work = origin_with_manifests(tmp_path)
     runner = Runner(work, tmp_path, base_env(tmp_path, MAILGUN_BASE_URL=mailgun))
@@ -216,19 +271,27 @@ def test_a_plan_keeps_its_saved_plan_and_full_text_for_the_artifact(tmp_path: Pa
     comment = Path(out["comment-file"]).read_text()
     assert comment.startswith("<!-- mgsync-plan: mailgun -->\n### mgsync plan for `mailgun`\n")
     assert comment.count("<!-- mgsync-plan") == 1 and f"Plan digest: `{out['digest']}`" in comment
-    assert re.search(r"^Rendered previews of the changed templates \(HTML, before and after\): `previews/` in "
-                     r"\[this run's artifact\]\(https://\S+/actions/runs/\S*#artifacts\)\.\n\nPlan digest: ", comment, re.M)
+    assert re.search(
+        r"^Rendered previews of the changed templates \(HTML, before and after\): `previews/` in "
+        r"\[this run's artifact\]\(https://\S+/actions/runs/\S*#artifacts\)\.\n\nPlan digest: ",
+        comment,
+        re.M,
+    )
 
     # apply with another digest (expect-plan, for teams without the state branch) refuses: exit 3.
     other = "sha256:" + "0" * 64
-    refused, out = runner.run({"command": "apply", "paths": "mailgun", "expect-plan": other, "state-branch": ""},
-                              {**EXAMPLE_ENV, "MAILGUN_API_KEY": KEY})
+    refused, out = runner.run(
+        {"command": "apply", "paths": "mailgun", "expect-plan": other, "state-branch": ""},
+        {**EXAMPLE_ENV, "MAILGUN_API_KEY": KEY},
+    )
     assert (refused.returncode, out["exit-code"], out["step-code"]) == (3, "3", "3")
     assert f"not the reviewed {other}" in refused.stdout
     assert not (work / "mailgun" / "mgsync.lock").exists()
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="runs action/run.sh with bash as the example's ubuntu-latest jobs do")
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="runs action/run.sh with bash as the example's ubuntu-latest jobs do"
+)
 def test_a_failed_validate_or_plan_replaces_the_comment_with_its_error(tmp_path: Path, mailgun: str) -> None:
     _, work = origin_with_manifests(tmp_path)
     runner = Runner(work, tmp_path, base_env(tmp_path, MAILGUN_BASE_URL=mailgun))
@@ -243,8 +306,12 @@ def test_a_failed_validate_or_plan_replaces_the_comment_with_its_error(tmp_path:
     line = next(n for n, text in enumerate(manifest.read_text().splitlines(), 1) if "spam_acton:" in text)
     broken, out = runner.run(workflow_inputs("validate", "Validate"))
     assert (broken.returncode, out["exit-code"]) == (1, "1")
-    assert re.search(rf"^::error file=mailgun/mg\.example\.com\.yaml,line={line},col=\d+,title=mgsync validate::"
-                     r".*unknown key \"spam_acton\"", broken.stdout, re.M)
+    assert re.search(
+        rf"^::error file=mailgun/mg\.example\.com\.yaml,line={line},col=\d+,title=mgsync validate::"
+        r".*unknown key \"spam_acton\"",
+        broken.stdout,
+        re.M,
+    )
     comment = Path(out["comment-file"]).read_text()
     assert comment.startswith("<!-- mgsync-plan: mailgun -->\n### mgsync validate failed for `mailgun`\n")
     assert f"mailgun/mg.example.com.yaml:{line}:" in comment and "&quot;" not in comment

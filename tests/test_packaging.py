@@ -9,9 +9,24 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 TREES = ("mgsync", "tests", "examples", "schemas", "action", "docs", ".ci")
-FILES = {"LICENSE", "CHANGELOG.md", "README.md", "pyproject.toml", "MANIFEST.in", "action.yml", ".pre-commit-hooks.yaml"}
-LEFT_OUT = {"__pycache__", ".hypothesis", ".pytest_cache", "mgsync.lock", "mgsync.lock.lck", ".mgsync-emulator.json",
-            "plan.json"}  # caches and what running the examples writes (MANIFEST.in, .gitignore)
+FILES = {
+    "LICENSE",
+    "CHANGELOG.md",
+    "README.md",
+    "pyproject.toml",
+    "MANIFEST.in",
+    "action.yml",
+    ".pre-commit-hooks.yaml",
+}
+LEFT_OUT = {
+    "__pycache__",
+    ".hypothesis",
+    ".pytest_cache",
+    "mgsync.lock",
+    "mgsync.lock.lck",
+    ".mgsync-emulator.json",
+    "plan.json",
+}  # caches and what running the examples writes (MANIFEST.in, .gitignore)
 
 
 def on_disk() -> set[str]:
@@ -30,8 +45,12 @@ def on_disk() -> set[str]:
 
 
 def test_sdist_contains_the_examples_schemas_tests_action_and_licence(tmp_path: Path) -> None:
-    built = subprocess.run([sys.executable, "-m", "build", "--sdist", "--no-isolation", "--outdir", str(tmp_path), str(REPO)],
-                           capture_output=True, text=True, timeout=300)
+    built = subprocess.run(
+        [sys.executable, "-m", "build", "--sdist", "--no-isolation", "--outdir", str(tmp_path), str(REPO)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
     (sdist,) = tmp_path.glob("mgsync-*.tar.gz")
     with tarfile.open(sdist) as tar:

@@ -49,8 +49,11 @@ def test_the_hook_validates_a_directory_whatever_changed_under_it() -> None:
 def test_the_readme_and_the_hooks_comment_show_the_same_configuration() -> None:
     config = readme_config()
     assert config == {"id": "mgsync-validate", "args": ["mailgun"], "files": "^mailgun/"}
-    comment = [line.removeprefix("#").rstrip() for line in HOOKS.read_text(encoding="utf-8").splitlines()
-               if line.startswith(("#   ", "#     "))]
+    comment = [
+        line.removeprefix("#").rstrip()
+        for line in HOOKS.read_text(encoding="utf-8").splitlines()
+        if line.startswith(("#   ", "#     "))
+    ]
     assert any(line.strip() == "- id: mgsync-validate" for line in comment)
     assert any(re.fullmatch(r"\s+args: \[mailgun\]\s+#.*", line) for line in comment)
     assert any(re.fullmatch(r"\s+files: \^mailgun/\s+#.*", line) for line in comment)
@@ -78,11 +81,13 @@ def repository(tmp_path: Path) -> Path:
     """A team's repository: manifests under mailgun/ (one with its members in a CSV file), committed."""
     (tmp_path / "mailgun" / "lists").mkdir(parents=True)
     (tmp_path / "mailgun" / "lists.yaml").write_text(
-        "version: 1\nmailing_lists:\n  news@mg.example.com:\n    members: {file: lists/news.csv}\n", encoding="utf-8")
+        "version: 1\nmailing_lists:\n  news@mg.example.com:\n    members: {file: lists/news.csv}\n", encoding="utf-8"
+    )
     csv = tmp_path / "mailgun" / "lists" / "news.csv"
     csv.write_text("address,name\nalice@example.com,Alice\n", encoding="utf-8")
     (tmp_path / "mailgun" / "routes.yaml").write_text(
-        "version: 1\nroutes:\n  inbound:\n    expression: catch_all()\n    actions: [stop()]\n", encoding="utf-8")
+        "version: 1\nroutes:\n  inbound:\n    expression: catch_all()\n    actions: [stop()]\n", encoding="utf-8"
+    )
     (tmp_path / "docs.yml").write_text("not: [a manifest\n", encoding="utf-8")
     git(tmp_path, "init", "-q")
     git(tmp_path, "add", ".")
@@ -98,7 +103,9 @@ def test_a_csv_only_change_runs_the_hook_and_fails_on_its_bad_row(repository: Pa
     assert staged(repository) == ["mailgun/lists/news.csv"] and triggered(config, repository)
     result = run_hook(config, repository)
     assert (result.returncode, result.stderr) == (
-        1, 'mailgun/lists/news.csv:3:1: address: "not-an-address" is not a valid email address\n1 error found.\n')
+        1,
+        'mailgun/lists/news.csv:3:1: address: "not-an-address" is not a valid email address\n1 error found.\n',
+    )
 
 
 def test_a_duplicate_across_files_fails_though_each_file_alone_validates(repository: Path) -> None:
@@ -107,13 +114,20 @@ def test_a_duplicate_across_files_fails_though_each_file_alone_validates(reposit
     (repository / "mailgun" / "more-routes.yaml").write_text(routes.read_text(encoding="utf-8"), encoding="utf-8")
     git(repository, "add", ".")
     assert triggered(config, repository)
-    alone = subprocess.run([*mgsync_command(), "validate", "mailgun/more-routes.yaml"], cwd=repository,
-                           capture_output=True, text=True, timeout=60)
+    alone = subprocess.run(
+        [*mgsync_command(), "validate", "mailgun/more-routes.yaml"],
+        cwd=repository,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert alone.returncode == 0  # what a file-by-file hook saw
     result = run_hook(config, repository)
     assert (result.returncode, result.stderr) == (
-        1, "mailgun/routes.yaml:3:3: route:inbound: defined twice (also at mailgun/more-routes.yaml:3:3)\n"
-           "1 error found.\n")
+        1,
+        "mailgun/routes.yaml:3:3: route:inbound: defined twice (also at mailgun/more-routes.yaml:3:3)\n"
+        "1 error found.\n",
+    )
 
 
 def test_a_change_outside_the_directory_does_not_run_it_and_a_valid_one_passes(repository: Path) -> None:

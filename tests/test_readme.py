@@ -52,7 +52,10 @@ def test_quick_start_is_two_commands_and_ci_runs_the_second() -> None:
     assert TEST_COMMAND in ci
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="runs the README's POSIX shell lines (. .venv/bin/activate; Windows venvs have Scripts)")
+@pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="runs the README's POSIX shell lines (. .venv/bin/activate; Windows venvs have Scripts)",
+)
 def test_quick_start_plans_applies_and_plans_again(tmp_path) -> None:
     root = sandbox(tmp_path)
     command = sh_blocks()[0][0].removeprefix(INSTALL)
@@ -88,7 +91,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="runs the README's POSIX shell lines (. .venv/bin/activate; Windows venvs have Scripts)")
+@pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="runs the README's POSIX shell lines (. .venv/bin/activate; Windows venvs have Scripts)",
+)
 def test_every_readme_command_runs_as_written(tmp_path) -> None:
     """On a fresh machine: no Mailgun key, no base URL; only the SMTP variables the README names."""
     root = sandbox(tmp_path)
@@ -102,8 +108,16 @@ def test_every_readme_command_runs_as_written(tmp_path) -> None:
     try:
         for line in lines:
             if line.rstrip().endswith("# background"):
-                background.append(subprocess.Popen(["bash", "-c", f"exec {line}"], cwd=root, env=env,
-                                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True))
+                background.append(
+                    subprocess.Popen(
+                        ["bash", "-c", f"exec {line}"],
+                        cwd=root,
+                        env=env,
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                        text=True,
+                    )
+                )
                 wait_for_port(int(re.search(r"--port (\d+)", line).group(1)))
                 continue
             result = bash(line, root, env)
@@ -118,6 +132,10 @@ def test_every_readme_command_runs_as_written(tmp_path) -> None:
 
 
 def test_readme_names_every_variable_the_production_example_needs() -> None:
-    needed = set(re.findall(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}",
-                            "".join(p.read_text(encoding="utf-8") for p in (REPO / "examples" / "production").glob("*.yaml"))))
+    needed = set(
+        re.findall(
+            r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}",
+            "".join(p.read_text(encoding="utf-8") for p in (REPO / "examples" / "production").glob("*.yaml")),
+        )
+    )
     assert needed and all(f"{name}=" in README for name in needed)

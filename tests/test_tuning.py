@@ -21,8 +21,10 @@ from mgsync.tuning import limit_arenas
 from tests.support.cli import run
 
 GLIBC = platform.libc_ver()[0] == "glibc" and sys.platform.startswith("linux")
-ON = ("mgsync.tuning: runtime tuning on: glibc malloc arenas limited: "
-      f"{'yes' if GLIBC else 'no'}; collector thresholds 50000/20/20")
+ON = (
+    "mgsync.tuning: runtime tuning on: glibc malloc arenas limited: "
+    f"{'yes' if GLIBC else 'no'}; collector thresholds 50000/20/20"
+)
 OFF = "mgsync.tuning: runtime tuning off: MGSYNC_NO_TUNING is set"
 
 
@@ -40,33 +42,44 @@ def test_the_command_is_tuned_unless_the_variable_says_not(how) -> None:
         if how == "console script":
             done = run(*args, env=env, unset=() if env else (tuning.ENV,))
         else:
-            done = subprocess.run([sys.executable, "-m", "mgsync", *args], capture_output=True, text=True,
-                                  timeout=60, env={**clean, **env})
+            done = subprocess.run(
+                [sys.executable, "-m", "mgsync", *args],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                env={**clean, **env},
+            )
         assert done.returncode == 0, done.stderr
         assert done.stderr.splitlines()[0] == expected
 
 
-@pytest.mark.parametrize(("env", "expected"), [
-    ({}, "on (50000, 20, 20) frozen no atexit"),
-    ({tuning.ENV: "1"}, "off default thresholds not frozen atexit ran"),
-])
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "on (50000, 20, 20) frozen no atexit"),
+        ({tuning.ENV: "1"}, "off default thresholds not frozen atexit ran"),
+    ],
+)
 def test_switched_on_the_process_is_tuned_and_left_hard(env, expected) -> None:
     """What ``cli.run`` does, in a fresh interpreter: thresholds, ``settled`` freezing, and an exit that
     skips the interpreter's clean-up (an ``atexit`` hook never runs) only when tuned."""
-    script = ("import atexit, gc, os\n"
-              "from mgsync import tuning\n"
-              "atexit.register(lambda: print('atexit ran'))\n"
-              "default = gc.get_threshold()\n"
-              "on = tuning.switch_on(os.environ)\n"
-              "tuning.settled()\n"
-              "thresholds = 'default thresholds' if gc.get_threshold() == default else gc.get_threshold()\n"
-              "print('on' if on else 'off', thresholds, 'frozen' if gc.get_freeze_count() else 'not frozen',"
-              " end=' ', flush=True)\n"
-              "if on: print('no atexit', flush=True)\n"
-              "tuning.leave(0)\n")
+    script = (
+        "import atexit, gc, os\n"
+        "from mgsync import tuning\n"
+        "atexit.register(lambda: print('atexit ran'))\n"
+        "default = gc.get_threshold()\n"
+        "on = tuning.switch_on(os.environ)\n"
+        "tuning.settled()\n"
+        "thresholds = 'default thresholds' if gc.get_threshold() == default else gc.get_threshold()\n"
+        "print('on' if on else 'off', thresholds, 'frozen' if gc.get_freeze_count() else 'not frozen',"
+        " end=' ', flush=True)\n"
+        "if on: print('no atexit', flush=True)\n"
+        "tuning.leave(0)\n"
+    )
     clean = {k: v for k, v in os.environ.items() if k != tuning.ENV}
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
-                          env={**clean, **env})
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env={**clean, **env}
+    )
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout.strip() == expected
 
@@ -75,8 +88,10 @@ def test_a_clirunner_call_leaves_the_interpreter_as_it_was(tmp_path, served_emul
     """Plan, apply and import through click's runner, against a real server: the collector's thresholds,
     its frozen objects and the switch interval are the test process's own before, during and after."""
     emu, url = served_emulator
-    routes = "".join(f"  r{i}: {{priority: {i}, expression: 'match_recipient(\"r{i}@x.org\")', actions: ['stop()']}}\n"
-                     for i in range(30))
+    routes = "".join(
+        f"  r{i}: {{priority: {i}, expression: 'match_recipient(\"r{i}@x.org\")', actions: ['stop()']}}\n"
+        for i in range(30)
+    )
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "routes.yaml").write_text("routes:\n" + routes, encoding="utf-8")
     lock = str(tmp_path / "mgsync.lock")
@@ -93,9 +108,11 @@ def test_a_clirunner_call_leaves_the_interpreter_as_it_was(tmp_path, served_emul
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     try:
-        for args in (["plan", "--lockfile", lock, str(tmp_path / "in")],
-                     ["apply", "--yes", "--lockfile", lock, str(tmp_path / "in")],
-                     ["import", "--out", str(tmp_path / "out")]):
+        for args in (
+            ["plan", "--lockfile", lock, str(tmp_path / "in")],
+            ["apply", "--yes", "--lockfile", lock, str(tmp_path / "in")],
+            ["import", "--out", str(tmp_path / "out")],
+        ):
             result = CliRunner().invoke(main, args, env=env)
             assert result.exit_code == 0, result.output
     finally:
@@ -120,8 +137,10 @@ def test_loading_leaves_next_to_no_garbage_for_settled_to_freeze(tmp_path) -> No
     node tree (a mark per token) in reference cycles for it to keep."""
     from mgsync.manifest import yamlfile
 
-    routes = "".join(f"  r{i}: {{priority: {i}, expression: 'match_recipient(\"r{i}@x.org\")', actions: ['stop()']}}\n"
-                     for i in range(300))
+    routes = "".join(
+        f"  r{i}: {{priority: {i}, expression: 'match_recipient(\"r{i}@x.org\")', actions: ['stop()']}}\n"
+        for i in range(300)
+    )
     (tmp_path / "routes.yaml").write_text("routes:\n" + routes, encoding="utf-8")
     gc.collect()
     enabled = gc.isenabled()

@@ -69,7 +69,7 @@ def _commands(tree: ast.AST) -> Iterator[tuple[int, list[str], list[str], bool]]
 
 
 def _starts_serve(words: list[str]) -> bool:
-    return any(tuple(words[i:i + 2]) == SERVE for i in range(len(words) - 1))
+    return any(tuple(words[i : i + 2]) == SERVE for i in range(len(words) - 1))
 
 
 def _shell_lines(tree: ast.AST) -> Iterator[ast.Constant]:
@@ -100,8 +100,11 @@ def suite_files() -> list[Path]:
 
 
 def test_every_emulator_start_in_tests_names_where_its_account_lives() -> None:
-    found = [(path.relative_to(REPO), line, what, named) for path in suite_files()
-             for line, what, named in emulator_starts(path)]
+    found = [
+        (path.relative_to(REPO), line, what, named)
+        for path in suite_files()
+        for line, what, named in emulator_starts(path)
+    ]
     assert len([f for f in found if f[2].startswith("emulator serve")]) >= 3  # the scan sees them
     assert len([f for f in found if f[2] == EMBEDDED]) >= 5
     assert [f"{path}:{line}: {what}" for path, line, what, named in found if not named] == []
@@ -118,10 +121,18 @@ def test_the_scan_catches_a_start_without_a_place(tmp_path: Path) -> None:
         'run("emulator", "serve", "--help")\n'
         'run("emulator", "serve", "--port", "0", cwd=tmp_path)\n'
         'run("emulator", "serve", "--port", "0", cwd=REPO)\n'
-        'def f():\n    """Starts ``mgsync emulator serve`` (a docstring runs nothing)."""\n', encoding="utf-8")
+        'def f():\n    """Starts ``mgsync emulator serve`` (a docstring runs nothing)."""\n',
+        encoding="utf-8",
+    )
     assert sorted(emulator_starts(sample)) == [
-        (1, "emulator serve", False), (2, "emulator serve", True), (3, EMBEDDED, False), (4, EMBEDDED, True),
-        (5, "emulator serve (shell)", False), (7, "emulator serve", True), (8, "emulator serve", False)]
+        (1, "emulator serve", False),
+        (2, "emulator serve", True),
+        (3, EMBEDDED, False),
+        (4, EMBEDDED, True),
+        (5, "emulator serve (shell)", False),
+        (7, "emulator serve", True),
+        (8, "emulator serve", False),
+    ]
 
 
 @pytest.fixture
@@ -135,14 +146,17 @@ def sentinel(tmp_path: Path) -> Iterator[tuple[Path, bytes]]:
     return home, (home / DEFAULT_STATE).read_bytes()
 
 
-def test_the_benchmark_emulator_leaves_the_user_account_alone(sentinel: tuple[Path, bytes], tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_benchmark_emulator_leaves_the_user_account_alone(
+    sentinel: tuple[Path, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     home, before = sentinel
     monkeypatch.chdir(home)
     workdir = tmp_path / "bench"
     workdir.mkdir()
-    with served_emulator(0.0, "bench-key", workdir) as (_, url), \
-            httpx.Client(base_url=url, auth=("api", "bench-key"), timeout=10) as client:
+    with (
+        served_emulator(0.0, "bench-key", workdir) as (_, url),
+        httpx.Client(base_url=url, auth=("api", "bench-key"), timeout=10) as client,
+    ):
         assert client.post("/v4/domains", data={"name": "bench.example.com"}).status_code == 200
         names = [item["name"] for item in client.get("/v4/domains").json()["items"]]
     # a new account: its sandbox domain (emulator.domains.SANDBOX) and what the benchmark made, never the user's
@@ -154,8 +168,13 @@ def test_the_benchmark_emulator_leaves_the_user_account_alone(sentinel: tuple[Pa
 def serving_modules() -> list[Path]:
     """The test modules that start ``emulator serve`` in a process of their own (the benchmark's
     smoke test is covered above by its entry point: its full run takes half a minute)."""
-    modules = {path for path in suite_files() if path.name.startswith("test_")
-               for _, what, _ in emulator_starts(path) if what.startswith("emulator serve")}
+    modules = {
+        path
+        for path in suite_files()
+        if path.name.startswith("test_")
+        for _, what, _ in emulator_starts(path)
+        if what.startswith("emulator serve")
+    }
     return sorted(modules)
 
 
@@ -170,9 +189,27 @@ def test_the_modules_that_serve_leave_the_user_account_alone(tmp_path: Path) -> 
     assert TESTS / "emulator" / "test_emulator_server.py" in modules
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_", "PYTEST_"))}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-o", "addopts=", "-p", "no:cacheprovider", "--rootdir", str(REPO),
-         "-k", "serve or disconnect", *map(str, modules)],
-        cwd=home, env={**env, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-o",
+            "addopts=",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(REPO),
+            "-k",
+            "serve or disconnect",
+            *map(str, modules),
+        ],
+        cwd=home,
+        env={**env, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert re.search(r"^\d+ passed, \d+ deselected in ", result.stdout, flags=re.M), result.stdout
     assert (home / DEFAULT_STATE).read_bytes() == before

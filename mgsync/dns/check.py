@@ -97,8 +97,11 @@ def _host(name: str) -> str:
 
 
 def expected(record: Record) -> str:
-    return f"{record.priority} {_host(record.value)}" if record.type == "MX" else (
-        _host(record.value) if record.type == "CNAME" else record.value)
+    return (
+        f"{record.priority} {_host(record.value)}"
+        if record.type == "MX"
+        else (_host(record.value) if record.type == "CNAME" else record.value)
+    )
 
 
 def check(records: Sequence[Record], lookup: Lookup) -> list[Result]:

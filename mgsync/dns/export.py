@@ -29,7 +29,9 @@ def render(records: Sequence[Record], fmt: str, out: Path | None, options: Optio
             return [Output(out / f"{z.name}{spec.extension}", spec.render([z], options)) for z in zones]
         return [Output(out / f"{COMBINED_STEM}{spec.extension}", spec.render(zones, options))]
     if not zones:
-        raise MgsyncError("No DNS records to export: no declared domain both exists in Mailgun and lies in the zones given.")
+        raise MgsyncError(
+            "No DNS records to export: no declared domain both exists in Mailgun and lies in the zones given."
+        )
     return [Output(out, spec.render(zones, options))]
 
 

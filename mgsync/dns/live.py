@@ -27,8 +27,11 @@ class Live:
     @property
     def notes(self) -> list[str]:
         return [
-            *(f"{name} is declared in the manifests but does not exist in Mailgun yet; "
-              "run mgsync apply to create it, then run this command again." for name in self.absent),
+            *(
+                f"{name} is declared in the manifests but does not exist in Mailgun yet; "
+                "run mgsync apply to create it, then run this command again."
+                for name in self.absent
+            ),
             *(f"{name} is in none of the zones given; left out." for name in self.outside),
         ]
 

@@ -42,7 +42,7 @@ class Record:
     @property
     def strings(self) -> tuple[str, ...]:
         """A TXT value as the character-strings of at most 255 characters DNS stores it in."""
-        return tuple(self.value[i:i + TXT_CHUNK] for i in range(0, len(self.value), TXT_CHUNK)) or ("",)
+        return tuple(self.value[i : i + TXT_CHUNK] for i in range(0, len(self.value), TXT_CHUNK)) or ("",)
 
     @property
     def includes(self) -> tuple[str, ...]:
@@ -54,8 +54,10 @@ class Record:
         """What a human must do besides adding the record (an SPF record is merged, never doubled)."""
         if self.purpose != "SPF":
             return None
-        return (f"if {self.fqdn} already has an SPF record, merge {' '.join(self.includes) or self.value} "
-                "into it instead of adding a second one")
+        return (
+            f"if {self.fqdn} already has an SPF record, merge {' '.join(self.includes) or self.value} "
+            "into it instead of adding a second one"
+        )
 
 
 @dataclass(frozen=True)
@@ -87,8 +89,10 @@ def zone_for(fqdn: str, zones: Sequence[str], default: str) -> str:
         raise MgsyncError(f"{fqdn} is outside zone {default}; pass --zone with the zone that contains it.")
     found = [z for z in zones if inside(fqdn, z)]
     if not found:
-        raise MgsyncError(f"{fqdn} is inside none of the zones given ({', '.join(zones)}); "
-                          "pass --zone with the zone that contains it.")
+        raise MgsyncError(
+            f"{fqdn} is inside none of the zones given ({', '.join(zones)}); "
+            "pass --zone with the zone that contains it."
+        )
     return max(found, key=len)
 
 
@@ -112,12 +116,19 @@ def from_answer(answer: Mapping[str, Any], zones: Sequence[str] = (), ttl: int =
     records = []
     for item in items:
         rtype, fqdn, value = _fields(item, domain)
-        records.append(Record(
-            domain=domain, zone=zone_for(fqdn, zones, domain), fqdn=fqdn, type=rtype, value=value,
-            purpose=purpose(fqdn, rtype, value, domain, web_prefix),
-            valid=str(item.get("valid") or "unknown").lower(),  # live is lower-case, key listings upper
-            priority=_priority(item, domain) if rtype == "MX" else None, ttl=ttl,
-        ))
+        records.append(
+            Record(
+                domain=domain,
+                zone=zone_for(fqdn, zones, domain),
+                fqdn=fqdn,
+                type=rtype,
+                value=value,
+                purpose=purpose(fqdn, rtype, value, domain, web_prefix),
+                valid=str(item.get("valid") or "unknown").lower(),  # live is lower-case, key listings upper
+                priority=_priority(item, domain) if rtype == "MX" else None,
+                ttl=ttl,
+            )
+        )
     return sorted(records, key=lambda r: (PURPOSES.index(r.purpose), r.fqdn, r.priority or 0, r.value))
 
 

@@ -32,8 +32,16 @@ def text(results: Sequence[Result]) -> str:
 
 def json_text(results: Sequence[Result], notes: Sequence[str] = ()) -> str:
     document = {
-        "results": [{**record_json(r.record), "status": r.status, "expected": r.expected, "found": list(r.found),
-                     **({"message": r.message} if r.message else {})} for r in results],
+        "results": [
+            {
+                **record_json(r.record),
+                "status": r.status,
+                "expected": r.expected,
+                "found": list(r.found),
+                **({"message": r.message} if r.message else {}),
+            }
+            for r in results
+        ],
         "notes": list(notes),
         "summary": counts(results),
     }
@@ -42,4 +50,4 @@ def json_text(results: Sequence[Result], notes: Sequence[str] = ()) -> str:
 
 def _short(value: str) -> str:
     quoted = json.dumps(value, ensure_ascii=False)
-    return quoted if len(quoted) <= SHOWN else f"{quoted[:SHOWN]}…\" ({len(value)} characters)"
+    return quoted if len(quoted) <= SHOWN else f'{quoted[:SHOWN]}…" ({len(value)} characters)'

@@ -26,8 +26,9 @@ def _space(store: Store, req: Request) -> templates.Space:
     return templates.Space(family.table("templates"), family.group("versions"), req.params, V4)
 
 
-def add_template(store: Store, name: str, description: str = "", versions: Iterable[dict[str, Any]] = (),
-                 created_by: str = "") -> dict[str, Any]:
+def add_template(
+    store: Store, name: str, description: str = "", versions: Iterable[dict[str, Any]] = (), created_by: str = ""
+) -> dict[str, Any]:
     """Seeding helper (no validation, no limits): ``versions`` as ``{"tag", "template", "engine",
     "comment", "headers", "active"}``; the first (or the one marked active) is active."""
     family, now = store.family(FAMILY), store.clock()
@@ -35,8 +36,14 @@ def add_template(store: Store, name: str, description: str = "", versions: Itera
     family.table("templates").put(rec["name"], rec)
     table = family.group("versions").setdefault(rec["name"], Table())
     for spec in versions:
-        ver = records.version(now, spec["tag"], spec.get("template", ""), spec.get("engine", "handlebars"),
-                              spec.get("comment", ""), spec.get("headers"))
+        ver = records.version(
+            now,
+            spec["tag"],
+            spec.get("template", ""),
+            spec.get("engine", "handlebars"),
+            spec.get("comment", ""),
+            spec.get("headers"),
+        )
         if spec.get("active") or not len(table):
             templates.activate(table, ver)
         table.put(ver["tag"], ver)

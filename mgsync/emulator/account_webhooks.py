@@ -19,8 +19,16 @@ from mgsync.emulator.store import Store, Table
 from mgsync.emulator.wire import GO, Endpoint, HttpError, Request, to_bool
 
 FAMILY = "account_webhooks"
-EVENTS = ("accepted", "clicked", "opened", "unsubscribed", "delivered", "permanent_fail", "temporary_fail",
-          "complained")
+EVENTS = (
+    "accepted",
+    "clicked",
+    "opened",
+    "unsubscribed",
+    "delivered",
+    "permanent_fail",
+    "temporary_fail",
+    "complained",
+)
 MAX_URLS_PER_EVENT = 3
 NOT_FOUND = "Webhook not found"
 
@@ -100,8 +108,14 @@ def rfc3339(ts: float) -> str:
 def add_webhook(store: Store, url: str, event_types: Iterable[str], description: str = "") -> dict[str, Any]:
     """Seeding helper (no validation): store a webhook and return it as the API shows it."""
     now, seq = store.clock(), store.next_seq()
-    rec: dict[str, Any] = {"webhook_id": records.object_id(now, seq), "description": description, "url": url,
-                           "event_types": list(event_types), "created_at": rfc3339(now), "_seq": seq}
+    rec: dict[str, Any] = {
+        "webhook_id": records.object_id(now, seq),
+        "description": description,
+        "url": url,
+        "event_types": list(event_types),
+        "created_at": rfc3339(now),
+        "_seq": seq,
+    }
     _table(store).put(rec["webhook_id"], rec)
     return records.public(rec)
 

@@ -130,9 +130,16 @@ class Emulator:
     each new Mailgun account does (``domains.SANDBOX``); tests seed their accounts from nothing.
     """
 
-    def __init__(self, api_key: str = "test", state_file: Path | str | None = None, gateway_key: str | None = None,
-                 gateway_connections: Iterable[str] = (), region: str = "us",
-                 clock: Callable[[], float] = time.time, sandbox: bool = False):
+    def __init__(
+        self,
+        api_key: str = "test",
+        state_file: Path | str | None = None,
+        gateway_key: str | None = None,
+        gateway_connections: Iterable[str] = (),
+        region: str = "us",
+        clock: Callable[[], float] = time.time,
+        sandbox: bool = False,
+    ):
         self.api_key, self.gateway_key, self.region = api_key, gateway_key, region
         self.gateway_connections = tuple(gateway_connections)
         self.state_file = Path(state_file) if state_file is not None else None
@@ -172,9 +179,12 @@ class Emulator:
         return AsyncEmulatorTransport(self)
 
     def requests_count(self, method: str | None = None, path_prefix: str | None = None) -> int:
-        return sum(1 for e in list(self.log)
-                   if (method is None or e.method == method.upper())
-                   and (path_prefix is None or e.path.startswith(path_prefix)))
+        return sum(
+            1
+            for e in list(self.log)
+            if (method is None or e.method == method.upper())
+            and (path_prefix is None or e.path.startswith(path_prefix))
+        )
 
     # ---- the entry point ------------------------------------------------------------------
 
@@ -189,8 +199,8 @@ class Emulator:
             path = unquote(raw_path)
             gateway = raw_path == GATEWAY_PREFIX or raw_path.startswith(GATEWAY_PREFIX + "/")
             if gateway:
-                raw_path = raw_path[len(GATEWAY_PREFIX):] or "/"
-                path = path[len(GATEWAY_PREFIX):] or "/"
+                raw_path = raw_path[len(GATEWAY_PREFIX) :] or "/"
+                path = path[len(GATEWAY_PREFIX) :] or "/"
             status, out_headers, out_body = self._respond(method, raw_path, path, query, h, body, gateway)
             self.log.append(LogEntry(method, path, query, status, h.get(ON_BEHALF_OF)))
             if status != 429:
@@ -198,8 +208,9 @@ class Emulator:
                 out_headers = out_headers + [hv for hv in self._quota_headers() if hv[0].lower() not in present]
             return status, out_headers, out_body
 
-    def _respond(self, method: str, raw_path: str, path: str, query: str, h: dict[str, str], body: bytes,
-                 gateway: bool) -> Response:
+    def _respond(
+        self, method: str, raw_path: str, path: str, query: str, h: dict[str, str], body: bytes, gateway: bool
+    ) -> Response:
         denied = self._check_auth(h, gateway)
         if denied is not None:
             return denied
@@ -237,14 +248,25 @@ class Emulator:
             self.log.append(entry)
             raise DropConnection(committed)
 
-    def _dispatch(self, ep: Endpoint, store: Store, method: str, path: str, params: tuple[str, ...], query: str,
-                  h: dict[str, str], body: bytes, gateway: bool) -> Response:
+    def _dispatch(
+        self,
+        ep: Endpoint,
+        store: Store,
+        method: str,
+        path: str,
+        params: tuple[str, ...],
+        query: str,
+        h: dict[str, str],
+        body: bytes,
+        gateway: bool,
+    ) -> Response:
         scheme = h.get("x-forwarded-proto", "http")
         base = f"{scheme}://{h.get('host', 'localhost')}{GATEWAY_PREFIX if gateway else ''}"
         try:
             form, data, files = parse_body(h.get("content-type", ""), body)
-            req = Request(method, path, params, MultiDict(parse_qsl(query, keep_blank_values=True)),
-                          form, data, base, files)
+            req = Request(
+                method, path, params, MultiDict(parse_qsl(query, keep_blank_values=True)), form, data, base, files
+            )
             result = ep.handler(store, req)
         except HttpError as err:
             return render(ep.style, err.status, err.body())
@@ -265,13 +287,19 @@ class Emulator:
                 return render(GO, 401, {"message": "Invalid or missing gateway API key"})
             conn = h.get("maton-connection")
             if len(self.gateway_connections) > 1 and conn is None:
-                return render(GO, 400, {"message": "Several Mailgun connections exist: send the Maton-Connection header"})
+                return render(
+                    GO, 400, {"message": "Several Mailgun connections exist: send the Maton-Connection header"}
+                )
             if conn is not None and self.gateway_connections and conn not in self.gateway_connections:
                 return render(GO, 400, {"message": f"No Mailgun connection with id {conn}"})
             return None
         if auth == self._basic or _basic_matches(auth, self.api_key):
             return None
-        return 401, [("Content-Type", "text/plain; charset=utf-8"), ("WWW-Authenticate", 'Basic realm="MG API"')], b"Forbidden"
+        return (
+            401,
+            [("Content-Type", "text/plain; charset=utf-8"), ("WWW-Authenticate", 'Basic realm="MG API"')],
+            b"Forbidden",
+        )
 
     def _roll_window(self) -> float:
         now = time.time()
@@ -287,8 +315,11 @@ class Emulator:
     def _quota_headers(self) -> list[tuple[str, str]]:
         reset_ms = int((self._window_start + self.faults.quota_window) * 1000)
         remaining = max(0, self.faults.quota_limit - self._window_count)
-        return [("X-Request-Limit", str(self.faults.quota_limit)), ("X-Request-Remaining", str(remaining)),
-                ("X-Request-Reset", str(reset_ms))]
+        return [
+            ("X-Request-Limit", str(self.faults.quota_limit)),
+            ("X-Request-Remaining", str(remaining)),
+            ("X-Request-Reset", str(reset_ms)),
+        ]
 
     def _too_many(self) -> Response:
         """429 with reset headers (mailgun-api.md §1.5); Retry-After is our extension, in whole seconds."""
@@ -297,9 +328,12 @@ class Emulator:
         if self.faults.enforce_quota and self._window_count > self.faults.quota_limit:
             reset = self._window_start + self.faults.quota_window
         status, headers, body = render(GO, 429, {"message": "Too Many Requests"})
-        headers += [("Retry-After", str(max(0, math.ceil(reset - now)))),
-                    ("X-Request-Limit", str(self.faults.quota_limit)), ("X-Request-Remaining", "0"),
-                    ("X-Request-Reset", str(int(reset * 1000)))]
+        headers += [
+            ("Retry-After", str(max(0, math.ceil(reset - now)))),
+            ("X-Request-Limit", str(self.faults.quota_limit)),
+            ("X-Request-Remaining", "0"),
+            ("X-Request-Reset", str(int(reset * 1000))),
+        ]
         return status, headers, body
 
 

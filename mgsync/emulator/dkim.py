@@ -54,21 +54,36 @@ def _required(req: Request, name: str) -> str:
 
 def list_keys(store: Store, req: Request) -> dict[str, Any]:
     signing, selector = req.query.get("signing_domain"), req.query.get("selector")
-    items = [dkimkeys.item(rec, key) for name, rec in sorted(store.domains.items())
-             if not signing or name == signing.lower()
-             for key in sorted(dkimkeys.keys(rec), key=lambda k: k["seq"])
-             if not selector or key["selector"] == selector]
+    items = [
+        dkimkeys.item(rec, key)
+        for name, rec in sorted(store.domains.items())
+        if not signing or name == signing.lower()
+        for key in sorted(dkimkeys.keys(rec), key=lambda k: k["seq"])
+        if not selector or key["selector"] == selector
+    ]
     limit = _limit(req.query.get("limit"))
     offset = min(_offset(req.query.get("page")), len(items))
     last = max(0, (len(items) - 1) // limit * limit)
 
     def link(at: int) -> str:
-        return req.url(qs(("signing_domain", signing), ("selector", selector), ("limit", limit),
-                          ("page", base64.urlsafe_b64encode(f"offset:{at}".encode()).decode())))
+        return req.url(
+            qs(
+                ("signing_domain", signing),
+                ("selector", selector),
+                ("limit", limit),
+                ("page", base64.urlsafe_b64encode(f"offset:{at}".encode()).decode()),
+            )
+        )
 
-    return {"items": items[offset:offset + limit],
-            "paging": {"previous": link(max(0, offset - limit)), "first": link(0),
-                       "next": link(min(offset + limit, len(items))), "last": link(last)}}
+    return {
+        "items": items[offset : offset + limit],
+        "paging": {
+            "previous": link(max(0, offset - limit)),
+            "first": link(0),
+            "next": link(min(offset + limit, len(items))),
+            "last": link(last),
+        },
+    }
 
 
 def _limit(raw: str | None) -> int:

@@ -45,8 +45,9 @@ def _domain(store: Store, name: str) -> dict[str, Any]:
 
 def rotation_of(rec: dict[str, Any]) -> dict[str, Any]:
     """The stored policy (test helper): ``enabled``, ``interval_hours``, ``active_selector``, ``rotations``."""
-    policy: dict[str, Any] = rec.setdefault("_rotation", {"enabled": False, "interval_hours": None,
-                                                          "active_selector": "pdk1", "rotations": 0})
+    policy: dict[str, Any] = rec.setdefault(
+        "_rotation", {"enabled": False, "interval_hours": None, "active_selector": "pdk1", "rotations": 0}
+    )
     return policy
 
 
@@ -96,14 +97,28 @@ def rotate(store: Store, req: Request) -> dict[str, Any]:
 
 def _view(store: Store, rec: dict[str, Any], policy: dict[str, Any]) -> dict[str, Any]:
     """The SPEC example's shape: strings for the flags, ``type``/``identifier``/``comment`` records."""
-    records = [{"name": f"{sel}._domainkey.{dnsrecords.dkim_host(rec)}", "type": "CNAME", "identifier": "DKIM",
-                "value": dnsrecords.ass_target(rec, store.region, sel), "comment": "Customer DKIM CNAME Record"}
-               for sel in dnsrecords.ASS_SELECTORS]
+    records = [
+        {
+            "name": f"{sel}._domainkey.{dnsrecords.dkim_host(rec)}",
+            "type": "CNAME",
+            "identifier": "DKIM",
+            "value": dnsrecords.ass_target(rec, store.region, sel),
+            "comment": "Customer DKIM CNAME Record",
+        }
+        for sel in dnsrecords.ASS_SELECTORS
+    ]
     hours = policy["interval_hours"]
-    return {"id": rec["id"], "account_id": store.account_id or "000000000000000000000001", "sid": rec["id"][-6:],
-            "name": rec["name"], "state": state(rec), "active_selector": policy["active_selector"],
-            "rotation_enabled": "true" if policy["enabled"] else "false",
-            "rotation_interval": f"{hours}h" if hours else "", "records": records}
+    return {
+        "id": rec["id"],
+        "account_id": store.account_id or "000000000000000000000001",
+        "sid": rec["id"][-6:],
+        "name": rec["name"],
+        "state": state(rec),
+        "active_selector": policy["active_selector"],
+        "rotation_enabled": "true" if policy["enabled"] else "false",
+        "rotation_interval": f"{hours}h" if hours else "",
+        "records": records,
+    }
 
 
 ENDPOINTS = (

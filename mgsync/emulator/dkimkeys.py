@@ -44,11 +44,16 @@ def keys(rec: dict[str, Any]) -> list[dict[str, Any]]:
     """The domain's keys; the key Mailgun made at creation appears on first use (old state files too)."""
     if "_dkim_keys" not in rec:
         ready = bool(rec.get("_dns_valid"))
-        rec["_dkim_keys"] = [{
-            "selector": rec.get("_dkim_selector", "smtp"), "bits": int(rec.get("_dkim_key_size") or 1024),
-            "key": public_key(rec["name"], int(rec.get("_dkim_key_size") or 1024)),
-            "active": ready, "published": ready, "seq": 0,
-        }]
+        rec["_dkim_keys"] = [
+            {
+                "selector": rec.get("_dkim_selector", "smtp"),
+                "bits": int(rec.get("_dkim_key_size") or 1024),
+                "key": public_key(rec["name"], int(rec.get("_dkim_key_size") or 1024)),
+                "active": ready,
+                "published": ready,
+                "seq": 0,
+            }
+        ]
     found: list[dict[str, Any]] = rec["_dkim_keys"]
     return found
 
@@ -59,8 +64,14 @@ def find(rec: dict[str, Any], selector: str) -> dict[str, Any] | None:
 
 def add(rec: dict[str, Any], selector: str, bits: int, key: str | None, seq: int) -> dict[str, Any]:
     """A new inactive, unpublished key; ``key`` None generates one deterministic in the domain and seq."""
-    new = {"selector": selector, "bits": bits, "key": key or public_key(f"{rec['name']}:{selector}:{seq}", bits),
-           "active": False, "published": False, "seq": seq}
+    new = {
+        "selector": selector,
+        "bits": bits,
+        "key": key or public_key(f"{rec['name']}:{selector}:{seq}", bits),
+        "active": False,
+        "published": False,
+        "seq": seq,
+    }
     keys(rec).append(new)
     return new
 
@@ -76,8 +87,13 @@ def publish_all(rec: dict[str, Any], published: bool) -> None:
 
 def txt_record(rec: dict[str, Any], key: dict[str, Any]) -> dict[str, Any]:
     """The key's DKIM TXT record in the domains API shape (wire-issue12.md §1.3)."""
-    return dns_record("TXT", f"{key['selector']}._domainkey.{dkim_host(rec)}", f"k=rsa; p={key['key']}",
-                      "valid" if key["published"] else "unknown", active=key["active"])
+    return dns_record(
+        "TXT",
+        f"{key['selector']}._domainkey.{dkim_host(rec)}",
+        f"k=rsa; p={key['key']}",
+        "valid" if key["published"] else "unknown",
+        active=key["active"],
+    )
 
 
 def item(rec: dict[str, Any], key: dict[str, Any]) -> dict[str, Any]:
@@ -116,7 +132,7 @@ def _rsa_numbers(der: bytes) -> tuple[int, int]:
     n_start, pos = _tlv(der, pos, 0x02)
     e_start, end = _tlv(der, pos, 0x02)
     modulus, exponent = int.from_bytes(der[n_start:pos], "big"), int.from_bytes(der[e_start:end], "big")
-    if modulus < 2 ** 511 or exponent < 3:
+    if modulus < 2**511 or exponent < 3:
         raise ValueError("not an RSA key")
     return modulus, exponent
 
@@ -128,7 +144,7 @@ def _tlv(der: bytes, pos: int, tag: int) -> tuple[int, int]:
     size, pos = der[pos + 1], pos + 2
     if size & 0x80:
         count = size & 0x7F
-        size, pos = int.from_bytes(der[pos:pos + count], "big"), pos + count
+        size, pos = int.from_bytes(der[pos : pos + count], "big"), pos + count
     if pos + size > len(der):
         raise ValueError("truncated DER")
     return pos, pos + size

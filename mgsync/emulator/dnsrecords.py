@@ -37,8 +37,10 @@ def _dkim(rec: dict[str, Any], region: str) -> list[dict[str, Any]]:
         # UNCONFIRMED (wire-issue12.md §1.5, §6.1): the TXT keys stay at the authority but are not
         # listed while the CNAMEs delegate DKIM; the CNAMEs are valid once published.
         valid = "valid" if rec.get("_ass_published", rec.get("_dns_valid")) else "unknown"
-        return [dns_record("CNAME", f"{sel}._domainkey.{dkim_host(rec)}", ass_target(rec, region, sel), valid)
-                for sel in ASS_SELECTORS]
+        return [
+            dns_record("CNAME", f"{sel}._domainkey.{dkim_host(rec)}", ass_target(rec, region, sel), valid)
+            for sel in ASS_SELECTORS
+        ]
     return [dkimkeys.txt_record(rec, key) for key in dkimkeys.keys(rec)]
 
 

@@ -24,9 +24,11 @@ ATOM_RE = re.compile(r"^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$")
 URL_RE = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)
 ENUMS = {"spam_action": ("disabled", "block", "tag"), "web_scheme": ("http", "https")}
 UPDATABLE_BOOLS = ("wildcard", "require_tls", "skip_verification", "use_automatic_sender_security")
-CREATE_ONLY_BOOLS = {"encrypt_incoming_message": "encrypt_incoming_message",
-                     "force_dkim_authority": "_force_dkim_authority",
-                     "force_root_dkim_host": "_force_root_dkim_host"}
+CREATE_ONLY_BOOLS = {
+    "encrypt_incoming_message": "encrypt_incoming_message",
+    "force_dkim_authority": "_force_dkim_authority",
+    "force_root_dkim_host": "_force_root_dkim_host",
+}
 DKIM_KEY_SIZES = ("1024", "2048")
 
 

@@ -42,8 +42,13 @@ def find_domain(store: Store, name: str, message: str = "Domain not found") -> d
     return rec
 
 
-def _view(store: Store, rec: dict[str, Any], message: str | None = None, req: Request | None = None,
-          sending_first: bool = False) -> dict[str, Any]:
+def _view(
+    store: Store,
+    rec: dict[str, Any],
+    message: str | None = None,
+    req: Request | None = None,
+    sending_first: bool = False,
+) -> dict[str, Any]:
     """The domain with its DNS records; verify lists sending before receiving, as live (wire-issue12.md §2)."""
     extended = req is not None and to_bool(req.query.get("h:extended") or "false", "h:extended")
     with_dns = req is None or to_bool(req.query.get("h:with_dns") or "true", "h:with_dns")
@@ -128,8 +133,11 @@ def verify_domain(store: Store, req: Request) -> tuple[int, dict[str, Any], list
     test hook says the records are published (``Store.mark_dns_valid``)."""
     rec = find_domain(store, req.params[0])
     remaining, reset = _verify_quota(store, rec)
-    headers = [("X-Request-Limit", str(VERIFY_LIMIT)), ("X-Request-Remaining", str(max(remaining, 0))),
-               ("X-Request-Reset", str(int(reset * 1000)))]
+    headers = [
+        ("X-Request-Limit", str(VERIFY_LIMIT)),
+        ("X-Request-Remaining", str(max(remaining, 0))),
+        ("X-Request-Reset", str(int(reset * 1000))),
+    ]
     if remaining < 0:
         retry = max(0, math.ceil(reset - store.clock()))
         return 429, {"message": "Too Many Requests"}, [*headers, ("Retry-After", str(retry))]
@@ -173,8 +181,11 @@ def put_connection(store: Store, req: Request) -> dict[str, Any]:
     for name in ("require_tls", "skip_verification"):
         if (value := req.arg(name)) is not None:
             rec[name] = to_bool(value, name)
-    return {"message": "Domain connection settings have been updated, may take 10 minutes to fully propagate",
-            "require_tls": rec["require_tls"], "skip_verification": rec["skip_verification"]}
+    return {
+        "message": "Domain connection settings have been updated, may take 10 minutes to fully propagate",
+        "require_tls": rec["require_tls"],
+        "skip_verification": rec["skip_verification"],
+    }
 
 
 def put_dkim_authority(store: Store, req: Request) -> dict[str, Any]:

@@ -49,9 +49,11 @@ class Rule:
     action: Callable[[], None] | None = None  # after_answer only: what happens once the answer is made
 
     def matches(self, method: str, path: str) -> bool:
-        return ((self.method is None or self.method.upper() == method)
-                and (self.path is None or path == self.path or (not self.exact and path.startswith(self.path)))
-                and (self.times is None or self.times > 0))
+        return (
+            (self.method is None or self.method.upper() == method)
+            and (self.path is None or path == self.path or (not self.exact and path.startswith(self.path)))
+            and (self.times is None or self.times > 0)
+        )
 
 
 @dataclass
@@ -68,32 +70,52 @@ class Faults:
     _count: int = field(default=0, repr=False)
     _rng: random.Random | None = field(default=None, repr=False)
 
-    def fail_before_commit(self, method: str | None = None, path: str | None = None, status: int = 503,
-                           times: int | None = 1) -> Rule:
+    def fail_before_commit(
+        self, method: str | None = None, path: str | None = None, status: int = 503, times: int | None = 1
+    ) -> Rule:
         """Matching requests answer ``status`` without being applied."""
         return self._add(Rule("fail_before_commit", method, path, status, times))
 
-    def fail_after_commit(self, method: str | None = None, path: str | None = None, status: int = 502,
-                          times: int | None = 1) -> Rule:
+    def fail_after_commit(
+        self, method: str | None = None, path: str | None = None, status: int = 502, times: int | None = 1
+    ) -> Rule:
         """Matching requests are applied (and persisted) but the client sees ``status``."""
         return self._add(Rule("fail_after_commit", method, path, status, times))
 
-    def drop_connection(self, method: str | None = None, path: str | None = None, times: int | None = 1,
-                        after_commit: bool = False) -> Rule:
+    def drop_connection(
+        self, method: str | None = None, path: str | None = None, times: int | None = 1, after_commit: bool = False
+    ) -> Rule:
         """Matching requests get no response at all; with ``after_commit`` the write is applied first."""
         return self._add(Rule("drop_connection", method, path, 0, times, after_commit))
 
-    def replace_body(self, path: str | None, body: bytes | str, method: str | None = "GET",
-                     content_type: str = "application/json", status: int = 200, times: int | None = None,
-                     skip: int = 0, exact: bool = False) -> Rule:
+    def replace_body(
+        self,
+        path: str | None,
+        body: bytes | str,
+        method: str | None = "GET",
+        content_type: str = "application/json",
+        status: int = 200,
+        times: int | None = None,
+        skip: int = 0,
+        exact: bool = False,
+    ) -> Rule:
         """Matching requests are handled (a write is applied) but answer ``status`` with ``body``
         instead, as a broken proxy or gateway might; the first ``skip`` matches are left alone."""
         raw = body.encode() if isinstance(body, str) else body
-        return self._add(Rule("replace_body", method, path, status, times, body=raw, content_type=content_type,
-                              skip=skip, exact=exact))
+        return self._add(
+            Rule(
+                "replace_body", method, path, status, times, body=raw, content_type=content_type, skip=skip, exact=exact
+            )
+        )
 
-    def after_answer(self, method: str | None, path: str | None, action: Callable[[], None],
-                     times: int | None = 1, exact: bool = False) -> Rule:
+    def after_answer(
+        self,
+        method: str | None,
+        path: str | None,
+        action: Callable[[], None],
+        times: int | None = 1,
+        exact: bool = False,
+    ) -> Rule:
         """Test-only: once a matching request is answered, ``action`` runs (under the emulator's lock),
         as another client's change would land between two reads: e.g. a template deleted between
         its domain's listing and its own detail read, which then answers 404 for a real reason."""

@@ -36,8 +36,9 @@ def _rules(store: Store) -> Table:
     """The account's rules, without those whose domain is gone: a rule lives and dies with its domain
     (UNCONFIRMED; routes' sibling). Purged lazily so ``store`` need not know this family."""
     table = store.family(FAMILY).table("rules")
-    for rule_id in [k for k, r in table.rows.items()
-                    if store.domains.get(r["domain_name"], {}).get("id") != r["domain_id"]]:
+    for rule_id in [
+        k for k, r in table.rows.items() if store.domains.get(r["domain_name"], {}).get("id") != r["domain_id"]
+    ]:
         table.pop(rule_id)
     return table
 
@@ -69,8 +70,10 @@ def _match(store: Store, raw: str) -> tuple[str, dict[str, Any]]:
     (no wildcard) and on the account; anything else is a 400 (the reference documents only 400)."""
     local, at, host = raw.strip().rpartition("@")
     if not at or not _LOCAL.fullmatch(local) or not _HOST.fullmatch(host):
-        raise HttpError(400, f"Invalid match '{raw}': expected local@domain with * as the only wildcard, "
-                             "and no wildcard in the domain")
+        raise HttpError(
+            400,
+            f"Invalid match '{raw}': expected local@domain with * as the only wildcard, and no wildcard in the domain",
+        )
     domain = store.domains.get(host.lower())
     if domain is None:
         raise HttpError(400, f"Domain not found: {host.lower()}")
@@ -127,8 +130,11 @@ def _destinations(req: Request, current: dict[str, Any]) -> dict[str, Any]:
         # UNCONFIRMED: the reference marks all three "required"; its examples send only one kind.
         raise HttpError(400, "At least one of forward.recipient, forward.url or forward.store is required")
     # forward.urls is always present (required in the response schema); the others only when set.
-    return {"urls": out["urls"], **({"recipients": out["recipients"]} if out["recipients"] else {}),
-            **({"store": store_url} if store_url else {})}
+    return {
+        "urls": out["urls"],
+        **({"recipients": out["recipients"]} if out["recipients"] else {}),
+        **({"store": store_url} if store_url else {}),
+    }
 
 
 def _account_id(store: Store) -> str:
@@ -144,8 +150,9 @@ def _now(store: Store) -> str:
     return fmt_date(store.clock(), "templates")
 
 
-def add_forward(store: Store, match: str, recipients: Iterable[str] = (), urls: Iterable[str] = (),
-                store_url: str | None = None) -> dict[str, Any]:
+def add_forward(
+    store: Store, match: str, recipients: Iterable[str] = (), urls: Iterable[str] = (), store_url: str | None = None
+) -> dict[str, Any]:
     """Seeding helper (no validation, duplicates allowed): the rule as the API shows it."""
     domain = store.domains[match.rpartition("@")[2].lower()]
     seq, now = store.next_seq(), _now(store)
@@ -154,9 +161,17 @@ def add_forward(store: Store, match: str, recipients: Iterable[str] = (), urls: 
         forward["recipients"] = recipients
     if store_url:
         forward["store"] = store_url
-    rec = {"id": records.object_id(store.clock(), seq), "account_id": _account_id(store),
-           "domain_name": domain["name"], "domain_id": domain["id"], "match": match, "forward": forward,
-           "created_at": now, "updated_at": now, "_seq": seq}
+    rec = {
+        "id": records.object_id(store.clock(), seq),
+        "account_id": _account_id(store),
+        "domain_name": domain["name"],
+        "domain_id": domain["id"],
+        "match": match,
+        "forward": forward,
+        "created_at": now,
+        "updated_at": now,
+        "_seq": seq,
+    }
     _rules(store).put(rec["id"], rec)
     return records.public(rec)
 
@@ -198,9 +213,12 @@ def _paging(req: Request, page: list[dict[str, Any]], limit: int, domain: str | 
     def link(token: str | None) -> str:
         return req.url(qs(("page", token), *tail))
 
-    return {"first": link(None), "last": link(_token("last")),
-            "next": link(_token("after", page[-1]["_seq"]) if page else here),
-            "previous": link(_token("before", page[0]["_seq"]) if page else here)}
+    return {
+        "first": link(None),
+        "last": link(_token("last")),
+        "next": link(_token("after", page[-1]["_seq"]) if page else here),
+        "previous": link(_token("before", page[0]["_seq"]) if page else here),
+    }
 
 
 # ---- handlers ---------------------------------------------------------------------------------
@@ -240,8 +258,7 @@ def update_forward(store: Store, req: Request) -> dict[str, Any]:
         match, domain = _match(store, raw)
         _check_unique(store, match, rec["id"])
     forward = _destinations(req, rec["forward"])
-    rec.update(match=match, domain_name=domain["name"], domain_id=domain["id"], forward=forward,
-               updated_at=_now(store))
+    rec.update(match=match, domain_name=domain["name"], domain_id=domain["id"], forward=forward, updated_at=_now(store))
     return records.public(rec)
 
 

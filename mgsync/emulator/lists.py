@@ -38,7 +38,9 @@ def _fields(req: Request) -> dict[str, Any]:
             out[name] = value
     if (level := req.arg("access_level")) is not None:
         if level not in ACCESS_LEVELS:
-            raise HttpError(400, f"Invalid access level '{level}'. It can be any of: 'readonly', 'members', 'everyone'.")
+            raise HttpError(
+                400, f"Invalid access level '{level}'. It can be any of: 'readonly', 'members', 'everyone'."
+            )
         out["access_level"] = level
     reply = req.arg("reply_preference") or req.arg("reply_reference")  # the spec's typo, tolerated
     if reply is not None:
@@ -73,8 +75,10 @@ def list_pages(store: Store, req: Request) -> dict[str, Any]:
     keys = store.lists.sorted_keys()
     rows = [store.lists.rows[k] for k in pivot_window(keys, req, LIST_PAGING, limit)]
     first, last = (rows[0]["address"], rows[-1]["address"]) if rows else (None, None)
-    return {"items": [view(store, r) for r in rows],
-            "paging": paging_urls(req, LIST_PAGING, first, last, limit, empty=not keys)}
+    return {
+        "items": [view(store, r) for r in rows],
+        "paging": paging_urls(req, LIST_PAGING, first, last, limit, empty=not keys),
+    }
 
 
 def list_legacy(store: Store, req: Request) -> dict[str, Any]:

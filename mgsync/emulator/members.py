@@ -63,8 +63,10 @@ def member_pages(store: Store, req: Request) -> dict[str, Any]:
     first, last = (rows[0]["address"], rows[-1]["address"]) if rows else (None, None)
     subscribed = req.query.get("subscribed")
     tail = (("subscribed", subscribed),) if subscribed is not None else ()
-    return {"items": [dict(r) for r in rows],
-            "paging": paging_urls(req, LIST_PAGING, first, last, limit, tail, empty=not keys)}
+    return {
+        "items": [dict(r) for r in rows],
+        "paging": paging_urls(req, LIST_PAGING, first, last, limit, tail, empty=not keys),
+    }
 
 
 def member_legacy(store: Store, req: Request) -> dict[str, Any]:
@@ -128,16 +130,24 @@ def delete_member(store: Store, req: Request) -> dict[str, Any]:
     return {"member": {"address": member["address"]}, "message": "Mailing list member has been deleted"}
 
 
-def _upload(store: Store, lst: dict[str, Any], table: Table, entries: list[dict[str, Any]], upsert: bool) -> dict[str, Any]:
+def _upload(
+    store: Store, lst: dict[str, Any], table: Table, entries: list[dict[str, Any]], upsert: bool
+) -> dict[str, Any]:
     if len(entries) > MAX_BULK:
         raise HttpError(400, f"Too many members in one request: at most {MAX_BULK} are allowed")
     parsed = []  # validate everything before changing anything
     for entry in entries:
         display, address = _address(entry.get("address"))
         subscribed = entry.get("subscribed")
-        parsed.append((display, address, entry.get("name"),
-                       None if entry.get("vars") is None else _vars(entry["vars"]),
-                       None if subscribed is None else to_bool(subscribed, "subscribed")))
+        parsed.append(
+            (
+                display,
+                address,
+                entry.get("name"),
+                None if entry.get("vars") is None else _vars(entry["vars"]),
+                None if subscribed is None else to_bool(subscribed, "subscribed"),
+            )
+        )
     for display, address, name, vars_, subscribed in parsed:
         existing = table.get(address)
         if existing is not None and not upsert:

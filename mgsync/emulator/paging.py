@@ -42,11 +42,12 @@ def skip_arg(req: Request) -> int:
     return skip
 
 
-def skip_limit_page(items: Sequence[dict[str, Any]], req: Request, maximum: int = 1000,
-                    message: str = LIMIT_MESSAGE, default: int = 100) -> dict[str, Any]:
+def skip_limit_page(
+    items: Sequence[dict[str, Any]], req: Request, maximum: int = 1000, message: str = LIMIT_MESSAGE, default: int = 100
+) -> dict[str, Any]:
     """``{"total_count": N, "items": [...]}`` for the requested window."""
     limit, skip = limit_arg(req, default, maximum, message), skip_arg(req)
-    return {"total_count": len(items), "items": list(items[skip:skip + limit])}
+    return {"total_count": len(items), "items": list(items[skip : skip + limit])}
 
 
 @dataclass(frozen=True)
@@ -70,25 +71,33 @@ def prefix_range(keys: Sequence[str], prefix: str) -> tuple[int, int]:
     return bisect_left(keys, prefix), bisect_left(keys, prefix + "\U0010ffff")
 
 
-def pivot_window(keys: Sequence[str], req: Request, dialect: Dialect, limit: int,
-                 lo: int = 0, hi: int | None = None) -> Sequence[str]:
+def pivot_window(
+    keys: Sequence[str], req: Request, dialect: Dialect, limit: int, lo: int = 0, hi: int | None = None
+) -> Sequence[str]:
     """The keys of the requested page: first/last, or after/before the pivot."""
     hi = len(keys) if hi is None else hi
     page = (req.query.get("page") or "first").lower()
     pivot = req.query.get(dialect.pivot)
     if page == "last":
-        return keys[max(lo, hi - limit):hi]
+        return keys[max(lo, hi - limit) : hi]
     if page == "next" and pivot:
         start = bisect_right(keys, pivot.lower(), lo, hi)
-        return keys[start:min(hi, start + limit)]
+        return keys[start : min(hi, start + limit)]
     if page in ("previous", "prev") and pivot:
         end = bisect_left(keys, pivot.lower(), lo, hi)
-        return keys[max(lo, end - limit):end]
-    return keys[lo:min(hi, lo + limit)]
+        return keys[max(lo, end - limit) : end]
+    return keys[lo : min(hi, lo + limit)]
 
 
-def paging_urls(req: Request, dialect: Dialect, first: str | None, last: str | None, limit: int,
-                tail: tuple[tuple[str, Any], ...] = (), empty: bool = False) -> dict[str, str]:
+def paging_urls(
+    req: Request,
+    dialect: Dialect,
+    first: str | None,
+    last: str | None,
+    limit: int,
+    tail: tuple[tuple[str, Any], ...] = (),
+    empty: bool = False,
+) -> dict[str, str]:
     """Absolute first/last/next/previous URLs; ``first``/``last`` are the page's edge keys.
 
     An empty page keeps the request's pivot so ``next`` is always present (§1.6); an ``empty``

@@ -19,9 +19,16 @@ HTML_FOOTER = '\n<br>\n<p><a href="%unsubscribe_url%">unsubscribe</a></p>\n'
 TEXT_FOOTER = "\n\nTo unsubscribe click: <%unsubscribe_url%>\n\n"
 
 DOMAIN_DEFAULTS: dict[str, Any] = {
-    "require_tls": False, "skip_verification": False, "spam_action": "disabled", "type": "custom",
-    "use_automatic_sender_security": False, "web_prefix": "email", "web_scheme": "http",
-    "wildcard": False, "encrypt_incoming_message": False, "message_ttl": 0,
+    "require_tls": False,
+    "skip_verification": False,
+    "spam_action": "disabled",
+    "type": "custom",
+    "use_automatic_sender_security": False,
+    "web_prefix": "email",
+    "web_scheme": "http",
+    "wildcard": False,
+    "encrypt_incoming_message": False,
+    "message_ttl": 0,
 }
 DOMAIN_STATES = ("active", "unverified", "disabled")
 
@@ -42,9 +49,17 @@ def hash_password(password: str) -> str:
 
 def domain(name: str, state: str, now: float, seq: int, settings: dict[str, Any]) -> dict[str, Any]:
     rec: dict[str, Any] = {
-        "created_at": fmt_date(now, "domains"), "id": object_id(now, seq), "is_disabled": state == "disabled",
-        "name": name, "smtp_login": f"postmaster@{name}", "state": state, **DOMAIN_DEFAULTS,
-        "_seq": seq, "_dkim_selector": "smtp", "_dkim_key_size": 1024, "_dns_valid": state == "active",
+        "created_at": fmt_date(now, "domains"),
+        "id": object_id(now, seq),
+        "is_disabled": state == "disabled",
+        "name": name,
+        "smtp_login": f"postmaster@{name}",
+        "state": state,
+        **DOMAIN_DEFAULTS,
+        "_seq": seq,
+        "_dkim_selector": "smtp",
+        "_dkim_key_size": 1024,
+        "_dns_valid": state == "active",
     }
     if state == "disabled":
         rec["disabled"] = {"code": "manual", "note": "", "permanently": False, "reason": "disabled", "until": ""}
@@ -61,35 +76,74 @@ def tracking() -> dict[str, Any]:
 
 
 def route(now: float, seq: int, expression: str, actions: list[str], priority: int, description: str) -> dict[str, Any]:
-    return {"actions": list(actions), "created_at": fmt_date(now, "routes"), "description": description,
-            "expression": expression, "id": object_id(now, seq), "priority": priority, "_seq": seq}
+    return {
+        "actions": list(actions),
+        "created_at": fmt_date(now, "routes"),
+        "description": description,
+        "expression": expression,
+        "id": object_id(now, seq),
+        "priority": priority,
+        "_seq": seq,
+    }
 
 
 def template(now: float, name: str, description: str, created_by: str) -> dict[str, Any]:
-    return {"name": name.lower(), "description": description, "createdAt": fmt_date(now, "templates"),
-            "createdBy": created_by, "id": str(uuid.uuid4())}
+    return {
+        "name": name.lower(),
+        "description": description,
+        "createdAt": fmt_date(now, "templates"),
+        "createdBy": created_by,
+        "id": str(uuid.uuid4()),
+    }
 
 
-def version(now: float, tag: str, content: str, engine: str = "handlebars", comment: str = "",
-            headers: dict[str, str] | None = None, active: bool = False) -> dict[str, Any]:
-    return {"tag": tag.lower(), "template": content, "engine": engine or "handlebars", "mjml": "",
-            "createdAt": fmt_date(now, "templates"), "comment": comment, "active": active,
-            "id": str(uuid.uuid4()), "headers": dict(headers or {})}
+def version(
+    now: float,
+    tag: str,
+    content: str,
+    engine: str = "handlebars",
+    comment: str = "",
+    headers: dict[str, str] | None = None,
+    active: bool = False,
+) -> dict[str, Any]:
+    return {
+        "tag": tag.lower(),
+        "template": content,
+        "engine": engine or "handlebars",
+        "mjml": "",
+        "createdAt": fmt_date(now, "templates"),
+        "comment": comment,
+        "active": active,
+        "id": str(uuid.uuid4()),
+        "headers": dict(headers or {}),
+    }
 
 
 def mailing_list(now: float, address: str, fields: dict[str, Any]) -> dict[str, Any]:
     name, addr = parseaddr(address)
-    rec = {"access_level": "readonly", "address": addr or address, "created_at": fmt_date(now, "lists"),
-           "description": "", "members_count": 0, "name": name, "reply_preference": "list"}
+    rec = {
+        "access_level": "readonly",
+        "address": addr or address,
+        "created_at": fmt_date(now, "lists"),
+        "description": "",
+        "members_count": 0,
+        "name": name,
+        "reply_preference": "list",
+    }
     rec.update({k: v for k, v in fields.items() if v is not None})
     return rec
 
 
-def member(address: str, name: str | None = None, subscribed: bool = True,
-           vars: dict[str, Any] | None = None) -> dict[str, Any]:
+def member(
+    address: str, name: str | None = None, subscribed: bool = True, vars: dict[str, Any] | None = None
+) -> dict[str, Any]:
     display, addr = parseaddr(address) if "<" in address else ("", address)
-    return {"address": addr or address, "name": name if name is not None else display,
-            "subscribed": subscribed, "vars": dict(vars or {})}
+    return {
+        "address": addr or address,
+        "name": name if name is not None else display,
+        "subscribed": subscribed,
+        "vars": dict(vars or {}),
+    }
 
 
 def bounce(now: float, address: str, code: str | int = "550", error: str = "") -> dict[str, Any]:
@@ -110,8 +164,13 @@ def allow(now: float, value: str, reason: str = "") -> dict[str, Any]:
 
 
 def credential(now: float, login: str, password: str) -> dict[str, Any]:
-    return {"mailbox": login, "login": login, "created_at": fmt_date(now, "credentials"),
-            "size_bytes": None, "_password": hash_password(password)}
+    return {
+        "mailbox": login,
+        "login": login,
+        "created_at": fmt_date(now, "credentials"),
+        "size_bytes": None,
+        "_password": hash_password(password),
+    }
 
 
 def subaccount(now: float, account_id: str, name: str) -> dict[str, Any]:

@@ -55,8 +55,14 @@ def create_route(store: Store, req: Request) -> dict[str, Any]:
     actions = req.form.getall("action") or req.query.getall("action")
     if not actions:
         raise HttpError(400, "Missing mandatory parameter: action")
-    rec = records.route(store.clock(), store.next_seq(), expression, actions,
-                        _priority(req.arg("priority") or "0"), req.arg("description") or "")
+    rec = records.route(
+        store.clock(),
+        store.next_seq(),
+        expression,
+        actions,
+        _priority(req.arg("priority") or "0"),
+        req.arg("description") or "",
+    )
     store.routes[rec["id"]] = rec
     return {"message": "Route has been created", "route": records.public(rec)}
 

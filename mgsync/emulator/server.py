@@ -111,8 +111,9 @@ def _url(server: _Server) -> str:
 def serve(emu: Emulator, host: str = "127.0.0.1", port: int = 0) -> Iterator[Running]:
     """Serve ``emu`` on a background thread for the duration of the ``with`` block."""
     server = _make_server(emu, host, port)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              name="mgsync-emulator", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="mgsync-emulator", daemon=True
+    )
     thread.start()
     try:
         yield Running(_url(server), *_address(server))
@@ -122,8 +123,9 @@ def serve(emu: Emulator, host: str = "127.0.0.1", port: int = 0) -> Iterator[Run
         thread.join()
 
 
-def serve_forever(emu: Emulator, host: str = "127.0.0.1", port: int = 8025,
-                  announce: Callable[[str], None] | None = None) -> None:
+def serve_forever(
+    emu: Emulator, host: str = "127.0.0.1", port: int = 8025, announce: Callable[[str], None] | None = None
+) -> None:
     """Serve until Ctrl-C (which stops cleanly, without a traceback)."""
     server = _make_server(emu, host, port)
     if announce is not None:

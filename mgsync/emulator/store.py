@@ -38,8 +38,10 @@ ELSEWHERE = "--memory with emulator serve, another --emulator-state FILE with --
 
 def _unusable(path: Path, why: str) -> ConfigError:
     # Both ways of starting the emulator read a state file: name each one's way around it.
-    return ConfigError(f"{path} is not a usable emulator state file ({why}); remove it to start an empty account, "
-                       f"or start elsewhere: {ELSEWHERE}")
+    return ConfigError(
+        f"{path} is not a usable emulator state file ({why}); remove it to start an empty account, "
+        f"or start elsewhere: {ELSEWHERE}"
+    )
 
 
 class Store:
@@ -50,8 +52,13 @@ class Store:
     its own namespace, so a subaccount can be given a copy of another's domains.
     """
 
-    def __init__(self, region: str = "us", clock: Callable[[], float] = time.time, parent: Store | None = None,
-                 account_id: str | None = None):
+    def __init__(
+        self,
+        region: str = "us",
+        clock: Callable[[], float] = time.time,
+        parent: Store | None = None,
+        account_id: str | None = None,
+    ):
         self.region, self.clock = region, clock
         self.parent, self.account_id = parent, account_id  # None, None for the parent account
         self.subaccounts: dict[str, Subaccount] = {}
@@ -80,7 +87,9 @@ class Store:
 
     # ---- domains and their scope ----------------------------------------------------------
 
-    def create_domain(self, name: str, state: str, settings: dict[str, Any], smtp_password: str | None) -> dict[str, Any]:
+    def create_domain(
+        self, name: str, state: str, settings: dict[str, Any], smtp_password: str | None
+    ) -> dict[str, Any]:
         """Create a domain with its scoped containers and its ``postmaster@`` SMTP login."""
         name = name.lower()
         now = self.clock()
@@ -97,8 +106,15 @@ class Store:
         return rec
 
     def delete_domain(self, name: str) -> None:
-        for container in (self.domains, self.tracking, self.webhooks, self.templates, self.versions,
-                          self.suppressions, self.credentials):
+        for container in (
+            self.domains,
+            self.tracking,
+            self.webhooks,
+            self.templates,
+            self.versions,
+            self.suppressions,
+            self.credentials,
+        ):
             container.pop(name, None)
 
     def suppression_table(self, domain: str, kind: str) -> Table:
@@ -131,8 +147,13 @@ class Store:
 
     def to_data(self) -> dict[str, Any]:
         return {
-            "format": 1, "seq": self.seq, "domains": self.domains, "tracking": self.tracking,
-            "webhooks": self.webhooks, "routes": self.routes, "lists": self.lists.rows,
+            "format": 1,
+            "seq": self.seq,
+            "domains": self.domains,
+            "tracking": self.tracking,
+            "webhooks": self.webhooks,
+            "routes": self.routes,
+            "lists": self.lists.rows,
             "templates": {d: t.rows for d, t in self.templates.items()},
             "versions": {d: {n: t.rows for n, t in by.items()} for d, by in self.versions.items()},
             "suppressions": {d: {k: t.rows for k, t in by.items()} for d, by in self.suppressions.items()},
@@ -152,7 +173,9 @@ class Store:
         self.suppressions = {d: {k: Table(rows) for k, rows in by.items()} for d, by in data["suppressions"].items()}
         self.credentials = {d: Table(rows) for d, rows in data["credentials"].items()}
         self.members = {lst: Table(rows) for lst, rows in data["members"].items()}
-        self.families = {name: Family.from_data(f) for name, f in data.get("families", {}).items()}  # absent in older files
+        self.families = {
+            name: Family.from_data(f) for name, f in data.get("families", {}).items()
+        }  # absent in older files
         self.subaccounts = {}
         for saved in data.get("subaccounts", {}).values():  # absent in state files before subaccounts
             sub = self._new_subaccount({k: v for k, v in saved.items() if k != "state"})
@@ -165,8 +188,10 @@ class Store:
             fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
         except OSError as err:
             there = next(p for p in (path.parent, *path.parent.parents) if p.exists())
-            raise ConfigError(f"Cannot save the emulator state file {path} ({err.strerror or err}); make "
-                              f"{there} writable, or start elsewhere: {ELSEWHERE}") from None
+            raise ConfigError(
+                f"Cannot save the emulator state file {path} ({err.strerror or err}); make "
+                f"{there} writable, or start elsewhere: {ELSEWHERE}"
+            ) from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(self.to_data(), fh, separators=(",", ":"))
@@ -193,8 +218,9 @@ class Store:
 
     # ---- seeding helpers (no HTTP, no validation) -----------------------------------------
 
-    def add_domain(self, name: str, state: str = "unverified", smtp_password: str | None = None,
-                   **settings: Any) -> dict[str, Any]:
+    def add_domain(
+        self, name: str, state: str = "unverified", smtp_password: str | None = None, **settings: Any
+    ) -> dict[str, Any]:
         if state not in records.DOMAIN_STATES:
             raise ValueError(f"unknown domain state {state!r}")
         return records.public(self.create_domain(name, state, settings, smtp_password))
@@ -215,8 +241,9 @@ class Store:
         """Test hook: the tracking certificate of ``host`` has expired."""
         certificates.expire(self.domains, host, self.clock)
 
-    def add_route(self, expression: str, actions: Iterable[str] = ("stop()",), priority: int = 0,
-                  description: str = "") -> dict[str, Any]:
+    def add_route(
+        self, expression: str, actions: Iterable[str] = ("stop()",), priority: int = 0, description: str = ""
+    ) -> dict[str, Any]:
         rec = records.route(self.clock(), self.next_seq(), expression, list(actions), priority, description)
         self.routes[rec["id"]] = rec
         return records.public(rec)
@@ -224,8 +251,14 @@ class Store:
     def add_webhook(self, domain: str, event: str, urls: Iterable[str]) -> None:
         self.webhooks[domain.lower()][event] = list(urls)
 
-    def set_tracking(self, domain: str, open: bool | None = None, click: bool | str | None = None,
-                     unsubscribe: bool | None = None, **fields: Any) -> dict[str, Any]:
+    def set_tracking(
+        self,
+        domain: str,
+        open: bool | None = None,
+        click: bool | str | None = None,
+        unsubscribe: bool | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
         """Set tracking flags; ``fields`` may hold place_at_the_top, html_footer, text_footer."""
         t = self.tracking[domain.lower()]
         for section, value in (("open", open), ("click", click), ("unsubscribe", unsubscribe)):
@@ -236,15 +269,28 @@ class Store:
         t["unsubscribe"].update(fields)
         return {k: dict(v) for k, v in t.items()}
 
-    def add_template(self, domain: str, name: str, description: str = "", versions: Iterable[dict[str, Any]] = (),
-                     created_by: str = "") -> dict[str, Any]:
+    def add_template(
+        self,
+        domain: str,
+        name: str,
+        description: str = "",
+        versions: Iterable[dict[str, Any]] = (),
+        created_by: str = "",
+    ) -> dict[str, Any]:
         domain, now = domain.lower(), self.clock()
         rec = records.template(now, name, description, created_by)
         self.templates[domain].put(rec["name"], rec)
         table = self.versions[domain].setdefault(rec["name"], Table())
         for spec in versions:
-            ver = records.version(now, spec["tag"], spec.get("template", ""), spec.get("engine", "handlebars"),
-                                  spec.get("comment", ""), spec.get("headers"), bool(spec.get("active")))
+            ver = records.version(
+                now,
+                spec["tag"],
+                spec.get("template", ""),
+                spec.get("engine", "handlebars"),
+                spec.get("comment", ""),
+                spec.get("headers"),
+                bool(spec.get("active")),
+            )
             if ver["active"] or not len(table):
                 for other in table.rows.values():
                     other["active"] = False
@@ -269,8 +315,14 @@ class Store:
         table._sorted = None
         return count
 
-    def _add_suppressions(self, domain: str, kind: str, items: Iterable[dict[str, Any]],
-                          build: Callable[[float, dict[str, Any]], dict[str, Any]], key: str = "address") -> int:
+    def _add_suppressions(
+        self,
+        domain: str,
+        kind: str,
+        items: Iterable[dict[str, Any]],
+        build: Callable[[float, dict[str, Any]], dict[str, Any]],
+        key: str = "address",
+    ) -> int:
         table = self.suppression_table(domain.lower(), kind)
         now, count = self.clock(), 0
         for item in items:
@@ -281,20 +333,31 @@ class Store:
         return count
 
     def add_bounces(self, domain: str, items: Iterable[dict[str, Any]]) -> int:
-        return self._add_suppressions(domain, "bounces", items, lambda ts, i: records.bounce(
-            ts, i["address"], i.get("code", "550"), i.get("error", "")))
+        return self._add_suppressions(
+            domain,
+            "bounces",
+            items,
+            lambda ts, i: records.bounce(ts, i["address"], i.get("code", "550"), i.get("error", "")),
+        )
 
     def add_unsubscribes(self, domain: str, items: Iterable[dict[str, Any]]) -> int:
-        return self._add_suppressions(domain, "unsubscribes", items, lambda ts, i: records.unsubscribe(
-            ts, i["address"], i.get("tags") or ([i["tag"]] if i.get("tag") else None)))
+        return self._add_suppressions(
+            domain,
+            "unsubscribes",
+            items,
+            lambda ts, i: records.unsubscribe(
+                ts, i["address"], i.get("tags") or ([i["tag"]] if i.get("tag") else None)
+            ),
+        )
 
     def add_complaints(self, domain: str, items: Iterable[dict[str, Any]]) -> int:
         return self._add_suppressions(domain, "complaints", items, lambda ts, i: records.complaint(ts, i["address"]))
 
     def add_allowlist(self, domain: str, items: Iterable[dict[str, Any]]) -> int:
         norm = ({**i, "value": i.get("value") or i.get("address") or i.get("domain")} for i in items)
-        return self._add_suppressions(domain, "whitelists", norm, lambda ts, i: records.allow(
-            ts, i["value"], i.get("reason", "")), key="value")
+        return self._add_suppressions(
+            domain, "whitelists", norm, lambda ts, i: records.allow(ts, i["value"], i.get("reason", "")), key="value"
+        )
 
     def add_credential(self, domain: str, login: str, password: str) -> dict[str, Any]:
         domain = domain.lower()

@@ -47,7 +47,7 @@ def list_subaccounts(store: Store, req: Request) -> dict[str, Any]:
             raise HttpError(400, f"Invalid value for 'sort': {sort}")
         rows.sort(key=lambda r: r["name"].lower(), reverse=sort == "desc")
     limit, skip = limit_arg(req, default=10), skip_arg(req)
-    return {"subaccounts": [dict(r) for r in rows[skip:skip + limit]], "total": len(rows)}
+    return {"subaccounts": [dict(r) for r in rows[skip : skip + limit]], "total": len(rows)}
 
 
 def create_subaccount(store: Store, req: Request) -> dict[str, Any]:

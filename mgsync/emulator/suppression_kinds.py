@@ -84,29 +84,47 @@ def _allow(now: float, item: dict[str, Any]) -> Parsed:
 
 KINDS: dict[str, Kind] = {
     "bounces": Kind(
-        "bounces", "Address not found in bounces table", "Bounced addresses for this domain have been removed",
-        "{n} addresses have been added to the bounces table", _bounce,
+        "bounces",
+        "Address not found in bounces table",
+        "Bounced addresses for this domain have been removed",
+        "{n} addresses have been added to the bounces table",
+        _bounce,
         added=lambda r: {"message": "Address has been added to the bounces table", "address": r["address"]},
-        removed=lambda r: {"address": r["address"], "message": "Bounced address has been removed"}),
+        removed=lambda r: {"address": r["address"], "message": "Bounced address has been removed"},
+    ),
     "unsubscribes": Kind(
-        "unsubscribes", "Address not found in unsubscribers table",
+        "unsubscribes",
+        "Address not found in unsubscribers table",
         "Unsubscribe addresses for this domain have been removed",
-        "{n} addresses have been added to the unsubscribes table", _unsubscribe,
+        "{n} addresses have been added to the unsubscribes table",
+        _unsubscribe,
         added=lambda r: {"address": r["address"], "message": "Address has been added to the unsubscribes table"},
         removed=lambda r: {"address": r["address"], "message": "Unsubscribe event has been removed"},
-        merge=_merge_tags, form_ignores=frozenset({"tags"})),  # a form field `tags` is ignored (VCR)
+        merge=_merge_tags,
+        form_ignores=frozenset({"tags"}),
+    ),  # a form field `tags` is ignored (VCR)
     "complaints": Kind(
-        "complaints", "No spam complaints found for this address",
+        "complaints",
+        "No spam complaints found for this address",
         "Complaint addresses for this domain have been removed",
-        "{n} complaint addresses have been added to the complaints table", _complaint,
+        "{n} complaint addresses have been added to the complaints table",
+        _complaint,
         added=lambda r: {"address": r["address"], "message": "Address has been added to the complaints table"},
-        removed=lambda r: {"address": r["address"], "message": "Spam complaint has been removed"}),
+        removed=lambda r: {"address": r["address"], "message": "Spam complaint has been removed"},
+    ),
     "whitelists": Kind(
-        "whitelists", "Address/Domain not found in allowlist table",
-        "Allowlist addresses/domains for this domain have been removed", None, _allow,
-        added=lambda r: {"message": "Address/Domain has been added to the allowlists table",
-                         "type": r["type"], "value": r["value"]},
-        removed=lambda r: {"message": "Allowlist address/domain has been removed", "value": r["value"]}),
+        "whitelists",
+        "Address/Domain not found in allowlist table",
+        "Allowlist addresses/domains for this domain have been removed",
+        None,
+        _allow,
+        added=lambda r: {
+            "message": "Address/Domain has been added to the allowlists table",
+            "type": r["type"],
+            "value": r["value"],
+        },
+        removed=lambda r: {"message": "Allowlist address/domain has been removed", "value": r["value"]},
+    ),
 }
 
 

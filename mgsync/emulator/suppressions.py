@@ -39,8 +39,10 @@ def list_items(store: Store, req: Request) -> dict[str, Any]:
     rows = [table.rows[k] for k in pivot_window(keys, req, SUPPRESSIONS, limit, lo, hi)]
     field = "value" if rows and "value" in rows[0] else "address"
     first, last = (rows[0][field], rows[-1][field]) if rows else (None, None)
-    return {"items": [dict(r) for r in rows],
-            "paging": paging_urls(req, SUPPRESSIONS, first, last, limit, (("term", term),), empty=lo >= hi)}
+    return {
+        "items": [dict(r) for r in rows],
+        "paging": paging_urls(req, SUPPRESSIONS, first, last, limit, (("term", term),), empty=lo >= hi),
+    }
 
 
 def get_item(store: Store, req: Request) -> dict[str, Any]:

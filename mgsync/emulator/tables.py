@@ -69,9 +69,11 @@ class Family:
         return self.groups.setdefault(name, {})
 
     def to_data(self) -> dict[str, Any]:
-        return {"tables": {n: t.rows for n, t in self.tables.items()},
-                "groups": {n: {k: t.rows for k, t in by.items()} for n, by in self.groups.items()},
-                "settings": self.settings}
+        return {
+            "tables": {n: t.rows for n, t in self.tables.items()},
+            "groups": {n: {k: t.rows for k, t in by.items()} for n, by in self.groups.items()},
+            "settings": self.settings,
+        }
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Family:

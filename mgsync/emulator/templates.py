@@ -111,8 +111,9 @@ def _new_version(store: Store, versions: Table, req: Request, content: str, tag:
         raise HttpError(409, f"version {tag.lower()} already exists")
     if len(versions) >= MAX_VERSIONS:
         raise HttpError(400, f"A template can store up to {MAX_VERSIONS} versions")
-    ver = records.version(store.clock(), tag, content, req.arg("engine") or "handlebars",
-                          req.arg("comment") or "", _headers(req))
+    ver = records.version(
+        store.clock(), tag, content, req.arg("engine") or "handlebars", req.arg("comment") or "", _headers(req)
+    )
     if not len(versions) or opt_bool(req, "active"):
         activate(versions, ver)
     versions.put(ver["tag"], ver)
@@ -196,8 +197,10 @@ def list_versions(locate: Locate, store: Store, req: Request) -> dict[str, Any]:
     rows = [versions.rows[k] for k in pivot_window(keys, req, TEMPLATES, limit)]
     first, last = (rows[0]["tag"], rows[-1]["tag"]) if rows else (None, None)
     items = [{f: v[f] for f in LIST_FIELDS} for v in rows]  # listings omit content and headers
-    return {"template": {**rec, "versions": items},
-            "paging": paging_urls(req, TEMPLATES, first, last, limit, empty=not keys)}
+    return {
+        "template": {**rec, "versions": items},
+        "paging": paging_urls(req, TEMPLATES, first, last, limit, empty=not keys),
+    }
 
 
 def create_version(locate: Locate, store: Store, req: Request) -> dict[str, Any]:
@@ -257,15 +260,22 @@ def copy_version(locate: Locate, store: Store, req: Request) -> dict[str, Any]:
     if existing is None and len(versions) >= MAX_VERSIONS:
         raise HttpError(400, f"A template can store up to {MAX_VERSIONS} versions")
     comment = req.query.get("comment")
-    ver = records.version(store.clock(), new_tag, source["template"], source["engine"],
-                          source["comment"] if comment is None else comment, source["headers"],
-                          active=bool(existing and existing["active"]))
+    ver = records.version(
+        store.clock(),
+        new_tag,
+        source["template"],
+        source["engine"],
+        source["comment"] if comment is None else comment,
+        source["headers"],
+        active=bool(existing and existing["active"]),
+    )
     versions.put(new_tag, ver)
     return {"message": "version has been copied", "version": dict(ver), "template": dict(ver)}
 
 
 def endpoints(base: str, locate: Locate) -> tuple[Endpoint, ...]:
     """The template endpoints under ``base``, acting on the space ``locate`` finds for a request."""
+
     def ep(method: str, suffix: str, handler: Callable[..., Any]) -> Endpoint:
         return Endpoint(method, base + suffix, partial(handler, locate), GO)
 

@@ -17,8 +17,14 @@ UPDATED = "Domain tracking settings have been updated"
 def get_tracking(store: Store, req: Request) -> dict[str, Any]:
     rec = find_domain(store, req.params[0])
     t = store.tracking[rec["name"]]
-    return {"tracking": {"open": dict(t["open"]), "click": dict(t["click"]),
-                         "unsubscribe": dict(t["unsubscribe"]), "web_scheme": rec["web_scheme"]}}
+    return {
+        "tracking": {
+            "open": dict(t["open"]),
+            "click": dict(t["click"]),
+            "unsubscribe": dict(t["unsubscribe"]),
+            "web_scheme": rec["web_scheme"],
+        }
+    }
 
 
 def _active(req: Request, allow_htmlonly: bool = False) -> bool | str | None:

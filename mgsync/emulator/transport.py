@@ -24,7 +24,8 @@ def _call(emulator: Emulator, request: httpx.Request, body: bytes) -> httpx.Resp
         headers["x-forwarded-proto"] = "https"
     try:
         status, out_headers, payload = emulator.handle(
-            request.method, request.url.raw_path.decode("ascii"), headers, body)
+            request.method, request.url.raw_path.decode("ascii"), headers, body
+        )
     except DropConnection as drop:
         error = httpx.ReadError if drop.committed else httpx.RemoteProtocolError
         raise error("Server disconnected without sending a response.", request=request) from None

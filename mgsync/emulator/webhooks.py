@@ -12,8 +12,16 @@ from mgsync.emulator.domains import find_domain
 from mgsync.emulator.store import Store
 from mgsync.emulator.wire import GO, Endpoint, HttpError, Request
 
-EVENTS = ("accepted", "clicked", "complained", "delivered", "opened", "permanent_fail", "temporary_fail",
-          "unsubscribed")
+EVENTS = (
+    "accepted",
+    "clicked",
+    "complained",
+    "delivered",
+    "opened",
+    "permanent_fail",
+    "temporary_fail",
+    "unsubscribed",
+)
 MAX_URLS = 3
 
 

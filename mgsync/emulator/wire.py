@@ -185,15 +185,23 @@ _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # The zone spelling differs per Mailgun service (mailgun-api.md §1.4).
-ZONES = {"domains": "GMT", "routes": "GMT", "suppressions": "UTC", "templates": "UTC",
-         "lists": "-0000", "credentials": "+0000"}
+ZONES = {
+    "domains": "GMT",
+    "routes": "GMT",
+    "suppressions": "UTC",
+    "templates": "UTC",
+    "lists": "-0000",
+    "credentials": "+0000",
+}
 
 
 @functools.lru_cache(maxsize=256)  # bulk seeding formats the same second thousands of times
 def _rfc1123(second: int) -> str:
     t = time.gmtime(second)
-    return (f"{_DAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year} "
-            f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}")
+    return (
+        f"{_DAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year} "
+        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
+    )
 
 
 def fmt_date(ts: float, service: str) -> str:
@@ -236,8 +244,13 @@ def pretty(obj: Any, depth: int = 0) -> str:
             return "{" + inner + _one_per_line(depth)(obj)[1:-1] + outer + "}"
         parts = [f"{json.dumps(key)}: {pretty(value, depth + 1)}" for key, value in sorted(obj.items())]
         return "{" + inner + ("," + inner).join(parts) + outer + "}"
-    if isinstance(obj, list) and obj and set(map(type, obj)) == {dict} and \
-            set(map(type, chain.from_iterable(obj))) == {str} and _flat(chain.from_iterable(map(dict.values, obj))):
+    if (
+        isinstance(obj, list)
+        and obj
+        and set(map(type, obj)) == {dict}
+        and set(map(type, chain.from_iterable(obj))) == {str}
+        and _flat(chain.from_iterable(map(dict.values, obj)))
+    ):
         encode, deeper = _one_per_line(depth + 1), "\n" + "  " * (depth + 2)
         items = [f"{{{deeper}{encode(item)[1:-1]}{inner}}}" if item else "{}" for item in obj]
         return "[" + inner + ("," + inner).join(items) + outer + "]"

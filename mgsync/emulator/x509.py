@@ -29,8 +29,11 @@ from mgsync.emulator.store import Store
 from mgsync.emulator.wire import GO, Endpoint, Request
 
 PROCESSING_READS = 1
-ERRORS = {"processing": "Waiting for x509 key pair generation", "expired": "x509 certificate has expired",
-          "error": "TLS x509 key pair generation failed, please contact support"}
+ERRORS = {
+    "processing": "Waiting for x509 key pair generation",
+    "expired": "x509 certificate has expired",
+    "error": "TLS x509 key pair generation failed, please contact support",
+}
 
 
 def _domain_of(store: Store, host: str) -> dict[str, Any]:
@@ -53,8 +56,13 @@ def _start(store: Store, rec: dict[str, Any], host: str) -> tuple[int, dict[str,
     if not rec.get("_dns_valid"):
         raise _Error(400, "invalid CNAME record")
     old = rec.setdefault("_x509", {}).get(host, {})
-    rec["_x509"][host] = {"status": "processing", "reads": 0, "serial": old.get("serial", 0),
-                          "issued_at": None, "expires_at": None}
+    rec["_x509"][host] = {
+        "status": "processing",
+        "reads": 0,
+        "serial": old.get("serial", 0),
+        "issued_at": None,
+        "expires_at": None,
+    }
     return 202, {"message": "Initiated x509 key pair generation", "location": f"/v2/x509/{host}/status"}
 
 
@@ -102,7 +110,7 @@ def _pem(host: str, serial: int) -> str:
     """A stand-in certificate: PEM-framed, deterministic in host and issue count, not a real X.509."""
     blob = b"".join(hashlib.sha256(f"{host}:{serial}:{i}".encode()).digest() for i in range(24))
     lines = base64.b64encode(blob).decode()
-    body = "\n".join(lines[i:i + 64] for i in range(0, len(lines), 64))
+    body = "\n".join(lines[i : i + 64] for i in range(0, len(lines), 64))
     return f"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n"
 
 

@@ -18,7 +18,24 @@ from mgsync.engine.run import Checks, Engine, Hooks, held
 from mgsync.engine.secrets import SecretCheck, record_secrets_verifier, secret_matches, unchecked_notes
 
 __all__ = [
-    "Checks", "Engine", "Hooks", "Outcome", "SecretCheck", "apply_changes", "canonical", "held", "matches_target",
-    "observe", "odd_notes", "plan_changes", "record_secrets_verifier", "secret_matches", "sync_lock",
-    "touched_scopes", "unchecked_notes", "verification_targets", "verify", "wanted_scopes",
+    "Checks",
+    "Engine",
+    "Hooks",
+    "Outcome",
+    "SecretCheck",
+    "apply_changes",
+    "canonical",
+    "held",
+    "matches_target",
+    "observe",
+    "odd_notes",
+    "plan_changes",
+    "record_secrets_verifier",
+    "secret_matches",
+    "sync_lock",
+    "touched_scopes",
+    "unchecked_notes",
+    "verification_targets",
+    "verify",
+    "wanted_scopes",
 ]

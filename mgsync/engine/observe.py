@@ -64,10 +64,15 @@ def _want(scopes: dict[str, set[str]], address: Address) -> None:
         _want(scopes, parent)
 
 
-def observe(client: Client, scopes: dict[str, set[str]], locked: State, base: State | None = None,
-            arrived: Callable[[Kind[Any], str, Entries], None] | None = None,
-            finished: Callable[[Kind[Any], State], None] | None = None,
-            odd: list[OddItem] | None = None) -> State:
+def observe(
+    client: Client,
+    scopes: dict[str, set[str]],
+    locked: State,
+    base: State | None = None,
+    arrived: Callable[[Kind[Any], str, Entries], None] | None = None,
+    finished: Callable[[Kind[Any], State], None] | None = None,
+    odd: list[OddItem] | None = None,
+) -> State:
     """Read the wanted scopes: account-level kinds, and the kinds inside a container kind as soon as
     its read is done (which containers exist decides which scopes to read), all on the client's
     pool, results stored as they arrive. Every read runs to completion; then the first error, in
@@ -83,8 +88,13 @@ def observe(client: Client, scopes: dict[str, set[str]], locked: State, base: St
     there (``Client.odd_items``) instead of failing the read: the caller decides what it costs.
     """
     batch = client.pool.batch()
-    reads = _Reads(scopes, _unread(base, scopes), arrived, finished,
-                   submit=lambda job: batch.submit(lambda each: _read(client, *each, locked, odd), job))
+    reads = _Reads(
+        scopes,
+        _unread(base, scopes),
+        arrived,
+        finished,
+        submit=lambda job: batch.submit(lambda each: _read(client, *each, locked, odd), job),
+    )
     with client.cache.sharing(), tuning.responsive():  # kinds that read one listing send it once
         reads.start(children(None))
         for (kind, scope), done in batch.completed():
@@ -151,8 +161,9 @@ def _store(observed: State, kind: Kind[Any], scope: str, found: list[Resource] |
                 observed.add(resource)
 
 
-def _read(client: Client, kind: Kind[Any], scope: str, locked: State,
-          odd: list[OddItem] | None = None) -> list[Resource] | Entries:
+def _read(
+    client: Client, kind: Kind[Any], scope: str, locked: State, odd: list[OddItem] | None = None
+) -> list[Resource] | Entries:
     """One scope's live objects: a bulk kind's as its table of entries (``BulkKind.read_table``);
     with ``odd``, listed items of another shape are left out and added there."""
     if odd is None:
@@ -217,8 +228,11 @@ def _expand(kind: Kind[Any], wanted: set[str], observed: State) -> list[str]:
     existing = {address.key for address in observed.objects if address.kind == parent.name}
     if "*" in wanted:  # every one the team's: not a hidden one (a sandbox domain) unless named too
         asked = {parent.identity(scope) for scope in wanted if scope != "*"}
-        return sorted(key for key in existing if not parent.hidden(observed.objects[Address(parent.name, key)])
-                      or parent.identity(key) in asked)
+        return sorted(
+            key
+            for key in existing
+            if not parent.hidden(observed.objects[Address(parent.name, key)]) or parent.identity(key) in asked
+        )
     asked = {parent.identity(scope) for scope in wanted}
     return sorted(scope for scope in existing if parent.identity(scope) in asked)
 
@@ -237,5 +251,3 @@ def canonical(state: State) -> State:
     for (kind_name, _), (scope, entries) in tables.items():
         result.table(kind_name, scope).update(entries)
     return result
-
-

@@ -43,8 +43,14 @@ class Outcome:
 
 
 def plan_changes(
-    client: Client, desired: Desired, lock: Lockfile, *, targets: tuple[str, ...] = (), after: Plan | None = None,
-    before: State | None = None, show_hidden: bool = False,
+    client: Client,
+    desired: Desired,
+    lock: Lockfile,
+    *,
+    targets: tuple[str, ...] = (),
+    after: Plan | None = None,
+    before: State | None = None,
+    show_hidden: bool = False,
 ) -> Outcome:
     """Observe and diff. After an apply of ``after`` whose plan observed ``before``, only the scopes
     that apply wrote to are read again (``touched_scopes``). Live objects never managed by default
@@ -68,8 +74,15 @@ def plan_changes(
     return Outcome(plan, observed, secrets=secrets, account=account)
 
 
-def _read_live(client: Client, scopes: dict[str, set[str]], lock: Lockfile, states: tuple[State, State],
-               before: State | None, differ: Differ | None, odd: list[OddItem]) -> tuple[State, SecretCheck]:
+def _read_live(
+    client: Client,
+    scopes: dict[str, set[str]],
+    lock: Lockfile,
+    states: tuple[State, State],
+    before: State | None,
+    differ: Differ | None,
+    odd: list[OddItem],
+) -> tuple[State, SecretCheck]:
     """Observe (canonical), while the secrets are checked beside the reads; with ``differ``, each
     collection is compared as soon as it is read (rows hold no secrets)."""
 
@@ -92,24 +105,34 @@ def _with_engine_word(plan: Plan, inputs: Inputs, observed: State, odd: list[str
     unmanaged = plan.unmanaged if show_hidden else _unlisted_hidden(plan.unmanaged, observed)
     reviews = _reviews(inputs)
     notes = [*odd, *_confirmations(changes), *unchecked_notes(inputs.desired), *(n.text for n in reviews)]
-    return replace(plan, changes=changes, unmanaged=unmanaged, notes=[*plan.notes, *notes],
-                   refusals=[*plan.refusals, *(n.text for n in reviews if n.refuse)],
-                   account_notes=[*plan.account_notes, *(n.text for n in reviews if n.account)])
+    return replace(
+        plan,
+        changes=changes,
+        unmanaged=unmanaged,
+        notes=[*plan.notes, *notes],
+        refusals=[*plan.refusals, *(n.text for n in reviews if n.refuse)],
+        account_notes=[*plan.account_notes, *(n.text for n in reviews if n.account)],
+    )
 
 
 def _reviews(inputs: Inputs) -> list[Notice]:
     """Each kind's notices on its declared objects, in address order. Bulk entries are not reviewed
     (``BulkKind``)."""
     reviewers = {kind.name: kind for kind in BY_NAME.values() if isinstance(kind, Reviewable)}
-    return [notice for address, desired in sorted(inputs.desired.objects.items(), key=lambda pair: sort_key(pair[0]))
-            if (reviewer := reviewers.get(address.kind)) is not None
-            for notice in reviewer.review(desired, inputs.observed.get(address))]
+    return [
+        notice
+        for address, desired in sorted(inputs.desired.objects.items(), key=lambda pair: sort_key(pair[0]))
+        if (reviewer := reviewers.get(address.kind)) is not None
+        for notice in reviewer.review(desired, inputs.observed.get(address))
+    ]
 
 
 def _unlisted_hidden(unmanaged: dict[str, list[Address]], observed: State) -> dict[str, list[Address]]:
     """The not-managed list without the hidden live objects (``Kind.hidden``)."""
-    kept = {kind_name: [a for a in found if a not in observed.objects or not BY_NAME[kind_name].hidden(observed.objects[a])]
-            for kind_name, found in unmanaged.items()}
+    kept = {
+        kind_name: [a for a in found if a not in observed.objects or not BY_NAME[kind_name].hidden(observed.objects[a])]
+        for kind_name, found in unmanaged.items()
+    }
     return {kind_name: found for kind_name, found in kept.items() if found}
 
 
@@ -121,8 +144,10 @@ def odd_notes(odd: list[OddItem], wanted: State, locked: State) -> list[str]:
         if _may_be_managed(item, wanted) or _may_be_managed(item, locked):
             if item.address:  # named exactly: one the manifests or the lockfile hold
                 raise MgsyncError(f"Mailgun API: {item}; please report this.")
-            raise MgsyncError(f"Mailgun API: GET {item.path} returned 200: {item.problem}; it may be a "
-                              f"{BY_NAME[item.kind].noun(1)} the manifests or the lockfile name, so nothing is planned.")
+            raise MgsyncError(
+                f"Mailgun API: GET {item.path} returned 200: {item.problem}; it may be a "
+                f"{BY_NAME[item.kind].noun(1)} the manifests or the lockfile name, so nothing is planned."
+            )
         notes.append(f"Mailgun API: {item}; left alone (not managed).")
     return notes
 
@@ -206,5 +231,3 @@ def verification_targets(desired: Desired, named: dict[str, tuple[str, ...]]) ->
 def verify(client: Client, targets: list[tuple[Kind[Any], str]]) -> list[str]:
     """Ask Mailgun to re-check each target, one after the other (Mailgun rate-limits verification)."""
     return [kind.verify(client, key) for kind, key in targets if isinstance(kind, Verifiable)]
-
-

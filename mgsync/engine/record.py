@@ -23,8 +23,15 @@ if TYPE_CHECKING:
     from mgsync.manifest import Desired
 
 
-def apply_changes(client: Client, desired: Desired, lock: Lockfile, outcome: Outcome, *,
-                  targets: tuple[str, ...] = (), progress: Progress | None = None) -> Outcome:
+def apply_changes(
+    client: Client,
+    desired: Desired,
+    lock: Lockfile,
+    outcome: Outcome,
+    *,
+    targets: tuple[str, ...] = (),
+    progress: Progress | None = None,
+) -> Outcome:
     """Apply ``outcome.plan``, then re-read and record what Mailgun shows: ``outcome`` with the
     number of changes applied and, when a fresh plan still shows changes, that plan (``pending``).
 
@@ -44,8 +51,14 @@ def apply_changes(client: Client, desired: Desired, lock: Lockfile, outcome: Out
     return replace(outcome, applied=applied, pending=None if after.plan.empty else after.plan)
 
 
-def sync_lock(lock: Lockfile, desired: Desired, observed: State, targets: tuple[str, ...],
-              secrets: SecretCheck | None = None, digests: Mapping[TableKey, str] | None = None) -> None:
+def sync_lock(
+    lock: Lockfile,
+    desired: Desired,
+    observed: State,
+    targets: tuple[str, ...],
+    secrets: SecretCheck | None = None,
+    digests: Mapping[TableKey, str] | None = None,
+) -> None:
     """Record every declared object Mailgun now shows; forget what is neither declared nor live;
     keep the combined secrets verifier true (``secrets``: what the last plan found). ``digests``:
     the ``collection_digest`` of whole live collections (canonical), made while they were read."""
@@ -55,8 +68,11 @@ def sync_lock(lock: Lockfile, desired: Desired, observed: State, targets: tuple[
         lock.collections.clear()
     for (kind_name, scope), entries in sorted(wanted.tables.items()):
         table = observed.tables.get((kind_name, scope), {})
-        names = [n for n in entries if n in table and _in_scope(Address(kind_name, f"{scope}/{n}"), targets)] \
-            if targets else entries.keys() & table.keys()
+        names = (
+            [n for n in entries if n in table and _in_scope(Address(kind_name, f"{scope}/{n}"), targets)]
+            if targets
+            else entries.keys() & table.keys()
+        )
         whole = (digests or {}).get((kind_name, scope)) if len(names) == len(table) else None
         if names:
             lock.record_collection(kind_name, scope, {name: table[name] for name in names}, whole)

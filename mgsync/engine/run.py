@@ -86,8 +86,9 @@ class Engine:
         planned.plan.raise_if_unsafe(force=checks.force, confirmed=checks.confirmed)
         if not planned.plan.empty:
             self.hooks.confirm(planned.plan)
-        done = apply_changes(self.client, self.desired, self.lock, planned, targets=self.targets,
-                             progress=self.hooks.progress)
+        done = apply_changes(
+            self.client, self.desired, self.lock, planned, targets=self.targets, progress=self.hooks.progress
+        )
         if not checks.verify:
             return done
         self.hooks.verifying()

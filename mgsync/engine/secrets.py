@@ -52,16 +52,21 @@ def secret_matches(wanted: State, lock: Lockfile) -> SecretCheck:
     text = combined_text(triples)
     if triples and not unchecked and lock.secrets_verifier and verify_secret(text, lock.secrets_verifier):
         return SecretCheck(frozenset(Address.parse(t[0]) for t in triples), combined=fingerprint(text))
-    matches = frozenset(a for a, values in secrets.items() if _all_verify([_plain(v) for v in values], stored.get(str(a))))
+    matches = frozenset(
+        a for a, values in secrets.items() if _all_verify([_plain(v) for v in values], stored.get(str(a)))
+    )
     return SecretCheck(matches, unchecked=unchecked)
 
 
 def unchecked_notes(wanted: State) -> list[str]:
     """``credential:mg.example.com/alice: password not checked (MG_SMTP_ALICE is not set)``, per secret
     whose variable is not set (a plan made without the secrets: least privilege)."""
-    return [f"{address}: {name} not checked ({value.variable} is not set)"
-            for address, named in _named_secrets(wanted).items() for name, value in named
-            if isinstance(value, UnsetSecret)]
+    return [
+        f"{address}: {name} not checked ({value.variable} is not set)"
+        for address, named in _named_secrets(wanted).items()
+        for name, value in named
+        if isinstance(value, UnsetSecret)
+    ]
 
 
 def _named_secrets(wanted: State) -> dict[Address, list[tuple[str, SecretStr | None]]]:
@@ -86,8 +91,11 @@ def _plain(value: SecretStr | None) -> str | None:
 
 def _triples(secrets: dict[Address, list[str | None]], stored: dict[str, str]) -> list[tuple[str, str, list[str]]]:
     """What the combined verifier covers: every stored hash whose object sets all its secrets."""
-    return [(str(a), stored[str(a)], [v for v in values if v is not None]) for a, values in secrets.items()
-            if str(a) in stored and None not in values]
+    return [
+        (str(a), stored[str(a)], [v for v in values if v is not None])
+        for a, values in secrets.items()
+        if str(a) in stored and None not in values
+    ]
 
 
 def _all_verify(values: list[str | None], stored: str | None) -> bool:
@@ -99,9 +107,12 @@ def record_secrets_verifier(lock: Lockfile, wanted: State, check: SecretCheck | 
     every stored hash it would cover was just found to match its secret, kept while it verifies."""
     secrets = {a: [_plain(v) for v in values] for a, values in _secret_values(wanted).items()}
     triples = _triples(secrets, lock.secret_hashes())
-    if not triples or check is None or check.unchecked or any(Address.parse(t[0]) not in check.matches for t in triples):
+    if (
+        not triples
+        or check is None
+        or check.unchecked
+        or any(Address.parse(t[0]) not in check.matches for t in triples)
+    ):
         lock.secrets_verifier = None
     elif not (lock.secrets_verifier and check.combined == fingerprint(combined_text(triples))):
         lock.secrets_verifier = hash_secret(combined_text(triples))
-
-

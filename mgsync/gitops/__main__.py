@@ -78,8 +78,16 @@ def step_reviewed(args: argparse.Namespace) -> int:
 
 def step_record(args: argparse.Namespace) -> int:
     message = args.message or f"mgsync: {args.lockfile} after {run_url()}"
-    print("mgsync: " + state.record(Path(args.lockfile), tip=args.applied or None, remote=args.state_remote,
-                                    branch=args.state_branch, message=message))
+    print(
+        "mgsync: "
+        + state.record(
+            Path(args.lockfile),
+            tip=args.applied or None,
+            remote=args.state_remote,
+            branch=args.state_branch,
+            message=message,
+        )
+    )
     return 0
 
 

@@ -64,5 +64,6 @@ def sticky(comments: list[dict[str, Any]], key: str, author: str) -> tuple[Stick
     last = trusted[-1]
     body = str(last.get("body") or "")
     run, digest = RUN_LINE.search(body), DIGEST_LINE.search(body)
-    return Sticky(int(last["id"]), str(last.get("html_url", "")), run and run.group(1),
-                  digest and digest.group(1)), ignored
+    return Sticky(
+        int(last["id"]), str(last.get("html_url", "")), run and run.group(1), digest and digest.group(1)
+    ), ignored

@@ -33,11 +33,16 @@ def env(name: str, environ: Mapping[str, str] | None = None) -> str:
 class GitHub:
     def __init__(self, api_url: str, token: str, repository: str, *, transport: httpx.BaseTransport | None = None):
         self.repo = f"/repos/{repository}"
-        headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28",
-                   "Authorization": f"Bearer {token}", "User-Agent": "mgsync-gitops"}
+        headers = {
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": "2022-11-28",
+            "Authorization": f"Bearer {token}",
+            "User-Agent": "mgsync-gitops",
+        }
         # httpx drops Authorization when a redirect leaves the API's origin (artifact downloads do).
-        self.http = httpx.Client(base_url=api_url.rstrip("/"), headers=headers, timeout=TIMEOUT,
-                                 follow_redirects=True, transport=transport)
+        self.http = httpx.Client(
+            base_url=api_url.rstrip("/"), headers=headers, timeout=TIMEOUT, follow_redirects=True, transport=transport
+        )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> GitHub:

@@ -34,8 +34,11 @@ def summary_markdown(key: str, counts: dict[str, int] | None, body: str) -> str:
 
 
 def upsert_comment(gh: GitHub, number: int, key: str, body: str, author: str) -> str:
-    existing = [c for c in gh.paginate(f"/issues/{number}/comments")
-                if comments.first_line(c) == comments.marker(key) and comments.written_by(c, author)]
+    existing = [
+        c
+        for c in gh.paginate(f"/issues/{number}/comments")
+        if comments.first_line(c) == comments.marker(key) and comments.written_by(c, author)
+    ]
     if existing:
         comment = gh.patch(f"/issues/comments/{existing[-1]['id']}", {"body": body})
     else:

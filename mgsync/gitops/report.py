@@ -22,7 +22,9 @@ def outcome(code: int, log: str) -> tuple[str, list[str]]:
     """A one-word result and its lines, from apply's exit code and output."""
     if code == 0:
         digest, counts = DIGEST.search(log), COUNTS.search(log)
-        lines = [f"Applied plan digest: `{digest.group(1)}`" if digest else "Nothing to apply: Mailgun already matched."]
+        lines = [
+            f"Applied plan digest: `{digest.group(1)}`" if digest else "Nothing to apply: Mailgun already matched."
+        ]
         return "applied", lines + ([counts.group(0)] if counts else [])
     last = next((line for line in reversed(log.splitlines()) if line.strip()), "(no output)")
     word = "refused" if code == UNREVIEWED else f"failed (exit {code})"
@@ -38,16 +40,25 @@ def told(found: Range, code: int) -> list[int]:
 def body(found: Range, *, key: str, code: int, log: str, run_url: str, branch: str) -> str:
     word, lines = outcome(code, log)
     pulls = ", ".join(f"#{n}" for n in told(found, code)) or "no pull request"
-    out = [RESULT_MARKER.format(key=key), f"### mgsync apply for `{key}`: {word}", "",
-           f"[Run]({run_url}) on `{branch}` at `{found.tip[:12]}`, covering {pulls}.", "", *lines]
+    out = [
+        RESULT_MARKER.format(key=key),
+        f"### mgsync apply for `{key}`: {word}",
+        "",
+        f"[Run]({run_url}) on `{branch}` at `{found.tip[:12]}`, covering {pulls}.",
+        "",
+        *lines,
+    ]
     problems = [f"- {c.problem}" for c in found.covered if c.problem]
     problems += [f"- `{sha[:12]}` reached `{branch}` without a merged pull request" for sha in found.direct]
     if problems and code != 0:
         out += ["", "Not reviewed:", *problems]
     if code == UNREVIEWED:
-        out += ["", f"To apply after review: open a pull request, or run the workflow by hand (Actions, mgsync, "
-                    f"Run workflow on `{branch}`): it shows the plan of `{branch}` and applies exactly that plan "
-                    "once a reviewer of the `mailgun-approval` environment approves."]
+        out += [
+            "",
+            f"To apply after review: open a pull request, or run the workflow by hand (Actions, mgsync, "
+            f"Run workflow on `{branch}`): it shows the plan of `{branch}` and applies exactly that plan "
+            "once a reviewer of the `mailgun-approval` environment approves.",
+        ]
     return "\n".join(out) + "\n"
 
 

@@ -66,9 +66,11 @@ def commits_since(applied: str | None, tip: str) -> list[str]:
     if applied is None:
         return [tip]
     if git("merge-base", "--is-ancestor", applied, tip).returncode != 0:
-        raise GitOpsError(f"The state branch records {applied} as applied, but it is not in the history of {tip}: "
-                          "fetch all of main (actions/checkout with fetch-depth: 0), or, if main was rewritten, "
-                          "apply through the workflow's manual run.")
+        raise GitOpsError(
+            f"The state branch records {applied} as applied, but it is not in the history of {tip}: "
+            "fetch all of main (actions/checkout with fetch-depth: 0), or, if main was rewritten, "
+            "apply through the workflow's manual run."
+        )
     listed = git("rev-list", "--first-parent", "--reverse", f"{applied}..{tip}")
     if listed.returncode != 0:
         raise GitOpsError(f"git rev-list {applied}..{tip} failed: {listed.stderr.strip()}")
@@ -93,8 +95,9 @@ def find(gh: GitHub, *, applied: str | None, tip: str, branch: str, key: str, au
     return found
 
 
-def reviewed_plan(gh: GitHub, pull: dict[str, Any], sha: str, *, key: str, author: str, out: Path,
-                  ignored: list[str]) -> Covered:
+def reviewed_plan(
+    gh: GitHub, pull: dict[str, Any], sha: str, *, key: str, author: str, out: Path, ignored: list[str]
+) -> Covered:
     number = int(pull["number"])
     covered = Covered(number=number, url=str(pull.get("html_url", "")), commit=sha)
     comment, lookalikes = sticky(gh.paginate(f"/issues/{number}/comments"), key, author)
@@ -116,11 +119,16 @@ def _download(gh: GitHub, pull: dict[str, Any], run_id: str, digest: str, key: s
     number, head = pull["number"], str((pull.get("head") or {}).get("sha", ""))
     run = gh.get(f"/actions/runs/{run_id}")
     if run.get("head_sha") != head:
-        return (f"#{number}'s plan comment names run {run_id}, which planned {str(run.get('head_sha'))[:12]}, "
-                f"not the pull request's last commit {head[:12]}")
+        return (
+            f"#{number}'s plan comment names run {run_id}, which planned {str(run.get('head_sha'))[:12]}, "
+            f"not the pull request's last commit {head[:12]}"
+        )
     name = artifact_name(key)
-    artifacts = [a for a in gh.get(f"/actions/runs/{run_id}/artifacts", name=name).get("artifacts", [])
-                 if a.get("name") == name and not a.get("expired")]
+    artifacts = [
+        a
+        for a in gh.get(f"/actions/runs/{run_id}/artifacts", name=name).get("artifacts", [])
+        if a.get("name") == name and not a.get("expired")
+    ]
     if not artifacts:
         return f"run {run_id} of #{number} has no artifact {name} (expired?): re-run that plan, or use the manual run"
     try:
@@ -130,6 +138,8 @@ def _download(gh: GitHub, pull: dict[str, Any], run_id: str, digest: str, key: s
     except (zipfile.BadZipFile, KeyError, ValueError):
         return f"artifact {name} of run {run_id} holds no readable {SAVED_PLAN}"
     if saved.get("digest") != digest:
-        return f"the saved plan of run {run_id} has digest {saved.get('digest')}, not the reviewed {digest} of #{number}"
+        return (
+            f"the saved plan of run {run_id} has digest {saved.get('digest')}, not the reviewed {digest} of #{number}"
+        )
     path.write_bytes(data)
     return None

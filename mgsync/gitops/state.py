@@ -32,8 +32,12 @@ def applied(lockfile: Path, remote: str, branch: str) -> str | None:
 
 
 def is_ancestor(older: str, newer: str) -> bool:
-    return subprocess.run(["git", "merge-base", "--is-ancestor", older, newer], capture_output=True,
-                          check=False).returncode == 0
+    return (
+        subprocess.run(
+            ["git", "merge-base", "--is-ancestor", older, newer], capture_output=True, check=False
+        ).returncode
+        == 0
+    )
 
 
 def record(lockfile: Path, *, tip: str | None, remote: str, branch: str, message: str) -> str:

@@ -162,7 +162,9 @@ def _path(scan: Scanner) -> Path:
         name, literal = segment
         if not literal and name in ("..", ".", "this"):
             if not first or (data and name != ".."):
-                raise TemplateSyntaxError(f'invalid path "{scan.text[begin:scan.i]}": "{name}" may only start a path', start)
+                raise TemplateSyntaxError(
+                    f'invalid path "{scan.text[begin : scan.i]}": "{name}" may only start a path', start
+                )
             depth += name == ".."
             first = name == ".."  # ../../a keeps going up; this/.. does not
         else:
@@ -171,7 +173,7 @@ def _path(scan: Scanner) -> Path:
         if scan.i >= len(scan.text) or scan.text[scan.i] not in "./":
             break
         scan.i += 1
-    return Path(tuple(parts), scan.text[begin:scan.i], start, depth, data)
+    return Path(tuple(parts), scan.text[begin : scan.i], start, depth, data)
 
 
 def _segment(scan: Scanner) -> tuple[str, bool] | None:

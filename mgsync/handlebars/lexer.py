@@ -174,8 +174,11 @@ def strip(found: list[Token]) -> list[Token]:
     or partial tag alone on its line takes the line's indentation and line break with it). Which
     tags stand alone is decided on the text as written, before either is applied (handlebars.js
     ``WhitespaceControl`` does the same)."""
-    alone = [i for i, token in enumerate(found)
-             if isinstance(token, Tag) and token.sigil in STANDALONE and not token.raw_close and _standalone(found, i)]
+    alone = [
+        i
+        for i, token in enumerate(found)
+        if isinstance(token, Tag) and token.sigil in STANDALONE and not token.raw_close and _standalone(found, i)
+    ]
     for i, token in enumerate(found):
         if not isinstance(token, Tag):
             continue

@@ -32,7 +32,11 @@ BUILT_IN = ("lookup", "log")  # in every Handlebars
 def _if(args: list[Any], options: Options) -> str:
     value = args[0] if args else None
     zero_counts = bool(options.hash.get("includeZero")) and value == 0 and not isinstance(value, bool)
-    return options.fn(options.scope) if zero_counts or not (is_empty(value) or value == 0) else options.inverse(options.scope)
+    return (
+        options.fn(options.scope)
+        if zero_counts or not (is_empty(value) or value == 0)
+        else options.inverse(options.scope)
+    )
 
 
 def _unless(args: list[Any], options: Options) -> str:
@@ -79,7 +83,13 @@ def _log(args: list[Any], options: Options) -> str:
 
 
 HELPERS: dict[str, Helper] = {
-    "if": _if, "unless": _unless, "each": _each, "with": _with, "equal": _equal, "lookup": _lookup, "log": _log,
+    "if": _if,
+    "unless": _unless,
+    "each": _each,
+    "with": _with,
+    "equal": _equal,
+    "lookup": _lookup,
+    "log": _log,
 }
 
 
@@ -96,8 +106,13 @@ def warnings(nodes: list[Node]) -> Iterator[tuple[int, str]]:
                     yield node.start, "decorator blocks ({{#*inline}}) are not documented by Mailgun"
                 elif node.raw and isinstance(node.call.head, Path) and node.call.head.original not in HELPERS:
                     name = node.call.head.original
-                    yield node.start, (f'raw block "{RAW}{name}{END}": Mailgun has no helper for raw blocks, '
-                                       f'so its text shows only when the data has a true "{name}"')
+                    yield (
+                        node.start,
+                        (
+                            f'raw block "{RAW}{name}{END}": Mailgun has no helper for raw blocks, '
+                            f'so its text shows only when the data has a true "{name}"'
+                        ),
+                    )
                 else:
                     yield from _calls(node.call)
                 yield from warnings(node.program)

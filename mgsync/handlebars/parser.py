@@ -69,10 +69,14 @@ class Builder:
 
     def otherwise(self, token: Tag) -> None:
         if not self.stack:
-            raise TemplateSyntaxError("{{else}} outside a block: it belongs between {{#name}} and {{/name}}", token.start)
+            raise TemplateSyntaxError(
+                "{{else}} outside a block: it belongs between {{#name}} and {{/name}}", token.start
+            )
         current = self.stack[-1]
         if current.seen_else:
-            raise TemplateSyntaxError(f"a second {{{{else}}}} in {{{{#{current.name}}}}}: a block has at most one", token.start)
+            raise TemplateSyntaxError(
+                f"a second {{{{else}}}} in {{{{#{current.name}}}}}: a block has at most one", token.start
+            )
         current.seen_else = True
         current.block.inverse = []
         if not token.inner.strip():
@@ -93,7 +97,9 @@ class Builder:
         if name != root.name:
             raise TemplateSyntaxError(
                 f"{shown} does not close {{{{#{root.name}}}}} (opened at {{opened}}); write {{{{/{root.name}}}}}",
-                token.start, opened=root.block.start)
+                token.start,
+                opened=root.block.start,
+            )
         while self.stack and self.stack[-1] is not root:
             self.stack.pop()
         self.stack.pop()
@@ -102,7 +108,8 @@ class Builder:
         if self.stack:
             unclosed = self.stack[-1].root or self.stack[-1]
             raise TemplateSyntaxError(
-                f"{{{{#{unclosed.name}}}}} is never closed: add {{{{/{unclosed.name}}}}}", unclosed.block.start)
+                f"{{{{#{unclosed.name}}}}} is never closed: add {{{{/{unclosed.name}}}}}", unclosed.block.start
+            )
         return self.top
 
 

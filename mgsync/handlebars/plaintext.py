@@ -8,8 +8,34 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-BLOCKS = frozenset({"p", "div", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "table", "tr",
-                    "section", "header", "footer", "blockquote", "pre", "center", "article", "body", "html"})
+BLOCKS = frozenset(
+    {
+        "p",
+        "div",
+        "br",
+        "hr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "table",
+        "tr",
+        "section",
+        "header",
+        "footer",
+        "blockquote",
+        "pre",
+        "center",
+        "article",
+        "body",
+        "html",
+    }
+)
 HIDDEN = frozenset({"head", "style", "script", "title"})
 
 

@@ -87,7 +87,9 @@ class Scope:
     def context(self) -> Any:
         return self.contexts[-1]
 
-    def inner(self, context: Any, data: Mapping[str, Any] | None = None, params: Mapping[str, Any] | None = None) -> Scope:
+    def inner(
+        self, context: Any, data: Mapping[str, Any] | None = None, params: Mapping[str, Any] | None = None
+    ) -> Scope:
         contexts = self.contexts if context is self.context else (*self.contexts, context)
         frames = (*self.frames, {**self.frames[-1], **data}) if data else self.frames
         return Scope(contexts, frames, {**self.params, **(params or {})})
@@ -138,7 +140,9 @@ class Renderer:
             self.notes.append((start, f'helper "{name}" does not exist in Mailgun: it fails at send time'))
             return ""
         if isinstance(call.head, Literal):  # {{"name"}}, {{true}}: a lookup of that name, as in handlebars.js
-            return member(scope.context, to_text(call.head.value) if call.head.value is not None else call.head.original)
+            return member(
+                scope.context, to_text(call.head.value) if call.head.value is not None else call.head.original
+            )
         return self.value(call.head, scope)
 
     def block(self, node: Block, scope: Scope) -> str:
@@ -160,13 +164,20 @@ class Renderer:
         if is_empty(value):
             return options.inverse(options.scope)
         if isinstance(value, (list, tuple)):
-            return "".join(options.fn(options.scope.inner(item, item_data(i, len(value)))) for i, item in enumerate(value))
+            return "".join(
+                options.fn(options.scope.inner(item, item_data(i, len(value)))) for i, item in enumerate(value)
+            )
         return options.fn(options.scope.inner(value))
 
     def options(self, call: Call, scope: Scope, node: Block | None) -> Options:
         program, inverse = (node.program, node.inverse or []) if node else ([], [])
-        return Options({k: self.value(v, scope) for k, v in call.hash}, call.block_params, scope,
-                       lambda s: self.render(program, s), lambda s: self.render(inverse, s))
+        return Options(
+            {k: self.value(v, scope) for k, v in call.hash},
+            call.block_params,
+            scope,
+            lambda s: self.render(program, s),
+            lambda s: self.render(inverse, s),
+        )
 
     def args(self, call: Call, scope: Scope) -> list[Any]:
         return [self.value(param, scope) for param in call.params]

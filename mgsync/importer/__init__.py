@@ -70,8 +70,9 @@ def run_import(
     settled()  # what was read lives to the end: the collector need not scan it again
     stream.close(observed)
     desired, stream, left = _load_back(stream, observed)
-    left.update((str(item), f"Mailgun API: {item}; left out, it stays as it is in Mailgun, not managed.")
-                for item in odd)
+    left.update(
+        (str(item), f"Mailgun API: {item}; left out, it stays as it is in Mailgun, not managed.") for item in odd
+    )
     output = stream.builder.output
     output.refuse_overwrite(out, also=[LOCKFILE], force=force)
     notes = [*hidden, *_strays(out, output.manifests()), *stream.notes(), *(note for _, note in sorted(left.items()))]
@@ -87,9 +88,11 @@ def run_import(
 def _hidden(observed: State, wanted: dict[str, set[str]]) -> list[str]:
     """A note for each live object never managed by default (``Kind.hidden``: a sandbox domain) that
     ``_only`` leaves out (not named in ``wanted``); observe read nothing inside it."""
-    return [f"{why}: not imported, and left alone (import it by naming it: --{address.kind} {address.key})."
-            for address, resource in sorted(observed.objects.items(), key=lambda pair: sort_key(pair[0]))
-            if (why := BY_NAME[address.kind].hidden(resource)) and address.key not in wanted.get(address.kind, ())]
+    return [
+        f"{why}: not imported, and left alone (import it by naming it: --{address.kind} {address.key})."
+        for address, resource in sorted(observed.objects.items(), key=lambda pair: sort_key(pair[0]))
+        if (why := BY_NAME[address.kind].hidden(resource)) and address.key not in wanted.get(address.kind, ())
+    ]
 
 
 def _load_back(stream: _Stream, observed: State) -> tuple[Desired, _Stream, dict[str, str]]:
@@ -108,15 +111,19 @@ def _load_back(stream: _Stream, observed: State) -> tuple[Desired, _Stream, dict
                     f"(please report this): {err.problems[0]}"
                 ) from None
         for address, problem in found.items():
-            left[str(address)] = (f"{address} was left out: mgsync cannot write it as a manifest "
-                                  f"({stream.where(problem)}: {problem.message}); it stays as it is in Mailgun, "
-                                  "not managed.")
+            left[str(address)] = (
+                f"{address} was left out: mgsync cannot write it as a manifest "
+                f"({stream.where(problem)}: {problem.message}); it stays as it is in Mailgun, "
+                "not managed."
+            )
         if dropped >= set(found):  # leaving them out again would change nothing
             break
         dropped |= set(found)
         stream = stream.again(leftout.without(observed, dropped))
-    raise MgsyncError(f"The imported manifests in {stream.out} still do not load back after leaving out "
-                      f"{len(left)} objects, so no lockfile was written (please report this).")
+    raise MgsyncError(
+        f"The imported manifests in {stream.out} still do not load back after leaving out "
+        f"{len(left)} objects, so no lockfile was written (please report this)."
+    )
 
 
 class _Stream:
@@ -221,9 +228,14 @@ def _wanted(only: Mapping[str, tuple[str, ...]]) -> dict[str, set[str]]:
     return {name: {BY_NAME[name].identity(key) for key in keys} for name, keys in only.items() if keys}
 
 
-def read_account(client: Client, only: Mapping[str, tuple[str, ...]],
-                 digests: dict[TableKey, str] | None = None, stream: _Stream | None = None,
-                 odd: list[OddItem] | None = None, hidden: list[str] | None = None) -> State:
+def read_account(
+    client: Client,
+    only: Mapping[str, tuple[str, ...]],
+    digests: dict[TableKey, str] | None = None,
+    stream: _Stream | None = None,
+    odd: list[OddItem] | None = None,
+    hidden: list[str] | None = None,
+) -> State:
     """Everything, or of the containers named in ``only`` just those keys and what they hold. Into
     ``digests``, each collection's lockfile digest, made as soon as it is read (while the other
     reads go on, instead of after the files are written); ``stream`` makes the files as they come;
@@ -242,8 +254,7 @@ def read_account(client: Client, only: Mapping[str, tuple[str, ...]],
     for name, keys in wanted.items():
         for kind in children(BY_NAME[name]):
             scopes[kind.name] = set(keys)
-    observed = observe(client, scopes, State(), arrived=arrived, finished=stream.finished if stream else None,
-                       odd=odd)
+    observed = observe(client, scopes, State(), arrived=arrived, finished=stream.finished if stream else None, odd=odd)
     for name in wanted:
         live = {r.address.key for r in observed.of_kind(name)}
         missing = [key for key in map(BY_NAME[name].identity, only[name]) if key not in live]
@@ -260,8 +271,12 @@ def _only(observed: State, wanted: dict[str, set[str]]) -> State:
     those never managed by default unless named (``Kind.hidden``; nothing inside them was read);
     collections are kept as their tables (no resource per entry is made)."""
     objects = sorted(observed.objects, key=sort_key)
-    kept = State(observed[a] for a in objects if (a.kind not in wanted or a.key in wanted[a.kind])
-                 and (a.key in wanted.get(a.kind, ()) or not BY_NAME[a.kind].hidden(observed[a])))
+    kept = State(
+        observed[a]
+        for a in objects
+        if (a.kind not in wanted or a.key in wanted[a.kind])
+        and (a.key in wanted.get(a.kind, ()) or not BY_NAME[a.kind].hidden(observed[a]))
+    )
     for (kind, scope), entries in observed.tables.items():
         if kind in wanted:
             entries = {name: entry for name, entry in entries.items() if f"{scope}/{name}" in wanted[kind]}
@@ -276,7 +291,9 @@ def _strays(out: Path, written: list[str]) -> list[str]:
         return []
     ours = {out / path for path in written}
     found = sorted(
-        p for pattern in ("*.yaml", "*.yml") for p in out.rglob(pattern)
+        p
+        for pattern in ("*.yaml", "*.yml")
+        for p in out.rglob(pattern)
         if p not in ours and not any(part.startswith(".") for part in p.relative_to(out).parts)
     )
     return [f"{path} was not written by this import, and mgsync plan {out} will load it too." for path in found]

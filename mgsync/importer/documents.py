@@ -29,16 +29,23 @@ def header(what: str) -> str:
     deletes a managed object a manifest dropped only if its kind is ``Deletable`` and not ``Bulk``)."""
     deleted = [kind for kind in KINDS if isinstance(kind, Deletable) and not isinstance(kind, BulkKind)]
     forgotten = [kind.section for kind in KINDS if not isinstance(kind, Deletable) and not isinstance(kind, BulkKind)]
-    additive = dict.fromkeys(kind.group.key if kind.group else kind.section for kind in KINDS if isinstance(kind, BulkKind))
-    confirmed = "".join(f" ({kind.noun(2)} only with `apply --delete-{kind.name} NAME` as well)"
-                        for kind in deleted if kind.confirm_delete)
-    text = (f"Imported from Mailgun by `mgsync import` ({what}).\n"
-            "Every field written here is managed: remove a field to leave it as it is in Mailgun. mgsync.lock "
-            f"records what mgsync manages, so removing an object from {_series([k.section for k in deleted], 'or')} "
-            f"here makes the next plan delete it{confirmed}; removing {_series(forgotten, 'or')} only stops "
-            f"managing it (Mailgun keeps it). {_series(list(additive), 'and')} are additive: removing an entry "
-            "never deletes it (see `prune`). Editor support: `mgsync schema > mgsync.schema.json`, then make "
-            "the first line of this file `# yaml-language-server: $schema=mgsync.schema.json`.")
+    additive = dict.fromkeys(
+        kind.group.key if kind.group else kind.section for kind in KINDS if isinstance(kind, BulkKind)
+    )
+    confirmed = "".join(
+        f" ({kind.noun(2)} only with `apply --delete-{kind.name} NAME` as well)"
+        for kind in deleted
+        if kind.confirm_delete
+    )
+    text = (
+        f"Imported from Mailgun by `mgsync import` ({what}).\n"
+        "Every field written here is managed: remove a field to leave it as it is in Mailgun. mgsync.lock "
+        f"records what mgsync manages, so removing an object from {_series([k.section for k in deleted], 'or')} "
+        f"here makes the next plan delete it{confirmed}; removing {_series(forgotten, 'or')} only stops "
+        f"managing it (Mailgun keeps it). {_series(list(additive), 'and')} are additive: removing an entry "
+        "never deletes it (see `prune`). Editor support: `mgsync schema > mgsync.schema.json`, then make "
+        "the first line of this file `# yaml-language-server: $schema=mgsync.schema.json`."
+    )
     first, rest = text.split("\n")
     rest = re.sub(r"`[^`]*`", lambda code: code.group().replace(" ", NO_BREAK), rest)  # a command stays whole
     lines = textwrap.wrap(rest, HEADER_WIDTH, break_long_words=False, break_on_hyphens=False)
@@ -114,7 +121,9 @@ def _root(what: str) -> CommentedMap:
 def _account_level(kind: Kind[Any], account: Account, output: Output, files: dict[str, CommentedMap]) -> None:
     """Write ``kind``'s objects, each with what it holds, into the files the kind names."""
     if not isinstance(kind, OwnFile):
-        raise TypeError(f"{kind.name}: an account-level kind is OwnFile (import writes its objects to files of their own)")
+        raise TypeError(
+            f"{kind.name}: an account-level kind is OwnFile (import writes its objects to files of their own)"
+        )
     resources = account.get(kind.name)
     entries = kind.export(output, "", resources) if resources else None
     if not entries:

@@ -60,6 +60,20 @@ def children(parent: Kind[Any] | None) -> list[Kind[Any]]:
 
 
 __all__ = [
-    "BULK_KINDS", "BY_NAME", "DELETABLE_KINDS", "KINDS", "PRUNABLE_KINDS", "Bulk", "BulkKind", "Deletable", "Kind",
-    "Lossy", "OwnFile", "Prunable", "Reviewable", "Verifiable", "Writable", "children",
+    "BULK_KINDS",
+    "BY_NAME",
+    "DELETABLE_KINDS",
+    "KINDS",
+    "PRUNABLE_KINDS",
+    "Bulk",
+    "BulkKind",
+    "Deletable",
+    "Kind",
+    "Lossy",
+    "OwnFile",
+    "Prunable",
+    "Reviewable",
+    "Verifiable",
+    "Writable",
+    "children",
 ]

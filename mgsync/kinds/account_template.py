@@ -52,8 +52,12 @@ class AccountTemplateKind(TemplateKind, OwnFile):
         super().declare_one(out, scope, key, doc, loc)
         declared = sum(1 for resource in out.resources if resource.address.kind == self.name)
         if declared == MAX_TEMPLATES + 1:  # said once, at the first template too many
-            out.problem(loc, f"Mailgun holds at most {MAX_TEMPLATES} account templates; "
-                             f"this is number {MAX_TEMPLATES + 1} in this file", at_key=True)
+            out.problem(
+                loc,
+                f"Mailgun holds at most {MAX_TEMPLATES} account templates; "
+                f"this is number {MAX_TEMPLATES + 1} in this file",
+                at_key=True,
+            )
 
 
 ACCOUNT_TEMPLATE = AccountTemplateKind()

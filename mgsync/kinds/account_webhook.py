@@ -100,8 +100,11 @@ class AccountWebhookKind(Exact, Kind[AccountWebhook], Writable, Deletable, Pruna
         crowded = [(i, e) for i, e in enumerate(doc.events) if len(self._urls_of(out, e)) >= MAX_URLS]
         for i, event in crowded:
             others = ", ".join(self._urls_of(out, event))
-            out.problem((*loc, "events", i), f'"{event}" already has {MAX_URLS} URLs in this file ({others}); '
-                        f"Mailgun allows at most {MAX_URLS} URLs per event type")
+            out.problem(
+                (*loc, "events", i),
+                f'"{event}" already has {MAX_URLS} URLs in this file ({others}); '
+                f"Mailgun allows at most {MAX_URLS} URLs per event type",
+            )
         if not crowded:
             super().declare_one(out, scope, key, doc, loc)
 
@@ -111,8 +114,7 @@ class AccountWebhookKind(Exact, Kind[AccountWebhook], Writable, Deletable, Pruna
         Only this file: the loader hands a kind one file's entries at a time, so URLs of one event
         split over several files are left to Mailgun's own check at apply (a 400 naming the event).
         """
-        return [r.address.key for r in out.resources
-                if r.address.kind == self.name and event in self.spec(r).events]
+        return [r.address.key for r in out.resources if r.address.kind == self.name and event in self.spec(r).events]
 
     def export(self, out: Output, scope: str, resources: list[Resource]) -> CommentedMap:
         entries = CommentedMap()
@@ -129,8 +131,10 @@ class AccountWebhookKind(Exact, Kind[AccountWebhook], Writable, Deletable, Pruna
         seen: dict[str, str] = {}
         for hook in hooks:
             if hook["url"] in seen:
-                raise MgsyncError(f"Mailgun API: account webhooks {seen[hook['url']]} and {hook['webhook_id']} both "
-                                  f"have the URL {hook['url']}; mgsync keys account webhooks by URL, so delete one.")
+                raise MgsyncError(
+                    f"Mailgun API: account webhooks {seen[hook['url']]} and {hook['webhook_id']} both "
+                    f"have the URL {hook['url']}; mgsync keys account webhooks by URL, so delete one."
+                )
             seen[hook["url"]] = hook["webhook_id"]
         return [self._from_api(hook) for hook in hooks]
 

@@ -230,8 +230,11 @@ class BulkKind(Kind[R], Bulk, Deletable, Prunable):
             return
         own = record.key_column()
         derived: dict[str, Any] = {
-            "entry_doc": record.document(), "document": collection(record.document(), own.doc),
-            "plain_key": own.name, "key_field": own.name, "checks": record.checks(),
+            "entry_doc": record.document(),
+            "document": collection(record.document(), own.doc),
+            "plain_key": own.name,
+            "key_field": own.name,
+            "checks": record.checks(),
             "csv_columns": record.csv_columns(cls.csv_ignored),
             "csv_header": record.csv_header(),
         }
@@ -246,8 +249,9 @@ class BulkKind(Kind[R], Bulk, Deletable, Prunable):
     def plain(self, data: dict[str, Any]) -> bool:
         """Whether one row passes ``checks``."""
         key = self.csv_columns[0]
-        return isinstance(data.get(key), str) and all(check(data[name]) for name, check in self.checks.items()
-                                                      if name in data)
+        return isinstance(data.get(key), str) and all(
+            check(data[name]) for name, check in self.checks.items() if name in data
+        )
 
     def declare(self, out: Harvest, scope: str, value: Any, loc: Loc) -> None:
         out.collect(self, scope, loc, value)
@@ -300,12 +304,15 @@ class BulkKind(Kind[R], Bulk, Deletable, Prunable):
         return dict(zip(map(itemgetter(self.key_field), items), entries))
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        return [Resource(self.address(scope, name), Row.from_entry(entry))
-                for name, entry in self.read_entries(client, scope).items()]
+        return [
+            Resource(self.address(scope, name), Row.from_entry(entry))
+            for name, entry in self.read_entries(client, scope).items()
+        ]
 
     def export(self, out: Output, scope: str, resources: list[Resource]) -> Any:
-        return self.export_table(out, scope, {r.address.name: r.body.to_entry() for r in resources
-                                              if isinstance(r.body, Row)})
+        return self.export_table(
+            out, scope, {r.address.name: r.body.to_entry() for r in resources if isinstance(r.body, Row)}
+        )
 
     def export_table(self, out: Output, scope: str, entries: Entries) -> Any:
         """``export`` of a collection as its table (name -> ``Row.entry`` tuple), in name order, with

@@ -100,13 +100,20 @@ class Declared(type):
             namespace["FIX"] = {found.name: found.fix for found in values if found.fix is not None}
         cls = super().__new__(mcs, name, bases, namespace)
         if own:
-            _declare(cast("type[Record]", cls), declared, [found for base in bases for found in getattr(base, "CSV", ())],
-                     own, how, name)
+            _declare(
+                cast("type[Record]", cls),
+                declared,
+                [found for base in bases for found in getattr(base, "CSV", ())],
+                own,
+                how,
+                name,
+            )
         return cls
 
 
-def _declare(cls: type[Record], declared: list[Column], shown: list[Column], own: list[Column], how: dict[str, Any],
-             name: str) -> None:
+def _declare(
+    cls: type[Record], declared: list[Column], shown: list[Column], own: list[Column], how: dict[str, Any], name: str
+) -> None:
     """The derived class attributes of a ``Record`` that declares columns of its own."""
     values = tuple(found for found in declared if not found.key)
     order = how.get("csv") or (*(found.name for found in shown), *(found.name for found in own if not found.key))
@@ -156,8 +163,9 @@ class Record(Row, metaclass=Declared):
     @classmethod
     def csv_columns(cls, ignored: tuple[str, ...]) -> CsvColumns:
         """(required, optional) CSV columns, with the parsers of cells; ``ignored``: columns accepted and dropped."""
-        return CsvColumns(cls.key_column().name, tuple(found.name for found in cls.CSV), parsers=cls.parsers(),
-                          ignored=ignored)
+        return CsvColumns(
+            cls.key_column().name, tuple(found.name for found in cls.CSV), parsers=cls.parsers(), ignored=ignored
+        )
 
     @classmethod
     def csv_header(cls) -> tuple[str, ...]:
@@ -206,8 +214,11 @@ class Record(Row, metaclass=Declared):
         """An entry as import writes it in YAML: the fields that differ from a new entry's (or are
         ``always`` shown); only its name when there are none."""
         own = cls.key_column()
-        extra = {found.name: found.shown(value) for found, value in zip(cls.COLUMNS, entry)
-                 if found.always or value != found.default}
+        extra = {
+            found.name: found.shown(value)
+            for found, value in zip(cls.COLUMNS, entry)
+            if found.always or value != found.default
+        }
         written = own.cell(name)
         if not extra:
             return written
@@ -232,8 +243,9 @@ def _document(record: type[Record]) -> type[Doc]:
             return self
 
         validators["_one_key"] = model_validator(mode="after")(_one_key)
-    made: type[Doc] = create_model(record.DOC_NAME, __base__=Doc, __module__=record.__module__,
-                                   __validators__=validators, **fields)
+    made: type[Doc] = create_model(
+        record.DOC_NAME, __base__=Doc, __module__=record.__module__, __validators__=validators, **fields
+    )
     return made
 
 
@@ -280,8 +292,9 @@ class CsvColumns(tuple[str, tuple[str, ...]]):
     parsers: Mapping[str, Column]
     ignored: tuple[str, ...]  # columns accepted and dropped (those of Mailgun's exports the kind has no field for)
 
-    def __new__(cls, required: str, optional: tuple[str, ...], *, parsers: Mapping[str, Column],
-                ignored: tuple[str, ...]) -> CsvColumns:
+    def __new__(
+        cls, required: str, optional: tuple[str, ...], *, parsers: Mapping[str, Column], ignored: tuple[str, ...]
+    ) -> CsvColumns:
         made = super().__new__(cls, (required, (*optional, *ignored)))
         made.parsers, made.ignored = parsers, ignored
         return made

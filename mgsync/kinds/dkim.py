@@ -72,14 +72,27 @@ def _interval(text: str) -> str:
 PrivateKey = Annotated[
     InstanceOf[UnsetSecret] | SecretStr,
     BeforeValidator(_key_from_env),
-    WithJsonSchema({"type": "string", "pattern": f"^{REFERENCE.pattern}$",
-                    "description": "Always ${env:NAME}: a PKCS#1 RSA private key (BEGIN RSA PRIVATE KEY)."}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": f"^{REFERENCE.pattern}$",
+            "description": "Always ${env:NAME}: a PKCS#1 RSA private key (BEGIN RSA PRIVATE KEY).",
+        }
+    ),
 ]
 Interval = Annotated[str, AfterValidator(_interval), WithJsonSchema({"type": "string", "pattern": "^[0-9]+[dh]$"})]
 
 # GET /v4/domains/{d}/keys (wire-issue12.md §3.2): no paging; upper-case verdicts in old answers.
-KEYS = Obj({"items": ListOf(Obj({"selector": STR}, {"dns_record": Obj(optional={
-    "name": STR, "value": STR, "valid": STR, "is_active": BOOL})}))})
+KEYS = Obj(
+    {
+        "items": ListOf(
+            Obj(
+                {"selector": STR},
+                {"dns_record": Obj(optional={"name": STR, "value": STR, "valid": STR, "is_active": BOOL})},
+            )
+        )
+    }
+)
 
 
 class DkimKey(Spec):
@@ -130,13 +143,20 @@ class DkimKeyKind(Kind[DkimKey], Writable, Reviewable):  # not Deletable: a drop
             return []
         want, live = self.spec(desired), self.spec(observed)
         if "bits" in want.model_fields_set and want.bits != live.bits:
-            return [Notice(f"{desired.address}: a key's size cannot change ({live.bits} → {want.bits}); add a key "
-                           "with a new selector and make it active instead.", refuse=True)]
+            return [
+                Notice(
+                    f"{desired.address}: a key's size cannot change ({live.bits} → {want.bits}); add a key "
+                    "with a new selector and make it active instead.",
+                    refuse=True,
+                )
+            ]
         return []
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        return [self.resource(scope, item["selector"], {"bits": key_bits((item.get("dns_record") or {}).get("value", ""))})
-                for item in _keys(client, scope)]
+        return [
+            self.resource(scope, item["selector"], {"bits": key_bits((item.get("dns_record") or {}).get("value", ""))})
+            for item in _keys(client, scope)
+        ]
 
     def create(self, client: Client, change: Change) -> Resource | None:
         key = self.spec(change.desired)
@@ -160,8 +180,10 @@ class DkimKeyKind(Kind[DkimKey], Writable, Reviewable):  # not Deletable: a drop
         ``smtp``): declaring it is fine when its size is the one declared."""
         live = self.find(client, change.address)
         if live is not None and "bits" in key.model_fields_set and self.spec(live).bits != key.bits:
-            raise MgsyncError(f"{change.address} exists already with {self.spec(live).bits} bits, not {key.bits}; "
-                              "declare its size as it is, or use a new selector.")
+            raise MgsyncError(
+                f"{change.address} exists already with {self.spec(live).bits} bits, not {key.bits}; "
+                "declare its size as it is, or use a new selector."
+            )
 
     def update(self, client: Client, change: Change) -> Resource | None:
         """Only the private key can differ here (the size is refused at plan time): Mailgun cannot
@@ -244,15 +266,20 @@ class DkimKind(Kind[Dkim], Writable, Reviewable):  # not Deletable: dropped, for
         old = ", ".join(live.active) or "none"
         record = live.records.get(target, f"{target}._domainkey.{domain}")
         if target not in live.selectors:
-            step = (f"step 1 of 3: create the key {target} (dkim_keys), then publish its TXT record {record} "
-                    f"(mgsync dns export), run mgsync apply --verify-domain {domain}, and apply again to activate it")
+            step = (
+                f"step 1 of 3: create the key {target} (dkim_keys), then publish its TXT record {record} "
+                f"(mgsync dns export), run mgsync apply --verify-domain {domain}, and apply again to activate it"
+            )
         elif target not in live.ready:
-            step = (f"waiting for DNS: publish {record} (mgsync dns export), then run mgsync apply --verify-domain "
-                    f"{domain} and apply again; {target} is activated only once Mailgun reports its record valid")
+            step = (
+                f"waiting for DNS: publish {record} (mgsync dns export), then run mgsync apply --verify-domain "
+                f"{domain} and apply again; {target} is activated only once Mailgun reports its record valid"
+            )
         else:
             step = f"{record} is published: activate {target}, then deactivate {old}"
-        return [Notice(f"dkim:{domain}: switching the signing key from {old} to {target}: {step} "
-                       f"({old} signs until then).")]
+        return [
+            Notice(f"dkim:{domain}: switching the signing key from {old} to {target}: {step} ({old} signs until then).")
+        ]
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         items = _keys(client, scope)

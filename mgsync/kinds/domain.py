@@ -44,10 +44,28 @@ WebScheme = Literal["http", "https"]
 KeySize = Literal[1024, 2048]
 ATOM = r"^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$"
 # Sent only with POST /v4/domains; PUT ignores them (wire-issue12.md §1.1).
-CREATE_ONLY = ("dkim_key_size", "dkim_selector", "dkim_host_name", "force_dkim_authority",
-               "force_root_dkim_host", "encrypt_incoming_message", "ips", "pool_id")
-LISTED = ("spam_action", "web_scheme", "web_prefix", "wildcard", "require_tls", "skip_verification",
-          "use_automatic_sender_security", "archive_to", "message_ttl", "encrypt_incoming_message")
+CREATE_ONLY = (
+    "dkim_key_size",
+    "dkim_selector",
+    "dkim_host_name",
+    "force_dkim_authority",
+    "force_root_dkim_host",
+    "encrypt_incoming_message",
+    "ips",
+    "pool_id",
+)
+LISTED = (
+    "spam_action",
+    "web_scheme",
+    "web_prefix",
+    "wildcard",
+    "require_tls",
+    "skip_verification",
+    "use_automatic_sender_security",
+    "archive_to",
+    "message_ttl",
+    "encrypt_incoming_message",
+)
 REMEMBERED = tuple(f for f in (*CREATE_ONLY, "mailfrom_host") if f not in LISTED)  # known from the lockfile
 CERTIFICATE = "tracking_certificate"
 QUIET_DEFAULTS: dict[str, Any] = {"archive_to": "", "message_ttl": 0, "encrypt_incoming_message": False}
@@ -100,15 +118,30 @@ def _ip(text: str) -> str:
 
 
 # What a read takes from a ``GET /v4/domains`` item (§2.2, §2.3); newer fields may be missing.
-ITEM = Obj({"name": STR}, {
-    "state": STR, "spam_action": STR, "web_scheme": STR, "web_prefix": STR, "wildcard": BOOL,
-    "require_tls": BOOL, "skip_verification": BOOL, "use_automatic_sender_security": BOOL,
-    "archive_to": STR, "message_ttl": INT, "encrypt_incoming_message": BOOL, "tracking_host": STR, "type": STR,
-})
+ITEM = Obj(
+    {"name": STR},
+    {
+        "state": STR,
+        "spam_action": STR,
+        "web_scheme": STR,
+        "web_prefix": STR,
+        "wildcard": BOOL,
+        "require_tls": BOOL,
+        "skip_verification": BOOL,
+        "use_automatic_sender_security": BOOL,
+        "archive_to": STR,
+        "message_ttl": INT,
+        "encrypt_incoming_message": BOOL,
+        "tracking_host": STR,
+        "type": STR,
+    },
+)
 RECORD = Obj(optional={"record_type": STR, "name": STR, "value": STR, "valid": STR})
 # GET /v4/domains/{name}?h:extended=true and PUT …/verify (wire-issue12.md §1.2, §2).
-DETAIL = Obj({"domain": Obj(optional={"state": STR, "mailfrom_host": STR})},
-             {"sending_dns_records": ListOf(RECORD), "receiving_dns_records": ListOf(RECORD)})
+DETAIL = Obj(
+    {"domain": Obj(optional={"state": STR, "mailfrom_host": STR})},
+    {"sending_dns_records": ListOf(RECORD), "receiving_dns_records": ListOf(RECORD)},
+)
 CERT_STATUS = Obj({"status": STR})
 
 
@@ -172,7 +205,9 @@ class DomainKind(Kind[Domain], Writable, Deletable, Verifiable, Reviewable, OwnF
         from ruamel.yaml.comments import CommentedMap
 
         body = resource.body.comparable()
-        return CommentedMap((k, v) for k, v in body.items() if v is not None and (k not in QUIET_DEFAULTS or QUIET_DEFAULTS[k] != v))
+        return CommentedMap(
+            (k, v) for k, v in body.items() if v is not None and (k not in QUIET_DEFAULTS or QUIET_DEFAULTS[k] != v)
+        )
 
     # --- plan ---
 
@@ -214,13 +249,21 @@ class DomainKind(Kind[Domain], Writable, Deletable, Verifiable, Reviewable, OwnF
                 continue
             new, old = getattr(want, field), getattr(live, field)
             if old is None:
-                notes.append(Notice(f"{name}: {field} is not checked: Mailgun does not show it and mgsync did not "
-                                    "create this domain."))
+                notes.append(
+                    Notice(
+                        f"{name}: {field} is not checked: Mailgun does not show it and mgsync did not "
+                        "create this domain."
+                    )
+                )
             elif old != new:
-                notes.append(Notice(
-                    f"domain:{name}: {field} cannot change in place ({_show(old)} → {_show(new)}); remove it from "
-                    f"the manifest, or re-create the domain deliberately (remove it, apply --delete-domain {name}, "
-                    "then add it back).", refuse=True))
+                notes.append(
+                    Notice(
+                        f"domain:{name}: {field} cannot change in place ({_show(old)} → {_show(new)}); remove it from "
+                        f"the manifest, or re-create the domain deliberately (remove it, apply --delete-domain {name}, "
+                        "then add it back).",
+                        refuse=True,
+                    )
+                )
         return notes
 
     # --- the API adapter ---
@@ -229,8 +272,11 @@ class DomainKind(Kind[Domain], Writable, Deletable, Verifiable, Reviewable, OwnF
         items = list(client.iter_skip("/v4/domains", limit=1000, item=ITEM))
         remembered = {r.address.key: self.spec(r) for r in locked.of_kind(self.name)}
         status = client.pool.map(lambda item: self._status(client, item, remembered.get(item["name"].lower())), items)
-        return [self.from_api(item, remembered.get(item["name"].lower()), extra) for item, extra in zip(items, status)
-                if extra is not None]
+        return [
+            self.from_api(item, remembered.get(item["name"].lower()), extra)
+            for item, extra in zip(items, status)
+            if extra is not None
+        ]
 
     def _status(self, client: Client, item: dict[str, Any], locked: Domain | None) -> dict[str, Any] | None:
         """Live facts the listing lacks, read for managed domains only when they matter; None when
@@ -239,8 +285,13 @@ class DomainKind(Kind[Domain], Writable, Deletable, Verifiable, Reviewable, OwnF
             return {}
         out: dict[str, Any] = {}
         if item.get("state") != "active" or locked.mailfrom_host:
-            detail = read_item(client, f"/v4/domains/{path_quote(item['name'])}", DETAIL,
-                               str(self.address("", item["name"])), **{"h:extended": "true"})
+            detail = read_item(
+                client,
+                f"/v4/domains/{path_quote(item['name'])}",
+                DETAIL,
+                str(self.address("", item["name"])),
+                **{"h:extended": "true"},
+            )
             if detail is None:
                 return None
             out["invalid_records"] = invalid_records(detail, item["name"])
@@ -252,8 +303,9 @@ class DomainKind(Kind[Domain], Writable, Deletable, Verifiable, Reviewable, OwnF
             out[CERTIFICATE] = certificate_status(client, tracking_host(item))
         return out
 
-    def from_api(self, item: dict[str, Any], locked: Domain | None = None,
-                 extra: dict[str, Any] | None = None) -> Resource:
+    def from_api(
+        self, item: dict[str, Any], locked: Domain | None = None, extra: dict[str, Any] | None = None
+    ) -> Resource:
         body = {field: item[field] for field in LISTED if item.get(field) is not None}
         for field in REMEMBERED:  # what mgsync sent, as the lockfile keeps it
             if locked is not None and getattr(locked, field) is not None:
@@ -310,7 +362,13 @@ def _form_value(value: Any) -> str:
 
 
 def _show(value: Any) -> str:
-    return ",".join(value) if isinstance(value, (list, tuple)) else str(value).lower() if isinstance(value, bool) else str(value)
+    return (
+        ",".join(value)
+        if isinstance(value, (list, tuple))
+        else str(value).lower()
+        if isinstance(value, bool)
+        else str(value)
+    )
 
 
 def invalid_records(answer: dict[str, Any], domain: str) -> tuple[str, ...]:
@@ -324,10 +382,15 @@ def invalid_records(answer: dict[str, Any], domain: str) -> tuple[str, ...]:
 
 
 def _unverified(name: str, live: Domain) -> str:
-    records = f"Mailgun still reports {', '.join(live.invalid_records)} not valid" if live.invalid_records else (
-        "its DNS records are not verified yet")
-    return (f"{name} is {live.state}: {records}; publish them (mgsync dns export), then run "
-            f"mgsync apply --verify-domain {name}.")
+    records = (
+        f"Mailgun still reports {', '.join(live.invalid_records)} not valid"
+        if live.invalid_records
+        else ("its DNS records are not verified yet")
+    )
+    return (
+        f"{name} is {live.state}: {records}; publish them (mgsync dns export), then run "
+        f"mgsync apply --verify-domain {name}."
+    )
 
 
 def tracking_host(item: dict[str, Any]) -> str:

@@ -68,7 +68,9 @@ def check_match(text: str) -> str:
     if not rules.is_domain(domain.lower()):
         raise ValueError(f'match "{text}": "{domain}" is not a valid domain name')
     if len(local) > 64 or not rules.LOCAL_PART.fullmatch(local):
-        raise ValueError(f'match "{text}": before the @ only e-mail address characters may appear, with * as the wildcard')
+        raise ValueError(
+            f'match "{text}": before the @ only e-mail address characters may appear, with * as the wildcard'
+        )
     return text
 
 
@@ -99,8 +101,11 @@ def _array(items: dict[str, str], most: int) -> dict[str, Any]:
 class ForwardDoc(Doc):
     """A forward rule: where mail to addresses matching its key goes (at least one destination)."""
 
-    recipients: Annotated[list[Email], _distinct("recipients", MAX_RECIPIENTS, str.lower),
-                          WithJsonSchema(_array(EMAIL_SCHEMA, MAX_RECIPIENTS))] = UNSET
+    recipients: Annotated[
+        list[Email],
+        _distinct("recipients", MAX_RECIPIENTS, str.lower),
+        WithJsonSchema(_array(EMAIL_SCHEMA, MAX_RECIPIENTS)),
+    ] = UNSET
     urls: Annotated[list[Url], _distinct("URLs", MAX_URLS, str), WithJsonSchema(_array(URL_SCHEMA, MAX_URLS))] = UNSET
     store: Url = UNSET
 
@@ -111,9 +116,14 @@ class ForwardDoc(Doc):
         return self
 
 
-ITEM = Obj({"id": STR, "match": STR},
-           {"forward": Obj(optional={"recipients": ListOf(STR), "urls": ListOf(STR), "store": STR}),
-            "domain_name": STR, "created_at": STR})  # wire-issue11.md §3.2
+ITEM = Obj(
+    {"id": STR, "match": STR},
+    {
+        "forward": Obj(optional={"recipients": ListOf(STR), "urls": ListOf(STR), "store": STR}),
+        "domain_name": STR,
+        "created_at": STR,
+    },
+)  # wire-issue11.md §3.2
 
 
 class ForwardKind(Kind[Forward], Writable, Deletable, Prunable, OwnFile):
@@ -149,9 +159,11 @@ class ForwardKind(Kind[Forward], Writable, Deletable, Prunable, OwnFile):
         for rule in observed.of_kind(self.name):
             if rule.meta.get("duplicate"):
                 observed.remove(rule.address)
-                notes.append(f"forward {self.identity(rule.meta['match'])!r}: Mailgun has another rule with this "
-                             f"match (id {rule.meta['id']}); imported the oldest only. Delete the other in Mailgun, "
-                             "or add prune: [forwards]")
+                notes.append(
+                    f"forward {self.identity(rule.meta['match'])!r}: Mailgun has another rule with this "
+                    f"match (id {rule.meta['id']}); imported the oldest only. Delete the other in Mailgun, "
+                    "or add prune: [forwards]"
+                )
         return notes
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
@@ -161,7 +173,9 @@ class ForwardKind(Kind[Forward], Writable, Deletable, Prunable, OwnFile):
     def find(self, client: Client, address: Address) -> Resource | None:
         """Re-read by match (only the rules of its domain): the newest is the one just created."""
         domain = address.key.rpartition("@")[2]
-        found = [r for r in self._named(self._items(client, domain), set()) if self.identity(r.meta["match"]) == address.key]
+        found = [
+            r for r in self._named(self._items(client, domain), set()) if self.identity(r.meta["match"]) == address.key
+        ]
         return max(found, key=lambda r: r.meta["order"]) if found else None
 
     def create(self, client: Client, change: Change) -> Resource | None:
@@ -205,14 +219,19 @@ class ForwardKind(Kind[Forward], Writable, Deletable, Prunable, OwnFile):
         named = []
         for match, group in groups.items():
             group.sort(key=lambda pair: (pair[1]["id"] not in known, _created(pair[1]), pair[0]))
-            named += [self._resource(item, f"{match}#{item['id']}" if i else match, order, duplicate=bool(i))
-                      for i, (order, item) in enumerate(group)]
+            named += [
+                self._resource(item, f"{match}#{item['id']}" if i else match, order, duplicate=bool(i))
+                for i, (order, item) in enumerate(group)
+            ]
         return named
 
     def _resource(self, item: dict[str, Any], key: str, order: int, duplicate: bool = False) -> Resource:
         forward = item.get("forward") or {}
-        body = {"recipients": forward.get("recipients") or (), "urls": forward.get("urls") or (),
-                "store": forward.get("store") or None}
+        body = {
+            "recipients": forward.get("recipients") or (),
+            "urls": forward.get("urls") or (),
+            "store": forward.get("store") or None,
+        }
         return self.resource("", key, body, id=item["id"], match=item["match"], order=order, duplicate=duplicate)
 
 

@@ -52,8 +52,10 @@ NO_VARS: dict[str, Any] = {}  # shared by every member without vars: never chang
 
 
 # What list reads take from list items (§7.1); members: the columns of ``Member`` (§7.3).
-LIST_ITEM = Obj({"address": STR}, {"name": STR, "description": STR, "access_level": STR,
-                                   "reply_preference": STR, "members_count": INT})
+LIST_ITEM = Obj(
+    {"address": STR},
+    {"name": STR, "description": STR, "access_level": STR, "reply_preference": STR, "members_count": INT},
+)
 
 
 class ListSettingsDoc(Doc):
@@ -74,11 +76,25 @@ class Member(Record, csv=("name", "subscribed", "vars")):
     address = key(MemberAddress, check=rules.is_email)  # an email address, or "Name <address>"
     name: str = column(str, "", api=STR)
     # JSON data, never changed in place; in CSV a JSON cell. ``subscribed`` in CSV: yes/no/true/false.
-    vars: dict[str, Any] = column(dict[str, Any], NO_VARS, api=OBJECT, fix=lambda found: jsonable(found) if found else NO_VARS,
-                                  check=lambda found: isinstance(found, dict), parse=parse_json, bad=bad_json,
-                                  cell=lambda found: json.dumps(found, ensure_ascii=False, sort_keys=True) if found else "")
-    subscribed: bool = column(StrictBool, True, api=BOOL, parse=parse_bool, bad=bad_bool,
-                              cell=lambda found: "" if found else "no", read=lambda item: item.get("subscribed") is not False)
+    vars: dict[str, Any] = column(
+        dict[str, Any],
+        NO_VARS,
+        api=OBJECT,
+        fix=lambda found: jsonable(found) if found else NO_VARS,
+        check=lambda found: isinstance(found, dict),
+        parse=parse_json,
+        bad=bad_json,
+        cell=lambda found: json.dumps(found, ensure_ascii=False, sort_keys=True) if found else "",
+    )
+    subscribed: bool = column(
+        StrictBool,
+        True,
+        api=BOOL,
+        parse=parse_bool,
+        bad=bad_bool,
+        cell=lambda found: "" if found else "no",
+        read=lambda item: item.get("subscribed") is not False,
+    )
 
 
 class ListKind(Kind[MailingList], Writable, Deletable, Prunable, Lossy, OwnFile):
@@ -172,8 +188,9 @@ class MemberKind(BulkKind[Member]):
 
     def read_entries(self, client: Client, scope: str) -> Entries:
         entries: Entries = {}
-        for page in client.iter_page_lists(f"/v3/lists/{path_quote(scope)}/members/pages", limit=1000,
-                                           item=self.item()):
+        for page in client.iter_page_lists(
+            f"/v3/lists/{path_quote(scope)}/members/pages", limit=1000, item=self.item()
+        ):
             entries.update(self.page_entries(page))
         return entries
 

@@ -45,8 +45,9 @@ class Route(Spec):
 RouteName = Annotated[str, AfterValidator(name_check("route name"))]
 
 
-ITEM = Obj({"id": STR, "expression": STR},
-           {"priority": INT, "actions": ListOf(STR), "description": STR, "created_at": STR})  # §4
+ITEM = Obj(
+    {"id": STR, "expression": STR}, {"priority": INT, "actions": ListOf(STR), "description": STR, "created_at": STR}
+)  # §4
 
 
 class RouteDoc(Doc):
@@ -90,12 +91,17 @@ class RouteKind(Exact, Kind[Route], Writable, Deletable, Prunable, OwnFile):
         return [f"route {n.name!r}: {n.note}." for n in names.values() if n.note]
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        items = sorted(client.iter_skip("/v3/routes", limit=1000, item=ITEM), key=lambda r: (r.get("created_at") or "", r["id"]))
+        items = sorted(
+            client.iter_skip("/v3/routes", limit=1000, item=ITEM), key=lambda r: (r.get("created_at") or "", r["id"])
+        )
         return [self.from_api(item, name) for item, name in route_names(items, locked)]
 
     def from_api(self, item: dict[str, Any], name: str) -> Resource:
-        body = {"priority": item.get("priority") or 0, "expression": item["expression"],
-                "actions": item.get("actions") or []}
+        body = {
+            "priority": item.get("priority") or 0,
+            "expression": item["expression"],
+            "actions": item.get("actions") or [],
+        }
         return self.resource("", name, body, id=item["id"], description=item.get("description") or "")
 
     def create(self, client: Client, change: Change) -> Resource | None:

@@ -53,20 +53,33 @@ def _written(value: str) -> str:
 # output all follow from these columns.
 class Bounce(Record):
     address = key(Email, check=rules.is_email)
-    code: str = column(SmtpCode, "550", check=rules.is_smtp_code, always=True,
-                       # ``code`` is a string live; an old fixture has the number 550 (§8.1).
-                       api=Scalar("a string or number", (str, int)),
-                       read=lambda item: "550" if item.get("code") is None else str(item["code"]))
+    code: str = column(
+        SmtpCode,
+        "550",
+        check=rules.is_smtp_code,
+        always=True,
+        # ``code`` is a string live; an old fixture has the number 550 (§8.1).
+        api=Scalar("a string or number", (str, int)),
+        read=lambda item: "550" if item.get("code") is None else str(item["code"]),
+    )
     error: str = column(str, "", api=STR)
 
 
 class Unsubscribe(Record):
     address = key(Email, check=rules.is_email)
     # Never empty (the document and the read make sure); CSV holds it as one cell, split on ";".
-    tags: tuple[str, ...] = column(Annotated[list[str], Field(min_length=1)], ("*",), check=bool,
-                                   fix=lambda tags: tuple(sorted(set(tags))), parse=parse_list, cell=list_cell,
-                                   shown=list, api=ListOf(STR), api_also={"tag": STR},  # older answers: one ``tag`` (§8.2)
-                                   read=lambda item: item.get("tags") or ([item["tag"]] if item.get("tag") else ["*"]))
+    tags: tuple[str, ...] = column(
+        Annotated[list[str], Field(min_length=1)],
+        ("*",),
+        check=bool,
+        fix=lambda tags: tuple(sorted(set(tags))),
+        parse=parse_list,
+        cell=list_cell,
+        shown=list,
+        api=ListOf(STR),
+        api_also={"tag": STR},  # older answers: one ``tag`` (§8.2)
+        read=lambda item: item.get("tags") or ([item["tag"]] if item.get("tag") else ["*"]),
+    )
 
 
 class Complaint(Record):
@@ -76,8 +89,12 @@ class Complaint(Record):
 class Allowlist(Record, doc="AllowDoc"):
     """An allowlisted address (contains ``@``) or domain; the kind is derived from the key."""
 
-    value = key(EmailOrDomain, check=rules.is_email_or_domain, cell=_written,
-                inline_name=lambda value: "address" if "@" in value else "domain")
+    value = key(
+        EmailOrDomain,
+        check=rules.is_email_or_domain,
+        cell=_written,
+        inline_name=lambda value: "address" if "@" in value else "domain",
+    )
     address = key(Email)
     domain = key(DomainName)
     reason: str = column(str, "", api=STR)

@@ -163,8 +163,9 @@ class TemplateKind(Kind[Template], Writable, Deletable, Prunable):
 
     def _one(self, client: Client, scope: str, name: str) -> dict[str, Any] | None:
         """A template's detail read; None when it was deleted since the listing (``read_item``)."""
-        found = read_item(client, f"{self.base(scope)}/{path_quote(name)}", ONE, str(self.address(scope, name)),
-                          active="yes")
+        found = read_item(
+            client, f"{self.base(scope)}/{path_quote(name)}", ONE, str(self.address(scope, name)), active="yes"
+        )
         return None if found is None else dict(found["template"])
 
     def from_api(self, scope: str, item: dict[str, Any]) -> Resource:
@@ -209,8 +210,9 @@ class TemplateKind(Kind[Template], Writable, Deletable, Prunable):
         client.post(f"{self._path(change)}/versions", data=form)
 
     def _versions(self, client: Client, change: Change) -> list[dict[str, Any]]:
-        pages = client.iter_pages(f"{self._path(change)}/versions", limit=100, items="template.versions",
-                                  item=VERSION_ITEM)
+        pages = client.iter_pages(
+            f"{self._path(change)}/versions", limit=100, items="template.versions", item=VERSION_ITEM
+        )
         return list(pages)
 
     def _prune(self, client: Client, change: Change, versions: list[dict[str, Any]], keep: int) -> None:

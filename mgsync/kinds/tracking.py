@@ -83,11 +83,17 @@ class TrackingDoc(Doc):
 
 # ``active`` is a boolean, "htmlonly", or in old answers "yes"/"no" (§3); sections may be missing.
 ACTIVE = Scalar("true, false or a word", (bool, str))
-ANSWER = Obj({"tracking": Obj(optional={
-    "open": Obj(optional={"active": ACTIVE, "place_at_the_top": BOOL}),
-    "click": Obj(optional={"active": ACTIVE}),
-    "unsubscribe": Obj(optional={"active": ACTIVE, "html_footer": STR, "text_footer": STR}),
-})})
+ANSWER = Obj(
+    {
+        "tracking": Obj(
+            optional={
+                "open": Obj(optional={"active": ACTIVE, "place_at_the_top": BOOL}),
+                "click": Obj(optional={"active": ACTIVE}),
+                "unsubscribe": Obj(optional={"active": ACTIVE, "html_footer": STR, "text_footer": STR}),
+            }
+        )
+    }
+)
 
 
 class TrackingKind(Kind[Tracking], Writable):  # not Deletable: dropped settings are forgotten
@@ -108,7 +114,9 @@ class TrackingKind(Kind[Tracking], Writable):  # not Deletable: dropped settings
         sections = {}
         for section in value.model_fields_set:
             part = getattr(value, section)
-            sections[section] = written(part, type(part).model_fields) if isinstance(part, BaseModel) else {"active": part}
+            sections[section] = (
+                written(part, type(part).model_fields) if isinstance(part, BaseModel) else {"active": part}
+            )
         out.declare(self.address("", scope), self.model, sections, loc)  # one per domain, keyed by it
 
     def export(self, out: Output, scope: str, resources: list[Resource]) -> CommentedMap | None:
@@ -119,12 +127,17 @@ class TrackingKind(Kind[Tracking], Writable):  # not Deletable: dropped settings
             return None
         body = self.spec(resources[0])
         opened, unsubscribe = body.open, body.unsubscribe
-        footers = {name: value for name, value, default in (
-            ("html_footer", unsubscribe.html_footer, DEFAULT_HTML_FOOTER),
-            ("text_footer", unsubscribe.text_footer, DEFAULT_TEXT_FOOTER),
-        ) if unsubscribe.active or value != default}
+        footers = {
+            name: value
+            for name, value, default in (
+                ("html_footer", unsubscribe.html_footer, DEFAULT_HTML_FOOTER),
+                ("text_footer", unsubscribe.text_footer, DEFAULT_TEXT_FOOTER),
+            )
+            if unsubscribe.active or value != default
+        }
         return CommentedMap(
-            open=flow_map({"active": opened.active, "place_at_the_top": True}) if opened.place_at_the_top
+            open=flow_map({"active": opened.active, "place_at_the_top": True})
+            if opened.place_at_the_top
             else opened.active,
             click=body.click.active,
             unsubscribe=CommentedMap(active=unsubscribe.active, **footers) if footers else unsubscribe.active,
@@ -132,7 +145,11 @@ class TrackingKind(Kind[Tracking], Writable):  # not Deletable: dropped settings
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         data = client.read(f"/v3/domains/{path_quote(scope)}/tracking", ANSWER)["tracking"]
-        sections: dict[str, type[Spec]] = {"open": OpenTracking, "click": ClickTracking, "unsubscribe": UnsubscribeTracking}
+        sections: dict[str, type[Spec]] = {
+            "open": OpenTracking,
+            "click": ClickTracking,
+            "unsubscribe": UnsubscribeTracking,
+        }
         body = {name: _section(model, data[name]) for name, model in sections.items() if data.get(name)}
         return [self.resource("", scope, body)]
 

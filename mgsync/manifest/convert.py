@@ -168,14 +168,17 @@ class FileHarvest:
         found.file, found.entries, found.origins = shown, dict(zip(names, entries)), dict(zip(names, count(2)))
         return True
 
-    def entries(self, loc: Loc, value: Any, kind: BulkKind[Any]) -> tuple[str, list[tuple[dict[str, Any], Source | int]]]:
+    def entries(
+        self, loc: Loc, value: Any, kind: BulkKind[Any]
+    ) -> tuple[str, list[tuple[dict[str, Any], Source | int]]]:
         """The written fields (validated) of each entry of a bulk collection, inline or from CSV, with
         its source; a CSV row's source is its line in the file named first."""
         if isinstance(value, CsvFile):
             path, shown = self.beside(value.file)
             try:
-                rows, problems = csvdata.load(self._text(path, shown), shown, kind.csv_columns, kind.entry_doc,
-                                              kind.plain)
+                rows, problems = csvdata.load(
+                    self._text(path, shown), shown, kind.csv_columns, kind.entry_doc, kind.plain
+                )
             except csvdata.Unreadable as err:
                 self.problem((*loc, "file"), str(err))
                 return shown, []

@@ -93,7 +93,9 @@ def columnar(text: str, kind: BulkKind[Any]) -> tuple[list[str], list[tuple[Any,
         return None
     model = kind.model
     values = [_column(columns.get(name), default, fix) for name, default, fix in model.fields()]
-    return names, list(islice(zip(*values, repeat(model.written(frozenset(columns)))), len(names)))  # repeats are endless
+    return names, list(
+        islice(zip(*values, repeat(model.written(frozenset(columns)))), len(names))
+    )  # repeats are endless
 
 
 def _column(cells: list[Any] | None, default: Any, fix: Callable[[Any], Any] | None) -> Iterable[Any]:

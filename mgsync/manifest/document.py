@@ -31,7 +31,9 @@ def _prune(parent: Kind[Any] | None) -> dict[str, Any]:
     names = tuple(kind.section for kind in children(parent) if isinstance(kind, Prunable))
     if not names:
         return {}
-    what = "Account-level collections" if parent is None else names[0].capitalize() if len(names) == 1 else "Collections"
+    what = (
+        "Account-level collections" if parent is None else names[0].capitalize() if len(names) == 1 else "Collections"
+    )
     return {"prune": (list[Literal[names]], Field(UNSET, description=f"{what} {OWNED}."))}  # type: ignore[valid-type]
 
 
@@ -59,7 +61,9 @@ def section_type(kind: Kind[Any]) -> Any:
     if kind.settings is None:
         return kind.document
     title = kind.settings.__name__.replace("Settings", "")  # DomainSettingsDoc -> DomainDoc
-    entry = create_model(title, __base__=kind.settings, __doc__=kind.settings.__doc__, **_sections(kind), **_prune(kind))
+    entry = create_model(
+        title, __base__=kind.settings, __doc__=kind.settings.__doc__, **_sections(kind), **_prune(kind)
+    )
     return dict[kind.key_type, entry]  # type: ignore[name-defined]
 
 

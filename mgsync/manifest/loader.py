@@ -35,8 +35,9 @@ from mgsync.state import Address, Entries, Resource, Source, State, TableKey
 TOP_KEYS = ", ".join(f"{key}:" for key in (*SECTIONS, "prune"))  # for "a manifest must be a mapping"
 
 
-def load(paths: list[Path], env: Mapping[str, str], *, allow_unset_env: bool = False,
-         allow_unset_secrets: bool = False) -> Desired:
+def load(
+    paths: list[Path], env: Mapping[str, str], *, allow_unset_env: bool = False, allow_unset_secrets: bool = False
+) -> Desired:
     paths = list(paths) or [Path(".")]
     files, problems = yamlfile.find_files(paths)
     loading = Loading(env, allow_unset_env=allow_unset_env, allow_unset_secrets=allow_unset_secrets)
@@ -50,8 +51,14 @@ class Loading:
     finds; an import adds each file it makes from memory (``data``, with the files beside it in
     ``staged``) as soon as what the file holds is read, while the reads go on."""
 
-    def __init__(self, env: Mapping[str, str], *, allow_unset_env: bool = False, staged: Staged | None = None,
-                 allow_unset_secrets: bool = False):
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        *,
+        allow_unset_env: bool = False,
+        staged: Staged | None = None,
+        allow_unset_secrets: bool = False,
+    ):
         self.env, self.allow_unset_env, self.staged = env, allow_unset_env, staged
         self.allow_unset_secrets = allow_unset_secrets
         self.redact = Redactor()
@@ -61,8 +68,14 @@ class Loading:
     def add(self, file: Path, data: bytes | None = None) -> None:
         parsed, self.problems[file] = yamlfile.parse(file, data)
         if parsed is not None:
-            found = harvest(parsed, self.env, self.redact, allow_unset_env=self.allow_unset_env, staged=self.staged,
-                            allow_unset_secrets=self.allow_unset_secrets)
+            found = harvest(
+                parsed,
+                self.env,
+                self.redact,
+                allow_unset_env=self.allow_unset_env,
+                staged=self.staged,
+                allow_unset_secrets=self.allow_unset_secrets,
+            )
             self.harvests[file] = found
 
     def finish(self, files: list[Path], first: Path, problems: Sequence[Problem] = ()) -> Desired:
@@ -75,7 +88,9 @@ class Loading:
         found += duplicates + twice + [p for h in harvests for p in h.problems]
         warnings = [w for h in harvests for w in h.warnings]
         if found:
-            raise ManifestError([Problem(p.file, p.line, p.col, p.where, self.redact(p.message)) for p in found], warnings)
+            raise ManifestError(
+                [Problem(p.file, p.line, p.col, p.where, self.redact(p.message)) for p in found], warnings
+            )
         state = State(resources)
         for (kind, scope), (entries, chunks) in tables.items():
             state.put_table(kind, scope, entries)
@@ -89,8 +104,15 @@ class Loading:
         )
 
 
-def harvest(parsed: yamlfile.Parsed, env: Mapping[str, str], redact: Redactor, *,
-            allow_unset_env: bool = False, staged: Staged | None = None, allow_unset_secrets: bool = False) -> FileHarvest:
+def harvest(
+    parsed: yamlfile.Parsed,
+    env: Mapping[str, str],
+    redact: Redactor,
+    *,
+    allow_unset_env: bool = False,
+    staged: Staged | None = None,
+    allow_unset_secrets: bool = False,
+) -> FileHarvest:
     out = FileHarvest(parsed.name, parsed.root, staged=staged)
     root = parsed.root
     if root is None:
@@ -118,14 +140,14 @@ def _unset_allowed(out: FileHarvest, missing: list[EnvProblem], *, warn: bool, s
     became a secret field (``UnsetSecret``) goes. Returns how many environment problems are left."""
     as_secret = {id(s.origin) for r in out.resources for s in _unset_secrets(r.body)}
     kept: list[Problem] = []
-    for problem, env_problem in zip(out.problems[:len(missing)], missing):
+    for problem, env_problem in zip(out.problems[: len(missing)], missing):
         secret = env_problem.missing is not None and id(env_problem.value) in as_secret
         if env_problem.missing is None or not (warn or (secret and secrets)):
             kept.append(problem)
         elif warn:
             needed = "apply needs it" if secret else "plan and apply need it"
             out.warnings.append(replace(problem, message=f"{problem.message} ({needed})"))
-    out.problems[:len(missing)] = kept
+    out.problems[: len(missing)] = kept
     return len(kept)
 
 
@@ -226,7 +248,9 @@ def merge(resources: Iterable[Resource]) -> tuple[list[Resource], list[Problem]]
     return list(first.values()), problems
 
 
-def merge_collected(chunks: Iterable[Collected]) -> tuple[dict[TableKey, tuple[Entries, list[Collected]]], list[Problem]]:
+def merge_collected(
+    chunks: Iterable[Collected],
+) -> tuple[dict[TableKey, tuple[Entries, list[Collected]]], list[Problem]]:
     """One table per collection from the chunks files declare (keyed as the kinds match already), with
     the chunks it came from; an entry in two chunks is a problem naming both places, the first counts."""
     tables: dict[TableKey, tuple[Entries, list[Collected]]] = {}
@@ -239,8 +263,15 @@ def merge_collected(chunks: Iterable[Collected]) -> tuple[dict[TableKey, tuple[E
         entries, earlier = tables[key]
         for name in sorted(chunk.entries.keys() & entries.keys()):
             first, at = next(c for c in earlier if name in c.entries), chunk.source(name)
-            problems.append(Problem(at.file, at.line, at.col, f"{chunk.kind}:{chunk.scope}/{name}",
-                                    f"defined twice (also at {first.source(name)})"))
+            problems.append(
+                Problem(
+                    at.file,
+                    at.line,
+                    at.col,
+                    f"{chunk.kind}:{chunk.scope}/{name}",
+                    f"defined twice (also at {first.source(name)})",
+                )
+            )
         tables[key] = {**chunk.entries, **entries}, [*earlier, chunk]
     return tables, problems
 

@@ -71,7 +71,9 @@ def _walk(directory: Path) -> list[Path]:
     files = []
     for parent, dirs, names in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        files += [Path(parent, n) for n in names if n.endswith(SUFFIXES) and not n.startswith(".") and not _test_data(n)]
+        files += [
+            Path(parent, n) for n in names if n.endswith(SUFFIXES) and not n.startswith(".") and not _test_data(n)
+        ]
     return sorted(files)
 
 

@@ -59,8 +59,14 @@ class Section:
         return ["", *self.prefix, *body, *self.suffix]
 
 
-def markdown(plan: Plan, *, limit: int = LIMIT, full: bool = False, heading: Heading = Heading(),
-             account_recorded: str | None = None) -> str:
+def markdown(
+    plan: Plan,
+    *,
+    limit: int = LIMIT,
+    full: bool = False,
+    heading: Heading = Heading(),
+    account_recorded: str | None = None,
+) -> str:
     """``account_recorded``: the lockfile's digest of the account notes (``Lockfile.account_notes``)."""
     head, caution = [MARKER, *heading.lines(), "", f"**{summary_line(plan)}**"], screen.caution(plan)
     first = [*_actions(plan), _notes(plan), _drift(plan)]  # the rest of the first screen
@@ -75,8 +81,10 @@ def markdown(plan: Plan, *, limit: int = LIMIT, full: bool = False, heading: Hea
 
 def _actions(plan: Plan) -> list[Section]:
     """Every changed object's address under its action (screen.actions), cut last of all."""
-    return [Section([title, ""], [Item([line], label) for line, label in lines], unit="addresses", priority=4)
-            for title, lines in screen.actions(plan)]
+    return [
+        Section([title, ""], [Item([line], label) for line, label in lines], unit="addresses", priority=4)
+        for title, lines in screen.actions(plan)
+    ]
 
 
 def _notes(plan: Plan) -> Section | None:
@@ -121,8 +129,10 @@ def _unprotected(kind: Kind[Any], addresses: list[Address]) -> list[Address]:
 
 
 def _unmanaged(plan: Plan) -> Section | None:
-    groups = [(kind, scope, _unprotected(BY_NAME[kind], addresses))
-              for kind, scope, addresses in terminal.unmanaged_groups(plan)]
+    groups = [
+        (kind, scope, _unprotected(BY_NAME[kind], addresses))
+        for kind, scope, addresses in terminal.unmanaged_groups(plan)
+    ]
     groups = [group for group in groups if group[2]]  # Mailgun's own objects are not noise to review
     if not groups:
         return None

@@ -74,9 +74,7 @@ def json_document(plan: Plan) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "summary": counts(plan.changes),
         "changes": [_change(c) for c in plan.changes],
-        "drift": [
-            {"address": str(d.address), "deleted": d.deleted, "fields": _fields(d.fields)} for d in plan.drift
-        ],
+        "drift": [{"address": str(d.address), "deleted": d.deleted, "fields": _fields(d.fields)} for d in plan.drift],
         "unmanaged": {kind: [str(a) for a in addresses] for kind, addresses in plan.unmanaged.items()},
         "notes": list(plan.notes),
     }

@@ -60,11 +60,11 @@ class Line:
         """The line for a ```diff fence: GitHub colours lines starting with + or -."""
         plain = self.render(_plain)
         if self.head:
-            return f"{self.symbol}{' ' * (self.indent + 1)}{plain[self.indent + 2:]}"
+            return f"{self.symbol}{' ' * (self.indent + 1)}{plain[self.indent + 2 :]}"
         if self.gutter and plain:
             return self.gutter + plain[1:]
         if self.symbol in ("+", "-") and self.indent:  # an added / removed element or text line
-            return f"{self.symbol}{' ' * self.indent}{plain[self.indent + 1:]}"
+            return f"{self.symbol}{' ' * self.indent}{plain[self.indent + 1 :]}"
         return plain
 
 
@@ -234,7 +234,7 @@ def unmanaged_title(kind: str, scope: str, count: int) -> str:
 
 
 def name_in(address: Address, scope: str) -> str:
-    return address.key[len(scope) + 1:] if scope else address.key
+    return address.key[len(scope) + 1 :] if scope else address.key
 
 
 def _notes(plan: Plan) -> list[Line]:

@@ -243,8 +243,9 @@ def _chunks(text: str, room: int) -> list[str]:
     dropped (joining the pieces gives ``text`` back), so a wrapped value stays exact."""
     if len(text) <= room:
         return [text]
-    return textwrap.wrap(text, room, drop_whitespace=False, break_on_hyphens=False, replace_whitespace=False,
-                         expand_tabs=False) or [text]
+    return textwrap.wrap(
+        text, room, drop_whitespace=False, break_on_hyphens=False, replace_whitespace=False, expand_tabs=False
+    ) or [text]
 
 
 def _room(width: int) -> int:

@@ -71,8 +71,13 @@ def _csv_text(lines: list[Sequence[str]]) -> str:
     line with an empty cell is written quoted, so such files go through the writer too."""
     text = "\n".join(map(",".join, lines)) + "\n"
     commas = sum(map(len, lines)) - len(lines)
-    if text.count(",") == commas and text.count("\n") == len(lines) and '"' not in text and "\r" not in text \
-            and not (commas == 0 and "\n\n" in "\n" + text):
+    if (
+        text.count(",") == commas
+        and text.count("\n") == len(lines)
+        and '"' not in text
+        and "\r" not in text
+        and not (commas == 0 and "\n\n" in "\n" + text)
+    ):
         return text
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(lines)

@@ -37,7 +37,6 @@ FILTERS = {"match_recipient": 1, "match_header": 2, "catch_all": 0}
 ACTIONS = ("forward", "store", "stop")
 
 
-
 @dataclass(frozen=True)
 class Token:
     kind: str  # "name", "string", "(", ")", ",", "=", "end"
@@ -146,11 +145,16 @@ MAX_LENGTH, SURE_LENGTH = 4096, 4000
 
 def _length(parser: _Parser, text: str) -> None:
     if len(text) > MAX_LENGTH:
-        raise SyntaxProblem(parser.what, 1, f"it is {len(text)} characters long; Mailgun allows at most 4k (4096); "
-                                            "split it over several routes")
+        raise SyntaxProblem(
+            parser.what,
+            1,
+            f"it is {len(text)} characters long; Mailgun allows at most 4k (4096); split it over several routes",
+        )
     if len(text) > SURE_LENGTH:
-        parser.warnings.append(f"{parser.what} at column 1: it is {len(text)} characters long; Mailgun allows at most "
-                               '"4k", which may mean 4000: keep it shorter or split it over several routes')
+        parser.warnings.append(
+            f"{parser.what} at column 1: it is {len(text)} characters long; Mailgun allows at most "
+            '"4k", which may mean 4000: keep it shorter or split it over several routes'
+        )
 
 
 def check_expression(text: str) -> str:
@@ -181,14 +185,20 @@ def _sequence(parser: _Parser) -> None:
         _term(parser)
     mixed = [join for join in joins if join.text.lower() != joins[0].text.lower()]
     if mixed:
-        parser.warn(mixed[0], f'"{joins[0].text}" and "{mixed[0].text}" are mixed without parentheses; '
-                              "Mailgun's docs do not say which binds tighter, so add parentheses to say which you mean")
+        parser.warn(
+            mixed[0],
+            f'"{joins[0].text}" and "{mixed[0].text}" are mixed without parentheses; '
+            "Mailgun's docs do not say which binds tighter, so add parentheses to say which you mean",
+        )
 
 
 def _term(parser: _Parser) -> None:
     if parser.peek.kind == "name" and parser.peek.text.lower() == "not":
-        parser.warn(parser.peek, f'"{parser.peek.text}" is not in Mailgun\'s documented filter language (filters joined by '
-                                 '"and" and "or"); Mailgun may refuse the route or not read it as you mean')
+        parser.warn(
+            parser.peek,
+            f'"{parser.peek.text}" is not in Mailgun\'s documented filter language (filters joined by '
+            '"and" and "or"); Mailgun may refuse the route or not read it as you mean',
+        )
         parser.at += 1
         _term(parser)
     elif parser.peek.kind == "(":
@@ -208,8 +218,10 @@ def _filter(parser: _Parser) -> None:
     if len(args) != arity:
         raise parser.fail(f"{name.text}() takes {arity} quoted {plural}, got {len(args)}", name)
     if name.text == "match_header" and not _HEADER_NAME.fullmatch(args[0][1].text):
-        parser.warn(args[0][1], f'"{args[0][1].text}" is not a header name; Mailgun accepts it, '
-                                "but no message header can match it")
+        parser.warn(
+            args[0][1],
+            f'"{args[0][1].text}" is not a header name; Mailgun accepts it, but no message header can match it',
+        )
     for _, token in args[-1:] if arity else ():
         _regex(parser, token)
 
@@ -218,8 +230,11 @@ def _regex(parser: _Parser, token: Token) -> None:
     try:
         re.compile(token.text)
     except re.error as err:
-        parser.warn(token, f'"{token.text}" is not a valid Python regular expression ({err}); Mailgun accepts it, '
-                           "but its route engine may never match it")
+        parser.warn(
+            token,
+            f'"{token.text}" is not a valid Python regular expression ({err}); Mailgun accepts it, '
+            "but its route engine may never match it",
+        )
 
 
 def check_action(text: str) -> str:
@@ -244,8 +259,11 @@ def _action(text: str) -> _Parser:
             if [key for key, _ in args] not in ([], ["notify"]):
                 raise parser.fail('store() takes no argument or notify="URL"', name)
             if args and not is_url(args[0][1].text):
-                parser.warn(args[0][1], f'notify "{args[0][1].text}" is not an http(s) URL; Mailgun accepts it, '
-                                        "but cannot notify it when a message is stored")
+                parser.warn(
+                    args[0][1],
+                    f'notify "{args[0][1].text}" is not an http(s) URL; Mailgun accepts it, '
+                    "but cannot notify it when a message is stored",
+                )
         case "stop":
             if args:
                 raise parser.fail("stop() takes no argument", name)
@@ -263,9 +281,12 @@ def _forward(parser: _Parser, name: Token, args: list[tuple[str, Token]]) -> Non
     token = args[0][1]
     for dest in forward_destinations(token.text):
         if not _is_destination(_CAPTURE.sub("x", dest)):  # captured groups are filled in by Mailgun
-            parser.warn(token, f'forward destination "{dest}" is neither an email address nor an http(s) URL; '
-                               "Mailgun accepts it, but forwards only to addresses and URLs (a pattern is not "
-                               "expanded), so mail may not arrive where you expect")
+            parser.warn(
+                token,
+                f'forward destination "{dest}" is neither an email address nor an http(s) URL; '
+                "Mailgun accepts it, but forwards only to addresses and URLs (a pattern is not "
+                "expanded), so mail may not arrive where you expect",
+            )
 
 
 def _is_destination(text: str) -> bool:

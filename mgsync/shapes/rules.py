@@ -50,8 +50,12 @@ def is_domain(text: str) -> bool:
 
 def is_email(text: str) -> bool:
     local, at, domain = text.rpartition("@")
-    return bool(at) and len(local) <= 64 and len(text) <= 254 and bool(LOCAL_PART.fullmatch(local)) and (
-        is_domain(domain.lower())
+    return (
+        bool(at)
+        and len(local) <= 64
+        and len(text) <= 254
+        and bool(LOCAL_PART.fullmatch(local))
+        and (is_domain(domain.lower()))
     )
 
 

@@ -51,13 +51,28 @@ class Shape:
         def n(count: int) -> int:
             return max(1, round(count * scale))
 
-        return replace(self, bounces=n(self.bounces), unsubscribes=n(self.unsubscribes),
-                       complaints=n(self.complaints), allowlist=n(self.allowlist), routes=n(self.routes),
-                       members=n(self.members))
+        return replace(
+            self,
+            bounces=n(self.bounces),
+            unsubscribes=n(self.unsubscribes),
+            complaints=n(self.complaints),
+            allowlist=n(self.allowlist),
+            routes=n(self.routes),
+            members=n(self.members),
+        )
 
     def items(self) -> int:
-        per_domain = (1 + 1 + self.webhooks + self.templates + self.credentials + self.bounces
-                      + self.unsubscribes + self.complaints + self.allowlist)
+        per_domain = (
+            1
+            + 1
+            + self.webhooks
+            + self.templates
+            + self.credentials
+            + self.bounces
+            + self.unsubscribes
+            + self.complaints
+            + self.allowlist
+        )
         return self.domains * per_domain + self.routes + self.lists * (1 + self.members)
 
     def domain(self, d: int) -> str:
@@ -76,8 +91,9 @@ class Shape:
 
 def password_env(shape: Shape) -> dict[str, str]:
     """The ``${env:}`` variables the credentials' passwords come from."""
-    return {_password_var(d, c): f"pw-{d:02d}-{c}-secret" for d in range(shape.domains)
-            for c in range(shape.credentials)}
+    return {
+        _password_var(d, c): f"pw-{d:02d}-{c}-secret" for d in range(shape.domains) for c in range(shape.credentials)
+    }
 
 
 def write_account(root: Path, shape: Shape, template_version: int = 1) -> None:
@@ -99,7 +115,8 @@ def write_templates(root: Path, shape: Shape, version: int) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         for t in range(shape.templates):
             (folder / f"t{t:02d}.html.hbs").write_text(
-                f"<h1>Template {t} of {shape.domain(d)}</h1>\n<p>Hello {{{{name}}}}, version {version}.</p>\n")
+                f"<h1>Template {t} of {shape.domain(d)}</h1>\n<p>Hello {{{{name}}}}, version {version}.</p>\n"
+            )
 
 
 def write_change(root: Path, shape: Shape) -> None:
@@ -131,21 +148,30 @@ def _password_var(d: int, c: int) -> str:
 
 def _write_domain(root: Path, shape: Shape, d: int) -> None:
     name = shape.domain(d)
-    lines = [f"domains:\n  {name}:\n    spam_action: tag\n    web_scheme: https\n",
-             "    tracking:\n      open: true\n      click: true\n",
-             f"      unsubscribe: {{active: true, html_footer: '{FOOTER}'}}\n", "    webhooks:\n"]
+    lines = [
+        f"domains:\n  {name}:\n    spam_action: tag\n    web_scheme: https\n",
+        "    tracking:\n      open: true\n      click: true\n",
+        f"      unsubscribe: {{active: true, html_footer: '{FOOTER}'}}\n",
+        "    webhooks:\n",
+    ]
     for e, event in enumerate(EVENTS[: shape.webhooks]):
-        urls = [f"https://hooks.example.com/{name}/{event}"] + ([f"https://backup.example.com/{event}"] if e % 2 else [])
+        urls = [f"https://hooks.example.com/{name}/{event}"] + (
+            [f"https://backup.example.com/{event}"] if e % 2 else []
+        )
         lines.append(f"      {event}: [{', '.join(urls)}]\n")
     lines.append("    templates:\n")
     for t in range(shape.templates):
-        lines.append(f"      t{t:02d}: {{description: Template {t}, file: templates/{name}/t{t:02d}.html.hbs,"
-                     f" headers: {{Subject: 'Subject {t}'}}}}\n")
+        lines.append(
+            f"      t{t:02d}: {{description: Template {t}, file: templates/{name}/t{t:02d}.html.hbs,"
+            f" headers: {{Subject: 'Subject {t}'}}}}\n"
+        )
     lines.append("    credentials:\n")
     lines += [f"      smtp{c}: {{password: '${{env:{_password_var(d, c)}}}'}}\n" for c in range(shape.credentials)]
     lines.append("    suppressions:\n")
-    lines += [f"      {table}: {{file: suppressions/{name}/{table}.csv}}\n"
-              for table in ("bounces", "unsubscribes", "complaints", "allowlist")]
+    lines += [
+        f"      {table}: {{file: suppressions/{name}/{table}.csv}}\n"
+        for table in ("bounces", "unsubscribes", "complaints", "allowlist")
+    ]
     (root / f"{name}.yaml").write_text("".join(lines))
 
 
@@ -153,11 +179,15 @@ def _write_suppressions(root: Path, shape: Shape, d: int, extra_bounces: int) ->
     name = shape.domain(d)
     folder = root / "suppressions" / name
     folder.mkdir(parents=True, exist_ok=True)
-    bounces = [f"b{i:05d}@gone.example.net,550,mailbox {i} does not exist\n" for i in range(shape.bounces + extra_bounces)]
+    bounces = [
+        f"b{i:05d}@gone.example.net,550,mailbox {i} does not exist\n" for i in range(shape.bounces + extra_bounces)
+    ]
     unsubscribes = [f"u{i:05d}@quit.example.net,*\n" for i in range(shape.unsubscribes)]
     complaints = [f"c{i:05d}@angry.example.net\n" for i in range(shape.complaints)]
-    allowlist = [(f"a{i:03d}@partner.example.org" if i % 2 else f"partner{i:03d}.example.org") + ",contract\n"
-                 for i in range(shape.allowlist)]
+    allowlist = [
+        (f"a{i:03d}@partner.example.org" if i % 2 else f"partner{i:03d}.example.org") + ",contract\n"
+        for i in range(shape.allowlist)
+    ]
     (folder / "bounces.csv").write_text("address,code,error\n" + "".join(bounces))
     (folder / "unsubscribes.csv").write_text("address,tags\n" + "".join(unsubscribes))
     (folder / "complaints.csv").write_text("address\n" + "".join(complaints))
@@ -165,14 +195,19 @@ def _write_suppressions(root: Path, shape: Shape, d: int, extra_bounces: int) ->
 
 
 def _write_routes(root: Path, shape: Shape) -> None:
-    lines = [f"  route-{r:04d}: {{priority: {r % 100}, expression: 'match_recipient(\"r{r}@bench.example.com\")',"
-             f" actions: ['forward(\"https://app.example.com/in/{r}\")', 'stop()']}}\n" for r in range(shape.routes)]
+    lines = [
+        f"  route-{r:04d}: {{priority: {r % 100}, expression: 'match_recipient(\"r{r}@bench.example.com\")',"
+        f" actions: ['forward(\"https://app.example.com/in/{r}\")', 'stop()']}}\n"
+        for r in range(shape.routes)
+    ]
     (root / "routes.yaml").write_text("routes:\n" + "".join(lines))
 
 
 def _write_lists(root: Path, shape: Shape) -> None:
-    lines = [f"  {shape.mailing_list(n)}: {{name: List {n}, access_level: readonly, members: {{file: lists/list{n:02d}.csv}}}}\n"
-             for n in range(shape.lists)]
+    lines = [
+        f"  {shape.mailing_list(n)}: {{name: List {n}, access_level: readonly, members: {{file: lists/list{n:02d}.csv}}}}\n"
+        for n in range(shape.lists)
+    ]
     (root / "lists.yaml").write_text("mailing_lists:\n" + "".join(lines))
 
 
@@ -190,17 +225,33 @@ def batches(count: int) -> int:
 def read_min(shape: Shape, extra_bounces: int = 0) -> int:
     """R_min: every scope of the account read once, at the largest page size (plan and import)."""
     top = 3  # domains, routes, lists
-    per_domain = (1 + 1 + pages(shape.templates, TEMPLATE_PAGE) + pages(shape.credentials + 1)  # + postmaster
-                  + pages(shape.bounces) + pages(shape.unsubscribes) + pages(shape.complaints) + pages(shape.allowlist))
+    per_domain = (
+        1
+        + 1
+        + pages(shape.templates, TEMPLATE_PAGE)
+        + pages(shape.credentials + 1)  # + postmaster
+        + pages(shape.bounces)
+        + pages(shape.unsubscribes)
+        + pages(shape.complaints)
+        + pages(shape.allowlist)
+    )
     extra = pages(shape.bounces + extra_bounces) - pages(shape.bounces)
     return top + shape.domains * per_domain + extra + shape.lists * pages(shape.members)
 
 
 def write_min(shape: Shape) -> int:
     """W_min of the apply from empty (template content version 1)."""
-    per_domain = (1 + TRACKING_SECTIONS + shape.webhooks + shape.templates + shape.credentials
-                  + batches(shape.bounces) + batches(shape.unsubscribes) + batches(shape.complaints)
-                  + (1 if shape.allowlist else 0))  # one CSV import
+    per_domain = (
+        1
+        + TRACKING_SECTIONS
+        + shape.webhooks
+        + shape.templates
+        + shape.credentials
+        + batches(shape.bounces)
+        + batches(shape.unsubscribes)
+        + batches(shape.complaints)
+        + (1 if shape.allowlist else 0)
+    )  # one CSV import
     return shape.domains * per_domain + shape.routes + shape.lists * (1 + batches(shape.members))
 
 

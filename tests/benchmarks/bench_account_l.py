@@ -95,8 +95,16 @@ class Bench:
             _, status, usage = os.wait4(proc.pid, 0)
             proc.returncode = os.waitstatus_to_exitcode(status)
             wall = time.perf_counter() - started
-            run = Run(label, proc.returncode, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / MIB,
-                      process_cpu(self.emulator_pid) - emu_before, stdout=_read(out), stderr=_read(err))
+            run = Run(
+                label,
+                proc.returncode,
+                wall,
+                usage.ru_utime + usage.ru_stime,
+                usage.ru_maxrss / MIB,
+                process_cpu(self.emulator_pid) - emu_before,
+                stdout=_read(out),
+                stderr=_read(err),
+            )
         count_requests(run)
         self.runs.append(run)
         return run
@@ -132,8 +140,20 @@ def served_emulator(latency: float, key: str, workdir: Path) -> Iterator[tuple[i
     """``mgsync emulator serve`` on a free loopback port in its own process: ``(pid, url)``."""
     log = workdir / "emulator.log"
     # --memory, and run from workdir: never the .mgsync-emulator.json of the directory it is started in
-    command = [sys.executable, "-m", "mgsync", "emulator", "serve", "--memory", "--port", "0", "--api-key", key,
-               "--latency", str(latency)]
+    command = [
+        sys.executable,
+        "-m",
+        "mgsync",
+        "emulator",
+        "serve",
+        "--memory",
+        "--port",
+        "0",
+        "--api-key",
+        key,
+        "--latency",
+        str(latency),
+    ]
     with log.open("wb") as sink:
         proc = subprocess.Popen(command, stdout=sink, stderr=sink, cwd=workdir)
     try:
@@ -157,8 +177,7 @@ def _announced_url(log: Path, proc: subprocess.Popen[bytes]) -> str:
 
 def cli_env(url: str, key: str, shape: account_l.Shape) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_", "MGSYNC_"))}
-    return {**env, "MAILGUN_BASE_URL": url, "MAILGUN_API_KEY": key, "NO_COLOR": "1",
-            **account_l.password_env(shape)}
+    return {**env, "MAILGUN_BASE_URL": url, "MAILGUN_API_KEY": key, "NO_COLOR": "1", **account_l.password_env(shape)}
 
 
 # --- the runs ------------------------------------------------------------------------------------
@@ -178,15 +197,19 @@ class Result:
 
 def speed_check() -> float:
     """Seconds of a fixed pure-Python workload (the best of three): how fast this machine is now."""
+
     def work() -> float:
         started = time.perf_counter()
         table = {f"m{i:06d}@example.org": (i, str(i), i % 7 == 0) for i in range(200_000)}
         sorted(table.items(), key=lambda item: item[1][1])
         return time.perf_counter() - started
+
     return min(work() for _ in range(3))
 
 
-def _repeated(bench: Bench, label: str, times: int, *args: str, before: Callable[[int], None] = lambda _: None) -> list[Run]:
+def _repeated(
+    bench: Bench, label: str, times: int, *args: str, before: Callable[[int], None] = lambda _: None
+) -> list[Run]:
     runs = []
     for i in range(times):
         before(i)
@@ -198,8 +221,15 @@ def _median(runs: list[Run]) -> Run:
     return sorted(runs, key=lambda run: run.wall)[(len(runs) - 1) // 2]
 
 
-def run_benchmark(shape: account_l.Shape, latency: float, concurrency: int, workdir: Path,
-                  profile: bool = False, progress: Callable[[str], None] = lambda _: None, repeat: int = 3) -> Result:
+def run_benchmark(
+    shape: account_l.Shape,
+    latency: float,
+    concurrency: int,
+    workdir: Path,
+    profile: bool = False,
+    progress: Callable[[str], None] = lambda _: None,
+    repeat: int = 3,
+) -> Result:
     key = "bench-" + secrets.token_hex(8)
     root, imported = workdir / "account", workdir / "imported"
     account_l.write_account(root, shape, template_version=1)
@@ -221,13 +251,22 @@ def run_benchmark(shape: account_l.Shape, latency: float, concurrency: int, work
         _must(bench.cli("change apply", "apply", "--yes", "."))
         converged["after change"] = _converged(bench, root)
         progress("(d) import")
-        imports = _repeated(bench, "import", repeat, "import", "--out", str(imported),
-                            before=lambda i: _clear(imported))
+        imports = _repeated(
+            bench, "import", repeat, "import", "--out", str(imported), before=lambda i: _clear(imported)
+        )
         converged["after import"] = _converged(bench, imported)
     runs = {r.label: r for r in bench.runs}
     runs["no-op plan"], runs["import"] = _median(plans), _median(imports)
-    return Result(shape, latency, concurrency, runs, converged, text, {"no-op plan": plans, "import": imports},
-                  (speed_before, speed_check()))
+    return Result(
+        shape,
+        latency,
+        concurrency,
+        runs,
+        converged,
+        text,
+        {"no-op plan": plans, "import": imports},
+        (speed_before, speed_check()),
+    )
 
 
 def _clear(directory: Path) -> None:
@@ -267,38 +306,61 @@ def report(result: Result) -> str:
     status = account_l.status_reads(shape)
     r_min, r_min_after = account_l.read_min(shape), account_l.read_min(shape, shape.extra_bounces())
     w_min = account_l.write_min(shape)
-    minimums = {"apply from empty": (3, w_min),
-                "apply templates v2": (r_min + status, account_l.template_version_writes(shape)),
-                "no-op plan": (r_min + status, 0), "change apply": (r_min_after + status, account_l.change_write_min(shape)),
-                "import": (r_min_after + account_l.import_reads(shape), 0)}
-    lines = [f"account L (large collections x {shape.members / account_l.Shape().members:g}): {shape.items():,} items ({shape}); "
-             f"latency {result.latency * 1000:.0f} ms, concurrency {result.concurrency}", "",
-             f"{'run':<22}{'reads':>7}{'R_need':>7}{'writes':>8}{'W_min':>7}{'wall s':>9}{'floor s':>9}"
-             f"{'cpu s':>8}{'rss MiB':>9}{'emu cpu s':>11}  exit"]
+    minimums = {
+        "apply from empty": (3, w_min),
+        "apply templates v2": (r_min + status, account_l.template_version_writes(shape)),
+        "no-op plan": (r_min + status, 0),
+        "change apply": (r_min_after + status, account_l.change_write_min(shape)),
+        "import": (r_min_after + account_l.import_reads(shape), 0),
+    }
+    lines = [
+        f"account L (large collections x {shape.members / account_l.Shape().members:g}): {shape.items():,} items ({shape}); "
+        f"latency {result.latency * 1000:.0f} ms, concurrency {result.concurrency}",
+        "",
+        f"{'run':<22}{'reads':>7}{'R_need':>7}{'writes':>8}{'W_min':>7}{'wall s':>9}{'floor s':>9}"
+        f"{'cpu s':>8}{'rss MiB':>9}{'emu cpu s':>11}  exit",
+    ]
     for label, run in runs.items():
         if label in result.repeats:
             continue  # the median of the repeated runs, listed just above it
         reads, writes = minimums.get(re.sub(r" \d+/\d+$", "", label), (None, None))
         floor = "" if reads is None else f"{(reads + writes) * result.latency / result.concurrency:9.2f}"
-        lines.append(f"{label:<22}{run.reads:>7}{'' if reads is None else reads:>7}{run.writes:>8}"
-                     f"{'' if writes is None else writes:>7}{run.wall:>9.2f}{floor:>9}{run.cpu:>8.2f}"
-                     f"{run.rss_mib:>9.0f}{run.emulator_cpu:>11.2f}  {run.exit_code}")
+        lines.append(
+            f"{label:<22}{run.reads:>7}{'' if reads is None else reads:>7}{run.writes:>8}"
+            f"{'' if writes is None else writes:>7}{run.wall:>9.2f}{floor:>9}{run.cpu:>8.2f}"
+            f"{run.rss_mib:>9.0f}{run.emulator_cpu:>11.2f}  {run.exit_code}"
+        )
     for label, repeated in result.repeats.items():
         walls = ", ".join(f"{run.wall:.2f}" for run in repeated)
-        lines.append(f"{label}: {len(repeated)} runs, wall {walls} s; the targets take the median, "
-                     f"{runs[label].label!r}")
+        lines.append(
+            f"{label}: {len(repeated)} runs, wall {walls} s; the targets take the median, {runs[label].label!r}"
+        )
     before, after = result.speed
-    lines.append(f"speed check (a fixed pure-Python workload; less is faster): {before * 1000:.0f} ms before the runs, "
-                 f"{after * 1000:.0f} ms after")
-    lines += ["", *[f"converged {step}: {'yes' if ok else 'NO (the plan is not empty)'}"
-                    for step, ok in result.converged.items()]]
-    lines += ["", f"R_min counts pages only (issue 10). R_need adds the reads of what issues 9 and 12 added after"
-              f" R_min was defined: for a plan, {status} per-domain status reads (an unverified domain's details,"
-              f" the HTTPS certificate status); for an import, {account_l.import_reads(shape)} listings (each domain's"
-              " DKIM keys, the three account-level kinds). Floors use R_need; the floor on R_min is shown beside.",
-              *targets_table(result, r_min, r_min_after, w_min, status)]
+    lines.append(
+        f"speed check (a fixed pure-Python workload; less is faster): {before * 1000:.0f} ms before the runs, "
+        f"{after * 1000:.0f} ms after"
+    )
+    lines += [
+        "",
+        *[
+            f"converged {step}: {'yes' if ok else 'NO (the plan is not empty)'}"
+            for step, ok in result.converged.items()
+        ],
+    ]
+    lines += [
+        "",
+        f"R_min counts pages only (issue 10). R_need adds the reads of what issues 9 and 12 added after"
+        f" R_min was defined: for a plan, {status} per-domain status reads (an unverified domain's details,"
+        f" the HTTPS certificate status); for an import, {account_l.import_reads(shape)} listings (each domain's"
+        " DKIM keys, the three account-level kinds). Floors use R_need; the floor on R_min is shown beside.",
+        *targets_table(result, r_min, r_min_after, w_min, status),
+    ]
     if result.profile:
-        lines += ["", "cProfile of the no-op plan (main thread; the reads run on worker threads):", result.profile.rstrip()]
+        lines += [
+            "",
+            "cProfile of the no-op plan (main thread; the reads run on worker threads):",
+            result.profile.rstrip(),
+        ]
     return "\n".join(lines)
 
 
@@ -312,24 +374,46 @@ def targets_table(result: Result, r_min: int, r_min_after: int, w_min: int, stat
     change_cap = change.plan_reads + account_l.change_write_min(shape) + account_l.change_touched_reads(shape)
     rows = [
         ("no-op plan", "CPU", f"{plan.cpu:.2f} s", "<= 2 s", plan.cpu <= 2),
-        ("no-op plan", "wall / floor", _ratio(plan.wall, plan_floor, "s") + on_r_min, "<= 2.5", plan.wall <= 2.5 * plan_floor),
+        (
+            "no-op plan",
+            "wall / floor",
+            _ratio(plan.wall, plan_floor, "s") + on_r_min,
+            "<= 2.5",
+            plan.wall <= 2.5 * plan_floor,
+        ),
         ("no-op plan", "requests / R_min", _ratio(plan.requests, r_min), "(R_min)", None),
         ("no-op plan", "requests / R_need", _ratio(plan.requests, need), "<= 1.13", plan.requests <= 1.13 * need),
         ("no-op plan", "peak RSS", f"{plan.rss_mib:.0f} MiB", "<= 250 MiB", plan.rss_mib <= 250),
         ("apply from empty", "writes / W_min", _ratio(empty.writes, w_min), "<= 1.05", empty.writes <= 1.05 * w_min),
         ("apply from empty", "peak RSS", f"{empty.rss_mib:.0f} MiB", "<= 300 MiB", empty.rss_mib <= 300),
-        ("change apply", "requests", f"{change.requests} ({change.plan_reads} plan reads, {change.writes} writes,"
-         f" {change.reads - change.plan_reads} reads after)", f"<= {change_cap}", change.requests <= change_cap),
+        (
+            "change apply",
+            "requests",
+            f"{change.requests} ({change.plan_reads} plan reads, {change.writes} writes,"
+            f" {change.reads - change.plan_reads} reads after)",
+            f"<= {change_cap}",
+            change.requests <= change_cap,
+        ),
         ("import", "requests / R_min", _ratio(imp.requests, r_min_after), "(R_min)", None),
         ("import", "requests / R_need", _ratio(imp.requests, need_after), "<= 1.13", imp.requests <= 1.13 * need_after),
-        ("import", "wall / floor", _ratio(imp.wall, import_floor, "s") + import_on_r_min, "<= 3", imp.wall <= 3 * import_floor),
+        (
+            "import",
+            "wall / floor",
+            _ratio(imp.wall, import_floor, "s") + import_on_r_min,
+            "<= 3",
+            imp.wall <= 3 * import_floor,
+        ),
         ("import", "peak RSS", f"{imp.rss_mib:.0f} MiB", "<= 300 MiB", imp.rss_mib <= 300),
     ]
     out = [f"{'run':<18}{'measure':<18}{'value':<58}{'target':<13}result"]
-    out += [f"{run:<18}{measure:<18}{value:<58}{target:<13}{'' if ok is None else 'PASS' if ok else 'MISS'}"
-            for run, measure, value, target, ok in rows]
-    out.append(f"(change apply target = its own plan reads + W_min {account_l.change_write_min(shape)}"
-               f" + reads of the touched scopes {account_l.change_touched_reads(shape)})")
+    out += [
+        f"{run:<18}{measure:<18}{value:<58}{target:<13}{'' if ok is None else 'PASS' if ok else 'MISS'}"
+        for run, measure, value, target, ok in rows
+    ]
+    out.append(
+        f"(change apply target = its own plan reads + W_min {account_l.change_write_min(shape)}"
+        f" + reads of the touched scopes {account_l.change_touched_reads(shape)})"
+    )
     return out
 
 
@@ -346,13 +430,22 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.02, help="seconds per request in the emulator")
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of L's large collections")
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--repeat", type=int, default=3, help="runs of the no-op plan and of the import (median judged)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of the no-op plan and of the import (median judged)"
+    )
     parser.add_argument("--profile", action="store_true", help="also profile the no-op plan with cProfile")
     args = parser.parse_args()
     shape = account_l.Shape().scaled(args.scale)
     with tempfile.TemporaryDirectory(prefix="mgsync-bench-l-") as tmp:
-        result = run_benchmark(shape, args.latency, args.concurrency, Path(tmp), args.profile,
-                               progress=lambda step: print(step, file=sys.stderr, flush=True), repeat=max(1, args.repeat))
+        result = run_benchmark(
+            shape,
+            args.latency,
+            args.concurrency,
+            Path(tmp),
+            args.profile,
+            progress=lambda step: print(step, file=sys.stderr, flush=True),
+            repeat=max(1, args.repeat),
+        )
     print(report(result))
 
 

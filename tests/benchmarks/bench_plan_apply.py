@@ -37,9 +37,13 @@ def write_account(root: Path, members: int, bounces: int, routes: int, templates
     lists.mkdir()
     for domain in DOMAINS:
         csv = root / f"{domain}-bounces.csv"
-        csv.write_text("address,code,error\n" + "".join(f"b{i}@{domain}.example.org,550,gone\n" for i in range(bounces)))
+        csv.write_text(
+            "address,code,error\n" + "".join(f"b{i}@{domain}.example.org,550,gone\n" for i in range(bounces))
+        )
         hooks = "".join(f"      {e}: [https://hooks.example.com/{e}]\n" for e in EVENTS)
-        tpls = "".join(f"      t{i}: {{description: T{i}, template: '<p>{i} {{{{name}}}}</p>'}}\n" for i in range(templates))
+        tpls = "".join(
+            f"      t{i}: {{description: T{i}, template: '<p>{i} {{{{name}}}}</p>'}}\n" for i in range(templates)
+        )
         (root / f"{domain}.yaml").write_text(
             f"domains:\n  {domain}:\n    spam_action: tag\n    tracking: {{open: true, click: true}}\n"
             f"    webhooks:\n{hooks}    templates:\n{tpls}"
@@ -70,7 +74,9 @@ def measure(label: str, minimum: int | None, client: Client, fn: Callable[[], ob
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     floor = f" (minimum {minimum})" if minimum is not None else ""
-    print(f"{label:<28} requests {client.stats.requests:>6}{floor:<16} wall {wall:7.2f}s  cpu {cpu:6.2f}s  peak {peak:6.0f} MiB")
+    print(
+        f"{label:<28} requests {client.stats.requests:>6}{floor:<16} wall {wall:7.2f}s  cpu {cpu:6.2f}s  peak {peak:6.0f} MiB"
+    )
     return result
 
 
@@ -92,16 +98,22 @@ def main() -> None:
         with Client(settings, concurrency=args.concurrency) as client:
             desired = load([root], {})
             lock = Lockfile.read(root / "mgsync.lock")
-            print(f"account: {len(desired.state)} declared objects, latency {args.latency * 1000:.0f} ms, "
-                  f"concurrency {args.concurrency}")
+            print(
+                f"account: {len(desired.state)} declared objects, latency {args.latency * 1000:.0f} ms, "
+                f"concurrency {args.concurrency}"
+            )
             outcome = measure("plan (empty account)", None, client, lambda: plan_changes(client, desired, lock))
             measure("apply (first)", None, client, lambda: apply_changes(client, desired, lock, outcome))
             minimum = minimum_reads(args.members, args.bounces, args.routes, args.templates)
             lock = Lockfile.read(root / "mgsync.lock")
             plan = measure("plan (unchanged account)", minimum, client, lambda: plan_changes(client, desired, lock))
             assert plan.plan.empty, "benchmark account did not converge"
-            measure("observe everything (import)", None, client,
-                    lambda: observe(client, wanted_scopes(None, State(), everything=True), State()))
+            measure(
+                "observe everything (import)",
+                None,
+                client,
+                lambda: observe(client, wanted_scopes(None, State(), everything=True), State()),
+            )
 
 
 if __name__ == "__main__":

@@ -11,8 +11,19 @@ from pathlib import Path
 from tests.benchmarks import account_l
 from tests.benchmarks.bench_account_l import report, run_benchmark
 
-TINY = account_l.Shape(domains=2, templates=2, credentials=1, webhooks=2, bounces=3, unsubscribes=2,
-                       complaints=1, allowlist=2, routes=2, lists=2, members=150)
+TINY = account_l.Shape(
+    domains=2,
+    templates=2,
+    credentials=1,
+    webhooks=2,
+    bounces=3,
+    unsubscribes=2,
+    complaints=1,
+    allowlist=2,
+    routes=2,
+    lists=2,
+    members=150,
+)
 
 
 def test_full_shape_is_account_l() -> None:
@@ -32,7 +43,9 @@ def test_tiny_run_converges_and_counts_requests(tmp_path: Path) -> None:
     runs = result.runs
     assert runs["apply from empty"].writes >= account_l.write_min(TINY)
     assert runs["no-op plan"].writes == 0
-    assert runs["no-op plan"].reads >= account_l.read_min(TINY) + account_l.status_reads(TINY)  # R_need is no more than needed
+    assert runs["no-op plan"].reads >= account_l.read_min(TINY) + account_l.status_reads(
+        TINY
+    )  # R_need is no more than needed
     assert runs["change apply"].writes >= account_l.change_write_min(TINY) == 2 + 1
     assert runs["import"].reads >= account_l.read_min(TINY, TINY.extra_bounces()) + account_l.import_reads(TINY)
     assert all(run.rss_mib > 0 and run.cpu > 0 for run in runs.values())

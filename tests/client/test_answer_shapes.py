@@ -14,11 +14,34 @@ import mgsync.kinds
 from mgsync import answers
 from mgsync.answers import ANY, BOOL, INT, STR, ListOf, MapOf, Nullable, Obj
 
-KEYS = st.sampled_from(["items", "address", "name", "vars", "subscribed", "code", "tags", "tag", "value",
-                        "reason", "error", "webhooks", "urls", "template", "version", "tracking", "active", "x"])
+KEYS = st.sampled_from(
+    [
+        "items",
+        "address",
+        "name",
+        "vars",
+        "subscribed",
+        "code",
+        "tags",
+        "tag",
+        "value",
+        "reason",
+        "error",
+        "webhooks",
+        "urls",
+        "template",
+        "version",
+        "tracking",
+        "active",
+        "x",
+    ]
+)
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-3, 600), st.text(max_size=4))
-JSON = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                     st.dictionaries(KEYS, inner, max_size=5)), max_leaves=25)
+JSON = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(KEYS, inner, max_size=5)),
+    max_leaves=25,
+)
 
 
 def _declared_shapes() -> list[Any]:

@@ -64,7 +64,10 @@ def test_nested_map_is_helped_by_idle_workers(client: Client) -> None:
         return j
 
     started = time.perf_counter()
-    assert client.pool.map(lambda i: client.pool.map(inner, range(8)) if i == 0 else [], range(2)) == [list(range(8)), []]
+    assert client.pool.map(lambda i: client.pool.map(inner, range(8)) if i == 0 else [], range(2)) == [
+        list(range(8)),
+        [],
+    ]
     assert len(threads) > 1
     assert time.perf_counter() - started < 8 * 0.05 * 0.75  # 4 threads: about 0.1 s, never 0.4 s
 

@@ -35,8 +35,13 @@ def test_routes_send_repeated_actions(account, connect) -> None:
     emu, url = account
     client = connect(url)
     emu.store.add_route('match_recipient("a@example.com")', description="seeded")
-    form = [("priority", 1), ("description", "support"), ("expression", 'match_recipient("s@example.com")'),
-            ("action", 'forward("https://app.example.com/in")'), ("action", "stop()")]
+    form = [
+        ("priority", 1),
+        ("description", "support"),
+        ("expression", 'match_recipient("s@example.com")'),
+        ("action", 'forward("https://app.example.com/in")'),
+        ("action", "stop()"),
+    ]
     route = client.post("/v3/routes", form)["route"]
     assert route["actions"] == ['forward("https://app.example.com/in")', "stop()"]
     assert sorted(r["description"] for r in client.iter_skip("/v3/routes")) == ["seeded", "support"]
@@ -56,8 +61,10 @@ def test_webhooks_send_repeated_urls(account, connect) -> None:
 def test_templates_and_versions(account, connect) -> None:
     _emu, url = account
     client = connect(url)
-    client.post(f"/v3/{DOMAIN}/templates", {"name": "welcome", "template": "Hi {{name}}", "tag": "v1",
-                                            "headers": json.dumps({"Subject": "Welcome"})})
+    client.post(
+        f"/v3/{DOMAIN}/templates",
+        {"name": "welcome", "template": "Hi {{name}}", "tag": "v1", "headers": json.dumps({"Subject": "Welcome"})},
+    )
     client.post(f"/v3/{DOMAIN}/templates/welcome/versions", {"tag": "v2", "template": "Hello", "active": "yes"})
     assert [t["name"] for t in client.iter_pages(f"/v3/{DOMAIN}/templates", limit=100)] == ["welcome"]
     versions = client.iter_pages(f"/v3/{DOMAIN}/templates/welcome/versions", limit=100, items="template.versions")
@@ -71,7 +78,10 @@ def test_mailing_lists(account, connect) -> None:
     client = connect(url)
     emu.store.add_list(f"seeded@{DOMAIN}")
     client.post("/v3/lists", {"address": f"news@{DOMAIN}", "name": "News", "access_level": "readonly"})
-    assert [x["address"] for x in client.iter_pages("/v3/lists/pages", limit=100)] == [f"news@{DOMAIN}", f"seeded@{DOMAIN}"]
+    assert [x["address"] for x in client.iter_pages("/v3/lists/pages", limit=100)] == [
+        f"news@{DOMAIN}",
+        f"seeded@{DOMAIN}",
+    ]
     client.put(f"/v3/lists/{segment(f'news@{DOMAIN}')}", {"description": "Monthly"})
     assert client.get(f"/v3/lists/news@{DOMAIN}")["list"]["description"] == "Monthly"
 
@@ -94,10 +104,15 @@ def test_members_with_plus_addresses_stay_literal(account, connect) -> None:
 def test_suppressions_json_bulk_and_delete(account, connect) -> None:
     _emu, url = account
     client = connect(url)
-    bounces = [{"address": "gone+1@example.org", "code": "550", "error": "mailbox removed"},
-               {"address": "gone2@example.org"}]
+    bounces = [
+        {"address": "gone+1@example.org", "code": "550", "error": "mailbox removed"},
+        {"address": "gone2@example.org"},
+    ]
     client.post(f"/v3/{DOMAIN}/bounces", json=bounces)
-    assert [b["address"] for b in client.iter_pages(f"/v3/{DOMAIN}/bounces")] == ["gone+1@example.org", "gone2@example.org"]
+    assert [b["address"] for b in client.iter_pages(f"/v3/{DOMAIN}/bounces")] == [
+        "gone+1@example.org",
+        "gone2@example.org",
+    ]
     client.delete(f"/v3/{DOMAIN}/bounces/{segment('gone+1@example.org')}")
     assert [b["address"] for b in client.iter_pages(f"/v3/{DOMAIN}/bounces")] == ["gone2@example.org"]
     client.post(f"/v3/{DOMAIN}/unsubscribes", json=[{"address": "quit@example.org", "tags": ["*"]}])
@@ -123,4 +138,7 @@ def test_multipart_upload(account, connect) -> None:
     emu.store.add_list(lst)
     csv = b"address,name\nann@example.org,Ann\nben@example.org,Ben\n"
     client.post(f"/v3/lists/{lst}/members.csv", {"upsert": "yes"}, files={"members": ("m.csv", csv, "text/csv")})
-    assert [m["address"] for m in client.iter_pages(f"/v3/lists/{lst}/members/pages")] == ["ann@example.org", "ben@example.org"]
+    assert [m["address"] for m in client.iter_pages(f"/v3/lists/{lst}/members/pages")] == [
+        "ann@example.org",
+        "ben@example.org",
+    ]

@@ -153,11 +153,13 @@ def test_unresolvable_host_fails_at_once() -> None:
     assert "cannot connect to https://api.mailgun.invalid (the host name does not resolve)" in str(err.value)
 
 
-
-@pytest.mark.parametrize(("body", "why"), [
-    ("<html>proxy error</html>", "expected an object with \"items\", got an HTML page '<html>proxy error</html>'"),
-    ('{"items": 3}', "expected items to be a list, got the number 3"),
-])
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        ("<html>proxy error</html>", "expected an object with \"items\", got an HTML page '<html>proxy error</html>'"),
+        ('{"items": 3}', "expected items to be a list, got the number 3"),
+    ],
+)
 def test_an_unreadable_answer_has_its_own_class(account, connect, body, why) -> None:
     """Not JSON, or JSON of another shape: an answer came (no ``NoAnswerError``), but it cannot be read."""
     emu, url = account
@@ -167,6 +169,7 @@ def test_an_unreadable_answer_has_its_own_class(account, connect, body, why) -> 
     assert not isinstance(err.value, NoAnswerError) and err.value.exit_code == 1
     assert str(err.value) == f"Mailgun API: GET /v3/routes returned 200: {why}"
     assert statuses(emu, "GET") == [200]  # not retried
+
 
 def test_post_timing_out_is_not_repeated(account, connect) -> None:
     emu, url = account

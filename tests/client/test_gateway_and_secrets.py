@@ -27,12 +27,22 @@ def test_gateway_form_over_http(account) -> None:
 @pytest.mark.parametrize(
     ("settings", "status", "message"),
     [
-        ({"auth": "bearer", "api_key": MATON_KEY}, 400, "Several Mailgun connections exist: send the Maton-Connection header"),
+        (
+            {"auth": "bearer", "api_key": MATON_KEY},
+            400,
+            "Several Mailgun connections exist: send the Maton-Connection header",
+        ),
         ({"auth": "bearer", "api_key": MATON_KEY, "connection": "conn-x"}, 400, "No Mailgun connection with id conn-x"),
-        ({"auth": "bearer", "api_key": "maton-wrong-000000000000", "connection": "conn-a"}, 401,
-         "Forbidden: the API key was rejected (check MAILGUN_API_KEY / MATON_API_KEY and the region)"),
-        ({"auth": "basic", "api_key": KEY}, 401,
-         "Forbidden: the API key was rejected (check MAILGUN_API_KEY / MATON_API_KEY and the region)"),
+        (
+            {"auth": "bearer", "api_key": "maton-wrong-000000000000", "connection": "conn-a"},
+            401,
+            "Forbidden: the API key was rejected (check MAILGUN_API_KEY / MATON_API_KEY and the region)",
+        ),
+        (
+            {"auth": "basic", "api_key": KEY},
+            401,
+            "Forbidden: the API key was rejected (check MAILGUN_API_KEY / MATON_API_KEY and the region)",
+        ),
     ],
 )
 def test_gateway_refusals(account, settings: dict, status: int, message: str) -> None:
@@ -45,9 +55,16 @@ def test_gateway_refusals(account, settings: dict, status: int, message: str) ->
 @pytest.mark.parametrize(
     ("settings", "authorization", "connection"),
     [
-        (Settings("https://api.mailgun.net", "basic", KEY),
-         "Basic " + base64.b64encode(f"api:{KEY}".encode()).decode(), None),
-        (Settings("https://api.maton.ai/mailgun", "bearer", MATON_KEY, connection="conn-1"), f"Bearer {MATON_KEY}", "conn-1"),
+        (
+            Settings("https://api.mailgun.net", "basic", KEY),
+            "Basic " + base64.b64encode(f"api:{KEY}".encode()).decode(),
+            None,
+        ),
+        (
+            Settings("https://api.maton.ai/mailgun", "bearer", MATON_KEY, connection="conn-1"),
+            f"Bearer {MATON_KEY}",
+            "conn-1",
+        ),
         (Settings("https://api.maton.ai/mailgun", "bearer", MATON_KEY), f"Bearer {MATON_KEY}", None),
     ],
 )
@@ -80,10 +97,12 @@ def test_the_key_never_appears_in_reprs_errors_or_logs(account, caplog: pytest.L
     with basic, gateway, wrong:
         basic.get("/v3/routes")
         gateway.get("/v4/domains")
-        for call in (lambda: basic.post("/v3/routes", {"expression": "catch_all()", "action": "stop()"}),
-                     lambda: basic.get("/v3/nope.example.com/bounces"),
-                     lambda: wrong.get("/v4/domains"),
-                     lambda: basic.get("https://evil.example.com/steal")):
+        for call in (
+            lambda: basic.post("/v3/routes", {"expression": "catch_all()", "action": "stop()"}),
+            lambda: basic.get("/v3/nope.example.com/bounces"),
+            lambda: wrong.get("/v4/domains"),
+            lambda: basic.get("https://evil.example.com/steal"),
+        ):
             with pytest.raises(MgsyncError) as err:
                 call()
             errors.append(err.value)

@@ -67,8 +67,7 @@ def test_p_pivot_templates_and_versions(account, connect) -> None:
     emu.store.add_template(DOMAIN, "many", versions=[{"tag": f"v{i:02d}", "template": "x"} for i in range(22)])
     names = [t["name"] for t in client.iter_pages(f"/v3/{DOMAIN}/templates", limit=10)]
     assert names == sorted(["many"] + [f"t{i:02d}" for i in range(24)])
-    versions = client.iter_pages(f"/v3/{DOMAIN}/templates/many/versions", limit=10,
-                                 items="template.versions")
+    versions = client.iter_pages(f"/v3/{DOMAIN}/templates/many/versions", limit=10, items="template.versions")
     assert [v["tag"] for v in versions] == [f"v{i:02d}" for i in range(22)]
     log = gets(emu)
     assert len(log) == 6 and log[1][1]["p"] == ["t08"] and log[4][1]["p"] == ["v09"]
@@ -125,7 +124,7 @@ def test_a_page_size_lowered_by_the_server_is_not_mistaken_for_the_end() -> None
     def server(request: httpx.Request) -> httpx.Response:
         after = request.url.params.get("p")
         start = names.index(after) + 1 if after else 0
-        page = names[start:start + 2]
+        page = names[start : start + 2]
         nxt = f"https://api.mailgun.net/v3/d/templates?page=next&p={page[-1] if page else after}&limit=2"
         return httpx.Response(200, json={"items": [{"name": n} for n in page], "paging": {"next": nxt}})
 

@@ -25,7 +25,9 @@ def test_throttled_request_waits_for_the_reset_then_succeeds(account, connect) -
     assert client.post("/v3/routes", {"expression": "catch_all()", "action": "stop()"})["route"]
     assert time.monotonic() - started >= 0.4
     assert [e.status for e in emu.log] == [200, 429, 200]  # 429 is retried even for POST: nothing was applied
-    assert len(sleeps.calls) == 1 and 0.35 <= sleeps.calls[0] <= 0.4 * 1.1 + 0.01  # X-Request-Reset, not ceil(Retry-After)=1
+    assert (
+        len(sleeps.calls) == 1 and 0.35 <= sleeps.calls[0] <= 0.4 * 1.1 + 0.01
+    )  # X-Request-Reset, not ceil(Retry-After)=1
     assert (client.stats.throttled, client.stats.retries) == (1, 1)
 
 
@@ -91,14 +93,22 @@ def test_wait_follows_the_servers_hint(headers: dict[str, str], body: dict, low:
 
     def server(request: httpx.Request) -> httpx.Response:
         now = time.time()
-        values = {"in_3s_ms": str(int((now + 3) * 1000)), "in_4s": str(int(now + 4)), "past_ms": str(int((now - 60) * 1000))}
+        values = {
+            "in_3s_ms": str(int((now + 3) * 1000)),
+            "in_4s": str(int(now + 4)),
+            "past_ms": str(int((now - 60) * 1000)),
+        }
         status = next(answers)
         if status == 200:
             return httpx.Response(200, json={"ok": True})
         return httpx.Response(429, headers={k: v.format(**values) for k, v in headers.items()}, json=body)
 
-    with Client(Settings("https://api.mailgun.net", "basic", KEY), transport=httpx.MockTransport(server),
-                sleep=sleeps, backoff_cap=7.0) as client:
+    with Client(
+        Settings("https://api.mailgun.net", "basic", KEY),
+        transport=httpx.MockTransport(server),
+        sleep=sleeps,
+        backoff_cap=7.0,
+    ) as client:
         assert client.get("/v3/routes") == {"ok": True}
     assert len(sleeps.calls) == 1
     assert low <= sleeps.calls[0] <= high  # jitter only adds, at most 10 %
@@ -110,8 +120,12 @@ def test_past_reset_and_no_hint_fall_back_to_backoff() -> None:
     def server(request: httpx.Request) -> httpx.Response:
         return httpx.Response(429, headers={"X-Request-Reset": str(int((time.time() - 60) * 1000))}, text="Too Many")
 
-    with Client(Settings("https://api.mailgun.net", "basic", KEY), transport=httpx.MockTransport(server),
-                sleep=sleeps, max_retries=3) as client:
+    with Client(
+        Settings("https://api.mailgun.net", "basic", KEY),
+        transport=httpx.MockTransport(server),
+        sleep=sleeps,
+        max_retries=3,
+    ) as client:
         with pytest.raises(ApiError) as err:
             client.get("/v3/routes")
         assert client.stats.throttled == 4
@@ -119,13 +133,17 @@ def test_past_reset_and_no_hint_fall_back_to_backoff() -> None:
     assert len(sleeps.calls) == 3 and all(0 < s <= 0.25 * 2**i * 1.1 for i, s in enumerate(sleeps.calls))
 
 
-@pytest.mark.parametrize(("others_served", "throttled_answers", "outcome", "throttled_seen"), [
-    (True, 9, "served", 9),  # queued behind our own threads: nine 429s, none counts toward max_retries
-    (False, 9, "429", 4),  # nobody is served: max_retries (3) counts every 429, as before
-    (True, 100, "429", 12),  # a turn that never comes still ends: after 3 × max_retries tries only counted ones
-])
+@pytest.mark.parametrize(
+    ("others_served", "throttled_answers", "outcome", "throttled_seen"),
+    [
+        (True, 9, "served", 9),  # queued behind our own threads: nine 429s, none counts toward max_retries
+        (False, 9, "429", 4),  # nobody is served: max_retries (3) counts every 429, as before
+        (True, 100, "429", 12),  # a turn that never comes still ends: after 3 × max_retries tries only counted ones
+    ],
+)
 def test_a_429_counts_toward_retries_only_when_nothing_else_was_served(
-        others_served: bool, throttled_answers: int, outcome: str, throttled_seen: int) -> None:
+    others_served: bool, throttled_answers: int, outcome: str, throttled_seen: int
+) -> None:
     """The root cause of a flaky storm: at a window's reset our threads race for its quota and the
     losers used to spend their retries waiting their turn. Another request answered meanwhile shows
     the account is making progress, so such a 429 is a turn, not a failure."""
@@ -146,8 +164,12 @@ def test_a_429_counts_toward_retries_only_when_nothing_else_was_served(
             finally:
                 nested.on = False
 
-    with Client(Settings("https://api.mailgun.net", "basic", KEY), transport=httpx.MockTransport(server),
-                sleep=sleep, max_retries=3) as client:
+    with Client(
+        Settings("https://api.mailgun.net", "basic", KEY),
+        transport=httpx.MockTransport(server),
+        sleep=sleep,
+        max_retries=3,
+    ) as client:
         if outcome == "served":
             assert client.get("/v3/a") == {"ok": True}
         else:

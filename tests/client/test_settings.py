@@ -18,7 +18,11 @@ MATON = "maton-0123456789-SECRET"
         ({"MAILGUN_API_KEY": KEY, "MAILGUN_REGION": "us"}, {}, ("https://api.mailgun.net", "basic", KEY, None)),
         ({"MAILGUN_API_KEY": KEY, "MAILGUN_REGION": "EU"}, {}, ("https://api.eu.mailgun.net", "basic", KEY, None)),
         ({"MAILGUN_API_KEY": KEY}, {"region": "eu"}, ("https://api.eu.mailgun.net", "basic", KEY, None)),
-        ({"MAILGUN_API_KEY": KEY, "MAILGUN_REGION": "eu"}, {"region": "us"}, ("https://api.mailgun.net", "basic", KEY, None)),
+        (
+            {"MAILGUN_API_KEY": KEY, "MAILGUN_REGION": "eu"},
+            {"region": "us"},
+            ("https://api.mailgun.net", "basic", KEY, None),
+        ),
         (
             {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": "https://mg-proxy.example.com/api/"},
             {},
@@ -29,8 +33,16 @@ MATON = "maton-0123456789-SECRET"
             {"base_url": "http://127.0.0.1:8025"},
             ("http://127.0.0.1:8025", "basic", KEY, None),
         ),
-        ({"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": "http://localhost:8025"}, {}, ("http://localhost:8025", "basic", KEY, None)),
-        ({"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": "http://[::1]:8025"}, {}, ("http://[::1]:8025", "basic", KEY, None)),
+        (
+            {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": "http://localhost:8025"},
+            {},
+            ("http://localhost:8025", "basic", KEY, None),
+        ),
+        (
+            {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": "http://[::1]:8025"},
+            {},
+            ("http://[::1]:8025", "basic", KEY, None),
+        ),
         ({"MATON_API_KEY": MATON}, {}, ("https://api.maton.ai/mailgun", "bearer", MATON, None)),
         (
             {"MATON_API_KEY": MATON, "MATON_CONNECTION": "conn-1"},
@@ -50,14 +62,22 @@ MATON = "maton-0123456789-SECRET"
             ("https://api.maton.ai/mailgun", "bearer", MATON, None),
         ),
         # Empty variables count as unset.
-        ({"MAILGUN_API_KEY": "", "MATON_API_KEY": MATON, "MAILGUN_REGION": ""}, {}, ("https://api.maton.ai/mailgun", "bearer", MATON, None)),
+        (
+            {"MAILGUN_API_KEY": "", "MATON_API_KEY": MATON, "MAILGUN_REGION": ""},
+            {},
+            ("https://api.maton.ai/mailgun", "bearer", MATON, None),
+        ),
         # Plain http to a remote host when explicitly allowed.
         (
             {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": "http://mg.internal:8080", "MGSYNC_ALLOW_HTTP": "1"},
             {},
             ("http://mg.internal:8080", "basic", KEY, None),
         ),
-        ({"MAILGUN_API_KEY": KEY}, {"base_url": "http://mg.internal:8080", "allow_http": True}, ("http://mg.internal:8080", "basic", KEY, None)),
+        (
+            {"MAILGUN_API_KEY": KEY},
+            {"base_url": "http://mg.internal:8080", "allow_http": True},
+            ("http://mg.internal:8080", "basic", KEY, None),
+        ),
     ],
 )
 def test_from_env(env: dict[str, str], flags: dict, expected: tuple) -> None:
@@ -82,9 +102,21 @@ def test_from_env(env: dict[str, str], flags: dict, expected: tuple) -> None:
             {},
             "MAILGUN_BASE_URL uses plain http:// to a non-loopback host (api.example.com)",
         ),
-        ({"MAILGUN_API_KEY": KEY}, {"base_url": "http://10.0.0.5"}, "--base-url uses plain http:// to a non-loopback host (10.0.0.5)"),
-        ({"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": "api.mailgun.net"}, {}, "MAILGUN_BASE_URL must be an http(s) URL"),
-        ({"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": "ftp://api.mailgun.net"}, {}, "MAILGUN_BASE_URL must be an http(s) URL"),
+        (
+            {"MAILGUN_API_KEY": KEY},
+            {"base_url": "http://10.0.0.5"},
+            "--base-url uses plain http:// to a non-loopback host (10.0.0.5)",
+        ),
+        (
+            {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": "api.mailgun.net"},
+            {},
+            "MAILGUN_BASE_URL must be an http(s) URL",
+        ),
+        (
+            {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": "ftp://api.mailgun.net"},
+            {},
+            "MAILGUN_BASE_URL must be an http(s) URL",
+        ),
         (
             {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": "https://api.maton.ai/mailgun"},
             {},

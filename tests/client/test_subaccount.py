@@ -34,11 +34,31 @@ def test_the_flag_wins_over_the_variable(env: dict[str, str], flag: str | None, 
 @pytest.mark.parametrize(
     ("env", "flag", "message"),
     [
-        ({}, "", '--subaccount must be a subaccount id like "646d00a1b32c35364a2ad34f" (visible ASCII, no spaces), got ""'),
-        ({}, "team a", '--subaccount must be a subaccount id like "646d00a1b32c35364a2ad34f" (visible ASCII, no spaces), got "team a"'),
-        ({}, "id\r\nX-Evil: 1", '--subaccount must be a subaccount id like "646d00a1b32c35364a2ad34f" (visible ASCII, no spaces), got "id\\r\\nX-Evil: 1"'),
-        ({"MAILGUN_SUBACCOUNT": "id\tx"}, None, 'MAILGUN_SUBACCOUNT must be a subaccount id like "646d00a1b32c35364a2ad34f" (visible ASCII, no spaces), got "id\\tx"'),
-        ({"MAILGUN_SUBACCOUNT": "équipe"}, None, 'MAILGUN_SUBACCOUNT must be a subaccount id like "646d00a1b32c35364a2ad34f" (visible ASCII, no spaces), got "\\u00e9quipe"'),
+        (
+            {},
+            "",
+            '--subaccount must be a subaccount id like "646d00a1b32c35364a2ad34f" (visible ASCII, no spaces), got ""',
+        ),
+        (
+            {},
+            "team a",
+            '--subaccount must be a subaccount id like "646d00a1b32c35364a2ad34f" (visible ASCII, no spaces), got "team a"',
+        ),
+        (
+            {},
+            "id\r\nX-Evil: 1",
+            '--subaccount must be a subaccount id like "646d00a1b32c35364a2ad34f" (visible ASCII, no spaces), got "id\\r\\nX-Evil: 1"',
+        ),
+        (
+            {"MAILGUN_SUBACCOUNT": "id\tx"},
+            None,
+            'MAILGUN_SUBACCOUNT must be a subaccount id like "646d00a1b32c35364a2ad34f" (visible ASCII, no spaces), got "id\\tx"',
+        ),
+        (
+            {"MAILGUN_SUBACCOUNT": "équipe"},
+            None,
+            'MAILGUN_SUBACCOUNT must be a subaccount id like "646d00a1b32c35364a2ad34f" (visible ASCII, no spaces), got "\\u00e9quipe"',
+        ),
     ],
 )
 def test_a_bad_subaccount_id_is_one_line_error(env: dict[str, str], flag: str | None, message: str) -> None:
@@ -49,16 +69,20 @@ def test_a_bad_subaccount_id_is_one_line_error(env: dict[str, str], flag: str | 
 
 
 @pytest.mark.parametrize("gateway", [False, True])
-def test_every_request_carries_the_header_and_only_that_account_is_seen(account: tuple[Emulator, str], gateway: bool,
-                                                                        caplog: pytest.LogCaptureFixture) -> None:
+def test_every_request_carries_the_header_and_only_that_account_is_seen(
+    account: tuple[Emulator, str], gateway: bool, caplog: pytest.LogCaptureFixture
+) -> None:
     emu, url = account
     sub = emu.store.add_subaccount("Team A")["id"]
     store = emu.store.account(sub)
     assert store is not None
     for n in range(5):
         store.add_domain(f"d{n}.example.com")
-    settings = (Settings(url + "/mailgun", "bearer", MATON_KEY, connection="conn-a", subaccount=sub) if gateway
-                else Settings(url, "basic", KEY, subaccount=sub))
+    settings = (
+        Settings(url + "/mailgun", "bearer", MATON_KEY, connection="conn-a", subaccount=sub)
+        if gateway
+        else Settings(url, "basic", KEY, subaccount=sub)
+    )
     caplog.set_level(logging.DEBUG, logger="mgsync.client")
     with Client(settings) as client:
         seen = [d["name"] for d in client.iter_skip("/v4/domains", limit=2)]  # three pages
@@ -79,8 +103,12 @@ def test_without_a_subaccount_no_header_is_sent(account: tuple[Emulator, str]) -
 
 def test_an_unknown_subaccount_is_a_clear_api_error(account: tuple[Emulator, str]) -> None:
     _emu, url = account
-    with (Client(Settings(url, "basic", KEY, subaccount="0123456789abcdef01234567")) as client,
-          pytest.raises(ApiError) as raised):
+    with (
+        Client(Settings(url, "basic", KEY, subaccount="0123456789abcdef01234567")) as client,
+        pytest.raises(ApiError) as raised,
+    ):
         client.get("/v4/domains")
-    assert str(raised.value) == ("Mailgun API: GET /v4/domains returned 403: Forbidden: X-Mailgun-On-Behalf-Of names "
-                                 "no subaccount of this account (0123456789abcdef01234567)")
+    assert str(raised.value) == (
+        "Mailgun API: GET /v4/domains returned 403: Forbidden: X-Mailgun-On-Behalf-Of names "
+        "no subaccount of this account (0123456789abcdef01234567)"
+    )

@@ -29,8 +29,16 @@ from tests.support.cli import run
 
 KEY = "corpus-key"
 CORPUS: dict[str, list[dict[str, Any]]] = YAML(typ="safe").load(Path(__file__).with_name("values.yaml"))
-EVENTS = ("accepted", "clicked", "complained", "delivered", "opened", "permanent_fail", "temporary_fail",
-          "unsubscribed")
+EVENTS = (
+    "accepted",
+    "clicked",
+    "complained",
+    "delivered",
+    "opened",
+    "permanent_fail",
+    "temporary_fail",
+    "unsubscribed",
+)
 DEFAULT_FOOTERS = {"html_footer": DEFAULT_HTML_FOOTER, "text_footer": DEFAULT_TEXT_FOOTER}
 URLS_PER_EVENT = 3  # Mailgun keeps at most 3 URLs per webhook event (mailgun-api.md §5.1)
 
@@ -42,8 +50,14 @@ def values(family: str) -> list[Any]:
 def test_every_value_has_a_source_and_the_corpus_is_large() -> None:
     assert all(str(entry.get("source") or "").strip() for family in CORPUS.values() for entry in family)
     counts = {family: len(entries) for family, entries in CORPUS.items()}
-    assert counts == {"expressions": 29, "actions": 25, "members": 25, "webhook_urls": 27, "html_footers": 5,
-                      "text_footers": 5}
+    assert counts == {
+        "expressions": 29,
+        "actions": 25,
+        "members": 25,
+        "webhook_urls": 27,
+        "html_footers": 5,
+        "text_footers": 5,
+    }
     assert sum(counts.values()) == 116
 
 
@@ -88,7 +102,7 @@ def member_lists() -> list[list[Any]]:
 def webhook_slots() -> dict[tuple[str, str], list[str]]:
     """(domain, event) -> its URLs: the corpus URLs, three per event, over as many domains as needed."""
     urls = values("webhook_urls")
-    chunks = [urls[i:i + URLS_PER_EVENT] for i in range(0, len(urls), URLS_PER_EVENT)]
+    chunks = [urls[i : i + URLS_PER_EVENT] for i in range(0, len(urls), URLS_PER_EVENT)]
     return {(f"hooks-{i // len(EVENTS)}.example.com", EVENTS[i % len(EVENTS)]): chunk for i, chunk in enumerate(chunks)}
 
 
@@ -99,11 +113,25 @@ def footer_domains() -> dict[str, dict[str, str]]:
 
 def create_account(api: httpx.Client) -> None:
     for i, expression in enumerate(values("expressions")):
-        api.post("/v3/routes", data={"priority": str(i), "description": f"expression-{i:02d}",
-                                     "expression": expression, "action": "stop()"}).raise_for_status()
+        api.post(
+            "/v3/routes",
+            data={
+                "priority": str(i),
+                "description": f"expression-{i:02d}",
+                "expression": expression,
+                "action": "stop()",
+            },
+        ).raise_for_status()
     for i, action in enumerate(values("actions")):
-        api.post("/v3/routes", data={"priority": str(100 + i), "description": f"action-{i:02d}",
-                                     "expression": "catch_all()", "action": action}).raise_for_status()
+        api.post(
+            "/v3/routes",
+            data={
+                "priority": str(100 + i),
+                "description": f"action-{i:02d}",
+                "expression": "catch_all()",
+                "action": action,
+            },
+        ).raise_for_status()
     for n, members in enumerate(member_lists()):
         address = f"corpus-{n}@mg.example.com"
         api.post("/v3/lists", data={"address": address, "name": f"Corpus {n}"}).raise_for_status()
@@ -148,8 +176,10 @@ def load(path: Path) -> Any:
 def test_every_value_validates_with_warnings_only_where_mailgun_may_not_act(imported: Path) -> None:
     done = run("validate", str(imported))
     warned = sorted(line.split(": ", 3)[3] for line in done.stderr.splitlines())
-    odd = 'is neither an email address nor an http(s) URL; Mailgun accepts it, but forwards only to addresses and ' \
-          "URLs (a pattern is not expanded), so mail may not arrive where you expect"
+    odd = (
+        "is neither an email address nor an http(s) URL; Mailgun accepts it, but forwards only to addresses and "
+        "URLs (a pattern is not expanded), so mail may not arrive where you expect"
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("OK: ")
     assert warned == [
@@ -192,8 +222,9 @@ def test_plan_after_import_is_empty(account: tuple[Emulator, dict[str, str]], im
     assert "No changes." in planned.stdout
 
 
-def test_a_second_import_is_byte_identical(account: tuple[Emulator, dict[str, str]], imported: Path,
-                                          tmp_path: Path) -> None:
+def test_a_second_import_is_byte_identical(
+    account: tuple[Emulator, dict[str, str]], imported: Path, tmp_path: Path
+) -> None:
     again = tmp_path / "again"
     done = run("import", "--out", str(again), env=account[1])
     assert done.returncode == 0, done.stderr
@@ -204,22 +235,27 @@ def live_values(emu: Emulator) -> dict[str, Any]:
     """What the account holds of the corpus, read over plain HTTP (as the values went in)."""
     with httpx.Client(transport=emu.transport(), base_url="https://api.mailgun.net", auth=("api", KEY)) as api:
         routes = api.get("/v3/routes", params={"limit": 1000}).json()["items"]
-        found: dict[str, Any] = {"routes": sorted((r["description"], r["priority"], r["expression"], tuple(r["actions"]))
-                                                  for r in routes)}
+        found: dict[str, Any] = {
+            "routes": sorted((r["description"], r["priority"], r["expression"], tuple(r["actions"])) for r in routes)
+        }
         for n in range(len(member_lists())):
             page = api.get(f"/v3/lists/corpus-{n}@mg.example.com/members/pages", params={"limit": 100}).json()
             # mgsync matches member addresses case-blind and sends them lower-cased (kinds/base.py identity)
-            found[f"list {n}"] = sorted(json.dumps({**m, "address": m["address"].lower()}, sort_keys=True)
-                                        for m in page["items"])
+            found[f"list {n}"] = sorted(
+                json.dumps({**m, "address": m["address"].lower()}, sort_keys=True) for m in page["items"]
+            )
         for domain, event in webhook_slots():  # an event's URLs are a set: mgsync writes them sorted
-            found[f"{domain} {event}"] = sorted(api.get(f"/v3/domains/{domain}/webhooks/{event}").json()["webhook"]["urls"])
+            found[f"{domain} {event}"] = sorted(
+                api.get(f"/v3/domains/{domain}/webhooks/{event}").json()["webhook"]["urls"]
+            )
         for domain in footer_domains():
             found[domain] = api.get(f"/v3/domains/{domain}/tracking").json()["tracking"]["unsubscribe"]
     return found
 
 
-def test_apply_of_the_imported_manifests_recreates_every_value(account: tuple[Emulator, dict[str, str]],
-                                                               imported: Path, tmp_path: Path) -> None:
+def test_apply_of_the_imported_manifests_recreates_every_value(
+    account: tuple[Emulator, dict[str, str]], imported: Path, tmp_path: Path
+) -> None:
     manifests = tmp_path / "manifests"
     manifests.mkdir()
     for name, data in files(imported).items():

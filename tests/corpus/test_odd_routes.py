@@ -24,9 +24,14 @@ from tests.support.cli import run
 KEY = "odd-routes-key"
 ROUTES = {
     "regex-like": ('match_recipient("alice@example.com")', ['forward(".*@example.com")', "stop()"]),
-    "grouped": ('(match_recipient(".*@a.example") and match_header("from", ".*@b.example"))',
-                ['forward("https://app.example.com/inbound")']),
-    "two-places": ('match_recipient("support@example.com")', ['forward("http://myapp.com/messages, mailbox@myapp.com")']),
+    "grouped": (
+        '(match_recipient(".*@a.example") and match_header("from", ".*@b.example"))',
+        ['forward("https://app.example.com/inbound")'],
+    ),
+    "two-places": (
+        'match_recipient("support@example.com")',
+        ['forward("http://myapp.com/messages, mailbox@myapp.com")'],
+    ),
 }
 
 
@@ -36,11 +41,14 @@ def account() -> Iterator[dict[str, str]]:
     with serve(emu, host="127.0.0.1", port=0) as server:
         with httpx.Client(base_url=server.url, auth=("api", KEY)) as api:
             for priority, (name, (expression, actions)) in enumerate(ROUTES.items()):
-                api.post("/v3/routes", data={"priority": str(priority), "description": name,
-                                             "expression": expression, "action": actions}).raise_for_status()
+                api.post(
+                    "/v3/routes",
+                    data={"priority": str(priority), "description": name, "expression": expression, "action": actions},
+                ).raise_for_status()
             api.post("/v3/lists", data={"address": "team@mg.example.com", "name": "Team"}).raise_for_status()
-            api.post("/v3/lists/team@mg.example.com/members",
-                     data={"address": "Alice <alice@example.com>"}).raise_for_status()
+            api.post(
+                "/v3/lists/team@mg.example.com/members", data={"address": "Alice <alice@example.com>"}
+            ).raise_for_status()
         yield {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": server.url}
 
 
@@ -48,13 +56,12 @@ def test_odd_routes_and_a_named_member_import_and_plan_empty(account: dict[str, 
     out = tmp_path / "manifests"
     imported = run("import", "--out", str(out), env=account)
     assert imported.returncode == 0, imported.stderr
-    assert imported.stdout == (
-        f"Imported 3 routes, 1 mailing list (5 objects) into {out}; run: mgsync plan {out}\n"
-    )
+    assert imported.stdout == (f"Imported 3 routes, 1 mailing list (5 objects) into {out}; run: mgsync plan {out}\n")
     assert imported.stderr == ""
     routes = YAML(typ="safe").load(out / "routes.yaml")["routes"]
     assert {name: (r["expression"], r["actions"]) for name, r in routes.items()} == {
-        name: (expression, actions) for name, (expression, actions) in ROUTES.items()}
+        name: (expression, actions) for name, (expression, actions) in ROUTES.items()
+    }
     members = YAML(typ="safe").load(out / "lists.yaml")["mailing_lists"]["team@mg.example.com"]["members"]
     assert members == [{"address": "alice@example.com", "name": "Alice"}]
     planned = run("plan", "--detailed-exitcode", str(out), env=account)
@@ -68,8 +75,13 @@ def test_the_member_written_name_and_address_applies_and_plans_empty(account: di
     lists = out / "lists.yaml"
     text = lists.read_text(encoding="utf-8")
     assert "- {address: alice@example.com, name: Alice}\n" in text
-    lists.write_text(text.replace("- {address: alice@example.com, name: Alice}\n",
-                                  "- Alice <alice@example.com>\n      - Bob <bob@example.com>\n"), encoding="utf-8")
+    lists.write_text(
+        text.replace(
+            "- {address: alice@example.com, name: Alice}\n",
+            "- Alice <alice@example.com>\n      - Bob <bob@example.com>\n",
+        ),
+        encoding="utf-8",
+    )
     planned = run("plan", str(out), env=account)
     assert planned.returncode == 0, planned.stderr
     assert "+ member:team@mg.example.com/bob@example.com" in planned.stdout

@@ -13,20 +13,28 @@ MX = Record("mg.example.com", "example.com", "mg.example.com", "MX", "mxa.mailgu
 CNAME = Record("mg.example.com", "example.com", "email.mg.example.com", "CNAME", "mailgun.org", "tracking")
 
 
-@pytest.mark.parametrize(("record", "found", "status", "message"), [
-    (SPF, [], "missing", ""),
-    (SPF, ["google-site-verification=x"], "missing", ""),
-    (SPF, ["v=spf1 include:mailgun.org ~all"], "ok", ""),
-    (SPF, ["v=spf1 ip4:192.0.2.1 include:MAILGUN.org -all"], "ok", ""),
-    (SPF, ["v=spf1 include:_spf.google.com ~all"], "wrong", "merge include:mailgun.org into the existing SPF record"),
-    (SPF, ["v=spf1 include:mailgun.org ~all", "v=spf1 -all"], "wrong", "2 SPF records: merge them into one"),
-    (DKIM, ["k=rsa;p=ABC"], "ok", ""),
-    (DKIM, ["k=rsa; p=OLD"], "wrong", ""),
-    (MX, ["10 mxb.mailgun.org", "10 mxa.mailgun.org"], "ok", ""),
-    (MX, ["20 mxa.mailgun.org"], "wrong", ""),
-    (CNAME, ["MAILGUN.ORG"], "ok", ""),
-    (CNAME, ["eu.mailgun.org"], "wrong", ""),
-])
+@pytest.mark.parametrize(
+    ("record", "found", "status", "message"),
+    [
+        (SPF, [], "missing", ""),
+        (SPF, ["google-site-verification=x"], "missing", ""),
+        (SPF, ["v=spf1 include:mailgun.org ~all"], "ok", ""),
+        (SPF, ["v=spf1 ip4:192.0.2.1 include:MAILGUN.org -all"], "ok", ""),
+        (
+            SPF,
+            ["v=spf1 include:_spf.google.com ~all"],
+            "wrong",
+            "merge include:mailgun.org into the existing SPF record",
+        ),
+        (SPF, ["v=spf1 include:mailgun.org ~all", "v=spf1 -all"], "wrong", "2 SPF records: merge them into one"),
+        (DKIM, ["k=rsa;p=ABC"], "ok", ""),
+        (DKIM, ["k=rsa; p=OLD"], "wrong", ""),
+        (MX, ["10 mxb.mailgun.org", "10 mxa.mailgun.org"], "ok", ""),
+        (MX, ["20 mxa.mailgun.org"], "wrong", ""),
+        (CNAME, ["MAILGUN.ORG"], "ok", ""),
+        (CNAME, ["eu.mailgun.org"], "wrong", ""),
+    ],
+)
 def test_judge(record: Record, found: list[str], status: str, message: str) -> None:
     result = judge(record, found)
     assert (result.status, result.message) == (status, message)

@@ -36,8 +36,9 @@ def manifest(tmp_path: Path) -> Path:
 @pytest.fixture
 def zone_text(mailgun: dict[str, str], manifest: Path, tmp_path: Path) -> str:
     out = tmp_path / "example.com.zone"
-    result = run("dns", "export", str(manifest), "--format", "bind", "--zone", "example.com", "--out", str(out),
-                 env=mailgun)
+    result = run(
+        "dns", "export", str(manifest), "--format", "bind", "--zone", "example.com", "--out", str(out), env=mailgun
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "" and f"Wrote {out}" in result.stderr
     return out.read_text(encoding="utf-8")
@@ -80,9 +81,14 @@ def test_an_existing_spf_without_mailguns_include_must_be_merged(mailgun, manife
     document = json.loads(result.stdout)
     (spf,) = [r for r in document["results"] if r["purpose"] == "SPF"]
     assert (spf["status"], spf["message"], spf["found"]) == (
-        "wrong", "merge include:mailgun.org into the existing SPF record", ["v=spf1 include:_spf.google.com ~all"])
+        "wrong",
+        "merge include:mailgun.org into the existing SPF record",
+        ["v=spf1 include:_spf.google.com ~all"],
+    )
     assert document["summary"] == {"ok": 4, "missing": 0, "wrong": 1}
-    merged = zone_text.replace("v=spf1 include:mailgun.org ~all", "v=spf1 include:_spf.google.com include:mailgun.org -all")
+    merged = zone_text.replace(
+        "v=spf1 include:mailgun.org ~all", "v=spf1 include:_spf.google.com include:mailgun.org -all"
+    )
     with dns_server(merged) as resolver:
         assert check(mailgun, manifest, resolver).returncode == 0
 
@@ -90,8 +96,10 @@ def test_an_existing_spf_without_mailguns_include_must_be_merged(mailgun, manife
 def test_a_declared_domain_not_yet_in_mailgun_is_a_note(mailgun, zone_text, tmp_path: Path) -> None:
     path = tmp_path / "two.yaml"
     path.write_text(MANIFEST + "  new.example.com: {}\n", encoding="utf-8")
-    note = ("new.example.com is declared in the manifests but does not exist in Mailgun yet; "
-            "run mgsync apply to create it, then run this command again.")
+    note = (
+        "new.example.com is declared in the manifests but does not exist in Mailgun yet; "
+        "run mgsync apply to create it, then run this command again."
+    )
     result = run("dns", "export", str(path), "--format", "json", env=mailgun)
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip() == f"Note: {note}"
@@ -103,14 +111,21 @@ def test_a_declared_domain_not_yet_in_mailgun_is_a_note(mailgun, zone_text, tmp_
     assert (document["notes"], document["summary"]) == ([note], {"ok": 5, "missing": 0, "wrong": 0})
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("export", "--format", "bind", "--zone", "example.org"),
-     "Note: mg.example.com is in none of the zones given; left out.\n"
-     "Error: No DNS records to export: no declared domain both exists in Mailgun and lies in the zones given."),
-    (("export", "--format", "bind", "--zone", "bad zone"), "Error: --zone 'bad zone' is not a DNS name."),
-    (("check", "--resolver", "127.0.0.1:99999"),
-     "Error: --resolver '127.0.0.1:99999': the port must be a number from 1 to 65535."),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("export", "--format", "bind", "--zone", "example.org"),
+            "Note: mg.example.com is in none of the zones given; left out.\n"
+            "Error: No DNS records to export: no declared domain both exists in Mailgun and lies in the zones given.",
+        ),
+        (("export", "--format", "bind", "--zone", "bad zone"), "Error: --zone 'bad zone' is not a DNS name."),
+        (
+            ("check", "--resolver", "127.0.0.1:99999"),
+            "Error: --resolver '127.0.0.1:99999': the port must be a number from 1 to 65535.",
+        ),
+    ],
+)
 def test_bad_options_give_one_clear_message(mailgun, manifest, args: tuple[str, ...], message: str) -> None:
     result = run("dns", args[0], str(manifest), *args[1:], env=mailgun)
     assert (result.returncode, result.stderr.strip(), result.stdout) == (1, message, "")

@@ -46,11 +46,14 @@ def test_eu_region_uses_eu_hosts(eu_emu: Emulator) -> None:
     assert [r["value"] for r in records["CNAME"]] == ["eu.mailgun.org"]
 
 
-@pytest.mark.parametrize(("fields", "dkim_name"), [
-    ({"dkim_selector": "k1"}, "k1._domainkey.mg.example.com"),
-    ({"dkim_host_name": "example.com"}, "smtp._domainkey.example.com"),
-    ({"force_root_dkim_host": "true"}, "smtp._domainkey.example.com"),
-])
+@pytest.mark.parametrize(
+    ("fields", "dkim_name"),
+    [
+        ({"dkim_selector": "k1"}, "k1._domainkey.mg.example.com"),
+        ({"dkim_host_name": "example.com"}, "smtp._domainkey.example.com"),
+        ({"force_root_dkim_host": "true"}, "smtp._domainkey.example.com"),
+    ],
+)
 def test_dkim_selector_and_host_place_the_record(emu: Emulator, fields: dict, dkim_name: str) -> None:
     answer = create(emu, "mg.example.com", **fields)
     assert [r["name"] for r in answer["sending_dns_records"] if "._domainkey." in r["name"]] == [dkim_name]

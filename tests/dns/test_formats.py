@@ -62,9 +62,14 @@ def test_bind_parses_with_dnspython_and_splits_dkim_into_255_strings(records: li
     assert len(dkim.strings) == 2 and all(len(s) <= 255 for s in dkim.strings)
     assert b"".join(dkim.strings).decode() == dkim_value(records)
     mx = zone.get_rdataset("mg", "MX")
-    assert sorted((r.preference, r.exchange.to_text()) for r in mx) == [(10, "mxa.mailgun.org."), (10, "mxb.mailgun.org.")]
+    assert sorted((r.preference, r.exchange.to_text()) for r in mx) == [
+        (10, "mxa.mailgun.org."),
+        (10, "mxb.mailgun.org."),
+    ]
     assert [r.target.to_text() for r in zone.get_rdataset("email.mg", "CNAME")] == ["mailgun.org."]
-    assert "; SPF: if mg.example.com already has an SPF record, merge include:mailgun.org into it" in render(records, "bind")
+    assert "; SPF: if mg.example.com already has an SPF record, merge include:mailgun.org into it" in render(
+        records, "bind"
+    )
 
 
 def populate_octodns(directory: Path, zone: str = "example.com.") -> dict[tuple[str, str], object]:
@@ -124,14 +129,19 @@ def test_dnscontrol_javascript_is_valid_and_declares_the_records(records: list[R
     assert isinstance(dkim, list) and all(len(s) <= 255 for s in dkim) and "".join(dkim) == dkim_value(records)
     assert by_name[("email.mg", "CNAME")]["target"] == "mailgun.org."
     assert [r for r in zone["records"] if r["type"] == "MX"] == [
-        {"type": "MX", "name": "mg", "priority": 10, "target": f"{mx}.mailgun.org."} for mx in ("mxa", "mxb")]
+        {"type": "MX", "name": "mg", "priority": 10, "target": f"{mx}.mailgun.org."} for mx in ("mxa", "mxb")
+    ]
 
 
 def test_terraform_route53_uses_static_keys_and_splits_long_txt(records: list[Record]) -> None:
     document = json.loads(render(records, "terraform"))
     entries = document["locals"]["mailgun_dns_records"]
-    assert list(entries) == ["mg_example_com_spf_1", "mg_example_com_dkim_1", "mg_example_com_tracking_1",
-                             "mg_example_com_mx_1"]
+    assert list(entries) == [
+        "mg_example_com_spf_1",
+        "mg_example_com_dkim_1",
+        "mg_example_com_tracking_1",
+        "mg_example_com_mx_1",
+    ]
     resource = document["resource"]["aws_route53_record"]["mailgun"]
     assert resource["for_each"] == "${local.mailgun_dns_records}"
     assert resource["zone_id"] == "${var.mailgun_dns_zone_ids[each.value.zone]}"
@@ -140,18 +150,34 @@ def test_terraform_route53_uses_static_keys_and_splits_long_txt(records: list[Re
     parts = dkim.split('" "')
     assert len(parts) == 2 and all(len(p) <= 255 for p in parts) and "".join(parts) == dkim_value(records)
     assert entries["mg_example_com_mx_1"]["records"] == ["10 mxa.mailgun.org.", "10 mxb.mailgun.org."]
-    assert entries["mg_example_com_spf_1"] == {"zone": "example.com", "name": "mg.example.com", "type": "TXT",
-                                               "ttl": 3600, "records": ["v=spf1 include:mailgun.org ~all"]}
+    assert entries["mg_example_com_spf_1"] == {
+        "zone": "example.com",
+        "name": "mg.example.com",
+        "type": "TXT",
+        "ttl": 3600,
+        "records": ["v=spf1 include:mailgun.org ~all"],
+    }
     assert "merge include:mailgun.org" in document["//"]
 
 
 def test_terraform_cloudflare_has_one_record_per_value(records: list[Record]) -> None:
     document = json.loads(render(records, "terraform", provider="cloudflare"))
     entries = document["locals"]["mailgun_dns_records"]
-    assert sorted(entries) == ["mg_example_com_dkim_1", "mg_example_com_mx_1", "mg_example_com_mx_2",
-                               "mg_example_com_spf_1", "mg_example_com_tracking_1"]
-    assert entries["mg_example_com_mx_2"] == {"zone": "example.com", "name": "mg.example.com", "type": "MX",
-                                              "ttl": 3600, "content": "mxb.mailgun.org", "priority": 10}
+    assert sorted(entries) == [
+        "mg_example_com_dkim_1",
+        "mg_example_com_mx_1",
+        "mg_example_com_mx_2",
+        "mg_example_com_spf_1",
+        "mg_example_com_tracking_1",
+    ]
+    assert entries["mg_example_com_mx_2"] == {
+        "zone": "example.com",
+        "name": "mg.example.com",
+        "type": "MX",
+        "ttl": 3600,
+        "content": "mxb.mailgun.org",
+        "priority": 10,
+    }
     assert entries["mg_example_com_dkim_1"]["content"] == dkim_value(records)
     assert all(re.fullmatch(r"[a-z0-9_]+", k) for k in entries)
     assert set(document["resource"]) == {"cloudflare_dns_record"}
@@ -161,8 +187,11 @@ def test_plain_json_lists_every_record_with_its_purpose(records: list[Record]) -
     (zone,) = json.loads(render(records, "json"))["zones"]
     assert zone["zone"] == "example.com"
     assert [(r["name"], r["type"], r["purpose"], r["valid"]) for r in zone["records"]] == [
-        ("mg", "TXT", "SPF", "unknown"), ("smtp._domainkey.mg", "TXT", "DKIM", "unknown"),
-        ("email.mg", "CNAME", "tracking", "unknown"), ("mg", "MX", "MX", "unknown"), ("mg", "MX", "MX", "unknown"),
+        ("mg", "TXT", "SPF", "unknown"),
+        ("smtp._domainkey.mg", "TXT", "DKIM", "unknown"),
+        ("email.mg", "CNAME", "tracking", "unknown"),
+        ("mg", "MX", "MX", "unknown"),
+        ("mg", "MX", "MX", "unknown"),
     ]
     assert "".join(zone["records"][1]["strings"]) == dkim_value(records)
 

@@ -45,24 +45,52 @@ class Account:
 
 
 def ok(answer: httpx.Response) -> Any:
-    assert answer.status_code == 200, f"{answer.request.method} {answer.request.url}: {answer.status_code} {answer.text}"
+    assert answer.status_code == 200, (
+        f"{answer.request.method} {answer.request.url}: {answer.status_code} {answer.text}"
+    )
     return answer.json()
 
 
 def seed(client: httpx.Client) -> str:
     """What a user with curl would do; returns the subaccount's id."""
-    ok(client.post("/v1/webhooks", data={"url": HOOK, "event_types": ["delivered", "opened"],
-                                         "description": "all domains"}))
-    ok(client.post("/v4/templates", data={"name": "receipt", "description": "Order receipt", "template": BODY_V1,
-                                          "tag": "v1", "comment": "first"}))
+    ok(
+        client.post(
+            "/v1/webhooks", data={"url": HOOK, "event_types": ["delivered", "opened"], "description": "all domains"}
+        )
+    )
+    ok(
+        client.post(
+            "/v4/templates",
+            data={
+                "name": "receipt",
+                "description": "Order receipt",
+                "template": BODY_V1,
+                "tag": "v1",
+                "comment": "first",
+            },
+        )
+    )
     ok(client.post("/v4/templates/receipt/versions", data={"template": BODY_V2, "tag": "v2", "active": "yes"}))
     ok(client.post("/v4/domains", data={"name": "mg.example.com"}))
-    ok(client.post("/v3/forwards", data={"match": MATCH, "forward.recipient": ["a@example.org", "b@example.org"],
-                                         "forward.url": "https://hooks.example.com/in"}))
+    ok(
+        client.post(
+            "/v3/forwards",
+            data={
+                "match": MATCH,
+                "forward.recipient": ["a@example.org", "b@example.org"],
+                "forward.url": "https://hooks.example.com/in",
+            },
+        )
+    )
     sub = ok(client.post("/v5/accounts/subaccounts", data={"name": "Team"}))["subaccount"]["id"]
     ok(client.post("/v4/domains", data={"name": "team.example.com", "spam_action": "tag"}, headers={HEADER: sub}))
-    ok(client.post("/v3/routes", data={"expression": TEAM_ROUTE, "action": ["stop()"], "description": "team-inbound"},
-                   headers={HEADER: sub}))
+    ok(
+        client.post(
+            "/v3/routes",
+            data={"expression": TEAM_ROUTE, "action": ["stop()"], "description": "team-inbound"},
+            headers={HEADER: sub},
+        )
+    )
     return sub
 
 
@@ -88,13 +116,17 @@ def parent(served, tmp_path) -> tuple[Account, Path]:
     assert imported.returncode == 0, imported.stderr
     assert imported.stdout.splitlines() == [
         f"Imported 1 domain, 1 forward, 1 account template, 1 account webhook (6 objects) into {tree}; "
-        f"run: mgsync plan {tree}"]
+        f"run: mgsync plan {tree}"
+    ]
     return account, tree
 
 
 def files(root: Path, *, lock: bool = False) -> dict[str, str]:
-    return {str(p.relative_to(root)): p.read_text(encoding="utf-8") for p in sorted(root.rglob("*"))
-            if p.is_file() and (lock or p.name != "mgsync.lock")}
+    return {
+        str(p.relative_to(root)): p.read_text(encoding="utf-8")
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and (lock or p.name != "mgsync.lock")
+    }
 
 
 def plan_is_empty(*args: str, env: dict[str, str]) -> None:
@@ -112,8 +144,12 @@ def live(account: Account) -> dict[str, Any]:
     return {
         "webhooks": [(h["url"], h["event_types"], h["description"]) for h in hooks],
         "forwards": [(r["match"], r["domain_name"], r["forward"]) for r in rules],
-        "template": (template["name"], template["description"], template["version"]["template"],
-                     template["version"]["engine"]),
+        "template": (
+            template["name"],
+            template["description"],
+            template["version"]["template"],
+            template["version"]["engine"],
+        ),
     }
 
 
@@ -124,19 +160,33 @@ def lock_id(tree: Path, address: str) -> str:
 def test_the_import_holds_the_parents_objects_only_and_plans_empty(parent) -> None:
     account, tree = parent
     written = files(tree, lock=True)
-    assert sorted(written) == ["account_templates.yaml", "account_webhooks.yaml", "forwards.yaml",
-                               "mg.example.com.yaml", "mgsync.lock", "templates/account/receipt.hbs"]
-    assert ("account_webhooks:\n  https://hooks.example.com/all:\n    events: [delivered, opened]\n"
-            "    description: all domains\n") in written["account_webhooks.yaml"]
-    assert ("account_templates:\n  receipt:\n    description: Order receipt\n    engine: handlebars\n"
-            "    headers: {}\n    file: templates/account/receipt.hbs\n") in written["account_templates.yaml"]
+    assert sorted(written) == [
+        "account_templates.yaml",
+        "account_webhooks.yaml",
+        "forwards.yaml",
+        "mg.example.com.yaml",
+        "mgsync.lock",
+        "templates/account/receipt.hbs",
+    ]
+    assert (
+        "account_webhooks:\n  https://hooks.example.com/all:\n    events: [delivered, opened]\n"
+        "    description: all domains\n"
+    ) in written["account_webhooks.yaml"]
+    assert (
+        "account_templates:\n  receipt:\n    description: Order receipt\n    engine: handlebars\n"
+        "    headers: {}\n    file: templates/account/receipt.hbs\n"
+    ) in written["account_templates.yaml"]
     assert written["templates/account/receipt.hbs"] == BODY_V2  # the active version's body
-    assert ("forwards:\n  support@mg.example.com:\n    recipients: [a@example.org, b@example.org]\n"
-            "    urls: [https://hooks.example.com/in]\n") in written["forwards.yaml"]
+    assert (
+        "forwards:\n  support@mg.example.com:\n    recipients: [a@example.org, b@example.org]\n"
+        "    urls: [https://hooks.example.com/in]\n"
+    ) in written["forwards.yaml"]
     assert "domains:\n" in written["mg.example.com.yaml"]
     everything = "".join(written.values())
     assert not any(name in everything for name in SUB_ONLY), "the subaccount's objects leaked into the parent"
-    assert lock_id(tree, f"account_webhook:{HOOK}") == ok(account.client.get("/v1/webhooks"))["webhooks"][0]["webhook_id"]
+    assert (
+        lock_id(tree, f"account_webhook:{HOOK}") == ok(account.client.get("/v1/webhooks"))["webhooks"][0]["webhook_id"]
+    )
     plan_is_empty(str(tree), env=account.env)
 
 
@@ -165,11 +215,16 @@ def test_an_account_webhook_deleted_behind_mgsyncs_back_is_planned_back_and_rest
     plan = run("plan", "--detailed-exitcode", str(tree), env=account.env)
     assert plan.returncode == 2, plan.stdout + plan.stderr
     lines = plan.stdout.splitlines()
-    assert lines[:5] == ["mgsync will perform the following actions:", "",
-                         f"  + account_webhook:{HOOK}",
-                         '      events:      ["delivered", "opened"]',
-                         '      description: "all domains"']
-    assert [DRIFT, f"  - account_webhook:{HOOK} (deleted in Mailgun)"] == lines[lines.index(DRIFT):lines.index(DRIFT) + 2]
+    assert lines[:5] == [
+        "mgsync will perform the following actions:",
+        "",
+        f"  + account_webhook:{HOOK}",
+        '      events:      ["delivered", "opened"]',
+        '      description: "all domains"',
+    ]
+    assert [DRIFT, f"  - account_webhook:{HOOK} (deleted in Mailgun)"] == lines[
+        lines.index(DRIFT) : lines.index(DRIFT) + 2
+    ]
     assert "Plan: 1 to add, 0 to change, 0 to destroy." in lines
     applied = run("apply", "--yes", str(tree), env=account.env)
     assert applied.returncode == 0, applied.stdout + applied.stderr
@@ -186,7 +241,8 @@ def test_import_of_the_subaccount_sees_only_its_objects_and_plans_empty(parent, 
     imported = run("import", "--subaccount", account.sub, "--out", str(tree), env=account.env)
     assert imported.returncode == 0, imported.stderr
     assert imported.stdout.splitlines() == [
-        f"Imported 1 domain, 1 route (4 objects) into {tree}; run: mgsync plan --subaccount {account.sub} {tree}"]
+        f"Imported 1 domain, 1 route (4 objects) into {tree}; run: mgsync plan --subaccount {account.sub} {tree}"
+    ]
     written = files(tree, lock=True)
     assert sorted(written) == ["mgsync.lock", "routes.yaml", "team.example.com.yaml"]
     assert "  team.example.com:\n    spam_action: tag\n" in written["team.example.com.yaml"]

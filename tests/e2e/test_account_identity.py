@@ -21,7 +21,10 @@ from .test_least_privilege import said
 KEY = "account-identity-key"
 # A real account's sandbox domain (mailgun-ruby vcr_cassettes/domains.yml, GET /v4/domains: "type":
 # "sandbox", active), and another of the same shape: Mailgun names each account's at random.
-SANDBOXES = ("sandbox61429c204b744e7fbbb7375ac93ad3d7.mailgun.org", "sandbox0f9e8d7c6b5a49382716a5b4c3d2e1f0.mailgun.org")
+SANDBOXES = (
+    "sandbox61429c204b744e7fbbb7375ac93ad3d7.mailgun.org",
+    "sandbox0f9e8d7c6b5a49382716a5b4c3d2e1f0.mailgun.org",
+)
 
 
 def with_sandbox(emu: Emulator, name: str, account: str | None = None) -> Emulator:
@@ -36,8 +39,10 @@ def two_accounts() -> Iterator[tuple[tuple[Emulator, dict[str, str]], tuple[Emul
     """Two Mailgun accounts (each with its own sandbox domain), served on two ports."""
     first, second = (with_sandbox(Emulator(api_key=KEY), name) for name in SANDBOXES)
     with serve(first, host="127.0.0.1", port=0) as one, serve(second, host="127.0.0.1", port=0) as two:
-        yield ((first, {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": one.url}),
-               (second, {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": two.url}))
+        yield (
+            (first, {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": one.url}),
+            (second, {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": two.url}),
+        )
 
 
 def account_of(lockfile: Path) -> dict:
@@ -59,7 +64,8 @@ def test_a_lockfile_from_another_account_is_refused_with_one_line(two_accounts, 
     expected = [
         f"Error: Refusing to use {lockfile}: it belongs to the Mailgun account whose sandbox domain is "
         f"{SANDBOXES[0]}, and this API key reaches the one with {SANDBOXES[1]}; check MAILGUN_API_KEY, "
-        "or use this account's lockfile."]
+        "or use this account's lockfile."
+    ]
     before = lockfile.read_bytes()
     for command in (["plan"], ["apply", "--yes"]):
         refused = run(*command, str(path), env=env_second)
@@ -71,8 +77,10 @@ def test_a_lockfile_from_another_account_is_refused_with_one_line(two_accounts, 
 def test_a_lockfile_from_another_subaccount_or_the_parent_is_refused(two_accounts, tmp_path: Path) -> None:
     (emu, env), _ = two_accounts
     with httpx.Client(base_url=env["MAILGUN_BASE_URL"], auth=("api", KEY)) as api:
-        a, b = (api.post("/v5/accounts/subaccounts", data={"name": name}).json()["subaccount"]["id"]
-                for name in ("Team A", "Team B"))
+        a, b = (
+            api.post("/v5/accounts/subaccounts", data={"name": name}).json()["subaccount"]["id"]
+            for name in ("Team A", "Team B")
+        )
     with_sandbox(emu, SANDBOXES[1], a)  # UNCONFIRMED whether a subaccount has its own: the id tells them apart
     path = copy_example("quickstart", tmp_path)
     lockfile = path / "mgsync.lock"
@@ -81,13 +89,21 @@ def test_a_lockfile_from_another_subaccount_or_the_parent_is_refused(two_account
     assert run("plan", "--detailed-exitcode", "--subaccount", a, str(path), env=env).returncode == 0
     emu.log.clear()
     other = run("plan", "--subaccount", b, str(path), env=env)
-    assert (other.returncode, said(other.stderr)) == (6, [
-        f"Error: Refusing to use {lockfile}: it belongs to subaccount {a}, and this run acts on subaccount {b}; "
-        "use that account's lockfile and manifests, or check --subaccount and MAILGUN_SUBACCOUNT."])
+    assert (other.returncode, said(other.stderr)) == (
+        6,
+        [
+            f"Error: Refusing to use {lockfile}: it belongs to subaccount {a}, and this run acts on subaccount {b}; "
+            "use that account's lockfile and manifests, or check --subaccount and MAILGUN_SUBACCOUNT."
+        ],
+    )
     parent = run("apply", "--yes", str(path), env=env)
-    assert (parent.returncode, said(parent.stderr)) == (6, [
-        f"Error: Refusing to use {lockfile}: it belongs to subaccount {a}, and this run acts on the parent "
-        "account; use that account's lockfile and manifests, or check --subaccount and MAILGUN_SUBACCOUNT."])
+    assert (parent.returncode, said(parent.stderr)) == (
+        6,
+        [
+            f"Error: Refusing to use {lockfile}: it belongs to subaccount {a}, and this run acts on the parent "
+            "account; use that account's lockfile and manifests, or check --subaccount and MAILGUN_SUBACCOUNT."
+        ],
+    )
     assert writes(emu) == []
 
 
@@ -116,7 +132,10 @@ def test_missing_evidence_never_refuses_and_what_is_learnt_is_recorded(tmp_path:
     path = copy_example("quickstart", tmp_path)
     lockfile = path / "mgsync.lock"
     with serve(without, host="127.0.0.1", port=0) as server:
-        assert run("apply", "--yes", str(path), env={"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": server.url}).returncode == 0
+        assert (
+            run("apply", "--yes", str(path), env={"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": server.url}).returncode
+            == 0
+        )
     assert account_of(lockfile) == {"subaccount": None}
     with serve(sandboxed, host="127.0.0.1", port=0) as server:
         applied = run("apply", "--yes", str(path), env={"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": server.url})

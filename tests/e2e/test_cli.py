@@ -70,7 +70,8 @@ def test_saved_plan_applies_when_fresh_and_refuses_when_stale(mailgun, tmp_path)
     assert applied.returncode == 0, applied.stderr
 
     (path / "extra.yaml").write_text(
-        "routes:\n  late: {expression: 'match_recipient(\"late@example.com\")', actions: ['stop()']}\n")
+        "routes:\n  late: {expression: 'match_recipient(\"late@example.com\")', actions: ['stop()']}\n"
+    )
     assert run("plan", "--out", str(plan_file), str(path), env=env).returncode == 0
     emu.store.add_route('match_recipient("x@example.com")', description="late")
     stale = run("apply", "--yes", str(plan_file), env=env)

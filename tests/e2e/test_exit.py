@@ -33,10 +33,14 @@ def test_a_reader_that_leaves_early_stops_the_command_quietly(tmp_path, served_e
     """``mgsync plan --full | head -c 100`` with a plan of 200 kB, more than a pipe holds: the
     command stops with the shell's code for a closed pipe (141), not an "internal error"."""
     _, url = served_emulator
-    (tmp_path / "bounces.csv").write_text("address,code,error\n" + "".join(
-        f"user{i:05d}@gone.example.net,550,mailbox {i} does not exist\n" for i in range(3000)), encoding="utf-8")
+    (tmp_path / "bounces.csv").write_text(
+        "address,code,error\n"
+        + "".join(f"user{i:05d}@gone.example.net,550,mailbox {i} does not exist\n" for i in range(3000)),
+        encoding="utf-8",
+    )
     (tmp_path / "mg.yaml").write_text(
-        "domains:\n  mg.example.com:\n    suppressions:\n      bounces: {file: bounces.csv}\n", encoding="utf-8")
+        "domains:\n  mg.example.com:\n    suppressions:\n      bounces: {file: bounces.csv}\n", encoding="utf-8"
+    )
     env = {**os.environ, "MAILGUN_API_KEY": "test", "MAILGUN_BASE_URL": url, "NO_COLOR": "1"}
     args = [*mgsync_command(), "plan", "--full", "--lockfile", str(tmp_path / "mgsync.lock"), str(tmp_path)]
     with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as proc:
@@ -52,7 +56,11 @@ def test_a_reader_that_leaves_early_stops_the_command_quietly(tmp_path, served_e
 def test_a_profiler_still_writes_its_results(tmp_path) -> None:
     """``python -m cProfile -o FILE -m mgsync``: the exit is the usual one when something watches."""
     out = tmp_path / "version.prof"
-    done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(out), "-m", "mgsync", "--version"],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "mgsync", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0 and done.stdout.startswith("mgsync, version")
     assert pstats.Stats(str(out)).total_calls > 0

@@ -89,10 +89,12 @@ def test_a_lost_lockfile_is_recovered_by_one_apply_of_unchanged_manifests(mailgu
     assert run("plan", "--detailed-exitcode", str(path), env=env).returncode == 0
 
 
-BAD = "routes:\n  support:\n    priority: 0\n    expresion: match_recipient(\"a@example.com\")\n    actions: [\"stop()\"]\n"
+BAD = 'routes:\n  support:\n    priority: 0\n    expresion: match_recipient("a@example.com")\n    actions: ["stop()"]\n'
 
 
-SECRET_FROM_ENV = "domains:\n  mg.example.com:\n    credentials:\n      alice: {password: \"${env:MGSYNC_TEST_UNSET_PW}\"}\n"
+SECRET_FROM_ENV = (
+    'domains:\n  mg.example.com:\n    credentials:\n      alice: {password: "${env:MGSYNC_TEST_UNSET_PW}"}\n'
+)
 
 
 def test_validate_github_annotations_point_at_the_line(tmp_path) -> None:
@@ -118,7 +120,11 @@ def test_validate_json_lists_every_problem(tmp_path) -> None:
     document = json.loads(result.stdout)
     assert (document["valid"], document["errors"], document["warnings"], document["summary"]) == (False, 2, 0, None)
     assert document["problems"][1] == {
-        "severity": "error", "file": "routes.yaml", "line": 4, "col": 5, "where": "routes.support.expresion",
+        "severity": "error",
+        "file": "routes.yaml",
+        "line": 4,
+        "col": 5,
+        "where": "routes.support.expresion",
         "message": 'unknown key "expresion" (did you mean "expression"?)',
     }
     good = json.loads(run("validate", "--format", "json", str(REPO / "examples" / "quickstart")).stdout)
@@ -145,7 +151,9 @@ def test_apply_waits_for_the_lock_up_to_its_timeout(tmp_path) -> None:
     with hold(path / "mgsync.lock"):
         held = run(*command, "--lock-timeout", "0.2", str(path), cwd=tmp_path)
     assert held.returncode == 4
-    assert held.stderr.startswith(f"Error: Another mgsync apply holds the lock on {path / 'mgsync.lock'} (still held after 0.2 s)")
+    assert held.stderr.startswith(
+        f"Error: Another mgsync apply holds the lock on {path / 'mgsync.lock'} (still held after 0.2 s)"
+    )
 
     acquired = threading.Event()
 

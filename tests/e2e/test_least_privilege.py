@@ -134,18 +134,20 @@ def test_a_plan_saved_without_passwords_is_applied_only_with_them_and_after_chec
     rotated = run("apply", "--yes", str(saved), env={**env, "MG_SMTP_BILLING": "a-new-password"})
     assert rotated.returncode == 3
     assert said(rotated.stderr) == [
-        "Error: Saved plan is stale: Mailgun no longer needs the same changes. Run mgsync plan again."]
+        "Error: Saved plan is stale: Mailgun no longer needs the same changes. Run mgsync plan again."
+    ]
     assert [e for e in emu.log if e.method != "GET"] == writes
     done = run("apply", "--yes", str(saved), env=env)
     assert done.returncode == 0, done.stderr
-    assert [e.path for e in emu.log if e.method != "GET"][len(writes):] == ["/v4/domains/mg.example.com"]
+    assert [e.path for e in emu.log if e.method != "GET"][len(writes) :] == ["/v4/domains/mg.example.com"]
 
 
 def test_an_unset_variable_outside_a_secret_still_stops_a_plan(mailgun, tmp_path: Path) -> None:
     emu, env = mailgun
     (tmp_path / "mg.yaml").write_text(
-        "domains:\n  mg.example.com:\n    webhooks:\n      delivered: [\"${env:MGSYNC_TEST_HOOK}\"]\n"
-        "    credentials:\n      alice: {password: \"${env:MGSYNC_TEST_PW}\"}\n")
+        'domains:\n  mg.example.com:\n    webhooks:\n      delivered: ["${env:MGSYNC_TEST_HOOK}"]\n'
+        '    credentials:\n      alice: {password: "${env:MGSYNC_TEST_PW}"}\n'
+    )
     plan = run("plan", str(tmp_path), env=env, unset=["MGSYNC_TEST_HOOK", "MGSYNC_TEST_PW"])
     assert plan.returncode == 1
     assert plan.stderr.splitlines() == [
@@ -157,8 +159,9 @@ def test_an_unset_variable_outside_a_secret_still_stops_a_plan(mailgun, tmp_path
 
 def test_validate_says_which_command_needs_an_unset_variable(tmp_path: Path) -> None:
     (tmp_path / "mg.yaml").write_text(
-        "domains:\n  mg.example.com:\n    webhooks:\n      delivered: [\"${env:MGSYNC_TEST_HOOK}\"]\n"
-        "    credentials:\n      alice: {password: \"${env:MGSYNC_TEST_PW}\"}\n")
+        'domains:\n  mg.example.com:\n    webhooks:\n      delivered: ["${env:MGSYNC_TEST_HOOK}"]\n'
+        '    credentials:\n      alice: {password: "${env:MGSYNC_TEST_PW}"}\n'
+    )
     result = run("validate", str(tmp_path), env={"MGSYNC_TEST_HOOK": ""}, unset=["MGSYNC_TEST_PW"])
     assert result.returncode == 0
     assert result.stderr.splitlines() == [
@@ -174,18 +177,49 @@ def test_validate_says_which_command_needs_an_unset_variable(tmp_path: Path) -> 
 def test_dns_export_and_check_run_without_smtp_secrets(applied, tmp_path: Path) -> None:
     _, env, path = applied
     zone = tmp_path / "example.com.zone"
-    exported = run("dns", "export", str(path), "--format", "bind", "--zone", "example.com", "--out", str(zone),
-                   env=env, unset=PASSWORDS)
+    exported = run(
+        "dns",
+        "export",
+        str(path),
+        "--format",
+        "bind",
+        "--zone",
+        "example.com",
+        "--out",
+        str(zone),
+        env=env,
+        unset=PASSWORDS,
+    )
     assert exported.returncode == 0, exported.stderr
     assert exported.stderr.splitlines() == [
-        "Note: eu.example.net is in none of the zones given; left out.", f"Wrote {zone}"]
+        "Note: eu.example.net is in none of the zones given; left out.",
+        f"Wrote {zone}",
+    ]
     with dns_server(zone.read_text()) as resolver:
-        checked = run("dns", "check", str(path), "--resolver", resolver, "--zone", "example.com", "--format", "json",
-                      env=env, unset=PASSWORDS)
+        checked = run(
+            "dns",
+            "check",
+            str(path),
+            "--resolver",
+            resolver,
+            "--zone",
+            "example.com",
+            "--format",
+            "json",
+            env=env,
+            unset=PASSWORDS,
+        )
     assert checked.returncode == 0, checked.stderr
     document = json.loads(checked.stdout)
     assert {r["name"] for r in document["results"]} == {  # names relative to the zone example.com
-        "mg", "track.mg", "pdk1._domainkey.mg", "pdk2._domainkey.mg", "news", "email.news", "smtp._domainkey.news"}
+        "mg",
+        "track.mg",
+        "pdk1._domainkey.mg",
+        "pdk2._domainkey.mg",
+        "news",
+        "email.news",
+        "smtp._domainkey.news",
+    }
     assert document["summary"] == {"ok": len(document["results"]), "missing": 0, "wrong": 0}
 
 
@@ -194,13 +228,15 @@ def test_a_dkim_private_key_is_not_checked_by_a_plan_without_it(mailgun, tmp_pat
     emu, env = mailgun
     pem = (Path(__file__).parents[1] / "emulator" / "data" / "dkim-test-rsa1024.pem").read_text()
     (tmp_path / "mg.yaml").write_text(
-        "domains:\n  mg.example.com:\n    dkim_keys: {imp: {pem: '${env:MGSYNC_TEST_DKIM}'}}\n")
+        "domains:\n  mg.example.com:\n    dkim_keys: {imp: {pem: '${env:MGSYNC_TEST_DKIM}'}}\n"
+    )
     done = run("apply", "--yes", str(tmp_path), env={**env, "MGSYNC_TEST_DKIM": pem})
     assert done.returncode == 0, done.stderr
     plan = run("plan", "--detailed-exitcode", str(tmp_path), env=env, unset=["MGSYNC_TEST_DKIM"])
     assert plan.returncode == 0, plan.stderr
     assert [line for line in plan.stdout.splitlines() if "not checked" in line] == [
-        "Note: dkim_key:mg.example.com/imp: pem not checked (MGSYNC_TEST_DKIM is not set)"]
+        "Note: dkim_key:mg.example.com/imp: pem not checked (MGSYNC_TEST_DKIM is not set)"
+    ]
     requests = len(emu.log)
     refused = run("apply", "--yes", str(tmp_path), env={**env, "MGSYNC_TEST_DKIM": ""})
     assert refused.returncode == 1 and "environment variable MGSYNC_TEST_DKIM is not set" in refused.stderr

@@ -33,8 +33,10 @@ CONFLICT_REMEDY = (
     "only the other side recorded; until then its SMTP passwords plan as changed, and its objects that the "
     "manifests no longer declare are left alone as not managed (not deleted, unless their scope is pruned)."
 )
-STATE_REMEDY = ("remove it to start an empty account, or start elsewhere: --memory with emulator serve, "
-                "another --emulator-state FILE with --emulator.")
+STATE_REMEDY = (
+    "remove it to start an empty account, or start elsewhere: --memory with emulator serve, "
+    "another --emulator-state FILE with --emulator."
+)
 
 
 def one_line_error(result: subprocess.CompletedProcess[str], expected: str) -> None:
@@ -50,11 +52,25 @@ def project(tmp_path: Path) -> Path:
 
 
 def apply(tmp_path: Path, *args: str, prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
-    command = [*prefix, *mgsync_command(), "apply", "--yes", "--emulator", "--emulator-state",
-               str(tmp_path / "emu.json"), *args]
+    command = [
+        *prefix,
+        *mgsync_command(),
+        "apply",
+        "--yes",
+        "--emulator",
+        "--emulator-state",
+        str(tmp_path / "emu.json"),
+        *args,
+    ]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_"))}
-    return subprocess.run(command, cwd=tmp_path, env={**env, "NO_COLOR": "1", "MGSYNC_DEBUG": ""},
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        command,
+        cwd=tmp_path,
+        env={**env, "NO_COLOR": "1", "MGSYNC_DEBUG": ""},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def without_root_override() -> tuple[str, ...]:
@@ -70,7 +86,9 @@ def without_root_override() -> tuple[str, ...]:
 # --- the lockfile -------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="POSIX mode bits: chmod 0o555 does not make a directory read-only on Windows")
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="POSIX mode bits: chmod 0o555 does not make a directory read-only on Windows"
+)
 def test_a_lockfile_directory_that_cannot_be_written(tmp_path: Path) -> None:
     root = project(tmp_path)
     locked = tmp_path / "state"
@@ -80,8 +98,10 @@ def test_a_lockfile_directory_that_cannot_be_written(tmp_path: Path) -> None:
         result = apply(tmp_path, "--lockfile", "state/mgsync.lock", str(root), prefix=without_root_override())
     finally:
         locked.chmod(0o755)
-    one_line_error(result, "Cannot create the apply lock state/mgsync.lock.lck: Permission denied; "
-                           "make state writable for this user.")
+    one_line_error(
+        result,
+        "Cannot create the apply lock state/mgsync.lock.lck: Permission denied; make state writable for this user.",
+    )
     assert list(locked.iterdir()) == []
     assert not (tmp_path / "emu.json").exists()  # nothing was sent to the emulator's account
 
@@ -90,8 +110,11 @@ def test_a_lockfile_path_through_a_regular_file(tmp_path: Path) -> None:
     root = project(tmp_path)
     (tmp_path / "state").write_text("not a directory\n", encoding="utf-8")
     result = apply(tmp_path, "--lockfile", "state/prod/mgsync.lock", str(root))
-    one_line_error(result, "Cannot create the apply lock state/prod/mgsync.lock.lck: state is a file, not a "
-                           "directory; choose a lockfile path in a directory (--lockfile).")
+    one_line_error(
+        result,
+        "Cannot create the apply lock state/prod/mgsync.lock.lck: state is a file, not a "
+        "directory; choose a lockfile path in a directory (--lockfile).",
+    )
     assert not (tmp_path / "emu.json").exists()
 
 
@@ -105,14 +128,24 @@ def test_lockfile_write_failure_is_one_sentence(tmp_path: Path) -> None:
     assert str(caught.value) == (
         f"Cannot write the lockfile {tmp_path}/state/mgsync.lock: {tmp_path}/state is a file, not a directory; "
         "choose a lockfile path in a directory (--lockfile), then run the command again (the next apply records "
-        "what Mailgun already holds).")
+        "what Mailgun already holds)."
+    )
 
 
 def test_a_lockfile_that_cannot_be_read(tmp_path: Path) -> None:
     root = project(tmp_path)
     (tmp_path / "mgsync.lock").mkdir()
-    result = run("plan", "--emulator", "--emulator-state", "emu.json", "--lockfile", "mgsync.lock", str(root),
-                 cwd=tmp_path, env={"MGSYNC_DEBUG": ""})
+    result = run(
+        "plan",
+        "--emulator",
+        "--emulator-state",
+        "emu.json",
+        "--lockfile",
+        "mgsync.lock",
+        str(root),
+        cwd=tmp_path,
+        env={"MGSYNC_DEBUG": ""},
+    )
     one_line_error(result, "mgsync.lock: cannot read the lockfile (Is a directory); make it a readable file")
 
 
@@ -138,8 +171,10 @@ def test_conflict_markers_in_the_middle_are_named_by_line(tmp_path: Path) -> Non
     from mgsync.lockfile import Lockfile
 
     path = tmp_path / "mgsync.lock"
-    path.write_text('{\n  "format_version": 1,\n' + conflicted('  "resources": {}\n', '  "resources": {"a": 1}\n')
-                    + "}\n", encoding="utf-8")
+    path.write_text(
+        '{\n  "format_version": 1,\n' + conflicted('  "resources": {}\n', '  "resources": {"a": 1}\n') + "}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(LockfileError) as caught:
         Lockfile.read(path)
     assert str(caught.value) == f"{path}:3: " + CONFLICT_REMEDY.format(path=path)
@@ -149,7 +184,7 @@ def test_the_cost_of_a_lost_side_is_what_the_message_says(tmp_path: Path) -> Non
     """An object only the lost side recorded, then removed from the manifests: the kept side's lockfile
     would delete it; the lost side's leaves it alone as not managed."""
     root = project(tmp_path)
-    extra = "  extra:\n    expression: match_recipient(\"x@mg.example.com\")\n    actions: [stop()]\n"
+    extra = '  extra:\n    expression: match_recipient("x@mg.example.com")\n    actions: [stop()]\n'
     (root / "mgsync.yaml").write_text(MANIFEST + extra, encoding="utf-8")
     assert apply(tmp_path, str(root)).returncode == 0
     lock = root / "mgsync.lock"
@@ -162,15 +197,19 @@ def test_the_cost_of_a_lost_side_is_what_the_message_says(tmp_path: Path) -> Non
     lock.write_text(json.dumps(lost), encoding="utf-8")
     with_lost = run(*args, cwd=tmp_path)
     assert with_lost.returncode == 0, with_lost.stderr
-    assert with_lost.stdout == ("Not managed (left alone):\n  1 route: extra\n\n"
-                                "No changes. Mailgun matches the manifests.\n")
+    assert with_lost.stdout == (
+        "Not managed (left alone):\n  1 route: extra\n\nNo changes. Mailgun matches the manifests.\n"
+    )
 
 
 # --- the emulator's state file ------------------------------------------------------------------
 
 BAD_STATES = [
-    pytest.param('{"format": 1, "domains": {', "not JSON: Expecting property name enclosed in double quotes, "
-                 "line 1 column 27", id="truncated"),
+    pytest.param(
+        '{"format": 1, "domains": {',
+        "not JSON: Expecting property name enclosed in double quotes, line 1 column 27",
+        id="truncated",
+    ),
     pytest.param('{"format": 1}', "no 'domains' entry", id="another-object"),
     pytest.param("[1, 2]", "JSON of another shape", id="a-list"),
 ]
@@ -180,8 +219,9 @@ BAD_STATES = [
 def test_a_corrupt_state_file_with_emulator_commands(tmp_path: Path, content: str, why: str) -> None:
     root = project(tmp_path)
     (tmp_path / "emu.json").write_text(content, encoding="utf-8")
-    result = run("plan", "--emulator", "--emulator-state", "emu.json", str(root), cwd=tmp_path,
-                 env={"MGSYNC_DEBUG": ""})
+    result = run(
+        "plan", "--emulator", "--emulator-state", "emu.json", str(root), cwd=tmp_path, env={"MGSYNC_DEBUG": ""}
+    )
     one_line_error(result, f"emu.json is not a usable emulator state file ({why}); {STATE_REMEDY}")
     assert (tmp_path / "emu.json").read_text(encoding="utf-8") == content  # left as it was
 
@@ -196,8 +236,11 @@ def test_a_corrupt_state_file_with_emulator_serve(tmp_path: Path, content: str, 
 def test_the_default_state_file_corrupt_names_it(tmp_path: Path) -> None:
     (tmp_path / ".mgsync-emulator.json").write_text("{", encoding="utf-8")
     result = run("emulator", "serve", "--port", "0", cwd=tmp_path, env={"MGSYNC_DEBUG": ""})
-    one_line_error(result, ".mgsync-emulator.json is not a usable emulator state file (not JSON: Expecting "
-                           f"property name enclosed in double quotes, line 1 column 2); {STATE_REMEDY}")
+    one_line_error(
+        result,
+        ".mgsync-emulator.json is not a usable emulator state file (not JSON: Expecting "
+        f"property name enclosed in double quotes, line 1 column 2); {STATE_REMEDY}",
+    )
     assert (tmp_path / ".mgsync-emulator.json").read_text(encoding="utf-8") == "{"
 
 
@@ -209,18 +252,39 @@ def read_only_state(tmp_path: Path) -> Path:
     return tmp_path / "state" / "emu.json"
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="POSIX mode bits: chmod 0o555 does not make a directory read-only on Windows")
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="POSIX mode bits: chmod 0o555 does not make a directory read-only on Windows"
+)
 def test_a_state_file_that_cannot_be_saved_with_emulator_commands(tmp_path: Path) -> None:
     root = project(tmp_path)
     read_only_state(tmp_path)
-    command = [*without_root_override(), *mgsync_command(), "apply", "--yes", "--emulator", "--emulator-state",
-               "state/emu.json", "--lockfile", "mgsync.lock", str(root)]
-    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "NO_COLOR": "1", "MGSYNC_DEBUG": ""})
+    command = [
+        *without_root_override(),
+        *mgsync_command(),
+        "apply",
+        "--yes",
+        "--emulator",
+        "--emulator-state",
+        "state/emu.json",
+        "--lockfile",
+        "mgsync.lock",
+        str(root),
+    ]
+    result = subprocess.run(
+        command,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NO_COLOR": "1", "MGSYNC_DEBUG": ""},
+    )
     (tmp_path / "state").chmod(0o755)
-    one_line_error(result, "Cannot save the emulator state file state/emu.json (Permission denied); make state "
-                           "writable, or start elsewhere: --memory with emulator serve, another --emulator-state "
-                           "FILE with --emulator.")
+    one_line_error(
+        result,
+        "Cannot save the emulator state file state/emu.json (Permission denied); make state "
+        "writable, or start elsewhere: --memory with emulator serve, another --emulator-state "
+        "FILE with --emulator.",
+    )
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX mode bits (chmod 0o555), preexec_fn and SIGINT: POSIX only")
@@ -233,8 +297,10 @@ def test_a_state_file_that_cannot_be_saved_with_emulator_serve(tmp_path: Path) -
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=10)
         (tmp_path / "state").chmod(0o755)
-    message = ("Cannot save the emulator state file state/emu.json (Permission denied); make state writable, "
-               "or start elsewhere: --memory with emulator serve, another --emulator-state FILE with --emulator.")
+    message = (
+        "Cannot save the emulator state file state/emu.json (Permission denied); make state writable, "
+        "or start elsewhere: --memory with emulator serve, another --emulator-state FILE with --emulator."
+    )
     assert (answer.status_code, answer.json()) == (500, {"message": message})
     assert err == f"Error: {message}\n"
 
@@ -244,10 +310,22 @@ def test_a_state_file_that_cannot_be_saved_with_emulator_serve(tmp_path: Path) -
 
 def _serve(*args: str, prefix: tuple[str, ...] = (), cwd: Path | None = None) -> tuple[subprocess.Popen[str], int]:
     """``emulator serve`` on a free port (``--memory`` unless ``--state`` is given): (process, port)."""
-    proc = subprocess.Popen([*prefix, *mgsync_command(), "emulator", "serve", "--port", "0",
-                             *(args if "--state" in args else ("--memory", *args))],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = subprocess.Popen(
+        [
+            *prefix,
+            *mgsync_command(),
+            "emulator",
+            "serve",
+            "--port",
+            "0",
+            *(args if "--state" in args else ("--memory", *args)),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=cwd,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     first = proc.stderr.readline()
     assert first.startswith("Mailgun emulator on http://127.0.0.1:"), first
     assert proc.stderr.readline().startswith("The account is kept in ")
@@ -262,7 +340,9 @@ def _leave_abruptly(port: int, request: bytes) -> None:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="starts emulator serve with preexec_fn and stops it with SIGINT: POSIX only")
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="starts emulator serve with preexec_fn and stops it with SIGINT: POSIX only"
+)
 def test_a_client_that_disconnects_from_emulator_serve_prints_nothing() -> None:
     proc, port = _serve("--latency", "0.3", "--api-key", "test")
     try:

@@ -28,14 +28,26 @@ D = "mg.example.com"
 NEW = "new.example.com"  # unverified: its details are read for the plan note
 LIST = "news@mg.example.com"
 READS = [  # every GET a plan of the seeded account makes (test_reads_are_all_listed keeps this honest)
-    "/v4/domains", "/v3/routes", "/v3/lists/pages", f"/v3/lists/{LIST}/members/pages",
-    f"/v3/domains/{D}/tracking", f"/v3/domains/{D}/webhooks", f"/v3/domains/{D}/credentials",
-    f"/v3/{D}/templates", f"/v3/{D}/bounces", f"/v3/{D}/unsubscribes", f"/v3/{D}/complaints", f"/v3/{D}/whitelists",
+    "/v4/domains",
+    "/v3/routes",
+    "/v3/lists/pages",
+    f"/v3/lists/{LIST}/members/pages",
+    f"/v3/domains/{D}/tracking",
+    f"/v3/domains/{D}/webhooks",
+    f"/v3/domains/{D}/credentials",
+    f"/v3/{D}/templates",
+    f"/v3/{D}/bounces",
+    f"/v3/{D}/unsubscribes",
+    f"/v3/{D}/complaints",
+    f"/v3/{D}/whitelists",
     f"/v4/domains/{D}/keys",  # DKIM keys and the signing key: import writes them, so the plan reads them
-    f"/v3/domains/{NEW}/tracking", f"/v4/domains/{NEW}/keys",
+    f"/v3/domains/{NEW}/tracking",
+    f"/v4/domains/{NEW}/keys",
     f"/v4/domains/{NEW}",  # an unverified domain's details: which records Mailgun still finds invalid
     f"/v2/x509/email.{D}/status",  # an https domain's tracking certificate
-    "/v1/webhooks", "/v4/templates", "/v3/forwards",  # account-level webhooks, templates and forwards
+    "/v1/webhooks",
+    "/v4/templates",
+    "/v3/forwards",  # account-level webhooks, templates and forwards
 ]
 ONE_TEMPLATE = f"/v3/{D}/templates/welcome"  # read when the template list lacks the active version
 VERSIONS = f"/v3/{D}/templates/welcome/versions"  # read by an apply that changes the template's content
@@ -44,10 +56,16 @@ LIST_WITHOUT_VERSIONS = '{"items": [{"name": "welcome", "description": "hi"}], "
 # name: (body, content type, how the error line describes it)
 ODD = {
     "non-JSON": ("OK", "text/plain", "a non-JSON body 'OK'"),
-    "HTML": ("<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
-             "text/html", "an HTML page titled '502 Bad Gateway'"),
-    "truncated JSON": ('{"items": [{"name": "welcome", "descr', "application/json",
-                       "invalid or truncated JSON '{\"items\": [{\"name\": \"welcome\", \"descr'"),
+    "HTML": (
+        "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
+        "text/html",
+        "an HTML page titled '502 Bad Gateway'",
+    ),
+    "truncated JSON": (
+        '{"items": [{"name": "welcome", "descr',
+        "application/json",
+        'invalid or truncated JSON \'{"items": [{"name": "welcome", "descr\'',
+    ),
     "{}": ("{}", "application/json", "an empty object"),
     "[]": ("[]", "application/json", "an empty list"),
     "bare string": ('"OK"', "application/json", "a string 'OK'"),
@@ -109,8 +127,11 @@ def odd_at(emu: Emulator, path: str, odd: str, skip: int = 0) -> None:
 
 def assert_one_located_line(code: int, err: str, path: str, odd: str) -> None:
     assert code == 1, err
-    assert re.fullmatch(rf"Error: Mailgun API: GET {re.escape(path)} returned 200: expected [^\n]+, "
-                        rf"got {re.escape(ODD[odd][2])}\n", err), err
+    assert re.fullmatch(
+        rf"Error: Mailgun API: GET {re.escape(path)} returned 200: expected [^\n]+, "
+        rf"got {re.escape(ODD[odd][2])}\n",
+        err,
+    ), err
     assert "internal error" not in err and "Traceback" not in err
 
 
@@ -140,7 +161,8 @@ def test_plan_says_what_tracking_was_expected_to_hold(account, faults: Emulator)
     odd_at(faults, f"/v3/domains/{D}/tracking", "non-JSON")
     assert cli(env, "plan", str(manifests))[2] == (
         f"Error: Mailgun API: GET /v3/domains/{D}/tracking returned 200: "
-        "expected an object with \"tracking\", got a non-JSON body 'OK'\n")
+        "expected an object with \"tracking\", got a non-JSON body 'OK'\n"
+    )
 
 
 def diagonal(paths: list[str], offset: int) -> list[tuple[str, str]]:
@@ -214,8 +236,9 @@ MAY_BE_DECLARED = "; it may be a {} the manifests or the lockfile name, so nothi
     (f"/v3/lists/{LIST}/members/pages", '{"items": [{"address": "a@b.c", "vars": {}}], "paging": {"next": 7}}',
      "expected paging.next to be a string, got the number 7"),
 ])  # fmt: skip
-def test_an_item_of_the_wrong_shape_is_named_by_its_place(account, faults: Emulator, path: str, body: str,
-                                                          expected: str) -> None:
+def test_an_item_of_the_wrong_shape_is_named_by_its_place(
+    account, faults: Emulator, path: str, body: str, expected: str
+) -> None:
     _, env, manifests = account
     faults.faults.replace_body(path, body, exact=True)
     assert cli(env, "plan", str(manifests))[2] == f"Error: Mailgun API: GET {path} returned 200: {expected}\n"
@@ -225,8 +248,9 @@ def test_an_odd_item_the_manifests_do_not_name_is_left_alone(account, faults: Em
     """Issue 18: one live object that fails to parse is reported and left alone, not a failed plan."""
     _, env, manifests = account
     support = {k: v for k, v in next(iter(faults.store.routes.values())).items() if not k.startswith("_")}
-    faults.faults.replace_body("/v3/routes", json.dumps({"items": [support, {"id": "r1"}], "total_count": 2}),
-                               exact=True)
+    faults.faults.replace_body(
+        "/v3/routes", json.dumps({"items": [support, {"id": "r1"}], "total_count": 2}), exact=True
+    )
     members = '{"items": [{"address": "ann@example.org"}, {"address": "a@b.c", "vars": "{}"}], "paging": {}}'
     faults.faults.replace_body(f"/v3/lists/{LIST}/members/pages", members, exact=True)
     code, out, err = cli(env, "plan", "--detailed-exitcode", str(manifests))
@@ -235,15 +259,21 @@ def test_an_odd_item_the_manifests_do_not_name_is_left_alone(account, faults: Em
         "Note: Mailgun API: GET /v3/lists/news@mg.example.com/members/pages item 1 'a@b.c': expected items[1].vars "
         "to be an object, got a string '{}'; left alone (not managed).\n"
     ) in out
-    assert ("Note: Mailgun API: GET /v3/routes item 1 'r1': expected items[1] to be an object with \"id\" and "
-            "\"expression\", got an object with \"id\" (no \"expression\"); left alone (not managed).\n") in out
+    assert (
+        "Note: Mailgun API: GET /v3/routes item 1 'r1': expected items[1] to be an object with \"id\" and "
+        '"expression", got an object with "id" (no "expression"); left alone (not managed).\n'
+    ) in out
     assert "No changes" in out
 
 
 def test_a_value_the_model_refuses_is_one_sentence_too(account, faults: Emulator) -> None:
     _, env, manifests = account
-    faults.faults.replace_body("/v4/domains", '{"items": [{"name": "mg.example.com", "spam_action": "quarantine"}]}',
-                               exact=True)
+    faults.faults.replace_body(
+        "/v4/domains", '{"items": [{"name": "mg.example.com", "spam_action": "quarantine"}]}', exact=True
+    )
     code, _, err = cli(env, "plan", str(manifests))
-    assert (code, err) == (1, "Error: Mailgun API: domain:mg.example.com has a value mgsync cannot read: spam_action: "
-                              "Input should be 'disabled', 'block' or 'tag' (got 'quarantine'); please report this.\n")
+    assert (code, err) == (
+        1,
+        "Error: Mailgun API: domain:mg.example.com has a value mgsync cannot read: spam_action: "
+        "Input should be 'disabled', 'block' or 'tag' (got 'quarantine'); please report this.\n",
+    )

@@ -74,7 +74,7 @@ def proxy(upstream: str, advertised: str, strip: str, seen: Seen) -> type[BaseHT
         def forward(self) -> None:
             seen.add(self.command, self.path, "Authorization" in self.headers)
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            path = self.path[len(strip):] if strip and self.path.startswith(strip + "/") else self.path
+            path = self.path[len(strip) :] if strip and self.path.startswith(strip + "/") else self.path
             headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
             connection = http.client.HTTPConnection(*upstream.split(":"), timeout=10)
             try:
@@ -127,8 +127,11 @@ def test_plan_and_import_page_through_the_proxy(mode: str, tmp_path: Path) -> No
     emu = Emulator(api_key=KEY, gateway_key=GATEWAY_KEY)
     seed(emu)
     trapped, proxied = Seen(), Seen()
-    with (serve(emu) as upstream, listen(trap(trapped)) as trap_at,
-          listen(proxy(f"{upstream.host}:{upstream.port}", trap_at, strip, proxied)) as proxy_at):
+    with (
+        serve(emu) as upstream,
+        listen(trap(trapped)) as trap_at,
+        listen(proxy(f"{upstream.host}:{upstream.port}", trap_at, strip, proxied)) as proxy_at,
+    ):
         env = {"MAILGUN_BASE_URL": f"http://{proxy_at}{prefix}", "NO_COLOR": "1", "MGSYNC_DEBUG": ""}
         env |= {"MATON_API_KEY": GATEWAY_KEY} if gateway else {"MAILGUN_API_KEY": KEY}
         out = tmp_path / "manifests"

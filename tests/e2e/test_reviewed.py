@@ -24,8 +24,10 @@ NEW_ROUTE = """  new-inbox:
     expression: match_recipient("new@mg.example.com")
     actions: [stop()]
 """
-REFUSAL = ("Error: Refusing to apply: {} is in no reviewed plan ({}). "
-           "Review it in a pull request, or apply it through the approved dispatch path.")
+REFUSAL = (
+    "Error: Refusing to apply: {} is in no reviewed plan ({}). "
+    "Review it in a pull request, or apply it through the approved dispatch path."
+)
 
 
 @pytest.fixture
@@ -45,9 +47,14 @@ def edit(path: Path, *edits: tuple[str, str]) -> None:
 
 
 # B and C branch from the same base: each changes one field of the route and adds one member.
-B = (("priority: 10", "priority: 5"), ("      - alice@example.org\n", "      - alice@example.org\n      - dave@example.org\n"))
-C = (('match_recipient("support@mg.example.com")', 'match_recipient("help@mg.example.com")'),
-     ("      - alice@example.org\n", "      - alice@example.org\n      - erin@example.org\n"))
+B = (
+    ("priority: 10", "priority: 5"),
+    ("      - alice@example.org\n", "      - alice@example.org\n      - dave@example.org\n"),
+)
+C = (
+    ('match_recipient("support@mg.example.com")', 'match_recipient("help@mg.example.com")'),
+    ("      - alice@example.org\n", "      - alice@example.org\n      - erin@example.org\n"),
+)
 
 
 def branch(base: Path, name: str, *edits: tuple[str, str]) -> Path:
@@ -112,8 +119,11 @@ def test_an_unreviewed_change_on_main_is_refused_and_named(reviewed) -> None:
 def test_reverting_drift_nobody_reviewed_is_refused(reviewed) -> None:
     _emu, env, base, plans = reviewed
     route_id = json.loads((base / "mgsync.lock").read_text())["resources"][ROUTE]["meta"]["id"]
-    changed = httpx.put(f"{env['MAILGUN_BASE_URL']}/v3/routes/{route_id}", auth=("api", KEY),
-                        data={"action": ['forward("https://elsewhere.example.com/")', "stop()"]})
+    changed = httpx.put(
+        f"{env['MAILGUN_BASE_URL']}/v3/routes/{route_id}",
+        auth=("api", KEY),
+        data={"action": ['forward("https://elsewhere.example.com/")', "stop()"]},
+    )
     assert changed.status_code == 200
     main = branch(base, "main", *B, *C)
     refused = run("apply", "--yes", *reviewed_args(plans), str(main), env=env)
@@ -136,8 +146,10 @@ def test_plan_json_and_the_plan_file_carry_the_same_fingerprints(reviewed, tmp_p
 def test_passwords_never_reach_a_fingerprint(mailgun, tmp_path) -> None:
     _, env = mailgun
     path = copy_example("production", tmp_path)
-    shown = [json.loads(run("plan", "--format", "json", str(path), env={**env, "MG_SMTP_APP": pw}).stdout)
-             for pw in ("first-password", "other-password")]
+    shown = [
+        json.loads(run("plan", "--format", "json", str(path), env={**env, "MG_SMTP_APP": pw}).stdout)
+        for pw in ("first-password", "other-password")
+    ]
     assert shown[0]["change_fingerprints"] == shown[1]["change_fingerprints"]
     assert shown[0]["digest"] == shown[1]["digest"]
 
@@ -163,7 +175,9 @@ def test_an_old_plan_file_vouches_for_nothing(reviewed, tmp_path) -> None:
 def test_reviewed_is_exclusive_with_other_reviews(reviewed, other: list[str]) -> None:
     _, env, base, plans = reviewed
     args = [str(plans[1]) if arg == "PLAN" else arg for arg in other]
-    refused = run("apply", "--yes", "--reviewed", str(plans[0]), *args, *([] if "PLAN" in other else [str(base)]), env=env)
+    refused = run(
+        "apply", "--yes", "--reviewed", str(plans[0]), *args, *([] if "PLAN" in other else [str(base)]), env=env
+    )
     assert refused.returncode == 1
     assert refused.stderr.splitlines() == [
         "Error: --reviewed cannot be combined with --expect-plan or a saved plan file; use one of them."
@@ -184,6 +198,7 @@ def test_plan_json_output_is_a_reviewed_plan_too(reviewed, tmp_path) -> None:
     shown = run("plan", "--format", "json", str(base.parent / "c"), env=env)
     (tmp_path / "c-shown.json").write_text(shown.stdout)
     main = branch(base, "main", *B, *C)
-    applied = run("apply", "--yes", "--reviewed", str(plans[0]), "--reviewed", str(tmp_path / "c-shown.json"),
-                  str(main), env=env)
+    applied = run(
+        "apply", "--yes", "--reviewed", str(plans[0]), "--reviewed", str(tmp_path / "c-shown.json"), str(main), env=env
+    )
     assert applied.returncode == 0, applied.stderr

@@ -53,8 +53,9 @@ def env_for(extra: dict[str, str]) -> dict[str, str]:
 def run_with_tty_stderr(args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
     """Run mgsync with stderr on a pseudo-terminal and stdout on a pipe; return (code, stdout, tty text)."""
     master, slave = pty.openpty()
-    proc = subprocess.Popen([*mgsync_command(), *args], stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL,
-                            env=env, text=True)
+    proc = subprocess.Popen(
+        [*mgsync_command(), *args], stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL, env=env, text=True
+    )
     os.close(slave)
     seen = b""
     while True:
@@ -151,22 +152,25 @@ def test_colour_flags_and_variables_when_piped(flag, env, coloured, tmp_path) ->
 
 def test_hints_repeat_the_connection_flags(tmp_path) -> None:
     state = tmp_path / "emu state.json"
-    manifests = tmp_path / "quickstart"  # the hint's apply takes the lockfile's lock beside the manifests: not in the repo
+    manifests = (
+        tmp_path / "quickstart"
+    )  # the hint's apply takes the lockfile's lock beside the manifests: not in the repo
     shutil.copytree(QUICKSTART, manifests)
-    result = run("plan", "--emulator", "--emulator-state", str(state), "--out", str(tmp_path / "plan.json"),
-                 str(manifests))
+    result = run(
+        "plan", "--emulator", "--emulator-state", str(state), "--out", str(tmp_path / "plan.json"), str(manifests)
+    )
     assert result.returncode == 0, result.stderr
     plan_file = tmp_path / "plan.json"
     assert result.stderr.splitlines()[-1] == (
         f"Saved the plan to {plan_file}; apply it with: mgsync apply --emulator --emulator-state '{state}' {plan_file}"
     )
     hint = result.stderr.splitlines()[-1].split("apply it with: ")[1]
-    applied = subprocess.run(hint, shell=True, env=env_for({}), capture_output=True, text=True, timeout=60,
-                             cwd=REPO)
+    applied = subprocess.run(hint, shell=True, env=env_for({}), capture_output=True, text=True, timeout=60, cwd=REPO)
     assert "Refusing to apply without --yes" in applied.stderr  # the hint runs as printed (no terminal here)
     imported = run("import", "--emulator", "--emulator-state", str(state), "--out", str(tmp_path / "imp"))
     assert imported.stdout.rstrip().endswith(
-        f"run: mgsync plan --emulator --emulator-state '{state}' {tmp_path / 'imp'}")
+        f"run: mgsync plan --emulator --emulator-state '{state}' {tmp_path / 'imp'}"
+    )
 
 
 def test_emulator_serve_help_lists_every_fault() -> None:

@@ -22,12 +22,22 @@ ROUTE_A = 'match_recipient(".*@a.example.com")'
 
 def seed(client: httpx.Client) -> tuple[str, str]:
     """Plain API calls: subaccounts A and B; a domain and a route in A; another domain and route in the parent."""
-    a, b = (client.post("/v5/accounts/subaccounts", data={"name": name}).json()["subaccount"]["id"]
-            for name in ("Team A", "Team B"))
+    a, b = (
+        client.post("/v5/accounts/subaccounts", data={"name": name}).json()["subaccount"]["id"]
+        for name in ("Team A", "Team B")
+    )
     calls: list[tuple[str, dict[str, Any], str | None]] = [
         ("/v4/domains", {"name": "a.example.com", "spam_action": "tag"}, a),
-        ("/v3/routes", {"expression": ROUTE_A, "action": ["forward('https://a.example.com/in')", "stop()"],
-                        "priority": "5", "description": "support"}, a),
+        (
+            "/v3/routes",
+            {
+                "expression": ROUTE_A,
+                "action": ["forward('https://a.example.com/in')", "stop()"],
+                "priority": "5",
+                "description": "support",
+            },
+            a,
+        ),
         ("/v4/domains", {"name": "parent.example.com"}, None),
         ("/v3/routes", {"expression": "catch_all()", "action": "stop()", "description": "parent-catch-all"}, None),
     ]
@@ -109,19 +119,29 @@ def test_verbose_names_the_subaccount_but_never_the_key(mailgun, tmp_path) -> No
 @pytest.mark.parametrize(
     ("args", "env_extra", "message"),
     [
-        (["--subaccount", "team a"], {},
-         'Error: --subaccount must be a subaccount id like "646d00a1b32c35364a2ad34f" (visible ASCII, no spaces), '
-         'got "team a"'),
-        ([], {"MAILGUN_SUBACCOUNT": "a\x07b"},
-         'Error: MAILGUN_SUBACCOUNT must be a subaccount id like "646d00a1b32c35364a2ad34f" (visible ASCII, '
-         'no spaces), got "a\\u0007b"'),
-        (["--subaccount", "0123456789abcdef01234567"], {},
-         "Error: Mailgun API: GET /v4/domains returned 403: Forbidden: X-Mailgun-On-Behalf-Of names no "
-         "subaccount of this account (0123456789abcdef01234567)"),
+        (
+            ["--subaccount", "team a"],
+            {},
+            'Error: --subaccount must be a subaccount id like "646d00a1b32c35364a2ad34f" (visible ASCII, no spaces), '
+            'got "team a"',
+        ),
+        (
+            [],
+            {"MAILGUN_SUBACCOUNT": "a\x07b"},
+            'Error: MAILGUN_SUBACCOUNT must be a subaccount id like "646d00a1b32c35364a2ad34f" (visible ASCII, '
+            'no spaces), got "a\\u0007b"',
+        ),
+        (
+            ["--subaccount", "0123456789abcdef01234567"],
+            {},
+            "Error: Mailgun API: GET /v4/domains returned 403: Forbidden: X-Mailgun-On-Behalf-Of names no "
+            "subaccount of this account (0123456789abcdef01234567)",
+        ),
     ],
 )
-def test_a_bad_or_unknown_subaccount_is_one_clear_line(mailgun, tmp_path, args: list[str], env_extra: dict[str, str],
-                                                       message: str) -> None:
+def test_a_bad_or_unknown_subaccount_is_one_clear_line(
+    mailgun, tmp_path, args: list[str], env_extra: dict[str, str], message: str
+) -> None:
     emu, env, _, _ = mailgun
     result = run("import", *args, "--out", str(tmp_path / "out"), env={**env, **env_extra})
     assert (result.returncode, result.stderr.strip()) == (1, message)
@@ -133,14 +153,17 @@ def test_a_bad_or_unknown_subaccount_is_one_clear_line(mailgun, tmp_path, args: 
 def test_the_embedded_emulator_keeps_each_subaccount_apart_across_runs(tmp_path) -> None:
     state = tmp_path / "account.json"
     emu = Emulator(api_key="emulator-key", state_file=state)
-    with httpx.Client(transport=emu.transport(), base_url="https://api.mailgun.net", auth=("api", "emulator-key")) as client:
+    with httpx.Client(
+        transport=emu.transport(), base_url="https://api.mailgun.net", auth=("api", "emulator-key")
+    ) as client:
         a, _ = seed(client)
     embedded = ["--emulator", "--emulator-state", str(state)]
     assert run("import", *embedded, "--subaccount", a, "--out", str(tmp_path / "a")).returncode == 0
     tree = tmp_path / "a"
     (tree / "a.example.com.yaml").write_text(
         (tree / "a.example.com.yaml").read_text(encoding="utf-8").replace("spam_action: tag", "spam_action: block"),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     applied = run("apply", *embedded, "--subaccount", a, "--yes", str(tree))
     assert applied.returncode == 0, applied.stdout + applied.stderr
     again = run("plan", *embedded, "--subaccount", a, "--detailed-exitcode", str(tree))

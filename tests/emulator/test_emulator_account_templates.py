@@ -15,9 +15,19 @@ T = "/v4/templates"
 
 
 def test_template_lifecycle(api: httpx.Client) -> None:
-    r = api.post(T, data={"name": "Welcome", "description": "Hi", "template": "<p>{{n}}</p>", "tag": "V1",
-                          "engine": "handlebars", "comment": "c", "headers": json.dumps({"Subject": "Hello"}),
-                          "createdBy": "me"})
+    r = api.post(
+        T,
+        data={
+            "name": "Welcome",
+            "description": "Hi",
+            "template": "<p>{{n}}</p>",
+            "tag": "V1",
+            "engine": "handlebars",
+            "comment": "c",
+            "headers": json.dumps({"Subject": "Hello"}),
+            "createdBy": "me",
+        },
+    )
     assert r.headers["content-type"] == "application/json; charset=utf-8"
     body = r.json()
     assert body["message"] == "template has been stored"
@@ -26,7 +36,13 @@ def test_template_lifecycle(api: httpx.Client) -> None:
     assert tpl["createdAt"].endswith(" UTC")
     ver = tpl["version"]
     assert (ver["tag"], ver["active"], ver["engine"], ver["headers"], ver["template"], ver["comment"]) == (
-        "v1", True, "handlebars", {"Subject": "Hello"}, "<p>{{n}}</p>", "c")
+        "v1",
+        True,
+        "handlebars",
+        {"Subject": "Hello"},
+        "<p>{{n}}</p>",
+        "c",
+    )
     plain = {k: tpl[k] for k in ("name", "description", "createdAt", "createdBy", "id")}
     assert api.get(f"{T}/WELCOME").json() == {"template": plain}
     assert api.get(f"{T}/welcome", params={"active": "yes"}).json() == {"template": {**plain, "version": ver}}
@@ -34,10 +50,15 @@ def test_template_lifecycle(api: httpx.Client) -> None:
     assert (r.status_code, r.json()) == (409, {"message": "template welcome already exists"})
 
     assert api.put(f"{T}/welcome", data={"description": "d2"}).json() == {
-        "message": "template has been updated", "template": {"name": "welcome"}}
+        "message": "template has been updated",
+        "template": {"name": "welcome"},
+    }
     assert api.put(f"{T}/welcome").json() == {"message": "No fields are provided to update"}
     assert api.get(f"{T}/welcome").json()["template"]["description"] == "d2"
-    assert api.delete(f"{T}/welcome").json() == {"message": "template has been deleted", "template": {"name": "welcome"}}
+    assert api.delete(f"{T}/welcome").json() == {
+        "message": "template has been deleted",
+        "template": {"name": "welcome"},
+    }
     for method in ("GET", "PUT", "DELETE"):
         r = api.request(method, f"{T}/welcome", data={"description": "x"} if method == "PUT" else None)
         assert (r.status_code, r.json()) == (404, {"message": "template not found"})
@@ -54,7 +75,9 @@ def test_versions_create_activate_update_copy_delete(api: httpx.Client) -> None:
     r = api.post(f"{T}/t/versions", data={"template": "two", "tag": "v2", "active": "yes"})
     assert r.json()["template"]["version"]["active"] is True
     assert api.post(f"{T}/t/versions", data={"template": "x", "tag": "v2"}).status_code == 409
-    assert api.post(f"{T}/t/versions", data={"tag": "v9"}).json() == {"message": "Missing mandatory parameter: template"}
+    assert api.post(f"{T}/t/versions", data={"tag": "v9"}).json() == {
+        "message": "Missing mandatory parameter: template"
+    }
     listed = api.get(f"{T}/t/versions").json()["template"]["versions"]
     assert [(v["tag"], v["active"]) for v in listed] == [("v1", False), ("v2", True)]
     assert all("template" not in v and "headers" not in v for v in listed)
@@ -96,10 +119,16 @@ def test_paging_with_absolute_links(emulator: Emulator, api: httpx.Client, walk)
     assert [[t["name"] for t in p] for p in walk(f"{T}?limit=2")] == [["a", "b"], ["c", "d"], ["e"], []]
     base = f"https://api.mailgun.net{T}"
     assert api.get(T, params={"limit": 2}).json()["paging"] == {
-        "first": f"{base}?limit=2", "last": f"{base}?page=last&limit=2",
-        "next": f"{base}?page=next&p=b&limit=2", "previous": f"{base}?page=previous&p=a&limit=2"}
+        "first": f"{base}?limit=2",
+        "last": f"{base}?page=last&limit=2",
+        "next": f"{base}?page=next&p=b&limit=2",
+        "previous": f"{base}?page=previous&p=a&limit=2",
+    }
     assert [t["name"] for t in api.get(T, params={"page": "last", "limit": 2}).json()["items"]] == ["d", "e"]
-    assert [t["name"] for t in api.get(T, params={"page": "previous", "p": "c", "limit": 2}).json()["items"]] == ["a", "b"]
+    assert [t["name"] for t in api.get(T, params={"page": "previous", "p": "c", "limit": 2}).json()["items"]] == [
+        "a",
+        "b",
+    ]
     assert api.get(T, params={"limit": 101}).status_code == 400
     pages = walk(f"{T}/c/versions?limit=2", key="versions")
     assert [[v["tag"] for v in p] for p in pages] == [["v0", "v1"], ["v2"], []]
@@ -107,8 +136,9 @@ def test_paging_with_absolute_links(emulator: Emulator, api: httpx.Client, walk)
     assert with_active["version"]["tag"] == "v0"
 
 
-def test_account_templates_are_apart_from_domain_templates_and_per_subaccount(emulator: Emulator,
-                                                                               api: httpx.Client) -> None:
+def test_account_templates_are_apart_from_domain_templates_and_per_subaccount(
+    emulator: Emulator, api: httpx.Client
+) -> None:
     emulator.store.add_domain("mg.example.com")
     emulator.store.add_template("mg.example.com", "shared-name")
     assert api.get(T).json()["items"] == []

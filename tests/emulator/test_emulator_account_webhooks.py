@@ -29,16 +29,25 @@ def test_lifecycle_with_recorded_shapes(api: httpx.Client) -> None:
     got = api.get(f"{BASE}/{hook_id}")
     assert got.headers["content-type"] == "application/json; charset=utf-8"
     hook = got.json()
-    assert hook == {"webhook_id": hook_id, "description": "test", "url": HOOK["url"], "event_types": ["accepted"],
-                    "created_at": hook["created_at"]}
+    assert hook == {
+        "webhook_id": hook_id,
+        "description": "test",
+        "url": HOOK["url"],
+        "event_types": ["accepted"],
+        "created_at": hook["created_at"],
+    }
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", hook["created_at"])
     assert api.get(BASE).json() == {"webhooks": [hook]}
 
     r = api.put(f"{BASE}/{hook_id}", data={"url": "https://b.example/h", "event_types": ["delivered", "opened"]})
     assert (r.status_code, r.content, r.headers.get("content-type")) == (204, b"", None)
     # a full replacement: the omitted description is emptied, id and created_at stay
-    assert api.get(f"{BASE}/{hook_id}").json() == {**hook, "url": "https://b.example/h", "description": "",
-                                                   "event_types": ["delivered", "opened"]}
+    assert api.get(f"{BASE}/{hook_id}").json() == {
+        **hook,
+        "url": "https://b.example/h",
+        "description": "",
+        "event_types": ["delivered", "opened"],
+    }
 
     r = api.delete(f"{BASE}/{hook_id}")
     assert (r.status_code, r.content) == (204, b"")
@@ -49,7 +58,9 @@ def test_lifecycle_with_recorded_shapes(api: httpx.Client) -> None:
 
 
 def test_list_filter_and_bulk_deletes(api: httpx.Client) -> None:
-    ids = [_create(api, url=f"https://h{i}.example/e", event_types=[e]) for i, e in enumerate(("opened", "clicked") * 2)]
+    ids = [
+        _create(api, url=f"https://h{i}.example/e", event_types=[e]) for i, e in enumerate(("opened", "clicked") * 2)
+    ]
     assert [h["webhook_id"] for h in api.get(BASE).json()["webhooks"]] == ids  # creation order
     assert [h["webhook_id"] for h in api.get(BASE, params={"webhook_ids": ""}).json()["webhooks"]] == ids
     picked = api.get(BASE, params={"webhook_ids": f"{ids[2]},{ids[0]},nope"}).json()["webhooks"]
@@ -71,13 +82,18 @@ def test_three_urls_per_event_type(api: httpx.Client) -> None:
     for i in range(3):
         _create(api, url=f"https://h{i}.example/e", event_types=["delivered", "opened"])
     r = api.post(BASE, data={"url": "https://h3.example/e", "event_types": ["clicked", "opened"]})
-    assert (r.status_code, r.json()) == (400, {"message": "Maximum of 3 unique URLs per event type reached for 'opened'"})
+    assert (r.status_code, r.json()) == (
+        400,
+        {"message": "Maximum of 3 unique URLs per event type reached for 'opened'"},
+    )
     last = _create(api, url="https://h3.example/e", event_types=["clicked"])
     r = api.put(f"{BASE}/{last}", data={"url": "https://h3.example/e", "event_types": ["delivered"]})
     assert r.status_code == 400
     # replacing one of the three keeps the count at three
     first = api.get(BASE).json()["webhooks"][0]["webhook_id"]
-    assert api.put(f"{BASE}/{first}", data={"url": "https://new.example/e", "event_types": ["opened"]}).status_code == 204
+    assert (
+        api.put(f"{BASE}/{first}", data={"url": "https://new.example/e", "event_types": ["opened"]}).status_code == 204
+    )
 
 
 def test_a_url_is_one_webhook(api: httpx.Client) -> None:
@@ -90,14 +106,19 @@ def test_a_url_is_one_webhook(api: httpx.Client) -> None:
     assert api.put(f"{BASE}/{first}", data=HOOK).status_code == 204  # its own URL is no conflict
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"event_types": "accepted"}, "Missing mandatory parameter: url"),
-    ({"url": "https://a.example"}, "Missing mandatory parameter: event_types"),
-    ({"url": "ftp://a.example", "event_types": "accepted"}, "ftp://a.example is not a valid url"),
-    ({"url": "https://a.example", "event_types": ["accepted", "deliverd"]},
-     "Invalid event type 'deliverd'. It can be any of: accepted, clicked, opened, unsubscribed, delivered, "
-     "permanent_fail, temporary_fail, complained"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"event_types": "accepted"}, "Missing mandatory parameter: url"),
+        ({"url": "https://a.example"}, "Missing mandatory parameter: event_types"),
+        ({"url": "ftp://a.example", "event_types": "accepted"}, "ftp://a.example is not a valid url"),
+        (
+            {"url": "https://a.example", "event_types": ["accepted", "deliverd"]},
+            "Invalid event type 'deliverd'. It can be any of: accepted, clicked, opened, unsubscribed, delivered, "
+            "permanent_fail, temporary_fail, complained",
+        ),
+    ],
+)
 def test_create_errors(api: httpx.Client, fields, message: str) -> None:
     r = api.post(BASE, data=fields)
     assert (r.status_code, r.json()) == (400, {"message": message})
@@ -105,8 +126,12 @@ def test_create_errors(api: httpx.Client, fields, message: str) -> None:
 
 
 def test_multipart_and_repeated_event_types(api: httpx.Client) -> None:
-    files = [("url", (None, "https://m.example/e")), ("event_types", (None, "opened")),
-             ("event_types", (None, "clicked")), ("event_types", (None, "opened"))]
+    files = [
+        ("url", (None, "https://m.example/e")),
+        ("event_types", (None, "opened")),
+        ("event_types", (None, "clicked")),
+        ("event_types", (None, "opened")),
+    ]
     hook_id = api.post(BASE, files=files).json()["webhook_id"]
     assert api.get(f"{BASE}/{hook_id}").json()["event_types"] == ["opened", "clicked"]
 

@@ -54,17 +54,30 @@ def _multipart(data: dict[str, list[str]]) -> dict:
 
 @pytest.mark.parametrize("encode", [_form, _multipart], ids=["urlencoded", "multipart"])
 def test_form_encodings_and_repeated_keys(api: httpx.Client, encode) -> None:
-    fields = {"expression": ['match_recipient("a@x")'], "action": ['forward("b@x")', "stop()"],
-              "priority": ["3"], "description": ["r"]}
+    fields = {
+        "expression": ['match_recipient("a@x")'],
+        "action": ['forward("b@x")', "stop()"],
+        "priority": ["3"],
+        "description": ["r"],
+    }
     r = api.post("/v3/routes", **encode(fields))
     assert r.status_code == 200
     assert r.json()["route"]["actions"] == ['forward("b@x")', "stop()"]
     assert r.json()["route"]["priority"] == 3
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("yes", True), ("no", False), ("True", True), ("FALSE", False), ("1", True), ("0", False), ("t", True),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("yes", True),
+        ("no", False),
+        ("True", True),
+        ("FALSE", False),
+        ("1", True),
+        ("0", False),
+        ("t", True),
+    ],
+)
 def test_booleans_are_lenient(api: httpx.Client, domain: str, value: str, expected: bool) -> None:
     r = api.put(f"/v3/domains/{domain}/tracking/open", data={"active": value})
     assert r.json()["open"]["active"] is expected
@@ -77,8 +90,9 @@ def test_invalid_boolean_is_400(api: httpx.Client, domain: str) -> None:
 
 
 @pytest.mark.parametrize("path_address", ["a+b@x.com", "a%2Bb%40x.com"])
-def test_path_segments_are_unquoted_not_unquote_plus(emulator: Emulator, api: httpx.Client, domain: str,
-                                                     path_address: str) -> None:
+def test_path_segments_are_unquoted_not_unquote_plus(
+    emulator: Emulator, api: httpx.Client, domain: str, path_address: str
+) -> None:
     emulator.store.add_bounces(domain, [{"address": "a+b@x.com"}])
     r = api.get(f"/v3/{domain}/bounces/{path_address}")
     assert r.status_code == 200
@@ -88,8 +102,10 @@ def test_path_segments_are_unquoted_not_unquote_plus(emulator: Emulator, api: ht
 def test_request_log_records_decoded_paths(emulator: Emulator, api: httpx.Client, domain: str) -> None:
     api.get(f"/v3/{domain}/bounces/a%40x.com", params={"x": "1"})
     api.get("/v3/routes")
-    assert emulator.log == [LogEntry("GET", f"/v3/{domain}/bounces/a@x.com", "x=1", 404),
-                            LogEntry("GET", "/v3/routes", "", 200)]
+    assert emulator.log == [
+        LogEntry("GET", f"/v3/{domain}/bounces/a@x.com", "x=1", 404),
+        LogEntry("GET", "/v3/routes", "", 200),
+    ]
     assert emulator.requests_count("GET", "/v3/routes") == 1
     assert emulator.requests_count(path_prefix="/v3/") == 2
     emulator.log.clear()
@@ -101,8 +117,9 @@ def test_json_only_where_documented(api: httpx.Client, domain: str) -> None:
     assert (r.status_code, r.json()) == (400, {"message": "Invalid JSON: expected an array of objects"})
     r = api.post(f"/v3/{domain}/whitelists", json=[{"address": "one@x.com"}])  # no JSON bulk for allowlists
     assert r.status_code == 400
-    assert api.post(f"/v3/{domain}/bounces", content=b"[not json", headers={"Content-Type": "application/json"}
-                    ).json() == {"message": "Invalid JSON body"}
+    assert api.post(
+        f"/v3/{domain}/bounces", content=b"[not json", headers={"Content-Type": "application/json"}
+    ).json() == {"message": "Invalid JSON body"}
 
 
 # ---- the Maton gateway form (mailgun-api.md §15) -----------------------------------------------
@@ -115,14 +132,17 @@ def gateway() -> Emulator:
     return emu
 
 
-@pytest.mark.parametrize(("headers", "status"), [
-    ({"Authorization": "Bearer mtn", "Maton-Connection": "c1"}, 200),
-    ({"Authorization": "Bearer mtn", "Maton-Connection": "c2"}, 200),
-    ({"Authorization": "Bearer mtn"}, 400),  # several connections: the header is required
-    ({"Authorization": "Bearer mtn", "Maton-Connection": "c3"}, 400),
-    ({"Authorization": "Bearer nope", "Maton-Connection": "c1"}, 401),
-    ({"Maton-Connection": "c1"}, 401),
-])
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Authorization": "Bearer mtn", "Maton-Connection": "c1"}, 200),
+        ({"Authorization": "Bearer mtn", "Maton-Connection": "c2"}, 200),
+        ({"Authorization": "Bearer mtn"}, 400),  # several connections: the header is required
+        ({"Authorization": "Bearer mtn", "Maton-Connection": "c3"}, 400),
+        ({"Authorization": "Bearer nope", "Maton-Connection": "c1"}, 401),
+        ({"Maton-Connection": "c1"}, 401),
+    ],
+)
 def test_gateway_auth(gateway: Emulator, headers: dict[str, str], status: int) -> None:
     with httpx.Client(transport=gateway.transport(), base_url="https://api.maton.ai/mailgun", headers=headers) as c:
         r = c.get("/v4/domains")
@@ -137,8 +157,9 @@ def test_gateway_paging_urls_keep_the_prefix(gateway: Emulator) -> None:
     headers = {"Authorization": "Bearer mtn", "Maton-Connection": "c1"}
     with httpx.Client(transport=gateway.transport(), base_url="https://api.maton.ai/mailgun", headers=headers) as c:
         body = c.get(f"/v3/{DOMAIN}/bounces", params={"limit": 2}).json()
-        assert body["paging"]["next"] == (f"https://api.maton.ai/mailgun/v3/{DOMAIN}/bounces"
-                                          "?page=next&address=u1%40x.com&limit=2&term=")
+        assert body["paging"]["next"] == (
+            f"https://api.maton.ai/mailgun/v3/{DOMAIN}/bounces?page=next&address=u1%40x.com&limit=2&term="
+        )
         assert [i["address"] for i in c.get(body["paging"]["next"]).json()["items"]] == ["u2@x.com"]
 
 

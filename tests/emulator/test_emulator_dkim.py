@@ -24,17 +24,32 @@ def dkim_txt(api: httpx.Client, domain: str = D) -> dict[str, tuple[bool, str]]:
 def test_create_list_and_delete(api: httpx.Client, domain: str) -> None:
     r = api.post("/v1/dkim/keys", data={"signing_domain": D, "selector": "s2", "bits": "1024"})
     assert r.status_code == 200
-    assert r.json() == {"signing_domain": D, "selector": "s2", "dns_record": {
-        "cached": [], "is_active": False, "record_type": "TXT", "valid": "unknown",
-        "name": "s2._domainkey.mg.example.com", "value": r.json()["dns_record"]["value"]}}
+    assert r.json() == {
+        "signing_domain": D,
+        "selector": "s2",
+        "dns_record": {
+            "cached": [],
+            "is_active": False,
+            "record_type": "TXT",
+            "valid": "unknown",
+            "name": "s2._domainkey.mg.example.com",
+            "value": r.json()["dns_record"]["value"],
+        },
+    }
     assert len(r.json()["dns_record"]["value"].removeprefix("k=rsa; p=")) == 216
     default = api.post("/v1/dkim/keys", data={"signing_domain": D, "selector": "s3"}).json()
     assert len(default["dns_record"]["value"]) > 255  # 2048 bits when bits is omitted
     items = api.get(f"/v4/domains/{D}/keys").json()
     assert [(i["selector"], i["dns_record"]["is_active"]) for i in items["items"]] == [
-        ("smtp", True), ("s2", False), ("s3", False)] and "paging" not in items
-    assert dkim_txt(api) == {f"smtp._domainkey.{D}": (True, "valid"), f"s2._domainkey.{D}": (False, "unknown"),
-                             f"s3._domainkey.{D}": (False, "unknown")}
+        ("smtp", True),
+        ("s2", False),
+        ("s3", False),
+    ] and "paging" not in items
+    assert dkim_txt(api) == {
+        f"smtp._domainkey.{D}": (True, "valid"),
+        f"s2._domainkey.{D}": (False, "unknown"),
+        f"s3._domainkey.{D}": (False, "unknown"),
+    }
     gone = api.delete("/v1/dkim/keys", params={"signing_domain": D, "selector": "s2"})
     assert gone.json() == {"message": "success"}
     again = api.delete("/v1/dkim/keys", params={"signing_domain": D, "selector": "s2"})
@@ -77,16 +92,23 @@ def test_imported_pem_gives_its_public_key_and_is_never_kept(tmp_path: Path) -> 
         assert [i["selector"] for i in c.get(f"/v4/domains/{D}/keys").json()["items"]] == ["smtp", "imp", "imp2"]
 
 
-@pytest.mark.parametrize(("fields", "files", "status", "message"), [
-    ({"selector": "x", "pem": "lorem ipsum"}, None, 400, "failed to import domain key: failed to parse PEM"),
-    ({"selector": "x"}, {"pem": ("k.pem", ED25519_PEM)}, 400,
-     "failed to import domain key: failed to parse private key: key must be PKCS1 format"),
-    ({"selector": "smtp"}, None, 400, "failed to create domain key: duplicate key"),
-    ({"selector": "x", "bits": "4096"}, None, 400, "Invalid bits '4096'. It can be any of: 1024, 2048"),
-    ({"selector": "a.b"}, None, 400, "Invalid selector 'a.b': it must be a dot atom without dots"),
-    ({}, None, 400, "Missing mandatory parameter: selector"),
-    ({"selector": "x", "signing_domain": "nope.example.com"}, None, 404, "domain not found"),
-])
+@pytest.mark.parametrize(
+    ("fields", "files", "status", "message"),
+    [
+        ({"selector": "x", "pem": "lorem ipsum"}, None, 400, "failed to import domain key: failed to parse PEM"),
+        (
+            {"selector": "x"},
+            {"pem": ("k.pem", ED25519_PEM)},
+            400,
+            "failed to import domain key: failed to parse private key: key must be PKCS1 format",
+        ),
+        ({"selector": "smtp"}, None, 400, "failed to create domain key: duplicate key"),
+        ({"selector": "x", "bits": "4096"}, None, 400, "Invalid bits '4096'. It can be any of: 1024, 2048"),
+        ({"selector": "a.b"}, None, 400, "Invalid selector 'a.b': it must be a dot atom without dots"),
+        ({}, None, 400, "Missing mandatory parameter: selector"),
+        ({"selector": "x", "signing_domain": "nope.example.com"}, None, 404, "domain not found"),
+    ],
+)
 def test_create_errors(api: httpx.Client, domain: str, fields: dict, files, status: int, message: str) -> None:
     r = api.post("/v1/dkim/keys", data={"signing_domain": D, **fields}, files=files)
     assert (r.status_code, r.json()) == (status, {"message": message})
@@ -95,9 +117,15 @@ def test_create_errors(api: httpx.Client, domain: str, fields: dict, files, stat
 def test_activate_deactivate_and_the_last_active_key(api: httpx.Client, domain: str) -> None:
     api.post("/v1/dkim/keys", data={"signing_domain": D, "selector": "new", "bits": "1024"})
     r = api.put(f"/v4/domains/{D}/keys/smtp/deactivate")
-    assert (r.status_code, r.json()) == (400, {"message": "cannot deactivate domain key: must have at least one active domain key"})
+    assert (r.status_code, r.json()) == (
+        400,
+        {"message": "cannot deactivate domain key: must have at least one active domain key"},
+    )
     r = api.delete("/v1/dkim/keys", params={"signing_domain": D, "selector": "smtp"})
-    assert (r.status_code, r.json()) == (400, {"message": "cannot delete domain key: must have at least one active domain key"})
+    assert (r.status_code, r.json()) == (
+        400,
+        {"message": "cannot delete domain key: must have at least one active domain key"},
+    )
     assert api.put(f"/v4/domains/{D}/keys/new/activate").json() == {"message": "domain key activated"}
     assert dkim_txt(api)[f"new._domainkey.{D}"] == (True, "unknown")  # activation does not wait for DNS (VCR)
     assert api.put(f"/v4/domains/{D}/keys/smtp/deactivate").json() == {"message": "domain key deactivated"}
@@ -108,8 +136,9 @@ def test_activate_deactivate_and_the_last_active_key(api: httpx.Client, domain: 
         assert (r.status_code, r.json()) == (404, {"message": "domain key not found"})
 
 
-def test_new_keys_stay_unpublished_until_the_hook_and_die_with_the_domain(emulator: Emulator, api: httpx.Client,
-                                                                       domain: str) -> None:
+def test_new_keys_stay_unpublished_until_the_hook_and_die_with_the_domain(
+    emulator: Emulator, api: httpx.Client, domain: str
+) -> None:
     api.post("/v1/dkim/keys", data={"signing_domain": D, "selector": "k2", "bits": "1024"})
     assert dkim_txt(api)[f"k2._domainkey.{D}"] == (False, "unknown")
     emulator.store.mark_dns_valid(D)
@@ -120,7 +149,9 @@ def test_new_keys_stay_unpublished_until_the_hook_and_die_with_the_domain(emulat
 
 
 def test_dkim_selector_renames_the_domain_key(api: httpx.Client, domain: str) -> None:
-    assert api.put(f"/v3/domains/{D}/dkim_selector", data={"dkim_selector": "mailo1"}).json() == {"message": "DKIM selector changed"}
+    assert api.put(f"/v3/domains/{D}/dkim_selector", data={"dkim_selector": "mailo1"}).json() == {
+        "message": "DKIM selector changed"
+    }
     assert list(dkim_txt(api)) == [f"mailo1._domainkey.{D}"]
 
 
@@ -128,6 +159,8 @@ def test_keys_over_served_http(served_emulator) -> None:
     emu, url = served_emulator
     emu.store.add_domain(D)
     with httpx.Client(base_url=url, auth=("api", "test")) as c:
-        r = c.post("/v1/dkim/keys", files={"signing_domain": (None, D), "selector": (None, "k9"), "pem": ("k.pem", RSA_PEM)})
+        r = c.post(
+            "/v1/dkim/keys", files={"signing_domain": (None, D), "selector": (None, "k9"), "pem": ("k.pem", RSA_PEM)}
+        )
         assert r.status_code == 200 and r.json()["dns_record"]["value"] == f"k=rsa; p={RSA_PUB}"
         assert c.get("/v1/dkim/keys").json()["paging"]["first"].startswith(f"{url}/v1/dkim/keys?")

@@ -8,10 +8,22 @@ import pytest
 from mgsync.emulator import Emulator
 
 CREATE_ALL = {
-    "name": "mg.example.com", "use_automatic_sender_security": "false", "archive_to": "https://archive.example.com/in",
-    "message_ttl": "259200", "spam_action": "tag", "web_scheme": "https", "web_prefix": "track", "wildcard": "true",
-    "require_tls": "true", "skip_verification": "true", "dkim_key_size": "2048", "dkim_host_name": "mg.example.com",
-    "encrypt_incoming_message": "true", "ips": "192.0.2.1, 192.0.2.2", "pool_id": "pool-1", "dkim_selector": "k1",
+    "name": "mg.example.com",
+    "use_automatic_sender_security": "false",
+    "archive_to": "https://archive.example.com/in",
+    "message_ttl": "259200",
+    "spam_action": "tag",
+    "web_scheme": "https",
+    "web_prefix": "track",
+    "wildcard": "true",
+    "require_tls": "true",
+    "skip_verification": "true",
+    "dkim_key_size": "2048",
+    "dkim_host_name": "mg.example.com",
+    "encrypt_incoming_message": "true",
+    "ips": "192.0.2.1, 192.0.2.2",
+    "pool_id": "pool-1",
+    "dkim_selector": "k1",
     "force_dkim_authority": "true",
 }
 
@@ -32,12 +44,32 @@ def test_create_accepts_every_field_and_get_shows_them(api: httpx.Client) -> Non
     fields = {k: v for k, v in CREATE_ALL.items() if k != "force_dkim_authority"}
     assert api.post("/v4/domains", data=fields).status_code == 200
     d = api.get("/v4/domains/mg.example.com").json()
-    assert {k: d["domain"][k] for k in ("archive_to", "message_ttl", "spam_action", "web_scheme", "web_prefix",
-                                        "wildcard", "require_tls", "skip_verification", "encrypt_incoming_message",
-                                        "use_automatic_sender_security")} == {
-        "archive_to": "https://archive.example.com/in", "message_ttl": 259200, "spam_action": "tag",
-        "web_scheme": "https", "web_prefix": "track", "wildcard": True, "require_tls": True,
-        "skip_verification": True, "encrypt_incoming_message": True, "use_automatic_sender_security": False}
+    assert {
+        k: d["domain"][k]
+        for k in (
+            "archive_to",
+            "message_ttl",
+            "spam_action",
+            "web_scheme",
+            "web_prefix",
+            "wildcard",
+            "require_tls",
+            "skip_verification",
+            "encrypt_incoming_message",
+            "use_automatic_sender_security",
+        )
+    } == {
+        "archive_to": "https://archive.example.com/in",
+        "message_ttl": 259200,
+        "spam_action": "tag",
+        "web_scheme": "https",
+        "web_prefix": "track",
+        "wildcard": True,
+        "require_tls": True,
+        "skip_verification": True,
+        "encrypt_incoming_message": True,
+        "use_automatic_sender_security": False,
+    }
     assert not {"ips", "pool_id", "dkim_key_size", "mailfrom_host", "dkim_host", "pod"} & set(d["domain"])
     (dkim,) = dkim_records(d)
     assert dkim["name"] == "k1._domainkey.mg.example.com" and len(dkim["value"]) > 255  # 2048-bit key
@@ -60,9 +92,18 @@ def test_archive_to_absent_when_unset_and_extended_view(api: httpx.Client) -> No
 def test_put_changes_updatable_fields_and_ignores_create_only(api: httpx.Client) -> None:
     api.post("/v4/domains", data={"name": "mg.example.com", "dkim_key_size": "1024"})
     before = api.get("/v4/domains/mg.example.com").json()
-    r = api.put("/v4/domains/mg.example.com", data={
-        "archive_to": "https://a.example/x", "message_ttl": "3600", "dkim_key_size": "2048",
-        "encrypt_incoming_message": "true", "dkim_selector": "other", "ips": "192.0.2.9", "force_root_dkim_host": "true"})
+    r = api.put(
+        "/v4/domains/mg.example.com",
+        data={
+            "archive_to": "https://a.example/x",
+            "message_ttl": "3600",
+            "dkim_key_size": "2048",
+            "encrypt_incoming_message": "true",
+            "dkim_selector": "other",
+            "ips": "192.0.2.9",
+            "force_root_dkim_host": "true",
+        },
+    )
     assert r.status_code == 200
     after = r.json()
     assert (after["domain"]["archive_to"], after["domain"]["message_ttl"]) == ("https://a.example/x", 3600)
@@ -70,17 +111,25 @@ def test_put_changes_updatable_fields_and_ignores_create_only(api: httpx.Client)
     assert dkim_records(after) == dkim_records(before)  # same selector, same 1024-bit key, same host
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"dkim_key_size": "4096"}, "Invalid dkim_key_size '4096'. It can be any of: '1024', '2048'"),
-    ({"dkim_selector": "a.b"}, "Invalid dkim_selector 'a.b': it must be a dot atom without dots"),
-    ({"ips": "not-an-ip"}, "Invalid ips 'not-an-ip': expected comma-separated IP addresses"),
-    ({"message_ttl": "-1"}, "Invalid message_ttl '-1': it must be a whole number of seconds"),
-    ({"archive_to": "ftp://x"}, "Invalid archive_to 'ftp://x': it must be an http or https URL"),
-    ({"web_prefix": "a b"}, "Invalid web_prefix 'a b': it must be a valid atom (letters, digits, hyphens)"),
-    ({"dkim_host_name": "other.org"}, "Invalid dkim_host_name 'other.org': it must be the domain, a subdomain or the root domain"),
-    ({"dkim_host_name": "example.com", "force_root_dkim_host": "true"},
-     "dkim_host_name cannot be combined with force_dkim_authority or force_root_dkim_host"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"dkim_key_size": "4096"}, "Invalid dkim_key_size '4096'. It can be any of: '1024', '2048'"),
+        ({"dkim_selector": "a.b"}, "Invalid dkim_selector 'a.b': it must be a dot atom without dots"),
+        ({"ips": "not-an-ip"}, "Invalid ips 'not-an-ip': expected comma-separated IP addresses"),
+        ({"message_ttl": "-1"}, "Invalid message_ttl '-1': it must be a whole number of seconds"),
+        ({"archive_to": "ftp://x"}, "Invalid archive_to 'ftp://x': it must be an http or https URL"),
+        ({"web_prefix": "a b"}, "Invalid web_prefix 'a b': it must be a valid atom (letters, digits, hyphens)"),
+        (
+            {"dkim_host_name": "other.org"},
+            "Invalid dkim_host_name 'other.org': it must be the domain, a subdomain or the root domain",
+        ),
+        (
+            {"dkim_host_name": "example.com", "force_root_dkim_host": "true"},
+            "dkim_host_name cannot be combined with force_dkim_authority or force_root_dkim_host",
+        ),
+    ],
+)
 def test_create_validation(api: httpx.Client, fields: dict, message: str) -> None:
     r = api.post("/v4/domains", data={"name": "mg.example.com", **fields})
     assert (r.status_code, r.json()) == (400, {"message": message})
@@ -88,7 +137,10 @@ def test_create_validation(api: httpx.Client, fields: dict, message: str) -> Non
 
 def test_mailfrom_host_must_be_lower_case(api: httpx.Client, domain: str) -> None:
     r = api.put(f"/v4/domains/{domain}", data={"mailfrom_host": "Bounce.mg.example.com"})
-    assert (r.status_code, r.json()["message"]) == (400, "Invalid mailfrom_host 'Bounce.mg.example.com': it must be in lower case")
+    assert (r.status_code, r.json()["message"]) == (
+        400,
+        "Invalid mailfrom_host 'Bounce.mg.example.com': it must be in lower case",
+    )
 
 
 def test_sender_security_on_in_place_switches_dkim_to_cnames(emulator: Emulator, api: httpx.Client) -> None:
@@ -99,7 +151,9 @@ def test_sender_security_on_in_place_switches_dkim_to_cnames(emulator: Emulator,
     assert body["domain"]["id"] == domain_id and body["domain"]["use_automatic_sender_security"] is True
     dkim = dkim_records(body)
     assert [(r["record_type"], r["name"], r["valid"]) for r in dkim] == [
-        ("CNAME", "pdk1._domainkey.mg.example.com", "unknown"), ("CNAME", "pdk2._domainkey.mg.example.com", "unknown")]
+        ("CNAME", "pdk1._domainkey.mg.example.com", "unknown"),
+        ("CNAME", "pdk2._domainkey.mg.example.com", "unknown"),
+    ]
     emulator.store.mark_dns_valid("mg.example.com")
     assert {r["valid"] for r in dkim_records(api.get("/v4/domains/mg.example.com").json())} == {"valid"}
     off = api.put("/v4/domains/mg.example.com", data={"use_automatic_sender_security": "false"}).json()

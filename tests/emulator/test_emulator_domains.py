@@ -17,11 +17,18 @@ def test_create_returns_domain_and_dns_records(api: httpx.Client) -> None:
     assert body["message"] == "Domain DNS records have been created"
     d = body["domain"]
     assert (d["name"], d["state"], d["type"], d["spam_action"], d["wildcard"]) == (
-        "new.example.com", "unverified", "custom", "tag", True)
+        "new.example.com",
+        "unverified",
+        "custom",
+        "tag",
+        True,
+    )
     assert d["smtp_login"] == "postmaster@new.example.com"
     assert d["created_at"].endswith(" GMT") and len(d["id"]) == 24
     assert [(x["record_type"], x["value"], x["priority"]) for x in body["receiving_dns_records"]] == [
-        ("MX", "mxa.mailgun.org", "10"), ("MX", "mxb.mailgun.org", "10")]
+        ("MX", "mxa.mailgun.org", "10"),
+        ("MX", "mxb.mailgun.org", "10"),
+    ]
     sending = {x["record_type"] + ":" + x["name"]: x for x in body["sending_dns_records"]}
     assert sending["TXT:new.example.com"]["value"] == "v=spf1 include:mailgun.org ~all"
     assert sending["CNAME:email.new.example.com"]["value"] == "mailgun.org"
@@ -36,19 +43,33 @@ def test_eu_region_dns(emulator: Emulator) -> None:
     assert body["receiving_dns_records"][0]["value"] == "mxa.eu.mailgun.org"
 
 
-@pytest.mark.parametrize(("fields", "status", "message"), [
-    ({"name": "mg.example.com"}, 400, "This domain name is already taken"),
-    ({}, 400, "Missing mandatory parameter: name"),
-    ({"name": "x.com", "smtp_password": "abc"}, 400, "Password is too short. It must be between 5 and 32 characters."),
-    ({"name": "x.com", "spam_action": "drop"}, 400, "Invalid spam_action 'drop'. It can be any of: 'disabled', 'block', 'tag'"),
-])
+@pytest.mark.parametrize(
+    ("fields", "status", "message"),
+    [
+        ({"name": "mg.example.com"}, 400, "This domain name is already taken"),
+        ({}, 400, "Missing mandatory parameter: name"),
+        (
+            {"name": "x.com", "smtp_password": "abc"},
+            400,
+            "Password is too short. It must be between 5 and 32 characters.",
+        ),
+        (
+            {"name": "x.com", "spam_action": "drop"},
+            400,
+            "Invalid spam_action 'drop'. It can be any of: 'disabled', 'block', 'tag'",
+        ),
+    ],
+)
 def test_create_errors(api: httpx.Client, domain: str, fields, status: int, message: str) -> None:
     r = api.post("/v4/domains", data=fields)
     assert (r.status_code, r.json()) == (status, {"message": message})
 
 
 def test_legacy_v3_create_message(api: httpx.Client) -> None:
-    assert api.post("/v3/domains", data={"name": "old.example.com"}).json()["message"] == "Domain DNS records have been created"
+    assert (
+        api.post("/v3/domains", data={"name": "old.example.com"}).json()["message"]
+        == "Domain DNS records have been created"
+    )
     assert api.get("/v3/domains/old.example.com").json()["domain"]["name"] == "old.example.com"
 
 
@@ -104,8 +125,11 @@ def test_list_limit_max(api: httpx.Client) -> None:
 def test_connection_flat_shape(api: httpx.Client, domain: str) -> None:
     assert api.get(f"/v3/domains/{domain}/connection").json() == {"require_tls": False, "skip_verification": False}
     r = api.put(f"/v3/domains/{domain}/connection", data={"require_tls": "true"})
-    assert r.json() == {"message": "Domain connection settings have been updated, may take 10 minutes to fully propagate",
-                        "require_tls": True, "skip_verification": False}
+    assert r.json() == {
+        "message": "Domain connection settings have been updated, may take 10 minutes to fully propagate",
+        "require_tls": True,
+        "skip_verification": False,
+    }
 
 
 def test_unknown_domain_families(api: httpx.Client) -> None:
@@ -119,20 +143,30 @@ def test_unknown_domain_families(api: httpx.Client) -> None:
 
 
 def test_tracking_defaults(api: httpx.Client, domain: str) -> None:
-    assert api.get(f"/v3/domains/{domain}/tracking").json() == {"tracking": {
-        "open": {"active": False, "place_at_the_top": False}, "click": {"active": False},
-        "unsubscribe": {"active": False, "html_footer": HTML_FOOTER, "text_footer": TEXT_FOOTER},
-        "web_scheme": "http"}}
+    assert api.get(f"/v3/domains/{domain}/tracking").json() == {
+        "tracking": {
+            "open": {"active": False, "place_at_the_top": False},
+            "click": {"active": False},
+            "unsubscribe": {"active": False, "html_footer": HTML_FOOTER, "text_footer": TEXT_FOOTER},
+            "web_scheme": "http",
+        }
+    }
 
 
-@pytest.mark.parametrize(("section", "fields", "echo"), [
-    ("open", {"active": "yes", "place_at_the_top": "true"}, {"active": True, "place_at_the_top": True}),
-    ("click", {"active": "htmlonly"}, {"active": "htmlonly"}),
-    ("click", {"active": "HTMLONLY"}, {"active": "htmlonly"}),
-    ("click", {"active": "false"}, {"active": False}),
-    ("unsubscribe", {"active": "true", "html_footer": "<a>u</a>"},
-     {"active": True, "html_footer": "<a>u</a>", "text_footer": TEXT_FOOTER}),
-])
+@pytest.mark.parametrize(
+    ("section", "fields", "echo"),
+    [
+        ("open", {"active": "yes", "place_at_the_top": "true"}, {"active": True, "place_at_the_top": True}),
+        ("click", {"active": "htmlonly"}, {"active": "htmlonly"}),
+        ("click", {"active": "HTMLONLY"}, {"active": "htmlonly"}),
+        ("click", {"active": "false"}, {"active": False}),
+        (
+            "unsubscribe",
+            {"active": "true", "html_footer": "<a>u</a>"},
+            {"active": True, "html_footer": "<a>u</a>", "text_footer": TEXT_FOOTER},
+        ),
+    ],
+)
 def test_tracking_put_echoes_only_the_changed_section(api: httpx.Client, domain: str, section, fields, echo) -> None:
     r = api.put(f"/v3/domains/{domain}/tracking/{section}", data=fields)
     assert r.json() == {"message": "Domain tracking settings have been updated", section: echo}

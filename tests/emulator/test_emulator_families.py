@@ -20,9 +20,11 @@ def _fill(store: Store, tag: str) -> None:
 
 def _dump(store: Store) -> dict:
     family = store.family("example")
-    return {"things": dict(family.table("things").rows),
-            "versions": {k: dict(t.rows) for k, t in family.group("versions").items()},
-            "settings": dict(family.settings)}
+    return {
+        "things": dict(family.table("things").rows),
+        "versions": {k: dict(t.rows) for k, t in family.group("versions").items()},
+        "settings": dict(family.settings),
+    }
 
 
 def test_family_is_created_on_first_use_and_keys_lower_case() -> None:

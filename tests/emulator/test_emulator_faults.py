@@ -87,10 +87,13 @@ def test_fail_rule_matches_method_and_path_prefix(emulator: Emulator, api: httpx
     assert api.get(f"/v3/domains/{domain}/tracking").json()["tracking"]["open"]["active"] is False
 
 
-@pytest.mark.parametrize(("after_commit", "error", "routes"), [
-    (False, httpx.RemoteProtocolError, 0),
-    (True, httpx.ReadError, 1),
-])
+@pytest.mark.parametrize(
+    ("after_commit", "error", "routes"),
+    [
+        (False, httpx.RemoteProtocolError, 0),
+        (True, httpx.ReadError, 1),
+    ],
+)
 def test_drop_connection_in_process(emulator: Emulator, api: httpx.Client, after_commit, error, routes) -> None:
     emulator.faults.drop_connection(method="POST", path="/v3/routes", after_commit=after_commit)
     with pytest.raises(error):
@@ -131,8 +134,9 @@ def test_async_transport_runs_requests_concurrently(emulator: Emulator) -> None:
     emulator.faults.latency = 0.3
 
     async def main() -> list[int]:
-        async with httpx.AsyncClient(transport=emulator.async_transport(), base_url="https://api.mailgun.net",
-                                     auth=("api", "test")) as client:
+        async with httpx.AsyncClient(
+            transport=emulator.async_transport(), base_url="https://api.mailgun.net", auth=("api", "test")
+        ) as client:
             responses = await asyncio.gather(*(client.get("/v3/routes") for _ in range(5)))
             return [r.status_code for r in responses]
 
@@ -141,11 +145,15 @@ def test_async_transport_runs_requests_concurrently(emulator: Emulator) -> None:
     assert time.perf_counter() - start < 1.0  # 5 x 0.3 s serialised would be 1.5 s
 
 
-@pytest.mark.parametrize(("status", "content_type", "json_body"), [
-    (502, "text/html", None), (503, "text/html", None),
-    (500, "application/json; charset=utf-8", {"message": "Internal Server Error"}),
-    (400, "application/json; charset=utf-8", {"message": "Bad Request"}),
-])
+@pytest.mark.parametrize(
+    ("status", "content_type", "json_body"),
+    [
+        (502, "text/html", None),
+        (503, "text/html", None),
+        (500, "application/json; charset=utf-8", {"message": "Internal Server Error"}),
+        (400, "application/json; charset=utf-8", {"message": "Bad Request"}),
+    ],
+)
 def test_injected_failure_bodies(emulator: Emulator, api: httpx.Client, status, content_type, json_body) -> None:
     emulator.faults.fail_before_commit(path="/v3/routes", status=status)
     r = api.get("/v3/routes")

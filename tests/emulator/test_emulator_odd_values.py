@@ -17,8 +17,14 @@ def test_routes_store_odd_values_as_sent(api: httpx.Client) -> None:
 
 
 def test_route_match_follows_grouping(api: httpx.Client) -> None:
-    api.post("/v3/routes", data={"expression": '(match_recipient("a@x.com") or match_recipient("b@x.com")) and catch_all()',
-                                 "action": "stop()", "description": "grouped"}).raise_for_status()
+    api.post(
+        "/v3/routes",
+        data={
+            "expression": '(match_recipient("a@x.com") or match_recipient("b@x.com")) and catch_all()',
+            "action": "stop()",
+            "description": "grouped",
+        },
+    ).raise_for_status()
     assert api.get("/v3/routes/match", params={"address": "b@x.com"}).json()["route"]["description"] == "grouped"
     assert api.get("/v3/routes/match", params={"address": "c@x.com"}).status_code == 404
 

@@ -27,22 +27,38 @@ def test_rotation_put_answers_the_policy(emulator: Emulator, api: httpx.Client, 
     assert r.status_code == 200
     dom = r.json()["domain"]
     assert (dom["name"], dom["state"], dom["active_selector"], dom["rotation_enabled"], dom["rotation_interval"]) == (
-        D, "enabled", "pdk1", "true", "120h")
+        D,
+        "enabled",
+        "pdk1",
+        "true",
+        "120h",
+    )
     assert [(x["name"], x["type"], x["identifier"]) for x in dom["records"]] == [
-        (f"pdk1._domainkey.{D}", "CNAME", "DKIM"), (f"pdk2._domainkey.{D}", "CNAME", "DKIM")]
+        (f"pdk1._domainkey.{D}", "CNAME", "DKIM"),
+        (f"pdk2._domainkey.{D}", "CNAME", "DKIM"),
+    ]
     cnames = {x["name"]: x["value"] for x in api.get(f"/v4/domains/{D}").json()["sending_dns_records"]}
     assert cnames[f"pdk1._domainkey.{D}"] == dom["records"][0]["value"]  # the same target both APIs show
     assert rotation_of(emulator.store.domains[D])["interval_hours"] == 120
     assert api.get(f"{ROT}/rotation").status_code == 405  # Mailgun documents no way to read it back
 
 
-@pytest.mark.parametrize(("fields", "status", "body"), [
-    ({"rotation_enabled": "false", "rotation_interval": "5d"}, 400,
-     {"Reason": "rotation_interval is not allowed unless also enabling DKIM rotation"}),
-    ({"rotation_interval": "5d"}, 400, {"Reason": "rotation_enabled is required"}),
-    ({"rotation_enabled": "true", "rotation_interval": "4d"}, 400,
-     {"Reason": "rotation_interval '4d' is below the minimum of 5 days"}),
-])
+@pytest.mark.parametrize(
+    ("fields", "status", "body"),
+    [
+        (
+            {"rotation_enabled": "false", "rotation_interval": "5d"},
+            400,
+            {"Reason": "rotation_interval is not allowed unless also enabling DKIM rotation"},
+        ),
+        ({"rotation_interval": "5d"}, 400, {"Reason": "rotation_enabled is required"}),
+        (
+            {"rotation_enabled": "true", "rotation_interval": "4d"},
+            400,
+            {"Reason": "rotation_interval '4d' is below the minimum of 5 days"},
+        ),
+    ],
+)
 def test_rotation_errors(api: httpx.Client, ass_domain: str, fields: dict, status: int, body: dict) -> None:
     r = api.put(f"{ROT}/rotation", data=fields)
     assert (r.status_code, r.json()) == (status, body)
@@ -69,20 +85,33 @@ def test_certificate_lifecycle(emulator: Emulator, api: httpx.Client) -> None:
     emulator.store.mark_dns_valid(D)
     none = api.get(f"/v2/x509/{HOST}/status")
     assert (none.status_code, none.json()) == (
-        404, {"Description": f"Please initiate x509 key pair generation at POST /v2/x509/{HOST}"})
+        404,
+        {"Description": f"Please initiate x509 key pair generation at POST /v2/x509/{HOST}"},
+    )
     assert api.put(f"/v2/x509/{HOST}").json() == {"Description": "x509 cert not found"}
     r = api.post(f"/v2/x509/{HOST}")
-    assert (r.status_code, r.json()) == (202, {"message": "Initiated x509 key pair generation",
-                                               "location": f"/v2/x509/{HOST}/status"})
+    assert (r.status_code, r.json()) == (
+        202,
+        {"message": "Initiated x509 key pair generation", "location": f"/v2/x509/{HOST}/status"},
+    )
     assert api.post(f"/v2/x509/{HOST}").json() == {
-        "Description": f"x509 key pair generation has already been initiated for {HOST}"}
+        "Description": f"x509 key pair generation has already been initiated for {HOST}"
+    }
     busy = api.put(f"/v2/x509/{HOST}")
-    assert (busy.status_code, busy.json()) == (429, {"Description": f"x509 key pair generation job is already in progress for {HOST}"})
-    assert api.get(f"/v2/x509/{HOST}/status").json() == {"status": "processing", "error": "Waiting for x509 key pair generation"}
+    assert (busy.status_code, busy.json()) == (
+        429,
+        {"Description": f"x509 key pair generation job is already in progress for {HOST}"},
+    )
+    assert api.get(f"/v2/x509/{HOST}/status").json() == {
+        "status": "processing",
+        "error": "Waiting for x509 key pair generation",
+    }
     active = api.get(f"/v2/x509/{HOST}/status").json()
     assert active["status"] == "active" and active["certificate"].startswith("-----BEGIN CERTIFICATE-----\n")
     still = api.put(f"/v2/x509/{HOST}")
-    assert still.status_code == 409 and still.json()["Description"].startswith("x509 certificate is still valid until 20")
+    assert still.status_code == 409 and still.json()["Description"].startswith(
+        "x509 certificate is still valid until 20"
+    )
     emulator.store.expire_certificate(HOST)
     expired = api.get(f"/v2/x509/{HOST}/status").json()
     assert (expired["status"], expired["error"]) == ("expired", "x509 certificate has expired")

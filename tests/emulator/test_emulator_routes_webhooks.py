@@ -7,8 +7,12 @@ import pytest
 
 from mgsync.emulator import Emulator
 
-ROUTE = {"expression": 'match_recipient("support@x.com")', "action": ['forward("a@y.com")', "stop()"],
-         "priority": "10", "description": "support"}
+ROUTE = {
+    "expression": 'match_recipient("support@x.com")',
+    "action": ['forward("a@y.com")', "stop()"],
+    "priority": "10",
+    "description": "support",
+}
 
 
 def test_route_crud(api: httpx.Client) -> None:
@@ -26,10 +30,13 @@ def test_route_crud(api: httpx.Client) -> None:
         assert (r.status_code, r.json()) == (404, {"message": "Route not found"})
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"action": "stop()"}, "Missing mandatory parameter: expression"),
-    ({"expression": "catch_all()"}, "Missing mandatory parameter: action"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"action": "stop()"}, "Missing mandatory parameter: expression"),
+        ({"expression": "catch_all()"}, "Missing mandatory parameter: action"),
+    ],
+)
 def test_route_create_errors(api: httpx.Client, fields, message: str) -> None:
     r = api.post("/v3/routes", data=fields)
     assert (r.status_code, r.json()["message"]) == (400, message)
@@ -45,25 +52,35 @@ def test_route_skip_limit_pages(emulator: Emulator, api: httpx.Client) -> None:
     assert (r.status_code, r.json()) == (400, {"message": "The 'limit' parameter can't be larger than 1000"})
 
 
-@pytest.mark.parametrize("expression", [
-    'match_recipient("sales@.*")',
-    "match_recipient('sales@.*')",  # as Mailgun's own tests and the OpenAPI examples write it
-    "  MATCH_RECIPIENT( 'sales@.*' )  ",
-    r"match_recipient('sales@.*') and match_recipient('.*\.com')",
-    "match_header('subject', '.*') or match_recipient(\"sales@.*\")",
-])
+@pytest.mark.parametrize(
+    "expression",
+    [
+        'match_recipient("sales@.*")',
+        "match_recipient('sales@.*')",  # as Mailgun's own tests and the OpenAPI examples write it
+        "  MATCH_RECIPIENT( 'sales@.*' )  ",
+        r"match_recipient('sales@.*') and match_recipient('.*\.com')",
+        "match_header('subject', '.*') or match_recipient(\"sales@.*\")",
+    ],
+)
 def test_route_match(emulator: Emulator, api: httpx.Client, expression: str) -> None:
     emulator.store.add_route(expression, description="sales")
     assert api.get("/v3/routes/match", params={"address": "sales@x.com"}).json()["route"]["description"] == "sales"
     assert api.get("/v3/routes/match", params={"address": "x@x.com"}).status_code == 404
 
 
-@pytest.mark.parametrize("expression", [
-    "match_recipient('sales@.*\")", "match_recipient(sales@.*)", "match_header('subject', 'x')",
-    "match_recipient('sales@.*') and match_recipient('nobody')", "match_recipient('sales@.*') xor catch_all()",
-])
-def test_route_match_needs_a_matching_well_formed_expression(emulator: Emulator, api: httpx.Client,
-                                                             expression: str) -> None:
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "match_recipient('sales@.*\")",
+        "match_recipient(sales@.*)",
+        "match_header('subject', 'x')",
+        "match_recipient('sales@.*') and match_recipient('nobody')",
+        "match_recipient('sales@.*') xor catch_all()",
+    ],
+)
+def test_route_match_needs_a_matching_well_formed_expression(
+    emulator: Emulator, api: httpx.Client, expression: str
+) -> None:
     emulator.store.add_route(expression, description="sales")
     assert api.get("/v3/routes/match", params={"address": "sales@x.com"}).status_code == 404
 
@@ -75,8 +92,10 @@ def test_webhook_v3_lifecycle(api: httpx.Client, domain: str) -> None:
     base = f"/v3/domains/{domain}/webhooks"
     assert api.get(base).json() == {"webhooks": {}}
     r = api.post(base, data={"id": "delivered", "url": ["https://a.example/1", "https://b.example/2"]})
-    assert r.json() == {"message": "Webhook has been created",
-                        "webhook": {"urls": ["https://a.example/1", "https://b.example/2"]}}
+    assert r.json() == {
+        "message": "Webhook has been created",
+        "webhook": {"urls": ["https://a.example/1", "https://b.example/2"]},
+    }
     assert api.post(base, data={"id": "delivered", "url": "https://c.example/3"}).status_code == 400
     assert api.get(f"{base}/delivered").json() == {"webhook": {"urls": ["https://a.example/1", "https://b.example/2"]}}
     r = api.put(f"{base}/delivered", data={"url": "https://c.example/3", "id": "ignored"})
@@ -87,13 +106,18 @@ def test_webhook_v3_lifecycle(api: httpx.Client, domain: str) -> None:
     assert api.get(f"{base}/delivered").status_code == 404
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"url": "https://a.example"}, "Missing parameter 'id'"),
-    ({"id": "delivered"}, "Missing parameter 'url'"),
-    ({"id": "delivered", "url": "not a url"}, "not a url is not a valid url"),
-    ({"id": "delivered", "url": [f"https://h{i}.example" for i in range(4)]},
-     "Too many URLs: at most 3 URLs are allowed per webhook"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"url": "https://a.example"}, "Missing parameter 'id'"),
+        ({"id": "delivered"}, "Missing parameter 'url'"),
+        ({"id": "delivered", "url": "not a url"}, "not a url is not a valid url"),
+        (
+            {"id": "delivered", "url": [f"https://h{i}.example" for i in range(4)]},
+            "Too many URLs: at most 3 URLs are allowed per webhook",
+        ),
+    ],
+)
 def test_webhook_v3_errors(api: httpx.Client, domain: str, fields, message: str) -> None:
     r = api.post(f"/v3/domains/{domain}/webhooks", data=fields)
     assert (r.status_code, r.json()["message"]) == (400, message)
@@ -107,8 +131,9 @@ def test_webhook_v3_unknown_type(api: httpx.Client, domain: str) -> None:
 def test_webhook_v4(emulator: Emulator, api: httpx.Client, domain: str) -> None:
     base = f"/v4/domains/{domain}/webhooks"
     r = api.post(base, data={"url": "https://a.example/h", "event_types": ["clicked", "opened"]})
-    assert r.json() == {"webhooks": {"clicked": {"urls": ["https://a.example/h"]},
-                                     "opened": {"urls": ["https://a.example/h"]}}}
+    assert r.json() == {
+        "webhooks": {"clicked": {"urls": ["https://a.example/h"]}, "opened": {"urls": ["https://a.example/h"]}}
+    }
     dup = api.post(base, data={"url": "https://a.example/h", "event_types": ["clicked"]})
     assert dup.status_code == 400
     assert dup.json()["message"] == "Webhook for event type 'clicked' with URL 'https://a.example/h' already exists"

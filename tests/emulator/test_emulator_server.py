@@ -22,7 +22,9 @@ def test_served_happy_paths(served_emulator) -> None:
     with httpx.Client(base_url=url, auth=("api", "test")) as c:
         created = c.post("/v4/domains", data={"name": "mg.example.com"})
         assert created.status_code == 200
-        assert c.post("/v3/mg.example.com/bounces", json=[{"address": f"b{i}@x.com"} for i in range(5)]).status_code == 200
+        assert (
+            c.post("/v3/mg.example.com/bounces", json=[{"address": f"b{i}@x.com"} for i in range(5)]).status_code == 200
+        )
         body = c.get("/v3/mg.example.com/bounces", params={"limit": 2}).json()
         assert body["paging"]["next"] == f"{url}/v3/mg.example.com/bounces?page=next&address=b1%40x.com&limit=2&term="
         assert [i["address"] for i in c.get(body["paging"]["next"]).json()["items"]] == ["b2@x.com", "b3@x.com"]
@@ -45,8 +47,10 @@ def test_server_keeps_connections_alive_and_is_thread_safe(served_emulator) -> N
 
     def add(i: int) -> int:
         with httpx.Client(base_url=url, auth=("api", "test")) as c:
-            return sum(c.post("/v3/mg.example.com/complaints", data={"address": f"c{i}-{j}@x.com"}).status_code
-                       for j in range(20))
+            return sum(
+                c.post("/v3/mg.example.com/complaints", data={"address": f"c{i}-{j}@x.com"}).status_code
+                for j in range(20)
+            )
 
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         assert list(pool.map(add, range(8))) == [200 * 20] * 8
@@ -71,7 +75,10 @@ def test_state_persists_to_file(tmp_path: Path) -> None:
     with httpx.Client(transport=again.transport(), base_url="http://e", auth=("api", "test")) as c:
         assert [d["name"] for d in c.get("/v4/domains").json()["items"]] == ["mg.example.com"]
         assert c.get("/v3/routes").json()["total_count"] == 1
-        assert c.get("/v3/mg.example.com/templates/t", params={"active": "yes"}).json()["template"]["version"]["template"] == "x"
+        assert (
+            c.get("/v3/mg.example.com/templates/t", params={"active": "yes"}).json()["template"]["version"]["template"]
+            == "x"
+        )
         assert c.get("/v3/lists/l@x.com/members/pages").json()["items"][0]["address"] == "m@x.com"
         assert c.get("/v3/mg.example.com/unsubscribes/u@x.com").json()["tags"] == ["t"]
     assert not list(state.parent.glob("*.tmp"))
@@ -100,15 +107,28 @@ def _interruptible() -> None:
 
 def _start_cli(*args: str) -> tuple[subprocess.Popen, str]:
     # --memory unless a --state is given: never the user's .mgsync-emulator.json
-    proc = subprocess.Popen([sys.executable, "-m", "mgsync.cli", "emulator", "serve",
-                             *(args if "--state" in args else ("--memory", *args))],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_interruptible)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mgsync.cli",
+            "emulator",
+            "serve",
+            *(args if "--state" in args else ("--memory", *args)),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_interruptible,
+    )
     line = proc.stderr.readline()
     assert line.startswith("Mailgun emulator on http://127.0.0.1:"), line
     return proc, line.split(" on ", 1)[1].strip()
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="starts emulator serve with preexec_fn and stops it with a POSIX signal")
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="starts emulator serve with preexec_fn and stops it with a POSIX signal"
+)
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_cli_serve_subprocess(tmp_path: Path, stop: signal.Signals) -> None:
     port = _free_port()
@@ -136,8 +156,12 @@ def test_cli_serve_port_in_use() -> None:
         s.bind(("127.0.0.1", 0))
         s.listen()
         port = s.getsockname()[1]
-        result = subprocess.run([sys.executable, "-m", "mgsync.cli", "emulator", "serve", "--memory", "--port", str(port)],
-                                capture_output=True, text=True, timeout=20)
+        result = subprocess.run(
+            [sys.executable, "-m", "mgsync.cli", "emulator", "serve", "--memory", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
     assert result.returncode == 1
     assert result.stderr.startswith(f"Error: Cannot listen on 127.0.0.1:{port}:")
     assert "Traceback" not in result.stderr
@@ -150,10 +174,23 @@ def test_serve_context_manager_stops(emulator: Emulator) -> None:
         httpx.get(f"{srv.url}/v4/domains", timeout=1)
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="starts emulator serve with preexec_fn and stops it with a POSIX signal")
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="starts emulator serve with preexec_fn and stops it with a POSIX signal"
+)
 def test_cli_serve_fault_and_gateway_options() -> None:
-    proc, url = _start_cli("--port", str(_free_port()), "--rate-limit-every", "2", "--reset-after", "0.05",
-                           "--gateway-key", "mtn", "--replace-body", "/v3/routes", "OK")
+    proc, url = _start_cli(
+        "--port",
+        str(_free_port()),
+        "--rate-limit-every",
+        "2",
+        "--reset-after",
+        "0.05",
+        "--gateway-key",
+        "mtn",
+        "--replace-body",
+        "/v3/routes",
+        "OK",
+    )
     try:
         with httpx.Client(base_url=url, timeout=5) as c:
             assert c.get("/v4/domains", auth=("api", "test")).status_code == 200

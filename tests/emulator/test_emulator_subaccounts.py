@@ -31,8 +31,11 @@ def connect(request: pytest.FixtureRequest) -> Iterator[Connect]:
             server = serve(emu, host="127.0.0.1", port=0)
             url = server.__enter__().url
             servers.append(server)
-            client = (httpx.Client(base_url=url, auth=("api", KEY)) if request.param == "http" else
-                      httpx.Client(base_url=url + "/mailgun", headers={"Authorization": f"Bearer {GATEWAY_KEY}"}))
+            client = (
+                httpx.Client(base_url=url, auth=("api", KEY))
+                if request.param == "http"
+                else httpx.Client(base_url=url + "/mailgun", headers={"Authorization": f"Bearer {GATEWAY_KEY}"})
+            )
         clients.append(client)
         return client
 
@@ -88,8 +91,9 @@ def test_an_unknown_subaccount_is_refused_and_nothing_is_written(connect: Connec
     client = connect(emu)
     answer = client.post("/v4/domains", data={"name": "x.example.com"}, headers={HEADER: "0123456789abcdef01234567"})
     assert answer.status_code == 403
-    assert answer.json() == {"message": "Forbidden: X-Mailgun-On-Behalf-Of names no subaccount of this account "
-                                        "(0123456789abcdef01234567)"}
+    assert answer.json() == {
+        "message": "Forbidden: X-Mailgun-On-Behalf-Of names no subaccount of this account (0123456789abcdef01234567)"
+    }
     assert emu.store.domains == {} and emu.store.subaccounts == {}
     assert emu.log[-1].account == "0123456789abcdef01234567" and emu.log[-1].status == 403
 
@@ -104,14 +108,20 @@ def test_subaccount_endpoints_answer_in_the_documented_shapes(connect: Connect) 
     assert sub["created_at"].endswith(" GMT")
     alpha = create(client, "Alpha")
     listed = client.get("/v5/accounts/subaccounts", params={"sort": "asc"}).json()
-    assert listed == {"subaccounts": [client.get(f"/v5/accounts/subaccounts/{alpha}").json()["subaccount"], sub],
-                      "total": 2}
+    assert listed == {
+        "subaccounts": [client.get(f"/v5/accounts/subaccounts/{alpha}").json()["subaccount"], sub],
+        "total": 2,
+    }
     assert client.get("/v5/accounts/subaccounts", params={"limit": 1, "skip": 1, "sort": "desc"}).json() == {
-        "subaccounts": [listed["subaccounts"][0]], "total": 2}
+        "subaccounts": [listed["subaccounts"][0]],
+        "total": 2,
+    }
     assert client.get("/v5/accounts/subaccounts", params={"filter": "alp"}).json()["total"] == 1
     disabled = client.post(f"/v5/accounts/subaccounts/{alpha}/disable")
     assert disabled.json()["subaccount"]["status"] == "disabled"
-    assert client.post(f"/v5/accounts/subaccounts/{alpha}/disable").json() == {"message": "subaccount is already disabled"}
+    assert client.post(f"/v5/accounts/subaccounts/{alpha}/disable").json() == {
+        "message": "subaccount is already disabled"
+    }
     assert client.get("/v5/accounts/subaccounts", params={"enabled": "false"}).json()["total"] == 1
     assert client.post(f"/v5/accounts/subaccounts/{alpha}/enable").json()["subaccount"]["status"] == "open"
     missing = client.get("/v5/accounts/subaccounts/nope")
@@ -157,6 +167,10 @@ def test_ids_stay_unique_across_accounts() -> None:
     emu = new_emulator(clock=lambda: 1_700_000_000.0)
     a = emu.store.account(emu.store.add_subaccount("A")["id"])
     assert a is not None
-    ids = {a.add_domain("a.example.com")["id"], emu.store.add_domain("p.example.com")["id"],
-           a.add_route("catch_all()")["id"], emu.store.add_route("catch_all()")["id"]}
+    ids = {
+        a.add_domain("a.example.com")["id"],
+        emu.store.add_domain("p.example.com")["id"],
+        a.add_route("catch_all()")["id"],
+        emu.store.add_route("catch_all()")["id"],
+    }
     assert len(ids) == 4

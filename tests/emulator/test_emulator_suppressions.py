@@ -11,22 +11,38 @@ D = "mg.example.com"
 
 # kind, form for one add, expected add response, expected item, not-found message, delete-one response
 SINGLE = [
-    ("bounces", {"address": "b@x.com", "code": "551", "error": "gone"},
-     {"message": "Address has been added to the bounces table", "address": "b@x.com"},
-     {"address": "b@x.com", "code": "551", "error": "gone"}, "Address not found in bounces table",
-     {"address": "b@x.com", "message": "Bounced address has been removed"}),
-    ("unsubscribes", {"address": "b@x.com", "tag": "news", "tags": "ignored"},
-     {"address": "b@x.com", "message": "Address has been added to the unsubscribes table"},
-     {"address": "b@x.com", "tags": ["news"]}, "Address not found in unsubscribers table",
-     {"address": "b@x.com", "message": "Unsubscribe event has been removed"}),
-    ("complaints", {"address": "b@x.com"},
-     {"address": "b@x.com", "message": "Address has been added to the complaints table"},
-     {"address": "b@x.com"}, "No spam complaints found for this address",
-     {"address": "b@x.com", "message": "Spam complaint has been removed"}),
-    ("whitelists", {"address": "b@x.com", "reason": "vip"},
-     {"message": "Address/Domain has been added to the allowlists table", "type": "address", "value": "b@x.com"},
-     {"type": "address", "value": "b@x.com", "reason": "vip"}, "Address/Domain not found in allowlist table",
-     {"message": "Allowlist address/domain has been removed", "value": "b@x.com"}),
+    (
+        "bounces",
+        {"address": "b@x.com", "code": "551", "error": "gone"},
+        {"message": "Address has been added to the bounces table", "address": "b@x.com"},
+        {"address": "b@x.com", "code": "551", "error": "gone"},
+        "Address not found in bounces table",
+        {"address": "b@x.com", "message": "Bounced address has been removed"},
+    ),
+    (
+        "unsubscribes",
+        {"address": "b@x.com", "tag": "news", "tags": "ignored"},
+        {"address": "b@x.com", "message": "Address has been added to the unsubscribes table"},
+        {"address": "b@x.com", "tags": ["news"]},
+        "Address not found in unsubscribers table",
+        {"address": "b@x.com", "message": "Unsubscribe event has been removed"},
+    ),
+    (
+        "complaints",
+        {"address": "b@x.com"},
+        {"address": "b@x.com", "message": "Address has been added to the complaints table"},
+        {"address": "b@x.com"},
+        "No spam complaints found for this address",
+        {"address": "b@x.com", "message": "Spam complaint has been removed"},
+    ),
+    (
+        "whitelists",
+        {"address": "b@x.com", "reason": "vip"},
+        {"message": "Address/Domain has been added to the allowlists table", "type": "address", "value": "b@x.com"},
+        {"type": "address", "value": "b@x.com", "reason": "vip"},
+        "Address/Domain not found in allowlist table",
+        {"message": "Allowlist address/domain has been removed", "value": "b@x.com"},
+    ),
 ]
 DELETE_ALL = {
     "bounces": "Bounced addresses for this domain have been removed",
@@ -53,14 +69,20 @@ def test_single_lifecycle(api: httpx.Client, domain: str, kind, form, added, ite
     assert api.get(base).json()["items"] == []
 
 
-@pytest.mark.parametrize(("kind", "message"), [
-    ("bounces", "3 addresses have been added to the bounces table"),
-    ("unsubscribes", "3 addresses have been added to the unsubscribes table"),
-    ("complaints", "3 complaint addresses have been added to the complaints table"),
-])
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("bounces", "3 addresses have been added to the bounces table"),
+        ("unsubscribes", "3 addresses have been added to the unsubscribes table"),
+        ("complaints", "3 complaint addresses have been added to the complaints table"),
+    ],
+)
 def test_json_bulk(api: httpx.Client, domain: str, kind: str, message: str) -> None:
-    items = [{"address": "a@x.com", "created_at": "Thu, 26 Mar 2026 12:59:15 UTC"},
-             {"address": "b@x.com", "code": 550, "tag": "t1"}, {"address": "c@x.com", "tags": ["t2", "t3"]}]
+    items = [
+        {"address": "a@x.com", "created_at": "Thu, 26 Mar 2026 12:59:15 UTC"},
+        {"address": "b@x.com", "code": 550, "tag": "t1"},
+        {"address": "c@x.com", "tags": ["t2", "t3"]},
+    ]
     r = api.post(f"/v3/{D}/{kind}", json=items)
     assert (r.status_code, r.json()) == (200, {"message": message})
     listed = api.get(f"/v3/{D}/{kind}").json()["items"]
@@ -94,18 +116,28 @@ def test_paging_urls_exactly_as_live(emulator: Emulator, api: httpx.Client, doma
 def test_empty_table_paging(api: httpx.Client, domain: str) -> None:
     first = f"https://api.mailgun.net/v3/{D}/complaints?limit=100&term="
     assert api.get(f"/v3/{D}/complaints").json() == {
-        "items": [], "paging": {"first": first, "last": first, "next": first, "previous": first}}
+        "items": [],
+        "paging": {"first": first, "last": first, "next": first, "previous": first},
+    }
 
 
 @pytest.mark.parametrize("kind", ["bounces", "unsubscribes", "complaints", "whitelists"])
 def test_walk_three_pages_and_back(emulator: Emulator, api: httpx.Client, domain: str, walk, kind: str) -> None:
-    add = {"bounces": emulator.store.add_bounces, "unsubscribes": emulator.store.add_unsubscribes,
-           "complaints": emulator.store.add_complaints, "whitelists": emulator.store.add_allowlist}[kind]
+    add = {
+        "bounces": emulator.store.add_bounces,
+        "unsubscribes": emulator.store.add_unsubscribes,
+        "complaints": emulator.store.add_complaints,
+        "whitelists": emulator.store.add_allowlist,
+    }[kind]
     add(D, [{"address": f"u{i:02d}@x.com"} for i in reversed(range(7))])
     pages = walk(f"/v3/{D}/{kind}?limit=3")
     key = "value" if kind == "whitelists" else "address"
     assert [[i[key] for i in p] for p in pages] == [
-        ["u00@x.com", "u01@x.com", "u02@x.com"], ["u03@x.com", "u04@x.com", "u05@x.com"], ["u06@x.com"], []]
+        ["u00@x.com", "u01@x.com", "u02@x.com"],
+        ["u03@x.com", "u04@x.com", "u05@x.com"],
+        ["u06@x.com"],
+        [],
+    ]
     last = api.get(f"/v3/{D}/{kind}", params={"page": "last", "limit": 3}).json()
     assert [i[key] for i in last["items"]] == ["u04@x.com", "u05@x.com", "u06@x.com"]
     prev = api.get(last["paging"]["previous"]).json()
@@ -141,20 +173,26 @@ def test_unsubscribe_tags_merge_and_delete_one_tag(api: httpx.Client, domain: st
 def test_allowlist_domain_and_missing_params(api: httpx.Client, domain: str) -> None:
     base = f"/v3/{D}/whitelists"
     r = api.post(base, files={"domain": (None, "partner.org")})
-    assert r.json() == {"message": "Address/Domain has been added to the allowlists table", "type": "domain",
-                        "value": "partner.org"}
+    assert r.json() == {
+        "message": "Address/Domain has been added to the allowlists table",
+        "type": "domain",
+        "value": "partner.org",
+    }
     item = api.get(f"{base}/partner.org").json()
     assert set(item) == {"type", "value", "reason", "createdAt"}
     r = api.post(base, data={"reason": "x"})
     assert (r.status_code, r.json()) == (400, {"message": "Missing mandatory parameter: address/domain"})
 
 
-@pytest.mark.parametrize(("kind", "csv_text", "count"), [
-    ("bounces", "address,code,error\na@x.com,552,full\nb@x.com,,\n", 2),
-    ("unsubscribes", "address,tags\na@x.com,\"t1,t2\"\n", 1),
-    ("complaints", "address\na@x.com\nb@x.com\nc@x.com\n", 3),
-    ("whitelists", "address,domain\na@x.com,\n,partner.org\n", 2),
-])
+@pytest.mark.parametrize(
+    ("kind", "csv_text", "count"),
+    [
+        ("bounces", "address,code,error\na@x.com,552,full\nb@x.com,,\n", 2),
+        ("unsubscribes", 'address,tags\na@x.com,"t1,t2"\n', 1),
+        ("complaints", "address\na@x.com\nb@x.com\nc@x.com\n", 3),
+        ("whitelists", "address,domain\na@x.com,\n,partner.org\n", 2),
+    ],
+)
 def test_csv_import(api: httpx.Client, domain: str, kind: str, csv_text: str, count: int) -> None:
     r = api.post(f"/v3/{D}/{kind}/import", files={"file": ("s.csv", csv_text, "text/csv")})
     assert (r.status_code, r.json()) == (202, {"message": "file uploaded successfully for processing. standby..."})

@@ -14,8 +14,17 @@ T = f"/v3/{D}/templates"
 
 
 def test_template_create_lowercases_and_first_version_is_active(api: httpx.Client, domain: str) -> None:
-    r = api.post(T, data={"name": "Welcome", "description": "Hi", "template": "<p>{{n}}</p>", "tag": "V1",
-                          "comment": "c", "headers": json.dumps({"Subject": "Hello"})})
+    r = api.post(
+        T,
+        data={
+            "name": "Welcome",
+            "description": "Hi",
+            "template": "<p>{{n}}</p>",
+            "tag": "V1",
+            "comment": "c",
+            "headers": json.dumps({"Subject": "Hello"}),
+        },
+    )
     body = r.json()
     assert body["message"] == "template has been stored"
     tpl = body["template"]
@@ -23,7 +32,12 @@ def test_template_create_lowercases_and_first_version_is_active(api: httpx.Clien
     assert tpl["createdAt"].endswith(" UTC")
     ver = tpl["version"]
     assert (ver["tag"], ver["active"], ver["engine"], ver["headers"], ver["template"]) == (
-        "v1", True, "handlebars", {"Subject": "Hello"}, "<p>{{n}}</p>")
+        "v1",
+        True,
+        "handlebars",
+        {"Subject": "Hello"},
+        "<p>{{n}}</p>",
+    )
     got = api.get(f"{T}/WELCOME").json()
     assert got == {"template": {k: tpl[k] for k in ("name", "description", "createdAt", "createdBy", "id")}}
     assert api.get(f"{T}/welcome", params={"active": "yes"}).json()["template"]["version"] == ver
@@ -65,7 +79,9 @@ def test_version_cap_40(emulator: Emulator, api: httpx.Client, domain: str) -> N
 def test_template_update_delete(api: httpx.Client, domain: str) -> None:
     api.post(T, data={"name": "t"})
     assert api.put(f"{T}/t", data={"description": "d2"}).json() == {
-        "message": "template has been updated", "template": {"name": "t"}}
+        "message": "template has been updated",
+        "template": {"name": "t"},
+    }
     assert api.delete(f"{T}/t").json() == {"message": "template has been deleted", "template": {"name": "t"}}
     assert api.get(f"{T}/t").json() == {"message": "template not found"}
     api.post(T, data={"name": "a"})
@@ -79,8 +95,12 @@ def test_template_paging_p_pivot(emulator: Emulator, api: httpx.Client, domain: 
     assert [[t["name"] for t in p] for p in pages] == [["a", "b"], ["c", "d"], ["e"], []]
     paging = api.get(T, params={"limit": 2}).json()["paging"]
     base = f"https://api.mailgun.net{T}"
-    assert paging == {"first": f"{base}?limit=2", "last": f"{base}?page=last&limit=2",
-                      "next": f"{base}?page=next&p=b&limit=2", "previous": f"{base}?page=previous&p=a&limit=2"}
+    assert paging == {
+        "first": f"{base}?limit=2",
+        "last": f"{base}?page=last&limit=2",
+        "next": f"{base}?page=next&p=b&limit=2",
+        "previous": f"{base}?page=previous&p=a&limit=2",
+    }
     assert api.get(T, params={"limit": 101}).status_code == 400
 
 
@@ -117,11 +137,14 @@ def test_credentials_generated_password_and_multi(api: httpx.Client, domain: str
     assert list(r["credentials"]) == [f"carol@{D}"] and "note" in r
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({}, "Parameter 'login' is missing"),
-    ({"login": "x", "password": "abc"}, "Password is too short. It must be between 5 and 32 characters."),
-    ({"login": "x", "password": "a" * 33}, "Password is too short. It must be between 5 and 32 characters."),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({}, "Parameter 'login' is missing"),
+        ({"login": "x", "password": "abc"}, "Password is too short. It must be between 5 and 32 characters."),
+        ({"login": "x", "password": "a" * 33}, "Password is too short. It must be between 5 and 32 characters."),
+    ],
+)
 def test_credentials_errors(api: httpx.Client, domain: str, fields, message: str) -> None:
     r = api.post(f"/v3/domains/{D}/credentials", data=fields)
     assert (r.status_code, r.json()) == (400, {"message": message})

@@ -23,22 +23,65 @@ KEY = "recorded"
 DOMAIN_CREATE_BODY = b"name=integration-test.domain.invalid&smtp_password&spam_action=tag&wildcard=false"
 DOMAIN_CREATE_ANSWER: dict[str, Any] = {
     "message": "Domain DNS records have been created",
-    "domain": {"created_at": "Mon, 24 Feb 2025 22:44:03 GMT", "id": "67bcf63306fcfd2fb4b7e056", "is_disabled": False,
-               "name": "integration-test.domain.invalid", "require_tls": False, "skip_verification": False,
-               "smtp_login": "postmaster@integration-test.domain.invalid", "spam_action": "tag",
-               "state": "unverified", "type": "custom", "use_automatic_sender_security": False,
-               "web_prefix": "email", "web_scheme": "http", "wildcard": False},
+    "domain": {
+        "created_at": "Mon, 24 Feb 2025 22:44:03 GMT",
+        "id": "67bcf63306fcfd2fb4b7e056",
+        "is_disabled": False,
+        "name": "integration-test.domain.invalid",
+        "require_tls": False,
+        "skip_verification": False,
+        "smtp_login": "postmaster@integration-test.domain.invalid",
+        "spam_action": "tag",
+        "state": "unverified",
+        "type": "custom",
+        "use_automatic_sender_security": False,
+        "web_prefix": "email",
+        "web_scheme": "http",
+        "wildcard": False,
+    },
     "receiving_dns_records": [
-        {"is_active": True, "cached": [], "priority": "10", "record_type": "MX", "valid": "unknown", "value": "mxa.mailgun.org"},
-        {"is_active": True, "cached": [], "priority": "10", "record_type": "MX", "valid": "unknown", "value": "mxb.mailgun.org"},
+        {
+            "is_active": True,
+            "cached": [],
+            "priority": "10",
+            "record_type": "MX",
+            "valid": "unknown",
+            "value": "mxa.mailgun.org",
+        },
+        {
+            "is_active": True,
+            "cached": [],
+            "priority": "10",
+            "record_type": "MX",
+            "valid": "unknown",
+            "value": "mxb.mailgun.org",
+        },
     ],
     "sending_dns_records": [
-        {"is_active": False, "cached": [], "name": "smtp._domainkey.integration-test.domain.invalid",
-         "record_type": "TXT", "valid": "unknown", "value": "k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQD9rVPI…"},
-        {"is_active": True, "cached": [], "name": "integration-test.domain.invalid", "record_type": "TXT",
-         "valid": "unknown", "value": "v=spf1 include:mailgun.org ~all"},
-        {"is_active": True, "cached": [], "name": "email.integration-test.domain.invalid", "record_type": "CNAME",
-         "valid": "unknown", "value": "mailgun.org"},
+        {
+            "is_active": False,
+            "cached": [],
+            "name": "smtp._domainkey.integration-test.domain.invalid",
+            "record_type": "TXT",
+            "valid": "unknown",
+            "value": "k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQD9rVPI…",
+        },
+        {
+            "is_active": True,
+            "cached": [],
+            "name": "integration-test.domain.invalid",
+            "record_type": "TXT",
+            "valid": "unknown",
+            "value": "v=spf1 include:mailgun.org ~all",
+        },
+        {
+            "is_active": True,
+            "cached": [],
+            "name": "email.integration-test.domain.invalid",
+            "record_type": "CNAME",
+            "valid": "unknown",
+            "value": "mailgun.org",
+        },
     ],
 }
 
@@ -73,8 +116,10 @@ def assert_shape_covers(recorded: Any, answered: Any, where: str = "") -> None:
 
 @pytest.fixture
 def client() -> httpx.Client:
-    with (serve(Emulator(api_key=KEY), host="127.0.0.1", port=0) as running,
-          httpx.Client(base_url=running.url, auth=("api", KEY), timeout=10) as http):
+    with (
+        serve(Emulator(api_key=KEY), host="127.0.0.1", port=0) as running,
+        httpx.Client(base_url=running.url, auth=("api", KEY), timeout=10) as http,
+    ):
         yield http
 
 
@@ -83,8 +128,9 @@ def record_key(item: dict[str, Any]) -> tuple[str, str]:
 
 
 def test_domain_create_with_a_bare_smtp_password_as_recorded(client: httpx.Client) -> None:
-    answer = client.post("/v4/domains", content=DOMAIN_CREATE_BODY,
-                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+    answer = client.post(
+        "/v4/domains", content=DOMAIN_CREATE_BODY, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert body.keys() == DOMAIN_CREATE_ANSWER.keys()
@@ -103,7 +149,9 @@ def test_domain_create_with_a_bare_smtp_password_as_recorded(client: httpx.Clien
 def test_a_given_smtp_password_too_short_is_still_refused(client: httpx.Client) -> None:
     answer = client.post("/v4/domains", data={"name": "mg.example.com", "smtp_password": "abc"})
     assert (answer.status_code, answer.json()) == (
-        400, {"message": "Password is too short. It must be between 5 and 32 characters."})
+        400,
+        {"message": "Password is too short. It must be between 5 and 32 characters."},
+    )
 
 
 def test_enabling_an_open_subaccount_as_recorded(client: httpx.Client) -> None:

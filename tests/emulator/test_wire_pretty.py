@@ -13,8 +13,9 @@ from mgsync.emulator import wire
 
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=8)
 KEYS = st.text(alphabet=st.sampled_from('ab"\\\n{},: é\u2028'), max_size=4)
-VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=4),
-                      max_leaves=30)
+VALUES = st.recursive(
+    SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=4), max_leaves=30
+)
 
 
 @settings(max_examples=400, deadline=None)
@@ -36,8 +37,12 @@ def test_keys_json_converts_and_tuples_are_written_as_json_dumps_does() -> None:
 
 def test_a_members_page_is_written_by_the_c_encoder(monkeypatch) -> None:
     """The whole page without one call of the pure-Python indenting encoder."""
-    page = {"items": [{"address": f"m{i}@example.org", "name": f"M {i}", "subscribed": True, "vars": {}}
-                      for i in range(50)], "paging": {"next": "n", "previous": "p"}}
+    page = {
+        "items": [
+            {"address": f"m{i}@example.org", "name": f"M {i}", "subscribed": True, "vars": {}} for i in range(50)
+        ],
+        "paging": {"next": "n", "previous": "p"},
+    }
     expected = json.dumps(page, indent=2, sort_keys=True)
 
     def refuse(*args: Any, **kwargs: Any) -> None:

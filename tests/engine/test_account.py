@@ -38,29 +38,54 @@ def test_an_account_without_a_sandbox_domain_is_known_by_what_shows() -> None:
     assert seen(Emulator(api_key=KEY), "https://api.mailgun.net") == Account("us", None, None)
 
 
-@pytest.mark.parametrize(("recorded", "live", "message"), [
-    (Account("us", None, "sandboxa.mailgun.org"), Account("eu", None, None),
-     "Refusing to use mgsync.lock: it belongs to Mailgun's US region, and this run talks to the EU API; "
-     "check --region, MAILGUN_REGION and MAILGUN_BASE_URL."),
-    (Account(None, None, "sandboxa.mailgun.org"), Account("us", None, "sandboxb.mailgun.org"),
-     "Refusing to use mgsync.lock: it belongs to the Mailgun account whose sandbox domain is sandboxa.mailgun.org, "
-     "and this API key reaches the one with sandboxb.mailgun.org; check MAILGUN_API_KEY, or use this account's lockfile."),
-    (Account(None, None, None), Account(None, "6", None),
-     "Refusing to use mgsync.lock: it belongs to the parent account, and this run acts on subaccount 6; "
-     "use that account's lockfile and manifests, or check --subaccount and MAILGUN_SUBACCOUNT."),
-])
+@pytest.mark.parametrize(
+    ("recorded", "live", "message"),
+    [
+        (
+            Account("us", None, "sandboxa.mailgun.org"),
+            Account("eu", None, None),
+            "Refusing to use mgsync.lock: it belongs to Mailgun's US region, and this run talks to the EU API; "
+            "check --region, MAILGUN_REGION and MAILGUN_BASE_URL.",
+        ),
+        (
+            Account(None, None, "sandboxa.mailgun.org"),
+            Account("us", None, "sandboxb.mailgun.org"),
+            "Refusing to use mgsync.lock: it belongs to the Mailgun account whose sandbox domain is sandboxa.mailgun.org, "
+            "and this API key reaches the one with sandboxb.mailgun.org; check MAILGUN_API_KEY, or use this account's lockfile.",
+        ),
+        (
+            Account(None, None, None),
+            Account(None, "6", None),
+            "Refusing to use mgsync.lock: it belongs to the parent account, and this run acts on subaccount 6; "
+            "use that account's lockfile and manifests, or check --subaccount and MAILGUN_SUBACCOUNT.",
+        ),
+    ],
+)
 def test_a_known_difference_refuses(recorded: Account, live: Account, message: str) -> None:
     with pytest.raises(AccountMismatchError) as refused:
         check(LOCK, recorded, live)
     assert (str(refused.value), refused.value.exit_code) == (message, 6)
 
 
-@pytest.mark.parametrize(("recorded", "live", "kept"), [
-    (None, Account("us", None, "sandboxa.mailgun.org"), Account("us", None, "sandboxa.mailgun.org")),
-    (Account("us", None, "sandboxa.mailgun.org"), Account(None, None, None), Account("us", None, "sandboxa.mailgun.org")),
-    (Account(None, "6", None), Account("eu", "6", "sandboxb.mailgun.org"), Account("eu", "6", "sandboxb.mailgun.org")),
-])
-def test_missing_evidence_passes_and_what_is_known_is_kept(recorded: Account | None, live: Account, kept: Account) -> None:
+@pytest.mark.parametrize(
+    ("recorded", "live", "kept"),
+    [
+        (None, Account("us", None, "sandboxa.mailgun.org"), Account("us", None, "sandboxa.mailgun.org")),
+        (
+            Account("us", None, "sandboxa.mailgun.org"),
+            Account(None, None, None),
+            Account("us", None, "sandboxa.mailgun.org"),
+        ),
+        (
+            Account(None, "6", None),
+            Account("eu", "6", "sandboxb.mailgun.org"),
+            Account("eu", "6", "sandboxb.mailgun.org"),
+        ),
+    ],
+)
+def test_missing_evidence_passes_and_what_is_known_is_kept(
+    recorded: Account | None, live: Account, kept: Account
+) -> None:
     assert check(LOCK, recorded, live) == kept
 
 
@@ -76,6 +101,9 @@ def test_the_recorded_form_round_trips_and_odd_values_are_unknown() -> None:
 
 def test_an_odd_item_in_the_listing_is_no_evidence_and_no_error() -> None:
     emu = Emulator(api_key=KEY)
-    emu.faults.replace_body("/v4/domains", '{"items": [{"type": "sandbox"}, {"name": 7, "type": "sandbox"}, '
-                                           '{"name": "sandboxb.mailgun.org", "type": "sandbox"}], "total_count": 3}')
+    emu.faults.replace_body(
+        "/v4/domains",
+        '{"items": [{"type": "sandbox"}, {"name": 7, "type": "sandbox"}, '
+        '{"name": "sandboxb.mailgun.org", "type": "sandbox"}], "total_count": 3}',
+    )
     assert seen(emu, "https://api.mailgun.net") == Account("us", None, "sandboxb.mailgun.org")

@@ -89,7 +89,10 @@ def test_keep_versions_prunes_the_oldest_inactive_versions(tmp_path) -> None:
     h.write(manifest("e", keep=3))
     h.apply()
     assert versions(h) == sorted([(tag("b"), False), (tag("d"), False), (tag("e"), True)])  # "c" went, not "b"
-    assert h.requests("DELETE") == [f"DELETE {T}/receipt/versions/{tag('a')}", f"DELETE {T}/receipt/versions/{tag('c')}"]
+    assert h.requests("DELETE") == [
+        f"DELETE {T}/receipt/versions/{tag('a')}",
+        f"DELETE {T}/receipt/versions/{tag('c')}",
+    ]
     assert h.actions() == []
 
 
@@ -128,11 +131,20 @@ def test_a_create_whose_answer_was_lost_is_re_read_not_repeated(tmp_path, fault:
 
 
 def seed(store: Any) -> None:
-    add_template(store, "Welcome", "Welcome email", [
-        {"tag": "v1", "template": "<p>Hello {{name}}</p>\n"},
-        {"tag": "v2", "template": "<p>Bonjour {{name}} — v2</p>\n", "headers": {"Subject": "Salut", "From": "a@example.com"},
-         "active": True},
-    ])
+    add_template(
+        store,
+        "Welcome",
+        "Welcome email",
+        [
+            {"tag": "v1", "template": "<p>Hello {{name}}</p>\n"},
+            {
+                "tag": "v2",
+                "template": "<p>Bonjour {{name}} — v2</p>\n",
+                "headers": {"Subject": "Salut", "From": "a@example.com"},
+                "active": True,
+            },
+        ],
+    )
     add_template(store, "receipt", "", [{"tag": "initial", "template": "Total: {{.Total}}\r\n", "engine": "go"}])
     add_template(store, "empty", "no versions yet")
 
@@ -143,7 +155,12 @@ def live(h: Harness) -> dict[str, tuple[Any, ...]]:
     for item in h.client.get(T)["items"]:
         one = h.client.get(f"{T}/{item['name']}", active="yes")["template"]
         version = one.get("version") or {}
-        found[one["name"]] = (one["description"], version.get("template"), version.get("engine"), version.get("headers"))
+        found[one["name"]] = (
+            one["description"],
+            version.get("template"),
+            version.get("engine"),
+            version.get("headers"),
+        )
     return found
 
 
@@ -153,8 +170,12 @@ def test_import_round_trip(tmp_path) -> None:
     imported = run_import(source.client, source.root)
     assert imported.counts["account_template"] == 3
     files = sorted(str(p.relative_to(source.root)) for p in source.root.rglob("*") if p.is_file())
-    assert files == ["account_templates.yaml", "mgsync.lock", "templates/account/receipt.tmpl",
-                     "templates/account/welcome.hbs"]
+    assert files == [
+        "account_templates.yaml",
+        "mgsync.lock",
+        "templates/account/receipt.tmpl",
+        "templates/account/welcome.hbs",
+    ]
     assert (source.root / "templates/account/receipt.tmpl").read_bytes() == b"Total: {{.Total}}\r\n"
     text = (source.root / "account_templates.yaml").read_text(encoding="utf-8")
     assert "headers: {From: a@example.com, Subject: Salut}" in text
@@ -235,7 +256,9 @@ BAD = {
     ),
     "many.yaml": (
         "account_templates:\n" + "".join(f"  t{i:03}: {{template: x}}\n" for i in range(102)),
-        ["many.yaml:102:3: account_templates.t100: Mailgun holds at most 100 account templates; this is number 101 in this file"],
+        [
+            "many.yaml:102:3: account_templates.t100: Mailgun holds at most 100 account templates; this is number 101 in this file"
+        ],
     ),
 }
 

@@ -18,7 +18,11 @@ from tests.support.harness import Harness
 
 from .test_golden import check
 
-A, B, C = "https://hooks.example.com/mailgun", "https://audit.example.com/Events?source=mg", "https://new.example.com/mg"
+A, B, C = (
+    "https://hooks.example.com/mailgun",
+    "https://audit.example.com/Events?source=mg",
+    "https://new.example.com/mg",
+)
 
 
 def live(emu: Emulator) -> dict[str, tuple[list[str], str]]:
@@ -29,8 +33,11 @@ def live(emu: Emulator) -> dict[str, tuple[list[str], str]]:
 
 def locked_ids(h: Harness) -> dict[str, str]:
     resources = json.loads(h.lock_path.read_text())["resources"]
-    return {key.removeprefix("account_webhook:"): entry["meta"]["id"] for key, entry in resources.items()
-            if key.startswith("account_webhook:")}
+    return {
+        key.removeprefix("account_webhook:"): entry["meta"]["id"]
+        for key, entry in resources.items()
+        if key.startswith("account_webhook:")
+    }
 
 
 def test_create_update_delete_send_one_request_each_by_id(tmp_path: Path) -> None:
@@ -127,8 +134,7 @@ def test_import_round_trip(tmp_path: Path) -> None:
     assert imported.summary().startswith("Imported 2 account webhooks")
     text = (source.root / "account_webhooks.yaml").read_text(encoding="utf-8")
     assert text.split("account_webhooks:\n", 1)[1] == (
-        f"  {B}:\n    events: [complained]\n"
-        f"  {A}:\n    events: [delivered, opened]\n    description: Event log\n"
+        f"  {B}:\n    events: [complained]\n  {A}:\n    events: [delivered, opened]\n    description: Event log\n"
     )
     assert "mgsync.lock ties each URL to its Mailgun webhook id" in text
     assert set(locked_ids(source)) == {A, B}
@@ -144,10 +150,14 @@ def test_import_round_trip(tmp_path: Path) -> None:
 
 def test_golden_text_of_a_small_change(tmp_path: Path) -> None:
     h = Harness(tmp_path)
-    h.write(f"account_webhooks:\n  {A}: {{events: [delivered, opened], description: Event log}}\n"
-            f"  {B}: {{events: [complained]}}\n")
+    h.write(
+        f"account_webhooks:\n  {A}: {{events: [delivered, opened], description: Event log}}\n"
+        f"  {B}: {{events: [complained]}}\n"
+    )
     h.apply()
     add_webhook(h.emu.store, "https://someone-else.example.org/hook", ["accepted"])
-    h.write(f"account_webhooks:\n  {A}: {{events: [delivered, clicked], description: Events}}\n"
-            f"  {C}: {{events: [permanent_fail, temporary_fail]}}\n")
+    h.write(
+        f"account_webhooks:\n  {A}: {{events: [delivered, clicked], description: Events}}\n"
+        f"  {C}: {{events: [permanent_fail, temporary_fail]}}\n"
+    )
     check("account_webhooks.txt", render.text(h.plan()))

@@ -19,7 +19,8 @@ CASES = {
     ),
     "tracking": (
         DOMAIN + "    tracking: {open: true}\n",
-        DOMAIN + "    tracking: {open: true, click: htmlonly, unsubscribe: {active: true, html_footer: '<p>bye</p>'}}\n",
+        DOMAIN
+        + "    tracking: {open: true, click: htmlonly, unsubscribe: {active: true, html_footer: '<p>bye</p>'}}\n",
         DOMAIN + "    spam_action: disabled\n",
         "tracking:mg.example.com",
         "forget",

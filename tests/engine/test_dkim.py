@@ -44,16 +44,23 @@ def test_a_rotation_converges_with_a_published_signing_key_at_every_step(tmp_pat
     h.write(ROTATE)
     plan = h.plan()
     assert h.actions(plan) == [(f"dkim_key:{D}/s2", "create")]  # the switch waits
-    assert (f"dkim:{D}: switching the signing key from smtp to s2: step 1 of 3: create the key s2 (dkim_keys), then "
-            f"publish its TXT record s2._domainkey.{D} (mgsync dns export), run mgsync apply --verify-domain {D}, "
-            "and apply again to activate it (smtp signs until then).") in plan.notes
+    assert (
+        f"dkim:{D}: switching the signing key from smtp to s2: step 1 of 3: create the key s2 (dkim_keys), then "
+        f"publish its TXT record s2._domainkey.{D} (mgsync dns export), run mgsync apply --verify-domain {D}, "
+        "and apply again to activate it (smtp signs until then)."
+    ) in plan.notes
     h.apply()
     assert _keys(h)["s2"]["bits"] == 2048 and _signed_by_a_published_key(h) and _keys(h)["smtp"]["active"]
 
     plan = h.plan()  # created, not yet in DNS: nothing to do but wait
     assert h.actions(plan) == []
-    assert any(n.startswith(f"dkim:{D}: switching the signing key from smtp to s2: waiting for DNS: publish "
-                            f"s2._domainkey.{D} (mgsync dns export)") for n in plan.notes)
+    assert any(
+        n.startswith(
+            f"dkim:{D}: switching the signing key from smtp to s2: waiting for DNS: publish "
+            f"s2._domainkey.{D} (mgsync dns export)"
+        )
+        for n in plan.notes
+    )
     h.apply()
     assert _keys(h)["smtp"]["active"] and not _keys(h)["s2"]["active"]
 
@@ -112,8 +119,10 @@ def test_a_private_key_written_in_the_manifest_is_refused(tmp_path) -> None:
 
 def test_the_rotation_policy_is_set_once_and_remembered(tmp_path) -> None:
     h = Harness(tmp_path)
-    h.write(f"domains:\n  {D}:\n    use_automatic_sender_security: true\n"
-            "    dkim: {rotation: {enabled: true, interval: 30d}}\n")
+    h.write(
+        f"domains:\n  {D}:\n    use_automatic_sender_security: true\n"
+        "    dkim: {rotation: {enabled: true, interval: 30d}}\n"
+    )
     h.apply()
     policy = dkim_management.rotation_of(h.emu.store.domains[D])
     assert (policy["enabled"], policy["interval_hours"]) == (True, 720)
@@ -144,11 +153,13 @@ def test_a_shared_read_that_fails_fails_every_caller(tmp_path) -> None:
     h = Harness(tmp_path)
     results: list[object] = []
     with h.client.cache.sharing():
+
         def read() -> None:
             try:
                 results.append(h.client.cache.read("/v4/domains/nowhere.example.com/keys", KEYS))
             except ApiError as err:
                 results.append(err.status)
+
         threads = [threading.Thread(target=read) for _ in range(3)]
         [t.start() for t in threads]
         [t.join() for t in threads]

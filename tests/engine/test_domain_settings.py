@@ -25,11 +25,18 @@ def _domain(h: Harness, name: str = "mg.new.com") -> dict:
 
 def test_create_only_settings_are_sent_with_the_post_and_remembered(tmp_path) -> None:
     h = Harness(tmp_path)
-    h.write("domains:\n  mg.new.com: {dkim_key_size: 2048, dkim_selector: s1, ips: [192.0.2.10], pool_id: p1,"
-            " mailfrom_host: bounce.mg.new.com, archive_to: 'https://archive.example.com/in', message_ttl: 3600}\n")
+    h.write(
+        "domains:\n  mg.new.com: {dkim_key_size: 2048, dkim_selector: s1, ips: [192.0.2.10], pool_id: p1,"
+        " mailfrom_host: bounce.mg.new.com, archive_to: 'https://archive.example.com/in', message_ttl: 3600}\n"
+    )
     h.apply()
     rec = _domain(h)
-    assert (rec["_dkim_key_size"], rec["_dkim_selector"], rec["_ips"], rec["_pool_id"]) == (2048, "s1", ["192.0.2.10"], "p1")
+    assert (rec["_dkim_key_size"], rec["_dkim_selector"], rec["_ips"], rec["_pool_id"]) == (
+        2048,
+        "s1",
+        ["192.0.2.10"],
+        "p1",
+    )
     assert rec["_mailfrom_host"] == "bounce.mg.new.com"  # POST ignores it: a PUT right after
     assert (rec["archive_to"], rec["message_ttl"]) == ("https://archive.example.com/in", 3600)
     assert h.requests("PUT") == ["PUT /v4/domains/mg.new.com"]
@@ -44,8 +51,10 @@ def test_changing_dkim_key_size_on_a_live_domain_is_refused_and_the_domain_untou
     before = dict(_domain(h))
     h.write(NEW.replace("dkim_key_size: 1024", "dkim_key_size: 2048"))
     plan = h.plan()
-    message = ("domain:mg.new.com: dkim_key_size cannot change in place (1024 → 2048); remove it from the manifest, "
-               "or re-create the domain deliberately")
+    message = (
+        "domain:mg.new.com: dkim_key_size cannot change in place (1024 → 2048); remove it from the manifest, "
+        "or re-create the domain deliberately"
+    )
     assert any(n.startswith(message) for n in plan.refusals)
     assert any(n.startswith(message) for n in plan.notes)  # shown in the plan
     h.emu.log.clear()
@@ -81,8 +90,12 @@ def test_updatable_settings_change_in_place(tmp_path) -> None:
     h = Harness(tmp_path)
     h.write(NEW)
     h.apply()
-    h.write(NEW.replace("spam_action: tag", "spam_action: tag, message_ttl: 600, archive_to: 'https://a.example.com/x',"
-                                           " mailfrom_host: mail.mg.new.com"))
+    h.write(
+        NEW.replace(
+            "spam_action: tag",
+            "spam_action: tag, message_ttl: 600, archive_to: 'https://a.example.com/x', mailfrom_host: mail.mg.new.com",
+        )
+    )
     plan = h.plan()
     assert {f.field for f in plan.changes[0].fields} == {"message_ttl", "archive_to", "mailfrom_host"}
     h.apply()
@@ -112,7 +125,8 @@ def test_a_mailfrom_host_cleared_by_hand_is_drift_and_set_again(tmp_path) -> Non
     _domain(h)["_mailfrom_host"] = ""  # cleared by hand
     plan = h.plan()
     assert [(c.address.key, [(f.path, f.before, f.after) for f in c.fields]) for c in plan.drift] == [
-        ("mg.new.com", [(("mailfrom_host",), "mail.mg.new.com", None)])]
+        ("mg.new.com", [(("mailfrom_host",), "mail.mg.new.com", None)])
+    ]
     assert h.actions(plan) == [("domain:mg.new.com", "update")]
     h.apply()
     assert _domain(h)["_mailfrom_host"] == "mail.mg.new.com" and h.actions() == []
@@ -124,7 +138,10 @@ def test_a_create_only_setting_on_a_domain_mgsync_did_not_create_is_noted_not_ch
     h.write("domains:\n  mg.old.com: {dkim_key_size: 2048}\n")
     plan = h.plan()
     assert plan.refusals == [] and h.actions(plan) == []
-    assert "mg.old.com: dkim_key_size is not checked: Mailgun does not show it and mgsync did not create this domain." in plan.notes
+    assert (
+        "mg.old.com: dkim_key_size is not checked: Mailgun does not show it and mgsync did not create this domain."
+        in plan.notes
+    )
 
 
 def test_dkim_host_name_beside_force_dkim_authority_fails_validation(tmp_path) -> None:
@@ -139,9 +156,11 @@ def test_the_plan_names_the_records_mailgun_still_reports_invalid(tmp_path) -> N
     h.write(NEW)
     h.apply()
     notes = h.plan().notes
-    assert ("mg.new.com is unverified: Mailgun still reports CNAME email.mg.new.com, MX mg.new.com, TXT mg.new.com, "
-            "TXT smtp._domainkey.mg.new.com not valid; publish them (mgsync dns export), then run "
-            "mgsync apply --verify-domain mg.new.com.") in notes
+    assert (
+        "mg.new.com is unverified: Mailgun still reports CNAME email.mg.new.com, MX mg.new.com, TXT mg.new.com, "
+        "TXT smtp._domainkey.mg.new.com not valid; publish them (mgsync dns export), then run "
+        "mgsync apply --verify-domain mg.new.com."
+    ) in notes
     h.emu.store.mark_dns_valid("mg.new.com")
     h.client.put("/v4/domains/mg.new.com/verify")
     assert not [n for n in h.plan().notes if "unverified" in n]
@@ -186,13 +205,17 @@ def test_apply_verify_domain_asks_mailgun_and_says_what_it_answered(tmp_path) ->
     cli = ["apply", "--yes", "--emulator", "--emulator-state", str(state), str(manifest)]
     manifest.write_text("domains:\n  mg.new.com: {spam_action: tag}\n")
     typo = CliRunner().invoke(main, [*cli, "--verify-domain", "mg.nwe.com"])
-    assert typo.exit_code == 1 and "Cannot verify domain:mg.nwe.com: it is not declared in the manifests." in typo.stderr
+    assert (
+        typo.exit_code == 1 and "Cannot verify domain:mg.nwe.com: it is not declared in the manifests." in typo.stderr
+    )
     assert not state.exists()  # refused before any request
     first = CliRunner().invoke(main, [*cli, "--verify-domain", "mg.new.com"])
     assert first.exit_code == 0, first.stderr
-    assert "Asked Mailgun to verify mg.new.com: it is still unverified; not valid yet: CNAME email.mg.new.com" in first.stdout
+    assert (
+        "Asked Mailgun to verify mg.new.com: it is still unverified; not valid yet: CNAME email.mg.new.com"
+        in first.stdout
+    )
     _mark_verified(state, "mg.new.com")
     second = CliRunner().invoke(main, [*cli, "--verify-domain", "MG.new.com"])
     assert second.exit_code == 0, second.stderr
     assert "Verified mg.new.com: Mailgun reports it active." in second.stdout
-

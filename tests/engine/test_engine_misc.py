@@ -37,7 +37,10 @@ def test_changes_made_in_mailgun_show_as_drift(tmp_path) -> None:
     assert [f.path for f in drift["webhook:mg.example.com/delivered"].fields] == [("urls",)]
     text = render.text(plan)
     assert "Changed outside mgsync since the last apply (drift):" in text
-    assert h.actions(plan) == [("webhook:mg.example.com/delivered", "update"), ("webhook:mg.example.com/opened", "create")]
+    assert h.actions(plan) == [
+        ("webhook:mg.example.com/delivered", "update"),
+        ("webhook:mg.example.com/opened", "create"),
+    ]
 
 
 def test_apply_says_so_when_mailgun_has_not_caught_up(tmp_path) -> None:

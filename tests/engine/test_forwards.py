@@ -45,7 +45,9 @@ def test_a_change_puts_only_the_changed_destinations_and_an_emptied_one_is_clear
     h.write(f"forwards:\n  support@{D}: {{recipients: [a@example.org], store: 'https://app.example.com/n'}}\n")
     assert h.actions() == [(f"forward:support@{D}", "update")]
     h.apply()
-    assert rules(h) == [(f"support@{D}", {"urls": [], "recipients": ["a@example.org"], "store": "https://app.example.com/n"})]
+    assert rules(h) == [
+        (f"support@{D}", {"urls": [], "recipients": ["a@example.org"], "store": "https://app.example.com/n"})
+    ]
     assert h.requests("PUT") and h.requests("POST", "/v3/forwards") == ["POST /v3/forwards"]  # updated in place
     assert h.actions() == []
 
@@ -100,8 +102,13 @@ def test_import_keeps_the_oldest_of_duplicates_and_says_so(tmp_path: Path) -> No
 def test_import_round_trip(tmp_path: Path) -> None:
     h = Harness(tmp_path / "imported")
     h.emu.store.add_domain(D, state="active", spam_action="tag")
-    add_forward(h.emu.store, f"Support*@{D}", recipients=["b@example.org", "a@example.org"],
-                urls=["https://app.example.com/in"], store_url="https://app.example.com/n")
+    add_forward(
+        h.emu.store,
+        f"Support*@{D}",
+        recipients=["b@example.org", "a@example.org"],
+        urls=["https://app.example.com/in"],
+        store_url="https://app.example.com/n",
+    )
     add_forward(h.emu.store, f"*@{D}", store_url="https://app.example.com/all")
     imported = run_import(h.client, h.root)
     assert imported.counts == {"domain": 1, "forward": 2}
@@ -125,11 +132,15 @@ def test_import_round_trip(tmp_path: Path) -> None:
 def test_golden_plan_of_an_add_a_change_and_a_delete(tmp_path: Path) -> None:
     h = Harness(tmp_path)
     h.emu.store.add_domain(D, state="active")
-    h.write(f"forwards:\n"
-            f"  support@{D}: {{recipients: [a@example.org], urls: ['https://app.example.com/in']}}\n"
-            f"  old@{D}: {{recipients: [legacy@example.org]}}\n")
+    h.write(
+        f"forwards:\n"
+        f"  support@{D}: {{recipients: [a@example.org], urls: ['https://app.example.com/in']}}\n"
+        f"  old@{D}: {{recipients: [legacy@example.org]}}\n"
+    )
     h.apply()
-    h.write(f"forwards:\n"
-            f"  support@{D}: {{recipients: [a@example.org, b@example.org], store: 'https://app.example.com/n'}}\n"
-            f"  'billing*@{D}': {{urls: ['https://billing.example.com/in']}}\n")
+    h.write(
+        f"forwards:\n"
+        f"  support@{D}: {{recipients: [a@example.org, b@example.org], store: 'https://app.example.com/n'}}\n"
+        f"  'billing*@{D}': {{urls: ['https://billing.example.com/in']}}\n"
+    )
     check("forwards.txt", render.text(h.plan()))

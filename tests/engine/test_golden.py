@@ -25,10 +25,13 @@ def seed(h: Harness) -> None:
     store.add_route('match_recipient("support@mg.example.com")', ["stop()"], priority=5, description="support-inbox")
     store.add_route('match_recipient("old@mg.example.com")', ["stop()"], priority=1, description="old-forward")
     store.add_list("staff@mg.example.com", name="Staff", description="Everyone at Example", access_level="members")
-    store.add_members("staff@mg.example.com", [
-        {"address": "carol@example.com", "name": "Carol Diaz", "subscribed": False},
-        {"address": "eve@example.com", "name": "Eve (left)"},
-    ])
+    store.add_members(
+        "staff@mg.example.com",
+        [
+            {"address": "carol@example.com", "name": "Carol Diaz", "subscribed": False},
+            {"address": "eve@example.com", "name": "Eve (left)"},
+        ],
+    )
     store.add_list("newsletter@news.example.com", name="Example Newsletter")
     store.add_members("newsletter@news.example.com", [{"address": "reader@example.org", "subscribed": False}])
     store.add_domain("news.example.com", state="active", spam_action="tag", web_scheme="https")
@@ -59,7 +62,9 @@ def test_text(plan) -> None:
 
 
 def test_json(plan) -> None:
-    check("production.json", json.dumps(render.json_document(plan), indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    check(
+        "production.json", json.dumps(render.json_document(plan), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )
 
 
 def test_markdown(plan) -> None:

@@ -14,11 +14,15 @@ from mgsync.lockfile import Lockfile
 from tests.support.harness import Harness
 
 HTTPS = "domains:\n  mg.new.com: {web_scheme: https}\n"
-UNVERIFIED = ("mg.new.com is unverified: Mailgun still reports CNAME email.mg.new.com, MX mg.new.com, TXT mg.new.com, "
-              "TXT smtp._domainkey.mg.new.com not valid; publish them (mgsync dns export), then run "
-              "mgsync apply --verify-domain mg.new.com.")
-NO_CERTIFICATE = ("HTTPS tracking certificate for email.mg.new.com: none yet; apply generates it once Mailgun has "
-                  "verified the domain (its tracking CNAME serves the challenge).")
+UNVERIFIED = (
+    "mg.new.com is unverified: Mailgun still reports CNAME email.mg.new.com, MX mg.new.com, TXT mg.new.com, "
+    "TXT smtp._domainkey.mg.new.com not valid; publish them (mgsync dns export), then run "
+    "mgsync apply --verify-domain mg.new.com."
+)
+NO_CERTIFICATE = (
+    "HTTPS tracking certificate for email.mg.new.com: none yet; apply generates it once Mailgun has "
+    "verified the domain (its tracking CNAME serves the challenge)."
+)
 
 
 def recorded(h: Harness) -> str | None:
@@ -68,8 +72,10 @@ def test_a_changed_account_is_recorded_by_the_next_apply(tmp_path, monkeypatch) 
     verify(h)  # no longer unverified; the certificate can now be generated, which the next apply does
     assert h.plan().account_notes == [NO_CERTIFICATE]
     h.apply()
-    issuing = ["HTTPS tracking certificate for email.mg.new.com: being issued by Mailgun (Let's Encrypt); plan again "
-               "in a few minutes."]
+    issuing = [
+        "HTTPS tracking certificate for email.mg.new.com: being issued by Mailgun (Let's Encrypt); plan again "
+        "in a few minutes."
+    ]
     assert h.plan().account_notes == issuing
     assert recorded(h) == sha256_of_sorted(issuing) != first
     h.emu.store.advance_certificates()

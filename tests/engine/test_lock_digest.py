@@ -15,8 +15,11 @@ from mgsync.lockfile import Lockfile, collection_digest
 from mgsync.state import Row
 
 TEXT = st.text(alphabet=st.sampled_from("aZé☃ ,;:\"'\\/\n\t#-_.@{}[]0"), max_size=6)
-JSON = st.recursive(st.none() | st.booleans() | st.integers(-9, 9) | st.floats(-2, 2) | TEXT,
-                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3), max_leaves=6)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-9, 9) | st.floats(-2, 2) | TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
+    max_leaves=6,
+)
 VALUES: dict[type[Row], Any] = {
     Member: st.tuples(TEXT, st.dictionaries(TEXT, JSON, max_size=3), st.booleans()),
     Bounce: st.tuples(st.sampled_from(["550", "421"]), TEXT),
@@ -27,8 +30,9 @@ VALUES: dict[type[Row], Any] = {
 
 
 def _old_digest(kind: str, scope: str, entries: dict[str, tuple[Any, ...]]) -> str:
-    return fingerprint(sorted((f"{kind}:{scope}/{name}", Row.from_entry(entry).comparable())
-                              for name, entry in entries.items()))
+    return fingerprint(
+        sorted((f"{kind}:{scope}/{name}", Row.from_entry(entry).comparable()) for name, entry in entries.items())
+    )
 
 
 @st.composite
@@ -46,9 +50,19 @@ def test_the_digest_is_the_old_digest(table: tuple[type[Row], dict[str, tuple[An
 
 
 # Columns of one type each, and mixed ones (True == 1 == 1.0 and 0.0 == -0.0 must not share a text).
-COLUMN = st.one_of(*(st.lists(values, max_size=5) for values in (
-    TEXT, st.booleans(), st.lists(TEXT, max_size=2).map(tuple), st.dictionaries(TEXT, JSON, max_size=2), JSON,
-    st.sampled_from([True, 1, 1.0, 0.0, -0.0, False, 0, ("1",), ("a", "b")]))))
+COLUMN = st.one_of(
+    *(
+        st.lists(values, max_size=5)
+        for values in (
+            TEXT,
+            st.booleans(),
+            st.lists(TEXT, max_size=2).map(tuple),
+            st.dictionaries(TEXT, JSON, max_size=2),
+            JSON,
+            st.sampled_from([True, 1, 1.0, 0.0, -0.0, False, 0, ("1",), ("a", "b")]),
+        )
+    )
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -65,6 +79,8 @@ def test_a_recorded_collection_keeps_its_count_and_digest(tmp_path: Any) -> None
     entries = {"b@x.org": Member.full("Bé", {"k": [1, {"z": None}]}, False), "A@x.org": Member.full("", {}, True)}
     lock = Lockfile(tmp_path / "mgsync.lock")
     lock.record_collection("member", "news@x.org", entries)
-    assert lock.collections == {"member:news@x.org": {"count": 2, "digest": _old_digest("member", "news@x.org", entries)}}
+    assert lock.collections == {
+        "member:news@x.org": {"count": 2, "digest": _old_digest("member", "news@x.org", entries)}
+    }
     lock.record_collection("member", "news@x.org", {})
     assert lock.collections == {}

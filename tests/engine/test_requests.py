@@ -37,8 +37,10 @@ def test_an_allowlist_is_added_through_one_csv_import(tmp_path) -> None:
     h.apply()
     assert h.requests("POST") == ["POST /v4/domains", "POST /v3/mg.example.com/whitelists/import"]
     assert h.actions() == []
-    h.write("domains:\n  mg.example.com:\n    suppressions:\n"
-            "      allowlist: [{value: a3@partner.example.org, reason: renewed}]\n")
+    h.write(
+        "domains:\n  mg.example.com:\n    suppressions:\n"
+        "      allowlist: [{value: a3@partner.example.org, reason: renewed}]\n"
+    )
     h.emu.log.clear()
     h.apply()
     assert h.requests("POST") == ["POST /v3/mg.example.com/whitelists/import"]
@@ -47,33 +49,43 @@ def test_an_allowlist_is_added_through_one_csv_import(tmp_path) -> None:
 
 def test_after_an_apply_only_the_scopes_written_to_are_read_again(tmp_path) -> None:
     h = Harness(tmp_path)
-    h.write("domains:\n  mg.example.com:\n    suppressions:\n      bounces: [a@example.org]\n"
-            "      complaints: [c@example.org]\n"
-            "mailing_lists:\n  news@mg.example.com:\n    members: [m@example.org]\n")
+    h.write(
+        "domains:\n  mg.example.com:\n    suppressions:\n      bounces: [a@example.org]\n"
+        "      complaints: [c@example.org]\n"
+        "mailing_lists:\n  news@mg.example.com:\n    members: [m@example.org]\n"
+    )
     h.apply()
-    h.write("domains:\n  mg.example.com:\n    suppressions:\n      bounces: [a@example.org, b@example.org]\n"
-            "      complaints: [c@example.org]\n"
-            "mailing_lists:\n  news@mg.example.com:\n    members: [m@example.org]\n")
+    h.write(
+        "domains:\n  mg.example.com:\n    suppressions:\n      bounces: [a@example.org, b@example.org]\n"
+        "      complaints: [c@example.org]\n"
+        "mailing_lists:\n  news@mg.example.com:\n    members: [m@example.org]\n"
+    )
     h.emu.log.clear()
     h.apply()
     after = [f"{e.method} {e.path}" for e in h.emu.log]
     writes = [i for i, r in enumerate(after) if not r.startswith("GET")]
     assert [after[i] for i in writes] == ["POST /v3/mg.example.com/bounces"]
-    assert after[writes[-1] + 1:] == ["GET /v3/mg.example.com/bounces"]
+    assert after[writes[-1] + 1 :] == ["GET /v3/mg.example.com/bounces"]
     assert h.actions() == []
 
 
 def test_a_new_domain_is_read_again_with_what_was_written_inside_it(tmp_path) -> None:
     h = Harness(tmp_path)
-    h.write("domains:\n  mg.example.com:\n    webhooks: {delivered: 'https://h.example.com/d'}\n"
-            "    suppressions:\n      bounces: [a@example.org]\n")
+    h.write(
+        "domains:\n  mg.example.com:\n    webhooks: {delivered: 'https://h.example.com/d'}\n"
+        "    suppressions:\n      bounces: [a@example.org]\n"
+    )
     h.apply()
     after = [f"{e.method} {e.path}" for e in h.emu.log]
     last_write = max(i for i, r in enumerate(after) if not r.startswith("GET"))
     # The new domain is unverified, so its details are read once too (which records Mailgun still
     # reports invalid: the plan's note).
-    assert sorted(after[last_write + 1:]) == ["GET /v3/domains/mg.example.com/webhooks", "GET /v3/mg.example.com/bounces",
-                                              "GET /v4/domains", "GET /v4/domains/mg.example.com"]
+    assert sorted(after[last_write + 1 :]) == [
+        "GET /v3/domains/mg.example.com/webhooks",
+        "GET /v3/mg.example.com/bounces",
+        "GET /v4/domains",
+        "GET /v4/domains/mg.example.com",
+    ]
     assert h.actions() == []
 
 

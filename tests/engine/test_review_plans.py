@@ -59,10 +59,13 @@ def manifest(body: str, *, urls: str, tier: str) -> str:
 @pytest.fixture(scope="module")
 def review(tmp_path_factory) -> Plan:
     h = Harness(tmp_path_factory.mktemp("review"))
-    h.write(manifest(BODY, urls="[https://hooks.example.com/mailgun, https://backup.example.com/mailgun]",
-                     tier="silver"))
+    h.write(
+        manifest(BODY, urls="[https://hooks.example.com/mailgun, https://backup.example.com/mailgun]", tier="silver")
+    )
     h.apply()
-    edited = BODY.replace("is ready.", "is ready to use.").replace("  </body>", "    <p>P.S. We are hiring.</p>\n  </body>")
+    edited = BODY.replace("is ready.", "is ready to use.").replace(
+        "  </body>", "    <p>P.S. We are hiring.</p>\n  </body>"
+    )
     h.write(manifest(edited, urls="[https://hooks.example.com/mailgun]", tier="gold"))
     return h.plan()
 
@@ -70,8 +73,8 @@ def review(tmp_path_factory) -> Plan:
 def test_review_text(review) -> None:
     text = render.text(review)
     check("review.txt", text)
-    assert '        -     <p>Your account is ready.</p>' in text
-    assert '        +     <p>Your account is ready to use.</p>' in text
+    assert "        -     <p>Your account is ready.</p>" in text
+    assert "        +     <p>Your account is ready to use.</p>" in text
     assert '        - "https://backup.example.com/mailgun"' in text
     assert '      vars["plan.tier"]: "silver" -> "gold"' in text
 
@@ -79,7 +82,7 @@ def test_review_text(review) -> None:
 def test_review_markdown(review) -> None:
     text = render.markdown(review)
     check("review.md", text)
-    assert '-             <p>Your account is ready.</p>' in text.splitlines()
+    assert "-             <p>Your account is ready.</p>" in text.splitlines()
     assert '-         "https://backup.example.com/mailgun"' in text.splitlines()
     assert 'vars["plan.tier"]: "silver" -> "gold"' in text
 
@@ -98,9 +101,12 @@ def routes_plan(tmp_path, count: int) -> Plan:
     h = Harness(tmp_path)
     lines = ["routes:"]
     for i in range(count):
-        lines += [f"  route-{i:04}:", f"    priority: {i}",
-                  f'    expression: match_recipient("r{i}@mg.example.com")',
-                  f'    actions: [forward("https://app.example.com/inbound/{i}"), stop()]']
+        lines += [
+            f"  route-{i:04}:",
+            f"    priority: {i}",
+            f'    expression: match_recipient("r{i}@mg.example.com")',
+            f'    actions: [forward("https://app.example.com/inbound/{i}"), stop()]',
+        ]
     h.write("\n".join(lines) + "\n")
     return h.plan()
 

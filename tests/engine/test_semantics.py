@@ -11,12 +11,18 @@ from mgsync.errors import ApiError, LockHeldError, UnsafePlanError
 from mgsync.lockfile import hold
 from tests.support.harness import Harness
 
-ROUTE = "  {name}: {{priority: {priority}, expression: 'match_recipient(\"{name}@example.com\")', actions: ['stop()']}}\n"
+ROUTE = (
+    "  {name}: {{priority: {priority}, expression: 'match_recipient(\"{name}@example.com\")', actions: ['stop()']}}\n"
+)
 
 
 def routes(*names: str, priority: int = 0, prune: bool = False) -> str:
     head = "prune: [routes]\n" if prune else ""
-    return head + "routes:\n" + "".join(ROUTE.format(name=n, priority=priority) for n in names) if names else head + "routes: {}\n"
+    return (
+        head + "routes:\n" + "".join(ROUTE.format(name=n, priority=priority) for n in names)
+        if names
+        else head + "routes: {}\n"
+    )
 
 
 # 1. Addresses name every change.
@@ -62,8 +68,10 @@ def test_undeclared_bounces_and_members_are_kept(tmp_path) -> None:
     h.emu.store.add_bounces("mg.example.com", [{"address": "auto@example.org", "code": "550", "error": "x"}])
     h.emu.store.add_list("news@mg.example.com", name="News")
     h.emu.store.add_members("news@mg.example.com", [{"address": "recipient@example.org"}])
-    h.write("domains:\n  mg.example.com:\n    suppressions: {bounces: [gone@example.org]}\n"
-            "mailing_lists:\n  news@mg.example.com:\n    members: [bob@example.org]\n")
+    h.write(
+        "domains:\n  mg.example.com:\n    suppressions: {bounces: [gone@example.org]}\n"
+        "mailing_lists:\n  news@mg.example.com:\n    members: [bob@example.org]\n"
+    )
     h.apply()
     plan = h.plan()
     assert plan.changes == []
@@ -77,7 +85,9 @@ def test_unsubscribed_member_is_not_resubscribed_unless_asked(tmp_path) -> None:
     h.emu.store.add_members("news@mg.example.com", [{"address": "bob@example.org", "name": "Bob", "subscribed": False}])
     h.write("mailing_lists:\n  news@mg.example.com:\n    members: [{address: bob@example.org, name: Bob}]\n")
     assert h.actions() == []
-    h.write("mailing_lists:\n  news@mg.example.com:\n    members: [{address: bob@example.org, name: Bob, subscribed: true}]\n")
+    h.write(
+        "mailing_lists:\n  news@mg.example.com:\n    members: [{address: bob@example.org, name: Bob, subscribed: true}]\n"
+    )
     assert h.actions() == [("member:news@mg.example.com/bob@example.org", "update")]
 
 
@@ -95,7 +105,9 @@ def test_email_keys_match_case_blind(tmp_path) -> None:
     h = Harness(tmp_path)
     h.emu.store.add_list("news@mg.example.com", name="News")
     h.emu.store.add_members("news@mg.example.com", [{"address": "bob@example.org", "name": "Bob"}])
-    h.write("mailing_lists:\n  News@mg.example.com:\n    name: News\n    members: [{address: Bob@Example.org, name: Bob}]\n")
+    h.write(
+        "mailing_lists:\n  News@mg.example.com:\n    name: News\n    members: [{address: Bob@Example.org, name: Bob}]\n"
+    )
     assert h.actions() == []
     h.apply()
     assert h.actions() == []
@@ -106,9 +118,13 @@ def test_unsubscribe_tags_only_grow(tmp_path) -> None:
     h = Harness(tmp_path)
     h.emu.store.add_domain("mg.example.com", state="active")
     h.emu.store.add_unsubscribes("mg.example.com", [{"address": "quit@example.org", "tags": ["promo"]}])
-    h.write("domains:\n  mg.example.com:\n    suppressions: {unsubscribes: [{address: quit@example.org, tags: [promo]}]}\n")
+    h.write(
+        "domains:\n  mg.example.com:\n    suppressions: {unsubscribes: [{address: quit@example.org, tags: [promo]}]}\n"
+    )
     assert h.actions() == []
-    h.write("domains:\n  mg.example.com:\n    suppressions: {unsubscribes: [{address: quit@example.org, tags: [news]}]}\n")
+    h.write(
+        "domains:\n  mg.example.com:\n    suppressions: {unsubscribes: [{address: quit@example.org, tags: [news]}]}\n"
+    )
     h.apply()
     item = h.client.get("/v3/mg.example.com/unsubscribes/quit@example.org")
     assert sorted(item["tags"]) == ["news", "promo"]

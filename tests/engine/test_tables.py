@@ -12,9 +12,14 @@ from mgsync.kinds.mailing_list import Member
 from mgsync.state import Address, Resource, State, all_settled, settled
 
 NAMES = st.sampled_from(["a@x.org", "b@x.org", "c@x.org", "d@x.org"])
-FIELDS = st.fixed_dictionaries({}, optional={"name": st.sampled_from(["", "Ann", "Bob"]),
-                                             "vars": st.sampled_from([{}, {"k": 1}]),
-                                             "subscribed": st.booleans()})
+FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "name": st.sampled_from(["", "Ann", "Bob"]),
+        "vars": st.sampled_from([{}, {"k": 1}]),
+        "subscribed": st.booleans(),
+    },
+)
 
 
 @st.composite
@@ -24,12 +29,17 @@ def tables(draw: st.DrawFn, one_written: bool) -> tuple[dict[str, Any], dict[str
     for name in draw(st.lists(NAMES, unique=True, max_size=4)):
         fields = draw(FIELDS)
         if one_written:
-            fields = {key: draw(FIELDS.map(lambda f: {"name": "", "vars": {}, "subscribed": True, **f}))[key]
-                      for key in shared}
+            fields = {
+                key: draw(FIELDS.map(lambda f: {"name": "", "vars": {}, "subscribed": True, **f}))[key]
+                for key in shared
+            }
         wanted[name] = Member.entry(fields)
-    live = {name: Member.full(*draw(st.tuples(st.sampled_from(["", "Ann", "Bob"]), st.sampled_from([{}, {"k": 1}]),
-                                              st.booleans())))
-            for name in draw(st.lists(NAMES, unique=True, max_size=4))}
+    live = {
+        name: Member.full(
+            *draw(st.tuples(st.sampled_from(["", "Ann", "Bob"]), st.sampled_from([{}, {"k": 1}]), st.booleans()))
+        )
+        for name in draw(st.lists(NAMES, unique=True, max_size=4))
+    }
     return wanted, live
 
 
@@ -62,10 +72,18 @@ def test_a_state_shows_table_entries_as_resources() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(items=st.lists(st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5)),
-                                   lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                                           st.dictionaries(st.text(max_size=3), inner, max_size=3)),
-                                   max_leaves=8), max_size=6))
+@given(
+    items=st.lists(
+        st.recursive(
+            st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5)),
+            lambda inner: st.one_of(
+                st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=3), inner, max_size=3)
+            ),
+            max_leaves=8,
+        ),
+        max_size=6,
+    )
+)
 def test_the_piecewise_fingerprint_of_a_list_is_its_fingerprint(items: list[Any]) -> None:
     from mgsync.fingerprint import canonical_json, fingerprint, fingerprint_texts
 
@@ -116,17 +134,28 @@ def test_collections_compared_as_they_arrive_plan_as_the_whole_diff_does(tmp_pat
     assert render.text(arrived) == render.text(whole)
     assert arrived.digest == whole.digest and arrived.existing == whole.existing
     assert [(str(c.address), c.action.value) for c in arrived.changes] == [
-        ("bounce:mg.example.com/b@x.org", "update"), ("bounce:mg.example.com/c@x.org", "create"),
-        ("unsubscribe:mg.example.com/u@x.org", "update"), ("member:news@mg.example.com/ann@x.org", "update"),
-        ("member:news@mg.example.com/cy@x.org", "create"), ("bounce:mg.example.com/a@x.org", "delete")]
+        ("bounce:mg.example.com/b@x.org", "update"),
+        ("bounce:mg.example.com/c@x.org", "create"),
+        ("unsubscribe:mg.example.com/u@x.org", "update"),
+        ("member:news@mg.example.com/ann@x.org", "update"),
+        ("member:news@mg.example.com/cy@x.org", "create"),
+        ("bounce:mg.example.com/a@x.org", "delete"),
+    ]
     assert arrived.unmanaged == {"member": [Address("member", "news@mg.example.com/bob@x.org")]}
 
 
-ITEM_VALUES = {"address": st.sampled_from(["a@x.org", "b@x.org", "c@x.org"]), "value": st.sampled_from(["x.org", "a@x.org"]),
-               "code": st.sampled_from(["550", "421", 550, None]), "error": st.sampled_from(["", "gone", None]),
-               "reason": st.sampled_from(["", "why", None]), "name": st.sampled_from(["", "Ann", None]),
-               "vars": st.sampled_from([{}, {"k": 1}, None]), "subscribed": st.sampled_from([True, False, None]),
-               "tags": st.sampled_from([["a"], ["b", "a"], [], None]), "tag": st.sampled_from(["news", "", None])}
+ITEM_VALUES = {
+    "address": st.sampled_from(["a@x.org", "b@x.org", "c@x.org"]),
+    "value": st.sampled_from(["x.org", "a@x.org"]),
+    "code": st.sampled_from(["550", "421", 550, None]),
+    "error": st.sampled_from(["", "gone", None]),
+    "reason": st.sampled_from(["", "why", None]),
+    "name": st.sampled_from(["", "Ann", None]),
+    "vars": st.sampled_from([{}, {"k": 1}, None]),
+    "subscribed": st.sampled_from([True, False, None]),
+    "tags": st.sampled_from([["a"], ["b", "a"], [], None]),
+    "tag": st.sampled_from(["news", "", None]),
+}
 
 
 @settings(max_examples=300, deadline=None)
@@ -137,8 +166,9 @@ def test_a_page_converted_column_by_column_is_the_page_item_by_item(data: st.Dat
 
     kind = data.draw(st.sampled_from([k for k in KINDS if isinstance(k, BulkKind)]))
     optional = [key for key in ITEM_VALUES if key != kind.key_field]
-    item = st.fixed_dictionaries({kind.key_field: ITEM_VALUES[kind.key_field]},
-                                 optional={key: ITEM_VALUES[key] for key in optional})
+    item = st.fixed_dictionaries(
+        {kind.key_field: ITEM_VALUES[kind.key_field]}, optional={key: ITEM_VALUES[key] for key in optional}
+    )
     page = data.draw(st.lists(item, max_size=5, unique_by=lambda one: one[kind.key_field]))
     page = [one for one in page if kind.item().fits(one)]  # pages reach conversion only of the checked shape
     assert kind.page_entries(page) == {one[kind.key_field]: kind.entry_of(one) for one in page}

@@ -13,8 +13,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-TOKEN = re.compile(r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<num>\d+(?:\.\d+)?)|(?P<op>==|!=|&&|\|\||!|\(|\))"
-                   r"|(?P<name>[A-Za-z_][\w-]*(?:\.[\w-]+|\.\*)*(?:\(\))?))")
+TOKEN = re.compile(
+    r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<num>\d+(?:\.\d+)?)|(?P<op>==|!=|&&|\|\||!|\(|\))"
+    r"|(?P<name>[A-Za-z_][\w-]*(?:\.[\w-]+|\.\*)*(?:\(\))?))"
+)
 TEMPLATE = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 
 

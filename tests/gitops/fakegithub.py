@@ -58,10 +58,16 @@ class Fake:
         return token
 
     def open_pull(self, number: int, head_ref: str, head_sha: str, title: str) -> dict[str, Any]:
-        pull = {"number": number, "title": title, "state": "open", "merged_at": None, "merge_commit_sha": None,
-                "html_url": f"{self.url}/{REPOSITORY}/pull/{number}",
-                "head": {"ref": head_ref, "sha": head_sha, "repo": {"full_name": REPOSITORY}},
-                "base": {"ref": "main", "repo": {"full_name": REPOSITORY}}}
+        pull = {
+            "number": number,
+            "title": title,
+            "state": "open",
+            "merged_at": None,
+            "merge_commit_sha": None,
+            "html_url": f"{self.url}/{REPOSITORY}/pull/{number}",
+            "head": {"ref": head_ref, "sha": head_sha, "repo": {"full_name": REPOSITORY}},
+            "base": {"ref": "main", "repo": {"full_name": REPOSITORY}},
+        }
         self.pulls[number] = pull
         return pull
 
@@ -70,8 +76,13 @@ class Fake:
 
     def comment(self, number: int, user: dict[str, Any], body: str) -> dict[str, Any]:
         cid = self.next_id()
-        self.comments[cid] = {"id": cid, "issue": number, "body": body, "user": user,
-                              "html_url": f"{self.url}/{REPOSITORY}/pull/{number}#issuecomment-{cid}"}
+        self.comments[cid] = {
+            "id": cid,
+            "issue": number,
+            "body": body,
+            "user": user,
+            "html_url": f"{self.url}/{REPOSITORY}/pull/{number}#issuecomment-{cid}",
+        }
         return self.comments[cid]
 
     def comments_on(self, number: int) -> list[dict[str, Any]]:
@@ -89,8 +100,13 @@ class Fake:
             for path in sorted(p for p in directory.rglob("*") if p.is_file()):
                 archive.write(path, path.relative_to(directory).as_posix())
         aid = self.next_id()
-        self.artifacts[aid] = {"id": aid, "name": name, "run": run_id, "expired": False,
-                               "archive_download_url": f"{self.url}/api/repos/{REPOSITORY}/actions/artifacts/{aid}/zip"}
+        self.artifacts[aid] = {
+            "id": aid,
+            "name": name,
+            "run": run_id,
+            "expired": False,
+            "archive_download_url": f"{self.url}/api/repos/{REPOSITORY}/actions/artifacts/{aid}/zip",
+        }
         self.blobs[aid] = buffer.getvalue()
 
     def download(self, run_id: int, name: str, directory: Path) -> None:
@@ -101,8 +117,9 @@ class Fake:
 
     # --- the REST API ----------------------------------------------------------------------------
 
-    def route(self, method: str, path: str, query: dict[str, list[str]], body: Any,
-              user: dict[str, Any] | None) -> tuple[int, Any, dict[str, str]]:
+    def route(
+        self, method: str, path: str, query: dict[str, list[str]], body: Any, user: dict[str, Any] | None
+    ) -> tuple[int, Any, dict[str, str]]:
         if path.startswith("/blob/"):  # the storage an artifact download redirects to
             return 200, self.blobs[int(path.rsplit("/", 1)[1])], {}
         if user is None:
@@ -111,7 +128,7 @@ class Fake:
         if not path.startswith(prefix):
             return 404, {"message": "Not Found"}, {}
         for pattern, handler in self.ROUTES:
-            found = re.fullmatch(pattern, f"{method} {path[len(prefix):]}")
+            found = re.fullmatch(pattern, f"{method} {path[len(prefix) :]}")
             if found:
                 return handler(self, query, body, user, *found.groups())
         return 404, {"message": "Not Found"}, {}
@@ -125,7 +142,9 @@ class Fake:
         pull = self.pulls.get(int(number))
         return (200, pull, {}) if pull else (404, {"message": "Not Found"}, {})
 
-    def list_comments(self, query: dict[str, list[str]], _b: Any, _u: Any, number: str) -> tuple[int, Any, dict[str, str]]:
+    def list_comments(
+        self, query: dict[str, list[str]], _b: Any, _u: Any, number: str
+    ) -> tuple[int, Any, dict[str, str]]:
         return self.paged(self.comments_on(int(number)), query, f"/issues/{number}/comments")
 
     def post_comment(self, _q: Any, body: Any, user: dict[str, Any], number: str) -> tuple[int, Any, dict[str, str]]:
@@ -140,7 +159,9 @@ class Fake:
         comment["body"] = body["body"]
         return 200, comment, {}
 
-    def list_labels(self, query: dict[str, list[str]], _b: Any, _u: Any, number: str) -> tuple[int, Any, dict[str, str]]:
+    def list_labels(
+        self, query: dict[str, list[str]], _b: Any, _u: Any, number: str
+    ) -> tuple[int, Any, dict[str, str]]:
         return self.paged([{"name": n} for n in self.labels.get(int(number), [])], query, f"/issues/{number}/labels")
 
     def add_labels(self, _q: Any, body: Any, _u: Any, number: str) -> tuple[int, Any, dict[str, str]]:
@@ -159,7 +180,9 @@ class Fake:
         run = self.runs.get(int(run_id))
         return (200, run, {}) if run else (404, {"message": "Not Found"}, {})
 
-    def run_artifacts(self, query: dict[str, list[str]], _b: Any, _u: Any, run_id: str) -> tuple[int, Any, dict[str, str]]:
+    def run_artifacts(
+        self, query: dict[str, list[str]], _b: Any, _u: Any, run_id: str
+    ) -> tuple[int, Any, dict[str, str]]:
         name = query.get("name", [None])[0]
         found = [a for a in self.artifacts.values() if a["run"] == int(run_id) and name in (None, a["name"])]
         return 200, {"total_count": len(found), "artifacts": found}, {}
@@ -171,7 +194,7 @@ class Fake:
 
     def paged(self, items: list[Any], query: dict[str, list[str]], path: str) -> tuple[int, Any, dict[str, str]]:
         page = int(query.get("page", ["1"])[0])
-        chunk = items[(page - 1) * PAGE: page * PAGE]
+        chunk = items[(page - 1) * PAGE : page * PAGE]
         headers = {}
         if page * PAGE < len(items):
             headers["Link"] = f'<{self.url}/api/repos/{REPOSITORY}{path}?page={page + 1}>; rel="next"'

@@ -43,23 +43,38 @@ def load(path: Path) -> dict[str, Any]:
 
 
 def clean_env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_", "MG_SMTP_", "GIT_", "GITHUB_"))}
-    return {**env, "PATH": f"{BIN}{os.pathsep}{env['PATH']}", "NO_COLOR": "1", "HOME": str(home),
-            "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": str(home / "gitconfig")}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_", "MG_SMTP_", "GIT_", "GITHUB_"))
+    }
+    return {
+        **env,
+        "PATH": f"{BIN}{os.pathsep}{env['PATH']}",
+        "NO_COLOR": "1",
+        "HOME": str(home),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": str(home / "gitconfig"),
+    }
 
 
 def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    people = {"GIT_AUTHOR_NAME": "dev", "GIT_AUTHOR_EMAIL": "dev@example.com", "GIT_COMMITTER_NAME": "dev",
-              "GIT_COMMITTER_EMAIL": "dev@example.com", "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
-    result = subprocess.run(["git", *args], cwd=cwd, env={**os.environ, **people, **(env or {})},
-                            capture_output=True, text=True)
+    people = {
+        "GIT_AUTHOR_NAME": "dev",
+        "GIT_AUTHOR_EMAIL": "dev@example.com",
+        "GIT_COMMITTER_NAME": "dev",
+        "GIT_COMMITTER_EMAIL": "dev@example.com",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+    }
+    result = subprocess.run(
+        ["git", *args], cwd=cwd, env={**os.environ, **people, **(env or {})}, capture_output=True, text=True
+    )
     if result.returncode != 0:
         raise RuntimeError(f"git {' '.join(args)}: {result.stderr}")
     return result.stdout.strip()
 
 
 FLOW = ".github/workflows/mgsync.yml"  # where the team copies examples/ci/mgsync.yml (README, step 1)
-REFUSED = "Branch \"{ref}\" is not allowed to deploy to {name} due to environment protection rules."
+REFUSED = 'Branch "{ref}" is not allowed to deploy to {name} due to environment protection rules.'
 
 
 @dataclass
@@ -137,13 +152,22 @@ class World:
 
     def push(self, ref: str, source: str = "HEAD") -> None:
         # GitHub itself (merges, refs/pull/*) may update a protected main; the hook lets only it through.
-        git(self.dev, "push", "-q", "--force", "origin", f"{source}:refs/heads/{ref}" if "/" not in ref else f"{source}:{ref}",
-            env={"GITHUB_ITSELF": "1"})
+        git(
+            self.dev,
+            "push",
+            "-q",
+            "--force",
+            "origin",
+            f"{source}:refs/heads/{ref}" if "/" not in ref else f"{source}:{ref}",
+            env={"GITHUB_ITSELF": "1"},
+        )
 
     def protect_main(self) -> None:
         hook = self.origin / "hooks" / "pre-receive"
-        hook.write_text('#!/bin/sh\nwhile read old new ref; do\n  if [ "$ref" = refs/heads/main ] && [ -z "$GITHUB_ITSELF" ]; then\n'
-                        '    echo "GH006: Protected branch update failed for refs/heads/main."; exit 1\n  fi\ndone\n')
+        hook.write_text(
+            '#!/bin/sh\nwhile read old new ref; do\n  if [ "$ref" = refs/heads/main ] && [ -z "$GITHUB_ITSELF" ]; then\n'
+            '    echo "GH006: Protected branch update failed for refs/heads/main."; exit 1\n  fi\ndone\n'
+        )
         hook.chmod(0o755)
 
     def branch(self, name: str, files: dict[str, str | None], base: str = "main") -> str:
@@ -174,8 +198,9 @@ class World:
         merge = git(self.dev, "rev-parse", "HEAD")
         self.push(f"refs/pull/{number}/merge")
         event = {"pull_request": {"number": number, "head": {"sha": pull["head"]["sha"], "repo": pull["head"]["repo"]}}}
-        return self.start("pull_request", event, merge, f"refs/pull/{number}/merge", head_sha=pull["head"]["sha"],
-                          base=f"{merge}^1")
+        return self.start(
+            "pull_request", event, merge, f"refs/pull/{number}/merge", head_sha=pull["head"]["sha"], base=f"{merge}^1"
+        )
 
     def merge(self, number: int) -> Run | None:
         """The merge button: a merge commit on main, then the push event."""
@@ -212,8 +237,15 @@ class World:
         """GitHub runs the workflow file of the event's commit: for a pull request, its merge with main."""
         return YAML(typ="safe").load(git(self.origin, "show", f"{sha}:{FLOW}"))
 
-    def start(self, event_name: str, event: dict[str, Any], sha: str, ref: str, head_sha: str | None = None,
-              base: str | None = None) -> Run | None:
+    def start(
+        self,
+        event_name: str,
+        event: dict[str, Any],
+        sha: str,
+        ref: str,
+        head_sha: str | None = None,
+        base: str | None = None,
+    ) -> Run | None:
         if not self.triggers(event_name, base, sha):
             return None
         run_id = self.fake.new_run(event_name, head_sha or sha)
@@ -291,12 +323,20 @@ class World:
         environment = self.environments.get(job.spec.get("environment", ""), Environment())
         needs = {n: {"outputs": j.outputs, "result": j.status} for n, j in run.jobs.items()}
         return {
-            "github": {"event_name": run.event_name, "event": run.event, "sha": run.sha, "ref": run.ref,
-                       "repository": REPOSITORY, "token": self.bot_token, "run_id": str(run.id),
-                       "action_path": str(REPO)},
+            "github": {
+                "event_name": run.event_name,
+                "event": run.event,
+                "sha": run.sha,
+                "ref": run.ref,
+                "repository": REPOSITORY,
+                "token": self.bot_token,
+                "run_id": str(run.id),
+                "action_path": str(REPO),
+            },
             "env": {**run.workflow.get("env", {}), **job.spec.get("env", {})},
             "secrets": dict(environment.secrets),
-            "steps": steps, "needs": needs,
+            "steps": steps,
+            "needs": needs,
             "runner": {"temp": str(self.job_dir(job) / "temp"), "os": "Linux"},
         }
 
@@ -313,12 +353,25 @@ class World:
         run, base = job.run, self.job_dir(job)
         event = base / "event.json"
         event.write_text(json.dumps(run.event))
-        return {**clean_env(self.home), "GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_API_URL": f"{self.fake.url}/api",
-                "GITHUB_SERVER_URL": self.fake.url, "GITHUB_REPOSITORY": REPOSITORY, "GITHUB_RUN_ID": str(run.id),
-                "GITHUB_EVENT_NAME": run.event_name, "GITHUB_EVENT_PATH": str(event), "GITHUB_SHA": run.sha,
-                "GITHUB_REF": run.ref, "GITHUB_REF_NAME": run.ref.removeprefix("refs/heads/"),
-                "GITHUB_WORKSPACE": str(workspace), "GITHUB_STEP_SUMMARY": str(base / "summary.md"),
-                "RUNNER_TEMP": str(base / "temp"), "MAILGUN_BASE_URL": self.mailgun_url, **self.extra_env}
+        return {
+            **clean_env(self.home),
+            "GITHUB_ACTIONS": "true",
+            "CI": "true",
+            "GITHUB_API_URL": f"{self.fake.url}/api",
+            "GITHUB_SERVER_URL": self.fake.url,
+            "GITHUB_REPOSITORY": REPOSITORY,
+            "GITHUB_RUN_ID": str(run.id),
+            "GITHUB_EVENT_NAME": run.event_name,
+            "GITHUB_EVENT_PATH": str(event),
+            "GITHUB_SHA": run.sha,
+            "GITHUB_REF": run.ref,
+            "GITHUB_REF_NAME": run.ref.removeprefix("refs/heads/"),
+            "GITHUB_WORKSPACE": str(workspace),
+            "GITHUB_STEP_SUMMARY": str(base / "summary.md"),
+            "RUNNER_TEMP": str(base / "temp"),
+            "MAILGUN_BASE_URL": self.mailgun_url,
+            **self.extra_env,
+        }
 
     def execute(self, job: Job) -> None:
         workspace = self.job_dir(job) / "workspace"
@@ -329,9 +382,17 @@ class World:
             evaluator = self.evaluator(job, steps, ok)
             if not condition(step.get("if"), evaluator):
                 continue
-            env = {**self.runner_env(job, workspace), **{k: render(text(v), evaluator) for k, v in
-                                                          {**job.run.workflow.get("env", {}), **job.spec.get("env", {}),
-                                                           **step.get("env", {})}.items()}}
+            env = {
+                **self.runner_env(job, workspace),
+                **{
+                    k: render(text(v), evaluator)
+                    for k, v in {
+                        **job.run.workflow.get("env", {}),
+                        **job.spec.get("env", {}),
+                        **step.get("env", {}),
+                    }.items()
+                },
+            }
             outcome, outputs = self.step(job, step, env, evaluator, workspace)
             steps[step.get("id", f"step{number}")] = {"outputs": outputs, "outcome": outcome}
             ok = ok and outcome == "success"
@@ -345,8 +406,9 @@ class World:
         job.summary = summary.read_text() if summary.exists() else ""
         job.status = "success" if ok else "failure"
 
-    def step(self, job: Job, step: dict[str, Any], env: dict[str, str], evaluator: Evaluator,
-             workspace: Path) -> tuple[str, dict[str, str]]:
+    def step(
+        self, job: Job, step: dict[str, Any], env: dict[str, str], evaluator: Evaluator, workspace: Path
+    ) -> tuple[str, dict[str, str]]:
         uses = step.get("uses", "")
         with_ = {k: render(text(v), evaluator) for k, v in step.get("with", {}).items()}
         if uses.startswith("actions/checkout@"):
@@ -375,8 +437,14 @@ class World:
     def bash(self, job: Job, script: str, env: dict[str, str], cwd: Path) -> tuple[str, dict[str, str]]:
         output = self.job_dir(job) / "output"
         output.write_text("")
-        result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=cwd,
-                                env={**env, "GITHUB_OUTPUT": str(output)}, capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+            cwd=cwd,
+            env={**env, "GITHUB_OUTPUT": str(output)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         job.log.append(result.stdout + result.stderr)
         outputs: dict[str, str] = {}
         for line in output.read_text().splitlines():
@@ -385,7 +453,9 @@ class World:
                 outputs[name] = value
         return ("success" if result.returncode == 0 else "failure"), outputs
 
-    def composite(self, job: Job, with_: dict[str, str], env: dict[str, str], workspace: Path) -> tuple[str, dict[str, str]]:
+    def composite(
+        self, job: Job, with_: dict[str, str], env: dict[str, str], workspace: Path
+    ) -> tuple[str, dict[str, str]]:
         """action.yml's steps, with its inputs' defaults (expressions included) and the caller's env."""
         outer = self.evaluator(job, {}, True)
         inputs = {name: render(str(spec.get("default", "")), outer) for name, spec in self.action["inputs"].items()}
@@ -407,8 +477,11 @@ class World:
                 self.fake.upload(job.run.id, params["name"], Path(params["path"]))
                 steps[step.get("id", f"s{number}")] = {"outputs": {}, "outcome": "success"}
                 continue
-            step_env = {**env, "GITHUB_ACTION_PATH": str(REPO),
-                        **{k: render(text(v), evaluator) for k, v in step.get("env", {}).items()}}
+            step_env = {
+                **env,
+                "GITHUB_ACTION_PATH": str(REPO),
+                **{k: render(text(v), evaluator) for k, v in step.get("env", {}).items()},
+            }
             cwd = workspace / render(step.get("working-directory", "."), evaluator)
             outcome, outputs = self.bash(job, render(step["run"], evaluator), step_env, cwd)
             steps[step.get("id", f"s{number}")] = {"outputs": outputs, "outcome": outcome}
@@ -416,4 +489,3 @@ class World:
         evaluator = self.evaluator(job, steps, ok, {"inputs": inputs})
         outputs = {k: render(text(v["value"]), evaluator) for k, v in self.action.get("outputs", {}).items()}
         return ("success" if ok else "failure"), outputs
-

@@ -47,7 +47,9 @@ from tests.gitops.fakegithub import BOT, Fake, Served
 from tests.gitops.runner import Environment, World, clean_env, git
 
 # The runner plays the example workflow's ubuntu-latest jobs: bash steps and action/run.sh.
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="plays ubuntu-latest jobs: bash steps and action/run.sh")
+pytestmark = pytest.mark.skipif(
+    sys.platform == "win32", reason="plays ubuntu-latest jobs: bash steps and action/run.sh"
+)
 
 KEY = "sim-key"
 PASSWORD = "Alice-smtp-pass-1"
@@ -58,8 +60,10 @@ DIGEST = re.compile(r"^Plan digest: `(sha256:[0-9a-f]{64})`$", re.M)
 
 
 def route(name: str, priority: int = 10) -> str:
-    return (f"version: 1\nroutes:\n  {name}:\n    priority: {priority}\n"
-            f"    expression: match_recipient(\"{name}@mg.example.com\")\n    actions: [stop()]\n")
+    return (
+        f"version: 1\nroutes:\n  {name}:\n    priority: {priority}\n"
+        f'    expression: match_recipient("{name}@mg.example.com")\n    actions: [stop()]\n'
+    )
 
 
 def route_file(name: str, priority: int = 10) -> dict[str, str | None]:
@@ -132,8 +136,11 @@ def test_three_quick_merges_with_the_middle_run_cancelled(world: World, mailgun:
     world.after("apply", "actions/checkout", lambda: later.extend([world.merge(2), world.merge(3)]))
     first = world.merge(1)
     second, third = later
-    assert [first.job("apply").status, second.job("apply").status, third.job("apply").status] == \
-        ["success", "cancelled", "success"], first.job("apply").text + third.job("apply").text
+    assert [first.job("apply").status, second.job("apply").status, third.job("apply").status] == [
+        "success",
+        "cancelled",
+        "success",
+    ], first.job("apply").text + third.job("apply").text
 
     assert routes(url) == ["route-a", "route-b", "route-c"] and route_creations(emulator) == 3  # each exactly once
     assert state(world, ".applied").strip() == third.sha == main_tip(world)
@@ -163,8 +170,9 @@ def test_a_protected_main_stays_untouched(world: World, mailgun: tuple[Emulator,
     # main holds exactly the merge, no bot commit and no lockfile; nothing opened a pull request.
     assert main_tip(world) == merged.sha
     assert "mgsync.lock" not in git(world.origin, "ls-tree", "-r", "--name-only", "main")
-    assert sorted(world.fake.pulls) == [1] and not any(r.startswith("POST /api/repos/acme/mail/pulls")
-                                                       for r in world.fake.requests)
+    assert sorted(world.fake.pulls) == [1] and not any(
+        r.startswith("POST /api/repos/acme/mail/pulls") for r in world.fake.requests
+    )
     assert "route-a" in state(world) and state(world, ".applied").strip() == merged.sha
     # A pull request that changes no manifest starts no run (the paths filter) and hears nothing.
     assert world.open_pull(3, "docs", {"NOTES.md": "how we work\n"}) is None and world.merge(3) is None
@@ -193,7 +201,9 @@ def test_a_look_alike_comment_with_a_fake_digest_is_ignored(world: World, mailgu
     assert f"mgsync: #1: reviewed plan {DIGEST.search(real).group(1)}" in merged.job("apply").text
 
 
-def test_an_unreviewed_change_on_main_refuses_and_the_manual_run_applies_it(world: World, mailgun: tuple[Emulator, str]) -> None:
+def test_an_unreviewed_change_on_main_refuses_and_the_manual_run_applies_it(
+    world: World, mailgun: tuple[Emulator, str]
+) -> None:
     url = mailgun[1]
     world.open_pull(1, "route-a", route_file("route-a"))
     pushed = world.direct_push(route_file("route-x"))
@@ -230,8 +240,11 @@ def test_a_manual_run_applies_nothing_once_its_plan_is_stale(world: World, mailg
     assert "route:route-x" in plan_comment(world.fake, 1)["body"]
     manual = world.dispatch()
     # Before the approval, somebody creates route-x by hand in Mailgun: the approved plan is stale.
-    made = httpx.post(f"{mailgun[1]}/v3/routes", auth=("api", KEY),
-                      data={"priority": "1", "description": "route-x", "expression": "catch_all()", "action": "stop()"})
+    made = httpx.post(
+        f"{mailgun[1]}/v3/routes",
+        auth=("api", KEY),
+        data={"priority": "1", "description": "route-x", "expression": "catch_all()", "action": "stop()"},
+    )
     assert made.status_code == 200
     world.approve(manual, "approve")
     job = manual.job("apply-main")
@@ -254,8 +267,14 @@ def test_two_applies_racing_on_the_state_lose_no_record(world: World, mailgun: t
         return subprocess.run(["mgsync", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
     def record(cwd: Path) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["python", "-m", "mgsync.gitops", "record", "--lockfile", "mailgun/mgsync.lock",
-                               "--applied", ""], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            ["python", "-m", "mgsync.gitops", "record", "--lockfile", "mailgun/mgsync.lock", "--applied", ""],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     for clone in clones:
         assert mgsync(clone, "state", "pull", "mailgun/mgsync.lock").returncode == 0
@@ -288,15 +307,25 @@ def test_a_fork_is_validated_and_not_planned(world: World) -> None:
 def test_a_pull_request_cannot_reach_the_production_secrets(world: World) -> None:
     """README step 3: mailgun-production deploys to main only, and a pull request runs its own workflow file."""
     flow = (world.dev / ".github/workflows/mgsync.yml").read_text()
-    greedy = flow.replace("    environment: mailgun-plan\n    concurrency:\n      group: mgsync-plan-",
-                          "    environment: mailgun-production\n    concurrency:\n      group: mgsync-plan-", 1)
-    greedy = greedy.replace("      - name: Plan\n", "      - name: Leak\n        run: echo \"$MG_SMTP_ALICE\"\n"
-                            "        env:\n          MG_SMTP_ALICE: ${{ secrets.MG_SMTP_ALICE }}\n\n      - name: Plan\n", 1)
+    greedy = flow.replace(
+        "    environment: mailgun-plan\n    concurrency:\n      group: mgsync-plan-",
+        "    environment: mailgun-production\n    concurrency:\n      group: mgsync-plan-",
+        1,
+    )
+    greedy = greedy.replace(
+        "      - name: Plan\n",
+        '      - name: Leak\n        run: echo "$MG_SMTP_ALICE"\n'
+        "        env:\n          MG_SMTP_ALICE: ${{ secrets.MG_SMTP_ALICE }}\n\n      - name: Plan\n",
+        1,
+    )
     assert greedy.count("mailgun-production") == flow.count("mailgun-production") + 1 and "Leak" in greedy
     run = world.open_pull(1, "greedy", {".github/workflows/mgsync.yml": greedy, **route_file("route-a")})
     job = run.job("plan")
     assert job.status == "failure"
-    assert job.text == 'Branch "refs/pull/1/merge" is not allowed to deploy to mailgun-production due to environment protection rules.'
+    assert (
+        job.text
+        == 'Branch "refs/pull/1/merge" is not allowed to deploy to mailgun-production due to environment protection rules.'
+    )
     assert all(PASSWORD not in j.text for j in run.jobs.values())
 
 
@@ -333,12 +362,16 @@ def test_a_lockfile_of_another_subaccount_is_refused(world: World, mailgun: tupl
     assert run.job("plan").status == "failure"
     comment = plan_comment(world.fake, 2)["body"]
     assert comment.startswith(f"{PLAN_MARKER}\n<!-- mgsync-run: {run.id} -->\n### mgsync plan failed for `mailgun`")
-    assert (f"Error: Refusing to use mailgun/mgsync.lock: it belongs to the parent account, and this run acts on "
-            f"subaccount {sub['id']}; use that account's lockfile and manifests") in comment
+    assert (
+        f"Error: Refusing to use mailgun/mgsync.lock: it belongs to the parent account, and this run acts on "
+        f"subaccount {sub['id']}; use that account's lockfile and manifests"
+    ) in comment
     assert routes(mailgun[1]) == ["route-a"]
 
 
-def test_a_failed_apply_still_records_its_steps_and_the_next_run_finishes_it(world: World, mailgun: tuple[Emulator, str]) -> None:
+def test_a_failed_apply_still_records_its_steps_and_the_next_run_finishes_it(
+    world: World, mailgun: tuple[Emulator, str]
+) -> None:
     emulator, url = mailgun
     world.open_pull(1, "two-routes", {**route_file("route-a"), **route_file("route-b", 20)})
     emulator.faults.fail_before_commit("POST", "/v3/routes", status=400, times=1)
@@ -358,7 +391,9 @@ def test_a_failed_apply_still_records_its_steps_and_the_next_run_finishes_it(wor
     assert "Plan: 1 to add, 0 to change, 0 to destroy." in results(world.fake, 1)[1]
 
 
-def test_a_failed_plan_replaces_the_comment_and_its_pull_request_is_not_applied(world: World, mailgun: tuple[Emulator, str]) -> None:
+def test_a_failed_plan_replaces_the_comment_and_its_pull_request_is_not_applied(
+    world: World, mailgun: tuple[Emulator, str]
+) -> None:
     world.open_pull(1, "route-a", route_file("route-a"))
     assert world.fake.labels[1] == ["mgsync:add"]
     world.branch("route-a", {"mailgun/route-a.yaml": route("route-a").replace("priority", "priorty")}, base="route-a")
@@ -375,7 +410,9 @@ def test_a_failed_plan_replaces_the_comment_and_its_pull_request_is_not_applied(
     assert routes(mailgun[1]) == []
 
 
-def test_a_plan_of_an_older_commit_or_an_expired_artifact_is_no_review(world: World, mailgun: tuple[Emulator, str]) -> None:
+def test_a_plan_of_an_older_commit_or_an_expired_artifact_is_no_review(
+    world: World, mailgun: tuple[Emulator, str]
+) -> None:
     world.open_pull(1, "route-a", route_file("route-a"))
     # A commit pushed after the plan, whose own plan run never finished: the comment is about the old one.
     world.branch("route-a", route_file("route-a", 30), base="route-a")
@@ -398,13 +435,16 @@ def test_moving_an_existing_lockfile_to_the_state_branch(world: World, mailgun: 
     env = {**clean_env(world.home), "MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": mailgun[1]}
     git(world.dev, "checkout", "-q", "main")
     (world.dev / "mailgun" / "route-a.yaml").write_text(route("route-a"))
-    applied = subprocess.run(["mgsync", "apply", "--yes", "mailgun"], cwd=world.dev, env=env, capture_output=True, text=True)
+    applied = subprocess.run(
+        ["mgsync", "apply", "--yes", "mailgun"], cwd=world.dev, env=env, capture_output=True, text=True
+    )
     assert applied.returncode == 0, applied.stderr
     git(world.dev, "add", "-A")
     git(world.dev, "commit", "-q", "-m", "the old way: the lockfile on main")
     world.push("main")
-    moved = subprocess.run(["mgsync", "state", "push", "mailgun/mgsync.lock"], cwd=world.dev, env=env,
-                           capture_output=True, text=True)
+    moved = subprocess.run(
+        ["mgsync", "state", "push", "mailgun/mgsync.lock"], cwd=world.dev, env=env, capture_output=True, text=True
+    )
     assert moved.returncode == 0, moved.stderr
     run = world.open_pull(1, "drop-lockfile", {"mailgun/mgsync.lock": None, ".gitignore": "mailgun/mgsync.lock\n"})
     assert run.job("plan").status == "success", run.job("plan").text
@@ -416,7 +456,10 @@ def test_moving_an_existing_lockfile_to_the_state_branch(world: World, mailgun: 
 
 # A real account's sandbox domain (mailgun-ruby vcr_cassettes/domains.yml, GET /v4/domains: "type": "sandbox"),
 # and another of the same shape: Mailgun names each account's sandbox domain at random.
-SANDBOXES = ("sandbox61429c204b744e7fbbb7375ac93ad3d7.mailgun.org", "sandbox0f9e8d7c6b5a49382716a5b4c3d2e1f0.mailgun.org")
+SANDBOXES = (
+    "sandbox61429c204b744e7fbbb7375ac93ad3d7.mailgun.org",
+    "sandbox0f9e8d7c6b5a49382716a5b4c3d2e1f0.mailgun.org",
+)
 
 
 def test_a_lockfile_of_another_account_is_refused(world: World, mailgun: tuple[Emulator, str]) -> None:
@@ -432,6 +475,8 @@ def test_a_lockfile_of_another_account_is_refused(world: World, mailgun: tuple[E
         world.mailgun_url = server.url
         run = world.open_pull(2, "route-b", route_file("route-b"))
         assert run.job("plan").status == "failure"
-        assert (f"Error: Refusing to use mailgun/mgsync.lock: it belongs to the Mailgun account whose sandbox domain is "
-                f"{SANDBOXES[0]}, and this API key reaches the one with {SANDBOXES[1]}") in plan_comment(world.fake, 2)["body"]
+        assert (
+            f"Error: Refusing to use mailgun/mgsync.lock: it belongs to the Mailgun account whose sandbox domain is "
+            f"{SANDBOXES[0]}, and this API key reaches the one with {SANDBOXES[1]}"
+        ) in plan_comment(world.fake, 2)["body"]
         assert routes(server.url) == []

@@ -16,19 +16,28 @@ from tests.gitops.runner import clean_env
 
 
 def step(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "mgsync.gitops", *args], cwd=tmp_path,
-                          env={**clean_env(tmp_path), **env}, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "mgsync.gitops", *args],
+        cwd=tmp_path,
+        env={**clean_env(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_a_missing_token_is_one_line(tmp_path: Path) -> None:
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"pull_request": {"number": 1}}))
     (tmp_path / "comment.md").write_text("<!-- mgsync-plan: mailgun -->\nplan\n")
-    done = step(tmp_path, "publish", "--comment", "comment.md", GITHUB_EVENT_PATH=str(event),
-                GITHUB_REPOSITORY=REPOSITORY)
+    done = step(
+        tmp_path, "publish", "--comment", "comment.md", GITHUB_EVENT_PATH=str(event), GITHUB_REPOSITORY=REPOSITORY
+    )
     assert (done.returncode, done.stdout) == (1, "")
-    assert done.stderr == ("::error title=mgsync publish::GITHUB_TOKEN is not set: run this step inside a GitHub "
-                           "Actions job (the action sets it).\n")
+    assert done.stderr == (
+        "::error title=mgsync publish::GITHUB_TOKEN is not set: run this step inside a GitHub "
+        "Actions job (the action sets it).\n"
+    )
 
 
 def test_api_errors_name_the_request_and_never_the_token() -> None:
@@ -58,7 +67,9 @@ def test_lists_are_read_across_pages_and_only_the_bot_is_trusted() -> None:
         assert sticky(comments, "other", BOT["login"]) == (None, [])
 
 
-@pytest.mark.parametrize(("key", "name"), [("mailgun", "mgsync-plan-mailgun"), ("accounts/team a", "mgsync-plan-accounts-team-a"),
-                                           (".", "mgsync-plan-root")])
+@pytest.mark.parametrize(
+    ("key", "name"),
+    [("mailgun", "mgsync-plan-mailgun"), ("accounts/team a", "mgsync-plan-accounts-team-a"), (".", "mgsync-plan-root")],
+)
 def test_artifact_names(key: str, name: str) -> None:
     assert artifact_name(key) == name

@@ -21,8 +21,9 @@ def files_of(root: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize(("golden", "only"), [("odd", None), ("odd-domain", {"domain": ("Other.Example.org",)})])
-def test_odd_entries_import_byte_for_byte_as_before(golden: str, only: dict[str, tuple[str, ...]] | None,
-                                                    tmp_path: Path) -> None:
+def test_odd_entries_import_byte_for_byte_as_before(
+    golden: str, only: dict[str, tuple[str, ...]] | None, tmp_path: Path
+) -> None:
     harness = Harness(tmp_path / golden)
     seed(harness.emu)
     run_import(harness.client, harness.root, only=only)

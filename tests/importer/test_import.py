@@ -48,10 +48,18 @@ def test_plan_after_import_shows_no_changes_and_rotates_no_password(account: Har
 def test_manifest_layout_and_awkward_values(account: Harness) -> None:
     run_import(account.client, account.root)
     assert sorted(files_of(account.root)) == [
-        "lists.yaml", "lists/big@mg.example.com.csv", "mg.example.com.yaml", "mgsync.lock", "news.example.com.yaml",
-        "old.example.org.yaml", "routes.yaml", "suppressions/mg.example.com/bounces.csv",
-        "suppressions/news.example.com/unsubscribes.csv", "templates/mg.example.com/receipt.tmpl",
-        "templates/mg.example.com/welcome.hbs", "templates/news.example.com/weird.name_1.hbs",
+        "lists.yaml",
+        "lists/big@mg.example.com.csv",
+        "mg.example.com.yaml",
+        "mgsync.lock",
+        "news.example.com.yaml",
+        "old.example.org.yaml",
+        "routes.yaml",
+        "suppressions/mg.example.com/bounces.csv",
+        "suppressions/news.example.com/unsubscribes.csv",
+        "templates/mg.example.com/receipt.tmpl",
+        "templates/mg.example.com/welcome.hbs",
+        "templates/news.example.com/weird.name_1.hbs",
     ]
     mg = (account.root / "mg.example.com.yaml").read_text(encoding="utf-8")
     assert "# Live state: active" in mg
@@ -70,8 +78,11 @@ def test_manifest_layout_and_awkward_values(account: Harness) -> None:
     assert "- {address: zoe@example.com, name: Zoë O'Brien, vars: {n: 3, plan: pro, tags: [a, b]}}" in lists
     assert "- {address: gone@example.com, subscribed: false}" in lists
     members = (account.root / "lists/big@mg.example.com.csv").read_text(encoding="utf-8").splitlines()
-    assert members[:3] == ["address,name,subscribed,vars", "user000@example.org,,no,",
-                           'user001@example.org,Ürsula 1,,"{""i"": 1, ""ville"": ""Zürich""}"']
+    assert members[:3] == [
+        "address,name,subscribed,vars",
+        "user000@example.org,,no,",
+        'user001@example.org,Ürsula 1,,"{""i"": 1, ""ville"": ""Zürich""}"',
+    ]
 
 
 def test_awkward_route_names_are_stable_and_explained(account: Harness) -> None:
@@ -80,11 +91,20 @@ def test_awkward_route_names_are_stable_and_explained(account: Harness) -> None:
     newer_support = max(r["id"] for r in account.emu.store.routes.values() if r["description"] == "support")
     imported = run_import(account.client, account.root)
     routes = (account.root / "routes.yaml").read_text(encoding="utf-8")
-    names = [line[2:-1] for line in routes.splitlines() if line.startswith("  ") and not line.startswith("   ")
-             and not line.startswith("  #")]
+    names = [
+        line[2:-1]
+        for line in routes.splitlines()
+        if line.startswith("  ") and not line.startswith("   ") and not line.startswith("  #")
+    ]
     # in priority order, then by name
-    assert names == ["padded", f"route#{empty[1]}", "support", f"support#{newer_support}", "Équipe - ventes ☃",
-                     f"route#{empty[0]}"]
+    assert names == [
+        "padded",
+        f"route#{empty[1]}",
+        "support",
+        f"support#{newer_support}",
+        "Équipe - ventes ☃",
+        f"route#{empty[0]}",
+    ]
     assert "Routes without a description are named route#<id>" in routes
     assert imported.notes == [
         "route 'padded': described '  padded  ' in Mailgun (surrounding spaces dropped).",

@@ -42,10 +42,14 @@ def test_a_template_deleted_between_listing_and_detail_read_is_left_out_alone(ma
     imported = run("--verbose", "import", "--out", str(out), env=env)
     assert imported.returncode == 0, imported.stderr
     assert "Traceback" not in imported.stderr
-    assert (f"mgsync.read: template:{D}/gone is gone since it was listed "
-            f"(GET /v3/{D}/templates/gone answered 404): left out\n") in imported.stderr
+    assert (
+        f"mgsync.read: template:{D}/gone is gone since it was listed "
+        f"(GET /v3/{D}/templates/gone answered 404): left out\n"
+    ) in imported.stderr
     assert sorted(e.path for e in emu.log if e.path.startswith(f"/v3/{D}/templates/")) == [
-        f"/v3/{D}/templates/draft", f"/v3/{D}/templates/gone"]  # both detail reads were made
+        f"/v3/{D}/templates/draft",
+        f"/v3/{D}/templates/gone",
+    ]  # both detail reads were made
     manifest = (out / f"{D}.yaml").read_text(encoding="utf-8")
     assert "      draft:\n        description: No version yet\n" in manifest
     assert "      welcome:\n        description: Welcome\n" in manifest

@@ -26,12 +26,19 @@ def test_large_account_is_read_in_close_to_the_minimum_of_pages(tmp_path: Path) 
     store.add_domain("mg.example.com", state="active")
     for address, count in LISTS.items():
         store.add_list(address)
-        store.add_members(address, ({"address": f"m{i}@example.org", "name": f"Member {i}", "vars": {"n": i}}
-                                    for i in range(count)))
-    store.add_bounces("mg.example.com", ({"address": f"b{i}@example.net", "error": "gone"}
-                                         for i in range(SUPPRESSIONS["bounces"])))
-    store.add_unsubscribes("mg.example.com", ({"address": f"u{i}@example.net", "tags": ["a", "b"] if i % 2 else None}
-                                              for i in range(SUPPRESSIONS["unsubscribes"])))
+        store.add_members(
+            address, ({"address": f"m{i}@example.org", "name": f"Member {i}", "vars": {"n": i}} for i in range(count))
+        )
+    store.add_bounces(
+        "mg.example.com", ({"address": f"b{i}@example.net", "error": "gone"} for i in range(SUPPRESSIONS["bounces"]))
+    )
+    store.add_unsubscribes(
+        "mg.example.com",
+        (
+            {"address": f"u{i}@example.net", "tags": ["a", "b"] if i % 2 else None}
+            for i in range(SUPPRESSIONS["unsubscribes"])
+        ),
+    )
 
     started = time.perf_counter()
     imported = run_import(harness.client, harness.root)

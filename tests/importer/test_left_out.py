@@ -47,8 +47,9 @@ def test_import_leaves_out_only_the_objects_it_cannot_write(mailgun, tmp_path: P
     out = tmp_path / "imported"
     imported = run("import", "--out", str(out), env=env)
     assert imported.returncode == 0, imported.stderr
-    assert imported.stdout == (f"Imported 1 domain, 1 route (7 objects) into {out}; left out 2 (see the notes "
-                               f"above); run: mgsync plan {out}\n")
+    assert imported.stdout == (
+        f"Imported 1 domain, 1 route (7 objects) into {out}; left out 2 (see the notes above); run: mgsync plan {out}\n"
+    )
     assert imported.stderr == (
         f"Note: allowlist:{D}/not an address was left out: mgsync cannot write it as a manifest (domains.{D}."
         'suppressions.allowlist[0]: "not an address" is neither an email address nor a domain name); it stays '
@@ -58,7 +59,11 @@ def test_import_leaves_out_only_the_objects_it_cannot_write(mailgun, tmp_path: P
         "as it is in Mailgun, not managed.\n"
     )
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
-        f"{D}.yaml", "mgsync.lock", "routes.yaml", f"templates/{D}/welcome.hbs"]
+        f"{D}.yaml",
+        "mgsync.lock",
+        "routes.yaml",
+        f"templates/{D}/welcome.hbs",
+    ]
     manifest = (out / f"{D}.yaml").read_text(encoding="utf-8")
     assert "huge" not in manifest and "not an address" not in manifest
     assert "      allowlist:\n        - partner.example.org\n" in manifest
@@ -70,8 +75,9 @@ def test_import_leaves_out_only_the_objects_it_cannot_write(mailgun, tmp_path: P
     planned = run("plan", "--detailed-exitcode", str(out), env=env)
     assert planned.returncode == 0, planned.stdout + planned.stderr
     assert "No changes" in planned.stdout
-    assert (f"Not managed (left alone):\n  1 allowlist entry in {D}: not an address\n"
-            f"  1 template in {D}: huge\n") in planned.stdout
+    assert (
+        f"Not managed (left alone):\n  1 allowlist entry in {D}: not an address\n  1 template in {D}: huge\n"
+    ) in planned.stdout
 
 
 def test_a_row_of_a_csv_collection_is_left_out_alone(tmp_path: Path) -> None:
@@ -84,7 +90,8 @@ def test_a_row_of_a_csv_collection_is_left_out_alone(tmp_path: Path) -> None:
     assert imported.notes == [
         f"allowlist:{D}/no such thing was left out: mgsync cannot write it as a manifest (suppressions/{D}/"
         'allowlist.csv, value: "no such thing" is neither an email address nor a domain name); it stays as it '
-        "is in Mailgun, not managed."]
+        "is in Mailgun, not managed."
+    ]
     rows = (harness.root / f"suppressions/{D}/allowlist.csv").read_text(encoding="utf-8").splitlines()
     assert len(rows) == 26 and "no such thing" not in "\n".join(rows)
     assert harness.actions() == []
@@ -100,7 +107,8 @@ def test_a_listed_item_of_another_shape_is_left_out_of_the_import(tmp_path: Path
     imported = run_import(harness.client, harness.root)
     assert imported.notes == [
         "Mailgun API: GET /v3/routes item 0 'odd': expected items[0].actions to be a list, got a string 'stop()'; "
-        "left out, it stays as it is in Mailgun, not managed."]
+        "left out, it stays as it is in Mailgun, not managed."
+    ]
     assert imported.summary().startswith(f"Imported 1 domain, 1 route (5 objects) into {harness.root}; left out 1 ")
     routes = (harness.root / "routes.yaml").read_text(encoding="utf-8")
     assert "  support:\n" in routes and "odd" not in routes
@@ -117,8 +125,10 @@ def test_a_live_object_whose_value_the_model_refuses_is_left_out_and_planned_aro
             item["spam_action"] = "quarantine"  # a setting value mgsync does not know
     harness.emu.faults.replace_body("/v4/domains", json.dumps(listing), exact=True)
     imported = run_import(harness.client, harness.root)
-    note = ("Mailgun API: domain:odd.example.net has a value mgsync cannot read: spam_action: Input should be "
-            "'disabled', 'block' or 'tag' (got 'quarantine')")
+    note = (
+        "Mailgun API: domain:odd.example.net has a value mgsync cannot read: spam_action: Input should be "
+        "'disabled', 'block' or 'tag' (got 'quarantine')"
+    )
     assert imported.notes == [f"{note}; left out, it stays as it is in Mailgun, not managed."]
     assert sorted(p.name for p in harness.root.iterdir()) == [f"{D}.yaml", "mgsync.lock"]
     assert not harness.requests(prefix="/v3/domains/odd.example.net")  # nothing inside it was read

@@ -28,8 +28,10 @@ def test_csv_text_is_what_csv_writer_writes(lines: list[tuple[str, ...]]) -> Non
 def test_plain_cells_are_joined_and_odd_ones_quoted() -> None:
     assert _csv_text([("address", "name"), ("a@x.org", "Ann")]) == "address,name\na@x.org,Ann\n"
     assert _csv_text([("address",), ("",)]) == 'address\n""\n'
-    assert _csv_text([("address", "error"), ("a@x.org", 'said "no", twice')]) == \
-        'address,error\na@x.org,"said ""no"", twice"\n'
+    assert (
+        _csv_text([("address", "error"), ("a@x.org", 'said "no", twice')])
+        == 'address,error\na@x.org,"said ""no"", twice"\n'
+    )
 
 
 def test_an_allowlisted_domain_mailgun_shows_in_mixed_case_imports_in_lower_case() -> None:

@@ -37,8 +37,10 @@ def test_import_leaves_the_sandbox_domain_out_and_plan_lists_it_only_with_full(m
     out = tmp_path / "imported"
     imported = run("import", "--out", str(out), env=env)
     assert imported.returncode == 0, imported.stderr
-    assert imported.stderr == (f"Note: {SANDBOX} is Mailgun's sandbox domain (for testing): not imported, and left "
-                               f"alone (import it by naming it: --domain {SANDBOX}).\n")
+    assert imported.stderr == (
+        f"Note: {SANDBOX} is Mailgun's sandbox domain (for testing): not imported, and left "
+        f"alone (import it by naming it: --domain {SANDBOX}).\n"
+    )
     assert imported.stdout.startswith(f"Imported 1 domain (4 objects) into {out};")
     assert sorted(p.name for p in out.iterdir()) == [f"{D}.yaml", "mgsync.lock"]
     lock = json.loads((out / "mgsync.lock").read_text(encoding="utf-8"))
@@ -78,8 +80,10 @@ def test_the_cli_emulator_gives_a_new_account_its_sandbox_domain(tmp_path: Path)
     assert EMULATED in json.dumps(listed)  # saved with the account: not made again on the next run
     imported = run("import", *flags, "--out", str(tmp_path / "imported"))
     assert imported.returncode == 0, imported.stderr
-    assert imported.stderr == (f"Note: {EMULATED} is Mailgun's sandbox domain (for testing): not imported, and left "
-                               f"alone (import it by naming it: --domain {EMULATED}).\n")
+    assert imported.stderr == (
+        f"Note: {EMULATED} is Mailgun's sandbox domain (for testing): not imported, and left "
+        f"alone (import it by naming it: --domain {EMULATED}).\n"
+    )
     reloaded = Emulator(state_file=state, sandbox=True)
     assert sorted(reloaded.store.domains) == ["mg.example.com", EMULATED]
     assert reloaded.store.domains[EMULATED]["type"] == "sandbox"

@@ -17,8 +17,10 @@ def test_validate_summary_names_only_declared_kinds(tmp_path: Path) -> None:
 def test_import_summary_names_only_kinds_found(tmp_path: Path) -> None:
     h = Harness(tmp_path / "account")
     empty = run_import(h.client, tmp_path / "empty")
-    assert (empty.counts, empty.summary()) == ({}, f"Imported nothing (0 objects) into {tmp_path / 'empty'}; "
-                                                   f"run: mgsync plan {tmp_path / 'empty'}")
+    assert (empty.counts, empty.summary()) == (
+        {},
+        f"Imported nothing (0 objects) into {tmp_path / 'empty'}; run: mgsync plan {tmp_path / 'empty'}",
+    )
     h.emu.store.add_domain("mg.example.com", state="active")
     one = run_import(h.client, tmp_path / "one")
     assert one.counts == {"domain": 1}

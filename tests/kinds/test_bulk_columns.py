@@ -65,8 +65,9 @@ def test_the_column_is_read_from_csv_fast_and_slow_and_written() -> None:
 
 
 def _client(emu: Emulator) -> Client:
-    return Client(Settings("http://127.0.0.1", "basic", KEY, allow_http=True), transport=emu.transport(),
-                  sleep=lambda s: None)
+    return Client(
+        Settings("http://127.0.0.1", "basic", KEY, allow_http=True), transport=emu.transport(), sleep=lambda s: None
+    )
 
 
 def test_import_reads_the_column_from_mailgun_and_writes_it_inline_and_in_csv() -> None:
@@ -81,7 +82,9 @@ def test_import_reads_the_column_from_mailgun_and_writes_it_inline_and_in_csv() 
     out = Output()
     assert STAMPED.export_table(out, "mg.example.com", entries) == {"file": "suppressions/mg.example.com/bounces.csv"}
     assert out.files["suppressions/mg.example.com/bounces.csv"].decode().splitlines()[:2] == [
-        "address,code,error,created_at", f'u00@x.org,550,,"{STAMP}"']
+        "address,code,error,created_at",
+        f'u00@x.org,550,,"{STAMP}"',
+    ]
     inline: Any = STAMPED.export_table(Output(), "mg.example.com", {"u00@x.org": entries["u00@x.org"]})
     assert [dict(one) for one in inline] == [{"address": "u00@x.org", "code": "550", "created_at": STAMP}]
     # The real kind reads the same answer without the column (and its CSV still ignores it).

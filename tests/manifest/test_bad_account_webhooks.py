@@ -47,7 +47,7 @@ CASES = {
             'bad_urls.yaml:2:3: account_webhooks.ftp://hooks.example.com/a: "ftp://hooks.example.com/a" is not a valid URL (expected http:// or https:// and a host)',
             'bad_urls.yaml:3:3: account_webhooks.hooks.example.com/b: "hooks.example.com/b" is not a valid URL (expected http:// or https:// and a host)',
             'bad_urls.yaml:4:3: account_webhooks.https://hooks.example.com/c d: "https://hooks.example.com/c d" is not a valid URL (expected http:// or https:// and a host)',
-            'bad_urls.yaml:5:33: account_webhooks.https://hooks.example.com/e.events: must not be empty',
+            "bad_urls.yaml:5:33: account_webhooks.https://hooks.example.com/e.events: must not be empty",
             'bad_urls.yaml:6:3: account_webhooks.https://hooks.example.com/f: missing required key "events"',
         ],
     ),

@@ -17,198 +17,198 @@ from mgsync.cli import main
 from tests.support.manifests import BAD, PRUNABLE, SECTIONS
 
 CASES = {
-    'credential_literal_password.yaml': [
+    "credential_literal_password.yaml": [
         'credential_literal_password.yaml:5:25: domains.mg.example.com.credentials.alice.password: write the password as "${env:NAME}": secrets come only from the environment',
     ],
-    'credential_logins.yaml': [
+    "credential_logins.yaml": [
         'credential_logins.yaml:5:7: domains.mg.example.com.credentials.bob@other.example.com: login "bob@other.example.com" is not on this domain (write just "bob")',
         'credential_logins.yaml:6:7: domains.mg.example.com.credentials.bad login: "bad login" is not a valid SMTP login (a local part such as "alice")',
-        'credential_logins.yaml:8:7: credential:mg.example.com/alice: defined twice (also at credential_logins.yaml:7:7)',
+        "credential_logins.yaml:8:7: credential:mg.example.com/alice: defined twice (also at credential_logins.yaml:7:7)",
     ],
-    'credential_missing_env.yaml': [
-        'credential_missing_env.yaml:5:25: domains.mg.example.com.credentials.alice.password: environment variable MGSYNC_TEST_UNSET_PASSWORD is not set',
+    "credential_missing_env.yaml": [
+        "credential_missing_env.yaml:5:25: domains.mg.example.com.credentials.alice.password: environment variable MGSYNC_TEST_UNSET_PASSWORD is not set",
     ],
-    'csv_bad_header': [
+    "csv_bad_header": [
         'csv_bad_header/members.csv:1:1: header: column "name" appears twice',
         'csv_bad_header/members.csv:1:1: header: required column "address" is missing',
         'csv_bad_header/members.csv:1:1: header: unknown column "adress" (did you mean "address"?)',
     ],
-    'csv_bad_rows': [
+    "csv_bad_rows": [
         'csv_bad_rows/members.csv:3:1: subscribed: "maybe" is not yes, no, true or false',
-        'csv_bad_rows/members.csv:4:1: vars: is not valid JSON (Expecting property name enclosed in double quotes)',
+        "csv_bad_rows/members.csv:4:1: vars: is not valid JSON (Expecting property name enclosed in double quotes)",
         'csv_bad_rows/members.csv:5:1: address: "dave-at-example.org" is not a valid email address',
-        'csv_bad_rows/members.csv:6:1: row has 2 fields; the header has 4',
-        'csv_bad_rows/members.csv:8:1: member:news@mg.example.com/alice@example.org: defined twice (also at csv_bad_rows/members.csv:2:1)',
-        'csv_bad_rows/members.csv:9:1: vars: expected a mapping, got a list',
+        "csv_bad_rows/members.csv:6:1: row has 2 fields; the header has 4",
+        "csv_bad_rows/members.csv:8:1: member:news@mg.example.com/alice@example.org: defined twice (also at csv_bad_rows/members.csv:2:1)",
+        "csv_bad_rows/members.csv:9:1: vars: expected a mapping, got a list",
     ],
-    'csv_not_utf8': [
+    "csv_not_utf8": [
         'csv_not_utf8/mg.yaml:5:28: domains.mg.example.com.suppressions.unsubscribes.file: cannot read "csv_not_utf8/unsubscribes.csv": not UTF-8 text',
     ],
-    'csv_missing.yaml': [
+    "csv_missing.yaml": [
         'csv_missing.yaml:4:21: mailing_lists.news@mg.example.com.members.file: cannot read "lists/missing.csv": No such file or directory',
     ],
-    'domain_bool_yes.yaml': [
-        'domain_bool_yes.yaml:4:15: domains.mg.example.com.wildcard: expected true or false, got a string (YAML reads yes/no/on/off as strings)',
-        'domain_bool_yes.yaml:5:18: domains.mg.example.com.require_tls: expected true or false, got an integer',
+    "domain_bool_yes.yaml": [
+        "domain_bool_yes.yaml:4:15: domains.mg.example.com.wildcard: expected true or false, got a string (YAML reads yes/no/on/off as strings)",
+        "domain_bool_yes.yaml:5:18: domains.mg.example.com.require_tls: expected true or false, got an integer",
     ],
-    'domain_enums.yaml': [
+    "domain_enums.yaml": [
         'domain_enums.yaml:4:18: domains.mg.example.com.spam_action: unknown value "tga" (did you mean "tag"?)',
         'domain_enums.yaml:5:17: domains.mg.example.com.web_scheme: unknown value "ftp" (expected one of: http, https)',
     ],
-    'domain_name_case.yaml': [
+    "domain_name_case.yaml": [
         'domain_name_case.yaml:3:3: domains.MG.Example.com: domain names are lower-case in Mailgun: write "mg.example.com"',
         'domain_name_case.yaml:4:3: domains.not_a_domain: "not_a_domain" is not a valid domain name',
     ],
-    'domain_settings_twice': [
-        'domain_settings_twice/b.yaml:3:3: domain:mg.example.com: defined twice (also at domain_settings_twice/a.yaml:2:3)',
+    "domain_settings_twice": [
+        "domain_settings_twice/b.yaml:3:3: domain:mg.example.com: defined twice (also at domain_settings_twice/a.yaml:2:3)",
     ],
-    'domain_unknown_key.yaml': [
+    "domain_unknown_key.yaml": [
         'domain_unknown_key.yaml:4:5: domains.mg.example.com.spam_actoin: unknown key "spam_actoin" (did you mean "spam_action"?)',
     ],
-    'domain_web_prefix.yaml': [
+    "domain_web_prefix.yaml": [
         'domain_web_prefix.yaml:4:17: domains.mg.example.com.web_prefix: "Track.Me" is not a valid web prefix (lower-case letters, digits and hyphens)',
     ],
-    'duplicate_keys.yaml': [
+    "duplicate_keys.yaml": [
         'duplicate_keys.yaml:7:7: domains.mg.example.com.webhooks.delivered: duplicate key "delivered" (also at duplicate_keys.yaml:6:7)',
         'duplicate_keys.yaml:8:3: domains.mg.example.com: duplicate key "mg.example.com" (also at duplicate_keys.yaml:3:3)',
     ],
-    'env_malformed.yaml': [
+    "env_malformed.yaml": [
         'env_malformed.yaml:5:18: domains.mg.example.com.webhooks.delivered: malformed environment reference "${env:}" (expected ${env:NAME})',
-        'env_malformed.yaml:6:15: domains.mg.example.com.webhooks.opened: environment variable MGSYNC_TEST_UNSET_TOKEN is not set',
+        "env_malformed.yaml:6:15: domains.mg.example.com.webhooks.opened: environment variable MGSYNC_TEST_UNSET_TOKEN is not set",
     ],
-    'list_bad.yaml': [
+    "list_bad.yaml": [
         'list_bad.yaml:3:3: mailing_lists.newsletter: "newsletter" is not a valid email address',
         'list_bad.yaml:5:19: mailing_lists.news@mg.example.com.access_level: unknown value "public" (expected one of: readonly, members, everyone)',
         'list_bad.yaml:6:23: mailing_lists.news@mg.example.com.reply_preference: unknown value "senders" (did you mean "sender"?)',
         'list_bad.yaml:7:5: mailing_lists.news@mg.example.com.descripton: unknown key "descripton" (did you mean "description"?)',
     ],
-    'list_members_duplicate.yaml': [
-        'list_members_duplicate.yaml:7:9: member:news@mg.example.com/Bob@Example.org: defined twice (also at list_members_duplicate.yaml:5:9)',
+    "list_members_duplicate.yaml": [
+        "list_members_duplicate.yaml:7:9: member:news@mg.example.com/Bob@Example.org: defined twice (also at list_members_duplicate.yaml:5:9)",
     ],
-    'list_members_inline.yaml': [
-        'list_members_inline.yaml:7:50: mailing_lists.news@mg.example.com.members[2].subscribed: expected true or false, got a string (YAML reads yes/no/on/off as strings)',
+    "list_members_inline.yaml": [
+        "list_members_inline.yaml:7:50: mailing_lists.news@mg.example.com.members[2].subscribed: expected true or false, got a string (YAML reads yes/no/on/off as strings)",
         'list_members_inline.yaml:8:9: mailing_lists.news@mg.example.com.members[3]: missing required key "address"',
         'list_members_inline.yaml:8:10: mailing_lists.news@mg.example.com.members[3].adress: unknown key "adress" (did you mean "address"?)',
         'list_members_inline.yaml:9:9: mailing_lists.news@mg.example.com.members[4]: "not-an-email" is not a valid email address',
     ],
-    'malformed.yaml': [
+    "malformed.yaml": [
         "malformed.yaml:3:52: invalid YAML: expected ',' or ']', but got '}' (while parsing a flow sequence at line 3, column 27)",
     ],
-    'nul_byte.yaml': [
-        'nul_byte.yaml:4:16: invalid YAML: character U+0000 (a control character) is not allowed: remove it',
+    "nul_byte.yaml": [
+        "nul_byte.yaml:4:16: invalid YAML: character U+0000 (a control character) is not allowed: remove it",
     ],
-    'bom_inside.yaml': [
-        'bom_inside.yaml:3:1: a byte order mark (U+FEFF) in the middle of the file, as where two files were joined: remove it',
+    "bom_inside.yaml": [
+        "bom_inside.yaml:3:1: a byte order mark (U+FEFF) in the middle of the file, as where two files were joined: remove it",
     ],
-    'c1_control.yaml': [
-        'c1_control.yaml:4:29: invalid YAML: character U+009B (a control character) is not allowed: remove it',
+    "c1_control.yaml": [
+        "c1_control.yaml:4:29: invalid YAML: character U+009B (a control character) is not allowed: remove it",
     ],
-    'not_a_mapping.yaml': [
-        f'not_a_mapping.yaml:1:1: a manifest must be a mapping ({", ".join(f"{s}:" for s in SECTIONS)}, prune:)',
+    "not_a_mapping.yaml": [
+        f"not_a_mapping.yaml:1:1: a manifest must be a mapping ({', '.join(f'{s}:' for s in SECTIONS)}, prune:)",
     ],
-    'not_utf8.yaml': [
-        'not_utf8.yaml:3:18: not UTF-8 text (save the file as UTF-8)',
+    "not_utf8.yaml": [
+        "not_utf8.yaml:3:18: not UTF-8 text (save the file as UTF-8)",
     ],
-    'prune_unknown.yaml': [
+    "prune_unknown.yaml": [
         'prune_unknown.yaml:2:9: prune[0]: unknown value "route" (did you mean "routes"?)',
         f'prune_unknown.yaml:2:16: prune[1]: unknown value "domains" (expected one of: {", ".join(PRUNABLE)})',
         'prune_unknown.yaml:5:13: domains.mg.example.com.prune[0]: unknown value "webhook" (did you mean "webhooks"?)',
         'prune_unknown.yaml:5:22: domains.mg.example.com.prune[1]: unknown value "members" (expected one of: webhooks, templates, credentials, bounces, unsubscribes, complaints, allowlist)',
         'prune_unknown.yaml:8:13: mailing_lists.news@mg.example.com.prune[0]: unknown value "member" (did you mean "members"?)',
     ],
-    'route_actions.yaml': [
+    "route_actions.yaml": [
         'route_actions.yaml:6:9: routes.actions.actions[0]: invalid action at column 1: unknown action "forwrd" (did you mean "forward"?)',
-        'route_actions.yaml:7:9: routes.actions.actions[1]: invalid action at column 1: forward() takes one quoted destination',
+        "route_actions.yaml:7:9: routes.actions.actions[1]: invalid action at column 1: forward() takes one quoted destination",
         'route_actions.yaml:8:9: routes.actions.actions[2]: invalid action at column 1: store() takes no argument or notify="URL"',
         'route_actions.yaml:9:9: routes.actions.actions[3]: invalid action at column 8: expected the end of the action (one action per list item), found "stop"',
     ],
-    'route_defined_twice': [
-        'route_defined_twice/b.yaml:3:3: route:support: defined twice (also at route_defined_twice/a.yaml:2:3)',
+    "route_defined_twice": [
+        "route_defined_twice/b.yaml:3:3: route:support: defined twice (also at route_defined_twice/a.yaml:2:3)",
     ],
-    'route_expression_syntax.yaml': [
+    "route_expression_syntax.yaml": [
         'route_expression_syntax.yaml:4:17: routes.unterminated.expression: invalid expression at column 38: expected "," or ")", found the end',
         'route_expression_syntax.yaml:7:17: routes.unknown-filter.expression: invalid expression at column 1: unknown filter "match_recipent" (did you mean "match_recipient"?)',
         'route_expression_syntax.yaml:10:17: routes.bad-operator.expression: invalid expression at column 34: unexpected character "&"',
         'route_expression_syntax.yaml:13:17: routes.unclosed-group.expression: invalid expression at column 46: expected "and", "or" or ")", found the end',
-        'route_expression_syntax.yaml:16:17: routes.arity.expression: invalid expression at column 1: match_header() takes 2 quoted arguments, got 1',
+        "route_expression_syntax.yaml:16:17: routes.arity.expression: invalid expression at column 1: match_header() takes 2 quoted arguments, got 1",
     ],
-    'route_fields.yaml': [
-        'route_fields.yaml:4:15: routes.negative.priority: must be 0 or more',
+    "route_fields.yaml": [
+        "route_fields.yaml:4:15: routes.negative.priority: must be 0 or more",
         'route_fields.yaml:7:3: routes.no-expression: missing required key "expression"',
-        'route_fields.yaml:11:5: routes.no-actions.actions: must not be empty',
+        "route_fields.yaml:11:5: routes.no-actions.actions: must not be empty",
         'route_fields.yaml:12:3: routes.a/b: route name "a/b" must be non-empty, without "/" or surrounding spaces',
-        'route_fields.yaml:16:15: routes.float-priority.priority: expected an integer, got a number',
+        "route_fields.yaml:16:15: routes.float-priority.priority: expected an integer, got a number",
     ],
-    'suppressions_bad.yaml': [
+    "suppressions_bad.yaml": [
         'suppressions_bad.yaml:5:7: domains.mg.example.com.suppressions.bounce: unknown suppression list "bounce" (did you mean "bounces"?)',
         'suppressions_bad.yaml:7:45: domains.mg.example.com.suppressions.bounces[0].code: "5.1.1" is not a 3-digit SMTP code such as "550"',
-        'suppressions_bad.yaml:10:39: domains.mg.example.com.suppressions.unsubscribes[0].tags: must not be empty',
+        "suppressions_bad.yaml:10:39: domains.mg.example.com.suppressions.unsubscribes[0].tags: must not be empty",
         'suppressions_bad.yaml:11:20: domains.mg.example.com.suppressions.complaints[0]: "angry-at-example.org" is not a valid email address',
-        'suppressions_bad.yaml:13:11: domains.mg.example.com.suppressions.allowlist[0]: give exactly one of value, address or domain',
+        "suppressions_bad.yaml:13:11: domains.mg.example.com.suppressions.allowlist[0]: give exactly one of value, address or domain",
         'suppressions_bad.yaml:14:11: domains.mg.example.com.suppressions.allowlist[1]: "not a domain" is neither an email address nor a domain name',
     ],
-    'suppressions_csv': [
+    "suppressions_csv": [
         'suppressions_csv/allowlist.csv:1:1: header: required column "value" is missing',
         'suppressions_csv/allowlist.csv:1:1: header: unknown column "address" (expected one of: value, reason)',
         'suppressions_csv/bounces.csv:3:1: address: "quoted, broken@example.org" is not a valid email address',
         'suppressions_csv/bounces.csv:4:1: code: "99" is not a 3-digit SMTP code such as "550"',
     ],
-    'suppressions_duplicate.yaml': [
-        'suppressions_duplicate.yaml:7:11: bounce:mg.example.com/gone@example.org: defined twice (also at suppressions_duplicate.yaml:6:11)',
-        'suppressions_duplicate.yaml:8:40: allowlist:mg.example.com/partner.example.org: defined twice (also at suppressions_duplicate.yaml:8:19)',
+    "suppressions_duplicate.yaml": [
+        "suppressions_duplicate.yaml:7:11: bounce:mg.example.com/gone@example.org: defined twice (also at suppressions_duplicate.yaml:6:11)",
+        "suppressions_duplicate.yaml:8:40: allowlist:mg.example.com/partner.example.org: defined twice (also at suppressions_duplicate.yaml:8:19)",
     ],
-    'tabs_and_yaml_errors.yaml': [
+    "tabs_and_yaml_errors.yaml": [
         "tabs_and_yaml_errors.yaml:3:1: invalid YAML: found character '\\t' that cannot start any token",
     ],
-    'template_case_duplicate.yaml': [
-        'template_case_duplicate.yaml:6:7: template:mg.example.com/welcome: defined twice (also at template_case_duplicate.yaml:5:7)',
+    "template_case_duplicate.yaml": [
+        "template_case_duplicate.yaml:6:7: template:mg.example.com/welcome: defined twice (also at template_case_duplicate.yaml:5:7)",
     ],
-    'template_content.yaml': [
-        'template_content.yaml:5:7: domains.mg.example.com.templates.both: has both template: and file:; keep one',
-        'template_content.yaml:8:7: domains.mg.example.com.templates.neither: needs its content: template: (inline) or file: (a file beside the manifest)',
+    "template_content.yaml": [
+        "template_content.yaml:5:7: domains.mg.example.com.templates.both: has both template: and file:; keep one",
+        "template_content.yaml:8:7: domains.mg.example.com.templates.neither: needs its content: template: (inline) or file: (a file beside the manifest)",
     ],
-    'template_limits.yaml': [
-        'template_limits.yaml:7:24: domains.mg.example.com.templates.welcome.keep_versions: must be between 1 and 40 (Mailgun stores at most 40 versions)',
+    "template_limits.yaml": [
+        "template_limits.yaml:7:24: domains.mg.example.com.templates.welcome.keep_versions: must be between 1 and 40 (Mailgun stores at most 40 versions)",
         'template_limits.yaml:8:17: domains.mg.example.com.templates.welcome.engine: unknown value "jinja" (expected one of: handlebars, go)',
         'template_limits.yaml:9:19: domains.mg.example.com.templates.welcome.headers.subject: unknown header "subject" (did you mean "Subject"?)',
         'template_limits.yaml:9:32: domains.mg.example.com.templates.welcome.headers.X-Mailer: unknown header "X-Mailer" (expected one of: From, Subject, Reply-To)',
     ],
-    'template_missing_file.yaml': [
+    "template_missing_file.yaml": [
         'template_missing_file.yaml:6:15: domains.mg.example.com.templates.welcome.file: cannot read "templates/does-not-exist.html.hbs": No such file or directory',
     ],
-    'top_unknown_key.yaml': [
+    "top_unknown_key.yaml": [
         'top_unknown_key.yaml:2:1: domain: unknown key "domain" (did you mean "domains"?)',
     ],
-    'tracking_bad.yaml': [
+    "tracking_bad.yaml": [
         'tracking_bad.yaml:5:14: domains.mg.example.com.tracking.open.actve: unknown key "actve" (did you mean "active"?)',
         'tracking_bad.yaml:6:14: domains.mg.example.com.tracking.click: unknown value "htmlony" (did you mean "htmlonly"?)',
-        'tracking_bad.yaml:7:20: domains.mg.example.com.tracking.unsubscribe: expected true or false, got a string (YAML reads yes/no/on/off as strings)',
+        "tracking_bad.yaml:7:20: domains.mg.example.com.tracking.unsubscribe: expected true or false, got a string (YAML reads yes/no/on/off as strings)",
     ],
-    'version_and_types.yaml': [
-        'version_and_types.yaml:2:10: version: must be 1',
-        'version_and_types.yaml:3:1: domains: expected a mapping, got a list',
-        'version_and_types.yaml:6:15: routes.dated.priority: expected an integer, got a string',
-        'version_and_types.yaml:8:14: routes.dated.actions: expected a list, got a string',
-        'version_and_types.yaml:11:11: mailing_lists.news@mg.example.com.name: expected a string, got a date (quote it to make a string)',
-        'version_and_types.yaml:12:5: mailing_lists.news@mg.example.com.description: expected a string, got a list',
+    "version_and_types.yaml": [
+        "version_and_types.yaml:2:10: version: must be 1",
+        "version_and_types.yaml:3:1: domains: expected a mapping, got a list",
+        "version_and_types.yaml:6:15: routes.dated.priority: expected an integer, got a string",
+        "version_and_types.yaml:8:14: routes.dated.actions: expected a list, got a string",
+        "version_and_types.yaml:11:11: mailing_lists.news@mg.example.com.name: expected a string, got a date (quote it to make a string)",
+        "version_and_types.yaml:12:5: mailing_lists.news@mg.example.com.description: expected a string, got a list",
     ],
-    'webhook_bad_urls.yaml': [
+    "webhook_bad_urls.yaml": [
         'webhook_bad_urls.yaml:5:15: domains.mg.example.com.webhooks.opened: "ftp://hooks.example.com/mg" is not a valid URL (expected http:// or https:// and a host)',
         'webhook_bad_urls.yaml:6:17: domains.mg.example.com.webhooks.clicked[0]: "https://" is not a valid URL (expected http:// or https:// and a host)',
         'webhook_bad_urls.yaml:6:27: domains.mg.example.com.webhooks.clicked[1]: "https://hooks.example.com/a b" is not a valid URL (expected http:// or https:// and a host)',
-        'webhook_bad_urls.yaml:7:7: domains.mg.example.com.webhooks.accepted: needs at least one URL (remove the event to leave it unmanaged)',
-        'webhook_bad_urls.yaml:8:7: domains.mg.example.com.webhooks.delivered: expected a list, got a mapping',
+        "webhook_bad_urls.yaml:7:7: domains.mg.example.com.webhooks.accepted: needs at least one URL (remove the event to leave it unmanaged)",
+        "webhook_bad_urls.yaml:8:7: domains.mg.example.com.webhooks.delivered: expected a list, got a mapping",
         'webhook_bad_urls.yaml:9:7: domains.mg.example.com.webhooks.permanent_fail: lists "https://hooks.example.com/mg" twice',
     ],
-    'webhook_too_many_urls.yaml': [
-        'webhook_too_many_urls.yaml:5:7: domains.mg.example.com.webhooks.delivered: has 4 URLs; Mailgun allows at most 3 per event',
+    "webhook_too_many_urls.yaml": [
+        "webhook_too_many_urls.yaml:5:7: domains.mg.example.com.webhooks.delivered: has 4 URLs; Mailgun allows at most 3 per event",
     ],
-    'webhook_unknown_event.yaml': [
+    "webhook_unknown_event.yaml": [
         'webhook_unknown_event.yaml:5:7: domains.mg.example.com.webhooks.deliverd: unknown event "deliverd" (did you mean "delivered"?)',
         'webhook_unknown_event.yaml:6:7: domains.mg.example.com.webhooks.bounce: unknown event "bounce" (expected one of: accepted, clicked, complained, delivered, opened, permanent_fail, temporary_fail, unsubscribed)',
     ],
-    'does_not_exist.yaml': [
-        'does_not_exist.yaml: no such file or directory',
+    "does_not_exist.yaml": [
+        "does_not_exist.yaml: no such file or directory",
     ],
 }
 

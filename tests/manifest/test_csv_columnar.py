@@ -20,9 +20,13 @@ BULK = [kind for kind in KINDS if isinstance(kind, BulkKind)]
 CELLS = {
     "address": ["bob@example.org", "Bob@Example.org", "ann+x@example.net", "bad@", " cy@example.com ", "", "b@b.io"],
     "value": ["partner.example.org", "a@partner.example.org", "Partner.example.org", "x_y", ""],
-    "code": ["550", "421", "55", " 550", ""], "error": ["gone", "", " why "], "reason": ["contract", ""],
-    "tags": ["*", "a;b", "b; a;a", ";", ""], "name": ["Bob", "", "Ann Lee"],
-    "subscribed": ["yes", "no", "True", "FALSE", "maybe", ""], "vars": ['{"k": 1}', "[]", "{", '{"a": {"b": null}}', ""],
+    "code": ["550", "421", "55", " 550", ""],
+    "error": ["gone", "", " why "],
+    "reason": ["contract", ""],
+    "tags": ["*", "a;b", "b; a;a", ";", ""],
+    "name": ["Bob", "", "Ann Lee"],
+    "subscribed": ["yes", "no", "True", "FALSE", "maybe", ""],
+    "vars": ['{"k": 1}', "[]", "{", '{"a": {"b": null}}', ""],
     "created_at": ["Mon, 01 Jan 2024 00:00:00 UTC", ""],
 }
 
@@ -66,21 +70,36 @@ def test_the_column_path_agrees_with_the_row_path(kind: BulkKind[Any], data: st.
 def test_plain_files_take_the_column_path(kind: BulkKind[Any]) -> None:
     required, optional = kind.csv_columns
     header = [required, *[name for name in optional if name != "created_at"]]
-    plain = {"address": "bob#@example.org", "value": "p#.example.org", "code": "550", "error": "gone",
-             "reason": "contract", "tags": "a;b", "name": "Bob", "subscribed": "no", "vars": '{"k": 1}'}
+    plain = {
+        "address": "bob#@example.org",
+        "value": "p#.example.org",
+        "code": "550",
+        "error": "gone",
+        "reason": "contract",
+        "tags": "a;b",
+        "name": "Bob",
+        "subscribed": "no",
+        "vars": '{"k": 1}',
+    }
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows([header, *[[plain[c].replace("#", str(i)) for c in header]
-                                                             for i in range(50)]])
+    csv.writer(out, lineterminator="\n").writerows(
+        [header, *[[plain[c].replace("#", str(i)) for c in header] for i in range(50)]]
+    )
     text = out.getvalue()
     fast = csvdata.columnar(text, kind)
     assert fast is not None and (fast[0], fast[1]) == _by_rows(text, kind)[:2]  # type: ignore[index]
     assert len(fast[0]) == 50
 
 
-@pytest.mark.parametrize("text", ["address\nbob@example.org\n\nann@example.org\n",  # a blank line
-                                  'address,name\nbob@example.org,"two\nlines"\n',  # a cell over two lines
-                                  "address\nbob@example.org\nbob@example.org\n",  # a name twice
-                                  "address\rbob@example.org\r"])  # old Mac line ends
+@pytest.mark.parametrize(
+    "text",
+    [
+        "address\nbob@example.org\n\nann@example.org\n",  # a blank line
+        'address,name\nbob@example.org,"two\nlines"\n',  # a cell over two lines
+        "address\nbob@example.org\nbob@example.org\n",  # a name twice
+        "address\rbob@example.org\r",
+    ],
+)  # old Mac line ends
 def test_files_the_row_path_must_word_or_count_go_row_by_row(text: str) -> None:
     member = next(kind for kind in BULK if kind.name == "member")
     assert csvdata.columnar(text, member) is None

@@ -13,14 +13,44 @@ from mgsync.kinds.base import BulkKind
 from mgsync.manifest.csvdata import fields_of
 
 BULK = [kind for kind in KINDS if isinstance(kind, BulkKind)]
-ADDRESSES = ["bob@example.org", "Bob.Smith+x@Example.ORG", "bob@", "@example.org", "bob", "bob@localhost",
-             "a b@example.org", "bob@exa_mple.org", "bob@xn--bcher-kva.example", "x" * 65 + "@example.org",
-             "bob@example.org ", "", "example.org", "EXAMPLE.org", "mg.example.com", "-bad-.example.org"]
+ADDRESSES = [
+    "bob@example.org",
+    "Bob.Smith+x@Example.ORG",
+    "bob@",
+    "@example.org",
+    "bob",
+    "bob@localhost",
+    "a b@example.org",
+    "bob@exa_mple.org",
+    "bob@xn--bcher-kva.example",
+    "x" * 65 + "@example.org",
+    "bob@example.org ",
+    "",
+    "example.org",
+    "EXAMPLE.org",
+    "mg.example.com",
+    "-bad-.example.org",
+]
 ARABIC_550 = "٥٥٠"  # noqa: RUF001  (Arabic-Indic digits on purpose: str.isdigit() is true for them)
 EXTRAS: list[dict[str, Any]] = [
-    {}, {"code": "550"}, {"code": "55"}, {"code": "5500"}, {"code": "abc"}, {"code": ARABIC_550}, {"error": "gone"},
-    {"tags": ["*"]}, {"tags": ["b", "a", "a"]}, {"tags": []}, {"name": "Bob"}, {"subscribed": False},
-    {"vars": {"k": [1, {"n": None}]}}, {"vars": []}, {"vars": "text"}, {"vars": 3}, {"vars": None}, {"reason": "why"},
+    {},
+    {"code": "550"},
+    {"code": "55"},
+    {"code": "5500"},
+    {"code": "abc"},
+    {"code": ARABIC_550},
+    {"error": "gone"},
+    {"tags": ["*"]},
+    {"tags": ["b", "a", "a"]},
+    {"tags": []},
+    {"name": "Bob"},
+    {"subscribed": False},
+    {"vars": {"k": [1, {"n": None}]}},
+    {"vars": []},
+    {"vars": "text"},
+    {"vars": 3},
+    {"vars": None},
+    {"reason": "why"},
 ]
 
 

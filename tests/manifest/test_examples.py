@@ -175,10 +175,20 @@ def test_production_desired_state() -> None:
     assert desired.root == root
     assert desired.files == tuple(
         root / name
-        for name in ("account.yaml", "eu.example.net.yaml", "lists.yaml", "mg.example.com.yaml", "news.example.com.yaml")
+        for name in (
+            "account.yaml",
+            "eu.example.net.yaml",
+            "lists.yaml",
+            "mg.example.com.yaml",
+            "news.example.com.yaml",
+        )
     )
     assert desired.keys("domain") == ("eu.example.net", "mg.example.com", "news.example.com")
-    assert desired.keys("list") == ("newsletter@news.example.com", "security-announce@mg.example.com", "staff@mg.example.com")
+    assert desired.keys("list") == (
+        "newsletter@news.example.com",
+        "security-announce@mg.example.com",
+        "staff@mg.example.com",
+    )
     assert desired.prune == {
         ("route", ""),
         ("list", ""),

@@ -59,7 +59,8 @@ def test_good_forwards_validate(tmp_path: Path) -> None:
         "forwards:\n"
         "  '*@mg.example.com': {store: https://app.example.com/n}\n"
         "  Support.*@MG.Example.com: {recipients: [a@example.org], urls: [https://app.example.com/in]}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(main, ["validate", str(tmp_path / "ok.yaml")])
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("OK: 2 resources in 1 file (2 forwards)")

@@ -37,8 +37,10 @@ def _refused(raw: bytes) -> bool:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return True
-    return any((ord(c) < 0x20 and c not in "\t\n\r") or (0x7F <= ord(c) <= 0x9F and c != "\x85")
-               or c in "\ufeff\ufffe\uffff" for c in text) and not any(c in "\n\r\x85\u2028\u2029" for c in text)
+    return any(
+        (ord(c) < 0x20 and c not in "\t\n\r") or (0x7F <= ord(c) <= 0x9F and c != "\x85") or c in "\ufeff\ufffe\uffff"
+        for c in text
+    ) and not any(c in "\n\r\x85\u2028\u2029" for c in text)
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,9 @@ def managed(desired: Desired, address: str) -> dict:
 
 def test_a_domain_may_be_split_across_files_when_only_one_sets_its_settings(tmp_path: Path) -> None:
     write(tmp_path, "settings.yaml", "domains:\n  mg.example.com: {spam_action: tag}\n")
-    write(tmp_path, "hooks/webhooks.yml", "domains:\n  mg.example.com:\n    webhooks: {opened: https://h.example.com/o}\n")
+    write(
+        tmp_path, "hooks/webhooks.yml", "domains:\n  mg.example.com:\n    webhooks: {opened: https://h.example.com/o}\n"
+    )
     desired = load([tmp_path], {})
     assert managed(desired, "domain:mg.example.com") == {"spam_action": "tag"}
     assert str(desired.state[Address.parse("domain:mg.example.com")].source) == f"{tmp_path}/settings.yaml:2:3"
@@ -41,14 +43,18 @@ def test_a_domain_may_be_split_across_files_when_only_one_sets_its_settings(tmp_
 
 
 def test_shorthands_become_canonical_forms(tmp_path: Path) -> None:
-    write(tmp_path, "m.yaml", """
+    write(
+        tmp_path,
+        "m.yaml",
+        """
         domains:
           mg.example.com:
             tracking: {open: false, click: {active: true}, unsubscribe: {html_footer: "<p>bye</p>"}}
             webhooks: {delivered: https://h.example.com/d}
             suppressions:
               allowlist: [partner.example.org, ceo@example.com, {domain: example.net, reason: ours}]
-        """)
+        """,
+    )
     desired = load([tmp_path / "m.yaml"], {})
     assert managed(desired, "tracking:mg.example.com") == {
         "open": {"active": False},
@@ -64,13 +70,17 @@ def test_shorthands_become_canonical_forms(tmp_path: Path) -> None:
 
 
 def test_env_references_are_substituted_in_values_only(tmp_path: Path) -> None:
-    write(tmp_path, "m.yaml", """
+    write(
+        tmp_path,
+        "m.yaml",
+        """
         routes:
           "${env:NAME}":
             expression: match_recipient("${env:NAME}@example.com")
             actions:
               - forward("https://hooks.example.com/${env:NAME}")
-        """)
+        """,
+    )
     desired = load([tmp_path], {"NAME": "ops"})
     assert managed(desired, "route:${env:NAME}") == {
         "expression": 'match_recipient("ops@example.com")',
@@ -81,14 +91,18 @@ def test_env_references_are_substituted_in_values_only(tmp_path: Path) -> None:
 def test_template_size_limit_applies_to_files_and_inline_content(tmp_path: Path) -> None:
     (tmp_path / "big.html").write_text("x" * (100 * 1024 + 1))
     (tmp_path / "ok.html").write_text("x" * (100 * 1024))
-    write(tmp_path, "m.yaml", f"""
+    write(
+        tmp_path,
+        "m.yaml",
+        f"""
         domains:
           mg.example.com:
             templates:
               big: {{file: big.html}}
               ok: {{file: ok.html}}
-              inline: {{template: "{'y' * (101 * 1024)}"}}
-        """)
+              inline: {{template: "{"y" * (101 * 1024)}"}}
+        """,
+    )
     assert problems([tmp_path / "m.yaml"]) == [
         f'{tmp_path}/m.yaml:4:19: domains.mg.example.com.templates.big.file: "{tmp_path}/big.html": '
         "template is 100.0 KiB; Mailgun allows at most 100 KiB",
@@ -118,13 +132,17 @@ def test_hidden_entries_and_other_suffixes_are_ignored_and_files_load_once(tmp_p
 
 
 def test_anchors_and_merge_keys_work(tmp_path: Path) -> None:
-    write(tmp_path, "m.yaml", """
+    write(
+        tmp_path,
+        "m.yaml",
+        """
         routes:
           base: &base {priority: 5, expression: catch_all(), actions: [stop()]}
           other:
             <<: *base
             priority: 6
-        """)
+        """,
+    )
     desired = load([tmp_path], {})
     assert managed(desired, "route:other") == {"priority": 6, "expression": "catch_all()", "actions": ["stop()"]}
 
@@ -136,21 +154,35 @@ def test_anchors_and_merge_keys_work(tmp_path: Path) -> None:
         ("version: !!binary aGVsbG8=\n", "m.yaml:1:10: version: must be 1"),
         ("domains: !!set {a, b}\n", "m.yaml:1:10: domains: expected a mapping, got a set"),
         ("routes: &a\n  r: *a\n", "m.yaml:1:9: routes.r: expected a mapping, got null"),
-        ("? [a, b]\n: 1\n", 'm.yaml:1:3: (\'a\', \'b\'): unknown key "(\'a\', \'b\')" '
-                             f'(expected one of: version, prune, {", ".join(SECTIONS)})'),
-        ("domains:\n  mg.example.com:\n    1: x\n", 'm.yaml:3:5: domains.mg.example.com.1: unknown key "1" (expected one of: spam_action, web_scheme, web_prefix, wildcard, require_tls, skip_verification, use_automatic_sender_security, archive_to, message_ttl, mailfrom_host, encrypt_incoming_message, dkim_key_size, dkim_selector, dkim_host_name, force_dkim_authority, force_root_dkim_host, ips, pool_id, tracking, webhooks, templates, credentials, suppressions, dkim_keys, dkim, prune)'),
-        ("routes:\n  404: {expression: catch_all(), actions: [stop()]}\n", "m.yaml:2:3: routes.404: expected a string, got an integer (quote the name)"),
+        (
+            "? [a, b]\n: 1\n",
+            "m.yaml:1:3: ('a', 'b'): unknown key \"('a', 'b')\" "
+            f"(expected one of: version, prune, {', '.join(SECTIONS)})",
+        ),
+        (
+            "domains:\n  mg.example.com:\n    1: x\n",
+            'm.yaml:3:5: domains.mg.example.com.1: unknown key "1" (expected one of: spam_action, web_scheme, web_prefix, wildcard, require_tls, skip_verification, use_automatic_sender_security, archive_to, message_ttl, mailfrom_host, encrypt_incoming_message, dkim_key_size, dkim_selector, dkim_host_name, force_dkim_authority, force_root_dkim_host, ips, pool_id, tracking, webhooks, templates, credentials, suppressions, dkim_keys, dkim, prune)',
+        ),
+        (
+            "routes:\n  404: {expression: catch_all(), actions: [stop()]}\n",
+            "m.yaml:2:3: routes.404: expected a string, got an integer (quote the name)",
+        ),
         ("[" * 500 + "]" * 500, "m.yaml: invalid YAML: nested too deeply"),
     ],
 )
-def test_odd_yaml_gives_problems_not_exceptions(tmp_path: Path, text: str, expected: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_odd_yaml_gives_problems_not_exceptions(
+    tmp_path: Path, text: str, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "m.yaml").write_text(text)
     monkeypatch.chdir(tmp_path)
     assert problems([Path("m.yaml")]) == [expected]
 
 
 def test_csv_conventions(tmp_path: Path) -> None:
-    write(tmp_path, "m.yaml", """
+    write(
+        tmp_path,
+        "m.yaml",
+        """
         domains:
           mg.example.com:
             suppressions:
@@ -158,10 +190,11 @@ def test_csv_conventions(tmp_path: Path) -> None:
         mailing_lists:
           news@mg.example.com:
             members: {file: members.csv}
-        """)
+        """,
+    )
     (tmp_path / "bounces.csv").write_text(
         "\ufeffaddress, code ,error,created_at\n"
-        "a@example.org , 550, gone ,\"Tue, 04 Mar 2025 10:12:00 UTC\"\n"
+        'a@example.org , 550, gone ,"Tue, 04 Mar 2025 10:12:00 UTC"\n'
         "\n"
         "b@example.org,,,\n"
     )
@@ -169,7 +202,9 @@ def test_csv_conventions(tmp_path: Path) -> None:
         'address,name,subscribed,vars\nc@example.org,"Two\nLines",NO,"{""x"": [1]}"\nbad,,,\n'
     )
     assert problems([tmp_path]) == [f'{tmp_path}/members.csv:4:1: address: "bad" is not a valid email address']
-    (tmp_path / "members.csv").write_text('address,name,subscribed,vars\nc@example.org,"Two\nLines",NO,"{""x"": [1]}"\n')
+    (tmp_path / "members.csv").write_text(
+        'address,name,subscribed,vars\nc@example.org,"Two\nLines",NO,"{""x"": [1]}"\n'
+    )
     desired = load([tmp_path], {})
     assert managed(desired, "bounce:mg.example.com/a@example.org") == {"code": "550", "error": "gone"}
     assert managed(desired, "bounce:mg.example.com/b@example.org") == {}

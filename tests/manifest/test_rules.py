@@ -19,27 +19,45 @@ GOOD_EXPRESSIONS = [
     "  catch_all( )  ",
     # grouping: posted to Mailgun by keephq/keep (keep/providers/mailgun_provider/mailgun_provider.py)
     '(match_recipient(".*@a.example") and match_header("from", ".*@b.example"))',
-    '((catch_all()))',
+    "((catch_all()))",
     'match_recipient("a@x.com") or (match_recipient("b@x.com") and match_header("subject", "x"))',
 ]
 
 BAD_EXPRESSIONS = [
-    ("", "invalid expression at column 1: expected a filter (match_recipient, match_header or catch_all), found the end"),
+    (
+        "",
+        "invalid expression at column 1: expected a filter (match_recipient, match_header or catch_all), found the end",
+    ),
     ("catch_all", 'invalid expression at column 10: expected "(" after catch_all, found the end'),
-    ("catch_all(", 'invalid expression at column 11: expected a quoted string, found the end'),
+    ("catch_all(", "invalid expression at column 11: expected a quoted string, found the end"),
     ('match_recipient("x"', 'invalid expression at column 20: expected "," or ")", found the end'),
     ('match_recipient("x)', "invalid expression at column 17: unterminated string"),
     ("match_recipient(x)", 'invalid expression at column 18: expected "=" after x, found ")"'),
-    ('match_recipient("a") match_recipient("b")', 'invalid expression at column 22: expected "and", "or" or the end of the expression, found "match_recipient"'),
-    ('match_recipient("a") and', "invalid expression at column 25: expected a filter (match_recipient, match_header or catch_all), found the end"),
+    (
+        'match_recipient("a") match_recipient("b")',
+        'invalid expression at column 22: expected "and", "or" or the end of the expression, found "match_recipient"',
+    ),
+    (
+        'match_recipient("a") and',
+        "invalid expression at column 25: expected a filter (match_recipient, match_header or catch_all), found the end",
+    ),
     ('match_recipient("a") | catch_all()', 'invalid expression at column 22: unexpected character "|"'),
     ('(match_recipient("a")', 'invalid expression at column 22: expected "and", "or" or ")", found the end'),
-    ('match_recipient("a"))', 'invalid expression at column 21: expected "and", "or" or the end of the expression, found ")"'),
+    (
+        'match_recipient("a"))',
+        'invalid expression at column 21: expected "and", "or" or the end of the expression, found ")"',
+    ),
     ("()", 'invalid expression at column 2: expected a filter (match_recipient, match_header or catch_all), found ")"'),
-    ('Match_Recipient("a")', 'invalid expression at column 1: unknown filter "Match_Recipient" (did you mean "match_recipient"?)'),
+    (
+        'Match_Recipient("a")',
+        'invalid expression at column 1: unknown filter "Match_Recipient" (did you mean "match_recipient"?)',
+    ),
     ('catch_all("x")', "invalid expression at column 1: catch_all() takes 0 quoted arguments, got 1"),
     ('match_recipient("a", "b")', "invalid expression at column 1: match_recipient() takes 1 quoted argument, got 2"),
-    ('match_recipient(pattern="a")', "invalid expression at column 1: match_recipient() takes 1 quoted argument, without names"),
+    (
+        'match_recipient(pattern="a")',
+        "invalid expression at column 1: match_recipient() takes 1 quoted argument, without names",
+    ),
 ]
 
 GOOD_ACTIONS = [
@@ -62,7 +80,10 @@ BAD_ACTIONS = [
     ('forward(to="a@example.com")', "invalid action at column 1: forward() takes one quoted destination"),
     ('store("https://x.example.com")', 'invalid action at column 1: store() takes no argument or notify="URL"'),
     ('stop("now")', "invalid action at column 1: stop() takes no argument"),
-    ("stop(), stop()", 'invalid action at column 7: expected the end of the action (one action per list item), found ","'),
+    (
+        "stop(), stop()",
+        'invalid action at column 7: expected the end of the action (one action per list item), found ","',
+    ),
 ]
 
 
@@ -93,48 +114,82 @@ def test_invalid_actions_name_the_column(text: str, message: str) -> None:
 # Valid, stored by Mailgun, but maybe not what the author expects: a warning, never an error.
 UNUSUAL_EXPRESSIONS = [
     # Mailgun stored this route (mailgun-ruby issue #357, 2025-07-03): not a Python regular expression
-    ("match_recipient('^+?d+@me')", ['expression at column 17: "^+?d+@me" is not a valid Python regular expression '
-                                     "(nothing to repeat at position 1); Mailgun accepts it, but its route engine may "
-                                     "never match it"]),
-    ('match_header("bad header", "x")', ['expression at column 14: "bad header" is not a header name; Mailgun accepts it, '
-                                         "but no message header can match it"]),
-    ('not match_recipient("spam@.*")', ['expression at column 1: "not" is not in Mailgun\'s documented filter language '
-                                        '(filters joined by "and" and "or"); Mailgun may refuse the route or not read it '
-                                        "as you mean"]),
-    ('match_recipient("a") or match_recipient("b") AND catch_all()',
-     ['expression at column 46: "or" and "AND" are mixed without parentheses; Mailgun\'s docs do not say which binds '
-      "tighter, so add parentheses to say which you mean"]),
+    (
+        "match_recipient('^+?d+@me')",
+        [
+            'expression at column 17: "^+?d+@me" is not a valid Python regular expression '
+            "(nothing to repeat at position 1); Mailgun accepts it, but its route engine may "
+            "never match it"
+        ],
+    ),
+    (
+        'match_header("bad header", "x")',
+        [
+            'expression at column 14: "bad header" is not a header name; Mailgun accepts it, '
+            "but no message header can match it"
+        ],
+    ),
+    (
+        'not match_recipient("spam@.*")',
+        [
+            'expression at column 1: "not" is not in Mailgun\'s documented filter language '
+            '(filters joined by "and" and "or"); Mailgun may refuse the route or not read it '
+            "as you mean"
+        ],
+    ),
+    (
+        'match_recipient("a") or match_recipient("b") AND catch_all()',
+        [
+            'expression at column 46: "or" and "AND" are mixed without parentheses; Mailgun\'s docs do not say which binds '
+            "tighter, so add parentheses to say which you mean"
+        ],
+    ),
 ]
 
-ODD_DESTINATION = ("is neither an email address nor an http(s) URL; Mailgun accepts it, but forwards only to addresses "
-                   "and URLs (a pattern is not expanded), so mail may not arrive where you expect")
+ODD_DESTINATION = (
+    "is neither an email address nor an http(s) URL; Mailgun accepts it, but forwards only to addresses "
+    "and URLs (a pattern is not expanded), so mail may not arrive where you expect"
+)
 
 UNUSUAL_ACTIONS = [
     # stored by Mailgun: mailgun-ruby vcr_cassettes/routes.yml, 27 Jan 2025
     ('forward(".*@")', [f'action at column 9: forward destination ".*@" {ODD_DESTINATION}']),
     ('forward(".*@example.com")', [f'action at column 9: forward destination ".*@example.com" {ODD_DESTINATION}']),
-    ('forward("ftp://example.com")', [f'action at column 9: forward destination "ftp://example.com" {ODD_DESTINATION}']),
-    ('forward("ops@example.com, not an address")',
-     [f'action at column 9: forward destination "not an address" {ODD_DESTINATION}']),
-    ('store(notify="nope")', ['action at column 14: notify "nope" is not an http(s) URL; Mailgun accepts it, but '
-                              "cannot notify it when a message is stored"]),
+    (
+        'forward("ftp://example.com")',
+        [f'action at column 9: forward destination "ftp://example.com" {ODD_DESTINATION}'],
+    ),
+    (
+        'forward("ops@example.com, not an address")',
+        [f'action at column 9: forward destination "not an address" {ODD_DESTINATION}'],
+    ),
+    (
+        'store(notify="nope")',
+        [
+            'action at column 14: notify "nope" is not an http(s) URL; Mailgun accepts it, but '
+            "cannot notify it when a message is stored"
+        ],
+    ),
 ]
 
 
 def test_length_limit_of_4k() -> None:
-    """"The length of the Filter or Action fields cannot exceed 4k" (Mailgun's user manual, Routes)."""
+    """ "The length of the Filter or Action fields cannot exceed 4k" (Mailgun's user manual, Routes)."""
     pattern = "a" * 4080
     near = f'match_recipient("{pattern}")'  # 4099 characters
     assert len(near) == 4099
     with pytest.raises(ValueError) as err:
         route_syntax.check_expression(near)
-    assert str(err.value) == ("invalid expression at column 1: it is 4099 characters long; Mailgun allows at most 4k "
-                              "(4096); split it over several routes")
+    assert str(err.value) == (
+        "invalid expression at column 1: it is 4099 characters long; Mailgun allows at most 4k "
+        "(4096); split it over several routes"
+    )
     action = f'forward("https://example.com/{"x" * 3990}")'
     assert route_syntax.check_action(action) == action
     assert route_syntax.action_warnings(action) == [
         f'action at column 1: it is {len(action)} characters long; Mailgun allows at most "4k", which may mean 4000: '
-        "keep it shorter or split it over several routes"]
+        "keep it shorter or split it over several routes"
+    ]
     assert route_syntax.action_warnings(f'forward("https://example.com/{"x" * 3900}")') == []
 
 
@@ -177,8 +232,13 @@ def test_mailbox_splits_name_and_address(text: str, found: tuple[str, str] | Non
 
 @pytest.mark.parametrize(
     ("text", "valid"),
-    [("Alice <alice@example.com>", True), ("alice@example.com", True), ("Alice <not-an-address>", False),
-     ("Alice alice@example.com", False), ("", False)],
+    [
+        ("Alice <alice@example.com>", True),
+        ("alice@example.com", True),
+        ("Alice <not-an-address>", False),
+        ("Alice alice@example.com", False),
+        ("", False),
+    ],
 )
 def test_member_address(text: str, valid: bool) -> None:
     assert rules.is_member_address(text) is valid
@@ -236,9 +296,22 @@ from hypothesis import strategies as st  # noqa: E402
 
 EMAILISH = st.one_of(
     st.text(alphabet="aB9.+-_@\n xn-é", max_size=12),
-    st.builds(lambda local, domain: f"{local}@{domain}", st.text(alphabet="ab.9+-", min_size=0, max_size=70),
-              st.sampled_from(["example.org", "EXAMPLE.org", "ex_ample.org", "xn--bcher-kva.example", "localhost",
-                               "a" * 250 + ".org", "-bad.org", "mg.example.com."])),
+    st.builds(
+        lambda local, domain: f"{local}@{domain}",
+        st.text(alphabet="ab.9+-", min_size=0, max_size=70),
+        st.sampled_from(
+            [
+                "example.org",
+                "EXAMPLE.org",
+                "ex_ample.org",
+                "xn--bcher-kva.example",
+                "localhost",
+                "a" * 250 + ".org",
+                "-bad.org",
+                "mg.example.com.",
+            ]
+        ),
+    ),
 )
 
 
@@ -250,7 +323,9 @@ def test_the_column_form_of_is_email_agrees_with_it(texts: list[str]) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(codes=st.lists(st.text(alphabet="0159\n x", max_size=5) | st.sampled_from(["550", "421", "55", "5500"]), max_size=6))
+@given(
+    codes=st.lists(st.text(alphabet="0159\n x", max_size=5) | st.sampled_from(["550", "421", "55", "5500"]), max_size=6)
+)
 def test_the_column_form_of_is_smtp_code_agrees_with_it(codes: list[str]) -> None:
     assert rules.all_smtp_codes(codes) == all(map(rules.is_smtp_code, codes))
     assert rules.all_pass(rules.is_smtp_code, codes) == all(map(rules.is_smtp_code, codes))

@@ -29,7 +29,10 @@ def members(paths: list[Path]) -> dict[str, dict]:
 
 
 def test_inline_name_and_address_is_the_address_with_that_name(tmp_path: Path) -> None:
-    write(tmp_path, "lists.yaml", f"""
+    write(
+        tmp_path,
+        "lists.yaml",
+        f"""
         mailing_lists:
           {LIST}:
             members:
@@ -38,7 +41,8 @@ def test_inline_name_and_address_is_the_address_with_that_name(tmp_path: Path) -
               - {{address: Carol <carol@example.com>, name: Caroline}}
               - <dave@example.com>
               - erin@example.com
-    """)
+    """,
+    )
     assert members([tmp_path]) == {
         "alice@example.com": {"name": "Alice"},
         "jane@example.com": {"name": "Doe, Jane"},
@@ -50,38 +54,61 @@ def test_inline_name_and_address_is_the_address_with_that_name(tmp_path: Path) -
 
 def test_csv_rows_take_the_same_form(tmp_path: Path) -> None:
     write(tmp_path, "lists.yaml", f"mailing_lists:\n  {LIST}:\n    members: {{file: team.csv}}\n")
-    write(tmp_path, "team.csv", 'address,name\nAlice <alice@example.com>,\n"""Doe, Jane"" <jane@example.com>",\n'
-                                "bob@example.com,Bob\n")
-    assert members([tmp_path]) == {"alice@example.com": {"name": "Alice"}, "jane@example.com": {"name": "Doe, Jane"},
-                                   "bob@example.com": {"name": "Bob"}}
+    write(
+        tmp_path,
+        "team.csv",
+        'address,name\nAlice <alice@example.com>,\n"""Doe, Jane"" <jane@example.com>",\nbob@example.com,Bob\n',
+    )
+    assert members([tmp_path]) == {
+        "alice@example.com": {"name": "Alice"},
+        "jane@example.com": {"name": "Doe, Jane"},
+        "bob@example.com": {"name": "Bob"},
+    }
 
 
 def test_the_same_member_written_two_ways_is_defined_twice(tmp_path: Path) -> None:
-    write(tmp_path, "lists.yaml", f"mailing_lists:\n  {LIST}:\n    members: [alice@example.com, Alice <ALICE@example.com>]\n")
+    write(
+        tmp_path,
+        "lists.yaml",
+        f"mailing_lists:\n  {LIST}:\n    members: [alice@example.com, Alice <ALICE@example.com>]\n",
+    )
     with pytest.raises(ManifestError) as err:
         load([tmp_path], {})
     assert [str(p) for p in err.value.problems] == [
-        f"{tmp_path}/lists.yaml:3:34: member:{LIST}/ALICE@example.com: defined twice (also at {tmp_path}/lists.yaml:3:15)"]
+        f"{tmp_path}/lists.yaml:3:34: member:{LIST}/ALICE@example.com: defined twice (also at {tmp_path}/lists.yaml:3:15)"
+    ]
 
 
-@pytest.mark.parametrize(("written", "message"), [
-    ("Alice <alice-at-example.com>", '"alice-at-example.com" in "Alice <alice-at-example.com>" is not a valid email address'),
-    ("Alice alice@example.com", '"Alice alice@example.com" is not a valid email address'),
-])
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        (
+            "Alice <alice-at-example.com>",
+            '"alice-at-example.com" in "Alice <alice-at-example.com>" is not a valid email address',
+        ),
+        ("Alice alice@example.com", '"Alice alice@example.com" is not a valid email address'),
+    ],
+)
 def test_a_bad_address_inside_the_brackets_is_an_error(tmp_path: Path, written: str, message: str) -> None:
     write(tmp_path, "lists.yaml", f"mailing_lists:\n  {LIST}:\n    members: ['{written}']\n")
     with pytest.raises(ManifestError) as err:
         load([tmp_path], {})
-    assert [str(p) for p in err.value.problems] == [f"{tmp_path}/lists.yaml:3:15: mailing_lists.{LIST}.members[0]: {message}"]
+    assert [str(p) for p in err.value.problems] == [
+        f"{tmp_path}/lists.yaml:3:15: mailing_lists.{LIST}.members[0]: {message}"
+    ]
 
 
 def test_unusual_route_values_validate_with_warnings_at_their_place(tmp_path: Path) -> None:
-    write(tmp_path, "routes.yaml", """
+    write(
+        tmp_path,
+        "routes.yaml",
+        """
         routes:
           odd:
             expression: match_recipient("a@x.com") or match_recipient("b@x.com") and catch_all()
             actions: [forward(".*@"), 'store(notify="nope")', stop()]
-    """)
+    """,
+    )
     desired = load([tmp_path], {})
     assert [str(w) for w in desired.warnings] == [
         f'{tmp_path}/routes.yaml:3:17: routes.odd.expression: expression at column 58: "or" and "and" are mixed without '
@@ -99,17 +126,21 @@ def test_a_list_written_name_and_address_is_that_list_so_named(tmp_path: Path) -
     or Developers <devs@mg.net>" (mailgun/documentation source/api-mailinglists.rst)."""
     from tests.support.cli import run
 
-    write(tmp_path, "m/lists.yaml", """
+    write(
+        tmp_path,
+        "m/lists.yaml",
+        """
         mailing_lists:
           Developers <devs@mg.net>:
             access_level: members
             members: [Alice <alice@example.com>]
-    """)
+    """,
+    )
     state = ["--emulator", "--emulator-state", str(tmp_path / "account.json")]
     env = {"MAILGUN_API_KEY": "unused-by-the-emulator"}
     applied = run("apply", "--yes", *state, str(tmp_path / "m"), env=env)
     assert applied.returncode == 0, applied.stdout + applied.stderr
-    assert "+ list:devs@mg.net\n      name:         \"Developers\"\n      access_level: \"members\"\n" in applied.stdout
+    assert '+ list:devs@mg.net\n      name:         "Developers"\n      access_level: "members"\n' in applied.stdout
     planned = run("plan", "--detailed-exitcode", *state, str(tmp_path / "m"), env=env)
     assert planned.returncode == 0, planned.stdout + planned.stderr
     imported = run("import", "--out", str(tmp_path / "imported"), *state, env=env)

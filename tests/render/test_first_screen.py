@@ -48,8 +48,9 @@ class Reviewed:
 def edit(root: Path) -> None:
     """The pull request: a template edited, a webhook URL removed, a route added, 2,000 members added."""
     template = root / "templates" / "welcome.html.hbs"
-    template.write_text(template.read_text(encoding="utf-8").replace("Welcome to Example", "Welcome aboard"),
-                        encoding="utf-8")
+    template.write_text(
+        template.read_text(encoding="utf-8").replace("Welcome to Example", "Welcome aboard"), encoding="utf-8"
+    )
     domain = root / "mg.example.com.yaml"
     both = "delivered: [https://hooks.example.com/mailgun, https://backup.example.com/mailgun]"
     text = domain.read_text(encoding="utf-8")
@@ -73,8 +74,10 @@ def reviewed(tmp_path_factory) -> Reviewed:
         assert applied.returncode == 0, applied.stderr
         lock = json.loads((tmp / "production" / "mgsync.lock").read_text(encoding="utf-8"))
         edit(tmp / "production")
-        outputs = [run("plan", *args, "production", cwd=tmp, env=env) for args in (
-            ["--format", "markdown", *HEADING], ["--format", "json"], ["--format", "text", "--full"])]
+        outputs = [
+            run("plan", *args, "production", cwd=tmp, env=env)
+            for args in (["--format", "markdown", *HEADING], ["--format", "json"], ["--format", "text", "--full"])
+        ]
         emulator.store.mark_dns_valid("mg.example.com")  # Mailgun now finds its records, outside any apply
         outputs.append(run("plan", "--format", "markdown", "production", cwd=tmp, env=env))
     for result in outputs:
@@ -114,8 +117,9 @@ def test_the_first_screen_lists_every_changed_object_by_action(reviewed: Reviewe
 
 def test_the_removed_webhook_url_is_called_out_before_the_addresses(reviewed: Reviewed) -> None:
     screen = first_screen(reviewed.comment)
-    caution = ("> [!CAUTION]\n"
-               "> - `webhook:mg.example.com/delivered`: deliveries to https://backup.example.com/mailgun stop\n")
+    caution = (
+        "> [!CAUTION]\n> - `webhook:mg.example.com/delivered`: deliveries to https://backup.example.com/mailgun stop\n"
+    )
     assert caution in screen and screen.index(caution) < screen.index("**Add**")
 
 
@@ -126,7 +130,9 @@ def test_the_apply_recorded_the_digest_of_the_sorted_account_notes(reviewed: Rev
     assert reviewed.applied_lock["account_notes"] == "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
-def test_unchanged_account_notes_are_one_line_after_the_details_and_postmaster_is_not_listed(reviewed: Reviewed) -> None:
+def test_unchanged_account_notes_are_one_line_after_the_details_and_postmaster_is_not_listed(
+    reviewed: Reviewed,
+) -> None:
     notes = reviewed.plan["notes"]
     assert not any(note in reviewed.comment for note in notes) and "Account status:" not in reviewed.comment
     assert "Note" not in first_screen(reviewed.comment)
@@ -135,16 +141,19 @@ def test_unchanged_account_notes_are_one_line_after_the_details_and_postmaster_i
     assert all(note in reviewed.full_text for note in notes)  # the text plan keeps showing them
     assert "postmaster" not in reviewed.comment and "Not managed" not in reviewed.comment
     assert reviewed.plan["unmanaged"]["credential"] == [  # there, but Mailgun's own login on every domain
-        f"credential:{domain}/postmaster" for domain in ("eu.example.net", "mg.example.com", "news.example.com")]
+        f"credential:{domain}/postmaster" for domain in ("eu.example.net", "mg.example.com", "news.example.com")
+    ]
 
 
 def test_changed_account_notes_are_shown_collapsed_and_marked_changed(reviewed: Reviewed) -> None:
     notes = reviewed.plan["notes"]
-    now = ("mg.example.com is unverified: its DNS records are not verified yet; publish them (mgsync dns export), "
-           "then run mgsync apply --verify-domain mg.example.com.")
+    now = (
+        "mg.example.com is unverified: its DNS records are not verified yet; publish them (mgsync dns export), "
+        "then run mgsync apply --verify-domain mg.example.com."
+    )
     expected = [now if note.startswith("mg.example.com is unverified") else note for note in notes]
     assert expected != notes
-    screen, rest = first_screen(reviewed.changed), reviewed.changed[len(first_screen(reviewed.changed)):]
+    screen, rest = first_screen(reviewed.changed), reviewed.changed[len(first_screen(reviewed.changed)) :]
     assert not any(note in screen for note in expected) and "unchanged" not in reviewed.changed
     summary = "<details><summary>Account status: 6 notes, changed since the last apply</summary>\n\n"
     collapsed = rest.split(summary)[1].split("\n\n</details>")[0]
@@ -173,24 +182,33 @@ def test_deletions_are_called_out_one_line_each_with_what_goes_with_them(tmp_pat
         result = run("plan", "--format", "markdown", "production", cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     assert first_screen(result.stdout).split("\n\n")[2:5] == [
-        "\n".join([
-            "> [!CAUTION]",
-            "> - Deletes `member:staff@mg.example.com/dave@example.com`",
-            "> - Deletes `list:newsletter@news.example.com`; its 50 members go with it",
-            "> - Deletes `route:billing-disputes`",
-            "> - Deletes `webhook:mg.example.com/opened`; deliveries to https://hooks.example.com/mailgun stop",
-            "> - Deletes `domain:eu.example.net` and everything in it",
-        ]),
+        "\n".join(
+            [
+                "> [!CAUTION]",
+                "> - Deletes `member:staff@mg.example.com/dave@example.com`",
+                "> - Deletes `list:newsletter@news.example.com`; its 50 members go with it",
+                "> - Deletes `route:billing-disputes`",
+                "> - Deletes `webhook:mg.example.com/opened`; deliveries to https://hooks.example.com/mailgun stop",
+                "> - Deletes `domain:eu.example.net` and everything in it",
+            ]
+        ),
         "**Destroy** (5)",
-        "\n".join(["- `member:staff@mg.example.com/dave@example.com`", "- `list:newsletter@news.example.com`",
-                   "- `route:billing-disputes`", "- `webhook:mg.example.com/opened`", "- `domain:eu.example.net`"]),
+        "\n".join(
+            [
+                "- `member:staff@mg.example.com/dave@example.com`",
+                "- `list:newsletter@news.example.com`",
+                "- `route:billing-disputes`",
+                "- `webhook:mg.example.com/opened`",
+                "- `domain:eu.example.net`",
+            ]
+        ),
     ]
 
 
 def cut(path: Path, start: str, end: str) -> None:
     """Remove ``path``'s text from ``start`` up to (not including) ``end``."""
     text = path.read_text(encoding="utf-8")
-    path.write_text(text[:text.index(start)] + text[text.index(end):], encoding="utf-8")
+    path.write_text(text[: text.index(start)] + text[text.index(end) :], encoding="utf-8")
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "https://example.com/runs/1 (x)", "https://x/<y>"])
@@ -201,6 +219,8 @@ def test_a_run_url_that_is_not_a_plain_web_address_is_refused_before_any_request
         env = {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": server.url}
         result = run("plan", "--format", "markdown", "--heading-run-url", url, "quickstart", cwd=tmp_path, env=env)
     assert result.returncode == 1 and result.stdout == ""
-    assert result.stderr == (f"Error: --heading-run-url {url!r} is not an http(s) URL; pass the run's address, "
-                             "e.g. https://github.com/OWNER/REPO/actions/runs/ID.\n")
+    assert result.stderr == (
+        f"Error: --heading-run-url {url!r} is not an http(s) URL; pass the run's address, "
+        "e.g. https://github.com/OWNER/REPO/actions/runs/ID.\n"
+    )
     assert list(emulator.log) == []

@@ -56,36 +56,38 @@ def test_small_plan_comment():
         ],
         drift=[Drift(addr("route:support-inbox"), (FieldChange(("priority",), 0, 5),))],
     )
-    assert render.markdown(plan) == "\n".join([
-        "<!-- mgsync-plan -->",
-        "### mgsync plan",
-        "",
-        "**Plan: 1 to add, 1 to change, 0 to destroy.**",
-        "",
-        "**Add** (1)",
-        "",
-        "- `route:support-inbox`",
-        "",
-        "**Change** (1)",
-        "",
-        "- `domain:mg.example.com` (spam_action)",
-        "",
-        "#### Changed outside mgsync since the last apply (drift)",
-        "",
-        "- `route:support-inbox`: `priority: 0 -> 5`",
-        "",
-        "<details><summary>Details</summary>",
-        "",
-        "```diff",
-        "+   route:support-inbox",
-        "+     priority: 0",
-        "",
-        "!   domain:mg.example.com",  # GitHub colours "!" lines, not "~"
-        '!     spam_action: "disabled" -> "tag"',
-        "```",
-        "",
-        "</details>",
-    ])
+    assert render.markdown(plan) == "\n".join(
+        [
+            "<!-- mgsync-plan -->",
+            "### mgsync plan",
+            "",
+            "**Plan: 1 to add, 1 to change, 0 to destroy.**",
+            "",
+            "**Add** (1)",
+            "",
+            "- `route:support-inbox`",
+            "",
+            "**Change** (1)",
+            "",
+            "- `domain:mg.example.com` (spam_action)",
+            "",
+            "#### Changed outside mgsync since the last apply (drift)",
+            "",
+            "- `route:support-inbox`: `priority: 0 -> 5`",
+            "",
+            "<details><summary>Details</summary>",
+            "",
+            "```diff",
+            "+   route:support-inbox",
+            "+     priority: 0",
+            "",
+            "!   domain:mg.example.com",  # GitHub colours "!" lines, not "~"
+            '!     spam_action: "disabled" -> "tag"',
+            "```",
+            "",
+            "</details>",
+        ]
+    )
 
 
 def test_example_plan_comment_matches_golden():
@@ -97,11 +99,13 @@ def test_example_plan_comment_matches_golden():
 def test_caution_iff_the_plan_deletes_or_stops_something():
     assert "[!CAUTION]" not in render.markdown(Plan(changes=[create("route:a", {}), forget("list:a@mg.example.com")]))
     caution = render.markdown(Plan(changes=[delete(f"route:r{i:02}", {}) for i in range(12)])).split("\n\n")[2]
-    assert caution == "\n".join([
-        "> [!CAUTION]",
-        *[f"> - Deletes `route:r{i:02}`" for i in range(10)],
-        "> - … and 2 more (see Destroy below)",
-    ])
+    assert caution == "\n".join(
+        [
+            "> [!CAUTION]",
+            *[f"> - Deletes `route:r{i:02}`" for i in range(10)],
+            "> - … and 2 more (see Destroy below)",
+        ]
+    )
 
 
 def test_caution_names_what_each_kind_loses_one_line_each():
@@ -110,23 +114,27 @@ def test_caution_names_what_each_kind_loses_one_line_each():
     hook = addr("webhook:mg.example.com/delivered")
     urls = ["https://backup.example.com/mailgun", "https://hooks.example.com/mailgun"]
     listed = Resource(addr("list:old@mg.example.com"), MailingList(name="Old"), meta={"members_count": 1200})
-    plan = Plan(changes=[
-        Change(hook, Action.UPDATE, {"urls": urls}, {"urls": urls[1:]}, (FieldChange(("urls",), urls, urls[1:]),)),
-        *[delete(f"member:crew@mg.example.com/m{i:02}@example.org", {}) for i in range(25)],
-        delete("route:old-forward", {"priority": 1}),
-        Change(listed.address, Action.DELETE, {"name": "Old"}, None, observed=listed),
-        delete("domain:old.example.com", {"spam_action": "tag"}),
-    ])
+    plan = Plan(
+        changes=[
+            Change(hook, Action.UPDATE, {"urls": urls}, {"urls": urls[1:]}, (FieldChange(("urls",), urls, urls[1:]),)),
+            *[delete(f"member:crew@mg.example.com/m{i:02}@example.org", {}) for i in range(25)],
+            delete("route:old-forward", {"priority": 1}),
+            Change(listed.address, Action.DELETE, {"name": "Old"}, None, observed=listed),
+            delete("domain:old.example.com", {"spam_action": "tag"}),
+        ]
+    )
     screen = render.markdown(plan).split("<details>")[0]
     assert screen.split("\n\n")[2:5] == [
-        "\n".join([
-            "> [!CAUTION]",
-            "> - `webhook:mg.example.com/delivered`: deliveries to https://backup.example.com/mailgun stop",
-            "> - Deletes 25 members in crew@mg.example.com",
-            "> - Deletes `route:old-forward`",
-            "> - Deletes `list:old@mg.example.com`; its 1,200 members go with it",
-            "> - Deletes `domain:old.example.com` and everything in it",
-        ]),
+        "\n".join(
+            [
+                "> [!CAUTION]",
+                "> - `webhook:mg.example.com/delivered`: deliveries to https://backup.example.com/mailgun stop",
+                "> - Deletes 25 members in crew@mg.example.com",
+                "> - Deletes `route:old-forward`",
+                "> - Deletes `list:old@mg.example.com`; its 1,200 members go with it",
+                "> - Deletes `domain:old.example.com` and everything in it",
+            ]
+        ),
         "**Change** (1)",
         "- `webhook:mg.example.com/delivered` (urls)",
     ]
@@ -137,11 +145,21 @@ def test_huge_plan_fits_the_limit_and_says_exactly_what_was_cut():
     plan = huge_plan(20_000)
     text = render.markdown(plan)
     assert len(text) <= 65_000 < 65_536
-    assert text.startswith("\n".join([
-        "<!-- mgsync-plan -->", "### mgsync plan", "", "**Plan: 15000 to add, 0 to change, 5000 to destroy.**", "",
-        f"> [!NOTE]\n> This comment is shortened to fit GitHub's limit; {TRUNCATED}", "",
-        "> [!CAUTION]", "> - Deletes `webhook:d0.example.com/event0`",
-    ]))
+    assert text.startswith(
+        "\n".join(
+            [
+                "<!-- mgsync-plan -->",
+                "### mgsync plan",
+                "",
+                "**Plan: 15000 to add, 0 to change, 5000 to destroy.**",
+                "",
+                f"> [!NOTE]\n> This comment is shortened to fit GitHub's limit; {TRUNCATED}",
+                "",
+                "> [!CAUTION]",
+                "> - Deletes `webhook:d0.example.com/event0`",
+            ]
+        )
+    )
     screen = text.split("<details>")[0]
     assert "**Add** (15,000)\n\n- `webhook:d0.example.com/event1`\n" in screen
     for action, count in ((Action.CREATE, 15_000), (Action.DELETE, 5_000)):  # 50 addresses, then a count
@@ -149,8 +167,11 @@ def test_huge_plan_fits_the_limit_and_says_exactly_what_was_cut():
         assert f"- `{fiftieth}`\n- … and {count - 50:,} more (the details list every one)\n" in screen
     *_, fence_end, blank, details_end, blank2, note = text.splitlines()
     assert (fence_end, blank, details_end, blank2) == ("```", "", "</details>", "")
-    shown = [line for line in text.split("```diff\n")[1].split("\n```")[0].splitlines() if line[:1] in "+-"
-             and "webhook:" in line]
+    shown = [
+        line
+        for line in text.split("```diff\n")[1].split("\n```")[0].splitlines()
+        if line[:1] in "+-" and "webhook:" in line
+    ]
     left = 20_000 - len(shown)
     first, last = plan.changes[len(shown)].address, plan.changes[-1].address
     assert note == (f"… left out: {left:,} more changes (`{first} … {last}`, {3 * left - 1:,} lines); {TRUNCATED}")
@@ -192,15 +213,17 @@ RUN = "https://github.com/example/mailgun-config/actions/runs/42"
     [
         (render.Heading(), ["### mgsync plan"]),
         (render.Heading(("mailgun/production",)), ["### mgsync plan for `mailgun/production`"]),
-        (render.Heading(("a", "b`c"), "0123abc", RUN),
-         ["### mgsync plan for `a`, `` b`c ``", "", f"Commit 0123abc · [Workflow run](<{RUN}>)"]),
+        (
+            render.Heading(("a", "b`c"), "0123abc", RUN),
+            ["### mgsync plan for `a`, `` b`c ``", "", f"Commit 0123abc · [Workflow run](<{RUN}>)"],
+        ),
         (render.Heading((), "refs/heads/main"), ["### mgsync plan", "", "Commit `refs/heads/main`"]),
         (render.Heading((), "", "ftp://x y"), ["### mgsync plan", "", "Run `ftp://x y`"]),  # a library caller's
     ],
 )
 def test_heading(heading, lines):
     comment = render.markdown(Plan(changes=[create("route:a", {})]), heading=heading)
-    assert comment.splitlines()[:len(lines) + 2] == ["<!-- mgsync-plan -->", *lines, ""]
+    assert comment.splitlines()[: len(lines) + 2] == ["<!-- mgsync-plan -->", *lines, ""]
 
 
 def test_a_cut_comment_links_the_runs_artifacts_on_its_first_screen_and_at_each_cut():
@@ -232,7 +255,9 @@ def test_mailguns_own_objects_are_not_listed_as_not_managed():
     assert "- 1 credential in `mg.example.com`: `legacy-crm`\n" in render.markdown(plan)
 
 
-CERTIFICATE = "HTTPS tracking certificate for email.mg.example.com: none yet; apply generates it once Mailgun has verified"
+CERTIFICATE = (
+    "HTTPS tracking certificate for email.mg.example.com: none yet; apply generates it once Mailgun has verified"
+)
 
 
 def test_account_notes_the_last_apply_recorded_are_one_line_in_their_place():
@@ -247,10 +272,13 @@ def test_account_notes_the_last_apply_recorded_are_one_line_in_their_place():
     assert UNVERIFIED in render.text(plan) and CERTIFICATE in render.text(plan)  # the terminal keeps them all
 
 
-@pytest.mark.parametrize(("recorded", "summary"), [
-    (None, "<summary>Account status: 2 notes</summary>"),  # an older lockfile, or no apply yet
-    (account_digest([UNVERIFIED]), "<summary>Account status: 2 notes, changed since the last apply</summary>"),
-])
+@pytest.mark.parametrize(
+    ("recorded", "summary"),
+    [
+        (None, "<summary>Account status: 2 notes</summary>"),  # an older lockfile, or no apply yet
+        (account_digest([UNVERIFIED]), "<summary>Account status: 2 notes, changed since the last apply</summary>"),
+    ],
+)
 def test_account_notes_unlike_the_recorded_ones_are_all_shown(recorded, summary):
     plan = example_plan()
     plan.notes.append(CERTIFICATE)  # the engine puts an account note in both
@@ -262,5 +290,7 @@ def test_account_notes_unlike_the_recorded_ones_are_all_shown(recorded, summary)
 
 def test_the_account_digest_is_over_the_sorted_texts_and_none_without_notes():
     expected = hashlib.sha256(json.dumps(sorted([UNVERIFIED, CERTIFICATE]), separators=(",", ":")).encode()).hexdigest()
-    assert account_digest([UNVERIFIED, CERTIFICATE]) == account_digest([CERTIFICATE, UNVERIFIED]) == f"sha256:{expected}"
+    assert (
+        account_digest([UNVERIFIED, CERTIFICATE]) == account_digest([CERTIFICATE, UNVERIFIED]) == f"sha256:{expected}"
+    )
     assert account_digest([]) is None and Plan().account_digest is None

@@ -11,41 +11,56 @@ SUMMARY = "Plan: {} to add, {} to change, {} to destroy."
 
 
 def test_create_lists_fields_aligned_in_model_order():
-    plan = Plan(changes=[create("route:support-inbox", {
-        "priority": 0,
-        "expression": 'match_recipient("support@example.com")',
-        "actions": ['forward("https://app.example.com/inbound")', "stop()"],
-        "description": None,
-    })])
-    assert render.text(plan) == "\n".join([
-        "mgsync will perform the following actions:",
-        "",
-        "  + route:support-inbox",
-        "      priority:   0",
-        '      expression: "match_recipient(\\"support@example.com\\")"',
-        '      actions:    ["forward(\\"https://app.example.com/inbound\\")", "stop()"]',
-        "",
-        SUMMARY.format(1, 0, 0),
-    ])
+    plan = Plan(
+        changes=[
+            create(
+                "route:support-inbox",
+                {
+                    "priority": 0,
+                    "expression": 'match_recipient("support@example.com")',
+                    "actions": ['forward("https://app.example.com/inbound")', "stop()"],
+                    "description": None,
+                },
+            )
+        ]
+    )
+    assert render.text(plan) == "\n".join(
+        [
+            "mgsync will perform the following actions:",
+            "",
+            "  + route:support-inbox",
+            "      priority:   0",
+            '      expression: "match_recipient(\\"support@example.com\\")"',
+            '      actions:    ["forward(\\"https://app.example.com/inbound\\")", "stop()"]',
+            "",
+            SUMMARY.format(1, 0, 0),
+        ]
+    )
 
 
 def test_update_shows_only_changed_fields_with_nested_paths():
-    plan = Plan(changes=[
-        update("domain:mg.example.com", ("spam_action", "disabled", "tag")),
-        update("tracking:mg.example.com", ("open.active", False, True), ("unsubscribe.html_footer", None, "<a>x</a>")),
-    ])
-    assert render.text(plan) == "\n".join([
-        "mgsync will perform the following actions:",
-        "",
-        "  ~ domain:mg.example.com",
-        '      spam_action: "disabled" -> "tag"',
-        "",
-        "  ~ tracking:mg.example.com",
-        "      open.active:             false -> true",
-        '      unsubscribe.html_footer: null -> "<a>x</a>"',
-        "",
-        SUMMARY.format(0, 2, 0),
-    ])
+    plan = Plan(
+        changes=[
+            update("domain:mg.example.com", ("spam_action", "disabled", "tag")),
+            update(
+                "tracking:mg.example.com", ("open.active", False, True), ("unsubscribe.html_footer", None, "<a>x</a>")
+            ),
+        ]
+    )
+    assert render.text(plan) == "\n".join(
+        [
+            "mgsync will perform the following actions:",
+            "",
+            "  ~ domain:mg.example.com",
+            '      spam_action: "disabled" -> "tag"',
+            "",
+            "  ~ tracking:mg.example.com",
+            "      open.active:             false -> true",
+            '      unsubscribe.html_footer: null -> "<a>x</a>"',
+            "",
+            SUMMARY.format(0, 2, 0),
+        ]
+    )
 
 
 def test_secret_change_is_only_announced():
@@ -56,20 +71,24 @@ def test_secret_change_is_only_announced():
 
 
 def test_delete_shows_what_goes_and_forget_what_stays():
-    plan = Plan(changes=[
-        delete("webhook:mg.example.com/opened", {"urls": ["https://old.example.com/hook"]}),
-        forget("list:old@mg.example.com"),
-    ])
-    assert render.text(plan) == "\n".join([
-        "mgsync will perform the following actions:",
-        "",
-        "  - webhook:mg.example.com/opened",
-        '      urls: ["https://old.example.com/hook"]',
-        "",
-        "  . list:old@mg.example.com (no longer managed; left as it is)",
-        "",
-        "Plan: 0 to add, 0 to change, 1 to destroy, 1 to forget.",
-    ])
+    plan = Plan(
+        changes=[
+            delete("webhook:mg.example.com/opened", {"urls": ["https://old.example.com/hook"]}),
+            forget("list:old@mg.example.com"),
+        ]
+    )
+    assert render.text(plan) == "\n".join(
+        [
+            "mgsync will perform the following actions:",
+            "",
+            "  - webhook:mg.example.com/opened",
+            '      urls: ["https://old.example.com/hook"]',
+            "",
+            "  . list:old@mg.example.com (no longer managed; left as it is)",
+            "",
+            "Plan: 0 to add, 0 to change, 1 to destroy, 1 to forget.",
+        ]
+    )
 
 
 def test_empty_plan():
@@ -90,24 +109,26 @@ def test_drift_unmanaged_and_notes_on_a_plan_without_changes():
         },
         notes=["first note", "second note"],
     )
-    assert render.text(plan) == "\n".join([
-        "Changed outside mgsync since the last apply (drift):",
-        "  ~ route:support-inbox",
-        "      priority: 0 -> 5",
-        "  - webhook:mg.example.com/clicked (deleted in Mailgun)",
-        "",
-        "Not managed (left alone):",
-        "  3 routes: r0, r1, r2",
-        "  7 members in news@mg.example.com: m0@example.org, m1@example.org, m2@example.org, m3@example.org,"
-        " m4@example.org, … and 2 more",
-        "  1 member in staff@mg.example.com: boss@example.org",
-        "  2 allowlist entries in mg.example.com: a.example.org, b.example.org",
-        "",
-        "Note: first note",
-        "Note: second note",
-        "",
-        "No changes. Mailgun matches the manifests.",
-    ])
+    assert render.text(plan) == "\n".join(
+        [
+            "Changed outside mgsync since the last apply (drift):",
+            "  ~ route:support-inbox",
+            "      priority: 0 -> 5",
+            "  - webhook:mg.example.com/clicked (deleted in Mailgun)",
+            "",
+            "Not managed (left alone):",
+            "  3 routes: r0, r1, r2",
+            "  7 members in news@mg.example.com: m0@example.org, m1@example.org, m2@example.org, m3@example.org,"
+            " m4@example.org, … and 2 more",
+            "  1 member in staff@mg.example.com: boss@example.org",
+            "  2 allowlist entries in mg.example.com: a.example.org, b.example.org",
+            "",
+            "Note: first note",
+            "Note: second note",
+            "",
+            "No changes. Mailgun matches the manifests.",
+        ]
+    )
 
 
 def bounces(n: int, domain: str = "mg.example.com") -> list:
@@ -116,15 +137,17 @@ def bounces(n: int, domain: str = "mg.example.com") -> list:
 
 def test_bulk_group_prints_a_header_with_the_exact_count_and_a_sample():
     text = render.text(Plan(changes=bounces(2500)))
-    assert text == "\n".join([
-        "mgsync will perform the following actions:",
-        "",
-        "  + 2,500 bounces in mg.example.com (first 5 shown; plan --full lists every one)",
-        *[f"      + bounce:mg.example.com/a{i}@example.org" for i in range(5)],
-        "      … and 2,495 more",
-        "",
-        SUMMARY.format(2500, 0, 0),
-    ])
+    assert text == "\n".join(
+        [
+            "mgsync will perform the following actions:",
+            "",
+            "  + 2,500 bounces in mg.example.com (first 5 shown; plan --full lists every one)",
+            *[f"      + bounce:mg.example.com/a{i}@example.org" for i in range(5)],
+            "      … and 2,495 more",
+            "",
+            SUMMARY.format(2500, 0, 0),
+        ]
+    )
 
 
 def test_full_lists_every_bulk_change():
@@ -202,8 +225,7 @@ def test_secret_in_full_resources_is_never_printed(color):
 
 
 def test_control_characters_from_mailgun_are_escaped():
-    plan = Plan(changes=[create("route:evil\x1b[2J\u202e", {"description": "a\x07b"})],
-                notes=["note\x1b[31m"])
+    plan = Plan(changes=[create("route:evil\x1b[2J\u202e", {"description": "a\x07b"})], notes=["note\x1b[31m"])
     text = render.text(plan)
     assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
     assert "  + route:evil\\u001b[2J\\u202e" in text

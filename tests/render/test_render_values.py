@@ -41,7 +41,7 @@ def test_value(data, expected):
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        ("x" * 100, '"' + "x" * 59 + '… (100 chars)'),
+        ("x" * 100, '"' + "x" * 59 + "… (100 chars)"),
         (BODY, f"(520 chars, sha256 {sha(BODY)}…)"),
         ("tag", '"tag"'),
     ],
@@ -62,8 +62,7 @@ def test_digest_is_size_and_hash_prefix():
         (None, ["https://a"], 'null -> ["https://a"]'),
         (SENSITIVE, SENSITIVE_CHANGED, "(sensitive value changed)"),
         # Both would be cut to the same prefix: the digests show that they differ.
-        (LONG + "1", LONG + "2",
-         f"(101 chars, sha256 {sha(LONG + '1')}…) -> (101 chars, sha256 {sha(LONG + '2')}…)"),
+        (LONG + "1", LONG + "2", f"(101 chars, sha256 {sha(LONG + '1')}…) -> (101 chars, sha256 {sha(LONG + '2')}…)"),
     ],
 )
 def test_change(before, after, expected):

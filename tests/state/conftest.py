@@ -29,8 +29,9 @@ class Clone:
     def lock(self) -> Path:
         return self.root / LOCK
 
-    def write_lock(self, resources: dict[str, object], collections: dict[str, object] | None = None,
-                   **top: object) -> None:
+    def write_lock(
+        self, resources: dict[str, object], collections: dict[str, object] | None = None, **top: object
+    ) -> None:
         self.lock.parent.mkdir(parents=True, exist_ok=True)
         document = {"format_version": 1, "resources": resources, "collections": collections or {}, **top}
         self.lock.write_text(render_document(document), encoding="utf-8")
@@ -56,8 +57,16 @@ def isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL",
-                 "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL"):
+    for name in (
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+        "EMAIL",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -67,7 +76,18 @@ def remote(tmp_path: Path) -> Path:
     subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(bare)], check=True)
     seed = tmp_path / "seed"
     subprocess.run(["git", "clone", "--quiet", str(bare), str(seed)], check=True, capture_output=True)
-    git(seed, "-c", "user.name=seed", "-c", "user.email=seed@example.com", "commit", "--quiet", "--allow-empty", "-m", "main")
+    git(
+        seed,
+        "-c",
+        "user.name=seed",
+        "-c",
+        "user.email=seed@example.com",
+        "commit",
+        "--quiet",
+        "--allow-empty",
+        "-m",
+        "main",
+    )
     git(seed, "push", "--quiet", "origin", "HEAD:refs/heads/main")
     return bare
 

@@ -31,8 +31,9 @@ def remote_tip(clone: Clone) -> str:
 def on_branch(clone: Clone, path: str) -> str:
     """The file at ``path`` on the remote's state branch, as it is (the applied marker: its line)."""
     clone.git("fetch", "--quiet", "origin", BRANCH)
-    return subprocess.run(["git", "show", f"FETCH_HEAD:{path}"], cwd=clone.root, capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["git", "show", f"FETCH_HEAD:{path}"], cwd=clone.root, capture_output=True, text=True, check=True
+    ).stdout
 
 
 def test_push_creates_the_branch_and_pull_brings_the_lockfile_byte_for_byte(a: Clone, b: Clone) -> None:
@@ -55,15 +56,23 @@ def test_the_working_tree_index_and_head_are_never_touched(a: Clone) -> None:
     (a.root / "staged.txt").write_text("staged\n")
     a.git("add", "staged.txt")
     (a.root / "dirty.txt").write_text("dirty\n")
-    before = (a.git("status", "--porcelain"), a.git("rev-parse", "HEAD"), a.git("symbolic-ref", "HEAD"),
-              a.git("branch", "--list"))
+    before = (
+        a.git("status", "--porcelain"),
+        a.git("rev-parse", "HEAD"),
+        a.git("symbolic-ref", "HEAD"),
+        a.git("branch", "--list"),
+    )
     a.write_lock({"route:support": ROUTE})
     assert a.mgsync("state", "push", LOCK).returncode == 0
     a.write_lock({"route:support": ROUTE, "route:other": ROUTE})
     assert a.mgsync("state", "push", LOCK).returncode == 0
     assert a.mgsync("state", "pull", LOCK).returncode == 0
-    after = (a.git("status", "--porcelain"), a.git("rev-parse", "HEAD"), a.git("symbolic-ref", "HEAD"),
-             a.git("branch", "--list"))
+    after = (
+        a.git("status", "--porcelain"),
+        a.git("rev-parse", "HEAD"),
+        a.git("symbolic-ref", "HEAD"),
+        a.git("branch", "--list"),
+    )
     assert after == (before[0] + "\n?? mailgun/", *before[1:])
     assert a.git("ls-remote", "origin", "refs/heads/main").split()[0] == before[1]
 
@@ -73,7 +82,9 @@ def test_pull_without_a_branch_or_without_the_file_leaves_the_lockfile(a: Clone,
     local = b.lock.read_bytes()
     missing = b.mgsync("state", "pull", LOCK)
     assert (missing.returncode, missing.stdout) == (
-        0, f"No branch {BRANCH} on origin yet; {LOCK} is left as it is (mgsync state push creates it).\n")
+        0,
+        f"No branch {BRANCH} on origin yet; {LOCK} is left as it is (mgsync state push creates it).\n",
+    )
     assert b.lock.read_bytes() == local
     shown = json.loads(b.mgsync("state", "show", "--json", LOCK).stdout)
     assert shown == {"branch_commit": None, "lockfile_present": False, "applied": None}
@@ -83,10 +94,15 @@ def test_pull_without_a_branch_or_without_the_file_leaves_the_lockfile(a: Clone,
     assert a.mgsync("state", "push", "other/mgsync.lock").returncode == 0
     absent = b.mgsync("state", "pull", LOCK)
     assert (absent.returncode, absent.stdout) == (
-        0, f"origin/{BRANCH} at {short(remote_tip(a))} has no {LOCK}; {LOCK} is left as it is.\n")
+        0,
+        f"origin/{BRANCH} at {short(remote_tip(a))} has no {LOCK}; {LOCK} is left as it is.\n",
+    )
     assert b.lock.read_bytes() == local
     assert json.loads(b.mgsync("state", "show", "--json", LOCK).stdout) == {
-        "branch_commit": remote_tip(a), "lockfile_present": False, "applied": None}
+        "branch_commit": remote_tip(a),
+        "lockfile_present": False,
+        "applied": None,
+    }
 
 
 def race_base(a: Clone, b: Clone) -> None:
@@ -100,10 +116,15 @@ def race_base(a: Clone, b: Clone) -> None:
 def race_edits(a: Clone, b: Clone) -> None:
     """a adds route:a and grows the list; b adds route:b, deletes route:x and records the account."""
     changed = {**ROUTE, "body": {"priority": 5}}
-    a.write_lock({"route:x": ROUTE, "route:y": changed, "route:a": ROUTE},
-                 {"member:news@mg.example.com": {"count": 2, "digest": "d2"}})
-    b.write_lock({"route:y": ROUTE, "route:b": ROUTE}, {"member:news@mg.example.com": {"count": 1, "digest": "d1"}},
-                 account={"subaccount": None, "id": "acct-b"})
+    a.write_lock(
+        {"route:x": ROUTE, "route:y": changed, "route:a": ROUTE},
+        {"member:news@mg.example.com": {"count": 2, "digest": "d2"}},
+    )
+    b.write_lock(
+        {"route:y": ROUTE, "route:b": ROUTE},
+        {"member:news@mg.example.com": {"count": 1, "digest": "d1"}},
+        account={"subaccount": None, "id": "acct-b"},
+    )
 
 
 EXPECTED = {
@@ -135,8 +156,10 @@ def test_a_push_rejected_because_the_branch_moved_is_merged_and_retried(a: Clone
     race_edits(a, b)
     hook = b.root / ".git" / "hooks" / "pre-push"
     command = " ".join(f"'{word}'" for word in mgsync_command())
-    hook.write_text(f"#!/bin/sh\nunset $(git rev-parse --local-env-vars)\n[ -e '{b.root}/.raced' ] && exit 0\n"
-                    f"touch '{b.root}/.raced'\ncd '{a.root}' && {command} state push {LOCK} >/dev/null\n")
+    hook.write_text(
+        f"#!/bin/sh\nunset $(git rev-parse --local-env-vars)\n[ -e '{b.root}/.raced' ] && exit 0\n"
+        f"touch '{b.root}/.raced'\ncd '{a.root}' && {command} state push {LOCK} >/dev/null\n"
+    )
     hook.chmod(hook.stat().st_mode | stat.S_IEXEC)
     pushed = b.mgsync("state", "push", LOCK)
     assert pushed.returncode == 0, pushed.stderr
@@ -149,8 +172,17 @@ def test_pushes_racing_at_once_lose_no_record(a: Clone, b: Clone) -> None:
     race_base(a, b)
     race_edits(a, b)
     env = dict(os.environ) | {"NO_COLOR": "1"}
-    both = [subprocess.Popen([*mgsync_command(), "state", "push", LOCK], cwd=each.root, env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for each in (a, b)]
+    both = [
+        subprocess.Popen(
+            [*mgsync_command(), "state", "push", LOCK],
+            cwd=each.root,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for each in (a, b)
+    ]
     for process in both:
         _, err = process.communicate(timeout=120)
         assert process.returncode == 0, err
@@ -171,11 +203,14 @@ def main_history(a: Clone) -> tuple[str, str, str]:
     return c1, c2, c3
 
 
-@pytest.mark.parametrize(("first", "second", "kept"), [
-    ("c2", "c1", "c2"),  # the later push is older: the newer marker stays
-    ("c1", "c2", "c2"),
-    ("c2", "c3", "c3"),  # neither descends from the other: ours
-])
+@pytest.mark.parametrize(
+    ("first", "second", "kept"),
+    [
+        ("c2", "c1", "c2"),  # the later push is older: the newer marker stays
+        ("c1", "c2", "c2"),
+        ("c2", "c3", "c3"),  # neither descends from the other: ours
+    ],
+)
 def test_the_applied_marker_keeps_the_descendant(a: Clone, b: Clone, first: str, second: str, kept: str) -> None:
     commits = dict(zip(("c1", "c2", "c3"), main_history(a)))
     b.git("fetch", "--quiet", "origin", "main", "side")
@@ -189,8 +224,7 @@ def test_the_applied_marker_keeps_the_descendant(a: Clone, b: Clone, first: str,
     shown = json.loads(b.mgsync("state", "show", "--json", LOCK).stdout)
     assert shown == {"branch_commit": remote_tip(b), "lockfile_present": True, "applied": commits[kept]}
     text = b.mgsync("state", "show", LOCK).stdout
-    assert text == (f"branch: origin/{BRANCH} at {remote_tip(b)}\nlockfile: {LOCK} present\n"
-                    f"applied: {commits[kept]}\n")
+    assert text == (f"branch: origin/{BRANCH} at {remote_tip(b)}\nlockfile: {LOCK} present\napplied: {commits[kept]}\n")
 
 
 def test_a_push_without_applied_keeps_the_marker(a: Clone, b: Clone) -> None:
@@ -218,8 +252,9 @@ def test_a_shallow_checkout_pulls_and_pushes(a: Clone, remote: Path, tmp_path: P
     a.write_lock({"route:x": ROUTE})
     assert a.mgsync("state", "push", LOCK).returncode == 0
     shallow = Clone(tmp_path / "shallow")
-    subprocess.run(["git", "clone", "--quiet", "--depth", "1", remote.as_uri(), str(shallow.root)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["git", "clone", "--quiet", "--depth", "1", remote.as_uri(), str(shallow.root)], check=True, capture_output=True
+    )
     assert shallow.git("rev-parse", "--is-shallow-repository") == "true"
     assert shallow.mgsync("state", "pull", LOCK).returncode == 0
     assert shallow.read_lock() == a.read_lock()
@@ -256,19 +291,22 @@ def test_not_a_git_repository(tmp_path: Path) -> None:
     alone = Clone(tmp_path / "alone")
     alone.root.mkdir()
     assert one_line(alone.mgsync("state", "show", LOCK)) == (
-        f"Error: {alone.root} is not inside a git repository; run mgsync state in a clone of the manifests' repository.")
+        f"Error: {alone.root} is not inside a git repository; run mgsync state in a clone of the manifests' repository."
+    )
 
 
 def test_a_missing_remote(a: Clone) -> None:
     assert one_line(a.mgsync("state", "pull", "--remote", "upstream", LOCK)) == (
-        f"Error: No git remote named 'upstream' in {a.root}; pass --remote NAME (see git remote -v).")
+        f"Error: No git remote named 'upstream' in {a.root}; pass --remote NAME (see git remote -v)."
+    )
 
 
 def test_an_unreachable_remote(a: Clone, tmp_path: Path) -> None:
     a.git("remote", "set-url", "origin", str(tmp_path / "gone.git"))
     assert one_line(a.mgsync("state", "pull", LOCK)) == (
         f"Error: Cannot fetch origin/{BRANCH}: '{tmp_path / 'gone.git'}' does not appear to be a git repository; "
-        "check the remote's URL and your access to it.")
+        "check the remote's URL and your access to it."
+    )
 
 
 def test_a_push_refused_for_another_reason(a: Clone, remote: Path) -> None:
@@ -279,15 +317,22 @@ def test_a_push_refused_for_another_reason(a: Clone, remote: Path) -> None:
     assert one_line(a.mgsync("state", "push", LOCK)) == (
         f"Error: git push to origin/{BRANCH} was refused: [remote rejected] (pre-receive hook declined) "
         "(remote: protected branch); "
-        f"let this job push to branch {BRANCH} (no protection rule may block it).")
+        f"let this job push to branch {BRANCH} (no protection rule may block it)."
+    )
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    (None, f"Error: {LOCK} does not exist; nothing to push (run mgsync apply, or mgsync state pull, first)."),
-    ("{oops", f"Error: {LOCK}: not an mgsync lockfile (Expecting property name enclosed in double quotes: "
-              "line 1 column 2 (char 1)); restore it from the state branch's history."),
-    ("[]", f"Error: {LOCK}: not an mgsync lockfile (not a JSON object of resources and collections)."),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (None, f"Error: {LOCK} does not exist; nothing to push (run mgsync apply, or mgsync state pull, first)."),
+        (
+            "{oops",
+            f"Error: {LOCK}: not an mgsync lockfile (Expecting property name enclosed in double quotes: "
+            "line 1 column 2 (char 1)); restore it from the state branch's history.",
+        ),
+        ("[]", f"Error: {LOCK}: not an mgsync lockfile (not a JSON object of resources and collections)."),
+    ],
+)
 def test_only_a_lockfile_is_pushed(a: Clone, text: str | None, expected: str) -> None:
     if text is not None:
         a.lock.parent.mkdir()
@@ -298,14 +343,16 @@ def test_only_a_lockfile_is_pushed(a: Clone, text: str | None, expected: str) ->
 
 def test_bad_names_are_one_line(a: Clone, tmp_path: Path) -> None:
     assert one_line(a.mgsync("state", "show", "--branch", "no..dots", LOCK)) == (
-        "Error: 'no..dots' is not a valid git branch name; pass another --branch.")
+        "Error: 'no..dots' is not a valid git branch name; pass another --branch."
+    )
     assert one_line(a.mgsync("state", "push", str(tmp_path / "elsewhere.lock"))) == (
-        f"Error: {tmp_path / 'elsewhere.lock'} is outside the git repository {a.root}; keep the lockfile inside it.")
+        f"Error: {tmp_path / 'elsewhere.lock'} is outside the git repository {a.root}; keep the lockfile inside it."
+    )
     a.write_lock({})
     assert one_line(a.mgsync("state", "push", LOCK, "--applied", "nope")) == (
-        f"Error: --applied nope: not a commit of {a.root}; pass the full SHA of the commit that was applied.")
+        f"Error: --applied nope: not a commit of {a.root}; pass the full SHA of the commit that was applied."
+    )
 
 
 def test_the_default_branch_is_one_name() -> None:
     assert statecli.DEFAULT_BRANCH == gitstate.DEFAULT_BRANCH == BRANCH
-

@@ -32,13 +32,25 @@ def mgsync_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "mgsync"]
 
 
-def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-        input: str | None = None, unset: Sequence[str] = ()) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    input: str | None = None,
+    unset: Sequence[str] = (),
+) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_"))}
     full_env.update(EXAMPLE_ENV)
     full_env.update(env or {})
     for name in unset:
         full_env.pop(name, None)
     full_env["NO_COLOR"] = "1"
-    return subprocess.run([*mgsync_command(), *args], cwd=cwd or REPO, env=full_env, input=input,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [*mgsync_command(), *args],
+        cwd=cwd or REPO,
+        env=full_env,
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

@@ -32,8 +32,9 @@ def dns_server(zone_text: str) -> Iterator[str]:
     resolver = ZoneResolver(zone_text)
     port = free_port()
     servers = [DNSServer(resolver, address="127.0.0.1", port=port, tcp=tcp, logger=_Quiet()) for tcp in (False, True)]
-    threads = [threading.Thread(target=s.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-               for s in servers]  # a short poll: stopping waits for it, dnslib's default is 0.5 s
+    threads = [
+        threading.Thread(target=s.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True) for s in servers
+    ]  # a short poll: stopping waits for it, dnslib's default is 0.5 s
     for thread in threads:
         thread.start()
     try:

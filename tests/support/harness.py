@@ -40,8 +40,9 @@ class Harness:
     def plan(self, targets: tuple[str, ...] = ()) -> Plan:
         return Engine(self.client, self.desired(), Lockfile.read(self.lock_path), targets=targets).plan().plan
 
-    def apply(self, *, force: bool = False, confirm: frozenset[str] = frozenset(),
-              targets: tuple[str, ...] = ()) -> Outcome:
+    def apply(
+        self, *, force: bool = False, confirm: frozenset[str] = frozenset(), targets: tuple[str, ...] = ()
+    ) -> Outcome:
         desired = self.desired()
         with held(self.lock_path) as lock:
             return Engine(self.client, desired, lock, targets=targets).apply(Checks(force=force, confirmed=confirm))
@@ -51,5 +52,8 @@ class Harness:
         return [(str(c.address), c.action.value) for c in plan.changes]
 
     def requests(self, method: str | None = None, prefix: str = "") -> list[str]:
-        return [f"{e.method} {e.path}" for e in self.emu.log
-                if (method is None or e.method == method) and e.path.startswith(prefix)]
+        return [
+            f"{e.method} {e.path}"
+            for e in self.emu.log
+            if (method is None or e.method == method) and e.path.startswith(prefix)
+        ]

@@ -49,8 +49,15 @@ def secret_change() -> Change:
     """A password change whose full resources carry the secret, as the plan builds it."""
     address = addr("credential:mg.example.com/alice")
     resource = Resource(address, Login(password=SECRET))
-    return Change(address, Action.UPDATE, {"password": SENSITIVE}, {"password": SENSITIVE},
-                  (FieldChange(("password",), SENSITIVE, SENSITIVE_CHANGED),), desired=resource, observed=resource)
+    return Change(
+        address,
+        Action.UPDATE,
+        {"password": SENSITIVE},
+        {"password": SENSITIVE},
+        (FieldChange(("password",), SENSITIVE, SENSITIVE_CHANGED),),
+        desired=resource,
+        observed=resource,
+    )
 
 
 def example_plan() -> Plan:
@@ -60,20 +67,30 @@ def example_plan() -> Plan:
     body = "<html>\n  <body>Hello {{name}}</body>\n</html>\n" * 10
     return Plan(
         changes=[
-            create("route:support-inbox", {
-                "priority": 0,
-                "expression": 'match_recipient("support@example.com")',
-                "actions": ['forward("https://app.example.com/inbound")', "stop()"],
-            }),
+            create(
+                "route:support-inbox",
+                {
+                    "priority": 0,
+                    "expression": 'match_recipient("support@example.com")',
+                    "actions": ['forward("https://app.example.com/inbound")', "stop()"],
+                },
+            ),
             update("domain:mg.example.com", ("spam_action", "disabled", "tag")),
             update("tracking:mg.example.com", ("open.active", False, True), ("click.active", "htmlonly", True)),
             secret_change(),
-            create("template:mg.example.com/welcome", {
-                "description": "Welcome email", "template": body, "headers": {"Subject": "Welcome, {{name}}"},
-            }),
+            create(
+                "template:mg.example.com/welcome",
+                {
+                    "description": "Welcome email",
+                    "template": body,
+                    "headers": {"Subject": "Welcome, {{name}}"},
+                },
+            ),
             update("template:mg.example.com/reset", ("template", body, body.replace("Hello", "Hi"))),
-            *[create(f"bounce:mg.example.com/a{i}@example.org", {"code": "550", "error": "mailbox removed"})
-              for i in range(2500)],
+            *[
+                create(f"bounce:mg.example.com/a{i}@example.org", {"code": "550", "error": "mailbox removed"})
+                for i in range(2500)
+            ],
             delete("webhook:mg.example.com/opened", {"urls": ["https://old.example.com/hook"]}),
             forget("list:old@mg.example.com"),
         ],

@@ -21,7 +21,9 @@ BROKEN = "{{#if a}}\n{{/each}}"
 @pytest.fixture
 def api(emulator: Emulator) -> Iterator[httpx.Client]:
     emulator.store.add_domain(D, state="active")
-    with httpx.Client(transport=emulator.transport(), base_url="https://api.mailgun.net", auth=("api", "test")) as client:
+    with httpx.Client(
+        transport=emulator.transport(), base_url="https://api.mailgun.net", auth=("api", "test")
+    ) as client:
         yield client
 
 
@@ -42,10 +44,13 @@ def test_a_broken_version_is_refused_and_an_update_to_a_broken_body_too(api: htt
     assert [v["tag"] for v in api.get(f"{T}/welcome/versions").json()["template"]["versions"]] == ["v1"]
 
 
-@pytest.mark.parametrize(("body", "engine"), [
-    ("{{#if (eq a b)}}x{{/if}} {{> footer}}", "handlebars"),  # parses: Mailgun stores it
-    ("{{if .X}}{{end}}", "go"),  # not Handlebars
-])
+@pytest.mark.parametrize(
+    ("body", "engine"),
+    [
+        ("{{#if (eq a b)}}x{{/if}} {{> footer}}", "handlebars"),  # parses: Mailgun stores it
+        ("{{if .X}}{{end}}", "go"),  # not Handlebars
+    ],
+)
 def test_bodies_that_parse_or_are_go_are_stored(api: httpx.Client, body: str, engine: str) -> None:
     answer = api.post(T, data={"name": "t", "template": body, "engine": engine})
     assert answer.status_code == 200, answer.text

@@ -9,13 +9,67 @@ from hypothesis import strategies as st
 
 from mgsync.handlebars import TemplateSyntaxError, check, render
 
-PIECES = ["{{", "}}", "{{{", "}}}", "{{{{", "}}}}", "{{#", "{{/", "{{^", "{{>", "{{!", "{{!--", "--}}", "{{~", "~}}",
-          "else", "if", "each", "with", "unless", "equal", "lookup", "as |", "|", "(", ")", "=", '"', "'", "[", "]",
-          "..", "../", ".", "/", "@index", "@root", "this", " ", "\n", "x", "y.z", "1", "-2.5", "true", "\\"]
+PIECES = [
+    "{{",
+    "}}",
+    "{{{",
+    "}}}",
+    "{{{{",
+    "}}}}",
+    "{{#",
+    "{{/",
+    "{{^",
+    "{{>",
+    "{{!",
+    "{{!--",
+    "--}}",
+    "{{~",
+    "~}}",
+    "else",
+    "if",
+    "each",
+    "with",
+    "unless",
+    "equal",
+    "lookup",
+    "as |",
+    "|",
+    "(",
+    ")",
+    "=",
+    '"',
+    "'",
+    "[",
+    "]",
+    "..",
+    "../",
+    ".",
+    "/",
+    "@index",
+    "@root",
+    "this",
+    " ",
+    "\n",
+    "x",
+    "y.z",
+    "1",
+    "-2.5",
+    "true",
+    "\\",
+]
 TEXTS = st.lists(st.sampled_from(PIECES), max_size=30).map("".join) | st.text(max_size=40)
-DATA = st.fixed_dictionaries({}, optional={"x": st.none() | st.booleans() | st.integers() | st.text(max_size=3)
-                                           | st.lists(st.integers(), max_size=3) | st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
-                                           "y": st.dictionaries(st.just("z"), st.integers() | st.floats(allow_nan=True))})
+DATA = st.fixed_dictionaries(
+    {},
+    optional={
+        "x": st.none()
+        | st.booleans()
+        | st.integers()
+        | st.text(max_size=3)
+        | st.lists(st.integers(), max_size=3)
+        | st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
+        "y": st.dictionaries(st.just("z"), st.integers() | st.floats(allow_nan=True)),
+    },
+)
 
 
 @settings(max_examples=400, deadline=None)

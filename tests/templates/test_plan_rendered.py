@@ -66,8 +66,12 @@ def test_preview_writes_before_and_after(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert result.stderr.splitlines()[-1] == "Wrote 4 template preview files to previews"
     found = sorted(str(p.relative_to(cwd / "previews")) for p in (cwd / "previews").rglob("*.html"))
-    assert found == ["template/mg.example.com/no-data.after.html", "template/mg.example.com/no-data.before.html",
-                     "template/mg.example.com/welcome.after.html", "template/mg.example.com/welcome.before.html"]
+    assert found == [
+        "template/mg.example.com/no-data.after.html",
+        "template/mg.example.com/no-data.before.html",
+        "template/mg.example.com/welcome.after.html",
+        "template/mg.example.com/welcome.before.html",
+    ]
     data = load(EXAMPLE / "welcome.vars.yaml")
     before = handlebars.render((EXAMPLE / "welcome.html.hbs").read_text(encoding="utf-8"), data).html
     after = handlebars.render((cwd / "templates" / "welcome.html.hbs").read_text(encoding="utf-8"), data).html

@@ -55,7 +55,9 @@ def test_vars_names_the_data_and_lists_only_what_it_lacks(tmp_path: Path) -> Non
 
 
 def test_an_address_is_found_through_the_manifests() -> None:
-    result = run("template", "render", "template:mg.example.com/welcome", "--manifests", "examples/production", "--text")
+    result = run(
+        "template", "render", "template:mg.example.com/welcome", "--manifests", "examples/production", "--text"
+    )
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout == (GOLDEN / "welcome.txt").read_text(encoding="utf-8")
 
@@ -63,7 +65,8 @@ def test_an_address_is_found_through_the_manifests() -> None:
 def test_an_inline_template_uses_the_data_beside_its_manifest(tmp_path: Path) -> None:
     (tmp_path / "m.yaml").write_text(
         "account_templates:\n  note:\n    template: '<p>{{#each items}}{{@index}}={{this}} {{/each}}{{missing}}</p>'\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (tmp_path / "note.vars.yaml").write_text("items: [a, b]\n", encoding="utf-8")
     result = run("template", "render", "account_template:note", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (0, "<p>0=a 1=b </p>")
@@ -82,9 +85,12 @@ def test_what_cannot_render_is_one_line_and_exit_1(tmp_path: Path) -> None:
         ("ok.hbs",): "Error: ok.vars.json: the test data must be a mapping of variable names to values\n",
         ("nope.hbs",): "Error: cannot read the template nope.hbs: No such file or directory\n",
         ("template:mg.example.com/x",): "Error: .: no manifest files (*.yaml, *.yml) in this directory\n",
-        ("route:support-inbox", "--manifests", str(REPO / "examples" / "production")):
-            f"Error: route:support-inbox is not a template declared in the manifests in {REPO / 'examples' / 'production'};"
-            " give a template file, or --manifests with the directory that declares it\n",
+        (
+            "route:support-inbox",
+            "--manifests",
+            str(REPO / "examples" / "production"),
+        ): f"Error: route:support-inbox is not a template declared in the manifests in {REPO / 'examples' / 'production'};"
+        " give a template file, or --manifests with the directory that declares it\n",
     }
     for args, message in cases.items():
         result = run("template", "render", *args, cwd=tmp_path)

@@ -67,14 +67,14 @@ def test_inline_templates_are_placed_inside_the_yaml(tmp_path: Path) -> None:
     result = run("validate", "mg.yaml", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        "Warning: mg.yaml:16:25: template:mg.example.com/fine-but-unknown-helper: helper \"formatDate\" is not one of"
+        'Warning: mg.yaml:16:25: template:mg.example.com/fine-but-unknown-helper: helper "formatDate" is not one of'
         " Mailgun's (if, unless, each, with, equal); the send fails",
-        "Warning: mg.yaml:16:54: template:mg.example.com/fine-but-unknown-helper: partial \"{{> footer}}\": Mailgun"
+        'Warning: mg.yaml:16:54: template:mg.example.com/fine-but-unknown-helper: partial "{{> footer}}": Mailgun'
         " stores no partials, so the send fails",
         "mg.yaml:10:11: template:mg.example.com/block: {{/each}} does not close {{#if}} (opened at 8:11); write {{/if}}",
         "mg.yaml:12:22: template:mg.example.com/plain: {{#unless}} is never closed: add {{/unless}}",
-        "mg.yaml:14:23: template:mg.example.com/quoted: \"{{\" is never closed with \"}}\"",
-        "mg.yaml:21:15: account_template:base: unexpected \")\" in the expression",
+        'mg.yaml:14:23: template:mg.example.com/quoted: "{{" is never closed with "}}"',
+        'mg.yaml:21:15: account_template:base: unexpected ")" in the expression',
         "4 errors found.",
     ]
 
@@ -82,11 +82,12 @@ def test_inline_templates_are_placed_inside_the_yaml(tmp_path: Path) -> None:
 def test_a_valid_template_with_an_unknown_helper_only_warns(tmp_path: Path) -> None:
     (tmp_path / "mg.yaml").write_text(
         "domains:\n  mg.example.com:\n    templates:\n      t:\n        template: '{{#if (eq a b)}}x{{/if}}'\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result = run("validate", "mg.yaml", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines() == [
-        "Warning: mg.yaml:5:27: template:mg.example.com/t: helper \"eq\" is not one of Mailgun's"
+        'Warning: mg.yaml:5:27: template:mg.example.com/t: helper "eq" is not one of Mailgun\'s'
         " (if, unless, each, with, equal); the send fails",
     ]
 
@@ -94,7 +95,8 @@ def test_a_valid_template_with_an_unknown_helper_only_warns(tmp_path: Path) -> N
 def test_go_templates_are_not_read_as_handlebars(tmp_path: Path) -> None:
     (tmp_path / "mg.yaml").write_text(
         "domains:\n  mg.example.com:\n    templates:\n      t:\n        engine: go\n        template: '{{if .X}}{{end}}'\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     assert run("validate", "mg.yaml", cwd=tmp_path).returncode == 0
 
 
@@ -102,12 +104,14 @@ def test_a_header_that_does_not_parse_is_a_warning(tmp_path: Path) -> None:
     """Mailgun renders stored headers with Handlebars; what it does with a broken one is unknown,
     so it is never refused."""
     (tmp_path / "m.yaml").write_text(
-        "domains:\n  mg.example.com:\n    templates:\n      t:\n        template: \"<p>{{name}}</p>\"\n"
-        "        headers: {Subject: \"Hi {{name\", From: \"{{fmt a}} <a@example.com>\"}\n", encoding="utf-8")
+        'domains:\n  mg.example.com:\n    templates:\n      t:\n        template: "<p>{{name}}</p>"\n'
+        '        headers: {Subject: "Hi {{name", From: "{{fmt a}} <a@example.com>"}\n',
+        encoding="utf-8",
+    )
     result = run("validate", "m.yaml", cwd=tmp_path)
     assert result.returncode == 0
     assert result.stderr.splitlines() == [
         'Warning: m.yaml:6:32: template:mg.example.com/t: header Subject: "{{" is never closed with "}}"',
-        "Warning: m.yaml:6:50: template:mg.example.com/t: header From: helper \"fmt\" is not one of Mailgun's"
+        'Warning: m.yaml:6:50: template:mg.example.com/t: header From: helper "fmt" is not one of Mailgun\'s'
         " (if, unless, each, with, equal); the send fails",
     ]

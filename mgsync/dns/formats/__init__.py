@@ -22,12 +22,15 @@ class Format:
     per_zone: bool = False
 
 
-FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("octodns", ".yaml", octodns.render, per_zone=True),
-    Format("dnscontrol", ".js", dnscontrol.render),
-    Format("bind", ".zone", bind.render, per_zone=True),
-    Format("terraform", ".tf.json", terraform.render),
-    Format("json", ".json", jsonfmt.render),
-)}
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("octodns", ".yaml", octodns.render, per_zone=True),
+        Format("dnscontrol", ".js", dnscontrol.render),
+        Format("bind", ".zone", bind.render, per_zone=True),
+        Format("terraform", ".tf.json", terraform.render),
+        Format("json", ".json", jsonfmt.render),
+    )
+}
 
 __all__ = ["FORMATS", "Format", "Options"]

@@ -18,8 +18,10 @@ def render(zones: Sequence[Zone], options: Options) -> str:
         for record in zone.records:
             if record.note:
                 lines.append(f"; {record.purpose}: {record.note}")
-            lines.append(f"{record.name or '@':<{width}}  {record.ttl}  IN  {record.type:<5}  {_rdata(record)}"
-                         f"  ; {record.purpose}")
+            lines.append(
+                f"{record.name or '@':<{width}}  {record.ttl}  IN  {record.type:<5}  {_rdata(record)}"
+                f"  ; {record.purpose}"
+            )
     return "\n".join(lines) + "\n"
 
 

@@ -12,10 +12,13 @@ from mgsync.dns.model import Record, Zone
 
 
 def render(zones: Sequence[Zone], options: Options) -> str:
-    lines = [f"// {HEADER}",
-             "// Copy the records into your own D() for the zone, or use this file with your providers.",
-             'var REG_NONE = NewRegistrar("none");',
-             'var DSP_MAILGUN = NewDnsProvider("mailgun-dns");', ""]
+    lines = [
+        f"// {HEADER}",
+        "// Copy the records into your own D() for the zone, or use this file with your providers.",
+        'var REG_NONE = NewRegistrar("none");',
+        'var DSP_MAILGUN = NewDnsProvider("mailgun-dns");',
+        "",
+    ]
     for zone in zones:
         lines.append(f"D({json.dumps(zone.name)}, REG_NONE, DnsProvider(DSP_MAILGUN),")
         for record in zone.records:

@@ -18,8 +18,14 @@ def render(zones: Sequence[Zone], options: Options) -> str:
 
 def record_json(record: Record) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "domain": record.domain, "zone": record.zone, "name": record.name, "fqdn": record.fqdn,
-        "type": record.type, "value": record.value, "purpose": record.purpose, "valid": record.valid,
+        "domain": record.domain,
+        "zone": record.zone,
+        "name": record.name,
+        "fqdn": record.fqdn,
+        "type": record.type,
+        "value": record.value,
+        "purpose": record.purpose,
+        "valid": record.valid,
         "ttl": record.ttl,
     }
     if record.priority is not None:

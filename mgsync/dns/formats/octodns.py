@@ -17,11 +17,16 @@ from mgsync.errors import MgsyncError
 def render(zones: Sequence[Zone], options: Options) -> str:
     if len(zones) != 1:
         names = ", ".join(z.name for z in zones)
-        raise MgsyncError(f"octoDNS keeps one zone per file and these records span {len(zones)} zones ({names}); "
-                          "pass --out DIRECTORY to write one <zone>.yaml each, or --zone to pick one.")
+        raise MgsyncError(
+            f"octoDNS keeps one zone per file and these records span {len(zones)} zones ({names}); "
+            "pass --out DIRECTORY to write one <zone>.yaml each, or --zone to pick one."
+        )
     zone = zones[0]
-    lines = [f"# {HEADER}", f"# zone: {zone.name}; for YamlProvider with escaped_semicolons: true (octoDNS 1.x's default)",
-             "---"]
+    lines = [
+        f"# {HEADER}",
+        f"# zone: {zone.name}; for YamlProvider with escaped_semicolons: true (octoDNS 1.x's default)",
+        "---",
+    ]
     by_name: dict[str, list[list[Record]]] = {}
     for (name, _), rrset in rrsets(zone.records).items():
         by_name.setdefault(name, []).append(rrset)

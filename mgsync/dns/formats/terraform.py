@@ -28,11 +28,13 @@ def render(zones: Sequence[Zone], options: Options) -> str:
     notes = [f"{r.purpose}: {r.note}" for r in records if r.note]
     document = {
         "//": " ".join([HEADER, *notes]),
-        "variable": {VARIABLE: {
-            "type": "map(string)",
-            "description": f"{'Route53 hosted zone' if route53 else 'Cloudflare zone'} id per zone name: "
-                           + ", ".join(z.name for z in zones),
-        }},
+        "variable": {
+            VARIABLE: {
+                "type": "map(string)",
+                "description": f"{'Route53 hosted zone' if route53 else 'Cloudflare zone'} id per zone name: "
+                + ", ".join(z.name for z in zones),
+            }
+        },
         "locals": {LOCAL: entries},
         "resource": _route53_resource() if route53 else _cloudflare_resource(),
     }
@@ -55,8 +57,16 @@ def _route53_entries(records: Sequence[Record]) -> dict[str, Any]:
     groups: dict[tuple[str, str], list[Record]] = {}
     for record in records:
         groups.setdefault((record.fqdn, record.type), []).append(record)
-    return {k: {"zone": g[0].zone, "name": g[0].fqdn, "type": g[0].type, "ttl": g[0].ttl,
-                "records": [_route53_value(r) for r in g]} for k, g in _keyed(list(groups.values()))}
+    return {
+        k: {
+            "zone": g[0].zone,
+            "name": g[0].fqdn,
+            "type": g[0].type,
+            "ttl": g[0].ttl,
+            "records": [_route53_value(r) for r in g],
+        }
+        for k, g in _keyed(list(groups.values()))
+    }
 
 
 def _route53_value(record: Record) -> str:
@@ -64,23 +74,39 @@ def _route53_value(record: Record) -> str:
 
 
 def _cloudflare_entries(records: Sequence[Record]) -> dict[str, Any]:
-    return {k: {"zone": r.zone, "name": r.fqdn, "type": r.type, "ttl": r.ttl, "content": r.value,
-                "priority": r.priority} for k, (r,) in _keyed([[r] for r in records])}
+    return {
+        k: {"zone": r.zone, "name": r.fqdn, "type": r.type, "ttl": r.ttl, "content": r.value, "priority": r.priority}
+        for k, (r,) in _keyed([[r] for r in records])
+    }
 
 
 def _route53_resource() -> dict[str, Any]:
-    return {"aws_route53_record": {"mailgun": {
-        "for_each": f"${{local.{LOCAL}}}",
-        "zone_id": f"${{var.{VARIABLE}[each.value.zone]}}",
-        "name": "${each.value.name}", "type": "${each.value.type}", "ttl": "${each.value.ttl}",
-        "records": "${each.value.records}",
-    }}}
+    return {
+        "aws_route53_record": {
+            "mailgun": {
+                "for_each": f"${{local.{LOCAL}}}",
+                "zone_id": f"${{var.{VARIABLE}[each.value.zone]}}",
+                "name": "${each.value.name}",
+                "type": "${each.value.type}",
+                "ttl": "${each.value.ttl}",
+                "records": "${each.value.records}",
+            }
+        }
+    }
 
 
 def _cloudflare_resource() -> dict[str, Any]:
-    return {"cloudflare_dns_record": {"mailgun": {
-        "for_each": f"${{local.{LOCAL}}}",
-        "zone_id": f"${{var.{VARIABLE}[each.value.zone]}}",
-        "name": "${each.value.name}", "type": "${each.value.type}", "ttl": "${each.value.ttl}",
-        "content": "${each.value.content}", "priority": "${each.value.priority}", "proxied": False,
-    }}}
+    return {
+        "cloudflare_dns_record": {
+            "mailgun": {
+                "for_each": f"${{local.{LOCAL}}}",
+                "zone_id": f"${{var.{VARIABLE}[each.value.zone]}}",
+                "name": "${each.value.name}",
+                "type": "${each.value.type}",
+                "ttl": "${each.value.ttl}",
+                "content": "${each.value.content}",
+                "priority": "${each.value.priority}",
+                "proxied": False,
+            }
+        }
+    }
