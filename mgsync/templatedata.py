@@ -11,6 +11,7 @@ Knows the template kinds only through the registry and their ``file:`` key.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,12 +71,22 @@ def locate(resource: Resource) -> Located:
 
 
 def _file_reference(manifest: Path, resource: Resource) -> str | None:
-    parsed, _problems = yamlfile.parse(manifest)
-    node: Any = parsed.root if parsed is not None else None
+    try:
+        node: Any = _manifest_root(manifest, manifest.stat().st_mtime_ns)
+    except OSError:
+        return None
     for part in _entry_path(resource):
         node = _child(node, part)
     reference = node.get("file") if isinstance(node, dict) else None
     return reference if isinstance(reference, str) else None
+
+
+@functools.lru_cache(maxsize=32)
+def _manifest_root(manifest: Path, stamp: int) -> Any:
+    """A manifest's parsed root, once per file version (``stamp``: its mtime): a plan that changes
+    200 templates of one domain file asks for it 200 times."""
+    parsed, _problems = yamlfile.parse(manifest)
+    return parsed.root if parsed is not None else None
 
 
 def _entry_path(resource: Resource) -> tuple[str, ...]:
