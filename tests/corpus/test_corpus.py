@@ -24,21 +24,12 @@ from ruamel.yaml import YAML
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
 from mgsync.kinds.tracking import DEFAULT_HTML_FOOTER, DEFAULT_TEXT_FOOTER
+from mgsync.kinds.webhook import EVENTS  # Mailgun's eight webhook events, as the kind declares them
 from mgsync.shapes import rules
 from tests.support.cli import run
 
 KEY = "corpus-key"
 CORPUS: dict[str, list[dict[str, Any]]] = YAML(typ="safe").load(Path(__file__).with_name("values.yaml"))
-EVENTS = (
-    "accepted",
-    "clicked",
-    "complained",
-    "delivered",
-    "opened",
-    "permanent_fail",
-    "temporary_fail",
-    "unsubscribed",
-)
 DEFAULT_FOOTERS = {"html_footer": DEFAULT_HTML_FOOTER, "text_footer": DEFAULT_TEXT_FOOTER}
 URLS_PER_EVENT = 3  # Mailgun keeps at most 3 URLs per webhook event (mailgun-api.md §5.1)
 
