@@ -1,10 +1,25 @@
-"""Execute a Plan: ordered phases, batched where Mailgun allows, lockfile written after every step.
+"""Execute a Plan: one graph of steps, each run as soon as what it depends on is done, recorded as it ends.
 
-Phases follow ``plan.changes`` order (creates and updates in registry order, then deletes in reverse),
-one kind at a time; inside a phase independent changes run concurrently through the client's bounded
-pool, and bulk kinds (members, suppressions) go through their batch endpoints (``Kind.upsert``), at
-most ``Bulk.max_batch`` entries of one scope per call. After each successful step the lockfile is
-rewritten atomically, so an interrupted apply leaves a true record and a re-run converges.
+A step is one API call's worth of changes: one change, or one batch of a bulk kind (members,
+suppressions: ``Kind.upsert``, at most ``Bulk.max_batch`` entries of one scope). Steps run on the
+client's pool, at most ``concurrency`` at a time and within its shared rate budget, in plan order as far
+as their dependencies allow. What must keep its order does (``_steps``):
+
+- a change waits for the creates and updates of the objects it lives in (a domain before its
+  webhooks, a list before its members) and for earlier changes of its own address;
+- a kind that ``follows`` others in one scope waits for their changes there (a domain's DKIM
+  selector after its keys), and for deletes the other way round;
+- every delete waits for every create and update (make before break: a renamed route is created
+  before the old one goes), and a container's delete for the deletes of what it holds.
+
+Everything else (routes, templates, webhooks, credentials, settings across domains, batches of
+different scopes) runs concurrently. After a step fails no new step starts; those in flight finish
+and are recorded, then the first error in plan order is raised.
+
+Each finished step is recorded in the lockfile, and every group of steps that finished together is
+committed to its journal with one append (``Lockfile.commit``), so an apply writes in proportion to
+what it changed and a kill at any moment leaves a lockfile that holds every committed step; the
+caller folds the journal in when the apply ends (``engine/record.py``).
 
 The policy for lost answers lives here too (DESIGN §3.9): a create or a batch whose answer was lost
 (5xx, dropped connection) is never blindly repeated, but re-read first; a delete that finds the
@@ -13,9 +28,13 @@ object gone already succeeded. The kinds only make plain calls. This module know
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import logging
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mgsync.changes import Action, Change
@@ -26,41 +45,177 @@ from mgsync.kinds.base import is_not_found
 from mgsync.kinds.capabilities import Deletable, Writable
 from mgsync.lockfile import Lockfile
 from mgsync.plan import Plan
-from mgsync.state import Resource, State
+from mgsync.state import Address, Resource, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
 
 log = logging.getLogger("mgsync.apply")
 Progress = Callable[[int, int, str], None]
-Done = Callable[[list[Change], Resource | None], None]  # called after each successful step
+
+
+@dataclass
+class Step:
+    """Changes sent by one call (one change, or one bulk batch), and the steps it waits for."""
+
+    kind: Kind[Any] | None  # None: the barrier between the creates and updates and the deletes
+    changes: list[Change]
+    after: set[int] = field(default_factory=set)  # indices of the steps that must be done first
+
+    @property
+    def deleting(self) -> bool:
+        return self.changes[0].action in (Action.DELETE, Action.FORGET)
+
+    def run(self, client: Client) -> Resource | None:
+        kind = self.kind
+        if kind is None:
+            return None
+        if isinstance(kind, BulkKind) and self.changes[0].action is not Action.DELETE:
+            _send_batch(client, kind, self.changes)
+            return None
+        return _apply_one(client, kind, self.changes[0])
 
 
 def execute(client: Client, plan: Plan, lock: Lockfile, progress: Progress | None = None) -> int:
-    """Apply every change of ``plan`` in order; returns the number of changes applied."""
+    """Apply every change of ``plan``; returns the number of changes applied.
+
+    The caller opens the lockfile's journal first (``Lockfile.open_journal``) and folds it after."""
     total, applied = len(plan.changes), 0
 
-    def done(changes: list[Change], result: Resource | None) -> None:
-        nonlocal applied
-        for change in changes:
-            _record(lock, change, result if len(changes) == 1 else None)
-        lock.write()
-        applied += len(changes)
-        if progress:
-            progress(applied, total, str(changes[-1].address))
+    def perform(step: Step) -> None:
+        """The step's call, then its record in the lockfile (on the worker: a new password's hash is a
+        scrypt, and it releases the GIL)."""
+        result = step.run(client)
+        if step.kind is not None and step.kind.name not in BULK_KINDS:  # collections: digests, after the re-read
+            for change in step.changes:
+                _record(lock, step.kind, change, result)
 
-    for kind, changes in _phases(plan.changes):
-        log.debug("apply: kind=%s changes=%d", kind.name, len(changes))
-        if isinstance(kind, BulkKind):
-            for _, group in itertools.groupby(changes, key=lambda c: c.address.scope):
-                _apply_batched(client, kind, list(group), done)
-        else:
-            _apply_each(client, kind, changes, done)
+    for finished in _run(client, steps=_steps(plan.changes), perform=perform):
+        lock.commit()
+        for step in finished:
+            applied += len(step.changes)
+            if progress and step.changes:  # not the barrier
+                progress(applied, total, str(step.changes[-1].address))
     return applied
 
 
-def _apply_each(client: Client, kind: Kind[Any], changes: list[Change], done: Done) -> None:
-    client.pool.map(lambda change: done([change], _apply_one(client, kind, change)), changes)
+def _run(client: Client, steps: list[Step], perform: Callable[[Step], None]) -> Iterator[list[Step]]:
+    """``perform`` each step on the client's pool as the dependencies allow, at most ``concurrency`` at
+    once, the earliest ready step first; yield each group of steps that finished together (in plan order).
+    After a failure no step starts; when those running have finished, the first error in plan order is raised."""
+    waiting = [len(step.after) for step in steps]
+    dependents: list[list[int]] = [[] for _ in steps]
+    for index, step in enumerate(steps):
+        for before in step.after:
+            dependents[before].append(index)
+    ready = [index for index, count in enumerate(waiting) if count == 0]
+    heapq.heapify(ready)
+    running: dict[Future[None], int] = {}
+    failed: list[tuple[int, BaseException]] = []
+    pool = client.pool
+    while ready or running:
+        while ready and len(running) < pool.concurrency and not failed:
+            index = heapq.heappop(ready)
+            running[pool.submit(perform, steps[index])] = index
+        if not running:
+            break
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        finished = []
+        for future in sorted(done, key=running.__getitem__):
+            index = running.pop(future)
+            if (error := future.exception()) is not None:
+                failed.append((index, error))
+                continue
+            finished.append(steps[index])
+            for later in dependents[index]:
+                waiting[later] -= 1
+                if waiting[later] == 0:
+                    heapq.heappush(ready, later)
+        if finished:
+            yield finished
+    if failed:
+        raise min(failed, key=lambda failure: failure[0])[1]
+
+
+def _steps(changes: list[Change]) -> list[Step]:
+    """The plan's changes as steps, in plan order, each with what it waits for (see the module's docstring)."""
+    steps: list[Step] = []
+    graph = _Graph()
+    for kind, group in _phases(changes):
+        for step in _grouped(kind, group):
+            if step.deleting and graph.barrier is None:  # make before break: deletes wait for every upsert
+                graph.barrier = len(steps)
+                steps.append(Step(None, [], set(graph.upserts)))
+            graph.add(step, len(steps))
+            steps.append(step)
+    return steps
+
+
+def _grouped(kind: Kind[Any], changes: list[Change]) -> Iterator[Step]:
+    """A phase's changes as steps: a bulk kind's upserts in batches of ``max_batch`` per scope (its
+    deletes, pruned only, one by one), any other change on its own."""
+    if not isinstance(kind, BulkKind):
+        yield from (Step(kind, [change]) for change in changes)
+        return
+    for _, scoped in itertools.groupby(changes, key=lambda c: c.address.scope):
+        group = list(scoped)
+        upserts = [c for c in group if c.action in (Action.CREATE, Action.UPDATE)]
+        size = kind.max_batch
+        yield from (Step(kind, upserts[i : i + size]) for i in range(0, len(upserts), size))
+        yield from (Step(kind, [c]) for c in group if c.action is Action.DELETE)
+
+
+@dataclass
+class _Graph:
+    """What the steps so far are, indexed for the dependencies of the next one."""
+
+    writes: dict[Address, list[int]] = field(default_factory=lambda: defaultdict(list))  # its create/update steps
+    by_scope: dict[tuple[str, str, bool], list[int]] = field(default_factory=lambda: defaultdict(list))
+    deletes_inside: dict[Address, list[int]] = field(default_factory=lambda: defaultdict(list))  # by container
+    last_of: dict[Address, int] = field(default_factory=dict)  # an address's latest step
+    upserts: list[int] = field(default_factory=list)
+    barrier: int | None = None  # the step every delete waits for
+
+    def add(self, step: Step, index: int) -> None:
+        """Fill ``step.after`` from the steps before it, then index ``step`` for the steps after it."""
+        kind, first = step.kind, step.changes[0].address
+        if kind is None:
+            raise TypeError("the barrier is made by _steps, never added")
+        scope, ancestors, deleting = kind.scope_of(first), list(_ancestors(kind, first)), step.deleting
+        if deleting:
+            if self.barrier is not None:  # made by ``_steps`` before the first delete
+                step.after.add(self.barrier)
+            for other in _followers(kind):
+                step.after.update(self.by_scope.get((other.name, scope, True), ()))
+            step.after.update(self.deletes_inside.get(first, ()))
+            for container in ancestors:
+                self.deletes_inside[container].append(index)
+        else:
+            for container in ancestors:
+                step.after.update(self.writes.get(container, ()))
+            for other in kind.follows:
+                step.after.update(self.by_scope.get((other.name, scope, False), ()))
+            self.upserts.append(index)
+        if not isinstance(kind, BulkKind):  # a bulk entry is changed once in a plan: no order of its own
+            address = first
+            if (earlier := self.last_of.get(address)) is not None:
+                step.after.add(earlier)
+            self.last_of[address] = index
+            if not deleting:
+                self.writes[address].append(index)
+        self.by_scope[kind.name, scope, deleting].append(index)
+
+
+def _ancestors(kind: Kind[Any], address: Address) -> Iterator[Address]:
+    parent = kind.parent_address(address)
+    while parent is not None:
+        yield parent
+        parent = BY_NAME[parent.kind].parent_address(parent)
+
+
+def _followers(kind: Kind[Any]) -> list[Kind[Any]]:
+    """The kinds that follow ``kind`` in one scope (``Kind.follows``): their deletes go first."""
+    return [other for other in BY_NAME.values() if kind in other.follows]
 
 
 def _apply_one(client: Client, kind: Kind[Any], change: Change) -> Resource | None:
@@ -74,21 +229,6 @@ def _apply_one(client: Client, kind: Kind[Any], change: Change) -> Resource | No
         case Action.FORGET:
             pass
     return None
-
-
-def _apply_batched(client: Client, kind: BulkKind[Any], changes: list[Change], done: Done) -> None:
-    """One scope of a bulk kind: upserts in batches of ``max_batch``; deletes (pruned only) one by one."""
-    upserts = [c for c in changes if c.action in (Action.CREATE, Action.UPDATE)]
-    deletes = [c for c in changes if c.action is Action.DELETE]
-    size = kind.max_batch
-    batches = [upserts[i : i + size] for i in range(0, len(upserts), size)]
-
-    def send(batch: list[Change]) -> None:
-        _send_batch(client, kind, batch)
-        done(batch, None)
-
-    client.pool.map(send, batches)
-    _apply_each(client, kind, deletes, done)
 
 
 def _writable(kind: Kind[Any]) -> Writable:
@@ -158,10 +298,7 @@ def _phases(changes: list[Change]) -> list[tuple[Kind[Any], list[Change]]]:
     return [(BY_NAME[kind], list(group)) for (kind, _), group in itertools.groupby(changes, key=phase)]
 
 
-def _record(lock: Lockfile, change: Change, result: Resource | None) -> None:
-    if change.address.kind in BULK_KINDS:
-        return  # collections are recorded as digests once the apply has re-read them
-    kind = BY_NAME[change.address.kind]
+def _record(lock: Lockfile, kind: Kind[Any], change: Change, result: Resource | None) -> None:
     if change.action in (Action.DELETE, Action.FORGET):
         lock.forget(change.address)
         return

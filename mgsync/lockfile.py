@@ -22,6 +22,17 @@ Writes are atomic (temp file + rename). ``hold`` takes an exclusive lock on a si
 applies on one lockfile cannot run at once; ``filelock`` makes that work on Windows, macOS and Linux
 alike (``flock`` there, ``msvcrt`` locking on Windows).
 
+The journal (``<lockfile>.journal``, JSON Lines) makes an apply's record of each step durable without
+rewriting the whole file per step, which made an apply quadratic in what it wrote. An apply opens it
+(``open_journal``), appends the resulting entry of every address a step changed (``commit``: one
+append and one fsync for every group of steps that finished together), and folds it into the lockfile
+when it ends, even when it fails (``write``: the new file atomically, then the journal removed). Its
+first line names the lockfile text it continues (``base``, a digest). ``read`` replays a journal whose
+base is the file it read, so after a kill at any moment the lockfile as read holds every step committed
+before it; a journal of another base (the fold completed, or the file was replaced since: a pull, a
+checkout) is stale and ignored. A torn last line (the process killed mid-append) is not a step that
+was committed; any other unreadable line is a corrupt journal, refused with its line number.
+
 ``account_notes`` (present only when there were some) is the digest of the notes on the account as
 the last apply left it (``plan.account_digest``: unverified domains, certificates), so a review shows
 them only when they changed; import leaves it out (it reads no domain's detail, so it cannot see them
@@ -64,11 +75,15 @@ class Lockfile:
         self.account: dict[str, Any] | None = None  # see account.py
         self._mutex = threading.Lock()  # guards the dicts
         self._writing = threading.Lock()  # serialises writes, so an older snapshot never lands last
+        self._journal: int | None = None  # the open journal's file descriptor (``open_journal``)
+        self._dirty: set[str] = set()  # addresses changed since the journal's last commit
 
     @classmethod
     def read(cls, path: Path) -> Lockfile:
         if not path.exists():
-            return cls(path)
+            lock = cls(path)
+            lock._replay(None)
+            return lock
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as err:
@@ -88,7 +103,21 @@ class Lockfile:
         lock.secrets_verifier = verifier if isinstance(verifier, str) else None
         account = data.get("account")
         lock.account = account if isinstance(account, dict) else None
+        lock._replay(text)
         return lock
+
+    @property
+    def journal_path(self) -> Path:
+        return journal_path(self.path)
+
+    def _replay(self, text: str | None) -> None:
+        """Apply the steps of an interrupted apply's journal, when it continues ``text`` (the file as read)."""
+        steps = read_journal(self.journal_path, _base(text))
+        for key, entry in steps:
+            if entry is None:
+                self.resources.pop(key, None)
+            else:
+                self.resources[key] = entry
 
     def state(self) -> State:
         """The locked state: every managed object as last observed."""
@@ -125,10 +154,12 @@ class Lockfile:
             entry["secret_hash"] = secret_hash
         with self._mutex:
             self.resources[str(resource.address)] = entry
+            self._dirty.add(str(resource.address))
 
     def forget(self, address: Address) -> None:
         with self._mutex:
             self.resources.pop(str(address), None)
+            self._dirty.add(str(address))
 
     def record_collection(self, kind: str, scope: str, entries: Entries, digest: str | None = None) -> None:
         """Record one collection's live entries (``Row.entry`` tuples by name) as a count and a digest
@@ -158,9 +189,57 @@ class Lockfile:
         return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
     def write(self) -> None:
-        """Atomically replace the file (temp file in the same directory, fsync, rename)."""
+        """Atomically replace the file (temp file in the same directory, fsync, rename), then remove
+        the journal it now holds (``open_journal``)."""
         with self._writing:
             self._write()
+            self._close_journal()
+            self.journal_path.unlink(missing_ok=True)
+
+    def open_journal(self) -> None:
+        """Start recording steps in the journal: the file is first written as it is in memory (what
+        reading replayed, the account adopted), so that the journal continues exactly that text."""
+        with self._writing:
+            self._write()
+            text = self.path.read_text(encoding="utf-8") if self.path.exists() else None
+            header = json.dumps({"journal": JOURNAL_VERSION, "base": _base(text)}) + "\n"
+            try:
+                fd = os.open(self.journal_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _BINARY, 0o644)
+                _append(fd, header)
+            except OSError as err:
+                raise LockfileError(
+                    f"Cannot write the apply journal {self.journal_path}: {_unwritable(self.journal_path, err)}."
+                ) from None
+            self._journal = fd
+            with self._mutex:
+                self._dirty.clear()
+
+    def commit(self) -> None:
+        """Append the entry of every address changed since the last commit to the journal, durably:
+        the steps that finished before this call survive a kill from now on."""
+        with self._writing:
+            if self._journal is None:
+                return
+            with self._mutex:
+                lines = [
+                    json.dumps([key, self.resources.get(key)], sort_keys=True, ensure_ascii=False) + "\n"
+                    for key in sorted(self._dirty)
+                ]
+                self._dirty.clear()
+            if not lines:
+                return
+            try:
+                _append(self._journal, "".join(lines))
+            except OSError as err:
+                raise LockfileError(
+                    f"Cannot write the apply journal {self.journal_path}: {err.strerror or err}; free space or "
+                    "make it writable, then run the command again (the next apply records what Mailgun already holds)."
+                ) from None
+
+    def _close_journal(self) -> None:
+        if self._journal is not None:
+            os.close(self._journal)
+            self._journal = None
 
     def _write(self) -> None:
         with self._mutex:
@@ -184,6 +263,77 @@ class Lockfile:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+JOURNAL_VERSION = 1
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+
+
+def journal_path(lockfile: Path) -> Path:
+    return lockfile.with_name(lockfile.name + ".journal")
+
+
+def _base(text: str | None) -> str:
+    """What a journal continues: the digest of the lockfile's text, or ``none`` (no file yet)."""
+    return "none" if text is None else digest(text)
+
+
+def _append(fd: int, text: str) -> None:
+    data = text.encode("utf-8")
+    while data:
+        data = data[os.write(fd, data) :]
+    os.fsync(fd)
+
+
+def read_journal(path: Path, base: str) -> list[tuple[str, dict[str, Any] | None]]:
+    """The steps (address, entry or None when forgotten) of the journal at ``path``, in order, when it
+    continues the lockfile text whose ``_base`` is ``base``; none if there is no journal or it is stale."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    except OSError as err:
+        raise LockfileError(
+            f"{path}: cannot read the apply journal ({err.strerror}); make it a readable file"
+        ) from None
+    lines = data.split(b"\n")
+    complete = lines[:-1]  # the last piece has no newline: empty, or torn by a kill mid-append
+    if not complete:
+        return []
+    try:
+        header = json.loads(complete[0])
+    except ValueError:
+        header = None
+    if not isinstance(header, dict) or header.get("journal") != JOURNAL_VERSION:
+        raise LockfileError(_corrupt(path, 1))
+    if header.get("base") != base:
+        return []  # folded already, or the lockfile was replaced since: what it held is not this file's
+    steps: list[tuple[str, dict[str, Any] | None]] = []
+    for number, line in enumerate(complete[1:], 2):
+        try:
+            step = json.loads(line)
+        except ValueError:
+            step = None
+        if not (isinstance(step, list) and len(step) == 2 and isinstance(step[0], str)) or not (
+            step[1] is None or isinstance(step[1], dict)
+        ):
+            raise LockfileError(_corrupt(path, number))
+        steps.append((step[0], step[1]))
+    return steps
+
+
+def _corrupt(path: Path, line: int) -> str:
+    return (
+        f"{path}:{line}: the apply journal is corrupt; delete it and run mgsync plan "
+        "(the next apply records again what Mailgun holds)"
+    )
+
+
+def fold(lockfile: Path) -> None:
+    """Bring an interrupted apply's journal into the lockfile, holding its apply lock (``mgsync state push``)."""
+    if journal_path(lockfile).exists():
+        with hold(lockfile):
+            Lockfile.read(lockfile).write()
 
 
 def render_document(data: dict[str, Any]) -> str:

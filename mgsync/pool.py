@@ -62,6 +62,16 @@ class Pool:
             wait(futures)
         return [future.result() for future in futures]
 
+    def submit(self, fn: Callable[[T], R], item: T) -> Future[R]:
+        """``fn(item)`` on a worker (inline when the pool has one thread, or on a worker), its future at once;
+        for a caller that schedules tasks itself as others finish (apply's steps)."""
+        if self.observer is not None and not self.on_worker():
+            self.notify("tasks", 1)
+            fn = _reporting(fn, self.notify)
+        if self.concurrency == 1 or self.on_worker():
+            return _run_inline(fn, item)
+        return self.executor().submit(fn, item)
+
     def batch(self) -> Batch:
         """Tasks handed to the pool one by one, taken back as each finishes (``Batch``)."""
         return Batch(self)
@@ -94,14 +104,9 @@ class Batch:
 
     def __init__(self, pool: Pool) -> None:
         self._pool, self._finished, self._pending = pool, queue.SimpleQueue[tuple[Any, Future[Any]]](), 0
-        self._inline = pool.concurrency == 1 or pool.on_worker()
 
     def submit(self, fn: Callable[[T], R], item: T) -> None:
-        pool = self._pool
-        if pool.observer is not None and not pool.on_worker():
-            pool.notify("tasks", 1)
-            fn = _reporting(fn, pool.notify)
-        future = _run_inline(fn, item) if self._inline else pool.executor().submit(fn, item)
+        future = self._pool.submit(fn, item)
         self._pending += 1
         future.add_done_callback(lambda done: self._finished.put((item, done)))
 

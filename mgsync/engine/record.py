@@ -6,6 +6,7 @@ The caller holds the lockfile's lock (``lockfile.hold``) from planning to here.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ from mgsync.apply import Progress, execute
 from mgsync.engine.observe import canonical
 from mgsync.engine.planning import Outcome, matches_target, plan_changes
 from mgsync.engine.secrets import SecretCheck, record_secrets_verifier
+from mgsync.errors import MgsyncError
 from mgsync.kinds import BY_NAME
 from mgsync.lockfile import Lockfile
 from mgsync.state import Address, State, TableKey, sort_key
@@ -38,9 +40,9 @@ def apply_changes(
     The caller holds the lockfile's lock (``lockfile.hold``) from planning to here. The lockfile also
     records the digest of the account notes (``Plan.account_digest``), for reviews to show them when changed.
     """
-    if outcome.account is not None:  # an older lockfile is adopted; each step's write records it
+    if outcome.account is not None:  # an older lockfile is adopted; the journal starts from it
         lock.account = outcome.account.record()
-    applied = execute(client, outcome.plan, lock, progress)
+    applied = _executed(client, outcome, lock, progress)
     after = outcome
     if applied:
         after = plan_changes(client, desired, lock, targets=targets, after=outcome.plan, before=outcome.observed)
@@ -49,6 +51,20 @@ def apply_changes(
         lock.account_notes = after.plan.account_digest
     lock.write()
     return replace(outcome, applied=applied, pending=None if after.plan.empty else after.plan)
+
+
+def _executed(client: Client, outcome: Outcome, lock: Lockfile, progress: Progress | None) -> int:
+    """``apply.execute`` with the lockfile's journal open; when it fails, the journal is folded into the
+    lockfile before the error goes on (if even that cannot be written, the journal stays for the next read)."""
+    if outcome.plan.empty:
+        return 0
+    lock.open_journal()
+    try:
+        return execute(client, outcome.plan, lock, progress)
+    except BaseException:
+        with contextlib.suppress(MgsyncError, OSError):
+            lock.write()
+        raise
 
 
 def sync_lock(

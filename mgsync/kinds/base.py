@@ -56,6 +56,9 @@ class Kind(Generic[M]):
     name: ClassVar[str]  # the address prefix, e.g. "webhook"
     model: type[M]  # the canonical model
     parent: ClassVar[Kind[Any] | None] = None
+    # Kinds whose changes in the same scope an apply makes before this kind's (and deletes after):
+    # everything else an apply runs concurrently, after the object it lives in (apply.py).
+    follows: ClassVar[tuple[Kind[Any], ...]] = ()
     nouns: ClassVar[tuple[str, str] | None] = None  # (one, many) for plans; default name / name + "s"
 
     # --- where the kind lives in a manifest, and its shape there ---

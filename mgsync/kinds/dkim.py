@@ -220,11 +220,15 @@ class DkimDoc(Doc):
     rotation: RotationDoc = UNSET
 
 
+DKIM_KEY = DkimKeyKind()
+
+
 class DkimKind(Kind[Dkim], Writable, Reviewable):  # not Deletable: dropped, forgotten; the keys stay
     name = "dkim"
     nouns = ("DKIM setting", "DKIM settings")
     model = Dkim
     parent = DOMAIN
+    follows = (DKIM_KEY,)  # the selector to activate exists first
     section = "dkim"
     document = DkimDoc
 
@@ -319,5 +323,4 @@ class DkimKind(Kind[Dkim], Writable, Reviewable):  # not Deletable: dropped, for
         return None
 
 
-DKIM_KEY = DkimKeyKind()
 DKIM = DkimKind()
