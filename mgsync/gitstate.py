@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from mgsync.errors import MgsyncError
-from mgsync.lockfile import render_document
+from mgsync.lockfile import fold, render_document
 
 DEFAULT_BRANCH = "mgsync-state"
 DEFAULT_REMOTE = "origin"
@@ -235,6 +235,7 @@ def resolve_applied(repo: Repo, applied: str) -> str:
 
 def push(repo: Repo, lockfile: Path, *, applied: str | None = None, message: str | None = None) -> Pushed:
     path = relative(repo, lockfile)
+    fold(lockfile)  # an apply killed before its end left its committed steps in the journal
     if not lockfile.is_file():
         raise MgsyncError(
             f"{lockfile} does not exist; nothing to push (run mgsync apply, or mgsync state pull, first)."

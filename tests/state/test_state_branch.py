@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from mgsync import gitstate, statecli
+from mgsync.lockfile import Lockfile, journal_path
+from mgsync.state import Address
 from tests.support.cli import mgsync_command
 
 from .conftest import LOCK, Clone
@@ -50,6 +52,19 @@ def test_push_creates_the_branch_and_pull_brings_the_lockfile_byte_for_byte(a: C
     assert b.lock.read_bytes() == a.lock.read_bytes()
     again = b.mgsync("state", "push", LOCK)  # nothing changed: no empty commit
     assert again.stdout == f"origin/{BRANCH} at {short(tip)} already holds {LOCK}.\n" and remote_tip(a) == tip
+
+
+def test_push_after_a_killed_apply_publishes_its_journal_folded_in(a: Clone) -> None:
+    a.write_lock({"route:support": ROUTE})
+    lock = Lockfile.read(a.lock)
+    lock.open_journal()
+    lock.forget(Address("route", "support"))
+    lock.commit()  # then killed: the file still names the route
+    assert "route:support" in a.read_lock()["resources"]  # type: ignore[operator]
+    pushed = a.mgsync("state", "push", LOCK)
+    assert pushed.returncode == 0, pushed.stderr
+    assert json.loads(a.git("show", f"{remote_tip(a)}:{LOCK}"))["resources"] == {}
+    assert a.read_lock()["resources"] == {} and not journal_path(a.lock).exists()
 
 
 def test_the_working_tree_index_and_head_are_never_touched(a: Clone) -> None:
