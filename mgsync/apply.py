@@ -326,5 +326,9 @@ def _secret_hash(lock: Lockfile, change: Change) -> str | None:
         if value is not None:
             existing = lock.secret_hash(change.address)
             secret = value.get_secret_value()
-            return existing if verify_secret(secret, existing) else hash_secret(secret)
+            if verify_secret(secret, existing):
+                return existing
+            made = hash_secret(secret)
+            lock.vouch(made, secret)
+            return made
     return lock.secret_hash(change.address)

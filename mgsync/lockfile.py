@@ -42,6 +42,8 @@ lockfile written by a newer mgsync loses nothing here.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import tempfile
@@ -76,6 +78,7 @@ class Lockfile:
         self._mutex = threading.Lock()  # guards the dicts
         self._writing = threading.Lock()  # serialises writes, so an older snapshot never lands last
         self._journal: int | None = None  # the open journal's file descriptor (``open_journal``)
+        self._made: dict[str, bytes] = {}  # secret hashes this run made: a sha256 of each one's secret (``vouch``)
         self._dirty: set[str] = set()  # addresses changed since the journal's last commit
 
     @classmethod
@@ -140,6 +143,16 @@ class Lockfile:
         """Every stored secret hash, by address."""
         with self._mutex:
             return {key: entry["secret_hash"] for key, entry in self.resources.items() if entry.get("secret_hash")}
+
+    def vouch(self, stored: str, secret: str) -> None:
+        """``stored`` was just made from ``secret`` (an apply wrote a new password): the re-plan after
+        the apply knows they match without a second scrypt (``vouches``). Kept in memory only."""
+        self._made[stored] = hashlib.sha256(secret.encode()).digest()
+
+    def vouches(self, secret: str, stored: str | None) -> bool:
+        """Whether this run made ``stored`` from ``secret`` (``vouch``); False means only "not known here"."""
+        made = self._made.get(stored or "")
+        return made is not None and hmac.compare_digest(made, hashlib.sha256(secret.encode()).digest())
 
     def secret_hash(self, address: Address) -> str | None:
         return self.resources.get(str(address), {}).get("secret_hash")
