@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.benchmarks import account_l
+from tests.benchmarks import account_l, sdk_read
 from tests.benchmarks.bench_account_l import report, run_benchmark
 
 TINY = account_l.Shape(
@@ -51,4 +51,10 @@ def test_tiny_run_converges_and_counts_requests(tmp_path: Path) -> None:
     assert all(run.rss_mib > 0 and run.cpu > 0 for run in runs.values())
     text = report(result)
     assert "converged after import: yes" in text
-    assert text.count("PASS") + text.count("MISS") == 10
+    # issue 21 added a target (apply from empty: wall / write floor) and, with the bench extra, the
+    # no-op plan's CPU against the official SDK's read; without the extra, one line says so instead
+    measured = sdk_read.installed()
+    assert text.count("PASS") + text.count("MISS") == 11 + measured
+    assert ("no-op plan CPU vs SDK read CPU: not measured" in text) is not measured
+    if measured:
+        assert runs["SDK read"].items == sdk_read.items_of(TINY)
