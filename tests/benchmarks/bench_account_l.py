@@ -108,7 +108,7 @@ class Bench:
 
     def sdk_read(self, label: str) -> Run:
         """Read the account with the official SDK (``sdk_read``), sequentially, and measure it."""
-        run = _must(self.measure(label, [sys.executable, str(SDK_READER), self.env["MAILGUN_BASE_URL"]]))
+        run = must(self.measure(label, [sys.executable, str(SDK_READER), self.env["MAILGUN_BASE_URL"]]))
         answer = json.loads(run.stdout)
         run.reads, run.items = answer["requests"], answer["items"]
         return run
@@ -254,7 +254,7 @@ def _repeated(
     runs = []
     for i in range(times):
         before(i)
-        runs.append(_must(bench.cli(f"{label} {i + 1}/{times}", *args)))
+        runs.append(must(bench.cli(f"{label} {i + 1}/{times}", *args)))
     return runs
 
 
@@ -284,10 +284,10 @@ def run_benchmark(
         bench = Bench(root, cli_env(url, key, shape), pid, concurrency)
         converged: dict[str, bool] = {}
         progress("(a) apply from empty")
-        _must(bench.cli("apply from empty", "apply", "--yes", "."))
+        must(bench.cli("apply from empty", "apply", "--yes", "."))
         account_l.write_templates(root, shape, version=2)
         progress("    apply of template version 2 (setup)")
-        _must(bench.cli("apply templates v2", "apply", "--yes", "--force", "."))  # updates 100 % of templates
+        must(bench.cli("apply templates v2", "apply", "--yes", "--force", "."))  # updates 100 % of templates
         progress("(b) no-op plan" + (", each beside a read with the official SDK" if sdk else ""))
         reads: list[Run] = []
         beside = (lambda i: reads.append(bench.sdk_read(f"SDK read {i + 1}/{repeat}"))) if sdk else (lambda _: None)
@@ -296,13 +296,13 @@ def run_benchmark(
         text = _profile(bench, workdir) if profile else ""
         account_l.write_change(root, shape)
         progress("(c) change apply")
-        _must(bench.cli("change apply", "apply", "--yes", "."))
-        converged["after change"] = _converged(bench, root)
+        must(bench.cli("change apply", "apply", "--yes", "."))
+        converged["after change"] = plan_is_empty(bench, root)
         progress("(d) import")
         imports = _repeated(
             bench, "import", repeat, "import", "--out", str(imported), before=lambda i: _clear(imported)
         )
-        converged["after import"] = _converged(bench, imported)
+        converged["after import"] = plan_is_empty(bench, imported)
     runs = {r.label: r for r in bench.runs}
     runs["no-op plan"], runs["import"] = _median(plans), _median(imports)
     repeats = {"no-op plan": plans, "import": imports}
@@ -316,15 +316,15 @@ def _clear(directory: Path) -> None:
     shutil.rmtree(directory, ignore_errors=True)
 
 
-def _must(run: Run) -> Run:
+def must(run: Run) -> Run:
     if run.exit_code not in (0, 2):
         tail = "\n".join([*run.stdout.splitlines()[-5:], *run.stderr.splitlines()[-5:]])
         raise RuntimeError(f"{run.label}: mgsync exited {run.exit_code}:\n{tail}")
     return run
 
 
-def _converged(bench: Bench, root: Path) -> bool:
-    check = _must(bench.cli(f"plan of {root.name}", "plan", "--detailed-exitcode", ".", cwd=root))
+def plan_is_empty(bench: Bench, root: Path) -> bool:
+    check = must(bench.cli(f"plan of {root.name}", "plan", "--detailed-exitcode", ".", cwd=root))
     return check.exit_code == 0
 
 
