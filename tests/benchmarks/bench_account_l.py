@@ -16,9 +16,10 @@ Runs, in order:
     domain, followed by a plan that must be empty;
 (d) ``import`` of the account into a fresh directory, followed by a plan of it that must be empty.
 
-The no-op plan (with the SDK's read) and the import run ``--repeat`` times (3); the targets take the run of median wall
-time, and every run is listed. This machine's speed drifts by up to a third over minutes (a shared
-host), so a fixed pure-Python workload is timed before and after the runs ("speed check").
+The no-op plan (with the SDK's read) and the import run ``--repeat`` times (3); the targets take the
+run of median wall time, and every run is listed. This machine's speed drifts by up to a third over
+minutes (a shared host), so a fixed pure-Python workload is timed before and after the runs ("speed
+check", in a child process: see ``speed_check``).
 
 Floor = needed requests (R_need: R_min's pages plus the reads of what issues 9 and 12 added after
 R_min was defined: a plan's per-domain status reads, ``account_l.status_reads``; an import's DKIM
@@ -319,7 +320,7 @@ def _clear(directory: Path) -> None:
 def must(run: Run) -> Run:
     if run.exit_code not in (0, 2):
         tail = "\n".join([*run.stdout.splitlines()[-5:], *run.stderr.splitlines()[-5:]])
-        raise RuntimeError(f"{run.label}: mgsync exited {run.exit_code}:\n{tail}")
+        raise RuntimeError(f"{run.label}: exited {run.exit_code}:\n{tail}")
     return run
 
 
