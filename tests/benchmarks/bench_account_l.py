@@ -37,6 +37,7 @@ cProfile run of the no-op plan (main thread; reads happen on worker threads). Mi
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import json
 import os
@@ -520,6 +521,10 @@ def _ratio(value: float, minimum: float, unit: str = "") -> str:
     return f"{value:.0f} / {minimum:.0f} = {value / minimum:.2f}"
 
 
+def _progress(prefix: str, step: str) -> None:
+    print(prefix + step, file=sys.stderr, flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.02, help="seconds per request in the emulator")
@@ -549,7 +554,7 @@ def main() -> None:
                     args.concurrency,
                     workdir,
                     args.profile,
-                    progress=lambda step, scale=scale: print(f"scale {scale:g}: {step}", file=sys.stderr, flush=True),
+                    progress=functools.partial(_progress, f"scale {scale:g}: "),
                     repeat=max(1, args.repeat),
                 )
             )
