@@ -102,7 +102,7 @@ def write_account(root: Path, shape: Shape, template_version: int = 1) -> None:
         _write_domain(root, shape, d)
         _write_suppressions(root, shape, d, extra_bounces=0)
     write_templates(root, shape, template_version)
-    _write_routes(root, shape)
+    write_routes(root, shape)
     _write_lists(root, shape)
     for n in range(shape.lists):
         write_members(root, shape, n, renamed=False)
@@ -194,7 +194,7 @@ def _write_suppressions(root: Path, shape: Shape, d: int, extra_bounces: int) ->
     (folder / "allowlist.csv").write_text("value,reason\n" + "".join(allowlist))
 
 
-def _write_routes(root: Path, shape: Shape) -> None:
+def write_routes(root: Path, shape: Shape) -> None:
     lines = [
         f"  route-{r:04d}: {{priority: {r % 100}, expression: 'match_recipient(\"r{r}@bench.example.com\")',"
         f" actions: ['forward(\"https://app.example.com/in/{r}\")', 'stop()']}}\n"

@@ -9,14 +9,17 @@ Runs, in order:
 (a) ``apply --yes`` of L into the empty account (template content version 1);
     then, not judged: the template files change to version 2 and are applied, so that every
     template has two versions as L says;
-(b) a no-op ``plan`` (must be empty: exit 0 with ``--detailed-exitcode``);
+(b) a no-op ``plan`` (must be empty: exit 0 with ``--detailed-exitcode``), each run right after the
+    official ``mailgun`` SDK's sequential read of the same account at page 1000 (``sdk_read``, the
+    ``bench`` extra; issue 21's baseline: the plan's CPU is judged against the SDK's);
 (c) a change apply: every 100th member of every list renamed (1 %) plus 1,000 new bounces in one
     domain, followed by a plan that must be empty;
 (d) ``import`` of the account into a fresh directory, followed by a plan of it that must be empty.
 
-The no-op plan and the import run ``--repeat`` times (3); the targets take the run of median wall
-time, and every run is listed. This machine's speed drifts by up to a third over minutes (a shared
-host), so a fixed pure-Python workload is timed before and after the runs ("speed check").
+The no-op plan (with the SDK's read) and the import run ``--repeat`` times (3); the targets take the
+run of median wall time, and every run is listed. This machine's speed drifts by up to a third over
+minutes (a shared host), so a fixed pure-Python workload is timed before and after the runs ("speed
+check", in a child process: see ``speed_check``).
 
 Floor = needed requests (R_need: R_min's pages plus the reads of what issues 9 and 12 added after
 R_min was defined: a plan's per-domain status reads, ``account_l.status_reads``; an import's DKIM
@@ -24,16 +27,23 @@ key and account-level listings, ``account_l.import_reads``) × latency / concurr
 shown against R_min and R_need, and the wall also against R_min's floor. ``--profile`` adds a
 cProfile run of the no-op plan (main thread; reads happen on worker threads). Minimums: see ``account_l``.
 
+``--compare-scale 5`` (opt-in: minutes, over 1 GiB) runs all of it again at 5 x L's large collections
+(1,008,160 items with the template versions and postmasters) and judges issue 21's linearity targets.
+
     python tests/benchmarks/bench_account_l.py [--scale 0.05] [--latency 0.02] [--concurrency 8] [--repeat 3] [--profile]
+    python tests/benchmarks/bench_account_l.py --compare-scale 5      # L, then L x 5: linearity
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import io
+import json
 import os
 import pstats
 import re
+import resource
 import secrets
 import shutil
 import subprocess
@@ -43,16 +53,20 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 try:
-    from tests.benchmarks import account_l
+    from tests.benchmarks import account_l, sdk_read
 except ModuleNotFoundError:  # run as a script: this file's folder is on sys.path
     import account_l  # type: ignore[no-redef]
+    import sdk_read  # type: ignore[no-redef]
 
+SDK_MISSING = "the official SDK is not installed (the bench extra: pip install -e '.[test,bench]')"
 REQUEST_LINE = re.compile(r"^mgsync\.client: http: (\w+) (\S+) -> ")
 APPLY_STEP = "mgsync.apply: "
 MIB = 1024  # ru_maxrss is in KiB on Linux
+SDK_READER = Path(__file__).with_name("sdk_read.py")
 OWN_FUNCTIONS = r"/mgsync/(?!__main__|cli\.py)"  # pstats restriction: mgsync's modules, not the entry frames
 
 
@@ -69,6 +83,7 @@ class Run:
     plan_reads: int = 0  # GETs logged before the first apply step
     stdout: str = ""
     stderr: str = ""
+    items: dict[str, int] = field(default_factory=dict)  # the SDK reader's items per collection
 
     @property
     def requests(self) -> int:
@@ -89,6 +104,19 @@ class Bench:
         """Run ``mgsync --verbose ARGS`` and measure it."""
         prefix = [sys.executable] + (["-m", "cProfile", "-o", str(profile)] if profile else [])
         command = [*prefix, "-m", "mgsync", "--verbose", *args, "--concurrency", str(self.concurrency)]
+        run = self.measure(label, command, cwd)
+        count_requests(run)
+        return run
+
+    def sdk_read(self, label: str) -> Run:
+        """Read the account with the official SDK (``sdk_read``), sequentially, and measure it."""
+        run = must(self.measure(label, [sys.executable, str(SDK_READER), self.env["MAILGUN_BASE_URL"]]))
+        answer = json.loads(run.stdout)
+        run.reads, run.items = answer["requests"], answer["items"]
+        return run
+
+    def measure(self, label: str, command: list[str], cwd: Path | None = None) -> Run:
+        """Run ``command`` in its own process: its wall, CPU and peak RSS, and the emulator's CPU meanwhile."""
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             emu_before, started = process_cpu(self.emulator_pid), time.perf_counter()
             proc = subprocess.Popen(command, stdout=out, stderr=err, env=self.env, cwd=cwd or self.root)
@@ -105,7 +133,6 @@ class Bench:
                 stdout=_read(out),
                 stderr=_read(err),
             )
-        count_requests(run)
         self.runs.append(run)
         return run
 
@@ -193,18 +220,34 @@ class Result:
     profile: str = ""
     repeats: dict[str, list[Run]] = field(default_factory=dict)  # "no-op plan": every run of it
     speed: tuple[float, float] = (0.0, 0.0)  # the speed check's seconds, before and after
+    sdk_note: str = ""  # why the official SDK's read was not measured ("" when it was)
+
+
+SPEED_WORK = """
+import time
+
+def work():
+    started = time.perf_counter()
+    table = {f"m{i:06d}@example.org": (i, str(i), i % 7 == 0) for i in range(200_000)}
+    sorted(table.items(), key=lambda item: item[1][1])
+    return time.perf_counter() - started
+
+print(min(work() for _ in range(3)))
+"""
 
 
 def speed_check() -> float:
-    """Seconds of a fixed pure-Python workload (the best of three): how fast this machine is now."""
+    """Seconds of a fixed pure-Python workload (the best of three): how fast this machine is now.
 
-    def work() -> float:
-        started = time.perf_counter()
-        table = {f"m{i:06d}@example.org": (i, str(i), i % 7 == 0) for i in range(200_000)}
-        sorted(table.items(), key=lambda item: item[1][1])
-        return time.perf_counter() - started
+    It runs in a child process: a measured process's peak RSS (``os.wait4``) starts at its parent's
+    peak, which the kernel carries across the spawn and exec, so the ~100 MiB of this workload run
+    here would have been the least RSS every run could show."""
+    done = subprocess.run([sys.executable, "-c", SPEED_WORK], capture_output=True, text=True, check=True)
+    return float(done.stdout)
 
-    return min(work() for _ in range(3))
+
+def own_peak_rss() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / MIB
 
 
 def _repeated(
@@ -213,7 +256,7 @@ def _repeated(
     runs = []
     for i in range(times):
         before(i)
-        runs.append(_must(bench.cli(f"{label} {i + 1}/{times}", *args)))
+        runs.append(must(bench.cli(f"{label} {i + 1}/{times}", *args)))
     return runs
 
 
@@ -229,7 +272,12 @@ def run_benchmark(
     profile: bool = False,
     progress: Callable[[str], None] = lambda _: None,
     repeat: int = 3,
+    sdk: bool = True,
 ) -> Result:
+    """The runs (a) to (d); with ``sdk`` (and the ``bench`` extra installed) each no-op plan has the
+    official SDK's read of the same account right before it, so that both see the machine alike."""
+    sdk_note = "" if not sdk or sdk_read.installed() else SDK_MISSING
+    sdk = sdk and not sdk_note
     key = "bench-" + secrets.token_hex(8)
     root, imported = workdir / "account", workdir / "imported"
     account_l.write_account(root, shape, template_version=1)
@@ -238,35 +286,31 @@ def run_benchmark(
         bench = Bench(root, cli_env(url, key, shape), pid, concurrency)
         converged: dict[str, bool] = {}
         progress("(a) apply from empty")
-        _must(bench.cli("apply from empty", "apply", "--yes", "."))
+        must(bench.cli("apply from empty", "apply", "--yes", "."))
         account_l.write_templates(root, shape, version=2)
         progress("    apply of template version 2 (setup)")
-        _must(bench.cli("apply templates v2", "apply", "--yes", "--force", "."))  # updates 100 % of templates
-        progress("(b) no-op plan")
-        plans = _repeated(bench, "no-op plan", repeat, "plan", "--detailed-exitcode", ".")
+        must(bench.cli("apply templates v2", "apply", "--yes", "--force", "."))  # updates 100 % of templates
+        progress("(b) no-op plan" + (", each beside a read with the official SDK" if sdk else ""))
+        reads: list[Run] = []
+        beside = (lambda i: reads.append(bench.sdk_read(f"SDK read {i + 1}/{repeat}"))) if sdk else (lambda _: None)
+        plans = _repeated(bench, "no-op plan", repeat, "plan", "--detailed-exitcode", ".", before=beside)
         converged["after apply"] = all(run.exit_code == 0 for run in plans)
         text = _profile(bench, workdir) if profile else ""
         account_l.write_change(root, shape)
         progress("(c) change apply")
-        _must(bench.cli("change apply", "apply", "--yes", "."))
-        converged["after change"] = _converged(bench, root)
+        must(bench.cli("change apply", "apply", "--yes", "."))
+        converged["after change"] = plan_is_empty(bench, root)
         progress("(d) import")
         imports = _repeated(
             bench, "import", repeat, "import", "--out", str(imported), before=lambda i: _clear(imported)
         )
-        converged["after import"] = _converged(bench, imported)
+        converged["after import"] = plan_is_empty(bench, imported)
     runs = {r.label: r for r in bench.runs}
     runs["no-op plan"], runs["import"] = _median(plans), _median(imports)
-    return Result(
-        shape,
-        latency,
-        concurrency,
-        runs,
-        converged,
-        text,
-        {"no-op plan": plans, "import": imports},
-        (speed_before, speed_check()),
-    )
+    repeats = {"no-op plan": plans, "import": imports}
+    if reads:
+        runs["SDK read"], repeats["SDK read"] = _median(reads), reads
+    return Result(shape, latency, concurrency, runs, converged, text, repeats, (speed_before, speed_check()), sdk_note)
 
 
 def _clear(directory: Path) -> None:
@@ -274,15 +318,15 @@ def _clear(directory: Path) -> None:
     shutil.rmtree(directory, ignore_errors=True)
 
 
-def _must(run: Run) -> Run:
+def must(run: Run) -> Run:
     if run.exit_code not in (0, 2):
         tail = "\n".join([*run.stdout.splitlines()[-5:], *run.stderr.splitlines()[-5:]])
-        raise RuntimeError(f"{run.label}: mgsync exited {run.exit_code}:\n{tail}")
+        raise RuntimeError(f"{run.label}: exited {run.exit_code}:\n{tail}")
     return run
 
 
-def _converged(bench: Bench, root: Path) -> bool:
-    check = _must(bench.cli(f"plan of {root.name}", "plan", "--detailed-exitcode", ".", cwd=root))
+def plan_is_empty(bench: Bench, root: Path) -> bool:
+    check = must(bench.cli(f"plan of {root.name}", "plan", "--detailed-exitcode", ".", cwd=root))
     return check.exit_code == 0
 
 
@@ -336,10 +380,12 @@ def report(result: Result) -> str:
             f"{label}: {len(repeated)} runs, wall {walls} s; the targets take the median, {runs[label].label!r}"
         )
     before, after = result.speed
-    lines.append(
+    lines += [
         f"speed check (a fixed pure-Python workload; less is faster): {before * 1000:.0f} ms before the runs, "
-        f"{after * 1000:.0f} ms after"
-    )
+        f"{after * 1000:.0f} ms after",
+        f"peak RSS of this benchmark's own process: {own_peak_rss():.0f} MiB (every RSS above is at least this:"
+        " a child's peak starts at its parent's)",
+    ]
     lines += [
         "",
         *[
@@ -354,6 +400,8 @@ def report(result: Result) -> str:
         f" the HTTPS certificate status); for an import, {account_l.import_reads(shape)} listings (each domain's"
         " DKIM keys, the three account-level kinds). Floors use R_need; the floor on R_min is shown beside.",
         *targets_table(result, r_min, r_min_after, w_min, status),
+        "",
+        *sdk_comparison(result),
     ]
     if result.profile:
         lines += [
@@ -369,6 +417,7 @@ def targets_table(result: Result, r_min: int, r_min_after: int, w_min: int, stat
     plan, empty, change, imp = runs["no-op plan"], runs["apply from empty"], runs["change apply"], runs["import"]
     need, need_after = r_min + status, r_min_after + account_l.import_reads(shape)
     plan_floor, import_floor = need * lat / conc, need_after * lat / conc
+    write_floor = w_min * lat / conc  # issue 21: 1,200 writes x 20 ms / 8 = 3.0 s
     on_r_min = f"; on R_min's floor {plan.wall / (r_min * lat / conc):.2f}" if lat else ""
     import_on_r_min = f"; on R_min's floor {imp.wall / (r_min_after * lat / conc):.2f}" if lat else ""
     change_cap = change.plan_reads + account_l.change_write_min(shape) + account_l.change_touched_reads(shape)
@@ -385,6 +434,13 @@ def targets_table(result: Result, r_min: int, r_min_after: int, w_min: int, stat
         ("no-op plan", "requests / R_need", _ratio(plan.requests, need), "<= 1.13", plan.requests <= 1.13 * need),
         ("no-op plan", "peak RSS", f"{plan.rss_mib:.0f} MiB", "<= 250 MiB", plan.rss_mib <= 250),
         ("apply from empty", "writes / W_min", _ratio(empty.writes, w_min), "<= 1.05", empty.writes <= 1.05 * w_min),
+        (
+            "apply from empty",
+            "wall / write floor",
+            _ratio(empty.wall, write_floor, "s"),
+            "<= 4",
+            empty.wall <= 4 * write_floor,
+        ),
         ("apply from empty", "peak RSS", f"{empty.rss_mib:.0f} MiB", "<= 300 MiB", empty.rss_mib <= 300),
         (
             "change apply",
@@ -405,9 +461,9 @@ def targets_table(result: Result, r_min: int, r_min_after: int, w_min: int, stat
         ),
         ("import", "peak RSS", f"{imp.rss_mib:.0f} MiB", "<= 300 MiB", imp.rss_mib <= 300),
     ]
-    out = [f"{'run':<18}{'measure':<18}{'value':<58}{'target':<13}result"]
+    out = [f"{'run':<18}{'measure':<20}{'value':<58}{'target':<13}result"]
     out += [
-        f"{run:<18}{measure:<18}{value:<58}{target:<13}{'' if ok is None else 'PASS' if ok else 'MISS'}"
+        f"{run:<18}{measure:<20}{value:<58}{target:<13}{'' if ok is None else 'PASS' if ok else 'MISS'}"
         for run, measure, value, target, ok in rows
     ]
     out.append(
@@ -417,12 +473,56 @@ def targets_table(result: Result, r_min: int, r_min_after: int, w_min: int, stat
     return out
 
 
+def sdk_comparison(result: Result) -> list[str]:
+    """Issue 21's target: the no-op plan costs no more CPU than the official SDK merely reading the
+    same account (sequential, page 1000), both measured in this run (the runs of median wall)."""
+    plan, sdk = result.runs["no-op plan"], result.runs.get("SDK read")
+    if sdk is None:
+        return [f"no-op plan CPU vs SDK read CPU: not measured, {result.sdk_note}"]
+    ratio = plan.cpu / sdk.cpu
+    return [
+        f"no-op plan CPU vs SDK read CPU: {plan.cpu:.2f} s / {sdk.cpu:.2f} s = {ratio:.2f}   target <= 1.0"
+        f"   {'PASS' if ratio <= 1.0 else 'MISS'}",
+        f"SDK read (mailgun {metadata.version('mailgun')}, sequential, page {account_l.READ_PAGE}): wall"
+        f" {sdk.wall:.2f} s, {sdk.reads} requests (the no-op plan's: {plan.reads}), {sum(sdk.items.values()):,}"
+        f" items, peak RSS {sdk.rss_mib:.0f} MiB",
+    ]
+
+
+def linearity(base: Result, large: Result, factor: float) -> list[str]:
+    """Issue 21's linearity targets between two scales of L run one after the other: apply-from-empty
+    CPU, no-op plan CPU and no-op plan RSS within 1.15 x of ``factor`` x the base's; the apply's peak
+    RSS at most ``factor`` x the base's."""
+    measures = [
+        ("apply from empty", "CPU", "cpu", 1.15),
+        ("no-op plan", "CPU", "cpu", 1.15),
+        ("no-op plan", "peak RSS", "rss_mib", 1.15),
+        ("apply from empty", "peak RSS", "rss_mib", 1.0),
+    ]
+    lines = [
+        f"linearity: {large.shape.items():,} items vs {base.shape.items():,} ({factor:g} x the large collections)",
+        f"{'run':<18}{'measure':<11}{'value':<40}{'target':<26}result",
+    ]
+    for label, measure, attribute, slack in measures:
+        big, small = getattr(large.runs[label], attribute), getattr(base.runs[label], attribute)
+        unit = "s" if attribute == "cpu" else "MiB"
+        target = f"<= {slack * factor:.2f} ({slack:g} x {factor:g})" if slack != 1.0 else f"<= {factor:g}"
+        ok = big <= slack * factor * small
+        value = f"{big:.2f} {unit} / {small:.2f} {unit} = {big / small:.2f}"
+        lines.append(f"{label:<18}{measure:<11}{value:<40}{target:<26}{'PASS' if ok else 'MISS'}")
+    return lines
+
+
 def _ratio(value: float, minimum: float, unit: str = "") -> str:
     if minimum <= 0:  # a floor of 0 s (no latency)
         return f"{value:.2f} {unit} / 0 {unit}"
     if unit:
         return f"{value:.2f} {unit} / {minimum:.2f} {unit} = {value / minimum:.2f}"
     return f"{value:.0f} / {minimum:.0f} = {value / minimum:.2f}"
+
+
+def _progress(prefix: str, step: str) -> None:
+    print(prefix + step, file=sys.stderr, flush=True)
 
 
 def main() -> None:
@@ -434,19 +534,33 @@ def main() -> None:
         "--repeat", type=int, default=3, help="runs of the no-op plan and of the import (median judged)"
     )
     parser.add_argument("--profile", action="store_true", help="also profile the no-op plan with cProfile")
+    parser.add_argument(
+        "--compare-scale",
+        type=float,
+        metavar="S",
+        help="opt-in: also run L at scale S (5: 1,008,160 items, minutes and over 1 GiB) and judge linearity",
+    )
     args = parser.parse_args()
-    shape = account_l.Shape().scaled(args.scale)
+    scales = [args.scale] + ([args.compare_scale] if args.compare_scale else [])
+    results = []
     with tempfile.TemporaryDirectory(prefix="mgsync-bench-l-") as tmp:
-        result = run_benchmark(
-            shape,
-            args.latency,
-            args.concurrency,
-            Path(tmp),
-            args.profile,
-            progress=lambda step: print(step, file=sys.stderr, flush=True),
-            repeat=max(1, args.repeat),
-        )
-    print(report(result))
+        for scale in scales:
+            workdir = Path(tmp) / f"scale-{scale:g}"
+            workdir.mkdir()
+            results.append(
+                run_benchmark(
+                    account_l.Shape().scaled(scale),
+                    args.latency,
+                    args.concurrency,
+                    workdir,
+                    args.profile,
+                    progress=functools.partial(_progress, f"scale {scale:g}: "),
+                    repeat=max(1, args.repeat),
+                )
+            )
+            print(report(results[-1]), end="\n\n", flush=True)
+    if args.compare_scale:
+        print("\n".join(linearity(results[0], results[1], args.compare_scale / args.scale)))
 
 
 if __name__ == "__main__":
