@@ -33,7 +33,7 @@ import itertools
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -81,21 +81,31 @@ def execute(client: Client, plan: Plan, lock: Lockfile, progress: Progress | Non
 
     The caller opens the lockfile's journal first (``Lockfile.open_journal``) and folds it after."""
     total, applied = len(plan.changes), 0
+    # A written secret's salted hash is a scrypt: made beside the requests, not in their slots.
+    aside = ThreadPoolExecutor(1, thread_name_prefix="mgsync-secrets")
+    hashes = {
+        c.address: aside.submit(_secret_hash, lock, c)
+        for c in plan.changes
+        if c.address.kind not in BULK_KINDS and _writes_secret(c)
+    }
 
     def perform(step: Step) -> None:
-        """The step's call, then its record in the lockfile (on the worker: a new password's hash is a
-        scrypt, and it releases the GIL)."""
+        """The step's call, then its record in the lockfile."""
         result = step.run(client)
         if step.kind is not None and step.kind.name not in BULK_KINDS:  # collections: digests, after the re-read
             for change in step.changes:
-                _record(lock, step.kind, change, result)
+                made = hashes.get(change.address)
+                _record(lock, step.kind, change, result, made.result() if made else lock.secret_hash(change.address))
 
-    for finished in _run(client, steps=_steps(plan.changes), perform=perform):
-        lock.commit()
-        for step in finished:
-            applied += len(step.changes)
-            if progress and step.changes:  # not the barrier
-                progress(applied, total, str(step.changes[-1].address))
+    try:
+        for finished in _run(client, steps=_steps(plan.changes), perform=perform):
+            lock.commit()
+            for step in finished:
+                applied += len(step.changes)
+                if progress and step.changes:  # not the barrier
+                    progress(applied, total, str(step.changes[-1].address))
+    finally:
+        aside.shutdown(wait=True, cancel_futures=True)
     return applied
 
 
@@ -298,13 +308,11 @@ def _phases(changes: list[Change]) -> list[tuple[Kind[Any], list[Change]]]:
     return [(BY_NAME[kind], list(group)) for (kind, _), group in itertools.groupby(changes, key=phase)]
 
 
-def _record(lock: Lockfile, kind: Kind[Any], change: Change, result: Resource | None) -> None:
+def _record(lock: Lockfile, kind: Kind[Any], change: Change, result: Resource | None, secret_hash: str | None) -> None:
     if change.action in (Action.DELETE, Action.FORGET):
         lock.forget(change.address)
         return
-    lock.record(
-        _applied_resource(kind, change, result), secret_hash=_secret_hash(lock, change), meta_keys=kind.lock_meta
-    )
+    lock.record(_applied_resource(kind, change, result), secret_hash=secret_hash, meta_keys=kind.lock_meta)
 
 
 def _applied_resource(kind: Kind[Any], change: Change, result: Resource | None) -> Resource:
@@ -316,19 +324,29 @@ def _applied_resource(kind: Kind[Any], change: Change, result: Resource | None) 
     return Resource(change.address, kind.model.model_validate(body), meta=meta)
 
 
-def _secret_hash(lock: Lockfile, change: Change) -> str | None:
-    """A new salted hash for a secret that was just written, else the hash already on record."""
+def _written_secret(change: Change) -> str | None:
+    """The secret a create or update writes (the first the desired object sets), if any."""
     desired = change.desired
-    if desired is None:
-        return lock.secret_hash(change.address)
-    for name in sorted(desired.body.SECRET & desired.body.model_fields_set):
-        value = getattr(desired.body, name)
+    if desired is None or change.action not in (Action.CREATE, Action.UPDATE):
+        return None
+    body = desired.body
+    for name in sorted(body.SECRET & body.model_fields_set) if body.SECRET else ():
+        value = getattr(body, name)
         if value is not None:
-            existing = lock.secret_hash(change.address)
-            secret = value.get_secret_value()
-            if verify_secret(secret, existing):
-                return existing
-            made = hash_secret(secret)
-            lock.vouch(made, secret)
-            return made
-    return lock.secret_hash(change.address)
+            return str(value.get_secret_value())
+    return None
+
+
+def _writes_secret(change: Change) -> bool:
+    return _written_secret(change) is not None
+
+
+def _secret_hash(lock: Lockfile, change: Change) -> str | None:
+    """The hash to record for the secret ``change`` writes: the one on record if it still matches,
+    else a new salted one (which this run then knows matches: ``Lockfile.vouch``)."""
+    secret, existing = _written_secret(change), lock.secret_hash(change.address)
+    if secret is None or verify_secret(secret, existing):
+        return existing
+    made = hash_secret(secret)
+    lock.vouch(made, secret)
+    return made
