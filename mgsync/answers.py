@@ -19,7 +19,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Any, Protocol
 
 _HTML = re.compile(r"\s*<(!doctype|html|head|title|body)", re.IGNORECASE)
@@ -121,7 +121,9 @@ class Obj:
 @dataclass(frozen=True)
 class ListOf:
     item: Shape
-    _columns: tuple[tuple[str, frozenset[type]], ...] | None = field(init=False, compare=False, repr=False)
+    _columns: tuple[tuple[str, frozenset[type], frozenset[type] | None], ...] | None = field(
+        init=False, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_columns", _columns(self.item))
@@ -137,7 +139,13 @@ class ListOf:
         # A list of flat objects (a page of 1000 members): the types of each key's values, all at once.
         if not set(map(type, value)) <= {dict}:
             return False
-        return all(set(map(type, map(dict.get, value, repeat(key)))) <= types for key, types in self._columns)
+        for key, types, inner in self._columns:
+            cells = list(map(dict.get, value, repeat(key)))
+            if not set(map(type, cells)) <= types:
+                return False
+            if inner is not None and not set(map(type, chain.from_iterable(filter(None, cells)))) <= inner:
+                return False  # an item of a list of scalars (an unsubscribe's tags) of another type
+        return True
 
     def mismatch(self, value: Any, where: str) -> str | None:
         if not isinstance(value, list):
@@ -166,22 +174,31 @@ class MapOf:
 OBJECT = Obj()
 
 
-def _columns(item: Shape) -> tuple[tuple[str, frozenset[type]], ...] | None:
-    """For an object whose values are all scalars (or any object): per key, the exact types its
-    value may have (``NoneType`` for a key that may be missing or null); else None. JSON decodes to
-    exact types, so this says what ``fits`` says, with no call per item."""
+def _columns(item: Shape) -> tuple[tuple[str, frozenset[type], frozenset[type] | None], ...] | None:
+    """For an object whose values are all scalars, lists of scalars or any object: per key, the exact
+    types its value may have (``NoneType`` for a key that may be missing or null) and, for a list, the
+    exact types of its items; else None. JSON decodes to exact types, so this says what ``fits`` says,
+    with no call per item."""
     if not isinstance(item, Obj):
         return None
     found = []
     for key, shape in [*item.required.items(), *item.optional.items()]:
+        inner = None
         if isinstance(shape, Scalar):
-            types = set(shape.types) - ({bool} if int in shape.types and bool not in shape.types else set())
+            types = _exact(shape)
         elif shape == OBJECT:
             types = {dict}
+        elif isinstance(shape, ListOf) and isinstance(shape.item, Scalar):
+            types, inner = {list}, frozenset(_exact(shape.item))
         else:
             return None
-        found.append((key, frozenset(types if key in item.required else types | {type(None)})))
+        found.append((key, frozenset(types if key in item.required else types | {type(None)}), inner))
     return tuple(found)
+
+
+def _exact(shape: Scalar) -> set[type]:
+    """The exact types of the values ``shape`` fits (``bool`` is an ``int`` only where named)."""
+    return set(shape.types) - ({bool} if int in shape.types and bool not in shape.types else set())
 
 
 HINT_KEYS = ("name", "address", "description", "selector", "login", "value", "match", "id")  # an item's name

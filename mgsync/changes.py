@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import attrgetter, is_, not_
 from typing import Any
 
 from mgsync.state import Address, Resource, Row
@@ -142,3 +144,11 @@ class Notice:
     text: str
     refuse: bool = False
     account: bool = False
+
+
+def deferred(changes: list[Change]) -> tuple[list[Change], list[Change]]:
+    """``changes`` split into the creates of bulk entries whose ``after`` is made when read (their
+    desired ``Row``'s managed fields: ``Change.create``), and the others; each in the given order
+    (in C loops: an apply from empty of a large account has 200,000 of the first)."""
+    flags = list(map(is_, map(attrgetter("_after"), changes), repeat(_LATER)))
+    return list(compress(changes, flags)), list(compress(changes, map(not_, flags)))

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import compress
+from json.encoder import encode_basestring  # the escaper json.dumps uses (C)
+from operator import attrgetter
 from typing import Any
 
 from pydantic import BaseModel
 
-from mgsync.changes import SENSITIVE, SENSITIVE_CHANGED, Action, Change, Drift, FieldChange, Key
+from mgsync.changes import SENSITIVE, SENSITIVE_CHANGED, Action, Change, Drift, FieldChange, Key, deferred
 from mgsync.errors import UnsafePlanError
-from mgsync.fingerprint import canonical_json, fingerprint, fingerprint_texts
+from mgsync.fingerprint import canonical_cells, canonical_json, fingerprint, fingerprint_texts
 from mgsync.kinds import BULK_KINDS, BY_NAME, DELETABLE_KINDS, PRUNABLE_KINDS, Deletable
 from mgsync.kinds.base import Kind
 from mgsync.state import Address, Body, Entries, Resource, Row, State, all_settled, settled, sort_key
@@ -43,7 +46,7 @@ class Plan:
     def digest(self) -> str:
         """``sha256:…`` of what the changes do, secrets masked: the same for the same changes whatever
         the output format, colour or order, so ``apply --expect-plan`` can insist on the reviewed plan."""
-        return fingerprint_texts(sorted(canonical_json(_digest_entry(c)) for c in self.changes))
+        return fingerprint_texts(sorted(digest_texts(self.changes)))
 
     @property
     def account_digest(self) -> str | None:
@@ -103,6 +106,37 @@ def account_digest(notes: Iterable[str]) -> str | None:
     a digest of their sorted texts, so a review can tell whether they changed since (None: no notes)."""
     texts = sorted(notes)
     return fingerprint(texts) if texts else None
+
+
+def digest_texts(changes: list[Change]) -> list[str]:
+    """``canonical_json(_digest_entry(change))`` of every change, in no particular order: the creates
+    of bulk entries (200,000 in an apply from empty of a large account) column by column, per kind and
+    set of written fields, with no dict or JSON encoder run per change (the same texts: tested)."""
+    later, others = deferred(changes)
+    texts = [canonical_json(_digest_entry(change)) for change in others]
+    bodies = list(map(attrgetter("desired.body"), later))  # a deferred create has its desired row
+
+    def keys() -> Iterator[tuple[str, type[Any], frozenset[str]]]:  # made again when needed: no list of 200,000
+        return zip(
+            map(attrgetter("address.kind"), later), map(type, bodies), map(attrgetter("model_fields_set"), bodies)
+        )
+
+    for key in set(keys()):  # a few: each kind's rows, by the fields their source set
+        chosen = list(map(key.__eq__, keys()))
+        texts += _create_texts(key[0], sorted(key[2]), list(compress(later, chosen)), list(compress(bodies, chosen)))
+    return texts
+
+
+def _create_texts(kind: str, names: list[str], changes: list[Change], bodies: list[Row]) -> Iterable[str]:
+    """The digest texts of creates of one kind's bulk entries (``bodies``: their rows) that set the
+    same ``names`` (sorted): ``{"action":"create","address":…,"after":{name:value,…}}``, a body being
+    the row's ``managed()`` (lists and dicts as JSON writes a row's tuples and dicts), keys sorted as
+    ``canonical_json`` sorts them."""
+    keys = ",".join(canonical_json(name).replace("%", "%%") + ":%s" for name in names)  # literal text of a % template
+    template = '{"action":"create","address":%s,"after":{' + keys + "}}"
+    addresses = map(encode_basestring, map(f"{kind}:".__add__, map(attrgetter("address.key"), changes)))
+    columns = [canonical_cells(list(map(attrgetter(name), bodies))) for name in names]
+    return map(template.__mod__, zip(addresses, *columns))
 
 
 def _digest_entry(change: Change) -> dict[str, Any]:

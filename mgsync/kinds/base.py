@@ -293,10 +293,14 @@ class BulkKind(Kind[R], Bulk, Deletable, Prunable):
     def page_entries(self, items: list[dict[str, Any]]) -> Entries:
         """A page of API items (of the checked shape) as entries by name: for ``plain_items`` kinds,
         column by column in C when each field's values are all there, not null and of the default's
-        type (``entry_of`` would take them as they are); else item by item."""
+        type (``entry_of`` would take them as they are); else through the record's ``entries_of``
+        (a column's ``read`` and ``FIX`` per item, an unsubscribe's tags), or item by item where the
+        kind reads an item its own way (``entry_of`` overridden)."""
         model, count = self.model, len(items)
         if not self.plain_items:
-            return {item[self.key_field]: self.entry_of(item) for item in items}
+            if type(self).entry_of is not BulkKind.entry_of:  # the kind reads an item its own way
+                return {item[self.key_field]: self.entry_of(item) for item in items}
+            return dict(zip(map(itemgetter(self.key_field), items), model.entries_of(items)))
         columns: list[Iterable[Any]] = []
         for name, default, fix in model.fields():
             cells = list(map(dict.get, items, repeat(name), repeat(default)))

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import compress, groupby, islice
+from operator import attrgetter, itemgetter, methodcaller
 from typing import Any, Generic, TypeVar
 
 import click
@@ -90,20 +92,30 @@ def grouped(changes: Iterable[Change], *, full: bool = False, sample: int = SAMP
     changes = list(changes)
     if full:
         sample = len(changes)  # every item, still under its group's counted header
-    sizes = Counter(_change_key(c) for c in changes if c.address.kind in BULK_KINDS)
+    keys = _change_keys(changes)
+    sizes = Counter(compress(keys, map(BULK_KINDS.__contains__, map(itemgetter(1), keys))))
     result: list[Change | Group[Change]] = []
     groups: dict[tuple[Any, str, str], Group[Change]] = {}
-    for item in changes:
-        key = _change_key(item)
+    # Run by run of one key (an apply from empty of a large account: 200,000 changes in a few
+    # hundred runs); the items of a run past its group's sample are skipped in C.
+    for key, run in groupby(zip(changes, keys), itemgetter(1)):
         if sizes.get(key, 0) <= BULK:
-            result.append(item)
+            result += map(itemgetter(0), run)
             continue
-        if key not in groups:
-            groups[key] = Group(key, sizes[key])
-            result.append(groups[key])
-        if len(groups[key].sample) < sample:
-            groups[key].sample.append(item)
+        found = groups.get(key)
+        if found is None:
+            found = groups[key] = Group(key, sizes[key])
+            result.append(found)
+        found.sample += map(itemgetter(0), islice(run, max(0, sample - len(found.sample))))
     return result
+
+
+def _change_keys(changes: list[Change]) -> list[tuple[Action, str, str]]:
+    """``_change_key`` of every change, in C loops: the scope is the key's part before its last
+    ``/``, as ``Address.scope`` says."""
+    addresses = list(map(attrgetter("address"), changes))
+    scopes = map(itemgetter(0), map(methodcaller("rpartition", "/"), map(attrgetter("key"), addresses)))
+    return list(zip(map(attrgetter("action"), changes), map(attrgetter("kind"), addresses), scopes))
 
 
 def text(plan: Plan, *, color: bool = False, full: bool = False) -> str:

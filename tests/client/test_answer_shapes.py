@@ -7,6 +7,7 @@ import importlib
 import pkgutil
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -73,3 +74,33 @@ def test_a_page_of_items_fits_when_every_item_does(value: dict[str, Any]) -> Non
     item = Obj({"address": STR}, {"name": STR, "vars": answers.OBJECT, "subscribed": BOOL})
     page = Obj({"items": ListOf(item)})
     assert page.fits({"items": [value, value]}) == item.fits(value) == (item.mismatch(value, "") is None)
+
+
+ITEM_VALUE = st.one_of(SCALARS, st.lists(SCALARS, max_size=3), st.dictionaries(KEYS, SCALARS, max_size=2))
+
+
+def _fitting(shape: Any) -> Any:
+    """A value of ``shape`` (one of a bulk item's), so that a page's other values mostly fit."""
+    if isinstance(shape, ListOf):
+        return ["a", "b"]
+    return {} if shape == answers.OBJECT else ("s" if str in shape.types else 550)
+
+
+@pytest.mark.parametrize("kind", ["bounce", "unsubscribe", "complaint", "allowlist", "member"])
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_a_page_of_a_bulk_kind_fits_column_by_column_exactly_when_every_item_fits(
+    kind: str, data: st.DataObject
+) -> None:
+    """A bulk kind's page is checked column by column (``ListOf`` over flat items, an unsubscribe's
+    list of tags included): the same answer as each item checked on its own."""
+    from mgsync.kinds import BY_NAME
+
+    item = BY_NAME[kind].item()
+    shapes = {**item.required, **item.optional}
+    one = st.fixed_dictionaries(
+        {key: st.one_of(st.just(_fitting(shapes[key])), ITEM_VALUE) for key in item.required},
+        optional={key: st.one_of(st.just(_fitting(shapes[key])), ITEM_VALUE) for key in item.optional},
+    )
+    page = data.draw(st.lists(one, max_size=3))
+    assert ListOf(item).fits(page) == all(map(item.fits, page))
