@@ -34,6 +34,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -76,18 +77,36 @@ class Step:
         return _apply_one(client, kind, self.changes[0])
 
 
-def execute(client: Client, plan: Plan, lock: Lockfile, progress: Progress | None = None) -> int:
-    """Apply every change of ``plan``; returns the number of changes applied.
+Hashes = dict[Address, "Future[str | None]"]  # the hash each written secret is recorded with (``secrets_hashed``)
+
+
+@contextmanager
+def secrets_hashed(plan: Plan, lock: Lockfile) -> Iterator[Hashes]:
+    """Start making the hash each secret ``plan`` writes is to be recorded with, on a thread of its own:
+    a salted scrypt each (about 30 ms of CPU), so they run beside what the apply does before and while
+    it writes (show the plan, the requests), never in a request's slot. Unfinished ones are dropped on exit."""
+    aside = ThreadPoolExecutor(1, thread_name_prefix="mgsync-secrets")
+    try:
+        yield {
+            change.address: aside.submit(_secret_hash, lock, change)
+            for change in plan.changes
+            if change.address.kind not in BULK_KINDS and _written_secret(change) is not None
+        }
+    finally:
+        aside.shutdown(wait=True, cancel_futures=True)
+
+
+def execute(
+    client: Client, plan: Plan, lock: Lockfile, progress: Progress | None = None, hashes: Hashes | None = None
+) -> int:
+    """Apply every change of ``plan``; returns the number of changes applied. ``hashes``: from
+    ``secrets_hashed``, started earlier (else made here).
 
     The caller opens the lockfile's journal first (``Lockfile.open_journal``) and folds it after."""
+    if hashes is None:
+        with secrets_hashed(plan, lock) as made:
+            return execute(client, plan, lock, progress, made)
     total, applied = len(plan.changes), 0
-    # A written secret's salted hash is a scrypt: made beside the requests, not in their slots.
-    aside = ThreadPoolExecutor(1, thread_name_prefix="mgsync-secrets")
-    hashes = {
-        c.address: aside.submit(_secret_hash, lock, c)
-        for c in plan.changes
-        if c.address.kind not in BULK_KINDS and _writes_secret(c)
-    }
 
     def perform(step: Step) -> None:
         """The step's call, then its record in the lockfile."""
@@ -97,15 +116,12 @@ def execute(client: Client, plan: Plan, lock: Lockfile, progress: Progress | Non
                 made = hashes.get(change.address)
                 _record(lock, step.kind, change, result, made.result() if made else lock.secret_hash(change.address))
 
-    try:
-        for finished in _run(client, steps=_steps(plan.changes), perform=perform):
-            lock.commit()
-            for step in finished:
-                applied += len(step.changes)
-                if progress and step.changes:  # not the barrier
-                    progress(applied, total, str(step.changes[-1].address))
-    finally:
-        aside.shutdown(wait=True, cancel_futures=True)
+    for finished in _run(client, steps=_steps(plan.changes), perform=perform):
+        lock.commit()
+        for step in finished:
+            applied += len(step.changes)
+            if progress and step.changes:  # not the barrier
+                progress(applied, total, str(step.changes[-1].address))
     return applied
 
 
@@ -335,10 +351,6 @@ def _written_secret(change: Change) -> str | None:
         if value is not None:
             return str(value.get_secret_value())
     return None
-
-
-def _writes_secret(change: Change) -> bool:
-    return _written_secret(change) is not None
 
 
 def _secret_hash(lock: Lockfile, change: Change) -> str | None:

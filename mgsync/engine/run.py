@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mgsync import saved_plan
-from mgsync.apply import Progress
+from mgsync.apply import Progress, secrets_hashed
 from mgsync.engine.planning import Outcome, plan_changes, verify
 from mgsync.engine.record import apply_changes
 from mgsync.kinds import Kind
@@ -80,15 +80,22 @@ class Engine:
 
     def apply(self, checks: Checks = Checks()) -> Outcome:
         planned = self.plan()
-        self.hooks.planned(planned.plan)
-        self._check_reviewed(planned.plan, checks)
-        self.hooks.checked(planned.plan)
-        planned.plan.raise_if_unsafe(force=checks.force, confirmed=checks.confirmed)
-        if not planned.plan.empty:
-            self.hooks.confirm(planned.plan)
-        done = apply_changes(
-            self.client, self.desired, self.lock, planned, targets=self.targets, progress=self.hooks.progress
-        )
+        with secrets_hashed(planned.plan, self.lock) as hashes:  # beside the checks and what the hooks show
+            self.hooks.planned(planned.plan)
+            self._check_reviewed(planned.plan, checks)
+            self.hooks.checked(planned.plan)
+            planned.plan.raise_if_unsafe(force=checks.force, confirmed=checks.confirmed)
+            if not planned.plan.empty:
+                self.hooks.confirm(planned.plan)
+            done = apply_changes(
+                self.client,
+                self.desired,
+                self.lock,
+                planned,
+                targets=self.targets,
+                progress=self.hooks.progress,
+                hashes=hashes,
+            )
         if not checks.verify:
             return done
         self.hooks.verifying()
