@@ -204,12 +204,16 @@ def matches_target(address: Address, targets: tuple[str, ...]) -> bool:
 def _without_children_of_deleted(changes: list[Change]) -> list[Change]:
     """Deleting a container (a domain, a list) deletes what lives in it: no separate deletes for those."""
     gone = {c.address for c in changes if c.action is Action.DELETE}
+    if not gone:
+        return changes  # a plan of 200,000 creates asks nothing of each
 
     def orphan(change: Change) -> bool:
+        if change.action is not Action.DELETE:
+            return False
         parent = BY_NAME[change.address.kind].parent_address(change.address)
         while parent is not None and parent not in gone:
             parent = BY_NAME[parent.kind].parent_address(parent)
-        return change.action is Action.DELETE and parent is not None
+        return parent is not None
 
     return [c for c in changes if not orphan(c)]
 
