@@ -251,7 +251,7 @@ class Differ:
             _diff_one(plan, inputs, registry[address.kind], address)
         for kind_name, scope in sorted({key for state in states for key in state.tables} - self._compared):
             _diff_table(plan, inputs, registry[kind_name], scope, inputs.observed.tables.get((kind_name, scope), {}))
-        order = list(registry)
+        order = {name: index for index, name in enumerate(registry)}
         plan.changes.sort(key=lambda c: _order(c, order))
         plan.unmanaged = {kind: sorted(found, key=sort_key) for kind, found in sorted(plan.unmanaged.items())}
         return plan
@@ -264,6 +264,12 @@ def _diff_table(plan: Plan, inputs: Inputs, kind: Kind[Any], scope: str, live: E
     wanted = inputs.desired.tables.get((kind.name, scope), {})
     if live:
         plan.existing[kind.name] = plan.existing.get(kind.name, 0) + len(live)
+    if not live:  # all of it to create (an apply from empty): a change per entry and no more
+        plan.changes.extend(
+            Change.create(Resource(Address(kind.name, f"{scope}/{name}"), Row.from_entry(entry)), None)
+            for name, entry in wanted.items()
+        )
+        return
     for name, entry in () if all_settled(wanted, live) else wanted.items():
         have = live.get(name)
         if have is not None and settled(entry, have):
@@ -349,12 +355,12 @@ def _drift(plan: Plan, locked: Resource, observed: Resource | None) -> None:
         plan.drift.append(Drift(locked.address, fields))
 
 
-def _order(change: Change, kind_order: list[str]) -> tuple[int, int, str, str]:
+def _order(change: Change, kind_order: dict[str, int]) -> tuple[int, int, str, str]:
     """Creates and updates in registry order; deletes after them, in reverse registry order."""
-    index = kind_order.index(change.address.kind)
+    index, address = kind_order[change.address.kind], change.address
     if change.action in (Action.DELETE, Action.FORGET):
-        return (1, len(kind_order) - index, *sort_key(change.address))
-    return (0, index, *sort_key(change.address))
+        return (1, len(kind_order) - index, address.kind, address.key)
+    return (0, index, address.kind, address.key)
 
 
 class LiveFingerprints(Mapping[str, str]):
