@@ -1,7 +1,8 @@
 """The files an import writes, assembled in memory first and written only if none would be overwritten.
 
-YAML goes through ruamel.yaml's round-trip dumper (block style, flow style only for small leaf
-mappings and lists, comments kept, UTF-8 without escapes, no line folding); CSV follows the
+YAML is what ruamel.yaml's round-trip dumper writes (block style, flow style only for small leaf
+mappings and lists, comments kept, UTF-8 without escapes, no line folding), written directly by
+``yamltext`` for the shapes import makes and by the dumper for anything else; CSV follows the
 conventions of ``manifest.csvdata``. Content is bytes, so what is written is exactly what was meant.
 A bulk collection of more than ``CSV_THRESHOLD`` entries goes to CSV, unless a value cannot survive
 CSV as ``manifest.csvdata`` reads it (cells are stripped, an empty cell means "not set"): such a
@@ -22,6 +23,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from mgsync.errors import MgsyncError
+from mgsync.shapes.yamltext import Unsure, Writer
 
 CSV_THRESHOLD = 20
 
@@ -92,11 +94,18 @@ class Output:
 
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
+        self.writer = Writer(_dumper())
 
     def add_yaml(self, path: str, tree: CommentedMap) -> None:
-        buffer = io.StringIO()
-        _dumper().dump(tree, buffer)
-        self.add_text(path, buffer.getvalue())
+        """``tree`` as ruamel.yaml's round-trip dumper writes it: written directly (``yamltext``)
+        where it is sure to write the same, else by the dumper."""
+        try:
+            text = self.writer.dump(tree)
+        except Unsure:
+            buffer = io.StringIO()
+            _dumper().dump(tree, buffer)
+            text = buffer.getvalue()
+        self.add_text(path, text)
 
     def add_csv(self, path: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
         """A CSV file of ``rows`` (cells in ``header`` order, "" = not set)."""
