@@ -106,7 +106,8 @@ def execute(
     if hashes is None:
         with secrets_hashed(plan, lock) as made:
             return execute(client, plan, lock, progress, made)
-    total, applied = len(plan.changes), 0
+    total, applied, steps = len(plan.changes), 0, _steps(plan.changes)
+    log.debug("apply: %d changes in %d steps", total, len(steps))
 
     def perform(step: Step) -> None:
         """The step's call, then its record in the lockfile."""
@@ -116,7 +117,7 @@ def execute(
                 made = hashes.get(change.address)
                 _record(lock, step.kind, change, result, made.result() if made else lock.secret_hash(change.address))
 
-    for finished in _run(client, steps=_steps(plan.changes), perform=perform):
+    for finished in _run(client, steps=steps, perform=perform):
         lock.commit()
         for step in finished:
             applied += len(step.changes)
