@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from mgsync.emulator import records, templates
-from mgsync.emulator.store import Store, Table
+from mgsync.emulator import templates
+from mgsync.emulator.store import Store, seed_template
 from mgsync.emulator.wire import Request
 
 FAMILY = "account_templates"
@@ -29,25 +29,11 @@ def _space(store: Store, req: Request) -> templates.Space:
 def add_template(
     store: Store, name: str, description: str = "", versions: Iterable[dict[str, Any]] = (), created_by: str = ""
 ) -> dict[str, Any]:
-    """Seeding helper (no validation, no limits): ``versions`` as ``{"tag", "template", "engine",
-    "comment", "headers", "active"}``; the first (or the one marked active) is active."""
-    family, now = store.family(FAMILY), store.clock()
-    rec = records.template(now, name, description, created_by)
-    family.table("templates").put(rec["name"], rec)
-    table = family.group("versions").setdefault(rec["name"], Table())
-    for spec in versions:
-        ver = records.version(
-            now,
-            spec["tag"],
-            spec.get("template", ""),
-            spec.get("engine", "handlebars"),
-            spec.get("comment", ""),
-            spec.get("headers"),
-        )
-        if spec.get("active") or not len(table):
-            templates.activate(table, ver)
-        table.put(ver["tag"], ver)
-    return dict(rec)
+    """Seeding helper (no validation, no limits): as ``store.seed_template``, at the account level."""
+    family = store.family(FAMILY)
+    return seed_template(
+        family.table("templates"), family.group("versions"), store.clock(), name, description, versions, created_by
+    )
 
 
 ENDPOINTS = templates.endpoints("/v4/templates", _space)

@@ -277,26 +277,10 @@ class Store:
         versions: Iterable[dict[str, Any]] = (),
         created_by: str = "",
     ) -> dict[str, Any]:
-        domain, now = domain.lower(), self.clock()
-        rec = records.template(now, name, description, created_by)
-        self.templates[domain].put(rec["name"], rec)
-        table = self.versions[domain].setdefault(rec["name"], Table())
-        for spec in versions:
-            ver = records.version(
-                now,
-                spec["tag"],
-                spec.get("template", ""),
-                spec.get("engine", "handlebars"),
-                spec.get("comment", ""),
-                spec.get("headers"),
-                bool(spec.get("active")),
-            )
-            if ver["active"] or not len(table):
-                for other in table.rows.values():
-                    other["active"] = False
-                ver["active"] = True
-            table.put(ver["tag"], ver)
-        return dict(rec)
+        domain = domain.lower()
+        return seed_template(
+            self.templates[domain], self.versions[domain], self.clock(), name, description, versions, created_by
+        )
 
     def add_list(self, address: str, **fields: Any) -> dict[str, Any]:
         rec = records.mailing_list(self.clock(), address, fields)
@@ -371,3 +355,36 @@ class Store:
         full = login if "@" in login else f"{login}@{domain}"
         rec = self.credentials[domain.lower()].get(full)
         return rec is not None and rec["_password"] == records.hash_password(password)
+
+
+def seed_template(
+    templates: Table,
+    versions: dict[str, Table],
+    now: float,
+    name: str,
+    description: str = "",
+    specs: Iterable[dict[str, Any]] = (),
+    created_by: str = "",
+) -> dict[str, Any]:
+    """Seeding helper for a template of a domain or of the account (no validation, no limits): ``specs``
+    as ``{"tag", "template", "engine", "comment", "headers", "active"}``; the first (or the one marked
+    active) is active."""
+    rec = records.template(now, name, description, created_by)
+    templates.put(rec["name"], rec)
+    table = versions.setdefault(rec["name"], Table())
+    for spec in specs:
+        ver = records.version(
+            now,
+            spec["tag"],
+            spec.get("template", ""),
+            spec.get("engine", "handlebars"),
+            spec.get("comment", ""),
+            spec.get("headers"),
+            bool(spec.get("active")),
+        )
+        if ver["active"] or not len(table):
+            for other in table.rows.values():
+                other["active"] = False
+            ver["active"] = True
+        table.put(ver["tag"], ver)
+    return dict(rec)
