@@ -84,9 +84,7 @@ class Lockfile:
     @classmethod
     def read(cls, path: Path) -> Lockfile:
         if not path.exists():
-            lock = cls(path)
-            lock._replay(None)
-            return lock
+            return cls(path)  # a journal always continues a file its apply wrote first (``open_journal``)
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as err:
@@ -113,9 +111,9 @@ class Lockfile:
     def journal_path(self) -> Path:
         return journal_path(self.path)
 
-    def _replay(self, text: str | None) -> None:
+    def _replay(self, text: str) -> None:
         """Apply the steps of an interrupted apply's journal, when it continues ``text`` (the file as read)."""
-        steps = read_journal(self.journal_path, _base(text))
+        steps = read_journal(self.journal_path, digest(text))
         for key, entry in steps:
             if entry is None:
                 self.resources.pop(key, None)
@@ -213,9 +211,7 @@ class Lockfile:
         """Start recording steps in the journal: the file is first written as it is in memory (what
         reading replayed, the account adopted), so that the journal continues exactly that text."""
         with self._writing:
-            self._write()
-            text = self.path.read_text(encoding="utf-8") if self.path.exists() else None
-            header = json.dumps({"journal": JOURNAL_VERSION, "base": _base(text)}) + "\n"
+            header = json.dumps({"journal": JOURNAL_VERSION, "base": digest(self._write())}) + "\n"
             try:
                 fd = os.open(self.journal_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _BINARY, 0o644)
                 _append(fd, header)
@@ -254,11 +250,12 @@ class Lockfile:
             os.close(self._journal)
             self._journal = None
 
-    def _write(self) -> None:
+    def _write(self) -> str:
+        """Write the file unless it holds this text already; the text it holds now."""
         with self._mutex:
             text = self.render()
         if self.path.exists() and self.path.read_text(encoding="utf-8") == text:
-            return
+            return text
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".mgsync-lock-", dir=self.path.parent)
@@ -276,6 +273,7 @@ class Lockfile:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        return text
 
 
 JOURNAL_VERSION = 1
@@ -284,11 +282,6 @@ _BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 
 def journal_path(lockfile: Path) -> Path:
     return lockfile.with_name(lockfile.name + ".journal")
-
-
-def _base(text: str | None) -> str:
-    """What a journal continues: the digest of the lockfile's text, or ``none`` (no file yet)."""
-    return "none" if text is None else digest(text)
 
 
 def _append(fd: int, text: str) -> None:
@@ -300,7 +293,7 @@ def _append(fd: int, text: str) -> None:
 
 def read_journal(path: Path, base: str) -> list[tuple[str, dict[str, Any] | None]]:
     """The steps (address, entry or None when forgotten) of the journal at ``path``, in order, when it
-    continues the lockfile text whose ``_base`` is ``base``; none if there is no journal or it is stale."""
+    continues the lockfile text whose ``digest`` is ``base``; none if there is no journal or it is stale."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
