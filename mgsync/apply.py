@@ -6,7 +6,8 @@ client's pool, at most ``concurrency`` at a time and within its shared rate budg
 as their dependencies allow. What must keep its order does (``_steps``):
 
 - a change waits for the creates and updates of the objects it lives in (a domain before its
-  webhooks, a list before its members) and for earlier changes of its own address;
+  webhooks, a list before its members) or names (``Kind.requires``: a forward's domain), and for
+  earlier changes of its own address;
 - a kind that ``follows`` others in one scope waits for their changes there (a domain's DKIM
   selector after its keys), and for deletes the other way round;
 - every delete waits for every create and update (make before break: a renamed route is created
@@ -215,10 +216,10 @@ class _Graph:
             for other in FOLLOWERS[kind.name]:
                 step.after.update(self.by_scope.get((other.name, scope, True), ()))
             step.after.update(self.deletes_inside.get(first, ()))
-            for container in ancestors:
+            for container in (*ancestors, *kind.requires(first)):
                 self.deletes_inside[container].append(index)
         else:
-            for container in ancestors:
+            for container in (*ancestors, *kind.requires(first)):
                 step.after.update(self.writes.get(container, ()))
             for other in kind.follows:
                 step.after.update(self.by_scope.get((other.name, scope, False), ()))

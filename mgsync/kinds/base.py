@@ -105,6 +105,11 @@ class Kind(Generic[M]):
     def address(self, scope: str, name: str) -> Address:
         return Address(self.name, f"{scope}/{name}" if scope else name)
 
+    def requires(self, address: Address) -> tuple[Address, ...]:
+        """Objects outside its parent that Mailgun needs before it takes this one (a forward's domain):
+        an apply writes it after their creates and updates, and deletes them after it (apply.py)."""
+        return ()
+
     def scope_of(self, address: Address) -> str:
         """The key of the parent object ``address`` lives in (``""`` at account level)."""
         return address.scope if self.parent is not None else ""

@@ -29,6 +29,7 @@ from mgsync.answers import STR, ListOf, Obj, fits
 from mgsync.changes import Change
 from mgsync.kinds.base import Kind, path_quote
 from mgsync.kinds.capabilities import Deletable, OwnFile, Prunable, Writable
+from mgsync.kinds.domain import DOMAIN
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc
 from mgsync.shapes.fields import URL_SCHEMA, Email, Url
@@ -135,6 +136,10 @@ class ForwardKind(Kind[Forward], Writable, Deletable, Prunable, OwnFile):
     import_file = "forwards.yaml"
     import_title = "forward rules"
     lock_meta = ("id",)
+
+    def requires(self, address: Address) -> tuple[Address, ...]:
+        """The domain after the ``@``: Mailgun refuses a rule for a domain not on the account."""
+        return (DOMAIN.canonical(Address(DOMAIN.name, address.key.rpartition("@")[2].partition("#")[0])),)
 
     def wanted(self, desired: Forward, observed: Forward) -> dict[str, Any]:
         """Every destination: one the entry leaves out is none (module docstring)."""
