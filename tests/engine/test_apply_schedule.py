@@ -135,6 +135,14 @@ def test_a_forward_is_created_after_the_domain_it_names(tmp_path: Path) -> None:
     assert h.actions() == []
 
 
+def test_a_list_is_created_after_its_domain(tmp_path: Path) -> None:
+    h = Scheduled(tmp_path)
+    h.write("domains:\n  mg.example.com: {}\nmailing_lists:\n  news@mg.example.com: {}\n")
+    h.apply_now()
+    assert before(h.timed.writes("/v4/domains#mg.example.com"), [c for c in h.timed.writes() if c[1] == "/v3/lists"])
+    assert h.actions() == []
+
+
 def test_a_list_is_created_before_its_members(tmp_path: Path) -> None:
     h = Scheduled(tmp_path)
     members = "".join(f"      - m{i}@example.org\n" for i in range(2_500))
