@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.benchmarks import account_l, sdk_read
-from tests.benchmarks.bench_account_l import Result, Run, linearity, report, run_benchmark
+from tests.benchmarks.bench_account_l import Result, Run, compile_like_installed, linearity, report, run_benchmark
 
 TINY = account_l.Shape(
     domains=2,
@@ -78,3 +78,13 @@ def test_linearity_judges_scale_against_the_base() -> None:
         "no-op plan        peak RSS   700.00 MiB / 170.00 MiB = 4.12          <= 5.75 (1.15 x 5)        PASS",
         "apply from empty  peak RSS   1400.00 MiB / 270.00 MiB = 5.19         <= 5                      MISS",
     ]
+
+
+def test_mgsync_is_byte_compiled_like_an_installed_package() -> None:
+    """The runs time mgsync as pip installs it, modules compiled (not compiled again by every run)."""
+    import importlib.util
+
+    import mgsync.cli
+
+    assert compile_like_installed()
+    assert Path(importlib.util.cache_from_source(mgsync.cli.__file__)).is_file()
