@@ -25,6 +25,7 @@ This module knows nothing about YAML, files or pydantic models.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -164,10 +165,13 @@ def check_expression(text: str) -> str:
 
 def expression_warnings(text: str) -> list[str]:
     """What is unusual in a valid expression and may not do what its author expects (empty if none)."""
-    return _expression(text).warnings
+    return list(_expression(text).warnings)
 
 
+@functools.lru_cache(maxsize=4096)
 def _expression(text: str) -> _Parser:
+    """The parse of a valid expression (``ParseError`` else), kept for the same text: a route's is
+    checked, then asked for its warnings."""
     parser = _Parser(text, "expression", "filter")
     _length(parser, text)
     _sequence(parser)
@@ -244,10 +248,12 @@ def check_action(text: str) -> str:
 
 def action_warnings(text: str) -> list[str]:
     """What is unusual in a valid action and may not do what its author expects (empty if none)."""
-    return _action(text).warnings
+    return list(_action(text).warnings)
 
 
+@functools.lru_cache(maxsize=4096)
 def _action(text: str) -> _Parser:
+    """The parse of a valid action, kept as ``_expression``'s is."""
     parser = _Parser(text, "action", "action")
     _length(parser, text)
     name, args = parser.call(ACTIONS)
