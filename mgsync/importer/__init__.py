@@ -63,6 +63,7 @@ def run_import(
 ) -> Imported:
     """Import the account into ``out``; ``only`` maps a container kind to the keys to import of it."""
     digests: dict[TableKey, str] = {}
+    account = client.pool.submit(identify, client)  # the account this lockfile belongs to, read beside the rest
     stream = _Stream(out, only or {})
     odd: list[OddItem] = []
     hidden: list[str] = []
@@ -70,6 +71,7 @@ def run_import(
     settled()  # what was read lives to the end: the collector need not scan it again
     stream.close(observed)
     desired, stream, left = _load_back(stream, observed)
+    identified = account.result()  # before anything is written
     left.update(
         (str(item), f"Mailgun API: {item}; left out, it stays as it is in Mailgun, not managed.") for item in odd
     )
@@ -78,7 +80,7 @@ def run_import(
     notes = [*hidden, *_strays(out, output.manifests()), *stream.notes(), *(note for _, note in sorted(left.items()))]
     output.write(out)
     lock = Lockfile(out / LOCKFILE)
-    lock.account = identify(client).record()  # the account this lockfile belongs to (account.py)
+    lock.account = identified.record()  # (account.py)
     sync_lock(lock, desired, observed, (), digests=digests)  # records only what ``desired`` declares
     lock.write()
     counts = {kind.name: n for kind in children(None) if (n := len(desired.keys(kind.name)))}
