@@ -58,6 +58,11 @@ def test_tiny_run_converges_and_counts_requests(tmp_path: Path) -> None:
     assert ("no-op plan CPU vs SDK read CPU: not measured" in text) is not measured
     if measured:
         assert runs["SDK read"].items == sdk_read.items_of(TINY)
+    # mgsync's own read (no manifests): every bulk entry of the account, beside each no-op plan
+    bulk = TINY.domains * (TINY.bounces + TINY.unsubscribes + TINY.complaints + TINY.allowlist)
+    assert runs["own read"].items["entries"] == bulk + TINY.lists * TINY.members
+    assert len(result.repeats["own read"]) == 3
+    assert "mgsync's engine merely reading the whole account" in text
 
 
 def test_linearity_judges_scale_against_the_base() -> None:
