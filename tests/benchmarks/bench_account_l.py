@@ -11,7 +11,9 @@ Runs, in order:
     template has two versions as L says;
 (b) a no-op ``plan`` (must be empty: exit 0 with ``--detailed-exitcode``), each run right after the
     official ``mailgun`` SDK's sequential read of the same account at page 1000 (``sdk_read``, the
-    ``bench`` extra; issue 21's baseline: the plan's CPU is judged against the SDK's);
+    ``bench`` extra; issue 21's baseline: the plan's CPU is judged against the SDK's), and before
+    that mgsync's own read of it (``own_read``: the engine alone, no manifests, no diff), which
+    shows how much of the plan's CPU is reading;
 (c) a change apply: every 100th member of every list renamed (1 %) plus 1,000 new bounces in one
     domain, followed by a plan that must be empty;
 (d) ``import`` of the account into a fresh directory, followed by a plan of it that must be empty.
