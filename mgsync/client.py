@@ -296,6 +296,9 @@ class Client:
                 self.stats.by_method[method] += 1
             started = time.perf_counter()
             response = self._http.request(method, url, params=query, **body)
+            # httpx binds an answer's stream to the answer (a reference cycle), so each answer and its
+            # body would wait for the cycle collector; the body is read and the stream closed by now.
+            response.stream = httpx.ByteStream(b"")
             outcome = str(response.status_code)
             return response
         except httpx.HTTPError as exc:

@@ -56,13 +56,14 @@ def test_the_command_is_tuned_unless_the_variable_says_not(how) -> None:
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({}, "on (50000, 20, 20) frozen no atexit"),
-        ({tuning.ENV: "1"}, "off default thresholds not frozen atexit ran"),
+        ({}, "on (50000, 20, 20) frozen rests while reading collects after no atexit"),
+        ({tuning.ENV: "1"}, "off default thresholds not frozen collects while reading collects after atexit ran"),
     ],
 )
 def test_switched_on_the_process_is_tuned_and_left_hard(env, expected) -> None:
-    """What ``cli.run`` does, in a fresh interpreter: thresholds, ``settled`` freezing, and an exit that
-    skips the interpreter's clean-up (an ``atexit`` hook never runs) only when tuned."""
+    """What ``cli.run`` does, in a fresh interpreter: thresholds, ``settled`` freezing, the collector
+    resting while the pool reads (``responsive``) and collecting again after, and an exit that skips the
+    interpreter's clean-up (an ``atexit`` hook never runs) only when tuned."""
     script = (
         "import atexit, gc, os\n"
         "from mgsync import tuning\n"
@@ -71,8 +72,11 @@ def test_switched_on_the_process_is_tuned_and_left_hard(env, expected) -> None:
         "on = tuning.switch_on(os.environ)\n"
         "tuning.settled()\n"
         "thresholds = 'default thresholds' if gc.get_threshold() == default else gc.get_threshold()\n"
+        "with tuning.responsive():\n"
+        "    reading = 'collects' if gc.isenabled() else 'rests'\n"
+        "after = 'collects' if gc.isenabled() else 'rests'\n"
         "print('on' if on else 'off', thresholds, 'frozen' if gc.get_freeze_count() else 'not frozen',"
-        " end=' ', flush=True)\n"
+        " reading, 'while reading', after, 'after', end=' ', flush=True)\n"
         "if on: print('no atexit', flush=True)\n"
         "tuning.leave(0)\n"
     )
@@ -96,13 +100,15 @@ def test_a_clirunner_call_leaves_the_interpreter_as_it_was(tmp_path, served_emul
     (tmp_path / "in" / "routes.yaml").write_text("routes:\n" + routes, encoding="utf-8")
     lock = str(tmp_path / "mgsync.lock")
     env = {"MAILGUN_API_KEY": "test", "MAILGUN_BASE_URL": url, "NO_COLOR": "1"}
-    before = (gc.get_threshold(), gc.get_freeze_count(), sys.getswitchinterval())
+    before = (gc.get_threshold(), gc.get_freeze_count(), sys.getswitchinterval(), gc.isenabled())
     seen: set[float] = set()
+    collecting: set[bool] = set()
     stop = threading.Event()
 
     def sample() -> None:  # the switch interval while the commands read
         while not stop.is_set():
             seen.add(sys.getswitchinterval())
+            collecting.add(gc.isenabled())
             time.sleep(0.0002)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -119,16 +125,16 @@ def test_a_clirunner_call_leaves_the_interpreter_as_it_was(tmp_path, served_emul
         stop.set()
         sampler.join()
     assert len(emu.store.routes) == 30 and (tmp_path / "out" / "routes.yaml").exists()
-    assert (gc.get_threshold(), gc.get_freeze_count(), sys.getswitchinterval()) == before
-    assert seen == {before[2]}
+    assert (gc.get_threshold(), gc.get_freeze_count(), sys.getswitchinterval(), gc.isenabled()) == before
+    assert seen == {before[2]} and collecting == {before[3]}
 
 
 def test_untuned_hooks_do_nothing() -> None:
     assert not tuning.is_on()  # nothing in a test process switches it on
-    frozen, interval = gc.get_freeze_count(), sys.getswitchinterval()
+    frozen, interval, collecting = gc.get_freeze_count(), sys.getswitchinterval(), gc.isenabled()
     tuning.settled()
     with tuning.responsive():
-        assert sys.getswitchinterval() == interval
+        assert sys.getswitchinterval() == interval and gc.isenabled() == collecting
     assert gc.get_freeze_count() == frozen
 
 
