@@ -56,14 +56,18 @@ def test_the_command_is_tuned_unless_the_variable_says_not(how) -> None:
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({}, "on (50000, 20, 20) frozen rests while reading collects after no atexit"),
-        ({tuning.ENV: "1"}, "off default thresholds not frozen collects while reading collects after atexit ran"),
+        ({}, "on (50000, 20, 20) frozen rests while reading collects after, what was read frozen no atexit"),
+        (
+            {tuning.ENV: "1"},
+            "off default thresholds not frozen collects while reading collects after, what was read not frozen"
+            " atexit ran",
+        ),
     ],
 )
 def test_switched_on_the_process_is_tuned_and_left_hard(env, expected) -> None:
     """What ``cli.run`` does, in a fresh interpreter: thresholds, ``settled`` freezing, the collector
-    resting while the pool reads (``responsive``) and collecting again after, and an exit that skips the
-    interpreter's clean-up (an ``atexit`` hook never runs) only when tuned."""
+    resting while the pool reads (``responsive``) and collecting again after, what was read frozen first,
+    and an exit that skips the interpreter's clean-up (an ``atexit`` hook never runs) only when tuned."""
     script = (
         "import atexit, gc, os\n"
         "from mgsync import tuning\n"
@@ -72,11 +76,14 @@ def test_switched_on_the_process_is_tuned_and_left_hard(env, expected) -> None:
         "on = tuning.switch_on(os.environ)\n"
         "tuning.settled()\n"
         "thresholds = 'default thresholds' if gc.get_threshold() == default else gc.get_threshold()\n"
+        "frozen = gc.get_freeze_count()\n"
         "with tuning.responsive():\n"
         "    reading = 'collects' if gc.isenabled() else 'rests'\n"
+        "    read = [[i] for i in range(1000)]\n"
         "after = 'collects' if gc.isenabled() else 'rests'\n"
-        "print('on' if on else 'off', thresholds, 'frozen' if gc.get_freeze_count() else 'not frozen',"
-        " reading, 'while reading', after, 'after', end=' ', flush=True)\n"
+        "kept = 'frozen' if gc.get_freeze_count() >= frozen + 1000 else 'not frozen'\n"
+        "print('on' if on else 'off', thresholds, 'frozen' if frozen else 'not frozen',"
+        " reading, 'while reading', after, 'after, what was read', kept, end=' ', flush=True)\n"
         "if on: print('no atexit', flush=True)\n"
         "tuning.leave(0)\n"
     )
