@@ -87,6 +87,10 @@ def sync_lock(
         lock.collections.clear()
     for (kind_name, scope), entries in sorted(wanted.tables.items()):
         table = observed.tables.get((kind_name, scope), {})
+        if not targets and table.keys() <= entries.keys():  # every live entry declared: the table as it is
+            if table:
+                lock.record_collection(kind_name, scope, table, (digests or {}).get((kind_name, scope)))
+            continue
         names = (
             [n for n in entries if n in table and _in_scope(Address(kind_name, f"{scope}/{n}"), targets)]
             if targets
