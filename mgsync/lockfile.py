@@ -50,6 +50,8 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from json.encoder import encode_basestring  # the escaper json.dumps uses (C)
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -357,12 +359,24 @@ def collection_digest(kind: str, scope: str, entries: Entries) -> str:
         return fingerprint([])
     names = sorted(entries)
     fields = list(next(iter(entries.values()))[-1].row.DEFAULTS)
-    columns = list(zip(*map(entries.__getitem__, names)))[: len(fields)]
+    rows = list(map(entries.__getitem__, names))
     order = sorted(range(len(fields)), key=fields.__getitem__)
-    keys = ",".join(canonical_json(fields[i]).replace("{", "{{").replace("}", "}}") + ":{}" for i in order)
-    template = "[{},{{" + keys + "}}]"  # one entry: [address,{"key":value,...}]
-    addresses = canonical_cells([f"{kind}:{scope}/{name}" for name in names])
-    return digest("[" + ",".join(map(template.format, addresses, *(canonical_cells(columns[i]) for i in order))) + "]")
+    keys = ",".join(_braced(canonical_json(fields[i])) + ":{}" for i in order)
+    # One entry: ["kind:scope/name",{"key":value,...}]. JSON escapes character by character, so the
+    # address's text is the shared prefix's, written into the template once, then each name's.
+    prefix = encode_basestring(f"{kind}:{scope}/")[:-1]  # its opening quote, not its closing one
+    template = "[" + _braced(prefix) + "{},{{" + keys + "}}]"
+    names_after_prefix = map(_AFTER_QUOTE, map(encode_basestring, names))
+    cells = (canonical_cells(list(map(itemgetter(i), rows))) for i in order)
+    return digest("[" + ",".join(map(template.format, names_after_prefix, *cells)) + "]")
+
+
+_AFTER_QUOTE = itemgetter(slice(1, None))  # an encoded name without its opening quote
+
+
+def _braced(text: str) -> str:
+    """``text`` as literal text in a ``str.format`` template."""
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 @contextmanager
