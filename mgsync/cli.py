@@ -164,7 +164,7 @@ def plan(
     from mgsync.engine import Engine
     from mgsync.lockfile import Lockfile
     from mgsync.manifest import load
-    from mgsync.tuning import settled
+    from mgsync.tuning import keep, settled
 
     manifests = list(paths) or [Path(".")]
     heading = _heading(manifests, heading_commit, heading_run_url)
@@ -176,6 +176,7 @@ def plan(
         line.phase("reading Mailgun")
         outcome = Engine(client, desired, lock, targets=targets, show_hidden=full).plan()
     line.close()
+    keep(desired, outcome, lock)  # freed with the process, not one object at a time on return
     recorded = None if targets else lock.account_notes  # a targeted plan reviews only its targets
     show_plan(outcome.plan, fmt, full=full, heading=heading, account_recorded=recorded)
     if preview is not None:  # issue 22

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 
 import pytest
 from click.testing import CliRunner
@@ -56,20 +57,21 @@ def test_the_command_is_tuned_unless_the_variable_says_not(how) -> None:
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({}, "on (50000, 20, 20) frozen rests while reading collects after, what was read frozen no atexit"),
+        ({}, "on (50000, 20, 20) frozen rests while reading collects after, what was read frozen, kept no atexit"),
         (
             {tuning.ENV: "1"},
-            "off default thresholds not frozen collects while reading collects after, what was read not frozen"
-            " atexit ran",
+            "off default thresholds not frozen collects while reading collects after, what was read not frozen,"
+            " freed atexit ran",
         ),
     ],
 )
 def test_switched_on_the_process_is_tuned_and_left_hard(env, expected) -> None:
     """What ``cli.run`` does, in a fresh interpreter: thresholds, ``settled`` freezing, the collector
     resting while the pool reads (``responsive``) and collecting again after, what was read frozen first,
-    and an exit that skips the interpreter's clean-up (an ``atexit`` hook never runs) only when tuned."""
+    what a command ``keep``s left to the exit, and an exit that skips the interpreter's clean-up (an
+    ``atexit`` hook never runs) only when tuned."""
     script = (
-        "import atexit, gc, os\n"
+        "import atexit, gc, os, weakref\n"
         "from mgsync import tuning\n"
         "atexit.register(lambda: print('atexit ran'))\n"
         "default = gc.get_threshold()\n"
@@ -81,9 +83,12 @@ def test_switched_on_the_process_is_tuned_and_left_hard(env, expected) -> None:
         "    reading = 'collects' if gc.isenabled() else 'rests'\n"
         "    read = [[i] for i in range(1000)]\n"
         "after = 'collects' if gc.isenabled() else 'rests'\n"
-        "kept = 'frozen' if gc.get_freeze_count() >= frozen + 1000 else 'not frozen'\n"
+        "kept = 'frozen,' if gc.get_freeze_count() >= frozen + 1000 else 'not frozen,'\n"
+        "class Made: pass\n"
+        "made = Made(); ref = weakref.ref(made); tuning.keep(made); del made\n"
         "print('on' if on else 'off', thresholds, 'frozen' if frozen else 'not frozen',"
-        " reading, 'while reading', after, 'after, what was read', kept, end=' ', flush=True)\n"
+        " reading, 'while reading', after, 'after, what was read', kept, 'kept' if ref() else 'freed',"
+        " end=' ', flush=True)\n"
         "if on: print('no atexit', flush=True)\n"
         "tuning.leave(0)\n"
     )
@@ -143,6 +148,15 @@ def test_untuned_hooks_do_nothing() -> None:
     with tuning.responsive():
         assert sys.getswitchinterval() == interval and gc.isenabled() == collecting
     assert gc.get_freeze_count() == frozen
+
+    class Made:
+        pass
+
+    made = Made()
+    ref = weakref.ref(made)
+    tuning.keep(made)
+    del made
+    assert ref() is None  # a test process frees what a command keeps
 
 
 def test_loading_leaves_next_to_no_garbage_for_settled_to_freeze(tmp_path) -> None:

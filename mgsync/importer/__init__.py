@@ -33,7 +33,7 @@ from mgsync.manifest import Desired, csvdata
 from mgsync.manifest.convert import Staged
 from mgsync.manifest.loader import Loading
 from mgsync.state import Address, Entries, State, TableKey, sort_key
-from mgsync.tuning import settled
+from mgsync.tuning import keep, settled
 
 if TYPE_CHECKING:
     from mgsync.client import Client
@@ -84,6 +84,7 @@ def run_import(
     sync_lock(lock, desired, observed, (), digests=digests)  # records only what ``desired`` declares
     lock.write()
     counts = {kind.name: n for kind in children(None) if (n := len(desired.keys(kind.name)))}
+    keep(observed, desired, stream)  # freed with the process, not one object at a time on return
     return Imported(out, counts, len(desired.state), notes, len(left))
 
 
