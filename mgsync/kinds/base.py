@@ -16,7 +16,7 @@ Knows nothing of the registry, the engine or rendering.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import islice, repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
@@ -332,7 +332,7 @@ class BulkKind(Kind[R], Bulk, Deletable, Prunable):
         if not entries:
             return None
         found = [(name, entries[name]) for name in sorted(entries)]
-        return out.collection(self.csv_file(scope), self.csv_header, found, self.csv_row, self.inline)
+        return out.collection(self.csv_file(scope), self.csv_header, found, self.csv_rows, self.inline)
 
     def csv_file(self, scope: str) -> str:
         raise NotImplementedError
@@ -341,6 +341,11 @@ class BulkKind(Kind[R], Bulk, Deletable, Prunable):
         """An entry's (name, ``Row.entry`` tuple) as CSV cells in ``csv_header`` order ("" = not set);
         None when CSV cannot hold it exactly."""
         return self.model.csv_row(*item)
+
+    def csv_rows(self, items: Sequence[tuple[str, tuple[Any, ...]]]) -> list[tuple[str, ...]] | None:
+        """``csv_row`` of every (name, ``Row.entry`` tuple), column by column; None when CSV cannot hold
+        one of them exactly."""
+        return self.model.csv_rows(list(map(itemgetter(0), items)), list(map(itemgetter(1), items)))
 
     def inline(self, item: tuple[str, tuple[Any, ...]]) -> Any:
         """An entry's (name, ``Row.entry`` tuple) as written in YAML: only fields that differ from a

@@ -16,7 +16,7 @@ the typed view of one collection's entries, column by column. Knows no kind, no 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice, repeat
 from operator import itemgetter
@@ -220,6 +220,19 @@ class Record(Row, metaclass=Declared):
             return (cls.KEYS[0].cell(name), *cls.PICK(entry))
         cells = (cls.KEYS[0].cell(name), *[cell(entry[position]) for position, cell in cls.CELLS])
         return None if None in cells else cells  # type: ignore[return-value]
+
+    @classmethod
+    def csv_rows(cls, names: Sequence[str], entries: Sequence[tuple[Any, ...]]) -> list[tuple[str, ...]] | None:
+        """``csv_row`` of every entry, column by column (each cell function mapped over a column in C,
+        no call per entry: 200,000 rows of a large account); None when CSV cannot hold one of them."""
+        key = cls.KEYS[0].cell
+        columns: list[Sequence[Any]] = [names if key is _same else list(map(key, names))]
+        for position, cell in cls.CELLS:
+            values = list(map(itemgetter(position), entries))
+            columns.append(values if cell is _same else list(map(cell, values)))
+        if cls.PICK is None and any(None in column for column in columns):
+            return None
+        return list(zip(*columns))
 
     @classmethod
     def position(cls, name: str) -> int:

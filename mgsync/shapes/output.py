@@ -60,7 +60,7 @@ def file_stem(name: str) -> str:
     return stem[:120]
 
 
-def _csv_safe(rows: list[Sequence[str]]) -> bool:
+def _csv_safe(rows: Sequence[Sequence[str]]) -> bool:
     """No cell has surrounding whitespace (``manifest.csvdata`` strips cells): compared in C loops."""
     cells = list(chain.from_iterable(rows))
     return cells == list(map(str.strip, cells))
@@ -116,16 +116,15 @@ class Output:
         path: str,
         header: Sequence[str],
         entries: Sequence[_E],
-        row: Callable[[_E], Sequence[str] | None],
+        rows: Callable[[Sequence[_E]], Sequence[Sequence[str]] | None],
         inline: Callable[[_E], Any],
     ) -> Any:
         """The YAML value of a bulk collection: its entries inline, or ``{file: path}`` with the CSV
-        added (``row``: an entry's cells in ``header`` order, or None when CSV cannot hold it)."""
+        added (``rows``: every entry's cells in ``header`` order, or None when CSV cannot hold one)."""
         if len(entries) > CSV_THRESHOLD:
-            found = list(map(row, entries))
-            rows = [cells for cells in found if cells is not None]
-            if len(rows) == len(found) and _csv_safe(rows):
-                self.add_csv(path, header, rows)
+            found = rows(entries)
+            if found is not None and _csv_safe(found):
+                self.add_csv(path, header, found)
                 return flow_map({"file": path})
         return block_seq(map(inline, entries))
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mgsync.shapes.output import _csv_text
+from mgsync.state import Row
+from tests.engine.test_lock_digest import tables
 
 CELL = st.text(alphabet=st.sampled_from('aZé☃ ,"\n\r;\t'), max_size=4)
 
@@ -41,3 +44,15 @@ def test_an_allowlisted_domain_mailgun_shows_in_mixed_case_imports_in_lower_case
     assert ALLOWLIST.csv_row(("Friends.Example.com", Allowlist.full("partner"))) == ("friends.example.com", "partner")
     assert ALLOWLIST.inline(("Friends.Example.com", Allowlist.full(""))) == "friends.example.com"
     assert ALLOWLIST.csv_row(("Ann@Example.com", Allowlist.full(""))) == ("Ann@Example.com", "")
+
+
+@settings(max_examples=300, deadline=None)
+@given(tables())
+def test_a_tables_csv_rows_are_its_entries_csv_rows(table: tuple[type[Row], dict[str, tuple[Any, ...]]]) -> None:
+    """Made column by column, every row is the one ``csv_row`` makes of its entry; None when CSV cannot
+    hold one of them (the collection is then written inline)."""
+    row, entries = table
+    names = sorted(entries)
+    each = [row.csv_row(name, entries[name]) for name in names]  # type: ignore[attr-defined]
+    expected = None if None in each else each
+    assert row.csv_rows(names, [entries[name] for name in names]) == expected  # type: ignore[attr-defined]
