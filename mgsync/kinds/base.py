@@ -331,7 +331,8 @@ class BulkKind(Kind[R], Bulk, Deletable, Prunable):
         no object made per entry: ``csv_row`` and ``inline`` take the name and the tuple."""
         if not entries:
             return None
-        found = [(name, entries[name]) for name in sorted(entries)]
+        names = sorted(entries)
+        found = list(zip(names, map(entries.__getitem__, names)))
         return out.collection(self.csv_file(scope), self.csv_header, found, self.csv_rows, self.inline)
 
     def csv_file(self, scope: str) -> str:
