@@ -16,7 +16,7 @@ Knows nothing of the registry, the engine or rendering.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from itertools import islice, repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
@@ -328,12 +328,17 @@ class BulkKind(Kind[R], Bulk, Deletable, Prunable):
 
     def export_table(self, out: Output, scope: str, entries: Entries) -> Any:
         """``export`` of a collection as its table (name -> ``Row.entry`` tuple), in name order, with
-        no object made per entry: ``csv_row`` and ``inline`` take the name and the tuple."""
+        no object made per entry: ``Record.csv_rows`` takes the names and tuples, ``inline`` one pair."""
         if not entries:
             return None
         names = sorted(entries)
-        found = list(zip(names, map(entries.__getitem__, names)))
-        return out.collection(self.csv_file(scope), self.csv_header, found, self.csv_rows, self.inline)
+        rows = list(map(entries.__getitem__, names))
+        found = list(zip(names, rows))
+
+        def csv_rows(_: object) -> list[tuple[str, ...]] | None:  # from the names and rows above, not unzipped again
+            return self.model.csv_rows(names, rows)
+
+        return out.collection(self.csv_file(scope), self.csv_header, found, csv_rows, self.inline)
 
     def csv_file(self, scope: str) -> str:
         raise NotImplementedError
@@ -342,11 +347,6 @@ class BulkKind(Kind[R], Bulk, Deletable, Prunable):
         """An entry's (name, ``Row.entry`` tuple) as CSV cells in ``csv_header`` order ("" = not set);
         None when CSV cannot hold it exactly."""
         return self.model.csv_row(*item)
-
-    def csv_rows(self, items: Sequence[tuple[str, tuple[Any, ...]]]) -> list[tuple[str, ...]] | None:
-        """``csv_row`` of every (name, ``Row.entry`` tuple), column by column; None when CSV cannot hold
-        one of them exactly."""
-        return self.model.csv_rows(list(map(itemgetter(0), items)), list(map(itemgetter(1), items)))
 
     def inline(self, item: tuple[str, tuple[Any, ...]]) -> Any:
         """An entry's (name, ``Row.entry`` tuple) as written in YAML: only fields that differ from a
