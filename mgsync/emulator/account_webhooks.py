@@ -109,7 +109,7 @@ def add_webhook(store: Store, url: str, event_types: Iterable[str], description:
     """Seeding helper (no validation): store a webhook and return it as the API shows it."""
     now, seq = store.clock(), store.next_seq()
     rec: dict[str, Any] = {
-        "webhook_id": records.object_id(now, seq),
+        "webhook_id": store.object_id(now, seq),
         "description": description,
         "url": url,
         "event_types": list(event_types),

@@ -141,7 +141,7 @@ def _account_id(store: Store) -> str:
     if store.account_id is not None:
         return store.account_id
     settings = store.family(FAMILY).settings  # the parent account has no id of its own in the store
-    account_id: str = settings.setdefault("account_id", records.object_id(store.clock(), 0))
+    account_id: str = settings.setdefault("account_id", store.object_id(store.clock(), 0))
     return account_id
 
 
@@ -162,7 +162,7 @@ def add_forward(
     if store_url:
         forward["store"] = store_url
     rec = {
-        "id": records.object_id(store.clock(), seq),
+        "id": store.object_id(store.clock(), seq),
         "account_id": _account_id(store),
         "domain_name": domain["name"],
         "domain_id": domain["id"],

@@ -38,19 +38,20 @@ def public(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k[0] != "_"}
 
 
-def object_id(now: float, seq: int) -> str:
-    """A 24-hex id shaped like a Mongo ObjectId (domains, routes)."""
-    return f"{int(now) & 0xFFFFFFFF:08x}{seq & 0xFFFFFFFFFFFFFFFF:016x}"
+def object_id(now: float, seq: int, salt: int) -> str:
+    """A 24-hex id shaped like a Mongo ObjectId (domains, routes): 4 bytes of time, 5 of the account's
+    random ``salt`` (so two emulators never hand out one id, as two Mailgun accounts never do), 3 of ``seq``."""
+    return f"{int(now) & 0xFFFFFFFF:08x}{salt & 0xFFFFFFFFFF:010x}{seq & 0xFFFFFF:06x}"
 
 
 def hash_password(password: str) -> str:
     return hashlib.sha256(password.encode()).hexdigest()
 
 
-def domain(name: str, state: str, now: float, seq: int, settings: dict[str, Any]) -> dict[str, Any]:
+def domain(name: str, state: str, now: float, seq: int, salt: int, settings: dict[str, Any]) -> dict[str, Any]:
     rec: dict[str, Any] = {
         "created_at": fmt_date(now, "domains"),
-        "id": object_id(now, seq),
+        "id": object_id(now, seq, salt),
         "is_disabled": state == "disabled",
         "name": name,
         "smtp_login": f"postmaster@{name}",
@@ -75,13 +76,15 @@ def tracking() -> dict[str, Any]:
     }
 
 
-def route(now: float, seq: int, expression: str, actions: list[str], priority: int, description: str) -> dict[str, Any]:
+def route(
+    now: float, seq: int, salt: int, expression: str, actions: list[str], priority: int, description: str
+) -> dict[str, Any]:
     return {
         "actions": list(actions),
         "created_at": fmt_date(now, "routes"),
         "description": description,
         "expression": expression,
-        "id": object_id(now, seq),
+        "id": object_id(now, seq, salt),
         "priority": priority,
         "_seq": seq,
     }

@@ -58,6 +58,7 @@ def create_route(store: Store, req: Request) -> dict[str, Any]:
     rec = records.route(
         store.clock(),
         store.next_seq(),
+        store.salt,
         expression,
         actions,
         _priority(req.arg("priority") or "0"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -63,6 +64,7 @@ class Store:
         self.parent, self.account_id = parent, account_id  # None, None for the parent account
         self.subaccounts: dict[str, Subaccount] = {}
         self.seq = 0
+        self.salt: int = parent.salt if parent is not None else secrets.randbits(40)  # the ids' random part
         self.domains: dict[str, dict[str, Any]] = {}
         self.tracking: dict[str, dict[str, Any]] = {}
         self.webhooks: dict[str, dict[str, list[str]]] = {}
@@ -79,6 +81,9 @@ class Store:
         """The account-level state of endpoint family ``name`` (e.g. ``"forwards"``), persisted generically."""
         return self.families.setdefault(name, Family())
 
+    def object_id(self, now: float, seq: int) -> str:
+        return records.object_id(now, seq, self.salt)
+
     def next_seq(self) -> int:
         if self.parent is not None:  # one sequence, so ids stay unique across all the accounts
             return self.parent.next_seq()
@@ -93,7 +98,7 @@ class Store:
         """Create a domain with its scoped containers and its ``postmaster@`` SMTP login."""
         name = name.lower()
         now = self.clock()
-        rec = records.domain(name, state, now, self.next_seq(), settings)
+        rec = records.domain(name, state, now, self.next_seq(), self.salt, settings)
         self.domains[name] = rec
         self.tracking[name] = records.tracking()
         self.webhooks[name] = {}
@@ -128,7 +133,7 @@ class Store:
     def add_subaccount(self, name: str) -> dict[str, Any]:
         """Create an open subaccount with an empty account of its own; return its public record."""
         now = self.clock()
-        sub = self._new_subaccount(records.subaccount(now, records.object_id(now, self.next_seq()), name))
+        sub = self._new_subaccount(records.subaccount(now, self.object_id(now, self.next_seq()), name))
         return dict(sub.record)
 
     def _new_subaccount(self, record: dict[str, Any]) -> Subaccount:
@@ -149,6 +154,7 @@ class Store:
         return {
             "format": 1,
             "seq": self.seq,
+            "salt": self.salt,
             "domains": self.domains,
             "tracking": self.tracking,
             "webhooks": self.webhooks,
@@ -165,6 +171,9 @@ class Store:
 
     def load_data(self, data: dict[str, Any]) -> None:
         self.seq = data.get("seq", 0)
+        self.salt = data.get("salt", self.salt)  # absent in older files: keep the new one
+        if type(self.salt) is not int:
+            raise ValueError("salt")
         self.domains, self.tracking = data["domains"], data["tracking"]
         self.webhooks, self.routes = data["webhooks"], data["routes"]
         self.lists = Table(data["lists"])
@@ -244,7 +253,7 @@ class Store:
     def add_route(
         self, expression: str, actions: Iterable[str] = ("stop()",), priority: int = 0, description: str = ""
     ) -> dict[str, Any]:
-        rec = records.route(self.clock(), self.next_seq(), expression, list(actions), priority, description)
+        rec = records.route(self.clock(), self.next_seq(), self.salt, expression, list(actions), priority, description)
         self.routes[rec["id"]] = rec
         return records.public(rec)
 
