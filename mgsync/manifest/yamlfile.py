@@ -1,7 +1,8 @@
 """Finding manifest files and parsing them with ruamel.yaml, positions kept, problems reported.
 
 A path is a file or a directory searched recursively for ``*.yaml`` / ``*.yml`` (hidden entries
-and templates' test data, ``*.vars.yaml``, skipped). Parsing is round-trip, so every mapping and sequence keeps ``.lc`` line/column data.
+and templates' test data, ``*.vars.yaml``, skipped). Parsing is round-trip, so every mapping and sequence keeps ``.lc`` line/column data;
+libyaml scans and parses where it reads the text as ruamel.yaml does (``yamlevents``).
 Duplicate keys are found on the composed node tree first, so *every* duplicate is reported with
 both places; the document is then constructed keeping the first value. Malformed YAML, unreadable
 files, non-UTF-8 text, characters YAML refuses and a byte order mark past the start become a
@@ -27,6 +28,7 @@ from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scanner import Scanner
 
 from mgsync.errors import Problem
+from mgsync.manifest import yamlevents
 
 SUFFIXES = (".yaml", ".yml")
 NAMES = "*.yaml, *.yml"
@@ -116,9 +118,11 @@ class _Constructor(RoundTripConstructor):
 
 def _parse_text(path: Path, text: str) -> tuple[Parsed, list[Problem]]:
     yaml = YAML(typ="rt", pure=True)
-    # The spec's scanner and parser: the round-trip ones also gather comments, which a load never
-    # uses (import writes its own), for a fifth of the parse time; positions (``.lc``) are the same.
-    yaml.Scanner, yaml.Parser = Scanner, Parser
+    # libyaml's events where it reads the text as ruamel.yaml would (``yamlevents``); else the spec's
+    # scanner and parser: the round-trip ones also gather comments, which a load never uses (import
+    # writes its own), for a fifth of the parse time; positions (``.lc``) are the same.
+    made = yamlevents.events(text)
+    yaml.Scanner, yaml.Parser = Scanner, Parser if made is None else yamlevents.Replay.of(made)
     yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = True
     with warnings.catch_warnings():
