@@ -67,13 +67,13 @@ def columnar(text: str, kind: BulkKind[Any]) -> tuple[list[str], list[tuple[Any,
     empty in every row (left out: an empty cell means "not set", and import writes such columns),
     every cell converting, every column passing the kind's ``checks``, no name twice. Else None, and
     the file goes row by row (``load``), which words every problem. Row ``i`` (from 0) is on line ``i + 2``."""
-    rows = list(csv.reader(io.StringIO(text, newline=""), strict=True)) if "\r" not in text else []
-    if len(rows) < 2 or text.count("\n") != len(rows) - (not text.endswith("\n")):
+    table = _table(text)
+    if table is None:
         return None
-    header = [name.strip() for name in rows[0]]
-    if _header_messages(header, kind.csv_columns) or set(map(len, rows)) != {len(header)}:
+    header = [name.strip() for name in table[0]]
+    if _header_messages(header, kind.csv_columns):
         return None
-    columns: dict[str, list[Any]] = {name: list(map(str.strip, cells)) for name, cells in zip(header, zip(*rows[1:]))}
+    columns: dict[str, list[Any]] = {name: list(map(str.strip, cells)) for name, cells in zip(header, table[1])}
     for name in _ignored(kind.csv_columns):
         columns.pop(name, None)
     parsers = _parsers(kind.csv_columns)
@@ -96,6 +96,32 @@ def columnar(text: str, kind: BulkKind[Any]) -> tuple[list[str], list[tuple[Any,
     return names, list(
         islice(zip(*values, repeat(model.written(frozenset(columns)))), len(names))
     )  # repeats are endless
+
+
+def _table(text: str) -> tuple[list[str], list[list[str]]] | None:
+    """The header row and every column's cells under it, when the file has a header and a row, one
+    per line (no line break in a cell, no blank line, no ``\\r``), all as wide as the header; else None.
+    A file with no quote (``"``) is split on its line breaks and commas in C, which is what the CSV
+    reader makes of it (a comma always parts, a line break always ends a row), in under half the time."""
+    if "\r" in text:
+        return None
+    if '"' in text or "\0" in text:
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        if len(rows) < 2 or text.count("\n") != len(rows) - (not text.endswith("\n")):
+            return None
+        if not rows[0] or set(map(len, rows)) != {len(rows[0])}:  # a blank line is a row of no cells
+            return None
+        return rows[0], list(map(list, zip(*rows[1:])))
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    if len(lines) < 2 or "" in lines or max(map(len, lines)) > csv.field_size_limit():  # the reader refuses such a cell
+        return None
+    commas = lines[0].count(",")
+    if set(map(str.count, lines, repeat(","))) != {commas}:
+        return None
+    cells, width = ",".join(lines).split(","), commas + 1
+    return cells[:width], [cells[width + column :: width] for column in range(width)]
 
 
 def _column(cells: list[Any] | None, default: Any, fix: Callable[[Any], Any] | None) -> Iterable[Any]:
