@@ -36,7 +36,9 @@ from functools import partial
 from typing import Any
 
 from ruamel.yaml import events as ruamel
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.error import StreamMark
+from ruamel.yaml.resolver import VersionedResolver
 
 try:
     from yaml import YAMLError as LibyamlError
@@ -131,3 +133,22 @@ class Replay:
         """After the load: the events go now, not with the YAML object's parts at the next collection
         (they refer to each other, and ``of``'s parser class holds this very list)."""
         self.made.clear()
+
+
+class BoundComposer(Composer):
+    """ruamel.yaml's composer with its parser and resolver looked up once: its own properties find
+    them through the YAML object on every use, 70,000 times for account L's manifests (a third of
+    their parse once libyaml scans them)."""
+
+    parser = resolver = None  # plain attributes, in place of Composer's properties
+
+    def __init__(self, loader: Any = None):
+        super().__init__(loader)
+        self.parser, self.resolver = loader.parser, loader.resolver
+
+
+class Resolver12(VersionedResolver):
+    """ruamel.yaml's resolver for a text with no ``%YAML`` directive (``events`` declines one): YAML
+    1.2, the default, without asking the scanner, which libyaml replaces, for each scalar."""
+
+    processing_version = (1, 2)

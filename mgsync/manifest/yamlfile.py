@@ -123,6 +123,9 @@ def _parse_text(path: Path, text: str) -> tuple[Parsed, list[Problem]]:
     # writes its own), for a fifth of the parse time; positions (``.lc``) are the same.
     made = yamlevents.events(text)
     yaml.Scanner, yaml.Parser = Scanner, Parser if made is None else yamlevents.Replay.of(made)
+    yaml.Composer = yamlevents.BoundComposer
+    if made is not None:
+        yaml.Resolver = yamlevents.Resolver12
     yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = True
     with warnings.catch_warnings():

@@ -211,3 +211,18 @@ def test_csv_conventions(tmp_path: Path) -> None:
     member = desired.state[Address.parse("member:news@mg.example.com/c@example.org")]
     assert member.body.managed() == {"name": "Two\nLines", "subscribed": False, "vars": {"x": [1]}}
     assert str(member.source) == f"{tmp_path}/members.csv:2:1"
+
+
+def test_plain_csv_rows_name_their_lines(tmp_path: Path) -> None:
+    """A plain CSV file takes the column path, whose rows' lines are found from their order only
+    when asked: an entry's source, and a member declared in two files."""
+    for name, rows in (("a", "x@example.org,X\ny@example.org,Y\n"), ("b", "z@example.org,Z\n")):
+        write(tmp_path, f"{name}.yaml", f"mailing_lists:\n  news@mg.example.com:\n    members: {{file: {name}.csv}}\n")
+        (tmp_path / f"{name}.csv").write_text("address,name\n" + rows)
+    desired = load([tmp_path], {})
+    member = desired.state[Address.parse("member:news@mg.example.com/y@example.org")]
+    assert str(member.source) == f"{tmp_path}/a.csv:3:1"
+    (tmp_path / "b.csv").write_text("address,name\nz@example.org,Z\ny@example.org,Y2\n")
+    assert problems([tmp_path]) == [
+        f"{tmp_path}/b.csv:3:1: member:news@mg.example.com/y@example.org: defined twice (also at {tmp_path}/a.csv:3:1)"
+    ]

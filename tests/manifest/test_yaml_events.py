@@ -243,3 +243,21 @@ def test_a_value_left_out_is_placed_on_its_keys_line(tmp_path: Path) -> None:
     parsed, _ = yamlfile.parse(file)
     assert parsed is not None
     assert parsed.root["domains"]["mg.example.com"].lc.data["spam_action"] == [2, 4, 2, 16]
+
+
+def test_scalars_mean_what_they_meant(tmp_path: Path) -> None:
+    """Read through libyaml (with the resolver fixed at YAML 1.2) and through ruamel.yaml's own
+    scanner (a tab in a comment sends a text that way), every kind of scalar loads alike."""
+    body = (
+        "a: [yes, no, on, off, true, False, ~, null, '', 1, -0, 0o17, 0x1F, 017, 1.5, 1e3, .inf, -.Inf, .nan]\n"
+        "b: [2001-12-14, '2001-12-14', 1_000, +1, 12:30:00, '550', \"\\u00e9\\n\", x y, 'q''s']\n"
+        "c:\n  <<: {m: 2}\n  k: |\n    lit\n  d: >-\n    folded\n    text\n  ? [complex, key]\n  : 1\n"
+    )
+    fast, slow = tmp_path / "fast.yaml", tmp_path / "slow.yaml"
+    fast.write_text(body)
+    slow.write_text(body + "#\ta tab\n")
+    assert yamlevents.events(body) is not None and yamlevents.events(body + "#\ta tab\n") is None
+    (one, _), (other, _) = yamlfile.parse(fast), yamlfile.parse(slow)
+    assert one is not None and other is not None
+    assert repr(one.root) == repr(other.root)
+    assert [type(v) for v in one.root["a"]] == [type(v) for v in other.root["a"]]
