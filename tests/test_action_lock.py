@@ -74,7 +74,7 @@ def test_the_lock_names_the_command_that_made_it() -> None:
 
 
 def install_script() -> str:
-    action = YAML(typ="safe").load((REPO / "action.yml").read_text(encoding="utf-8"))
+    action = YAML(typ="safe", pure=True).load((REPO / "action.yml").read_text(encoding="utf-8"))
     (step,) = [s for s in action["runs"]["steps"] if s.get("id") == "install"]
     return step["run"]
 

@@ -33,7 +33,7 @@ KEY = "ci-key"
 
 
 def load(path: Path) -> dict:
-    return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
 
 
 def steps(job: str) -> dict[str, dict]:

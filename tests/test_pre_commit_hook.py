@@ -25,14 +25,14 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
 def hook() -> dict:
-    (only,) = YAML(typ="safe").load(HOOKS.read_text(encoding="utf-8"))
+    (only,) = YAML(typ="safe", pure=True).load(HOOKS.read_text(encoding="utf-8"))
     return only
 
 
 def readme_config() -> dict:
     section = README.split("### pre-commit\n", 1)[1].split("\n## ", 1)[0]
     (block,) = re.findall(r"```yaml\n(.*?)```", section, flags=re.S)
-    (repo,) = YAML(typ="safe").load(block)
+    (repo,) = YAML(typ="safe", pure=True).load(block)
     (config,) = repo["hooks"]
     return config
 

@@ -29,7 +29,7 @@ from mgsync.shapes import rules
 from tests.support.cli import run
 
 KEY = "corpus-key"
-CORPUS: dict[str, list[dict[str, Any]]] = YAML(typ="safe").load(Path(__file__).with_name("values.yaml"))
+CORPUS: dict[str, list[dict[str, Any]]] = YAML(typ="safe", pure=True).load(Path(__file__).with_name("values.yaml"))
 DEFAULT_FOOTERS = {"html_footer": DEFAULT_HTML_FOOTER, "text_footer": DEFAULT_TEXT_FOOTER}
 URLS_PER_EVENT = 3  # Mailgun keeps at most 3 URLs per webhook event (mailgun-api.md §5.1)
 
@@ -158,7 +158,7 @@ def files(root: Path) -> dict[str, bytes]:
 
 
 def load(path: Path) -> Any:
-    return YAML(typ="safe").load(path)
+    return YAML(typ="safe", pure=True).load(path)
 
 
 # --- the tests ---------------------------------------------------------------------------------------

@@ -58,11 +58,11 @@ def test_odd_routes_and_a_named_member_import_and_plan_empty(account: dict[str, 
     assert imported.returncode == 0, imported.stderr
     assert imported.stdout == (f"Imported 3 routes, 1 mailing list (5 objects) into {out}; run: mgsync plan {out}\n")
     assert imported.stderr == ""
-    routes = YAML(typ="safe").load(out / "routes.yaml")["routes"]
+    routes = YAML(typ="safe", pure=True).load(out / "routes.yaml")["routes"]
     assert {name: (r["expression"], r["actions"]) for name, r in routes.items()} == {
         name: (expression, actions) for name, (expression, actions) in ROUTES.items()
     }
-    members = YAML(typ="safe").load(out / "lists.yaml")["mailing_lists"]["team@mg.example.com"]["members"]
+    members = YAML(typ="safe", pure=True).load(out / "lists.yaml")["mailing_lists"]["team@mg.example.com"]["members"]
     assert members == [{"address": "alice@example.com", "name": "Alice"}]
     planned = run("plan", "--detailed-exitcode", str(out), env=account)
     assert planned.returncode == 0, planned.stdout + planned.stderr

@@ -39,7 +39,7 @@ MGSYNC_ACTION = "YOUR-ORG/mgsync@"
 
 
 def load(path: Path) -> dict[str, Any]:
-    return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
 
 
 def clean_env(home: Path) -> dict[str, str]:
@@ -235,7 +235,7 @@ class World:
 
     def workflow_at(self, sha: str) -> dict[str, Any]:
         """GitHub runs the workflow file of the event's commit: for a pull request, its merge with main."""
-        return YAML(typ="safe").load(git(self.origin, "show", f"{sha}:{FLOW}"))
+        return YAML(typ="safe", pure=True).load(git(self.origin, "show", f"{sha}:{FLOW}"))
 
     def start(
         self,
