@@ -13,6 +13,7 @@ from importlib import metadata
 from typing import Any
 
 from mgsync import __version__
+from mgsync.manifest import yamlevents
 
 
 def dependency_versions() -> dict[str, str]:
@@ -40,6 +41,7 @@ def environment() -> dict[str, Any]:
         "platform": platform.platform(),
         "executable_bits": "64" if sys.maxsize > 2**32 else "32",
         "dependencies": dependency_versions(),
+        "libyaml": yamlevents.libyaml_version(),  # None: manifests are scanned by ruamel.yaml in Python
     }
 
 
@@ -49,4 +51,5 @@ def text(info: dict[str, Any]) -> list[str]:
         f"python {info['python']} ({info['implementation']}, {info['executable_bits']}-bit)",
         f"platform {info['platform']}",
     ]
-    return lines + [f"{name} {version}" for name, version in info["dependencies"].items()]
+    scanner = f"libyaml {info['libyaml']}" if info["libyaml"] else "libyaml not available (manifests scanned in Python)"
+    return [*lines, *(f"{name} {version}" for name, version in info["dependencies"].items()), scanner]

@@ -43,9 +43,15 @@ from ruamel.yaml.resolver import VersionedResolver
 try:
     from yaml import YAMLError as LibyamlError
     from yaml import events as libyaml
-    from yaml._yaml import CParser
+    from yaml._yaml import CParser, get_version_string
 except ImportError:  # PyYAML without its C extension: every text goes ruamel.yaml's pure way
     CParser = None
+
+
+def libyaml_version() -> str | None:
+    """The version of the libyaml that scans manifests; None where there is none (``mgsync version``)."""
+    return None if CParser is None else str(get_version_string())
+
 
 NAME = "<unicode string>"  # what ruamel.yaml's reader names a text it is given
 _DIFFERENT = re.compile(

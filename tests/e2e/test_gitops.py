@@ -176,8 +176,11 @@ def test_apply_waits_for_the_lock_up_to_its_timeout(tmp_path) -> None:
 def test_version_reports_the_environment_and_no_secret() -> None:
     env = {"MAILGUN_API_KEY": "key-very-secret-123", **EXAMPLE_ENV}
     info = json.loads(run("version", "--json", env=env).stdout)
-    assert set(info) == {"mgsync", "python", "implementation", "platform", "executable_bits", "dependencies"}
-    assert {"click", "deepdiff", "filelock", "httpx", "pydantic", "ruamel.yaml"} <= set(info["dependencies"])
+    keys = {"mgsync", "python", "implementation", "platform", "executable_bits", "dependencies", "libyaml"}
+    assert set(info) == keys
+    assert {"click", "deepdiff", "filelock", "httpx", "pydantic", "pyyaml", "ruamel.yaml"} <= set(info["dependencies"])
+    assert info["libyaml"].startswith("0.")  # the C scanner of manifests, from PyYAML's wheel
     text = run("version", env=env).stdout
+    assert text.rstrip().endswith(f"libyaml {info['libyaml']}")
     assert text.startswith(f"mgsync {info['mgsync']}\npython {info['python']}")
     assert all(secret not in text + json.dumps(info) for secret in env.values())

@@ -219,6 +219,8 @@ def test_without_libyaml_the_load_is_ruamel_yamls(tmp_path: Path) -> None:
         "from pathlib import Path\n"
         "from mgsync.manifest import yamlevents, yamlfile\n"
         "assert yamlevents.CParser is None and yamlevents.events('a: 1') is None\n"
+        "from mgsync import about\n"
+        "assert about.environment()['libyaml'] is None  # mgsync version says so\n"
         "parsed, problems = yamlfile.parse(Path(sys.argv[1]))\n"
         "print(parsed.root['routes']['r']['priority'], problems)\n"
         "print(yamlfile.parse(Path(sys.argv[2]))[1][0].message)\n"
