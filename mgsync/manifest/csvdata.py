@@ -105,13 +105,21 @@ def _table(text: str) -> tuple[list[str], list[list[str]]] | None:
     reader makes of it (a comma always parts, a line break always ends a row), in under half the time."""
     if "\r" in text:
         return None
-    if '"' in text or "\0" in text:
-        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
-        if len(rows) < 2 or text.count("\n") != len(rows) - (not text.endswith("\n")):
-            return None
-        if not rows[0] or set(map(len, rows)) != {len(rows[0])}:  # a blank line is a row of no cells
-            return None
-        return rows[0], list(map(list, zip(*rows[1:])))
+    return _read_table(text) if '"' in text or "\0" in text else _split_table(text)
+
+
+def _read_table(text: str) -> tuple[list[str], list[list[str]]] | None:
+    """``_table`` by the CSV reader."""
+    rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    if len(rows) < 2 or text.count("\n") != len(rows) - (not text.endswith("\n")):
+        return None
+    if not rows[0] or set(map(len, rows)) != {len(rows[0])}:  # a blank line is a row of no cells
+        return None
+    return rows[0], list(map(list, zip(*rows[1:])))
+
+
+def _split_table(text: str) -> tuple[list[str], list[list[str]]] | None:
+    """``_table`` of a text with no quote, NUL or ``\\r``: split on line breaks and commas."""
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()

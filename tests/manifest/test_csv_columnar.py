@@ -114,17 +114,6 @@ def test_a_column_empty_in_every_row_is_as_if_it_were_not_there() -> None:
     assert fast[1][0][-1].names == {"name"}
 
 
-def _by_reader(text: str) -> tuple[list[str], list[list[str]]] | None:
-    """What the CSV reader makes of a text, as ``_table`` gives it: header and columns, or None
-    where the rows are not one a line, or not all as wide as the header (a blank line is a row of none)."""
-    rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
-    if len(rows) < 2 or text.count("\n") != len(rows) - (not text.endswith("\n")):
-        return None
-    if not rows[0] or set(map(len, rows)) != {len(rows[0])}:  # a blank line: a row of no cells
-        return None
-    return rows[0], [list(column) for column in zip(*rows[1:])]
-
-
 @settings(max_examples=400, deadline=None)
 @given(
     parts=st.lists(
@@ -134,7 +123,7 @@ def _by_reader(text: str) -> tuple[list[str], list[list[str]]] | None:
 def test_a_file_without_quotes_is_split_as_the_csv_reader_reads_it(parts: list[str]) -> None:
     """The column path splits a file with no quote on its line breaks and commas, in C."""
     text = "".join(parts)
-    assert csvdata._table(text) == _by_reader(text)
+    assert csvdata._table(text) == csvdata._read_table(text)
 
 
 @settings(max_examples=200, deadline=None)
@@ -142,4 +131,4 @@ def test_a_file_without_quotes_is_split_as_the_csv_reader_reads_it(parts: list[s
 def test_a_file_with_quotes_is_read_by_the_csv_reader(data: st.DataObject) -> None:
     member = next(kind for kind in BULK if kind.name == "member")
     text = data.draw(csv_files(member)).replace("\r", "")
-    assert csvdata._table(text) == _by_reader(text)
+    assert csvdata._table(text) == csvdata._read_table(text)
