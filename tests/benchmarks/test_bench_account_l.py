@@ -9,7 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.benchmarks import account_l, sdk_read
-from tests.benchmarks.bench_account_l import Result, Run, compile_like_installed, linearity, report, run_benchmark
+from tests.benchmarks.bench_account_l import (
+    LOADED_LINE,
+    Result,
+    Run,
+    compile_like_installed,
+    linearity,
+    report,
+    run_benchmark,
+)
 
 TINY = account_l.Shape(
     domains=2,
@@ -63,6 +71,12 @@ def test_tiny_run_converges_and_counts_requests(tmp_path: Path) -> None:
     assert runs["own read"].items["entries"] == bulk + TINY.lists * TINY.members
     assert len(result.repeats["own read"]) == 3
     assert "mgsync's engine merely reading the whole account" in text
+    # the plan's CPU before its first request (mgsync --verbose says it once the manifests are loaded)
+    loaded = LOADED_LINE.search(runs["no-op plan"].stderr)
+    assert loaded is not None
+    assert loaded.group(1).endswith(f" objects and {bulk + TINY.lists * TINY.members} bulk entries")
+    assert 0 < float(loaded.group(2)) < runs["no-op plan"].cpu
+    assert "of the plan's CPU, before its first request" in text
 
 
 def test_linearity_judges_scale_against_the_base() -> None:
