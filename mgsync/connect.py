@@ -7,9 +7,12 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mgsync.client import Client, Observer
 from mgsync.settings import Secret, Settings, subaccount_from
+
+if TYPE_CHECKING:
+    from mgsync.client import Client, Observer
 
 EMULATOR_KEY = "emulator-key"
 DEFAULT_EMULATOR_STATE = Path(".mgsync-emulator.json")
@@ -30,7 +33,10 @@ def connect(conn: Connection, env: Mapping[str, str], observer: Observer | None 
     """A client for ``conn``; with ``emulator`` the bundled emulator runs in-process, its state
     kept in ``emulator_state`` so that plan, apply and plan again see one account (and its
     subaccounts, each kept apart). ``observer`` hears about requests and rate-limit waits (the CLI's
-    status line)."""
+    status line). The HTTP client (httpx) is imported here, so that commands that never talk to
+    Mailgun (``validate``, ``schema``, ``template``) start without it."""
+    from mgsync.client import Client
+
     if conn.emulator:
         from mgsync.emulator import Emulator
 

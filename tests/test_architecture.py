@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -407,6 +409,24 @@ def test_exactly_one_module_touches_the_process() -> None:
         "os._exit",
         "mallopt",
     }
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["validate", "examples/quickstart"], ["schema"], ["template", "render", "--help"], ["version"]],
+    ids=lambda args: args[0],
+)
+def test_commands_that_never_talk_to_mailgun_start_without_the_http_client(args: list[str]) -> None:
+    """``connect`` imports the client (httpx, TLS, cookies: about 50 ms) only when a command talks
+    to Mailgun; a pre-commit hook's ``validate`` does not pay for it. The real command, as Python's
+    import log sees it."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "mgsync", *args], cwd=REPO, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert {"click", "mgsync.cli"} <= imported  # the log is read as it should be
+    assert "httpx" not in imported and "mgsync.client" not in imported
 
 
 def test_the_exception_tree_documents_every_class_and_its_exit_code() -> None:
