@@ -296,6 +296,26 @@ from hypothesis import strategies as st  # noqa: E402
 
 EMAILISH = st.one_of(
     st.text(alphabet="aB9.+-_@\n xn-é", max_size=12),
+    # each wrong in one place only: two @ (beside a text with none, the @ count of the column is right),
+    # no @, a dot at an end of a part, two dots, a line break, a long part, K (KELVIN SIGN lowers to k)
+    st.sampled_from(
+        [
+            "a@example.org@example.org",
+            "example.org",
+            "a.@example.org",
+            ".a@example.org",
+            "a@.example.org",
+            "a@example.org.",
+            "a..b@example.org",
+            "a@example..org",
+            "a@example.org\n",
+            "a" * 64 + "@example.org",
+            "a" * 65 + "@example.org",
+            "a@" + "b" * 240 + ".org",
+            "a@exampl\u212a.org",
+            "a@EXAMPLE.ORG",
+        ]
+    ),
     st.builds(
         lambda local, domain: f"{local}@{domain}",
         st.text(alphabet="ab.9+-", min_size=0, max_size=70),
@@ -341,3 +361,6 @@ def test_the_column_form_takes_a_large_valid_column() -> None:
     column = [f"user{i}.x+tag@mg{i % 300}.example.org" for i in range(5000)]
     assert rules.all_emails(column) and not rules.all_emails([*column, "user@"])
     assert not rules.all_emails([*column, "a\nb@example.org"])  # a line break never passes
+    # as many "@" as texts, but two in one and none in another
+    assert not rules.all_emails([*column, "a@example.org@example.org", "example.org"])
+    assert rules.all_emails([*column, "a@exampl\u212a.org"])  # not ASCII: one by one, as is_email takes it
