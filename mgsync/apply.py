@@ -15,7 +15,9 @@ as their dependencies allow. What must keep its order does (``_steps``):
 
 Everything else (routes, templates, webhooks, credentials, settings across domains, batches of
 different scopes) runs concurrently. After a step fails no new step starts; those in flight finish
-and are recorded, then the first error in plan order is raised.
+and are recorded, then the first error in plan order is raised. Ctrl-C (``KeyboardInterrupt``) does
+the same: the steps in flight finish and are recorded, then the interrupt goes on (a second Ctrl-C
+stops at once, as a kill does: a step in flight may then be done at Mailgun and not recorded).
 
 Each finished step is recorded in the lockfile, and every group of steps that finished together is
 committed to its journal with one append (``Lockfile.commit``), so an apply writes in proportion to
@@ -39,6 +41,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mgsync import tuning
 from mgsync.changes import Action, Change
 from mgsync.errors import ApiError, NoAnswerError
 from mgsync.fingerprint import hash_secret, verify_secret
@@ -54,6 +57,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mgsync.apply")
 Progress = Callable[[int, int, str], None]
+Stopping = Callable[[int], None]  # Ctrl-C came: told how many steps are still running
+NOTICE_INTERRUPT = 0.2  # seconds: how soon a Ctrl-C is noticed while every step running waits
 
 
 @dataclass
@@ -98,15 +103,21 @@ def secrets_hashed(plan: Plan, lock: Lockfile) -> Iterator[Hashes]:
 
 
 def execute(
-    client: Client, plan: Plan, lock: Lockfile, progress: Progress | None = None, hashes: Hashes | None = None
+    client: Client,
+    plan: Plan,
+    lock: Lockfile,
+    progress: Progress | None = None,
+    hashes: Hashes | None = None,
+    stopping: Stopping | None = None,
 ) -> int:
     """Apply every change of ``plan``; returns the number of changes applied. ``hashes``: from
-    ``secrets_hashed``, started earlier (else made here).
+    ``secrets_hashed``, started earlier (else made here). ``stopping`` is told, when a Ctrl-C stops the
+    apply, how many steps are still running (``_run``).
 
     The caller opens the lockfile's journal first (``Lockfile.open_journal``) and folds it after."""
     if hashes is None:
         with secrets_hashed(plan, lock) as made:
-            return execute(client, plan, lock, progress, made)
+            return execute(client, plan, lock, progress, made, stopping)
     total, applied, steps = len(plan.changes), 0, _steps(plan.changes)
     log.debug("apply: %d changes in %d steps", total, len(steps))
 
@@ -118,7 +129,7 @@ def execute(
                 made = hashes.get(change.address)
                 _record(lock, step.kind, change, result, made.result() if made else lock.secret_hash(change.address))
 
-    for finished in _run(client, steps=steps, perform=perform):
+    for finished in _run(client, steps=steps, perform=perform, stopping=stopping):
         lock.commit()
         for step in finished:
             applied += len(step.changes)
@@ -127,10 +138,14 @@ def execute(
     return applied
 
 
-def _run(client: Client, steps: list[Step], perform: Callable[[Step], None]) -> Iterator[list[Step]]:
+def _run(
+    client: Client, steps: list[Step], perform: Callable[[Step], None], stopping: Stopping | None = None
+) -> Iterator[list[Step]]:
     """``perform`` each step on the client's pool as the dependencies allow, at most ``concurrency`` at
     once, the earliest ready step first; yield each group of steps that finished together (in plan order).
-    After a failure no step starts; when those running have finished, the first error in plan order is raised."""
+    After a failure no step starts; when those running have finished, the first error in plan order is
+    raised. After a Ctrl-C likewise (``tuning.graceful_interrupt``; ``stopping`` is told how many run
+    on), then ``KeyboardInterrupt``, unless a step failed."""
     waiting = [len(step.after) for step in steps]
     dependents: list[list[int]] = [[] for _ in steps]
     for index, step in enumerate(steps):
@@ -141,28 +156,37 @@ def _run(client: Client, steps: list[Step], perform: Callable[[Step], None]) -> 
     running: dict[Future[None], int] = {}
     failed: list[tuple[int, BaseException]] = []
     pool = client.pool
-    while ready or running:
-        while ready and len(running) < pool.concurrency and not failed:
-            index = heapq.heappop(ready)
-            running[pool.submit(perform, steps[index])] = index
-        if not running:
-            break
-        done, _ = wait(running, return_when=FIRST_COMPLETED)
-        finished = []
-        for future in sorted(done, key=running.__getitem__):
-            index = running.pop(future)
-            if (error := future.exception()) is not None:
-                failed.append((index, error))
-                continue
-            finished.append(steps[index])
-            for later in dependents[index]:
-                waiting[later] -= 1
-                if waiting[later] == 0:
-                    heapq.heappush(ready, later)
-        if finished:
-            yield finished
+    with tuning.graceful_interrupt() as interrupted:
+        told = False
+        while ready or running:
+            if interrupted.is_set() and not told:
+                told = True
+                log.debug("apply: interrupted; the %d steps running finish first", len(running))
+                if stopping is not None:
+                    stopping(len(running))
+            while ready and len(running) < pool.concurrency and not failed and not interrupted.is_set():
+                index = heapq.heappop(ready)
+                running[pool.submit(perform, steps[index])] = index
+            if not running:
+                break
+            done, _ = wait(running, timeout=NOTICE_INTERRUPT, return_when=FIRST_COMPLETED)
+            finished = []
+            for future in sorted(done, key=running.__getitem__):
+                index = running.pop(future)
+                if (error := future.exception()) is not None:
+                    failed.append((index, error))
+                    continue
+                finished.append(steps[index])
+                for later in dependents[index]:
+                    waiting[later] -= 1
+                    if waiting[later] == 0:
+                        heapq.heappush(ready, later)
+            if finished:
+                yield finished
     if failed:
         raise min(failed, key=lambda failure: failure[0])[1]
+    if interrupted.is_set():
+        raise KeyboardInterrupt
 
 
 def _steps(changes: list[Change]) -> list[Step]:

@@ -64,8 +64,20 @@ def apply_hooks(line: Status, yes: bool) -> Hooks:
         checked=echo_text_plan,
         confirm=confirm,
         progress=_progress(line),
+        stopping=lambda running: _stopping(line, running),
         verifying=lambda: line.phase("asking Mailgun to verify"),
     )
+
+
+def _stopping(line: Status, running: int) -> None:
+    """Ctrl-C while changes are being applied: say what happens before the command ends."""
+    line.abandon()
+    calls = f"{running} call{'s' if running != 1 else ''}"
+    waiting = (
+        f"; waiting for the {calls} to Mailgun in flight to finish and be recorded (Ctrl-C again stops at"
+        " once; a call in flight may then be done at Mailgun but not recorded)"
+    )
+    click.echo(f"Interrupted: no new change starts{waiting if running else ''}.", err=True)
 
 
 def _confirm(yes: bool) -> None:

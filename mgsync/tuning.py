@@ -45,6 +45,11 @@ What the command gets when it is on:
   is flushed first; files are all closed by then, and the lockfile is written whole or not at all
   (``lockfile.py``). Under a profiler, a tracer or coverage the exit is the usual one, so that they
   write what they saw.
+
+Not a trick, and on for every caller: **Ctrl-C while an apply writes** (``graceful_interrupt``). The
+first SIGINT only sets an event: the apply starts no new step and records those in flight, then
+stops with ``KeyboardInterrupt``; a second one raises at once. Only in the main thread, and only
+while SIGINT has Python's own handler (a program embedding mgsync with a handler of its own keeps it).
 """
 
 from __future__ import annotations
@@ -55,8 +60,11 @@ import ctypes.util
 import gc
 import logging
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator, Mapping
+from types import FrameType
 from typing import NoReturn
 
 ENV = "MGSYNC_NO_TUNING"
@@ -155,6 +163,32 @@ def responsive() -> Iterator[None]:
         if collecting:
             gc.freeze()
             gc.enable()
+
+
+@contextlib.contextmanager
+def graceful_interrupt() -> Iterator[threading.Event]:
+    """Within the block a first Ctrl-C (SIGINT) sets the event yielded instead of raising, so that the
+    caller can finish what it started; a second raises ``KeyboardInterrupt`` (module docstring). Outside
+    the main thread, or where SIGINT has another handler, an event that Ctrl-C never sets."""
+    interrupted = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupted
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is not signal.default_int_handler:
+        yield interrupted
+        return
+
+    def first_only(signum: int, frame: FrameType | None) -> None:
+        if interrupted.is_set():
+            raise KeyboardInterrupt
+        interrupted.set()
+
+    signal.signal(signal.SIGINT, first_only)
+    try:
+        yield interrupted
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def leave(code: str | int | None) -> NoReturn:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import os
 import platform
+import signal
 import subprocess
 import sys
 import threading
@@ -179,3 +180,57 @@ def test_loading_leaves_next_to_no_garbage_for_settled_to_freeze(tmp_path) -> No
     finally:
         if enabled:
             gc.enable()
+
+
+# --- Ctrl-C while an apply writes (graceful_interrupt) -------------------------------------------
+
+
+def _interrupt_self(seen: threading.Event) -> None:
+    """SIGINT to this process, as a terminal's Ctrl-C; returns once ``seen`` is set (5 s at most),
+    unless the handler raises meanwhile."""
+    os.kill(os.getpid(), signal.SIGINT)
+    deadline = time.monotonic() + 5
+    while not seen.is_set() and time.monotonic() < deadline:
+        time.sleep(0.001)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="os.kill(SIGINT) to itself is POSIX")
+def test_a_first_ctrl_c_is_noted_and_a_second_raises() -> None:
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with tuning.graceful_interrupt() as interrupted:
+            assert not interrupted.is_set()
+            _interrupt_self(interrupted)
+            assert interrupted.is_set()  # noted, nothing raised
+            with pytest.raises(KeyboardInterrupt):
+                _interrupt_self(threading.Event())  # never set: the handler raises while it waits
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Python's own again
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="os.kill(SIGINT) to itself is POSIX")
+def test_a_handler_of_the_embedding_program_is_kept() -> None:
+    caught = threading.Event()
+    before = signal.signal(signal.SIGINT, lambda signum, frame: caught.set())
+    try:
+        with tuning.graceful_interrupt() as interrupted:
+            _interrupt_self(caught)
+        assert caught.is_set() and not interrupted.is_set()
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+def test_outside_the_main_thread_ctrl_c_is_left_alone() -> None:
+    found: list[object] = []
+
+    def inside() -> None:
+        with tuning.graceful_interrupt() as interrupted:
+            found.append(signal.getsignal(signal.SIGINT))
+            found.append(interrupted.is_set())
+
+    before = signal.getsignal(signal.SIGINT)
+    thread = threading.Thread(target=inside)
+    thread.start()
+    thread.join()
+    assert found == [before, False]

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from mgsync.apply import Hashes, Progress, execute
+from mgsync.apply import Hashes, Progress, Stopping, execute
 from mgsync.engine.observe import canonical
 from mgsync.engine.planning import Outcome, matches_target, plan_changes
 from mgsync.engine.secrets import SecretCheck, record_secrets_verifier
@@ -34,6 +34,7 @@ def apply_changes(
     targets: tuple[str, ...] = (),
     progress: Progress | None = None,
     hashes: Hashes | None = None,
+    stopping: Stopping | None = None,
 ) -> Outcome:
     """Apply ``outcome.plan``, then re-read and record what Mailgun shows: ``outcome`` with the
     number of changes applied and, when a fresh plan still shows changes, that plan (``pending``).
@@ -43,7 +44,7 @@ def apply_changes(
     """
     if outcome.account is not None:  # an older lockfile is adopted; the journal starts from it
         lock.account = outcome.account.record()
-    applied = _executed(client, outcome, lock, progress, hashes)
+    applied = _executed(client, outcome, lock, progress, hashes, stopping)
     after = outcome
     if applied:
         after = plan_changes(client, desired, lock, targets=targets, after=outcome.plan, before=outcome.observed)
@@ -55,7 +56,12 @@ def apply_changes(
 
 
 def _executed(
-    client: Client, outcome: Outcome, lock: Lockfile, progress: Progress | None, hashes: Hashes | None
+    client: Client,
+    outcome: Outcome,
+    lock: Lockfile,
+    progress: Progress | None,
+    hashes: Hashes | None,
+    stopping: Stopping | None,
 ) -> int:
     """``apply.execute`` with the lockfile's journal open; when it fails, the journal is folded into the
     lockfile before the error goes on (if even that cannot be written, the journal stays for the next read)."""
@@ -63,7 +69,7 @@ def _executed(
         return 0
     lock.open_journal()
     try:
-        return execute(client, outcome.plan, lock, progress, hashes)
+        return execute(client, outcome.plan, lock, progress, hashes, stopping)
     except BaseException:
         with contextlib.suppress(MgsyncError, OSError):
             lock.write()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mgsync import saved_plan
-from mgsync.apply import Progress, secrets_hashed
+from mgsync.apply import Progress, Stopping, secrets_hashed
 from mgsync.engine.planning import Outcome, plan_changes, verify
 from mgsync.engine.record import apply_changes
 from mgsync.kinds import Kind
@@ -52,6 +52,7 @@ class Hooks:
     checked: Callable[[Plan], None] = _nothing  # passed the review checks, before the safety ones (shown)
     confirm: Callable[[Plan], None] = _nothing  # safe and not empty: the last word before any write
     progress: Progress | None = None  # each step applied
+    stopping: Stopping | None = None  # Ctrl-C came while steps run: they finish and are recorded first
     verifying: Callable[[], None] = _nothing  # the re-checks asked for start
 
 
@@ -94,6 +95,7 @@ class Engine:
                 planned,
                 targets=self.targets,
                 progress=self.hooks.progress,
+                stopping=self.hooks.stopping,
                 hashes=hashes,
             )
         if not checks.verify:
