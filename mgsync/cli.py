@@ -19,7 +19,17 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from mgsync import __version__
-from mgsync.cliparts import color_option, connection_options, flags, handles_errors, lock_path, named, per_kind, status
+from mgsync.cliparts import (
+    color_option,
+    connection_options,
+    flags,
+    handles_errors,
+    lock_path,
+    named,
+    on_interrupt,
+    per_kind,
+    status,
+)
 from mgsync.connect import Connection
 from mgsync.dnscli import dns, dns_export
 from mgsync.emulatorcli import emulator
@@ -278,6 +288,7 @@ def apply(
         tuple(verification_targets(desired, named("verifiable"))),
     )
     line = status()
+    on_interrupt("The lockfile records every step that completed; run the command again.")
     with (
         held(lock_path(lockfile, desired.root), timeout=lock_timeout) as lock,
         connect(conn, os.environ, observer=line.observe) as client,

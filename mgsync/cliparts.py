@@ -106,6 +106,14 @@ def _current_status() -> Status | None:
     return ctx.meta.get("mgsync.status") if ctx is not None else None
 
 
+AFTER_INTERRUPT = "mgsync.after_interrupt"  # a command's word after "Interrupted." (``on_interrupt``)
+
+
+def on_interrupt(note: str) -> None:
+    """What the running command says after "Interrupted." when Ctrl-C ends it (a read says nothing more)."""
+    click.get_current_context().meta[AFTER_INTERRUPT] = note
+
+
 def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -116,7 +124,9 @@ def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
         except BrokenPipeError:
             _reader_left()
         except KeyboardInterrupt:
-            fail("Interrupted. The lockfile records every step that completed; run the command again.", 130)
+            ctx = click.get_current_context(silent=True)
+            after = ctx.meta.get(AFTER_INTERRUPT, "") if ctx is not None else ""
+            fail(f"Interrupted.{after and ' ' + after}", 130)
         except Exception as err:  # a bug: one line, the traceback only on request
             if os.environ.get("MGSYNC_DEBUG"):
                 raise

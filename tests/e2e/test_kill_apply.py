@@ -168,3 +168,36 @@ def test_an_apply_interrupted_with_ctrl_c_records_every_route_mailgun_holds(tmp_
         assert Counter(route["description"] for route in live_routes(server.url)) == Counter(
             f"route-{i:04d}" for i in range(ROUTES)
         )
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process is POSIX")
+def test_a_plan_interrupted_with_ctrl_c_says_only_that(tmp_path: Path) -> None:
+    """A read wrote nothing: "Interrupted." and exit 130, nothing about a lockfile."""
+    root = tmp_path / "account"
+    root.mkdir()
+    account_l.write_routes(root, account_l.Shape(routes=3))
+    emu = Emulator(api_key=KEY)
+    emu.faults.latency = 0.3  # the plan is still reading when Ctrl-C comes
+    with serve(emu, host="127.0.0.1", port=0) as server:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_", "MGSYNC_"))},
+            "MAILGUN_API_KEY": KEY,
+            "MAILGUN_BASE_URL": server.url,
+            "NO_COLOR": "1",
+        }
+        proc = subprocess.Popen(
+            [*mgsync_command(), "plan", str(root)],
+            cwd=root,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+        deadline = time.monotonic() + 30
+        while not emu.requests_count("GET") and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    assert (proc.returncode, err) == (130, "Interrupted.\n")
+    assert sorted(path.name for path in root.iterdir()) == ["routes.yaml"]
