@@ -48,6 +48,29 @@ def live_routes(url: str) -> list[dict[str, object]]:
                 return routes
 
 
+def cli_env(url: str) -> dict[str, str]:
+    """The environment of a command run against the emulator served at ``url`` (none of the user's settings)."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_", "MGSYNC_"))},
+        "MAILGUN_API_KEY": KEY,
+        "MAILGUN_BASE_URL": url,
+        "NO_COLOR": "1",
+    }
+
+
+def ctrl_c_able(args: list[str], root: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    """``mgsync ARGS`` started as a terminal starts it: SIGINT (Ctrl-C) raises KeyboardInterrupt in it."""
+    return subprocess.Popen(
+        [*mgsync_command(), *args],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # a shell's background job ignores it
+    )
+
+
 def killed_apply(root: Path, env: dict[str, str], when: Callable[[], bool]) -> bool:
     """Start ``mgsync apply --yes`` and SIGKILL it as soon as ``when()`` holds; False if it ended first."""
     command = [*mgsync_command(), "apply", "--yes", "--concurrency", str(CONCURRENCY), str(root)]
@@ -71,12 +94,7 @@ def test_an_apply_of_2000_routes_killed_at_random_moments_converges_without_dupl
     draw = random.Random(SEED)
     emu = Emulator(api_key=KEY)
     with serve(emu, host="127.0.0.1", port=0) as server:
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_", "MGSYNC_"))},
-            "MAILGUN_API_KEY": KEY,
-            "MAILGUN_BASE_URL": server.url,
-            "NO_COLOR": "1",
-        }
+        env = cli_env(server.url)
 
         def after_seconds(seconds: float) -> Callable[[], bool]:
             started = time.monotonic()
@@ -130,22 +148,8 @@ def test_an_apply_interrupted_with_ctrl_c_records_every_route_mailgun_holds(tmp_
     lock_path = root / "mgsync.lock"
     emu = Emulator(api_key=KEY)
     with serve(emu, host="127.0.0.1", port=0) as server:
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_", "MGSYNC_"))},
-            "MAILGUN_API_KEY": KEY,
-            "MAILGUN_BASE_URL": server.url,
-            "NO_COLOR": "1",
-        }
-        command = [*mgsync_command(), "apply", "--yes", "--concurrency", str(CONCURRENCY), str(root)]
-        proc = subprocess.Popen(
-            command,
-            cwd=root,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as a terminal delivers it
-        )
+        env = cli_env(server.url)
+        proc = ctrl_c_able(["apply", "--yes", "--concurrency", str(CONCURRENCY), str(root)], root, env)
         while emu.requests_count("POST", "/v3/routes") < 300 and proc.poll() is None:
             time.sleep(0.002)
         proc.send_signal(signal.SIGINT)
@@ -179,21 +183,8 @@ def test_a_plan_interrupted_with_ctrl_c_says_only_that(tmp_path: Path) -> None:
     emu = Emulator(api_key=KEY)
     emu.faults.latency = 0.3  # the plan is still reading when Ctrl-C comes
     with serve(emu, host="127.0.0.1", port=0) as server:
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_", "MGSYNC_"))},
-            "MAILGUN_API_KEY": KEY,
-            "MAILGUN_BASE_URL": server.url,
-            "NO_COLOR": "1",
-        }
-        proc = subprocess.Popen(
-            [*mgsync_command(), "plan", str(root)],
-            cwd=root,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-        )
+        env = cli_env(server.url)
+        proc = ctrl_c_able(["plan", str(root)], root, env)
         deadline = time.monotonic() + 30
         while not emu.requests_count("GET") and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.002)
