@@ -364,6 +364,7 @@ PROCESS_WIDE = {
     "gc": {"collect", "freeze", "unfreeze", "set_threshold", "disable", "enable"},
     "sys": {"setswitchinterval"},
     "os": {"_exit"},
+    "signal": {"signal"},
 }
 
 
@@ -394,8 +395,8 @@ def _process_wide(path: Path) -> set[str]:
 
 
 def test_exactly_one_module_touches_the_process() -> None:
-    """The collector, the switch interval, malloc settings and the hard exit: tuning.py only, so that
-    tests and library callers run untuned (issue 20)."""
+    """The collector, the switch interval, malloc settings, the hard exit and the SIGINT handler:
+    tuning.py only, the one module that touches the process (issue 20)."""
     touching = {
         str(path.relative_to(REPO)): found
         for path in sorted((REPO / "mgsync").rglob("*.py"))
@@ -408,6 +409,7 @@ def test_exactly_one_module_touches_the_process() -> None:
         "sys.setswitchinterval",
         "os._exit",
         "mallopt",
+        "signal.signal",
     }
 
 
