@@ -85,7 +85,12 @@ def _confirm(yes: bool) -> None:
         return
     if not sys.stdin.isatty():
         fail("Refusing to apply without --yes: there is no terminal to confirm on.")
-    if not click.confirm("Apply these changes to Mailgun?", default=False):
+    try:
+        agreed = click.confirm("Apply these changes to Mailgun?", default=False)
+    except click.Abort:  # Ctrl-C or the end of input at the question: no, and the answer's line ends
+        click.echo()
+        agreed = False
+    if not agreed:
         fail("Apply cancelled; nothing was changed.")
 
 
