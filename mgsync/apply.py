@@ -91,7 +91,7 @@ def secrets_hashed(plan: Plan, lock: Lockfile) -> Iterator[Hashes]:
     """Start making the hash each secret ``plan`` writes is to be recorded with, on a thread of its own:
     a salted scrypt each (about 30 ms of CPU), so they run beside what the apply does before and while
     it writes (show the plan, the requests), never in a request's slot. Unfinished ones are dropped on exit."""
-    aside = ThreadPoolExecutor(1, thread_name_prefix="mgsync-secrets")
+    aside = ThreadPoolExecutor(1, thread_name_prefix="mgsync-secrets", initializer=tuning.worker_started)
     try:
         yield {
             change.address: aside.submit(_secret_hash, lock, change)

@@ -13,6 +13,7 @@ registry decides which kinds get a per-kind option.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import logging
 import os
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 R = TypeVar("R")
 SIGPIPE_EXIT = 141
+AFTER_INTERRUPT = "mgsync.after_interrupt"  # a command's word after "Interrupted." (``on_interrupt``)
+# what writing the output may meet (EDQUOT: not on every platform)
+OUTPUT_FAILURES = {errno.ENOSPC, errno.EFBIG, errno.EIO, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -101,12 +105,16 @@ def _reader_left() -> NoReturn:
     sys.exit(SIGPIPE_EXIT)
 
 
+def _output_failed(err: OSError) -> NoReturn:
+    """Standard output failed (``mgsync plan > plan.txt``, a full disk): one line, exit 1; the rest goes nowhere."""
+    with contextlib.suppress(OSError, ValueError):  # not a real file (click's test runner)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    fail(f"Error: cannot write the output: {err.strerror or err}.")
+
+
 def _current_status() -> Status | None:
     ctx = click.get_current_context(silent=True)
     return ctx.meta.get("mgsync.status") if ctx is not None else None
-
-
-AFTER_INTERRUPT = "mgsync.after_interrupt"  # a command's word after "Interrupted." (``on_interrupt``)
 
 
 def on_interrupt(note: str) -> None:
@@ -118,7 +126,10 @@ def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+            if sys.stdout is not None:  # what is left in its buffer, while a failure can still be worded
+                sys.stdout.flush()
+            return result
         except MgsyncError as err:
             fail(f"Error: {err}", err.exit_code)
         except BrokenPipeError:
@@ -127,7 +138,9 @@ def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
             ctx = click.get_current_context(silent=True)
             after = ctx.meta.get(AFTER_INTERRUPT, "") if ctx is not None else ""
             fail(f"Interrupted.{after and ' ' + after}", 130)
-        except Exception as err:  # a bug: one line, the traceback only on request
+        except Exception as err:  # a bug (but the output's failure): one line, the traceback only on request
+            if isinstance(err, OSError) and err.filename is None and err.errno in OUTPUT_FAILURES:
+                _output_failed(err)  # a file's failure names it (errors.writing)
             if os.environ.get("MGSYNC_DEBUG"):
                 raise
             fail(
@@ -278,7 +291,7 @@ def status() -> Status:
 
     ctx = click.get_current_context()
     verbose = logging.getLogger().isEnabledFor(logging.DEBUG)  # log lines and a redrawn line do not mix
-    line = Status(enabled=True, animate=sys.stderr.isatty() and not verbose)
+    line = Status(enabled=True, animate=sys.stderr is not None and sys.stderr.isatty() and not verbose)
     ctx.meta["mgsync.status"] = line
     return line
 

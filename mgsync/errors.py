@@ -31,13 +31,27 @@ where they happen; nothing above that boundary sees them. No message ever contai
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 
 class MgsyncError(Exception):
     """Base class; ``exit_code`` is what the CLI exits with."""
 
     exit_code = 1
+
+
+@contextlib.contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Within the block, an ``OSError`` (a full disk, a read-only or missing directory, no permission)
+    is one ``MgsyncError`` that names ``path``: every file a command writes for the user goes through
+    it (the lockfile and its journal say more, in ``lockfile.py``)."""
+    try:
+        yield
+    except OSError as err:
+        raise MgsyncError(f"Cannot write {path}: {err.strerror or err}.") from None
 
 
 class ConfigError(MgsyncError):

@@ -87,8 +87,8 @@ def _confirm(yes: bool) -> None:
         fail("Refusing to apply without --yes: there is no terminal to confirm on.")
     try:
         agreed = click.confirm("Apply these changes to Mailgun?", default=False)
-    except click.Abort:  # Ctrl-C or the end of input at the question: no, and the answer's line ends
-        click.echo()
+    except (click.Abort, KeyboardInterrupt):  # Ctrl-C (even before click reads) or the end of input: no
+        click.echo()  # the answer's line ends
         agreed = False
     if not agreed:
         fail("Apply cancelled; nothing was changed.")

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any, Generic, TypeVar
 
+from mgsync import tuning
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -93,6 +95,7 @@ class Pool:
             return self._executor
 
     def _mark_worker(self) -> None:
+        tuning.worker_started()
         self._local.worker = True
 
 

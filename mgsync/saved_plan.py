@@ -27,7 +27,7 @@ from typing import Any
 
 from mgsync import __version__
 from mgsync.changes import Action, Change
-from mgsync.errors import MgsyncError, StalePlanError
+from mgsync.errors import MgsyncError, StalePlanError, writing
 from mgsync.fingerprint import fingerprint
 from mgsync.lockfile import Lockfile
 from mgsync.plan import Plan, masked
@@ -75,7 +75,8 @@ def save(
         "change_fingerprints": change_fingerprints(plan),
         "plan": json_document(plan),
     }
-    path.write_text(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    with writing(path):
+        path.write_text(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def is_saved_plan(path: Path) -> bool:

@@ -46,10 +46,14 @@ What the command gets when it is on:
   (``lockfile.py``). Under a profiler, a tracer or coverage the exit is the usual one, so that they
   write what they saw.
 
-Not a trick, and on for every caller: **Ctrl-C while an apply writes** (``graceful_interrupt``). The
+Not tricks, and on for every caller: **Ctrl-C while an apply writes** (``graceful_interrupt``). The
 first SIGINT only sets an event: the apply starts no new step and records those in flight, then
 stops with ``KeyboardInterrupt``; a second one raises at once. Only in the main thread, and only
 while SIGINT has Python's own handler (a program embedding mgsync with a handler of its own keeps it).
+And **Ctrl-C goes to the main thread** (``worker_started``): mgsync's worker threads block SIGINT, so
+that the system hands it to the main thread and wakes it wherever it waits. Python runs handlers in the
+main thread only, and a SIGINT a worker took would leave apply's question on the terminal waiting for
+a line. (Linux gives it to the main thread first anyway; POSIX lets a system give it to any thread.)
 """
 
 from __future__ import annotations
@@ -165,6 +169,13 @@ def responsive() -> Iterator[None]:
             gc.enable()
 
 
+def worker_started() -> None:
+    """The first call of every worker thread mgsync starts (``ThreadPoolExecutor(initializer=...)``):
+    SIGINT is blocked in it, so that Ctrl-C goes to the main thread (module docstring). POSIX only."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
 @contextlib.contextmanager
 def graceful_interrupt() -> Iterator[threading.Event]:
     """Within the block a first Ctrl-C (SIGINT) sets the event yielded instead of raising, so that the
@@ -201,7 +212,10 @@ def leave(code: str | int | None) -> NoReturn:
             print(code, file=sys.stderr)
         code = 0 if code is None else 1
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(BrokenPipeError, ValueError):  # the reader left (mgsync plan | head), or closed
+        if stream is None:  # the command started with the descriptor closed (mgsync plan >&-)
+            continue
+        # the reader left (mgsync plan | head), it is closed, or it failed (said already: cliparts)
+        with contextlib.suppress(OSError, ValueError):
             stream.flush()
     logging.shutdown()
     os._exit(code)

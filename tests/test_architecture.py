@@ -364,7 +364,7 @@ PROCESS_WIDE = {
     "gc": {"collect", "freeze", "unfreeze", "set_threshold", "disable", "enable"},
     "sys": {"setswitchinterval"},
     "os": {"_exit"},
-    "signal": {"signal"},
+    "signal": {"signal", "pthread_sigmask"},
 }
 
 
@@ -410,6 +410,7 @@ def test_exactly_one_module_touches_the_process() -> None:
         "os._exit",
         "mallopt",
         "signal.signal",
+        "signal.pthread_sigmask",
     }
 
 

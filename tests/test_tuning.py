@@ -234,3 +234,18 @@ def test_outside_the_main_thread_ctrl_c_is_left_alone() -> None:
     thread.start()
     thread.join()
     assert found == [before, False]
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
+def test_worker_threads_leave_ctrl_c_to_the_main_thread() -> None:
+    """mgsync's pools start their threads with ``worker_started``: SIGINT is blocked there, not here."""
+    from mgsync.pool import Pool
+
+    masks: list[set[signal.Signals]] = []
+    pool = Pool(2)
+    try:
+        pool.submit(lambda _: masks.append(signal.pthread_sigmask(signal.SIG_BLOCK, [])), None).result()
+    finally:
+        pool.close()
+    assert signal.SIGINT in masks[0]
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from mgsync.dns.formats import FORMATS, Options
 from mgsync.dns.model import Record, group_zones
-from mgsync.errors import MgsyncError
+from mgsync.errors import MgsyncError, writing
 
 COMBINED_STEM = "mailgun-dns"
 
@@ -38,7 +38,5 @@ def render(records: Sequence[Record], fmt: str, out: Path | None, options: Optio
 def write(outputs: Sequence[Output]) -> None:
     for output in outputs:
         if output.path is not None:
-            try:
+            with writing(output.path):
                 output.path.write_text(output.text, encoding="utf-8")
-            except OSError as err:
-                raise MgsyncError(f"Cannot write {output.path}: {err.strerror}.") from None

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from mgsync import tuning
 from mgsync.account import Account, identify
 from mgsync.account import check as check_account
 from mgsync.answers import OddItem
@@ -91,7 +92,7 @@ def _read_live(
             differ.table(kind.name, *kind.canonical_table(scope, entries))
 
     locked, wanted = states  # canonical
-    with ThreadPoolExecutor(1, thread_name_prefix="mgsync-secrets") as aside:
+    with ThreadPoolExecutor(1, thread_name_prefix="mgsync-secrets", initializer=tuning.worker_started) as aside:
         checking = aside.submit(secret_matches, wanted, lock)  # scrypt lets go of the GIL: it runs beside the reads
         observed = canonical(observe(client, scopes, locked, before, arrived, odd=odd))
         return observed, checking.result()

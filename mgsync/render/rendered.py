@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mgsync.changes import Action, Change
-from mgsync.errors import MgsyncError
+from mgsync.errors import MgsyncError, writing
 from mgsync.render import values
 
 if TYPE_CHECKING:
@@ -61,8 +61,9 @@ def write_previews(plan: Plan, directory: Path) -> list[Path]:
             if html is None:
                 continue
             path = stem.with_name(f"{stem.name}.{side}.html")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(html, encoding="utf-8")
+            with writing(path):
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(html, encoding="utf-8")
             written.append(path)
     return written
 

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from mgsync.errors import MgsyncError
+from mgsync.errors import MgsyncError, writing
 from mgsync.shapes.yamltext import Unsure, Writer
 
 CSV_THRESHOLD = 20
@@ -150,5 +150,6 @@ class Output:
     def write(self, root: Path) -> None:
         for path, content in self.files.items():
             target = root / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
+            with writing(target):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(content)

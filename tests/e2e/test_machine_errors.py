@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -356,3 +357,129 @@ def test_a_client_that_disconnects_from_emulator_serve_prints_nothing() -> None:
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=10)
     assert (proc.returncode, out, err) == (0, "", "")
+
+
+# --- output that cannot be written ------------------------------------------------------------------
+
+FULL = Path("/dev/full")  # Linux: every write fails with ENOSPC, as on a full disk
+needs_full = pytest.mark.skipif(not FULL.exists(), reason="/dev/full (a device whose writes fail: Linux)")
+
+
+def emulator_command(tmp_path: Path, *args: str) -> list[str]:
+    """``mgsync`` with ``args`` (a command's words, then its options) on an emulator kept in ``tmp_path``."""
+    words = next((i for i, arg in enumerate(args) if arg.startswith("-")), len(args))
+    return [
+        *mgsync_command(),
+        *args[:words],
+        "--emulator",
+        "--emulator-state",
+        str(tmp_path / "emu.json"),
+        *args[words:],
+    ]
+
+
+def quiet_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_"))}
+    return {**env, "NO_COLOR": "1", "MGSYNC_DEBUG": ""}
+
+
+@needs_full
+@pytest.mark.parametrize("command", ["validate", "plan"])
+def test_standard_output_on_a_full_disk(tmp_path: Path, command: str) -> None:
+    """``mgsync plan > plan.txt`` where the disk is full: one line on stderr, exit 1."""
+    root = project(tmp_path)
+    args = [*mgsync_command(), "validate", str(root)] if command == "validate" else emulator_command(tmp_path, "plan")
+    with FULL.open("w") as full:
+        result = subprocess.run(
+            [*args, *([str(root)] if command == "plan" else [])],
+            cwd=tmp_path,
+            env=quiet_env(),
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    one_line_error(result, "cannot write the output: No space left on device.")
+
+
+@needs_full
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["plan", "--out", str(FULL)],
+        ["dns", "export", "--format", "bind", "--out", str(FULL)],
+        ["plan", "--preview", "{tmp}/previews"],
+    ],
+    ids=["plan --out", "dns export --out", "plan --preview"],
+)
+def test_a_file_the_command_writes_on_a_full_disk(tmp_path: Path, args: list[str]) -> None:
+    root = project(tmp_path)
+    (root / "mgsync.yaml").write_text(
+        MANIFEST + "domains:\n  mg.example.com:\n    templates:\n      welcome:\n        template: <p>hi</p>\n",
+        encoding="utf-8",
+    )
+    args = [arg.format(tmp=tmp_path) for arg in args]
+    if args[0] == "dns":  # records of a domain Mailgun holds
+        assert apply(tmp_path, str(root)).returncode == 0
+    if "--preview" in args:  # a directory of previews whose file is the full device
+        (tmp_path / "previews" / "template").mkdir(parents=True)
+        (tmp_path / "previews" / "template" / "mg.example.com").mkdir()
+        os.symlink(FULL, tmp_path / "previews" / "template" / "mg.example.com" / "welcome.after.html")
+    result = subprocess.run(
+        [*emulator_command(tmp_path, *args), str(root)],
+        cwd=tmp_path,
+        env=quiet_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    written = tmp_path / "previews/template/mg.example.com/welcome.after.html" if "--preview" in args else FULL
+    assert "Traceback" not in result.stderr and "bug in mgsync" not in result.stderr, result.stderr
+    assert result.returncode == 1
+    assert result.stderr.endswith(f"Error: Cannot write {written}: No space left on device.\n"), result.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX mode bits, and preexec_fn")
+def test_an_import_into_a_directory_that_cannot_be_written(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    assert apply(tmp_path, str(root)).returncode == 0
+    out = tmp_path / "imported"
+    (out / "routes").mkdir(parents=True)  # any file import writes there is refused
+    out.chmod(0o555)
+    try:
+        result = subprocess.run(
+            [*without_root_override(), *emulator_command(tmp_path, "import", "--out", str(out))],
+            cwd=tmp_path,
+            env=quiet_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        out.chmod(0o755)
+    assert "Traceback" not in result.stderr and "bug in mgsync" not in result.stderr, result.stderr
+    assert result.returncode == 1
+    assert re.search(rf"Error: Cannot write {re.escape(str(out))}/\S+: Permission denied\.\n$", result.stderr), (
+        result.stderr
+    )
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="preexec_fn: POSIX only")
+@pytest.mark.parametrize("closed", [1, 2], ids=["stdout", "stderr"])
+def test_a_command_started_with_its_output_closed(tmp_path: Path, closed: int) -> None:
+    """``mgsync plan >&-``: what would go to the closed stream goes nowhere; the command does its work."""
+    root = project(tmp_path)
+    result = subprocess.run(
+        [*emulator_command(tmp_path, "apply"), "--yes", str(root)],
+        cwd=tmp_path,
+        env=quiet_env(),
+        stdout=subprocess.PIPE if closed == 2 else None,
+        stderr=subprocess.PIPE if closed == 1 else None,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: os.close(closed),
+    )
+    assert result.returncode == 0, result.stderr
+    if closed == 2:
+        assert result.stdout.splitlines()[-1] == "Apply complete: 1 added, 0 changed, 0 destroyed."
+    assert (root / "mgsync.lock").exists()
