@@ -37,8 +37,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 SIGPIPE_EXIT = 141
 AFTER_INTERRUPT = "mgsync.after_interrupt"  # a command's word after "Interrupted." (``on_interrupt``)
-# what writing the output may meet (EDQUOT: not on every platform)
-OUTPUT_FAILURES = {errno.ENOSPC, errno.EFBIG, errno.EIO, getattr(errno, "EDQUOT", errno.ENOSPC)}
+OUTPUT_FAILURES = {errno.ENOSPC, errno.EFBIG, errno.EIO, getattr(errno, "EDQUOT", errno.ENOSPC)}  # not all have EDQUOT
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -91,24 +90,25 @@ def echo_plan(text: str) -> None:
 
 
 def _reader_left() -> NoReturn:
-    """The reader of the output left (``mgsync plan --full | head``): stop without a word, as Unix
-    tools do, with the shell's code for it (128 + SIGPIPE). An apply stops as at Ctrl-C: the lockfile
-    holds every step that completed. Later writes go nowhere, so none fails again on the way out."""
-    try:
+    """The reader of the output left (``mgsync plan --full | head``): stop without a word, as Unix tools
+    do, with the shell's code (128 + SIGPIPE); an apply's lockfile holds every step that completed."""
+    with contextlib.suppress(BrokenPipeError):  # stderr's reader left too
         status = _current_status()
         if status is not None:
             status.abandon()
-    except BrokenPipeError:  # stderr's reader left too
-        pass
+    _output_nowhere()
+    sys.exit(SIGPIPE_EXIT)
+
+
+def _output_nowhere() -> None:
+    """Later writes to standard output go nowhere, so that none fails again on the way out."""
     with contextlib.suppress(OSError, ValueError):  # not a real file (click's test runner)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    sys.exit(SIGPIPE_EXIT)
 
 
 def _output_failed(err: OSError) -> NoReturn:
     """Standard output failed (``mgsync plan > plan.txt``, a full disk): one line, exit 1; the rest goes nowhere."""
-    with contextlib.suppress(OSError, ValueError):  # not a real file (click's test runner)
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    _output_nowhere()
     fail(f"Error: cannot write the output: {err.strerror or err}.")
 
 

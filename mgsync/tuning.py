@@ -181,12 +181,8 @@ def graceful_interrupt() -> Iterator[threading.Event]:
     """Within the block a first Ctrl-C (SIGINT) sets the event yielded instead of raising, so that the
     caller can finish what it started; a second raises ``KeyboardInterrupt`` (module docstring). Outside
     the main thread, or where SIGINT has another handler, an event that Ctrl-C never sets."""
-    interrupted = threading.Event()
-    if threading.current_thread() is not threading.main_thread():
-        yield interrupted
-        return
-    previous = signal.getsignal(signal.SIGINT)
-    if previous is not signal.default_int_handler:
+    interrupted, previous = threading.Event(), signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous is not signal.default_int_handler:
         yield interrupted
         return
 

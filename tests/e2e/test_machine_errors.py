@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -52,26 +53,33 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
-def apply(tmp_path: Path, *args: str, prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
-    command = [
-        *prefix,
+def emulator_command(tmp_path: Path, *args: str) -> list[str]:
+    """``mgsync`` with ``args`` (a command's words, then its options) on an emulator kept in ``tmp_path``."""
+    words = next((i for i, arg in enumerate(args) if arg.startswith("-")), len(args))
+    return [
         *mgsync_command(),
-        "apply",
-        "--yes",
+        *args[:words],
         "--emulator",
         "--emulator-state",
         str(tmp_path / "emu.json"),
-        *args,
+        *args[words:],
     ]
+
+
+def quiet_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_"))}
+    return {**env, "NO_COLOR": "1", "MGSYNC_DEBUG": ""}
+
+
+def run_in(tmp_path: Path, command: list[str], **how: Any) -> subprocess.CompletedProcess[str]:
+    """``command`` in ``tmp_path`` with ``quiet_env``; its output captured unless ``how`` says where."""
     return subprocess.run(
-        command,
-        cwd=tmp_path,
-        env={**env, "NO_COLOR": "1", "MGSYNC_DEBUG": ""},
-        capture_output=True,
-        text=True,
-        timeout=120,
+        command, cwd=tmp_path, env=quiet_env(), text=True, timeout=120, **(how or {"capture_output": True})
     )
+
+
+def apply(tmp_path: Path, *args: str, prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+    return run_in(tmp_path, [*prefix, *emulator_command(tmp_path, "apply", "--yes", *args)])
 
 
 def without_root_override() -> tuple[str, ...]:
@@ -365,24 +373,6 @@ FULL = Path("/dev/full")  # Linux: every write fails with ENOSPC, as on a full d
 needs_full = pytest.mark.skipif(not FULL.exists(), reason="/dev/full (a device whose writes fail: Linux)")
 
 
-def emulator_command(tmp_path: Path, *args: str) -> list[str]:
-    """``mgsync`` with ``args`` (a command's words, then its options) on an emulator kept in ``tmp_path``."""
-    words = next((i for i, arg in enumerate(args) if arg.startswith("-")), len(args))
-    return [
-        *mgsync_command(),
-        *args[:words],
-        "--emulator",
-        "--emulator-state",
-        str(tmp_path / "emu.json"),
-        *args[words:],
-    ]
-
-
-def quiet_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_"))}
-    return {**env, "NO_COLOR": "1", "MGSYNC_DEBUG": ""}
-
-
 @needs_full
 @pytest.mark.parametrize("command", ["validate", "plan"])
 def test_standard_output_on_a_full_disk(tmp_path: Path, command: str) -> None:
@@ -390,14 +380,8 @@ def test_standard_output_on_a_full_disk(tmp_path: Path, command: str) -> None:
     root = project(tmp_path)
     args = [*mgsync_command(), "validate", str(root)] if command == "validate" else emulator_command(tmp_path, "plan")
     with FULL.open("w") as full:
-        result = subprocess.run(
-            [*args, *([str(root)] if command == "plan" else [])],
-            cwd=tmp_path,
-            env=quiet_env(),
-            stdout=full,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=120,
+        result = run_in(
+            tmp_path, [*args, *([str(root)] if command == "plan" else [])], stdout=full, stderr=subprocess.PIPE
         )
     one_line_error(result, "cannot write the output: No space left on device.")
 
@@ -425,14 +409,7 @@ def test_a_file_the_command_writes_on_a_full_disk(tmp_path: Path, args: list[str
         (tmp_path / "previews" / "template").mkdir(parents=True)
         (tmp_path / "previews" / "template" / "mg.example.com").mkdir()
         os.symlink(FULL, tmp_path / "previews" / "template" / "mg.example.com" / "welcome.after.html")
-    result = subprocess.run(
-        [*emulator_command(tmp_path, *args), str(root)],
-        cwd=tmp_path,
-        env=quiet_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_in(tmp_path, [*emulator_command(tmp_path, *args), str(root)])
     written = tmp_path / "previews/template/mg.example.com/welcome.after.html" if "--preview" in args else FULL
     assert "Traceback" not in result.stderr and "bug in mgsync" not in result.stderr, result.stderr
     assert result.returncode == 1
@@ -447,14 +424,7 @@ def test_an_import_into_a_directory_that_cannot_be_written(tmp_path: Path) -> No
     (out / "routes").mkdir(parents=True)  # any file import writes there is refused
     out.chmod(0o555)
     try:
-        result = subprocess.run(
-            [*without_root_override(), *emulator_command(tmp_path, "import", "--out", str(out))],
-            cwd=tmp_path,
-            env=quiet_env(),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        result = run_in(tmp_path, [*without_root_override(), *emulator_command(tmp_path, "import", "--out", str(out))])
     finally:
         out.chmod(0o755)
     assert "Traceback" not in result.stderr and "bug in mgsync" not in result.stderr, result.stderr
@@ -469,14 +439,11 @@ def test_an_import_into_a_directory_that_cannot_be_written(tmp_path: Path) -> No
 def test_a_command_started_with_its_output_closed(tmp_path: Path, closed: int) -> None:
     """``mgsync plan >&-``: what would go to the closed stream goes nowhere; the command does its work."""
     root = project(tmp_path)
-    result = subprocess.run(
+    result = run_in(
+        tmp_path,
         [*emulator_command(tmp_path, "apply"), "--yes", str(root)],
-        cwd=tmp_path,
-        env=quiet_env(),
         stdout=subprocess.PIPE if closed == 2 else None,
         stderr=subprocess.PIPE if closed == 1 else None,
-        text=True,
-        timeout=120,
         preexec_fn=lambda: os.close(closed),
     )
     assert result.returncode == 0, result.stderr
