@@ -19,20 +19,17 @@ from click.testing import CliRunner
 
 from mgsync import tuning
 from mgsync.cli import main
-from mgsync.tuning import limit_arenas
+from mgsync.tuning import set_allocator
 from tests.support.cli import run
 
 GLIBC = platform.libc_ver()[0] == "glibc" and sys.platform.startswith("linux")
-ON = (
-    "mgsync.tuning: runtime tuning on: glibc malloc arenas limited: "
-    f"{'yes' if GLIBC else 'no'}; collector thresholds 50000/20/20"
-)
+ON = f"mgsync.tuning: runtime tuning on: glibc malloc set: {'yes' if GLIBC else 'no'}; collector thresholds 50000/20/20"
 OFF = "mgsync.tuning: runtime tuning off: MGSYNC_NO_TUNING is set"
 
 
 @pytest.mark.skipif(not GLIBC, reason="only glibc keeps per-thread arenas this way")
 def test_glibc_takes_the_settings() -> None:
-    assert limit_arenas() is True
+    assert set_allocator() is True
 
 
 @pytest.mark.parametrize("how", ["console script", "python -m mgsync"])
@@ -58,21 +55,26 @@ def test_the_command_is_tuned_unless_the_variable_says_not(how) -> None:
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({}, "on (50000, 20, 20) frozen rests while reading collects after, what was read frozen, kept no atexit"),
+        (
+            {},
+            "on (50000, 20, 20) frozen rests while reading collects after, what was read frozen, kept,"
+            " interval 0.0002 then back no atexit",
+        ),
         (
             {tuning.ENV: "1"},
             "off default thresholds not frozen collects while reading collects after, what was read not frozen,"
-            " freed atexit ran",
+            " freed, interval 0.005 then back atexit ran",
         ),
     ],
 )
 def test_switched_on_the_process_is_tuned_and_left_hard(env, expected) -> None:
     """What ``cli.run`` does, in a fresh interpreter: thresholds, ``settled`` freezing, the collector
-    resting while the pool reads (``responsive``) and collecting again after, what was read frozen first,
-    what a command ``keep``s left to the exit, and an exit that skips the interpreter's clean-up (an
-    ``atexit`` hook never runs) only when tuned."""
+    resting while the pool reads (``responsive``, which leaves the switch interval alone) and collecting
+    again after, what was read frozen first, what a command ``keep``s left to the exit, the switch
+    interval while an import reads (``handing_over``) and restored after, and an exit that skips the
+    interpreter's clean-up (an ``atexit`` hook never runs) only when tuned."""
     script = (
-        "import atexit, gc, os, weakref\n"
+        "import atexit, gc, os, sys, weakref\n"
         "from mgsync import tuning\n"
         "atexit.register(lambda: print('atexit ran'))\n"
         "default = gc.get_threshold()\n"
@@ -82,13 +84,18 @@ def test_switched_on_the_process_is_tuned_and_left_hard(env, expected) -> None:
         "frozen = gc.get_freeze_count()\n"
         "with tuning.responsive():\n"
         "    reading = 'collects' if gc.isenabled() else 'rests'\n"
+        "    assert sys.getswitchinterval() == 0.005\n"
         "    read = [[i] for i in range(1000)]\n"
         "after = 'collects' if gc.isenabled() else 'rests'\n"
         "kept = 'frozen,' if gc.get_freeze_count() >= frozen + 1000 else 'not frozen,'\n"
         "class Made: pass\n"
         "made = Made(); ref = weakref.ref(made); tuning.keep(made); del made\n"
+        "with tuning.handing_over():\n"
+        "    interval = round(sys.getswitchinterval(), 6)\n"
+        "back = 'then back' if sys.getswitchinterval() == 0.005 else 'left at %s' % sys.getswitchinterval()\n"
         "print('on' if on else 'off', thresholds, 'frozen' if frozen else 'not frozen',"
-        " reading, 'while reading', after, 'after, what was read', kept, 'kept' if ref() else 'freed',"
+        " reading, 'while reading', after, 'after, what was read', kept, 'kept,' if ref() else 'freed,',"
+        " 'interval', interval, back,"
         " end=' ', flush=True)\n"
         "if on: print('no atexit', flush=True)\n"
         "tuning.leave(0)\n"
@@ -146,7 +153,7 @@ def test_untuned_hooks_do_nothing() -> None:
     assert not tuning.is_on()  # nothing in a test process switches it on
     frozen, interval, collecting = gc.get_freeze_count(), sys.getswitchinterval(), gc.isenabled()
     tuning.settled()
-    with tuning.responsive():
+    with tuning.responsive(), tuning.handing_over():
         assert sys.getswitchinterval() == interval and gc.isenabled() == collecting
     assert gc.get_freeze_count() == frozen
 

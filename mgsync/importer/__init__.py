@@ -33,7 +33,7 @@ from mgsync.manifest import Desired, csvdata
 from mgsync.manifest.convert import Staged
 from mgsync.manifest.loader import Loading
 from mgsync.state import Address, Entries, State, TableKey, sort_key
-from mgsync.tuning import keep, settled
+from mgsync.tuning import handing_over, keep, settled
 
 if TYPE_CHECKING:
     from mgsync.client import Client
@@ -257,7 +257,10 @@ def read_account(
     for name, keys in wanted.items():
         for kind in children(BY_NAME[name]):
             scopes[kind.name] = set(keys)
-    observed = observe(client, scopes, State(), arrived=arrived, finished=stream.finished if stream else None, odd=odd)
+    with handing_over():  # this thread makes digests and files while the pool reads
+        observed = observe(
+            client, scopes, State(), arrived=arrived, finished=stream.finished if stream else None, odd=odd
+        )
     for name in wanted:
         live = {r.address.key for r in observed.of_kind(name)}
         missing = [key for key in map(BY_NAME[name].identity, only[name]) if key not in live]
