@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -61,6 +62,9 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+_VERSION_AT_END = re.compile(r"/v[1-9]$")
+
+
 def check_base_url(url: str, *, allow_http: bool, source: str = "the base URL") -> str:
     """Return ``url`` without a trailing slash, or raise ConfigError naming ``source``."""
     url = url.strip().rstrip("/")
@@ -69,6 +73,13 @@ def check_base_url(url: str, *, allow_http: bool, source: str = "the base URL") 
         raise ConfigError(f'{source} must be an http(s) URL like "https://api.mailgun.net", got "{url}"')
     if parts.query or parts.fragment:
         raise ConfigError(f'{source} must not have a query or fragment, got "{url}"')
+    version = _VERSION_AT_END.search(parts.path)
+    if version:  # Mailgun's own examples write "https://api.mailgun.net/v3"
+        bare = url[: len(url) - len(version.group())]
+        raise ConfigError(
+            f'{source} ends in an API version ("{version.group()}"): give it without, like "{bare}"; '
+            "mgsync adds /v3 or /v4 to each request"
+        )
     if parts.scheme == "http" and not allow_http and not is_loopback(parts.hostname):
         raise ConfigError(
             f"{source} uses plain http:// to a non-loopback host ({parts.hostname}), which would send "

@@ -117,6 +117,18 @@ def test_from_env(env: dict[str, str], flags: dict, expected: tuple) -> None:
             {},
             "MAILGUN_BASE_URL must be an http(s) URL",
         ),
+        (  # the base URL as Mailgun's documentation writes it, version included
+            {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": "https://api.eu.mailgun.net/v3/"},
+            {},
+            'MAILGUN_BASE_URL ends in an API version ("/v3"): give it without, like "https://api.eu.mailgun.net"; '
+            "mgsync adds /v3 or /v4 to each request",
+        ),
+        (
+            {"MAILGUN_API_KEY": KEY},
+            {"base_url": "https://mailgun-proxy.example.com/mailgun/v4"},
+            '--base-url ends in an API version ("/v4"): give it without, like '
+            '"https://mailgun-proxy.example.com/mailgun"',
+        ),
         (
             {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": "https://api.maton.ai/mailgun"},
             {},
