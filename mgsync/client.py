@@ -15,9 +15,9 @@ Retry policy (mailgun-api.md §1.5, DESIGN.md §3.9):
   Only a 429 after which no request of this client was served counts toward ``max_retries``: at a
   window's reset our own threads race for its quota, and the losers are waiting their turn, not
   failing (at most ``THROTTLED_TURNS`` × ``max_retries`` such turns, so nothing waits forever).
-- A refused connection or a host name that does not resolve (``HostNotFoundError``) fails at once
-  (``unreachable``): the base URL, region or network is wrong, and retrying would only make the user
-  wait.
+- A refused connection, a host name that does not resolve (``HostNotFoundError``), a TLS certificate
+  that is not trusted or a server that does not speak TLS fails at once (``unreachable``): the base
+  URL, region, network or CA bundle is wrong, and retrying would only make the user wait.
 - 5xx and lost connections are retried only for idempotent methods. A POST whose answer was lost
   is never repeated, so the caller can re-read and decide; a POST that never reached the server
   (connect error or timeout) is safe to resend and is retried.
@@ -70,6 +70,11 @@ BACKOFF_BASE = 0.25
 THROTTLED_TURNS = 3
 
 NO_SUCH_HOST = "the host name does not resolve"
+# a proxy that inspects TLS (a company's) signs with its own CA: httpx reads SSL_CERT_FILE and SSL_CERT_DIR
+UNTRUSTED = (
+    "its TLS certificate is not trusted: {why}; behind a proxy that inspects TLS, set SSL_CERT_FILE to its CA bundle"
+)
+NOT_TLS = "it does not answer in TLS: is it a plain http:// server?"
 UNREACHABLE = (
     "cannot connect to {base} ({why}); check the base URL (--base-url / MAILGUN_BASE_URL), "
     "the region (--region / MAILGUN_REGION) and the network"
@@ -435,9 +440,11 @@ def _tls() -> ssl.SSLContext:
 
 
 def unreachable(exc: BaseException) -> str:
-    """Why nothing can be reached at all (refused, or a name that does not resolve), else ``""``.
+    """Why nothing can be reached at all, else ``""``: the connection is refused, the name does not
+    resolve, the server's TLS certificate is not trusted, or the server does not speak TLS at all.
+    Trying again changes none of these.
 
-    httpx keeps the socket error as the cause of its ``ConnectError``; the OS error's type says it.
+    httpx keeps the socket or TLS error as the cause of its ``ConnectError``; its type says which.
     """
     if not isinstance(exc, httpx.ConnectError):
         return ""
@@ -447,6 +454,10 @@ def unreachable(exc: BaseException) -> str:
             return "connection refused"
         if isinstance(cause, socket.gaierror):
             return NO_SUCH_HOST
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return UNTRUSTED.format(why=cause.verify_message or cause.reason)
+        if isinstance(cause, ssl.SSLError) and cause.reason == "WRONG_VERSION_NUMBER":
+            return NOT_TLS
         cause = cause.__cause__ or cause.__context__
     return ""
 

@@ -1,7 +1,7 @@
 """The emulator as a real HTTP/1.1 server on loopback (stdlib ``ThreadingHTTPServer``, keep-alive).
 
-``serve()`` runs it on a background thread for tests; ``serve_forever()`` blocks for the CLI and stops
-cleanly on Ctrl-C. A dropped-connection fault closes the socket without writing a response; a client
+``serve()`` runs it on a background thread for tests, over TLS when given a server context (the
+client's certificate checks); ``serve_forever()`` blocks for the CLI and stops cleanly on Ctrl-C. A dropped-connection fault closes the socket without writing a response; a client
 that disconnects before its answer is written is not reported (``_Server.handle_error``).
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -74,10 +75,10 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that left mid-request (reset, broken pipe) is its own business: nothing is printed.
-        Anything else keeps socketserver's report; an endpoint's own failure never gets here (``app``
-        answers it with a 500)."""
-        if isinstance(sys.exc_info()[1], ConnectionError):
+        """A client that left mid-request (reset, broken pipe) or refused the TLS handshake (it does not
+        trust the certificate) is its own business: nothing is printed. Anything else keeps
+        socketserver's report; an endpoint's own failure never gets here (``app`` answers it with a 500)."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError)):
             return
         super().handle_error(request, client_address)
 
@@ -104,13 +105,18 @@ def _address(server: _Server) -> tuple[str, int]:
 
 def _url(server: _Server) -> str:
     host, port = _address(server)
-    return f"http://{host}:{port}"
+    return f"{'https' if isinstance(server.socket, ssl.SSLSocket) else 'http'}://{host}:{port}"
 
 
 @contextmanager
-def serve(emu: Emulator, host: str = "127.0.0.1", port: int = 0) -> Iterator[Running]:
-    """Serve ``emu`` on a background thread for the duration of the ``with`` block."""
+def serve(
+    emu: Emulator, host: str = "127.0.0.1", port: int = 0, tls: ssl.SSLContext | None = None
+) -> Iterator[Running]:
+    """Serve ``emu`` on a background thread for the duration of the ``with`` block; with ``tls``, as
+    https (each connection's handshake on its own thread, so a client that fails it holds up no other)."""
     server = _make_server(emu, host, port)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="mgsync-emulator", daemon=True
     )
