@@ -41,6 +41,7 @@ import socket
 import ssl
 import threading
 import time
+import urllib.request
 from base64 import b64encode
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
@@ -56,7 +57,7 @@ from mgsync.budget import Budget
 from mgsync.errors import ApiError, HostNotFoundError, NoAnswerError, UnreadableAnswerError
 from mgsync.pool import Pool
 from mgsync.readcache import ReadCache
-from mgsync.settings import SUBACCOUNT_HEADER, Settings, check_base_url
+from mgsync.settings import SUBACCOUNT_HEADER, Settings, check_base_url, is_loopback
 from mgsync.wire import Form
 
 log = logging.getLogger("mgsync.client")
@@ -76,7 +77,7 @@ UNTRUSTED = (
 )
 NOT_TLS = "it does not answer in TLS: is it a plain http:// server?"
 UNREACHABLE = (
-    "cannot connect to {base} ({why}); check the base URL (--base-url / MAILGUN_BASE_URL), "
+    "cannot connect to {base} ({why}); check {proxy}the base URL (--base-url / MAILGUN_BASE_URL), "
     "the region (--region / MAILGUN_REGION) and the network"
 )
 
@@ -124,9 +125,14 @@ class Client:
         pool = httpx.Limits(max_connections=self.concurrency + 2, max_keepalive_connections=self.concurrency + 2)
         # Every request goes to the base URL (paging links are rebased), so a plain-http one (loopback,
         # or MGSYNC_ALLOW_HTTP) never makes a TLS connection: no CA bundle to load (20 ms a command).
-        tls = _tls() if urlsplit(settings.base_url).scheme == "https" else False
+        base = urlsplit(settings.base_url)
+        tls = _tls() if base.scheme == "https" else False
+        # A proxy from the environment (HTTPS_PROXY, ...) is for the way out: a loopback base URL (the
+        # emulator) never goes through one, which httpx would do unless NO_PROXY named the host.
+        local = is_loopback(base.hostname or "")
+        self._proxy_variable = "" if local else _proxy_variable(base.scheme)
         self._http = httpx.Client(
-            transport=transport, timeout=timeout, headers=self._headers(), limits=pool, verify=tls
+            transport=transport, timeout=timeout, headers=self._headers(), limits=pool, verify=tls, trust_env=not local
         )
 
     def _headers(self) -> dict[str, str]:
@@ -320,7 +326,10 @@ class Client:
         why = unreachable(exc)
         if why:
             error = HostNotFoundError if why == NO_SUCH_HOST else NoAnswerError
-            raise error(method, where, UNREACHABLE.format(base=self.settings.base_url, why=why)) from exc
+            proxy = self._proxy_variable
+            checks = f"the proxy ({proxy} is set), " if proxy else ""
+            message = UNREACHABLE.format(base=self.settings.base_url, why=why, proxy=checks)
+            raise error(method, where, message) from exc
         idempotent = method in IDEMPOTENT or isinstance(exc, NEVER_SENT)
         retryable = isinstance(exc, httpx.TransportError) and idempotent
         if retryable and attempt < self.max_retries:
@@ -437,6 +446,14 @@ def _tls() -> ssl.SSLContext:
     """One verifying TLS context per process, shared by every client: loading the CA bundle takes
     ~30 ms, which each short-lived client (one per command, many in tests) would otherwise pay again."""
     return httpx.create_ssl_context()
+
+
+def _proxy_variable(scheme: str) -> str:
+    """The variable naming a proxy for ``scheme`` (``HTTPS_PROXY``, else ``ALL_PROXY``), as the standard
+    library and httpx read the environment; "" when neither is set. Named in the error when nothing
+    answers; its value is not, as it may hold a password."""
+    found = urllib.request.getproxies()
+    return next((f"{name.upper()}_PROXY" for name in (scheme, "all") if found.get(name)), "")
 
 
 def unreachable(exc: BaseException) -> str:
