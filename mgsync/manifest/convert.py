@@ -138,8 +138,8 @@ class FileHarvest:
             return check(self._bytes(path).decode("utf-8"))
         except OSError as err:
             self.problem(loc, f'cannot read "{shown}": {err.strerror or err}')
-        except UnicodeDecodeError:
-            self.problem(loc, f'cannot read "{shown}": not UTF-8 text')
+        except UnicodeDecodeError as err:
+            self.problem(loc, f'cannot read "{shown}": {csvdata.not_utf8(err.object, err)}; save it as UTF-8')
         except ValueError as err:
             self.problem(loc, f'"{shown}": {err}')
         return None

@@ -19,6 +19,7 @@ document: 200,000 rows, one check each.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Callable, Iterable, Mapping
@@ -57,8 +58,19 @@ def decoded(data: bytes, shown: str) -> str:
     """A CSV file's bytes as text (a byte-order mark dropped); ``Unreadable`` when not UTF-8."""
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise Unreadable(f'cannot read "{shown}": not UTF-8 text') from None
+    except UnicodeDecodeError as err:
+        why = not_utf8(data, err)
+        raise Unreadable(f'cannot read "{shown}": {why}; save it as UTF-8 (in Excel: "CSV UTF-8")') from None
+
+
+def not_utf8(data: bytes, err: UnicodeDecodeError) -> str:
+    """Why ``data`` is not UTF-8, and where: UTF-16 by its byte-order mark (a spreadsheet's "Unicode
+    text"), else the first byte that is not UTF-8, by line and column (a spreadsheet's Windows-1252 CSV)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "UTF-16 text, not UTF-8"
+    before = data[: err.start].decode("utf-8-sig")
+    line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
+    return f"not UTF-8 text: byte 0x{data[err.start]:02x} at line {line}, column {column}"
 
 
 def columnar(text: str, kind: BulkKind[Any]) -> tuple[list[str], list[tuple[Any, ...]]] | None:
@@ -215,6 +227,9 @@ def _header_messages(header: list[str] | None, columns: Columns) -> list[str]:
     required, optional = columns
     if not header:
         return [f'empty CSV file: the first row must name the columns ("{required}", ...)']
+    separator = next((sep for sep in (";", "\t") if len(header) == 1 and sep in header[0]), None)
+    if separator is not None:  # a spreadsheet's export where the list separator is not a comma
+        return [f"the header is one column, separated by {separator!r}: mgsync reads comma-separated files"]
     allowed = (required, *optional)
     messages = [unknown("column", name, allowed) for name in header if name not in allowed]
     messages += [f'column "{name}" appears twice' for name in sorted(set(header)) if header.count(name) > 1]

@@ -42,7 +42,13 @@ CASES = {
         "csv_bad_rows/members.csv:9:1: vars: expected a mapping, got a list",
     ],
     "csv_not_utf8": [
-        'csv_not_utf8/mg.yaml:5:28: domains.mg.example.com.suppressions.unsubscribes.file: cannot read "csv_not_utf8/unsubscribes.csv": not UTF-8 text',
+        'csv_not_utf8/mg.yaml:5:28: domains.mg.example.com.suppressions.unsubscribes.file: cannot read "csv_not_utf8/unsubscribes.csv": not UTF-8 text: byte 0xe9 at line 2, column 4; save it as UTF-8 (in Excel: "CSV UTF-8")',
+    ],
+    "csv_semicolons": [
+        "csv_semicolons/members.csv:1:1: header: the header is one column, separated by ';': mgsync reads comma-separated files",
+    ],
+    "csv_utf16": [
+        'csv_utf16/lists.yaml:4:21: mailing_lists.news@mg.example.com.members.file: cannot read "csv_utf16/members.csv": UTF-16 text, not UTF-8; save it as UTF-8 (in Excel: "CSV UTF-8")',
     ],
     "csv_missing.yaml": [
         'csv_missing.yaml:4:21: mailing_lists.news@mg.example.com.members.file: cannot read "lists/missing.csv": No such file or directory',
@@ -175,6 +181,9 @@ CASES = {
     ],
     "template_missing_file.yaml": [
         'template_missing_file.yaml:6:15: domains.mg.example.com.templates.welcome.file: cannot read "templates/does-not-exist.html.hbs": No such file or directory',
+    ],
+    "template_not_utf8": [
+        'template_not_utf8/mg.yaml:6:15: domains.mg.example.com.templates.welcome.file: cannot read "template_not_utf8/welcome.html.hbs": not UTF-8 text: byte 0xe9 at line 2, column 7; save it as UTF-8',
     ],
     "top_unknown_key.yaml": [
         'top_unknown_key.yaml:2:1: domain: unknown key "domain" (did you mean "domains"?)',
