@@ -8,6 +8,7 @@ A thin shell: each command parses its options, builds what it needs (the engine 
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -65,6 +66,9 @@ def run() -> NoReturn:
     from mgsync import tuning
 
     tuning.switch_on()  # before any worker thread starts
+    for stream in (sys.stdout, sys.stderr):  # a character the encoding lacks (日本 in cp1252, Windows): escaped
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     try:
         main()
         code: str | int | None = 0

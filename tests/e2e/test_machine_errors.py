@@ -450,3 +450,29 @@ def test_a_command_started_with_its_output_closed(tmp_path: Path, closed: int) -
     if closed == 2:
         assert result.stdout.splitlines()[-1] == "Apply complete: 1 added, 0 changed, 0 destroyed."
     assert (root / "mgsync.lock").exists()
+
+
+def test_an_output_encoding_that_lacks_a_character_escapes_it(tmp_path) -> None:
+    """Windows writes a redirected stdout in its ANSI code page (cp1252: PYTHONIOENCODING says so here),
+    which has é but no 日本 or 📧: the plan is written whole, those two escaped, not an internal error.
+    stderr the same (Python's own default there); both in the real command."""
+    (tmp_path / "routes.yaml").write_text(
+        "routes:\n  café:\n    expression: 'match_recipient(\"zoë@日本.example\")'\n"
+        "    actions: ['forward(\"https://hooks.example.com/📧\")', 'stop()']\n",
+        encoding="utf-8",
+    )
+    env = {**quiet_env(), "PYTHONIOENCODING": "cp1252"}
+    plan = subprocess.run(emulator_command(tmp_path, "plan"), cwd=tmp_path, env=env, capture_output=True, timeout=120)
+    assert plan.returncode == 0, plan.stderr.decode("cp1252")
+    shown = plan.stdout.decode("cp1252")
+    assert "+ route:café" in shown and "Plan: 1 to add, 0 to change, 0 to destroy." in shown
+    assert 'match_recipient(\\"zoë@\\u65e5\\u672c.example\\")' in shown
+    assert "hooks.example.com/\\U0001f4e7" in shown
+    (tmp_path / "bad.yaml").write_text("routes:\n  日本: {priority: x}\n", encoding="utf-8")
+    bad = subprocess.run(
+        [*mgsync_command(), "validate", "bad.yaml"], cwd=tmp_path, env=env, capture_output=True, timeout=120
+    )
+    told = bad.stderr.decode("cp1252")
+    assert (
+        bad.returncode == 1 and "bug in mgsync" not in told and told.startswith("bad.yaml:2:3: routes.\\u65e5\\u672c")
+    )
