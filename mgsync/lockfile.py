@@ -58,6 +58,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 from pydantic import ValidationError
 
+from mgsync import __version__
 from mgsync.errors import LockfileError, LockHeldError
 from mgsync.fingerprint import canonical_cells, canonical_json, digest, fingerprint
 from mgsync.kinds import BY_NAME
@@ -96,7 +97,13 @@ class Lockfile:
         except ValueError as err:
             unreadable = f"{path}: cannot read the lockfile ({err}); restore it from git"
             raise LockfileError(_conflicted(path, text) or unreadable) from None
-        if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
+        found = data.get("format_version") if isinstance(data, dict) else None
+        if type(found) is int and found > FORMAT_VERSION:  # a teammate's newer mgsync wrote it
+            raise LockfileError(
+                f"{path}: written by a newer mgsync (lockfile format_version {found}; this mgsync "
+                f"{__version__} reads {FORMAT_VERSION}): upgrade mgsync"
+            )
+        if found != FORMAT_VERSION:
             raise LockfileError(f"{path}: not an mgsync lockfile of format_version {FORMAT_VERSION}")
         lock = cls(path, data.get("resources"), data.get("collections"))
         notes = data.get("account_notes")

@@ -91,8 +91,14 @@ def is_saved_plan(path: Path) -> bool:
 def load(path: Path) -> SavedPlan:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("format_version") != FORMAT_VERSION:
-            raise MgsyncError(f"{path}: saved plan format_version {data.get('format_version')} is not supported")
+        found = data.get("format_version")
+        if type(found) is int and found > FORMAT_VERSION:  # the plan job ran a newer mgsync than this one
+            raise MgsyncError(
+                f"{path}: made by a newer mgsync (saved plan format_version {found}; this mgsync {__version__} "
+                f"reads {FORMAT_VERSION}): apply it with the mgsync that made it, or plan again"
+            )
+        if found != FORMAT_VERSION:
+            raise MgsyncError(f"{path}: saved plan format_version {found} is not supported")
         return SavedPlan(
             manifests=tuple(data["manifests"]),
             lockfile=data["lockfile"],

@@ -158,6 +158,33 @@ def test_a_lockfile_that_cannot_be_read(tmp_path: Path) -> None:
     one_line_error(result, "mgsync.lock: cannot read the lockfile (Is a directory); make it a readable file")
 
 
+def test_a_lockfile_or_saved_plan_of_a_newer_mgsync_says_upgrade(tmp_path: Path) -> None:
+    """A teammate's newer mgsync wrote the lockfile, or the plan job ran a newer mgsync than the apply
+    job: the message says which file and what to do, not merely that it is not a lockfile."""
+    from mgsync import __version__
+
+    root = project(tmp_path)
+    assert apply(tmp_path, str(root)).returncode == 0
+    emulated = ["--emulator", "--emulator-state", str(tmp_path / "emu.json")]
+    assert run("plan", *emulated, "--out", "plan.json", "mailgun", cwd=tmp_path).returncode == 0
+    for name in ("mailgun/mgsync.lock", "plan.json"):
+        path = tmp_path / name
+        text = path.read_text(encoding="utf-8").replace('"format_version": 1', '"format_version": 2')
+        path.write_text(text, encoding="utf-8")
+    saved = run("apply", "--yes", *emulated, "plan.json", cwd=tmp_path, env={"MGSYNC_DEBUG": ""})
+    one_line_error(
+        saved,
+        f"plan.json: made by a newer mgsync (saved plan format_version 2; this mgsync {__version__} reads 1): "
+        "apply it with the mgsync that made it, or plan again",
+    )
+    planned = run("plan", *emulated, "mailgun", cwd=tmp_path, env={"MGSYNC_DEBUG": ""})
+    one_line_error(
+        planned,
+        f"mailgun/mgsync.lock: written by a newer mgsync (lockfile format_version 2; this mgsync {__version__} "
+        "reads 1): upgrade mgsync",
+    )
+
+
 def conflicted(ours: str, theirs: str) -> str:
     return f"<<<<<<< HEAD\n{ours}=======\n{theirs}>>>>>>> feature\n"
 
