@@ -79,6 +79,8 @@ def _host_port(address: str) -> tuple[str, int]:
             host = str(socket.getaddrinfo(host, None)[0][4][0])
         except OSError:
             raise DnsError(f"--resolver {address!r}: cannot resolve host {host!r}.") from None
+        except UnicodeError:  # the IDNA codec's word for an empty or too long label ("ns..example.com")
+            raise DnsError(f"--resolver {address!r}: {host!r} is not a host name.") from None
     return host, int(port)
 
 

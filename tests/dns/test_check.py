@@ -49,6 +49,10 @@ def test_resolver_failures_are_dns_errors() -> None:
     with pytest.raises(DnsError) as unresolved:
         resolver("ns.nowhere.invalid:53")
     assert str(unresolved.value) == "--resolver 'ns.nowhere.invalid:53': cannot resolve host 'ns.nowhere.invalid'."
+    for host in ("ns..example.com", "n" * 64 + ".example.com"):  # an empty label; one longer than 63
+        with pytest.raises(DnsError) as malformed:
+            resolver(host)
+        assert str(malformed.value) == f"--resolver {host!r}: {host!r} is not a host name."
     label = "a" * 64  # one label longer than DNS allows (63): refused before anything is sent
     with pytest.raises(DnsError) as failed:
         resolver("127.0.0.1:53")(f"{label}.example.com", "TXT")
