@@ -23,7 +23,7 @@ def emulator() -> None:
 
 @emulator.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8025, show_default=True, type=int)
+@click.option("--port", default=8025, show_default=True, type=click.IntRange(0, 65535))
 @click.option(
     "--state",
     "state_file",

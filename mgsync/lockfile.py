@@ -42,6 +42,7 @@ lockfile written by a newer mgsync loses nothing here.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import json
@@ -86,12 +87,15 @@ class Lockfile:
 
     @classmethod
     def read(cls, path: Path) -> Lockfile:
-        if not path.exists():
-            return cls(path)  # a journal always continues a file its apply wrote first (``open_journal``)
         try:
             text = path.read_text(encoding="utf-8")
+        except (FileNotFoundError, NotADirectoryError):
+            return cls(path)  # a journal always continues a file its apply wrote first (``open_journal``)
         except OSError as err:
-            raise LockfileError(f"{path}: cannot read the lockfile ({err.strerror}); make it a readable file") from None
+            remedy = (
+                "choose a shorter path (--lockfile)" if err.errno == errno.ENAMETOOLONG else "make it a readable file"
+            )
+            raise LockfileError(f"{path}: cannot read the lockfile ({err.strerror}); {remedy}") from None
         try:
             data = json.loads(text)
         except ValueError as err:
@@ -390,6 +394,10 @@ def _braced(text: str) -> str:
 def hold(path: Path, *, timeout: float = 0) -> Iterator[None]:
     """Hold the exclusive apply lock of the lockfile at ``path`` (a ``.lck`` sidecar), waiting up to
     ``timeout`` seconds for another apply to release it."""
+    if not path.name:  # "--lockfile ." (or ""): a directory, which has no name to put ".lck" after
+        raise LockfileError(f"--lockfile {str(path)!r} is a directory; name a file in it, like {path / 'mgsync.lock'}")
+    if not timeout >= 0:  # NaN, which click's FloatRange lets through
+        raise LockfileError(f"--lock-timeout must be a number of seconds, not {timeout}")
     lock_path = path.with_name(path.name + ".lck")
     # A fresh, non-singleton lock per call: two holds in one process must exclude each other too.
     lock = FileLock(lock_path, timeout=timeout, is_singleton=False, thread_local=False)
@@ -412,6 +420,8 @@ def hold(path: Path, *, timeout: float = 0) -> Iterator[None]:
 def _unwritable(target: Path, err: OSError) -> str:
     """Why ``target`` cannot be created, and what to do: a file where a directory must be, or the
     system's reason (e.g. Permission denied) with the directory to make writable."""
+    if err.errno == errno.ENAMETOOLONG:
+        return f"{err.strerror}; choose a shorter lockfile path (--lockfile)"
     for parent in reversed(target.parents):
         if parent.exists() and not parent.is_dir():
             return f"{parent} is a file, not a directory; choose a lockfile path in a directory (--lockfile)"

@@ -9,6 +9,7 @@ no such capability on exec, and ``open`` answers EACCES as it would to any user)
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -503,3 +504,45 @@ def test_an_output_encoding_that_lacks_a_character_escapes_it(tmp_path) -> None:
     assert (
         bad.returncode == 1 and "bug in mgsync" not in told and told.startswith("bad.yaml:2:3: routes.\\u65e5\\u672c")
     )
+
+
+LONG = "x" * 300  # longer than any file name a POSIX system allows (255 bytes)
+POSIX_NAMES = pytest.mark.skipif(sys.platform == "win32", reason="ENAMETOOLONG: Windows answers a long name otherwise")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("apply", "--yes", "--lockfile", "."), "--lockfile '.' is a directory; name a file in it, like mgsync.lock"),
+        (("apply", "--yes", "--lock-timeout", "nan"), "--lock-timeout must be a number of seconds, not nan"),
+        pytest.param(
+            ("plan", "--lockfile", LONG),
+            f"{LONG}: cannot read the lockfile (File name too long); choose a shorter path (--lockfile)",
+            marks=POSIX_NAMES,
+        ),
+        pytest.param(
+            ("apply", "--yes", "--lockfile", LONG),
+            f"Cannot create the apply lock {LONG}.lck: File name too long; choose a shorter lockfile path (--lockfile).",
+            marks=POSIX_NAMES,
+        ),
+    ],
+    ids=["lockfile-is-a-directory", "lock-timeout-nan", "lockfile-name-too-long", "lock-name-too-long"],
+)
+def test_an_odd_lockfile_option_is_one_sentence(tmp_path: Path, args: tuple[str, ...], expected: str) -> None:
+    root = project(tmp_path)
+    result = run_in(tmp_path, emulator_command(tmp_path, *args, str(root)))
+    one_line_error(result, expected.replace("File name too long", os.strerror(errno.ENAMETOOLONG)))
+    assert not (tmp_path / "emu.json").exists()  # nothing was written to the account
+
+
+@POSIX_NAMES
+def test_an_emulator_state_file_name_too_long_is_one_sentence(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    result = run_in(tmp_path, [*mgsync_command(), "plan", "--emulator", "--emulator-state", LONG, str(root)])
+    one_line_error(
+        result,
+        f"{LONG} is not a usable emulator state file (cannot read it: {os.strerror(errno.ENAMETOOLONG)}); "
+        + STATE_REMEDY,
+    )
+    served = run_in(tmp_path, [*mgsync_command(), "emulator", "serve", "--port", "-1", "--memory"])
+    assert served.returncode == 2 and "Invalid value for '--port': -1 is not in the range 0<=x<=65535." in served.stderr
