@@ -80,11 +80,13 @@ def save(
 
 
 def is_saved_plan(path: Path) -> bool:
-    if not path.is_file() or path.suffix != ".json":
-        return False
-    try:
-        return "desired_digest" in json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    try:  # a path the system will not look at (a name too long) is no plan: loading manifests says why
+        return (
+            path.suffix == ".json"
+            and path.is_file()
+            and "desired_digest" in json.loads(path.read_text(encoding="utf-8"))
+        )
+    except (OSError, ValueError, TypeError):  # TypeError: JSON that is not an object or a list (``5``)
         return False
 
 

@@ -95,7 +95,11 @@ def _source(name: str, manifests: Path) -> Source:
     from mgsync import templatedata
 
     path = Path(name)
-    if path.is_file() or ":" not in name:
+    try:
+        local = path.is_file() or ":" not in name
+    except OSError:  # a name too long, a link to itself: reading it says so
+        local = True
+    if local:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:

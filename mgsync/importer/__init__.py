@@ -17,6 +17,7 @@ Knows no kind by name; prints nothing.
 from __future__ import annotations
 
 import csv
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +63,7 @@ def run_import(
     client: Client, out: Path, *, only: Mapping[str, tuple[str, ...]] | None = None, force: bool = False
 ) -> Imported:
     """Import the account into ``out``; ``only`` maps a container kind to the keys to import of it."""
+    _check_out(out)
     digests: dict[TableKey, str] = {}
     account = client.pool.submit(identify, client)  # the account this lockfile belongs to, read beside the rest
     stream = _Stream(out, only or {})
@@ -289,6 +291,20 @@ def _only(observed: State, wanted: dict[str, set[str]]) -> State:
         if entries:
             kept.put_table(kind, scope, entries)
     return kept
+
+
+def _check_out(out: Path) -> None:
+    """Refuse, before any request, an ``--out`` no import could write into: a file, or a path the
+    system will not look at (a name too long, a directory this user may not enter). One that does not
+    exist yet is made when the files are written."""
+    try:
+        mode = out.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    except OSError as err:
+        raise ConfigError(f"--out {out}: {err.strerror}; choose another directory") from None
+    if not stat.S_ISDIR(mode):
+        raise ConfigError(f"--out {out} is a file, not a directory; choose a directory")
 
 
 def _strays(out: Path, written: list[str]) -> list[str]:

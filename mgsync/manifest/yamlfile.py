@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,21 +48,39 @@ class Parsed:
 
 
 def find_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
+    """The manifest files of ``paths`` (files, and directories walked), each once; a problem for a path
+    that is none of these, and for a file found that cannot be read as one (a link that leads nowhere
+    or to itself, a device or a pipe, which would be read forever or wait)."""
     found: dict[Path, Path] = {}  # resolved -> as given, first wins
     problems: list[Problem] = []
     for path in paths:
-        if path.is_dir():
+        mode, why = _mode(path)
+        if stat.S_ISDIR(mode):
             files = _walk(path)
             if not files:
                 problems.append(Problem(str(path), 0, 0, "", f"no manifest files ({NAMES}) in this directory"))
-        elif path.exists():
-            files = [path]
         else:
-            problems.append(Problem(str(path), 0, 0, "", "no such file or directory"))
-            files = []
+            files = [path] if why is None else []
+            problems += [Problem(str(path), 0, 0, "", why)] if why is not None else []
         for file in files:
+            mode, why = _mode(file) if file is not path else (mode, why)
+            if why is not None or not stat.S_ISREG(mode):
+                problems.append(
+                    Problem(str(file), 0, 0, "", why or "not a regular file (a device, a pipe or a socket)")
+                )
+                continue
             found.setdefault(file.resolve(), file)
     return sorted(found.values()), problems
+
+
+def _mode(path: Path) -> tuple[int, str | None]:
+    """``path``'s file type (its ``st_mode``, links followed), or why it has none."""
+    try:
+        return path.stat().st_mode, None
+    except (FileNotFoundError, NotADirectoryError):
+        return 0, "no such file or directory"
+    except OSError as err:  # a name too long, a link to itself, a directory this user may not enter
+        return 0, f"cannot read it: {err.strerror or err}"
 
 
 def _test_data(name: str) -> bool:

@@ -507,6 +507,7 @@ def test_an_output_encoding_that_lacks_a_character_escapes_it(tmp_path) -> None:
 
 
 LONG = "x" * 300  # longer than any file name a POSIX system allows (255 bytes)
+EMULATED = ("--emulator", "--emulator-state", "emu.json")  # in the test's directory (run_in)
 POSIX_NAMES = pytest.mark.skipif(sys.platform == "win32", reason="ENAMETOOLONG: Windows answers a long name otherwise")
 
 
@@ -546,3 +547,40 @@ def test_an_emulator_state_file_name_too_long_is_one_sentence(tmp_path: Path) ->
     )
     served = run_in(tmp_path, [*mgsync_command(), "emulator", "serve", "--port", "-1", "--memory"])
     assert served.returncode == 2 and "Invalid value for '--port': -1 is not in the range 0<=x<=65535." in served.stderr
+
+
+@POSIX_NAMES
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("validate", LONG), f"{LONG}: cannot read it: {{why}}\n1 error found.\n"),
+        (("template", "render", LONG), f"Error: cannot read the template {LONG}: {{why}}\n"),
+        (("import", *EMULATED, "--out", LONG), f"Error: --out {LONG}: {{why}}; choose another directory\n"),
+        (("apply", "--yes", *EMULATED, LONG), f"Error: {LONG}: cannot read it: {{why}}\n"),
+    ],
+    ids=["validate", "template-render", "import-out", "apply"],
+)
+def test_a_path_argument_too_long_is_one_sentence(tmp_path: Path, args: tuple[str, ...], expected: str) -> None:
+    """Python's Path.exists()/is_dir()/is_file() raise for a name too long (they answer False only for a
+    path that is not there): each place that asks of a path the user gave words it."""
+    result = run_in(tmp_path, [*mgsync_command(), *args])
+    assert (result.returncode, result.stderr) == (1, expected.format(why=os.strerror(errno.ENAMETOOLONG)))
+    assert not (tmp_path / "emu.json").exists()  # import refused before reading the account
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links and named pipes: POSIX")
+def test_a_link_to_itself_or_a_pipe_among_the_manifests_is_named(tmp_path: Path) -> None:
+    """A manifest directory holding a symbolic link to itself, or a named pipe (which a read would wait
+    on forever), ending in .yaml: each is one problem naming it; the rest is read as usual."""
+    root = project(tmp_path)
+    (root / "loop.yaml").symlink_to("loop.yaml")
+    os.mkfifo(root / "pipe.yaml")
+    (root / "gone.yaml").symlink_to("nowhere.yaml")
+    result = run_in(tmp_path, [*mgsync_command(), "validate", "mailgun"])
+    assert result.returncode == 1 and "bug in mgsync" not in result.stderr
+    assert result.stderr.splitlines() == [
+        "mailgun/gone.yaml: no such file or directory",
+        f"mailgun/loop.yaml: cannot read it: {os.strerror(errno.ELOOP)}",
+        "mailgun/pipe.yaml: not a regular file (a device, a pipe or a socket)",
+        "3 errors found.",
+    ]
