@@ -4,8 +4,8 @@ Only the command switches it on (``switch_on``, first thing in ``cli.run``: the 
 script and ``python -m mgsync``), and ``MGSYNC_NO_TUNING=1`` (any non-empty value) keeps even the
 command untuned, to tell a fault of the tuning from another. Library callers, click's test runner and
 in-process tests never switch it on: the hooks the rest of the code calls (``settled``,
-``responsive``, ``handing_over``, ``leave``) then do nothing more than Python would, and the collector's thresholds, the
-switch interval and the C allocator stay as the process had them. Performance work that changes the
+``responsive``, ``handing_over``, ``leave``) then do nothing more than Python would, and the
+collector's thresholds, the switch interval and the C allocator stay as the process had them. Performance work that changes the
 interpreter or the process goes here, nowhere else (tests/test_architecture.py checks it).
 
 What the command gets when it is on:

@@ -1,8 +1,9 @@
 """The emulator as a real HTTP/1.1 server on loopback (stdlib ``ThreadingHTTPServer``, keep-alive).
 
 ``serve()`` runs it on a background thread for tests, over TLS when given a server context (the
-client's certificate checks); ``serve_forever()`` blocks for the CLI and stops cleanly on Ctrl-C. A dropped-connection fault closes the socket without writing a response; a client
-that disconnects before its answer is written is not reported (``_Server.handle_error``).
+client's certificate checks); ``serve_forever()`` blocks for the CLI and stops cleanly on Ctrl-C. A
+dropped-connection fault closes the socket without writing a response; a client that disconnects
+before its answer is written, or refuses the TLS handshake, is not reported (``_Server.handle_error``).
 """
 
 from __future__ import annotations

@@ -60,8 +60,7 @@ def find_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
             if not files:
                 problems.append(Problem(str(path), 0, 0, "", f"no manifest files ({NAMES}) in this directory"))
         else:
-            files = [path] if why is None else []
-            problems += [Problem(str(path), 0, 0, "", why)] if why is not None else []
+            files = [path]  # a file, or why not: said below
         for file in files:
             mode, why = _mode(file) if file is not path else (mode, why)
             if why is not None or not stat.S_ISREG(mode):
