@@ -15,9 +15,10 @@ as their dependencies allow. What must keep its order does (``_steps``):
 
 Everything else (routes, templates, webhooks, credentials, settings across domains, batches of
 different scopes) runs concurrently. After a step fails no new step starts; those in flight finish
-and are recorded, then the first error in plan order is raised. Ctrl-C (``KeyboardInterrupt``) does
-the same: the steps in flight finish and are recorded, then the interrupt goes on (a second Ctrl-C
-stops at once, as a kill does: a step in flight may then be done at Mailgun and not recorded).
+and are recorded, then the first error in plan order is raised. Ctrl-C (``KeyboardInterrupt``) or
+SIGTERM (``tuning.Terminated``) does the same: the steps in flight finish and are recorded, then the
+interrupt goes on (a second one stops at once, as a kill does: a step in flight may then be done at
+Mailgun and not recorded).
 
 Each finished step is recorded in the lockfile, and every group of steps that finished together is
 committed to its journal with one append (``Lockfile.commit``), so an apply writes in proportion to
@@ -186,7 +187,7 @@ def _run(
     if failed:
         raise min(failed, key=lambda failure: failure[0])[1]
     if interrupted.is_set():
-        raise KeyboardInterrupt
+        raise interrupted.stop()
 
 
 def _steps(changes: list[Change]) -> list[Step]:

@@ -134,10 +134,10 @@ def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
             fail(f"Error: {err}", err.exit_code)
         except BrokenPipeError:
             _reader_left()
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:  # Ctrl-C; or SIGTERM while an apply writes (tuning.graceful_interrupt)
             ctx = click.get_current_context(silent=True)
             after = ctx.meta.get(AFTER_INTERRUPT, "") if ctx is not None else ""
-            fail(f"Interrupted.{after and ' ' + after}", 130)
+            fail(f"{getattr(stop, 'word', 'Interrupted.')}{after and ' ' + after}", getattr(stop, "exit_code", 130))
         except Exception as err:  # a bug (but the output's failure): one line, the traceback only on request
             if isinstance(err, OSError) and err.filename is None and err.errno in OUTPUT_FAILURES:
                 _output_failed(err)  # a file's failure names it (errors.writing)

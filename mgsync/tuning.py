@@ -56,12 +56,16 @@ What the command gets when it is on:
   (``lockfile.py``). Under a profiler, a tracer or coverage the exit is the usual one, so that they
   write what they saw.
 
-Not tricks, and on for every caller: **Ctrl-C while an apply writes** (``graceful_interrupt``). The
-first SIGINT only sets an event: the apply starts no new step and records those in flight, then
-stops with ``KeyboardInterrupt``; a second one raises at once. Only in the main thread, and only
-while SIGINT has Python's own handler (a program embedding mgsync with a handler of its own keeps it).
-And **Ctrl-C goes to the main thread** (``worker_started``): mgsync's worker threads block SIGINT, so
-that the system hands it to the main thread and wakes it wherever it waits. Python runs handlers in the
+Not tricks, and on for every caller: **Ctrl-C or SIGTERM while an apply writes**
+(``graceful_interrupt``). The first SIGINT only sets an event: the apply starts no new step and
+records those in flight, then stops with ``KeyboardInterrupt``; a second one raises at once. SIGTERM
+(``docker stop``, Kubernetes, systemd, a CI job cancelled) does the same and stops with
+``Terminated``, which the command reports with exit 143: a supervisor's grace period (10 s and more)
+is ample for the requests in flight, where Python's default would end the process among them. Only
+in the main thread, and only for a signal that has Python's own handler (a program embedding mgsync
+with a handler of its own keeps it).
+And **Ctrl-C goes to the main thread** (``worker_started``): mgsync's worker threads block SIGINT and
+SIGTERM, so that the system hands them to the main thread and wakes it wherever it waits. Python runs handlers in the
 main thread only, and a SIGINT a worker took would leave apply's question on the terminal waiting for
 a line. (Linux gives it to the main thread first anyway; POSIX lets a system give it to any thread.)
 """
@@ -205,31 +209,55 @@ def handing_over() -> Iterator[None]:
 
 def worker_started() -> None:
     """The first call of every worker thread mgsync starts (``ThreadPoolExecutor(initializer=...)``):
-    SIGINT is blocked in it, so that Ctrl-C goes to the main thread (module docstring). POSIX only."""
+    SIGINT and SIGTERM are blocked in it, so that they go to the main thread (module docstring). POSIX only."""
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_BLOCK, set(STOPPING))
+
+
+class Terminated(KeyboardInterrupt):
+    """An apply stopped by SIGTERM as Ctrl-C stops it (``graceful_interrupt``): the command says ``word``
+    instead of "Interrupted." and exits 143 (128 + SIGTERM) instead of 130 (``cliparts.handles_errors``)."""
+
+    word, exit_code = "Terminated.", 143
+
+
+class Interrupt(threading.Event):
+    """Set by the first SIGINT or SIGTERM of a ``graceful_interrupt`` block; ``stop`` is what its caller
+    raises once what it started is finished."""
+
+    signal: int = signal.SIGINT
+
+    def stop(self) -> KeyboardInterrupt:
+        return Terminated() if self.signal == signal.SIGTERM else KeyboardInterrupt()
+
+
+STOPPING = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: signal.SIG_DFL}  # with Python's handler
 
 
 @contextlib.contextmanager
-def graceful_interrupt() -> Iterator[threading.Event]:
-    """Within the block a first Ctrl-C (SIGINT) sets the event yielded instead of raising, so that the
-    caller can finish what it started; a second raises ``KeyboardInterrupt`` (module docstring). Outside
-    the main thread, or where SIGINT has another handler, an event that Ctrl-C never sets."""
-    interrupted, previous = threading.Event(), signal.getsignal(signal.SIGINT)
-    if threading.current_thread() is not threading.main_thread() or previous is not signal.default_int_handler:
+def graceful_interrupt() -> Iterator[Interrupt]:
+    """Within the block a first Ctrl-C (SIGINT) or SIGTERM sets the event yielded instead of ending the
+    command, so that the caller can finish what it started; a second raises (module docstring). Outside
+    the main thread an event that nothing sets; a signal with a handler other than Python's keeps it."""
+    interrupted = Interrupt()
+    if threading.current_thread() is not threading.main_thread():
         yield interrupted
         return
 
     def first_only(signum: int, frame: FrameType | None) -> None:
         if interrupted.is_set():
-            raise KeyboardInterrupt
+            raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+        interrupted.signal = signum
         interrupted.set()
 
-    signal.signal(signal.SIGINT, first_only)
+    taken = {signum: handler for signum, handler in STOPPING.items() if signal.getsignal(signum) is handler}
+    for signum in taken:
+        signal.signal(signum, first_only)
     try:
         yield interrupted
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in taken.items():
+            signal.signal(signum, handler)
 
 
 def leave(code: str | int | None) -> NoReturn:

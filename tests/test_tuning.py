@@ -216,6 +216,33 @@ def test_a_first_ctrl_c_is_noted_and_a_second_raises() -> None:
         signal.signal(signal.SIGINT, before)
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="os.kill(SIGTERM) to itself is POSIX")
+def test_a_first_sigterm_is_noted_and_a_second_raises_terminated() -> None:
+    """As Ctrl-C, but the caller is told to stop with ``Terminated`` (exit 143); in a fresh interpreter,
+    whose SIGTERM is the system's default (ending the test process were the handler missing)."""
+    script = (
+        "import os, signal, time\n"
+        "from mgsync import tuning\n"
+        "def wait(done):\n"
+        "    deadline = time.monotonic() + 5\n"
+        "    while not done() and time.monotonic() < deadline:\n"
+        "        time.sleep(0.001)\n"
+        "with tuning.graceful_interrupt() as interrupted:\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    wait(interrupted.is_set)\n"
+        "    print(interrupted.is_set(), type(interrupted.stop()).__name__, interrupted.stop().exit_code)\n"
+        "    try:\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        "        wait(lambda: False)\n"
+        "    except tuning.Terminated:\n"
+        "        print('second: Terminated')\n"
+        "print(signal.getsignal(signal.SIGTERM) is signal.SIG_DFL)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.splitlines() == ["True Terminated 143", "second: Terminated", "True"]
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="os.kill(SIGINT) to itself is POSIX")
 def test_a_handler_of_the_embedding_program_is_kept() -> None:
     caught = threading.Event()
@@ -245,7 +272,8 @@ def test_outside_the_main_thread_ctrl_c_is_left_alone() -> None:
 
 @pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
 def test_worker_threads_leave_ctrl_c_to_the_main_thread() -> None:
-    """mgsync's pools start their threads with ``worker_started``: SIGINT is blocked there, not here."""
+    """mgsync's pools start their threads with ``worker_started``: SIGINT and SIGTERM are blocked there,
+    not here."""
     from mgsync.pool import Pool
 
     masks: list[set[signal.Signals]] = []
@@ -254,5 +282,5 @@ def test_worker_threads_leave_ctrl_c_to_the_main_thread() -> None:
         pool.submit(lambda _: masks.append(signal.pthread_sigmask(signal.SIG_BLOCK, [])), None).result()
     finally:
         pool.close()
-    assert signal.SIGINT in masks[0]
+    assert {signal.SIGINT, signal.SIGTERM} <= masks[0]
     assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])

@@ -138,10 +138,16 @@ def test_an_apply_of_2000_routes_killed_at_random_moments_converges_without_dupl
         assert len(Lockfile.read(lock_path).resources) == ROUTES
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process is POSIX")
-def test_an_apply_interrupted_with_ctrl_c_records_every_route_mailgun_holds(tmp_path: Path) -> None:
-    """Ctrl-C (SIGINT) in the middle of an apply of 2,000 routes: one line and exit 130, the steps in
-    flight finish, and the lockfile (the journal folded in) holds exactly the routes Mailgun holds."""
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT and SIGTERM to a child process are POSIX")
+@pytest.mark.parametrize(
+    ("stop", "code", "word"), [(signal.SIGINT, 130, "Interrupted."), (signal.SIGTERM, 143, "Terminated.")]
+)
+def test_an_apply_interrupted_with_ctrl_c_records_every_route_mailgun_holds(
+    tmp_path: Path, stop: signal.Signals, code: int, word: str
+) -> None:
+    """Ctrl-C (SIGINT), or SIGTERM as ``docker stop`` or Kubernetes sends it, in the middle of an apply
+    of 2,000 routes: one line and exit 130 (143), the steps in flight finish, and the lockfile (the
+    journal folded in) holds exactly the routes Mailgun holds."""
     root = tmp_path / "account"
     root.mkdir()
     account_l.write_routes(root, account_l.Shape(routes=ROUTES))
@@ -152,17 +158,17 @@ def test_an_apply_interrupted_with_ctrl_c_records_every_route_mailgun_holds(tmp_
         proc = ctrl_c_able(["apply", "--yes", "--concurrency", str(CONCURRENCY), str(root)], root, env)
         while emu.requests_count("POST", "/v3/routes") < 300 and proc.poll() is None:
             time.sleep(0.002)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         _, err = proc.communicate(timeout=60)
         assert len(err.splitlines()) == 2, err
         waiting, last = err.splitlines()
-        assert proc.returncode == 130
+        assert proc.returncode == code
         assert re.fullmatch(
             r"Interrupted: no new change starts(; waiting for the [1-8] calls? to Mailgun in flight to finish and be"
             r" recorded \(Ctrl-C again stops at once; a call in flight may then be done at Mailgun but not recorded\))?\.",
             waiting,
         ), waiting
-        assert last == "Interrupted. The lockfile records every step that completed; run the command again."
+        assert last == f"{word} The lockfile records every step that completed; run the command again."
         live = {f"route:{route['description']}": route["id"] for route in live_routes(server.url)}
         assert 300 <= len(live) < ROUTES
         assert not journal_path(lock_path).exists()
