@@ -65,9 +65,9 @@ is ample for the requests in flight, where Python's default would end the proces
 in the main thread, and only for a signal that has Python's own handler (a program embedding mgsync
 with a handler of its own keeps it).
 And **Ctrl-C goes to the main thread** (``worker_started``): mgsync's worker threads block SIGINT and
-SIGTERM, so that the system hands them to the main thread and wakes it wherever it waits. Python runs handlers in the
-main thread only, and a SIGINT a worker took would leave apply's question on the terminal waiting for
-a line. (Linux gives it to the main thread first anyway; POSIX lets a system give it to any thread.)
+SIGTERM, so that the system hands them to the main thread and wakes it wherever it waits. Python runs
+handlers in the main thread only, and a SIGINT a worker took would leave apply's question on the
+terminal waiting for a line. (Linux gives it to the main thread first anyway; POSIX lets a system give it to any thread.)
 """
 
 from __future__ import annotations
@@ -96,6 +96,7 @@ TRIM_THRESHOLD = 16 * 1024 * 1024
 TOP_PAD = 4 * 1024 * 1024
 GC_THRESHOLDS = (50_000, 20, 20)
 SWITCH_INTERVAL = 0.0002  # seconds, while an import reads (``handing_over``)
+STOPPING = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: signal.SIG_DFL}  # with Python's handler
 
 log = logging.getLogger("mgsync.tuning")
 
@@ -209,7 +210,8 @@ def handing_over() -> Iterator[None]:
 
 def worker_started() -> None:
     """The first call of every worker thread mgsync starts (``ThreadPoolExecutor(initializer=...)``):
-    SIGINT and SIGTERM are blocked in it, so that they go to the main thread (module docstring). POSIX only."""
+    SIGINT and SIGTERM are blocked in it, so that they go to the main thread (module docstring). POSIX
+    only."""
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_BLOCK, set(STOPPING))
 
@@ -228,10 +230,11 @@ class Interrupt(threading.Event):
     signal: int = signal.SIGINT
 
     def stop(self) -> KeyboardInterrupt:
-        return Terminated() if self.signal == signal.SIGTERM else KeyboardInterrupt()
+        return _stop(self.signal)
 
 
-STOPPING = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: signal.SIG_DFL}  # with Python's handler
+def _stop(signum: int) -> KeyboardInterrupt:
+    return Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
 
 @contextlib.contextmanager
@@ -246,7 +249,7 @@ def graceful_interrupt() -> Iterator[Interrupt]:
 
     def first_only(signum: int, frame: FrameType | None) -> None:
         if interrupted.is_set():
-            raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+            raise _stop(signum)
         interrupted.signal = signum
         interrupted.set()
 
