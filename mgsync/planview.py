@@ -70,12 +70,12 @@ def apply_hooks(line: Status, yes: bool) -> Hooks:
 
 
 def _stopping(line: Status, running: int) -> None:
-    """Ctrl-C while changes are being applied: say what happens before the command ends."""
+    """Ctrl-C or SIGTERM while changes are being applied: say what happens before the command ends."""
     line.abandon()
     calls = f"{running} call{'s' if running != 1 else ''}"
     waiting = (
-        f"; waiting for the {calls} to Mailgun in flight to finish and be recorded (Ctrl-C again stops at"
-        " once; a call in flight may then be done at Mailgun but not recorded)"
+        f"; waiting for the {calls} to Mailgun in flight to finish and be recorded (a second Ctrl-C or"
+        " SIGTERM stops at once; a call in flight may then be done at Mailgun but not recorded)"
     )
     click.echo(f"Interrupted: no new change starts{waiting if running else ''}.", err=True)
 
