@@ -129,10 +129,13 @@ class Client:
         tls = _tls() if base.scheme == "https" else False
         # A proxy from the environment (HTTPS_PROXY, ...) is for the way out: a loopback base URL (the
         # emulator) never goes through one, which httpx would do unless NO_PROXY named the host.
-        local = is_loopback(base.hostname or "")
-        self._proxy_variable = "" if local else _proxy_variable(base.scheme)
         self._http = httpx.Client(
-            transport=transport, timeout=timeout, headers=self._headers(), limits=pool, verify=tls, trust_env=not local
+            transport=transport,
+            timeout=timeout,
+            headers=self._headers(),
+            limits=pool,
+            verify=tls,
+            trust_env=not is_loopback(base.hostname or ""),
         )
 
     def _headers(self) -> dict[str, str]:
@@ -326,7 +329,7 @@ class Client:
         why = unreachable(exc)
         if why:
             error = HostNotFoundError if why == NO_SUCH_HOST else NoAnswerError
-            proxy = self._proxy_variable
+            proxy = _proxy_variable(urlsplit(self.settings.base_url).scheme) if self._http.trust_env else ""
             checks = f"the proxy ({proxy} is set), " if proxy else ""
             message = UNREACHABLE.format(base=self.settings.base_url, why=why, proxy=checks)
             raise error(method, where, message) from exc

@@ -43,6 +43,18 @@ class MgsyncError(Exception):
     exit_code = 1
 
 
+def file_type(path: Path) -> tuple[int, OSError | None]:
+    """``path``'s ``st_mode`` (links followed) and None; ``(0, None)`` when nothing is there (or a parent
+    is a file); ``(0, error)`` when the system will not look (a name too long, a link to itself, a
+    directory this user may not enter), where ``Path.exists`` and ``is_dir`` would raise."""
+    try:
+        return path.stat().st_mode, None
+    except (FileNotFoundError, NotADirectoryError):
+        return 0, None
+    except OSError as err:
+        return 0, err
+
+
 @contextlib.contextmanager
 def writing(path: Path) -> Iterator[None]:
     """Within the block, an ``OSError`` (a full disk, a read-only or missing directory, no permission)

@@ -45,6 +45,7 @@ from mgsync.emulator import (
 from mgsync.emulator.faults import DropConnection, Faults, Rule
 from mgsync.emulator.store import Store
 from mgsync.emulator.wire import GO, Endpoint, HttpError, MultiDict, Request, parse_body, render
+from mgsync.errors import file_type
 
 Response = tuple[int, list[tuple[str, str]], bytes]
 log = logging.getLogger(__name__)
@@ -150,7 +151,8 @@ class Emulator:
         self._router = Router(ep for family in FAMILIES for ep in family)
         self._basic = "Basic " + base64.b64encode(f"api:{api_key}".encode()).decode()
         self._window_start, self._window_count = 0.0, 0
-        if self.state_file is not None and not _absent(self.state_file):
+        # a path the system will not look at (a name too long) is not absent: loading it says why
+        if self.state_file is not None and file_type(self.state_file) != (0, None):
             self.store.load(self.state_file)
         elif sandbox:  # a new account (``sandbox``: as the CLI makes one): Mailgun gives it a sandbox domain
             from mgsync.emulator.domains import add_sandbox
@@ -360,15 +362,3 @@ def _server_error(status: int) -> Response:
     if status in (502, 503, 504):
         return status, [("Content-Type", "text/html")], BAD_GATEWAY_HTML % (status, status)
     return render(GO, status, {"message": HTTPStatus(status).phrase})
-
-
-def _absent(path: Path) -> bool:
-    """No file at ``path``: a new account. A path that cannot even be looked at (a name too long, a
-    directory this user may not enter) is not absent: loading it says why (``Store.load``)."""
-    try:
-        path.stat()
-    except (FileNotFoundError, NotADirectoryError):
-        return True
-    except OSError:
-        return False
-    return False

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from mgsync.account import identify
 from mgsync.answers import OddItem
 from mgsync.engine import observe, sync_lock, wanted_scopes
-from mgsync.errors import ConfigError, ManifestError, MgsyncError, Problem
+from mgsync.errors import ConfigError, ManifestError, MgsyncError, Problem, file_type
 from mgsync.importer import documents, leftout
 from mgsync.kinds import BY_NAME, KINDS, BulkKind, Kind, OwnFile, children
 from mgsync.lockfile import Lockfile, collection_digest
@@ -297,13 +297,10 @@ def _check_out(out: Path) -> None:
     """Refuse, before any request, an ``--out`` no import could write into: a file, or a path the
     system will not look at (a name too long, a directory this user may not enter). One that does not
     exist yet is made when the files are written."""
-    try:
-        mode = out.stat().st_mode
-    except (FileNotFoundError, NotADirectoryError):
-        return
-    except OSError as err:
-        raise ConfigError(f"--out {out}: {err.strerror}; choose another directory") from None
-    if not stat.S_ISDIR(mode):
+    mode, err = file_type(out)
+    if err is not None:
+        raise ConfigError(f"--out {out}: {err.strerror}; choose another directory")
+    if mode and not stat.S_ISDIR(mode):
         raise ConfigError(f"--out {out} is a file, not a directory; choose a directory")
 
 

@@ -28,7 +28,7 @@ from ruamel.yaml.parser import Parser
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scanner import Scanner
 
-from mgsync.errors import Problem
+from mgsync.errors import Problem, file_type
 from mgsync.manifest import yamlevents
 
 SUFFIXES = (".yaml", ".yml")
@@ -74,12 +74,10 @@ def find_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
 
 def _mode(path: Path) -> tuple[int, str | None]:
     """``path``'s file type (its ``st_mode``, links followed), or why it has none."""
-    try:
-        return path.stat().st_mode, None
-    except (FileNotFoundError, NotADirectoryError):
-        return 0, "no such file or directory"
-    except OSError as err:  # a name too long, a link to itself, a directory this user may not enter
+    mode, err = file_type(path)
+    if err is not None:
         return 0, f"cannot read it: {err.strerror or err}"
+    return mode, None if mode else "no such file or directory"
 
 
 def _test_data(name: str) -> bool:
