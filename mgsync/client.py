@@ -75,6 +75,9 @@ NO_SUCH_HOST = "the host name does not resolve"
 UNTRUSTED = (
     "its TLS certificate is not trusted: {why}; behind a proxy that inspects TLS, set SSL_CERT_FILE to its CA bundle"
 )
+# Mailgun never redirects: a 3xx comes from a server in front of it (http:// where https:// is served, an
+# old host name); nothing is sent again, as following it would send the key wherever it points
+REDIRECTED = "redirected to {target}; Mailgun does not redirect: check the base URL (--base-url / MAILGUN_BASE_URL){to}"
 NOT_TLS = "it does not answer in TLS: is it a plain http:// server?"
 UNREACHABLE = (
     "cannot connect to {base} ({why}); check {proxy}the base URL (--base-url / MAILGUN_BASE_URL), "
@@ -264,7 +267,7 @@ class Client:
             except httpx.HTTPError as exc:
                 delay = self._after_failure(method, where, exc, attempt)
             else:
-                if response.status_code < 400:
+                if response.status_code < 300:
                     return response, where
                 waiting_turn = self._waiting_turn(response, served, tries)
                 delay = self._after_error_status(method, where, response, attempt, waiting_turn)
@@ -360,10 +363,23 @@ class Client:
                 return 0.0
         elif status in RETRY_STATUSES and method in IDEMPOTENT and attempt < self.max_retries:
             return self._backoff(attempt)
-        message = FORBIDDEN if status == 401 else self._redact(wire.error_message(response))
+        if status == 401:
+            message = FORBIDDEN
+        elif status < 400:
+            message = self._redact(self._redirected(response, where))
+        else:
+            message = self._redact(wire.error_message(response))
         if status in RETRY_STATUSES and method not in IDEMPOTENT:
             message += "; " + MAYBE_APPLIED.format(method)
         raise ApiError(method, where, status, message)
+
+    def _redirected(self, response: httpx.Response, where: str) -> str:
+        """Where a 3xx points, and the base URL that would reach it (when its path ends as ours did)."""
+        target = wire.redirect_target(response)
+        if not target:
+            return REDIRECTED.format(target="nowhere (no Location header)", to="")
+        base = target[: -len(where)] if target.endswith(where) and target != where else ""
+        return REDIRECTED.format(target=target, to=f": is it {base}?" if base else "")
 
     def _notify(self, event: str, value: float = 0.0) -> None:
         if self.observer is not None:

@@ -8,7 +8,7 @@ import json as jsonlib
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import httpx
 
@@ -77,6 +77,15 @@ def error_message(response: httpx.Response) -> str:
             "not found (no such endpoint)" if response.status_code == 404 else f"{response.reason_phrase} (HTML page)"
         )
     return shorten(text) or response.reason_phrase or "no message"
+
+
+def redirect_target(response: httpx.Response) -> str:
+    """Where a 3xx answer points, without its query (which may carry a token); "" without a Location."""
+    location = response.headers.get("Location", "").strip()
+    if not location:
+        return ""
+    target = urlsplit(str(response.url.join(location)))
+    return urlunsplit((target.scheme, target.netloc.rpartition("@")[2], target.path, "", ""))
 
 
 def reset_epoch(headers: Mapping[str, str], now: float) -> float | None:
