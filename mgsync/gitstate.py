@@ -27,13 +27,14 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mgsync.errors import MgsyncError
+from mgsync.errors import MgsyncError, writing
 from mgsync.lockfile import fold, render_document
 
 DEFAULT_BRANCH = "mgsync-state"
@@ -94,7 +95,18 @@ def _reason(done: subprocess.CompletedProcess[bytes]) -> str:
             said = [said for said in lines if said.startswith("remote:") and said != "remote:"]  # a hook's words
             return line.split("\t", 2)[2].strip() + (f" ({said[0]})" if said else "")
     said = [line for line in lines if line.startswith(("fatal: ", "error: "))] or lines
-    return said[0].removeprefix("fatal: ").removeprefix("error: ") if said else f"exit status {done.returncode}"
+    if said:
+        return said[0].removeprefix("fatal: ").removeprefix("error: ")
+    if done.returncode < 0:  # a signal: SIGXFSZ past a file size limit, SIGKILL when out of memory
+        return f"git was stopped by {_signal_name(-done.returncode)}"
+    return f"exit status {done.returncode}"
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 def open_repo(cwd: Path, remote: str, branch: str) -> Repo:
@@ -165,13 +177,15 @@ def read_base(repo: Repo, path: str) -> tuple[str | None, str | None]:
 
 def record_base(repo: Repo, path: str, commit: str | None, text: str | None) -> None:
     side = _sidecar(repo, path)
-    side.parent.mkdir(parents=True, exist_ok=True)
-    side.with_name(side.name + ".commit").write_text((commit or "") + "\n", encoding="utf-8")
-    base_file = side.with_name(side.name + ".base")
-    if text is None:
-        base_file.unlink(missing_ok=True)
-    else:
-        base_file.write_text(text, encoding="utf-8")
+    commit_file, base_file = side.with_name(side.name + ".commit"), side.with_name(side.name + ".base")
+    with writing(commit_file):
+        side.parent.mkdir(parents=True, exist_ok=True)
+        commit_file.write_text((commit or "") + "\n", encoding="utf-8")
+    with writing(base_file):
+        if text is None:
+            base_file.unlink(missing_ok=True)
+        else:
+            base_file.write_text(text, encoding="utf-8")
 
 
 # --- pull / show ---------------------------------------------------------------------------------
@@ -366,12 +380,13 @@ def _message(path: str, applied: str | None) -> str:
 
 def _write(path: Path, text: str) -> None:
     """Replace ``path`` whole (temp file + rename), as the lockfile is always written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".mgsync-state-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with writing(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".mgsync-state-", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

@@ -283,9 +283,19 @@ class Lockfile:
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, self.path)
-        except BaseException:
+        except BaseException as err:
             Path(tmp).unlink(missing_ok=True)
-            raise
+            if not isinstance(err, OSError):
+                raise
+            kept = (  # the journal is closed only once the file holds it (``write``)
+                f"the apply journal {self.journal_path} keeps every step that completed"
+                if self._journal is not None
+                else "the next apply records what Mailgun already holds"
+            )
+            raise LockfileError(
+                f"Cannot write the lockfile {self.path}: {err.strerror or err}; free space or make it writable, "
+                f"then run the command again ({kept})."
+            ) from None
         return text
 
 

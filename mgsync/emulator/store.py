@@ -205,8 +205,13 @@ class Store:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(self.to_data(), fh, separators=(",", ":"))
             os.replace(tmp, path)
-        except BaseException:
+        except BaseException as err:
             Path(tmp).unlink(missing_ok=True)
+            if isinstance(err, OSError):  # a full disk, a file size limit: the file is as it was
+                raise ConfigError(
+                    f"Cannot save the emulator state file {path} ({err.strerror or err}); it keeps the state "
+                    f"before this change. Free some space, or start elsewhere: {ELSEWHERE}"
+                ) from None
             raise
 
     def load(self, path: Path) -> None:

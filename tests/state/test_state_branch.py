@@ -371,3 +371,50 @@ def test_bad_names_are_one_line(a: Clone, tmp_path: Path) -> None:
 
 def test_the_default_branch_is_one_name() -> None:
     assert statecli.DEFAULT_BRANCH == gitstate.DEFAULT_BRANCH == BRANCH
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a file size limit (RLIMIT_FSIZE): POSIX only")
+def test_a_pull_onto_a_full_disk_is_one_line(a: Clone, b: Clone) -> None:
+    """``ulimit -f``: a write past the limit fails (EFBIG) as one fails on a full disk (ENOSPC)."""
+    a.write_lock({f"route:r{i}": ROUTE for i in range(20)})
+    assert a.mgsync("state", "push", LOCK).returncode == 0
+    b.write_lock({f"route:r{i}": ROUTE for i in range(3)})  # larger than the files git writes as it fetches
+    before = b.lock.read_bytes()
+    b.git("fetch", "--quiet", "origin", BRANCH)  # nothing left to unpack: git's writes stay small
+
+    def limit() -> None:
+        import resource
+        import signal
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (len(before) + 10, len(before) + 10))
+
+    env = {**os.environ, "NO_COLOR": "1", "MGSYNC_DEBUG": ""}
+    pulled = subprocess.run(
+        [*mgsync_command(), "state", "pull", LOCK],
+        cwd=b.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=limit,
+    )
+    assert one_line(pulled) == f"Error: Cannot write {LOCK}: File too large."
+    assert b.lock.read_bytes() == before  # as it was: the new text goes to a temporary file first
+    assert sorted(p.name for p in b.lock.parent.iterdir()) == ["mgsync.lock"]
+
+
+POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals: a process on Windows is never ended by one")
+
+
+@pytest.mark.parametrize(
+    ("returncode", "stderr", "reason"),
+    [
+        (128, b"fatal: repository 'x' not found\n", "repository 'x' not found"),
+        pytest.param(-25, b"", "git was stopped by SIGXFSZ", marks=POSIX),  # past a file size limit (ulimit -f)
+        pytest.param(-9, b"", "git was stopped by SIGKILL", marks=POSIX),  # the out-of-memory killer
+        (3, b"", "exit status 3"),
+    ],
+)
+def test_why_git_failed(returncode: int, stderr: bytes, reason: str) -> None:
+    assert gitstate._reason(subprocess.CompletedProcess(["git"], returncode, b"", stderr)) == reason
