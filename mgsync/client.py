@@ -69,6 +69,10 @@ MAYBE_APPLIED = "not retried because {} may have been applied: re-read before tr
 FORBIDDEN = "Forbidden: the API key was rejected (check MAILGUN_API_KEY / MATON_API_KEY and the region)"
 BACKOFF_BASE = 0.25
 THROTTLED_TURNS = 3
+# A request with no answer within the timeout is tried this many times more: a server that takes a
+# connection and never answers (a firewall's black hole) fails in about 3 timeouts, not 7
+TIMEOUT_RETRIES = 2
+SILENT = "check the network, and a firewall or proxy on the way (MGSYNC_TIMEOUT sets the seconds)"
 
 NO_SUCH_HOST = "the host name does not resolve"
 # a proxy that inspects TLS (a company's) signs with its own CA: httpx reads SSL_CERT_FILE and SSL_CERT_DIR
@@ -85,7 +89,8 @@ UNREACHABLE = (
 )
 
 # What the client tells an observer (a status display), ``observer(event, value)``: "request" after
-# every HTTP attempt; "rate_limit" with the seconds a request holds off (its pool tells the same
+# every HTTP attempt; "rate_limit" with the seconds a request holds off; "no_answer" with the timeout,
+# when a request that got no answer within it is tried again (its pool tells the same
 # observer of its tasks: pool.py). Observers must be quick and thread-safe.
 Observer = Callable[[str, float], None]
 
@@ -111,7 +116,6 @@ class Client:
         transport: httpx.BaseTransport | None = None,
         concurrency: int = 8,
         max_retries: int = 6,
-        timeout: float = 30.0,
         backoff_cap: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
         observer: Observer | None = None,
@@ -134,7 +138,7 @@ class Client:
         # emulator) never goes through one, which httpx would do unless NO_PROXY named the host.
         self._http = httpx.Client(
             transport=transport,
-            timeout=timeout,
+            timeout=settings.timeout,
             headers=self._headers(),
             limits=pool,
             verify=tls,
@@ -338,13 +342,21 @@ class Client:
             raise error(method, where, message) from exc
         idempotent = method in IDEMPOTENT or isinstance(exc, NEVER_SENT)
         retryable = isinstance(exc, httpx.TransportError) and idempotent
-        if retryable and attempt < self.max_retries:
+        silent = isinstance(exc, httpx.TimeoutException)  # no answer within the timeout
+        if retryable and attempt < (min(self.max_retries, TIMEOUT_RETRIES) if silent else self.max_retries):
+            if silent:
+                self._notify("no_answer", self.settings.timeout)
             return self._backoff(attempt)
-        reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        if silent:
+            reason = f"no answer within {self.settings.timeout:g} s ({type(exc).__name__})"
+        else:
+            reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         if not idempotent:
             reason += "; " + MAYBE_APPLIED.format(method)
         elif attempt:
             reason += f" (gave up after {attempt + 1} attempts)"
+        if silent and idempotent:
+            reason += "; " + SILENT
         raise NoAnswerError(method, where, self._redact(reason)) from exc
 
     def _after_error_status(

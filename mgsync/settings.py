@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ REGIONS = {"us": "https://api.mailgun.net", "eu": "https://api.eu.mailgun.net"}
 GATEWAY_URL = "https://api.maton.ai/mailgun"
 GATEWAY_HOST = "api.maton.ai"
 _TRUTHY = {"1", "true", "yes", "on"}
+DEFAULT_TIMEOUT = 30.0
 SUBACCOUNT_HEADER = "X-Mailgun-On-Behalf-Of"
 
 
@@ -122,6 +124,7 @@ class Settings:
     connection: str | None = None
     allow_http: bool = False
     subaccount: str | None = None  # sent as X-Mailgun-On-Behalf-Of; not a secret
+    timeout: float = DEFAULT_TIMEOUT  # seconds a request may wait for an answer (MGSYNC_TIMEOUT)
 
     def __post_init__(self) -> None:
         if isinstance(self.api_key, str):  # convenience: Settings(..., api_key="key")
@@ -156,12 +159,14 @@ class Settings:
         - Plain ``http://`` is allowed only to loopback hosts, unless ``allow_http`` or
           ``MGSYNC_ALLOW_HTTP=1``. Empty variables count as unset.
         - ``MAILGUN_SUBACCOUNT`` / the ``subaccount`` flag: act on that subaccount (either auth).
+        - ``MGSYNC_TIMEOUT``: the seconds a request may wait for an answer (30).
         """
 
         def get(name: str) -> str | None:
             return (env.get(name) or "").strip() or None
 
         allow_http = allow_http or (get("MGSYNC_ALLOW_HTTP") or "").lower() in _TRUTHY
+        timeout = _seconds(get("MGSYNC_TIMEOUT"))
         subaccount = subaccount_from(env, subaccount)
         region_source = "--region" if region else "MAILGUN_REGION"
         region = (region or get("MAILGUN_REGION") or "us").strip().lower()
@@ -173,7 +178,8 @@ class Settings:
             url = check_base_url(url, allow_http=allow_http, source=url_source)
         mailgun_key, maton_key = get("MAILGUN_API_KEY"), get("MATON_API_KEY")
         if maton_key and (mailgun_key is None or (url is not None and is_gateway(url))):
-            return cls(url or GATEWAY_URL, "bearer", Secret(maton_key), get("MATON_CONNECTION"), allow_http, subaccount)
+            key = Secret(maton_key)
+            return cls(url or GATEWAY_URL, "bearer", key, get("MATON_CONNECTION"), allow_http, subaccount, timeout)
         if mailgun_key is None:
             raise ConfigError(
                 "MAILGUN_API_KEY is not set: export it, or use MATON_API_KEY for the Maton gateway, "
@@ -184,4 +190,17 @@ class Settings:
                 f"{url_source} points at the Maton gateway, which needs MATON_API_KEY (not MAILGUN_API_KEY): "
                 "export MATON_API_KEY, or drop the base URL to talk to Mailgun directly"
             )
-        return cls(url or REGIONS[region], "basic", Secret(mailgun_key), None, allow_http, subaccount)
+        return cls(url or REGIONS[region], "basic", Secret(mailgun_key), None, allow_http, subaccount, timeout)
+
+
+def _seconds(value: str | None) -> float:
+    """``MGSYNC_TIMEOUT``: seconds above 0 (30 when unset)."""
+    if value is None:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds < math.inf:
+        raise ConfigError(f'MGSYNC_TIMEOUT must be a number of seconds above 0, like "60", got "{value}"')
+    return seconds

@@ -5,7 +5,8 @@ what it is doing and how far it got: ``reading Mailgun: 143 requests, 12/40 read
 the line redraws in place (carriage return, at most every ``REDRAW`` seconds) and the last state of
 each phase stays on screen; without a terminal (CI logs) a phase prints at most one line, when it
 ends, and only if it took a while or waited for a rate limit, so logs stay readable and a failing
-command's error remains its only line. It is fed by the client's observer hook and by apply's
+command's error remains its only line; but the first request of a phase that Mailgun left without an
+answer says so at once (the retries may take minutes). It is fed by the client's observer hook and by apply's
 progress callback; it knows nothing of kinds or plans. Built on ``click.echo``/``click.style`` only.
 """
 
@@ -32,6 +33,7 @@ class Status:
     def _reset(self) -> None:
         self.requests = self.tasks = self.tasks_done = self.waits = 0
         self.waited = 0.0
+        self.silences, self.silence = 0, 0.0  # requests tried again after no answer within the timeout
         self.changes: tuple[int, int] | None = None
         self._waiting_until = 0.0
         self._started = self._drawn = self._clock()
@@ -60,6 +62,11 @@ class Status:
                     self.tasks += int(value)
                 case "task_done":
                     self.tasks_done += 1
+                case "no_answer":
+                    self.silences += 1
+                    self.silence = value
+                    if self.enabled and not self.animate and self.silences == 1:  # a CI log shows the wait now
+                        click.echo(f"{self._phase}: no answer from Mailgun within {value:g} s; trying again", err=True)
             self._draw(force=event == "rate_limit")
 
     def progress(self, done: int, total: int, _address: str) -> None:
@@ -96,6 +103,9 @@ class Status:
             text += f"; Mailgun rate limit: waiting {left:.1f} s"
         elif self.waits:
             text += f"; waited {self.waited:.1f} s for Mailgun's rate limit"
+        if self.silences:
+            tried = f"{self.silences:,} request{'s' if self.silences != 1 else ''}"
+            text += f"; {tried} tried again after no answer within {self.silence:g} s"
         return text
 
     def _draw(self, *, force: bool = False) -> None:
@@ -116,6 +126,6 @@ class Status:
         text = f"{self.line()} in {took:.1f} s"
         if self.animate:
             click.echo("\r" + text.ljust(self._shown), err=True)
-        elif took >= QUIET_UNDER or self.waits:
+        elif took >= QUIET_UNDER or self.waits or self.silences:
             click.echo(text, err=True)
         self._shown = 0

@@ -24,11 +24,12 @@ def account() -> Iterator[tuple[Emulator, str]]:
 
 @pytest.fixture
 def connect() -> Iterator[Callable[..., Client]]:
-    """``connect(url, key=KEY, **client_options)`` → a Basic-auth Client, closed after the test."""
+    """``connect(url, key=KEY, timeout=30.0, **client_options)`` → a Basic-auth Client, closed after the test."""
     clients: list[Client] = []
 
     def make(url: str, key: str = KEY, **options: object) -> Client:
-        client = Client(Settings(url, "basic", key), **options)  # type: ignore[arg-type]
+        timeout = float(options.pop("timeout", 30.0))  # type: ignore[arg-type]
+        client = Client(Settings(url, "basic", key, timeout=timeout), **options)  # type: ignore[arg-type]
         clients.append(client)
         return client
 
