@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from itertools import chain, repeat
 from typing import Any, Protocol
 
+from mgsync import jsontext
+
 _HTML = re.compile(r"\s*<(!doctype|html|head|title|body)", re.IGNORECASE)
 _TITLE = re.compile(r"<title>([^<]*)</title>", re.IGNORECASE)
 
@@ -278,9 +280,9 @@ def fits(expected: Shape, value: Any) -> bool:
 def check(text: str, expected: Shape) -> tuple[Any, str | None]:
     """The JSON value of ``text``, and how it differs from ``expected`` (None when it fits)."""
     try:
-        value = json.loads(text)
-    except ValueError:
-        return None, f"expected {expected.describe()}, got {_not_json(text)}"
+        value = jsontext.loads(text)
+    except ValueError as err:
+        return None, f"expected {expected.describe()}, got {_not_json(text, err)}"
     return value, None if expected.fits(value) else expected.mismatch(value, "")
 
 
@@ -306,14 +308,15 @@ def _got(value: Any, shape: Shape) -> str:
     return f"an object with {', '.join(keys)}{more}" + (f" (no {', '.join(missing)})" if missing else "")
 
 
-def _not_json(text: str) -> str:
+def _not_json(text: str, err: ValueError) -> str:
     if not text.strip():
         return "an empty body"
     if _HTML.match(text):  # a proxy's or gateway's error page: its title says the most
         title = _TITLE.search(text)
         return f"an HTML page titled {_quote(title.group(1))}" if title else f"an HTML page {_quote(text)}"
     if text.lstrip()[:1] in ("{", "[", '"'):
-        return f"invalid or truncated JSON {_quote(text)}"
+        what = "JSON nested too deeply" if jsontext.too_deep(err) else "invalid or truncated JSON"
+        return f"{what} {_quote(text)}"
     return f"a non-JSON body {_quote(text)}"
 
 

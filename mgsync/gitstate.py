@@ -23,7 +23,6 @@ knows nothing of click; ``statecli.py`` prints what it returns.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -34,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mgsync import jsontext
 from mgsync.errors import MgsyncError, writing
 from mgsync.lockfile import fold, render_document
 
@@ -344,7 +344,7 @@ def merge(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) ->
 
 def _document(text: str, where: str) -> dict[str, Any]:
     try:
-        data = json.loads(text)
+        data = jsontext.loads(text)
     except ValueError as err:
         raise MgsyncError(
             f"{where}: not an mgsync lockfile ({err}); restore it from the state branch's history."

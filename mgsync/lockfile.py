@@ -59,7 +59,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 from pydantic import ValidationError
 
-from mgsync import __version__
+from mgsync import __version__, jsontext
 from mgsync.errors import LockfileError, LockHeldError
 from mgsync.fingerprint import canonical_cells, canonical_json, digest, fingerprint
 from mgsync.kinds import BY_NAME
@@ -97,7 +97,7 @@ class Lockfile:
             )
             raise LockfileError(f"{path}: cannot read the lockfile ({err.strerror}); {remedy}") from None
         try:
-            data = json.loads(text)
+            data = jsontext.loads(text)
         except ValueError as err:
             unreadable = f"{path}: cannot read the lockfile ({err}); restore it from git"
             raise LockfileError(_conflicted(path, text) or unreadable) from None
@@ -330,7 +330,7 @@ def read_journal(path: Path, base: str) -> list[tuple[str, dict[str, Any] | None
     if not complete:
         return []
     try:
-        header = json.loads(complete[0])
+        header = jsontext.loads(complete[0])
     except ValueError:
         header = None
     if not isinstance(header, dict) or header.get("journal") != JOURNAL_VERSION:
@@ -340,7 +340,7 @@ def read_journal(path: Path, base: str) -> list[tuple[str, dict[str, Any] | None
     steps: list[tuple[str, dict[str, Any] | None]] = []
     for number, line in enumerate(complete[1:], 2):
         try:
-            step = json.loads(line)
+            step = jsontext.loads(line)
         except ValueError:
             step = None
         if not (isinstance(step, list) and len(step) == 2 and isinstance(step[0], str)) or not (

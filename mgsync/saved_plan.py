@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mgsync import __version__
+from mgsync import __version__, jsontext
 from mgsync.changes import Action, Change
 from mgsync.errors import MgsyncError, StalePlanError, writing
 from mgsync.fingerprint import fingerprint
@@ -84,7 +84,7 @@ def is_saved_plan(path: Path) -> bool:
         return (
             path.suffix == ".json"
             and path.is_file()
-            and "desired_digest" in json.loads(path.read_text(encoding="utf-8"))
+            and "desired_digest" in jsontext.loads(path.read_text(encoding="utf-8"))
         )
     except (OSError, ValueError, TypeError):  # TypeError: JSON that is not an object or a list (``5``)
         return False
@@ -92,7 +92,7 @@ def is_saved_plan(path: Path) -> bool:
 
 def load(path: Path) -> SavedPlan:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = jsontext.loads(path.read_text(encoding="utf-8"))
         found = data.get("format_version")
         if type(found) is int and found > FORMAT_VERSION:  # the plan job ran a newer mgsync than this one
             raise MgsyncError(
@@ -187,7 +187,7 @@ def load_reviewed(paths: tuple[Path, ...]) -> Reviewed:
     notes: list[str] = []
     for path in paths:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = jsontext.loads(path.read_text(encoding="utf-8"))
             listed = data.get("change_fingerprints") if isinstance(data, dict) else None
         except (OSError, ValueError) as err:
             raise MgsyncError(

@@ -20,6 +20,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from mgsync import jsontext
 from mgsync.errors import MgsyncError
 from mgsync.kinds import BY_NAME
 from mgsync.manifest import yamlfile
@@ -117,7 +118,7 @@ def load(path: Path) -> dict[str, Any]:
 def _parsed(path: Path, text: str) -> Any:
     if path.suffix == ".json":
         try:
-            return json.loads(text)
+            return jsontext.loads(text)
         except json.JSONDecodeError as err:
             raise MgsyncError(f"{path}:{err.lineno}:{err.colno}: not valid JSON: {err.msg}") from None
     try:
@@ -128,6 +129,8 @@ def _parsed(path: Path, text: str) -> Any:
         raise MgsyncError(f"{where}: not valid YAML: {err.problem}") from None
     except YAMLError as err:
         raise MgsyncError(f"{path}: not valid YAML: {err}") from None
+    except RecursionError:
+        raise MgsyncError(f"{path}: not valid YAML: nested too deeply") from None
 
 
 def _plain(value: Any) -> Any:

@@ -12,6 +12,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import httpx
 
+from mgsync import jsontext
+
 Form = Mapping[str, Any] | Sequence[tuple[str, Any]]
 API_VERSION = re.compile(r"/v\d+(/|$)")  # where Mailgun's own path starts (/v1, /v3, /v4, §1.1)
 
@@ -51,7 +53,7 @@ def parse_body(response: httpx.Response) -> Any:
     text = response.text
     if text.lstrip()[:1] in ("{", "["):
         try:
-            return jsonlib.loads(text)
+            return jsontext.loads(text)
         except ValueError:
             pass
     return text

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
 
+from mgsync import jsontext
 from mgsync.emulator import records
 from mgsync.emulator.lists import _address, find_list, view
 from mgsync.emulator.paging import LISTS as LIST_PAGING
@@ -39,7 +39,7 @@ def _vars(raw: Any) -> dict[str, Any]:
     value = raw
     if isinstance(raw, str):
         try:
-            value = json.loads(raw) if raw.strip() else {}
+            value = jsontext.loads(raw) if raw.strip() else {}
         except ValueError:
             raise HttpError(400, "Invalid vars: must be a valid JSON object") from None
     if not isinstance(value, dict):
@@ -166,7 +166,7 @@ def upload_json(store: Store, req: Request) -> dict[str, Any]:
     data = req.json if raw is None else None
     if raw is not None:
         try:
-            data = json.loads(raw)
+            data = jsontext.loads(raw)
         except ValueError:
             raise HttpError(400, "Invalid 'members' parameter: it must be a JSON array") from None
     if not isinstance(data, list):

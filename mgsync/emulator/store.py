@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mgsync import jsontext
 from mgsync.emulator import certificates, dkimkeys, records
 from mgsync.emulator.tables import Family, Table
 from mgsync.emulator.wire import parse_date
@@ -218,7 +219,7 @@ class Store:
         """Load the state file at ``path``; a file that is not one (not JSON, another shape, unreadable)
         is a ``ConfigError`` naming it (the half-loaded store is then dropped with its emulator)."""
         try:
-            self.load_data(json.loads(path.read_text(encoding="utf-8")))
+            self.load_data(jsontext.loads(path.read_text(encoding="utf-8")))
         except json.JSONDecodeError as err:
             where = f"line {err.lineno} column {err.colno}"
             raise _unusable(path, f"not JSON: {err.msg.removesuffix(' at')}, {where}") from None

@@ -9,13 +9,12 @@ here; account templates (``/v4/templates``) mount the same core from ``account_t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from mgsync import handlebars
+from mgsync import handlebars, jsontext
 from mgsync.emulator import records
 from mgsync.emulator.domains import find_domain
 from mgsync.emulator.paging import TEMPLATES, limit_arg, paging_urls, pivot_window
@@ -78,7 +77,7 @@ def _headers(req: Request) -> dict[str, str] | None:
     if raw is None:
         return None
     try:
-        value = json.loads(raw) if raw.strip() else {}
+        value = jsontext.loads(raw) if raw.strip() else {}
     except ValueError:
         raise HttpError(400, "Invalid headers: must be a JSON object") from None
     if not isinstance(value, dict):

@@ -18,6 +18,8 @@ from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, quote, quote_plus
 
+from mgsync import jsontext
+
 __all__ = [
     "Endpoint",
     "HttpError",
@@ -110,7 +112,7 @@ def parse_body(content_type: str, body: bytes) -> tuple[MultiDict, Any, dict[str
     ctype = ctype.strip().lower()
     if ctype == "application/json" or ctype.endswith("+json"):
         try:
-            return MultiDict(), json.loads(body), {}
+            return MultiDict(), jsontext.loads(body), {}
         except ValueError:
             raise HttpError(400, "Invalid JSON body") from None
     if ctype == "multipart/form-data":

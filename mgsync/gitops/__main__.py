@@ -7,12 +7,12 @@ summary file) and prints one ``::error`` line and exits 1 on failure, never a tr
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from mgsync import jsontext
 from mgsync.gitops import comments, publish, report, reviewed, state
 from mgsync.gitops.github import GitHub, GitOpsError
 
@@ -33,7 +33,7 @@ def event() -> dict[str, Any]:
     path = os.environ.get("GITHUB_EVENT_PATH")
     if not path or not Path(path).is_file():
         return {}
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    data = jsontext.loads(Path(path).read_text(encoding="utf-8"))
     return data if isinstance(data, dict) else {}
 
 

@@ -7,10 +7,10 @@ Labels follow tfcmt: one per kind of change the plan has, the others removed.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
+from mgsync import jsontext
 from mgsync.gitops import comments
 from mgsync.gitops.github import GitHub
 
@@ -20,7 +20,7 @@ LABELS = {"add": "mgsync:add", "change": "mgsync:change", "destroy": "mgsync:des
 def plan_counts(saved_plan: Path | None) -> dict[str, int] | None:
     if saved_plan is None or not saved_plan.is_file():
         return None
-    summary = json.loads(saved_plan.read_text(encoding="utf-8"))["plan"]["summary"]
+    summary = jsontext.loads(saved_plan.read_text(encoding="utf-8"))["plan"]["summary"]
     return {name: int(summary.get(name, 0)) for name in LABELS}
 
 

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mgsync import jsontext
 from mgsync.gitops.comments import artifact_name, sticky
 from mgsync.gitops.github import GitHub, GitOpsError
 
@@ -52,7 +53,7 @@ class Range:
 
     @classmethod
     def read(cls, path: Path) -> Range:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = jsontext.loads(path.read_text(encoding="utf-8"))
         data["covered"] = [Covered(**c) for c in data["covered"]]
         return cls(**data)
 
@@ -134,7 +135,7 @@ def _download(gh: GitHub, pull: dict[str, Any], run_id: str, digest: str, key: s
     try:
         with zipfile.ZipFile(io.BytesIO(gh.download(f"/actions/artifacts/{artifacts[-1]['id']}/zip"))) as archive:
             data = archive.read(SAVED_PLAN)
-        saved = json.loads(data)
+        saved = jsontext.loads(data)
     except (zipfile.BadZipFile, KeyError, ValueError):
         return f"artifact {name} of run {run_id} holds no readable {SAVED_PLAN}"
     if saved.get("digest") != digest:

@@ -38,18 +38,28 @@ class Rendered:
     notes: tuple[tuple[int, str], ...] = field(default_factory=tuple)  # what fails at send time
 
 
+# Blocks or subexpressions nested some hundreds deep exhaust Python's recursion, not Handlebars' rules:
+# such a text is Mailgun's to judge, so a check says so as a warning, never as an error
+TOO_DEEP = "nested too deeply for mgsync to {}"
+
+
 def check(text: str) -> Checked:
     try:
         nodes = parse(text)
+        found = tuple(sorted(set(warnings(nodes))))
     except TemplateSyntaxError as err:
         return Checked(error=err)
-    return Checked(warnings=tuple(sorted(set(warnings(nodes)))))
+    except RecursionError:
+        return Checked(warnings=((0, TOO_DEEP.format("check") + ": it goes to Mailgun as written"),))
+    return Checked(warnings=found)
 
 
 def render(text: str, data: Mapping[str, Any]) -> Rendered:
     """``text`` rendered with ``data`` as Mailgun would; raises ``TemplateSyntaxError``."""
-    nodes = parse(text)
     renderer = Renderer(HELPERS)
-    html = renderer.render(nodes, Scope((data,), ({"root": data},)))
+    try:
+        html = renderer.render(parse(text), Scope((data,), ({"root": data},)))
+    except RecursionError:
+        raise TemplateSyntaxError(TOO_DEEP.format("render"), 0) from None
     missing = sorted((offset, name) for name, offset in renderer.missing.items())
     return Rendered(html, tuple(missing), tuple(sorted(set(renderer.notes))))

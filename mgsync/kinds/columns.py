@@ -15,7 +15,6 @@ the typed view of one collection's entries, column by column. Knows no kind, no 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice, repeat
@@ -24,6 +23,7 @@ from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from pydantic import create_model, model_validator
 
+from mgsync import jsontext
 from mgsync.answers import STR, Obj, Shape
 from mgsync.shapes.doc import UNSET, Doc
 from mgsync.shapes.output import flow_map
@@ -289,14 +289,14 @@ def bad_bool(cell: str) -> str:
 
 def parse_json(cell: str) -> Any:
     try:
-        return json.loads(cell)
+        return jsontext.loads(cell)
     except ValueError:
         return BAD
 
 
 def bad_json(cell: str) -> str:
     try:
-        json.loads(cell)
+        jsontext.loads(cell)
     except ValueError as err:
         return f"is not valid JSON ({err.args[0].split(':')[0]})"
     return "is not valid JSON"

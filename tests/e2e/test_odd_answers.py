@@ -69,6 +69,11 @@ ODD = {
     "{}": ("{}", "application/json", "an empty object"),
     "[]": ("[]", "application/json", "an empty list"),
     "bare string": ('"OK"', "application/json", "a string 'OK'"),
+    "nested too deeply": (  # valid JSON, deeper than Python's recursion: a crash before the fix
+        '{"items": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        "application/json",
+        'JSON nested too deeply \'{"items": ' + "[" * 29 + "…'",
+    ),
 }
 
 
