@@ -7,11 +7,11 @@ finishes after a newer apply records its lockfile and leaves ``applied`` where i
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
-from mgsync import jsontext
 from mgsync.gitops.github import GitOpsError
 
 
@@ -27,7 +27,7 @@ def applied(lockfile: Path, remote: str, branch: str) -> str | None:
     shown = mgsync("state", "show", str(lockfile), "--json", *where(remote, branch))
     if shown.returncode != 0:
         raise GitOpsError(shown.stderr.strip() or f"mgsync state show {lockfile} failed (exit {shown.returncode}).")
-    value = jsontext.loads(shown.stdout).get("applied")
+    value = json.loads(shown.stdout).get("applied")
     return str(value) if value else None
 
 
