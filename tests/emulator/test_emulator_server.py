@@ -203,3 +203,37 @@ def test_cli_serve_fault_and_gateway_options() -> None:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=10)
     assert proc.returncode == 0
+
+
+def _raw(url: str, request: bytes) -> tuple[str, dict[str, object]]:
+    """Send ``request`` as it is; the answer's status line and JSON body (the server then closes)."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):  # read to the end: the server closes after such an answer
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return head.split(b"\r\n")[0].decode(), json.loads(body)
+
+
+@pytest.mark.parametrize(
+    ("framing", "status", "message"),
+    [
+        (b"Content-Length: -5", "400 Bad Request", "Bad Request: invalid Content-Length '-5'"),
+        (b"Content-Length: 12abc", "400 Bad Request", "Bad Request: invalid Content-Length '12abc'"),
+        (b"Content-Length: 99999999999", "413 Request Entity Too Large", "Request body larger than 64 MiB"),
+        (b"Transfer-Encoding: chunked\r\n\r\nzz", "400 Bad Request", "Bad Request: invalid chunk size 'zz'"),
+        (b"Transfer-Encoding: chunked\r\n\r\nFFFFFFFFFF", "413 Request Entity Too Large", "Request body larger than 64 MiB"),
+    ],
+)  # fmt: skip
+def test_a_body_that_cannot_be_read_is_answered_not_a_traceback(
+    served_emulator, capfd, framing: bytes, status: str, message: str
+) -> None:
+    emu, url = served_emulator
+    headers = b"POST /v3/routes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic YXBpOnRlc3Q=\r\n"
+    end = b"\r\n" if framing.startswith(b"Transfer") else b"\r\n\r\n"
+    assert _raw(url, headers + framing + end + b"abc") == (f"HTTP/1.1 {status}", {"message": message})
+    assert emu.store.routes == {}  # nothing was handled
+    assert httpx.get(f"{url}/v4/domains", auth=("api", "test")).status_code == 200  # still serving
+    assert capfd.readouterr().err == ""
