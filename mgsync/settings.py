@@ -65,16 +65,27 @@ def is_loopback(host: str) -> bool:
 
 
 _VERSION_AT_END = re.compile(r"/v[1-9]$")
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@")
 
 
 def check_base_url(url: str, *, allow_http: bool, source: str = "the base URL") -> str:
     """Return ``url`` without a trailing slash, or raise ConfigError naming ``source``."""
     url = url.strip().rstrip("/")
-    parts = urlsplit(url)
+    shown = _USERINFO.sub(r"\1***@", url)  # a password in the URL is never repeated
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a port out of range or not a number)
+    except ValueError as err:
+        raise ConfigError(f'{source} is not a URL ({err}), got "{shown}"') from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f'{source} must be an http(s) URL like "https://api.mailgun.net", got "{url}"')
+        raise ConfigError(f'{source} must be an http(s) URL like "https://api.mailgun.net", got "{shown}"')
+    if parts.username is not None or parts.password is not None:  # httpx would send them instead of the key
+        raise ConfigError(
+            f"{source} must not hold a user name or password (the key goes in MAILGUN_API_KEY or MATON_API_KEY), "
+            f'got "{shown}"'
+        )
     if parts.query or parts.fragment:
-        raise ConfigError(f'{source} must not have a query or fragment, got "{url}"')
+        raise ConfigError(f'{source} must not have a query or fragment, got "{shown}"')
     version = _VERSION_AT_END.search(parts.path)
     if version:  # Mailgun's own examples write "https://api.mailgun.net/v3"
         bare = url[: len(url) - len(version.group())]

@@ -134,13 +134,29 @@ def test_from_env(env: dict[str, str], flags: dict, expected: tuple) -> None:
             {},
             "MAILGUN_BASE_URL points at the Maton gateway, which needs MATON_API_KEY",
         ),
+        (  # httpx would send them as Basic auth instead of the key; the password is never repeated
+            {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": "https://ops:proxy-SECRET@mailgun-proxy.example.com"},
+            {},
+            "MAILGUN_BASE_URL must not hold a user name or password (the key goes in MAILGUN_API_KEY or "
+            'MATON_API_KEY), got "https://***@mailgun-proxy.example.com"',
+        ),
+        (
+            {"MAILGUN_API_KEY": KEY},
+            {"base_url": "https://api.mailgun.net:99999"},
+            '--base-url is not a URL (Port out of range 0-65535), got "https://api.mailgun.net:99999"',
+        ),
+        (
+            {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": "https://[::1"},
+            {},
+            'MAILGUN_BASE_URL is not a URL (Invalid IPv6 URL), got "https://[::1"',
+        ),
     ],
 )
 def test_from_env_refuses(env: dict[str, str], flags: dict, message: str) -> None:
     with pytest.raises(ConfigError) as err:
         Settings.from_env(env, **flags)
     assert str(err.value).startswith(message)
-    assert KEY not in str(err.value)
+    assert KEY not in str(err.value) and "SECRET" not in str(err.value)
 
 
 def test_secret_never_shows() -> None:
