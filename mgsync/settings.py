@@ -145,6 +145,10 @@ class Settings:
             raise ConfigError(f'auth must be "basic" or "bearer", got "{self.auth}"')
         if self.subaccount is not None:
             check_subaccount(self.subaccount, "the subaccount")
+        if self.auth == "bearer":  # sent as it is in a header (a Basic key goes base64-encoded)
+            _header_value(self.api_key.reveal(), "MATON_API_KEY", "copy the key again")
+        if self.connection is not None:
+            _header_value(self.connection, "MATON_CONNECTION", f"got {self.connection!r}")
 
     @classmethod
     def from_env(
@@ -202,6 +206,17 @@ class Settings:
                 "export MATON_API_KEY, or drop the base URL to talk to Mailgun directly"
             )
         return cls(url or REGIONS[region], "basic", Secret(mailgun_key), None, allow_http, subaccount, timeout)
+
+
+def _header_value(value: str, source: str, remedy: str) -> None:
+    """Refuse what an HTTP header cannot carry: a character outside printable ASCII (httpx cannot
+    encode one; a line break would end the header). The value itself is left to ``remedy``."""
+    for position, char in enumerate(value, 1):
+        if not (" " <= char <= "~" or char == "\t"):
+            raise ConfigError(
+                f"{source} holds a character an HTTP header cannot carry (U+{ord(char):04X}, "
+                f"character {position}); {remedy}"
+            )
 
 
 def _seconds(value: str | None) -> float:

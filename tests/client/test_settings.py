@@ -150,6 +150,17 @@ def test_from_env(env: dict[str, str], flags: dict, expected: tuple) -> None:
             {},
             'MAILGUN_BASE_URL is not a URL (Invalid IPv6 URL), got "https://[::1"',
         ),
+        (  # a Bearer key goes into its header as it is: httpx cannot encode é (it was an internal error)
+            {"MATON_API_KEY": "maton-SECRET-\u00e9"},
+            {},
+            "MATON_API_KEY holds a character an HTTP header cannot carry (U+00E9, character 14); copy the key again",
+        ),
+        (  # a line break would end the header (it was sent 7 times, each refused by h11)
+            {"MATON_API_KEY": MATON, "MATON_CONNECTION": "conn\nX-Injected: 1"},
+            {},
+            "MATON_CONNECTION holds a character an HTTP header cannot carry (U+000A, character 5); "
+            "got 'conn\\nX-Injected: 1'",
+        ),
     ],
 )
 def test_from_env_refuses(env: dict[str, str], flags: dict, message: str) -> None:
