@@ -5,9 +5,10 @@ what it is doing and how far it got: ``reading Mailgun: 143 requests, 12/40 read
 the line redraws in place (carriage return, at most every ``REDRAW`` seconds) and the last state of
 each phase stays on screen; without a terminal (CI logs) a phase prints at most one line, when it
 ends, and only if it took a while or waited for a rate limit, so logs stay readable and a failing
-command's error remains its only line; but the first request of a phase that Mailgun left without an
-answer says so at once (the retries may take minutes). It is fed by the client's observer hook and by apply's
-progress callback; it knows nothing of kinds or plans. Built on ``click.echo``/``click.style`` only.
+command's error remains its only line; but the first request of a phase that Mailgun left without
+an answer says so at once (its retries may take minutes). It is fed by the client's observer hook
+and by apply's progress callback; it knows nothing of kinds or plans. Built on ``click.echo``/
+``click.style`` only.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ class Status:
                 case "no_answer":
                     self.silences += 1
                     self.silence = value
-                    if self.enabled and not self.animate and self.silences == 1:  # a CI log shows the wait now
+                    if self.enabled and not self.animate and self._phase and self.silences == 1:  # a CI log: now
                         click.echo(f"{self._phase}: no answer from Mailgun within {value:g} s; trying again", err=True)
             self._draw(force=event == "rate_limit")
 

@@ -60,12 +60,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             chunks: list[bytes] = []
+            total = 0
             while True:
                 size = _size(self.rfile.readline().split(b";")[0].strip() or b"0", 16, "chunk size")
                 if size == 0:
                     self.rfile.readline()
                     return b"".join(chunks)
-                if sum(map(len, chunks)) + size > MAX_BODY:
+                total += size
+                if total > MAX_BODY:
                     raise _Unreadable(413, TOO_LARGE)
                 chunks.append(self.rfile.read(size))
                 self.rfile.readline()
