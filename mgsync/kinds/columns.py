@@ -15,6 +15,7 @@ the typed view of one collection's entries, column by column. Knows no kind, no 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice, repeat
@@ -289,8 +290,8 @@ def bad_bool(cell: str) -> str:
 
 def parse_json(cell: str) -> Any:
     try:
-        return jsontext.loads(cell)
-    except ValueError:
+        return json.loads(cell)
+    except (ValueError, RecursionError):  # not JSON, or nested too deeply to read (``bad_json`` says which)
         return BAD
 
 

@@ -6,8 +6,6 @@ template is Mailgun's to judge, so validating one is a warning and it is applied
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import httpx
@@ -15,24 +13,12 @@ import httpx
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
 from mgsync.fingerprint import digest
-from tests.support.cli import mgsync_command
+from tests.support.cli import error_line, run
 
 DEEP = 100_000  # json and ruamel.yaml recurse once a level: far past any recursion limit
 DEEP_JSON = "[" * DEEP + "]" * DEEP
 TEMPLATE_LEVELS = 5_000  # {{#if}} blocks, or subexpressions, one in the other
 MANIFEST = "version: 1\nroutes:\n  catch-all:\n    expression: catch_all()\n    actions: [stop()]\n"
-
-
-def mgsync(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full = {k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_"))}
-    full.update({"NO_COLOR": "1", "MGSYNC_DEBUG": "", **(env or {})})
-    return subprocess.run([*mgsync_command(), *args], cwd=cwd, env=full, capture_output=True, text=True, timeout=120)
-
-
-def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
-    assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
-    assert result.returncode == 1 and len(result.stderr.splitlines()) == 1, result.stderr
-    return result.stderr.rstrip("\n")
 
 
 def project(tmp_path: Path) -> Path:
@@ -47,17 +33,17 @@ def emulated(*args: str) -> list[str]:
 def test_a_lockfile_nested_too_deeply(tmp_path: Path) -> None:
     root = project(tmp_path)
     (root / "mgsync.lock").write_text('{"format_version": 1, "resources": ' + DEEP_JSON + "}", encoding="utf-8")
-    assert one_line_error(mgsync(root, *emulated("plan", "."))) == (
+    assert error_line(run(*emulated("plan", "."), cwd=root)) == (
         "Error: mgsync.lock: cannot read the lockfile (nested too deeply: line 1 column 1 (char 0)); restore it from git"
     )
 
 
 def test_a_journal_line_nested_too_deeply(tmp_path: Path) -> None:
     root = project(tmp_path)
-    assert mgsync(root, *emulated("apply", "--yes", ".")).returncode == 0
+    assert run(*emulated("apply", "--yes", "."), cwd=root).returncode == 0
     header = json.dumps({"journal": 1, "base": digest((root / "mgsync.lock").read_text(encoding="utf-8"))})
     (root / "mgsync.lock.journal").write_text(f"{header}\n{DEEP_JSON}\n", encoding="utf-8")
-    assert one_line_error(mgsync(root, *emulated("plan", "."))) == (
+    assert error_line(run(*emulated("plan", "."), cwd=root)) == (
         "Error: mgsync.lock.journal:2: the apply journal is corrupt; delete it and run mgsync plan "
         "(the next apply records again what Mailgun holds)"
     )
@@ -66,7 +52,7 @@ def test_a_journal_line_nested_too_deeply(tmp_path: Path) -> None:
 def test_an_emulator_state_file_nested_too_deeply(tmp_path: Path) -> None:
     root = project(tmp_path)
     (root / "emu.json").write_text('{"domains": ' + DEEP_JSON + "}", encoding="utf-8")
-    assert one_line_error(mgsync(root, *emulated("plan", "."))) == (
+    assert error_line(run(*emulated("plan", "."), cwd=root)) == (
         "Error: emu.json is not a usable emulator state file (not JSON: nested too deeply, line 1 column 1); "
         "remove it to start an empty account, or start elsewhere: --memory with emulator serve, another "
         "--emulator-state FILE with --emulator."
@@ -77,7 +63,7 @@ def test_a_saved_plan_nested_too_deeply(tmp_path: Path) -> None:
     root = project(tmp_path)
     (root / "plan.json").write_text('{"desired_digest": "x", "plan": ' + DEEP_JSON + "}", encoding="utf-8")
     # not a plan that can be read, so it is read as what else a .json given to apply is: a manifest
-    assert one_line_error(mgsync(root, *emulated("apply", "--yes", "plan.json"))) == (
+    assert error_line(run(*emulated("apply", "--yes", "plan.json"), cwd=root)) == (
         "Error: plan.json: invalid YAML: nested too deeply"
     )
 
@@ -86,10 +72,10 @@ def test_test_data_nested_too_deeply(tmp_path: Path) -> None:
     (tmp_path / "t.html").write_text("<p>{{name}}</p>", encoding="utf-8")
     (tmp_path / "deep.json").write_text('{"name": ' + DEEP_JSON + "}", encoding="utf-8")
     (tmp_path / "deep.yaml").write_text("name: " + DEEP_JSON + "\n", encoding="utf-8")
-    assert one_line_error(mgsync(tmp_path, "template", "render", "--vars", "deep.json", "t.html")) == (
+    assert error_line(run("template", "render", "--vars", "deep.json", "t.html", cwd=tmp_path)) == (
         "Error: deep.json:1:1: not valid JSON: nested too deeply"
     )
-    assert one_line_error(mgsync(tmp_path, "template", "render", "--vars", "deep.yaml", "t.html")) == (
+    assert error_line(run("template", "render", "--vars", "deep.yaml", "t.html", cwd=tmp_path)) == (
         "Error: deep.yaml: not valid YAML: nested too deeply"
     )
 
@@ -108,7 +94,7 @@ def deep_templates(root: Path) -> None:
 
 def test_a_template_nested_too_deeply_is_a_warning_and_is_applied_as_written(tmp_path: Path) -> None:
     deep_templates(tmp_path)
-    checked = mgsync(tmp_path, "validate", ".")
+    checked = run("validate", ".", cwd=tmp_path)
     assert checked.returncode == 0, checked.stderr
     warning = "nested too deeply for mgsync to check: it goes to Mailgun as written"
     assert checked.stderr.splitlines() == [
@@ -118,13 +104,13 @@ def test_a_template_nested_too_deeply_is_a_warning_and_is_applied_as_written(tmp
     emu = Emulator(api_key="test")
     with serve(emu, host="127.0.0.1", port=0) as server:
         env = {"MAILGUN_API_KEY": "test", "MAILGUN_BASE_URL": server.url}
-        applied = mgsync(tmp_path, "apply", "--yes", ".", env=env)
+        applied = run("apply", "--yes", ".", env=env, cwd=tmp_path)
         assert applied.returncode == 0, applied.stderr
         stored = httpx.get(
             f"{server.url}/v3/mg.example.com/templates/blocks", params={"active": "yes"}, auth=("api", "test")
         ).json()
         assert stored["template"]["version"]["template"] == (tmp_path / "blocks.html").read_text(encoding="utf-8")
-        again = mgsync(tmp_path, "plan", ".", env=env)
+        again = run("plan", ".", env=env, cwd=tmp_path)
         assert again.returncode == 0 and "No changes." in again.stdout, again.stdout + again.stderr
 
 
@@ -132,6 +118,6 @@ def test_a_template_nested_too_deeply_to_render_is_one_line(tmp_path: Path) -> N
     deep_templates(tmp_path)
     (tmp_path / "data.json").write_text('{"a": true}', encoding="utf-8")
     for name in ("blocks.html", "calls.html"):
-        assert one_line_error(mgsync(tmp_path, "template", "render", "--vars", "data.json", name)) == (
+        assert error_line(run("template", "render", "--vars", "data.json", name, cwd=tmp_path)) == (
             f"Error: {name}:1:1: nested too deeply for mgsync to render"
         )

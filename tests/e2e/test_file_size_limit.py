@@ -5,7 +5,6 @@ apply did is kept: the next run converges without sending a change twice."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -16,7 +15,7 @@ import pytest
 
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
-from tests.support.cli import mgsync_command
+from tests.support.cli import run
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="a file size limit (RLIMIT_FSIZE): POSIX only")
 
@@ -40,19 +39,9 @@ def limited(size: int | None):
 
 
 def mgsync(cwd: Path, url: str | None, *args: str, size: int | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_"))}
-    env.update({"NO_COLOR": "1", "MGSYNC_DEBUG": ""})
-    if url is not None:
-        env.update({"MAILGUN_API_KEY": "test", "MAILGUN_BASE_URL": url})
-    return subprocess.run(
-        [*mgsync_command(), *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        preexec_fn=limited(size),
-    )
+    """The real command in ``cwd``, on the account served at ``url``, its files limited to ``size`` bytes."""
+    env = {"MAILGUN_API_KEY": "test", "MAILGUN_BASE_URL": url} if url is not None else {}
+    return run(*args, cwd=cwd, env=env, preexec_fn=limited(size))
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -38,7 +39,9 @@ def run(
     env: dict[str, str] | None = None,
     input: str | None = None,
     unset: Sequence[str] = (),
+    **popen: Any,
 ) -> subprocess.CompletedProcess[str]:
+    """The real ``mgsync`` with ``args``; ``popen``: more of ``subprocess.run``'s options (``preexec_fn``)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_"))}
     full_env.update(EXAMPLE_ENV)
     full_env.update(env or {})
@@ -53,4 +56,12 @@ def run(
         capture_output=True,
         text=True,
         timeout=120,
+        **popen,
     )
+
+
+def error_line(result: subprocess.CompletedProcess[str]) -> str:
+    """The one line a failed command wrote on stderr (exit 1, never a traceback or an internal error)."""
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
+    assert result.returncode == 1 and len(result.stderr.splitlines()) == 1, result.stderr
+    return result.stderr.rstrip("\n")
