@@ -26,15 +26,14 @@ from mgsync.cliparts import (
     flags,
     handles_errors,
     lock_path,
-    named,
     on_interrupt,
-    per_kind,
     status,
 )
 from mgsync.connect import Connection
 from mgsync.dnscli import dns, dns_export
 from mgsync.emulatorcli import emulator
 from mgsync.errors import MgsyncError
+from mgsync.kindoptions import named, per_kind
 from mgsync.planview import apply_hooks, report, show_plan
 from mgsync.statecli import state
 from mgsync.templatecli import template

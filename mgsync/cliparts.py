@@ -1,13 +1,12 @@
 """What every mgsync command shares: one error line and its exit code, colour, the connection
-options (one ``Connection``), the per-kind options, the status line. Part of the command line
+options (one ``Connection``), the status line (the per-kind options: ``kindoptions.py``). Part of the command line
 (``cli.py`` and the ``*cli.py`` command modules): like them, it prints through click only.
 
 Every command turns ``MgsyncError`` into one message on stderr and its exit code; anything else
 escaping a command is a bug. Colour goes through click only (``click.style``, ``click.echo(color=)``):
 ``--color/--no-color`` wins, else a non-empty ``NO_COLOR`` turns it off, a non-empty ``FORCE_COLOR``
 on, else it is on only when the stream is a terminal. Hints that print a next command repeat the
-connection flags in use (``flags``), so they can be pasted as they are. Names no kind: the
-registry decides which kinds get a per-kind option.
+connection flags in use (``flags``), so they can be pasted as they are.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
+from typing import IO, TYPE_CHECKING, NoReturn, ParamSpec, TypeVar
 
 import click
 
@@ -30,7 +29,6 @@ from mgsync.connect import Connection
 from mgsync.errors import MgsyncError
 
 if TYPE_CHECKING:
-    from mgsync.kinds import Kind
     from mgsync.status import Status
 
 P = ParamSpec("P")
@@ -223,63 +221,6 @@ def flags(conn: Connection) -> str:
     if conn.subaccount:
         words += ["--subaccount", conn.subaccount]
     return "".join(f" {shlex.quote(word)}" for word in words)
-
-
-# --- per-kind options --------------------------------------------------------------------------
-
-
-def per_kind(flag: str, option: str, help: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """One repeatable ``option`` (e.g. ``--delete-{name}``) per kind offering ``flag`` (``_offers``).
-
-    The registry decides which kinds get one, so this module names none; the keys given land in
-    ``named(flag)``, by kind name.
-    """
-    from mgsync.kinds import KINDS, children
-
-    def collect(kind: str) -> Callable[[click.Context, click.Parameter, tuple[str, ...]], None]:
-        def store(ctx: click.Context, param: click.Parameter, keys: tuple[str, ...]) -> None:
-            ctx.meta.setdefault(flag, {})[kind] = keys
-
-        return store
-
-    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
-        for kind in reversed([k for k in KINDS if _offers(k, flag)]):
-            others = [k.noun(2) for k in children(None) if k is not kind]
-            text = help.format(noun=kind.noun(1), others=_and(others))
-            fn = click.option(
-                option.format(name=kind.name),
-                multiple=True,
-                metavar="NAME",
-                expose_value=False,
-                callback=collect(kind.name),
-                help=text,
-            )(fn)
-        return fn
-
-    return decorate
-
-
-def _offers(kind: Kind[Any], flag: str) -> bool:
-    """Whether ``kind`` takes the per-kind option ``flag``, by the capabilities it declares."""
-    from mgsync.kinds import Deletable, OwnFile, Verifiable
-
-    match flag:
-        case "confirm_delete":
-            return isinstance(kind, Deletable) and kind.confirm_delete
-        case "verifiable":
-            return isinstance(kind, Verifiable)
-        case "import_filter":
-            return isinstance(kind, OwnFile) and kind.import_filter
-    raise ValueError(f"per_kind: no kind offers the option {flag!r}")
-
-
-def _and(words: list[str]) -> str:
-    return f"{', '.join(words[:-1])} and {words[-1]}" if len(words) > 1 else "".join(words)
-
-
-def named(flag: str) -> dict[str, tuple[str, ...]]:
-    """The keys given to the ``per_kind`` options of ``flag``, by kind name."""
-    return dict(click.get_current_context().meta.get(flag, {}))
 
 
 # --- the status line and the lockfile ----------------------------------------------------------

@@ -454,7 +454,13 @@ def test_the_exception_tree_documents_every_class_and_its_exit_code() -> None:
 
 # --- the engine object and a thin CLI (issue 20) ------------------------------------------------
 
-CLI_PARTS = ["mgsync/cliparts.py", "mgsync/planview.py", "mgsync/dnscli.py", "mgsync/emulatorcli.py"]
+CLI_PARTS = [
+    "mgsync/cliparts.py",
+    "mgsync/kindoptions.py",
+    "mgsync/planview.py",
+    "mgsync/dnscli.py",
+    "mgsync/emulatorcli.py",
+]
 
 
 def test_cli_is_a_thin_shell() -> None:
