@@ -116,8 +116,16 @@ def _current_status() -> Status | None:
 
 
 def on_interrupt(note: str) -> None:
-    """What the running command says after "Interrupted." when Ctrl-C ends it (a read says nothing more)."""
+    """What the running command says after "Interrupted." when Ctrl-C ends it, or after running out of
+    memory (a read says nothing more)."""
     click.get_current_context().meta[AFTER_INTERRUPT] = note
+
+
+def _after_stop() -> str:
+    """The running command's word after it stopped short (``on_interrupt``), with its leading space."""
+    ctx = click.get_current_context(silent=True)
+    after = ctx.meta.get(AFTER_INTERRUPT, "") if ctx is not None else ""
+    return f" {after}" if after else ""
 
 
 def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
@@ -133,9 +141,9 @@ def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
         except BrokenPipeError:
             _reader_left()
         except KeyboardInterrupt as stop:  # Ctrl-C; or SIGTERM while an apply writes (tuning.graceful_interrupt)
-            ctx = click.get_current_context(silent=True)
-            after = ctx.meta.get(AFTER_INTERRUPT, "") if ctx is not None else ""
-            fail(f"{getattr(stop, 'word', 'Interrupted.')}{after and ' ' + after}", getattr(stop, "exit_code", 130))
+            fail(f"{getattr(stop, 'word', 'Interrupted.')}{_after_stop()}", getattr(stop, "exit_code", 130))
+        except MemoryError:  # a machine too small for what a run holds (``validate /tmp``, 10**7 CSV rows): no bug
+            fail(f"Error: out of memory: this run needs more memory than this machine gives it.{_after_stop()}")
         except Exception as err:  # a bug (but the output's failure): one line, the traceback only on request
             if isinstance(err, OSError) and err.filename is None and err.errno in OUTPUT_FAILURES:
                 _output_failed(err)  # a file's failure names it (errors.writing)
