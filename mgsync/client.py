@@ -41,7 +41,6 @@ import socket
 import ssl
 import threading
 import time
-import urllib.request
 from base64 import b64encode
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
@@ -51,7 +50,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from mgsync import __version__, answers, wire
+from mgsync import __version__, answers, proxy, wire
 from mgsync.answers import INT, OBJECT, STR, ListOf, Obj, Shape
 from mgsync.budget import Budget
 from mgsync.errors import ApiError, HostNotFoundError, NoAnswerError, UnreadableAnswerError
@@ -64,7 +63,8 @@ log = logging.getLogger("mgsync.client")
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
-NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# failures before the request left (a proxy's ProxyError: it refused CONNECT): a POST is safe to send again
+NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
 MAYBE_APPLIED = "not retried because {} may have been applied: re-read before trying again"
 FORBIDDEN = "Forbidden: the API key was rejected (check MAILGUN_API_KEY / MATON_API_KEY and the region)"
 BACKOFF_BASE = 0.25
@@ -136,13 +136,16 @@ class Client:
         tls = _tls() if base.scheme == "https" else False
         # A proxy from the environment (HTTPS_PROXY, ...) is for the way out: a loopback base URL (the
         # emulator) never goes through one, which httpx would do unless NO_PROXY named the host.
+        trust_env = not is_loopback(base.hostname or "")
+        if trust_env and transport is None:
+            proxy.check_environment()
         self._http = httpx.Client(
             transport=transport,
             timeout=settings.timeout,
             headers=self._headers(),
             limits=pool,
             verify=tls,
-            trust_env=not is_loopback(base.hostname or ""),
+            trust_env=trust_env,
         )
 
     def _headers(self) -> dict[str, str]:
@@ -333,13 +336,20 @@ class Client:
 
     def _after_failure(self, method: str, where: str, exc: httpx.HTTPError, attempt: int) -> float:
         """Backoff before retrying a request that got no answer, or raise NoAnswerError."""
-        why = unreachable(exc)
+        why, base = unreachable(exc), urlsplit(self.settings.base_url)
         if why:
             error = HostNotFoundError if why == NO_SUCH_HOST else NoAnswerError
-            proxy = _proxy_variable(urlsplit(self.settings.base_url).scheme) if self._http.trust_env else ""
-            checks = f"the proxy ({proxy} is set), " if proxy else ""
+            named = proxy.variable(base.scheme) if self._http.trust_env else ""
+            checks = f"the proxy ({named} is set), " if named else ""
             message = UNREACHABLE.format(base=self.settings.base_url, why=why, proxy=checks)
             raise error(method, where, message) from exc
+        refused, transient = (
+            proxy.refusal(str(exc), base.scheme, base.hostname or "")
+            if isinstance(exc, httpx.ProxyError)
+            else ("", True)
+        )
+        if not transient:  # the proxy said no to CONNECT (nothing reached Mailgun): it says the same again
+            raise NoAnswerError(method, where, refused) from exc
         idempotent = method in IDEMPOTENT or isinstance(exc, NEVER_SENT)
         retryable = isinstance(exc, httpx.TransportError) and idempotent
         silent = isinstance(exc, httpx.TimeoutException)  # no answer within the timeout
@@ -349,6 +359,8 @@ class Client:
             return self._backoff(attempt)
         if silent:
             reason = f"no answer within {self.settings.timeout:g} s ({type(exc).__name__})"
+        elif refused:
+            reason = refused
         else:
             reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         if not idempotent:
@@ -477,14 +489,6 @@ def _tls() -> ssl.SSLContext:
     """One verifying TLS context per process, shared by every client: loading the CA bundle takes
     ~30 ms, which each short-lived client (one per command, many in tests) would otherwise pay again."""
     return httpx.create_ssl_context()
-
-
-def _proxy_variable(scheme: str) -> str:
-    """The variable naming a proxy for ``scheme`` (``HTTPS_PROXY``, else ``ALL_PROXY``), as the standard
-    library and httpx read the environment; "" when neither is set. Named in the error when nothing
-    answers; its value is not, as it may hold a password."""
-    found = urllib.request.getproxies()
-    return next((f"{name.upper()}_PROXY" for name in (scheme, "all") if found.get(name)), "")
 
 
 def unreachable(exc: BaseException) -> str:

@@ -1,0 +1,56 @@
+"""The proxy from the environment (``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY``), as the standard
+library and httpx read it: which variable names the one in use, whether it is one mgsync can use,
+and what a proxy's refusal means. The words name the variable, never its value: a proxy URL may
+hold a password."""
+
+from __future__ import annotations
+
+import re
+import urllib.request
+from urllib.parse import urlsplit
+
+from mgsync.errors import ConfigError
+
+USABLE = ("http", "https")  # httpx's SOCKS proxies need socksio, which mgsync does not install
+VARIABLES = ("http", "https", "all")  # those httpx reads: HTTP_PROXY, HTTPS_PROXY, ALL_PROXY
+
+
+def variable(scheme: str) -> str:
+    """The variable naming a proxy for ``scheme`` (``HTTPS_PROXY``, else ``ALL_PROXY``); "" when neither
+    is set (an empty one counts as unset)."""
+    found = urllib.request.getproxies()
+    return next((f"{name.upper()}_PROXY" for name in (scheme, "all") if found.get(name)), "")
+
+
+def check_environment() -> None:
+    """Raise ``ConfigError`` when a proxy variable names a proxy mgsync cannot use (``socks5://``,
+    ``ftp://``): httpx refuses the whole client over it, whichever scheme the base URL has."""
+    found = urllib.request.getproxies()
+    for name in VARIABLES:
+        value = found.get(name, "")
+        scheme = urlsplit(value if "://" in value else f"http://{value}").scheme.lower() if value else "http"
+        if scheme not in USABLE:
+            raise ConfigError(
+                f"{name.upper()}_PROXY names a proxy mgsync cannot use ({scheme}://): it reaches Mailgun directly "
+                f"or through an http:// or https:// proxy. Set {name.upper()}_PROXY to one, or leave it empty "
+                f"for mgsync ({name.upper()}_PROXY= mgsync ...)"
+            )
+
+
+def refusal(answer: str, scheme: str, host: str) -> tuple[str, bool]:
+    """What a proxy's answer to CONNECT other than 2xx (httpx's ``ProxyError``: ``"407 Proxy
+    Authentication Required"``) means, and whether trying again may help (a 5xx: the proxy could not
+    reach ``host`` this time)."""
+    name = variable(scheme) or "the proxy variable"
+    status = int(m.group(1)) if (m := re.match(r"(\d{3})\b", answer)) else 0
+    if status == 407:
+        given = urllib.request.getproxies().get(scheme) or urllib.request.getproxies().get("all") or ""
+        if urlsplit(given if "://" in given else f"http://{given}").username:
+            return f"the proxy ({name}) refused the user name and password given in {name} ({answer})", False
+        return (
+            f"the proxy ({name}) asks for a user name and password ({answer}): "
+            f"give them in {name} as http://USER:PASSWORD@HOST:PORT"
+        ), False
+    if 400 <= status < 500:
+        return f"the proxy ({name}) refused to connect to {host} ({answer}): ask its owner to allow {host}", False
+    return f"the proxy ({name}) could not connect to {host} ({answer or 'no reason given'})", True
