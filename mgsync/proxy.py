@@ -31,7 +31,7 @@ def check_environment() -> None:
         scheme = urlsplit(value if "://" in value else f"http://{value}").scheme.lower() if value else "http"
         if scheme not in USABLE:
             raise ConfigError(
-                f"{name.upper()}_PROXY names a proxy mgsync cannot use ({scheme}://): it reaches Mailgun directly "
+                f"{name.upper()}_PROXY names a proxy mgsync cannot use ({scheme}://): mgsync connects directly "
                 f"or through an http:// or https:// proxy. Set {name.upper()}_PROXY to one, or leave it empty "
                 f"for mgsync ({name.upper()}_PROXY= mgsync ...)"
             )

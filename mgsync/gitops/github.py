@@ -15,6 +15,9 @@ from typing import Any
 
 import httpx
 
+from mgsync import proxy
+from mgsync.errors import ConfigError
+
 NEXT_LINK = re.compile(r'<([^>]+)>;\s*rel="next"')
 TIMEOUT = 30.0
 
@@ -39,6 +42,11 @@ class GitHub:
             "Authorization": f"Bearer {token}",
             "User-Agent": "mgsync-gitops",
         }
+        if transport is None:  # httpx refuses the whole client over such a proxy (SOCKS: an ImportError)
+            try:
+                proxy.check_environment()
+            except ConfigError as error:
+                raise GitOpsError(str(error)) from None
         # httpx drops Authorization when a redirect leaves the API's origin (artifact downloads do).
         self.http = httpx.Client(
             base_url=api_url.rstrip("/"), headers=headers, timeout=TIMEOUT, follow_redirects=True, transport=transport

@@ -165,7 +165,7 @@ def test_a_proxy_mgsync_cannot_use_is_named_before_any_request(tmp_path, variabl
     done = run("plan", cwd=tmp_path, env=env, unset=[v for v in PROXY_VARIABLES if v != variable])
     name = variable.upper()
     assert error_line(done) == (
-        f"Error: {name} names a proxy mgsync cannot use ({scheme}://): it reaches Mailgun directly or through "
+        f"Error: {name} names a proxy mgsync cannot use ({scheme}://): mgsync connects directly or through "
         f"an http:// or https:// proxy. Set {name} to one, or leave it empty for mgsync ({name}= mgsync ...)"
     )
     done = run("plan", "--emulator", "--emulator-state", str(tmp_path / "emulator.json"), cwd=tmp_path, env=env)

@@ -73,3 +73,27 @@ def test_lists_are_read_across_pages_and_only_the_bot_is_trusted() -> None:
 )
 def test_artifact_names(key: str, name: str) -> None:
     assert artifact_name(key) == name
+
+
+def test_a_proxy_mgsync_cannot_use_is_one_line_never_its_password(tmp_path: Path) -> None:
+    """It was httpx's "ValueError: Unknown scheme for proxy URL URL('ftp://ops:[secure]@...')"; a SOCKS one
+    a traceback (ImportError, outside what the steps catch)."""
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": 1}}))
+    (tmp_path / "comment.md").write_text("<!-- mgsync-plan: mailgun -->\nplan\n")
+    done = step(
+        tmp_path,
+        "publish",
+        "--comment",
+        "comment.md",
+        GITHUB_EVENT_PATH=str(event),
+        GITHUB_REPOSITORY=REPOSITORY,
+        GITHUB_TOKEN="t",
+        ALL_PROXY="ftp://ops:proxy-password-123@proxy.example:21",
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        "::error title=mgsync publish::ALL_PROXY names a proxy mgsync cannot use (ftp://): mgsync connects "
+        "directly or through an http:// or https:// proxy. Set ALL_PROXY to one, or leave it empty for mgsync "
+        "(ALL_PROXY= mgsync ...)\n"
+    )
