@@ -32,6 +32,9 @@ where they happen; nothing above that boundary sees them. No message ever contai
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +56,17 @@ def file_type(path: Path) -> tuple[int, OSError | None]:
         return 0, None
     except OSError as err:
         return 0, err
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of the file at ``path``; an ``OSError`` (its ``strerror`` fit to quote) for a device
+    (``/dev/zero`` would be read until memory runs out; ``/dev/null`` is no file either) or a socket.
+    A pipe is read (``--vars <(...)``): what it holds is the user's to choose."""
+    with open(path, "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+            raise OSError(errno.EINVAL, "it is a device, not a file")
+        return handle.read()
 
 
 @contextlib.contextmanager

@@ -60,7 +60,7 @@ from filelock import FileLock, Timeout
 from pydantic import ValidationError
 
 from mgsync import __version__, jsontext
-from mgsync.errors import LockfileError, LockHeldError
+from mgsync.errors import LockfileError, LockHeldError, read_file
 from mgsync.fingerprint import canonical_cells, canonical_json, digest, fingerprint
 from mgsync.kinds import BY_NAME
 from mgsync.state import Address, Entries, Resource, State
@@ -88,7 +88,7 @@ class Lockfile:
     @classmethod
     def read(cls, path: Path) -> Lockfile:
         try:
-            text = path.read_text(encoding="utf-8")
+            raw = read_file(path)
         except (FileNotFoundError, NotADirectoryError):
             return cls(path)  # a journal always continues a file its apply wrote first (``open_journal``)
         except OSError as err:
@@ -96,6 +96,10 @@ class Lockfile:
                 "choose a shorter path (--lockfile)" if err.errno == errno.ENAMETOOLONG else "make it a readable file"
             )
             raise LockfileError(f"{path}: cannot read the lockfile ({err.strerror}); {remedy}") from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise LockfileError(f"{path}: cannot read the lockfile (not UTF-8 text); restore it from git") from None
         try:
             data = jsontext.loads(text)
         except ValueError as err:
@@ -318,7 +322,7 @@ def read_journal(path: Path, base: str) -> list[tuple[str, dict[str, Any] | None
     """The steps (address, entry or None when forgotten) of the journal at ``path``, in order, when it
     continues the lockfile text whose ``digest`` is ``base``; none if there is no journal or it is stale."""
     try:
-        data = path.read_bytes()
+        data = read_file(path)
     except FileNotFoundError:
         return []
     except OSError as err:

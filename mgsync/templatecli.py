@@ -5,22 +5,21 @@ TEMPLATE is a template file, or an address (``template:mg.example.com/welcome``,
 directory). The test data is ``--vars FILE``, else the file beside the template (``templatedata``).
 The HTML (or with ``--text`` its plain-text view) goes to stdout; to stderr, one line each, the
 variables the template uses that the data lacks, and what would fail at send time. A template that
-does not parse is one error line with its place, exit 1. Registered by ``cli.py``; prints and exits
-on its own (``MgsyncError`` → one line), so it imports nothing from ``cli``.
+does not parse is one error line with its place, exit 1. Registered by ``cli.py``; its errors go
+through ``cliparts.handles_errors`` (one line, exit 1), as every command's do.
 """
 
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
-from mgsync.errors import MgsyncError
+from mgsync.cliparts import handles_errors
+from mgsync.errors import MgsyncError, read_file
 
 
 @dataclass(frozen=True)
@@ -53,29 +52,9 @@ def template() -> None:
     show_default=True,
     help="Where to find the manifests declaring an address such as template:mg.example.com/welcome.",
 )
+@handles_errors
 def render(name: str, vars_file: Path | None, as_text: bool, manifests: Path) -> None:
     """Render TEMPLATE (a file, or an address such as template:mg.example.com/welcome) as Mailgun would."""
-    _guarded(lambda: _render(name, vars_file, as_text, manifests))
-
-
-def _guarded(run: Callable[[], None]) -> None:
-    try:
-        run()
-    except MgsyncError as err:
-        click.echo(f"Error: {err}", err=True)
-        sys.exit(err.exit_code)
-    except Exception as err:  # a bug: one line, the traceback only on request
-        if os.environ.get("MGSYNC_DEBUG"):
-            raise
-        click.echo(
-            f"Error: internal error ({type(err).__name__}: {err}); this is a bug in mgsync. "
-            "Re-run with MGSYNC_DEBUG=1 for the traceback and report it.",
-            err=True,
-        )
-        sys.exit(1)
-
-
-def _render(name: str, vars_file: Path | None, as_text: bool, manifests: Path) -> None:
     from mgsync import handlebars, templatedata
     from mgsync.handlebars.plaintext import text_of
 
@@ -101,7 +80,7 @@ def _source(name: str, manifests: Path) -> Source:
         local = True
     if local:
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_file(path).decode("utf-8")
         except (OSError, UnicodeDecodeError) as err:
             raise MgsyncError(f"cannot read the template {name}: {getattr(err, 'strerror', None) or err}") from None
         return Source(text, name, templatedata.data_beside(path))

@@ -21,7 +21,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from mgsync import jsontext
-from mgsync.errors import MgsyncError
+from mgsync.errors import MgsyncError, read_file
 from mgsync.kinds import BY_NAME
 from mgsync.manifest import yamlfile
 from mgsync.state import Resource
@@ -106,7 +106,7 @@ def _child(node: Any, key: str) -> Any:
 def load(path: Path) -> dict[str, Any]:
     """The test data in ``path`` (YAML or JSON): a mapping, or ``MgsyncError`` with its place."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_file(path).decode("utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise MgsyncError(f"{path}: cannot read the test data: {getattr(err, 'strerror', None) or err}") from None
     data = _parsed(path, text)

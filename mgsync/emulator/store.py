@@ -23,7 +23,7 @@ from mgsync import jsontext
 from mgsync.emulator import certificates, dkimkeys, records
 from mgsync.emulator.tables import Family, Table
 from mgsync.emulator.wire import parse_date
-from mgsync.errors import ConfigError
+from mgsync.errors import ConfigError, read_file
 
 SUPPRESSION_KINDS = ("bounces", "unsubscribes", "complaints", "whitelists")
 __all__ = ["SUPPRESSION_KINDS", "Family", "Store", "Subaccount", "Table"]
@@ -219,7 +219,7 @@ class Store:
         """Load the state file at ``path``; a file that is not one (not JSON, another shape, unreadable)
         is a ``ConfigError`` naming it (the half-loaded store is then dropped with its emulator)."""
         try:
-            self.load_data(jsontext.loads(path.read_text(encoding="utf-8")))
+            self.load_data(jsontext.loads(read_file(path).decode("utf-8")))
         except json.JSONDecodeError as err:
             where = f"line {err.lineno} column {err.colno}"
             raise _unusable(path, f"not JSON: {err.msg.removesuffix(' at')}, {where}") from None

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from mgsync.errors import Problem
+from mgsync.errors import Problem, read_file
 from mgsync.kinds import Kind, Prunable, children
 from mgsync.kinds.base import BulkKind
 from mgsync.manifest import csvdata
@@ -150,7 +150,7 @@ class FileHarvest:
     def _bytes(self, path: Path) -> bytes:
         """A file beside the manifest: staged, or on disk."""
         staged = self._staged(path)
-        return path.read_bytes() if staged is None else staged
+        return read_file(path) if staged is None else staged
 
     def _text(self, path: Path, shown: str) -> str:
         """A CSV file's text (``csvdata.text_of``), staged or on disk."""

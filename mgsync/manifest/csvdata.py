@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from mgsync.errors import Problem
+from mgsync.errors import Problem, read_file
 from mgsync.kinds.columns import BAD, Column, CsvColumns
 from mgsync.manifest.check import describe
 from mgsync.shapes.rules import all_pass, unknown
@@ -48,7 +48,7 @@ class Unreadable(Exception):
 def text_of(path: Path, shown: str) -> str:
     """The file's text (a byte-order mark dropped); ``Unreadable`` when it has none."""
     try:
-        data = path.read_bytes()
+        data = read_file(path)
     except OSError as err:
         raise Unreadable(f'cannot read "{shown}": {err.strerror or err}') from None
     return decoded(data, shown)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mgsync import handlebars
-from mgsync.errors import Problem
+from mgsync.errors import Problem, read_file
 
 if TYPE_CHECKING:
     from mgsync.shapes.harvest import Harvest
@@ -122,7 +122,7 @@ def _manifest_lines(out: Harvest) -> list[str]:
     path = Path(out.shown)
     staged = out.staged.data(path) if out.staged is not None else None
     try:
-        data = staged if staged is not None else path.read_bytes()
+        data = staged if staged is not None else read_file(path)
     except OSError:
         return []
     return data.decode("utf-8", errors="replace").splitlines()
