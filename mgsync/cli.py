@@ -33,7 +33,7 @@ from mgsync.connect import Connection
 from mgsync.dnscli import dns, dns_export
 from mgsync.emulatorcli import emulator
 from mgsync.errors import MgsyncError
-from mgsync.kindoptions import named, per_kind
+from mgsync.kindoptions import TARGET_HELP, known_targets, named, per_kind
 from mgsync.planview import apply_hooks, report, show_plan
 from mgsync.statecli import state
 from mgsync.templatecli import template
@@ -142,7 +142,7 @@ def schema() -> None:
     is_flag=True,
     help="List every member and suppression too, not a count per scope, and the sandbox domain under not managed.",
 )
-@click.option("--target", "targets", multiple=True, help="Limit to this address or glob (repeatable).")
+@click.option("--target", "targets", multiple=True, callback=known_targets, help=TARGET_HELP)
 @click.option("--lockfile", type=click.Path(path_type=Path), help="Default: mgsync.lock beside the manifests.")
 @click.option(
     "--preview",
@@ -229,7 +229,7 @@ def _heading(manifests: list[Path], commit: str, run_url: str) -> Heading:
     "--verify-{name}",
     "After applying, ask Mailgun to re-check this {noun}'s DNS records now (Mailgun rate-limits this; repeatable).",
 )
-@click.option("--target", "targets", multiple=True, help="Limit to this address or glob (repeatable).")
+@click.option("--target", "targets", multiple=True, callback=known_targets, help=TARGET_HELP)
 @click.option("--lockfile", type=click.Path(path_type=Path), help="Default: mgsync.lock beside the manifests.")
 @click.option(
     "--expect-plan",

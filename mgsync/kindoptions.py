@@ -5,6 +5,7 @@ line, as ``cliparts.py`` is. Names no kind: the registry decides which kinds get
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
@@ -15,6 +16,30 @@ if TYPE_CHECKING:
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+GLOB = frozenset("*?[")
+TARGET_HELP = "Limit to this address or glob (repeatable): route:catch-all, 'member:news@mg.example.com/*'."
+
+
+def known_targets(_ctx: click.Context, _param: click.Parameter, targets: tuple[str, ...]) -> tuple[str, ...]:
+    """``--target``'s check, before anything is read: each target is an address (``KIND:KEY``) or a
+    glob, whose kind is one the registry knows. A kind mistyped would match nothing, and the plan
+    would say "No changes" where there are some."""
+    from mgsync.kinds import KINDS
+    from mgsync.shapes.rules import unknown
+
+    names = [kind.name for kind in KINDS]
+    for target in targets:
+        kind, colon, _ = target.partition(":")
+        if GLOB & set(kind):
+            if colon and not any(fnmatch.fnmatchcase(name, kind) for name in names):
+                raise click.BadParameter(f"{target}: no kind matches {kind} (kinds: {', '.join(names)})")
+        elif not colon:
+            raise click.BadParameter(f"{target} is not an address: KIND:KEY (route:catch-all), or a glob ('route:*')")
+        elif kind not in names:
+            raise click.BadParameter(f"{target}: {unknown('kind', kind, names)}")
+    return targets
 
 
 def per_kind(flag: str, option: str, help: str) -> Callable[[Callable[P, R]], Callable[P, R]]:

@@ -37,6 +37,7 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)  # what apply refuses whatever the flags (also in notes)
     account_notes: list[str] = field(default_factory=list)  # on the account, not this change (also in notes)
+    targets: tuple[str, ...] = ()  # the plan covers only these addresses or globs (``--target``)
 
     @property
     def empty(self) -> bool:

@@ -70,9 +70,9 @@ def plan_changes(
     inputs = Inputs(wanted, observed, locked, prune, secrets.matches | secrets.unchecked)  # unchecked: no change shown
     selected = _select(inputs, targets)
     made = diff(selected, KINDS) if differ is None else differ.finish(selected)
-    notes = odd_notes(odd, wanted, locked)
+    notes = [*odd_notes(odd, wanted, locked), *_unmatched(selected, targets)]
     plan = _with_engine_word(made, selected, observed, notes, show_hidden=show_hidden)
-    return Outcome(plan, observed, secrets=secrets, account=account)
+    return Outcome(replace(plan, targets=targets), observed, secrets=secrets, account=account)
 
 
 def _read_live(
@@ -194,6 +194,16 @@ def _select(inputs: Inputs, targets: tuple[str, ...]) -> Inputs:
         return State(r for r in state.values() if matches_target(r.address, targets))
 
     return Inputs(keep(inputs.desired), keep(inputs.observed), keep(inputs.locked), inputs.prune, inputs.secret_matches)
+
+
+def _unmatched(selected: Inputs, targets: tuple[str, ...]) -> list[str]:
+    """A note for each target that matches nothing (a key mistyped): the plan would say "No changes"."""
+    found = [r.address for state in (selected.desired, selected.observed, selected.locked) for r in state.values()]
+    return [
+        f"--target {target} matches nothing in the manifests, the lockfile or Mailgun: nothing is planned for it"
+        for target in targets
+        if not any(matches_target(address, (target,)) for address in found)
+    ]
 
 
 def matches_target(address: Address, targets: tuple[str, ...]) -> bool:

@@ -11,6 +11,7 @@ from mgsync.plan import Plan
 
 FORMAT_VERSION = 1
 NO_CHANGES = "No changes. Mailgun matches the manifests."
+NO_CHANGES_TARGETED = "No changes on the targets (--target): Mailgun matches the manifests there."
 
 
 def counts(changes: list[Change]) -> dict[str, int]:
@@ -29,7 +30,7 @@ def counts(changes: list[Change]) -> dict[str, int]:
 def summary_line(plan: Plan) -> str:
     """``Plan: 2 to add, 1 to change, 0 to destroy.`` (``, 1 to forget`` only when there are any)."""
     if not plan.changes:
-        return NO_CHANGES
+        return NO_CHANGES_TARGETED if plan.targets else NO_CHANGES
     n = counts(plan.changes)
     forget = f", {n['forget']} to forget" if n["forget"] else ""
     return f"Plan: {n['add']} to add, {n['change']} to change, {n['destroy']} to destroy{forget}."

@@ -1,0 +1,74 @@
+"""``--target`` through the real ``mgsync`` CLI. A target whose kind is mistyped (``domian:*``) is a
+usage error before anything is read; one that matches nothing (a key mistyped) is a note, and the
+plan never says Mailgun matches the manifests as a whole: in CI, either would have hidden the
+changes pending behind "No changes" and exit 0 of ``--detailed-exitcode``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import run
+
+MANIFEST = """\
+version: 1
+domains:
+  mg.example.com: {}
+routes:
+  support: {expression: 'match_recipient("s@example.com")', actions: ['stop()']}
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "mgsync.yaml").write_text(MANIFEST, encoding="utf-8")
+    return tmp_path
+
+
+def mgsync(project: Path, *args: str):
+    return run(*args, "--emulator", "--emulator-state", "emu.json", cwd=project)
+
+
+@pytest.mark.parametrize(
+    ("target", "why"),
+    [
+        ("domian:*", 'domian:*: unknown kind "domian" (did you mean "domain"?)'),
+        ("Route:support", 'Route:support: unknown kind "Route" (did you mean "route"?)'),
+        ("mg.example.com", "mg.example.com is not an address: KIND:KEY (route:catch-all), or a glob ('route:*')"),
+        ("rotue*:support", "rotue*:support: no kind matches rotue*"),
+    ],
+)
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_a_target_of_no_kind_is_a_usage_error(project: Path, command: str, target: str, why: str) -> None:
+    result = mgsync(project, command, "--yes" if command == "apply" else "--detailed-exitcode", "--target", target)
+    assert result.returncode == 2, result.stderr
+    assert f"Error: Invalid value for '--target': {why}" in result.stderr
+    assert not (project / "emu.json").exists() and not (project / "mgsync.lock").exists()  # nothing read
+
+
+@pytest.mark.parametrize("target", ["route:*", "*support", "ro?te:support", "[r]oute:*"])
+def test_globs_over_kinds_and_keys_are_targets(project: Path, target: str) -> None:
+    result = mgsync(project, "plan", "--detailed-exitcode", "--target", target)
+    assert result.returncode == 2, result.stderr
+    assert "+ route:support" in result.stdout and "domain:" not in result.stdout
+
+
+def test_a_target_that_matches_nothing_is_said_and_never_claims_a_match(project: Path) -> None:
+    result = mgsync(project, "plan", "--detailed-exitcode", "--target", "domain:mg.example.co")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "Note: --target domain:mg.example.co matches nothing in the manifests, the lockfile or Mailgun: "
+        "nothing is planned for it",
+        "",
+        "No changes on the targets (--target): Mailgun matches the manifests there.",
+    ]
+    assert "Mailgun matches the manifests." not in result.stdout
+
+
+def test_a_targeted_apply_then_plan(project: Path) -> None:
+    assert mgsync(project, "apply", "--yes", "--target", "route:support").returncode == 0
+    result = mgsync(project, "plan", "--target", "route:*")
+    assert result.stdout.strip() == "No changes on the targets (--target): Mailgun matches the manifests there."
+    result = mgsync(project, "plan", "--detailed-exitcode")
+    assert result.returncode == 2 and "+ domain:mg.example.com" in result.stdout
