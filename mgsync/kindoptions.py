@@ -19,7 +19,7 @@ R = TypeVar("R")
 
 
 GLOB = frozenset("*?[")
-TARGET_HELP = "Limit to this address or glob (repeatable): route:catch-all, 'member:news@mg.example.com/*'."
+TARGET_HELP = "Limit to this address (KIND:KEY) or glob (repeatable)."
 
 
 def known_targets(_ctx: click.Context, _param: click.Parameter, targets: tuple[str, ...]) -> tuple[str, ...]:
@@ -36,7 +36,7 @@ def known_targets(_ctx: click.Context, _param: click.Parameter, targets: tuple[s
             if colon and not any(fnmatch.fnmatchcase(name, kind) for name in names):
                 raise click.BadParameter(f"{target}: no kind matches {kind} (kinds: {', '.join(names)})")
         elif not colon:
-            raise click.BadParameter(f"{target} is not an address: KIND:KEY (route:catch-all), or a glob ('route:*')")
+            raise click.BadParameter(f"{target} is not an address (KIND:KEY) or a glob over addresses ('KIND:*')")
         elif kind not in names:
             raise click.BadParameter(f"{target}: {unknown('kind', kind, names)}")
     return targets

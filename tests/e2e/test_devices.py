@@ -66,7 +66,10 @@ def test_a_template_file_that_is_a_device_is_named_at_its_entry(tmp_path: Path) 
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (("plan", "--emulator", "--lockfile", ZERO), f"{ZERO}: cannot read the lockfile (it is a device, not a file)"),
+        (
+            ("plan", "--emulator", "--emulator-state", "emu.json", "--lockfile", ZERO),
+            f"{ZERO}: cannot read the lockfile (it is a device, not a file)",
+        ),
         (("plan", "--emulator", "--emulator-state", ZERO), f"{ZERO} is not a usable emulator state file (cannot"),
         (("template", "render", ZERO), f"cannot read the template {ZERO}: it is a device, not a file"),
         (("template", "render", "welcome.html", "--vars", ZERO), f"{ZERO}: cannot read the test data: it is a device"),

@@ -35,7 +35,7 @@ def mgsync(project: Path, *args: str):
     [
         ("domian:*", 'domian:*: unknown kind "domian" (did you mean "domain"?)'),
         ("Route:support", 'Route:support: unknown kind "Route" (did you mean "route"?)'),
-        ("mg.example.com", "mg.example.com is not an address: KIND:KEY (route:catch-all), or a glob ('route:*')"),
+        ("mg.example.com", "mg.example.com is not an address (KIND:KEY) or a glob over addresses ('KIND:*')"),
         ("rotue*:support", "rotue*:support: no kind matches rotue*"),
     ],
 )
