@@ -123,20 +123,38 @@ def execute(
     log.debug("apply: %d changes in %d steps", total, len(steps))
 
     def perform(step: Step) -> None:
-        """The step's call, then its record in the lockfile."""
-        result = step.run(client)
+        """The step's call, then its record in the lockfile; a failure names the step's changes."""
+        try:
+            result = step.run(client)
+        except ApiError as err:  # Mailgun's answer to this step's changes
+            err.args = (f"{_named(step)}: {err}",)
+            raise
         if step.kind is not None and step.kind.name not in BULK_KINDS:  # collections: digests, after the re-read
             for change in step.changes:
                 made = hashes.get(change.address)
                 _record(lock, step.kind, change, result, made.result() if made else lock.secret_hash(change.address))
 
-    for finished in _run(client, steps=steps, perform=perform, stopping=stopping):
-        lock.commit()
-        for step in finished:
-            applied += len(step.changes)
-            if progress and step.changes:  # not the barrier
-                progress(applied, total, str(step.changes[-1].address))
+    try:
+        for finished in _run(client, steps=steps, perform=perform, stopping=stopping):
+            lock.commit()
+            for step in finished:
+                applied += len(step.changes)
+                if progress and step.changes:  # not the barrier
+                    progress(applied, total, str(step.changes[-1].address))
+    except ApiError as err:
+        done = f"Applied: {applied} of {total} changes, each recorded in the lockfile" if applied else "Nothing applied"
+        err.args = (f"{str(err).rstrip('.')}. {done}; mgsync plan shows what is left",)
+        raise
     return applied
+
+
+def _named(step: Step) -> str:
+    """The changes a failed step sent, for its error: one address and where it is declared, or a batch."""
+    first = step.changes[0]
+    if len(step.changes) > 1:
+        return f"{first.address} and {len(step.changes) - 1} more in its batch"
+    source = first.desired.source if first.desired is not None else None
+    return f"{first.address} ({source})" if source is not None else str(first.address)
 
 
 def _run(

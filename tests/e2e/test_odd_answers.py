@@ -130,11 +130,15 @@ def odd_at(emu: Emulator, path: str, odd: str, skip: int = 0) -> None:
         emu.faults.replace_body(f"/v3/{D}/templates", LIST_WITHOUT_VERSIONS, exact=True)
 
 
-def assert_one_located_line(code: int, err: str, path: str, odd: str) -> None:
+def assert_one_located_line(code: int, err: str, path: str, odd: str, step: str = "") -> None:
+    """One line naming the request and what came back; ``step``: an apply step's changes named before it,
+    what was applied after it (``apply.execute``)."""
     assert code == 1, err
+    before = rf"{re.escape(step)} \([^)]+\.yaml:\d+:\d+\): " if step else ""
+    after = r"\. Nothing applied; mgsync plan shows what is left" if step else ""
     assert re.fullmatch(
-        rf"Error: Mailgun API: GET {re.escape(path)} returned 200: expected [^\n]+, "
-        rf"got {re.escape(ODD[odd][2])}\n",
+        rf"Error: {before}Mailgun API: GET {re.escape(path)} returned 200: expected [^\n]+, "
+        rf"got {re.escape(ODD[odd][2])}{after}\n",
         err,
     ), err
     assert "internal error" not in err and "Traceback" not in err
@@ -202,7 +206,7 @@ def test_apply_reading_template_versions(fresh, odd: str) -> None:
     odd_at(emu, VERSIONS, odd)
     code, out, err = cli(env, "apply", "--yes", str(manifests))
     assert "Plan: 0 to add, 1 to change, 0 to destroy." in out
-    assert_one_located_line(code, err, VERSIONS, odd)
+    assert_one_located_line(code, err, VERSIONS, odd, step=f"template:{D}/welcome")
     assert emu.requests_count("POST") == 0
 
 

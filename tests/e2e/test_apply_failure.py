@@ -1,0 +1,40 @@
+"""A change Mailgun refuses in the middle of an apply, through the real ``mgsync`` CLI: the error names
+the change and where the manifests declare it (not only the HTTP call), and says how much was applied
+before it, all of it recorded. The example is one ``validate`` cannot see: Mailgun's limit of three
+URLs per event for account-level webhooks, reached across two files (the emulator keeps it as Mailgun
+does)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support.cli import error_line, run
+
+
+def test_a_refused_change_is_named_with_what_was_applied_before_it(tmp_path: Path) -> None:
+    manifests = tmp_path / "mailgun"
+    manifests.mkdir()
+    (manifests / "a.yaml").write_text(
+        "account_webhooks:\n"
+        "  https://a.example.com/1: {events: [delivered]}\n"
+        "  https://a.example.com/2: {events: [delivered]}\n",
+        encoding="utf-8",
+    )
+    (manifests / "b.yaml").write_text(
+        "account_webhooks:\n"
+        "  https://a.example.com/3: {events: [delivered]}\n"
+        "  https://a.example.com/4: {events: [delivered]}\n",
+        encoding="utf-8",
+    )
+    connect = ("--emulator", "--emulator-state", "emu.json")
+    assert run("validate", "mailgun", cwd=tmp_path).returncode == 0
+    # one step at a time: which of four concurrent creates Mailgun refuses would be the one it saw last
+    result = run("apply", "--yes", "--concurrency", "1", *connect, "mailgun", cwd=tmp_path)
+    assert error_line(result) == (
+        "Error: account_webhook:https://a.example.com/4 (mailgun/b.yaml:3:3): Mailgun API: POST /v1/webhooks "
+        "returned 400: Maximum of 3 unique URLs per event type reached for 'delivered'. Applied: 3 of 4 "
+        "changes, each recorded in the lockfile; mgsync plan shows what is left"
+    )
+    plan = run("plan", *connect, "mailgun", cwd=tmp_path)
+    assert "+ account_webhook:https://a.example.com/4" in plan.stdout
+    assert "Plan: 1 to add, 0 to change, 0 to destroy." in plan.stdout
