@@ -80,19 +80,19 @@ def save(
 
 
 def is_saved_plan(path: Path) -> bool:
+    """A ``.json`` file given to apply is a saved plan (manifests are ``.yaml``): ``load`` says what is
+    wrong with one that is not readable, where loading it as a manifest would have said "invalid YAML"."""
     try:  # a path the system will not look at (a name too long) is no plan: loading manifests says why
-        return (
-            path.suffix == ".json"
-            and path.is_file()
-            and "desired_digest" in jsontext.loads(path.read_text(encoding="utf-8"))
-        )
-    except (OSError, ValueError, TypeError):  # TypeError: JSON that is not an object or a list (``5``)
+        return path.suffix.lower() == ".json" and path.is_file()
+    except OSError:
         return False
 
 
 def load(path: Path) -> SavedPlan:
     try:
         data = jsontext.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or "desired_digest" not in data:
+            raise MgsyncError(f"{path}: not an mgsync plan file (save one with mgsync plan --out FILE.json)")
         found = data.get("format_version")
         if type(found) is int and found > FORMAT_VERSION:  # the plan job ran a newer mgsync than this one
             raise MgsyncError(

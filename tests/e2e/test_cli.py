@@ -129,3 +129,24 @@ def test_verbose_logs_requests_but_never_the_key(mailgun, tmp_path) -> None:
     logged = result.stdout + result.stderr
     assert KEY not in logged
     assert all(secret not in logged for secret in EXAMPLE_ENV.values())
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        ('{"format_version": 1, "desired_digest": "sha256:', "not a readable mgsync plan file (Unterminated string"),
+        ('{"x": 1}', "not an mgsync plan file (save one with mgsync plan --out FILE.json)"),
+        ("[1, 2]", "not an mgsync plan file (save one with mgsync plan --out FILE.json)"),
+    ],
+    ids=["truncated", "another object", "a list"],
+)
+def test_a_json_file_given_to_apply_is_read_as_a_saved_plan(tmp_path, content: str, why: str) -> None:
+    """A truncated plan artifact was "invalid YAML" at a line and column, a JSON object "unknown key":
+    loaded as a manifest, where the file was meant as a plan."""
+    (tmp_path / "plan.json").write_text(content, encoding="utf-8")
+    result = run(
+        "apply", "--yes", "--emulator", "--emulator-state", str(tmp_path / "emu.json"), "plan.json", cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"Error: plan.json: {why}"), result.stderr
+    assert len(result.stderr.splitlines()) == 1 and not (tmp_path / "emu.json").exists()
