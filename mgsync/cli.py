@@ -78,7 +78,7 @@ def run() -> NoReturn:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--strict", is_flag=True, help="An unset ${env:NAME} is an error (plan and apply always need it).")
+@click.option("--strict", is_flag=True, help="An unset ${env:NAME} is an error, as apply makes it (else a warning).")
 @click.option(
     "--format",
     "fmt",

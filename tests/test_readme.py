@@ -139,3 +139,17 @@ def test_readme_names_every_variable_the_production_example_needs() -> None:
         )
     )
     assert needed and all(f"{name}=" in README for name in needed)
+
+
+def test_the_action_inputs_table_names_every_input_and_output() -> None:
+    """``commit`` was an input of action.yml that the README's table left out."""
+    from ruamel.yaml import YAML
+
+    action = YAML(typ="safe").load((REPO / "action.yml").read_text(encoding="utf-8"))
+    section = README.split("### The GitHub Action", 1)[1].split("\n### ", 1)[0]
+    rows = re.findall(r"^\| (.+?) \|", section, flags=re.M)
+    named = {name for row in rows for name in re.findall(r"`([a-z-]+)`", row)}
+    assert sorted(set(action["inputs"]) - named) == []
+    outputs = re.search(r"^Outputs: (.*?)\n\n", section, flags=re.M | re.S)
+    assert outputs is not None
+    assert sorted(set(action["outputs"]) - set(re.findall(r"`([a-z-]+)`", outputs.group(1)))) == []
