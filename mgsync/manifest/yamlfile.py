@@ -115,7 +115,7 @@ def parse(path: Path, data: bytes | None = None) -> tuple[Parsed | None, list[Pr
     except ReaderError as err:
         return None, [_reader_problem(name, text, err)]
     except MarkedYAMLError as err:
-        return None, [_yaml_problem(name, err)]
+        return None, [_yaml_problem(name, text, err)]
     except YAMLError as err:
         return None, [Problem(name, 0, 0, "", f"invalid YAML: {_first_line(str(err))}")]
     except RecursionError:
@@ -153,7 +153,7 @@ def _parse_text(path: Path, text: str) -> tuple[Parsed, list[Problem]]:
     return Parsed(path, data), _duplicate_keys(str(path), node) if node is not None else []
 
 
-def _yaml_problem(name: str, err: MarkedYAMLError) -> Problem:
+def _yaml_problem(name: str, text: str, err: MarkedYAMLError) -> Problem:
     mark, context = err.problem_mark or err.context_mark, err.context_mark
     if mark is not None and "single document" in str(err.context):
         message = "a manifest file holds one YAML document (remove this ---)"
@@ -163,6 +163,11 @@ def _yaml_problem(name: str, err: MarkedYAMLError) -> Problem:
         message += f" ({_first_line(err.context)} at line {context.line + 1}, column {context.column + 1})"
     if mark is None:
         return Problem(name, 0, 0, "", f"invalid YAML: {message}")
+    if message.startswith("found undefined alias"):  # ``*@mg.example.com:``, a forward's catch-all, unquoted
+        lines = text.splitlines()
+        written = re.match(r"\*[^\s,\[\]{}]*", lines[mark.line][mark.column :]) if mark.line < len(lines) else None
+        if written is not None:
+            message += f"; YAML reads a plain * as an alias: quote the text ('{written.group().rstrip(':')}')"
     return Problem(name, mark.line + 1, mark.column + 1, "", f"invalid YAML: {message}")
 
 

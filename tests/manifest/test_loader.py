@@ -168,6 +168,16 @@ def test_anchors_and_merge_keys_work(tmp_path: Path) -> None:
             "m.yaml:2:3: routes.404: expected a string, got an integer (quote the name)",
         ),
         ("[" * 500 + "]" * 500, "m.yaml: invalid YAML: nested too deeply"),
+        (  # a forward's catch-all written as the README's Forwards section shows, but unquoted
+            "forwards:\n  *@mg.example.com:\n    store: https://app.example.com/stored\n",
+            "m.yaml:2:3: invalid YAML: found undefined alias '@mg.example.com:'; YAML reads a plain * as an "
+            "alias: quote the text ('*@mg.example.com')",
+        ),
+        (
+            "routes:\n  r: {expression: *x, actions: [stop()]}\n",
+            "m.yaml:2:19: invalid YAML: found undefined alias 'x'; YAML reads a plain * as an alias: quote the "
+            "text ('*x')",
+        ),
     ],
 )
 def test_odd_yaml_gives_problems_not_exceptions(
