@@ -62,9 +62,8 @@ def test_an_emulator_state_file_nested_too_deeply(tmp_path: Path) -> None:
 def test_a_saved_plan_nested_too_deeply(tmp_path: Path) -> None:
     root = project(tmp_path)
     (root / "plan.json").write_text('{"desired_digest": "x", "plan": ' + DEEP_JSON + "}", encoding="utf-8")
-    # not a plan that can be read, so it is read as what else a .json given to apply is: a manifest
     assert error_line(run(*emulated("apply", "--yes", "plan.json"), cwd=root)) == (
-        "Error: plan.json: invalid YAML: nested too deeply"
+        "Error: plan.json: not a readable mgsync plan file (nested too deeply: line 1 column 1 (char 0))"
     )
 
 
