@@ -103,7 +103,8 @@ class ManifestError(MgsyncError):
     def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None):
         self.problems = sorted(problems)
         self.warnings = sorted(warnings or [])  # found alongside (unset ${env:} when allowed)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        found = f"\n{len(self.problems)} errors found." if len(self.problems) > 1 else ""  # as validate ends
+        super().__init__("\n".join(str(p) for p in self.problems) + found)
 
 
 class ApiError(MgsyncError):

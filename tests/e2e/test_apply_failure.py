@@ -38,3 +38,20 @@ def test_a_refused_change_is_named_with_what_was_applied_before_it(tmp_path: Pat
     plan = run("plan", *connect, "mailgun", cwd=tmp_path)
     assert "+ account_webhook:https://a.example.com/4" in plan.stdout
     assert "Plan: 1 to add, 0 to change, 0 to destroy." in plan.stdout
+
+
+def test_manifest_errors_before_a_plan_or_apply_end_with_their_count(tmp_path: Path) -> None:
+    """As validate's do: a long list (hundreds of lines) said nowhere how many there were."""
+    (tmp_path / "m.yaml").write_text("routes:\n  a: {expresion: x}\n  b: {expression: x}\n", encoding="utf-8")
+    for command in ("plan", "apply"):
+        result = run(command, "--emulator", "--emulator-state", "emu.json", "m.yaml", cwd=tmp_path)
+        assert result.returncode == 1 and not (tmp_path / "emu.json").exists()
+        assert result.stderr.splitlines() == [
+            'Error: m.yaml:2:3: routes.a: missing required key "actions"',
+            'm.yaml:2:3: routes.a: missing required key "expression"',
+            'm.yaml:2:7: routes.a.expresion: unknown key "expresion" (did you mean "expression"?)',
+            'm.yaml:3:3: routes.b: missing required key "actions"',
+            'm.yaml:3:19: routes.b.expression: invalid expression at column 1: unknown filter "x" '
+            "(expected one of: match_recipient, match_header, catch_all)",
+            "5 errors found.",
+        ]
