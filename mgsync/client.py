@@ -231,8 +231,9 @@ class Client:
         another shape raises ``UnreadableAnswerError`` saying how it differs (answers.py), so callers may index it."""
         response, where = self._exchange("GET", path, params=params)
         value, problem = answers.check(response.text, expected)
-        if problem is not None:
-            raise UnreadableAnswerError("GET", where, response.status_code, problem)
+        if problem is not None:  # told again of the text without secrets: its excerpt may hold one
+            problem = answers.check(self._redact(response.text), expected)[1] or problem
+            raise UnreadableAnswerError("GET", where, response.status_code, self._redact(problem))
         return value
 
     @contextlib.contextmanager
@@ -392,7 +393,7 @@ class Client:
         elif status < 400:
             message = self._redact(self._redirected(response, where))
         else:
-            message = self._redact(wire.error_message(response))
+            message = wire.error_message(response, self._redact)
         if status in RETRY_STATUSES and method not in IDEMPOTENT:
             message += "; " + MAYBE_APPLIED.format(method)
         raise ApiError(method, where, status, message)
@@ -413,8 +414,12 @@ class Client:
         return min(self.backoff_cap, BACKOFF_BASE * 2.0**attempt) * self._random.uniform(0.5, 1.0)
 
     def _redact(self, text: str) -> str:
+        """``text`` without the key, as sent (Bearer) or as its Basic header (a proxy may echo one)."""
         key = self.settings.api_key.reveal()
-        return text.replace(key, "***") if len(key) >= 8 else text
+        if len(key) < 8:
+            return text
+        basic = b64encode(f"api:{key}".encode()).decode()
+        return text.replace(key, "***").replace(basic, "***").replace(basic.rstrip("="), "***")
 
     # -- pagination -------------------------------------------------------------------------
 

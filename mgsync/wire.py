@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json as jsonlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
@@ -16,6 +16,9 @@ from mgsync import jsontext
 
 Form = Mapping[str, Any] | Sequence[tuple[str, Any]]
 API_VERSION = re.compile(r"/v\d+(/|$)")  # where Mailgun's own path starts (/v1, /v3, /v4, §1.1)
+# what a terminal would act on rather than show: controls (an escape sequence sets colours or the
+# window's title) and bidi overrides (text shown in another order than it reads)
+UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -60,19 +63,22 @@ def parse_body(response: httpx.Response) -> Any:
 
 
 def shorten(text: str, width: int = 200) -> str:
-    text = " ".join(text.split())
+    """A server's text fit for one line of ours: whitespace folded, what a terminal would act on
+    written as ``\\uXXXX``, at most ``width`` characters."""
+    text = UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", " ".join(text.split()))
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def error_message(response: httpx.Response) -> str:
-    """Mailgun's ``message`` (then ``Reason``, ``Description``), else a trimmed text body."""
+def error_message(response: httpx.Response, redact: Callable[[str], str] = str) -> str:
+    """Mailgun's ``message`` (then ``Reason``, ``Description``), else a trimmed text body; ``redact``
+    hides secrets in it before it is cut (a key cut in half is no longer found)."""
     body = parse_body(response)
     if isinstance(body, dict):
         for key in ("message", "Reason", "Description", "error"):
             if isinstance(body.get(key), str) and body[key].strip():
-                return shorten(body[key])
-        return shorten(jsonlib.dumps(body))
-    text = str(body)
+                return shorten(redact(body[key]))
+        return shorten(redact(jsonlib.dumps(body)))
+    text = redact(str(body))
     if re.match(r"\s*<(!doctype|html|head|title)", text, re.IGNORECASE):
         # Unknown paths answer with an HTML page (§1.4), which says nothing useful.
         return (

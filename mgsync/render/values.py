@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mgsync.changes import SENSITIVE, SENSITIVE_CHANGED, FieldChange, Key
+from mgsync.wire import UNSAFE
 
 WIDTH = 100  # columns a detail line aims for before a value wraps
 MIN_WRAP = 40  # a value column never gets narrower than this
@@ -33,7 +34,6 @@ BRIEF = 80  # characters of one value in a one-line summary (markdown drift bull
 MASKS = frozenset({SENSITIVE, SENSITIVE_CHANGED})
 
 # C0/C1 controls and DEL, plus the bidi overrides that can make text read differently than it is.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -54,7 +54,7 @@ def clean(text: str) -> str:
     """``text`` with control and bidi characters written as ``\\uXXXX`` escapes."""
     if text.isascii() and text.isprintable():  # the common case, and much faster than the regex
         return text
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def dump(value: Any) -> str:
