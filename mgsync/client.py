@@ -396,7 +396,7 @@ class Client:
             message = wire.error_message(response, self._redact)
         if status in RETRY_STATUSES and method not in IDEMPOTENT:
             message += "; " + MAYBE_APPLIED.format(method)
-        raise ApiError(method, where, status, message)
+        raise ApiError(method, where, status, message, json=isinstance(wire.parse_body(response), (dict, list)))
 
     def _redirected(self, response: httpx.Response, where: str) -> str:
         """Where a 3xx points, and the base URL that would reach it (when its path ends as ours did)."""

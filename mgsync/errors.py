@@ -108,8 +108,11 @@ class ManifestError(MgsyncError):
 
 
 class ApiError(MgsyncError):
-    def __init__(self, method: str, path: str, status: int, message: str):
-        self.method, self.path, self.status, self.message = method, path, status, message
+    """``json``: the answer's body was JSON, as Mailgun's always is (an HTML page or plain text comes
+    from a server in front of it, or an unknown path)."""
+
+    def __init__(self, method: str, path: str, status: int, message: str, *, json: bool = True):
+        self.method, self.path, self.status, self.message, self.json = method, path, status, message, json
         super().__init__(f"Mailgun API: {method} {path} returned {status}: {message}")
 
 

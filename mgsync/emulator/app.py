@@ -231,7 +231,11 @@ class Emulator:
         self._drop(self.faults.take("drop_connection", method, path), entry, False)
         rule = self.faults.take("fail_before_commit", method, path)
         if rule is not None:
-            return _server_error(rule.status)
+            return (
+                (rule.status, [("Content-Type", rule.content_type)], rule.body)
+                if rule.body
+                else _server_error(rule.status)
+            )
         result = self._dispatch(ep, store, method, path, params, query, h, body, gateway)
         hook = self.faults.take("after_answer", method, path)
         if hook is not None and hook.action is not None:

@@ -42,8 +42,8 @@ class Rule:
     status: int = 502
     times: int | None = 1  # None = every matching request, forever
     after_commit: bool = False  # drop_connection only: apply the write first
-    body: bytes = b""  # replace_body only: what the client gets instead of the real answer
-    content_type: str = "application/json"  # replace_body only
+    body: bytes = b""  # replace_body, fail_before_commit: what the client gets instead of the real answer
+    content_type: str = "application/json"  # with ``body``
     skip: int = 0  # matching requests answered normally before the rule starts to fire
     exact: bool = False  # match the path exactly, not as a prefix
     action: Callable[[], None] | None = None  # after_answer only: what happens once the answer is made
@@ -71,10 +71,18 @@ class Faults:
     _rng: random.Random | None = field(default=None, repr=False)
 
     def fail_before_commit(
-        self, method: str | None = None, path: str | None = None, status: int = 503, times: int | None = 1
+        self,
+        method: str | None = None,
+        path: str | None = None,
+        status: int = 503,
+        times: int | None = 1,
+        body: bytes | str = b"",
+        content_type: str = "text/html",
     ) -> Rule:
-        """Matching requests answer ``status`` without being applied."""
-        return self._add(Rule("fail_before_commit", method, path, status, times))
+        """Matching requests answer ``status`` without being applied: Mailgun's error, or ``body`` (a
+        page of a proxy or firewall in front of it that never passed the request on)."""
+        raw = body.encode() if isinstance(body, str) else body
+        return self._add(Rule("fail_before_commit", method, path, status, times, body=raw, content_type=content_type))
 
     def fail_after_commit(
         self, method: str | None = None, path: str | None = None, status: int = 502, times: int | None = 1

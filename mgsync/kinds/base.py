@@ -380,7 +380,10 @@ def path_quote(value: str) -> str:
 
 
 def is_not_found(err: ApiError) -> bool:
-    return err.status == 404
+    """Mailgun's own 404 (a JSON ``message``: "Route not found"): the object is not there. A 404 page
+    in HTML or text is no such answer: an unknown path, or a proxy or firewall in front of Mailgun;
+    taking it for "gone" would forget a live object (a delete counted as done)."""
+    return err.status == 404 and err.json
 
 
 def read_item(client: Client, path: str, expected: Any, what: str, **params: Any) -> Any | None:

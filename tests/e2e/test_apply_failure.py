@@ -55,3 +55,35 @@ def test_manifest_errors_before_a_plan_or_apply_end_with_their_count(tmp_path: P
             "(expected one of: match_recipient, match_header, catch_all)",
             "5 errors found.",
         ]
+
+
+NGINX_404 = "<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center></body></html>"
+
+
+def test_a_delete_a_proxy_answers_with_its_404_page_is_not_counted_as_done(tmp_path: Path) -> None:
+    """Mailgun's 404 to a delete ({"message": "Route not found"}) means gone already; a 404 page from a
+    server in front of it (a proxy, a firewall that refuses DELETE) does not: the route stays live,
+    recorded, and planned for deletion. It was counted as destroyed and forgotten: the next plan said
+    "No changes" while the route lived on."""
+    from mgsync.emulator import Emulator
+    from mgsync.emulator.server import serve
+
+    emu = Emulator(api_key="test")
+    manifests = tmp_path / "mailgun"
+    manifests.mkdir()
+    route = "  r1: {expression: 'match_recipient(\"a@x.org\")', actions: ['stop()']}\n"
+    (manifests / "m.yaml").write_text(f"version: 1\nprune: [routes]\nroutes:\n{route}", encoding="utf-8")
+    with serve(emu, host="127.0.0.1", port=0) as srv:
+        env = {"MAILGUN_API_KEY": "test", "MAILGUN_BASE_URL": srv.url}
+        assert run("apply", "--yes", "mailgun", cwd=tmp_path, env=env).returncode == 0
+        (manifests / "m.yaml").write_text("version: 1\nprune: [routes]\nroutes: {}\n", encoding="utf-8")
+        emu.faults.fail_before_commit("DELETE", "/v3/routes/", status=404, body=NGINX_404)
+        result = run("apply", "--yes", "mailgun", cwd=tmp_path, env=env)
+        (route_id,) = emu.store.routes
+        assert error_line(result) == (
+            f"Error: route:r1: Mailgun API: DELETE /v3/routes/{route_id} returned 404: not found (no such "
+            "endpoint). Nothing applied; mgsync plan shows what is left"
+        )
+        assert len(emu.store.routes) == 1
+        again = run("plan", "--detailed-exitcode", "mailgun", cwd=tmp_path, env=env)
+    assert again.returncode == 2 and "- route:r1" in again.stdout
