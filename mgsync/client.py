@@ -222,9 +222,19 @@ class Client:
         json: Any = None,
         files: Any = None,
     ) -> Any:
-        """Send one request (retrying as the module docstring says); return parsed JSON or text."""
-        response, _ = self._exchange(method, path, params=params, data=data, json=json, files=files)
-        return wire.parse_body(response)
+        """Send one request (retrying as the module docstring says); return parsed JSON or text.
+
+        Mailgun answers every write with a JSON object, or 204 and no body (account webhooks): a write
+        answered 2xx with anything else (an HTML page of a captive portal or a firewall, an empty 200)
+        was answered by a server in front of it, so it is an ``UnreadableAnswerError``, never a change
+        counted as made."""
+        response, where = self._exchange(method, path, params=params, data=data, json=json, files=files)
+        body = wire.parse_body(response)
+        if method != "GET" and not isinstance(body, dict) and response.status_code != 204:
+            _, problem = answers.check(self._redact(response.text), OBJECT)
+            got = problem or f"expected an object, got {type(body).__name__}"
+            raise UnreadableAnswerError(method, where, response.status_code, f"{got}; " + MAYBE_APPLIED.format(method))
+        return body
 
     def read(self, path: str, expected: Shape, **params: Any) -> Any:
         """GET ``path`` and return its JSON, checked against the ``expected`` shape: an answer of

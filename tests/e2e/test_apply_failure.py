@@ -87,3 +87,32 @@ def test_a_delete_a_proxy_answers_with_its_404_page_is_not_counted_as_done(tmp_p
         assert len(emu.store.routes) == 1
         again = run("plan", "--detailed-exitcode", "mailgun", cwd=tmp_path, env=env)
     assert again.returncode == 2 and "- route:r1" in again.stdout
+
+
+def test_a_create_a_captive_portal_answers_with_its_page_is_not_counted_as_done(tmp_path: Path) -> None:
+    """Mailgun answers every write with JSON: a 200 with a login page came from a server in front of it
+    and made nothing. It was counted as added, and the apply ended with exit 0 and a note that
+    Mailgun had not caught up yet."""
+    from mgsync.emulator import Emulator
+    from mgsync.emulator.server import serve
+
+    emu = Emulator(api_key="test")
+    manifests = tmp_path / "mailgun"
+    manifests.mkdir()
+    (manifests / "m.yaml").write_text(
+        "version: 1\nroutes:\n  r1: {expression: 'match_recipient(\"a@x.org\")', actions: ['stop()']}\n",
+        encoding="utf-8",
+    )
+    page = "<!DOCTYPE html><html><head><title>Guest Wi-Fi: Log in</title></head><body>…</body></html>"
+    with serve(emu, host="127.0.0.1", port=0) as srv:
+        env = {"MAILGUN_API_KEY": "test", "MAILGUN_BASE_URL": srv.url}
+        emu.faults.fail_before_commit("POST", "/v3/routes", status=200, body=page)
+        result = run("apply", "--yes", "mailgun", cwd=tmp_path, env=env)
+        assert error_line(result) == (
+            "Error: route:r1 (mailgun/m.yaml:3:3): Mailgun API: POST /v3/routes returned 200: expected an object, "
+            "got an HTML page titled 'Guest Wi-Fi: Log in'; not retried because POST may have been applied: "
+            "re-read before trying again. Nothing applied; mgsync plan shows what is left"
+        )
+        assert emu.store.routes == {}
+        again = run("plan", "--detailed-exitcode", "mailgun", cwd=tmp_path, env=env)
+    assert again.returncode == 2 and "+ route:r1" in again.stdout
