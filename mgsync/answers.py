@@ -315,7 +315,12 @@ def _not_json(text: str, err: ValueError) -> str:
         title = _TITLE.search(text)
         return f"an HTML page titled {_quote(title.group(1))}" if title else f"an HTML page {_quote(text)}"
     if text.lstrip()[:1] in ("{", "[", '"'):
-        what = "JSON nested too deeply" if jsontext.too_deep(err) else "invalid or truncated JSON"
+        if jsontext.too_deep(err):
+            what = "JSON nested too deeply"
+        elif isinstance(err, json.JSONDecodeError):
+            what = "invalid or truncated JSON"
+        else:  # NaN, an integer of thousands of digits: JSON's syntax, but no value it can hold here
+            what = f"invalid JSON ({str(err).split(';')[0]})"
         return f"{what} {_quote(text)}"
     return f"a non-JSON body {_quote(text)}"
 

@@ -74,6 +74,11 @@ ODD = {
         "application/json",
         'JSON nested too deeply \'{"items": ' + "[" * 29 + "…'",
     ),
+    "NaN": (  # Python's json reads it, JSON has no such value: a member's vars with one never converged
+        '{"items": [{"n": NaN}]}',
+        "application/json",
+        'invalid JSON (NaN is not JSON) \'{"items": [{"n": NaN}]}\'',
+    ),
 }
 
 
