@@ -406,6 +406,8 @@ class Client:
             message = wire.error_message(response, self._redact)
         if status in RETRY_STATUSES and method not in IDEMPOTENT:
             message += "; " + MAYBE_APPLIED.format(method)
+        elif attempt:  # a 429 or 5xx each time: the answer does not say it was tried again
+            message += f" (gave up after {attempt + 1} attempts)"
         raise ApiError(method, where, status, message, json=isinstance(wire.parse_body(response), (dict, list)))
 
     def _redirected(self, response: httpx.Response, where: str) -> str:

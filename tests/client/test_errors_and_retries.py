@@ -76,7 +76,10 @@ def test_retries_are_bounded(account, connect) -> None:
     emu.faults.fail_before_commit(method="GET", status=502, times=None)
     with pytest.raises(ApiError) as err:
         connect(url, max_retries=2, sleep=Sleeps()).get("/v4/domains")
-    assert str(err.value) == "Mailgun API: GET /v4/domains returned 502: Bad Gateway (HTML page)"
+    assert (
+        str(err.value)
+        == "Mailgun API: GET /v4/domains returned 502: Bad Gateway (HTML page) (gave up after 3 attempts)"
+    )
     assert statuses(emu, "GET") == [502, 502, 502]
 
 

@@ -129,7 +129,7 @@ def test_past_reset_and_no_hint_fall_back_to_backoff() -> None:
         with pytest.raises(ApiError) as err:
             client.get("/v3/routes")
         assert client.stats.throttled == 4
-    assert str(err.value) == "Mailgun API: GET /v3/routes returned 429: Too Many"
+    assert str(err.value) == "Mailgun API: GET /v3/routes returned 429: Too Many (gave up after 4 attempts)"
     assert len(sleeps.calls) == 3 and all(0 < s <= 0.25 * 2**i * 1.1 for i, s in enumerate(sleeps.calls))
 
 
