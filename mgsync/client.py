@@ -443,13 +443,20 @@ class Client:
 
         Stops at ``total_count`` or an empty page; a short page ends it only when ``total_count``
         is missing (a server may cap ``limit`` below what was asked, so short is not always last).
+        A page that repeats the one before it is an ``UnreadableAnswerError``: a server that ignores
+        ``skip`` would otherwise be read until ``total_count``, however large it says that is.
         """
         whole = ListOf(item)
         lenient = answers.odd_sink() is not None  # odd items are left out, not fatal
         page_shape, skip = Obj({"items": ListOf(answers.ANY) if lenient else whole}, {"total_count": INT}), 0
+        before: list[Any] = []
         while True:
             page = self.read(path, page_shape, **{**(params or {}), "skip": skip, "limit": limit})
             items = page["items"]
+            if items and items == before:
+                repeated = f"the page at skip={skip} repeats the one before it: the server does not page"
+                raise UnreadableAnswerError("GET", self._url(path)[1], 200, repeated)
+            before = items
             yield from self._fitting(items, whole, path, skip) if lenient else items
             skip += len(items)
             total = page.get("total_count")

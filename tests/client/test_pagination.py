@@ -11,6 +11,7 @@ import pytest
 
 from mgsync.answers import ANY, INT, ListOf, Obj
 from mgsync.client import Client
+from mgsync.errors import UnreadableAnswerError
 from mgsync.settings import Settings
 from tests.support.client import DOMAIN, KEY
 
@@ -161,3 +162,20 @@ def test_an_answer_read_is_freed_at_once_not_left_to_the_cycle_collector(account
         if enabled:
             gc.enable()
     assert left == []  # before: a Response, its Request, streams and headers for every answer
+
+
+def test_a_server_that_ignores_skip_is_an_error_not_an_endless_read(account, connect) -> None:
+    """Each page the same route, with a total_count of 10**15: read until the run was killed (73,343
+    requests in a minute, memory growing), or with a small total the same route listed twice."""
+    emu, url = account
+    page = '{"items": [{"id": "r1", "priority": 0, "expression": "catch_all()", "actions": []}], "total_count": %d}'
+    for total in (3, 10**15):  # the small one first: before the fix, the large one never ended
+        emu.faults.clear()
+        emu.faults.replace_body("/v3/routes", page % total, exact=True)
+        with pytest.raises(UnreadableAnswerError) as err:
+            list(connect(url).iter_skip("/v3/routes", limit=1))
+        assert str(err.value) == (
+            "Mailgun API: GET /v3/routes returned 200: the page at skip=1 repeats the one before it: "
+            "the server does not page"
+        )
+    assert len([e for e in emu.log if e.path == "/v3/routes"]) == 4
