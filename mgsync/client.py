@@ -171,12 +171,15 @@ class Client:
     def __enter__(self) -> Client:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        # a second Ctrl-C or SIGTERM (tuning.graceful_interrupt) stops at once: it waits for no request
+        # in flight, which a server sending a byte at a time could hold for ever
+        self.close(wait=kind is None or not issubclass(kind, KeyboardInterrupt))
 
-    def close(self) -> None:
-        self.pool.close()
-        self._http.close()
+    def close(self, *, wait: bool = True) -> None:
+        self.pool.close(wait=wait)
+        if wait:
+            self._http.close()
 
     def reset_stats(self) -> None:
         with self._lock:

@@ -33,9 +33,10 @@ class Pool:
         self._local = threading.local()
         self._executor: ThreadPoolExecutor | None = None
 
-    def close(self) -> None:
+    def close(self, *, wait: bool = True) -> None:
+        """Stop the threads; without ``wait``, leave those still running to the process's end."""
         if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor.shutdown(wait=wait, cancel_futures=True)
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """``[fn(x) for x in items]`` on ``concurrency`` threads, in input order.

@@ -17,6 +17,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -199,3 +200,31 @@ def test_a_plan_interrupted_with_ctrl_c_says_only_that(tmp_path: Path) -> None:
         _, err = proc.communicate(timeout=30)
     assert (proc.returncode, err) == (130, "Interrupted.\n")
     assert sorted(path.name for path in root.iterdir()) == ["routes.yaml"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM to a child process is POSIX")
+def test_a_second_sigterm_stops_at_once_while_a_call_hangs(tmp_path: Path) -> None:
+    """The first SIGTERM says "a second Ctrl-C or SIGTERM stops at once"; with the one call in flight
+    held by the server (sending nothing, or a byte at a time), the second waited for it until the
+    timeout, or for ever. It now ends the command at once, 143, the lockfile written."""
+    root = tmp_path / "account"
+    root.mkdir()
+    account_l.write_routes(root, account_l.Shape(routes=1))
+    emu = Emulator(api_key=KEY)
+    started, release = threading.Event(), threading.Event()
+    emu.faults.after_answer("POST", "/v3/routes", lambda: (started.set(), release.wait(120)))
+    with serve(emu, host="127.0.0.1", port=0) as server:
+        proc = ctrl_c_able(["apply", "--yes", str(root)], root, {**cli_env(server.url), "MGSYNC_TIMEOUT": "120"})
+        try:
+            assert started.wait(60)
+            proc.send_signal(signal.SIGTERM)
+            time.sleep(1)
+            assert proc.poll() is None  # the first waits for the call in flight
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=20)
+        finally:
+            release.set()
+            if proc.poll() is None:
+                proc.kill()
+    assert proc.returncode == 143
+    assert err.splitlines()[-1] == "Terminated. The lockfile records every step that completed; run the command again."
