@@ -18,6 +18,8 @@ from mgsync.errors import MgsyncError
 if TYPE_CHECKING:
     from mgsync.dns.live import Live
 
+NO_DOMAIN = "the manifests declare no domain"
+
 
 @click.group()
 def dns() -> None:
@@ -78,6 +80,9 @@ def dns_export(
     from mgsync.dns.formats import Options
 
     found = _dns_records(paths, zones, conn)
+    if not found.records and not found.outside:  # each declared domain absent (each said above), or none declared
+        why = "no declared domain exists in Mailgun yet (run mgsync apply)" if found.absent else NO_DOMAIN
+        raise MgsyncError(f"No DNS records to export: {why}.")
     outputs = export.render(found.records, fmt, out, Options(provider=provider))
     export.write(outputs)
     for output in outputs:
@@ -102,7 +107,8 @@ def dns_check(
 
     found = _dns_records(paths, zones, conn)
     if not found.records and not found.absent:
-        raise MgsyncError("No DNS records to check: no declared domain lies in the zones given.")
+        why = "no declared domain lies in the zones given" if found.outside else NO_DOMAIN
+        raise MgsyncError(f"No DNS records to check: {why}.")
     results = check.check(found.records, check.resolver(resolver))
     click.echo(report.json_text(results, found.notes) if fmt == "json" else report.text(results))
     if found.absent or any(r.status != "ok" for r in results):

@@ -129,3 +129,28 @@ def test_a_declared_domain_not_yet_in_mailgun_is_a_note(mailgun, zone_text, tmp_
 def test_bad_options_give_one_clear_message(mailgun, manifest, args: tuple[str, ...], message: str) -> None:
     result = run("dns", args[0], str(manifest), *args[1:], env=mailgun)
     assert (result.returncode, result.stderr.strip(), result.stdout) == (1, message, "")
+
+
+@pytest.mark.parametrize(
+    ("declared", "command", "message"),
+    [
+        (
+            "domains:\n  new.example.com: {}\n",
+            "export",
+            "Note: new.example.com is declared in the manifests but does not exist in Mailgun yet; run mgsync "
+            "apply to create it, then run this command again.\n"
+            "Error: No DNS records to export: no declared domain exists in Mailgun yet (run mgsync apply).",
+        ),
+        ("routes: {}\n", "export", "Error: No DNS records to export: the manifests declare no domain."),
+        ("routes: {}\n", "check", "Error: No DNS records to check: the manifests declare no domain."),
+    ],
+)
+def test_nothing_to_export_or_check_says_why_without_naming_zones_never_given(
+    mailgun, tmp_path: Path, declared: str, command: str, message: str
+) -> None:
+    """Both said "no declared domain ... lies in the zones given" where no --zone was given."""
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "m.yaml").write_text(f"version: 1\n{declared}", encoding="utf-8")
+    args = ("--format", "bind") if command == "export" else ()
+    result = run("dns", command, str(tmp_path / "other"), *args, env=mailgun)
+    assert (result.returncode, result.stderr.strip(), result.stdout) == (1, message, "")
