@@ -344,17 +344,32 @@ class State(Mapping[Address, Resource]):
             return True
         if not isinstance(address, Address) or not self.tables:
             return False
-        scope, _, name = address.key.rpartition("/")
-        return name in self.tables.get((address.kind, scope), ())
+        return self._entry(address) is not None
+
+    def _entry(self, address: Address) -> tuple[str, str, tuple[Any, ...]] | None:
+        """``(scope, name, entry)`` of a bulk entry's address. An e-mail address may hold a ``/``
+        (``b/x@example.com``, RFC 5322), so when the last ``/`` does not part scope from name another may."""
+        key = address.key
+        scope, _, name = key.rpartition("/")
+        entry = self.tables.get((address.kind, scope), {}).get(name)
+        if entry is not None or key.count("/") < 2:  # the usual case: one "/" parts scope from name
+            return None if entry is None else (scope, name, entry)
+        at = key.find("/")
+        while at < len(scope):
+            entry = self.tables.get((address.kind, key[:at]), {}).get(key[at + 1 :])
+            if entry is not None:
+                return key[:at], key[at + 1 :], entry
+            at = key.find("/", at + 1)
+        return None
 
     def get(self, address: Address, default: Resource | None = None) -> Resource | None:  # type: ignore[override]
         found = self._items.get(address)
         if found is not None or not self.tables:
             return found or default
-        scope, _, name = address.key.rpartition("/")
-        entry = self.tables.get((address.kind, scope), {}).get(name)
-        if entry is None:
+        located = self._entry(address)
+        if located is None:
             return default
+        scope, name, entry = located
         origin = self.origins.get((address.kind, scope))
         return Resource(address, Row.from_entry(entry), None if origin is None else origin(name))
 

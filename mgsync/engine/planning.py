@@ -198,7 +198,9 @@ def _select(inputs: Inputs, targets: tuple[str, ...]) -> Inputs:
 
 def _unmatched(selected: Inputs, targets: tuple[str, ...]) -> list[str]:
     """A note for each target that matches nothing (a key mistyped): the plan would say "No changes"."""
-    found = [r.address for state in (selected.desired, selected.observed, selected.locked) for r in state.values()]
+    if not targets:  # then nothing was selected away: no state is walked
+        return []
+    found = [address for state in (selected.desired, selected.observed, selected.locked) for address in state]
     return [
         f"--target {target} matches nothing in the manifests, the lockfile or Mailgun: nothing is planned for it"
         for target in targets

@@ -135,3 +135,22 @@ def test_a_live_object_whose_value_the_model_refuses_is_left_out_and_planned_aro
     plan = harness.plan()
     assert harness.actions(plan) == []
     assert f"{note}; left alone (not managed)." in plan.notes
+
+
+def test_an_entry_whose_address_holds_a_slash_is_left_out_and_plans_go_on(tmp_path: Path) -> None:
+    """``b/x@example.com`` is an e-mail address (``/`` is atext, RFC 5322) that Mailgun's bulk add takes;
+    mgsync leaves it out, as its addresses part scope and name at a ``/``. Beside another bounce, the
+    plan right after the import was "internal error (KeyError ...)": a lookup took the last ``/``."""
+    emu = Emulator(api_key=KEY)
+    emu.store.add_domain(D, state="active")
+    emu.store.add_bounces(D, [{"address": "b/x@example.com", "code": "550"}, {"address": "a@example.com"}])
+    with serve(emu, host="127.0.0.1", port=0) as server:
+        env = {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": server.url}
+        out = tmp_path / "imported"
+        imported = run("import", "--out", str(out), env=env)
+        assert imported.returncode == 0, imported.stderr
+        assert f"bounce:{D}/b/x@example.com was left out" in imported.stderr
+        for targets in ((), ("--target", "bounce:*"), ("--target", f"bounce:{D}/b/x@example.com")):
+            plan = run("plan", "--detailed-exitcode", *targets, str(out), env=env)
+            assert plan.returncode == 0, plan.stderr
+            assert "internal error" not in plan.stderr and "No changes" in plan.stdout
