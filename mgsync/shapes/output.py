@@ -21,6 +21,8 @@ from typing import Any, TypeVar
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.representer import RoundTripRepresenter
 
 from mgsync.errors import MgsyncError, writing
 from mgsync.shapes.yamltext import Unsure, Writer
@@ -46,8 +48,24 @@ def block_seq(items: Iterable[Any]) -> CommentedSeq:
     return node
 
 
+class _Representer(RoundTripRepresenter):
+    """ruamel.yaml's, but a string holding NEL (U+0085, a cp1252 "…" read as Latin-1) is double-quoted:
+    written raw in single quotes, as ruamel.yaml would, it reads back as a space (a line break folded)."""
+
+    def represent_str(self, data: str) -> ScalarNode:
+        if "\x85" in data:
+            node: ScalarNode = self.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+            return node
+        plain: ScalarNode = super().represent_str(data)
+        return plain
+
+
+_Representer.add_representer(str, _Representer.represent_str)
+
+
 def _dumper() -> YAML:
     yaml = YAML(typ="rt", pure=True)
+    yaml.Representer = _Representer
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 1_000_000  # never fold a long expression or footer across lines
     yaml.allow_unicode = True

@@ -61,6 +61,10 @@ class _Scalars:
             if key:
                 raise Unsure("an empty key")
             return "''"
+        if "\x85" in value:  # NEL (a cp1252 "…" read as Latin-1): double-quoted, as ``output._Representer`` has it
+            if key:
+                raise Unsure("a key with NEL")  # the dumper writes it as an explicit key (``? "…"``)
+            return _double_quoted(value)
         analysis = self.emitter.analyze_scalar(value)
         if key and (analysis.multiline or len(value) >= SIMPLE_KEY):
             raise Unsure("a key that is not a simple key")

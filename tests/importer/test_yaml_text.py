@@ -133,3 +133,18 @@ def test_what_the_writer_is_not_sure_of_goes_to_ruamel(value: Any) -> None:
     output = Output()
     output.add_yaml("odd.yaml", tree)
     assert output.files["odd.yaml"] == _reference(tree).encode()
+
+
+@pytest.mark.parametrize("value", ["Wait\x85", "Inbound\x85mail", "a \x85b", "\x85", "x\x85\ny"])
+def test_nel_reads_back_as_itself(value: str) -> None:
+    """NEL (U+0085: a cp1252 "…" read as Latin-1, found in real data) was written raw in single quotes,
+    where YAML reads it as a line break folded into a space: the plan after an import was not empty, and
+    a route keyed by such a description was created a second time."""
+    from ruamel.yaml import YAML
+
+    tree = _root("routes")
+    tree.update({value: value, "flow": flow_map({"n": value}), "list": flow_seq([value]), "k": block_seq([value])})
+    written = [text for text in (_reference(tree), _fast(tree)) if text is not None]
+    for text in written:
+        loaded = YAML(typ="rt", pure=True).load(text)
+        assert (loaded[value], loaded["flow"]["n"], loaded["list"][0], loaded["k"][0]) == (value,) * 4, text
