@@ -165,7 +165,7 @@ class Kind(Generic[M]):
 
     def export(self, out: Output, scope: str, resources: list[Resource]) -> Any:
         """The YAML value of this kind's section (files it refers to go to ``out``); falsy: none."""
-        return CommentedMap((r.address.name, self.export_one(out, scope, r)) for r in resources)
+        return CommentedMap((key_in(scope, r.address), self.export_one(out, scope, r)) for r in resources)
 
     def export_one(self, out: Output, scope: str, resource: Resource) -> Any:
         return CommentedMap(resource.body.model_dump(mode="json"))
@@ -323,7 +323,7 @@ class BulkKind(Kind[R], Bulk, Deletable, Prunable):
 
     def export(self, out: Output, scope: str, resources: list[Resource]) -> Any:
         return self.export_table(
-            out, scope, {r.address.name: r.body.to_entry() for r in resources if isinstance(r.body, Row)}
+            out, scope, {key_in(scope, r.address): r.body.to_entry() for r in resources if isinstance(r.body, Row)}
         )
 
     def export_table(self, out: Output, scope: str, entries: Entries) -> Any:
@@ -377,6 +377,12 @@ def path_quote(value: str) -> str:
     from mgsync.client import segment
 
     return segment(value)
+
+
+def key_in(scope: str, address: Address) -> str:
+    """``address``'s key within ``scope`` (the whole key at account level): a list may be named
+    ``news/fr@mg.example.com`` (``/`` is valid in an address), which ``Address.name`` would cut."""
+    return address.key[len(scope) + 1 :] if scope else address.key
 
 
 def is_not_found(err: ApiError) -> bool:

@@ -154,3 +154,21 @@ def test_an_entry_whose_address_holds_a_slash_is_left_out_and_plans_go_on(tmp_pa
             plan = run("plan", "--detailed-exitcode", *targets, str(out), env=env)
             assert plan.returncode == 0, plan.stderr
             assert "internal error" not in plan.stderr and "No changes" in plan.stdout
+
+
+def test_a_list_whose_address_holds_a_slash_is_left_out_never_renamed(tmp_path: Path) -> None:
+    """``news/fr@mg.example.com`` was imported as ``fr@mg.example.com`` (its key cut at the ``/``): the
+    plan then created that stray list and left the real one unmanaged."""
+    emu = Emulator(api_key=KEY)
+    emu.store.add_domain(D, state="active")
+    emu.store.add_list(f"news/fr@{D}", name="French news")
+    with serve(emu, host="127.0.0.1", port=0) as server:
+        env = {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": server.url}
+        out = tmp_path / "imported"
+        imported = run("import", "--out", str(out), env=env)
+        assert imported.returncode == 0, imported.stderr
+        assert f"list:news/fr@{D} was left out" in imported.stderr
+        assert not (out / "lists.yaml").exists()
+        plan = run("plan", "--detailed-exitcode", str(out), env=env)
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    assert "list:fr@" not in plan.stdout
