@@ -16,7 +16,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from mgsync.kinds import BY_NAME, KINDS, BulkKind, Deletable, Kind, OwnFile, children
-from mgsync.shapes.output import Output
+from mgsync.shapes.output import Output, file_stem
 from mgsync.state import Entries, Resource, State, sort_key
 
 HEADER_WIDTH = 98  # the header's lines, as a person would wrap them (``# `` in front makes 100)
@@ -131,7 +131,7 @@ def _account_level(kind: Kind[Any], account: Account, output: Output, files: dic
     by_key = {r.address.key: r for r in resources}
     for key, entry in entries.items():
         _fill(kind, key, entry, account, output)
-        path = kind.import_file.format(key=key)
+        path = kind.import_file.format(key=file_stem(key))  # a domain name may be 253 long: a file name 255
         if path not in files:
             files[path] = _root(kind.import_title.format(key=key))
             files[path][kind.section] = CommentedMap()

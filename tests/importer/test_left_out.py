@@ -172,3 +172,23 @@ def test_a_list_whose_address_holds_a_slash_is_left_out_never_renamed(tmp_path: 
         plan = run("plan", "--detailed-exitcode", str(out), env=env)
     assert plan.returncode == 0, plan.stdout + plan.stderr
     assert "list:fr@" not in plan.stdout
+
+
+def test_domains_with_names_longer_than_a_file_name_import_whole(tmp_path: Path) -> None:
+    """A domain name may be 253 characters (DNS's limit); its manifest ``<name>.yaml`` was 258 bytes, past
+    the 255 a file name may have, and the whole import failed ("File name too long"). Two such names
+    alike in their first 120 characters share one file."""
+    long_a = ".".join(["a" * 63, "b" * 63, "c" * 63, "d" * 57]) + ".com"
+    long_b = ".".join(["a" * 63, "b" * 63, "c" * 63, "e" * 57]) + ".com"
+    emu = Emulator(api_key=KEY)
+    for name in (long_a, long_b, D):
+        emu.store.add_domain(name, state="active")
+    with serve(emu, host="127.0.0.1", port=0) as server:
+        env = {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": server.url}
+        out = tmp_path / "imported"
+        imported = run("import", "--out", str(out), env=env)
+        assert imported.returncode == 0, imported.stderr
+        assert len(long_a) == 253 and max(len(p.name) for p in out.iterdir()) <= 255
+        assert sorted(p.name for p in out.glob("*.yaml")) == [f"{long_a[:120]}.yaml", f"{D}.yaml"]
+        plan = run("plan", "--detailed-exitcode", str(out), env=env)
+    assert plan.returncode == 0, plan.stdout + plan.stderr
