@@ -256,14 +256,17 @@ class Address:
 
     @property
     def scope(self) -> str:
-        """The container this object lives in: the domain or list before ``/``, else ``""``."""
-        head, sep, _ = self.key.rpartition("/")
+        """The container this object lives in: the domain or list before the first ``/``, else ``""``
+        (a name may hold a ``/``: an e-mail address ``b/x@example.com``, an SMTP login ``ops/alerts``;
+        a domain name never does, and a list whose address does is left out)."""
+        head, sep, _ = self.key.partition("/")
         return head if sep else ""
 
     @property
     def name(self) -> str:
-        """The object's own name within its scope (after the last ``/``)."""
-        return self.key.rpartition("/")[2]
+        """The object's own name within its scope (after the first ``/``)."""
+        head, sep, name = self.key.partition("/")
+        return name if sep else head
 
 
 def sort_key(address: Address) -> tuple[str, str]:
@@ -350,12 +353,12 @@ class State(Mapping[Address, Resource]):
         """``(scope, name, entry)`` of a bulk entry's address. An e-mail address may hold a ``/``
         (``b/x@example.com``, RFC 5322), so when the last ``/`` does not part scope from name another may."""
         key = address.key
-        scope, _, name = key.rpartition("/")
+        scope, _, name = key.partition("/")
         entry = self.tables.get((address.kind, scope), {}).get(name)
         if entry is not None or key.count("/") < 2:  # the usual case: one "/" parts scope from name
             return None if entry is None else (scope, name, entry)
-        at = key.find("/")
-        while at < len(scope):
+        at = key.find("/", len(scope) + 1)
+        while at != -1:
             entry = self.tables.get((address.kind, key[:at]), {}).get(key[at + 1 :])
             if entry is not None:
                 return key[:at], key[at + 1 :], entry
@@ -388,16 +391,15 @@ class State(Mapping[Address, Resource]):
         self._order = None
         address = resource.address
         if isinstance(resource.body, Row):
-            scope, _, name = address.key.rpartition("/")
+            scope, _, name = address.key.partition("/")
             self.tables.setdefault((address.kind, scope), {})[name] = resource.body.to_entry()
         else:
             self._items[address] = resource
 
     def remove(self, address: Address) -> None:
         self._order = None
-        if self._items.pop(address, None) is None and self.tables:
-            scope, _, name = address.key.rpartition("/")
-            self.tables.get((address.kind, scope), {}).pop(name, None)
+        if self._items.pop(address, None) is None and self.tables and (found := self._entry(address)) is not None:
+            self.tables.get((address.kind, found[0]), {}).pop(found[1], None)
 
     def of_kind(self, kind: str) -> list[Resource]:
         found = [r for a, r in self._items.items() if a.kind == kind]

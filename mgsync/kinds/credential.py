@@ -16,7 +16,7 @@ from ruamel.yaml.comments import CommentedMap
 from mgsync.answers import STR, Obj
 from mgsync.changes import Change
 from mgsync.errors import MgsyncError
-from mgsync.kinds.base import Kind, Loc, path_quote
+from mgsync.kinds.base import Kind, Loc, key_in, path_quote
 from mgsync.kinds.capabilities import Deletable, Prunable, Writable
 from mgsync.kinds.domain import DOMAIN
 from mgsync.shapes import rules
@@ -77,7 +77,7 @@ class CredentialKind(Kind[Credential], Writable, Deletable, Prunable):
     def export(self, out: Output, scope: str, resources: list[Resource]) -> CommentedMap:
         """Every login but Mailgun's own, with a comment on how to manage its password."""
         logins = CommentedMap()
-        names = [c.address.name for c in resources if not self.protected(c.address)]
+        names = [key_in(scope, c.address) for c in resources if not self.protected(c.address)]
         column = 6 + max(map(len, names), default=0) + len(": {}  ")
         for login in names:
             logins[login] = flow_map({})
@@ -92,8 +92,7 @@ class CredentialKind(Kind[Credential], Writable, Deletable, Prunable):
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         path = f"/v3/domains/{path_quote(scope)}/credentials"
         items = list(client.iter_skip(path, limit=1000, item=Obj({"login": STR})))
-        suffix = f"@{scope}"
-        return [self.resource(scope, item["login"].removesuffix(suffix), {}) for item in items]
+        return [self.resource(scope, _local(item["login"], scope), {}) for item in items]
 
     def create(self, client: Client, change: Change) -> Resource | None:
         form = [("login", change.address.name), *self._password(change)]
@@ -118,6 +117,14 @@ class CredentialKind(Kind[Credential], Writable, Deletable, Prunable):
     def _path(change: Change) -> str:
         address = change.address
         return f"/v3/domains/{path_quote(address.scope)}/credentials/{path_quote(address.name)}"
+
+
+def _local(login: str, domain: str) -> str:
+    """``alice`` of ``alice@mg.example.com``, the domain in any case (``bob@MG.EXAMPLE.COM``, kept as
+    typed by Mailgun): the manifest's ``alice@<domain>`` is read so, and a login read otherwise would
+    never match its declaration."""
+    local, at, on = login.rpartition("@")
+    return local if at and on.lower() == domain.lower() else login
 
 
 def password_variable(domain: str, login: str) -> str:

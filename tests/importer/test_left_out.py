@@ -192,3 +192,22 @@ def test_domains_with_names_longer_than_a_file_name_import_whole(tmp_path: Path)
         assert sorted(p.name for p in out.glob("*.yaml")) == [f"{long_a[:120]}.yaml", f"{D}.yaml"]
         plan = run("plan", "--detailed-exitcode", str(out), env=env)
     assert plan.returncode == 0, plan.stdout + plan.stderr
+
+
+def test_smtp_logins_of_every_shape_mailgun_keeps_import_and_plan_empty(tmp_path: Path) -> None:
+    """``bob@MG.EXAMPLE.COM`` (the domain as typed: Mailgun compares it without case) was read as a login
+    of its own, never the manifest's ``bob``: the plan after import created it again. ``ops/alerts``
+    was cut at its ``/`` and dropped without a word; it is left out with a note."""
+    emu = Emulator(api_key=KEY)
+    emu.store.add_domain(D, state="active")
+    for login in (f"bob@{D.upper()}", f"ops/alerts@{D}"):
+        emu.store.add_credential(D, login, "s3cret-pw")
+    with serve(emu, host="127.0.0.1", port=0) as server:
+        env = {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": server.url}
+        out = tmp_path / "imported"
+        imported = run("import", "--out", str(out), env=env)
+        assert imported.returncode == 0, imported.stderr
+        assert f"credential:{D}/ops/alerts was left out" in imported.stderr
+        assert "      bob: {}" in (out / f"{D}.yaml").read_text(encoding="utf-8")
+        plan = run("plan", "--detailed-exitcode", str(out), env=env)
+    assert plan.returncode == 0, plan.stdout + plan.stderr
