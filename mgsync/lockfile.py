@@ -271,7 +271,7 @@ class Lockfile:
         """Write the file unless it holds this text already; the text it holds now."""
         with self._mutex:
             text = self.render()
-        if self.path.exists() and self.path.read_text(encoding="utf-8") == text:
+        if self.path.exists() and self.path.read_bytes() == text.encode("utf-8"):  # bytes: CRLF (autocrlf) is no match
             return text
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -282,7 +282,8 @@ class Lockfile:
                 "(the next apply records what Mailgun already holds)."
             ) from None
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            # "\n" as written on every system (Windows would write "\r\n"): the journal's base is this text's digest
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
                 handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())

@@ -116,3 +116,20 @@ def test_the_next_apply_folds_a_killed_one_and_converges(tmp_path: Path) -> None
     assert not journal_path(h.lock_path).exists()
     assert h.actions() == []
     assert set(Lockfile.read(h.lock_path).resources) == {"route:a", "route:b", "route:c"}
+
+
+def test_a_lockfile_checked_out_with_crlf_keeps_a_killed_applys_steps(tmp_path: Path) -> None:
+    """git's core.autocrlf (Git for Windows' default) checks the lockfile out with "\\r\\n": the apply
+    found it equal to its own text and left it so, while its journal continued the "\\n" text, so the
+    next read took the journal for stale and dropped every step of a killed apply."""
+    h = Harness(tmp_path)
+    h.write(ROUTES)
+    h.apply()
+    h.lock_path.write_bytes(h.lock_path.read_bytes().replace(b"\n", b"\r\n"))
+    lock = Lockfile.read(h.lock_path)
+    lock.open_journal()
+    route = lock.state().objects[Address("route", "a")]
+    lock.record(Resource(Address("route", "x"), route.body, meta={"id": "id-x"}), meta_keys=("id",))
+    lock.commit()  # then killed
+    assert b"\r\n" not in h.lock_path.read_bytes()  # written as every mgsync writes it, on every system
+    assert Lockfile.read(h.lock_path).resources["route:x"]["meta"] == {"id": "id-x"}
