@@ -35,7 +35,7 @@ from typing import Any
 
 from mgsync import jsontext
 from mgsync.errors import MgsyncError, writing
-from mgsync.lockfile import fold, render_document
+from mgsync.lockfile import fold, render_document, replaced, temporary
 
 DEFAULT_BRANCH = "mgsync-state"
 DEFAULT_REMOTE = "origin"
@@ -380,13 +380,14 @@ def _message(path: str, applied: str | None) -> str:
 
 def _write(path: Path, text: str) -> None:
     """Replace ``path`` whole (temp file + rename), as the lockfile is always written."""
+    target = replaced(path)
     with writing(path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".mgsync-state-", dir=path.parent)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = temporary(target, ".mgsync-state-")
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:  # "\n" on every system, as apply writes
                 handle.write(text)
-            os.replace(tmp, path)
+            os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

@@ -43,10 +43,12 @@ lockfile written by a newer mgsync loses nothing here.
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import hmac
 import json
 import os
+import stat
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -273,9 +275,10 @@ class Lockfile:
             text = self.render()
         if self.path.exists() and self.path.read_bytes() == text.encode("utf-8"):  # bytes: CRLF (autocrlf) is no match
             return text
+        target = replaced(self.path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".mgsync-lock-", dir=self.path.parent)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = temporary(target, ".mgsync-lock-")
         except OSError as err:
             raise LockfileError(
                 f"Cannot write the lockfile {self.path}: {_unwritable(self.path, err)}, then run the command again "
@@ -287,7 +290,7 @@ class Lockfile:
                 handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
+            os.replace(tmp, target)
         except BaseException as err:
             Path(tmp).unlink(missing_ok=True)
             if not isinstance(err, OSError):
@@ -309,7 +312,10 @@ _BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 
 
 def journal_path(lockfile: Path) -> Path:
-    return lockfile.with_name(lockfile.name + ".journal")
+    """Beside the file itself (a link's target): an apply through the link and one through the file
+    see one journal, as they hold one lock (``hold``)."""
+    target = replaced(lockfile)
+    return target.with_name(target.name + ".journal")
 
 
 def _append(fd: int, text: str) -> None:
@@ -363,6 +369,37 @@ def _corrupt(path: Path, line: int) -> str:
     )
 
 
+def replaced(path: Path) -> Path:
+    """The file a write of ``path`` replaces: a symbolic link's target (a lockfile shared between
+    directories), never the link itself, which a rename would turn into a file of its own."""
+    try:
+        return path.resolve() if path.is_symlink() else path
+    except (OSError, RuntimeError):  # a name too long, a loop of links: using the path says why
+        return path
+
+
+def temporary(target: Path, prefix: str) -> tuple[int, str]:
+    """A temporary file beside ``target`` (so that a rename replaces it whole), with ``target``'s
+    permissions, or a new file's under the umask: ``mkstemp`` makes it 0600, which a rename would
+    give the lockfile, shutting out the group that shares it."""
+    fd, tmp = tempfile.mkstemp(prefix=prefix, dir=target.parent)
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o666 & ~_umask()
+        os.chmod(tmp, mode)
+    except OSError:
+        os.close(fd)
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return fd, tmp
+
+
+@functools.cache
+def _umask() -> int:
+    mask = os.umask(0o022)  # read by setting it, the only way there is; set back at once
+    os.umask(mask)
+    return mask
+
+
 def fold(lockfile: Path) -> None:
     """Bring an interrupted apply's journal into the lockfile, holding its apply lock (``mgsync state push``)."""
     if journal_path(lockfile).exists():
@@ -413,7 +450,8 @@ def hold(path: Path, *, timeout: float = 0) -> Iterator[None]:
         raise LockfileError(f"--lockfile {str(path)!r} is a directory; name a file in it, like {path / 'mgsync.lock'}")
     if not timeout >= 0:  # NaN, which click's FloatRange lets through
         raise LockfileError(f"--lock-timeout must be a number of seconds, not {timeout}")
-    lock_path = path.with_name(path.name + ".lck")
+    target = replaced(path)
+    lock_path = target.with_name(target.name + ".lck")
     # A fresh, non-singleton lock per call: two holds in one process must exclude each other too.
     lock = FileLock(lock_path, timeout=timeout, is_singleton=False, thread_local=False)
     try:

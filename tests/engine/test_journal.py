@@ -133,3 +133,25 @@ def test_a_lockfile_checked_out_with_crlf_keeps_a_killed_applys_steps(tmp_path: 
     lock.commit()  # then killed
     assert b"\r\n" not in h.lock_path.read_bytes()  # written as every mgsync writes it, on every system
     assert Lockfile.read(h.lock_path).resources["route:x"]["meta"] == {"id": "id-x"}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions and symbolic links")
+def test_a_write_keeps_the_lockfiles_permissions_and_its_link(tmp_path: Path) -> None:
+    """Each write made the lockfile 0600 (mkstemp's mode, renamed into place): a group sharing it on a
+    host lost it. A lockfile that is a link to a shared one was replaced by a file of its own, leaving
+    the shared one stale, and its apply lock lay beside the link: applies through the link and through
+    the file did not exclude each other."""
+    h = Harness(tmp_path)
+    h.write(ROUTES)
+    h.apply()
+    h.lock_path.chmod(0o664)
+    shared = tmp_path / "shared" / "mgsync.lock"
+    shared.parent.mkdir()
+    h.lock_path.rename(shared)
+    h.lock_path.symlink_to(shared)
+    h.write(ROUTES + '  d:\n    expression: match_recipient("d@example.com")\n    actions: [stop()]\n')
+    h.apply()
+    assert h.lock_path.is_symlink() and "route:d" in json.loads(shared.read_text())["resources"]
+    assert shared.stat().st_mode & 0o777 == 0o664
+    assert journal_path(h.lock_path) == journal_path(shared)
+    assert not list(h.lock_path.parent.glob(".mgsync-lock-*"))
