@@ -35,7 +35,7 @@ from typing import Any
 
 from mgsync import jsontext
 from mgsync.errors import MgsyncError, writing
-from mgsync.lockfile import fold, render_document, replaced, temporary
+from mgsync.lockfile import STATE_WAIT, fold, hold, render_document, replaced, temporary
 
 DEFAULT_BRANCH = "mgsync-state"
 DEFAULT_REMOTE = "origin"
@@ -198,12 +198,24 @@ class Pulled:
 
 
 def pull(repo: Repo, lockfile: Path) -> Pulled:
+    """Write the branch's lockfile over the local one, holding its apply lock; refused while the local
+    one holds records the branch has not (an apply since the last pull or push, its push failed or
+    not run yet, or killed and its journal still to fold): overwritten, they would be lost, and what
+    they record left behind as not managed."""
     path = relative(repo, lockfile)
-    tip = fetch(repo)
-    text = blob(repo, tip, path) if tip else None
-    if text is not None:
-        _write(lockfile, text)
-    record_base(repo, path, tip, text)
+    with hold(lockfile, hint=STATE_WAIT):
+        fold(lockfile, held=True)
+        _, base = read_base(repo, path)
+        if base is not None and lockfile.is_file() and lockfile.read_text(encoding="utf-8") != base:
+            raise MgsyncError(
+                f"{lockfile} holds records not on {repo.where} yet (an apply since the last state pull or "
+                "push): run mgsync state push first, which merges them into the branch, then pull."
+            )
+        tip = fetch(repo)
+        text = blob(repo, tip, path) if tip else None
+        if text is not None:
+            _write(lockfile, text)
+        record_base(repo, path, tip, text)
     return Pulled(tip, text is not None)
 
 

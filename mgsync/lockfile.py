@@ -400,10 +400,17 @@ def _umask() -> int:
     return mask
 
 
-def fold(lockfile: Path) -> None:
-    """Bring an interrupted apply's journal into the lockfile, holding its apply lock (``mgsync state push``)."""
+STATE_WAIT = "run the command again once it has finished"  # ``mgsync state`` has no --lock-timeout
+
+
+def fold(lockfile: Path, *, held: bool = False) -> None:
+    """Bring an interrupted apply's journal into the lockfile (``mgsync state push`` and ``pull``),
+    holding its apply lock unless the caller ``held`` it already."""
     if journal_path(lockfile).exists():
-        with hold(lockfile):
+        if held:
+            Lockfile.read(lockfile).write()
+            return
+        with hold(lockfile, hint=STATE_WAIT):
             Lockfile.read(lockfile).write()
 
 
@@ -443,9 +450,9 @@ def _braced(text: str) -> str:
 
 
 @contextmanager
-def hold(path: Path, *, timeout: float = 0) -> Iterator[None]:
+def hold(path: Path, *, timeout: float = 0, hint: str = "pass --lock-timeout SECONDS to wait") -> Iterator[None]:
     """Hold the exclusive apply lock of the lockfile at ``path`` (a ``.lck`` sidecar), waiting up to
-    ``timeout`` seconds for another apply to release it."""
+    ``timeout`` seconds for another apply to release it; ``hint``: what to do when it is held."""
     if not path.name:  # "--lockfile ." (or ""): a directory, which has no name to put ".lck" after
         raise LockfileError(f"--lockfile {str(path)!r} is a directory; name a file in it, like {path / 'mgsync.lock'}")
     if not timeout >= 0:  # NaN, which click's FloatRange lets through
@@ -458,7 +465,7 @@ def hold(path: Path, *, timeout: float = 0) -> Iterator[None]:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         lock.acquire()
     except Timeout:
-        waited = f"still held after {timeout:g} s" if timeout > 0 else "pass --lock-timeout SECONDS to wait"
+        waited = f"still held after {timeout:g} s" if timeout > 0 else hint
         raise LockHeldError(
             f"Another mgsync apply holds the lock on {path} ({waited}); wait for it to finish (lock file {lock_path})."
         ) from None

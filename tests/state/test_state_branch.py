@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from mgsync import gitstate, statecli
-from mgsync.lockfile import Lockfile, journal_path
+from mgsync.lockfile import Lockfile, hold, journal_path
 from mgsync.state import Address
 from tests.support.cli import mgsync_command
 
@@ -401,7 +401,8 @@ def test_a_pull_onto_a_full_disk_is_one_line(a: Clone, b: Clone) -> None:
     )
     assert one_line(pulled) == f"Error: Cannot write {LOCK}: File too large."
     assert b.lock.read_bytes() == before  # as it was: the new text goes to a temporary file first
-    assert sorted(p.name for p in b.lock.parent.iterdir()) == ["mgsync.lock"]
+    # no temporary file left; the apply lock a pull holds stays, as an apply's does
+    assert sorted(p.name for p in b.lock.parent.iterdir()) == ["mgsync.lock", "mgsync.lock.lck"]
 
 
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals: a process on Windows is never ended by one")
@@ -418,3 +419,44 @@ POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals: a pro
 )
 def test_why_git_failed(returncode: int, stderr: bytes, reason: str) -> None:
     assert gitstate._reason(subprocess.CompletedProcess(["git"], returncode, b"", stderr)) == reason
+
+
+def test_a_pull_never_overwrites_records_the_branch_has_not(a: Clone, b: Clone) -> None:
+    """A clone that applied since its last pull (its push failed, or not run yet) lost those records to the
+    next pull: what they recorded was then left behind as not managed, never deleted. The pull is now
+    refused until a push merges them into the branch."""
+    a.write_lock({"route:r1": ROUTE})
+    assert a.mgsync("state", "push", LOCK).returncode == 0
+    assert b.mgsync("state", "pull", LOCK).returncode == 0
+    b.write_lock({"route:r1": ROUTE, "route:late": ROUTE})  # an apply in b; its push never ran
+    a.write_lock({"route:r1": ROUTE, "route:other": ROUTE})
+    assert a.mgsync("state", "push", LOCK).returncode == 0
+    refused = b.mgsync("state", "pull", LOCK)
+    assert one_line(refused) == (
+        f"Error: {LOCK} holds records not on origin/{BRANCH} yet (an apply since the last state pull or push): "
+        "run mgsync state push first, which merges them into the branch, then pull."
+    )
+    assert "route:late" in b.read_lock()["resources"]
+    assert b.mgsync("state", "push", LOCK).returncode == 0  # merged by address
+    assert b.mgsync("state", "pull", LOCK).returncode == 0
+    assert sorted(b.read_lock()["resources"]) == ["route:late", "route:other", "route:r1"]
+
+
+def test_a_pull_folds_a_killed_applys_journal_first_and_waits_for_no_apply(a: Clone, b: Clone) -> None:
+    a.write_lock({"route:r1": ROUTE})
+    assert a.mgsync("state", "push", LOCK).returncode == 0
+    assert b.mgsync("state", "pull", LOCK).returncode == 0
+    lock = Lockfile.read(b.lock)
+    lock.open_journal()
+    lock.forget(Address("route", "r1"))  # a delete Mailgun confirmed
+    lock.commit()  # then killed: the step is in the journal only
+    refused = b.mgsync("state", "pull", LOCK)
+    assert "holds records not on" in one_line(refused)
+    assert b.read_lock()["resources"] == {} and not journal_path(b.lock).exists()  # folded, kept
+    with hold(b.lock):  # an apply running in this clone
+        held = b.mgsync("state", "pull", LOCK)
+    assert (held.returncode, held.stdout) == (4, "")
+    assert held.stderr == (
+        f"Error: Another mgsync apply holds the lock on {LOCK} (run the command again once it has finished); "
+        f"wait for it to finish (lock file {LOCK}.lck).\n"
+    )
