@@ -115,6 +115,7 @@ class Lockfile:
             )
         if found != FORMAT_VERSION:
             raise LockfileError(f"{path}: not an mgsync lockfile of format_version {FORMAT_VERSION}")
+        _check_shape(path, data)
         lock = cls(path, data.get("resources"), data.get("collections"))
         notes = data.get("account_notes")
         lock.account_notes = notes if isinstance(notes, str) else None
@@ -367,6 +368,36 @@ def _corrupt(path: Path, line: int) -> str:
         f"{path}:{line}: the apply journal is corrupt; delete it and run mgsync plan "
         "(the next apply records again what Mailgun holds)"
     )
+
+
+def _check_shape(path: Path, data: dict[str, Any]) -> None:
+    """A ``LockfileError`` naming the first entry not of a lockfile's shape (a hand edit, a bad merge):
+    each field is used as what mgsync wrote, and anything else would fail later, as a bug would."""
+    problem = _shape_problem(data)
+    if problem is not None:
+        raise LockfileError(f"{path}: {problem}; restore it from git")
+
+
+def _shape_problem(data: dict[str, Any]) -> str | None:
+    for field in ("resources", "collections"):
+        if not isinstance(data.get(field, {}), dict):
+            return f"{field} is not an object"
+    for key, entry in data.get("resources", {}).items():
+        kind, colon, rest = key.partition(":")
+        if not (colon and kind and rest):
+            return f"entry {key!r} is not named KIND:KEY"
+        if not isinstance(entry, dict):
+            return f"entry {key!r} is not an object"
+        for field, shape in (("body", dict), ("meta", dict), ("fingerprint", str), ("secret_hash", str)):
+            if entry.get(field) is not None and not isinstance(entry[field], shape):
+                return f"entry {key!r} has a {field} that is not {'an object' if shape is dict else 'a string'}"
+    for key, entry in data.get("collections", {}).items():
+        if entry is not None and not (isinstance(entry, dict) and isinstance(entry.get("count"), int)):
+            return f"collection {key!r} is not a count and a digest"
+    for field in ("secrets_verifier", "account_notes"):
+        if data.get(field) is not None and not isinstance(data[field], str):
+            return f"{field} is not a string"
+    return None
 
 
 def replaced(path: Path) -> Path:

@@ -2,7 +2,8 @@
 a CSV file, a template, its test data, the lockfile or the emulator's state would be read until memory
 ran out (the kernel then kills the process, taking the machine's memory with it); each is now one
 sentence naming the file, before anything is sent. A pipe is still read (``--vars <(...)``). Each run
-is held to 1 GiB of address space, so that a regression fails here instead of exhausting the machine."""
+is held to 1 GiB of address space, so that a regression fails here instead of exhausting the machine.
+And a lockfile that is not what mgsync writes (not UTF-8, an entry edited out of shape): one sentence."""
 
 from __future__ import annotations
 
@@ -104,3 +105,32 @@ def test_a_rendered_template_on_a_full_disk_is_one_sentence(project: Path) -> No
             timeout=60,
         )
     assert (result.returncode, result.stderr) == (1, "Error: cannot write the output: No space left on device.\n")
+
+
+@pytest.mark.parametrize(
+    ("edit", "why"),
+    [
+        (lambda d: d["resources"].update({"noaddress": {"body": {}}}), "entry 'noaddress' is not named KIND:KEY"),
+        (lambda d: d["resources"].update({"route:r1": "x"}), "entry 'route:r1' is not an object"),
+        (lambda d: d["resources"]["route:r1"].update(meta="x"), "entry 'route:r1' has a meta that is not an object"),
+        (
+            lambda d: d["resources"]["route:r1"].update(secret_hash=7),
+            "entry 'route:r1' has a secret_hash that is not a string",
+        ),
+        (lambda d: d.update(resources=[]), "resources is not an object"),
+        (lambda d: d.update(collections={"member:x": 3}), "collection 'member:x' is not a count and a digest"),
+    ],
+    ids=["no kind", "not an object", "meta", "secret hash", "resources", "collection"],
+)
+def test_a_lockfile_entry_edited_out_of_shape_is_one_sentence(project: Path, edit, why: str) -> None:
+    """A hand edit or a bad merge: each ended in "internal error" (ValueError, AttributeError)."""
+    import json
+
+    connect = ("--emulator", "--emulator-state", "emu.json")
+    assert mgsync(project, "apply", "--yes", *connect).returncode == 0
+    lock = project / "mgsync.lock"
+    data = json.loads(lock.read_text(encoding="utf-8"))
+    data["resources"]["route:r1"] = {**data["resources"]["route:r1"]}
+    edit(data)
+    lock.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    assert error_line(mgsync(project, "plan", *connect)) == f"Error: mgsync.lock: {why}; restore it from git"
