@@ -33,9 +33,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mgsync import jsontext
+from mgsync import account, jsontext
+from mgsync.account import Account
 from mgsync.errors import MgsyncError, writing
-from mgsync.lockfile import STATE_WAIT, fold, hold, render_document, replaced, temporary
+from mgsync.lockfile import STATE_WAIT, fold, hold, render_document, replaced, shape_problem, temporary
 
 DEFAULT_BRANCH = "mgsync-state"
 DEFAULT_REMOTE = "origin"
@@ -328,13 +329,11 @@ def _merged(repo: Repo, tip: str, path: str, base: str | None, ours: str) -> str
     if theirs is None or theirs == base:
         return ours
     where = f"{path} on {repo.where} at {tip[:12]}"
-    return render_document(
-        merge(
-            _document(base, "the base state pull recorded") if base else {},
-            _document(ours, path),
-            _document(theirs, where),
-        )
-    )
+    mine, other = _document(ours, path), _document(theirs, where)
+    recorded, pushed = Account.recorded(other.get("account")), Account.recorded(mine.get("account"))
+    if recorded is not None and pushed is not None:  # one path, two accounts: never one lockfile of both
+        account.check(Path(where), recorded, pushed)
+    return render_document(merge(_document(base, "the base state pull recorded") if base else {}, mine, other))
 
 
 def merge(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
@@ -363,6 +362,9 @@ def _document(text: str, where: str) -> dict[str, Any]:
         ) from None
     if not isinstance(data, dict) or not all(isinstance(data.get(s, {}), dict) for s in MERGED_SECTIONS):
         raise MgsyncError(f"{where}: not an mgsync lockfile (not a JSON object of resources and collections).")
+    problem = shape_problem(data)  # never published: every later read would refuse it
+    if problem is not None:
+        raise MgsyncError(f"{where}: {problem}; restore it from git")
     return data
 
 

@@ -373,12 +373,12 @@ def _corrupt(path: Path, line: int) -> str:
 def _check_shape(path: Path, data: dict[str, Any]) -> None:
     """A ``LockfileError`` naming the first entry not of a lockfile's shape (a hand edit, a bad merge):
     each field is used as what mgsync wrote, and anything else would fail later, as a bug would."""
-    problem = _shape_problem(data)
+    problem = shape_problem(data)
     if problem is not None:
         raise LockfileError(f"{path}: {problem}; restore it from git")
 
 
-def _shape_problem(data: dict[str, Any]) -> str | None:
+def shape_problem(data: dict[str, Any]) -> str | None:
     for field in ("resources", "collections"):
         if not isinstance(data.get(field, {}), dict):
             return f"{field} is not an object"

@@ -460,3 +460,34 @@ def test_a_pull_folds_a_killed_applys_journal_first_and_waits_for_no_apply(a: Cl
         f"Error: Another mgsync apply holds the lock on {LOCK} (run the command again once it has finished); "
         f"wait for it to finish (lock file {LOCK}.lck).\n"
     )
+
+
+def test_a_push_never_merges_the_lockfile_of_another_account(a: Clone, b: Clone) -> None:
+    """A teammate applied to a subaccount with the same lockfile path and pushed without pulling: the
+    merge made one lockfile of two accounts, which every later plan refused (exit 6) with no way back."""
+    a.write_lock({"route:r1": ROUTE})
+    data = a.read_lock()
+    data["account"] = {"subaccount": None}
+    a.lock.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    assert a.mgsync("state", "push", LOCK).returncode == 0
+    b.write_lock({"route:team": ROUTE})
+    data = b.read_lock()
+    data["account"] = {"subaccount": "6b16092e463dff1fee000005"}
+    b.lock.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    refused = b.mgsync("state", "push", LOCK)
+    assert refused.returncode == 6 and refused.stdout == ""
+    assert refused.stderr.startswith(f"Error: Refusing to use {LOCK} on origin/{BRANCH} at ")
+    assert (
+        "it belongs to the parent account, and this run acts on subaccount 6b16092e463dff1fee000005" in refused.stderr
+    )
+    assert sorted(json.loads(a.git("show", f"{remote_tip(a)}:{LOCK}"))["resources"]) == ["route:r1"]
+
+
+def test_a_push_never_publishes_an_entry_out_of_shape(a: Clone) -> None:
+    a.write_lock({"route:r1": ROUTE})
+    data = a.read_lock()
+    data["resources"]["noaddress"] = {"body": {}}  # type: ignore[index]
+    a.lock.write_text(json.dumps(data), encoding="utf-8")
+    refused = a.mgsync("state", "push", LOCK)
+    assert one_line(refused) == f"Error: {LOCK}: entry 'noaddress' is not named KIND:KEY; restore it from git"
+    assert a.git("ls-remote", "origin", f"refs/heads/{BRANCH}") == ""  # nothing pushed
