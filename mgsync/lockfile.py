@@ -99,7 +99,7 @@ class Lockfile:
             )
             raise LockfileError(f"{path}: cannot read the lockfile ({err.strerror}); {remedy}") from None
         try:
-            text = raw.decode("utf-8")
+            text = raw.decode("utf-8-sig")  # a byte order mark, as Windows editors save: the next write drops it
         except UnicodeDecodeError:
             raise LockfileError(f"{path}: cannot read the lockfile (not UTF-8 text); restore it from git") from None
         try:
@@ -513,6 +513,9 @@ def _unwritable(target: Path, err: OSError) -> str:
     system's reason (e.g. Permission denied) with the directory to make writable."""
     if err.errno == errno.ENAMETOOLONG:
         return f"{err.strerror}; choose a shorter lockfile path (--lockfile)"
+    # the file itself refused (a teammate's .lck), not the directory it would be made in
+    if err.filename is not None and os.path.abspath(err.filename) == os.path.abspath(target) and target.exists():
+        return f"{err.strerror or err}; the file is there and this user may not write it: make it writable"
     for parent in reversed(target.parents):
         if parent.exists() and not parent.is_dir():
             return f"{parent} is a file, not a directory; choose a lockfile path in a directory (--lockfile)"

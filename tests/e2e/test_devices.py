@@ -88,6 +88,17 @@ def test_a_lockfile_that_is_not_text_is_one_sentence(project: Path) -> None:
     )
 
 
+def test_a_lockfile_saved_with_a_byte_order_mark_is_read(project: Path) -> None:
+    """As Windows editors save it: it was "Unexpected UTF-8 BOM"; the next write drops the mark."""
+    connect = ("--emulator", "--emulator-state", "emu.json")
+    assert mgsync(project, "apply", "--yes", *connect).returncode == 0
+    lock = project / "mgsync.lock"
+    lock.write_bytes(b"\xef\xbb\xbf" + lock.read_bytes())
+    planned = mgsync(project, "plan", "--detailed-exitcode", *connect)
+    assert planned.returncode == 0, planned.stdout + planned.stderr
+    assert mgsync(project, "apply", "--yes", *connect).returncode == 0
+
+
 def test_test_data_from_a_pipe_is_read(project: Path) -> None:
     result = mgsync(project, "template", "render", "welcome.html", "--vars", "/dev/stdin", input="name: Ada\n")
     assert (result.returncode, result.stdout) == (0, "<p>Hello Ada</p>\n"), result.stderr

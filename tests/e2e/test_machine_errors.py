@@ -116,6 +116,22 @@ def test_a_lockfile_directory_that_cannot_be_written(tmp_path: Path) -> None:
     assert not (tmp_path / "emu.json").exists()  # nothing was sent to the emulator's account
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX mode bits")
+def test_an_apply_lock_file_another_user_left_is_named(tmp_path: Path) -> None:
+    """A teammate's ``.lck`` (mode 0444 here) in a directory this user may write: the message told to
+    make the directory writable, which it was."""
+    root = project(tmp_path)
+    lck = tmp_path / "mgsync.lock.lck"
+    lck.write_text("", encoding="utf-8")
+    lck.chmod(0o444)
+    result = apply(tmp_path, "--lockfile", "mgsync.lock", str(root), prefix=without_root_override())
+    one_line_error(
+        result,
+        "Cannot create the apply lock mgsync.lock.lck: Permission denied; the file is there and this user may "
+        "not write it: make it writable.",
+    )
+
+
 def test_a_lockfile_path_through_a_regular_file(tmp_path: Path) -> None:
     root = project(tmp_path)
     (tmp_path / "state").write_text("not a directory\n", encoding="utf-8")
