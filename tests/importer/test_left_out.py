@@ -10,13 +10,15 @@ the 100 KiB that mgsync checks, and allowlist values that are neither an address
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
+from mgsync.emulator.store import Store
 from mgsync.importer import run_import
 from tests.support.cli import run
 from tests.support.harness import Harness
@@ -137,19 +139,28 @@ def test_a_live_object_whose_value_the_model_refuses_is_left_out_and_planned_aro
     assert f"{note}; left alone (not managed)." in plan.notes
 
 
+@contextmanager
+def imported(tmp_path: Path, seed: Callable[[Store], object]) -> Iterator[tuple[dict[str, str], Path, str]]:
+    """A new account with domain ``D``, seeded by ``seed`` straight into the store, served and imported:
+    (the environment that reaches it, the import's directory, what the import said on stderr)."""
+    emu = Emulator(api_key=KEY)
+    emu.store.add_domain(D, state="active")
+    seed(emu.store)
+    with serve(emu, host="127.0.0.1", port=0) as server:
+        env = {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": server.url}
+        out = tmp_path / "imported"
+        done = run("import", "--out", str(out), env=env)
+        assert done.returncode == 0, done.stderr
+        yield env, out, done.stderr
+
+
 def test_an_entry_whose_address_holds_a_slash_is_left_out_and_plans_go_on(tmp_path: Path) -> None:
     """``b/x@example.com`` is an e-mail address (``/`` is atext, RFC 5322) that Mailgun's bulk add takes;
     mgsync leaves it out, as its addresses part scope and name at a ``/``. Beside another bounce, the
     plan right after the import was "internal error (KeyError ...)": a lookup took the last ``/``."""
-    emu = Emulator(api_key=KEY)
-    emu.store.add_domain(D, state="active")
-    emu.store.add_bounces(D, [{"address": "b/x@example.com", "code": "550"}, {"address": "a@example.com"}])
-    with serve(emu, host="127.0.0.1", port=0) as server:
-        env = {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": server.url}
-        out = tmp_path / "imported"
-        imported = run("import", "--out", str(out), env=env)
-        assert imported.returncode == 0, imported.stderr
-        assert f"bounce:{D}/b/x@example.com was left out" in imported.stderr
+    bounces = [{"address": "b/x@example.com", "code": "550"}, {"address": "a@example.com"}]
+    with imported(tmp_path, lambda store: store.add_bounces(D, bounces)) as (env, out, said):
+        assert f"bounce:{D}/b/x@example.com was left out" in said
         for targets in ((), ("--target", "bounce:*"), ("--target", f"bounce:{D}/b/x@example.com")):
             plan = run("plan", "--detailed-exitcode", *targets, str(out), env=env)
             assert plan.returncode == 0, plan.stderr
@@ -159,15 +170,8 @@ def test_an_entry_whose_address_holds_a_slash_is_left_out_and_plans_go_on(tmp_pa
 def test_a_list_whose_address_holds_a_slash_is_left_out_never_renamed(tmp_path: Path) -> None:
     """``news/fr@mg.example.com`` was imported as ``fr@mg.example.com`` (its key cut at the ``/``): the
     plan then created that stray list and left the real one unmanaged."""
-    emu = Emulator(api_key=KEY)
-    emu.store.add_domain(D, state="active")
-    emu.store.add_list(f"news/fr@{D}", name="French news")
-    with serve(emu, host="127.0.0.1", port=0) as server:
-        env = {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": server.url}
-        out = tmp_path / "imported"
-        imported = run("import", "--out", str(out), env=env)
-        assert imported.returncode == 0, imported.stderr
-        assert f"list:news/fr@{D} was left out" in imported.stderr
+    with imported(tmp_path, lambda store: store.add_list(f"news/fr@{D}", name="French news")) as (env, out, said):
+        assert f"list:news/fr@{D} was left out" in said
         assert not (out / "lists.yaml").exists()
         plan = run("plan", "--detailed-exitcode", str(out), env=env)
     assert plan.returncode == 0, plan.stdout + plan.stderr
@@ -180,14 +184,11 @@ def test_domains_with_names_longer_than_a_file_name_import_whole(tmp_path: Path)
     alike in their first 120 characters share one file."""
     long_a = ".".join(["a" * 63, "b" * 63, "c" * 63, "d" * 57]) + ".com"
     long_b = ".".join(["a" * 63, "b" * 63, "c" * 63, "e" * 57]) + ".com"
-    emu = Emulator(api_key=KEY)
-    for name in (long_a, long_b, D):
-        emu.store.add_domain(name, state="active")
-    with serve(emu, host="127.0.0.1", port=0) as server:
-        env = {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": server.url}
-        out = tmp_path / "imported"
-        imported = run("import", "--out", str(out), env=env)
-        assert imported.returncode == 0, imported.stderr
+    with imported(tmp_path, lambda store: [store.add_domain(n, state="active") for n in (long_a, long_b)]) as (
+        env,
+        out,
+        _,
+    ):
         assert len(long_a) == 253 and max(len(p.name) for p in out.iterdir()) <= 255
         assert sorted(p.name for p in out.glob("*.yaml")) == [f"{long_a[:120]}.yaml", f"{D}.yaml"]
         plan = run("plan", "--detailed-exitcode", str(out), env=env)
@@ -198,16 +199,13 @@ def test_smtp_logins_of_every_shape_mailgun_keeps_import_and_plan_empty(tmp_path
     """``bob@MG.EXAMPLE.COM`` (the domain as typed: Mailgun compares it without case) was read as a login
     of its own, never the manifest's ``bob``: the plan after import created it again. ``ops/alerts``
     was cut at its ``/`` and dropped without a word; it is left out with a note."""
-    emu = Emulator(api_key=KEY)
-    emu.store.add_domain(D, state="active")
-    for login in (f"bob@{D.upper()}", f"ops/alerts@{D}"):
-        emu.store.add_credential(D, login, "s3cret-pw")
-    with serve(emu, host="127.0.0.1", port=0) as server:
-        env = {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": server.url}
-        out = tmp_path / "imported"
-        imported = run("import", "--out", str(out), env=env)
-        assert imported.returncode == 0, imported.stderr
-        assert f"credential:{D}/ops/alerts was left out" in imported.stderr
+    logins = (f"bob@{D.upper()}", f"ops/alerts@{D}")
+    with imported(tmp_path, lambda store: [store.add_credential(D, login, "s3cret-pw") for login in logins]) as (
+        env,
+        out,
+        said,
+    ):
+        assert f"credential:{D}/ops/alerts was left out" in said
         assert "      bob: {}" in (out / f"{D}.yaml").read_text(encoding="utf-8")
         plan = run("plan", "--detailed-exitcode", str(out), env=env)
     assert plan.returncode == 0, plan.stdout + plan.stderr
