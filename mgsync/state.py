@@ -350,8 +350,8 @@ class State(Mapping[Address, Resource]):
         return self._entry(address) is not None
 
     def _entry(self, address: Address) -> tuple[str, str, tuple[Any, ...]] | None:
-        """``(scope, name, entry)`` of a bulk entry's address. An e-mail address may hold a ``/``
-        (``b/x@example.com``, RFC 5322), so when the last ``/`` does not part scope from name another may."""
+        """``(scope, name, entry)`` of a bulk entry's address: scope and name part at the first ``/``
+        (``Address.scope``), or, for a collection whose own name holds one, at a later one."""
         key = address.key
         scope, _, name = key.partition("/")
         entry = self.tables.get((address.kind, scope), {}).get(name)
