@@ -379,6 +379,7 @@ def _check_shape(path: Path, data: dict[str, Any]) -> None:
 
 
 def shape_problem(data: dict[str, Any]) -> str | None:
+    """What in a lockfile's document is not of the shape mgsync writes, or None (``state push`` asks too)."""
     for field in ("resources", "collections"):
         if not isinstance(data.get(field, {}), dict):
             return f"{field} is not an object"
