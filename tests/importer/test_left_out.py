@@ -209,3 +209,20 @@ def test_smtp_logins_of_every_shape_mailgun_keeps_import_and_plan_empty(tmp_path
         assert "      bob: {}" in (out / f"{D}.yaml").read_text(encoding="utf-8")
         plan = run("plan", "--detailed-exitcode", str(out), env=env)
     assert plan.returncode == 0, plan.stdout + plan.stderr
+
+
+def test_half_a_surrogate_pair_in_an_answer_imports_as_the_replacement_character(tmp_path: Path) -> None:
+    """``"\\ud83d"`` alone (an emoji cut in two) in a member's name or vars, or a bounce's error: the
+    import was "internal error (UnicodeEncodeError ...)", since no text holding one can be written as
+    UTF-8. It reads as U+FFFD, as Mailgun's Go services read it, and the plan after is empty."""
+
+    def seed(store: Store) -> None:
+        store.add_list(f"news@{D}")
+        store.add_members(f"news@{D}", [{"address": "a@example.com", "name": "Jo \ud83d", "vars": {"x": "\udfff"}}])
+        store.add_bounces(D, [{"address": "b@example.com", "code": "550", "error": "mailbox \ud83d full"}])
+
+    with imported(tmp_path, seed) as (env, out, _):
+        plan = run("plan", "--detailed-exitcode", str(out), env=env)
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    written = "".join(p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file())
+    assert "Jo \ufffd" in written and "mailbox \ufffd full" in written
