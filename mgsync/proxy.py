@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import urllib.request
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from mgsync.errors import ConfigError
 
@@ -18,8 +18,18 @@ VARIABLES = ("http", "https", "all")  # those httpx reads: HTTP_PROXY, HTTPS_PRO
 def variable(scheme: str) -> str:
     """The variable naming a proxy for ``scheme`` (``HTTPS_PROXY``, else ``ALL_PROXY``); "" when neither
     is set (an empty one counts as unset)."""
+    return _in_use(scheme)[0]
+
+
+def _in_use(scheme: str) -> tuple[str, str]:
+    """(the variable, its value) of the proxy for ``scheme``; ("", "") when none is set."""
     found = urllib.request.getproxies()
-    return next((f"{name.upper()}_PROXY" for name in (scheme, "all") if found.get(name)), "")
+    return next(((f"{name.upper()}_PROXY", found[name]) for name in (scheme, "all") if found.get(name)), ("", ""))
+
+
+def _parsed(value: str) -> SplitResult:
+    """A proxy URL as httpx reads it: without a scheme, ``http://``."""
+    return urlsplit(value if "://" in value else f"http://{value}")
 
 
 def check_environment() -> None:
@@ -28,7 +38,7 @@ def check_environment() -> None:
     found = urllib.request.getproxies()
     for name in VARIABLES:
         value = found.get(name, "")
-        scheme = urlsplit(value if "://" in value else f"http://{value}").scheme.lower() if value else "http"
+        scheme = _parsed(value).scheme.lower() if value else "http"
         if scheme not in USABLE:
             raise ConfigError(
                 f"{name.upper()}_PROXY names a proxy mgsync cannot use ({scheme}://): mgsync connects directly "
@@ -41,11 +51,11 @@ def refusal(answer: str, scheme: str, host: str) -> tuple[str, bool]:
     """What a proxy's answer to CONNECT other than 2xx (httpx's ``ProxyError``: ``"407 Proxy
     Authentication Required"``) means, and whether trying again may help (a 5xx: the proxy could not
     reach ``host`` this time)."""
-    name = variable(scheme) or "the proxy variable"
+    name, given = _in_use(scheme)
+    name = name or "the proxy variable"
     status = int(m.group(1)) if (m := re.match(r"(\d{3})\b", answer)) else 0
     if status == 407:
-        given = urllib.request.getproxies().get(scheme) or urllib.request.getproxies().get("all") or ""
-        if urlsplit(given if "://" in given else f"http://{given}").username:
+        if _parsed(given).username:
             return f"the proxy ({name}) refused the user name and password given in {name} ({answer})", False
         return (
             f"the proxy ({name}) asks for a user name and password ({answer}): "
