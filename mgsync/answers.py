@@ -317,9 +317,11 @@ def _not_json(text: str, err: ValueError) -> str:
     if text.lstrip()[:1] in ("{", "[", '"'):
         if jsontext.too_deep(err):
             what = "JSON nested too deeply"
+        elif jsontext.no_such_value(err):
+            what = f"invalid JSON ({err.msg})"
         elif isinstance(err, json.JSONDecodeError):
             what = "invalid or truncated JSON"
-        else:  # NaN, an integer of thousands of digits: JSON's syntax, but no value it can hold here
+        else:  # an integer of thousands of digits: JSON's syntax, but no value it can hold here
             what = f"invalid JSON ({str(err).split(';')[0]})"
         return f"{what} {_quote(text)}"
     return f"a non-JSON body {_quote(text)}"

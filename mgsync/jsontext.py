@@ -2,8 +2,9 @@
 ``json.loads``, except that a text nested deeper than the interpreter's recursion allows is a
 ``json.JSONDecodeError``, "nested too deeply", as any other text that is not JSON this program can
 read: every caller already words that error with its file or request, never as a crash. ``NaN`` and
-``Infinity``, which Python's json reads but JSON has not, are a ``ValueError`` too: a NaN never
-equals itself, so a value holding one would be planned as changed on every run. Half of a UTF-16
+``Infinity``, which Python's json reads but JSON has not, are a ``json.JSONDecodeError`` too, at
+their place: a NaN never equals itself, so a value holding one would be planned as changed on every
+run. Half of a UTF-16
 surrogate pair written alone (``"\\ud83d"``, an emoji cut in two) reads as U+FFFD, as Mailgun's Go
 services read it: no text holding one can be written as UTF-8 (a lockfile, a manifest)."""
 
@@ -11,14 +12,20 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, TypeGuard
 
 TOO_DEEP = "nested too deeply"
+_NOT_JSON = " is not JSON"  # NaN, Infinity: JSON's grammar has no such value
 _LONE = re.compile("[\ud800-\udfff]")
+_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)')  # a string, skipped whole, or a constant
+
+
+class _NotJson(Exception):
+    pass
 
 
 def _not_json(token: str) -> Any:
-    raise ValueError(f"{token} is not JSON")
+    raise _NotJson(token)
 
 
 def loads(text: str | bytes) -> Any:
@@ -27,8 +34,15 @@ def loads(text: str | bytes) -> Any:
         escaped = ("\\ud", "\\uD") if isinstance(text, str) else (b"\\ud", b"\\uD")
         return _whole(value) if any(mark in text for mark in escaped) else value  # type: ignore[operator]
     except RecursionError:
-        document = text if isinstance(text, str) else text.decode("utf-8", "replace")
-        raise json.JSONDecodeError(TOO_DEEP, document, 0) from None
+        raise json.JSONDecodeError(TOO_DEEP, _document(text), 0) from None
+    except _NotJson as err:
+        document = _document(text)
+        found = next((m for m in _CONSTANT.finditer(document) if m.group(1)), None)
+        raise json.JSONDecodeError(f"{err}{_NOT_JSON}", document, found.start(1) if found else 0) from None
+
+
+def _document(text: str | bytes) -> str:
+    return text if isinstance(text, str) else text.decode("utf-8", "replace")
 
 
 def _whole(value: Any) -> Any:
@@ -40,6 +54,11 @@ def _whole(value: Any) -> Any:
     if isinstance(value, dict):
         return {_whole(key): _whole(item) for key, item in value.items()}
     return value
+
+
+def no_such_value(err: ValueError) -> TypeGuard[json.JSONDecodeError]:
+    """Whether ``err`` (from ``loads``) is of a constant JSON has not (NaN), not of a text cut short."""
+    return isinstance(err, json.JSONDecodeError) and err.msg.endswith(_NOT_JSON)
 
 
 def too_deep(err: ValueError) -> bool:

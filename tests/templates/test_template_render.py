@@ -79,10 +79,13 @@ def test_what_cannot_render_is_one_line_and_exit_1(tmp_path: Path) -> None:
     (tmp_path / "ok.hbs").write_text("{{x}}", encoding="utf-8")
     (tmp_path / "ok.vars.json").write_text("[1, 2]", encoding="utf-8")
     (tmp_path / "empty.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "nan.hbs").write_text("{{n}}", encoding="utf-8")
+    (tmp_path / "nan.vars.json").write_text('{"s": "NaN",\n "n": NaN}', encoding="utf-8")  # Python's json reads it
     cases = {
         ("bad.hbs", "--vars", "empty.json"): "Error: bad.hbs:2:1: {{#each}} is never closed: add {{/each}}\n",
         ("bad.hbs",): "Error: bad.vars.yaml:2:1: not valid YAML: expected the node content, but found '<stream end>'\n",
         ("ok.hbs",): "Error: ok.vars.json: the test data must be a mapping of variable names to values\n",
+        ("nan.hbs",): "Error: nan.vars.json:2:7: not valid JSON: NaN is not JSON\n",
         ("nope.hbs",): "Error: cannot read the template nope.hbs: No such file or directory\n",
         ("template:mg.example.com/x",): "Error: .: no manifest files (*.yaml, *.yml) in this directory\n",
         (
@@ -95,3 +98,18 @@ def test_what_cannot_render_is_one_line_and_exit_1(tmp_path: Path) -> None:
     for args, message in cases.items():
         result = run("template", "render", *args, cwd=tmp_path)
         assert (result.returncode, result.stdout, result.stderr) == (1, "", message), args
+
+
+def test_a_plan_leaves_out_the_render_of_test_data_that_is_not_json(tmp_path: Path) -> None:
+    """Infinity in a changed template's test data was an internal error of every plan and apply."""
+    (tmp_path / "mg.yaml").write_text(
+        "domains:\n  mg.example.com:\n    templates:\n      t: {description: d, file: t.hbs}\n", encoding="utf-8"
+    )
+    (tmp_path / "t.hbs").write_text("<p>{{n}}</p>", encoding="utf-8")
+    (tmp_path / "t.vars.json").write_text('{"n": Infinity}', encoding="utf-8")
+    emulator = ["--emulator", "--emulator-state", str(tmp_path / "emulator.json")]
+    assert run("apply", *emulator, "--yes", "mg.yaml", cwd=tmp_path).returncode == 0
+    (tmp_path / "t.hbs").write_text("<p>n={{n}}</p>", encoding="utf-8")
+    result = run("plan", *emulator, "mg.yaml", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert "Plan: 0 to add, 1 to change, 0 to destroy." in result.stdout
