@@ -4,6 +4,7 @@ has a 2048-bit DKIM key, so its TXT value is over 255 characters."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -181,6 +182,27 @@ def test_terraform_cloudflare_has_one_record_per_value(records: list[Record]) ->
     assert entries["mg_example_com_dkim_1"]["content"] == dkim_value(records)
     assert all(re.fullmatch(r"[a-z0-9_]+", k) for k in entries)
     assert set(document["resource"]) == {"cloudflare_dns_record"}
+
+
+@pytest.mark.parametrize("provider", ["route53", "cloudflare"])
+def test_terraform_keys_tell_apart_domains_that_differ_only_by_a_hyphen(
+    emu: Emulator, client: Client, provider: str
+) -> None:
+    """``mg-example.com`` and ``mg.example.com`` shared every key: one domain's records overwrote the
+    other's, and that domain never verified. The domain of letters, digits and dots keeps its keys."""
+    for domain in ("mg.example.com", "mg-example.com", "mg.example-com"):
+        create(emu, domain)
+    records = list(live.read(client, ["mg.example.com", "mg-example.com", "mg.example-com"], []).records)
+    entries = json.loads(render(records, "terraform", provider))["locals"]["mailgun_dns_records"]
+    values = "records" if provider == "route53" else "content"
+    exported = sorted((e["name"], e["type"], str(e[values])) for e in entries.values())
+    assert len(entries) == len({(r.fqdn, r.type) for r in records} if provider == "route53" else records)
+    assert {name for name, _, _ in exported} >= {"mg.example.com", "mg-example.com", "mg.example-com"}
+    assert entries["mg_example_com_spf_1"]["name"] == "mg.example.com"
+    for domain in ("mg-example.com", "mg.example-com"):
+        stem = f"mg_example_com_{hashlib.sha256(domain.encode()).hexdigest()[:8]}"
+        assert entries[f"{stem}_spf_1"]["name"] == domain
+        assert entries[f"{stem}_dkim_1"]["zone"] == domain
 
 
 def test_plain_json_lists_every_record_with_its_purpose(records: list[Record]) -> None:

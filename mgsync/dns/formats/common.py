@@ -34,6 +34,10 @@ def rdata(record: Record, txt: Callable[[tuple[str, ...]], str]) -> str:
             return txt(tuple(record.strings))
 
 
-def key(record: Record, n: int) -> str:
-    """A static, human-readable key, e.g. ``mg_example_com_dkim_1``."""
-    return f"{re.sub(r'[^a-z0-9]+', '_', record.domain)}_{record.purpose.lower()}_{n}"
+def key(record: Record, n: int, stem: str | None = None) -> str:
+    """A static, human-readable key, e.g. ``mg_example_com_dkim_1`` (``stem`` in place of the domain's)."""
+    return f"{stem or key_stem(record.domain)}_{record.purpose.lower()}_{n}"
+
+
+def key_stem(domain: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", domain)

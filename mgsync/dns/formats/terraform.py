@@ -10,11 +10,13 @@ value over 255 characters is written as ``part1" "part2``; Cloudflare splits lon
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
-from mgsync.dns.formats.common import HEADER, Options, key, rdata
+from mgsync.dns.formats.common import HEADER, Options, key, key_stem, rdata
 from mgsync.dns.model import Record, Zone
 
 LOCAL = "mailgun_dns_records"
@@ -42,14 +44,32 @@ def render(zones: Sequence[Zone], options: Options) -> str:
 
 
 def _keyed(groups: Sequence[list[Record]]) -> list[tuple[str, list[Record]]]:
-    """Each group under a static key counted per domain and purpose, in the groups' order."""
+    """Each group under a static key counted per domain and purpose, in the groups' order; a domain
+    whose key would be another's (``mg-example.com`` beside ``mg.example.com``) is told apart."""
     counts: dict[tuple[str, str], int] = {}
+    renamed = _told_apart({group[0].domain for group in groups})
     out = []
     for group in groups:
         first = group[0]
         n = counts[(first.domain, first.purpose)] = counts.get((first.domain, first.purpose), 0) + 1
-        out.append((key(first, n), group))
+        out.append((key(first, n, renamed.get(first.domain)), group))
     return out
+
+
+def _told_apart(domains: set[str]) -> dict[str, str]:
+    """The domains sharing a key, each but the one of letters, digits and dots (its key stays as it
+    was, and so its Terraform addresses) with a digest of its name added: a key written once was
+    another domain's entry, and that domain's records were never written."""
+    sharing: dict[str, list[str]] = {}
+    for domain in domains:
+        sharing.setdefault(key_stem(domain), []).append(domain)
+    return {
+        domain: f"{stem}_{hashlib.sha256(domain.encode()).hexdigest()[:8]}"
+        for stem, named in sharing.items()
+        if len(named) > 1
+        for domain in named
+        if not re.fullmatch(r"[a-z0-9.]+", domain)
+    }
 
 
 def _route53_entries(records: Sequence[Record]) -> dict[str, Any]:
