@@ -1,14 +1,21 @@
 """``mgsync dns check``: resolve every record Mailgun wants with dnspython and judge each one
 ok, missing or wrong (with what was expected and what was found).
 
-SPF is judged by merging, never by equality: the name must have exactly one ``v=spf1`` record and it
-must contain Mailgun's ``include:`` mechanisms; anything else a team sends mail with may stay in it.
-DKIM values compare without whitespace (RFC 6376 §3.2 allows folding whitespace in tag lists).
+SPF is judged by merging, never by equality: the name must have exactly one SPF record (RFC 7208
+§4.5: its text is ``v=spf1`` alone or followed by a space) and it must contain Mailgun's
+``include:`` mechanisms, with or without the default qualifier ``+``; anything else a team sends
+mail with may stay in it. DKIM values compare without whitespace (RFC 6376 §3.2 allows folding
+whitespace in tag lists).
+
+A query the resolver answers with a failure (SERVFAIL from a broken delegation) or leaves
+unanswered after others were answered is that record's result, ``failed``; the rest are still
+judged. Only a resolver that has answered nothing yet and times out ends the check at once.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,18 +28,27 @@ import dns.resolver
 from mgsync.dns.model import Record
 from mgsync.errors import DnsError, MgsyncError
 
-STATUSES = ("ok", "missing", "wrong")
+STATUSES = ("ok", "missing", "wrong", "failed")
 TIMEOUT = 5.0
 Lookup = Callable[[str, str], list[str]]
+_SPF = re.compile(r"\s*v=spf1(\s|$)", re.IGNORECASE)  # RFC 7208 §4.5: "v=spf10" is no SPF record
 
 
 @dataclass(frozen=True)
 class Result:
     record: Record
-    status: str  # ok / missing / wrong
+    status: str  # one of STATUSES
     expected: str
     found: tuple[str, ...]
     message: str = ""
+
+
+class QueryFailed(DnsError):
+    """One query failed: ``reason`` says how, for the record's result."""
+
+    def __init__(self, message: str, reason: str, *, answered: bool) -> None:
+        super().__init__(message)
+        self.reason, self.answered = reason, answered  # answered: the resolver answered, with a failure
 
 
 def resolver(address: str | None) -> Lookup:
@@ -53,9 +69,10 @@ def resolver(address: str | None) -> Lookup:
         except dns.resolver.NXDOMAIN:
             return []
         except dns.exception.Timeout:
-            raise DnsError(f"DNS query {fqdn} {rtype} to {where} timed out; is the resolver reachable?") from None
+            message = f"DNS query {fqdn} {rtype} to {where} timed out; is the resolver reachable?"
+            raise QueryFailed(message, f"no answer within {TIMEOUT:g} s", answered=False) from None
         except dns.exception.DNSException as err:  # SERVFAIL/REFUSED from every server, a bad name, ...
-            raise DnsError(f"DNS query {fqdn} {rtype} to {where} failed: {err}") from None
+            raise QueryFailed(f"DNS query {fqdn} {rtype} to {where} failed: {err}", str(err), answered=True) from None
         return [_text(rdata, rtype) for rdata in (answer.rrset or [])]
 
     return lookup
@@ -108,13 +125,24 @@ def expected(record: Record) -> str:
 
 def check(records: Sequence[Record], lookup: Lookup) -> list[Result]:
     """One result per record; each (name, type) is queried once."""
-    cache: dict[tuple[str, str], list[str]] = {}
+    cache: dict[tuple[str, str], list[str] | QueryFailed] = {}
+    reached = False  # whether the resolver has answered anything: till then a timeout says it is not reachable
     results = []
     for record in records:
         query = (record.fqdn, record.type)
         if query not in cache:
-            cache[query] = lookup(*query)
-        results.append(judge(record, cache[query]))
+            try:
+                cache[query] = lookup(*query)
+            except QueryFailed as err:
+                if not (reached or err.answered):
+                    raise
+                cache[query] = err
+            reached = True
+        found = cache[query]
+        if isinstance(found, QueryFailed):
+            results.append(Result(record, "failed", expected(record), (), f"the query failed: {found.reason}"))
+        else:
+            results.append(judge(record, found))
     return results
 
 
@@ -131,12 +159,12 @@ def judge(record: Record, found: Sequence[str]) -> Result:
 
 
 def _judge_spf(record: Record, want: str, found: Sequence[str]) -> Result:
-    spf = tuple(v for v in found if v.strip().lower().startswith("v=spf1"))
+    spf = tuple(v for v in found if _SPF.match(v))
     if not spf:
         return Result(record, "missing", want, tuple(found))
     if len(spf) > 1:
         return Result(record, "wrong", want, spf, f"{len(spf)} SPF records: merge them into one")
-    terms = {t.lower() for t in spf[0].split()}
+    terms = {t.lower().removeprefix("+") for t in spf[0].split()}
     lacking = [inc for inc in record.includes if inc.lower() not in terms]
     if lacking:
         return Result(record, "wrong", want, spf, f"merge {' '.join(lacking)} into the existing SPF record")

@@ -26,7 +26,8 @@ def text(results: Sequence[Result]) -> str:
             if result.found:
                 lines.append(f"           found:    {', '.join(_short(v) for v in result.found)}")
     total = counts(results)
-    lines.append("DNS check: " + ", ".join(f"{n} {status}" for status, n in total.items()) + ".")
+    shown = {status: n for status, n in total.items() if n or status != "failed"}  # failed: only when some did
+    lines.append("DNS check: " + ", ".join(f"{n} {status}" for status, n in shown.items()) + ".")
     return "\n".join(lines)
 
 

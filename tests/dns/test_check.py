@@ -27,6 +27,9 @@ CNAME = Record("mg.example.com", "example.com", "email.mg.example.com", "CNAME",
             "merge include:mailgun.org into the existing SPF record",
         ),
         (SPF, ["v=spf1 include:mailgun.org ~all", "v=spf1 -all"], "wrong", "2 SPF records: merge them into one"),
+        (SPF, ["v=spf1 +include:mailgun.org ~all"], "ok", ""),  # + is the default qualifier (RFC 7208 §4.6.2)
+        (SPF, ["v=spf10 other", "v=spf1 include:mailgun.org ~all"], "ok", ""),  # no SPF record (RFC 7208 §4.5)
+        (SPF, ["V=SPF1 include:mailgun.org"], "ok", ""),
         (DKIM, ["k=rsa;p=ABC"], "ok", ""),
         (DKIM, ["k=rsa; p=OLD"], "wrong", ""),
         (MX, ["10 mxb.mailgun.org", "10 mxa.mailgun.org"], "ok", ""),

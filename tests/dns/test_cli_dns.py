@@ -85,12 +85,33 @@ def test_an_existing_spf_without_mailguns_include_must_be_merged(mailgun, manife
         "merge include:mailgun.org into the existing SPF record",
         ["v=spf1 include:_spf.google.com ~all"],
     )
-    assert document["summary"] == {"ok": 4, "missing": 0, "wrong": 1}
+    assert document["summary"] == {"ok": 4, "missing": 0, "wrong": 1, "failed": 0}
     merged = zone_text.replace(
         "v=spf1 include:mailgun.org ~all", "v=spf1 include:_spf.google.com include:mailgun.org -all"
     )
     with dns_server(merged) as resolver:
         assert check(mailgun, manifest, resolver).returncode == 0
+
+
+def test_a_failing_name_is_its_records_result_and_the_rest_are_still_checked(mailgun, manifest, zone_text) -> None:
+    """A delegated DKIM zone answering SERVFAIL, a tracking name whose queries go unanswered: each was
+    the whole check's one error line ("is the resolver reachable?") with none of the report."""
+    failing = {"smtp._domainkey.mg.example.com": "SERVFAIL", "email.mg.example.com": "drop"}
+    with dns_server(zone_text, failing) as resolver:
+        result = check(mailgun, manifest, resolver)
+    assert (result.returncode, result.stderr) == (1, "")
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["mg.example.com", "  ok       SPF       TXT    mg.example.com"]
+    assert lines[2].startswith(
+        "  failed   DKIM      TXT    smtp._domainkey.mg.example.com: the query failed: All nameservers failed"
+    )
+    assert lines[4:] == [
+        "  failed   tracking  CNAME  email.mg.example.com: the query failed: no answer within 5 s",
+        '           expected: "mailgun.org"',
+        "  ok       MX        MX     mg.example.com",
+        "  ok       MX        MX     mg.example.com",
+        "DNS check: 3 ok, 0 missing, 0 wrong, 2 failed.",
+    ]
 
 
 def test_a_declared_domain_not_yet_in_mailgun_is_a_note(mailgun, zone_text, tmp_path: Path) -> None:
@@ -108,7 +129,7 @@ def test_a_declared_domain_not_yet_in_mailgun_is_a_note(mailgun, zone_text, tmp_
         checked = run("dns", "check", str(path), "--resolver", resolver, "--format", "json", env=mailgun)
     assert checked.returncode == 1
     document = json.loads(checked.stdout)
-    assert (document["notes"], document["summary"]) == ([note], {"ok": 5, "missing": 0, "wrong": 0})
+    assert (document["notes"], document["summary"]) == ([note], {"ok": 5, "missing": 0, "wrong": 0, "failed": 0})
 
 
 @pytest.mark.parametrize(

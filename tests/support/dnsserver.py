@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from dnslib import RCODE, DNSError
 from dnslib.server import DNSServer
 from dnslib.zoneresolver import ZoneResolver
 
@@ -27,9 +28,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def dns_server(zone_text: str) -> Iterator[str]:
-    """Serve ``zone_text``; yields ``127.0.0.1:PORT`` for ``--resolver``."""
-    resolver = ZoneResolver(zone_text)
+def dns_server(zone_text: str, failing: dict[str, str] | None = None) -> Iterator[str]:
+    """Serve ``zone_text``; yields ``127.0.0.1:PORT`` for ``--resolver``. ``failing`` maps a name to
+    how its queries fail: ``SERVFAIL`` (a broken delegation's answer) or ``drop`` (no answer)."""
+    resolver = _Failing(ZoneResolver(zone_text), failing or {})
     port = free_port()
     servers = [DNSServer(resolver, address="127.0.0.1", port=port, tcp=tcp, logger=_Quiet()) for tcp in (False, True)]
     threads = [
@@ -43,6 +45,21 @@ def dns_server(zone_text: str) -> Iterator[str]:
         for server in servers:
             server.server.shutdown()
             server.server.server_close()
+
+
+class _Failing:
+    def __init__(self, zone: ZoneResolver, failing: dict[str, str]) -> None:
+        self.zone, self.failing = zone, failing
+
+    def resolve(self, request, handler):
+        how = self.failing.get(str(request.q.qname).rstrip(".").lower())
+        if how == "drop":
+            raise DNSError("dropped")  # dnslib's handler sends nothing
+        if how == "SERVFAIL":
+            reply = request.reply()
+            reply.header.rcode = RCODE.SERVFAIL
+            return reply
+        return self.zone.resolve(request, handler)
 
 
 class _Quiet:
