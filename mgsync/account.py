@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import httpx
+
 from mgsync.answers import OBJECT, ListOf, Obj
 from mgsync.errors import AccountMismatchError
 from mgsync.settings import REGIONS
@@ -65,7 +67,7 @@ class Account:
 def identify(client: Client) -> Account:
     """The account ``client`` talks to, as far as it can be seen (one request)."""
     settings = client.settings
-    region = next((name for name, url in REGIONS.items() if url.rstrip("/") == settings.base_url), None)
+    region = region_of(settings.base_url)
     page = client.read("/v4/domains", LISTING, search="sandbox", limit=1000)
     sandboxes = sorted(
         item["name"].lower()
@@ -73,6 +75,19 @@ def identify(client: Client) -> Account:
         if item.get("type") == "sandbox" and isinstance(item.get("name"), str) and item["name"]
     )
     return Account(region, settings.subaccount, sandboxes[0] if sandboxes else None)
+
+
+def region_of(base_url: str) -> str | None:
+    """``us`` or ``eu`` for Mailgun's own API host however written (``https://API.EU.mailgun.net:443/``,
+    a trailing dot), else None."""
+    try:
+        url = httpx.URL(base_url)
+    except httpx.InvalidURL:
+        return None
+    if url.scheme != "https" or url.port not in (None, 443) or url.path not in ("", "/"):
+        return None
+    host = url.host.lower().rstrip(".")
+    return next((name for name, known in REGIONS.items() if httpx.URL(known).host == host), None)
 
 
 def check(path: Path, recorded: Account | None, live: Account) -> Account:

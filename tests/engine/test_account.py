@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mgsync.account import Account, check, identify
+from mgsync.account import Account, check, identify, region_of
 from mgsync.client import Client
 from mgsync.emulator import Emulator
 from mgsync.errors import AccountMismatchError
@@ -30,8 +30,25 @@ def test_the_region_comes_from_mailguns_own_hosts_and_the_sandbox_from_the_listi
     emu.store.add_domain("sandbox.example.com")  # a custom domain whose name holds "sandbox" is not it
     assert seen(emu, "https://api.eu.mailgun.net") == Account("eu", None, sandbox)
     assert seen(emu, "https://api.mailgun.net") == Account("us", None, sandbox)
+    assert seen(emu, "https://API.EU.mailgun.net:443") == Account("eu", None, sandbox)
     assert seen(emu, "http://127.0.0.1:8025") == Account(None, None, sandbox)
     assert [(e.path, e.query) for e in emu.log][-1] == ("/v4/domains", "search=sandbox&limit=1000")
+
+
+@pytest.mark.parametrize(
+    ("base_url", "region"),
+    [
+        ("https://API.EU.mailgun.net", "eu"),  # each of these was no region, and a US lockfile was not refused
+        ("https://api.eu.mailgun.net:443/", "eu"),
+        ("https://api.eu.mailgun.net.", "eu"),
+        ("https://Api.Mailgun.Net", "us"),
+        ("https://api.mailgun.net:8443", None),  # another port, a path: not Mailgun's API itself
+        ("https://api.mailgun.net/gateway", None),
+        ("https://gateway.maton.ai/mailgun", None),
+    ],
+)
+def test_the_region_is_known_however_its_host_is_written(base_url: str, region: str | None) -> None:
+    assert region_of(base_url) == region
 
 
 def test_an_account_without_a_sandbox_domain_is_known_by_what_shows() -> None:
