@@ -42,6 +42,18 @@ def _dns_records(paths: tuple[Path, ...], zones: tuple[str, ...], conn: Connecti
     return found
 
 
+def _out(value: str | None) -> Path | None:
+    """``--out``: a trailing separator means a directory, which must exist (``zones/`` was written as a
+    file named ``zones``); an empty value (an unset CI variable) is refused, never the current directory."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise click.BadParameter("is empty: give a file, or an existing directory")
+    if value.endswith(("/", os.sep)) and not Path(value).is_dir():
+        raise click.BadParameter(f"{value}: no such directory; create it, or give a file name")
+    return Path(value)
+
+
 @dns.command("export")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
@@ -60,7 +72,8 @@ def _dns_records(paths: tuple[Path, ...], zones: tuple[str, ...], conn: Connecti
 )
 @click.option(
     "--out",
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=str),
+    callback=lambda ctx, param, value: _out(value),
     help="Write to this file, or one file per zone into this existing directory.",
 )
 @click.option(

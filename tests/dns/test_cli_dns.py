@@ -175,3 +175,17 @@ def test_nothing_to_export_or_check_says_why_without_naming_zones_never_given(
     args = ("--format", "bind") if command == "export" else ()
     result = run("dns", command, str(tmp_path / "other"), *args, env=mailgun)
     assert (result.returncode, result.stderr.strip(), result.stdout) == (1, message, "")
+
+
+@pytest.mark.parametrize("out", ["zones/", "mg.zone/", ""])
+def test_out_ending_in_a_slash_must_be_a_directory_and_empty_is_refused(mailgun, manifest, tmp_path, out) -> None:
+    """``zones/`` (no such directory) was written as a file ``zones``, ``mg.zone/`` overwrote the file
+    ``mg.zone``, and an empty ``--out`` (an unset CI variable) wrote into the current directory."""
+    (tmp_path / "mg.zone").write_text("kept\n", encoding="utf-8")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = run("dns", "export", str(manifest), "--format", "bind", "--out", out, env=mailgun, cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    detail = "is empty: give a file, or an existing directory" if not out else f"{out}: no such directory"
+    assert f"Invalid value for '--out': {detail}" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert (tmp_path / "mg.zone").read_text(encoding="utf-8") == "kept\n"
