@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from mgsync.errors import ConfigError
 
 REGIONS = {"us": "https://api.mailgun.net", "eu": "https://api.eu.mailgun.net"}
+KEY_VARIABLES = ("MAILGUN_API_KEY", "MATON_API_KEY")  # the secrets a connection reads
 GATEWAY_URL = "https://api.maton.ai/mailgun"
 GATEWAY_HOST = "api.maton.ai"
 _TRUTHY = {"1", "true", "yes", "on"}

@@ -16,6 +16,7 @@ allows neither.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -30,6 +31,7 @@ from mgsync.manifest import convert, yamlfile
 from mgsync.manifest.check import from_validation, unknown_keys
 from mgsync.manifest.convert import Collected, FileHarvest, Staged
 from mgsync.manifest.desired import Desired
+from mgsync.settings import KEY_VARIABLES
 from mgsync.manifest.document import CONTAINERS, SECTIONS, ManifestDoc
 from mgsync.shapes.doc import SHAPE_TAGS
 from mgsync.shapes.env import EnvProblem, Redactor, UnsetSecret, substitute
@@ -75,6 +77,8 @@ class Loading:
         self.env, self.allow_unset_env, self.staged = env, allow_unset_env, staged
         self.allow_unset_secrets = allow_unset_secrets
         self.redact = Redactor()
+        for name in KEY_VARIABLES:  # never shown, wherever a file echoes it (file: /proc/self/environ)
+            self.redact.remember(env.get(name, "").strip(), f"${{env:{name}}}")
         self.harvests: dict[Path, FileHarvest] = {}
         self.problems: dict[Path, list[Problem]] = {}  # of parsing, by file
 
@@ -102,7 +106,7 @@ class Loading:
         warnings = [w for h in harvests for w in h.warnings]
         if found:
             raise ManifestError(
-                [Problem(p.file, p.line, p.col, p.where, self.redact(p.message)) for p in found], warnings
+                [Problem(p.file, p.line, p.col, p.where, _cut_column(self.redact(p.message))) for p in found], warnings
             )
         state = State(resources)
         for (kind, scope), (entries, chunks) in tables.items():
@@ -115,6 +119,15 @@ class Loading:
             root=first if first.is_dir() else first.parent,
             warnings=tuple(sorted(warnings)),
         )
+
+
+_LONG_COLUMN = re.compile(r'(column ")([^"\n]{60})[^"\n]+"')
+
+
+def _cut_column(message: str) -> str:
+    """``message`` with a CSV column name over 60 characters cut (a whole file read as one header);
+    cut after the secrets are hidden, so no part of one is shown."""
+    return _LONG_COLUMN.sub(r'\1\2…"', message)
 
 
 def harvest(

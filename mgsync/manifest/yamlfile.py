@@ -35,6 +35,7 @@ SUFFIXES = (".yaml", ".yml")
 NAMES = "*.yaml, *.yml"
 BOM = "\ufeff"
 _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")  # as ruamel.yaml's reader counts lines
+EXPANDED = 1_000_000  # values a file may expand to through aliases, past ten times those written
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,45 @@ def parse(path: Path, data: bytes | None = None) -> tuple[Parsed | None, list[Pr
         return None, [Problem(name, 0, 0, "", f"invalid YAML: {_first_line(str(err))}")]
     except RecursionError:
         return None, [Problem(name, 0, 0, "", "invalid YAML: nested too deeply")]
+    except _AliasBomb as err:
+        mark = err.node.start_mark
+        message = (
+            f"aliases (*name) make this value expand to more than {EXPANDED:,} values, as in an alias bomb;"
+            " write it with fewer nested aliases"
+        )
+        return None, [Problem(name, mark.line + 1, mark.column + 1, "", message)]
+
+
+class _AliasBomb(Exception):
+    def __init__(self, node: Node) -> None:
+        self.node = node
+
+
+def _expanded_past_limit(root: Node) -> Node | None:
+    """The deepest node that aliases expand past ``EXPANDED`` values (each alias counting all it
+    stands for, as converting it to JSON does), when that is ten times the nodes written; else None.
+    A 652-byte file of nested aliases was gigabytes of memory and then a crash."""
+    sizes: dict[int, int] = {}
+
+    def size(node: Node) -> int:
+        known = sizes.get(id(node))
+        if known is None:
+            sizes[id(node)] = 1  # a node holding itself (a recursive alias) counts once
+            known = sizes[id(node)] = 1 + sum(size(child) for child in _children(node))
+        return known
+
+    if size(root) <= max(EXPANDED, 10 * len(sizes)):
+        return None
+    found = root
+    while (deeper := next((child for child in _children(found) if sizes[id(child)] > EXPANDED), None)) is not None:
+        found = deeper
+    return found
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    return list(node.value) if isinstance(node, SequenceNode) else []
 
 
 class _Constructor(RoundTripConstructor):
@@ -148,6 +188,8 @@ def _parse_text(path: Path, text: str) -> tuple[Parsed, list[Problem]]:
         warnings.simplefilter("ignore")  # e.g. a re-defined anchor: legal YAML, not worth a warning
         data = yaml.load(text)
     node, yaml.constructor.root_node = yaml.constructor.root_node, None
+    if node is not None and "*" in text and (bomb := _expanded_past_limit(node)) is not None:
+        raise _AliasBomb(bomb)
     # The YAML object and its parts refer to each other; with the node tree no longer among what
     # they hold, the tree (a mark per token) is freed when this returns, not at the next collection.
     return Parsed(path, data), _duplicate_keys(str(path), node) if node is not None else []

@@ -10,6 +10,7 @@ import pytest
 from mgsync.errors import ManifestError
 from mgsync.manifest import Desired, load
 from mgsync.state import Address
+from tests.support.cli import run
 from tests.support.manifests import SECTIONS
 
 
@@ -236,3 +237,43 @@ def test_plain_csv_rows_name_their_lines(tmp_path: Path) -> None:
     assert problems([tmp_path]) == [
         f"{tmp_path}/b.csv:3:1: member:news@mg.example.com/y@example.org: defined twice (also at {tmp_path}/a.csv:3:1)"
     ]
+
+
+def test_an_alias_bomb_is_one_problem_at_the_value_it_blows_up(tmp_path: Path) -> None:
+    """652 bytes of nested aliases in a member's vars took gigabytes and then crashed (a MemoryError,
+    a panic in pydantic's core); a file reusing an anchor many times still loads."""
+    lines = ["mailing_lists:", "  news@mg.example.com:", "    members:", "      - address: a@example.com"]
+    lines += ["        vars:", "          l0: &l0 [a, b, c, d, e, f, g, h, i, j]"]
+    lines += [f"          l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10)}]" for n in range(1, 9)]
+    (tmp_path / "bomb.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("validate", "bomb.yaml", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        "bomb.yaml:11:15: aliases (*name) make this value expand to more than 1,000,000 values, as in an alias "
+        "bomb; write it with fewer nested aliases\n1 error found.\n"
+    )
+    common = "{" + ", ".join(f"k{i}: [{', '.join(['v'] * 20)}]" for i in range(10)) + "}"
+    members = f"      - {{address: m0@example.com, vars: &common {common}}}\n"
+    members += "".join(f"      - {{address: m{i}@example.com, vars: *common}}\n" for i in range(1, 3000))
+    (tmp_path / "reused.yaml").write_text(
+        f"mailing_lists:\n  news@mg.example.com:\n    members:\n{members}", encoding="utf-8"
+    )
+    desired = load([tmp_path / "reused.yaml"], {})
+    (table,) = desired.state.tables.values()
+    assert len(table) == 3000
+
+
+def test_an_error_echoing_a_file_never_shows_the_api_key(tmp_path: Path) -> None:
+    """``file: /proc/self/environ`` as a CSV printed the whole environment, the key in it, as one
+    unknown column name; the key is hidden wherever a file echoes it, and a long name is cut."""
+    key = "key-3ax6xnjp29jd6fds4gc373sgvjxteol0"  # Mailgun's documentation's example key
+    (tmp_path / "m.yaml").write_text(
+        "domains:\n  mg.example.com:\n    suppressions:\n      complaints: {file: env.csv}\n", encoding="utf-8"
+    )
+    (tmp_path / "env.csv").write_text(f"MAILGUN_API_KEY={key} HOME=/root {'PATH=/usr/bin ' * 20}\n", encoding="utf-8")
+    result = run("validate", "m.yaml", cwd=tmp_path, env={"MAILGUN_API_KEY": key})
+    assert result.returncode == 1 and key not in result.stdout + result.stderr
+    assert (
+        'env.csv:1:1: header: unknown column "MAILGUN_API_KEY=${env:MAILGUN_API_KEY} HOME=/root PATH=/usr/…" '
+        "(expected one of: address, created_at)" in result.stderr
+    )
