@@ -31,8 +31,8 @@ from mgsync.manifest import convert, yamlfile
 from mgsync.manifest.check import from_validation, unknown_keys
 from mgsync.manifest.convert import Collected, FileHarvest, Staged
 from mgsync.manifest.desired import Desired
-from mgsync.settings import KEY_VARIABLES
 from mgsync.manifest.document import CONTAINERS, SECTIONS, ManifestDoc
+from mgsync.settings import KEY_VARIABLES
 from mgsync.shapes.doc import SHAPE_TAGS
 from mgsync.shapes.env import EnvProblem, Redactor, UnsetSecret, substitute
 from mgsync.state import Address, Entries, Resource, Source, State, TableKey
