@@ -1,6 +1,6 @@
 """Finding manifest files and parsing them with ruamel.yaml, positions kept, problems reported.
 
-A path is a file or a directory searched recursively for ``*.yaml`` / ``*.yml`` (hidden entries
+A path is a file or a directory searched recursively for ``*.yaml`` / ``*.yml`` in any case (hidden entries
 and templates' test data, ``*.vars.yaml``, skipped). Parsing is round-trip, so every mapping and sequence keeps ``.lc`` line/column data;
 libyaml scans and parses where it reads the text as ruamel.yaml does (``yamlevents``).
 Duplicate keys are found on the composed node tree first, so *every* duplicate is reported with
@@ -83,15 +83,27 @@ def _mode(path: Path) -> tuple[int, str | None]:
 
 def _test_data(name: str) -> bool:
     """A template's test data (``welcome.vars.yaml``, issue 22) is no manifest."""
-    return name.endswith((".vars.yaml", ".vars.yml"))
+    return name.lower().endswith((".vars.yaml", ".vars.yml"))
 
 
 def _walk(directory: Path) -> list[Path]:
+    """The manifest files under ``directory``: suffixes in any case (``routes.YAML``), linked
+    directories followed, each directory once (a link to an ancestor is no loop). Both were left
+    out without a word, and what they declared was planned for deletion."""
     files = []
-    for parent, dirs, names in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+    seen = {os.path.realpath(directory)}
+    for parent, dirs, names in os.walk(directory, followlinks=True):
+        kept = []
+        for name in sorted(dirs):
+            real = os.path.realpath(os.path.join(parent, name))
+            if not name.startswith(".") and real not in seen:
+                seen.add(real)
+                kept.append(name)
+        dirs[:] = kept
         files += [
-            Path(parent, n) for n in names if n.endswith(SUFFIXES) and not n.startswith(".") and not _test_data(n)
+            Path(parent, n)
+            for n in names
+            if n.lower().endswith(SUFFIXES) and not n.startswith(".") and not _test_data(n)
         ]
     return sorted(files)
 

@@ -132,6 +132,23 @@ def test_hidden_entries_and_other_suffixes_are_ignored_and_files_load_once(tmp_p
     assert desired.root == tmp_path
 
 
+def test_upper_case_suffixes_and_linked_directories_load(tmp_path: Path) -> None:
+    """``routes.YAML`` and a linked ``shared -> ../common`` were left out without a word, and a plan
+    deleted what they declared; a link back to an ancestor is walked once, never in a loop."""
+    root = tmp_path / "mailgun"
+    write(root, "routes.YAML", "routes:\n  r1: {expression: catch_all(), actions: [stop()]}\n")
+    write(root, "welcome.VARS.yml", "name: Ada\n")  # a template's test data, in any case: no manifest
+    write(tmp_path, "common/more.yml", "routes:\n  r2: {expression: catch_all(), actions: [stop()]}\n")
+    try:
+        (root / "shared").symlink_to(tmp_path / "common", target_is_directory=True)
+        (root / "shared" / "up").symlink_to(root, target_is_directory=True)
+    except OSError:  # Windows without the right to make links
+        pytest.skip("no symbolic links here")
+    desired = load([root], {})
+    assert desired.files == (root / "routes.YAML", root / "shared" / "more.yml")
+    assert sorted(a.name for a in desired.state.objects) == ["r1", "r2"]
+
+
 def test_anchors_and_merge_keys_work(tmp_path: Path) -> None:
     write(
         tmp_path,
