@@ -183,6 +183,14 @@ class _Constructor(RoundTripConstructor):
         self.root_node = self.composer.get_single_node()
         return None if self.root_node is None else self.construct_document(self.root_node)
 
+    def construct_yaml_str(self, node: Any) -> Any:
+        """``!!str 550`` is the string "550", as YAML means it (the usual way to keep a value a string);
+        ruamel.yaml's round trip made it a ``TaggedScalar``, refused as "a value tagged ..."."""
+        return self.construct_scalar(node)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:str", _Constructor.construct_yaml_str)
+
 
 def _parse_text(path: Path, text: str) -> tuple[Parsed, list[Problem]]:
     yaml = YAML(typ="rt", pure=True)

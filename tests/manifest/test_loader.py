@@ -294,3 +294,19 @@ def test_an_error_echoing_a_file_never_shows_the_api_key(tmp_path: Path) -> None
         'env.csv:1:1: header: unknown column "MAILGUN_API_KEY=${env:MAILGUN_API_KEY} HOME=/root PATH=/usr/…" '
         "(expected one of: address, created_at)" in result.stderr
     )
+
+
+def test_a_str_tag_makes_a_string_as_yaml_means(tmp_path: Path) -> None:
+    """``!!str`` (the usual way to keep ``550`` a string) was refused: "got a value tagged
+    tag:yaml.org,2002:str", and on a key a Python object's repr at 1:1."""
+    write(
+        tmp_path,
+        "m.yaml",
+        "domains:\n  !!str mg.example.com:\n    spam_action: !!str tag\n    web_prefix: !!str 123\n"
+        "    suppressions:\n      bounces: [{address: x@example.com, code: !!str 550}]\n",
+    )
+    desired = load([tmp_path], {})
+    domain = next(r for a, r in desired.state.objects.items() if a.kind == "domain")
+    assert (domain.body.spam_action, domain.body.web_prefix) == ("tag", "123")
+    (bounces,) = desired.state.tables.values()
+    assert [entry[0] for entry in bounces.values()] == ["550"]
