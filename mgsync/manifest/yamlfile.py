@@ -230,6 +230,8 @@ def _yaml_problem(name: str, text: str, err: MarkedYAMLError) -> Problem:
         written = re.match(r"\*[^\s,\[\]{}]*", lines[mark.line][mark.column :]) if mark.line < len(lines) else None
         if written is not None:
             message += f"; YAML reads a plain * as an alias: quote the text ('{written.group().rstrip(':')}')"
+    if "'\\t'" in message:  # a tab where YAML's parser wants a space (after "key:", after "-")
+        message += "; write a space there instead of the tab"
     return Problem(name, mark.line + 1, mark.column + 1, "", f"invalid YAML: {message}")
 
 
