@@ -164,7 +164,7 @@ CASES = {
         "suppressions_duplicate.yaml:8:40: allowlist:mg.example.com/partner.example.org: defined twice (also at suppressions_duplicate.yaml:8:19)",
     ],
     "tabs_and_yaml_errors.yaml": [
-        "tabs_and_yaml_errors.yaml:3:1: invalid YAML: found character '\\t' that cannot start any token",
+        "tabs_and_yaml_errors.yaml:3:1: invalid YAML: found character '\\t' that cannot start any token; write a space there instead of the tab",
     ],
     "template_case_duplicate.yaml": [
         "template_case_duplicate.yaml:6:7: template:mg.example.com/welcome: defined twice (also at template_case_duplicate.yaml:5:7)",
