@@ -42,7 +42,7 @@ WebScheme = Literal["http", "https"]
 
 
 KeySize = Literal[1024, 2048]
-ATOM = r"^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$"
+ATOM = rules.SELECTOR  # a DKIM selector: one DNS label, as Mailgun takes it
 # Sent only with POST /v4/domains; PUT ignores them (wire-issue12.md §1.1).
 CREATE_ONLY = (
     "dkim_key_size",

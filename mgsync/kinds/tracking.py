@@ -52,6 +52,8 @@ def _click(value: Any) -> bool | str:
         return value
     if value == "htmlonly":
         return "htmlonly"
+    if isinstance(value, str) and value.lower() in ("true", "false"):  # "true" quoted: text, not YAML's boolean
+        raise ValueError(f'"{value}" is text: write {value.lower()} without quotes, or htmlonly')
     raise ValueError(rules.unknown("value", value, ("true", "false", "htmlonly")))
 
 

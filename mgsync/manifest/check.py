@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml.comments import TaggedScalar
 
 from mgsync.shapes.doc import SHAPE_TAGS, Doc, shape_of
-from mgsync.shapes.rules import unknown
+from mgsync.shapes.rules import PATTERN_WORDS, unknown
 
 Loc = tuple[Any, ...]
 
@@ -195,6 +195,8 @@ def describe(error: Any) -> str:
         return f"must be {ctx['ge']} or more"
     if kind == "recursion_loop":
         return "refers to itself through a YAML alias"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") in PATTERN_WORDS:
+        return PATTERN_WORDS[ctx["pattern"]]
     message = str(error["msg"])
     if message.startswith("Input should be "):
         return f"must be {message.removeprefix('Input should be ')}"

@@ -22,6 +22,12 @@ _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.[a-z][a-z0-9-]*[a-z0-9]|{_LABEL}(?:\.{_LABEL})*\.xn--[a-z0-9-]+")
 
 
+SELECTOR = r"^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$"  # a DKIM selector, one DNS label
+PATTERN_WORDS = {  # what a pattern means, for an error: the pattern itself says it to nobody
+    SELECTOR: "must be lower-case letters, digits, - and _ (at most 63), starting and ending with a letter or digit",
+}
+
+
 def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
     """The closest choice to ``word`` (case-insensitive first), for "did you mean" hints."""
     for choice in choices:

@@ -196,6 +196,16 @@ def test_anchors_and_merge_keys_work(tmp_path: Path) -> None:
             "m.yaml:2:19: invalid YAML: found undefined alias 'x'; YAML reads a plain * as an alias: quote the "
             "text ('*x')",
         ),
+        (  # said: unknown value "true" (did you mean "true"?)
+            'domains:\n  mg.example.com:\n    tracking: {click: "true"}\n',
+            'm.yaml:3:23: domains.mg.example.com.tracking.click: "true" is text: write true without quotes, or '
+            "htmlonly",
+        ),
+        (  # said: string should match pattern '^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$'
+            "domains:\n  mg.example.com:\n    dkim_selector: S1\n",
+            "m.yaml:3:20: domains.mg.example.com.dkim_selector: must be lower-case letters, digits, - and _ (at "
+            "most 63), starting and ending with a letter or digit",
+        ),
         (  # YAML 1.2 allows a tab there; ruamel.yaml's parser, which reads any file holding a tab, does not
             "domains:\n  mg.example.com:\n    spam_action:\ttag\n",
             "m.yaml:3:17: invalid YAML: found character '\\t' that cannot start any token; write a space there "
