@@ -110,6 +110,8 @@ def validate(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
         case "github":
             for line in report.github(errors, warnings):
                 click.echo(line)  # stdout: the runner reads workflow commands there
+            if errors:  # GitHub shows a step's first 10 annotations; the log has the count
+                click.echo(f"{report.plural(len(errors), 'error')} found.")
         case _:
             for line in report.text(errors, warnings):
                 click.echo(line, err=True)

@@ -110,6 +110,7 @@ def test_validate_github_annotations_point_at_the_line(tmp_path) -> None:
         'missing required key "expression"',
         "::error file=mailgun/routes.yaml,line=4,col=5,title=mgsync validate::routes.support.expresion: "
         'unknown key "expresion" (did you mean "expression"?)',
+        "2 errors found.",  # GitHub shows a step's first 10 annotations: the count was nowhere
     ]
 
 
