@@ -1,12 +1,14 @@
-"""Handlebars, parsed and rendered in Python as Mailgun's stored templates are: positions for every
-syntax error, Mailgun's helpers, handlebars.js's escaping. Written here because no package fits (the
+"""Handlebars, parsed and rendered in Python as Mailgun's stored templates are, following
+mailgun/raymond, the Go port Mailgun renders with (``mailgun``): positions for every syntax error,
+raymond's helpers, escaping, value printing and lookups. Written here because no package fits (the
 comparison is in the commit that added it): pybars3 is LGPL-3.0, unreleased since 2019, silent on an
 unclosed block and without ``{{else if}}``; dotpromptz-handlebars gives no positions; the js2py
 transpilation of handlebars.js rides on an interpreter that does not run on Python 3.13.
 
 ``nodes`` (the tree, offsets), ``lexer`` (tags, ``~`` and standalone lines), ``expressions`` (inside a
-tag), ``parser`` (blocks), ``runtime`` (rendering), ``mailgun`` (helpers, warnings), ``plaintext``
-(a text view of rendered HTML). This package knows no manifest, kind or CLI.
+tag), ``parser`` (blocks), ``govalues`` (Go's values: printing, truth, numbers), ``runtime``
+(rendering), ``helpers`` (raymond's helpers), ``mailgun`` (why raymond; warnings), ``plaintext`` (a
+text view of rendered HTML). This package knows no manifest, kind or CLI.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mgsync.handlebars.mailgun import HELPERS, warnings
+from mgsync.handlebars.govalues import go_data
+from mgsync.handlebars.helpers import ARITY, HELPERS
+from mgsync.handlebars.mailgun import warnings
 from mgsync.handlebars.nodes import TemplateSyntaxError, position
 from mgsync.handlebars.parser import parse
 from mgsync.handlebars.runtime import Renderer, Scope
@@ -55,10 +59,11 @@ def check(text: str) -> Checked:
 
 
 def render(text: str, data: Mapping[str, Any]) -> Rendered:
-    """``text`` rendered with ``data`` as Mailgun would; raises ``TemplateSyntaxError``."""
-    renderer = Renderer(HELPERS)
+    """``text`` rendered with ``data`` as Mailgun would (``data`` read as Go reads the same JSON:
+    ``govalues.go_data``); raises ``TemplateSyntaxError``."""
+    renderer = Renderer(HELPERS, ARITY)
     try:
-        html = renderer.render(parse(text), Scope((data,), ({"root": data},)))
+        html = renderer.render(parse(text), Scope((go_data(data),), ({},)))
     except RecursionError:
         raise TemplateSyntaxError(TOO_DEEP.format("render"), 0) from None
     missing = sorted((offset, name) for name, offset in renderer.missing.items())

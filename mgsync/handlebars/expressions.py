@@ -1,21 +1,30 @@
-"""The expression inside one tag: ``helper arg "str" 3 (sub x) key=value as |a b|``, per
-handlebars.js's grammar (``handlebars.yy``), each part with its offset in the template.
+"""The expression inside one tag: ``helper arg "str" 3 (sub x) key=value as |a b|``, as
+mailgun/raymond reads it (``lexer/lexer.go``, ``parser/parser.go``), each part with its offset.
 
-Raises ``TemplateSyntaxError`` for what handlebars.js refuses to parse: an empty tag, an unclosed
-``(``, a ``key=`` without a value, a parameter after ``key=value``, a character no expression has.
+Raises ``TemplateSyntaxError`` for what raymond refuses to parse: an empty tag, an unclosed ``(``,
+a ``key=`` without a value, a parameter after ``key=value``, a character no expression has, a
+number Go cannot read (``1abc``, ``0x1F``), a path step that is not a name (``x.0``: write ``x.[0]``).
+Where raymond differs from handlebars.js: only space, tab and newline separate (a carriage return
+is part of a name), ``null`` and ``undefined`` are names, a name cannot start with a digit, ``+``
+or ``-``.
 """
 
 from __future__ import annotations
 
+import math
 import re
 
 from mgsync.handlebars.nodes import Call, Expr, Literal, Path, SubExpression, TemplateSyntaxError
 
-# An identifier: anything but whitespace and the characters handlebars.l keeps out of an ID.
-ID = re.compile(r"[^\s!\"#%&'()*+,./;<=>@\[\\\]^`{|}~]+")
-NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?=[\s)}~|]|$)")
+# lexer.go unallowedIDChars; a name starting with + - or a digit is read as a number (lexNumber)
+ID = re.compile(r"(?![+\-0-9])[^ \n\t!\"#%&'()*+,./;<=>@\[\\\]^`{|}~]+")
+SPACE = " \t\n"  # lexer.go isIgnorable
+# lexer.go scanNumber (Go's text/template number scanner), then parser.go parseNumber: Atoi or ParseFloat
+NUMBER = re.compile(r"[+-]?(?:0[xX][0-9a-fA-F]*|\d*)(?:\.\d*)?(?:[eE][+-]?\d*)?i?")
+INT, FLOAT = re.compile(r"[+-]?\d+"), re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 STRING = re.compile(r'"((?:\\"|[^"])*)"|\'((?:\\\'|[^\'])*)\'')
-KEYWORDS = {"true": True, "false": False, "null": None, "undefined": None}
+KEYWORDS = {"true": True, "false": False}  # lexer.go rTrue, rFalse; no null, no undefined
+KEYWORD = re.compile(r"(true|false)(?=[\s~})]|$)")
 BLOCK_PARAMS = re.compile(r"as\s+\|")
 
 
@@ -26,7 +35,7 @@ class Scanner:
         self.text, self.base, self.i = text, base, 0
 
     def skip_space(self) -> None:
-        while self.i < len(self.text) and self.text[self.i].isspace():
+        while self.i < len(self.text) and self.text[self.i] in SPACE:
             self.i += 1
 
     def at_end(self) -> bool:
@@ -46,11 +55,14 @@ class Scanner:
         return self.fail(f'unexpected "{self.peek()}" in the expression')
 
 
-def parse_call(text: str, base: int, *, block: bool = False) -> Call:
-    """The whole tag text as one call; ``block``: ``as |a b|`` is allowed at its end."""
+def parse_call(text: str, base: int, *, block: bool = False, partial: bool = False) -> Call:
+    """The whole tag text as one call; ``block``: ``as |a b|`` is allowed at its end; only a
+    partial's name may be a sub-expression (parser.go ``parseHelperName``, ``parsePartialName``)."""
     scan = Scanner(text, base)
     if scan.at_end():
         raise scan.fail("empty expression: write a name between the braces")
+    if scan.peek() == "(" and not partial:
+        raise scan.fail('a tag starts with a name, not "(": write the helper\'s name first')
     call = _call(scan, block=block)
     if not scan.at_end():
         raise scan.unexpected()
@@ -58,6 +70,9 @@ def parse_call(text: str, base: int, *, block: bool = False) -> Call:
 
 
 def _call(scan: Scanner, *, block: bool = False, closer: str = "") -> Call:
+    scan.skip_space()
+    if closer and scan.peek() == "(":
+        raise scan.fail('"((": a sub-expression starts with a helper\'s name')
     head = _operand(scan)
     params: list[Expr] = []
     pairs: list[tuple[str, Expr]] = []
@@ -79,11 +94,11 @@ def _call(scan: Scanner, *, block: bool = False, closer: str = "") -> Call:
 
 
 def _hash_key(scan: Scanner) -> str | None:
-    match = re.compile(r"([^\s=()|]+)\s*=").match(scan.text, scan.i)
+    match = re.compile(ID.pattern + r"(?=[ \t\n]*=)").match(scan.text, scan.i)
     if match is None:
         return None
-    scan.i = match.end()
-    return match.group(1)
+    scan.i = scan.text.index("=", match.end()) + 1
+    return match.group()
 
 
 def _value_of(scan: Scanner, key: str) -> Expr:
@@ -112,15 +127,31 @@ def _operand(scan: Scanner) -> Expr:
         return _subexpression(scan)
     if ch in "\"'":
         return _string(scan)
+    if ch in "+-" or (ch.isdigit() and ch.isascii()):
+        return _number(scan)
+    keyword = KEYWORD.match(scan.text, scan.i)
+    if keyword is not None:
+        scan.i = keyword.end()
+        return Literal(KEYWORDS[keyword.group()], keyword.group(), start)
+    return _path(scan)
+
+
+def _number(scan: Scanner) -> Literal:
+    """A Go int when ``strconv.Atoi`` reads it, else a float64 when ``ParseFloat`` does, else an error."""
+    start = scan.offset()
     number = NUMBER.match(scan.text, scan.i)
-    if number is not None:
-        scan.i = number.end()
-        value = float(number.group()) if "." in number.group() else int(number.group())
-        return Literal(value, number.group(), start)
-    path = _path(scan)
-    if len(path.parts) == 1 and not path.data and path.depth == 0 and path.original in KEYWORDS:
-        return Literal(KEYWORDS[path.original], path.original, start)
-    return path
+    written = number.group() if number is not None else ""
+    scan.i += len(written)
+    after = scan.peek()
+    if after and (after.isalnum() or after in "_+-"):
+        raise TemplateSyntaxError(
+            f'"{written}{after}…" is not a number: Mailgun reads a name starting with "{written[:1]}" as one', start
+        )
+    if INT.fullmatch(written) and abs(int(written)) < 2**63:
+        return Literal(int(written), written, start)
+    if FLOAT.fullmatch(written) and math.isfinite(float(written)):
+        return Literal(float(written), written, start)
+    raise TemplateSyntaxError(f'"{written}" is not a number Mailgun can read', start)
 
 
 def _subexpression(scan: Scanner) -> SubExpression:
@@ -173,7 +204,15 @@ def _path(scan: Scanner) -> Path:
         if scan.i >= len(scan.text) or scan.text[scan.i] not in "./":
             break
         scan.i += 1
+        if not _name_follows(scan):
+            raise scan.fail(f'"{scan.text[begin : scan.i]}" is followed by no name: write x.[0] for an index')
     return Path(tuple(parts), scan.text[begin : scan.i], start, depth, data)
+
+
+def _name_follows(scan: Scanner) -> bool:
+    """parser.go ``parsePath``: after a separator comes an ID, never a number or true/false."""
+    ch = scan.peek()
+    return not (ch in "+-" or (ch.isdigit() and ch.isascii()) or KEYWORD.match(scan.text, scan.i))
 
 
 def _segment(scan: Scanner) -> tuple[str, bool] | None:
@@ -187,7 +226,7 @@ def _segment(scan: Scanner) -> tuple[str, bool] | None:
         name = scan.text[scan.i + 1 : close]
         scan.i = close + 1
         return name, True
-    if scan.peek() == "." and (scan.i + 1 >= len(scan.text) or scan.text[scan.i + 1] in " \t\r\n)/"):
+    if scan.peek() == "." and (scan.i + 1 >= len(scan.text) or scan.text[scan.i + 1] in " \t\r\n\f)/=~|"):
         scan.i += 1
         return ".", False
     match = ID.match(scan.text, scan.i)

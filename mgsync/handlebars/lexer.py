@@ -1,7 +1,9 @@
-"""Splitting a Handlebars template into text and tags, as handlebars.js's lexer (``handlebars.l``) does.
+"""Splitting a Handlebars template into text and tags, as mailgun/raymond's lexer (``lexer/lexer.go``)
+does.
 
-A tag is ``{{…}}``, ``{{{…}}}``, a comment ``{{!…}}`` / ``{{!--…--}}`` or a raw block's
-``{{{{…}}}}``; ``\\{{`` is literal text. A tag's close is searched with string literals skipped, so
+A tag is ``{{…}}``, ``{{{…}}}``, a comment ``{{!…}}`` / ``{{!--…--}}`` (closed by ``--}}`` or
+``--~}}``) or a raw block's ``{{{{…}}}}``, whose text runs to the first ``{{{{/``; ``\\{{`` is
+literal text, with the run of ``{`` after it (``lexEscapedOpenMustache``). A tag's close is searched with string literals skipped, so
 ``{{x "}}"}}`` is one tag. What cannot be a tag (a ``{{`` never closed, ``{{x}}}``) raises
 ``TemplateSyntaxError`` at the opening braces. Whitespace control (``~``) and standalone lines are
 applied here, on the token list, before the tree is built (``strip``).
@@ -51,9 +53,8 @@ def tokens(text: str) -> list[Token]:
             found.append(Chunk(text[i:], i))
             break
         if at > 0 and text[at - 1] == "\\" and not (at > 1 and text[at - 2] == "\\"):
-            found.append(Chunk(text[i : at - 1], i))  # \{{ is text: the backslash goes
-            nxt = text.find(OPEN, at + 2)
-            stop = len(text) if nxt < 0 else nxt
+            found.append(Chunk(text[i : at - 1], i))  # \{{ is text: the backslash goes, the {s stay
+            stop = at + len(text[at:]) - len(text[at:].lstrip("{"))
             found.append(Chunk(text[at:stop], at))
             i = stop
             continue
@@ -96,7 +97,7 @@ def _sigil(inner: str) -> tuple[str, int]:
     for sigil in ("#>", "#*", "#", "/", "^", ">", "&", "*"):
         if stripped.startswith(sigil):
             return sigil, lead + len(sigil)
-    if re.match(r"else(?=[\s~}]|$)", stripped):
+    if stripped.startswith("else"):  # lexer.go rOpenInverseChain: {{elsewhere}} is {{else where}}
         return "else", lead + 4
     return "", 0
 
@@ -107,7 +108,9 @@ def _close(text: str, body: int, at: int, closer: str) -> int:
     while i < len(text):
         ch = text[i]
         if quote:
-            quote = "" if ch == quote else quote
+            if ch == "\n":  # lexer.go lexString: "Unterminated string"
+                break
+            quote = "" if ch == quote and text[i - 1] != "\\" else quote
         elif ch in "\"'" and _starts_literal(text, i):
             quote, opened = ch, i
         elif text.startswith("}}", i):
@@ -116,7 +119,7 @@ def _close(text: str, body: int, at: int, closer: str) -> int:
             break
         i += 1
     if quote:
-        raise TemplateSyntaxError(f"the string opened here is never closed with {quote}", opened)
+        raise TemplateSyntaxError(f"the string opened here is never closed with {quote} on its line", opened)
     opener = "{{{" if closer == "}}}" else "{{"
     raise TemplateSyntaxError(f'"{opener}" is never closed with "{closer}"', at)
 
@@ -136,15 +139,14 @@ def _checked_close(text: str, i: int, at: int, closer: str) -> int:
 
 
 def _comment(text: str, at: int) -> Tag:
+    """lexer.go rCloseCommentDash ``^\\s*--~?\\}\\}`` after ``{{!--``, rCloseComment ``~?}}`` after ``{{!``."""
     body = at + 2 + text.startswith("~", at + 2) + 1  # after {{ ~? !
     long = text.startswith("--", body)
-    closer = "--}}" if long else "}}"
-    close = text.find(closer, body)
-    if close < 0:
+    match = re.compile(r"--~?\}\}" if long else r"~?\}\}").search(text, body + 2 * long)
+    if match is None:
+        closer = "--}}" if long else "}}"
         raise TemplateSyntaxError(f'comment "{OPEN}!{"--" if long else ""}" is never closed with "{closer}"', at)
-    end = close + len(closer)
-    strip_right = text[close - 1] == "~" if not long else text.startswith("--~}}", close - 1)
-    return Tag("!", "", body, at, end, text.startswith("~", at + 2), strip_right)
+    return Tag("!", "", body, at, match.end(), text.startswith("~", at + 2), "~" in match.group())
 
 
 def _raw_open(text: str, at: int) -> Tag:
@@ -158,12 +160,15 @@ def _raw_open(text: str, at: int) -> Tag:
 
 
 def _raw_body(text: str, tag: Tag, found: list[Token]) -> int:
-    """Append a raw block's text and its closing tag; the offset after it."""
+    """Append a raw block's text (to the first ``{{{{/``: lexer.go ``lexContent``; none is a parse
+    error, parser.go ``parseRawBlock``) and its closing tag; the offset after it."""
     name = tag.inner.split()[0] if tag.inner.split() else ""
-    closing = re.compile(r"\{\{\{\{/\s*" + re.escape(name) + r"\s*\}\}\}\}")
+    closing = re.compile(r"\{\{\{\{/\s*([^}]*?)\s*\}\}\}\}")
     match = closing.search(text, tag.end)
-    if match is None:
+    if match is None or match.group(1) != name:
         raise TemplateSyntaxError(f"raw block {RAW}{name}{END} is never closed with {RAW}/{name}{END}", tag.start)
+    if match.start() == tag.end:
+        raise TemplateSyntaxError(f"raw block {RAW}{name}{END} is empty: Mailgun cannot parse an empty one", tag.start)
     found.append(Chunk(text[tag.end : match.start()], tag.end))
     found.append(Tag("/", name, match.start() + 5, match.start(), match.end(), raw_close=True))
     return match.end()

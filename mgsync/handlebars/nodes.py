@@ -110,7 +110,6 @@ class Block:
     inverse: list[Node] | None = None
     chained: bool = False
     raw: bool = False  # {{{{raw}}}}…{{{{/raw}}}}: the program is one Text, never parsed
-    decorator: bool = False  # {{#*inline "name"}}: a decorator block
 
 
 Node = Text | Mustache | Partial | Block

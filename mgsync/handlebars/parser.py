@@ -1,5 +1,5 @@
 """Tags → the syntax tree: blocks matched with their closing tags, ``{{else}}`` and ``{{else if}}``
-chains, partials, raw blocks. The first thing handlebars.js would refuse raises
+chains, partials, raw blocks. The first thing mailgun/raymond (``parser/parser.go``) refuses raises
 ``TemplateSyntaxError`` at the offset to show: a block never closed (at its opening tag), a closing
 tag that closes nothing or names another block (at the closing tag), an ``{{else}}`` outside a block
 or given twice.
@@ -23,6 +23,7 @@ class Open:
     into: list[Node]
     root: Open | None = None  # for a chained {{else if}}: the block the closing tag names
     seen_else: bool = False
+    inverted: bool = False  # opened by {{^x}}
 
 
 @dataclass
@@ -39,14 +40,17 @@ class Builder:
             self.target().append(Text(token.value, token.start))
             return
         match token.sigil:
-            case "!" | "*":
-                return  # comments, and decorators Mailgun does not document: nothing to render
+            case "!":
+                return
+            case "*" | "#*" | "#>":  # lexer.go lexExpression: "Unexpected character in expression"
+                what = "partial blocks ({{#> name}})" if token.sigil == "#>" else "decorators ({{*name}}, {{#*inline}})"
+                raise TemplateSyntaxError(f"{what} are handlebars.js only: Mailgun cannot parse them", token.start)
             case "" | "{" | "&":
                 call = parse_call(token.inner, token.inner_start)
                 self.target().append(Mustache(call, token.sigil == "", token.start))
             case ">":
                 self.target().append(Partial(_partial_name(token), token.start))
-            case "#" | "#>" | "#*" | "^" | "raw":
+            case "#" | "^" | "raw":
                 self.open(token)
             case "else":
                 self.otherwise(token)
@@ -58,30 +62,38 @@ class Builder:
             self.otherwise(token)  # {{^}} is {{else}}
             return
         call = parse_call(token.inner, token.inner_start, block=True)
-        block = Block(call, token.start, raw=token.sigil == "raw", decorator=token.sigil == "#*")
+        block = Block(call, token.start, raw=token.sigil == "raw")
         self.target().append(block)
         name = _name(call.head)
-        if token.sigil == "^":
+        if token.sigil == "^":  # {{^x}}…{{else}}…{{/x}}: the else part is the program (parser.go parseInverse)
             block.inverse = []
-            self.stack.append(Open(block, name, block.inverse, seen_else=True))
+            self.stack.append(Open(block, name, block.inverse, inverted=True))
         else:
             self.stack.append(Open(block, name, block.program))
 
     def otherwise(self, token: Tag) -> None:
         if not self.stack:
+            glued = token.inner[:1].strip()
             raise TemplateSyntaxError(
-                "{{else}} outside a block: it belongs between {{#name}} and {{/name}}", token.start
+                f'{{{{else{token.inner}}}}} reads as {{{{else {token.inner}}}}} in Mailgun: rename "else{token.inner}"'
+                if glued
+                else "{{else}} outside a block: it belongs between {{#name}} and {{/name}}",
+                token.start,
             )
         current = self.stack[-1]
-        if current.seen_else:
+        if current.seen_else or (current.inverted and token.inner.strip()):
             raise TemplateSyntaxError(
                 f"a second {{{{else}}}} in {{{{#{current.name}}}}}: a block has at most one", token.start
             )
         current.seen_else = True
-        current.block.inverse = []
         if not token.inner.strip():
+            if current.inverted:
+                current.into = current.block.program
+                return
+            current.block.inverse = []
             current.into = current.block.inverse
             return
+        current.block.inverse = []
         call = parse_call(token.inner, token.inner_start, block=True)  # {{else if x}}: a chained block
         chained = Block(call, token.start, chained=True)
         current.block.inverse.append(chained)
@@ -122,7 +134,7 @@ def _name(head: object) -> str:
 
 
 def _partial_name(token: Tag) -> str:
-    call = parse_call(token.inner, token.inner_start)
+    call = parse_call(token.inner, token.inner_start, partial=True)
     head = call.head
     return head.value if isinstance(head, Literal) and isinstance(head.value, str) else _name(head)
 

@@ -1,237 +1,263 @@
-"""Rendering a syntax tree with data, as handlebars.js 4 does: the same truthiness (``if`` treats 0,
-``""``, ``[]``, null and a missing value as false), the same HTML escaping of ``{{x}}`` (``& < > " '
-` =``), JavaScript's way of printing values (``true``, ``1.5``, ``a,b``, ``[object Object]``), context
-depths for ``../`` (only blocks that change the context add one), ``@index @first @last @key @root``
-and block parameters. The helpers are the ones given (``mailgun.HELPERS``).
+"""Rendering a syntax tree with data as mailgun/raymond (``eval.go``) does, where it differs from
+handlebars.js: a name not found in the current context is looked up in the enclosing ones (eval.go
+``evalDepthPath``, test "checks path in parent contexts"), even after ``this.``; a block over a value
+pushes that value as the context; ``@key`` of a list item is nil and an unset ``@name`` falls back to
+the variable ``name`` (``evalPathExpression``); ``x.length`` is the length of a list, mapping or
+string (in UTF-8 bytes) unless ``x`` has a ``length`` (helper.go ``lengthParamHelper``); a helper's
+``fn`` renders the innermost block being rendered (helper.go ``evalBlock``: ``curBlock()``), even
+when the helper is written in a plain tag or a sub-expression. Values, truthiness and escaping are
+``govalues``; the helpers are the ones given (``helpers.HELPERS``).
 
-A template rendered here never raises: what handlebars.js would fail on at send time (a helper that
-does not exist, a partial) renders as empty and becomes a ``note``; every variable looked up and not
-found in the data is kept in ``missing`` (first offset of each), for ``template render`` to list.
+A template rendered here never raises: what fails at send time renders as empty and becomes a
+``note``; every variable looked up and not found is kept in ``missing`` (first offset of each).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
+from mgsync.handlebars.govalues import MISSING, escape, is_true, to_text
 from mgsync.handlebars.nodes import Block, Call, Expr, Literal, Mustache, Node, Partial, Path, SubExpression, Text
 
-MISSING: Any = object()  # a lookup that found nothing (unlike a value that is null)
-ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "`": "&#x60;", "=": "&#x3D;"}
-ESCAPE_TABLE = str.maketrans(ESCAPES)
-
-
-def to_text(value: Any) -> str:
-    """A value as JavaScript's ``String()`` prints it (null, undefined and missing print nothing)."""
-    match value:
-        case None:
-            return ""
-        case bool():
-            return "true" if value else "false"
-        case int() | float():
-            return js_number(value)
-        case str():
-            return value
-        case list() | tuple():
-            return ",".join(to_text(v) for v in value)
-        case dict():
-            return "[object Object]"
-    return "" if value is MISSING else str(value)
-
-
-def js_number(value: int | float) -> str:
-    """A number as JavaScript prints it: integers up to 2**53 exactly, any other number as the
-    double it becomes, in the shortest digits, fixed-point from 1e-7 up to 1e21 (``1.5e-7``, ``1e+21``)."""
-    if isinstance(value, int) and abs(value) < 2**53:
-        return str(value)
-    number = float(value)
-    if math.isnan(number):
-        return "NaN"
-    if math.isinf(number):
-        return "Infinity" if number > 0 else "-Infinity"
-    if number == 0:
-        return "0"
-    digits = Decimal(repr(number))
-    exponent = digits.adjusted()
-    if -7 < exponent < 21:
-        text = format(digits, "f")
-        return text.rstrip("0").rstrip(".") if "." in text else text
-    mantissa = format(digits.scaleb(-exponent), "f")
-    mantissa = mantissa.rstrip("0").rstrip(".") if "." in mantissa else mantissa
-    return f"{mantissa}e{'+' if exponent > 0 else '-'}{abs(exponent)}"
-
-
-def escape(value: Any) -> str:
-    return to_text(value).translate(ESCAPE_TABLE)
-
-
-def is_empty(value: Any) -> bool:
-    """handlebars.js ``Utils.isEmpty``: falsy but not 0, or an empty list."""
-    if value is MISSING or value is None or value is False or value == "":
-        return True
-    return isinstance(value, (list, tuple)) and not value
+NIL = (None, MISSING)
 
 
 @dataclass(frozen=True)
 class Scope:
-    """Where a lookup starts: the context stack (innermost last), the @data and block parameters."""
+    """raymond's stacks: contexts, @data frames and block parameters, innermost last."""
 
     contexts: tuple[Any, ...]
-    frames: tuple[Mapping[str, Any], ...]  # @data, innermost last: @../index reads the one before
-    params: Mapping[str, Any] = field(default_factory=dict)
+    frames: tuple[Mapping[str, Any], ...]
+    params: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def context(self) -> Any:
         return self.contexts[-1]
 
     def inner(
-        self, context: Any, data: Mapping[str, Any] | None = None, params: Mapping[str, Any] | None = None
+        self, context: Any = None, data: Mapping[str, Any] | None = None, params: Mapping[str, Any] | None = None
     ) -> Scope:
-        contexts = self.contexts if context is self.context else (*self.contexts, context)
-        frames = (*self.frames, {**self.frames[-1], **data}) if data else self.frames
-        return Scope(contexts, frames, {**self.params, **(params or {})})
+        """eval.go ``evalProgram``: a nil context is not pushed."""
+        contexts = self.contexts if context is None else (*self.contexts, context)
+        frames = (*self.frames, {**self.frames[-1], **data}) if data is not None else self.frames
+        return Scope(contexts, frames, (*self.params, params) if params else self.params)
+
+    def block_param(self, name: str) -> Any:
+        for params in reversed(self.params):
+            if name in params:
+                return params[name]
+        return None
 
 
 @dataclass
 class Options:
-    """What a block helper is handed: its hash, and its program and inverse as functions of a scope."""
+    """What a helper is handed (helper.go ``Options``): its hash, the scope, ``fn(context, data,
+    key)`` rendering the current block's program and ``inverse()`` its else branch."""
 
     hash: dict[str, Any]
-    block_params: tuple[str, ...]
     scope: Scope
-    fn: Callable[[Scope], str]
-    inverse: Callable[[Scope], str]
+    fn: Callable[..., str]
+    inverse: Callable[[], str]
+    start: int
+    note: Callable[[int, str], None]
 
 
 Helper = Callable[[list[Any], Options], Any]
 
 
+def iteration(index: int, count: int, key: Any = None) -> dict[str, Any]:
+    """data_frame.go ``newIterDataFrame``: @key is nil for a list item."""
+    return {"index": index, "key": key, "first": index == 0, "last": index == count - 1}
+
+
 @dataclass
 class Renderer:
     helpers: Mapping[str, Helper]
+    arity: Mapping[str, int]
     missing: dict[str, int] = field(default_factory=dict)  # path as written → first offset
-    notes: list[tuple[int, str]] = field(default_factory=list)  # (offset, what will fail at send time)
+    notes: list[tuple[int, str]] = field(default_factory=list)  # (offset, what happens at send time)
+    blocks: list[Block] = field(default_factory=list)  # eval.go's block stack
+    repeating: set[int] = field(default_factory=set)  # blocks re-rendered by a helper in a tag
 
     def render(self, nodes: list[Node], scope: Scope) -> str:
         return "".join(self.node(node, scope) for node in nodes)
+
+    def note(self, offset: int, text: str) -> None:
+        self.notes.append((offset, text))
 
     def node(self, node: Node, scope: Scope) -> str:
         match node:
             case Text():
                 return node.value
             case Mustache():
-                value = self.call(node.call, scope, node.start)
+                value = self.expression(node.call, scope, node.start, block=None)
+                if isinstance(value, Mapping):
+                    self.note(node.start, "this prints a whole mapping, as Go does (map[key:value …]): name a field")
                 return escape(value) if node.escaped else to_text(value)
             case Partial():
-                self.notes.append((node.start, f'partial "{node.name}": Mailgun has no partials, it renders nothing'))
+                self.note(node.start, f'partial "{node.name}": Mailgun has no partials, the send fails')
                 return ""
             case Block():
-                return self.block(node, scope)
+                self.blocks.append(node)
+                try:
+                    return self.block(node, scope)
+                finally:
+                    self.blocks.pop()
         return ""
 
-    def call(self, call: Call, scope: Scope, start: int) -> Any:
-        name = _helper_name(call.head)
-        if name in self.helpers:  # a helper wins over a variable of its name, as in handlebars.js
-            return self.helpers[name](self.args(call, scope), self.options(call, scope, None))
-        if call.is_helper_call:
-            self.notes.append((start, f'helper "{name}" does not exist in Mailgun: it fails at send time'))
-            return ""
-        if isinstance(call.head, Literal):  # {{"name"}}, {{true}}: a lookup of that name, as in handlebars.js
-            return member(
-                scope.context, to_text(call.head.value) if call.head.value is not None else call.head.original
+    def expression(self, call: Call, scope: Scope, start: int, block: Block | None) -> Any:
+        """eval.go ``VisitExpression``: a helper; else a literal looked up by its text in the
+        current context; else the path (a name that is no helper ignores its arguments)."""
+        name = helper_name(call.head)
+        if name in self.helpers:
+            return self.helper(name, call, scope, start, block)
+        head = call.head
+        if isinstance(head, Literal):
+            return field_of(scope.context, literal_text(head))
+        if isinstance(head, Path):
+            return self.lookup(head, scope)
+        return None
+
+    def helper(self, name: str, call: Call, scope: Scope, start: int, block: Block | None) -> Any:
+        args = [self.value(param, scope) for param in call.params]
+        pairs = {key: self.value(expr, scope) for key, expr in call.hash}
+        if len(args) != self.arity[name]:
+            self.note(
+                start, f'helper "{name}" takes {plural(self.arity[name], "argument")}, not {len(args)}: the send fails'
             )
-        return self.value(call.head, scope)
+            return ""
+        current = self.blocks[-1] if self.blocks else None
+        options = Options(
+            {k: v for k, v in pairs.items() if v not in NIL},
+            scope,
+            lambda context=None, data=None, key=None: self.program(current, block, scope, context, data, key),
+            lambda: self.render(current.inverse or [], scope) if current is not None else "",
+            start,
+            self.note,
+        )
+        return self.helpers[name](args, options)
+
+    def program(self, current: Block | None, own: Block | None, scope: Scope, context: Any, data: Any, key: Any) -> str:
+        """eval.go ``evalProgram`` of the current block; a helper in a tag inside that block's own
+        program renders it again without end (Go: the stack overflows, the send fails)."""
+        if current is None:
+            return ""
+        if current is not own and id(current) in self.repeating:
+            self.note(
+                current.start, "a block helper in a tag renders this block inside itself without end: the send fails"
+            )
+            return ""
+        names = current.call.block_params
+        params = {names[0]: context} if names else {}
+        if len(names) > 1 and key is not None:
+            params[names[1]] = key
+        if current is own:
+            return self.render(current.program, scope.inner(context, data, params))
+        self.repeating.add(id(current))
+        try:
+            return self.render(current.program, scope.inner(context, data, params))
+        finally:
+            self.repeating.discard(id(current))
 
     def block(self, node: Block, scope: Scope) -> str:
-        if node.decorator:
-            return ""
-        name = _helper_name(node.call.head)
-        options = self.options(node.call, scope, node)
-        if name in self.helpers:
-            return to_text(self.helpers[name](self.args(node.call, scope), options))
-        if node.call.is_helper_call:
-            self.notes.append((node.start, f'helper "{name}" does not exist in Mailgun: it fails at send time'))
-            return ""
-        return self.section(self.value(node.call.head, scope), options)
-
-    def section(self, value: Any, options: Options) -> str:
-        """A block with no helper of its name (handlebars.js ``blockHelperMissing``)."""
-        if value is True:
-            return options.fn(options.scope)
-        if is_empty(value):
-            return options.inverse(options.scope)
-        if isinstance(value, (list, tuple)):
+        """eval.go ``VisitBlock``: a helper renders the block; else the value decides."""
+        value = self.expression(node.call, scope, node.start, node)
+        if helper_name(node.call.head) in self.helpers:
+            return to_text(value)
+        if not is_true(value):
+            return self.render(node.inverse or [], scope)
+        if isinstance(value, list):
             return "".join(
-                options.fn(options.scope.inner(item, item_data(i, len(value)))) for i, item in enumerate(value)
+                self.program(node, node, scope, item, iteration(i, len(value)), i) for i, item in enumerate(value)
             )
-        return options.fn(options.scope.inner(value))
-
-    def options(self, call: Call, scope: Scope, node: Block | None) -> Options:
-        program, inverse = (node.program, node.inverse or []) if node else ([], [])
-        return Options(
-            {k: self.value(v, scope) for k, v in call.hash},
-            call.block_params,
-            scope,
-            lambda s: self.render(program, s),
-            lambda s: self.render(inverse, s),
-        )
-
-    def args(self, call: Call, scope: Scope) -> list[Any]:
-        return [self.value(param, scope) for param in call.params]
+        return self.program(node, node, scope, value, None, None)
 
     def value(self, expr: Expr, scope: Scope) -> Any:
         match expr:
             case Literal():
                 return expr.value
             case SubExpression():
-                return self.call(expr.call, scope, expr.start)
-        return self._lookup(expr, scope)
+                return self.expression(expr.call, scope, expr.start, block=None)
+        return self.lookup(expr, scope)
 
-    def _lookup(self, expr: Path, scope: Scope) -> Any:
-        found = resolve(expr, scope)
+    def lookup(self, path: Path, scope: Scope) -> Any:
+        found = resolve(path, scope)
         if found is MISSING:
-            self.missing.setdefault(expr.original, expr.start)
+            self.missing.setdefault(path.original, path.start)
         return found
 
 
-def item_data(index: int, count: int, key: Any = None) -> dict[str, Any]:
-    return {"index": index, "first": index == 0, "last": index == count - 1, "key": index if key is None else key}
-
-
 def resolve(path: Path, scope: Scope) -> Any:
-    """The value ``path`` names in ``scope``; ``MISSING`` when there is none."""
+    """eval.go ``evalPathExpression``: a block parameter; ``@root.…``; an ``@name`` in the data
+    frames, else (nil there) the variable ``name``; a variable, looked up outwards."""
     parts = list(path.parts)
-    if path.depth >= len(scope.frames if path.data else scope.contexts):
-        return MISSING  # ../ above the outermost context (handlebars.js: undefined)
-    if path.data:
-        value: Any = scope.frames[-1 - path.depth].get(parts[0], MISSING) if parts else MISSING
-        parts = parts[1:]
-    elif path.depth == 0 and parts and parts[0] in scope.params and not path.original.startswith(("this", ".")):
-        value, parts = scope.params[parts[0]], parts[1:]
-    else:
-        value = scope.contexts[-1 - path.depth]
+    param = scope.block_param(parts[0]) if parts else None
+    if param is not None:
+        return _outwards((*scope.contexts, {parts[0]: param}), path.depth, parts)
+    tried, found = False, MISSING
+    if path.data and parts and parts[0] == "root":
+        found, tried = _in(scope.contexts[0], parts[1:])[0], True
+    if found in NIL and path.data:
+        frame = scope.frames[-1 - path.depth] if path.depth < len(scope.frames) else None
+        found = _in(frame, parts)[0] if frame is not None else MISSING
+    if found in NIL and not tried:
+        found = _outwards(scope.contexts, path.depth, parts)
+    return found
+
+
+def _outwards(contexts: tuple[Any, ...], depth: int, parts: list[str]) -> Any:
+    """eval.go ``evalDepthPath``: from ``depth`` outwards until a context has the path's first part."""
+    found: Any = MISSING
+    while depth < len(contexts):
+        found, resolved = _in(contexts[-1 - depth], parts)
+        if resolved or found not in NIL:
+            return found
+        depth += 1
+    return found
+
+
+def _in(context: Any, parts: list[str]) -> tuple[Any, bool]:
+    """eval.go ``evalCtxPath``: in a list context, the path in each item (found ones, a list)."""
+    if isinstance(context, list):
+        return [v for v in (_walk(item, parts)[0] for item in context) if v is not MISSING], False
+    return _walk(context, parts)
+
+
+def _walk(value: Any, parts: list[str]) -> tuple[Any, bool]:
+    resolved = False
     for part in parts:
-        value = member(value, part)
+        value = field_of(value, part)
         if value is MISSING:
-            return MISSING
-    return value
+            break
+        resolved = True
+    return value, resolved
 
 
-def member(value: Any, name: str) -> Any:
+def field_of(value: Any, name: str) -> Any:
+    """eval.go ``evalField``: a mapping's key, a list's index (``Atoi``), then ``length``."""
+    found = MISSING
     if isinstance(value, Mapping):
-        return value.get(name, MISSING)
-    if isinstance(value, (list, tuple, str)):
-        if name == "length":
-            return len(value)
-        if name.isdigit() and int(name) < len(value):
-            return value[int(name)]
-    return MISSING
+        found = value.get(name, MISSING)
+    elif isinstance(value, list) and name.lstrip("+-").isdigit() and name.isascii():
+        index = int(name)
+        found = value[index] if 0 <= index < len(value) else MISSING  # Go panics below 0
+    if found is MISSING and name == "length" and isinstance(value, (str, list, Mapping)):
+        found = len(value.encode("utf-8", "surrogatepass")) if isinstance(value, str) else len(value)
+    return found
 
 
-def _helper_name(head: Expr) -> str:
-    if isinstance(head, Path) and head.parts == (head.original,) and not head.data:
-        return head.original
-    return head.original if isinstance(head, (Path, Literal)) else "(…)"
+def literal_text(head: Literal) -> str:
+    """ast/node.go ``LiteralStr``: a string as is, ``true``/``false``, a number as Go formats it."""
+    return head.value if isinstance(head.value, str) else to_text(head.value)
+
+
+def helper_name(head: Expr) -> str:
+    """ast/node.go ``HelperName``: a plain one-part path (no @, no ../, no this.)."""
+    plain = isinstance(head, Path) and not head.data and head.depth == 0 and len(head.parts) == 1
+    return head.parts[0] if plain and head.original == head.parts[0] else ""  # type: ignore[union-attr]
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' * (count != 1)}"

@@ -1,7 +1,8 @@
-"""The renderer against handlebars.js: each row's expected output is what handlebars.js 4.7.8 itself
-rendered for that template and data (run once through its js2py transpilation, the ``handlebars``
-package on PyPI, when this table was written); truthiness, escaping, value printing, ``../`` depths,
-@data, block parameters, whitespace control and standalone lines."""
+"""The renderer against handlebars.js, where mailgun/raymond (what Mailgun runs) agrees: each row's
+expected output is what handlebars.js 4.7.8 itself rendered for that template and data (run once
+through its js2py transpilation, the ``handlebars`` package on PyPI, when this table was written);
+truthiness, escaping, value printing, ``../`` depths, @data, block parameters, whitespace control and
+standalone lines. Rows where raymond renders otherwise moved to ``test_raymond.py``, with its source."""
 
 from __future__ import annotations
 
@@ -28,18 +29,13 @@ HANDLEBARS_JS = [
     ("{{ x }}{{~ y ~}}{{ z}}", {"x": 1, "y": 2, "z": 3}, "123"),
     ("{{x}}", {"x": "aé\u2028b"}, "aé\u2028b"),
     ("{{#if x}}yes{{/if}}", {"x": " "}, "yes"),
-    ("{{x}}", {"x": -0.0}, "0"),
     ("{{x}}", {"x": 0.1}, "0.1"),
-    ("{{x}}", {"x": 1.5e-07}, "1.5e-7"),
     ("{{x}}", {"x": 123456789012345678}, "123456789012345680"),
-    ("{{x}}", {"x": "<b>&\"'`="}, "&lt;b&gt;&amp;&quot;&#x27;&#x60;&#x3D;"),
     ("{{{x}}}|{{&x}}", {"x": "<b>"}, "<b>|<b>"),
     ("{{a.b.c}}", {"a": {"b": {"c": 1}}}, "1"),
     ("{{a/b}}", {"a": {"b": 2}}, "2"),
     ("{{#if a}}y{{else}}n{{/if}}", {"a": 0}, "n"),
-    ("{{#if a includeZero=true}}y{{else}}n{{/if}}", {"a": 0}, "y"),
     ("{{#if a}}y{{else}}n{{/if}}", {"a": []}, "n"),
-    ("{{#if a}}y{{else}}n{{/if}}", {"a": {}}, "y"),
     ("{{#if a}}y{{else}}n{{/if}}", {"a": "0"}, "y"),
     ("{{#unless a}}y{{else}}n{{/unless}}", {"a": False}, "y"),
     ("{{#if a}}A{{else if b}}B{{else if c}}C{{else}}D{{/if}}", {"c": 1}, "C"),
@@ -77,17 +73,11 @@ HANDLEBARS_JS = [
     ("{{lookup o k}}", {"o": {"a": "A"}, "k": "a"}, "A"),
     ("{{lookup xs 1}}", {"xs": ["a", "b"]}, "b"),
     ("{{xs.length}} {{xs.[1]}}", {"xs": ["a", "b"]}, "2 b"),
-    (
-        "{{n}} {{f}} {{t}} {{nul}} {{xs}} {{o}}",
-        {"n": 3, "f": 1.5, "t": True, "nul": None, "xs": [1, "a", None], "o": {"a": 1}},
-        "3 1.5 true  1,a, [object Object]",
-    ),
     ("{{[weird key]}}", {"weird key": "W"}, "W"),
     ("{{this.name}} {{./name}}", {"name": "N"}, "N N"),
     ("{{@root.t}}{{#each xs}}{{@root.t}}{{/each}}", {"t": "T", "xs": [1]}, "TT"),
     ("{{#each xs}}{{#each this}}{{@../index}}{{/each}}{{/each}}", {"xs": [[1], [2]]}, "01"),
     ("{{#if (lookup o 'a')}}y{{/if}}", {"o": {"a": 1}}, "y"),
-    ("{{x}}", {"x": 1e21}, "1e+21"),
     ("{{x}}", {"x": 2.0}, "2"),
     ("{{x}}", {"x": -0.5}, "-0.5"),
     ("%recipient.name% {{name}} %unsubscribe_url%", {"name": "N"}, "%recipient.name% N %unsubscribe_url%"),
@@ -98,7 +88,6 @@ HANDLEBARS_JS = [
     ("{{#unless a}}{{else}}has{{/unless}}", {"a": 1}, "has"),
     ("{{#each o as |v k|}}{{k}}:{{v}};{{/each}}", {"o": {"x": 1, "y": 2}}, "x:1;y:2;"),
     ("{{log 'x'}}ok", {}, "ok"),
-    ("{{#with a}}{{#with b}}{{../../t}}{{../c}}{{/with}}{{/with}}", {"a": {"b": {}, "c": "C"}, "t": "T"}, "TC"),
     ("{{'str'}}", {"str": "S"}, "S"),
     ("{{true}} {{5}}", {}, " "),
 ]
@@ -109,18 +98,15 @@ def test_renders_as_handlebars_js(template: str, data: dict[str, Any], expected:
     assert render(template, data).html == expected
 
 
-# Odd but valid: handlebars.js 4.7.8 parses every one, so validate must not refuse any (never
-# stricter than Handlebars).
+# Odd but valid: handlebars.js 4.7.8 parses every one, and so does raymond (its lexer and parser read
+# for each), so validate must not refuse any. What raymond refuses is in test_raymond.py.
 PARSED_BY_HANDLEBARS_JS = [
     "{{> (lookup . 'p') }}",
     "{{> p}}",
     "{{> p x=1}}",
-    "{{#> layout}}fallback{{/layout}}",
     "{{#each xs as |a b|}}{{a}}{{b}}{{/each}}",
     "{{foo.[bar baz]}}",
     "{{#each xs}}{{#each this}}{{@../index}}{{/each}}{{/each}}",
-    "{{*decorator}}",
-    '{{#*inline "x"}}y{{/inline}}',
     "{{{{raw}}}}{{x}}{{{{/raw}}}}",
     "{{!-- }} --}}",
     "{{! short }}",

@@ -1,0 +1,150 @@
+"""The helpers mailgun/raymond registers (helper.go ``init``), as it runs them. ``ARITY``: how many
+arguments each takes; raymond fails the render on any other count (eval.go ``callFunc``: "Helper '%s'
+called with wrong number of arguments"; one more than that fails too, on the type of the extra one).
+``length`` is no helper there but a path step (``items.length``, ``runtime.field_of``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from mgsync.handlebars.govalues import MISSING, float_value, is_true, to_text
+from mgsync.handlebars.runtime import Helper, Options, field_of, iteration
+
+BLOCK_HELPERS = ("if", "unless", "each", "with", "equal", "ifGt", "ifLt", "ifEq", "ifMatchesRegexStr")
+ARITY = {**dict.fromkeys(BLOCK_HELPERS, 2), "if": 1, "unless": 1, "each": 1, "with": 1, "lookup": 2, "log": 1}
+ARITY["pluralize"] = 3
+
+
+def _include_zero(args: list[Any], options: Options) -> bool:
+    """helper.go ``isIncludableZero``: only a Go int 0 counts, a literal ``0`` or an ``x.length`` or
+    ``@index``; a number from the data is a float64, so ``includeZero`` does nothing for it."""
+    value = args[0]
+    return options.hash.get("includeZero") is True and type(value) is int and value == 0
+
+
+def _if(args: list[Any], options: Options) -> str:
+    return options.fn() if _include_zero(args, options) or is_true(args[0]) else options.inverse()
+
+
+def _unless(args: list[Any], options: Options) -> str:
+    return options.inverse() if _include_zero(args, options) or is_true(args[0]) else options.fn()
+
+
+def _with(args: list[Any], options: Options) -> str:
+    return options.fn(args[0]) if is_true(args[0]) else options.inverse()
+
+
+def _each(args: list[Any], options: Options) -> str:
+    """helper.go ``eachHelper``: a list in order; a mapping in Go's random map order (shown here in
+    the test data's order, with a note); anything else truthy renders nothing."""
+    value = args[0]
+    if not is_true(value):
+        return options.inverse()
+    if isinstance(value, list):
+        return "".join(options.fn(item, iteration(i, len(value)), i) for i, item in enumerate(value))
+    if isinstance(value, dict):
+        options.note(options.start, "each over a mapping: Mailgun visits its keys in random order (Go maps)")
+        keys = list(value)
+        return "".join(options.fn(value[k], iteration(i, len(keys), k), k) for i, k in enumerate(keys))
+    return ""
+
+
+def _equal(args: list[Any], options: Options) -> str:
+    """helper.go ``equalHelper``: the two printed alike; no else branch."""
+    return options.fn() if to_text(args[0]) == to_text(args[1]) else ""
+
+
+def _compare(test: Callable[[float, float], bool]) -> Helper:
+    def helper(args: list[Any], options: Options) -> str:
+        a, b = float_value(args[0]), float_value(args[1])
+        return options.fn() if a is not None and b is not None and test(a, b) else options.inverse()
+
+    return helper
+
+
+def _matches(args: list[Any], options: Options) -> str:
+    """helper.go ``ifMatchesRegexStr``: Go's ``regexp`` (RE2) searched in the text; a pattern it
+    refuses renders the else branch."""
+    pattern = re2(to_text(args[0]))
+    if pattern is UNSUPPORTED:
+        options.note(options.start, "mgsync cannot run this Go regular expression: shown as not matching")
+    if not isinstance(pattern, re.Pattern):
+        return options.inverse()
+    return options.fn() if pattern.search(to_text(args[1])) else options.inverse()
+
+
+def _pluralize(args: list[Any], options: Options) -> Any:
+    count = float_value(args[0])
+    return args[2] if count is None or count <= 1 else args[1]
+
+
+def _lookup(args: list[Any], options: Options) -> str:
+    """helper.go ``lookupHelper``: the field named by the second argument, printed (a string)."""
+    name = to_text(args[1])
+    found = field_of(args[0], name) if args[0] is not None and name else MISSING
+    return to_text(found)
+
+
+HELPERS: dict[str, Helper] = {
+    "if": _if,
+    "unless": _unless,
+    "with": _with,
+    "each": _each,
+    "log": lambda args, options: "",
+    "lookup": _lookup,
+    "equal": _equal,
+    "ifGt": _compare(lambda a, b: a > b),
+    "ifLt": _compare(lambda a, b: a < b),
+    "ifEq": _compare(lambda a, b: a == b),
+    "ifMatchesRegexStr": _matches,
+    "pluralize": _pluralize,
+}
+
+# --- Go's regexp (RE2), approximated with Python's re --------------------------------------------
+
+
+class Unsupported:
+    """Valid RE2 that Python's ``re`` cannot run as Go would."""
+
+
+UNSUPPORTED = Unsupported()
+# An escape, a character class, a group opening, one character: to find what RE2 refuses
+TOKEN = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|\(\?P?[<=!>]*|.", re.S)
+REFUSED_GROUPS = ("(?=", "(?!", "(?<=", "(?<!", "(?P=", "(?>")
+
+
+def _refused(pattern: str) -> bool:
+    """What Go's regexp/syntax refuses: lookaround, backreferences, atomic groups, a repeat of a
+    repeat (``a**``, possessive ``a++``)."""
+    previous = ""
+    for token in TOKEN.findall(pattern):
+        if token.startswith(REFUSED_GROUPS) or re.fullmatch(r"\\[1-9]", token):
+            return True
+        if token in ("*", "+") and previous in ("*", "+", "?"):
+            return True
+        previous = token
+    return False
+
+
+NOT_IN_PYTHON = re.compile(r"\\[pPQEC]|\[\[:|\(\?[a-zA-Z]*U")
+
+
+def re2(pattern: str) -> re.Pattern[str] | Unsupported | None:
+    """``pattern`` compiled as Go would run it: a ``re.Pattern``; None where Go refuses it;
+    ``UNSUPPORTED`` for RE2 syntax Python lacks (``\\pL``, ``\\Q…\\E``, ``[[:alpha:]]``, ``(?U)``).
+    ``\\d \\w \\s \\b`` are ASCII in RE2 (``re.ASCII``), ``\\z`` is Python's ``\\Z``. Not emulated:
+    ``$`` matching before a final newline in Python only, Unicode case folding under ``(?i)``."""
+    if _refused(pattern):
+        return None
+    if NOT_IN_PYTHON.search(pattern):
+        return UNSUPPORTED
+    translated = re.sub(r"(?<!\\)((?:\\\\)*)\\z", r"\1\\Z", pattern).replace("(?<", "(?P<").replace("(?P<P<", "(?P<")
+    try:
+        return re.compile(translated, re.ASCII)
+    except re.error:
+        return UNSUPPORTED
+    except (RecursionError, OverflowError):
+        return UNSUPPORTED
