@@ -28,7 +28,6 @@ from mgsync.handlebars.nodes import Block, Call, Expr, Literal, Mustache, Node, 
 from mgsync.handlebars.runtime import helper_name, plural
 
 RAW, END = "{{{{", "}}}}"
-DOCUMENTED = ("if", "unless", "each", "with", "equal")  # Mailgun's page, quoted above
 
 
 def warnings(nodes: list[Node]) -> Iterator[tuple[int, str]]:
@@ -68,8 +67,7 @@ def _calls(call: Call, *, block: bool = False, sub: bool = False) -> Iterator[tu
     elif name and (call.is_helper_call or sub):
         yield (
             head.start,
-            f'helper "{name}" is not one of Mailgun\'s ({", ".join(DOCUMENTED)}, …): '
-            f'Mailgun renders the variable "{name}" there, its arguments ignored',
+            f'helper "{name}" is not one of Mailgun\'s: it renders the variable "{name}", ignoring the arguments',
         )
     for expr in (*call.params, *(value for _, value in call.hash)):
         yield from _sub(expr)

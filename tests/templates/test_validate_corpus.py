@@ -68,7 +68,7 @@ def test_inline_templates_are_placed_inside_the_yaml(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         'Warning: mg.yaml:16:25: template:mg.example.com/fine-but-unknown-helper: helper "formatDate" is not one of'
-        " Mailgun's (if, unless, each, with, equal); the send fails",
+        ' Mailgun\'s: it renders the variable "formatDate", ignoring the arguments',
         'Warning: mg.yaml:16:54: template:mg.example.com/fine-but-unknown-helper: partial "{{> footer}}": Mailgun'
         " stores no partials, so the send fails",
         "mg.yaml:10:11: template:mg.example.com/block: {{/each}} does not close {{#if}} (opened at 8:11); write {{/if}}",
@@ -88,7 +88,7 @@ def test_a_valid_template_with_an_unknown_helper_only_warns(tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines() == [
         'Warning: mg.yaml:5:27: template:mg.example.com/t: helper "eq" is not one of Mailgun\'s'
-        " (if, unless, each, with, equal); the send fails",
+        ': it renders the variable "eq", ignoring the arguments',
     ]
 
 
@@ -113,5 +113,5 @@ def test_a_header_that_does_not_parse_is_a_warning(tmp_path: Path) -> None:
     assert result.stderr.splitlines() == [
         'Warning: m.yaml:6:32: template:mg.example.com/t: header Subject: "{{" is never closed with "}}"',
         'Warning: m.yaml:6:50: template:mg.example.com/t: header From: helper "fmt" is not one of Mailgun\'s'
-        " (if, unless, each, with, equal); the send fails",
+        ': it renders the variable "fmt", ignoring the arguments',
     ]
