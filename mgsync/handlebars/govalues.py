@@ -64,7 +64,7 @@ def _special(value: float) -> str | None:
         return "NaN"
     if math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
-    if value == 0:
+    if value == 0:  # UNCONFIRMED: Go's FormatFloat keeps the sign of zero (not read in raymond)
         return "-0" if math.copysign(1, value) < 0 else "0"
     return None
 
@@ -95,7 +95,8 @@ def _shortest_g(value: float) -> str:
 
 def _go_s(value: Any, *, top: bool = False) -> str:
     """``fmt.Sprintf("%s", value)`` for JSON-shaped values: maps sorted by key, a non-string inside
-    as ``%!s(type=value)``, a nil inside a map or slice as ``<nil>``."""
+    as ``%!s(type=value)``, a nil inside a map or slice as ``<nil>``. UNCONFIRMED: Go's fmt, emulated
+    from its documentation (raymond string.go:55 only calls it)."""
     match value:
         case None:
             return "%!s(<nil>)" if top else "<nil>"

@@ -46,7 +46,7 @@ def _each(args: list[Any], options: Options) -> str:
     if isinstance(value, list):
         return "".join(options.fn(item, iteration(i, len(value)), i) for i, item in enumerate(value))
     if isinstance(value, dict):
-        options.note(options.start, "each over a mapping: Mailgun visits its keys in random order (Go maps)")
+        options.note(options.start, "each over a mapping: Mailgun visits its keys in random order (Go maps; shown here in the data's order)")
         keys = list(value)
         return "".join(options.fn(value[k], iteration(i, len(keys), k), k) for i, k in enumerate(keys))
     return ""
@@ -135,7 +135,8 @@ NOT_IN_PYTHON = re.compile(r"\\[pPQEC]|\[\[:|\(\?[a-zA-Z]*U")
 def re2(pattern: str) -> re.Pattern[str] | Unsupported | None:
     """``pattern`` compiled as Go would run it: a ``re.Pattern``; None where Go refuses it;
     ``UNSUPPORTED`` for RE2 syntax Python lacks (``\\pL``, ``\\Q…\\E``, ``[[:alpha:]]``, ``(?U)``).
-    ``\\d \\w \\s \\b`` are ASCII in RE2 (``re.ASCII``), ``\\z`` is Python's ``\\Z``. Not emulated:
+    UNCONFIRMED (Go's regexp/syntax, not read here): ``\\d \\w \\s \\b`` are ASCII in RE2
+    (``re.ASCII``), ``\\z`` is Python's ``\\Z``. Not emulated:
     ``$`` matching before a final newline in Python only, Unicode case folding under ``(?i)``."""
     if _refused(pattern):
         return None

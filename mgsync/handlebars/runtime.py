@@ -141,7 +141,8 @@ class Renderer:
 
     def program(self, current: Block | None, own: Block | None, scope: Scope, context: Any, data: Any, key: Any) -> str:
         """eval.go ``evalProgram`` of the current block; a helper in a tag inside that block's own
-        program renders it again without end (Go: the stack overflows, the send fails)."""
+        program renders it again without end (read: helper.go:236 renders curBlock() again;
+        UNCONFIRMED: that Go's stack overflow fails Mailgun's send)."""
         if current is None:
             return ""
         if current is not own and id(current) in self.repeating:
