@@ -46,7 +46,10 @@ def _each(args: list[Any], options: Options) -> str:
     if isinstance(value, list):
         return "".join(options.fn(item, iteration(i, len(value)), i) for i, item in enumerate(value))
     if isinstance(value, dict):
-        options.note(options.start, "each over a mapping: Mailgun visits its keys in random order (Go maps; shown here in the data's order)")
+        options.note(
+            options.start,
+            "each over a mapping: Mailgun visits its keys in random order (Go maps; shown here in the data's order)",
+        )
         keys = list(value)
         return "".join(options.fn(value[k], iteration(i, len(keys), k), k) for i, k in enumerate(keys))
     return ""
