@@ -35,7 +35,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -43,77 +42,27 @@ import pytest
 
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
-from tests.gitops.fakegithub import BOT, Fake, Served
-from tests.gitops.runner import Environment, World, clean_env, git
+from tests.gitops.fakegithub import BOT
+from tests.gitops.loop import (
+    DIGEST,
+    KEY,
+    PASSWORD,
+    PLAN_MARKER,
+    main_tip,
+    plan_comment,
+    results,
+    route,
+    route_creations,
+    route_file,
+    routes,
+    state,
+)
+from tests.gitops.runner import World, clean_env, git
 
 # The runner plays the example workflow's ubuntu-latest jobs: bash steps and action/run.sh.
 pytestmark = pytest.mark.skipif(
     sys.platform == "win32", reason="plays ubuntu-latest jobs: bash steps and action/run.sh"
 )
-
-KEY = "sim-key"
-PASSWORD = "Alice-smtp-pass-1"
-BASE = "version: 1\n"  # routes come in one file per pull request, so merges never conflict
-APPLY_MARKER = "<!-- mgsync-apply: mailgun -->"
-PLAN_MARKER = "<!-- mgsync-plan: mailgun -->"
-DIGEST = re.compile(r"^Plan digest: `(sha256:[0-9a-f]{64})`$", re.M)
-
-
-def route(name: str, priority: int = 10) -> str:
-    return (
-        f"version: 1\nroutes:\n  {name}:\n    priority: {priority}\n"
-        f'    expression: match_recipient("{name}@mg.example.com")\n    actions: [stop()]\n'
-    )
-
-
-def route_file(name: str, priority: int = 10) -> dict[str, str | None]:
-    return {f"mailgun/{name}.yaml": route(name, priority)}
-
-
-@pytest.fixture
-def mailgun() -> Iterator[tuple[Emulator, str]]:
-    emulator = Emulator(api_key=KEY)
-    with serve(emulator, host="127.0.0.1", port=0) as server:
-        yield emulator, server.url
-
-
-@pytest.fixture
-def world(tmp_path: Path, mailgun: tuple[Emulator, str]) -> Iterator[World]:
-    environments = {
-        "mailgun-plan": Environment({"MAILGUN_READ_API_KEY": KEY}),  # the README: the read key only
-        "mailgun-production": Environment({"MAILGUN_API_KEY": KEY, "MG_SMTP_ALICE": PASSWORD}, branches=("main",)),
-        "mailgun-approval": Environment(reviewers=True, branches=("main",)),
-    }
-    with Served() as fake:
-        world = World(tmp_path, fake, mailgun[1], environments)
-        world.seed({"mailgun/mgsync.yaml": BASE})
-        yield world
-
-
-def routes(url: str) -> list[str]:
-    items = httpx.get(f"{url}/v3/routes", auth=("api", KEY), params={"limit": 1000}).json()["items"]
-    return sorted(item["description"] for item in items)
-
-
-def route_creations(emulator: Emulator) -> int:
-    return sum(1 for e in emulator.log if e.method == "POST" and e.path == "/v3/routes" and e.status == 200)
-
-
-def state(world: World, suffix: str = "") -> str:
-    return git(world.origin, "show", f"mgsync-state:mailgun/mgsync.lock{suffix}")
-
-
-def results(fake: Fake, number: int) -> list[str]:
-    return [c["body"] for c in fake.comments_on(number) if c["body"].startswith(APPLY_MARKER)]
-
-
-def plan_comment(fake: Fake, number: int) -> dict:
-    (comment,) = [c for c in fake.comments_on(number) if c["body"].startswith(PLAN_MARKER) and c["user"] == BOT]
-    return comment
-
-
-def main_tip(world: World) -> str:
-    return git(world.origin, "rev-parse", "refs/heads/main")
 
 
 def test_three_quick_merges_with_the_middle_run_cancelled(world: World, mailgun: tuple[Emulator, str]) -> None:
