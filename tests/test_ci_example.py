@@ -71,7 +71,7 @@ def test_workflow_structure() -> None:
         "apply": {"contents": "write", "pull-requests": "write", "actions": "read"},
         "plan-main": {"contents": "read"},
         "approve": {},
-        "apply-main": {"contents": "write"},
+        "apply-main": {"contents": "write", "pull-requests": "write", "actions": "read"},
     }
     # One queue for everything that writes Mailgun and the state branch; a newer run replaces a pending one.
     assert (
@@ -84,6 +84,10 @@ def test_workflow_structure() -> None:
     assert jobs["apply-main"]["needs"] == ["plan-main", "approve"]
     saved = steps("apply-main")["Apply exactly the approved plan"]["with"]["saved-plan"]
     assert saved == "${{ runner.temp }}/approved/saved-plan.json"
+    # apply-main may replace a merge's pending apply, so it ends with that apply's work, whatever came before.
+    last = load(WORKFLOW)["jobs"]["apply-main"]["steps"][-2:]
+    assert [step["if"] for step in last] == ["${{ !cancelled() }}"] * 2
+    assert last[0]["with"]["ref"] == "main" and last[1]["with"]["reviewed"] == "merged"
 
 
 def test_own_ci_runs_ci_run_steps_on_every_os_and_python() -> None:
@@ -132,7 +136,7 @@ def test_actionlint_and_zizmor_report_nothing(tmp_path: Path) -> None:
     (tmp_path / ".github" / "workflows").mkdir(parents=True)
     shutil.copy(ACTION, tmp_path / "action.yml")
     local = re.sub(r"YOUR-ORG/mgsync@[0-9a-f]{40} #[^\n]*", "./", WORKFLOW.read_text())
-    assert local.count("uses: ./") == 5
+    assert local.count("uses: ./") == 6
     (tmp_path / ".github" / "workflows" / "mgsync.yml").write_text(local)
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
     checked = lint("actionlint", "-no-color", cwd=tmp_path)

@@ -1,0 +1,45 @@
+"""The loop when runs meet: a manual run queued behind merges, main rewritten, a first apply that stopped halfway.
+
+Each test plays the example workflow and the action, unchanged, as tests/gitops/test_loop.py does.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from mgsync.emulator import Emulator
+from tests.gitops.loop import main_tip, results, route_creations, route_file, routes, state
+from tests.gitops.runner import World
+
+pytestmark = pytest.mark.skipif(
+    sys.platform == "win32", reason="plays ubuntu-latest jobs: bash steps and action/run.sh"
+)
+
+
+def test_a_manual_apply_that_replaces_a_pending_merge_apply_applies_that_merge(
+    world: World, mailgun: tuple[Emulator, str]
+) -> None:
+    emulator, url = mailgun
+    world.open_pull(1, "route-a", route_file("route-a"))
+    assert world.merge(1).job("apply").status == "success"
+    world.open_pull(2, "route-b", route_file("route-b"))
+    world.open_pull(3, "route-c", route_file("route-c"))
+    manual = world.dispatch()  # plans main as it is now (after #1), then waits for the approval
+    later: list = []
+
+    def meanwhile() -> None:
+        later.append(world.merge(3))  # #3's apply waits behind #2's ...
+        world.approve(manual, "approve")  # ... and the approved manual apply replaces it (GitHub's rule)
+
+    world.after("apply", "actions/checkout", meanwhile)
+    second = world.merge(2)
+    (third,) = later
+    assert second.job("apply").status == "success" and third.job("apply").status == "cancelled"
+    job = manual.job("apply-main")
+    assert routes(url) == ["route-a", "route-b", "route-c"] and route_creations(emulator) == 3, job.text
+    assert state(world, ".applied").strip() == third.sha == main_tip(world)
+    (told,) = results(world.fake, 3)
+    assert "### mgsync apply for `mailgun`: applied" in told and "covering #3." in told
+    assert [len(results(world.fake, n)) for n in (1, 2)] == [1, 1]
