@@ -427,7 +427,14 @@ class World:
         if not (workspace / ".git").exists():
             git(self.tmp, "clone", "-q", "--no-checkout", str(self.origin), str(workspace))
         # As actions/checkout, every checkout fetches anew: a second one in a job sees what was pushed since.
-        git(workspace, "fetch", "-q", "origin", "+refs/heads/*:refs/remotes/origin/*", "+refs/pull/*:refs/remotes/pull/*")
+        git(
+            workspace,
+            "fetch",
+            "-q",
+            "origin",
+            "+refs/heads/*:refs/remotes/origin/*",
+            "+refs/pull/*:refs/remotes/pull/*",
+        )
         ref = with_.get("ref") or job.run.sha
         target = f"origin/{ref}" if ref == "main" else ref
         git(workspace, "checkout", "-q", "--detach", target)
