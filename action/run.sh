@@ -142,7 +142,11 @@ run_apply() {
   if [ -n "${MGSYNC_SAVED_PLAN:-}" ]; then
     apply_logged "$MGSYNC_SAVED_PLAN"
   elif [ "${MGSYNC_REVIEWED:-}" = merged ]; then
-    gitops reviewed --lockfile "$lockfile" --out "$out/reviewed" || { exit_code=1 step_code=1; return; }
+    if ! gitops reviewed --lockfile "$lockfile" --out "$out/reviewed"; then  # what to apply is unknown: say so
+      exit_code=1 step_code=1
+      [ ! -s "$range" ] || gitops report --range "$range" --exit-code 1 --log "" || true
+      return
+    fi
     if [ -z "$(python -c 'import json, sys; print(" ".join(json.load(open(sys.argv[1]))["commits"]))' "$range")" ]; then
       exit_code=0 step_code=0; return  # a later run already covered this commit: nothing new
     fi

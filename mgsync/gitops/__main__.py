@@ -59,9 +59,15 @@ def step_reviewed(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     tip = reviewed.git("rev-parse", "HEAD").stdout.strip()
-    applied = state.applied(Path(args.lockfile), args.state_remote, args.state_branch)
-    gh = GitHub.from_env()
-    found = reviewed.find(gh, applied=applied, tip=tip, branch=args.branch, key=args.key, author=args.author, out=out)
+    try:
+        applied = state.applied(Path(args.lockfile), args.state_remote, args.state_branch)
+        gh = GitHub.from_env()
+        found = reviewed.find(
+            gh, applied=applied, tip=tip, branch=args.branch, key=args.key, author=args.author, out=out
+        )
+    except GitOpsError as error:  # nothing to apply can be worked out: the tip's pull request hears why
+        reviewed.unworkable(tip, args.branch, str(error)).write(out / "range.json")
+        raise
     found.write(out / "range.json")
     files = [c.plan_file for c in found.covered if c.plan_file]
     (out / "reviewed.txt").write_text("".join(f"{f}\n" for f in files), encoding="utf-8")

@@ -39,6 +39,11 @@ def told(found: Range, code: int) -> list[int]:
 
 def body(found: Range, *, key: str, code: int, log: str, run_url: str, branch: str) -> str:
     word, lines = outcome(code, log)
+    if found.error:
+        word, lines = (
+            f"failed (exit {code})",
+            ["Nothing was applied: the apply could not work out what to.", f"> {found.error}"],
+        )
     pulls = ", ".join(f"#{n}" for n in told(found, code)) or "no pull request"
     out = [
         RESULT_MARKER.format(key=key),

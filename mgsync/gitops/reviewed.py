@@ -47,6 +47,7 @@ class Range:
     direct: list[str] = field(default_factory=list)  # commits with no merged pull request
     covered: list[Covered] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # look-alike comments, by author
+    error: str | None = None  # why the range could not be worked out (nothing was applied)
 
     def write(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
@@ -93,6 +94,18 @@ def find(gh: GitHub, *, applied: str | None, tip: str, branch: str, key: str, au
         for pull in pulls:
             seen.add(int(pull["number"]))
             found.covered.append(reviewed_plan(gh, pull, sha, key=key, author=author, out=out, ignored=found.ignored))
+    return found
+
+
+def unworkable(tip: str, branch: str, error: str) -> Range:
+    """The range of an apply that could not work out what to apply: the tip's merged pull requests, when
+    GitHub can still name them, are the ones to tell."""
+    found = Range(tip=tip, applied=None, commits=[tip], error=error)
+    try:
+        pulls = merged_pulls(GitHub.from_env(), tip, branch)
+    except GitOpsError:
+        pulls = []
+    found.covered = [Covered(number=int(p["number"]), url=str(p.get("html_url", "")), commit=tip) for p in pulls]
     return found
 
 

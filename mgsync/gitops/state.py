@@ -2,7 +2,9 @@
 
 ``record`` pushes the lockfile after an apply and moves ``applied`` forward to the commit whose
 reviewed changes are now all in Mailgun, but never backwards: a manual run of an older commit that
-finishes after a newer apply records its lockfile and leaves ``applied`` where it is.
+finishes after a newer apply records its lockfile and leaves ``applied`` where it is. A recorded
+commit that is not in the history of the applied one (main was rewritten) is replaced: Mailgun now
+holds what the applied commit declares, and the next apply counts from there.
 """
 
 from __future__ import annotations
@@ -43,13 +45,16 @@ def is_ancestor(older: str, newer: str) -> bool:
 def record(lockfile: Path, *, tip: str | None, remote: str, branch: str, message: str) -> str:
     """Push the lockfile; ``tip`` is the commit to mark applied (None after a failed apply)."""
     args = ["state", "push", str(lockfile), *where(remote, branch), "--message", message]
+    replaced = ""
     if tip is not None:
         before = applied(lockfile, remote, branch)
-        if before is None or before == tip or is_ancestor(before, tip):
+        if before is not None and before != tip and is_ancestor(tip, before):
+            tip = None  # an older commit: applied stays where a newer apply left it
+        elif before is not None and before != tip and not is_ancestor(before, tip):
+            replaced = f" (replacing {before[:12]}, which is not in its history: main was rewritten)"
+        if tip is not None:
             args += ["--applied", tip]
-        else:
-            tip = None
     pushed = mgsync(*args)
     if pushed.returncode != 0:
         raise GitOpsError(pushed.stderr.strip() or f"mgsync state push {lockfile} failed (exit {pushed.returncode}).")
-    return f"recorded {lockfile} on {branch}" + (f", applied up to {tip[:12]}" if tip else "")
+    return f"recorded {lockfile} on {branch}" + (f", applied up to {tip[:12]}{replaced}" if tip else "")

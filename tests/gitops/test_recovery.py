@@ -11,7 +11,7 @@ import pytest
 
 from mgsync.emulator import Emulator
 from tests.gitops.loop import main_tip, results, route_creations, route_file, routes, state
-from tests.gitops.runner import World
+from tests.gitops.runner import World, git
 
 pytestmark = pytest.mark.skipif(
     sys.platform == "win32", reason="plays ubuntu-latest jobs: bash steps and action/run.sh"
@@ -43,3 +43,34 @@ def test_a_manual_apply_that_replaces_a_pending_merge_apply_applies_that_merge(
     (told,) = results(world.fake, 3)
     assert "### mgsync apply for `mailgun`: applied" in told and "covering #3." in told
     assert [len(results(world.fake, n)) for n in (1, 2)] == [1, 1]
+
+
+def test_after_main_is_rewritten_the_pull_request_is_told_and_the_manual_run_resets_applied(
+    world: World, mailgun: tuple[Emulator, str]
+) -> None:
+    url = mailgun[1]
+    world.open_pull(1, "route-a", route_file("route-a"))
+    assert world.merge(1).job("apply").status == "success"
+    # An admin rewrites main (the merge's message reworded) and force-pushes: `applied` names a lost commit.
+    git(world.dev, "fetch", "-q", "origin")
+    git(world.dev, "checkout", "-q", "--detach", "origin/main")
+    git(world.dev, "commit", "-q", "--amend", "-m", "Merge pull request #1 (reworded)")
+    world.push("main")
+    world.open_pull(2, "route-b", route_file("route-b"))
+    second = world.merge(2)
+    assert second.job("apply").status == "failure" and routes(url) == ["route-a"]
+    (told,) = results(world.fake, 2)  # the apply could not work out what to apply, and says so
+    assert "### mgsync apply for `mailgun`: failed" in told and "covering #2." in told
+    assert "is not in the history of" in told and "manual run" in told
+    assert "is not in the history of" in second.job("apply").summary
+
+    manual = world.dispatch()
+    world.approve(manual, "approve")
+    assert manual.job("apply-main").status == "success", manual.job("apply-main").text
+    assert routes(url) == ["route-a", "route-b"]
+    assert state(world, ".applied").strip() == main_tip(world)  # reset onto the new history
+    world.open_pull(3, "route-c", route_file("route-c"))
+    third = world.merge(3)
+    assert third.job("apply").status == "success", third.job("apply").text
+    assert routes(url) == ["route-a", "route-b", "route-c"]
+    assert "covering #3." in results(world.fake, 3)[0]
