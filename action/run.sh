@@ -101,14 +101,31 @@ link_previews() {  # $1 the run's URL
     mv "$out/comment.tmp" "$out/comment.md"
 }
 
+# A pull request's checkout is GitHub's test merge: its first parent is the base branch as merged. The
+# base's own plan names the changes already waiting there (a direct push no apply made), which the
+# comment then lists apart from the pull request's own (plan --base-plan).
+base_plan() {
+  [ "${GITHUB_EVENT_NAME:-}" = pull_request ] && git rev-parse -q --verify 'HEAD^2' >/dev/null || return 0
+  local tree="$out/base" prefix lock=$lockfile
+  prefix=$(git rev-parse --show-prefix) && mkdir -p "$tree" && git archive 'HEAD^1' | tar -x -C "$tree" || return 0
+  case "$lock" in /*) ;; *) lock="$PWD/$lock" ;; esac
+  if (cd "$tree/$prefix" && mgsync plan --format json --lockfile "$lock" ${args[@]+"${args[@]}"} "${paths[@]}") \
+    >"$out/base-plan.json" 2>"$out/base-plan.err"; then
+    base=(--base-plan "$out/base-plan.json")
+  else
+    echo "::warning title=mgsync plan::The plan of the base branch failed, so the comment cannot tell apart changes already waiting there."
+  fi
+}
+
 run_plan() {
-  local format=${MGSYNC_FORMAT:-markdown} ext saved="$out/artifact/saved-plan.json"
+  local format=${MGSYNC_FORMAT:-markdown} ext saved="$out/artifact/saved-plan.json" base=()
   case "$format" in markdown) ext=md ;; json) ext=json ;; *) ext=txt ;; esac
   if ! state_pull; then failure_comment plan "$out/state.err"; exit_code=1 step_code=1; return; fi
+  [ "$format" != markdown ] || base_plan
   local run_url="${GITHUB_SERVER_URL:-https://github.com}/${GITHUB_REPOSITORY:-}/actions/runs/${GITHUB_RUN_ID:-}"
   mgsync plan --format "$format" --detailed-exitcode --out "$saved" --preview "$out/artifact/previews" \
     --heading-commit "${MGSYNC_COMMIT:-$(git rev-parse HEAD 2>/dev/null)}" --heading-run-url "$run_url" \
-    ${args[@]+"${args[@]}"} "${paths[@]}" >"$out/plan.$ext" 2>"$out/plan.err"
+    ${base[@]+"${base[@]}"} ${args[@]+"${args[@]}"} "${paths[@]}" >"$out/plan.$ext" 2>"$out/plan.err"
   exit_code=$?
   cat "$out/plan.$ext"
   cat "$out/plan.err" >&2

@@ -15,7 +15,7 @@ import os
 import shlex
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import NoReturn
 
 import click
 
@@ -34,12 +34,9 @@ from mgsync.dnscli import dns, dns_export
 from mgsync.emulatorcli import emulator
 from mgsync.errors import MgsyncError
 from mgsync.kindoptions import TARGET_HELP, known_targets, named, per_kind
-from mgsync.planview import apply_hooks, report, show_plan
+from mgsync.planview import apply_hooks, base_plan_option, plan_heading, report, show_plan
 from mgsync.statecli import state
 from mgsync.templatecli import template
-
-if TYPE_CHECKING:
-    from mgsync.render import Heading
 
 __all__ = ["dns_export", "handles_errors", "main", "run"]  # what other modules and tests look up here
 
@@ -158,6 +155,7 @@ def schema() -> None:
     default="",
     help="Markdown: link this workflow run in the heading (and its artifacts if the comment is cut).",
 )
+@base_plan_option
 @connection_options
 @handles_errors
 def plan(
@@ -171,6 +169,7 @@ def plan(
     preview: Path | None,
     heading_commit: str,
     heading_run_url: str,
+    base_plan: Path | None,
     conn: Connection,
 ) -> None:
     """Read live state and print the change plan; never writes to Mailgun."""
@@ -182,7 +181,7 @@ def plan(
     from mgsync.tuning import keep, settled
 
     manifests = list(paths) or [Path(".")]
-    heading = _heading(manifests, heading_commit, heading_run_url)
+    heading = plan_heading(manifests, heading_commit, heading_run_url, base_plan)
     desired = load(manifests, os.environ, allow_unset_secrets=True)  # errors before any request; a secret may be unset
     settled()
     lock = Lockfile.read(lock_path(lockfile, desired.root))
@@ -205,18 +204,6 @@ def plan(
         )
     if detailed_exitcode and not outcome.plan.empty:
         sys.exit(2)
-
-
-def _heading(manifests: list[Path], commit: str, run_url: str) -> Heading:
-    """The markdown plan's heading; a run URL that is not http(s) fails before anything is read."""
-    from mgsync import render
-
-    if run_url and not render.screen.URL.fullmatch(run_url):
-        raise MgsyncError(
-            f"--heading-run-url {run_url!r} is not an http(s) URL; pass the run's address, "
-            "e.g. https://github.com/OWNER/REPO/actions/runs/ID."
-        )
-    return render.Heading(tuple(str(p) for p in manifests), commit, run_url)
 
 
 @main.command()

@@ -8,11 +8,13 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from mgsync.cliparts import echo_plan, fail, use_color
+from mgsync.errors import MgsyncError
 
 if TYPE_CHECKING:
     from mgsync.engine import Hooks, Outcome
@@ -21,6 +23,27 @@ if TYPE_CHECKING:
     from mgsync.status import Status
 
 DIGEST_LABEL = "Plan digest:"
+
+
+base_plan_option = click.option(
+    "--base-plan",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Markdown: list apart, as already on the base branch, the changes that this plan of the base branch "
+    "(plan --out or --format json) also has.",
+)
+
+
+def plan_heading(manifests: list[Path], commit: str, run_url: str, base_plan: Path | None) -> Heading:
+    """The markdown plan's heading; a run URL that is not http(s) fails before anything is read."""
+    from mgsync import render, saved_plan
+
+    if run_url and not render.screen.URL.fullmatch(run_url):
+        raise MgsyncError(
+            f"--heading-run-url {run_url!r} is not an http(s) URL; pass the run's address, "
+            "e.g. https://github.com/OWNER/REPO/actions/runs/ID."
+        )
+    base = saved_plan.load_reviewed((base_plan,)).fingerprints if base_plan is not None else None
+    return render.Heading(tuple(str(p) for p in manifests), commit, run_url, base)
 
 
 def show_plan(plan: Plan, fmt: str, *, full: bool, heading: Heading, account_recorded: str | None) -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from mgsync import __version__, jsontext
-from mgsync.changes import Action, Change
+from mgsync.changeprints import labelled_fingerprints
 from mgsync.errors import MgsyncError, StalePlanError, writing
 from mgsync.fingerprint import fingerprint
 from mgsync.lockfile import Lockfile
@@ -147,30 +147,7 @@ def check_digest(expected: str, plan: Plan) -> None:
 
 def change_fingerprints(plan: Plan) -> list[str]:
     """Every fingerprint of every change of ``plan``, sorted and without repeats."""
-    return sorted({fp for change in plan.changes for _, fp in _fingerprints(change)})
-
-
-def _fingerprints(change: Change) -> list[tuple[str, str]]:
-    """(what it names in a refusal, fingerprint) for each thing ``change`` does."""
-    address, action = str(change.address), change.action.value
-    match change.action:
-        case Action.CREATE:
-            return [(f"{address} (create)", _short([address, action, change.after]))]
-        case Action.UPDATE if change.fields:
-            return [
-                (f"{address} (update {'.'.join(map(str, f.path))})", _short([address, action, list(f.path), f.after]))
-                for f in change.fields
-            ]
-        case Action.UPDATE:  # no field named: the whole object as it becomes
-            return [(f"{address} (update)", _short([address, action, change.after]))]
-        case _:
-            return [(f"{address} ({action})", _short([address, action]))]
-
-
-def _short(data: Any) -> str:
-    # 128 bits of sha256: unique enough between the changes of one account, and a plan of 200,000
-    # creates keeps its list of fingerprints small.
-    return fingerprint(data)[: len("sha256:") + 32]
+    return sorted({fp for change in plan.changes for _, fp in labelled_fingerprints(change)})
 
 
 @dataclass(frozen=True)
@@ -206,7 +183,9 @@ def load_reviewed(paths: tuple[Path, ...]) -> Reviewed:
 
 def check_reviewed(reviewed: Reviewed, plan: Plan) -> None:
     """Refuse (exit 3) unless every fingerprint of ``plan`` is in some reviewed plan; name the first that is not."""
-    unreviewed = [[label for label, fp in _fingerprints(c) if fp not in reviewed.fingerprints] for c in plan.changes]
+    unreviewed = [
+        [label for label, fp in labelled_fingerprints(c) if fp not in reviewed.fingerprints] for c in plan.changes
+    ]
     unreviewed = [labels for labels in unreviewed if labels]
     if unreviewed:
         count = f"{len(unreviewed)} unreviewed change{'' if len(unreviewed) == 1 else 's'}"

@@ -53,6 +53,13 @@ def body(found: Range, *, key: str, code: int, log: str, run_url: str, branch: s
         "",
         *lines,
     ]
+    if found.direct and code == 0:
+        shas = ", ".join(f"`{sha[:12]}`" for sha in found.direct)
+        out += [
+            "",
+            f"Included {shas}, which reached `{branch}` without a pull request: its changes were applied only as "
+            f"far as a reviewed plan listed them (as already on `{branch}`, not from that pull request).",
+        ]
     problems = [f"- {c.problem}" for c in found.covered if c.problem]
     problems += [f"- `{sha[:12]}` reached `{branch}` without a merged pull request" for sha in found.direct]
     if problems and code != 0:

@@ -23,9 +23,10 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from mgsync.changeprints import labelled_fingerprints
 from mgsync.changes import Action, Change, Drift
 from mgsync.kinds import BY_NAME, Kind, Prunable
 from mgsync.plan import Plan
@@ -69,7 +70,8 @@ def markdown(
 ) -> str:
     """``account_recorded``: the lockfile's digest of the account notes (``Lockfile.account_notes``)."""
     head, caution = [MARKER, *heading.lines(), "", f"**{summary_line(plan)}**"], screen.caution(plan)
-    first = [*_actions(plan), _notes(plan), _drift(plan)]  # the rest of the first screen
+    own, base = _apart(plan, heading.base)
+    first = [*_actions(own), _on_base(base), _notes(plan), _drift(plan)]  # the rest of the first screen
     collapsed = [_account_notes(plan, account_recorded), _unmanaged(plan)]
     details = _details(plan, full=full, sample=terminal.SAMPLE)
     whole = _cost([*head, *caution]) + sum(_cost(s.lines()) for s in [*first, details, *collapsed] if s)
@@ -85,6 +87,36 @@ def _actions(plan: Plan) -> list[Section]:
         Section([title, ""], [Item([line], label) for line, label in lines], unit="addresses", priority=4)
         for title, lines in screen.actions(plan)
     ]
+
+
+def _apart(plan: Plan, base: frozenset[str] | None) -> tuple[Plan, Plan]:
+    """(this change's own, the base branch's) changes: a change whose every fingerprint is in the base
+    branch's own plan is already there, not made by this change."""
+    if not base:
+        return plan, replace(plan, changes=[])
+    on_base = [all(fp in base for _, fp in labelled_fingerprints(c)) for c in plan.changes]
+    return (
+        replace(plan, changes=[c for c, there in zip(plan.changes, on_base, strict=True) if not there]),
+        replace(plan, changes=[c for c, there in zip(plan.changes, on_base, strict=True) if there]),
+    )
+
+
+def _on_base(base: Plan) -> Section | None:
+    """The changes already on the base branch, apart, so that approving them is a decision, not a surprise."""
+    if not base.changes:
+        return None
+    items = [
+        Item([*([""] if number else []), title, "", *(line for line, _ in lines)], "already on the base branch")
+        for number, (title, lines) in enumerate(screen.actions(base))
+    ]
+    intro = [
+        "#### Already on the base branch, not from this pull request",
+        "",
+        "No apply has made these yet (a commit that reached the branch without review?); "
+        "approving this pull request approves them too.",
+        "",
+    ]
+    return Section(intro, items, unit="groups", priority=4)
 
 
 def _notes(plan: Plan) -> Section | None:

@@ -32,11 +32,14 @@ _FORGET = ": no longer managed, left as they are in Mailgun"
 @dataclass(frozen=True)
 class Heading:
     """Where a plan comes from: the manifest paths as given on the command line, the commit planned
-    (``plan --heading-commit``) and the workflow run that planned it (``plan --heading-run-url``)."""
+    (``plan --heading-commit``) and the workflow run that planned it (``plan --heading-run-url``); and
+    the change fingerprints of the base branch's own plan (``plan --base-plan``): the changes this plan
+    shares with it are listed apart, as already on the base branch."""
 
     paths: tuple[str, ...] = ()
     commit: str = ""
     run_url: str = ""
+    base: frozenset[str] | None = None
 
     def lines(self) -> list[str]:
         title = "### mgsync plan" + (f" for {', '.join(code(p) for p in self.paths)}" if self.paths else "")

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from mgsync.emulator import Emulator
-from tests.gitops.loop import main_tip, results, route_creations, route_file, routes, state
+from tests.gitops.loop import main_tip, plan_comment, results, route_creations, route_file, routes, state
 from tests.gitops.runner import World, git
 
 pytestmark = pytest.mark.skipif(
@@ -74,3 +74,24 @@ def test_after_main_is_rewritten_the_pull_request_is_told_and_the_manual_run_res
     assert third.job("apply").status == "success", third.job("apply").text
     assert routes(url) == ["route-a", "route-b", "route-c"]
     assert "covering #3." in results(world.fake, 3)[0]
+
+
+def test_a_change_pushed_straight_to_main_is_shown_apart_and_named_when_applied(
+    world: World, mailgun: tuple[Emulator, str]
+) -> None:
+    world.open_pull(1, "route-a", route_file("route-a"))
+    assert world.merge(1).job("apply").status == "success"
+    pushed = world.direct_push(route_file("route-x"))
+    assert pushed.job("apply").status == "failure"  # unreviewed: refused
+    run = world.open_pull(2, "route-b", route_file("route-b"))
+    assert run.job("plan").status == "success", run.job("plan").text
+    first_screen = plan_comment(world.fake, 2)["body"].split("<details>")[0]
+    own, apart_title, apart = first_screen.partition("#### Already on the base branch, not from this pull request")
+    assert apart_title, first_screen
+    assert "route:route-b" in own and "route:route-x" not in own
+    assert "route:route-x" in apart and "route:route-b" not in apart and "approves them too" in apart
+    merged = world.merge(2)
+    assert merged.job("apply").status == "success", merged.job("apply").text
+    assert routes(mailgun[1]) == ["route-a", "route-b", "route-x"]
+    (told,) = results(world.fake, 2)
+    assert f"Included `{pushed.sha[:12]}`, which reached `main` without a pull request" in told
