@@ -45,6 +45,7 @@ gitops() {  # python -m mgsync.gitops STEP, with what every step needs to know
   python -m mgsync.gitops "$step" --key "$key" --branch "$branch" --state-remote "$remote" \
     --state-branch "${state_branch:-mgsync-state}" --author "${MGSYNC_AUTHOR:-github-actions[bot]}" "$@"
 }
+run_url="${GITHUB_SERVER_URL:-https://github.com}/${GITHUB_REPOSITORY:-}/actions/runs/${GITHUB_RUN_ID:-}"
 rm -rf "$out" && mkdir -p "$out/artifact"
 exit_code=1 step_code=1 changes_pending=false digest="" plan_file="" comment_file="" artifact_dir=""
 
@@ -60,12 +61,18 @@ if [ -n "${MGSYNC_TOKEN:-}" ]; then
   fi
 fi
 
-# A failure comment: the marker, what failed, and the error (HTML-escaped, so any text is safe).
+# A failure comment: the marker, what failed, and the error (HTML-escaped, so any text is safe), cut
+# after escaping, between characters and entities, to stay well inside GitHub's 65,536 characters.
 failure_comment() {  # $1 what failed, $2 file with the error text
   {
     printf '%s\n### mgsync %s failed for `%s`\n\n' "$marker" "$1" "$key"
     printf 'The previous plan in this comment is no longer current. The error:\n\n<pre>\n'
-    head -c 60000 "$2" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g'
+    python -c '
+import html, re, sys
+text = html.escape(open(sys.argv[1], encoding="utf-8", errors="replace").read(), quote=False)
+if len(text) > 60000:
+    text = re.sub(r"&[a-z]*$", "", text[:60000]) + "\n… (cut: the whole error is in the log of [this run](" + sys.argv[2] + "))"
+sys.stdout.buffer.write(text.rstrip("\n").encode("utf-8") + b"\n")' "$2" "$run_url"
     printf '</pre>\n'
   } >"$out/comment.md"
   comment_file="$out/comment.md"
@@ -122,7 +129,6 @@ run_plan() {
   case "$format" in markdown) ext=md ;; json) ext=json ;; *) ext=txt ;; esac
   if ! state_pull; then failure_comment plan "$out/state.err"; exit_code=1 step_code=1; return; fi
   [ "$format" != markdown ] || base_plan
-  local run_url="${GITHUB_SERVER_URL:-https://github.com}/${GITHUB_REPOSITORY:-}/actions/runs/${GITHUB_RUN_ID:-}"
   mgsync plan --format "$format" --detailed-exitcode --out "$saved" --preview "$out/artifact/previews" \
     --heading-commit "${MGSYNC_COMMIT:-$(git rev-parse HEAD 2>/dev/null)}" --heading-run-url "$run_url" \
     ${base[@]+"${base[@]}"} ${args[@]+"${args[@]}"} "${paths[@]}" >"$out/plan.$ext" 2>"$out/plan.err"

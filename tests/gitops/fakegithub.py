@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 REPOSITORY = "acme/mail"
 BOT = {"login": "github-actions[bot]", "type": "Bot", "id": 41898282}
 PAGE = 2  # small pages, so every list the loop reads is paginated
+BODY_LIMIT = 65_536  # characters of a comment's body; GitHub refuses a longer one (422)
 
 
 def now() -> str:
@@ -148,6 +149,8 @@ class Fake:
         return self.paged(self.comments_on(int(number)), query, f"/issues/{number}/comments")
 
     def post_comment(self, _q: Any, body: Any, user: dict[str, Any], number: str) -> tuple[int, Any, dict[str, str]]:
+        if len(body["body"]) > BODY_LIMIT:
+            return 422, {"message": "Validation Failed: body is too long (maximum is 65536 characters)"}, {}
         return 201, self.comment(int(number), user, body["body"]), {}
 
     def patch_comment(self, _q: Any, body: Any, user: dict[str, Any], cid: str) -> tuple[int, Any, dict[str, str]]:
@@ -156,6 +159,8 @@ class Fake:
             return 404, {"message": "Not Found"}, {}
         if comment["user"]["login"] != user["login"]:  # only its author (or an admin) edits a comment
             return 403, {"message": "Must have admin rights to Repository."}, {}
+        if len(body["body"]) > BODY_LIMIT:
+            return 422, {"message": "Validation Failed: body is too long (maximum is 65536 characters)"}, {}
         comment["body"] = body["body"]
         return 200, comment, {}
 

@@ -1,0 +1,75 @@
+"""The plan job's comment, summary and labels at their edges: a long error, a label GitHub refuses.
+
+Each test plays the example workflow and the action, unchanged, as tests/gitops/test_loop.py does.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import pytest
+
+from tests.gitops.loop import DIGEST, PLAN_MARKER, plan_comment, route_file
+from tests.gitops.runner import World, git
+
+pytestmark = pytest.mark.skipif(
+    sys.platform == "win32", reason="plays ubuntu-latest jobs: bash steps and action/run.sh"
+)
+
+
+def broken(names: list[str], key: str) -> str:
+    lines = ["version: 1", "routes:"]
+    for number, name in enumerate(names):
+        lines += [
+            f"  {name}:",
+            f"    {key}: 1",
+            f'    expression: match_recipient("a{number}@x.com")',
+            "    actions: [stop()]",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def umlauts(pad: int) -> list[str]:
+    return [f"rüte-{i}" + ("x" * pad if i == 0 else "") for i in range(1500)]
+
+
+def error_bytes(pad: int) -> bytes:
+    """What the plan prints for broken(umlauts(pad), "priorité") (its stderr), as the comment's input."""
+    lines = [
+        f'mailgun/broken.yaml:{4 * i + 4}:5: routes.{name}.priorité: unknown key "priorité" (did you mean "priority"?)'
+        for i, name in enumerate(umlauts(pad))
+    ]
+    return ("Error: " + "\n".join(lines)).encode()
+
+
+# The old comment cut the error at byte 60,000: with this pad that byte is inside "ü" or "é".
+SPLIT = next(pad for pad in range(300) if error_bytes(pad)[60_000] & 0xC0 == 0x80)
+
+
+def replan(world: World, files: dict[str, str | None]) -> Any:
+    world.branch("route-a", files, base="route-a")
+    world.fake.pulls[1]["head"]["sha"] = git(world.dev, "rev-parse", "HEAD")
+    return world.pull_request_run(1)
+
+
+@pytest.mark.parametrize(
+    ("names", "key"),
+    [
+        (umlauts(SPLIT), "priorité"),  # a byte cut of the error would split a character
+        # Escaping multiplies `<`: the comment must still fit GitHub's 65,536 characters.
+        ([f'"r{i}' + "<" * 70 + '"' for i in range(400)], '"' + "<" * 42 + '"'),
+    ],
+    ids=["multibyte", "escaping"],
+)
+def test_a_long_failure_replaces_the_plan_whole(world: World, names: list[str], key: str) -> None:
+    world.open_pull(1, "route-a", route_file("route-a"))
+    assert DIGEST.search(plan_comment(world.fake, 1)["body"]) and world.fake.labels[1] == ["mgsync:add"]
+    run = replan(world, {"mailgun/broken.yaml": broken(names, key)})
+    job = run.job("plan")
+    assert job.status == "failure" and "UnicodeDecodeError" not in job.text, job.text[-2000:]
+    comment = plan_comment(world.fake, 1)["body"]
+    assert comment.startswith(f"{PLAN_MARKER}\n<!-- mgsync-run: {run.id} -->\n### mgsync plan failed for `mailgun`")
+    assert not DIGEST.search(comment) and world.fake.labels[1] == []
+    assert len(comment) <= 65_536 and comment.rstrip().endswith("</pre>")
+    assert "the whole error is in the log of [this run]" in comment
