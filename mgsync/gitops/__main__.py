@@ -50,8 +50,12 @@ def step_publish(args: argparse.Namespace) -> int:
     gh = GitHub.from_env()
     text = comments.with_run(body, os.environ.get("GITHUB_RUN_ID", "0"), link if counts is not None else "")
     url = publish.upsert_comment(gh, number, args.key, text, args.author)
-    labels = publish.set_labels(gh, number, counts)
-    print(f"mgsync: plan comment {url}; labels: {', '.join(labels) or 'none'}")
+    try:
+        shown = ", ".join(publish.set_labels(gh, number, counts)) or "none"
+    except GitOpsError as error:  # the comment is what a reviewer reads; labels are a convenience
+        shown = "not set"
+        print(f"::warning title=mgsync labels::{error} {publish.LABEL_HELP}")
+    print(f"mgsync: plan comment {url}; labels: {shown}")
     return 0
 
 

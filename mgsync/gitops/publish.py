@@ -15,6 +15,10 @@ from mgsync.gitops import comments
 from mgsync.gitops.github import GitHub
 
 LABELS = {"add": "mgsync:add", "change": "mgsync:change", "destroy": "mgsync:destroy"}
+LABEL_HELP = (
+    "The plan comment is up; only the labels are not. Create the labels mgsync:add, mgsync:change and "
+    "mgsync:destroy once (Issues, Labels), or give the plan job issues: write."
+)
 
 
 def plan_counts(saved_plan: Path | None) -> dict[str, int] | None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.gitops import fakegithub
 from tests.gitops.loop import DIGEST, PLAN_MARKER, plan_comment, route_file
 from tests.gitops.runner import World, git
 
@@ -73,3 +74,24 @@ def test_a_long_failure_replaces_the_plan_whole(world: World, names: list[str], 
     assert not DIGEST.search(comment) and world.fake.labels[1] == []
     assert len(comment) <= 65_536 and comment.rstrip().endswith("</pre>")
     assert "the whole error is in the log of [this run]" in comment
+
+
+def test_a_label_github_refuses_is_a_warning_and_the_comment_is_up(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With pull-requests: write only, GitHub may refuse to create a label that does not exist yet (403)."""
+
+    def forbidden(*_: Any) -> tuple[int, Any, dict[str, str]]:
+        return 403, {"message": "Resource not accessible by integration"}, {}
+
+    routes = [(p, forbidden if h is fakegithub.Fake.add_labels else h) for p, h in fakegithub.Fake.ROUTES]
+    monkeypatch.setattr(fakegithub.Fake, "ROUTES", routes)
+    run = world.open_pull(1, "route-a", route_file("route-a"))
+    job = run.job("plan")
+    assert job.status == "success", job.text
+    assert (
+        "::warning title=mgsync labels::GitHub API: POST" in job.text
+        and "Resource not accessible by integration" in job.text
+    )
+    assert "issues: write" in job.text
+    assert DIGEST.search(plan_comment(world.fake, 1)["body"]) and world.fake.labels.get(1, []) == []
