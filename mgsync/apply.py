@@ -44,10 +44,10 @@ from typing import TYPE_CHECKING, Any
 
 from mgsync import tuning
 from mgsync.changes import Action, Change
-from mgsync.errors import ApiError, NoAnswerError
+from mgsync.errors import ApiError
 from mgsync.fingerprint import hash_secret, verify_secret
 from mgsync.kinds import BULK_KINDS, BY_NAME, BulkKind, Kind
-from mgsync.kinds.base import is_not_found
+from mgsync.kinds.base import is_not_found, response_lost
 from mgsync.kinds.capabilities import Deletable, Writable
 from mgsync.lockfile import Lockfile
 from mgsync.plan import Plan
@@ -357,11 +357,6 @@ def _landed(change: Change, live: Resource | None) -> bool:
         return False
     have = live.body.comparable()
     return all(have.get(key) == value for key, value in (change.after or {}).items() if key in have)
-
-
-def response_lost(err: ApiError) -> bool:
-    """A 5xx or a dropped connection: the request may or may not have been committed."""
-    return isinstance(err, NoAnswerError) or err.status >= 500
 
 
 def _phases(changes: list[Change]) -> list[tuple[Kind[Any], list[Change]]]:

@@ -26,7 +26,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from mgsync.answers import Obj, OddItem, odd_sink
 from mgsync.changes import Change
-from mgsync.errors import ApiError, MgsyncError
+from mgsync.errors import ApiError, MgsyncError, NoAnswerError
 from mgsync.kinds.capabilities import Bulk, Deletable, Prunable
 from mgsync.kinds.columns import Record
 from mgsync.shapes.doc import Doc, Group, collection, written
@@ -383,6 +383,11 @@ def key_in(scope: str, address: Address) -> str:
     """``address``'s key within ``scope`` (the whole key at account level): a list may be named
     ``news/fr@mg.example.com`` (``/`` is valid in an address), which ``Address.name`` would cut."""
     return address.key[len(scope) + 1 :] if scope else address.key
+
+
+def response_lost(err: ApiError) -> bool:
+    """A 5xx or a dropped connection: the request may or may not have been committed."""
+    return isinstance(err, NoAnswerError) or err.status >= 500
 
 
 def is_not_found(err: ApiError) -> bool:

@@ -15,8 +15,9 @@ from ruamel.yaml.comments import CommentedMap
 
 from mgsync.answers import BOOL, STR, MapOf, Obj
 from mgsync.changes import Change
+from mgsync.errors import ApiError
 from mgsync.fingerprint import fingerprint
-from mgsync.kinds.base import Kind, Loc, path_quote, read_item
+from mgsync.kinds.base import Kind, Loc, is_not_found, path_quote, read_item, response_lost
 from mgsync.kinds.capabilities import Deletable, Prunable, Writable
 from mgsync.kinds.domain import DOMAIN
 from mgsync.shapes import rules
@@ -207,7 +208,16 @@ class TemplateKind(Kind[Template], Writable, Deletable, Prunable):
             return
         self._prune(client, change, versions, keep=min(keep, MAX_VERSIONS) - 1)
         form = [("tag", tag), *self._version_form(after), ("active", "yes")]
-        client.post(f"{self._path(change)}/versions", data=form)
+        try:
+            client.post(f"{self._path(change)}/versions", data=form)
+        except ApiError as err:  # never sent twice blindly (DESIGN §3.9): re-read whether it landed
+            if not response_lost(err):
+                raise
+            landed = next((v for v in self._versions(client, change) if v["tag"] == tag), None)
+            if landed is None:
+                client.post(f"{self._path(change)}/versions", data=form)
+            elif not landed.get("active"):
+                client.put(f"{self._path(change)}/versions/{path_quote(tag)}", data=[("active", "yes")])
 
     def _versions(self, client: Client, change: Change) -> list[dict[str, Any]]:
         pages = client.iter_pages(
@@ -219,7 +229,11 @@ class TemplateKind(Kind[Template], Writable, Deletable, Prunable):
         """Delete the oldest inactive versions until at most ``keep`` remain."""
         inactive = sorted((v for v in versions if not v.get("active")), key=_created)
         for version in inactive[: max(0, len(versions) - keep)]:
-            client.delete(f"{self._path(change)}/versions/{path_quote(version['tag'])}")
+            try:
+                client.delete(f"{self._path(change)}/versions/{path_quote(version['tag'])}")
+            except ApiError as err:  # gone already: a retried DELETE whose first answer was lost had landed
+                if not is_not_found(err):
+                    raise
 
     @staticmethod
     def _version_form(fields: dict[str, Any]) -> list[tuple[str, str]]:

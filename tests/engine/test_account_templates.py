@@ -127,6 +127,35 @@ def test_a_create_whose_answer_was_lost_is_re_read_not_repeated(tmp_path, fault:
     assert h.actions() == []
 
 
+@pytest.mark.parametrize(("fault", "posts"), [("fail_after_commit", 1), ("fail_before_commit", 2)])
+def test_a_new_version_whose_answer_was_lost_is_re_read_not_repeated(tmp_path, fault: str, posts: int) -> None:
+    """A lost answer to a new version's POST ended the apply ("not retried because POST may have been
+    applied"), every other step with it, though the version had landed."""
+    h = harness(tmp_path)
+    h.write(manifest("a"))
+    h.apply()
+    getattr(h.emu.faults, fault)(method="POST", path=f"{T}/receipt/versions", status=502)
+    h.write(manifest("b"))
+    h.apply()
+    assert h.requests("POST", f"{T}/receipt/versions") == [f"POST {T}/receipt/versions"] * posts
+    assert versions(h) == sorted([(tag("a"), False), (tag("b"), True)])
+    assert h.actions() == []
+
+
+def test_a_pruned_version_whose_delete_answer_was_lost_is_gone_not_an_error(tmp_path) -> None:
+    """The DELETE retried after a 502 found the version gone (404), and the apply failed on it."""
+    h = harness(tmp_path)
+    for body in ("a", "b"):
+        h.write(manifest(body, keep=2))
+        h.apply()
+    h.emu.faults.fail_after_commit(method="DELETE", path=f"{T}/receipt/versions", status=502)
+    h.write(manifest("c", keep=2))
+    h.apply()
+    assert h.requests("DELETE") == [f"DELETE {T}/receipt/versions/{tag('a')}"] * 2
+    assert versions(h) == sorted([(tag("b"), False), (tag("c"), True)])
+    assert h.actions() == []
+
+
 # --- import ------------------------------------------------------------------------------------
 
 
