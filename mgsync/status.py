@@ -55,10 +55,11 @@ class Status:
             match event:
                 case "request":
                     self.requests += 1
-                case "rate_limit":
+                case "rate_limit":  # waited: wall time some request was held, not the threads' sum
                     self.waits += 1
-                    self.waited += value
-                    self._waiting_until = max(self._waiting_until, self._clock() + value)
+                    now = self._clock()
+                    self.waited += max(0.0, now + value - max(now, self._waiting_until))
+                    self._waiting_until = max(self._waiting_until, now + value)
                 case "tasks":
                     self.tasks += int(value)
                 case "task_done":

@@ -182,3 +182,19 @@ def test_emulator_serve_help_lists_every_fault() -> None:
     options = {f.name.replace("_", "-") for f in fields(Faults) if not f.name.startswith("_") and f.name != "rules"}
     options |= {"fail-before-commit", "fail-after-commit", "drop-connection", "drop-after-commit"}  # Faults' rules
     assert sorted(o for o in options if f"--{o}" not in help_text) == []
+
+
+def test_the_rate_limit_wait_is_wall_time_not_the_threads_sum() -> None:
+    """Eight threads held 2 s at once said "waited 16.0 s … in 2.0 s"; a 40-second apply said 327 s."""
+    from mgsync.status import Status
+
+    now = [100.0]
+    status = Status(enabled=False, animate=False, clock=lambda: now[0])
+    for _ in range(8):
+        status.observe("rate_limit", 2.0)
+    assert status.waited == 2.0
+    now[0] = 101.0
+    status.observe("rate_limit", 2.0)  # held till 103: one second more than the others
+    now[0] = 110.0
+    status.observe("rate_limit", 0.5)  # after a gap: all of it
+    assert (status.waits, status.waited) == (10, 3.5)
