@@ -119,6 +119,8 @@ def test_dnscontrol_javascript_is_valid_and_declares_the_records(records: list[R
     script = tmp_path / "dnsconfig.js"
     script.write_text(render(records, "dnscontrol"), encoding="utf-8")
     assert subprocess.run(["node", "--check", str(script)], capture_output=True, text=True).returncode == 0
+    # no comma before D()'s closing parenthesis: DNSControl before 4.15 (an ES5 interpreter) refuses it
+    assert re.search(r",[ \t]*(//[^\n]*)?\n\s*\)", script.read_text(encoding="utf-8")) is None
     program = DNSCONTROL_STUBS + script.read_text(encoding="utf-8") + "\nconsole.log(JSON.stringify(out));"
     ran = subprocess.run(["node", "-e", program], capture_output=True, text=True, timeout=30)
     assert ran.returncode == 0, ran.stderr

@@ -20,11 +20,11 @@ def render(zones: Sequence[Zone], options: Options) -> str:
         "",
     ]
     for zone in zones:
-        lines.append(f"D({json.dumps(zone.name)}, REG_NONE, DnsProvider(DSP_MAILGUN),")
-        for record in zone.records:
+        lines.append(f"D({json.dumps(zone.name)}, REG_NONE, DnsProvider(DSP_MAILGUN)")
+        for record in zone.records:  # a comma before each record: DNSControl before 4.15 refuses a trailing one
             if record.note:
                 lines.append(f"    // {record.purpose}: {record.note}")
-            lines.append(f"    {_record(record)}, // {record.purpose} for {record.domain}")
+            lines.append(f"    , {_record(record)} // {record.purpose} for {record.domain}")
         lines += [");", ""]
     return "\n".join(lines)
 
