@@ -154,6 +154,9 @@ def judge(record: Record, found: Sequence[str]) -> Result:
         return Result(record, "missing", want, ())
     squash = (lambda v: "".join(v.split())) if record.type == "TXT" else _host
     if squash(want) in {squash(v) for v in found}:
+        if record.purpose == "DKIM" and len({squash(v) for v in found}) > 1:  # RFC 6376 §3.6.2.2: any one
+            message = f"{len(found)} records at this name: a verifier may take another key; keep only this one"
+            return Result(record, "wrong", want, tuple(found), message)
         return Result(record, "ok", want, tuple(found))
     return Result(record, "wrong", want, tuple(found))
 

@@ -33,7 +33,23 @@ class Live:
                 for name in self.absent
             ),
             *(f"{name} is in none of the zones given; left out." for name in self.outside),
+            *clashes(self.records),
         ]
+
+
+def clashes(records: Sequence[Record]) -> list[str]:
+    """Two domains whose different DKIM keys land on one name (``force_root_dkim_host`` with one
+    selector): a verifier takes either key (RFC 6376 §3.6.2.2), so about half the signatures fail."""
+    by_name: dict[str, dict[str, str]] = {}
+    for record in records:
+        if record.purpose == "DKIM" and record.type == "TXT":
+            by_name.setdefault(record.fqdn.lower(), {}).setdefault(record.value, record.domain)
+    return [
+        f"{name} would hold {len(keys)} different DKIM keys ({', '.join(sorted(keys.values()))}): a verifier "
+        "takes either, so signatures fail; give each domain its own dkim_selector."
+        for name, keys in sorted(by_name.items())
+        if len(keys) > 1
+    ]
 
 
 def managed_domains(desired: Desired) -> tuple[str, ...]:

@@ -31,6 +31,12 @@ CNAME = Record("mg.example.com", "example.com", "email.mg.example.com", "CNAME",
         (SPF, ["v=spf10 other", "v=spf1 include:mailgun.org ~all"], "ok", ""),  # no SPF record (RFC 7208 §4.5)
         (SPF, ["V=SPF1 include:mailgun.org"], "ok", ""),
         (DKIM, ["k=rsa;p=ABC"], "ok", ""),
+        (  # two domains' keys at one name (force_root_dkim_host, one selector): both said ok
+            DKIM,
+            ["k=rsa; p=ABC", "k=rsa; p=OTHER"],
+            "wrong",
+            "2 records at this name: a verifier may take another key; keep only this one",
+        ),
         (DKIM, ["k=rsa; p=OLD"], "wrong", ""),
         (MX, ["10 mxb.mailgun.org", "10 mxa.mailgun.org"], "ok", ""),
         (MX, ["20 mxa.mailgun.org"], "wrong", ""),

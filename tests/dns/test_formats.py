@@ -245,3 +245,15 @@ def test_several_zones_go_one_file_each_into_a_directory(emu: Emulator, client: 
     (combined,) = export.render(records, "terraform", tmp_path, Options())
     assert combined.path == tmp_path / "mailgun-dns.tf.json"
     assert len(json.loads(combined.text)["locals"]["mailgun_dns_records"]) == 8
+
+
+def test_two_domains_whose_keys_land_on_one_name_are_a_note(emu: Emulator, client: Client) -> None:
+    """Two domains of one zone with force_root_dkim_host and the default selector: both keys at
+    smtp._domainkey.example.com, exported and checked without a word."""
+    for domain in ("mg.example.com", "mg2.example.com"):
+        create(emu, domain, force_root_dkim_host="true")
+    found = live.read(client, ["mg.example.com", "mg2.example.com"], ["example.com"])
+    assert found.notes == [
+        "smtp._domainkey.example.com would hold 2 different DKIM keys (mg.example.com, mg2.example.com): a "
+        "verifier takes either, so signatures fail; give each domain its own dkim_selector."
+    ]
