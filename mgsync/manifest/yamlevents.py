@@ -151,6 +151,11 @@ class BoundComposer(Composer):
     def __init__(self, loader: Any = None):
         super().__init__(loader)
         self.parser, self.resolver = loader.parser, loader.resolver
+        self.aliases = 0  # aliases composed: without one, no value expands past what is written
+
+    def return_alias(self, a: Any) -> Any:
+        self.aliases += 1
+        return super().return_alias(a)
 
 
 class Resolver12(VersionedResolver):

@@ -208,7 +208,7 @@ def _parse_text(path: Path, text: str) -> tuple[Parsed, list[Problem]]:
         warnings.simplefilter("ignore")  # e.g. a re-defined anchor: legal YAML, not worth a warning
         data = yaml.load(text)
     node, yaml.constructor.root_node = yaml.constructor.root_node, None
-    if node is not None and "*" in text and (bomb := _expanded_past_limit(node)) is not None:
+    if node is not None and yaml.composer.aliases and (bomb := _expanded_past_limit(node)) is not None:
         raise _AliasBomb(bomb)
     # The YAML object and its parts refer to each other; with the node tree no longer among what
     # they hold, the tree (a mark per token) is freed when this returns, not at the next collection.
