@@ -6,9 +6,10 @@ called with wrong number of arguments"; one more than that fails too, on the typ
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
+
+import re2
 
 from mgsync.handlebars.govalues import MISSING, float_value, is_true, to_text
 from mgsync.handlebars.runtime import Helper, Options, field_of, iteration
@@ -71,10 +72,8 @@ def _compare(test: Callable[[float, float], bool]) -> Helper:
 def _matches(args: list[Any], options: Options) -> str:
     """helper.go ``ifMatchesRegexStr``: Go's ``regexp`` (RE2) searched in the text; a pattern it
     refuses renders the else branch."""
-    pattern = re2(to_text(args[0]))
-    if pattern is UNSUPPORTED:
-        options.note(options.start, "mgsync cannot run this Go regular expression: shown as not matching")
-    if not isinstance(pattern, re.Pattern):
+    pattern = go_regexp(to_text(args[0]))
+    if pattern is None:
         return options.inverse()
     return options.fn() if pattern.search(to_text(args[1])) else options.inverse()
 
@@ -106,49 +105,18 @@ HELPERS: dict[str, Helper] = {
     "pluralize": _pluralize,
 }
 
-# --- Go's regexp (RE2), approximated with Python's re --------------------------------------------
+# --- Go's regexp: RE2 itself ----------------------------------------------------------------------
+
+_RE2 = re2.Options()
+_RE2.log_errors = False  # a pattern RE2 refuses is an answer here, never a C++ log line on stderr
 
 
-class Unsupported:
-    """Valid RE2 that Python's ``re`` cannot run as Go would."""
-
-
-UNSUPPORTED = Unsupported()
-# An escape, a character class, a group opening, one character: to find what RE2 refuses
-TOKEN = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|\(\?P?[<=!>]*|.", re.S)
-REFUSED_GROUPS = ("(?=", "(?!", "(?<=", "(?<!", "(?P=", "(?>")
-
-
-def _refused(pattern: str) -> bool:
-    """What Go's regexp/syntax refuses: lookaround, backreferences, atomic groups, a repeat of a
-    repeat (``a**``, possessive ``a++``)."""
-    previous = ""
-    for token in TOKEN.findall(pattern):
-        if token.startswith(REFUSED_GROUPS) or re.fullmatch(r"\\[1-9]", token):
-            return True
-        if token in ("*", "+") and previous in ("*", "+", "?"):
-            return True
-        previous = token
-    return False
-
-
-NOT_IN_PYTHON = re.compile(r"\\[pPQEC]|\[\[:|\(\?[a-zA-Z]*U")
-
-
-def re2(pattern: str) -> re.Pattern[str] | Unsupported | None:
-    """``pattern`` compiled as Go would run it: a ``re.Pattern``; None where Go refuses it;
-    ``UNSUPPORTED`` for RE2 syntax Python lacks (``\\pL``, ``\\Q…\\E``, ``[[:alpha:]]``, ``(?U)``).
-    UNCONFIRMED (Go's regexp/syntax, not read here): ``\\d \\w \\s \\b`` are ASCII in RE2
-    (``re.ASCII``), ``\\z`` is Python's ``\\Z``. Not emulated:
-    ``$`` matching before a final newline in Python only, Unicode case folding under ``(?i)``."""
-    if _refused(pattern):
-        return None
-    if NOT_IN_PYTHON.search(pattern):
-        return UNSUPPORTED
-    translated = re.sub(r"(?<!\\)((?:\\\\)*)\\z", r"\1\\Z", pattern).replace("(?<", "(?P<").replace("(?P<P<", "(?P<")
+def go_regexp(pattern: str) -> Any | None:
+    """``pattern`` as Go's ``regexp`` compiles it: Go's syntax is RE2's, and this is RE2 (google-re2),
+    so what it refuses (lookaround, backreferences, ``(?x)``, ``{1001}``) is refused alike, and a
+    search takes linear time: a template in a pull request cannot hang a plan, as Python's ``re``
+    did on ``(a+)+$`` (exponential backtracking). None where RE2 refuses the pattern."""
     try:
-        return re.compile(translated, re.ASCII)
-    except re.error:
-        return UNSUPPORTED
-    except (RecursionError, OverflowError):
-        return UNSUPPORTED
+        return re2.compile(pattern, options=_RE2)
+    except re2.error:
+        return None

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mgsync.handlebars.helpers import ARITY, BLOCK_HELPERS, HELPERS, re2
+from mgsync.handlebars.helpers import ARITY, BLOCK_HELPERS, HELPERS, go_regexp
 from mgsync.handlebars.nodes import Block, Call, Expr, Literal, Mustache, Node, Partial, Path, SubExpression
 from mgsync.handlebars.runtime import helper_name, plural
 
@@ -85,8 +85,11 @@ def _known(name: str, call: Call, *, block: bool) -> Iterator[tuple[int, str]]:
         )
     elif name == "ifMatchesRegexStr":
         pattern = call.params[0]
-        if isinstance(pattern, Literal) and isinstance(pattern.value, str) and re2(pattern.value) is None:
-            yield pattern.start, "Go's regexp refuses this pattern (no lookaround or backreferences): it never matches"
+        if isinstance(pattern, Literal) and isinstance(pattern.value, str) and go_regexp(pattern.value) is None:
+            yield (
+                pattern.start,
+                "Go's regexp (RE2) refuses this pattern (no lookaround or backreferences): it never matches",
+            )
 
 
 def _sub(expr: Expr) -> Iterator[tuple[int, str]]:
