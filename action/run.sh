@@ -186,9 +186,12 @@ run_apply() {
   fi
   step_code=$exit_code
   if [ -n "$state_branch" ] && [ -e "$lockfile" ]; then  # also after a failure: it records every completed step
-    local applied=""
+    local applied="" start=""
     [ "$exit_code" != 0 ] || applied=$tip
-    gitops record --lockfile "$lockfile" --applied "$applied" || { [ "$step_code" != 0 ] || step_code=1; }
+    # A failed first apply: the next run counts from where this one started, so its pull requests count again.
+    [ "$exit_code" = 0 ] || [ "${MGSYNC_REVIEWED:-}" != merged ] ||
+      start=$(python -c 'import json, sys; print(json.load(open(sys.argv[1]))["start"] or "")' "$range")
+    gitops record --lockfile "$lockfile" --applied "$applied" --start "$start" || { [ "$step_code" != 0 ] || step_code=1; }
   fi
   if [ "${MGSYNC_REVIEWED:-}" = merged ]; then
     gitops report --range "$range" --exit-code "$exit_code" --log "$out/apply.txt" || true

@@ -37,6 +37,14 @@ def event() -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def pushed_before(branch: str) -> str | None:
+    """The branch's tip before the push that started this run, when a push to ``branch`` started it."""
+    data = event()
+    if os.environ.get("GITHUB_EVENT_NAME") != "push" or data.get("ref") != f"refs/heads/{branch}":
+        return None
+    return str(data["before"]) if data.get("before") else None
+
+
 def step_publish(args: argparse.Namespace) -> int:
     saved = Path(args.saved_plan) if args.saved_plan else None
     counts = publish.plan_counts(saved)
@@ -67,7 +75,14 @@ def step_reviewed(args: argparse.Namespace) -> int:
         applied = state.applied(Path(args.lockfile), args.state_remote, args.state_branch)
         gh = GitHub.from_env()
         found = reviewed.find(
-            gh, applied=applied, tip=tip, branch=args.branch, key=args.key, author=args.author, out=out
+            gh,
+            applied=applied,
+            tip=tip,
+            branch=args.branch,
+            key=args.key,
+            author=args.author,
+            out=out,
+            before=pushed_before(args.branch),
         )
     except GitOpsError as error:  # nothing to apply can be worked out: the tip's pull request hears why
         reviewed.unworkable(tip, args.branch, str(error)).write(out / "range.json")
@@ -93,6 +108,7 @@ def step_record(args: argparse.Namespace) -> int:
         + state.record(
             Path(args.lockfile),
             tip=args.applied or None,
+            start=args.start or None,
             remote=args.state_remote,
             branch=args.state_branch,
             message=message,
@@ -130,6 +146,7 @@ def parser() -> argparse.ArgumentParser:
     one = steps.add_parser("record", parents=[common])
     one.add_argument("--lockfile", required=True)
     one.add_argument("--applied", default="")
+    one.add_argument("--start", default="", help="A failed apply's range start: applied if none is recorded yet.")
     one.add_argument("--message", default="")
     one = steps.add_parser("report", parents=[common])
     one.add_argument("--range", required=True)

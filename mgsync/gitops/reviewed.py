@@ -7,6 +7,11 @@ identity, gives the digest and the run that made the plan; that run's artifact h
 whose digest must equal the comment's, and the run must have planned the pull request's last commit.
 Those files are what ``mgsync apply --reviewed`` accepts changes from. A commit with no merged pull
 request (a direct push) contributes nothing, so its changes stay unreviewed and the apply refuses.
+
+Before any apply there is no ``applied``: the range starts where the branch was before the push that
+started the run (the push event's ``before``), so a pull request merged while that run waited counts
+too; without one (a manual run), at the tip's first parent. A first apply that fails records that
+start as ``applied`` (``state.record``), so the next run covers the same pull requests again.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ class Covered:
 class Range:
     tip: str
     applied: str | None
+    start: str | None = None  # the commit the range counts from: applied, or where a first apply starts
     commits: list[str] = field(default_factory=list)
     direct: list[str] = field(default_factory=list)  # commits with no merged pull request
     covered: list[Covered] = field(default_factory=list)
@@ -63,8 +69,16 @@ def git(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", *args], capture_output=True, text=True, check=False)
 
 
+def first_start(tip: str, before: str | None) -> str | None:
+    """Where a first apply's range starts: ``before`` (the branch's tip before the push that started the
+    run) when it is in the history of ``tip``, else the tip's first parent (None: a root commit)."""
+    if before and before.strip("0") and git("merge-base", "--is-ancestor", before, tip).returncode == 0:
+        return git("rev-parse", "--verify", f"{before}^{{commit}}").stdout.strip() or None
+    return git("rev-parse", "--verify", "--quiet", f"{tip}^1").stdout.strip() or None
+
+
 def commits_since(applied: str | None, tip: str) -> list[str]:
-    """The first-parent commits in (applied, tip], oldest first; just the tip before any apply."""
+    """The first-parent commits in (applied, tip], oldest first; just the tip when nothing precedes it."""
     if applied is None:
         return [tip]
     if git("merge-base", "--is-ancestor", applied, tip).returncode != 0:
@@ -84,8 +98,19 @@ def merged_pulls(gh: GitHub, sha: str, branch: str) -> list[dict[str, Any]]:
     return [p for p in pulls if p.get("merged_at") and (p.get("base") or {}).get("ref") == branch]
 
 
-def find(gh: GitHub, *, applied: str | None, tip: str, branch: str, key: str, author: str, out: Path) -> Range:
-    found = Range(tip=tip, applied=applied, commits=commits_since(applied, tip))
+def find(
+    gh: GitHub,
+    *,
+    applied: str | None,
+    tip: str,
+    branch: str,
+    key: str,
+    author: str,
+    out: Path,
+    before: str | None = None,
+) -> Range:
+    start = applied if applied is not None else first_start(tip, before)
+    found = Range(tip=tip, applied=applied, start=start, commits=commits_since(start, tip))
     seen: set[int] = set()
     for sha in found.commits:
         pulls = [p for p in merged_pulls(gh, sha, branch) if int(p["number"]) not in seen]

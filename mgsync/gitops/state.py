@@ -4,7 +4,9 @@
 reviewed changes are now all in Mailgun, but never backwards: a manual run of an older commit that
 finishes after a newer apply records its lockfile and leaves ``applied`` where it is. A recorded
 commit that is not in the history of the applied one (main was rewritten) is replaced: Mailgun now
-holds what the applied commit declares, and the next apply counts from there.
+holds what the applied commit declares, and the next apply counts from there. A first apply that
+fails records where its range started instead (``start``), only while the branch records no
+``applied`` yet: the next run then counts the same pull requests again, as after any failed apply.
 """
 
 from __future__ import annotations
@@ -42,10 +44,14 @@ def is_ancestor(older: str, newer: str) -> bool:
     )
 
 
-def record(lockfile: Path, *, tip: str | None, remote: str, branch: str, message: str) -> str:
-    """Push the lockfile; ``tip`` is the commit to mark applied (None after a failed apply)."""
+def record(lockfile: Path, *, tip: str | None, remote: str, branch: str, message: str, start: str | None = None) -> str:
+    """Push the lockfile; ``tip`` is the commit to mark applied (None after a failed apply, when
+    ``start``, the commit the failed apply's range counted from, is marked if nothing is yet)."""
     args = ["state", "push", str(lockfile), *where(remote, branch), "--message", message]
     replaced = ""
+    if tip is None and start is not None and applied(lockfile, remote, branch) is None:
+        args += ["--applied", start]
+        replaced = f", applied up to {start[:12]} (where this first apply's range started: it did not finish)"
     if tip is not None:
         before = applied(lockfile, remote, branch)
         if before is not None and before != tip and is_ancestor(tip, before):
@@ -57,4 +63,4 @@ def record(lockfile: Path, *, tip: str | None, remote: str, branch: str, message
     pushed = mgsync(*args)
     if pushed.returncode != 0:
         raise GitOpsError(pushed.stderr.strip() or f"mgsync state push {lockfile} failed (exit {pushed.returncode}).")
-    return f"recorded {lockfile} on {branch}" + (f", applied up to {tip[:12]}{replaced}" if tip else "")
+    return f"recorded {lockfile} on {branch}" + (f", applied up to {tip[:12]}{replaced}" if tip else replaced)

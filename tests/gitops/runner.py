@@ -77,6 +77,11 @@ FLOW = ".github/workflows/mgsync.yml"  # where the team copies examples/ci/mgsyn
 REFUSED = 'Branch "{ref}" is not allowed to deploy to {name} due to environment protection rules.'
 
 
+def push_event(before: str, after: str) -> dict[str, Any]:
+    """The push event's payload, as much of it as the workflow reads: the branch, and its tip before and after."""
+    return {"ref": "refs/heads/main", "before": before, "after": after}
+
+
 @dataclass
 class Environment:
     secrets: dict[str, str] = field(default_factory=dict)
@@ -130,6 +135,7 @@ class World:
         self.runs: list[Run] = []
         self.bot_token = fake.token_for(BOT)
         self.hooks: list[tuple[str, str, Callable[[], None]]] = []  # (job, step): run once, after that step
+        self.early: list[tuple[str, str, Callable[[], None]]] = []  # (job, step): run once, before that step
         self.extra_env: dict[str, str] = {}  # what every job's runner has (e.g. a repository variable)
         self.home = tmp / "home"
         self.home.mkdir()
@@ -208,16 +214,16 @@ class World:
         git(self.dev, "fetch", "-q", "origin")
         git(self.dev, "checkout", "-q", "--detach", "origin/main")
         git(self.dev, "merge", "-q", "--no-ff", "-m", f"Merge pull request #{number}", pull["head"]["sha"])
-        sha = git(self.dev, "rev-parse", "HEAD")
+        sha, before = git(self.dev, "rev-parse", "HEAD"), git(self.origin, "rev-parse", "refs/heads/main")
         self.push("main")
         self.fake.merged(number, sha)
-        return self.start("push", {"after": sha}, sha, "refs/heads/main", base=f"{sha}^1")
+        return self.start("push", push_event(before, sha), sha, "refs/heads/main", base=f"{sha}^1")
 
     def direct_push(self, files: dict[str, str | None]) -> Run | None:
         """Someone with the right to bypass protection pushes straight to main."""
-        sha = self.branch("direct", files)
+        before, sha = git(self.origin, "rev-parse", "refs/heads/main"), self.branch("direct", files)
         self.push("main")
-        return self.start("push", {"after": sha}, sha, "refs/heads/main", base=f"{sha}^1")
+        return self.start("push", push_event(before, sha), sha, "refs/heads/main", base=f"{sha}^1")
 
     def dispatch(self) -> Run:
         sha = git(self.origin, "rev-parse", "refs/heads/main")
@@ -258,6 +264,10 @@ class World:
     def after(self, job: str, step: str, action: Callable[[], None]) -> None:
         """Do ``action`` (e.g. merge more pull requests) right after the next ``job`` finishes ``step``."""
         self.hooks.append((job, step, action))
+
+    def before(self, job: str, step: str, action: Callable[[], None]) -> None:
+        """Do ``action`` right before the next ``job`` starts ``step``."""
+        self.early.append((job, step, action))
 
     def approve(self, run: Run, job: str) -> None:
         assert run.jobs[job].status == "waiting" and not run.jobs[job].approved, run.jobs[job].status
@@ -382,6 +392,10 @@ class World:
             evaluator = self.evaluator(job, steps, ok)
             if not condition(step.get("if"), evaluator):
                 continue
+            name = step.get("name", step.get("uses", "").split("@")[0])
+            for hook in [h for h in self.early if h[:2] == (job.name, name)][:1]:
+                self.early.remove(hook)
+                hook[2]()
             env = {
                 **self.runner_env(job, workspace),
                 **{
@@ -396,7 +410,6 @@ class World:
             outcome, outputs = self.step(job, step, env, evaluator, workspace)
             steps[step.get("id", f"step{number}")] = {"outputs": outputs, "outcome": outcome}
             ok = ok and outcome == "success"
-            name = step.get("name", step.get("uses", "").split("@")[0])
             for hook in [h for h in self.hooks if h[:2] == (job.name, name)][:1]:
                 self.hooks.remove(hook)
                 hook[2]()

@@ -95,3 +95,41 @@ def test_a_change_pushed_straight_to_main_is_shown_apart_and_named_when_applied(
     assert routes(mailgun[1]) == ["route-a", "route-b", "route-x"]
     (told,) = results(world.fake, 2)
     assert f"Included `{pushed.sha[:12]}`, which reached `main` without a pull request" in told
+
+
+def test_a_first_apply_that_stops_halfway_leaves_its_pull_request_to_the_next_merge(
+    world: World, mailgun: tuple[Emulator, str]
+) -> None:
+    emulator, url = mailgun
+    seed = main_tip(world)
+    world.open_pull(1, "two-routes", {**route_file("route-a"), **route_file("route-b", 20)})
+    world.open_pull(2, "route-c", route_file("route-c"))  # planned before #1 merged: its plan has none of #1's
+    emulator.faults.fail_before_commit("POST", "/v3/routes", status=400, times=1)
+    first = world.merge(1)
+    assert first.job("apply").status == "failure" and len(routes(url)) == 1
+    # The very first apply did not finish: the next run counts from where it did, #1 included.
+    assert state(world, ".applied").strip() == seed
+    second = world.merge(2)
+    assert second.job("apply").status == "success", second.job("apply").text
+    assert routes(url) == ["route-a", "route-b", "route-c"] and route_creations(emulator) == 3
+    assert state(world, ".applied").strip() == second.sha == main_tip(world)
+    assert "covering #1, #2." in results(world.fake, 2)[0]
+    assert "applied" in results(world.fake, 1)[1] and "covering #1, #2." in results(world.fake, 1)[1]
+
+
+def test_a_pull_request_merged_before_the_very_first_apply_checks_out_main_is_applied_too(
+    world: World, mailgun: tuple[Emulator, str]
+) -> None:
+    url = mailgun[1]
+    world.open_pull(1, "route-a", route_file("route-a"))
+    world.open_pull(2, "route-b", route_file("route-b"))
+    later: list = []
+    world.before("apply", "actions/checkout", lambda: later.append(world.merge(2)))
+    first = world.merge(1)  # its apply checks out main with #2 merged too
+    (second,) = later
+    assert first.job("apply").status == "success", first.job("apply").text
+    assert routes(url) == ["route-a", "route-b"]
+    assert state(world, ".applied").strip() == second.sha == main_tip(world)
+    assert [len(results(world.fake, n)) for n in (1, 2)] == [1, 1]
+    assert "covering #1, #2." in results(world.fake, 1)[0]
+    assert second.job("apply").status == "success"  # nothing new since: quiet
