@@ -16,9 +16,23 @@ from mgsync import jsontext
 
 Form = Mapping[str, Any] | Sequence[tuple[str, Any]]
 API_VERSION = re.compile(r"/v\d+(/|$)")  # where Mailgun's own path starts (/v1, /v3, /v4, §1.1)
-# what a terminal would act on rather than show: controls (an escape sequence sets colours or the
-# window's title) and bidi overrides (text shown in another order than it reads)
-UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# What a terminal or a pull-request comment would act on or hide rather than show: controls (an escape
+# sequence sets colours or the window's title), the line and paragraph separators, and the format
+# characters (Unicode category Cf, as of Unicode 15.1): bidi overrides (text shown in another order
+# than it reads) and the invisible ones (zero-width space, joiners, word joiner, BOM, soft hyphen,
+# tags), which make `route:a<U+200B>b` read as `route:ab`. tests/render/test_render_values.py checks
+# that every Cf character this Python knows is here.
+UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
+
+
+def escape(found: re.Match[str]) -> str:
+    """One UNSAFE character as an escape: ``\\u200b``, ``\\U000e0041`` beyond the BMP."""
+    code = ord(found.group())
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -65,7 +79,7 @@ def parse_body(response: httpx.Response) -> Any:
 def shorten(text: str, width: int = 200) -> str:
     """A server's text fit for one line of ours: whitespace folded, what a terminal would act on
     written as ``\\uXXXX``, at most ``width`` characters."""
-    text = UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", " ".join(text.split()))
+    text = UNSAFE.sub(escape, " ".join(text.split()))
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

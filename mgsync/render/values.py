@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mgsync.changes import SENSITIVE, SENSITIVE_CHANGED, FieldChange, Key
-from mgsync.wire import UNSAFE
+from mgsync.wire import UNSAFE, escape
 
 WIDTH = 100  # columns a detail line aims for before a value wraps
 MIN_WRAP = 40  # a value column never gets narrower than this
@@ -33,7 +33,6 @@ CONTEXT = 3  # unchanged lines (or list elements) around each change
 BRIEF = 80  # characters of one value in a one-line summary (markdown drift bullets)
 MASKS = frozenset({SENSITIVE, SENSITIVE_CHANGED})
 
-# C0/C1 controls and DEL, plus the bidi overrides that can make text read differently than it is.
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -51,10 +50,10 @@ class Row:
 
 
 def clean(text: str) -> str:
-    """``text`` with control and bidi characters written as ``\\uXXXX`` escapes."""
+    """``text`` with control, bidi and invisible format characters written as ``\\uXXXX`` escapes."""
     if text.isascii() and text.isprintable():  # the common case, and much faster than the regex
         return text
-    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return UNSAFE.sub(escape, text)
 
 
 def dump(value: Any) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.gitops import fakegithub
-from tests.gitops.loop import DIGEST, PLAN_MARKER, plan_comment, route_file
+from tests.gitops.loop import DIGEST, PLAN_MARKER, plan_comment, route, route_file
 from tests.gitops.runner import World, git
 
 pytestmark = pytest.mark.skipif(
@@ -95,3 +95,11 @@ def test_a_label_github_refuses_is_a_warning_and_the_comment_is_up(
     )
     assert "issues: write" in job.text
     assert DIGEST.search(plan_comment(world.fake, 1)["body"]) and world.fake.labels.get(1, []) == []
+
+
+def test_a_zero_width_character_in_a_name_shows_in_the_comment(world: World) -> None:
+    # `route:route-a<U+200B>b` would read as `route:route-ab`: the reviewer sees the escape instead.
+    run = world.open_pull(1, "hidden", {"mailgun/hidden.yaml": route("route-a\u200bb")})
+    assert run is not None and run.job("plan").status == "success", run.job("plan").text
+    body = plan_comment(world.fake, 1)["body"]
+    assert "\u200b" not in body and "route:route-a\\u200bb" in body

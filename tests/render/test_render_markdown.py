@@ -194,6 +194,15 @@ def test_backticks_in_names_cannot_break_out_of_code():
     assert "````diff\n-   route:a```b`\n" in text
 
 
+@pytest.mark.parametrize("char", ["\u200b", "\u200d", "\u2060", "\ufeff", "\u00ad"])
+def test_invisible_characters_in_names_are_shown_as_escapes(char):
+    # `route:a<U+200B>b` renders as route:ab in a comment: a reviewer would approve what they cannot see.
+    text = render.markdown(Plan(changes=[delete(f"route:a{char}b", {"description": f"x{char}y"})]))
+    escape = f"\\u{ord(char):04x}"
+    assert char not in text
+    assert f"> - Deletes `route:a{escape}b`" in text and f"-   route:a{escape}b" in text
+
+
 def test_no_secret_and_no_colour():
     text = render.markdown(Plan(changes=[secret_change()]))
     assert SECRET not in text and "\x1b" not in text

@@ -230,3 +230,16 @@ def test_control_characters_from_mailgun_are_escaped():
     assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
     assert "  + route:evil\\u001b[2J\\u202e" in text
     assert "Note: note\\u001b[31m" in text
+
+
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u061c", "\U000e0041", "\u2028"]
+
+
+@pytest.mark.parametrize("char", INVISIBLE)
+def test_invisible_characters_in_names_and_values_are_shown_as_escapes(char):
+    # route:a<U+200B>b would read as route:ab: a zero-width (format, category Cf) character is escaped.
+    plan = Plan(changes=[update(f"route:a{char}b", ("description", "old", f"new{char}"))])
+    text = render.text(plan, color=True)
+    escape = "\\u" + f"{ord(char):04x}" if ord(char) < 0x10000 else "\\U" + f"{ord(char):08x}"
+    assert char not in text
+    assert f"route:a{escape}b" in text and f"new{escape}" in text

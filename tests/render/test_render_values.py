@@ -1,4 +1,6 @@
 import hashlib
+import sys
+import unicodedata
 
 import pytest
 
@@ -76,3 +78,12 @@ def test_body_rows_flatten_nested_align_and_skip_null():
         'unsubscribe.html_footer: "x"',
         "empty:                   {}",
     ]
+
+
+def test_every_format_character_this_python_knows_is_escaped():
+    # Category Cf (bidi controls, zero-width characters, BOM, tags ...) and the line/paragraph separators
+    # show nothing, or move text about; wire.UNSAFE lists them as of Unicode 15.1, this checks it is whole.
+    hidden = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) in ("Cc", "Cf", "Zl", "Zp")]
+    assert [c for c in hidden if values.clean(f"a{c}b") == f"a{c}b"] == []
+    assert values.clean("a\u200bb\U000e0041") == "a\\u200bb\\U000e0041"
+    assert values.clean("zwölf ünïcode 日本") == "zwölf ünïcode 日本"
