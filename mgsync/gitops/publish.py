@@ -32,7 +32,7 @@ def summary_markdown(key: str, counts: dict[str, int] | None, body: str) -> str:
     if counts is None:
         table = f"### mgsync plan for `{key}`: failed\n"
     else:
-        row = " | ".join(str(counts[name]) for name in LABELS)
+        row = " | ".join(f"{counts[name]:,}" for name in LABELS)  # 1,000: as the comment's sections count
         table = f"### mgsync plan for `{key}`\n\n| add | change | destroy |\n|---|---|---|\n| {row} |\n"
     return f"{table}\n{body.rstrip()}\n"
 

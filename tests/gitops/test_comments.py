@@ -103,3 +103,11 @@ def test_a_zero_width_character_in_a_name_shows_in_the_comment(world: World) -> 
     assert run is not None and run.job("plan").status == "success", run.job("plan").text
     body = plan_comment(world.fake, 1)["body"]
     assert "\u200b" not in body and "route:route-a\\u200bb" in body
+
+
+def test_the_job_summary_counts_as_the_comment_does(world: World) -> None:
+    routes = "".join(route(f"r{i:04}").removeprefix("version: 1\nroutes:\n") for i in range(1000))
+    run = world.open_pull(1, "many", {"mailgun/many.yaml": "version: 1\nroutes:\n" + routes})
+    assert run is not None and run.job("plan").status == "success", run.job("plan").text
+    assert "**Add** (1,000)" in plan_comment(world.fake, 1)["body"]
+    assert "| add | change | destroy |\n|---|---|---|\n| 1,000 | 0 | 0 |" in run.job("plan").summary
