@@ -21,6 +21,7 @@ import json
 import subprocess
 import zipfile
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +154,21 @@ def reviewed_plan(
     return covered
 
 
+def newest(artifacts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The last uploaded of a run's artifacts of one name: a re-run plan job uploads its plan again, and
+    the comment names the last one's digest. GitHub documents no order for the list, so by
+    ``created_at``, then ``id`` (GitHub's ids grow); an artifact without a readable time counts as oldest."""
+
+    def made(artifact: dict[str, Any]) -> tuple[datetime, int]:
+        try:
+            at = datetime.fromisoformat(str(artifact.get("created_at")))
+        except ValueError:
+            at = datetime.min.replace(tzinfo=UTC)
+        return (at if at.tzinfo else at.replace(tzinfo=UTC)), int(artifact.get("id") or 0)
+
+    return max(artifacts, key=made)
+
+
 def _download(gh: GitHub, pull: dict[str, Any], run_id: str, digest: str, key: str, path: Path) -> str | None:
     """Save the run's plan to ``path``; the problem in one line when it is not the reviewed one."""
     number, head = pull["number"], str((pull.get("head") or {}).get("sha", ""))
@@ -165,13 +181,13 @@ def _download(gh: GitHub, pull: dict[str, Any], run_id: str, digest: str, key: s
     name = artifact_name(key)
     artifacts = [
         a
-        for a in gh.get(f"/actions/runs/{run_id}/artifacts", name=name).get("artifacts", [])
+        for a in gh.get(f"/actions/runs/{run_id}/artifacts", name=name, per_page=100).get("artifacts", [])
         if a.get("name") == name and not a.get("expired")
     ]
     if not artifacts:
         return f"run {run_id} of #{number} has no artifact {name} (expired?): re-run that plan, or use the manual run"
     try:
-        with zipfile.ZipFile(io.BytesIO(gh.download(f"/actions/artifacts/{artifacts[-1]['id']}/zip"))) as archive:
+        with zipfile.ZipFile(io.BytesIO(gh.download(f"/actions/artifacts/{newest(artifacts)['id']}/zip"))) as archive:
             data = archive.read(SAVED_PLAN)
         saved = jsontext.loads(data)
     except (zipfile.BadZipFile, KeyError, ValueError):

@@ -106,13 +106,14 @@ class Fake:
             "name": name,
             "run": run_id,
             "expired": False,
+            "created_at": now(),
             "archive_download_url": f"{self.url}/api/repos/{REPOSITORY}/actions/artifacts/{aid}/zip",
         }
         self.blobs[aid] = buffer.getvalue()
 
     def download(self, run_id: int, name: str, directory: Path) -> None:
         """actions/download-artifact within the same run."""
-        aid = next(a["id"] for a in self.artifacts.values() if a["run"] == run_id and a["name"] == name)
+        aid = max(a["id"] for a in self.artifacts.values() if a["run"] == run_id and a["name"] == name)
         with zipfile.ZipFile(io.BytesIO(self.blobs[aid])) as archive:
             archive.extractall(directory)
 
@@ -188,8 +189,11 @@ class Fake:
     def run_artifacts(
         self, query: dict[str, list[str]], _b: Any, _u: Any, run_id: str
     ) -> tuple[int, Any, dict[str, str]]:
+        # GitHub documents no order for this list, and a re-run job uploads its artifact again under the
+        # same name: the newest is listed first here, so only a deliberate choice (created_at, id) finds it.
         name = query.get("name", [None])[0]
         found = [a for a in self.artifacts.values() if a["run"] == int(run_id) and name in (None, a["name"])]
+        found.sort(key=lambda a: a["id"], reverse=True)
         return 200, {"total_count": len(found), "artifacts": found}, {}
 
     def artifact_zip(self, _q: Any, _b: Any, _u: Any, aid: str) -> tuple[int, Any, dict[str, str]]:

@@ -265,6 +265,13 @@ class World:
         """Do ``action`` (e.g. merge more pull requests) right after the next ``job`` finishes ``step``."""
         self.hooks.append((job, step, action))
 
+    def rerun(self, run: Run, job: str) -> None:
+        """GitHub's "Re-run jobs": the job again in the same run (same id, commit and event), a new attempt."""
+        assert run.jobs[job].status in ("success", "failure", "cancelled"), run.jobs[job].status
+        run.jobs[job].status, run.jobs[job].log, run.jobs[job].approved = "queued", [], False
+        (self.job_dir(run.jobs[job]) / "summary.md").unlink(missing_ok=True)  # each attempt has its own
+        self.advance()
+
     def before(self, job: str, step: str, action: Callable[[], None]) -> None:
         """Do ``action`` right before the next ``job`` starts ``step``."""
         self.early.append((job, step, action))

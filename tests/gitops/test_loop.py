@@ -19,6 +19,7 @@ The README's "Using mgsync in CI" makes these claims; each is covered here:
   (test_moving_an_existing_lockfile_to_the_state_branch);
 - only github-actions[bot]'s comments count (test_a_look_alike_comment_with_a_fake_digest_is_ignored); a plan of an
   older commit or an expired artifact is no review (test_a_plan_of_an_older_commit_or_an_expired_artifact_is_no_review);
+  a re-run plan job's newest artifact is the review (test_a_re_run_plan_job_is_the_review_though_its_old_artifact_is_still_listed);
 - an unreviewed change refuses (exit 3, named), the pull requests and the summary say so, and the manual run plans
   main, waits for the approval and applies exactly that plan
   (test_an_unreviewed_change_on_main_refuses_and_the_manual_run_applies_it), or nothing once it is stale; a pull
@@ -378,6 +379,28 @@ def test_a_plan_of_an_older_commit_or_an_expired_artifact_is_no_review(
     assert merged.job("apply").status == "failure"
     assert "has no artifact mgsync-plan-mailgun (expired?)" in results(world.fake, 2)[0]
     assert routes(mailgun[1]) == []
+
+
+def test_a_re_run_plan_job_is_the_review_though_its_old_artifact_is_still_listed(
+    world: World, mailgun: tuple[Emulator, str]
+) -> None:
+    url = mailgun[1]
+    first = world.open_pull(1, "route-a", route_file("route-a"))
+    assert first is not None
+    before = DIGEST.search(plan_comment(world.fake, 1)["body"])
+    world.open_pull(2, "route-b", route_file("route-b"))
+    assert world.merge(2).job("apply").status == "success" and routes(url) == ["route-b"]
+    # Re-run #1's plan job: same run, same commit, but the state has moved, so its plan (and digest) differ;
+    # the run now lists two artifacts mgsync-plan-mailgun, and the comment names the new digest.
+    world.rerun(first, "plan")
+    assert first.job("plan").status == "success", first.job("plan").text
+    after = DIGEST.search(plan_comment(world.fake, 1)["body"])
+    assert before and after and before.group(1) != after.group(1)
+    assert [a["name"] for a in world.fake.artifacts.values() if a["run"] == first.id] == ["mgsync-plan-mailgun"] * 2
+    merged = world.merge(1)
+    assert merged.job("apply").status == "success", merged.job("apply").text
+    assert routes(url) == ["route-a", "route-b"]
+    assert "### mgsync apply for `mailgun`: applied" in results(world.fake, 1)[0]
 
 
 def test_moving_an_existing_lockfile_to_the_state_branch(world: World, mailgun: tuple[Emulator, str]) -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from mgsync.gitops.comments import artifact_name, sticky
 from mgsync.gitops.github import GitHub, GitOpsError
+from mgsync.gitops.reviewed import newest
 from tests.gitops.fakegithub import BOT, REPOSITORY, Served
 from tests.gitops.runner import clean_env
 
@@ -96,4 +97,18 @@ def test_a_proxy_mgsync_cannot_use_is_one_line_never_its_password(tmp_path: Path
         "::error title=mgsync publish::ALL_PROXY names a proxy mgsync cannot use (ftp://): mgsync connects "
         "directly or through an http:// or https:// proxy. Set ALL_PROXY to one, or leave it empty for mgsync "
         "(ALL_PROXY= mgsync ...)\n"
+    )
+
+
+def test_the_newest_artifact_is_chosen_by_its_time_then_its_id() -> None:
+    made = [
+        {"id": 9, "created_at": None},  # no time: the oldest
+        {"id": 7, "created_at": "2026-01-01T10:00:00Z"},
+        {"id": 3, "created_at": "2026-01-01T10:00:00.5Z"},  # later in the same second, whatever its id
+        {"id": 5, "created_at": "2026-01-01T09:59:59+00:00"},
+    ]
+    assert newest(made)["id"] == 3
+    assert (
+        newest([{"id": 4, "created_at": "2026-01-01T10:00:00Z"}, {"id": 6, "created_at": "2026-01-01T10:00:00Z"}])["id"]
+        == 6
     )
