@@ -12,6 +12,7 @@ import pytest
 
 from mgsync.handlebars import check, render
 from mgsync.handlebars.helpers import go_regexp
+from tests.templates.test_handlebars_js import PARSED_BY_HANDLEBARS_JS
 
 PHONE = "^(\\+\\d{1,2}\\s)?\\(?\\d{3}\\)?[\\s.-]\\d{3}[\\s.-]\\d{4}$"
 
@@ -176,7 +177,7 @@ PARSED_BY_RAYMOND = [
 ]
 
 
-@pytest.mark.parametrize("template", PARSED_BY_RAYMOND)
+@pytest.mark.parametrize("template", PARSED_BY_RAYMOND + PARSED_BY_HANDLEBARS_JS)  # both parse these alike
 def test_parses_what_raymond_parses(template: str) -> None:
     assert check(template).error is None
 
