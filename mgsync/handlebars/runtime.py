@@ -19,9 +19,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mgsync.handlebars.govalues import MISSING, escape, is_true, to_text
-from mgsync.handlebars.nodes import Block, Call, Expr, Literal, Mustache, Node, Partial, Path, SubExpression, Text
+from mgsync.handlebars.nodes import (
+    Block,
+    Call,
+    Expr,
+    Literal,
+    Mustache,
+    Node,
+    Partial,
+    Path,
+    SubExpression,
+    TemplateSyntaxError,
+    Text,
+)
 
 NIL = (None, MISSING)
+# A rendered email over this is no preview: Gmail clips a message at 102 KB, Mailgun's limit is 25 MB
+MAX_OUTPUT = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -78,24 +92,36 @@ class Renderer:
     arity: Mapping[str, int]
     missing: dict[str, int] = field(default_factory=dict)  # path as written → first offset
     notes: list[tuple[int, str]] = field(default_factory=list)  # (offset, what happens at send time)
+    noted: set[tuple[int, str]] = field(default_factory=set)
+    produced: int = 0  # characters of output made so far
     blocks: list[Block] = field(default_factory=list)  # eval.go's block stack
     repeating: set[int] = field(default_factory=set)  # blocks re-rendered by a helper in a tag
 
     def render(self, nodes: list[Node], scope: Scope) -> str:
         return "".join(self.node(node, scope) for node in nodes)
 
+    def emit(self, text: str) -> str:
+        """``text`` into the output, counted: nested loops over test data can make millions of
+        characters, and a plan showing them stalled for minutes."""
+        self.produced += len(text)
+        if self.produced > MAX_OUTPUT:
+            raise TemplateSyntaxError(f"renders over {MAX_OUTPUT:,} characters, too much for mgsync to show", 0)
+        return text
+
     def note(self, offset: int, text: str) -> None:
-        self.notes.append((offset, text))
+        if (offset, text) not in self.noted:  # a note inside a loop: once, not once per pass
+            self.noted.add((offset, text))
+            self.notes.append((offset, text))
 
     def node(self, node: Node, scope: Scope) -> str:
         match node:
             case Text():
-                return node.value
+                return self.emit(node.value)
             case Mustache():
                 value = self.expression(node.call, scope, node.start, block=None)
                 if isinstance(value, Mapping):
                     self.note(node.start, "this prints a whole mapping, as Go does (map[key:value …]): name a field")
-                return escape(value) if node.escaped else to_text(value)
+                return self.emit(escape(value) if node.escaped else to_text(value))
             case Partial():
                 self.note(node.start, f'partial "{node.name}": Mailgun has no partials, the send fails')
                 return ""

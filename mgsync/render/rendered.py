@@ -112,5 +112,5 @@ def _html(body: dict[str, Any], data: dict[str, Any]) -> str | None:
         return None
     try:
         return handlebars.render(text, data).html
-    except handlebars.TemplateSyntaxError as err:  # a live template that does not parse
-        return f"<!-- this template does not parse: {err.message} -->\n"
+    except handlebars.TemplateSyntaxError as err:  # a live template that does not parse; too much output
+        return f"<!-- not rendered: {err.message} -->\n"

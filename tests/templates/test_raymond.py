@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from mgsync.handlebars import check, render
+from mgsync.handlebars import TemplateSyntaxError, check, render
 from mgsync.handlebars.helpers import go_regexp
 from tests.templates.test_handlebars_js import PARSED_BY_HANDLEBARS_JS
 
@@ -224,3 +224,14 @@ def test_go_regular_expressions_are_re2s() -> None:
     assert time.process_time() - started < 5  # Python's re: about 4x longer per 2 more characters
     data = {"p": "^(x+x+)+y", "s": "x" * 40}
     assert render("{{#ifMatchesRegexStr p s}}Y{{else}}N{{/ifMatchesRegexStr}}", data).html == "N"
+
+
+def test_a_render_stops_past_a_million_characters_and_notes_once() -> None:
+    """Seven nested loops over ten items made 10,000,000 characters in 26 s, and a plan rendering such a
+    template with its test data stalled for minutes; a note inside a loop was made once per pass."""
+    nested = "{{#each xs}}" * 7 + "x" + "{{/each}}" * 7
+    with pytest.raises(TemplateSyntaxError) as err:
+        render(nested, {"xs": list(range(10))})
+    assert err.value.message == "renders over 1,000,000 characters, too much for mgsync to show"
+    looped = render("{{#each xs}}{{#each o}}{{@key}}{{/each}}{{/each}}", {"xs": list(range(500)), "o": {"a": 1}})
+    assert len(looped.html) == 500 and len(looped.notes) == 1
