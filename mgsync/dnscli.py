@@ -110,10 +110,17 @@ def dns_export(
 @click.option("--resolver", metavar="HOST[:PORT]", help="Ask this DNS server (default: the system resolver).")
 @click.option("--zone", "zones", multiple=True, metavar="ZONE", help="The zone records go into (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0, min_open=True),
+    default=5.0,  # check.TIMEOUT (the module loads dnspython: not at the CLI's start)
+    show_default=True,
+    help="Seconds to wait for each query's answer.",
+)
 @connection_options
 @handles_errors
 def dns_check(
-    paths: tuple[Path, ...], resolver: str | None, zones: tuple[str, ...], fmt: str, conn: Connection
+    paths: tuple[Path, ...], resolver: str | None, zones: tuple[str, ...], fmt: str, timeout: float, conn: Connection
 ) -> None:
     """Resolve every record Mailgun wants; report each ok, missing or wrong; exit 1 unless all are ok."""
     from mgsync.dns import check, report
@@ -122,7 +129,7 @@ def dns_check(
     if not found.records and not found.absent:
         why = "no declared domain lies in the zones given" if found.outside else NO_DOMAIN
         raise MgsyncError(f"No DNS records to check: {why}.")
-    results = check.check(found.records, check.resolver(resolver))
+    results = check.check(found.records, check.resolver(resolver, timeout))
     click.echo(report.json_text(results, found.notes) if fmt == "json" else report.text(results))
     if found.absent or any(r.status != "ok" for r in results):
         sys.exit(1)

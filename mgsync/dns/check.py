@@ -51,7 +51,7 @@ class QueryFailed(DnsError):
         self.reason, self.answered = reason, answered  # answered: the resolver answered, with a failure
 
 
-def resolver(address: str | None) -> Lookup:
+def resolver(address: str | None, timeout: float = TIMEOUT) -> Lookup:
     """A lookup ``(fqdn, type) -> values`` against ``HOST[:PORT]``, or the system resolver."""
     try:
         res = dns.resolver.Resolver(configure=address is None)
@@ -60,7 +60,7 @@ def resolver(address: str | None) -> Lookup:
     if address is not None:
         host, port = _host_port(address)
         res.nameservers, res.port = [host], port
-    res.lifetime = TIMEOUT
+    res.lifetime = timeout
     where = address or "the system resolver"
 
     def lookup(fqdn: str, rtype: str) -> list[str]:
@@ -70,7 +70,7 @@ def resolver(address: str | None) -> Lookup:
             return []
         except dns.exception.Timeout:
             message = f"DNS query {fqdn} {rtype} to {where} timed out; is the resolver reachable?"
-            raise QueryFailed(message, f"no answer within {TIMEOUT:g} s", answered=False) from None
+            raise QueryFailed(message, f"no answer within {timeout:g} s", answered=False) from None
         except dns.exception.DNSException as err:  # SERVFAIL/REFUSED from every server, a bad name, ...
             raise QueryFailed(f"DNS query {fqdn} {rtype} to {where} failed: {err}", str(err), answered=True) from None
         return [_text(rdata, rtype) for rdata in (answer.rrset or [])]
