@@ -122,7 +122,7 @@ def dns_export(
 def dns_check(
     paths: tuple[Path, ...], resolver: str | None, zones: tuple[str, ...], fmt: str, timeout: float, conn: Connection
 ) -> None:
-    """Resolve every record Mailgun wants; report each ok, missing or wrong; exit 1 unless all are ok."""
+    """Resolve every record Mailgun wants; report each ok, missing, wrong or failed; exit 1 unless all are ok."""
     from mgsync.dns import check, report
 
     found = _dns_records(paths, zones, conn)

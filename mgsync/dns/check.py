@@ -1,5 +1,5 @@
 """``mgsync dns check``: resolve every record Mailgun wants with dnspython and judge each one
-ok, missing or wrong (with what was expected and what was found).
+ok, missing, wrong (with what was expected and what was found) or failed (its query).
 
 SPF is judged by merging, never by equality: the name must have exactly one SPF record (RFC 7208
 §4.5: its text is ``v=spf1`` alone or followed by a space) and it must contain Mailgun's
