@@ -10,15 +10,13 @@ private key is never stored, persisted or echoed. Knows nothing of HTTP routing.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
-import re
 from typing import Any
 
 from mgsync.emulator.wire import HttpError
+from mgsync.shapes import rsakey
 
 RSA_OID = bytes.fromhex("06092a864886f70d010101")  # 1.2.840.113549.1.1.1 rsaEncryption
-PEM_RE = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----\s*(.*?)\s*-----END \1-----", re.DOTALL)
 
 
 def dns_record(rtype: str, name: str | None, value: str, valid: str, active: bool = True) -> dict[str, Any]:
@@ -109,45 +107,13 @@ _NOT_PKCS1 = "failed to import domain key: failed to parse private key: key must
 
 def public_from_pem(text: str) -> tuple[str, int]:
     """(base64 SPKI public key, bits) of a PKCS#1 RSA private key; errors as Mailgun words them [PYIT]."""
-    match = PEM_RE.search(text)
-    if match is None:
-        raise HttpError(400, _PARSE_PEM)
     try:
-        der = base64.b64decode("".join(match.group(2).split()), validate=True)
-    except (binascii.Error, ValueError):
+        modulus, exponent = rsakey.numbers(text)
+    except rsakey.NotPem:
         raise HttpError(400, _PARSE_PEM) from None
-    if match.group(1) != "RSA PRIVATE KEY":
-        raise HttpError(400, _NOT_PKCS1)
-    try:
-        modulus, exponent = _rsa_numbers(der)
-    except (IndexError, ValueError):
+    except rsakey.NotPkcs1:
         raise HttpError(400, _NOT_PKCS1) from None
     return spki(modulus, exponent), modulus.bit_length()
-
-
-def _rsa_numbers(der: bytes) -> tuple[int, int]:
-    """(n, e) from RSAPrivateKey ::= SEQUENCE { version, modulus, publicExponent, ... } (RFC 8017 A.1.2)."""
-    body, _ = _tlv(der, 0, 0x30)
-    pos = _tlv(der, body, 0x02)[1]  # version
-    n_start, pos = _tlv(der, pos, 0x02)
-    e_start, end = _tlv(der, pos, 0x02)
-    modulus, exponent = int.from_bytes(der[n_start:pos], "big"), int.from_bytes(der[e_start:end], "big")
-    if modulus < 2**511 or exponent < 3:
-        raise ValueError("not an RSA key")
-    return modulus, exponent
-
-
-def _tlv(der: bytes, pos: int, tag: int) -> tuple[int, int]:
-    """(content start, content end) of the DER element of ``tag`` at ``pos``."""
-    if der[pos] != tag:
-        raise ValueError("unexpected DER tag")
-    size, pos = der[pos + 1], pos + 2
-    if size & 0x80:
-        count = size & 0x7F
-        size, pos = int.from_bytes(der[pos : pos + count], "big"), pos + count
-    if pos + size > len(der):
-        raise ValueError("truncated DER")
-    return pos, pos + size
 
 
 # ---- public key material -------------------------------------------------------------------

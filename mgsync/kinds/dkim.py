@@ -30,7 +30,16 @@ import binascii
 import re
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, InstanceOf, SecretStr, StrictBool, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    InstanceOf,
+    SecretStr,
+    StrictBool,
+    WithJsonSchema,
+    model_validator,
+)
 from ruamel.yaml.comments import CommentedMap
 
 from mgsync.answers import BOOL, STR, ListOf, Obj
@@ -39,6 +48,7 @@ from mgsync.errors import ApiError, MgsyncError
 from mgsync.kinds.base import Kind, Loc, form_bool, path_quote
 from mgsync.kinds.capabilities import Reviewable, Writable
 from mgsync.kinds.domain import ATOM, DOMAIN
+from mgsync.shapes import rsakey
 from mgsync.shapes.doc import UNSET, Doc, written
 from mgsync.shapes.env import REFERENCE, EnvStr, UnsetSecret
 from mgsync.shapes.output import Output, flow_map
@@ -107,6 +117,27 @@ class DkimKeyDoc(Doc):
 
     bits: KeySize = UNSET
     pem: PrivateKey = UNSET
+
+    @model_validator(mode="after")
+    def _as_mailgun_takes_the_key(self) -> DkimKeyDoc:
+        """Mailgun takes a PKCS#1 key only and sizes the key by it: a PKCS#8 key failed at apply, and a
+        key of another size than ``bits`` was created, then every plan refused "a key's size cannot
+        change". Checked once the key is read from the environment; nothing of it is shown."""
+        if not isinstance(self.pem, SecretStr) or not self.pem.get_secret_value():
+            return self  # not set: the loader says so
+        try:
+            size = rsakey.numbers(self.pem.get_secret_value())[0].bit_length()
+        except rsakey.NotPem as err:
+            raise ValueError(f"pem: {err}") from None
+        except rsakey.NotPkcs1 as err:
+            raise ValueError(
+                f"pem: {err}; Mailgun takes PKCS#1: convert it with openssl rsa -in KEY -traditional"
+            ) from None
+        if self.bits is not None and size != self.bits:
+            raise ValueError(
+                f"the private key (pem) is {size} bits, not {self.bits}: write bits: {size}, or leave bits out"
+            )
+        return self
 
 
 def key_bits(value: str) -> int:

@@ -117,6 +117,33 @@ def test_a_private_key_written_in_the_manifest_is_refused(tmp_path) -> None:
         h.desired()
 
 
+@pytest.mark.parametrize(
+    ("key", "bits", "message"),
+    [
+        (  # the same key as PKCS#8 (openssl pkcs8 -topk8 -nocrypt): refused by Mailgun only at apply
+            "dkim-test-rsa1024-pkcs8.pem",
+            "",
+            "pem: a PRIVATE KEY block, not an RSA PRIVATE KEY (PKCS#1); Mailgun takes PKCS#1: convert it with "
+            "openssl rsa -in KEY -traditional",
+        ),
+        (  # created as 1024 bits, then every plan refused "a key's size cannot change (1024 → 2048)"
+            "dkim-test-rsa1024.pem",
+            "bits: 2048, ",
+            "the private key (pem) is 1024 bits, not 2048: write bits: 1024, or leave bits out",
+        ),
+    ],
+)
+def test_a_private_key_mailgun_would_take_otherwise_is_refused_before_anything_is_sent(
+    tmp_path, key: str, bits: str, message: str
+) -> None:
+    h = Harness(tmp_path, env={"MG_DKIM": (Path(__file__).parents[1] / "emulator" / "data" / key).read_text()})
+    h.write(f"domains:\n  {D}:\n    dkim_keys: {{imp: {{{bits}pem: '${{env:MG_DKIM}}'}}}}\n")
+    with pytest.raises(ManifestError) as err:
+        h.desired()
+    assert [p.message for p in err.value.problems] == [message]
+    assert "MII" not in str(err.value)  # nothing of the key
+
+
 def test_the_rotation_policy_is_set_once_and_remembered(tmp_path) -> None:
     h = Harness(tmp_path)
     h.write(
