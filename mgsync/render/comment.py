@@ -172,7 +172,7 @@ def _unmanaged(plan: Plan) -> Section | None:
     for kind, scope, addresses in groups:
         title = terminal.unmanaged_title(kind, "", len(addresses)) + (f" in {code(scope)}" if scope else "")
         names = ", ".join(code(terminal.name_in(a, scope)) for a in addresses[: terminal.SAMPLE])
-        more = f", … and {len(addresses) - terminal.SAMPLE} more" if len(addresses) > terminal.SAMPLE else ""
+        more = f", … and {len(addresses) - terminal.SAMPLE:,} more" if len(addresses) > terminal.SAMPLE else ""
         items.append(Item([f"- {title}: {names}{more}"], title))
     total = sum(len(addresses) for _, _, addresses in groups)
     summary = f"<details><summary>{terminal.UNMANAGED_HEADER.rstrip(':')}: {total:,}</summary>"

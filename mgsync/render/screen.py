@@ -71,7 +71,7 @@ def caution(plan: Plan) -> list[str]:
         return []
     shown = [f"> - {line}" for line in found[:CAUTION_LINES]]
     if len(found) > CAUTION_LINES:
-        shown.append(f"> - … and {len(found) - CAUTION_LINES} more (see Destroy below)")
+        shown.append(f"> - … and {len(found) - CAUTION_LINES:,} more (see Destroy below)")
     return ["", "> [!CAUTION]", *shown]
 
 

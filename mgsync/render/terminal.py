@@ -223,7 +223,7 @@ def _unmanaged(plan: Plan) -> list[Line]:
     lines = [Line(body=UNMANAGED_HEADER)]
     for kind, scope, addresses in unmanaged_groups(plan):
         names = ", ".join(values.clean(name_in(a, scope)) for a in addresses[:SAMPLE])
-        more = f", … and {len(addresses) - SAMPLE} more" if len(addresses) > SAMPLE else ""
+        more = f", … and {len(addresses) - SAMPLE:,} more" if len(addresses) > SAMPLE else ""
         lines.append(Line(2, body=f"{unmanaged_title(kind, scope, len(addresses))}: {names}{more}"))
     return lines
 

@@ -106,6 +106,8 @@ def test_caution_iff_the_plan_deletes_or_stops_something():
             "> - … and 2 more (see Destroy below)",
         ]
     )
+    many = render.markdown(Plan(changes=[delete(f"route:r{i:04}", {}) for i in range(1250)])).split("\n\n")[2]
+    assert many.splitlines()[-1] == "> - … and 1,240 more (see Destroy below)"  # as the counts above it write them
 
 
 def test_caution_names_what_each_kind_loses_one_line_each():

@@ -95,6 +95,14 @@ def test_empty_plan():
     assert render.text(Plan()) == "No changes. Mailgun matches the manifests."
 
 
+def test_counts_of_what_is_left_out_write_thousands_as_every_other_count():
+    """Not managed: "… and 1240 more" beside counts written "1,245": in the terminal and in the comment."""
+    members = [addr(f"member:news@mg.example.com/m{i:04}@example.org") for i in range(1245)]
+    plan = Plan(unmanaged={"member": members})
+    assert "m0004@example.org, … and 1,240 more" in render.text(plan)
+    assert "`m0004@example.org`, … and 1,240 more" in render.markdown(plan)
+
+
 def test_drift_unmanaged_and_notes_on_a_plan_without_changes():
     plan = Plan(
         drift=[
