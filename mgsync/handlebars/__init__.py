@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mgsync.handlebars.govalues import go_data
-from mgsync.handlebars.helpers import ARITY, HELPERS
+from mgsync.handlebars.helpers import ARITY, FEWER, HELPERS
 from mgsync.handlebars.mailgun import warnings
 from mgsync.handlebars.nodes import TemplateSyntaxError, position
 from mgsync.handlebars.parser import parse
@@ -61,7 +61,7 @@ def check(text: str) -> Checked:
 def render(text: str, data: Mapping[str, Any]) -> Rendered:
     """``text`` rendered with ``data`` as Mailgun would (``data`` read as Go reads the same JSON:
     ``govalues.go_data``); raises ``TemplateSyntaxError``."""
-    renderer = Renderer(HELPERS, ARITY)
+    renderer = Renderer(HELPERS, ARITY, FEWER)
     try:
         html = renderer.render(parse(text), Scope((go_data(data),), ({},)))
     except RecursionError:

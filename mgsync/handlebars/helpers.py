@@ -17,6 +17,13 @@ from mgsync.handlebars.runtime import Helper, Options, field_of, iteration
 BLOCK_HELPERS = ("if", "unless", "each", "with", "equal", "ifGt", "ifLt", "ifEq", "ifMatchesRegexStr")
 ARITY = {**dict.fromkeys(BLOCK_HELPERS, 2), "if": 1, "unless": 1, "each": 1, "with": 1, "lookup": 2, "log": 1}
 ARITY["pluralize"] = 3
+# Helpers raymond also runs with one argument fewer: its options object takes the last parameter's
+# place (eval.go ``callFunc``: ``numIn == len(params)+1`` with an ``interface{}`` last parameter)
+FEWER = {"pluralize": 2}
+NO_SINGULAR = (
+    "pluralize without the singular: for a count of 1 or less Mailgun prints Go's text of the helper's "
+    "options object in its place; give the singular too"
+)
 
 
 def _include_zero(args: list[Any], options: Options) -> bool:
@@ -80,7 +87,12 @@ def _matches(args: list[Any], options: Options) -> str:
 
 def _pluralize(args: list[Any], options: Options) -> Any:
     count = float_value(args[0])
-    return args[2] if count is None or count <= 1 else args[1]
+    if count is not None and count > 1:
+        return args[1]
+    if len(args) < 3:  # raymond prints its *Options here: %s of a Go struct, not worth emulating
+        options.note(options.start, NO_SINGULAR)
+        return ""
+    return args[2]
 
 
 def _lookup(args: list[Any], options: Options) -> str:

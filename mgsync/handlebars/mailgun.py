@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mgsync.handlebars.helpers import ARITY, BLOCK_HELPERS, HELPERS, go_regexp
+from mgsync.handlebars.helpers import ARITY, BLOCK_HELPERS, FEWER, HELPERS, NO_SINGULAR, go_regexp
 from mgsync.handlebars.nodes import Block, Call, Expr, Literal, Mustache, Node, Partial, Path, SubExpression
 from mgsync.handlebars.runtime import helper_name, plural
 
@@ -75,7 +75,9 @@ def _calls(call: Call, *, block: bool = False, sub: bool = False) -> Iterator[tu
 
 def _known(name: str, call: Call, *, block: bool) -> Iterator[tuple[int, str]]:
     wanted, given = ARITY[name], len(call.params)
-    if given != wanted:
+    if given == FEWER.get(name):
+        yield call.head.start, NO_SINGULAR
+    elif given != wanted:
         yield call.head.start, f'helper "{name}" takes {plural(wanted, "argument")}, not {given}: the send fails'
     elif name in BLOCK_HELPERS and not block:
         yield (

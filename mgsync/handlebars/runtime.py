@@ -90,6 +90,7 @@ def iteration(index: int, count: int, key: Any = None) -> dict[str, Any]:
 class Renderer:
     helpers: Mapping[str, Helper]
     arity: Mapping[str, int]
+    fewer: Mapping[str, int] = field(default_factory=dict)  # a helper's other argument count raymond runs
     missing: dict[str, int] = field(default_factory=dict)  # path as written → first offset
     notes: list[tuple[int, str]] = field(default_factory=list)  # (offset, what happens at send time)
     noted: set[tuple[int, str]] = field(default_factory=set)
@@ -149,7 +150,7 @@ class Renderer:
     def helper(self, name: str, call: Call, scope: Scope, start: int, block: Block | None) -> Any:
         args = [self.value(param, scope) for param in call.params]
         pairs = {key: self.value(expr, scope) for key, expr in call.hash}
-        if len(args) != self.arity[name]:
+        if len(args) not in (self.arity[name], self.fewer.get(name)):
             self.note(
                 start, f'helper "{name}" takes {plural(self.arity[name], "argument")}, not {len(args)}: the send fails'
             )

@@ -131,7 +131,17 @@ NOTED = [
     ("{{#if a b}}x{{/if}}", {}, "", 'helper "if" takes 1 argument, not 2: the send fails'),
     ("{{#if t}}a{{if t}}{{/if}}", {"t": True}, "aa", "without end: the send fails"),
     ("{{> footer}}", {}, "", "the send fails"),
+    # raymond runs it with its options object as the singular (eval.go callFunc: numIn == len(params)+1);
+    # mgsync said "takes 3 arguments, not 2: the send fails"
+    ('{{pluralize n "items"}}', {"n": 1}, "", "pluralize without the singular"),
 ]
+
+
+def test_pluralize_without_the_singular_still_sends_the_plural() -> None:
+    rendered = render('{{pluralize n "items"}}', {"n": 5})
+    assert (rendered.html, rendered.notes) == ("items", ())
+    (warning,) = check('{{pluralize n "items"}}').warnings
+    assert warning[1].startswith("pluralize without the singular") and "the send fails" not in warning[1]
 
 
 @pytest.mark.parametrize(("template", "data", "expected", "note"), NOTED)
