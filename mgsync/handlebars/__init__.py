@@ -67,4 +67,4 @@ def render(text: str, data: Mapping[str, Any]) -> Rendered:
     except RecursionError:
         raise TemplateSyntaxError(TOO_DEEP.format("render"), 0) from None
     missing = sorted((offset, name) for name, offset in renderer.missing.items())
-    return Rendered(html, tuple(missing), tuple(sorted(set(renderer.notes))))
+    return Rendered(html, tuple(missing), tuple(sorted(renderer.notes)))

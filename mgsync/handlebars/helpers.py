@@ -6,6 +6,7 @@ called with wrong number of arguments"; one more than that fails too, on the typ
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -123,6 +124,7 @@ _RE2 = re2.Options()
 _RE2.log_errors = False  # a pattern RE2 refuses is an answer here, never a C++ log line on stderr
 
 
+@functools.lru_cache(maxsize=256)  # compiled once per pattern, not once per pass of a loop
 def go_regexp(pattern: str) -> Any | None:
     """``pattern`` as Go's ``regexp`` compiles it: Go's syntax is RE2's, and this is RE2 (google-re2),
     so what it refuses (lookaround, backreferences, ``(?x)``, ``{1001}``) is refused alike, and a

@@ -92,8 +92,7 @@ class Renderer:
     arity: Mapping[str, int]
     fewer: Mapping[str, int] = field(default_factory=dict)  # a helper's other argument count raymond runs
     missing: dict[str, int] = field(default_factory=dict)  # path as written → first offset
-    notes: list[tuple[int, str]] = field(default_factory=list)  # (offset, what happens at send time)
-    noted: set[tuple[int, str]] = field(default_factory=set)
+    notes: set[tuple[int, str]] = field(default_factory=set)  # (offset, what happens at send time), once each
     produced: int = 0  # characters of output made so far
     blocks: list[Block] = field(default_factory=list)  # eval.go's block stack
     repeating: set[int] = field(default_factory=set)  # blocks re-rendered by a helper in a tag
@@ -110,9 +109,7 @@ class Renderer:
         return text
 
     def note(self, offset: int, text: str) -> None:
-        if (offset, text) not in self.noted:  # a note inside a loop: once, not once per pass
-            self.noted.add((offset, text))
-            self.notes.append((offset, text))
+        self.notes.add((offset, text))  # a note inside a loop: once, not once per pass
 
     def node(self, node: Node, scope: Scope) -> str:
         match node:
