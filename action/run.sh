@@ -110,17 +110,15 @@ link_previews() {  # $1 the run's URL
 
 # A pull request's checkout is GitHub's test merge: its first parent is the base branch as merged. The
 # base's own plan names the changes already waiting there (a direct push no apply made), which the
-# comment then lists apart from the pull request's own (plan --base-plan).
-base_plan() {
+# comment then lists apart from the pull request's own: plan --base-dir plans the base's copy of the
+# manifests in the same process, from the same reads of Mailgun.
+base_checkout() {
   [ "${GITHUB_EVENT_NAME:-}" = pull_request ] && git rev-parse -q --verify 'HEAD^2' >/dev/null || return 0
-  local tree="$out/base" prefix lock=$lockfile
-  prefix=$(git rev-parse --show-prefix) && mkdir -p "$tree" && git archive 'HEAD^1' | tar -x -C "$tree" || return 0
-  case "$lock" in /*) ;; *) lock="$PWD/$lock" ;; esac
-  if (cd "$tree/$prefix" && mgsync plan --format json --lockfile "$lock" ${args[@]+"${args[@]}"} "${paths[@]}") \
-    >"$out/base-plan.json" 2>"$out/base-plan.err"; then
-    base=(--base-plan "$out/base-plan.json")
+  local tree="$out/base" prefix
+  if prefix=$(git rev-parse --show-prefix) && mkdir -p "$tree" && git archive 'HEAD^1' | tar -x -C "$tree"; then
+    base=(--base-dir "$tree/$prefix.")
   else
-    echo "::warning title=mgsync plan::The plan of the base branch failed, so the comment cannot tell apart changes already waiting there."
+    echo "::warning title=mgsync plan::The base branch could not be checked out, so the comment cannot tell apart changes already waiting there."
   fi
 }
 
@@ -128,13 +126,16 @@ run_plan() {
   local format=${MGSYNC_FORMAT:-markdown} ext saved="$out/artifact/saved-plan.json" base=()
   case "$format" in markdown) ext=md ;; json) ext=json ;; *) ext=txt ;; esac
   if ! state_pull; then failure_comment plan "$out/state.err"; exit_code=1 step_code=1; return; fi
-  [ "$format" != markdown ] || base_plan
+  [ "$format" != markdown ] || base_checkout
+  # The artifact: the saved plan the apply checks against, and the whole plan as text (--text-out).
   mgsync plan --format "$format" --detailed-exitcode --out "$saved" --preview "$out/artifact/previews" \
+    --text-out "$out/artifact/plan.txt" \
     --heading-commit "${MGSYNC_COMMIT:-$(git rev-parse HEAD 2>/dev/null)}" --heading-run-url "$run_url" \
     ${base[@]+"${base[@]}"} ${args[@]+"${args[@]}"} "${paths[@]}" >"$out/plan.$ext" 2>"$out/plan.err"
   exit_code=$?
   cat "$out/plan.$ext"
   cat "$out/plan.err" >&2
+  sed -n -e 's/%/%25/g' -e 's/^Warning: \(no plan of the base branch .*\)$/::warning title=mgsync plan::\1/p' "$out/plan.err"
   plan_file="$out/plan.$ext"
   # Exit 2 is also click's usage error: only a written saved plan means the plan ran.
   [ "$exit_code" != 2 ] || [ -s "$saved" ] || exit_code=1
@@ -147,8 +148,6 @@ run_plan() {
         comment_file="$out/comment.md"
         link_previews "$run_url"
       fi
-      # The artifact: the saved plan the apply checks against, and the whole plan as text.
-      mgsync plan --format text --full ${args[@]+"${args[@]}"} "${paths[@]}" >"$out/artifact/plan.txt" 2>/dev/null
       artifact_dir="$out/artifact"
       step_code=0 ;;  # pending changes are what a pull request is for
     *)

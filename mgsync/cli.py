@@ -19,7 +19,7 @@ from typing import NoReturn
 
 import click
 
-from mgsync import __version__
+from mgsync import __version__, planview
 from mgsync.cliparts import (
     color_option,
     connection_options,
@@ -34,7 +34,6 @@ from mgsync.dnscli import dns, dns_export
 from mgsync.emulatorcli import emulator
 from mgsync.errors import MgsyncError
 from mgsync.kindoptions import TARGET_HELP, known_targets, named, per_kind
-from mgsync.planview import apply_hooks, base_plan_option, plan_heading, report, show_plan
 from mgsync.statecli import state
 from mgsync.templatecli import template
 
@@ -155,7 +154,7 @@ def schema() -> None:
     default="",
     help="Markdown: link this workflow run in the heading (and its artifacts if the comment is cut).",
 )
-@base_plan_option
+@planview.output_options
 @connection_options
 @handles_errors
 def plan(
@@ -170,6 +169,8 @@ def plan(
     heading_commit: str,
     heading_run_url: str,
     base_plan: Path | None,
+    base_dir: Path | None,
+    text_out: Path | None,
     conn: Connection,
 ) -> None:
     """Read live state and print the change plan; never writes to Mailgun."""
@@ -181,22 +182,30 @@ def plan(
     from mgsync.tuning import keep, settled
 
     manifests = list(paths) or [Path(".")]
-    heading = plan_heading(manifests, heading_commit, heading_run_url, base_plan)
+    heading = planview.plan_heading(manifests, heading_commit, heading_run_url, base_plan)
     desired = load(manifests, os.environ, allow_unset_secrets=True)  # errors before any request; a secret may be unset
+    base, warning = planview.base_manifests(base_dir, manifests)
     settled()
     lock = Lockfile.read(lock_path(lockfile, desired.root))
     line = status()
     with connect(conn, os.environ, observer=line.observe) as client:
         line.phase("reading Mailgun")
-        outcome = Engine(client, desired, lock, targets=targets, show_hidden=full).plan()
+        engine = Engine(client, desired, lock, targets=targets, show_hidden=full)
+        outcome = engine.plan()
+        if base is not None:
+            heading, warning = planview.beside_base(heading, engine, outcome, base)
     line.close()
     keep(desired, outcome, lock)  # freed with the process, not one object at a time on return
+    if warning:
+        click.echo(warning, err=True)
     recorded = None if targets else lock.account_notes  # a targeted plan reviews only its targets
-    show_plan(outcome.plan, fmt, full=full, heading=heading, account_recorded=recorded)
+    planview.show_plan(outcome.plan, fmt, full=full, heading=heading, account_recorded=recorded)
     if preview is not None:  # issue 22
         from mgsync.render.rendered import previews
 
         click.echo(previews(outcome.plan, preview), err=True)
+    if text_out is not None:
+        planview.write_text(text_out, outcome.plan)
     if out is not None:
         saved_plan.save(out, outcome.plan, manifests=manifests, lock=lock, state=desired.state, targets=targets)
         click.echo(
@@ -286,9 +295,9 @@ def apply(
         connect(conn, os.environ, observer=line.observe) as client,
     ):
         line.phase("reading Mailgun")
-        outcome = Engine(client, desired, lock, targets=targets, hooks=apply_hooks(line, yes)).apply(checks)
+        outcome = Engine(client, desired, lock, targets=targets, hooks=planview.apply_hooks(line, yes)).apply(checks)
     line.close()
-    report(outcome)
+    planview.report(outcome)
 
 
 @main.command("import")

@@ -6,31 +6,54 @@ only, exits only through ``cliparts.fail``.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from mgsync.cliparts import echo_plan, fail, use_color
-from mgsync.errors import MgsyncError
+from mgsync.errors import MgsyncError, writing
 
 if TYPE_CHECKING:
-    from mgsync.engine import Hooks, Outcome
+    from mgsync.engine import Engine, Hooks, Outcome
+    from mgsync.manifest import Desired
     from mgsync.plan import Plan
     from mgsync.render import Heading
     from mgsync.status import Status
 
 DIGEST_LABEL = "Plan digest:"
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-base_plan_option = click.option(
-    "--base-plan",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="Markdown: list apart, as already on the base branch, the changes that this plan of the base branch "
-    "(plan --out or --format json) also has.",
-)
+def output_options(command: F) -> F:
+    """plan's options for what a pull request's check publishes beside the plan, from the same reads."""
+    for option in reversed(
+        [
+            click.option(
+                "--base-plan",
+                type=click.Path(path_type=Path, dir_okay=False, exists=True),
+                help="Markdown: list apart, as already on the base branch, the changes that this plan of the "
+                "base branch (plan --out or --format json) also has.",
+            ),
+            click.option(
+                "--base-dir",
+                type=click.Path(path_type=Path, file_okay=False, exists=True),
+                help="Markdown: the base branch's checkout. Plans the same manifest paths there too, from the "
+                "same reads of Mailgun, and lists apart the changes both plans have (as --base-plan does).",
+            ),
+            click.option(
+                "--text-out",
+                type=click.Path(path_type=Path, dir_okay=False),
+                help="Also write the whole plan as text (what --format text --full prints) to this file.",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
 
 
 def plan_heading(manifests: list[Path], commit: str, run_url: str, base_plan: Path | None) -> Heading:
@@ -44,6 +67,57 @@ def plan_heading(manifests: list[Path], commit: str, run_url: str, base_plan: Pa
         )
     base = saved_plan.load_reviewed((base_plan,)).fingerprints if base_plan is not None else None
     return render.Heading(tuple(str(p) for p in manifests), commit, run_url, base)
+
+
+def base_manifests(base_dir: Path | None, manifests: list[Path]) -> tuple[Desired | None, str]:
+    """The base branch's manifests (``--base-dir``: the same paths, taken from ``base_dir`` as they are
+    from the working directory), or None and a warning saying why not: the comment then lists every
+    change as the pull request's own, as it does without ``--base-dir``."""
+    if base_dir is None:
+        return None, ""
+    from mgsync.manifest import load
+
+    try:
+        paths = [base_dir / _from_here(path) for path in manifests]
+        return load(paths, os.environ, allow_unset_secrets=True), ""
+    except MgsyncError as error:
+        return None, _base_warning(str(error).splitlines()[0])
+
+
+def _from_here(path: Path) -> Path:
+    """``path`` relative to the working directory (where the base branch's checkout stands in)."""
+    if not path.is_absolute():
+        return path
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        raise MgsyncError(f"{path} is outside the working directory: --base-dir has no copy of it") from None
+
+
+def beside_base(heading: Heading, engine: Engine, outcome: Outcome, base: Desired) -> tuple[Heading, str]:
+    """``heading`` with the change fingerprints of the base branch's plan, made beside ``outcome`` (the
+    reads it made are not sent again), and a warning when that plan could not be made."""
+    from mgsync import saved_plan
+
+    try:
+        planned = replace(engine, desired=base).plan(beside=outcome)
+    except MgsyncError as error:
+        return heading, _base_warning(f"its plan failed: {str(error).splitlines()[0]}")
+    found = frozenset(saved_plan.change_fingerprints(planned.plan))
+    return replace(heading, base=found | (heading.base or frozenset())), ""  # with --base-plan's, if given
+
+
+def _base_warning(why: str) -> str:
+    return f"Warning: no plan of the base branch ({why}), so the changes already there are not listed apart."
+
+
+def write_text(path: Path, plan: Plan) -> None:
+    """The whole plan as ``plan --format text --full`` prints it, without colour, to ``path``."""
+    from mgsync import render
+
+    digest = f"\n{DIGEST_LABEL} {plan.digest}" if plan.changes else ""
+    with writing(path):
+        path.write_text(render.text(plan, full=True).rstrip("\n") + digest + "\n", encoding="utf-8")
 
 
 def show_plan(plan: Plan, fmt: str, *, full: bool, heading: Heading, account_recorded: str | None) -> None:

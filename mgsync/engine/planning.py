@@ -41,6 +41,7 @@ class Outcome:
     secrets: SecretCheck | None = None  # what the plan found of the stored secret hashes
     account: Account | None = None  # the account read, for the lockfile (account.py)
     verified: tuple[str, ...] = ()  # what Mailgun said when asked to verify (``verify``), one line each
+    scopes: dict[str, set[str]] | None = None  # per kind, the scopes ``observed`` covers (a fresh plan's)
 
 
 def plan_changes(
@@ -51,18 +52,24 @@ def plan_changes(
     targets: tuple[str, ...] = (),
     after: Plan | None = None,
     before: State | None = None,
+    seen: Outcome | None = None,
     show_hidden: bool = False,
 ) -> Outcome:
     """Observe and diff. After an apply of ``after`` whose plan observed ``before``, only the scopes
-    that apply wrote to are read again (``touched_scopes``). Live objects never managed by default
+    that apply wrote to are read again (``touched_scopes``). Beside ``seen``, a fresh plan of other
+    manifests on the same account (a pull request's, when this is its base branch's), only the scopes
+    ``seen`` did not read are read: both plans see one live state. Live objects never managed by default
     (``Kind.hidden``: a sandbox domain) are listed as not managed only with ``show_hidden``. A fresh
     plan first makes sure the lockfile belongs to the account read (``account.check``: one request,
     a refusal before any other)."""
-    account = None if after is not None else check_account(lock.path, Account.recorded(lock.account), identify(client))
+    fresh = after is None and seen is None
+    account = check_account(lock.path, Account.recorded(lock.account), identify(client)) if fresh else None
     locked, wanted = canonical(lock.state()), canonical(desired.state)
-    scopes = wanted_scopes(desired, locked)
+    scopes = read = wanted_scopes(desired, locked)
     if after is not None and before is not None:
         scopes = touched_scopes(after, scopes)
+    elif seen is not None and seen.scopes is not None:
+        scopes, before = unseen(scopes, seen.scopes), seen.observed
     prune = desired.prune | frozenset(_canonical_prune(kind, scope) for kind, scope in desired.prune)
     differ = None if targets else Differ(Inputs(wanted, State(), locked, prune), KINDS)
     odd: list[OddItem] = []
@@ -72,7 +79,16 @@ def plan_changes(
     made = diff(selected, KINDS) if differ is None else differ.finish(selected)
     notes = [*odd_notes(odd, wanted, locked), *_unmatched(selected, targets)]
     plan = _with_engine_word(made, selected, observed, notes, show_hidden=show_hidden)
-    return Outcome(replace(plan, targets=targets), observed, secrets=secrets, account=account)
+    covered = read if fresh else None
+    return Outcome(replace(plan, targets=targets), observed, secrets=secrets, account=account, scopes=covered)
+
+
+def unseen(wanted: dict[str, set[str]], seen: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Per kind, the ``wanted`` scopes that ``seen`` (another plan's) did not cover (``*``: it read
+    every one there is)."""
+    return {
+        kind: set() if "*" in seen.get(kind, ()) else scopes - seen.get(kind, set()) for kind, scopes in wanted.items()
+    }
 
 
 def _read_live(

@@ -76,8 +76,12 @@ class Engine:
     show_hidden: bool = False  # list hidden live objects (a sandbox domain) as not managed
     hooks: Hooks = field(default_factory=Hooks)
 
-    def plan(self) -> Outcome:
-        return plan_changes(self.client, self.desired, self.lock, targets=self.targets, show_hidden=self.show_hidden)
+    def plan(self, beside: Outcome | None = None) -> Outcome:
+        """The plan; ``beside`` another engine's fresh plan on the same client (a pull request's, when
+        this engine holds its base branch's manifests): only what that plan did not read is read."""
+        return plan_changes(
+            self.client, self.desired, self.lock, targets=self.targets, seen=beside, show_hidden=self.show_hidden
+        )
 
     def apply(self, checks: Checks = Checks()) -> Outcome:
         planned = self.plan()

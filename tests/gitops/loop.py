@@ -38,6 +38,10 @@ def route_creations(emulator: Emulator) -> int:
     return sum(1 for e in emulator.log if e.method == "POST" and e.path == "/v3/routes" and e.status == 200)
 
 
+def route_reads(emulator: Emulator) -> int:
+    return sum(1 for e in emulator.log if e.method == "GET" and e.path == "/v3/routes")
+
+
 def state(world: World, suffix: str = "") -> str:
     return git(world.origin, "show", f"mgsync-state:mailgun/mgsync.lock{suffix}")
 

@@ -33,9 +33,11 @@ The README's "Using mgsync in CI" makes these claims; each is covered here:
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import httpx
@@ -55,6 +57,7 @@ from tests.gitops.loop import (
     route,
     route_creations,
     route_file,
+    route_reads,
     routes,
     state,
 )
@@ -69,6 +72,7 @@ pytestmark = pytest.mark.skipif(
 def test_three_quick_merges_with_the_middle_run_cancelled(world: World, mailgun: tuple[Emulator, str]) -> None:
     emulator, url = mailgun
     for number, name in ((1, "route-a"), (2, "route-b"), (3, "route-c")):
+        read_before = route_reads(emulator)
         run = world.open_pull(number, name, route_file(name))
         assert run.job("validate").status == "success", run.job("validate").text
         assert run.job("plan").status == "success", run.job("plan").text
@@ -79,6 +83,12 @@ def test_three_quick_merges_with_the_middle_run_cancelled(world: World, mailgun:
         assert "| add | change | destroy |\n|---|---|---|\n| 1 | 0 | 0 |" in run.job("plan").summary
         artifact = [a for a in world.fake.artifacts.values() if a["run"] == run.id]
         assert [a["name"] for a in artifact] == ["mgsync-plan-mailgun"]
+        with zipfile.ZipFile(io.BytesIO(world.fake.blobs[artifact[0]["id"]])) as archive:
+            full = archive.read("plan.txt").decode()
+        digest = DIGEST.search(comment)
+        assert f"+ route:{name}" in full and digest and f"\nPlan digest: {digest[1]}\n" in full  # the whole plan
+        # One plan job, one read of Mailgun: the base branch's plan and the artifact's text come from it.
+        assert route_reads(emulator) - read_before == 1
     assert routes(url) == []  # a plan never writes
 
     # #2 and #3 merge while the apply of #1 runs: #2's queued run is cancelled by #3's (GitHub's rule).
