@@ -43,7 +43,7 @@ import threading
 import time
 from base64 import b64encode
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -57,7 +57,7 @@ from mgsync.errors import ApiError, HostNotFoundError, NoAnswerError, Unreadable
 from mgsync.pool import Pool
 from mgsync.readcache import ReadCache
 from mgsync.settings import SUBACCOUNT_HEADER, Settings, check_base_url, is_loopback
-from mgsync.wire import Form
+from mgsync.wire import MIN_SECRET, Form, echoed
 
 log = logging.getLogger("mgsync.client")
 
@@ -127,6 +127,7 @@ class Client:
         self._sleep, self._random = sleep, random.Random()
         self.observer = observer
         self._lock, self._budget = threading.Lock(), Budget(backoff_cap)
+        self._hidden: tuple[str, ...] = ()  # secret values and their echoed forms, longest first (``hide``)
         self.pool = Pool(self.concurrency, observer)  # the threads its requests run on (pool.py)
         self.cache = ReadCache(self.read)  # the reads one plan shares (readcache.py)
         pool = httpx.Limits(max_connections=self.concurrency + 2, max_keepalive_connections=self.concurrency + 2)
@@ -428,13 +429,22 @@ class Client:
     def _backoff(self, attempt: int) -> float:
         return min(self.backoff_cap, BACKOFF_BASE * 2.0**attempt) * self._random.uniform(0.5, 1.0)
 
+    def hide(self, secrets: Iterable[str]) -> None:
+        """Keep these values (an SMTP password, a DKIM private key) out of every message, as this client
+        sends them and as a server may echo them back (an error page quoting the request's form)."""
+        forms = set(self._hidden)
+        for secret in secrets:
+            forms |= echoed(secret)
+        self._hidden = tuple(sorted(forms, key=len, reverse=True))
+
     def _redact(self, text: str) -> str:
-        """``text`` without the key, as sent (Bearer) or as its Basic header (a proxy may echo one)."""
+        """``text`` without the key, as sent (Bearer) or as its Basic header (a proxy may echo one),
+        and without what ``hide`` was given."""
         key = self.settings.api_key.reveal()
-        if len(key) < 8:
-            return text
-        basic = b64encode(f"api:{key}".encode()).decode()
-        return text.replace(key, "***").replace(basic, "***").replace(basic.rstrip("="), "***")
+        basic = b64encode(f"api:{key}".encode()).decode()  # never short: "api:" and the key
+        for form in (*self._hidden, *((key,) if len(key) >= MIN_SECRET else ()), basic, basic.rstrip("=")):
+            text = text.replace(form, "***")
+        return text
 
     # -- pagination -------------------------------------------------------------------------
 

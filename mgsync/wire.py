@@ -8,7 +8,7 @@ import json as jsonlib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qs, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 import httpx
 
@@ -33,6 +33,18 @@ def escape(found: re.Match[str]) -> str:
     """One UNSAFE character as an escape: ``\\u200b``, ``\\U000e0041`` beyond the BMP."""
     code = ord(found.group())
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+MIN_SECRET = 5  # shorter values are too common to take out of a message (SMTP passwords: 5 to 32 characters)
+
+
+def echoed(secret: str) -> set[str]:
+    """The forms a server may echo ``secret`` back in: as is, form-encoded (as a form is sent) or
+    percent-encoded, and each line of a multi-line one (a PEM key's base64 lines, however a page
+    folds them); none shorter than ``MIN_SECRET``."""
+    lines = {line.strip() for line in secret.splitlines()}
+    forms = {secret, quote_plus(secret), quote(secret, safe=""), *lines, *(quote_plus(line) for line in lines)}
+    return {form for form in forms if len(form) >= MIN_SECRET}
 
 
 def clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:

@@ -19,6 +19,7 @@ from mgsync import saved_plan
 from mgsync.apply import Progress, Stopping, secrets_hashed
 from mgsync.engine.planning import Outcome, plan_changes, verify
 from mgsync.engine.record import apply_changes
+from mgsync.engine.secrets import secret_texts
 from mgsync.kinds import Kind
 from mgsync.lockfile import Lockfile, hold
 from mgsync.plan import Plan
@@ -84,6 +85,7 @@ class Engine:
         )
 
     def apply(self, checks: Checks = Checks()) -> Outcome:
+        self.client.hide(secret_texts(self.desired.state))  # a server may echo what it was sent
         planned = self.plan()
         with secrets_hashed(planned.plan, self.lock) as hashes:  # beside the checks and what the hooks show
             self.hooks.planned(planned.plan)

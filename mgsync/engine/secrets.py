@@ -80,6 +80,17 @@ def _named_secrets(wanted: State) -> dict[Address, list[tuple[str, SecretStr | N
     return found
 
 
+def secret_texts(wanted: State) -> list[str]:
+    """Every secret the desired objects set (SMTP passwords, DKIM private keys), for the client to
+    keep out of its messages (``Client.hide``); never shown or stored."""
+    return [
+        value.get_secret_value()
+        for values in _secret_values(wanted).values()
+        for value in values
+        if value is not None and not isinstance(value, UnsetSecret)
+    ]
+
+
 def _secret_values(wanted: State) -> dict[Address, list[SecretStr | None]]:
     """The secrets each desired object sets (None for a secret field set to nothing)."""
     return {address: [value for _, value in named] for address, named in _named_secrets(wanted).items()}

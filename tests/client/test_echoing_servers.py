@@ -96,3 +96,9 @@ def test_what_a_terminal_would_act_on_is_written_out(serve) -> None:
     message = _error(serve(lambda _: (400, "application/json", json.dumps({"message": text}))), "basic", KEY)
     assert message.endswith("returned 400: bad\\u001b[31m red\\u001b]0;pwned\\u0007 title\\u202eevil")
     assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or c == "\u202e" for c in message)
+
+
+def test_the_basic_header_of_a_short_key_is_hidden_too(serve) -> None:
+    """Too short to take out of a message itself, a key is still long enough as its Basic header."""
+    message = _error(serve(lambda header: (400, "text/plain", f"bad auth {header}")), "basic", "Short7k")
+    assert message.endswith("returned 400: bad auth Basic ***"), message
