@@ -23,6 +23,7 @@ REGIONS = {"us": "https://api.mailgun.net", "eu": "https://api.eu.mailgun.net"}
 KEY_VARIABLES = ("MAILGUN_API_KEY", "MATON_API_KEY")  # the secrets a connection reads
 GATEWAY_URL = "https://api.maton.ai/mailgun"
 GATEWAY_HOST = "api.maton.ai"
+MAILGUN_HOSTS = frozenset(url.removeprefix("https://") for url in REGIONS.values())
 _TRUTHY = {"1", "true", "yes", "on"}
 DEFAULT_TIMEOUT = 30.0
 SUBACCOUNT_HEADER = "X-Mailgun-On-Behalf-Of"
@@ -125,7 +126,7 @@ def subaccount_from(env: Mapping[str, str], flag: str | None) -> str | None:
 
 
 def is_gateway(url: str) -> bool:
-    return (urlsplit(url).hostname or "") == GATEWAY_HOST
+    return (urlsplit(url).hostname or "").rstrip(".") == GATEWAY_HOST  # a trailing dot names the same host
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,8 @@ class Settings:
             check_subaccount(self.subaccount, "the subaccount")
         if self.auth == "bearer":  # sent as it is in a header (a Basic key goes base64-encoded)
             _header_value(self.api_key.reveal(), "MATON_API_KEY", "copy the key again")
+        else:
+            _basic_key(self.api_key.reveal())
         if self.connection is not None:
             _header_value(self.connection, "MATON_CONNECTION", f"got {self.connection!r}")
 
@@ -194,6 +197,7 @@ class Settings:
             url = check_base_url(url, allow_http=allow_http, source=url_source)
         mailgun_key, maton_key = get("MAILGUN_API_KEY"), get("MATON_API_KEY")
         if maton_key and (mailgun_key is None or (url is not None and is_gateway(url))):
+            _check_gateway(url, url_source, region, region_source)
             key = Secret(maton_key)
             return cls(url or GATEWAY_URL, "bearer", key, get("MATON_CONNECTION"), allow_http, subaccount, timeout)
         if mailgun_key is None:
@@ -209,6 +213,23 @@ class Settings:
         return cls(url or REGIONS[region], "basic", Secret(mailgun_key), None, allow_http, subaccount, timeout)
 
 
+def _check_gateway(url: str | None, url_source: str, region: str, region_source: str) -> None:
+    """The Maton key goes to the gateway only, and the gateway reaches the US region: refuse a Mailgun
+    host (the gateway's key would go to Mailgun) and an EU region (whose domains the gateway would
+    create in the US account; the lockfile of a gateway account names no region to catch it)."""
+    host = (urlsplit(url).hostname or "").rstrip(".") if url is not None else ""
+    if host in MAILGUN_HOSTS:
+        raise ConfigError(
+            f"{url_source} points at Mailgun's own API ({host}), which needs MAILGUN_API_KEY: MATON_API_KEY is "
+            "for the Maton gateway; export MAILGUN_API_KEY, or drop the base URL to go through the gateway"
+        )
+    if region == "eu":
+        raise ConfigError(
+            f"{region_source} is eu, but the Maton gateway (MATON_API_KEY) reaches Mailgun's US region: unset "
+            f"{region_source} to use the gateway, or use MAILGUN_API_KEY to reach the EU region directly"
+        )
+
+
 def _header_value(value: str, source: str, remedy: str) -> None:
     """Refuse what an HTTP header cannot carry: a character outside printable ASCII (httpx cannot
     encode one; a line break would end the header). The value itself is left to ``remedy``."""
@@ -217,6 +238,20 @@ def _header_value(value: str, source: str, remedy: str) -> None:
             raise ConfigError(
                 f"{source} holds a character an HTTP header cannot carry (U+{ord(char):04X}, "
                 f"character {position}); {remedy}"
+            )
+
+
+def _basic_key(key: str) -> None:
+    """A Mailgun key is visible ASCII (``key-…``, or three groups of hex): a space, a quote around it,
+    a zero-width or non-ASCII character is a copying mistake that Mailgun would answer with 401 (or
+    that could not be sent at all). The key itself is never shown."""
+    if len(key) > 1 and key[0] == key[-1] and key[0] in "\"'":
+        raise ConfigError("MAILGUN_API_KEY is written in quotes, which are not part of a key: remove them")
+    for position, char in enumerate(key, 1):
+        if not "!" <= char <= "~":
+            raise ConfigError(
+                f"MAILGUN_API_KEY holds a character no Mailgun key has (U+{ord(char):04X}, character {position}): "
+                "copy the key again"
             )
 
 

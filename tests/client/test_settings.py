@@ -161,6 +161,28 @@ def test_from_env(env: dict[str, str], flags: dict, expected: tuple) -> None:
             "MATON_CONNECTION holds a character an HTTP header cannot carry (U+000A, character 5); "
             "got 'conn\\nX-Injected: 1'",
         ),
+        (  # the gateway reaches the US region: EU domains would be planned into the US account
+            {"MATON_API_KEY": MATON, "MAILGUN_REGION": "eu"},
+            {},
+            "MAILGUN_REGION is eu, but the Maton gateway (MATON_API_KEY) reaches Mailgun's US region: unset "
+            "MAILGUN_REGION to use the gateway, or use MAILGUN_API_KEY to reach the EU region directly",
+        ),
+        ({"MATON_API_KEY": MATON}, {"region": "EU"}, "--region is eu, but the Maton gateway (MATON_API_KEY)"),
+        (  # the gateway's key is never sent to Mailgun itself
+            {"MATON_API_KEY": MATON, "MAILGUN_BASE_URL": "https://api.eu.mailgun.net."},
+            {},
+            "MAILGUN_BASE_URL points at Mailgun's own API (api.eu.mailgun.net), which needs MAILGUN_API_KEY",
+        ),
+        (  # a key that could not be encoded was an internal error; the others were sent, each a 401
+            {"MAILGUN_API_KEY": "key-SECRET\udcff"},
+            {},
+            "MAILGUN_API_KEY holds a character no Mailgun key has (U+DCFF, character 11): copy the key again",
+        ),
+        ({"MAILGUN_API_KEY": "key-SECRET\u200b1"}, {}, "MAILGUN_API_KEY holds a character no Mailgun key has (U+200B"),
+        ({"MAILGUN_API_KEY": "key-SE CRET"}, {}, "MAILGUN_API_KEY holds a character no Mailgun key has (U+0020, "),
+        ({"MAILGUN_API_KEY": "key-SECRET\u00e9"}, {}, "MAILGUN_API_KEY holds a character no Mailgun key has (U+00E9"),
+        ({"MAILGUN_API_KEY": '"key-SECRET"'}, {}, "MAILGUN_API_KEY is written in quotes, which are not part of a key"),
+        ({"MAILGUN_API_KEY": "'key-SECRET'"}, {}, "MAILGUN_API_KEY is written in quotes, which are not part of a key"),
     ],
 )
 def test_from_env_refuses(env: dict[str, str], flags: dict, message: str) -> None:
@@ -182,3 +204,11 @@ def test_settings_accepts_a_plain_key_and_trims_the_base_url() -> None:
     settings = Settings("https://api.mailgun.net/", "basic", KEY)  # type: ignore[arg-type]
     assert settings.base_url == "https://api.mailgun.net"
     assert isinstance(settings.api_key, Secret) and KEY not in repr(settings)
+
+
+def test_the_gateway_host_with_a_trailing_dot_is_the_gateway() -> None:
+    """Both keys set and the gateway's URL written with a final dot: the Mailgun key never goes there."""
+    settings = Settings.from_env(
+        {"MAILGUN_API_KEY": KEY, "MATON_API_KEY": MATON, "MAILGUN_BASE_URL": "https://api.maton.ai./mailgun"}
+    )
+    assert settings.auth == "bearer" and settings.api_key.reveal() == MATON
