@@ -88,6 +88,9 @@ def _git(
     return done
 
 
+_USERINFO = re.compile(r"\b([a-z][a-z0-9+.-]*://)[^/\s@]+@", re.IGNORECASE)
+
+
 def _reason(done: subprocess.CompletedProcess[bytes]) -> str:
     """Git's reason: the rejection of ``push --porcelain``, else its first fatal or error line."""
     lines = [line.strip() for line in done.stderr.decode(errors="replace").splitlines() if line.strip()]
@@ -96,8 +99,8 @@ def _reason(done: subprocess.CompletedProcess[bytes]) -> str:
             said = [said for said in lines if said.startswith("remote:") and said != "remote:"]  # a hook's words
             return line.split("\t", 2)[2].strip() + (f" ({said[0]})" if said else "")
     said = [line for line in lines if line.startswith(("fatal: ", "error: "))] or lines
-    if said:
-        return said[0].removeprefix("fatal: ").removeprefix("error: ")
+    if said:  # a remote's URL may hold a token (https://x-access-token:TOKEN@host/...): never repeated
+        return _USERINFO.sub(r"\1***@", said[0].removeprefix("fatal: ").removeprefix("error: "))
     if done.returncode < 0:  # a signal: SIGXFSZ past a file size limit, SIGKILL when out of memory
         return f"git was stopped by {_signal_name(-done.returncode)}"
     return f"exit status {done.returncode}"

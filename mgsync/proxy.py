@@ -38,7 +38,14 @@ def check_environment() -> None:
     found = urllib.request.getproxies()
     for name in VARIABLES:
         value = found.get(name, "")
-        scheme = _parsed(value).scheme.lower() if value else "http"
+        try:
+            scheme = _parsed(value).scheme.lower() if value else "http"
+            _parsed(value).port  # noqa: B018  (raises ValueError for a port out of range or not a number)
+        except ValueError as err:  # httpx would fail on it with an internal error
+            raise ConfigError(
+                f"{name.upper()}_PROXY is not a URL ({err}): give it as http://HOST:PORT, or leave it empty for "
+                f"mgsync ({name.upper()}_PROXY= mgsync ...)"
+            ) from None
         if scheme not in USABLE:
             raise ConfigError(
                 f"{name.upper()}_PROXY names a proxy mgsync cannot use ({scheme}://): mgsync connects directly "

@@ -63,7 +63,9 @@ Selector = Annotated[str, Field(pattern=ATOM)]
 
 
 def _key_from_env(value: Any) -> Any:
-    if isinstance(value, str) and not (isinstance(value, EnvStr) and value.whole_reference):
+    if isinstance(value, (UnsetSecret, SecretStr)):  # made in code, not read from a manifest
+        return value
+    if not (isinstance(value, EnvStr) and value.whole_reference):  # a number or a list too
         raise ValueError('write the private key as "${env:NAME}": secrets come only from the environment')
     if isinstance(value, EnvStr) and value.unset:  # reported by the loader: an error, or "not checked" for a plan
         return UnsetSecret(value)

@@ -33,9 +33,9 @@ def name_check(what: str) -> Callable[[str], str]:
 
 
 def _env_only(value: Any) -> Any:
-    if not isinstance(value, str):
+    if isinstance(value, (UnsetSecret, SecretStr)):  # made in code, not read from a manifest
         return value
-    if not (isinstance(value, EnvStr) and value.whole_reference):
+    if not (isinstance(value, EnvStr) and value.whole_reference):  # a number or a list too
         raise ValueError('write the password as "${env:NAME}": secrets come only from the environment')
     if value.unset:  # reported by the loader: an error, or "not checked" for a plan
         return UnsetSecret(value)

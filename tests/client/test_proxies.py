@@ -170,3 +170,18 @@ def test_a_proxy_mgsync_cannot_use_is_named_before_any_request(tmp_path, variabl
     )
     done = run("plan", "--emulator", "--emulator-state", str(tmp_path / "emulator.json"), cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr  # the in-process emulator uses no proxy
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [("http://ops:proxy-password-123@[bad:3128", "Invalid IPv6 URL"), ("http://proxy.example:abc", "Port could not")],
+)
+def test_a_proxy_variable_that_is_no_url_is_named_before_any_request(tmp_path, value: str, why: str) -> None:
+    """Both were internal errors (httpx and urllib raise ValueError on them); the password never shows."""
+    (tmp_path / "mgsync.yaml").write_text("version: 1\nroutes: {}\n", encoding="utf-8")
+    env = {"MAILGUN_API_KEY": "test", "MAILGUN_BASE_URL": "https://api.mailgun.invalid", "HTTPS_PROXY": value}
+    done = run("plan", cwd=tmp_path, env=env, unset=[v for v in PROXY_VARIABLES if v != "HTTPS_PROXY"])
+    line = error_line(done)
+    assert line.startswith(f"Error: HTTPS_PROXY is not a URL ({why}") and done.returncode == 1, done.stderr
+    assert line.endswith("give it as http://HOST:PORT, or leave it empty for mgsync (HTTPS_PROXY= mgsync ...)")
+    assert "proxy-password-123" not in done.stderr + done.stdout

@@ -20,6 +20,12 @@ CASES = {
     "credential_literal_password.yaml": [
         'credential_literal_password.yaml:5:25: domains.mg.example.com.credentials.alice.password: write the password as "${env:NAME}": secrets come only from the environment',
     ],
+    "secret_not_a_string.yaml": [
+        'secret_not_a_string.yaml:5:25: domains.mg.example.com.credentials.alice.password: write the password as "${env:NAME}": secrets come only from the environment',
+        'secret_not_a_string.yaml:6:13: domains.mg.example.com.credentials.bob.password: write the password as "${env:NAME}": secrets come only from the environment',
+        'secret_not_a_string.yaml:7:25: domains.mg.example.com.credentials.carol.password: write the password as "${env:NAME}": secrets come only from the environment',
+        'secret_not_a_string.yaml:9:29: domains.mg.example.com.dkim_keys.s1.pem: write the private key as "${env:NAME}": secrets come only from the environment',
+    ],
     "credential_logins.yaml": [
         'credential_logins.yaml:5:7: domains.mg.example.com.credentials.bob@other.example.com: login "bob@other.example.com" is not on this domain (write just "bob")',
         'credential_logins.yaml:6:7: domains.mg.example.com.credentials.bad login: "bad login" is not a valid SMTP login (a local part such as "alice")',

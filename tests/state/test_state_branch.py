@@ -491,3 +491,33 @@ def test_a_push_never_publishes_an_entry_out_of_shape(a: Clone) -> None:
     refused = a.mgsync("state", "push", LOCK)
     assert one_line(refused) == f"Error: {LOCK}: entry 'noaddress' is not named KIND:KEY; restore it from git"
     assert a.git("ls-remote", "origin", f"refs/heads/{BRANCH}") == ""  # nothing pushed
+
+
+def test_a_token_in_the_remote_url_is_never_repeated(tmp_path: Path) -> None:
+    """A plain HTTP git server (dumb protocol, no push): git's refusal quotes the remote's URL, token
+    included, which the action would post in a failure comment."""
+    import functools
+    import http.server
+    import threading
+
+    served = tmp_path / "served"
+    subprocess.run(["git", "init", "-q", "--bare", str(served / "x.git")], check=True)
+    subprocess.run(["git", "-C", str(served / "x.git"), "update-server-info"], check=True)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    work = tmp_path / "work"
+    try:
+        subprocess.run(["git", "init", "-q", str(work)], check=True)
+        url = f"http://x-access-token:TOKSECRET42@127.0.0.1:{server.server_address[1]}/x.git"
+        subprocess.run(["git", "-C", str(work), "remote", "add", "origin", url], check=True)
+        (work / LOCK).parent.mkdir()
+        (work / LOCK).write_text("{}\n")
+        done = subprocess.run(
+            [*mgsync_command(), "state", "push", LOCK], cwd=work, capture_output=True, text=True, timeout=60
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "http://***@127.0.0.1:" in done.stderr and "TOKSECRET42" not in done.stderr, done.stderr
