@@ -69,8 +69,13 @@ def markdown(
     account_recorded: str | None = None,
 ) -> str:
     """``account_recorded``: the lockfile's digest of the account notes (``Lockfile.account_notes``)."""
-    head, caution = [MARKER, *heading.lines(), "", f"**{summary_line(plan)}**"], screen.caution(plan)
     own, base = _apart(plan, heading.base)
+    apart = (
+        f" {len(base.changes):,} of these changes are already on the base branch (listed apart)."
+        if base.changes
+        else ""
+    )
+    head, caution = [MARKER, *heading.lines(), "", f"**{summary_line(plan)}**{apart}"], screen.caution(plan)
     first = [*_actions(own), _on_base(base), _notes(plan), _drift(plan)]  # the rest of the first screen
     collapsed = [_account_notes(plan, account_recorded), _unmanaged(plan)]
     details = _details(plan, full=full, sample=terminal.SAMPLE)

@@ -78,6 +78,8 @@ def test_the_base_plan_is_made_from_the_same_reads_and_lists_the_same_changes_ap
     own, _, apart = beside.stdout.split("<details>")[0].partition(APART)
     assert "`route:own`" in own and "`route:pushed`" not in own and "staff@" not in own
     assert "`route:pushed`" in apart and "`list:staff@mg.example.com`" in apart and "`route:own`" not in apart
+    summary = "**Plan: 5 to add, 0 to change, 0 to destroy.** 4 of these changes are already on the base branch"
+    assert summary in own and apart.count("\n- `") == 4  # a route, a list and its two members
     full = run("plan", "--format", "text", "--full", *lock, "mailgun", cwd=pull, env=env)
     assert text.read_text(encoding="utf-8") == full.stdout  # what the artifact held, from the same reads
 
