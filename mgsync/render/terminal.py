@@ -242,7 +242,7 @@ def unmanaged_groups(plan: Plan) -> list[tuple[str, str, list[Address]]]:
 def unmanaged_title(kind: str, scope: str, count: int) -> str:
     """``120 members in news@mg.example.com`` / ``1 route``."""
     noun = BY_NAME[kind].noun(count)
-    return values.clean(f"{count} {noun} in {scope}" if scope else f"{count} {noun}")
+    return values.clean(f"{count:,} {noun} in {scope}" if scope else f"{count:,} {noun}")
 
 
 def name_in(address: Address, scope: str) -> str:

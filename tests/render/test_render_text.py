@@ -96,10 +96,13 @@ def test_empty_plan():
 
 
 def test_counts_of_what_is_left_out_write_thousands_as_every_other_count():
-    """Not managed: "… and 1240 more" beside counts written "1,245": in the terminal and in the comment."""
+    """Not managed: "1245 members", "… and 1240 more" beside counts written "1,245": in the terminal and
+    in the comment."""
     members = [addr(f"member:news@mg.example.com/m{i:04}@example.org") for i in range(1245)]
     plan = Plan(unmanaged={"member": members})
+    assert "  1,245 members in news@mg.example.com: m0000@example.org," in render.text(plan)
     assert "m0004@example.org, … and 1,240 more" in render.text(plan)
+    assert "- 1,245 members in `news@mg.example.com`: `m0000@example.org`," in render.markdown(plan)
     assert "`m0004@example.org`, … and 1,240 more" in render.markdown(plan)
 
 
