@@ -8,7 +8,10 @@ unusual (``route_syntax.expression_warnings``, ``action_warnings``) is a validat
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import UTC
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import AfterValidator, Field, StrictInt
@@ -91,9 +94,7 @@ class RouteKind(Exact, Kind[Route], Writable, Deletable, Prunable, OwnFile):
         return [f"route {n.name!r}: {n.note}." for n in names.values() if n.note]
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        items = sorted(
-            client.iter_skip("/v3/routes", limit=1000, item=ITEM), key=lambda r: (r.get("created_at") or "", r["id"])
-        )
+        items = sorted(client.iter_skip("/v3/routes", limit=1000, item=ITEM), key=age)
         return [self.from_api(item, name) for item, name in route_names(items, locked)]
 
     def from_api(self, item: dict[str, Any], name: str) -> Resource:
@@ -131,6 +132,17 @@ class RouteKind(Exact, Kind[Route], Writable, Deletable, Prunable, OwnFile):
             form.append(("expression", fields["expression"]))
         form += [("action", action) for action in fields.get("actions", ())]
         return form
+
+
+def age(item: dict[str, Any]) -> tuple[float, str]:
+    """Oldest first: ``created_at`` is RFC 2822 text ("Mon, 27 Jan 2025 18:13:42 GMT", §4), whose
+    text order is the weekday's name; a route with no date, or one that cannot be read, comes last."""
+    try:
+        created = parsedate_to_datetime(item.get("created_at") or "")
+    except (TypeError, ValueError):
+        return math.inf, item["id"]
+    zoned = created if created.tzinfo is not None else created.replace(tzinfo=UTC)  # "-0000": UTC, zone unknown
+    return zoned.timestamp(), item["id"]
 
 
 def route_names(items: list[dict[str, Any]], locked: State) -> list[tuple[dict[str, Any], str]]:

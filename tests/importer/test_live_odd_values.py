@@ -1,0 +1,43 @@
+"""Values a live account holds that look odd, each imported and planned empty right after: routes
+that share a description (the oldest by date keeps it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mgsync.importer import run_import
+from tests.support.harness import Harness
+
+
+@pytest.fixture
+def account(tmp_path: Path) -> Harness:
+    return Harness(tmp_path / "imported")
+
+
+def test_routes_sharing_a_description_are_named_by_date_not_by_the_dates_text(account: Harness) -> None:
+    """Mailgun writes ``created_at`` as RFC 2822 text, which sorts by weekday name: "Fri, 06 Mar" before
+    "Mon, 02 Mar". The Monday route is the older one and keeps the description; routes whose date is
+    missing or cannot be read come last, by id."""
+    store = account.emu.store
+    dated = {
+        "Fri, 06 Mar 2026 09:00:00 GMT": 'match_recipient("newer@mg.example.com")',
+        "Mon, 02 Mar 2026 09:00:00 GMT": 'match_recipient("older@mg.example.com")',
+        "": 'match_recipient("undated@mg.example.com")',
+        "yesterday": 'match_recipient("unreadable@mg.example.com")',
+    }
+    ids = {}
+    for created_at, expression in dated.items():
+        route = store.add_route(expression, description="dup")
+        store.routes[route["id"]]["created_at"] = created_at
+        ids[created_at] = route["id"]
+    imported = run_import(account.client, account.root)
+    routes = (account.root / "routes.yaml").read_text(encoding="utf-8")
+    assert '  dup:\n    priority: 0\n    expression: match_recipient("older@mg.example.com")\n' in routes
+    last = sorted((ids[""], ids["yesterday"]))
+    assert imported.notes == [
+        f"route 'dup#{found}': an older route is also described 'dup': named by its id."
+        for found in (ids["Fri, 06 Mar 2026 09:00:00 GMT"], *last)
+    ]
+    assert account.actions() == []
