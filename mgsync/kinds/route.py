@@ -39,8 +39,10 @@ becomes "-". mgsync derives the same names from the live account, and mgsync.loc
 to its route id, so renaming a route here renames it in Mailgun."""
 
 
+# Priority: any integer. Mailgun documents no bound ("Smaller number indicates higher priority",
+# mailgun-api.md §4); a negative one taken live is UNCONFIRMED, but an account that holds one must import.
 class Route(Spec):
-    priority: StrictInt = Field(0, ge=0)
+    priority: StrictInt = 0
     expression: str = Field(min_length=1)
     actions: tuple[str, ...] = Field(min_length=1)
 
@@ -56,7 +58,7 @@ ITEM = Obj(
 class RouteDoc(Doc):
     """An inbound route; its key in `routes` is written to Mailgun as the route's description."""
 
-    priority: Annotated[StrictInt, Field(ge=0)] = UNSET
+    priority: StrictInt = UNSET
     expression: Annotated[str, AfterValidator(route_syntax.check_expression)]
     actions: Annotated[list[Annotated[str, AfterValidator(route_syntax.check_action)]], Field(min_length=1)]
 

@@ -41,3 +41,19 @@ def test_routes_sharing_a_description_are_named_by_date_not_by_the_dates_text(ac
         for found in (ids["Fri, 06 Mar 2026 09:00:00 GMT"], *last)
     ]
     assert account.actions() == []
+
+
+def test_a_route_of_negative_priority_is_imported_and_applied(account: Harness) -> None:
+    """Mailgun documents priority as an integer, "lower numbers have higher priority", with no bound
+    (mailgun-api.md §4): a live route at -1 is imported, and a manifest may ask for -2."""
+    account.emu.store.add_route('match_recipient("first@mg.example.com")', priority=-1, description="first")
+    imported = run_import(account.client, account.root)
+    assert imported.notes == []
+    routes = account.root / "routes.yaml"
+    assert "  first:\n    priority: -1\n" in routes.read_text(encoding="utf-8")
+    assert account.actions() == []
+    routes.write_text(routes.read_text(encoding="utf-8").replace("priority: -1", "priority: -2"), encoding="utf-8")
+    assert account.actions() == [("route:first", "update")]
+    account.apply()
+    assert [r["priority"] for r in account.emu.store.routes.values()] == [-2]
+    assert account.actions() == []

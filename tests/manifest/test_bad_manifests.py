@@ -145,11 +145,10 @@ CASES = {
         "route_expression_syntax.yaml:16:17: routes.arity.expression: invalid expression at column 1: match_header() takes 2 quoted arguments, got 1",
     ],
     "route_fields.yaml": [
-        "route_fields.yaml:4:15: routes.negative.priority: must be 0 or more",
-        'route_fields.yaml:7:3: routes.no-expression: missing required key "expression"',
-        "route_fields.yaml:11:5: routes.no-actions.actions: must not be empty",
-        'route_fields.yaml:12:3: routes.a/b: route name "a/b" must be non-empty, without "/" or surrounding spaces',
-        "route_fields.yaml:16:15: routes.float-priority.priority: expected an integer, got a number",
+        'route_fields.yaml:3:3: routes.no-expression: missing required key "expression"',
+        "route_fields.yaml:7:5: routes.no-actions.actions: must not be empty",
+        'route_fields.yaml:8:3: routes.a/b: route name "a/b" must be non-empty, without "/" or surrounding spaces',
+        "route_fields.yaml:12:15: routes.float-priority.priority: expected an integer, got a number",
     ],
     "suppressions_bad.yaml": [
         'suppressions_bad.yaml:5:7: domains.mg.example.com.suppressions.bounce: unknown suppression list "bounce" (did you mean "bounces"?)',
