@@ -44,6 +44,8 @@ def _address(item: dict[str, Any]) -> str:
 
 
 def _bounce(now: float, item: dict[str, Any]) -> Parsed:
+    # Any code is taken as text ("777" in a cassette, §8.1); none, or "" (the same to a Go service),
+    # is 550, the documented default for a form POST (UNCONFIRMED for JSON and CSV).
     address = _address(item)
     return address, records.bounce(_when(now, item), address, item.get("code") or "550", str(item.get("error") or ""))
 

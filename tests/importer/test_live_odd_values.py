@@ -1,5 +1,6 @@
 """Values a live account holds that look odd, each imported and planned empty right after: routes
-that share a description (the oldest by date keeps it)."""
+that share a description (the oldest by date keeps it), a route of negative priority, bounce codes
+that are not three digits."""
 
 from __future__ import annotations
 
@@ -56,4 +57,41 @@ def test_a_route_of_negative_priority_is_imported_and_applied(account: Harness) 
     assert account.actions() == [("route:first", "update")]
     account.apply()
     assert [r["priority"] for r in account.emu.store.routes.values()] == [-2]
+    assert account.actions() == []
+
+
+# Mailgun types a bounce's ``code`` as a free string: its own bulk example sends ``code: ""``
+# (mailgun-openapi.yaml, POST /v3/{domain}/bounces), mailgun-ruby's cassette stores "777" (§8.1),
+# and bounces Mailgun records itself carry what the receiving server said.
+CODES = {"enhanced@example.org": "5.1.1", "zero@example.org": "0", "blank@example.org": "", "odd@example.org": "777"}
+
+
+def live_codes(account: Harness) -> dict[str, str]:
+    table = account.emu.store.suppression_table("mg.example.com", "bounces")
+    return {row["address"]: row["code"] for row in table.rows.values()}
+
+
+def test_bounce_codes_other_than_three_digits_are_imported_and_applied(account: Harness) -> None:
+    store = account.emu.store
+    store.add_domain("mg.example.com", state="active")
+    store.add_bounces("mg.example.com", [{"address": a, "code": c} for a, c in CODES.items()])
+    imported = run_import(account.client, account.root)
+    assert imported.notes == []
+    domain = account.root / "mg.example.com.yaml"
+    text = domain.read_text(encoding="utf-8")
+    assert "- {address: enhanced@example.org, code: 5.1.1}" in text
+    assert "- {address: blank@example.org, code: ''}" in text
+    assert account.actions() == []
+    domain.write_text(text.replace("code: 5.1.1", "code: 4.2.2"), encoding="utf-8")
+    account.apply()
+    assert live_codes(account) == {**CODES, "enhanced@example.org": "4.2.2"}
+    assert account.actions() == []
+
+
+def test_a_csv_bounce_code_is_any_text(account: Harness) -> None:
+    account.root.mkdir()
+    account.write("domains:\n  mg.example.com:\n    suppressions:\n      bounces: {file: bounces.csv}\n")
+    (account.root / "bounces.csv").write_text("address,code,error\na@example.org,99,\nb@example.org,5.7.1,\n")
+    account.apply()
+    assert live_codes(account) == {"a@example.org": "99", "b@example.org": "5.7.1"}
     assert account.actions() == []
