@@ -4,20 +4,24 @@
 read: every caller already words that error with its file or request, never as a crash. ``NaN`` and
 ``Infinity``, which Python's json reads but JSON has not, are a ``json.JSONDecodeError`` too, at
 their place: a NaN never equals itself, so a value holding one would be planned as changed on every
-run. Half of a UTF-16
+run. So is a number too large for a float (``1e400``), which Python reads as infinity and writes back
+as ``Infinity``: Mailgun's Go services cannot read it either (it overflows a float64). Half of a UTF-16
 surrogate pair written alone (``"\\ud83d"``, an emoji cut in two) reads as U+FFFD, as Mailgun's Go
 services read it: no text holding one can be written as UTF-8 (a lockfile, a manifest)."""
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any, TypeGuard
 
 TOO_DEEP = "nested too deeply"
 _NOT_JSON = " is not JSON"  # NaN, Infinity: JSON's grammar has no such value
+_TOO_LARGE = " is too large a number for JSON"  # 1e400: JSON's grammar, but no float holds it
 _LONE = re.compile("[\ud800-\udfff]")
-_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)')  # a string, skipped whole, or a constant
+# A string, skipped whole, or a token ``loads`` refuses: a constant, or a number.
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN|-?[0-9][0-9.eE+-]*)')
 
 
 class _NotJson(Exception):
@@ -25,20 +29,29 @@ class _NotJson(Exception):
 
 
 def _not_json(token: str) -> Any:
-    raise _NotJson(token)
+    raise _NotJson(token, _NOT_JSON)
+
+
+def _finite(token: str) -> float:
+    value = float(token)
+    if math.isinf(value):
+        raise _NotJson(token, _TOO_LARGE)
+    return value
 
 
 def loads(text: str | bytes) -> Any:
     try:
-        value = json.loads(text, parse_constant=_not_json)
+        value = json.loads(text, parse_constant=_not_json, parse_float=_finite)
         escaped = ("\\ud", "\\uD") if isinstance(text, str) else (b"\\ud", b"\\uD")
         return _whole(value) if any(mark in text for mark in escaped) else value  # type: ignore[operator]
     except RecursionError:
         raise json.JSONDecodeError(TOO_DEEP, _document(text), 0) from None
     except _NotJson as err:
+        token, why = err.args
         document = _document(text)
-        found = next((m for m in _CONSTANT.finditer(document) if m.group(1)), None)
-        raise json.JSONDecodeError(f"{err}{_NOT_JSON}", document, found.start(1) if found else 0) from None
+        found = next((m for m in _TOKEN.finditer(document) if m.group(1) == token), None)
+        shown = token if len(token) <= 24 else f"{token[:20]}…"
+        raise json.JSONDecodeError(f"{shown}{why}", document, found.start(1) if found else 0) from None
 
 
 def _document(text: str | bytes) -> str:
@@ -57,8 +70,8 @@ def _whole(value: Any) -> Any:
 
 
 def no_such_value(err: ValueError) -> TypeGuard[json.JSONDecodeError]:
-    """Whether ``err`` (from ``loads``) is of a constant JSON has not (NaN), not of a text cut short."""
-    return isinstance(err, json.JSONDecodeError) and err.msg.endswith(_NOT_JSON)
+    """Whether ``err`` (from ``loads``) is of a value JSON has not (NaN, 1e400), not of a text cut short."""
+    return isinstance(err, json.JSONDecodeError) and err.msg.endswith((_NOT_JSON, _TOO_LARGE))
 
 
 def too_deep(err: ValueError) -> bool:

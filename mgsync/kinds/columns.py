@@ -15,7 +15,6 @@ the typed view of one collection's entries, column by column. Knows no kind, no 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice, repeat
@@ -290,8 +289,8 @@ def bad_bool(cell: str) -> str:
 
 def parse_json(cell: str) -> Any:
     try:
-        return json.loads(cell)
-    except (ValueError, RecursionError):  # not JSON, or nested too deeply to read (``bad_json`` says which)
+        return jsontext.loads(cell)
+    except ValueError:  # not JSON, a number JSON has not, or nested too deeply (``bad_json`` says which)
         return BAD
 
 

@@ -78,7 +78,7 @@ class Member(Record, csv=("name", "subscribed", "vars")):
     name: str = column(str, "", api=STR)
     # JSON data, never changed in place; in CSV a JSON cell. ``subscribed`` in CSV: yes/no/true/false.
     vars: dict[str, Any] = column(
-        dict[str, Any],
+        Annotated[dict[str, Any], AfterValidator(rules.check_json_data)],
         NO_VARS,
         api=OBJECT,
         fix=lambda found: jsonable(found) if found else NO_VARS,

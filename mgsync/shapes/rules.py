@@ -1,4 +1,5 @@
-"""Mailgun syntax rules checked offline: emails, domain names, URLs, list member addresses, limits.
+"""Mailgun syntax rules checked offline: emails, domain names, URLs, list member addresses, JSON
+data, limits.
 
 Every check takes a string and raises ``ValueError`` with a one-sentence message (pydantic turns it
 into a validation error at the value's position). Route expressions and actions have their own
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 import re
 from collections.abc import Callable, Sequence
 from itertools import filterfalse
@@ -189,3 +191,33 @@ def check_template_size(text: str) -> str:
 
 
 _COLUMN_FORMS[bool] = all  # a column of lists none of which is empty (unsubscribe tags)
+
+
+# --- JSON data ----------------------------------------------------------------------------------
+
+
+def check_json_data(value: Any) -> Any:
+    """JSON sent to Mailgun (a member's ``vars``) holds finite numbers only: Python writes an
+    infinity as ``Infinity``, which is no JSON, and Mailgun refuses the whole request (mailgun-api.md
+    §7.3); YAML reads ``.inf``, ``.nan`` and a number too large for a float (``1.0e+400``) so."""
+    found = _not_finite(value)
+    if found is not None:
+        raise ValueError(f"not JSON: {found}")
+    return value
+
+
+def _not_finite(value: Any) -> str | None:
+    """Where the first number JSON cannot hold is, in document order (no recursion: nesting is the
+    YAML's to choose)."""
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        path, found = stack.pop()
+        if isinstance(found, float) and math.isnan(found):
+            return f"{path} is .nan (JSON has no NaN)"
+        if isinstance(found, float) and math.isinf(found):
+            return f"{path} is {'-' if found < 0 else ''}.inf (infinite, or too large a number for JSON)"
+        if isinstance(found, dict):
+            stack += [(f"{path}.{key}" if path else str(key), item) for key, item in reversed(list(found.items()))]
+        elif isinstance(found, list | tuple):
+            stack += [(f"{path}[{i}]", item) for i, item in reversed(list(enumerate(found)))]
+    return None

@@ -158,6 +158,19 @@ def test_members_json_over_1000_is_refused(api: httpx.Client, mlist: str) -> Non
     assert api.get(f"/v3/lists/{mlist}").json()["list"]["members_count"] == 0
 
 
+@pytest.mark.parametrize("number", ["1e400", "-1e400", "NaN", "Infinity"])
+def test_vars_holding_a_number_json_has_not_are_refused(api: httpx.Client, mlist: str, number: str) -> None:
+    """Mailgun's services are Go: 1e400 overflows its float64 and NaN is no JSON, so a member is never
+    stored with either, nor served back as "Infinity" (the whole members.json batch is refused)."""
+    vars_text = f'{{"a": {number}}}'
+    one = api.post(f"/v3/lists/{mlist}/members", data={"address": "a@x.com", "vars": vars_text})
+    assert (one.status_code, one.json()) == (400, {"message": "Invalid vars: must be a valid JSON object"})
+    members = f'[{{"address": "b@x.com"}}, {{"address": "c@x.com", "vars": {vars_text}}}]'
+    bulk = api.post(f"/v3/lists/{mlist}/members.json", data={"members": members, "upsert": "yes"})
+    assert (bulk.status_code, bulk.json()) == (400, {"message": "Invalid 'members' parameter: it must be a JSON array"})
+    assert api.get(f"/v3/lists/{mlist}").json()["list"]["members_count"] == 0
+
+
 def test_members_csv_upload(api: httpx.Client, mlist: str) -> None:
     csv_text = "address,name\nc1@x.com,C One\nc2@x.com,\n"
     r = api.post(
