@@ -6,6 +6,8 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.support.harness import Harness
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,6 +28,26 @@ def test_2500_bounces_are_applied_in_3_posts(tmp_path) -> None:
     h.write("domains:\n  mg.example.com:\n    suppressions:\n      bounces: {file: bounces.csv}\n")
     h.apply()
     assert h.requests("POST", "/v3/mg.example.com/bounces") == ["POST /v3/mg.example.com/bounces"] * 3
+    assert h.actions() == []
+
+
+@pytest.mark.parametrize(
+    ("section", "row"),
+    [
+        ("bounces", "b{i}@example.org,550,gone"),
+        ("unsubscribes", "u{i}@example.org,*"),
+        ("complaints", "c{i}@example.org"),
+    ],
+)
+def test_1000_suppressions_are_applied_in_2_posts(tmp_path, section: str, row: str) -> None:
+    """Mailgun refuses 1,000 in one bulk add ("Batch size should be less than 1000"): 999, then 1."""
+    h = Harness(tmp_path)
+    header = {"bounces": "address,code,error", "unsubscribes": "address,tags", "complaints": "address"}[section]
+    rows = "".join(row.format(i=i) + "\n" for i in range(1000))
+    (tmp_path / f"{section}.csv").write_text(f"{header}\n{rows}")
+    h.write(f"domains:\n  mg.example.com:\n    suppressions:\n      {section}: {{file: {section}.csv}}\n")
+    h.apply()
+    assert h.requests("POST", f"/v3/mg.example.com/{section}") == [f"POST /v3/mg.example.com/{section}"] * 2
     assert h.actions() == []
 
 
