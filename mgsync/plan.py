@@ -26,13 +26,16 @@ from mgsync.kinds import BULK_KINDS, BY_NAME, DELETABLE_KINDS, PRUNABLE_KINDS, D
 from mgsync.kinds.base import Kind
 from mgsync.state import Address, Body, Entries, Resource, Row, State, all_settled, settled, sort_key
 
+THRESHOLD = 0.30  # apply refuses, without --force, to delete or update more than this share of a kind's
+MIN_EXISTING = 10  # managed objects when at least this many exist (octoDNS's safety threshold)
+
 
 @dataclass
 class Plan:
     changes: list[Change] = field(default_factory=list)
     drift: list[Drift] = field(default_factory=list)
     unmanaged: dict[str, list[Address]] = field(default_factory=dict)  # kind -> live, never managed
-    existing: dict[str, int] = field(default_factory=dict)  # kind -> live objects seen
+    existing: dict[str, int] = field(default_factory=dict)  # kind -> live objects managed (thresholds' whole)
     fingerprints: Mapping[str, str] = field(default_factory=dict)  # address -> live fingerprint
     notes: list[str] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)  # what apply refuses whatever the flags (also in notes)
@@ -60,12 +63,11 @@ class Plan:
             result[change.action] += 1
         return result
 
-    def raise_if_unsafe(
-        self, *, force: bool, confirmed: frozenset[str], threshold: float = 0.30, min_existing: int = 10
-    ) -> None:
-        """Refuse a deletion that needs its naming flag (domains, §3.4) without it, and mass changes
-        without --force (§3.7). ``confirmed`` holds the addresses named on the command line. A kind's
-        refusal (a create-only setting changed on a live object) is never overridden."""
+    def raise_if_unsafe(self, *, force: bool, confirmed: frozenset[str]) -> None:
+        """Refuse a deletion that needs its naming flag (a domain's) without it, and mass changes
+        without --force (``over_threshold``). ``confirmed`` holds the addresses named on the
+        command line. A kind's refusal (a create-only setting changed on a live object) is never
+        overridden."""
         if self.refusals:
             raise UnsafePlanError(f"Refusing to apply: {self.refusals[0]}")
         confirming = {kind.name for kind in BY_NAME.values() if isinstance(kind, Deletable) and kind.confirm_delete}
@@ -76,24 +78,33 @@ class Plan:
                     f"Refusing to apply: plan deletes {change.address}, and everything in it. "
                     f"Re-run with --delete-{kind} {change.address.key} to confirm."
                 )
-        if force:
-            return
-        for kind, action, count, existing in self._mass_changes():
-            if existing >= min_existing and count / existing > threshold:
-                verb = "deletes" if action is Action.DELETE else "updates"
-                raise UnsafePlanError(
-                    f"Refusing to apply: plan {verb} {count} of {existing} {kind} objects "
-                    f"({count / existing:.0%} > {threshold:.0%}). Re-run with --force to proceed."
-                )
+        crossed = self.over_threshold()
+        if crossed and not force:
+            raise UnsafePlanError(f"Refusing to apply: plan {crossed[0]}. Re-run with --force to proceed.")
 
-    def _mass_changes(self) -> Iterable[tuple[str, Action, int, int]]:
+    def over_threshold(self) -> list[str]:
+        """Each mass change apply refuses without --force, as ``deletes 6 of 12 route objects (50% > 30%)``:
+        more than ``THRESHOLD`` of the live objects of a kind that the plan manages (``existing``: those
+        listed as not managed cannot change, so they do not count), when there are ``MIN_EXISTING`` or more."""
         counted: dict[tuple[str, Action], int] = {}
         for change in self.changes:
             if change.action in (Action.UPDATE, Action.DELETE):
                 key = (change.address.kind, change.action)
                 counted[key] = counted.get(key, 0) + 1
+        found = []
         for (kind, action), count in sorted(counted.items()):
-            yield kind, action, count, self.existing.get(kind, 0)
+            existing = self.existing.get(kind, 0)
+            if existing >= MIN_EXISTING and count / existing > THRESHOLD:
+                verb = "deletes" if action is Action.DELETE else "updates"
+                found.append(f"{verb} {count} of {existing} {kind} objects ({count / existing:.0%} > {THRESHOLD:.0%})")
+        return found
+
+    def threshold_notes(self) -> list[str]:
+        """The plan's word on each of ``over_threshold``, before anyone merges it."""
+        return [
+            f"This plan {crossed}, over the safety threshold; apply refuses it unless given --force."
+            for crossed in self.over_threshold()
+        ]
 
     def by_kind(self) -> dict[str, list[Change]]:
         grouped: dict[str, list[Change]] = {}
@@ -338,6 +349,7 @@ def _undeclared(plan: Plan, inputs: Inputs, kind: Kind[Any], observed: Resource,
         action = Action.DELETE if kind.name in DELETABLE_KINDS else Action.FORGET
         return Change(address, action, masked(observed), None, observed=observed)
     plan.unmanaged.setdefault(address.kind, []).append(address)
+    plan.existing[address.kind] -= 1  # counted when seen; left alone, it is not part of a threshold's whole
     return None
 
 

@@ -116,12 +116,14 @@ def _read_live(
 
 def _with_engine_word(plan: Plan, inputs: Inputs, observed: State, odd: list[str], *, show_hidden: bool) -> Plan:
     """``plan`` without deletes inside a deleted container, without hidden live objects unless
-    ``show_hidden``, and with the notes: ``odd`` ones, confirmations, unchecked secrets, then each
+    ``show_hidden``, and with the notes: ``odd`` ones, confirmations, the safety thresholds crossed
+    (``Plan.threshold_notes``, from what apply refuses by), unchecked secrets, then each
     kind's word on its declared objects (``Kind.review``; refusals apply keeps). A new plan."""
     changes = _without_children_of_deleted(plan.changes)
     unmanaged = plan.unmanaged if show_hidden else _unlisted_hidden(plan.unmanaged, observed)
     reviews = _reviews(inputs)
-    notes = [*odd, *_confirmations(changes), *unchecked_notes(inputs.desired), *(n.text for n in reviews)]
+    unsafe = replace(plan, changes=changes).threshold_notes()  # what apply refuses without --force
+    notes = [*odd, *_confirmations(changes), *unsafe, *unchecked_notes(inputs.desired), *(n.text for n in reviews)]
     return replace(
         plan,
         changes=changes,

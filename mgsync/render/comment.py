@@ -125,9 +125,10 @@ def _on_base(base: Plan) -> Section | None:
 
 
 def _notes(plan: Plan) -> Section | None:
-    """Notes about this change: the next step of a change, a refusal, a deletion to confirm."""
-    account = set(plan.account_notes)
-    items = [Item([f"- {screen.escape(note)}"], "note") for note in plan.notes if note not in account]
+    """Notes about this change: the next step of a change, a refusal, a deletion to confirm (a threshold
+    crossed is in the caution: ``screen.caution``)."""
+    elsewhere = {*plan.account_notes, *plan.threshold_notes()}
+    items = [Item([f"- {screen.escape(note)}"], "note") for note in plan.notes if note not in elsewhere]
     return Section(["#### Notes", ""], items, unit="notes", priority=3) if items else None
 
 

@@ -1,8 +1,9 @@
 """The first screen of the pull-request comment: everything a reviewer sees above its first ``<details>``.
 
 It says where the plan comes from (``Heading``: the manifest paths as given, the commit, a link to the
-workflow run), what the plan ends (``caution``: one line per deleted object and per loss a kind names
-in ``Kind.losses``, such as a webhook URL whose deliveries stop or a list's members), and every changed
+workflow run), what the plan ends (``caution``: that apply refuses it without --force, one line per
+deleted object and per loss a kind names in ``Kind.losses``, such as a webhook URL whose deliveries
+stop or a list's members), and every changed
 object's address under add / change / destroy / forget (``actions``). A bulk collection with more than
 ``terminal.BULK`` changes of one action is one line with its count (``member:news@mg.example.com``
 ×2,000), as in the details; each action lists at most ``ADDRESSES`` lines and counts the rest, so a
@@ -64,9 +65,11 @@ class Heading:
 
 
 def caution(plan: Plan) -> list[str]:
-    """A ``[!CAUTION]`` alert: each deleted object (a container with everything in it) and each loss
-    its kind names, one line each, before any note; nothing when the plan ends nothing."""
-    found = [line for item in terminal.grouped(plan.changes, sample=0) for line in _ends(item)]
+    """A ``[!CAUTION]`` alert: first that apply refuses the plan without --force (``Plan.threshold_notes``,
+    not repeated under the notes), then each deleted object (a container with everything in it) and
+    each loss its kind names, one line each; nothing when the plan ends and risks nothing."""
+    found = [escape(note) for note in plan.threshold_notes()]
+    found += [line for item in terminal.grouped(plan.changes, sample=0) for line in _ends(item)]
     if not found:
         return []
     shown = [f"> - {line}" for line in found[:CAUTION_LINES]]
