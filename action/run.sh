@@ -137,7 +137,8 @@ run_plan() {
   cat "$out/plan.err" >&2
   sed -n -e 's/%/%25/g' -e 's/^Warning: \(no plan of the base branch .*\)$/::warning title=mgsync plan::\1/p' "$out/plan.err"
   plan_file="$out/plan.$ext"
-  # Exit 2 is also click's usage error: only a written saved plan means the plan ran.
+  # Exit 2 is changes pending only (mgsync's usage errors exit 1, and the action runs its own mgsync);
+  # kept as a cheap guard: without a written saved plan, the plan did not run.
   [ "$exit_code" != 2 ] || [ -s "$saved" ] || exit_code=1
   case "$exit_code" in
     0 | 2)

@@ -20,6 +20,7 @@ from typing import NoReturn
 import click
 
 from mgsync import __version__, planview
+from mgsync.cligroup import Commands
 from mgsync.cliparts import (
     color_option,
     connection_options,
@@ -40,7 +41,7 @@ from mgsync.templatecli import template
 __all__ = ["dns_export", "handles_errors", "main", "run"]  # what other modules and tests look up here
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mgsync")
 @click.option("--verbose", "-v", is_flag=True, help="Log every request and step to stderr (never secrets).")
 def main(verbose: bool) -> None:

@@ -19,11 +19,13 @@
 Every exit code of the command (the README lists them under "Commands"):
 
     0    success, or no changes
-    1    an error: any class above whose code is 1; a bug ("internal error", MGSYNC_DEBUG=1 for more)
-    2    changes pending (``plan --detailed-exitcode``: not an error); a usage error (click's)
+    1    an error: any class above whose code is 1; a usage error (click's, ``cligroup.Commands``);
+         a cancelled confirmation; a bug ("internal error", MGSYNC_DEBUG=1 for more)
+    2    changes pending (``plan --detailed-exitcode``: not an error), and nothing else
     3    StalePlanError           4  LockHeldError           5  UnsafePlanError
     6    AccountMismatchError
-    130  interrupted (Ctrl-C)     141  the reader of the output left (``mgsync plan | head``)
+    130  interrupted (Ctrl-C)     143  terminated (SIGTERM during an apply: ``tuning``)
+    141  the reader of the output left (``mgsync plan | head``)
 
 Third-party errors (httpx, ruamel.yaml, pydantic, dnspython) are translated into these at the boundary
 where they happen; nothing above that boundary sees them. No message ever contains an API key or password.

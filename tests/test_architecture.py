@@ -457,6 +457,7 @@ def test_the_exception_tree_documents_every_class_and_its_exit_code() -> None:
 
 CLI_PARTS = [
     "mgsync/cliparts.py",
+    "mgsync/cligroup.py",
     "mgsync/kindoptions.py",
     "mgsync/planview.py",
     "mgsync/dnscli.py",

@@ -184,7 +184,7 @@ def test_out_ending_in_a_slash_must_be_a_directory_and_empty_is_refused(mailgun,
     (tmp_path / "mg.zone").write_text("kept\n", encoding="utf-8")
     before = sorted(p.name for p in tmp_path.iterdir())
     result = run("dns", "export", str(manifest), "--format", "bind", "--out", out, env=mailgun, cwd=tmp_path)
-    assert result.returncode == 2 and result.stdout == ""
+    assert result.returncode == 1 and result.stdout == ""
     detail = "is empty: give a file, or an existing directory" if not out else f"{out}: no such directory"
     assert f"Invalid value for '--out': {detail}" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == before

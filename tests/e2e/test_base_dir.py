@@ -125,7 +125,7 @@ def test_base_dir_and_text_out_name_their_paths_when_they_cannot_be_used(mailgun
     _, pull = trees(tmp_path, env)
     lock = ("--lockfile", str(tmp_path / "mgsync.lock"))
     missing = run("plan", "--base-dir", "../nowhere", *lock, "mailgun", cwd=pull, env=env)
-    assert missing.returncode == 2 and "'../nowhere' does not exist" in missing.stderr
+    assert missing.returncode == 1 and "'../nowhere' does not exist" in missing.stderr
     outside = run("plan", "--base-dir", str(tmp_path), *lock, str(pull / "mailgun"), cwd=tmp_path / "base", env=env)
     assert outside.returncode == 0, outside.stderr  # the plan itself is made; only the base's is not
     assert outside.stderr == (

@@ -8,6 +8,8 @@ import pstats
 import subprocess
 import sys
 
+import pytest
+
 from mgsync import __version__
 from tests.support.cli import REPO, mgsync_command, run
 
@@ -16,10 +18,48 @@ def test_exit_codes_and_output_are_those_of_the_command(tmp_path) -> None:
     version = run("--version")
     assert (version.returncode, version.stdout.strip()) == (0, f"mgsync, version {__version__}")
     usage = run("plan", "--no-such-option")
-    assert usage.returncode == 2 and "No such option '--no-such-option'" in usage.stderr
+    assert usage.returncode == 1 and "No such option '--no-such-option'" in usage.stderr
     (tmp_path / "bad.yaml").write_text("domains:\n  mg.example.com:\n    spam_action: maybe\n", encoding="utf-8")
     bad = run("validate", str(tmp_path))
     assert bad.returncode == 1 and "bad.yaml:3:18" in bad.stdout + bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["plan", "--detailed-exitcode", "--format", "jsn"], "Invalid value for '--format': 'jsn' is not one of"),
+        (["plan", "--detailed-exitcode", "--target", "domian:*"], 'unknown kind "domian" (did you mean "domain"?)'),
+        (["plan", "--detailed-exitcode", "--no-such-option"], "No such option '--no-such-option'"),
+        (["plna", "--detailed-exitcode"], "No such command 'plna'. Did you mean 'plan'?"),
+        (["emulator", "serve", "--port", "-1", "--memory"], "Invalid value for '--port'"),
+        (["dns"], "Usage: mgsync dns [OPTIONS] COMMAND [ARGS]..."),
+    ],
+    ids=["choice", "target", "option", "command", "range", "no command"],
+)
+def test_a_usage_error_exits_1_so_that_2_means_changes_pending(tmp_path, args: list[str], says: str) -> None:
+    """click's usage errors exit 2, which ``plan --detailed-exitcode`` says means "changes pending"
+    (Terraform's convention: 0 none, 1 error, 2 changes): a typo'd option read as a plan to review."""
+    result = run(*args, "--emulator-state", str(tmp_path / "emu.json")) if args[0] == "plan" else run(*args)
+    assert result.returncode == 1, result.stderr
+    assert says in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "emu.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (["plan", "--verbose"], "mgsync --verbose plan …"),
+        (["plan", "-v", "examples/quickstart"], "mgsync -v plan …"),
+        (["dns", "export", "--verbose"], "mgsync --verbose dns export …"),
+    ],
+)
+def test_an_option_of_mgsync_after_the_command_says_where_it_goes(args: list[str], hint: str) -> None:
+    result = run(*args)
+    assert result.returncode == 1
+    assert result.stderr.rstrip().endswith(
+        f"Error: No such option '{args[-1] if args[-1].startswith('-') else args[1]}': it is an option of "
+        f"mgsync itself, given before the command: {hint}"
+    ), result.stderr
 
 
 def test_long_output_is_whole_through_a_pipe() -> None:

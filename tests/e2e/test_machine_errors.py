@@ -562,7 +562,7 @@ def test_an_emulator_state_file_name_too_long_is_one_sentence(tmp_path: Path) ->
         + STATE_REMEDY,
     )
     served = run_in(tmp_path, [*mgsync_command(), "emulator", "serve", "--port", "-1", "--memory"])
-    assert served.returncode == 2 and "Invalid value for '--port': -1 is not in the range 0<=x<=65535." in served.stderr
+    assert served.returncode == 1 and "Invalid value for '--port': -1 is not in the range 0<=x<=65535." in served.stderr
 
 
 @POSIX_NAMES
