@@ -41,6 +41,7 @@ class Plan:
     refusals: list[str] = field(default_factory=list)  # what apply refuses whatever the flags (also in notes)
     account_notes: list[str] = field(default_factory=list)  # on the account, not this change (also in notes)
     targets: tuple[str, ...] = ()  # the plan covers only these addresses or globs (``--target``)
+    unmatched: tuple[str, ...] = ()  # those of ``targets`` that match nothing (also a note each)
 
     @property
     def empty(self) -> bool:

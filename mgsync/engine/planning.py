@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from mgsync.manifest import Desired
 
 
+NOTHING_MATCHED = "matches nothing in the manifests, the lockfile or Mailgun: nothing is planned for it"
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a plan, and then an apply, found and did: never changed once made (``Engine``)."""
@@ -77,10 +80,11 @@ def plan_changes(
     inputs = Inputs(wanted, observed, locked, prune, secrets.matches | secrets.unchecked)  # unchecked: no change shown
     selected = _select(inputs, targets)
     made = diff(selected, KINDS) if differ is None else differ.finish(selected)
-    notes = [*odd_notes(odd, wanted, locked), *_unmatched(selected, targets)]
-    plan = _with_engine_word(made, selected, observed, notes, show_hidden=show_hidden)
+    unmatched = _unmatched(selected, targets)
+    notes = [*odd_notes(odd, wanted, locked), *(f"--target {t} {NOTHING_MATCHED}" for t in unmatched)]
+    plan = replace(_with_engine_word(made, selected, observed, notes, show_hidden=show_hidden), targets=targets)
     covered = read if fresh else None
-    return Outcome(replace(plan, targets=targets), observed, secrets=secrets, account=account, scopes=covered)
+    return Outcome(replace(plan, unmatched=unmatched), observed, secrets=secrets, account=account, scopes=covered)
 
 
 def unseen(wanted: dict[str, set[str]], seen: dict[str, set[str]]) -> dict[str, set[str]]:
@@ -214,16 +218,13 @@ def _select(inputs: Inputs, targets: tuple[str, ...]) -> Inputs:
     return Inputs(keep(inputs.desired), keep(inputs.observed), keep(inputs.locked), inputs.prune, inputs.secret_matches)
 
 
-def _unmatched(selected: Inputs, targets: tuple[str, ...]) -> list[str]:
-    """A note for each target that matches nothing (a key mistyped): the plan would say "No changes"."""
+def _unmatched(selected: Inputs, targets: tuple[str, ...]) -> tuple[str, ...]:
+    """The targets that match nothing (a key mistyped): each gets a note, and the plan's summary
+    never says Mailgun matches the manifests on them."""
     if not targets:  # then nothing was selected away: no state is walked
-        return []
+        return ()
     found = [address for state in (selected.desired, selected.observed, selected.locked) for address in state]
-    return [
-        f"--target {target} matches nothing in the manifests, the lockfile or Mailgun: nothing is planned for it"
-        for target in targets
-        if not any(matches_target(address, (target,)) for address in found)
-    ]
+    return tuple(target for target in targets if not any(matches_target(address, (target,)) for address in found))
 
 
 def matches_target(address: Address, targets: tuple[str, ...]) -> bool:

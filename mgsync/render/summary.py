@@ -12,6 +12,8 @@ from mgsync.plan import Plan
 FORMAT_VERSION = 1
 NO_CHANGES = "No changes. Mailgun matches the manifests."
 NO_CHANGES_TARGETED = "No changes on the targets (--target): Mailgun matches the manifests there."
+NO_CHANGES_SOME_TARGETED = "No changes on the targets that match (--target): Mailgun matches the manifests there."
+NO_TARGET_MATCHED = "No changes: no target (--target) matches anything, so nothing was compared."
 
 
 def counts(changes: list[Change]) -> dict[str, int]:
@@ -30,10 +32,19 @@ def counts(changes: list[Change]) -> dict[str, int]:
 def summary_line(plan: Plan) -> str:
     """``Plan: 2 to add, 1 to change, 0 to destroy.`` (``, 1 to forget`` only when there are any)."""
     if not plan.changes:
-        return NO_CHANGES_TARGETED if plan.targets else NO_CHANGES
+        return _no_changes(plan)
     n = counts(plan.changes)
     forget = f", {n['forget']} to forget" if n["forget"] else ""
     return f"Plan: {n['add']} to add, {n['change']} to change, {n['destroy']} to destroy{forget}."
+
+
+def _no_changes(plan: Plan) -> str:
+    """What an empty plan says: Mailgun matches the manifests only where a target matched something."""
+    if not plan.targets:
+        return NO_CHANGES
+    if len(plan.unmatched) == len(plan.targets):
+        return NO_TARGET_MATCHED
+    return NO_CHANGES_SOME_TARGETED if plan.unmatched else NO_CHANGES_TARGETED
 
 
 _DONE = {Action.CREATE: "added", Action.UPDATE: "changed", Action.DELETE: "destroyed", Action.FORGET: "forgotten"}

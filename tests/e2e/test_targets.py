@@ -61,9 +61,17 @@ def test_a_target_that_matches_nothing_is_said_and_never_claims_a_match(project:
         "Note: --target domain:mg.example.co matches nothing in the manifests, the lockfile or Mailgun: "
         "nothing is planned for it",
         "",
-        "No changes on the targets (--target): Mailgun matches the manifests there.",
+        "No changes: no target (--target) matches anything, so nothing was compared.",
     ]
-    assert "Mailgun matches the manifests." not in result.stdout
+    assert "Mailgun matches the manifests" not in result.stdout
+
+
+def test_a_plan_where_only_some_targets_match_claims_a_match_on_those_only(project: Path) -> None:
+    assert mgsync(project, "apply", "--yes", "--target", "route:support").returncode == 0
+    result = mgsync(project, "plan", "--target", "route:support", "--target", "route:suport")
+    assert result.stdout.splitlines()[-1] == (
+        "No changes on the targets that match (--target): Mailgun matches the manifests there."
+    )
 
 
 def test_a_targeted_apply_then_plan(project: Path) -> None:
