@@ -233,6 +233,7 @@ def plan(
 @click.option(
     "--expect-plan",
     metavar="DIGEST",
+    callback=planview.expected_digest,
     help="Apply only if the fresh plan has exactly this digest (from the reviewed plan); else exit 3.",
 )
 @click.option(

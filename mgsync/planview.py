@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -54,6 +55,16 @@ def output_options(command: F) -> F:
     ):
         command = option(command)
     return command
+
+
+def expected_digest(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """``apply --expect-plan``: a plan digest, or a usage error before anything is read (an empty CI
+    variable, a digest cut short: refused as drift, after reading Mailgun, they read as a change there)."""
+    if value is None or re.fullmatch(r"sha256:[0-9a-f]{64}", value.strip()):
+        return value
+    raise click.BadParameter(
+        f"{value!r} is not a plan digest (expected sha256: and 64 hex digits, as a plan prints after '{DIGEST_LABEL}')."
+    )
 
 
 def plan_heading(manifests: list[Path], commit: str, run_url: str, base_plan: Path | None) -> Heading:

@@ -59,20 +59,37 @@ def test_apply_expect_plan_refuses_another_digest_and_applies_the_reviewed_one(m
     path = copy_example("quickstart", tmp_path)
     digest = json.loads(run("plan", "--format", "json", str(path), env=env).stdout)["digest"]
     requests = len(emu.log)
-    for wrong in ("sha256:" + "f" * 64, ""):
-        refused = run("apply", "--yes", "--expect-plan", wrong, str(path), env=env)
-        assert refused.returncode == 3
-        assert refused.stderr.splitlines() == [
-            f"Error: Refusing to apply: the plan now has digest {digest}, not the reviewed {wrong or '(empty)'}; "
-            "Mailgun, the manifests or the lockfile changed since the review. Run mgsync plan again."
-        ]
-        assert refused.stdout == "" and not (path / "mgsync.lock").exists()
+    wrong = "sha256:" + "f" * 64
+    refused = run("apply", "--yes", "--expect-plan", wrong, str(path), env=env)
+    assert refused.returncode == 3
+    assert refused.stderr.splitlines() == [
+        f"Error: Refusing to apply: the plan now has digest {digest}, not the reviewed {wrong}; "
+        "Mailgun, the manifests or the lockfile changed since the review. Run mgsync plan again."
+    ]
+    assert refused.stdout == "" and not (path / "mgsync.lock").exists()
     assert all(entry.method == "GET" for entry in list(emu.log)[requests:])
     applied = run("apply", "--yes", "--expect-plan", digest, str(path), env=env)
     assert applied.returncode == 0, applied.stderr
     assert "Apply complete" in applied.stdout
     again = run("plan", "--detailed-exitcode", str(path), env=env)
     assert again.returncode == 0 and again.stdout.strip().endswith("No changes. Mailgun matches the manifests.")
+
+
+@pytest.mark.parametrize("given", ["abc", "", " ", "sha256:0", "sha256:" + "g" * 64, "f" * 64])
+def test_an_expected_digest_that_is_no_digest_is_a_usage_error_before_anything_is_read(
+    mailgun, tmp_path, given: str
+) -> None:
+    """It was refused as drift ("Mailgun, the manifests or the lockfile changed since the review"),
+    exit 3, after reading the account: a typo or an empty CI variable read as a change in Mailgun."""
+    emu, env = mailgun
+    path = copy_example("quickstart", tmp_path)
+    refused = run("apply", "--yes", "--expect-plan", given, str(path), env=env)
+    assert refused.returncode == 1
+    assert refused.stderr.splitlines()[-1] == (
+        f"Error: Invalid value for '--expect-plan': {given!r} is not a plan digest "
+        "(expected sha256: and 64 hex digits, as a plan prints after 'Plan digest:')."
+    )
+    assert list(emu.log) == [] and not (path / "mgsync.lock").exists()
 
 
 def test_a_lost_lockfile_is_recovered_by_one_apply_of_unchanged_manifests(mailgun, tmp_path) -> None:

@@ -171,7 +171,7 @@ def test_an_old_plan_file_vouches_for_nothing(reviewed, tmp_path) -> None:
     assert "Apply complete: 0 added, 1 changed, 0 destroyed; 1 member added" in applied.stdout
 
 
-@pytest.mark.parametrize("other", [["--expect-plan", "sha256:0"], ["PLAN"]])
+@pytest.mark.parametrize("other", [["--expect-plan", "sha256:" + "0" * 64], ["PLAN"]])
 def test_reviewed_is_exclusive_with_other_reviews(reviewed, other: list[str]) -> None:
     _, env, base, plans = reviewed
     args = [str(plans[1]) if arg == "PLAN" else arg for arg in other]
