@@ -271,7 +271,7 @@ def apply(
     from mgsync.manifest import load
     from mgsync.tuning import settled
 
-    saved = saved_plan.load(paths[0]) if len(paths) == 1 and saved_plan.is_saved_plan(paths[0]) else None
+    saved = saved_plan.given(paths)
     if saved is not None:
         paths, targets, lockfile = tuple(Path(p) for p in saved.manifests), saved.targets, Path(saved.lockfile)
     if reviewed and (saved is not None or expect_plan is not None):

@@ -88,6 +88,16 @@ def is_saved_plan(path: Path) -> bool:
         return False
 
 
+def given(paths: tuple[Path, ...]) -> SavedPlan | None:
+    """The saved plan ``apply`` is given among its paths (``is_saved_plan``), alone; None when none is."""
+    plans = [path for path in paths if is_saved_plan(path)]
+    if plans and len(paths) > 1:  # else a plan file is loaded as a manifest: a dozen errors about its keys
+        raise MgsyncError(
+            f"{plans[0]} is a saved plan: apply it alone, with no manifest paths (it names the manifests it was made from)."
+        )
+    return load(plans[0]) if plans else None
+
+
 def load(path: Path) -> SavedPlan:
     try:
         data = jsontext.loads(path.read_text(encoding="utf-8"))

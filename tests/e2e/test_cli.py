@@ -150,3 +150,18 @@ def test_a_json_file_given_to_apply_is_read_as_a_saved_plan(tmp_path, content: s
     assert result.returncode == 1
     assert result.stderr.startswith(f"Error: plan.json: {why}"), result.stderr
     assert len(result.stderr.splitlines()) == 1 and not (tmp_path / "emu.json").exists()
+
+
+@pytest.mark.parametrize("order", ["plan first", "plan last"])
+def test_a_saved_plan_with_manifest_paths_is_one_line(tmp_path, order: str) -> None:
+    """``apply p.json dir/`` loaded p.json as a manifest and printed a dozen errors about its keys."""
+    copy_example("quickstart", tmp_path)
+    connection = ("--emulator", "--emulator-state", str(tmp_path / "emu.json"))
+    assert run("plan", *connection, "--out", "p.json", "quickstart", cwd=tmp_path).returncode == 0
+    paths = ["p.json", "quickstart"] if order == "plan first" else ["quickstart", "p.json"]
+    result = run("apply", "--yes", *connection, *paths, cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        "Error: p.json is a saved plan: apply it alone, with no manifest paths "
+        "(it names the manifests it was made from).\n"
+    )
