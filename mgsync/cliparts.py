@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, NoReturn, ParamSpec, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from mgsync.connect import DEFAULT_EMULATOR_STATE as DEFAULT_STATE
 from mgsync.connect import Connection
-from mgsync.errors import MgsyncError
+from mgsync.errors import MgsyncError, file_type
 
 if TYPE_CHECKING:
     from mgsync.status import Status
@@ -207,12 +208,27 @@ def connection_options(fn: Callable[..., R]) -> Callable[..., R]:
         **kwargs: object,
     ) -> R:
         conn = Connection(use_emulator, emulator_state, base_url, region, concurrency, subaccount)
+        if use_emulator:
+            _new_account_note(emulator_state)
         return fn(*args, conn=conn, **kwargs)
 
     command: Callable[..., R] = wrapper
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def _new_account_note(state: Path) -> None:
+    """The default state file is in the directory mgsync runs in: a new, empty account there (another
+    directory than the quick start's, say) says where it is. A file named on purpose says nothing."""
+    named = click.get_current_context().get_parameter_source("emulator_state") is not ParameterSource.DEFAULT
+    if named or file_type(state) != (0, None):  # there already, or unreadable: the emulator says why
+        return
+    click.echo(
+        f"Note: the emulator's account in {state.absolute()} is new and starts empty (its state file is kept "
+        "in the directory mgsync runs in; --emulator-state FILE names another).",
+        err=True,
+    )
 
 
 def flags(conn: Connection) -> str:

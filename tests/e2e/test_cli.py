@@ -165,3 +165,23 @@ def test_a_saved_plan_with_manifest_paths_is_one_line(tmp_path, order: str) -> N
         "Error: p.json is a saved plan: apply it alone, with no manifest paths "
         "(it names the manifests it was made from).\n"
     )
+
+
+def test_a_new_embedded_account_says_where_it_is_kept(tmp_path) -> None:
+    """The default state file is in the directory the command runs in: after the quick start,
+    ``cd quickstart && mgsync plan --emulator .`` planned everything again on a new, empty account
+    (and showed the lockfile's objects as deleted in Mailgun) without a word why."""
+    project = copy_example("quickstart", tmp_path)
+    note = (
+        "Note: the emulator's account in {} is new and starts empty (its state file is kept "
+        "in the directory mgsync runs in; --emulator-state FILE names another).\n"
+    )
+    first = run("plan", "--emulator", "quickstart", cwd=tmp_path)
+    assert (first.returncode, first.stderr) == (0, note.format(tmp_path / ".mgsync-emulator.json"))
+    assert run("apply", "--emulator", "--yes", "quickstart", cwd=tmp_path).returncode == 0  # a plan saves nothing
+    again = run("plan", "--emulator", "--detailed-exitcode", "quickstart", cwd=tmp_path)
+    assert (again.returncode, again.stderr) == (0, "")  # the account apply kept
+    inside = run("plan", "--emulator", ".", cwd=tmp_path / "quickstart")
+    assert inside.stderr.startswith(note.format(project / ".mgsync-emulator.json"))
+    named = run("plan", "--emulator", "--emulator-state", str(tmp_path / "other.json"), "quickstart", cwd=tmp_path)
+    assert (named.returncode, named.stderr) == (0, "")  # a file named on purpose: no note
