@@ -25,7 +25,7 @@ committed to its journal with one append (``Lockfile.commit``), so an apply writ
 what it changed and a kill at any moment leaves a lockfile that holds every committed step; the
 caller folds the journal in when the apply ends (``engine/record.py``).
 
-The policy for lost answers lives here too (DESIGN §3.9): a create or a batch whose answer was lost
+The policy for lost answers lives here too (README, "Connecting to Mailgun"): a create or a batch whose answer was lost
 (5xx, dropped connection) is never blindly repeated, but re-read first; a delete that finds the
 object gone already succeeded. The kinds only make plain calls. This module knows no kind by name.
 """
@@ -315,7 +315,7 @@ def _writable(kind: Kind[Any]) -> Writable:
 def _create_once(client: Client, kind: Kind[Any], change: Change) -> Resource | None:
     """Create; if the answer was lost (5xx, dropped connection), re-read before deciding.
 
-    A POST is never repeated blindly (DESIGN §3.9): if the object exists now, the create
+    A POST is never repeated blindly (the policy above, in the module docstring): if the object exists now, the create
     committed and the step succeeded; if it does not, sending it again is safe.
     """
     writable = _writable(kind)

@@ -1,5 +1,5 @@
 """The account's request budget shared by a client's threads: the hold-off after a 429 and the
-window ``X-Request-Remaining`` says is left (mailgun-api.md §1.5, DESIGN.md §5). No I/O; ``client.py``
+window ``X-Request-Remaining`` says is left (mailgun-api.md §1.5). No I/O; ``client.py``
 asks it before and tells it after every request.
 """
 
@@ -14,7 +14,7 @@ from mgsync import wire
 
 
 class Budget:
-    """The account's request budget, shared by all threads (mailgun-api.md §1.5, DESIGN.md §5).
+    """The account's request budget, shared by all threads (mailgun-api.md §1.5).
 
     After a 429 every thread holds off until its reset. Between 429s, the ``X-Request-Remaining``
     and reset headers of the latest answer tell how much of the current window is left: a request

@@ -1,7 +1,7 @@
 """Digests of data and salted hashes of secrets; nothing here can be reversed into a secret.
 
 ``fingerprint`` is a sha256 over canonical JSON (sorted keys, no whitespace), so equal data gives an
-equal fingerprint on every machine. ``hash_secret`` is scrypt with a random salt (DESIGN §3.6): slow
+equal fingerprint on every machine. ``hash_secret`` is scrypt with a random salt (README, "Secrets never leave"): slow
 enough that a lockfile in git does not leak weak SMTP passwords to a dictionary attack.
 """
 

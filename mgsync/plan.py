@@ -2,10 +2,11 @@
 
 This is the one place deepdiff is used, and only on matched pairs of one object each: collections
 are matched by address first (keyed, linear), so a 50,000-member list costs 50,000 dict lookups, not
-a deep comparison of two lists. Ownership (DESIGN §3.2–3.3) is decided here: an observed object that
-is not desired is deleted only if the lockfile says mgsync manages it or its scope is pruned;
-members and suppressions are never deleted without pruning. This module prints nothing and sends
-nothing; rendering lives in ``render.py`` and execution in ``apply.py``.
+a deep comparison of two lists. Ownership (the README's "Ownership and the lockfile" and "Pruning")
+is decided here: an observed object that is not desired is deleted only if the lockfile says mgsync
+manages it or its scope is pruned; members and suppressions are never deleted without pruning. So
+are the safety thresholds (``Plan.over_threshold``). This module prints nothing and sends nothing;
+rendering lives in ``render/`` and execution in ``apply.py``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Saved plans (``plan --out``): apply exactly what was reviewed, or refuse (DESIGN §3.8).
+"""Saved plans (``plan --out``): apply exactly what was reviewed, or refuse (README, "Saved plans").
 
 A saved plan records the manifests and lockfile it was made from, a digest of the desired state
 (secrets masked: a plan file never holds a secret), the changes, and the fingerprint of every live

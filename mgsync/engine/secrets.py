@@ -28,7 +28,7 @@ class SecretCheck:
 
 
 def secret_matches(wanted: State, lock: Lockfile) -> SecretCheck:
-    """Which desired secrets match the salted scrypt hashes in the lockfile (DESIGN §3.6).
+    """Which desired secrets match the salted scrypt hashes in the lockfile (README, "Secrets never leave").
 
     Each hash costs one scrypt (about 30 ms, on purpose), so checking 60 credentials one by one would
     cost every plan about 2 s. The lockfile therefore also keeps ONE combined verifier: a salted
