@@ -18,12 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mgsync.changes import Action, Change
-from mgsync.kinds import BY_NAME, KINDS, Lossy
 from mgsync.plan import Plan
 from mgsync.render import terminal, values
 
 ADDRESSES = 50  # lines per action on the first screen; the details list every change
-CAUTION_LINES = 10  # lines of the caution; the destroy list below names every deleted object
+CAUTION_LINES = terminal.CAUTION_LINES
 URL = re.compile(r"https?://[^\s<>]+")  # safe as a link destination in <…>
 _COMMIT = re.compile(r"[0-9a-f]{7,64}")  # GitHub links a bare commit id in a comment to the commit
 _TITLES = {Action.CREATE: "Add", Action.UPDATE: "Change", Action.DELETE: "Destroy", Action.FORGET: "Forget"}
@@ -69,25 +68,13 @@ def caution(plan: Plan) -> list[str]:
     not repeated under the notes), then each deleted object (a container with everything in it) and
     each loss its kind names, one line each; nothing when the plan ends and risks nothing."""
     found = [escape(note) for note in plan.threshold_notes()]
-    found += [line for item in terminal.grouped(plan.changes, sample=0) for line in _ends(item)]
+    found += terminal.endings(plan, code, escape)
     if not found:
         return []
     shown = [f"> - {line}" for line in found[:CAUTION_LINES]]
     if len(found) > CAUTION_LINES:
         shown.append(f"> - … and {len(found) - CAUTION_LINES:,} more (see Destroy below)")
     return ["", "> [!CAUTION]", *shown]
-
-
-def _ends(item: Change | terminal.Group[Change]) -> list[str]:
-    if isinstance(item, terminal.Group):
-        action, name, scope = item.key
-        return [f"Deletes {terminal.bulk_title(name, scope, item.count)}"] if action is Action.DELETE else []
-    kind = BY_NAME[item.address.kind]
-    losses = "; ".join(escape(loss) for loss in (kind.losses(item) if isinstance(kind, Lossy) else []))
-    if item.action is Action.DELETE:
-        inside = " and everything in it" if any(child.parent is kind for child in KINDS) else ""
-        return [f"Deletes {code(str(item.address))}" + (f"; {losses}" if losses else inside)]
-    return [f"{code(str(item.address))}: {losses}"] if losses else []
 
 
 def actions(plan: Plan) -> list[tuple[str, list[tuple[str, str]]]]:

@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 import click
 
 from mgsync.changes import Action, Change, Drift
-from mgsync.kinds import BULK_KINDS, BY_NAME
+from mgsync.kinds import BULK_KINDS, BY_NAME, KINDS, Lossy
 from mgsync.plan import Plan
 from mgsync.render import rendered, values
 from mgsync.render.summary import summary_line
@@ -35,7 +35,10 @@ FORGOTTEN = "(no longer managed; left as it is)"
 FORGOTTEN_MANY = "no longer managed; left as they are"
 FULL_HINT = "plan --full lists every one"
 
-_COLOURS = {"+": "green", "~": "yellow", "-": "red", ".": "dim"}
+CAUTION_HEADER = "Caution:"
+CAUTION_LINES = 10  # lines of the caution; the changes above name every deleted object
+
+_COLOURS = {"+": "green", "~": "yellow", "-": "red", ".": "dim", "!": "red"}
 _T = TypeVar("_T")
 Paint = Callable[[str, str], str]
 
@@ -120,7 +123,7 @@ def _change_keys(changes: list[Change]) -> list[tuple[Action, str, str]]:
 
 def text(plan: Plan, *, color: bool = False, full: bool = False) -> str:
     paint = _styled if color else _plain
-    sections = [s for s in (_actions(plan, full), _drift(plan), _unmanaged(plan), _notes(plan)) if s]
+    sections = [s for s in (_actions(plan, full), _drift(plan), _unmanaged(plan), _notes(plan), _caution(plan)) if s]
     sections.append([Line(body=summary_line(plan))])
     lines: list[Line] = []
     for section in sections:
@@ -247,6 +250,37 @@ def unmanaged_title(kind: str, scope: str, count: int) -> str:
 
 def name_in(address: Address, scope: str) -> str:
     return address.key[len(scope) + 1 :] if scope else address.key
+
+
+def _caution(plan: Plan) -> list[Line]:
+    """What the plan ends, last before its summary, where the question to apply it is asked: each
+    deleted object and each loss its kind names (as the comment's caution)."""
+    found = endings(plan, values.clean, values.clean)
+    if not found:
+        return []
+    lines = [Line(2, "!", line) for line in found[:CAUTION_LINES]]
+    if len(found) > CAUTION_LINES:
+        lines.append(Line(2, "!", f"… and {len(found) - CAUTION_LINES:,} more (the changes above name each)"))
+    return [Line(body=CAUTION_HEADER), *lines]
+
+
+def endings(plan: Plan, code: Callable[[str], str], escape: Callable[[str], str]) -> list[str]:
+    """One line per deleted object (a container: "and everything in it") or bulk collection, and per
+    loss a kind names (``Kind.losses``: a webhook URL whose deliveries stop, a list's members), with
+    addresses through ``code`` and the kinds' words through ``escape``."""
+    return [line for item in grouped(plan.changes, sample=0) for line in _ends(item, code, escape)]
+
+
+def _ends(item: Change | Group[Change], code: Callable[[str], str], escape: Callable[[str], str]) -> list[str]:
+    if isinstance(item, Group):
+        action, name, scope = item.key
+        return [f"Deletes {bulk_title(name, scope, item.count)}"] if action is Action.DELETE else []
+    kind = BY_NAME[item.address.kind]
+    losses = "; ".join(escape(loss) for loss in (kind.losses(item) if isinstance(kind, Lossy) else []))
+    if item.action is Action.DELETE:
+        inside = " and everything in it" if any(child.parent is kind for child in KINDS) else ""
+        return [f"Deletes {code(str(item.address))}" + (f"; {losses}" if losses else inside)]
+    return [f"{code(str(item.address))}: {losses}"] if losses else []
 
 
 def _notes(plan: Plan) -> list[Line]:

@@ -86,9 +86,22 @@ def test_delete_shows_what_goes_and_forget_what_stays():
             "",
             "  . list:old@mg.example.com (no longer managed; left as it is)",
             "",
+            "Caution:",  # last before the summary, where apply asks
+            "  ! Deletes webhook:mg.example.com/opened; deliveries to https://old.example.com/hook stop",
+            "",
             "Plan: 0 to add, 0 to change, 1 to destroy, 1 to forget.",
         ]
     )
+
+
+def test_the_caution_lists_what_the_plan_ends_up_to_ten_lines():
+    plan = Plan(changes=[delete(f"route:r{i:02}", {"priority": i}) for i in range(12)])
+    lines = render.text(plan).splitlines()
+    caution = lines[lines.index("Caution:") + 1 : -2]
+    assert caution == [
+        *(f"  ! Deletes route:r{i:02}" for i in range(10)),
+        "  ! … and 2 more (the changes above name each)",
+    ]
 
 
 def test_empty_plan():
@@ -190,7 +203,7 @@ def test_groups_are_per_action_and_scope_at_their_first_place():
         *[delete(f"bounce:a.example.com/x{i}@example.org", {"code": "550"}) for i in range(25)],
         create("route:only-one", {"priority": 1}),
     ]
-    heads = [line for line in render.text(Plan(changes=changes)).splitlines() if re.match(r"  \S", line)]
+    heads = [line for line in render.text(Plan(changes=changes)).splitlines() if re.match(r"  [^\s!]", line)]
     assert heads == [
         "  + 30 bounces in a.example.com (first 5 shown; plan --full lists every one)",
         "  + bounce:b.example.com/a0@example.org",
