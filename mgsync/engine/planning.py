@@ -127,15 +127,29 @@ def _with_engine_word(plan: Plan, inputs: Inputs, observed: State, odd: list[str
     unmanaged = plan.unmanaged if show_hidden else _unlisted_hidden(plan.unmanaged, observed)
     reviews = _reviews(inputs)
     unsafe = replace(plan, changes=changes).threshold_notes()  # what apply refuses without --force
-    notes = [*odd, *_confirmations(changes), *unsafe, *unchecked_notes(inputs.desired), *(n.text for n in reviews)]
+    stranded = _stranded(changes, inputs.desired)
+    notes = [*odd, *_confirmations(changes), *stranded, *unsafe, *unchecked_notes(inputs.desired)]
     return replace(
         plan,
         changes=changes,
         unmanaged=unmanaged,
-        notes=[*plan.notes, *notes],
-        refusals=[*plan.refusals, *(n.text for n in reviews if n.refuse)],
+        notes=[*plan.notes, *notes, *(n.text for n in reviews)],
+        refusals=[*plan.refusals, *stranded, *(n.text for n in reviews if n.refuse)],
         account_notes=[*plan.account_notes, *(n.text for n in reviews if n.account)],
     )
+
+
+def _stranded(changes: list[Change], desired: State) -> list[str]:
+    """A refusal per declared object that needs an object this plan deletes (``Kind.requires``: a
+    forward's or a list's domain): Mailgun would take it with the domain, or refuse it for ever after."""
+    deleted = {c.address for c in changes if c.action is Action.DELETE}
+    return [
+        f"{address} is declared but needs {needed}, which this plan deletes; remove {address} from the "
+        f"manifests too, or keep {needed}."
+        for address in sorted(desired.objects, key=sort_key)
+        for needed in BY_NAME[address.kind].requires(address)
+        if needed in deleted
+    ]
 
 
 def _reviews(inputs: Inputs) -> list[Notice]:
