@@ -12,10 +12,11 @@ It iterates the registry and names no kind; it prints nothing (the CLI renders w
 from __future__ import annotations
 
 from mgsync.engine.observe import canonical, observe, touched_scopes, wanted_scopes
-from mgsync.engine.planning import Outcome, matches_target, odd_notes, plan_changes, verification_targets, verify
+from mgsync.engine.planning import Outcome, odd_notes, plan_changes, verification_targets, verify
 from mgsync.engine.record import apply_changes, sync_lock
 from mgsync.engine.run import Checks, Engine, Hooks, held
 from mgsync.engine.secrets import SecretCheck, record_secrets_verifier, secret_matches, unchecked_notes
+from mgsync.engine.targets import matches_target
 
 __all__ = [
     "Checks",

@@ -7,7 +7,6 @@ registry.
 
 from __future__ import annotations
 
-import fnmatch
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,7 @@ from mgsync.answers import OddItem
 from mgsync.changes import Action, Change, Notice
 from mgsync.engine.observe import canonical, observe, touched_scopes, wanted_scopes
 from mgsync.engine.secrets import SecretCheck, secret_matches, unchecked_notes
+from mgsync.engine.targets import NOTHING_MATCHED, select, unmatched_targets, with_needs
 from mgsync.errors import MgsyncError
 from mgsync.kinds import BY_NAME, KINDS, Deletable, Kind, Reviewable, Verifiable
 from mgsync.lockfile import Lockfile
@@ -28,9 +28,6 @@ from mgsync.state import Address, Entries, State, sort_key
 if TYPE_CHECKING:
     from mgsync.client import Client
     from mgsync.manifest import Desired
-
-
-NOTHING_MATCHED = "matches nothing in the manifests, the lockfile or Mailgun: nothing is planned for it"
 
 
 @dataclass(frozen=True)
@@ -78,10 +75,11 @@ def plan_changes(
     odd: list[OddItem] = []
     observed, secrets = _read_live(client, scopes, lock, (locked, wanted), before, differ, odd)
     inputs = Inputs(wanted, observed, locked, prune, secrets.matches | secrets.unchecked)  # unchecked: no change shown
-    selected = _select(inputs, targets)
+    targets, needed = with_needs(inputs, targets)
+    selected = select(inputs, targets)
     made = diff(selected, KINDS) if differ is None else differ.finish(selected)
-    unmatched = _unmatched(selected, targets)
-    notes = [*odd_notes(odd, wanted, locked), *(f"--target {t} {NOTHING_MATCHED}" for t in unmatched)]
+    unmatched = unmatched_targets(selected, targets)
+    notes = [*odd_notes(odd, wanted, locked), *(f"--target {t} {NOTHING_MATCHED}" for t in unmatched), *needed]
     plan = replace(_with_engine_word(made, selected, observed, notes, show_hidden=show_hidden), targets=targets)
     covered = read if fresh else None
     return Outcome(replace(plan, unmatched=unmatched), observed, secrets=secrets, account=account, scopes=covered)
@@ -220,31 +218,6 @@ def _confirmations(changes: list[Change]) -> list[str]:
 def _confirmed_only(kind: Kind[Any]) -> bool:
     """Deleting needs ``apply --delete-<name> KEY`` too (``Deletable.confirm_delete``)."""
     return isinstance(kind, Deletable) and kind.confirm_delete
-
-
-def _select(inputs: Inputs, targets: tuple[str, ...]) -> Inputs:
-    if not targets:
-        return inputs
-
-    def keep(state: State) -> State:
-        return State(r for r in state.values() if matches_target(r.address, targets))
-
-    return Inputs(keep(inputs.desired), keep(inputs.observed), keep(inputs.locked), inputs.prune, inputs.secret_matches)
-
-
-def _unmatched(selected: Inputs, targets: tuple[str, ...]) -> tuple[str, ...]:
-    """The targets that match nothing (a key mistyped): each gets a note, and the plan's summary
-    never says Mailgun matches the manifests on them."""
-    if not targets:  # then nothing was selected away: no state is walked
-        return ()
-    found = [address for state in (selected.desired, selected.observed, selected.locked) for address in state]
-    return tuple(target for target in targets if not any(matches_target(address, (target,)) for address in found))
-
-
-def matches_target(address: Address, targets: tuple[str, ...]) -> bool:
-    """A target is an address or a glob (``route:*``, ``member:news@mg.example.com/*``)."""
-    text = str(address)
-    return any(text == t or fnmatch.fnmatchcase(text, t) for t in targets)
 
 
 def _without_children_of_deleted(changes: list[Change]) -> list[Change]:

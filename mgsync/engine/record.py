@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 from mgsync.apply import Hashes, Progress, Stopping, execute
 from mgsync.engine.observe import canonical
-from mgsync.engine.planning import Outcome, matches_target, plan_changes
+from mgsync.engine.planning import Outcome, plan_changes
 from mgsync.engine.secrets import SecretCheck, record_secrets_verifier
+from mgsync.engine.targets import matches_target
 from mgsync.errors import MgsyncError
 from mgsync.kinds import BY_NAME
 from mgsync.lockfile import Lockfile

@@ -99,7 +99,7 @@ class Engine:
                 self.desired,
                 self.lock,
                 planned,
-                targets=self.targets,
+                targets=planned.plan.targets,  # with what they need (engine/targets.py)
                 progress=self.hooks.progress,
                 stopping=self.hooks.stopping,
                 hashes=hashes,

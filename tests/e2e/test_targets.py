@@ -80,3 +80,35 @@ def test_a_targeted_apply_then_plan(project: Path) -> None:
     assert result.stdout.strip() == "No changes on the targets (--target): Mailgun matches the manifests there."
     result = mgsync(project, "plan", "--detailed-exitcode")
     assert result.returncode == 2 and "+ domain:mg.example.com" in result.stdout
+
+
+NEEDS = """\
+version: 1
+domains:
+  t.example.com:
+    webhooks: {delivered: https://hooks.example.com/t}
+mailing_lists:
+  news@t.example.com:
+    members: [{address: ann@example.org}, {address: bo@example.org}]
+"""
+
+
+def test_a_target_takes_what_it_needs_that_does_not_exist_yet(tmp_path: Path) -> None:
+    """As Terraform's -target takes dependencies: members need their list, the list its domain. Without
+    them each create failed at Mailgun (404 "Mailing list not found", "Domain not found")."""
+    (tmp_path / "mgsync.yaml").write_text(NEEDS, encoding="utf-8")
+    members = mgsync(tmp_path, "apply", "--yes", "--target", "member:*")
+    assert members.returncode == 0, members.stdout + members.stderr
+    for address in ("domain:t.example.com", "list:news@t.example.com"):
+        assert f"Note: --target also takes {address}: what it targets needs it, and it does not exist yet." in (
+            members.stdout
+        )
+    lock = (tmp_path / "mgsync.lock").read_text()
+    assert all(
+        f'"{a}"' in lock for a in ("domain:t.example.com", "list:news@t.example.com", "member:news@t.example.com")
+    )
+    assert "webhook:" not in lock  # not targeted, not needed
+    hooks = mgsync(tmp_path, "apply", "--yes", "--target", "webhook:*")
+    assert hooks.returncode == 0 and "also takes" not in hooks.stdout, hooks.stdout + hooks.stderr
+    whole = mgsync(tmp_path, "plan", "--detailed-exitcode")
+    assert whole.returncode == 0, whole.stdout  # everything applied, and recorded
