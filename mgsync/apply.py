@@ -50,7 +50,7 @@ from mgsync.kinds import BULK_KINDS, BY_NAME, BulkKind, Kind
 from mgsync.kinds.base import is_not_found, response_lost
 from mgsync.kinds.capabilities import Deletable, Writable
 from mgsync.lockfile import Lockfile
-from mgsync.plan import Plan
+from mgsync.plan import Plan, update_to
 from mgsync.state import Address, Resource, State
 
 if TYPE_CHECKING:
@@ -316,7 +316,7 @@ def _create_once(client: Client, kind: Kind[Any], change: Change) -> Resource | 
     """Create; if the answer was lost (5xx, dropped connection), re-read before deciding.
 
     A POST is never repeated blindly (the policy above, in the module docstring): if the object exists now, the create
-    committed and the step succeeded; if it does not, sending it again is safe.
+    committed, and what it still lacks is sent as an update (``_finished``); if it does not, sending it again is safe.
     """
     writable = _writable(kind)
     try:
@@ -325,7 +325,23 @@ def _create_once(client: Client, kind: Kind[Any], change: Change) -> Resource | 
         if not response_lost(err):
             raise
         found = kind.find(client, change.address)
-        return found if found is not None else writable.create(client, change)
+        return _finished(client, kind, change, found) if found is not None else writable.create(client, change)
+
+
+def _finished(client: Client, kind: Kind[Any], change: Change, found: Resource) -> Resource:
+    """A create found done after its answer was lost: a create of several calls (a domain's POST, then
+    the PUT of its ``mailfrom_host``) may have stopped after its first, so what ``found`` lacks is sent
+    now as an update. Recorded as sent: what the create sent (a domain's create-only settings, which
+    Mailgun does not show) over what was found (its id). Its secrets went with the create that landed."""
+    desired = change.desired
+    if desired is None:
+        raise TypeError(f"{change.address}: a create without its desired object")
+    rest = update_to(kind, desired, found, secrets_match=True)
+    if rest is not None:
+        log.debug("apply: %s found created after a lost answer; finishing: %s", change.address, rest.fields)
+        _writable(kind).update(client, rest)
+    sent = {k: v for k, v in (change.after or {}).items() if k not in kind.model.SECRET}
+    return Resource(change.address, kind.model.model_validate({**found.body.comparable(), **sent}), meta=found.meta)
 
 
 def _delete_once(client: Client, kind: Kind[Any], change: Change) -> None:

@@ -321,11 +321,17 @@ def _diff_one(plan: Plan, inputs: Inputs, kind: Kind[Any], address: Address) -> 
 def _converge(inputs: Inputs, kind: Kind[Any], desired: Resource, observed: Resource | None) -> Change | None:
     if observed is None:
         return Change.create(desired, None if isinstance(desired.body, Row) else masked(desired, managed_only=True))
+    return update_to(kind, desired, observed, secrets_match=desired.address in inputs.secret_matches)
+
+
+def update_to(kind: Kind[Any], desired: Resource, observed: Resource, *, secrets_match: bool) -> Change | None:
+    """The update that makes ``observed`` what ``desired`` declares, or None when it is so already;
+    ``secrets_match``: the secrets ``desired`` sets are known to be live (none is sent again)."""
     secrets = desired.body.SECRET
     wanted = {k: v for k, v in kind.wanted(desired.body, observed.body).items() if k not in secrets}
     fields = list(field_changes(observed.body.comparable(), wanted, desired.body))
     for name in sorted(secrets & desired.body.model_fields_set):
-        if getattr(desired.body, name) is not None and desired.address not in inputs.secret_matches:
+        if getattr(desired.body, name) is not None and not secrets_match:
             fields.append(FieldChange((name,), SENSITIVE, SENSITIVE_CHANGED))
     if not fields:
         return None

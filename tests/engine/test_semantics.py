@@ -231,6 +231,25 @@ def test_create_whose_response_was_lost_is_not_repeated(tmp_path) -> None:
     assert '"route:support"' in h.lock_path.read_text()
 
 
+def test_create_of_several_calls_found_done_after_a_lost_answer_is_finished(tmp_path) -> None:
+    """A domain's create is a POST, then a PUT of ``mailfrom_host`` (POST does not take it). With the
+    POST's answer lost, the re-read found the domain and the step ended there: no PUT, the apply said
+    "1 added" with a change still pending, and the create-only ``dkim_key_size`` it had sent was not
+    recorded (the next plan said it was "not checked")."""
+    h = Harness(tmp_path)
+    h.write(
+        "domains:\n  mf.example.com: {spam_action: tag, mailfrom_host: bounce.mf.example.com, dkim_key_size: 2048}\n"
+    )
+    h.emu.faults.drop_connection(method="POST", path="/v4/domains", after_commit=True)
+    outcome = h.apply()
+    assert h.requests("POST", "/v4/domains") == ["POST /v4/domains"]
+    assert h.requests("PUT", "/v4/domains") == ["PUT /v4/domains/mf.example.com"]
+    assert outcome.applied == 1 and outcome.pending is None
+    plan = h.plan()
+    assert h.actions(plan) == []
+    assert not [note for note in plan.notes if "not checked" in note]
+
+
 @pytest.mark.parametrize(("fault", "posts"), [("fail_after_commit", 1), ("fail_before_commit", 2)])
 def test_bulk_batch_whose_answer_was_lost_is_re_read_then_completed(tmp_path, fault: str, posts: int) -> None:
     h = Harness(tmp_path)
