@@ -142,7 +142,11 @@ def execute(
                 if progress and step.changes:  # not the barrier
                     progress(applied, total, str(step.changes[-1].address))
     except ApiError as err:
-        done = f"Applied: {applied} of {total} changes, each recorded in the lockfile" if applied else "Nothing applied"
+        done = (
+            f"Applied: {applied} of {total} changes, each recorded in the lockfile"
+            if applied
+            else ("No change completed" if err.wrote else "Nothing applied")
+        )
         err.args = (f"{str(err).rstrip('.')}. {done}; mgsync plan shows what is left",)
         raise
     return applied

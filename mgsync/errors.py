@@ -111,7 +111,11 @@ class ManifestError(MgsyncError):
 
 class ApiError(MgsyncError):
     """``json``: the answer's body was JSON, as Mailgun's always is (an HTML page or plain text comes
-    from a server in front of it, or an unknown path)."""
+    from a server in front of it, or an unknown path). ``wrote``: the step that failed on this call had
+    already changed something in Mailgun (its error says what), so an apply's error never says
+    "Nothing applied"."""
+
+    wrote = False
 
     def __init__(self, method: str, path: str, status: int, message: str, *, json: bool = True):
         self.method, self.path, self.status, self.message, self.json = method, path, status, message, json

@@ -206,7 +206,23 @@ class TemplateKind(Kind[Template], Writable, Deletable, Prunable):
             # The same content was active once before: activate that version again.
             client.put(f"{self._path(change)}/versions/{path_quote(tag)}", data=[("active", "yes")])
             return
-        self._prune(client, change, versions, keep=min(keep, MAX_VERSIONS) - 1)
+        # Room first only at Mailgun's cap, which refuses one more (§6.1); else the oldest go after the
+        # new version is in, so one Mailgun refuses for any other reason costs no history.
+        gone = self._prune(client, change, versions, keep=MAX_VERSIONS - 1)
+        try:
+            self._add_version(client, change, tag, after)
+        except ApiError as err:
+            if gone:
+                room = f"Mailgun keeps at most {MAX_VERSIONS}"
+                err.args = (f"{err} (before it, deleted the oldest version {', '.join(gone)}: {room})",)
+                err.wrote = True
+            raise
+        # The version active until now stays too (the one to go back to): only older inactive ones go.
+        now = [v for v in versions if v["tag"] not in gone]
+        self._prune(client, change, [*now, {"tag": tag, "active": True}], keep=keep)
+
+    def _add_version(self, client: Client, change: Change, tag: str, after: dict[str, Any]) -> None:
+        """POST the version, active; after a lost answer, re-read whether it landed (never sent twice blindly)."""
         form = [("tag", tag), *self._version_form(after), ("active", "yes")]
         try:
             client.post(f"{self._path(change)}/versions", data=form)
@@ -225,15 +241,17 @@ class TemplateKind(Kind[Template], Writable, Deletable, Prunable):
         )
         return list(pages)
 
-    def _prune(self, client: Client, change: Change, versions: list[dict[str, Any]], keep: int) -> None:
-        """Delete the oldest inactive versions until at most ``keep`` remain."""
+    def _prune(self, client: Client, change: Change, versions: list[dict[str, Any]], keep: int) -> list[str]:
+        """Delete the oldest inactive versions until at most ``keep`` remain; the tags deleted."""
         inactive = sorted((v for v in versions if not v.get("active")), key=_created)
-        for version in inactive[: max(0, len(versions) - keep)]:
+        gone = [version["tag"] for version in inactive[: max(0, len(versions) - keep)]]
+        for old in gone:
             try:
-                client.delete(f"{self._path(change)}/versions/{path_quote(version['tag'])}")
+                client.delete(f"{self._path(change)}/versions/{path_quote(old)}")
             except ApiError as err:  # gone already: a retried DELETE whose first answer was lost had landed
                 if not is_not_found(err):
                     raise
+        return gone
 
     @staticmethod
     def _version_form(fields: dict[str, Any]) -> list[tuple[str, str]]:

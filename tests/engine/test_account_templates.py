@@ -19,6 +19,7 @@ from mgsync import render
 from mgsync.cli import main
 from mgsync.emulator import Emulator
 from mgsync.emulator.account_templates import add_template
+from mgsync.errors import ApiError
 from mgsync.importer import run_import
 from mgsync.kinds.template import version_tag
 from tests.support.harness import KEY, Harness
@@ -154,6 +155,54 @@ def test_a_pruned_version_whose_delete_answer_was_lost_is_gone_not_an_error(tmp_
     assert h.requests("DELETE") == [f"DELETE {T}/receipt/versions/{tag('a')}"] * 2
     assert versions(h) == sorted([(tag("b"), False), (tag("c"), True)])
     assert h.actions() == []
+
+
+REFUSED = '{"message": "template is invalid"}'
+
+
+def test_a_new_version_mailgun_refuses_costs_no_history(tmp_path) -> None:
+    """The oldest version beyond keep_versions was deleted before the new one was sent: a version
+    Mailgun refused still cost one, and the error said "Nothing applied"."""
+    h = harness(tmp_path)
+    for body in ("a", "b"):
+        h.write(manifest(body, keep=2))
+        h.apply()
+    h.emu.faults.fail_before_commit("POST", f"{T}/receipt/versions", 400, body=REFUSED, content_type="application/json")
+    h.write(manifest("c", keep=2))
+    with pytest.raises(ApiError) as refused:
+        h.apply()
+    assert str(refused.value).endswith(
+        "returned 400: template is invalid. Nothing applied; mgsync plan shows what is left"
+    )
+    assert h.requests("DELETE") == []
+    assert versions(h) == sorted([(tag("a"), False), (tag("b"), True)])
+    h.apply()  # accepted now: the oldest goes after it
+    assert h.requests("DELETE") == [f"DELETE {T}/receipt/versions/{tag('a')}"]
+    assert versions(h) == sorted([(tag("b"), False), (tag("c"), True)])
+    assert h.actions() == []
+
+
+def test_at_mailguns_cap_room_is_made_first_and_a_refusal_says_so(tmp_path) -> None:
+    """Mailgun keeps at most 40 versions of a template: at the cap the oldest inactive one goes before
+    the new one is sent, and when Mailgun then refuses it, the error says what was deleted."""
+    h = harness(tmp_path)
+    h.write(manifest("a", keep=40))
+    h.apply()
+    for n in range(39):
+        h.client.post(f"{T}/receipt/versions", data=[("tag", f"old-{n:02}"), ("template", f"old {n}")])
+    h.emu.faults.fail_before_commit("POST", f"{T}/receipt/versions", 400, body=REFUSED, content_type="application/json")
+    h.write(manifest("b", keep=40))
+    with pytest.raises(ApiError) as refused:
+        h.apply()
+    assert str(refused.value).endswith(
+        "returned 400: template is invalid (before it, deleted the oldest version old-00: Mailgun keeps at most 40). "
+        "No change completed; mgsync plan shows what is left"
+    )
+    assert len(versions(h)) == 39
+    assert h.actions() == [("account_template:receipt", "update")]
+    h.apply()
+    assert h.requests("DELETE") == [f"DELETE {T}/receipt/versions/old-00"]  # none more: there was room
+    assert len(versions(h)) == 40 and (tag("b"), True) in versions(h)
 
 
 # --- import ------------------------------------------------------------------------------------
