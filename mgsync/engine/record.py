@@ -7,7 +7,7 @@ The caller holds the lockfile's lock (``lockfile.hold``) from planning to here.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -48,7 +48,8 @@ def apply_changes(
     applied = _executed(client, outcome, lock, progress, hashes, stopping)
     after = outcome
     if applied:
-        after = plan_changes(client, desired, lock, targets=targets, after=outcome.plan, before=outcome.observed)
+        with _folded(lock, f"{applied} of {len(outcome.plan.changes)}"):
+            after = plan_changes(client, desired, lock, targets=targets, after=outcome.plan, before=outcome.observed)
     sync_lock(lock, desired, after.observed, targets, after.secrets)
     if not targets:  # the account notes as the plan after this apply shows them; a targeted plan has only its own
         lock.account_notes = after.plan.account_digest
@@ -74,6 +75,23 @@ def _executed(
     except BaseException:
         with contextlib.suppress(MgsyncError, OSError):
             lock.write()
+        raise
+
+
+@contextlib.contextmanager
+def _folded(lock: Lockfile, applied: str) -> Iterator[None]:
+    """The re-read after an apply: when it fails, the journal (every step applied) is folded into the
+    lockfile, and the error says that only the re-read failed, after every change was applied."""
+    try:
+        yield
+    except BaseException as err:
+        with contextlib.suppress(MgsyncError, OSError):
+            lock.write()
+        if isinstance(err, MgsyncError):
+            err.args = (
+                f"Reading Mailgun again after the apply failed: {err}. Every change was applied ({applied}), each "
+                "recorded in the lockfile; run mgsync plan to see whether Mailgun shows them all",
+            )
         raise
 
 

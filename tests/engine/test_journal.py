@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from mgsync.errors import LockfileError
+from mgsync.errors import ApiError, LockfileError
 from mgsync.lockfile import Lockfile, fold, journal_path
 from mgsync.state import Address, Resource
 from tests.support.harness import Harness
@@ -155,3 +155,23 @@ def test_a_write_keeps_the_lockfiles_permissions_and_its_link(tmp_path: Path) ->
     assert shared.stat().st_mode & 0o777 == 0o664
     assert journal_path(h.lock_path) == journal_path(shared)
     assert not list(h.lock_path.parent.glob(".mgsync-lock-*"))
+
+
+def test_a_re_read_that_fails_after_every_write_folds_the_journal_and_says_so(tmp_path: Path) -> None:
+    """The re-read after the writes ran outside the journal's fold: when it failed, the error was only
+    the GET's, as if nothing had been applied, and the journal was left for the next read."""
+    h = Harness(tmp_path)
+    h.write(ROUTES)
+    h.emu.faults.fail_before_commit("GET", "/v3/routes", 503, times=None).skip = 1  # the plan's read passes
+    with pytest.raises(ApiError) as failed:
+        h.apply()
+    assert str(failed.value) == (
+        "Reading Mailgun again after the apply failed: Mailgun API: GET /v3/routes returned 503: Service "
+        "Unavailable (HTML page) (gave up after 7 attempts). Every change was applied (3 of 3), each recorded "
+        "in the lockfile; run mgsync plan to see whether Mailgun shows them all"
+    )
+    assert not journal_path(h.lock_path).exists()
+    recorded = json.loads(h.lock_path.read_text())["resources"]
+    assert sorted(recorded) == ["route:a", "route:b", "route:c"]
+    h.emu.faults.rules.clear()
+    assert h.actions() == []
