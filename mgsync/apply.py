@@ -15,10 +15,10 @@ as their dependencies allow. What must keep its order does (``_steps``):
 
 Everything else (routes, templates, webhooks, credentials, settings across domains, batches of
 different scopes) runs concurrently. After a step fails no new step starts; those in flight finish
-and are recorded, then the first error in plan order is raised. Ctrl-C (``KeyboardInterrupt``) or
-SIGTERM (``tuning.Terminated``) does the same: the steps in flight finish and are recorded, then the
-interrupt goes on (a second one stops at once, as a kill does: a step in flight may then be done at
-Mailgun and not recorded).
+and are recorded, then the first error in plan order is raised, naming the others that failed with
+it. Ctrl-C (``KeyboardInterrupt``) or SIGTERM (``tuning.Terminated``) does the same: the steps in
+flight finish and are recorded, then the interrupt goes on (a second one stops at once, as a kill
+does: a step in flight may then be done at Mailgun and not recorded).
 
 Each finished step is recorded in the lockfile, and every group of steps that finished together is
 committed to its journal with one append (``Lockfile.commit``), so an apply writes in proportion to
@@ -134,22 +134,37 @@ def execute(
                 made = hashes.get(change.address)
                 _record(lock, step.kind, change, result, made.result() if made else lock.secret_hash(change.address))
 
+    others: list[BaseException] = []  # the failures after the first, in plan order (``_run``)
     try:
-        for finished in _run(client, steps=steps, perform=perform, stopping=stopping):
+        for finished in _run(client, steps=steps, perform=perform, stopping=stopping, others=others):
             lock.commit()
             for step in finished:
                 applied += len(step.changes)
                 if progress and step.changes:  # not the barrier
                     progress(applied, total, str(step.changes[-1].address))
     except ApiError as err:
-        done = (
-            f"Applied: {applied} of {total} changes, each recorded in the lockfile"
-            if applied
-            else ("No change completed" if err.wrote else "Nothing applied")
-        )
-        err.args = (f"{str(err).rstrip('.')}. {done}; mgsync plan shows what is left",)
+        err.args = (_failed(err, others, applied, total),)
         raise
     return applied
+
+
+LISTED = 10  # the failed steps an apply's error names, the first included; the rest are counted
+
+
+def _failed(first: ApiError, others: list[BaseException], applied: int, total: int) -> str:
+    """The error of an apply whose steps failed: the first in plan order and how much was applied,
+    then a line for each other failure (steps running together can fail together)."""
+    wrote = first.wrote or any(isinstance(other, ApiError) and other.wrote for other in others)
+    done = (
+        f"Applied: {applied} of {total} changes, each recorded in the lockfile"
+        if applied
+        else ("No change completed" if wrote else "Nothing applied")
+    )
+    lines = [f"{str(first).rstrip('.')}. {done}; mgsync plan shows what is left"]
+    lines += [f"Also failed: {other}" for other in others[: LISTED - 1]]
+    if len(others) > LISTED - 1:
+        lines.append(f"… and {len(others) - (LISTED - 1)} more failed")
+    return "\n".join(lines)
 
 
 def _named(step: Step) -> str:
@@ -162,12 +177,16 @@ def _named(step: Step) -> str:
 
 
 def _run(
-    client: Client, steps: list[Step], perform: Callable[[Step], None], stopping: Stopping | None = None
+    client: Client,
+    steps: list[Step],
+    perform: Callable[[Step], None],
+    stopping: Stopping | None = None,
+    others: list[BaseException] | None = None,
 ) -> Iterator[list[Step]]:
     """``perform`` each step on the client's pool as the dependencies allow, at most ``concurrency`` at
     once, the earliest ready step first; yield each group of steps that finished together (in plan order).
     After a failure no step starts; when those running have finished, the first error in plan order is
-    raised. After a Ctrl-C likewise (``tuning.graceful_interrupt``; ``stopping`` is told how many run
+    raised (the others, in plan order, are added to ``others``). After a Ctrl-C likewise (``tuning.graceful_interrupt``; ``stopping`` is told how many run
     on), then ``KeyboardInterrupt``, unless a step failed."""
     waiting = [len(step.after) for step in steps]
     dependents: list[list[int]] = [[] for _ in steps]
@@ -207,7 +226,10 @@ def _run(
             if finished:
                 yield finished
     if failed:
-        raise min(failed, key=lambda failure: failure[0])[1]
+        first, *rest = [error for _, error in sorted(failed, key=lambda failure: failure[0])]
+        if others is not None:
+            others.extend(rest)
+        raise first
     if interrupted.is_set():
         raise interrupted.stop()
 

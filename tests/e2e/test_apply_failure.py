@@ -116,3 +116,55 @@ def test_a_create_a_captive_portal_answers_with_its_page_is_not_counted_as_done(
         assert emu.store.routes == {}
         again = run("plan", "--detailed-exitcode", "mailgun", cwd=tmp_path, env=env)
     assert again.returncode == 2 and "+ route:r1" in again.stdout
+
+
+def _served_apply(tmp_path: Path, manifest: str, *faults: tuple[str, str], concurrency: str = "8"):
+    """``apply --yes`` of ``manifest`` against a served emulator whose ``faults`` (method, path) answer 400."""
+    from mgsync.emulator import Emulator
+    from mgsync.emulator.server import serve
+
+    emu = Emulator(api_key="test")
+    (tmp_path / "m.yaml").write_text(manifest, encoding="utf-8")
+    for method, path in faults:
+        emu.faults.fail_before_commit(
+            method, path, status=400, times=None, body='{"message": "refused"}', content_type="application/json"
+        )
+    with serve(emu, host="127.0.0.1", port=0) as srv:
+        env = {"MAILGUN_API_KEY": "test", "MAILGUN_BASE_URL": srv.url, "MG_PW": "secret-pw-1"}
+        return run("apply", "--yes", "--concurrency", concurrency, "m.yaml", cwd=tmp_path, env=env)
+
+
+def test_every_step_that_failed_is_named(tmp_path: Path) -> None:
+    """Two steps running together, both refused: the error named one of them only."""
+    manifest = (
+        "domains:\n"
+        "  mg.example.com:\n"
+        "    spam_action: tag\n"
+        "    credentials: {alice: {password: '${env:MG_PW}'}}\n"
+        "    templates: {welcome: {template: hi}}\n"
+        "    webhooks: {delivered: [https://h.example.com/1], opened: [https://h.example.com/2]}\n"
+    )
+    result = _served_apply(
+        tmp_path,
+        manifest,
+        ("POST", "/v3/domains/mg.example.com/credentials"),
+        ("POST", "/v3/mg.example.com/templates"),
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines() == [
+        "Error: template:mg.example.com/welcome (m.yaml:5:17): Mailgun API: POST /v3/mg.example.com/templates "
+        "returned 400: refused. Applied: 3 of 5 changes, each recorded in the lockfile; mgsync plan shows what is left",
+        "Also failed: credential:mg.example.com/alice (m.yaml:4:19): Mailgun API: POST "
+        "/v3/domains/mg.example.com/credentials returned 400: refused",
+    ]
+
+
+def test_the_failed_steps_named_are_capped(tmp_path: Path) -> None:
+    names = [f"r{n:02}" for n in range(14)]
+    routes = "".join(f"  {n}: {{expression: 'match_recipient(\"{n}@x.org\")', actions: ['stop()']}}\n" for n in names)
+    result = _served_apply(tmp_path, f"routes:\n{routes}", ("POST", "/v3/routes"), concurrency="16")
+    lines = result.stderr.splitlines()
+    assert result.returncode == 1 and lines[-11].startswith("Error: route:r00 (m.yaml:2:3): ")
+    assert lines[-11].endswith("returned 400: refused. Nothing applied; mgsync plan shows what is left")
+    assert [line.split(" (")[0] for line in lines[-10:-1]] == [f"Also failed: route:{n}" for n in names[1:10]]
+    assert lines[-1] == "… and 4 more failed"
