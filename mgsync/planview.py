@@ -174,6 +174,7 @@ def apply_hooks(line: Status, yes: bool) -> Hooks:
         progress=_progress(line),
         stopping=lambda running: _stopping(line, running),
         verifying=lambda: line.phase("asking Mailgun to verify"),
+        noted=lambda note: click.echo(f"Note: {note}", err=True),
     )
 
 

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from mgsync import saved_plan
 from mgsync.apply import Progress, Stopping, secrets_hashed
+from mgsync.changes import Action
 from mgsync.engine.planning import Outcome, plan_changes, verify
 from mgsync.engine.record import apply_changes
 from mgsync.engine.secrets import secret_texts
-from mgsync.kinds import Kind
+from mgsync.kinds import BY_NAME, Kind
 from mgsync.lockfile import Lockfile, hold
 from mgsync.plan import Plan
 
@@ -55,6 +56,7 @@ class Hooks:
     progress: Progress | None = None  # each step applied
     stopping: Stopping | None = None  # Ctrl-C came while steps run: they finish and are recorded first
     verifying: Callable[[], None] = _nothing  # the re-checks asked for start
+    noted: Callable[[str], None] = _nothing  # a note on what was asked (a confirmation that confirms nothing)
 
 
 @contextmanager
@@ -91,6 +93,8 @@ class Engine:
             self.hooks.planned(planned.plan)
             self._check_reviewed(planned.plan, checks)
             self.hooks.checked(planned.plan)
+            for note in unmatched_confirmations(planned.plan, checks.confirmed):
+                self.hooks.noted(note)
             planned.plan.raise_if_unsafe(force=checks.force, confirmed=checks.confirmed)
             if not planned.plan.empty:
                 self.hooks.confirm(planned.plan)
@@ -117,3 +121,15 @@ class Engine:
             saved_plan.check_digest(checks.expect_plan, plan)
         if checks.reviewed is not None:
             saved_plan.check_reviewed(checks.reviewed, plan)
+
+
+def unmatched_confirmations(plan: Plan, confirmed: frozenset[str]) -> list[str]:
+    """A note for each delete confirmed (``apply --delete-<name> KEY``) that ``plan`` does not make: a
+    typo, or an object still declared, else it would pass unsaid and the user believe it deleted."""
+    deleted = {str(change.address) for change in plan.changes if change.action is Action.DELETE}
+    notes = []
+    for address in sorted(confirmed - deleted):
+        kind, _, key = address.partition(":")
+        why = f"a {BY_NAME[kind].noun(1)} is deleted only once the manifests no longer declare it and the lockfile records it"
+        notes.append(f"--delete-{kind} {key} confirms nothing: this plan does not delete {address} ({why})")
+    return notes

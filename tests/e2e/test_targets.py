@@ -112,3 +112,19 @@ def test_a_target_takes_what_it_needs_that_does_not_exist_yet(tmp_path: Path) ->
     assert hooks.returncode == 0 and "also takes" not in hooks.stdout, hooks.stdout + hooks.stderr
     whole = mgsync(tmp_path, "plan", "--detailed-exitcode")
     assert whole.returncode == 0, whole.stdout  # everything applied, and recorded
+
+
+def test_a_delete_confirmed_that_the_plan_does_not_make_is_one_note(project: Path) -> None:
+    """``--delete-domain NAME`` for a domain still declared, or mistyped, was silently ignored: the
+    user could believe it deleted, or not see why the delete they meant was refused."""
+    assert mgsync(project, "apply", "--yes").returncode == 0
+    still = mgsync(project, "apply", "--yes", "--delete-domain", "mg.example.com")
+    assert still.returncode == 0 and still.stderr.splitlines() == [
+        "Note: --delete-domain mg.example.com confirms nothing: this plan does not delete domain:mg.example.com "
+        "(a domain is deleted only once the manifests no longer declare it and the lockfile records it)"
+    ]
+    (project / "mgsync.yaml").write_text(MANIFEST.replace("  mg.example.com: {}\n", "  {}\n"), encoding="utf-8")
+    typo = mgsync(project, "apply", "--yes", "--delete-domain", "mg.exmple.com")
+    assert typo.returncode == 5
+    assert typo.stderr.splitlines()[0].startswith("Note: --delete-domain mg.exmple.com confirms nothing: ")
+    assert "Re-run with --delete-domain mg.example.com to confirm." in typo.stderr.splitlines()[-1]
