@@ -198,7 +198,7 @@ def _run(
     running: dict[Future[None], int] = {}
     failed: list[tuple[int, BaseException]] = []
     pool = client.pool
-    with tuning.graceful_interrupt() as interrupted:
+    with tuning.graceful_interrupt() as interrupted, client.stopping_on(interrupted):  # then nothing is retried
         told = False
         while ready or running:
             if interrupted.is_set() and not told:
@@ -225,10 +225,11 @@ def _run(
                         heapq.heappush(ready, later)
             if finished:
                 yield finished
-    if failed:
-        first, *rest = [error for _, error in sorted(failed, key=lambda failure: failure[0])]
+    if failed:  # a step's own failure before the interrupt that stopped a step (``Client.stopping_on``)
+        ordered = sorted(failed, key=lambda failure: (isinstance(failure[1], KeyboardInterrupt), failure[0]))
+        first, *rest = [error for _, error in ordered]
         if others is not None:
-            others.extend(rest)
+            others.extend(error for error in rest if not isinstance(error, KeyboardInterrupt))
         raise first
     if interrupted.is_set():
         raise interrupted.stop()

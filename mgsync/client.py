@@ -21,6 +21,9 @@ Retry policy (mailgun-api.md §1.5, DESIGN.md §3.9):
 - 5xx and lost connections are retried only for idempotent methods. A POST whose answer was lost
   is never repeated, so the caller can re-read and decide; a POST that never reached the server
   (connect error or timeout) is safe to resend and is retried.
+- Ctrl-C or SIGTERM while an apply writes (``stopping_on``) ends every wait at once (a 429's
+  Retry-After, a backoff) and tries nothing again: a supervisor's grace period (``docker stop``: 10 s)
+  is far shorter than a throttled request's retries. A request in flight is answered first.
 
 Paths are sent as given (``@`` and ``+`` stay literal, §1.3); build them from values with
 ``segment()`` so that ``/``, ``?``, ``#`` and ``%`` inside a value are escaped. Pass file contents
@@ -50,7 +53,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from mgsync import __version__, answers, proxy, wire
+from mgsync import __version__, answers, proxy, tuning, wire
 from mgsync.answers import INT, OBJECT, STR, ListOf, Obj, Shape
 from mgsync.budget import Budget
 from mgsync.errors import ApiError, HostNotFoundError, NoAnswerError, UnreadableAnswerError
@@ -117,14 +120,17 @@ class Client:
         concurrency: int = 8,
         max_retries: int = 6,
         backoff_cap: float = 30.0,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         observer: Observer | None = None,
     ):
         check_base_url(settings.base_url, allow_http=settings.allow_http)
         self.settings, self.max_retries, self.backoff_cap = settings, max_retries, backoff_cap
         self.concurrency = max(1, concurrency)
         self.stats = Stats()
+        # ``sleep``: a test's own, to see the waits or skip them; by default a wait ends when the interrupt
+        # the client stops on comes (``stopping_on``)
         self._sleep, self._random = sleep, random.Random()
+        self._interrupt: tuning.Interrupt | None = None
         self.observer = observer
         self._lock, self._budget = threading.Lock(), Budget(backoff_cap)
         self._hidden: tuple[str, ...] = ()  # secret values and their echoed forms, longest first (``hide``)
@@ -282,15 +288,19 @@ class Client:
         url, where = self._url(path)
         body, query = wire.request_body(data, json, files), wire.clean_params(params)
         attempt = tries = 0  # ``attempt``: the retries that count toward max_retries
+        landed = False  # whether an attempt so far may have been applied (answered 5xx, or none)
         while True:
+            self._unless_stopped(method, where, landed)
             served = self._budget.served
             try:
-                response = self._send(method, url, where, query, body)
+                response = self._send(method, url, where, query, body, landed)
             except httpx.HTTPError as exc:
+                landed |= not isinstance(exc, NEVER_SENT)
                 delay = self._after_failure(method, where, exc, attempt)
             else:
                 if response.status_code < 300:
                     return response, where
+                landed |= response.status_code != 429  # a 429 was not processed (mailgun-api.md §1.5)
                 waiting_turn = self._waiting_turn(response, served, tries)
                 delay = self._after_error_status(method, where, response, attempt, waiting_turn)
                 attempt -= waiting_turn
@@ -298,8 +308,40 @@ class Client:
                 self.stats.retries += 1
             log.debug("http: retry %s %s (attempt %d)", method, where, tries + 2)
             if delay > 0:
-                self._sleep(delay)
+                self._wait(delay)
             attempt, tries = attempt + 1, tries + 1
+
+    @contextlib.contextmanager
+    def stopping_on(self, interrupt: tuning.Interrupt) -> Iterator[None]:
+        """Within the block, once ``interrupt`` is set (a first Ctrl-C or SIGTERM while an apply writes:
+        ``tuning.graceful_interrupt``) no request starts and none is tried again: a wait (a 429's
+        hold-off, a backoff) ends at once, and the request raises ``interrupt.stop()``. A request in
+        flight is answered first, so a step that was answered is recorded as done."""
+        before, self._interrupt = self._interrupt, interrupt
+        try:
+            yield
+        finally:
+            self._interrupt = before
+
+    def _wait(self, seconds: float) -> None:
+        """Wait ``seconds``, or less when the interrupt the client stops on comes (``stopping_on``)."""
+        interrupt = self._interrupt
+        if self._sleep is not None:
+            self._sleep(seconds)
+        elif interrupt is not None:
+            interrupt.wait(seconds)
+        else:
+            time.sleep(seconds)
+
+    def _unless_stopped(self, method: str, where: str, landed: bool) -> None:
+        """Raise the interrupt the client stops on, if it came (``stopping_on``): the request is not sent
+        (again). Nothing of it was applied unless an earlier attempt ``landed`` (a 5xx, a lost answer)."""
+        interrupt = self._interrupt
+        if interrupt is None or not interrupt.is_set():
+            return
+        outcome = "an earlier attempt may have been applied" if landed else "not applied"
+        log.debug("http: %s %s stopped by the interrupt, not sent again: %s", method, where, outcome)
+        raise interrupt.stop()
 
     def _waiting_turn(self, response: httpx.Response, served: int, tries: int) -> bool:
         """A 429 while other requests were served since this one was queued: our own threads won the
@@ -323,13 +365,18 @@ class Client:
         return base + where + (f"?{link.query}" if link.query else ""), where
 
     def _send(
-        self, method: str, url: str, where: str, query: dict[str, Any] | None, body: dict[str, Any]
+        self, method: str, url: str, where: str, query: dict[str, Any] | None, body: dict[str, Any], landed: bool
     ) -> httpx.Response:
         delay, response, outcome = self._budget.acquire(), None, "no answer"
+        if delay > 0:  # jitter only adds, so that waking threads do not all hit the reset instant
+            self._notify("rate_limit", delay)
+            try:
+                self._wait(delay + self._random.uniform(0, 0.1 * delay))
+                self._unless_stopped(method, where, landed)
+            except BaseException:  # stopped (``stopping_on``) or a second Ctrl-C: it never went
+                self._budget.release(None)
+                raise
         try:
-            if delay > 0:  # jitter only adds, so that waking threads do not all hit the reset instant
-                self._notify("rate_limit", delay)
-                self._sleep(delay + self._random.uniform(0, 0.1 * delay))
             with self._lock:
                 self.stats.requests += 1
                 self.stats.by_method[method] += 1
