@@ -9,9 +9,10 @@ plan shares (readcache.py).
 Retry policy (mailgun-api.md §1.5, DESIGN.md §3.9):
 
 - 429 is retried for every method (the request was not processed), waiting as the response says
-  (``Retry-After``, ``X-Request-Reset`` / ``X-RateLimit-Reset``, a ``retry-seconds`` body), else with
-  exponential backoff. The wait is shared (``budget.Budget``): every thread holds off until the reset,
-  and ``X-Request-Remaining`` keeps concurrent threads from overrunning a window in the first place.
+  (``Retry-After`` in seconds or as an HTTP date, ``X-Request-Reset`` / ``X-RateLimit-Reset``, a
+  ``retry-seconds`` body), else with exponential backoff, at most ``backoff_cap``. The wait is shared
+  (``budget.Budget``): every thread holds off until the reset, and ``X-Request-Remaining`` keeps
+  concurrent threads from overrunning a window in the first place.
   Only a 429 after which no request of this client was served counts toward ``max_retries``: at a
   window's reset our own threads race for its quota, and the losers are waiting their turn, not
   failing (at most ``THROTTLED_TURNS`` × ``max_retries`` such turns, so nothing waits forever).
@@ -443,6 +444,9 @@ class Client:
                 self.stats.throttled += 1
             if attempt < self.max_retries or waiting_turn:
                 hint = wire.server_delay(response, time.time())
+                # capped: a Retry-After of hours (a daily quota, a date a wrong clock puts far ahead) would
+                # hold every thread that long without a word; capped, the request is tried again, and a
+                # 429 that lasts ends the command after max_retries with the server's message
                 delay = min(hint if hint is not None and hint > 0 else self._backoff(attempt), self.backoff_cap)
                 log.debug("http: %s %s throttled (429): all requests hold off %.2f s", method, where, delay)
                 self._budget.hold(delay)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json as jsonlib
 import re
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qs, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
@@ -138,7 +140,7 @@ def server_delay(response: httpx.Response, now: float) -> float | None:
     The reset header is the most precise hint; ``Retry-After`` is relative, so it caps a reset
     skewed by clocks; a reset already past says nothing.
     """
-    retry_after = number(response.headers.get("Retry-After"))
+    retry_after = retry_after_seconds(response.headers, now)
     reset = reset_epoch(response.headers, now)
     if reset is not None and reset > now:
         return reset - now if retry_after is None else min(reset - now, retry_after)
@@ -146,6 +148,30 @@ def server_delay(response: httpx.Response, now: float) -> float | None:
         return retry_after
     body = parse_body(response)
     return number(body.get("retry-seconds")) if isinstance(body, dict) else None
+
+
+def retry_after_seconds(headers: Mapping[str, str], now: float) -> float | None:
+    """The seconds ``Retry-After`` asks for: a number of seconds, or an HTTP date (RFC 9110 §10.2.3), which
+    counts from the answer's ``Date`` when it has one (both by the server's clock, so ours may be skewed),
+    else from ``now``; None without one or with a value neither can read. A date already past gives 0 or less."""
+    value = headers.get("Retry-After")
+    seconds = number(value)
+    if seconds is not None or value is None:
+        return seconds
+    until = http_date(value)
+    if until is None:
+        return None
+    sent = http_date(headers.get("Date", ""))
+    return until - (sent if sent is not None else now)
+
+
+def http_date(value: str) -> float | None:
+    """An HTTP date (``Wed, 21 Oct 2015 07:28:00 GMT`` and the obsolete forms) in epoch seconds, or None."""
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return (when if when.tzinfo is not None else when.replace(tzinfo=UTC)).timestamp()
 
 
 def number(value: Any) -> float | None:

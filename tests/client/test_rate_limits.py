@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from email.utils import formatdate
 
 import httpx
 import pytest
@@ -75,6 +76,10 @@ def test_concurrent_map_rides_out_a_429_storm(account, connect, quota: int) -> N
     assert client.stats.requests == 40 + throttled
 
 
+# Retry-After as an HTTP date, this many seconds from now
+DATES = {"in_3s": 3, "100s_ago": -100, "97s_ago": -97, "in_1h": 3600, "1h_ago": -3600}
+
+
 @pytest.mark.parametrize(
     ("headers", "body", "low", "high"),
     [
@@ -85,6 +90,10 @@ def test_concurrent_map_rides_out_a_429_storm(account, connect, quota: int) -> N
         ({"X-Request-Reset": "{past_ms}", "Retry-After": "2"}, {}, 2.0, 2.2),  # a reset already past is ignored
         ({}, {"retry-seconds": 5}, 5.0, 5.5),  # legacy body (LDOC)
         ({"Retry-After": "120"}, {}, 7.0, 7.7),  # capped by backoff_cap
+        ({"Retry-After": "{date_in_3s}"}, {}, 2.0, 3.3),  # an HTTP date (RFC 9110 §10.2.3): whole seconds
+        ({"Date": "{date_100s_ago}", "Retry-After": "{date_97s_ago}"}, {}, 2.0, 3.3),  # by the server's clock
+        ({"Retry-After": "{date_in_1h}"}, {}, 7.0, 7.7),  # capped by backoff_cap
+        ({"Retry-After": "{date_1h_ago}"}, {}, 0.125, 0.28),  # already past: backoff
     ],
 )
 def test_wait_follows_the_servers_hint(headers: dict[str, str], body: dict, low: float, high: float) -> None:
@@ -97,6 +106,7 @@ def test_wait_follows_the_servers_hint(headers: dict[str, str], body: dict, low:
             "in_3s_ms": str(int((now + 3) * 1000)),
             "in_4s": str(int(now + 4)),
             "past_ms": str(int((now - 60) * 1000)),
+            **{f"date_{name}": formatdate(now + ahead, usegmt=True) for name, ahead in DATES.items()},
         }
         status = next(answers)
         if status == 200:
