@@ -11,8 +11,9 @@ Retry policy (mailgun-api.md §1.5, DESIGN.md §3.9):
 - 429 is retried for every method (the request was not processed), waiting as the response says
   (``Retry-After`` in seconds or as an HTTP date, ``X-Request-Reset`` / ``X-RateLimit-Reset``, a
   ``retry-seconds`` body), else with exponential backoff, at most ``backoff_cap``. The wait is shared
-  (``budget.Budget``): every thread holds off until the reset, and ``X-Request-Remaining`` keeps
-  concurrent threads from overrunning a window in the first place.
+  (``budget.Budget``): every thread holds off until the reset, and ``X-Request-Remaining``
+  (``X-Request-Limit`` after a reset) keeps concurrent threads from overrunning a window in the first
+  place.
   Only a 429 after which no request of this client was served counts toward ``max_retries``: at a
   window's reset our own threads race for its quota, and the losers are waiting their turn, not
   failing (at most ``THROTTLED_TURNS`` × ``max_retries`` such turns, so nothing waits forever).
@@ -368,15 +369,8 @@ class Client:
     def _send(
         self, method: str, url: str, where: str, query: dict[str, Any] | None, body: dict[str, Any], landed: bool
     ) -> httpx.Response:
-        delay, response, outcome = self._budget.acquire(), None, "no answer"
-        if delay > 0:  # jitter only adds, so that waking threads do not all hit the reset instant
-            self._notify("rate_limit", delay)
-            try:
-                self._wait(delay + self._random.uniform(0, 0.1 * delay))
-                self._unless_stopped(method, where, landed)
-            except BaseException:  # stopped (``stopping_on``) or a second Ctrl-C: it never went
-                self._budget.release(None)
-                raise
+        self._admitted(method, where, landed)
+        response, outcome = None, "no answer"
         try:
             with self._lock:
                 self.stats.requests += 1
@@ -396,6 +390,25 @@ class Client:
             self._notify("request")
             if outcome != "no answer":
                 log.debug("http: %s %s -> %s (%.0f ms)", method, where, outcome, (time.perf_counter() - started) * 1000)
+
+    def _admitted(self, method: str, where: str, landed: bool) -> None:
+        """Wait until the shared budget lets the request go (``budget.Budget``): out the hold-off after a
+        429, then for as long as the window's quota is taken, at most ``backoff_cap`` (the server then
+        decides). Each wait may end with the interrupt (``stopping_on``)."""
+        delay, waited = self._budget.held(), 0.0
+        if delay > 0:
+            self._hold_off(delay, method, where, landed)
+        while (delay := self._budget.admit(force=waited >= self.backoff_cap)) > 0:
+            waited += self._hold_off(delay, method, where, landed)
+
+    def _hold_off(self, delay: float, method: str, where: str, landed: bool) -> float:
+        """Wait ``delay`` for the budget and a little more: jitter only adds, so that waking threads do not
+        all hit the reset instant; the seconds it waited."""
+        self._notify("rate_limit", delay)
+        delay += self._random.uniform(0, 0.1 * delay)
+        self._wait(delay)
+        self._unless_stopped(method, where, landed)
+        return delay
 
     def _after_failure(self, method: str, where: str, exc: httpx.HTTPError, attempt: int) -> float:
         """Backoff before retrying a request that got no answer, or raise NoAnswerError."""

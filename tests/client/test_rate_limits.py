@@ -67,12 +67,12 @@ def test_concurrent_map_rides_out_a_429_storm(account, connect, quota: int) -> N
     elapsed = time.monotonic() - started
     assert results == [{"items": [], "total_count": 0}] * 40
     assert elapsed >= 0.15 * (40 / quota - 1)  # the quota was honoured, not hammered
-    # Inside a window the shared budget (429 resets, X-Request-Remaining) keeps threads within the
-    # quota, so no retry ever earns a second 429 in the same window; only when the quota is below the
-    # concurrency can the burst at each reset overrun it, by at most the difference.
-    windows = elapsed / 0.15 + 1
+    # The shared budget keeps the threads within the quota: inside a window by X-Request-Remaining, and
+    # at each reset by X-Request-Limit (the next window holds what the last did: all 8 threads went at
+    # every reset, and a quota of 5 answered 18 to 21 of 61 requests 429). Only the first burst, before
+    # any answer told the limit, can overrun it, by the threads beyond the quota.
     throttled = [e.status for e in emu.log].count(429)
-    assert client.stats.throttled == throttled <= max(0, 8 - quota) * windows
+    assert client.stats.throttled == throttled <= max(0, 8 - quota)
     assert client.stats.requests == 40 + throttled
 
 
