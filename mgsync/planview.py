@@ -183,8 +183,9 @@ def _stopping(line: Status, running: int) -> None:
     line.abandon()
     calls = f"{running} call{'s' if running != 1 else ''}"
     waiting = (
-        f"; waiting for the {calls} to Mailgun in flight to finish and be recorded (a second Ctrl-C or"
-        " SIGTERM stops at once; a call in flight may then be done at Mailgun but not recorded)"
+        f"; waiting for the {calls} to Mailgun in flight to finish and be recorded (one waiting to be tried"
+        " again is not; a second Ctrl-C or SIGTERM stops at once; a call in flight may then be done at"
+        " Mailgun but not recorded)"
     )
     click.echo(f"Interrupted: no new change starts{waiting if running else ''}.", err=True)
 

@@ -166,8 +166,8 @@ def test_an_apply_interrupted_with_ctrl_c_records_every_route_mailgun_holds(
         assert proc.returncode == code
         assert re.fullmatch(
             r"Interrupted: no new change starts(; waiting for the [1-8] calls? to Mailgun in flight to finish and be"
-            r" recorded \(a second Ctrl-C or SIGTERM stops at once; a call in flight may then be done at Mailgun but"
-            r" not recorded\))?\.",
+            r" recorded \(one waiting to be tried again is not; a second Ctrl-C or SIGTERM stops at once; a call in"
+            r" flight may then be done at Mailgun but not recorded\))?\.",
             waiting,
         ), waiting
         assert last == f"{word} The lockfile records every step that completed; run the command again."
