@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: one worker more than the cores. Much of the suite waits on the real ``mgsync``
+    processes it starts and on sockets (measured on 2 cores: 1.7 cores busy with two workers, 1.9
+    with three, and the suite 10 % shorter)."""
+    return (os.cpu_count() or 1) + 1
 
 
 @pytest.fixture
