@@ -37,7 +37,8 @@ import contextlib
 import errno
 import os
 import stat
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,12 +102,31 @@ class Problem:
         return f"{location}: {self.where}: {self.message}" if self.where else f"{location}: {self.message}"
 
 
+PER_FILE = 50  # problems of one severity shown per file (validate's text and annotations, a command's error)
+
+
+def capped(problems: Sequence[Problem], noun: str) -> list[Problem | str]:
+    """``problems`` with at most ``PER_FILE`` per file, each file's rest counted in one line where it
+    stops: a CSV of 50,000 repeated rows is one screen, not 50,000 lines (JSON lists every one)."""
+    total = Counter(problem.file for problem in problems)
+    shown: list[Problem | str] = []
+    counted: Counter[str] = Counter()
+    for problem in problems:
+        counted[problem.file] += 1
+        if counted[problem.file] <= PER_FILE:
+            shown.append(problem)
+        elif counted[problem.file] == PER_FILE + 1:
+            rest = total[problem.file] - PER_FILE
+            shown.append(f"{problem.file}: … and {rest:,} more {noun}s (validate --format json lists every one)")
+    return shown
+
+
 class ManifestError(MgsyncError):
     def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None):
         self.problems = sorted(problems)
         self.warnings = sorted(warnings or [])  # found alongside (unset ${env:} when allowed)
-        found = f"\n{len(self.problems)} errors found." if len(self.problems) > 1 else ""  # as validate ends
-        super().__init__("\n".join(str(p) for p in self.problems) + found)
+        found = f"\n{len(self.problems):,} errors found." if len(self.problems) > 1 else ""  # as validate ends
+        super().__init__("\n".join(str(p) for p in capped(self.problems, "error")) + found)
 
 
 class ApiError(MgsyncError):

@@ -14,18 +14,19 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from mgsync.errors import Problem
+from mgsync.errors import Problem, capped
 
 TITLE = "mgsync validate"
 
 
 def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
 
 
 def text(errors: Sequence[Problem], warnings: Sequence[Problem]) -> list[str]:
-    """Warnings first (``Warning: file:line:col: …``), then errors, then the error count if any."""
-    lines = [f"Warning: {w}" for w in warnings] + [str(e) for e in errors]
+    """Warnings first (``Warning: file:line:col: …``), then errors, then the error count if any; at most
+    ``errors.PER_FILE`` of each per file (a CSV of 50,000 repeated rows is one screen, not 50,000 lines)."""
+    lines = [f"Warning: {w}" for w in capped(warnings, "warning")] + [str(e) for e in capped(errors, "error")]
     if errors:
         lines.append(f"{plural(len(errors), 'error')} found.")
     return lines
@@ -55,10 +56,14 @@ def _entry(severity: str, problem: Problem) -> dict[str, Any]:
 
 def github(errors: Sequence[Problem], warnings: Sequence[Problem], env: Mapping[str, str] = os.environ) -> list[str]:
     workspace = env.get("GITHUB_WORKSPACE")
-    return [_command("warning", w, workspace) for w in warnings] + [_command("error", e, workspace) for e in errors]
+    return [_command("warning", w, workspace) for w in capped(warnings, "warning")] + [
+        _command("error", e, workspace) for e in capped(errors, "error")
+    ]
 
 
-def _command(level: str, problem: Problem, workspace: str | None) -> str:
+def _command(level: str, problem: Problem | str, workspace: str | None) -> str:
+    if isinstance(problem, str):  # the count of a file's problems not shown
+        return f"::{level} title={TITLE}::{_escape(problem)}"
     props = {"file": _relative(problem.file, workspace), "title": TITLE}
     if problem.line:
         props |= {"line": str(problem.line), "col": str(problem.col)}

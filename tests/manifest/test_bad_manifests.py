@@ -6,6 +6,7 @@ is wrong. Paths are relative to ``bad/`` because the CLI runs there, as a user w
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from mgsync.cli import main
+from tests.support.cli import mgsync_command
 from tests.support.manifests import BAD, PRUNABLE, SECTIONS
 
 CASES = {
@@ -275,3 +277,26 @@ def test_validate_as_a_real_process() -> None:
         *CASES["route_expression_syntax.yaml"],
         "6 errors found.",
     ]
+
+
+def test_thousands_of_repeated_rows_are_one_screen_and_every_one_in_json(tmp_path: Path) -> None:
+    """A CSV of 50,000 repeated rows printed 50,000 lines of "defined twice"; JSON still lists every one."""
+    rows = ["address,code", *(f"a{i % 10}@x.org,550" for i in range(5_000))]
+    (tmp_path / "b.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "m.yaml").write_text("domains:\n  mg.example.com:\n    suppressions:\n      bounces: {file: b.csv}\n")
+    for command in (["validate"], ["plan", "--emulator", "--emulator-state", str(tmp_path / "e.json")]):
+        done = subprocess.run(
+            [*mgsync_command(), *command, "."], cwd=tmp_path, capture_output=True, text=True, timeout=120
+        )
+        lines = done.stderr.splitlines()
+        assert done.returncode == 1 and len(lines) == 52, done.stderr[-500:]
+        first = "b.csv:12:1: bounce:mg.example.com/a0@x.org: defined twice (also at b.csv:2:1)"
+        assert lines[0] in (first, f"Error: {first}")  # a plan's error says Error: first
+        assert lines[-2:] == [
+            "b.csv: … and 4,940 more errors (validate --format json lists every one)",
+            "4,990 errors found.",
+        ]
+    document = subprocess.run(
+        [*mgsync_command(), "validate", "--format", "json", "."], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert len(json.loads(document.stdout)["problems"]) == 4_990
