@@ -160,6 +160,15 @@ def test_a_pruned_version_whose_delete_answer_was_lost_is_gone_not_an_error(tmp_
 REFUSED = '{"message": "template is invalid"}'
 
 
+def refused(h: Harness, text: str) -> str:
+    """The error of an apply of ``text`` whose new version Mailgun refuses."""
+    h.emu.faults.fail_before_commit("POST", f"{T}/receipt/versions", 400, body=REFUSED, content_type="application/json")
+    h.write(text)
+    with pytest.raises(ApiError) as error:
+        h.apply()
+    return str(error.value)
+
+
 def test_a_new_version_mailgun_refuses_costs_no_history(tmp_path) -> None:
     """The oldest version beyond keep_versions was deleted before the new one was sent: a version
     Mailgun refused still cost one, and the error said "Nothing applied"."""
@@ -167,11 +176,7 @@ def test_a_new_version_mailgun_refuses_costs_no_history(tmp_path) -> None:
     for body in ("a", "b"):
         h.write(manifest(body, keep=2))
         h.apply()
-    h.emu.faults.fail_before_commit("POST", f"{T}/receipt/versions", 400, body=REFUSED, content_type="application/json")
-    h.write(manifest("c", keep=2))
-    with pytest.raises(ApiError) as refused:
-        h.apply()
-    assert str(refused.value).endswith(
+    assert refused(h, manifest("c", keep=2)).endswith(
         "returned 400: template is invalid. Nothing applied; mgsync plan shows what is left"
     )
     assert h.requests("DELETE") == []
@@ -190,11 +195,7 @@ def test_at_mailguns_cap_room_is_made_first_and_a_refusal_says_so(tmp_path) -> N
     h.apply()
     for n in range(39):
         h.client.post(f"{T}/receipt/versions", data=[("tag", f"old-{n:02}"), ("template", f"old {n}")])
-    h.emu.faults.fail_before_commit("POST", f"{T}/receipt/versions", 400, body=REFUSED, content_type="application/json")
-    h.write(manifest("b", keep=40))
-    with pytest.raises(ApiError) as refused:
-        h.apply()
-    assert str(refused.value).endswith(
+    assert refused(h, manifest("b", keep=40)).endswith(
         "returned 400: template is invalid (before it, deleted the oldest version old-00: Mailgun keeps at most 40). "
         "No change completed; mgsync plan shows what is left"
     )
