@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from mgsync.errors import PER_FILE
 from tests.gitops import fakegithub
 from tests.gitops.loop import DIGEST, PLAN_MARKER, plan_comment, route, route_file
 from tests.gitops.runner import World, git
@@ -31,14 +32,21 @@ def broken(names: list[str], key: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def spread(names: list[str], key: str) -> dict[str, str | None]:
+    """``broken`` manifests of ``PER_FILE`` routes each: an error shows every problem of such a file."""
+    chunks = [names[i : i + PER_FILE] for i in range(0, len(names), PER_FILE)]
+    return {f"mailgun/broken-{k:02}.yaml": broken(chunk, key) for k, chunk in enumerate(chunks)}
+
+
 def umlauts(pad: int) -> list[str]:
     return [f"rüte-{i}" + ("x" * pad if i == 0 else "") for i in range(1500)]
 
 
 def error_bytes(pad: int) -> bytes:
-    """What the plan prints for broken(umlauts(pad), "priorité") (its stderr), as the comment's input."""
+    """What the plan prints for spread(umlauts(pad), "priorité") (its stderr), as the comment's input."""
     lines = [
-        f'mailgun/broken.yaml:{4 * i + 4}:5: routes.{name}.priorité: unknown key "priorité" (did you mean "priority"?)'
+        f"mailgun/broken-{i // PER_FILE:02}.yaml:{4 * (i % PER_FILE) + 4}:5: routes.{name}.priorité: "
+        'unknown key "priorité" (did you mean "priority"?)'
         for i, name in enumerate(umlauts(pad))
     ]
     return ("Error: " + "\n".join(lines)).encode()
@@ -66,7 +74,7 @@ def replan(world: World, files: dict[str, str | None]) -> Any:
 def test_a_long_failure_replaces_the_plan_whole(world: World, names: list[str], key: str) -> None:
     world.open_pull(1, "route-a", route_file("route-a"))
     assert DIGEST.search(plan_comment(world.fake, 1)["body"]) and world.fake.labels[1] == ["mgsync:add"]
-    run = replan(world, {"mailgun/broken.yaml": broken(names, key)})
+    run = replan(world, spread(names, key))
     job = run.job("plan")
     assert job.status == "failure" and "UnicodeDecodeError" not in job.text, job.text[-2000:]
     comment = plan_comment(world.fake, 1)["body"]
