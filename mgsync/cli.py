@@ -200,13 +200,13 @@ def plan(
     if warning:
         click.echo(warning, err=True)
     recorded = None if targets else lock.account_notes  # a targeted plan reviews only its targets
-    planview.show_plan(outcome.plan, fmt, full=full, heading=heading, account_recorded=recorded)
+    planview.show_plan(outcome.plan, fmt, full=full, heading=heading, account_recorded=recorded, conn=conn)
     if preview is not None:  # issue 22
         from mgsync.render.rendered import previews
 
         click.echo(previews(outcome.plan, preview), err=True)
     if text_out is not None:
-        planview.write_text(text_out, outcome.plan)
+        planview.write_text(text_out, outcome.plan, planview.typed_here(conn, manifests))
     if out is not None:
         saved_plan.save(out, outcome.plan, manifests=manifests, lock=lock, state=desired.state, targets=targets)
         click.echo(
@@ -290,14 +290,16 @@ def apply(
         vouched,  # a --verify typo fails before any request
         tuple(verification_targets(desired, named("verifiable"))),
     )
-    line = status()
+    line, typed = status(), planview.typed_here(conn, paths)
     on_interrupt("The lockfile records every step that completed; run the command again.")
     with (
         held(lock_path(lockfile, desired.root), timeout=lock_timeout) as lock,
         connect(conn, os.environ, observer=line.observe) as client,
     ):
         line.phase("reading Mailgun")
-        outcome = Engine(client, desired, lock, targets=targets, hooks=planview.apply_hooks(line, yes)).apply(checks)
+        outcome = Engine(client, desired, lock, targets=targets, hooks=planview.apply_hooks(line, yes, typed)).apply(
+            checks
+        )
     line.close()
     planview.report(outcome)
 

@@ -8,18 +8,20 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from mgsync.cliparts import echo_plan, fail, use_color
+from mgsync.cliparts import echo_plan, fail, flags, use_color
 from mgsync.errors import MgsyncError, writing
 
 if TYPE_CHECKING:
+    from mgsync.connect import Connection
     from mgsync.engine import Engine, Hooks, Outcome
     from mgsync.manifest import Desired
     from mgsync.plan import Plan
@@ -122,17 +124,33 @@ def _base_warning(why: str) -> str:
     return f"Warning: no plan of the base branch ({why}), so the changes already there are not listed apart."
 
 
-def write_text(path: Path, plan: Plan) -> None:
+def write_text(path: Path, plan: Plan, typed: Callable[[str], str] = str) -> None:
     """The whole plan as ``plan --format text --full`` prints it, without colour, to ``path``."""
     from mgsync import render
 
     digest = f"\n{DIGEST_LABEL} {plan.digest}" if plan.changes else ""
+    shown = replace(plan, notes=[typed(note) for note in plan.notes])
     with writing(path):
-        path.write_text(render.text(plan, full=True).rstrip("\n") + digest + "\n", encoding="utf-8")
+        path.write_text(render.text(shown, full=True).rstrip("\n") + digest + "\n", encoding="utf-8")
 
 
-def show_plan(plan: Plan, fmt: str, *, full: bool, heading: Heading, account_recorded: str | None) -> None:
-    """The plan in ``fmt``, with its digest (what `apply --expect-plan` checks) in every format."""
+_APPLY = re.compile(r"\bmgsync apply((?: --[a-z-]+ [^\s,;()]+?)*)(?=[.,;)]?(?:\s|$))")
+
+
+def typed_here(conn: Connection, paths: Sequence[str | Path]) -> Callable[[str], str]:
+    """A note's ``mgsync apply …`` as it would be typed again here, with the connection flags in use
+    and the manifest paths given: the kinds write their notes for every caller, and a hint run as
+    printed went to another account or directory (``--emulator``, ``examples/quickstart``)."""
+    connection = flags(conn)
+    given = "".join(f" {shlex.quote(str(path))}" for path in paths if str(path) not in ("", "."))
+    return lambda note: _APPLY.sub(lambda found: f"mgsync apply{connection}{found.group(1)}{given}", note)
+
+
+def show_plan(
+    plan: Plan, fmt: str, *, full: bool, heading: Heading, account_recorded: str | None, conn: Connection
+) -> None:
+    """The plan in ``fmt``, with its digest (what `apply --expect-plan` checks) in every format; the
+    text plan's notes with their commands as typed here (``typed_here``)."""
     from mgsync import render, saved_plan
 
     match fmt:
@@ -147,19 +165,21 @@ def show_plan(plan: Plan, fmt: str, *, full: bool, heading: Heading, account_rec
             comment = render.markdown(plan, full=full, heading=heading, account_recorded=account_recorded)
             click.echo(f"{comment}\n\n{DIGEST_LABEL} `{plan.digest}`")
         case _:
-            echo_text_plan(plan, full=full)
+            echo_text_plan(plan, full=full, typed=typed_here(conn, heading.paths))
 
 
-def echo_text_plan(plan: Plan, *, full: bool = False) -> None:
-    """The text plan, and its digest when it has changes (an empty plan's last line stays "No changes")."""
+def echo_text_plan(plan: Plan, *, full: bool = False, typed: Callable[[str], str] = str) -> None:
+    """The text plan, and its digest when it has changes (an empty plan's last line stays "No changes");
+    ``typed`` rewrites each note (``typed_here``), only as shown: the plan and its digests are the same."""
     from mgsync import render
 
-    echo_plan(render.text(plan, color=use_color(sys.stdout), full=full).rstrip("\n"))
+    shown = replace(plan, notes=[typed(note) for note in plan.notes])
+    echo_plan(render.text(shown, color=use_color(sys.stdout), full=full).rstrip("\n"))
     if plan.changes:
         click.echo(f"{DIGEST_LABEL} {plan.digest}")
 
 
-def apply_hooks(line: Status, yes: bool) -> Hooks:
+def apply_hooks(line: Status, yes: bool, typed: Callable[[str], str] = str) -> Hooks:
     """apply's side of the engine's workflow: the status line, the plan shown, the question asked."""
     from mgsync.engine import Hooks
 
@@ -169,7 +189,7 @@ def apply_hooks(line: Status, yes: bool) -> Hooks:
 
     return Hooks(
         planned=lambda _plan: line.close(),
-        checked=echo_text_plan,
+        checked=lambda plan: echo_text_plan(plan, typed=typed),
         confirm=confirm,
         progress=_progress(line),
         stopping=lambda running: _stopping(line, running),

@@ -185,3 +185,21 @@ def test_a_new_embedded_account_says_where_it_is_kept(tmp_path) -> None:
     assert inside.stderr.startswith(note.format(project / ".mgsync-emulator.json"))
     named = run("plan", "--emulator", "--emulator-state", str(tmp_path / "other.json"), "quickstart", cwd=tmp_path)
     assert (named.returncode, named.stderr) == (0, "")  # a file named on purpose: no note
+
+
+def test_a_notes_command_runs_as_printed(tmp_path) -> None:
+    """The kinds' hints ("then run mgsync apply --verify-domain mg.example.com") are written for every
+    caller: run as printed, it reached another account (no --emulator) or directory. The text plan
+    and apply show them with the connection flags and manifest paths in use."""
+    import re
+    import shlex
+
+    path = copy_example("quickstart", tmp_path)
+    state = ("--emulator", "--emulator-state", str(tmp_path / "emulator state.json"))
+    assert run("apply", *state, "--yes", str(path), cwd=tmp_path).returncode == 0
+    plan = run("plan", *state, str(path), cwd=tmp_path)
+    (hint,) = re.findall(r"then run (mgsync apply .*?)\.$", plan.stdout, re.M)
+    assert hint == f"mgsync apply {shlex.join(state)} --verify-domain mg.example.com {shlex.quote(str(path))}"
+    again = run(*shlex.split(hint)[1:], "--yes", cwd=tmp_path)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Nothing to apply" in again.stdout and "mg.example.com" in again.stdout  # verified, on that account
