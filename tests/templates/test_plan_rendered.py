@@ -36,7 +36,7 @@ def _applied_then_edited(tmp_path: Path) -> tuple[Path, list[str]]:
     for name in ("welcome.html.hbs", "welcome.vars.yaml"):
         shutil.copy(EXAMPLE / name, tmp_path / "templates" / name)
     (tmp_path / "mg.yaml").write_text(MANIFEST, encoding="utf-8")
-    emulator = ["--emulator", "--emulator-state", str(tmp_path / "emulator.json")]
+    emulator = ["--emulator", "--emulator-state", "emulator.json"]  # relative: the golden plan names it
     assert run("apply", *emulator, "--yes", "mg.yaml", cwd=tmp_path).returncode == 0
     body = tmp_path / "templates" / "welcome.html.hbs"
     text = body.read_text(encoding="utf-8")
