@@ -271,7 +271,7 @@ def apply(
     from mgsync.manifest import load
     from mgsync.tuning import settled
 
-    saved = saved_plan.given(paths)
+    saved = saved_plan.given(paths, targets, lockfile)
     if saved is not None:
         paths, targets, lockfile = tuple(Path(p) for p in saved.manifests), saved.targets, Path(saved.lockfile)
     if reviewed and (saved is not None or expect_plan is not None):

@@ -88,14 +88,26 @@ def is_saved_plan(path: Path) -> bool:
         return False
 
 
-def given(paths: tuple[Path, ...]) -> SavedPlan | None:
-    """The saved plan ``apply`` is given among its paths (``is_saved_plan``), alone; None when none is."""
+def given(paths: tuple[Path, ...], targets: tuple[str, ...] = (), lockfile: Path | None = None) -> SavedPlan | None:
+    """The saved plan ``apply`` is given among its paths (``is_saved_plan``), alone; None when none is.
+    ``--target`` and ``--lockfile`` given beside it must be the plan's own: it applies with those."""
     plans = [path for path in paths if is_saved_plan(path)]
     if plans and len(paths) > 1:  # else a plan file is loaded as a manifest: a dozen errors about its keys
         raise MgsyncError(
             f"{plans[0]} is a saved plan: apply it alone, with no manifest paths (it names the manifests it was made from)."
         )
-    return load(plans[0]) if plans else None
+    if not plans:
+        return None
+    saved = load(plans[0])
+    if targets and sorted(set(targets)) != sorted(set(saved.targets)):
+        made = " ".join(f"--target {t}" for t in saved.targets) or "no --target"
+        raise MgsyncError(f"{plans[0]} was planned with {made}: it applies with those; give no other --target with it.")
+    if lockfile is not None and Path(lockfile).resolve() != Path(saved.lockfile).resolve():
+        raise MgsyncError(
+            f"{plans[0]} was planned against the lockfile {saved.lockfile}: it applies with that one; "
+            "give no other --lockfile with it."
+        )
+    return saved
 
 
 def load(path: Path) -> SavedPlan:

@@ -203,3 +203,21 @@ def test_a_notes_command_runs_as_printed(tmp_path) -> None:
     again = run(*shlex.split(hint)[1:], "--yes", cwd=tmp_path)
     assert again.returncode == 0, again.stdout + again.stderr
     assert "Nothing to apply" in again.stdout and "mg.example.com" in again.stdout  # verified, on that account
+
+
+def test_a_saved_plan_applies_with_its_own_targets_and_lockfile_or_says_so(tmp_path) -> None:
+    """--target or --lockfile beside a saved plan were dropped without a word: the plan's own applied."""
+    path = copy_example("quickstart", tmp_path)
+    state = ("--emulator", "--emulator-state", str(tmp_path / "emulator.json"))
+    saved = str(tmp_path / "plan.json")
+    assert run("plan", *state, "--target", "route:*", "--out", saved, str(path), cwd=tmp_path).returncode == 0
+    other = run("apply", *state, "--yes", "--target", "webhook:*", saved, cwd=tmp_path)
+    assert (other.returncode, other.stderr.strip()) == (
+        1,
+        f"Error: {saved} was planned with --target route:*: it applies with those; give no other --target with it.",
+    )
+    elsewhere = run("apply", *state, "--yes", "--lockfile", str(tmp_path / "other.lock"), saved, cwd=tmp_path)
+    assert elsewhere.returncode == 1 and "give no other --lockfile with it." in elsewhere.stderr
+    same = run("apply", *state, "--yes", "--target", "route:*", saved, cwd=tmp_path)  # as the action passes its args
+    assert same.returncode == 0, same.stdout + same.stderr
+    assert "1 added" in same.stdout and not (tmp_path / "other.lock").exists()
