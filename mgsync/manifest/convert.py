@@ -17,7 +17,7 @@ from itertools import count
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from mgsync.errors import Problem, read_file
 from mgsync.kinds import Kind, Prunable, children
@@ -26,6 +26,7 @@ from mgsync.manifest import csvdata
 from mgsync.manifest.check import Loc, describe, spot
 from mgsync.manifest.document import subsection
 from mgsync.shapes.doc import CsvFile
+from mgsync.shapes.env import UnsetSecret
 from mgsync.state import Address, Entries, Resource, Source
 
 
@@ -110,6 +111,14 @@ class FileHarvest:
                 self.problem((*loc, *(p for p in error["loc"] if isinstance(p, str))), describe(error))
             return
         self.resources.append(Resource(address, body, source or self.source(loc)))
+        for name in sorted(getattr(body, "SECRET", ())):
+            padding = _padding(getattr(body, name, None))
+            if padding:
+                self.warn(
+                    (*loc, name),
+                    f"its value {padding}, which is sent as part of it (a .env file with Windows line ends, a "
+                    "pasted secret?)",
+                )
 
     def collect(self, kind: BulkKind[Any], scope: str, loc: Loc, value: Any) -> None:
         """Add the entries of a bulk collection (``value``: its validated inline list or CSV file),
@@ -212,3 +221,17 @@ def convert(out: FileHarvest, kind: Kind[Any], scope: str, value: Any, loc: Loc)
 def top_prune(out: FileHarvest, names: list[str]) -> None:
     prunable = {kind.section: kind for kind in children(None) if isinstance(kind, Prunable)}
     out.prune |= {(prunable[name].name, "") for name in names}
+
+
+def _padding(secret: Any) -> str:
+    """How a secret's value is padded ("ends with a carriage return"), "" when it is not: never the
+    value. A multi-line one (a PEM key) may end in line feeds, as a key file does."""
+    if not isinstance(secret, SecretStr) or isinstance(secret, UnsetSecret):
+        return ""
+    text = secret.get_secret_value()
+    kept = text.rstrip("\n") if "\n" in text.strip() else text
+    for where, edge in (("begins", kept[:1]), ("ends", kept[-1:])):
+        if edge and edge.isspace():
+            name = {"\r": "a carriage return", "\n": "a line feed", "\t": "a tab", " ": "a space"}
+            return f"{where} with {name.get(edge, f'U+{ord(edge):04X}')}"
+    return ""

@@ -7,6 +7,7 @@ is wrong. Paths are relative to ``bad/`` because the CLI runs there, as a user w
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -300,3 +301,30 @@ def test_thousands_of_repeated_rows_are_one_screen_and_every_one_in_json(tmp_pat
         [*mgsync_command(), "validate", "--format", "json", "."], cwd=tmp_path, capture_output=True, text=True
     )
     assert len(json.loads(document.stdout)["problems"]) == 4_990
+
+
+def test_a_secret_padded_with_a_line_end_or_a_space_is_a_warning_that_never_shows_it(tmp_path: Path) -> None:
+    """A CRLF .env file made an SMTP password end in a carriage return, sent as part of it: a login
+    nobody could type, with no word. A key file's final line feed is how PEM files end."""
+    pem = (Path(__file__).parents[1] / "emulator" / "data" / "dkim-test-rsa1024.pem").read_text(encoding="ascii")
+    (tmp_path / "m.yaml").write_text(
+        "domains:\n  mg.example.com:\n    credentials:\n"
+        + "".join(f'      {name}: {{password: "${{env:PW_{name.upper()}}}"}}\n' for name in ("a", "b", "c", "d"))
+        + '    dkim_keys:\n      s1: {bits: 1024, pem: "${env:PEM}"}\n'
+    )
+    env = {**os.environ, "PW_A": "secret-a1\r", "PW_B": " secret-b1", "PW_C": "secret-c1", "PW_D": "secret-d1\t"}
+    done = subprocess.run(
+        [*mgsync_command(), "validate", "."],
+        cwd=tmp_path,
+        env={**env, "PEM": pem if pem.endswith("\n") else pem + "\n"},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    said = "which is sent as part of it (a .env file with Windows line ends, a pasted secret?)"
+    assert done.stderr.splitlines() == [
+        f"Warning: m.yaml:4:21: domains.mg.example.com.credentials.a.password: its value ends with a carriage return, {said}",
+        f"Warning: m.yaml:5:21: domains.mg.example.com.credentials.b.password: its value begins with a space, {said}",
+        f"Warning: m.yaml:7:21: domains.mg.example.com.credentials.d.password: its value ends with a tab, {said}",
+    ]
+    assert "secret-" not in done.stdout + done.stderr
