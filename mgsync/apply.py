@@ -25,9 +25,9 @@ committed to its journal with one append (``Lockfile.commit``), so an apply writ
 what it changed and a kill at any moment leaves a lockfile that holds every committed step; the
 caller folds the journal in when the apply ends (``engine/record.py``).
 
-The policy for lost answers lives here too (README, "Connecting to Mailgun"): a create or a batch whose answer was lost
-(5xx, dropped connection) is never blindly repeated, but re-read first; a delete that finds the
-object gone already succeeded. The kinds only make plain calls. This module knows no kind by name.
+The policy for lost answers lives here too (README, "Connecting to Mailgun"): a create or a batch
+whose answer was lost (5xx, dropped connection) is never blindly repeated, but re-read first; a
+delete that finds the object gone already succeeded. The kinds only make plain calls. This module knows no kind by name.
 """
 
 from __future__ import annotations
@@ -186,8 +186,9 @@ def _run(
     """``perform`` each step on the client's pool as the dependencies allow, at most ``concurrency`` at
     once, the earliest ready step first; yield each group of steps that finished together (in plan order).
     After a failure no step starts; when those running have finished, the first error in plan order is
-    raised (the others, in plan order, are added to ``others``). After a Ctrl-C likewise (``tuning.graceful_interrupt``; ``stopping`` is told how many run
-    on), then ``KeyboardInterrupt``, unless a step failed."""
+    raised (the others, in plan order, are added to ``others``). After a Ctrl-C likewise
+    (``tuning.graceful_interrupt``; ``stopping`` is told how many run on), then ``KeyboardInterrupt``,
+    unless a step failed."""
     waiting = [len(step.after) for step in steps]
     dependents: list[list[int]] = [[] for _ in steps]
     for index, step in enumerate(steps):
@@ -342,8 +343,9 @@ def _writable(kind: Kind[Any]) -> Writable:
 def _create_once(client: Client, kind: Kind[Any], change: Change) -> Resource | None:
     """Create; if the answer was lost (5xx, dropped connection), re-read before deciding.
 
-    A POST is never repeated blindly (the policy above, in the module docstring): if the object exists now, the create
-    committed, and what it still lacks is sent as an update (``_finished``); if it does not, sending it again is safe.
+    A POST is never repeated blindly (the policy in the module docstring): if the object exists now,
+    the create committed, and what it still lacks is sent as an update (``_finished``); if it does
+    not, sending it again is safe.
     """
     writable = _writable(kind)
     try:

@@ -126,12 +126,9 @@ def _base_warning(why: str) -> str:
 
 def write_text(path: Path, plan: Plan, typed: Callable[[str], str] = str) -> None:
     """The whole plan as ``plan --format text --full`` prints it, without colour, to ``path``."""
-    from mgsync import render
-
     digest = f"\n{DIGEST_LABEL} {plan.digest}" if plan.changes else ""
-    shown = replace(plan, notes=[typed(note) for note in plan.notes])
     with writing(path):
-        path.write_text(render.text(shown, full=True).rstrip("\n") + digest + "\n", encoding="utf-8")
+        path.write_text(text_plan(plan, full=True, typed=typed) + digest + "\n", encoding="utf-8")
 
 
 _APPLY = re.compile(r"\bmgsync apply((?: --[a-z-]+ [^\s,;()]+?)*)(?=[.,;)]?(?:\s|$))")
@@ -169,14 +166,20 @@ def show_plan(
 
 
 def echo_text_plan(plan: Plan, *, full: bool = False, typed: Callable[[str], str] = str) -> None:
-    """The text plan, and its digest when it has changes (an empty plan's last line stays "No changes");
-    ``typed`` rewrites each note (``typed_here``), only as shown: the plan and its digests are the same."""
+    """The text plan, and its digest when it has changes (an empty plan's last line stays "No changes"),
+    written apart: a reader that left during the plan stops the command (``cliparts``)."""
+    echo_plan(text_plan(plan, full=full, typed=typed, color=use_color(sys.stdout)))
+    if plan.changes:
+        click.echo(f"{DIGEST_LABEL} {plan.digest}")
+
+
+def text_plan(plan: Plan, *, full: bool, typed: Callable[[str], str], color: bool = False) -> str:
+    """The text plan without its digest; ``typed`` rewrites each note (``typed_here``), only as shown:
+    the plan and its digests are the same."""
     from mgsync import render
 
     shown = replace(plan, notes=[typed(note) for note in plan.notes])
-    echo_plan(render.text(shown, color=use_color(sys.stdout), full=full).rstrip("\n"))
-    if plan.changes:
-        click.echo(f"{DIGEST_LABEL} {plan.digest}")
+    return render.text(shown, color=color, full=full).rstrip("\n")
 
 
 def apply_hooks(line: Status, yes: bool, typed: Callable[[str], str] = str) -> Hooks:

@@ -70,27 +70,24 @@ def _executed(
     if outcome.plan.empty:
         return 0
     lock.open_journal()
-    try:
+    with _folded(lock):
         return execute(client, outcome.plan, lock, progress, hashes, stopping)
-    except BaseException:
-        with contextlib.suppress(MgsyncError, OSError):
-            lock.write()
-        raise
 
 
 @contextlib.contextmanager
-def _folded(lock: Lockfile, applied: str) -> Iterator[None]:
-    """The re-read after an apply: when it fails, the journal (every step applied) is folded into the
-    lockfile, and the error says that only the re-read failed, after every change was applied."""
+def _folded(lock: Lockfile, reread_after: str = "") -> Iterator[None]:
+    """When the block fails, the journal is folded into the lockfile before the error goes on (if even
+    that cannot be written, the journal stays for the next read). ``reread_after``: the block is the
+    re-read after an apply of that many changes, and its error says only the re-read failed."""
     try:
         yield
     except BaseException as err:
         with contextlib.suppress(MgsyncError, OSError):
             lock.write()
-        if isinstance(err, MgsyncError):
+        if reread_after and isinstance(err, MgsyncError):
             err.args = (
-                f"Reading Mailgun again after the apply failed: {err}. Every change was applied ({applied}), each "
-                "recorded in the lockfile; run mgsync plan to see whether Mailgun shows them all",
+                f"Reading Mailgun again after the apply failed: {err}. Every change was applied ({reread_after}), "
+                "each recorded in the lockfile; run mgsync plan to see whether Mailgun shows them all",
             )
         raise
 

@@ -31,9 +31,9 @@ def with_needs(inputs: Inputs, targets: tuple[str, ...]) -> tuple[tuple[str, ...
     waiting = [needed for address in chosen for needed in _needed_by(address)]
     while waiting:
         address = waiting.pop()
-        if address in found or address in chosen or address not in inputs.desired.objects:
+        if address in found or address in chosen or address in inputs.observed.objects:
             continue
-        if address in inputs.observed.objects:
+        if address not in inputs.desired.objects:  # not declared: Mailgun's to refuse, as without a target
             continue
         found.add(address)
         waiting.extend(_needed_by(address))
