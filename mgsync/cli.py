@@ -22,7 +22,6 @@ import click
 from mgsync import __version__, planview
 from mgsync.cligroup import Commands
 from mgsync.cliparts import (
-    color_option,
     connection_options,
     flags,
     handles_errors,
@@ -37,6 +36,7 @@ from mgsync.errors import MgsyncError
 from mgsync.kindoptions import TARGET_HELP, known_targets, named, per_kind
 from mgsync.statecli import state
 from mgsync.templatecli import template
+from mgsync.validatecli import schema, validate, warn
 
 __all__ = ["dns_export", "handles_errors", "main", "run"]  # what other modules and tests look up here
 
@@ -71,61 +71,6 @@ def run() -> NoReturn:
     except SystemExit as done:
         code = done.code
     tuning.leave(code)
-
-
-@main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--strict", is_flag=True, help="An unset ${env:NAME} is an error, as apply makes it (else a warning).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "github"]),
-    default="text",
-    show_default=True,
-    help="github: workflow-command annotations (::error file=…,line=…::…) for GitHub Actions.",
-)
-@color_option
-@handles_errors
-def validate(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
-    """Load manifests offline and report every problem with file:line:col.
-
-    Works without secrets: an unset ${env:NAME} is a warning naming it (exit 0) unless --strict.
-    """
-    from mgsync import report
-    from mgsync.errors import ManifestError
-    from mgsync.manifest import load
-
-    try:
-        desired = load(list(paths) or [Path(".")], os.environ, allow_unset_env=not strict)
-        errors, warnings, summary = [], list(desired.warnings), desired.summary()
-    except ManifestError as err:
-        errors, warnings, summary = list(err.problems), list(err.warnings), None
-    match fmt:
-        case "json":
-            document = report.json_document(errors, warnings, summary)
-            click.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
-        case "github":
-            for line in report.github(errors, warnings):
-                click.echo(line)  # stdout: the runner reads workflow commands there
-            if errors:  # GitHub shows a step's first 10 annotations; the log has the count
-                click.echo(f"{report.plural(len(errors), 'error')} found.")
-        case _:
-            for line in report.text(errors, warnings):
-                click.echo(line, err=True)
-    if errors:
-        sys.exit(1)
-    if fmt != "json":
-        click.echo((summary or "") + (f", {report.plural(len(warnings), 'warning')}" if warnings else ""))
-
-
-@main.command()
-@color_option
-@handles_errors
-def schema() -> None:
-    """Print the JSON Schema of manifests (the file checked in under schemas/)."""
-    from mgsync.manifest import json_schema
-
-    click.echo(json.dumps(json_schema(), indent=2, sort_keys=True, ensure_ascii=False))
 
 
 # --- plan / apply ------------------------------------------------------------------------------
@@ -185,6 +130,7 @@ def plan(
     manifests = list(paths) or [Path(".")]
     heading = planview.plan_heading(manifests, heading_commit, heading_run_url, base_plan)
     desired = load(manifests, os.environ, allow_unset_secrets=True)  # errors before any request; a secret may be unset
+    warn(desired.warnings)
     base, warning = planview.base_manifests(base_dir, manifests)
     settled()
     lock = Lockfile.read(lock_path(lockfile, desired.root))
@@ -280,6 +226,7 @@ def apply(
     for note in vouched.notes if vouched else ():
         click.echo(f"Note: {note}", err=True)
     desired = load(list(paths) or [Path(".")], os.environ)
+    warn(desired.warnings)
     settled()
     confirmed = frozenset(f"{kind}:{key}" for kind, keys in named("confirm_delete").items() for key in keys)
     checks = Checks(
@@ -342,7 +289,7 @@ def version(as_json: bool) -> None:
     click.echo(json.dumps(info, indent=2, sort_keys=True) if as_json else "\n".join(about.text(info)))
 
 
-for _group in (template, state, emulator, dns):  # each in its own module
+for _group in (validate, schema, template, state, emulator, dns):  # each in its own module
     main.add_command(_group)
 
 

@@ -462,6 +462,7 @@ CLI_PARTS = [
     "mgsync/planview.py",
     "mgsync/dnscli.py",
     "mgsync/emulatorcli.py",
+    "mgsync/validatecli.py",
 ]
 
 

@@ -115,3 +115,25 @@ def test_a_header_that_does_not_parse_is_a_warning(tmp_path: Path) -> None:
         'Warning: m.yaml:6:50: template:mg.example.com/t: header From: helper "fmt" is not one of Mailgun\'s'
         ': it renders the variable "fmt", ignoring the arguments',
     ]
+
+
+def test_plan_and_apply_print_the_warnings_validate_prints(tmp_path: Path) -> None:
+    """A warning is seen where the change is reviewed and applied, not only by ``validate``: a
+    partial Mailgun cannot render is on the plan's stderr, and on the apply's, before anything else."""
+    (tmp_path / "mg.yaml").write_text(
+        "domains:\n  mg.example.com:\n    templates:\n      t:\n        template: '<p>{{> footer}}</p>'\n",
+        encoding="utf-8",
+    )
+    warning = (
+        'Warning: mg.yaml:5:23: template:mg.example.com/t: partial "{{> footer}}": Mailgun stores no partials,'
+        " so the send fails"
+    )
+    state = ["--emulator", "--emulator-state", str(tmp_path / "emulator.json")]
+    planned = run("plan", *state, "--detailed-exitcode", "mg.yaml", cwd=tmp_path)
+    assert planned.returncode == 2, planned.stderr
+    assert planned.stderr.splitlines()[0] == warning
+    applied = run("apply", *state, "--yes", "mg.yaml", cwd=tmp_path)
+    assert applied.returncode == 0, applied.stderr
+    assert applied.stderr.splitlines()[0] == warning
+    again = run("plan", *state, "--detailed-exitcode", "mg.yaml", cwd=tmp_path)
+    assert again.returncode == 0 and again.stderr.splitlines()[0] == warning
