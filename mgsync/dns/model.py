@@ -50,6 +50,12 @@ class Record:
         return tuple(term for term in self.value.split() if term.lower().startswith("include:"))
 
     @property
+    def selector(self) -> str | None:
+        """A DKIM record's selector, ``pic`` in ``pic._domainkey.mg.example.com``."""
+        head, found, _ = self.fqdn.partition("._domainkey.")
+        return head if found and self.purpose == "DKIM" else None
+
+    @property
     def note(self) -> str | None:
         """What a human must do besides adding the record (an SPF record is merged, never doubled)."""
         if self.purpose != "SPF":

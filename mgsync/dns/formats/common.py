@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -34,10 +33,28 @@ def rdata(record: Record, txt: Callable[[tuple[str, ...]], str]) -> str:
             return txt(tuple(record.strings))
 
 
-def key(record: Record, n: int, stem: str | None = None) -> str:
-    """A static, human-readable key, e.g. ``mg_example_com_dkim_1`` (``stem`` in place of the domain's)."""
-    return f"{stem or key_stem(record.domain)}_{record.purpose.lower()}_{n}"
+def identifier(*parts: str) -> str:
+    """A Terraform identifier for ``parts`` (a domain, a purpose, a selector or host), e.g.
+    ``mg_example_com__dkim__pic``: parts joined by ``__``, letters, digits and ``-`` kept, a dot between
+    two labels written ``_``, and anything else (``_``, ``+``, an upper-case or non-ASCII letter, the
+    dots of an empty label) written ``X`` and its UTF-8 bytes in upper-case hex (``_`` is ``X5F``);
+    ``_`` first when a digit or ``-`` would be. Upper case never stands for itself and ``__`` only joins parts,
+    so two different part lists never share an identifier."""
+    text = "__".join(_escaped(part) for part in parts)
+    return f"_{text}" if text[:1].isdigit() or text.startswith("-") else text
 
 
-def key_stem(domain: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", domain)
+def _escaped(part: str) -> str:
+    if not part:
+        return "X"  # X is otherwise always followed by two hex digits
+    labelled = all(part.split("."))  # no empty label: each dot lies between two labels
+    return "".join(_char(c, labelled) for c in part)
+
+
+def _char(c: str, labelled: bool) -> str:
+    if c in _KEPT or (c == "." and labelled):
+        return "_" if c == "." else c
+    return "".join(f"X{b:02X}" for b in c.encode())
+
+
+_KEPT = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")

@@ -1,6 +1,6 @@
 """Terraform JSON (``*.tf.json``) for Route53 (``aws_route53_record``) or Cloudflare
-(``cloudflare_dns_record``, provider v5): a ``locals`` map under static keys such as
-``mg_example_com_dkim_1`` and one resource with ``for_each`` over it, so one ``terraform apply``
+(``cloudflare_dns_record``, provider v5): a ``locals`` map under static keys naming each record, such
+as ``mg_example_com__dkim__pic``, and one resource with ``for_each`` over it, so one ``terraform apply``
 plans every record (keys known before apply). Zone ids come from a ``map(string)`` variable keyed
 by zone name.
 
@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Sequence
 from typing import Any
 
-from mgsync.dns.formats.common import HEADER, Options, key, key_stem, rdata
+from mgsync.dns.formats.common import HEADER, Options, identifier, rdata
 from mgsync.dns.model import Record, Zone
+from mgsync.errors import MgsyncError
 
 LOCAL = "mailgun_dns_records"
 VARIABLE = "mailgun_dns_zone_ids"
@@ -43,33 +43,36 @@ def render(zones: Sequence[Zone], options: Options) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _keyed(groups: Sequence[list[Record]]) -> list[tuple[str, list[Record]]]:
-    """Each group under a static key counted per domain and purpose, in the groups' order; a domain
-    whose key would be another's (``mg-example.com`` beside ``mg.example.com``) is told apart."""
-    counts: dict[tuple[str, str], int] = {}
-    renamed = _told_apart({group[0].domain for group in groups})
-    out = []
-    for group in groups:
-        first = group[0]
-        n = counts[(first.domain, first.purpose)] = counts.get((first.domain, first.purpose), 0) + 1
-        out.append((key(first, n, renamed.get(first.domain)), group))
-    return out
+def _keyed(groups: Sequence[list[Record]], per_value: bool) -> list[tuple[str, list[Record]]]:
+    """Each group under a key naming what it is (``mg_example_com__dkim__pic``), never its place among
+    the others: a DKIM rotation adds a selector, and a key counted in order moved the active key's
+    record to another address, which Terraform destroys and creates again."""
+    keyed = [(identifier(*_identity(group[0], per_value)), group) for group in groups]
+    seen: set[str] = set()
+    for key, group in keyed:
+        if key in seen:  # Mailgun lists one SPF, tracking and DMARC record per domain, one key per selector
+            raise MgsyncError(
+                f"Two DNS records of {group[0].domain} would share the Terraform key {key} "
+                f"({group[0].type} {group[0].fqdn}); please report this, with the output of --format json."
+            )
+        seen.add(key)
+    return keyed
 
 
-def _told_apart(domains: set[str]) -> dict[str, str]:
-    """The domains sharing a key, each but the one of letters, digits and dots (its key stays as it
-    was, and so its Terraform addresses) with a digest of its name added: a key written once was
-    another domain's entry, and that domain's records were never written."""
-    sharing: dict[str, list[str]] = {}
-    for domain in domains:
-        sharing.setdefault(key_stem(domain), []).append(domain)
-    return {
-        domain: f"{stem}_{hashlib.sha256(domain.encode()).hexdigest()[:8]}"
-        for stem, named in sharing.items()
-        if len(named) > 1
-        for domain in named
-        if not re.fullmatch(r"[a-z0-9.]+", domain)
-    }
+def _identity(record: Record, per_value: bool) -> tuple[str, ...]:
+    """The domain, the purpose and what tells the record from others of its purpose: a DKIM selector;
+    with a resource per value (Cloudflare), an MX exchange; any other record its name, type (and value)."""
+    match record.purpose:
+        case "DKIM" if record.selector:
+            own: tuple[str, ...] = (record.selector,)
+        case "MX":
+            own = (record.value.lower(),) if per_value else ()
+        case "SPF" | "tracking" | "DMARC":
+            own = ()
+        case _:
+            value = (hashlib.sha256(record.value.encode()).hexdigest()[:8],) if per_value else ()
+            own = (record.fqdn, record.type.lower(), *value)
+    return (record.domain, record.purpose.lower(), *own)
 
 
 def _route53_entries(records: Sequence[Record]) -> dict[str, Any]:
@@ -85,7 +88,7 @@ def _route53_entries(records: Sequence[Record]) -> dict[str, Any]:
             "ttl": g[0].ttl,
             "records": [_route53_value(r) for r in g],
         }
-        for k, g in _keyed(list(groups.values()))
+        for k, g in _keyed(list(groups.values()), per_value=False)
     }
 
 
@@ -96,7 +99,7 @@ def _route53_value(record: Record) -> str:
 def _cloudflare_entries(records: Sequence[Record]) -> dict[str, Any]:
     return {
         k: {"zone": r.zone, "name": r.fqdn, "type": r.type, "ttl": r.ttl, "content": r.value, "priority": r.priority}
-        for k, (r,) in _keyed([[r] for r in records])
+        for k, (r,) in _keyed([[r] for r in records], per_value=True)
     }
 
 
