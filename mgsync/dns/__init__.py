@@ -6,6 +6,7 @@
     report.text(results) / report.json_text(results)
 
 Modules: ``model`` (the record, purpose labels, zone-relative names), ``formats`` (one module per
-output format and their registry), ``live``, ``export``, ``check``, ``report``. Knows nothing of
-kinds, plans or the lockfile; the CLI picks the domains from the manifests.
+output format and their registry), ``live``, ``export``, ``check`` (resolving), ``judge`` (one record's
+verdict), ``report``. Knows nothing of kinds, plans or the lockfile; the CLI picks the domains from
+the manifests.
 """

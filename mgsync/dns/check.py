@@ -1,11 +1,5 @@
 """``mgsync dns check``: resolve every record Mailgun wants with dnspython and judge each one
-ok, missing, wrong (with what was expected and what was found) or failed (its query).
-
-SPF is judged by merging, never by equality: the name must have exactly one SPF record (RFC 7208
-§4.5: its text is ``v=spf1`` alone or followed by a space) and it must contain Mailgun's
-``include:`` mechanisms, with or without the default qualifier ``+``; anything else a team sends
-mail with may stay in it. DKIM values compare without whitespace (RFC 6376 §3.2 allows folding
-whitespace in tag lists).
+(``judge.py``) ok, missing, wrong (with what was expected and what was found) or failed (its query).
 
 A query the resolver answers with a failure (SERVFAIL from a broken delegation) or leaves
 unanswered after others were answered is that record's result, ``failed``; the rest are still
@@ -15,32 +9,20 @@ judged. Only a resolver that has answered nothing yet and times out ends the che
 from __future__ import annotations
 
 import ipaddress
-import re
 import socket
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import dns.exception
 import dns.name
 import dns.rdatatype
 import dns.resolver
 
+from mgsync.dns.judge import Result, expected, host, judge
 from mgsync.dns.model import Record
 from mgsync.errors import DnsError, MgsyncError
 
-STATUSES = ("ok", "missing", "wrong", "failed")
 TIMEOUT = 5.0
 Lookup = Callable[[str, str], list[str]]
-_SPF = re.compile(r"\s*v=spf1(\s|$)", re.IGNORECASE)  # RFC 7208 §4.5: "v=spf10" is no SPF record
-
-
-@dataclass(frozen=True)
-class Result:
-    record: Record
-    status: str  # one of STATUSES
-    expected: str
-    found: tuple[str, ...]
-    message: str = ""
 
 
 class QueryFailed(DnsError):
@@ -106,21 +88,9 @@ def _text(rdata: object, rtype: str) -> str:
         case "TXT":
             return b"".join(rdata.strings).decode("utf-8", "replace")  # type: ignore[attr-defined]
         case "MX":
-            return f"{rdata.preference} {_host(rdata.exchange.to_text())}"  # type: ignore[attr-defined]
+            return f"{rdata.preference} {host(rdata.exchange.to_text())}"  # type: ignore[attr-defined]
         case _:
-            return _host(rdata.target.to_text())  # type: ignore[attr-defined]
-
-
-def _host(name: str) -> str:
-    return name.rstrip(".").lower()
-
-
-def expected(record: Record) -> str:
-    return (
-        f"{record.priority} {_host(record.value)}"
-        if record.type == "MX"
-        else (_host(record.value) if record.type == "CNAME" else record.value)
-    )
+            return host(rdata.target.to_text())  # type: ignore[attr-defined]
 
 
 def check(records: Sequence[Record], lookup: Lookup) -> list[Result]:
@@ -144,35 +114,3 @@ def check(records: Sequence[Record], lookup: Lookup) -> list[Result]:
         else:
             results.append(judge(record, found))
     return results
-
-
-def judge(record: Record, found: Sequence[str]) -> Result:
-    want = expected(record)
-    if record.purpose == "SPF":
-        return _judge_spf(record, want, found)
-    if not found:
-        return Result(record, "missing", want, ())
-    squash = (lambda v: "".join(v.split())) if record.type == "TXT" else _host
-    if squash(want) in {squash(v) for v in found}:
-        if record.purpose == "DKIM" and len({squash(v) for v in found}) > 1:  # RFC 6376 §3.6.2.2: any one
-            message = f"{len(found)} records at this name: a verifier may take another key; keep only this one"
-            return Result(record, "wrong", want, tuple(found), message)
-        return Result(record, "ok", want, tuple(found))
-    return Result(record, "wrong", want, tuple(found))
-
-
-def _judge_spf(record: Record, want: str, found: Sequence[str]) -> Result:
-    spf = tuple(v for v in found if _SPF.match(v))
-    if not spf:
-        return Result(record, "missing", want, tuple(found))
-    if len(spf) > 1:
-        return Result(record, "wrong", want, spf, f"{len(spf)} SPF records: merge them into one")
-    terms = {t.lower().removeprefix("+") for t in spf[0].split()}
-    lacking = [inc for inc in record.includes if inc.lower() not in terms]
-    if lacking:
-        return Result(record, "wrong", want, spf, f"merge {' '.join(lacking)} into the existing SPF record")
-    return Result(record, "ok", want, spf)
-
-
-def counts(results: Sequence[Result]) -> dict[str, int]:
-    return {status: sum(r.status == status for r in results) for status in STATUSES}

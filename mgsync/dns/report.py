@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from mgsync.dns.check import Result, counts
 from mgsync.dns.formats.jsonfmt import record_json
+from mgsync.dns.judge import Result, counts
 
 SHOWN = 72  # long DKIM keys are cut in text output; JSON has them whole
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mgsync.dns.check import judge
+from mgsync.dns.judge import judge
 from mgsync.dns.model import Record
 
 SPF = Record("mg.example.com", "example.com", "mg.example.com", "TXT", "v=spf1 include:mailgun.org ~all", "SPF")
