@@ -3,9 +3,9 @@ missing or wrong, with a message saying what to do. Pure functions of the record
 values; knows nothing of resolvers, output or HTTP.
 
 SPF is judged by merging, never by equality: the name must have exactly one SPF record (RFC 7208
-§4.5: its text is ``v=spf1`` alone or followed by a space) and it must contain Mailgun's
-``include:`` mechanisms, with or without the default qualifier ``+``; anything else a team sends
-mail with may stay in it. DKIM values compare without whitespace (RFC 6376 §3.2 allows folding
+§4.5: its text begins with exactly ``v=spf1``, alone or followed by a space) and Mailgun's
+``include:`` mechanisms, with or without the default qualifier ``+``, must come before its first
+``all`` (§5.1); anything else a team sends mail with may stay in it. DKIM values compare without whitespace (RFC 6376 §3.2 allows folding
 whitespace in tag lists).
 """
 
@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from mgsync.dns.model import Record
 
 STATUSES = ("ok", "missing", "wrong", "failed")
-_SPF = re.compile(r"\s*v=spf1(\s|$)", re.IGNORECASE)  # RFC 7208 §4.5: "v=spf10" is no SPF record
+_SPF = re.compile(r"v=spf1( |$)", re.IGNORECASE)  # RFC 7208 §4.5: exactly this, "v=spf10" is no SPF record
+_NEAR_SPF = re.compile(r"\s*v=spf1(\s|$)", re.IGNORECASE)  # meant as SPF, skipped by receivers
+_NOT_SPF = "receivers skip this record: an SPF record begins with exactly v=spf1 and a space (RFC 7208 §4.5)"
 
 
 @dataclass(frozen=True)
@@ -60,14 +62,43 @@ def judge(record: Record, found: Sequence[str]) -> Result:
 def _judge_spf(record: Record, want: str, found: Sequence[str]) -> Result:
     spf = tuple(v for v in found if _SPF.match(v))
     if not spf:
+        near = tuple(v for v in found if _NEAR_SPF.match(v))
+        if near:
+            return Result(record, "wrong", want, near, _NOT_SPF)
         return Result(record, "missing", want, tuple(found))
     if len(spf) > 1:
         return Result(record, "wrong", want, spf, f"{len(spf)} SPF records: merge them into one")
-    terms = {t.lower().removeprefix("+") for t in spf[0].split()}
-    lacking = [inc for inc in record.includes if inc.lower() not in terms]
+    status, message = _spf_verdict(record, spf[0].split()[1:])
+    return Result(record, status, want, spf, message)
+
+
+def _spf_verdict(record: Record, terms: Sequence[str]) -> tuple[str, str]:
+    """The one SPF record's terms in the order RFC 7208 §4.6.2 evaluates them: each of Mailgun's
+    includes must come before the first ``all`` (later terms are never evaluated, §5.1). A ``+all``
+    is a note, not wrong: Mailgun's mail passes, and Mailgun asks only for its include (UNCONFIRMED
+    whether its verifier accepts +all; never stricter than Mailgun). ``?all`` (neutral) is a policy."""
+    end = next((i for i, term in enumerate(terms) if term.lower().lstrip("+-~?") == "all"), len(terms))
+    evaluated, later = _mechanisms(terms[:end]), _mechanisms(terms[end:])
+    lacking = [inc for inc in record.includes if inc.lower() not in evaluated]
+    late = [inc for inc in lacking if inc.lower() in later]
+    if late:
+        stop = terms[end]
+        return (
+            "wrong",
+            f"{' '.join(late)} comes after {stop}, where evaluation stops (RFC 7208 §5.1): move it before {stop}",
+        )
     if lacking:
-        return Result(record, "wrong", want, spf, f"merge {' '.join(lacking)} into the existing SPF record")
-    return Result(record, "ok", want, spf)
+        return "wrong", f"merge {' '.join(lacking)} into the existing SPF record"
+    if end < len(terms) and terms[end].lower() in ("all", "+all"):
+        return (
+            "ok",
+            f"{terms[end]} lets any host on the Internet pass SPF as {record.fqdn}; end the record with ~all or -all",
+        )
+    return "ok", ""
+
+
+def _mechanisms(terms: Sequence[str]) -> set[str]:
+    return {term.lower().removeprefix("+") for term in terms}  # + is the default qualifier (§4.6.2)
 
 
 def counts(results: Sequence[Result]) -> dict[str, int]:

@@ -10,7 +10,13 @@ from mgsync.dns.model import Record
 SPF = Record("mg.example.com", "example.com", "mg.example.com", "TXT", "v=spf1 include:mailgun.org ~all", "SPF")
 DKIM = Record("mg.example.com", "example.com", "k1._domainkey.mg.example.com", "TXT", "k=rsa; p=ABC", "DKIM")
 MX = Record("mg.example.com", "example.com", "mg.example.com", "MX", "mxa.mailgun.org", "MX", priority=10)
+SPF_EU = Record("mg.example.eu", "example.eu", "mg.example.eu", "TXT", "v=spf1 include:eu.mailgun.org ~all", "SPF")
 CNAME = Record("mg.example.com", "example.com", "email.mg.example.com", "CNAME", "mailgun.org", "tracking")
+
+LATE = "include:mailgun.org comes after {all}, where evaluation stops (RFC 7208 §5.1): move it before {all}"
+LATE_EU = "include:eu.mailgun.org comes after ?all, where evaluation stops (RFC 7208 §5.1): move it before ?all"
+NOT_SPF = "receivers skip this record: an SPF record begins with exactly v=spf1 and a space (RFC 7208 §4.5)"
+OPEN = "{all} lets any host on the Internet pass SPF as mg.example.com; end the record with ~all or -all"
 
 
 @pytest.mark.parametrize(
@@ -30,6 +36,26 @@ CNAME = Record("mg.example.com", "example.com", "email.mg.example.com", "CNAME",
         (SPF, ["v=spf1 +include:mailgun.org ~all"], "ok", ""),  # + is the default qualifier (RFC 7208 §4.6.2)
         (SPF, ["v=spf10 other", "v=spf1 include:mailgun.org ~all"], "ok", ""),  # no SPF record (RFC 7208 §4.5)
         (SPF, ["V=SPF1 include:mailgun.org"], "ok", ""),
+        # RFC 7208 §5.1: mechanisms after "all" are never evaluated, so Mailgun's IPs fail or soft-fail
+        (SPF, ["v=spf1 ~all include:mailgun.org"], "wrong", LATE.format(all="~all")),
+        (SPF, ["v=spf1 ip4:192.0.2.1 -ALL include:mailgun.org"], "wrong", LATE.format(all="-ALL")),
+        (SPF, ["v=spf1 include:mailgun.org ~all include:mailgun.org"], "ok", ""),
+        (SPF, ["v=spf1 include:all.example.com include:mailgun.org -all"], "ok", ""),
+        (
+            SPF_EU,
+            ["v=spf1 include:mailgun.org ~all"],
+            "wrong",
+            "merge include:eu.mailgun.org into the existing SPF record",
+        ),
+        (SPF_EU, ["v=spf1 ?all include:eu.mailgun.org"], "wrong", LATE_EU),
+        # RFC 7208 §4.5: exactly "v=spf1", then a space or the end; receivers skip anything else
+        (SPF, [" v=spf1 include:mailgun.org ~all"], "wrong", NOT_SPF),
+        (SPF, ["v=spf1\tinclude:mailgun.org ~all"], "wrong", NOT_SPF),
+        (SPF, [" v=spf1 include:mailgun.org ~all", "v=spf1 include:mailgun.org ~all"], "ok", ""),
+        # +all passes Mailgun's mail, and everyone else's: a note, not wrong (Mailgun's mail is not hurt)
+        (SPF, ["v=spf1 include:mailgun.org +all"], "ok", OPEN.format(all="+all")),
+        (SPF, ["v=spf1 include:mailgun.org all"], "ok", OPEN.format(all="all")),
+        (SPF, ["v=spf1 include:mailgun.org ?all"], "ok", ""),
         (DKIM, ["k=rsa;p=ABC"], "ok", ""),
         (  # two domains' keys at one name (force_root_dkim_host, one selector): both said ok
             DKIM,
