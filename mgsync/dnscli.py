@@ -83,10 +83,17 @@ def _out(value: str | None) -> Path | None:
     show_default=True,
     help="With --format terraform: aws_route53_record or cloudflare_dns_record.",
 )
+@click.option("--force", is_flag=True, help="Overwrite files that exist already and mgsync did not write.")
 @connection_options
 @handles_errors
 def dns_export(
-    paths: tuple[Path, ...], fmt: str, zones: tuple[str, ...], out: Path | None, provider: str, conn: Connection
+    paths: tuple[Path, ...],
+    fmt: str,
+    zones: tuple[str, ...],
+    out: Path | None,
+    provider: str,
+    force: bool,
+    conn: Connection,
 ) -> None:
     """Print the DNS records Mailgun wants for the managed domains, in a DNS-as-code format."""
     from mgsync.dns import export
@@ -97,7 +104,7 @@ def dns_export(
         why = "no declared domain exists in Mailgun yet (run mgsync apply)" if found.absent else NO_DOMAIN
         raise MgsyncError(f"No DNS records to export: {why}.")
     outputs = export.render(found.records, fmt, out, Options(provider=provider))
-    export.write(outputs)
+    export.write(outputs, force)
     for output in outputs:
         if output.path is None:
             click.echo(output.text, nl=False)

@@ -189,3 +189,44 @@ def test_out_ending_in_a_slash_must_be_a_directory_and_empty_is_refused(mailgun,
     assert f"Invalid value for '--out': {detail}" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == before
     assert (tmp_path / "mg.zone").read_text(encoding="utf-8") == "kept\n"
+
+
+HAND_KEPT = "---\n'':\n  - type: A\n    value: 192.0.2.10\nwww:\n  type: CNAME\n  value: example.com.\n"
+
+
+def test_export_refuses_to_overwrite_a_zone_file_mgsync_did_not_write(emu, mailgun, tmp_path: Path) -> None:
+    """A hand-kept octoDNS zone was replaced by Mailgun's records alone, and the next octoDNS sync
+    deleted every other record of the zone. Nothing is written, not even the other zone's file."""
+    create(emu, "mg.example.org")
+    manifest = tmp_path / "two.yaml"
+    manifest.write_text(MANIFEST + "  mg.example.org: {}\n", encoding="utf-8")
+    zones = tmp_path / "zones"
+    zones.mkdir()
+    (zones / "example.com.yaml").write_text(HAND_KEPT, encoding="utf-8")
+    args = ("dns", "export", str(manifest), "--format", "octodns", "--zone", "example.com", "--zone", "example.org")
+    refused = run(*args, "--out", str(zones), env=mailgun)
+    assert (refused.returncode, refused.stdout) == (1, "")
+    assert refused.stderr.splitlines()[-1] == (
+        f"Error: Refusing to overwrite {zones / 'example.com.yaml'}: mgsync dns export did not write it (its first "
+        "line is not mgsync's). Write into another file or directory, or re-run with --force to replace it."
+    )
+    assert (zones / "example.com.yaml").read_text(encoding="utf-8") == HAND_KEPT
+    assert sorted(p.name for p in zones.iterdir()) == ["example.com.yaml"]
+    forced = run(*args, "--out", str(zones), "--force", env=mailgun)
+    assert forced.returncode == 0, forced.stderr
+    assert "mxa.mailgun.org" in (zones / "example.com.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["octodns", "dnscontrol", "bind", "terraform", "json"])
+def test_export_overwrites_its_own_earlier_output_and_refuses_a_hand_kept_file(
+    mailgun, manifest, tmp_path: Path, fmt: str
+) -> None:
+    out = tmp_path / "records.out"
+    args = ("dns", "export", str(manifest), "--format", fmt, "--zone", "example.com", "--out", str(out))
+    assert run(*args, env=mailgun).returncode == 0
+    again = run(*args, env=mailgun)  # mgsync's own file, recognised by its header in this format
+    assert (again.returncode, again.stderr.strip()) == (0, f"Wrote {out}")
+    out.write_text("$ORIGIN example.com.\n@ 3600 IN SOA ns1 host 1 3600 600 86400 300\n", encoding="utf-8")
+    refused = run(*args, env=mailgun)
+    assert refused.returncode == 1 and refused.stderr.startswith(f"Error: Refusing to overwrite {out}:")
+    assert out.read_text(encoding="utf-8").startswith("$ORIGIN example.com.\n@ 3600 IN SOA")

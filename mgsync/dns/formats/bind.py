@@ -9,9 +9,11 @@ from collections.abc import Sequence
 from mgsync.dns.formats.common import HEADER, Options, absolute, rdata
 from mgsync.dns.model import Record, Zone
 
+HEADER_LINE = f"; {HEADER}"
+
 
 def render(zones: Sequence[Zone], options: Options) -> str:
-    lines = [f"; {HEADER}"]
+    lines = [HEADER_LINE]
     for zone in zones:
         lines += [f"$ORIGIN {absolute(zone.name)}"]
         width = max(len(r.name or "@") for r in zone.records)

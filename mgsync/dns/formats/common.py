@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -9,6 +10,7 @@ from mgsync.dns.model import Record
 
 HEADER = "Mailgun DNS records written by `mgsync dns export`; Mailgun's answer is the source."
 PROVIDERS = ("route53", "cloudflare")
+JSON_HEADER_LINE = f'  "//": {json.dumps(HEADER, ensure_ascii=False)[:-1]}'  # JSON formats: the header's key, first
 
 
 @dataclass(frozen=True)

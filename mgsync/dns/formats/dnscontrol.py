@@ -10,10 +10,12 @@ from collections.abc import Sequence
 from mgsync.dns.formats.common import HEADER, Options, absolute
 from mgsync.dns.model import Record, Zone
 
+HEADER_LINE = f"// {HEADER}"
+
 
 def render(zones: Sequence[Zone], options: Options) -> str:
     lines = [
-        f"// {HEADER}",
+        HEADER_LINE,
         "// Copy the records into your own D() for the zone, or use this file with your providers.",
         'var REG_NONE = NewRegistrar("none");',
         'var DSP_MAILGUN = NewDnsProvider("mailgun-dns");',

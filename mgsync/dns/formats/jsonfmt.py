@@ -7,12 +7,17 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from mgsync.dns.formats.common import Options
+from mgsync.dns.formats.common import HEADER, JSON_HEADER_LINE, Options
 from mgsync.dns.model import Record, Zone
+
+HEADER_LINE = JSON_HEADER_LINE
 
 
 def render(zones: Sequence[Zone], options: Options) -> str:
-    document = {"zones": [{"zone": z.name, "records": [record_json(r) for r in z.records]} for z in zones]}
+    document = {
+        "//": HEADER,
+        "zones": [{"zone": z.name, "records": [record_json(r) for r in z.records]} for z in zones],
+    }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -13,6 +13,8 @@ from mgsync.dns.formats.common import HEADER, Options, absolute
 from mgsync.dns.model import Record, Zone, rrsets
 from mgsync.errors import MgsyncError
 
+HEADER_LINE = f"# {HEADER}"
+
 
 def render(zones: Sequence[Zone], options: Options) -> str:
     if len(zones) != 1:
@@ -23,7 +25,7 @@ def render(zones: Sequence[Zone], options: Options) -> str:
         )
     zone = zones[0]
     lines = [
-        f"# {HEADER}",
+        HEADER_LINE,
         f"# zone: {zone.name}; for YamlProvider with escaped_semicolons: true (octoDNS 1.x's default)",
         "---",
     ]

@@ -15,10 +15,11 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from mgsync.dns.formats.common import HEADER, Options, identifier, rdata
+from mgsync.dns.formats.common import HEADER, JSON_HEADER_LINE, Options, identifier, rdata
 from mgsync.dns.model import Record, Zone
 from mgsync.errors import MgsyncError
 
+HEADER_LINE = JSON_HEADER_LINE
 LOCAL = "mailgun_dns_records"
 VARIABLE = "mailgun_dns_zone_ids"
 
