@@ -95,6 +95,9 @@ def _text(rdata: object, rtype: str) -> str:
 
 def check(records: Sequence[Record], lookup: Lookup) -> list[Result]:
     """One result per record; each (name, type) is queried once."""
+    wanted: dict[tuple[str, str], list[Record]] = {}
+    for record in records:
+        wanted.setdefault((record.fqdn, record.type), []).append(record)
     cache: dict[tuple[str, str], list[str] | QueryFailed] = {}
     reached = False  # whether the resolver has answered anything: till then a timeout says it is not reachable
     results = []
@@ -112,5 +115,5 @@ def check(records: Sequence[Record], lookup: Lookup) -> list[Result]:
         if isinstance(found, QueryFailed):
             results.append(Result(record, "failed", expected(record), (), f"the query failed: {found.reason}"))
         else:
-            results.append(judge(record, found))
+            results.append(judge(record, found, wanted[query]))
     return results

@@ -44,10 +44,18 @@ def host(name: str) -> str:
     return name.rstrip(".").lower()
 
 
-def judge(record: Record, found: Sequence[str]) -> Result:
+def judge(record: Record, found: Sequence[str], wanted: Sequence[Record] = ()) -> Result:
+    """``record`` against the values ``found`` at its name and type; ``wanted``: every record Mailgun
+    wants there (``record`` among them), which an MX record is judged beside."""
     want = expected(record)
     if record.purpose == "SPF":
         return _judge_spf(record, want, found)
+    if record.type == "MX":
+        return _judge_mx(_judge_value(record, want, found), found, wanted or (record,))
+    return _judge_value(record, want, found)
+
+
+def _judge_value(record: Record, want: str, found: Sequence[str]) -> Result:
     if not found:
         return Result(record, "missing", want, ())
     squash = (lambda v: "".join(v.split())) if record.type == "TXT" else host
@@ -57,6 +65,22 @@ def judge(record: Record, found: Sequence[str]) -> Result:
             return Result(record, "wrong", want, tuple(found), message)
         return Result(record, "ok", want, tuple(found))
     return Result(record, "wrong", want, tuple(found))
+
+
+def _judge_mx(result: Result, found: Sequence[str], wanted: Sequence[Record]) -> Result:
+    """Wrong when another exchange's preference is as good as Mailgun's best or better: senders try
+    the lowest first and share equal ones (RFC 5321 §5.1), so that exchange takes the mail."""
+    ours = {host(r.value) for r in wanted}
+    best = min(r.priority or 0 for r in wanted)
+    rivals = [(int(p), host(h)) for p, h in (v.split(maxsplit=1) for v in found) if host(h) not in ours]
+    rival = min((r for r in rivals if r[0] <= best), default=None)
+    if rival is None:
+        return result
+    message = (
+        f"{rival[1]} (preference {rival[0]}) takes mail before Mailgun's exchanges (preference {best}): "
+        f"remove it, or give it a preference over {best}"
+    )
+    return Result(result.record, "wrong", result.expected, result.found, message)
 
 
 def _judge_spf(record: Record, want: str, found: Sequence[str]) -> Result:

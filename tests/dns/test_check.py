@@ -10,6 +10,7 @@ from mgsync.dns.model import Record
 SPF = Record("mg.example.com", "example.com", "mg.example.com", "TXT", "v=spf1 include:mailgun.org ~all", "SPF")
 DKIM = Record("mg.example.com", "example.com", "k1._domainkey.mg.example.com", "TXT", "k=rsa; p=ABC", "DKIM")
 MX = Record("mg.example.com", "example.com", "mg.example.com", "MX", "mxa.mailgun.org", "MX", priority=10)
+MX_B = Record("mg.example.com", "example.com", "mg.example.com", "MX", "mxb.mailgun.org", "MX", priority=10)
 SPF_EU = Record("mg.example.eu", "example.eu", "mg.example.eu", "TXT", "v=spf1 include:eu.mailgun.org ~all", "SPF")
 CNAME = Record("mg.example.com", "example.com", "email.mg.example.com", "CNAME", "mailgun.org", "tracking")
 
@@ -64,14 +65,40 @@ OPEN = "{all} lets any host on the Internet pass SPF as mg.example.com; end the 
             "2 records at this name: a verifier may take another key; keep only this one",
         ),
         (DKIM, ["k=rsa; p=OLD"], "wrong", ""),
-        (MX, ["10 mxb.mailgun.org", "10 mxa.mailgun.org"], "ok", ""),
-        (MX, ["20 mxa.mailgun.org"], "wrong", ""),
         (CNAME, ["MAILGUN.ORG"], "ok", ""),
         (CNAME, ["eu.mailgun.org"], "wrong", ""),
     ],
 )
 def test_judge(record: Record, found: list[str], status: str, message: str) -> None:
     result = judge(record, found)
+    assert (result.status, result.message) == (status, message)
+
+
+RIVAL = "{exchange} (preference {preference}) takes mail before Mailgun's exchanges (preference 10): remove it, or give it a preference over 10"
+
+
+@pytest.mark.parametrize(
+    ("found", "status", "message"),
+    [
+        (["10 mxb.mailgun.org", "10 mxa.mailgun.org"], "ok", ""),
+        (["20 mxa.mailgun.org", "10 mxb.mailgun.org"], "wrong", ""),
+        (["10 mxa.mailgun.org", "10 mxb.mailgun.org", "20 backup.example.com"], "ok", ""),  # a fallback
+        # another exchange with a better (lower) or equal preference takes all or part of the mail
+        (
+            ["1 aspmx.l.google.com", "10 mxa.mailgun.org", "10 mxb.mailgun.org"],
+            "wrong",
+            RIVAL.format(exchange="aspmx.l.google.com", preference=1),
+        ),
+        (
+            ["10 MX.Example.com.", "10 mxa.mailgun.org", "10 mxb.mailgun.org"],
+            "wrong",
+            RIVAL.format(exchange="mx.example.com", preference=10),
+        ),
+        (["1 aspmx.l.google.com"], "wrong", RIVAL.format(exchange="aspmx.l.google.com", preference=1)),
+    ],
+)
+def test_judge_mx_names_an_exchange_that_takes_the_mail(found: list[str], status: str, message: str) -> None:
+    result = judge(MX, found, (MX, MX_B))
     assert (result.status, result.message) == (status, message)
 
 

@@ -230,3 +230,19 @@ def test_export_overwrites_its_own_earlier_output_and_refuses_a_hand_kept_file(
     refused = run(*args, env=mailgun)
     assert refused.returncode == 1 and refused.stderr.startswith(f"Error: Refusing to overwrite {out}:")
     assert out.read_text(encoding="utf-8").startswith("$ORIGIN example.com.\n@ 3600 IN SOA")
+
+
+def test_an_mx_that_takes_the_mail_before_mailguns_is_wrong_and_named(mailgun, manifest, zone_text) -> None:
+    """Google's MX at preference 1 beside Mailgun's two at 10: all mail went to Google, and both of
+    Mailgun's MX records were said ok."""
+    with dns_server(zone_text + "mg  3600  IN  MX  1 aspmx.l.google.com.\n") as resolver:
+        result = check(mailgun, manifest, resolver)
+    assert result.returncode == 1
+    rival = (
+        ": aspmx.l.google.com (preference 1) takes mail before Mailgun's exchanges (preference 10): "
+        "remove it, or give it a preference over 10"
+    )
+    assert [line for line in result.stdout.splitlines() if " MX " in line] == [
+        f"  wrong    MX        MX     mg.example.com{rival}",
+        f"  wrong    MX        MX     mg.example.com{rival}",
+    ]
