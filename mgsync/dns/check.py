@@ -2,8 +2,8 @@
 (``judge.py``) ok, missing, wrong (with what was expected and what was found) or failed (its query).
 
 A query the resolver answers with a failure (SERVFAIL from a broken delegation) or leaves
-unanswered after others were answered is that record's result, ``failed``; the rest are still
-judged. Only a resolver that has answered nothing yet and times out ends the check at once.
+unanswered while it answers others is that record's result, ``failed``; the rest are still
+judged. Only a resolver that answers nothing, not even a probe, ends the check at once.
 """
 
 from __future__ import annotations
@@ -98,22 +98,46 @@ def check(records: Sequence[Record], lookup: Lookup) -> list[Result]:
     wanted: dict[tuple[str, str], list[Record]] = {}
     for record in records:
         wanted.setdefault((record.fqdn, record.type), []).append(record)
-    cache: dict[tuple[str, str], list[str] | QueryFailed] = {}
-    reached = False  # whether the resolver has answered anything: till then a timeout says it is not reachable
+    ask = _Queries(lookup)
     results = []
     for record in records:
-        query = (record.fqdn, record.type)
-        if query not in cache:
-            try:
-                cache[query] = lookup(*query)
-            except QueryFailed as err:
-                if not (reached or err.answered):
-                    raise
-                cache[query] = err
-            reached = True
-        found = cache[query]
+        found = ask(record.fqdn, record.type)
         if isinstance(found, QueryFailed):
             results.append(Result(record, "failed", expected(record), (), f"the query failed: {found.reason}"))
         else:
-            results.append(judge(record, found, wanted[query]))
+            results.append(judge(record, found, wanted[(record.fqdn, record.type)]))
     return results
+
+
+class _Queries:
+    """Each (name, type) asked once, its failure kept as its answer. A timeout before the resolver has
+    answered anything is one probe from meaning it is unreachable (one error, no report): the root's
+    NS, which any resolver answers at once, if only to refuse. One that answers the probe is reachable,
+    and the name that timed out (a lame delegation: recursive resolvers take seconds to give up on
+    one) is that record's result."""
+
+    def __init__(self, lookup: Lookup) -> None:
+        self.lookup, self.reached = lookup, False
+        self.cache: dict[tuple[str, str], list[str] | QueryFailed] = {}
+
+    def __call__(self, fqdn: str, rtype: str) -> list[str] | QueryFailed:
+        if (fqdn, rtype) not in self.cache:
+            self.cache[(fqdn, rtype)] = self._ask(fqdn, rtype)
+        return self.cache[(fqdn, rtype)]
+
+    def _ask(self, fqdn: str, rtype: str) -> list[str] | QueryFailed:
+        try:
+            found: list[str] | QueryFailed = self.lookup(fqdn, rtype)
+        except QueryFailed as err:
+            if not (self.reached or err.answered or self._answers_probe()):
+                raise
+            found = err
+        self.reached = True
+        return found
+
+    def _answers_probe(self) -> bool:
+        try:
+            self.lookup(".", "NS")
+        except QueryFailed as err:
+            return err.answered
+        return True

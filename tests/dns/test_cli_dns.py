@@ -4,6 +4,7 @@ real authoritative DNS server (dnslib) on 127.0.0.1 serving the exported zone. N
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -246,3 +247,29 @@ def test_an_mx_that_takes_the_mail_before_mailguns_is_wrong_and_named(mailgun, m
         f"  wrong    MX        MX     mg.example.com{rival}",
         f"  wrong    MX        MX     mg.example.com{rival}",
     ]
+
+
+def test_a_name_that_times_out_first_is_failed_while_the_resolver_answers_others(mailgun, manifest, zone_text) -> None:
+    """The first name asked timing out (a lame delegation) ended the whole check with "is the
+    resolver reachable?" and no report. The resolver answers a probe, so it is that name's result."""
+    with dns_server(zone_text, {"mg.example.com": "drop"}) as resolver:
+        result = check(mailgun, manifest, resolver, "--timeout", "0.5")
+    assert (result.returncode, result.stderr) == (1, "")
+    assert [line for line in result.stdout.splitlines() if not line.startswith("           ")] == [
+        "mg.example.com",
+        "  failed   SPF       TXT    mg.example.com: the query failed: no answer within 0.5 s",
+        "  ok       DKIM      TXT    smtp._domainkey.mg.example.com",
+        "  ok       tracking  CNAME  email.mg.example.com",
+        "  failed   MX        MX     mg.example.com: the query failed: no answer within 0.5 s",
+        "  failed   MX        MX     mg.example.com: the query failed: no answer within 0.5 s",
+        "DNS check: 2 ok, 0 missing, 0 wrong, 3 failed.",
+    ]
+
+
+def test_a_resolver_that_answers_nothing_is_one_error(mailgun, manifest) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:  # bound, never read: no answer
+        silent.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{silent.getsockname()[1]}"
+        result = check(mailgun, manifest, address, "--timeout", "0.3")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == f"Error: DNS query mg.example.com TXT to {address} timed out; is the resolver reachable?\n"
