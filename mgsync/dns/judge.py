@@ -5,8 +5,8 @@ values; knows nothing of resolvers, output or HTTP.
 SPF is judged by merging, never by equality: the name must have exactly one SPF record (RFC 7208
 §4.5: its text begins with exactly ``v=spf1``, alone or followed by a space) and Mailgun's
 ``include:`` mechanisms, with or without the default qualifier ``+``, must come before its first
-``all`` (§5.1); anything else a team sends mail with may stay in it. DKIM values compare without whitespace (RFC 6376 §3.2 allows folding
-whitespace in tag lists).
+``all`` (§5.1); anything else a team sends mail with may stay in it. DKIM key records compare as tag-lists (RFC 6376 §3.6.1: order, spaces
+and ``v=DKIM1`` aside), other TXT values without whitespace.
 """
 
 from __future__ import annotations
@@ -58,13 +58,35 @@ def judge(record: Record, found: Sequence[str], wanted: Sequence[Record] = ()) -
 def _judge_value(record: Record, want: str, found: Sequence[str]) -> Result:
     if not found:
         return Result(record, "missing", want, ())
-    squash = (lambda v: "".join(v.split())) if record.type == "TXT" else host
-    if squash(want) in {squash(v) for v in found}:
-        if record.purpose == "DKIM" and len({squash(v) for v in found}) > 1:  # RFC 6376 §3.6.2.2: any one
+    same = _dkim_key if record.purpose == "DKIM" and record.type == "TXT" else _squash if record.type == "TXT" else host
+    if same(want) in {same(v) for v in found}:
+        if record.purpose == "DKIM" and len({same(v) for v in found}) > 1:  # RFC 6376 §3.6.2.2: any one
             message = f"{len(found)} records at this name: a verifier may take another key; keep only this one"
             return Result(record, "wrong", want, tuple(found), message)
         return Result(record, "ok", want, tuple(found))
     return Result(record, "wrong", want, tuple(found))
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def _dkim_key(text: str) -> str:
+    """A DKIM key record as verifiers read its tag-list (RFC 6376 §3.6.1): tags in any order, spaces
+    around them and a final ``;`` ignored, folding whitespace inside ``p=`` ignored (§3.2), ``k=rsa``
+    when absent, ``v=DKIM1`` allowed first only; a tag twice makes the list invalid. Other tags are
+    not compared (Mailgun names only k and p). UNCONFIRMED whether Mailgun's own verifier accepts
+    these forms (reordered tags, v=DKIM1) as it accepts its own text; receivers do. Text that is no
+    valid key record compares as itself, squashed."""
+    tags: dict[str, str] = {}
+    for n, spec in enumerate(t for t in text.split(";") if t.strip()):
+        name, equals, value = (part.strip() for part in spec.partition("="))
+        if not equals or name in tags or (name == "v" and (n or value != "DKIM1")):
+            return _squash(text)
+        tags[name] = value
+    if "p" not in tags:
+        return _squash(text)
+    return f"k={tags.get('k', 'rsa').lower()};p={_squash(tags['p'])}"
 
 
 def _judge_mx(result: Result, found: Sequence[str], wanted: Sequence[Record]) -> Result:

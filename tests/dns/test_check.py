@@ -65,6 +65,20 @@ OPEN = "{all} lets any host on the Internet pass SPF as mg.example.com; end the 
             "2 records at this name: a verifier may take another key; keep only this one",
         ),
         (DKIM, ["k=rsa; p=OLD"], "wrong", ""),
+        # RFC 6376 §3.6.1: a tag-list, not a string; whitespace inside p= is folding (§3.2)
+        (DKIM, ["v=DKIM1; k=rsa; p=ABC"], "ok", ""),
+        (DKIM, ["p=ABC; k=rsa"], "ok", ""),
+        (DKIM, ["k=rsa; p=ABC;"], "ok", ""),
+        (DKIM, [" k = rsa ;\tp = A B\r\n C ; "], "ok", ""),
+        (DKIM, ["p=ABC"], "ok", ""),  # k=rsa is the default
+        (DKIM, ["v=DKIM1; k=rsa; p=ABC; t=s"], "ok", ""),  # tags Mailgun does not name: not compared
+        (DKIM, ["k=ed25519; p=ABC"], "wrong", ""),
+        (DKIM, ["k=rsa; v=DKIM1; p=ABC"], "wrong", ""),  # v= must come first
+        (DKIM, ["v=DKIM2; k=rsa; p=ABC"], "wrong", ""),
+        (DKIM, ["k=rsa; p=ABC; p=ABC"], "wrong", ""),  # a tag twice: the whole list is invalid
+        (DKIM, ["K=rsa; P=ABC"], "wrong", ""),  # tag names are case-sensitive
+        (DKIM, ["v=DKIM1; k=rsa; p="], "wrong", ""),  # a revoked key
+        (DKIM, ["k=rsa; p=ABC", "v=DKIM1; p=ABC"], "ok", ""),  # the same key twice
         (CNAME, ["MAILGUN.ORG"], "ok", ""),
         (CNAME, ["eu.mailgun.org"], "wrong", ""),
     ],
