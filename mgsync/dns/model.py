@@ -12,6 +12,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import dns.exception
+import dns.name
+
 from mgsync.errors import MgsyncError
 
 DEFAULT_TTL = 3600  # Mailgun states none; an hour is what its setup guides show
@@ -107,7 +110,14 @@ def inside(fqdn: str, zone: str) -> bool:
 
 
 def normalize_zone(zone: str) -> str:
+    """``--zone`` as Mailgun names domains: lower case, no final dot, a Unicode name as its punycode
+    (``bücher.example`` is ``xn--bcher-kva.example``, IDNA 2008 as dnspython applies it)."""
     name = zone.strip().rstrip(".").lower()
+    if not name.isascii():
+        try:
+            name = dns.name.from_unicode(name).to_text(omit_final_dot=True)
+        except dns.exception.DNSException:  # a disallowed character, a label too long
+            raise MgsyncError(f"--zone {zone!r} is not a DNS name.") from None
     if not re.fullmatch(r"([a-z0-9_]([a-z0-9_-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?", name):
         raise MgsyncError(f"--zone {zone!r} is not a DNS name.")
     return name

@@ -273,3 +273,16 @@ def test_a_resolver_that_answers_nothing_is_one_error(mailgun, manifest) -> None
         result = check(mailgun, manifest, address, "--timeout", "0.3")
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == f"Error: DNS query mg.example.com TXT to {address} timed out; is the resolver reachable?\n"
+
+
+@pytest.mark.parametrize("zone", ["bücher.example", "BÜCHER.example.", "xn--bcher-kva.example"])
+def test_a_zone_written_in_unicode_is_its_punycode(emu, mailgun, tmp_path: Path, zone: str) -> None:
+    """``--zone bücher.example`` was "not a DNS name"; Mailgun's names, and so the records, are punycode."""
+    create(emu, "mg.xn--bcher-kva.example")
+    manifest = tmp_path / "idn.yaml"
+    manifest.write_text("domains:\n  mg.xn--bcher-kva.example: {}\n", encoding="utf-8")
+    result = run("dns", "export", str(manifest), "--format", "json", "--zone", zone, env=mailgun)
+    assert result.returncode == 0, result.stderr
+    (exported,) = json.loads(result.stdout)["zones"]
+    assert exported["zone"] == "xn--bcher-kva.example"
+    assert {r["name"] for r in exported["records"]} == {"mg", "smtp._domainkey.mg", "email.mg"}
