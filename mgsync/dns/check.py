@@ -17,11 +17,12 @@ import dns.name
 import dns.rdatatype
 import dns.resolver
 
-from mgsync.dns.judge import Result, expected, host, judge
+from mgsync.dns.judge import Result, expected, followed, host, judge
 from mgsync.dns.model import Record
 from mgsync.errors import DnsError, MgsyncError
 
 TIMEOUT = 5.0
+CHAIN = 8  # CNAMEs followed from a record's name; resolvers give up at about as many
 Lookup = Callable[[str, str], list[str]]
 
 
@@ -105,8 +106,24 @@ def check(records: Sequence[Record], lookup: Lookup) -> list[Result]:
         if isinstance(found, QueryFailed):
             results.append(Result(record, "failed", expected(record), (), f"the query failed: {found.reason}"))
         else:
-            results.append(judge(record, found, wanted[(record.fqdn, record.type)]))
+            result = judge(record, found, wanted[(record.fqdn, record.type)])
+            results.append(followed(result, _chain(ask, found[0])) if _goes_on(result) else result)
     return results
+
+
+def _goes_on(result: Result) -> bool:
+    return result.record.type == "CNAME" and result.status == "wrong" and len(result.found) == 1
+
+
+def _chain(ask: _Queries, first: str) -> list[str]:
+    """The names a CNAME leads through, ``first`` included, up to ``CHAIN`` of them (a loop ends it)."""
+    chain = [first]
+    while len(chain) < CHAIN:
+        found = ask(chain[-1], "CNAME")
+        if isinstance(found, QueryFailed) or len(found) != 1 or found[0] in chain:
+            break
+        chain.append(found[0])
+    return chain
 
 
 class _Queries:

@@ -89,6 +89,22 @@ def _dkim_key(text: str) -> str:
     return f"k={tags.get('k', 'rsa').lower()};p={_squash(tags['p'])}"
 
 
+def followed(result: Result, chain: Sequence[str]) -> Result:
+    """A CNAME that is not Mailgun's target, judged by where its chain of CNAMEs ends: ok, with a note,
+    when it reaches Mailgun's (links and certificates resolve through a chain; UNCONFIRMED that
+    Mailgun's verification follows one, and where Mailgun is silent mgsync accepts and says so)."""
+    if len(chain) < 2:
+        return result
+    want, hops = result.expected, " → ".join(chain)
+    if chain[-1] == want:
+        message = (
+            f"reaches {want} through {' → '.join(chain[:-1])} (UNCONFIRMED that Mailgun's verification follows "
+            f"a chain: if it reports this record not valid, point it at {want} itself)"
+        )
+        return Result(result.record, "ok", want, result.found, message)
+    return Result(result.record, "wrong", want, result.found, f"the CNAME chain {hops} ends at {chain[-1]}")
+
+
 def _judge_mx(result: Result, found: Sequence[str], wanted: Sequence[Record]) -> Result:
     """Wrong when another exchange's preference is as good as Mailgun's best or better: senders try
     the lowest first and share equal ones (RFC 5321 §5.1), so that exchange takes the mail."""

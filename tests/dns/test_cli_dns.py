@@ -4,6 +4,7 @@ real authoritative DNS server (dnslib) on 127.0.0.1 serving the exported zone. N
 from __future__ import annotations
 
 import json
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -286,3 +287,27 @@ def test_a_zone_written_in_unicode_is_its_punycode(emu, mailgun, tmp_path: Path,
     (exported,) = json.loads(result.stdout)["zones"]
     assert exported["zone"] == "xn--bcher-kva.example"
     assert {r["name"] for r in exported["records"]} == {"mg", "smtp._domainkey.mg", "email.mg"}
+
+
+@pytest.mark.parametrize(
+    ("end", "status", "message"),
+    [
+        (
+            "mailgun.org.",
+            "ok",
+            "reaches mailgun.org through track.example.com (UNCONFIRMED that Mailgun's verification follows "
+            "a chain: if it reports this record not valid, point it at mailgun.org itself)",
+        ),
+        ("eu.mailgun.org.", "wrong", "the CNAME chain track.example.com → eu.mailgun.org ends at eu.mailgun.org"),
+    ],
+)
+def test_a_tracking_cname_chain_is_followed_and_its_end_shown(
+    mailgun, manifest, zone_text, end: str, status: str, message: str
+) -> None:
+    """``email CNAME track`` and ``track CNAME mailgun.org`` was wrong, showing the first hop only."""
+    chained = re.sub(r"(?m)^(email\.mg\s.*CNAME\s+)mailgun\.org\.", r"\1track.example.com.", zone_text)
+    assert chained != zone_text
+    with dns_server(chained + f"track  3600  IN  CNAME  {end}\n") as resolver:
+        result = check(mailgun, manifest, resolver, "--format", "json")
+    (tracking,) = [r for r in json.loads(result.stdout)["results"] if r["purpose"] == "tracking"]
+    assert (tracking["status"], tracking["message"], tracking["found"]) == (status, message, ["track.example.com"])
