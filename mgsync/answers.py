@@ -221,6 +221,7 @@ class OddItem:
     kind: str = ""
     scope: str = ""
     address: str = ""  # when known: an item of the right shape whose value the kind's model refuses
+    setting: str = ""  # when only one setting's value is refused: the object is kept, with the value as read
 
     def __str__(self) -> str:
         if self.address:

@@ -64,7 +64,7 @@ from pydantic import ValidationError
 from mgsync import __version__, jsontext
 from mgsync.errors import LockfileError, LockHeldError, read_file
 from mgsync.fingerprint import canonical_cells, canonical_json, digest, fingerprint
-from mgsync.kinds import BY_NAME
+from mgsync.kinds import BY_NAME, Kind
 from mgsync.state import Address, Entries, Resource, State
 
 FORMAT_VERSION = 1
@@ -148,14 +148,19 @@ class Lockfile:
             kind = BY_NAME.get(address.kind)
             if kind is None:
                 raise LockfileError(f"{self.path}: unknown kind in address {key!r}")
-            try:
-                body = kind.model.model_validate(entry.get("body", {}))
-            except ValidationError:
-                raise LockfileError(
-                    f"{self.path}: entry {key!r} does not match its kind; restore it from git"
-                ) from None
-            state.add(Resource(address, body, meta=entry.get("meta", {})))
+            state.add(Resource(address, self._body(kind, key, entry.get("body", {})), meta=entry.get("meta", {})))
         return state
+
+    def _body(self, kind: Kind[Any], key: str, body: Any) -> Any:
+        """An entry's model; a setting recorded as Mailgun showed it, which the model refuses, as read
+        (``Kind.as_read``)."""
+        try:
+            return kind.model.model_validate(body)
+        except ValidationError as err:
+            found = kind.as_read(body, err.errors()) if isinstance(body, dict) else None
+        if found is None:
+            raise LockfileError(f"{self.path}: entry {key!r} does not match its kind; restore it from git")
+        return found
 
     def secret_hashes(self) -> dict[str, str]:
         """Every stored secret hash, by address."""

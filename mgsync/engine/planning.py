@@ -175,7 +175,10 @@ def odd_notes(odd: list[OddItem], wanted: State, locked: State) -> list[str]:
     """A note per odd live item (``observe``) that is left alone; an error when one may be an object
     the manifests declare or the lockfile records: planning it blind could delete or re-create it."""
     notes = []
-    for item in sorted(odd, key=lambda o: (o.kind, o.scope, o.index)):
+    for item in sorted(odd, key=lambda o: (o.kind, o.scope, o.index, o.setting)):
+        if item.setting:  # the object is read, that value as Mailgun shows it (``Kind.resource``)
+            notes.append(f"Mailgun API: {item}; kept as Mailgun has it, changed only if the manifests set it.")
+            continue
         if _may_be_managed(item, wanted) or _may_be_managed(item, locked):
             if item.address:  # named exactly: one the manifests or the lockfile hold
                 raise MgsyncError(f"Mailgun API: {item}; please report this.")

@@ -33,7 +33,7 @@ from mgsync.lockfile import Lockfile, collection_digest
 from mgsync.manifest import Desired, csvdata
 from mgsync.manifest.convert import Staged
 from mgsync.manifest.loader import Loading
-from mgsync.state import Address, Entries, State, TableKey, sort_key
+from mgsync.state import Entries, State, TableKey, sort_key
 from mgsync.tuning import handing_over, keep, settled
 
 if TYPE_CHECKING:
@@ -75,7 +75,9 @@ def run_import(
     desired, stream, left = _load_back(stream, observed)
     identified = account.result()  # before anything is written
     left.update(
-        (str(item), f"Mailgun API: {item}; left out, it stays as it is in Mailgun, not managed.") for item in odd
+        (str(item), f"Mailgun API: {item}; left out, it stays as it is in Mailgun, not managed.")
+        for item in odd
+        if not item.setting  # read as Mailgun has it: the load-back decides whether a manifest holds it
     )
     output = stream.builder.output
     output.refuse_overwrite(out, also=[LOCKFILE], force=force)
@@ -104,7 +106,7 @@ def _load_back(stream: _Stream, observed: State) -> tuple[Desired, _Stream, dict
     """The manifests loaded back; each live object one of them cannot hold is left out (the files
     made again without it), with a note by address saying why."""
     left: dict[str, str] = {}
-    dropped: set[Address] = set()
+    dropped: set[leftout.Culprit] = set()
     for _ in range(MAX_PASSES):
         try:
             return stream.loaded(), stream, left
@@ -115,9 +117,9 @@ def _load_back(stream: _Stream, observed: State) -> tuple[Desired, _Stream, dict
                     f"The imported manifests in {stream.out} do not load back, so no lockfile was written "
                     f"(please report this): {err.problems[0]}"
                 ) from None
-        for address, problem in found.items():
-            left[str(address)] = (
-                f"{address} was left out: mgsync cannot write it as a manifest "
+        for culprit, problem in found.items():
+            left[str(culprit)] = (
+                f"{culprit} was left out: mgsync cannot write it as a manifest "
                 f"({stream.where(problem)}: {problem.message}); it stays as it is in Mailgun, "
                 "not managed."
             )
@@ -192,14 +194,15 @@ class _Stream:
         files = sorted(self.out / path for path in self.builder.output.manifests())
         return self.loading.finish(files, self.out)
 
-    def culprits(self, err: ManifestError, observed: State) -> dict[Address, Problem] | None:
-        """The live object each problem is about (the first problem of each); None when one cannot be told."""
-        found: dict[Address, Problem] = {}
+    def culprits(self, err: ManifestError, observed: State) -> dict[leftout.Culprit, Problem] | None:
+        """The live object (or setting) each problem is about (the first problem of each); None when
+        one cannot be told."""
+        found: dict[leftout.Culprit, Problem] = {}
         for problem in err.problems:
-            address = leftout.culprit(problem, self.out, self.builder.output.files, self.csvs, observed)
-            if address is None:
+            culprit = leftout.culprit(problem, self.out, self.builder.output.files, self.csvs, observed)
+            if culprit is None:
                 return None
-            found.setdefault(address, problem)
+            found.setdefault(culprit, problem)
         return found
 
     def where(self, problem: Problem) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
+from mgsync.importer.leftout import LEFT_OUT
 from mgsync.kinds import BY_NAME, KINDS, BulkKind, Deletable, Kind, OwnFile, children
 from mgsync.shapes.output import Output, file_stem
 from mgsync.state import Entries, Resource, State, sort_key
@@ -130,6 +131,8 @@ def _account_level(kind: Kind[Any], account: Account, output: Output, files: dic
         return
     by_key = {r.address.key: r for r in resources}
     for key, entry in entries.items():
+        for setting in by_key[key].meta.get(LEFT_OUT, ()) if key in by_key else ():
+            entry.pop(setting, None)  # one a manifest cannot hold: not managed (``leftout``)
         _fill(kind, key, entry, account, output)
         path = kind.import_file.format(key=file_stem(key))  # a domain name may be 253 long: a file name 255
         if path not in files:

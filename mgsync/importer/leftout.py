@@ -5,8 +5,10 @@ A problem carries the file and line the loader found it at. The manifest is pars
 round-trip loader keeps each key's line) and walked the way ``documents`` built it: an account-level
 kind's section, the entry holding the line, then inside a container the section of each kind it
 holds (``Kind.section``, ``Kind.group``), down to the deepest object whose lines hold the problem. A
-row of a collection's CSV file is found by its line too. Knows no kind by name; reads and writes no
-file (the bytes are the import's own, not yet written).
+row of a collection's CSV file is found by its line too. A problem in one of a container's own
+settings (a domain's ``web_prefix``) is about that setting only: the container is kept without it
+(``LEFT_OUT`` in its meta: the export leaves it out, so it is not managed), with all it holds. Knows
+no kind by name; reads and writes no file (the bytes are the import's own, not yet written).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +25,25 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from mgsync.errors import Problem
 from mgsync.kinds import BY_NAME, BulkKind, Kind, children
-from mgsync.state import Address, State
+from mgsync.state import Address, Resource, State
 
 Csvs = Mapping[str, tuple[BulkKind[Any], str]]  # a CSV file's path under the import root -> (kind, scope)
+LEFT_OUT = "left_out"  # a resource's meta: the settings its export leaves out (never in the lockfile)
 
 
-def culprit(problem: Problem, out: Path, files: Mapping[str, bytes], csvs: Csvs, observed: State) -> Address | None:
-    """The live object ``problem`` is about, if it can be told; None otherwise."""
+@dataclass(frozen=True)
+class Culprit:
+    """What a problem is about: a live object, or only one of its own settings (``setting``)."""
+
+    address: Address
+    setting: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.address}: {self.setting}" if self.setting else str(self.address)
+
+
+def culprit(problem: Problem, out: Path, files: Mapping[str, bytes], csvs: Csvs, observed: State) -> Culprit | None:
+    """The live object, or container setting, ``problem`` is about, if it can be told; None otherwise."""
     try:
         path = Path(problem.file).relative_to(out).as_posix()
     except ValueError:
@@ -37,7 +52,8 @@ def culprit(problem: Problem, out: Path, files: Mapping[str, bytes], csvs: Csvs,
         return None
     if path in csvs:
         kind, scope = csvs[path]
-        return _csv_row(kind, scope, files[path], problem.line)
+        found = _csv_row(kind, scope, files[path], problem.line)
+        return None if found is None else Culprit(found)
     try:
         root = YAML(typ="rt").load(files[path].decode("utf-8"))
     except Exception:  # our own bytes: a parse failure means no object can be named
@@ -45,29 +61,40 @@ def culprit(problem: Problem, out: Path, files: Mapping[str, bytes], csvs: Csvs,
     return _walk(root, None, "", problem.line - 1, observed) if isinstance(root, CommentedMap) else None
 
 
-def _walk(node: CommentedMap, container: Kind[Any] | None, key: str, line: int, observed: State) -> Address | None:
+def _walk(node: CommentedMap, container: Kind[Any] | None, key: str, line: int, observed: State) -> Culprit | None:
     """The deepest object at ``line`` inside ``node``: the top of a manifest (``container`` None) or
-    the entry of the container object ``key``; the container itself when no section inside holds it."""
-    here = None if container is None else container.address("", key)
+    the entry of the container object ``key``; when no section inside holds it, the container's own
+    setting at that line, or the container itself."""
+    found = _object_at(node, container, key, line, observed)
+    if isinstance(found, Culprit) or container is None:
+        return found
+    setting = _key_at(node, line)
+    if container.settings is not None and setting in container.settings.model_fields:
+        return Culprit(container.address("", key), str(setting))
+    return Culprit(container.address("", key))
+
+
+def _object_at(node: CommentedMap, container: Kind[Any] | None, key: str, line: int, observed: State) -> Culprit | None:
+    """The object of a section of ``node`` whose lines hold ``line``; None when no section does."""
+    here = None if container is None else Culprit(container.address("", key))
     for kind in children(container):
         section = _section_at(node, kind, line)
         if section is None:
             continue
         if isinstance(kind, BulkKind):
-            return _bulk_item(kind, key, section, line) or here
+            item = _bulk_item(kind, key, section, line)
+            return here if item is None else Culprit(item)
         single = kind.address("", key)
         if container is not None and single in observed:  # the section is the object (a domain's tracking)
-            return single
-        if not isinstance(section, CommentedMap):
-            return here
-        name = _key_at(section, line)
+            return Culprit(single)
+        name = _key_at(section, line) if isinstance(section, CommentedMap) else None
         if name is None:
             return here
         entry = section[name]
         if isinstance(entry, CommentedMap) and children(kind):
             return _walk(entry, kind, str(name), line, observed)
-        return kind.address(key, str(name))
-    return here
+        return Culprit(kind.address(key, str(name)))
+    return None
 
 
 def _section_at(node: CommentedMap, kind: Kind[Any], line: int) -> Any:
@@ -132,10 +159,14 @@ def _csv_row(kind: BulkKind[Any], scope: str, data: bytes, line: int) -> Address
     return None
 
 
-def without(observed: State, dropped: set[Address]) -> State:
+def without(observed: State, dropped: set[Culprit]) -> State:
     """``observed`` without the ``dropped`` objects and all that lives in them (addresses compared as
-    the kinds match them)."""
-    gone = {BY_NAME[a.kind].canonical(a) for a in dropped}
+    the kinds match them), and with the dropped settings marked ``LEFT_OUT`` in their objects."""
+    gone = {BY_NAME[c.address.kind].canonical(c.address) for c in dropped if not c.setting}
+    settings: dict[Address, set[str]] = {}
+    for found in dropped:
+        if found.setting:
+            settings.setdefault(found.address, set()).add(found.setting)
 
     def lost(address: Address | None) -> bool:
         while address is not None:
@@ -144,10 +175,14 @@ def without(observed: State, dropped: set[Address]) -> State:
             address = BY_NAME[address.kind].parent_address(address)
         return False
 
-    kept = State(r for a, r in observed.objects.items() if not lost(a))
+    kept = State(_left_out(r, settings.get(a)) for a, r in observed.objects.items() if not lost(a))
     for (kind_name, scope), entries in observed.tables.items():
         kind = BY_NAME[kind_name]
         if kind.parent is not None and lost(Address(kind.parent.name, scope)):
             continue
         kept.put_table(kind_name, scope, {n: e for n, e in entries.items() if not lost(kind.address(scope, n))})
     return kept
+
+
+def _left_out(resource: Resource, settings: set[str] | None) -> Resource:
+    return resource if not settings else replace(resource, meta={**resource.meta, LEFT_OUT: frozenset(settings)})

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from itertools import islice, repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
@@ -121,20 +122,43 @@ class Kind(Generic[M]):
     def resource(self, scope: str, name: str, body: Mapping[str, Any], **meta: Any) -> Resource:
         """An observed object from an answer of the right shape (answers.py) whose values the model may
         still refuse (a setting Mailgun added since): that is one sentence too, never a traceback; or,
-        while ``observe`` reads leniently (``answers.collecting_odd``), a note, and the object left out."""
+        while ``observe`` reads leniently (``answers.collecting_odd``), a note, and the object left out.
+        A refused value of one plain setting (a spam action Mailgun added) costs no more than that
+        setting: the object is kept holding the value as read (``as_read``), noted while lenient."""
         address = self.address(scope, name)
         try:
             return Resource(address, self.model.model_validate(body), meta=meta)
         except ValidationError as err:
-            first = err.errors()[0]
-            problem = f"{'.'.join(str(part) for part in first['loc'])}: {first['msg']} (got {first['input']!r})"
-        sink = odd_sink()
+            errors = err.errors()
+        sink, kept = odd_sink(), self.as_read(body, errors)
+        if kept is not None:
+            for error in errors:
+                odd = OddItem("", -1, (address.name,), _refusal(error), self.name, scope, str(address))
+                if sink is not None:
+                    sink.append(replace(odd, setting=str(error["loc"][0])))
+            return Resource(address, kept, meta=meta)
         if sink is None:
-            raise MgsyncError(f"Mailgun API: {address} has a value mgsync cannot read: {problem}; please report this.")
+            raise MgsyncError(
+                f"Mailgun API: {address} has a value mgsync cannot read: {_refusal(errors[0])}; please report this."
+            )
         # Reading leniently (``engine.observe``): the object is noted and left out (``UNREADABLE``).
-        sink.append(OddItem("", -1, (address.name,), problem, self.name, scope, str(address)))
+        sink.append(OddItem("", -1, (address.name,), _refusal(errors[0]), self.name, scope, str(address)))
         placeholder: Any = self.model  # a Spec: built unchecked, never stored or shown
         return Resource(address, placeholder.model_construct(), meta={**meta, UNREADABLE: True})
+
+    def as_read(self, body: Mapping[str, Any], errors: list[Any]) -> Any:
+        """The model of ``body`` when each refused value is a plain (JSON scalar) value of one top-level
+        setting and the rest validate: those values kept as read (unchecked: compared and recorded as
+        Mailgun shows them, sent only if a manifest sets them; the lockfile records them so); None otherwise."""
+        refused = {str(e["loc"][0]) for e in errors if len(e["loc"]) == 1 and e["loc"][0] in body}
+        if len(refused) != len(errors) or not all(isinstance(body[k], (str, int, float)) for k in refused):
+            return None
+        try:
+            valid: Any = self.model.model_validate({k: v for k, v in body.items() if k not in refused})
+        except ValidationError:
+            return None
+        values = {**dict(valid), **{k: body[k] for k in refused}}
+        return valid.model_construct(valid.model_fields_set | refused, **values)
 
     def spec(self, resource: Resource | None) -> M:
         """``resource``'s canonical model, typed as this kind's."""
@@ -204,6 +228,11 @@ class Kind(Generic[M]):
             if resource.address == address:
                 return resource
         return None
+
+
+def _refusal(error: Any) -> str:
+    """A pydantic error as ``field: message (got value)``."""
+    return f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']} (got {error['input']!r})"
 
 
 class BulkKind(Kind[R], Bulk, Deletable, Prunable):

@@ -27,15 +27,16 @@ from pydantic import AfterValidator, Field, StrictBool, StrictInt, model_validat
 from mgsync.answers import BOOL, INT, STR, ListOf, Obj
 from mgsync.changes import Change, Notice
 from mgsync.errors import ApiError
-from mgsync.kinds.base import Kind, form_bool, path_quote, read_item
+from mgsync.kinds.base import Kind, Loc, form_bool, path_quote, read_item
 from mgsync.kinds.capabilities import Deletable, OwnFile, Reviewable, Verifiable, Writable
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc
-from mgsync.shapes.fields import DomainName, Url
+from mgsync.shapes.fields import DomainName
 from mgsync.state import Resource, Spec, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
+    from mgsync.shapes.harvest import Harvest
 
 SpamAction = Literal["disabled", "block", "tag"]
 WebScheme = Literal["http", "https"]
@@ -77,7 +78,7 @@ class Domain(Spec):
 
     spam_action: SpamAction = "disabled"
     web_scheme: WebScheme = "http"
-    web_prefix: str = Field("email", pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+    web_prefix: str = "email"  # an atom (``_web_prefix``); the model takes what Mailgun shows
     wildcard: StrictBool = False
     require_tls: StrictBool = False
     skip_verification: StrictBool = False
@@ -99,9 +100,32 @@ class Domain(Spec):
 
 
 def _web_prefix(text: str) -> str:
-    if not rules.is_domain(f"{text}.example.com") or "." in text:
-        raise ValueError(f'"{text}" is not a valid web prefix (lower-case letters, digits and hyphens)')
+    """Mailgun's OpenAPI (PUT /v4/domains, ``web_prefix``): "Must be a valid atom". Whether Mailgun
+    takes upper case or an underscore is UNCONFIRMED (mgsync's emulator takes ``e_mail``): accepted."""
+    if not rules.is_atom(text):
+        raise ValueError(f'"{text}" is not a valid web prefix (Mailgun takes an atom: {rules.ATOM_WORDS})')
     return text
+
+
+def _unusual(doc: DomainSettingsDoc) -> list[tuple[str, str]]:
+    """Valid settings that may not do what their author expects: (field, warning)."""
+    found, written = [], doc.model_fields_set
+    if "web_prefix" in written and not rules.is_domain(f"{doc.web_prefix.lower()}.example.com"):
+        found.append(
+            (
+                "web_prefix",
+                f'"{doc.web_prefix}" is no host name label (letters, digits, hyphens), yet tracking '
+                f"links go to {doc.web_prefix}.<domain>: browsers or its HTTPS certificate may refuse it",
+            )
+        )
+    if "archive_to" in written and doc.archive_to and not rules.is_url(doc.archive_to):
+        found.append(
+            (
+                "archive_to",
+                f'"{doc.archive_to}" is not an http or https URL, where Mailgun posts each delivered message',
+            )
+        )
+    return found
 
 
 def _lower(text: str) -> str:
@@ -155,7 +179,7 @@ class DomainSettingsDoc(Doc):
     require_tls: StrictBool = UNSET
     skip_verification: StrictBool = UNSET
     use_automatic_sender_security: StrictBool = UNSET
-    archive_to: Url = UNSET
+    archive_to: str = UNSET  # Mailgun posts to "a URL"; whether it refuses another string is UNCONFIRMED
     message_ttl: Annotated[StrictInt, Field(ge=0)] = UNSET
     mailfrom_host: Annotated[DomainName, AfterValidator(_lower)] = UNSET
     encrypt_incoming_message: StrictBool = UNSET
@@ -194,6 +218,11 @@ class DomainKind(Kind[Domain], Writable, Deletable, Verifiable, Reviewable, OwnF
         if resource.meta.get("type") != "sandbox":
             return ""
         return f"{resource.address.key} is Mailgun's sandbox domain (for testing)"
+
+    def declare_one(self, out: Harvest, scope: str, key: str, doc: Any, loc: Loc) -> None:
+        super().declare_one(out, scope, key, doc, loc)
+        for field, message in _unusual(doc):
+            out.warn((*loc, field), message)
 
     def export_comment(self, resource: Resource) -> str:
         state = resource.meta.get("state") or "unknown"

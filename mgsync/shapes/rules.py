@@ -24,6 +24,15 @@ _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.[a-z][a-z0-9-]*[a-z0-9]|{_LABEL}(?:\.{_LABEL})*\.xn--[a-z0-9-]+")
 
 
+# An RFC 5322 atom (atext, "/" included); a web prefix is "a valid atom" (mailgun-openapi.yaml).
+_ATOM_TEXT = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+")
+ATOM_WORDS = "letters, digits and !#$%&'*+-/=?^_`{|}~"
+
+
+def is_atom(text: str) -> bool:
+    return _ATOM_TEXT.fullmatch(text) is not None
+
+
 SELECTOR = r"^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$"  # a DKIM selector, one DNS label
 PATTERN_WORDS = {  # what a pattern means, for an error: the pattern itself says it to nobody
     SELECTOR: "must be lower-case letters, digits, - and _ (at most 63), starting and ending with a letter or digit",

@@ -117,26 +117,34 @@ def test_a_listed_item_of_another_shape_is_left_out_of_the_import(tmp_path: Path
     assert harness.actions() == []
 
 
-def test_a_live_object_whose_value_the_model_refuses_is_left_out_and_planned_around(tmp_path: Path) -> None:
+def test_a_live_setting_whose_value_the_model_refuses_is_left_out_alone_and_planned_around(tmp_path: Path) -> None:
+    """Only the setting is left out: the domain, and what is in it, are imported (the whole domain was,
+    with its webhooks, suppressions and templates)."""
     harness = Harness(tmp_path / "imported")
     harness.emu.store.add_domain(D, state="active")
     harness.emu.store.add_domain("odd.example.net", state="active")
+    harness.emu.store.add_webhook("odd.example.net", "delivered", ["https://hooks.example.com/d"])
     listing = harness.client.get("/v4/domains")
     for item in listing["items"]:
         if item["name"] == "odd.example.net":
             item["spam_action"] = "quarantine"  # a setting value mgsync does not know
     harness.emu.faults.replace_body("/v4/domains", json.dumps(listing), exact=True)
     imported = run_import(harness.client, harness.root)
-    note = (
-        "Mailgun API: domain:odd.example.net has a value mgsync cannot read: spam_action: Input should be "
-        "'disabled', 'block' or 'tag' (got 'quarantine')"
-    )
-    assert imported.notes == [f"{note}; left out, it stays as it is in Mailgun, not managed."]
-    assert sorted(p.name for p in harness.root.iterdir()) == [f"{D}.yaml", "mgsync.lock"]
-    assert not harness.requests(prefix="/v3/domains/odd.example.net")  # nothing inside it was read
+    assert imported.notes == [
+        "domain:odd.example.net: spam_action was left out: mgsync cannot write it as a manifest (domains."
+        'odd.example.net.spam_action: unknown value "quarantine" (expected one of: disabled, block, tag)); it '
+        "stays as it is in Mailgun, not managed."
+    ]
+    assert sorted(p.name for p in harness.root.iterdir()) == [f"{D}.yaml", "mgsync.lock", "odd.example.net.yaml"]
+    manifest = (harness.root / "odd.example.net.yaml").read_text(encoding="utf-8")
+    assert "spam_action" not in manifest and "delivered: https://hooks.example.com/d" in manifest
     plan = harness.plan()
     assert harness.actions(plan) == []
-    assert f"{note}; left alone (not managed)." in plan.notes
+    assert plan.notes == [
+        "Mailgun API: domain:odd.example.net has a value mgsync cannot read: spam_action: Input should be "
+        "'disabled', 'block' or 'tag' (got 'quarantine'); kept as Mailgun has it, changed only if the "
+        "manifests set it."
+    ]
 
 
 @contextmanager

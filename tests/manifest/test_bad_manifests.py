@@ -81,7 +81,7 @@ CASES = {
         'domain_unknown_key.yaml:4:5: domains.mg.example.com.spam_actoin: unknown key "spam_actoin" (did you mean "spam_action"?)',
     ],
     "domain_web_prefix.yaml": [
-        'domain_web_prefix.yaml:4:17: domains.mg.example.com.web_prefix: "Track.Me" is not a valid web prefix (lower-case letters, digits and hyphens)',
+        'domain_web_prefix.yaml:4:17: domains.mg.example.com.web_prefix: "Track.Me" is not a valid web prefix (Mailgun takes an atom: letters, digits and !#$%&\'*+-/=?^_`{|}~)',
     ],
     "duplicate_keys.yaml": [
         'duplicate_keys.yaml:7:7: domains.mg.example.com.webhooks.delivered: duplicate key "delivered" (also at duplicate_keys.yaml:6:7)',
