@@ -205,7 +205,7 @@ def _exact(shape: Scalar) -> set[type]:
     return set(shape.types) - ({bool} if int in shape.types and bool not in shape.types else set())
 
 
-HINT_KEYS = ("name", "address", "description", "selector", "login", "value", "match", "id")  # an item's name
+HINT_KEYS = ("name", "address", "description", "selector", "login", "value", "match", "id", "url", "webhook_id")
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,12 @@
 
 An account webhook is one URL with the event types it receives, firing for every domain of the
 account (``/v1/webhooks``). mgsync keys it by its URL: Mailgun refuses a second webhook with the
-same URL (409, UNCONFIRMED trigger, see the note) so the URL names exactly one object, while the
-server's ``webhook_id`` is kept in ``Resource.meta["id"]`` and the lockfile. URLs are matched
+same URL (409, UNCONFIRMED trigger, see the note) so the URL names one object, while the server's
+``webhook_id`` is kept in ``Resource.meta["id"]`` and the lockfile. Should an account hold two
+anyway, the one the lockfile knows (else the oldest) keeps the URL and the others are named
+``<url>#<id>``, as forwards sharing a match: not managed, deleted by ``prune: [account_webhooks]``,
+left out by import with a note. A listed webhook of another shape is left out of the listing
+alone (``answers.fitting``). URLs are matched
 exactly as written, case included: paths and queries are case-sensitive, and Mailgun's duplicate
 check is taken to compare strings (UNCONFIRMED). Mailgun allows at most 3 URLs per event type,
 checked per manifest file at validation. Import writes ``account_webhooks.yaml``.
@@ -11,14 +15,14 @@ checked per manifest file at validation. Import writes ``account_webhooks.yaml``
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import AfterValidator, Field, WithJsonSchema, field_validator
 from ruamel.yaml.comments import CommentedMap
 
-from mgsync.answers import STR, ListOf, Obj, fits
+from mgsync.answers import ANY, STR, ListOf, Obj, fits, fitting, odd_sink
 from mgsync.changes import Change
-from mgsync.errors import MgsyncError
 from mgsync.kinds.base import Exact, Kind, Loc, path_quote
 from mgsync.kinds.capabilities import Deletable, OwnFile, Prunable, Writable
 from mgsync.kinds.webhook import EVENTS  # the same eight events as a domain's webhooks
@@ -79,6 +83,7 @@ class AccountWebhookDoc(Doc):
 
 ITEM = Obj({"webhook_id": STR, "url": STR, "event_types": ListOf(STR)}, {"description": STR, "created_at": STR})
 ANSWER = Obj({"webhooks": ListOf(ITEM)})  # §1.1: no paging
+LENIENT = Obj({"webhooks": ListOf(ANY)})  # its items checked one by one (``_items``)
 CREATED = Obj({"webhook_id": STR})
 
 
@@ -126,21 +131,34 @@ class AccountWebhookKind(Exact, Kind[AccountWebhook], Writable, Deletable, Pruna
             entries[hook.address.key] = entry
         return entries
 
-    def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
-        hooks = client.read(PATH, ANSWER)["webhooks"]
-        seen: dict[str, str] = {}
-        for hook in hooks:
-            if hook["url"] in seen:
-                raise MgsyncError(
-                    f"Mailgun API: account webhooks {seen[hook['url']]} and {hook['webhook_id']} both "
-                    f"have the URL {hook['url']}; mgsync keys account webhooks by URL, so delete one."
+    def import_names(self, observed: State) -> list[str]:
+        """Webhooks sharing a URL (``<url>#<id>``) cannot be written as manifest keys: left out."""
+        notes = []
+        for hook in observed.of_kind(self.name):
+            if hook.meta.get("duplicate"):
+                observed.remove(hook.address)
+                notes.append(
+                    f"account webhook {hook.meta['url']!r}: Mailgun has another webhook with this URL (id "
+                    f"{hook.meta['id']}); imported the oldest only. Delete the other in Mailgun, or add prune: "
+                    "[account_webhooks]"
                 )
-            seen[hook["url"]] = hook["webhook_id"]
-        return [self._from_api(hook) for hook in hooks]
+        return notes
 
-    def _from_api(self, hook: dict[str, Any]) -> Resource:
+    def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
+        known = {r.meta.get("id") for r in locked.of_kind(self.name)}
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for hook in _items(client):
+            groups.setdefault(hook["url"], []).append(hook)
+        found = []
+        for url, group in groups.items():
+            group.sort(key=lambda hook: (hook["webhook_id"] not in known, _created(hook)))  # stable: then listed
+            found += [self._from_api(hook, f"{url}#{hook['webhook_id']}" if i else url) for i, hook in enumerate(group)]
+        return found
+
+    def _from_api(self, hook: dict[str, Any], key: str) -> Resource:
         body = {"events": hook["event_types"], "description": hook.get("description") or ""}
-        return self.resource("", hook["url"], body, id=hook["webhook_id"])
+        meta = {"id": hook["webhook_id"], "url": hook["url"], "duplicate": key != hook["url"]}
+        return self.resource("", key, body, **meta)
 
     def create(self, client: Client, change: Change) -> Resource | None:
         wanted = self.spec(change.desired)
@@ -170,6 +188,25 @@ class AccountWebhookKind(Exact, Kind[AccountWebhook], Writable, Deletable, Pruna
     def _form(url: str, events: tuple[str, ...], description: str | None) -> list[tuple[str, str]]:
         form = [("url", url), *[("event_types", event) for event in events]]
         return form if description is None else [*form, ("description", description)]
+
+
+def _items(client: Client) -> list[dict[str, Any]]:
+    """The listing; while ``observe`` reads leniently, a webhook of another shape is left out of it
+    and noted (``answers.odd_sink``), as an odd item of a paged listing is (``Client.odd_items``)."""
+    sink = odd_sink()
+    if sink is None:
+        return list(client.read(PATH, ANSWER)["webhooks"])
+    kept, odd = fitting(client.read(PATH, LENIENT)["webhooks"], ListOf(ITEM), PATH)
+    sink.extend(odd)
+    return kept
+
+
+def _created(hook: dict[str, Any]) -> float:
+    """When a webhook was created (RFC 3339, wire-issue11.md §1.1), for "oldest"; unreadable: last."""
+    try:
+        return datetime.fromisoformat(hook.get("created_at") or "").timestamp()
+    except ValueError:
+        return float("inf")
 
 
 ACCOUNT_WEBHOOK = AccountWebhookKind()

@@ -161,3 +161,54 @@ def test_golden_text_of_a_small_change(tmp_path: Path) -> None:
         f"  {C}: {{events: [permanent_fail, temporary_fail]}}\n"
     )
     check("account_webhooks.txt", render.text(h.plan()))
+
+
+def hook_id(h: Harness, description: str) -> str:
+    hooks = h.emu.store.family("account_webhooks").table("webhooks").rows.values()
+    return next(hook["webhook_id"] for hook in hooks if hook["description"] == description)
+
+
+def test_webhooks_sharing_a_url_the_oldest_keeps_it_the_others_are_left_out(tmp_path: Path) -> None:
+    """Whether Mailgun refuses a second webhook of one URL is UNCONFIRMED (the module): an account that
+    holds two imported and planned nothing at all ("both have the URL …; delete one", exit 1). As
+    forwards sharing a match: the oldest keeps the URL, the other is ``<url>#<id>``, left out by
+    import with a note, not managed, and deleted by ``prune``."""
+    h = Harness(tmp_path / "imported")
+    add_webhook(h.emu.store, A, ["delivered"], "first")
+    add_webhook(h.emu.store, A, ["opened"], "second")
+    second = hook_id(h, "second")
+    imported = run_import(h.client, h.root)
+    assert imported.notes == [
+        f"account webhook {A!r}: Mailgun has another webhook with this URL (id {second}); imported the "
+        "oldest only. Delete the other in Mailgun, or add prune: [account_webhooks]"
+    ]
+    text = (h.root / "account_webhooks.yaml").read_text(encoding="utf-8")
+    assert text.split("account_webhooks:\n", 1)[1] == f"  {A}:\n    events: [delivered]\n    description: first\n"
+    assert locked_ids(h) == {A: hook_id(h, "first")}
+    plan = h.plan()
+    assert h.actions(plan) == []
+    assert f"1 account webhook: {A}#{second}" in render.text(plan)
+
+    h.write("prune: [account_webhooks]\n", "prune.yaml")
+    assert h.actions() == [(f"account_webhook:{A}#{second}", "delete")]
+    h.apply()
+    assert live(h.emu) == {A: (["delivered"], "first")}
+    assert h.actions() == []
+
+
+def test_a_webhook_of_another_shape_is_left_out_alone(tmp_path: Path) -> None:
+    """``event_types: null`` (the probe's rules_aw.py): that webhook alone is left out with a note, by
+    import and by plan; the read no longer fails."""
+    h = Harness(tmp_path / "imported")
+    add_webhook(h.emu.store, A, ["delivered"])
+    add_webhook(h.emu.store, B, ["opened"], "odd")
+    listing = h.client.get("/v1/webhooks")
+    listing["webhooks"][-1]["event_types"] = None
+    h.emu.faults.replace_body("/v1/webhooks", json.dumps(listing), exact=True)
+    imported = run_import(h.client, h.root)
+    note = "Mailgun API: GET /v1/webhooks item 1 'odd': expected items[1].event_types to be a list, got null"
+    assert imported.notes == [f"{note}; left out, it stays as it is in Mailgun, not managed."]
+    assert list(locked_ids(h)) == [A]
+    plan = h.plan()
+    assert h.actions(plan) == []
+    assert plan.notes == [f"{note}; left alone (not managed)."]  # its URL and id name nothing managed
