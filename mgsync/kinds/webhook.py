@@ -1,4 +1,9 @@
-"""Kind ``webhook``: the URLs of one event type on a domain (``webhook:<domain>/<event>``). §5.1."""
+"""Kind ``webhook``: the URLs of one event type on a domain (``webhook:<domain>/<event>``). §5.1.
+
+A webhook Mailgun shows in its legacy shape, ``{"bounce": {"url": "…"}}`` (mailgun-go ``UrlOrUrls``,
+mailgun-php ``Webhook/IndexResponse``), is read as the list of its one URL; one of a legacy event
+name (bounce, deliver, drop, spam, unsubscribe, click, open) no manifest can hold, so import leaves it
+out with a note and a plan lists it as not managed (``prune: [webhooks]`` deletes it)."""
 
 from __future__ import annotations
 
@@ -78,8 +83,9 @@ class WebhooksDoc(Doc):
     unsubscribed: Urls = UNSET
 
 
-# Unconfigured events are omitted live, but some answers carry null: accept both (§5.1).
-ANSWER = Obj({"webhooks": MapOf(Nullable(Obj(optional={"urls": ListOf(STR)})))})
+# Unconfigured events are omitted live, but some answers carry null: accept both (§5.1); a legacy
+# webhook has one ``url`` (see the module).
+ANSWER = Obj({"webhooks": MapOf(Nullable(Obj(optional={"urls": ListOf(STR), "url": STR})))})
 
 
 class WebhookKind(Kind[Webhook], Writable, Deletable, Prunable, Lossy):
@@ -111,11 +117,8 @@ class WebhookKind(Kind[Webhook], Writable, Deletable, Prunable, Lossy):
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         hooks = client.read(f"/v3/domains/{path_quote(scope)}/webhooks", ANSWER)["webhooks"]
-        return [
-            self.resource(scope, event, {"urls": value["urls"]})
-            for event, value in sorted(hooks.items())
-            if value and value.get("urls")
-        ]
+        found = [(event, (value or {}).get("urls") or _legacy(value)) for event, value in sorted(hooks.items())]
+        return [self.resource(scope, event, {"urls": urls}) for event, urls in found if urls]
 
     def create(self, client: Client, change: Change) -> Resource | None:
         urls = self.spec(change.desired).urls
@@ -135,6 +138,12 @@ class WebhookKind(Kind[Webhook], Writable, Deletable, Prunable, Lossy):
     def _path(change: Change) -> str:
         address = change.address
         return f"/v3/domains/{path_quote(address.scope)}/webhooks/{path_quote(address.name)}"
+
+
+def _legacy(value: dict[str, Any] | None) -> list[str]:
+    """A legacy webhook's one ``url``, as a list (none when there is none)."""
+    url = (value or {}).get("url")
+    return [url] if url else []
 
 
 WEBHOOK = WebhookKind()
