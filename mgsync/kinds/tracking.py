@@ -172,12 +172,13 @@ class TrackingKind(Kind[Tracking], Writable):  # not Deletable: dropped settings
 
 
 def _section(model: type[Spec], data: dict[str, Any]) -> dict[str, Any]:
-    """Keep known fields; old answers spell booleans "yes"/"no" (§3), htmlonly stays a string."""
+    """Keep known fields that are not null (a null footer is none: the model's default, as
+    ``domain.from_api`` drops nulls); old answers spell booleans "yes"/"no" (§3), htmlonly stays a string."""
     words = {"yes": True, "true": True, "no": False, "false": False}
     return {
         key: words.get(value.lower(), value) if isinstance(value, str) and key == "active" else value
         for key, value in data.items()
-        if key in model.model_fields
+        if key in model.model_fields and value is not None
     }
 
 

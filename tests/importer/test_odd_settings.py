@@ -107,3 +107,16 @@ def test_validate_warns_of_a_web_prefix_no_host_name_takes_and_an_archive_to_tha
         ),
         (4, '"archive@example.com" is not an http or https URL, where Mailgun posts each delivered message'),
     ]
+
+
+def test_a_null_unsubscribe_footer_costs_no_tracking_settings(account: Harness) -> None:
+    """``html_footer: null`` (the probe's seed_trk.py; whether Mailgun sends one is UNCONFIRMED, its
+    answer shape allows it) left out the domain's whole tracking block, open and click included."""
+    account.emu.store.set_tracking(D, open=True, click="htmlonly", unsubscribe=False, text_footer="bye")
+    account.emu.store.tracking[D]["unsubscribe"]["html_footer"] = None
+    imported = run_import(account.client, account.root)
+    assert imported.notes == []
+    tracking = imported_domain(account)["tracking"]
+    assert (tracking["open"], tracking["click"]) == (True, "htmlonly")
+    assert "html_footer" not in tracking["unsubscribe"]
+    assert account.actions() == []
