@@ -4,7 +4,7 @@ does.
 A tag is ``{{…}}``, ``{{{…}}}``, a comment ``{{!…}}`` / ``{{!--…--}}`` (closed by ``--}}`` or
 ``--~}}``) or a raw block's ``{{{{…}}}}``, whose text runs to the first ``{{{{/``; ``\\{{`` is
 literal text, with the run of ``{`` after it (``lexEscapedOpenMustache``). A tag's close is searched with string literals skipped, so
-``{{x "}}"}}`` is one tag. What cannot be a tag (a ``{{`` never closed, ``{{x}}}``) raises
+``{{x "}}"}}`` is one tag. What cannot be a tag (a ``{{`` never closed, ``{{x}}}``, ``{{ #each}}``) raises
 ``TemplateSyntaxError`` at the opening braces. Whitespace control (``~``) and standalone lines are
 applied here, on the token list, before the tree is built (``strip``).
 """
@@ -20,6 +20,7 @@ OPEN = "{{"
 RAW, END = "{{{{", "}}}}"
 # Tags that vanish with their line when alone on it (handlebars.js WhitespaceControl)
 STANDALONE = frozenset("#/^!>*") | {"else"}
+SIGILS = frozenset("#/^>&!")  # what must follow {{ (or {{~) with no space between
 
 
 @dataclass
@@ -86,20 +87,36 @@ def _tag(text: str, at: int) -> Tag:
         inner = inner[:-1] if inner.endswith("}") else inner
         sigil, skip = "{", 0
     else:
-        sigil, skip = _sigil(inner)
+        sigil, skip = _sigil(inner, text[at:body], at)
     end = close + (3 if triple and text[close - 2 : close] != "}~" else 2)
     return Tag(sigil, inner[skip:], body + skip, at, end, strip_left, strip_right)
 
 
-def _sigil(inner: str) -> tuple[str, int]:
+def _sigil(inner: str, opener: str, at: int) -> tuple[str, int]:
+    """The tag's sigil, written right after ``{{`` or ``{{~`` (lexer.go:66-74 rOpenBlock, rOpenPartial
+    …); only ``else`` may follow a space (rOpenInverseChain ``^\\{\\{~?\\s*else``)."""
     stripped = inner.lstrip()
     lead = len(inner) - len(stripped)
-    for sigil in ("#>", "#*", "#", "/", "^", ">", "&", "*"):
+    for sigil in ("#>", "#*", "*"):  # refused either way, by the parser with a message of their own
         if stripped.startswith(sigil):
             return sigil, lead + len(sigil)
+    for sigil in ("#", "/", "^", ">", "&"):
+        if inner.startswith(sigil):
+            return sigil, len(sigil)
     if stripped.startswith("else"):  # lexer.go rOpenInverseChain: {{elsewhere}} is {{else where}}
         return "else", lead + 4
+    if lead and stripped[:1] in SIGILS:
+        raise TemplateSyntaxError(_space_before(opener, stripped), at)
     return "", 0
+
+
+def _space_before(opener: str, stripped: str) -> str:
+    """``{{ #each items }}``: raymond's lexer reads the ``#`` as a character of an expression."""
+    sigil, words = stripped[0], stripped[1:].split()
+    name = "" if sigil == "^" or not words else words[0]
+    written = {"!": "{{!…}}", ">": f"{{{{> {name}}}}}"}.get(sigil, f"{opener}{sigil}{name}}}}}")
+    between = f'"{opener}" and "{sigil}"'
+    return f"Mailgun cannot parse a space between {between}: write {written} without a space after {opener}"
 
 
 def _close(text: str, body: int, at: int, closer: str) -> int:

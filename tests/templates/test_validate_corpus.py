@@ -117,6 +117,21 @@ def test_a_header_that_does_not_parse_is_a_warning(tmp_path: Path) -> None:
     ]
 
 
+def test_a_space_before_a_sigil_in_a_header_is_a_warning(tmp_path: Path) -> None:
+    """raymond e9dbaad, built and run, cannot parse ``{{ #if vip}}`` in a header either."""
+    (tmp_path / "m.yaml").write_text(
+        'domains:\n  mg.example.com:\n    templates:\n      t:\n        template: "<p>{{name}}</p>"\n'
+        '        headers: {Subject: "Hi {{ #if vip}}VIP{{/if}}"}\n',
+        encoding="utf-8",
+    )
+    result = run("validate", "m.yaml", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stderr.splitlines() == [
+        'Warning: m.yaml:6:32: template:mg.example.com/t: header Subject: Mailgun cannot parse a space between "{{"'
+        ' and "#": write {{#if}} without a space after {{',
+    ]
+
+
 def test_plan_and_apply_print_the_warnings_validate_prints(tmp_path: Path) -> None:
     """A warning is seen where the change is reviewed and applied, not only by ``validate``: a
     partial Mailgun cannot render is on the plan's stderr, and on the apply's, before anything else."""

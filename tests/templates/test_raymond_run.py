@@ -1,0 +1,48 @@
+"""The checker and renderer against mailgun/raymond run, not read: every expected value here is what
+raymond e9dbaad, built and run (the templates probe's oracle), printed for the same template and
+data. Go is not needed to run these tests: the answers are written into the tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mgsync.handlebars import check, render
+
+# raymond e9dbaad, built and run: "Unexpected character in expression: '#'" (for "/": "Expecting ID,
+# got: Sep"); lexer.go:66-74 wants the sigil right after {{ or {{~, and lets only else follow a space
+SPACE_BEFORE_SIGIL = [
+    ("{{ #each items }}x{{/each}}", 0, '"{{" and "#": write {{#each}} without a space after {{'),
+    ("{{#if vip}}VIP{{ /if}}", 14, '"{{" and "/": write {{/if}} without a space after {{'),
+    ("{{ ^x}}y{{/x}}", 0, '"{{" and "^": write {{^}} without a space after {{'),
+    ("{{#x}}a{{ ^ }}b{{/x}}", 7, '"{{" and "^": write {{^}} without a space after {{'),
+    ("{{ &x}}", 0, '"{{" and "&": write {{&x}} without a space after {{'),
+    ("{{ > footer}}", 0, '"{{" and ">": write {{> footer}} without a space after {{'),
+    ("{{~ #if a}}x{{/if}}", 0, '"{{~" and "#": write {{~#if}} without a space after {{~'),
+    ("{{\t#if a}}x{{/if}}", 0, '"{{" and "#": write {{#if}} without a space after {{'),
+    ("{{ ! note }}", 0, '"{{" and "!": write {{!…}} without a space after {{'),
+]
+
+
+@pytest.mark.parametrize(("template", "offset", "message"), SPACE_BEFORE_SIGIL)
+def test_a_space_before_a_sigil_is_refused_with_what_to_write(template: str, offset: int, message: str) -> None:
+    error = check(template).error
+    assert error is not None
+    assert (error.offset, error.message) == (offset, f"Mailgun cannot parse a space between {message}")
+
+
+RENDERED = [
+    # raymond e9dbaad, built and run: spaces inside a tag are fine, and before else (rOpenInverseChain)
+    ("{{ x }}", {"x": 1}, "1"),
+    ("{{{ x }}}", {"x": "<b>"}, "<b>"),
+    ("{{#if a}}x{{ else }}y{{/if}}", {}, "y"),
+    ("{{#if a}}x{{~ else ~}}y{{/if}}", {}, "y"),
+    ("{{#if a}}x{{ else if b }}y{{/if}}", {"b": 1}, "y"),
+]
+
+
+@pytest.mark.parametrize(("template", "data", "expected"), RENDERED)
+def test_renders_as_raymond_run(template: str, data: dict[str, Any], expected: str) -> None:
+    assert check(template).error is None
+    assert render(template, data).html == expected
