@@ -148,11 +148,27 @@ def _starts_literal(text: str, i: int) -> bool:
 
 def _checked_close(text: str, i: int, at: int, closer: str) -> int:
     braces = len(text[i:]) - len(text[i:].lstrip("}"))
-    if closer == "}}}" and braces < 3 and text[i - 2 : i] != "}~":  # {{~{x}~}} closes with }~}}
-        raise TemplateSyntaxError('"{{{" is closed with "}}" (write "}}}" to close it)', at)
+    tilde_between = text[i - 2 : i] == "}~"  # {{~{x}~}} closes with }~}}
+    if closer == "}}}" and not tilde_between:
+        _checked_triple(text, i, at, braces)
     if closer == "}}" and braces >= 3:
         raise TemplateSyntaxError('"{{" is closed with "}}}" (write "}}", or open with "{{{")', at)
     return i
+
+
+def _checked_triple(text: str, i: int, at: int, braces: int) -> None:
+    """lexer.go:61-64: after ``{{{``, ``}}}}`` is rCloseRaw (tried first) and the close with ``~`` is
+    ``}~}}`` (rCloseUnescaped ``^\\}~?\\}\\}``): raymond refuses ``{{{x}}}}`` and ``{{{x ~}}}``."""
+    if braces < 3:
+        raise TemplateSyntaxError('"{{{" is closed with "}}" (write "}}}" to close it)', at)
+    if braces > 3:
+        raise TemplateSyntaxError(
+            '"{{{" is closed with "}}}}", which Mailgun cannot parse: for a "}" right after it, write'
+            ' "}}}{{!}}}" (an empty comment between) or put a space before the "}"',
+            at,
+        )
+    if text[i - 1] == "~":
+        raise TemplateSyntaxError('"{{{" is closed with "~}}}", which Mailgun cannot parse: write "}~}}"', at)
 
 
 def _comment(text: str, at: int) -> Tag:

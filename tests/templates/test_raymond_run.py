@@ -32,6 +32,25 @@ def test_a_space_before_a_sigil_is_refused_with_what_to_write(template: str, off
     assert (error.offset, error.message) == (offset, f"Mailgun cannot parse a space between {message}")
 
 
+BRACES = '"{{{" is closed with "}}}}", which Mailgun cannot parse: for a "}" right after it, write'
+TILDE = '"{{{" is closed with "~}}}", which Mailgun cannot parse: write "}~}}"'
+# raymond e9dbaad, built and run: "Expecting CloseUnescaped, got: 'CloseRawBlock{"}}}}"}'" (lexer.go:61
+# rCloseRaw is tried before rCloseUnescaped ^\}~?\}\}) and "… got: Close{"~}}"}"
+TRIPLE_CLOSE = [
+    (".btn{background:{{{brand_color}}}}", 16, BRACES),
+    ("{{{x}}}}}", 0, BRACES),
+    ("{{{x ~}}}", 0, TILDE),
+    ("{{{x~}}}", 0, TILDE),
+]
+
+
+@pytest.mark.parametrize(("template", "offset", "message"), TRIPLE_CLOSE)
+def test_a_triple_close_raymond_cannot_read_is_refused(template: str, offset: int, message: str) -> None:
+    error = check(template).error
+    assert error is not None
+    assert (error.offset, error.message[: len(message)]) == (offset, message)
+
+
 RENDERED = [
     # raymond e9dbaad, built and run: spaces inside a tag are fine, and before else (rOpenInverseChain)
     ("{{ x }}", {"x": 1}, "1"),
@@ -39,6 +58,11 @@ RENDERED = [
     ("{{#if a}}x{{ else }}y{{/if}}", {}, "y"),
     ("{{#if a}}x{{~ else ~}}y{{/if}}", {}, "y"),
     ("{{#if a}}x{{ else if b }}y{{/if}}", {"b": 1}, "y"),
+    # raymond e9dbaad, built and run: the two ways around "}}}}" that the refusal below suggests
+    (".btn{background:{{{c}}}{{!}}}", {"c": "#f00"}, ".btn{background:#f00}"),
+    (".btn{background:{{{c}}} }", {"c": "#f00"}, ".btn{background:#f00 }"),
+    ("{{{x}~}}}} y", {"x": "X"}, "X}} y"),  # }~}} closes, the rest is text
+    ("{{~{x}~}} y", {"x": "X"}, "Xy"),
 ]
 
 
