@@ -254,7 +254,7 @@ def _drop_line(found: list[Token], i: int) -> None:
     before = found[i - 1] if i > 0 else None
     after = found[i + 1] if i + 1 < len(found) else None
     if isinstance(before, Chunk):
-        before.value = re.sub(r"[ \t]*$", "", before.value)
+        before.value = re.sub(r"[ \t]*\Z", "", before.value)  # \Z: "$" also matches before a final \n
     if isinstance(after, Chunk):
         match = re.match(r"[ \t]*(\r?\n)?", after.value)
         _lstrip(after, after.value[match.end() if match else 0 :])

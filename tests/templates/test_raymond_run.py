@@ -63,6 +63,10 @@ RENDERED = [
     (".btn{background:{{{c}}} }", {"c": "#f00"}, ".btn{background:#f00 }"),
     ("{{{x}~}}}} y", {"x": "X"}, "X}} y"),  # }~}} closes, the rest is text
     ("{{~{x}~}} y", {"x": "X"}, "Xy"),
+    # raymond e9dbaad, built and run: a standalone tag takes its own line's indentation, never the
+    # trailing spaces of the line before (whitespace.go:21 [ \t]+$ anchors at the end of the text)
+    ("{{#if a}}\nTotal: \n{{/if}}", {"a": True}, "Total: \n"),
+    ("a \n{{! c }}\nb", {}, "a \nb"),
 ]
 
 
