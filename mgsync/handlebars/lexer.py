@@ -151,7 +151,7 @@ def _checked_close(text: str, i: int, at: int, closer: str) -> int:
     tilde_between = text[i - 2 : i] == "}~"  # {{~{x}~}} closes with }~}}
     if closer == "}}}" and not tilde_between:
         _checked_triple(text, i, at, braces)
-    if closer == "}}" and braces >= 3:
+    if closer == "}}" and braces >= 3 and text[i - 1] != "~":  # {{x~}}} is {{x~}} then "}" (rClose ^~?\}\})
         raise TemplateSyntaxError('"{{" is closed with "}}}" (write "}}", or open with "{{{")', at)
     return i
 
@@ -175,7 +175,8 @@ def _comment(text: str, at: int) -> Tag:
     """lexer.go rCloseCommentDash ``^\\s*--~?\\}\\}`` after ``{{!--``, rCloseComment ``~?}}`` after ``{{!``."""
     body = at + 2 + text.startswith("~", at + 2) + 1  # after {{ ~? !
     long = text.startswith("--", body)
-    match = re.compile(r"--~?\}\}" if long else r"~?\}\}").search(text, body + 2 * long)
+    # searched from the opener's own "--", as lexer.go:281-285 lexComment does: {{!--}} is a comment
+    match = re.compile(r"--~?\}\}" if long else r"~?\}\}").search(text, body)
     if match is None:
         closer = "--}}" if long else "}}"
         raise TemplateSyntaxError(f'comment "{OPEN}!{"--" if long else ""}" is never closed with "{closer}"', at)
