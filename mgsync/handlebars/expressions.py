@@ -3,7 +3,9 @@ mailgun/raymond reads it (``lexer/lexer.go``, ``parser/parser.go``), each part w
 
 Raises ``TemplateSyntaxError`` for what raymond refuses to parse: an empty tag, an unclosed ``(``,
 a ``key=`` without a value, a parameter after ``key=value``, a character no expression has, a
-number Go cannot read (``1abc``, ``0x1F``), a path step that is not a name (``x.0``: write ``x.[0]``).
+number Go cannot read (``1abc``, ``0x1F``), a path step that is not a name (``x.0``: write ``x.[0]``),
+Go template syntax (``{{.title}}``). Spaces around a path's separators are skipped (``a / b`` is
+``a/b``), as raymond's lexer skips them between tokens.
 Where raymond differs from handlebars.js: only space, tab and newline separate (a carriage return
 is part of a name), ``null`` and ``undefined`` are names, a name cannot start with a digit, ``+``
 or ``-``.
@@ -180,33 +182,59 @@ def _string(scan: Scanner) -> Literal:
 
 
 def _path(scan: Scanner) -> Path:
-    """``a.b``, ``a/b``, ``../a``, ``this.a``, ``@root.a``, ``[odd key].b``."""
+    """``a.b``, ``a/b``, ``../a``, ``this.a``, ``@root.a``, ``[odd key].b``; as raymond's lexer skips
+    spaces between tokens, ``a / b`` and ``user .name`` are one path too (parser.go ``parsePath``)."""
     start, begin = scan.offset(), scan.i
     data = scan.peek() == "@"
     scan.i += data
     parts: list[str] = []
-    depth, first = 0, True
+    depth = 0
     while True:
         segment = _segment(scan)
         if segment is None:
-            raise scan.unexpected() if scan.i < len(scan.text) else scan.fail("an expression ends after a separator")
+            raise _not_a_name(scan)
         name, literal = segment
         if not literal and name in ("..", ".", "this"):
-            if not first or (data and name != ".."):
+            if parts or (data and name != ".."):  # parser.go:740: only while no name has been read
                 raise TemplateSyntaxError(
                     f'invalid path "{scan.text[begin : scan.i]}": "{name}" may only start a path', start
                 )
             depth += name == ".."
-            first = name == ".."  # ../../a keeps going up; this/.. does not
         else:
             parts.append(name)
-            first = False
-        if scan.i >= len(scan.text) or scan.text[scan.i] not in "./":
+        if not _separator_follows(scan):
             break
-        scan.i += 1
         if not _name_follows(scan):
-            raise scan.fail(f'"{scan.text[begin : scan.i]}" is followed by no name: write x.[0] for an index')
-    return Path(tuple(parts), scan.text[begin : scan.i], start, depth, data)
+            raise scan.fail(f'"{scan.text[begin : scan.i].strip()}" is followed by no name: write x.[0] for an index')
+    written = scan.text[begin : scan.i]
+    return Path(tuple(parts), written, start, depth, data, spaced=any(ch in SPACE for ch in written))
+
+
+def _not_a_name(scan: Scanner) -> TemplateSyntaxError:
+    if scan.i >= len(scan.text):
+        return scan.fail("an expression ends after a separator")
+    go_field = ID.match(scan.text, scan.i + 1) if scan.peek() == "." else None
+    if go_field is not None:  # {{.title}}: parser.go "Expecting ID, got: Sep"
+        name = go_field.group()
+        return scan.fail(f'".{name}": this is Go template syntax: set engine: go (or write {name} for Handlebars)')
+    return scan.unexpected()
+
+
+def _separator_follows(scan: Scanner) -> bool:
+    """Past the separator (and the spaces around it) when a ``.`` or ``/`` follows, spaces allowed
+    before it; ``..`` and a ``.`` before a space or the tag's end are names (lexer.go rDotID)."""
+    at = scan.i
+    scan.skip_space()
+    if scan.peek() in ("/", ".") and not scan.text.startswith("..", scan.i) and not _lone_dot(scan, scan.i):
+        scan.i += 1
+        scan.skip_space()
+        return True
+    scan.i = at
+    return False
+
+
+def _lone_dot(scan: Scanner, i: int) -> bool:
+    return scan.text[i] == "." and (i + 1 >= len(scan.text) or scan.text[i + 1] in " \t\r\n\f)/=~|")
 
 
 def _name_follows(scan: Scanner) -> bool:
@@ -226,7 +254,7 @@ def _segment(scan: Scanner) -> tuple[str, bool] | None:
         name = scan.text[scan.i + 1 : close]
         scan.i = close + 1
         return name, True
-    if scan.peek() == "." and (scan.i + 1 >= len(scan.text) or scan.text[scan.i + 1] in " \t\r\n\f)/=~|"):
+    if scan.peek() == "." and _lone_dot(scan, scan.i):
         scan.i += 1
         return ".", False
     match = ID.match(scan.text, scan.i)

@@ -69,8 +69,9 @@ def _calls(call: Call, *, block: bool = False, sub: bool = False) -> Iterator[tu
             head.start,
             f'helper "{name}" is not one of Mailgun\'s: it renders the variable "{name}", ignoring the arguments',
         )
-    for expr in (*call.params, *(value for _, value in call.hash)):
+    for expr in (head, *call.params, *(value for _, value in call.hash)):
         yield from _sub(expr)
+        yield from _spaced(expr)
 
 
 def _known(name: str, call: Call, *, block: bool) -> Iterator[tuple[int, str]]:
@@ -97,3 +98,15 @@ def _known(name: str, call: Call, *, block: bool) -> Iterator[tuple[int, str]]:
 def _sub(expr: Expr) -> Iterator[tuple[int, str]]:
     if isinstance(expr, SubExpression):
         yield from _calls(expr.call, sub=True)
+
+
+# Go template words: {{if .X}} under the handlebars engine reads as the path if.X, which renders nothing
+GO_WORDS = frozenset({"if", "else", "end", "range", "with", "define", "template", "block", "len", "index"})
+
+
+def _spaced(expr: Expr) -> Iterator[tuple[int, str]]:
+    """``{{user .name}}``, ``{{a / b}}``: raymond's lexer skips the spaces, so one path (``a/b``)."""
+    if isinstance(expr, Path) and expr.spaced:
+        joined, words = "".join(expr.original.split()), expr.original.split()
+        hint = "this looks like Go template syntax: set engine: go" if words[0] in GO_WORDS else f"write {joined}"
+        yield expr.start, f'Mailgun reads "{expr.original}" as the one name {joined}: {hint}'

@@ -39,6 +39,7 @@ class Path:
     start: int
     depth: int = 0
     data: bool = False  # @-prefixed: a data variable (@index, @root…)
+    spaced: bool = False  # written with spaces around a separator (user .name), as raymond allows
 
     @property
     def is_this(self) -> bool:

@@ -51,6 +51,39 @@ def test_a_triple_close_raymond_cannot_read_is_refused(template: str, offset: in
     assert (error.offset, error.message[: len(message)]) == (offset, message)
 
 
+HELPER_X = 'helper "x" is not one of Mailgun\'s: it renders the variable "x", ignoring the arguments'
+# raymond e9dbaad, built and run: its lexer skips spaces between a path's names and separators, and
+# reads "." before a space or "}}" (rDotID) and ".." as names of their own: these render, with a warning
+ODD_PATHS = [
+    ("{{a / b}}", {"a": {"b": "B"}}, "B", 'Mailgun reads "a / b" as the one name a/b: write a/b'),
+    ("{{user .name}}", {"user": {"name": "N"}, "name": "T"}, "N", 'reads "user .name" as the one name user.name'),
+    ("{{if .X}}y{{end}}", {"X": True}, "y", "if.X: this looks like Go template syntax: set engine: go"),
+    ("{{x.}}", {"x": "X"}, "X", HELPER_X),
+    ("{{x this/..}}", {"x": "X"}, "X", HELPER_X),
+    ("{{a..b}}", {"a": {"b": "B"}}, "map[b:B]", 'helper "a" is not one of Mailgun\'s'),
+]
+
+
+@pytest.mark.parametrize(("template", "data", "expected", "warning"), ODD_PATHS)
+def test_odd_path_spellings_render_as_raymond_with_a_warning(
+    template: str, data: dict[str, Any], expected: str, warning: str
+) -> None:
+    checked = check(template)
+    assert checked.error is None
+    assert any(warning in text for _, text in checked.warnings), checked.warnings
+    assert render(template, data).html == expected
+
+
+def test_go_template_syntax_is_refused_naming_the_engine() -> None:
+    """raymond e9dbaad, built and run: "Expecting ID, got: 'Sep{"."}'" for {{.title}}."""
+    error = check("<h1>{{ .title }}</h1>").error
+    assert error is not None
+    assert (error.offset, error.message) == (
+        7,
+        '".title": this is Go template syntax: set engine: go (or write title for Handlebars)',
+    )
+
+
 RENDERED = [
     # raymond e9dbaad, built and run: spaces inside a tag are fine, and before else (rOpenInverseChain)
     ("{{ x }}", {"x": 1}, "1"),
@@ -67,6 +100,9 @@ RENDERED = [
     # trailing spaces of the line before (whitespace.go:21 [ \t]+$ anchors at the end of the text)
     ("{{#if a}}\nTotal: \n{{/if}}", {"a": True}, "Total: \n"),
     ("a \n{{! c }}\nb", {}, "a \nb"),
+    # raymond e9dbaad, built and run: ".", "this" and ".." may follow one another until a name is read
+    ("{{#with a}}{{this/../t}}|{{./../t}}{{/with}}", {"a": {"t": "A"}, "t": "T"}, "T|T"),
+    ("{{a.b.}}", {"a": {"b": "B"}}, "B"),
 ]
 
 
