@@ -22,8 +22,9 @@ from mgsync.handlebars.nodes import Call, Expr, Literal, Path, SubExpression, Te
 ID = re.compile(r"(?![+\-0-9])[^ \n\t!\"#%&'()*+,./;<=>@\[\\\]^`{|}~]+")
 SPACE = " \t\n"  # lexer.go isIgnorable
 # lexer.go scanNumber (Go's text/template number scanner), then parser.go parseNumber: Atoi or ParseFloat
-NUMBER = re.compile(r"[+-]?(?:0[xX][0-9a-fA-F]*|\d*)(?:\.\d*)?(?:[eE][+-]?\d*)?i?")
-INT, FLOAT = re.compile(r"[+-]?\d+"), re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+# re.ASCII: Go reads ASCII digits only, so "1" then U+0661 (an Arabic-Indic one) is no number
+NUMBER = re.compile(r"[+-]?(?:0[xX][0-9a-fA-F]*|\d*)(?:\.\d*)?(?:[eE][+-]?\d*)?i?", re.ASCII)
+INT, FLOAT = re.compile(r"[+-]?\d+", re.ASCII), re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 STRING = re.compile(r'"((?:\\"|[^"])*)"|\'((?:\\\'|[^\'])*)\'')
 KEYWORDS = {"true": True, "false": False}  # lexer.go rTrue, rFalse; no null, no undefined
 KEYWORD = re.compile(r"(true|false)(?=[\s~})]|$)")

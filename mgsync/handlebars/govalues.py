@@ -130,7 +130,8 @@ def is_true(value: Any) -> bool:
     return True
 
 
-GO_FLOAT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:inf|infinity|nan)", re.I)
+# [0-9]: Go's strconv reads ASCII digits only (U+0661, an Arabic-Indic one, or a full-width one is no number to Go)
+GO_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?(?:inf|infinity|nan)", re.I)
 
 
 def float_value(value: Any) -> float | None:

@@ -88,7 +88,7 @@ def _matches(args: list[Any], options: Options) -> str:
 
 def _pluralize(args: list[Any], options: Options) -> Any:
     count = float_value(args[0])
-    if count is not None and count > 1:
+    if count is not None and not count <= 1:  # helper.go:400 c <= 1 is singular: NaN is plural
         return args[1]
     if len(args) < 3:  # raymond prints its *Options here: %s of a Go struct, not worth emulating
         options.note(options.start, NO_SINGULAR)

@@ -103,7 +103,20 @@ RENDERED = [
     # raymond e9dbaad, built and run: ".", "this" and ".." may follow one another until a name is read
     ("{{#with a}}{{this/../t}}|{{./../t}}{{/with}}", {"a": {"t": "A"}, "t": "T"}, "T|T"),
     ("{{a.b.}}", {"a": {"b": "B"}}, "B"),
+    # raymond e9dbaad, built and run: Go's strconv reads ASCII digits only (an Arabic-Indic or a
+    # full-width digit is no number), and pluralize is singular only for c <= 1 (helper.go:400)
+    ("{{#ifGt s 0}}gt{{else}}le{{/ifGt}}|{{#ifEq t 1}}eq{{else}}ne{{/ifEq}}", {"s": "\u0661", "t": "\uff11"}, "le|ne"),
+    ("{{#ifEq s 12}}eq{{else}}ne{{/ifEq}}", {"s": "1\u0662"}, "ne"),
+    ('{{pluralize n "items" "item"}}', {"n": "NaN"}, "items"),
+    ('{{pluralize n "items" "item"}}', {"n": "nan"}, "items"),
+    ('{{pluralize n "items" "item"}}', {"n": "-Inf"}, "item"),
 ]
+
+
+def test_a_number_with_a_digit_go_cannot_read_is_refused() -> None:
+    """raymond e9dbaad, built and run: 'bad number syntax: "1\u0661"'."""
+    error = check("{{#ifGt 1\u0661 0}}gt{{/ifGt}}").error
+    assert error is not None and error.message.startswith('"1\u0661…" is not a number')
 
 
 @pytest.mark.parametrize(("template", "data", "expected"), RENDERED)
