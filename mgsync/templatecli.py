@@ -82,7 +82,7 @@ def _source(name: str, manifests: Path) -> Source:
         try:
             text = read_file(path).decode("utf-8")
         except (OSError, UnicodeDecodeError) as err:
-            raise MgsyncError(f"cannot read the template {name}: {getattr(err, 'strerror', None) or err}") from None
+            raise MgsyncError(f"cannot read the template {name}: {templatedata.unreadable(err)}") from None
         return Source(text, name, templatedata.data_beside(path))
     return _declared(name, manifests)
 

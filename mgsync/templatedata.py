@@ -24,6 +24,7 @@ from mgsync import jsontext
 from mgsync.errors import MgsyncError, read_file
 from mgsync.kinds import BY_NAME
 from mgsync.manifest import yamlfile
+from mgsync.manifest.csvdata import not_utf8
 from mgsync.state import Resource
 
 SUFFIXES = (".vars.yaml", ".vars.yml", ".vars.json")
@@ -108,11 +109,18 @@ def load(path: Path) -> dict[str, Any]:
     try:
         text = read_file(path).decode("utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        raise MgsyncError(f"{path}: cannot read the test data: {getattr(err, 'strerror', None) or err}") from None
+        raise MgsyncError(f"{path}: cannot read the test data: {unreadable(err)}") from None
     data = _parsed(path, text)
     if not isinstance(data, dict):
         raise MgsyncError(f"{path}: the test data must be a mapping of variable names to values")
     return data
+
+
+def unreadable(err: OSError | UnicodeDecodeError) -> str:
+    """Why a template or its test data cannot be read, in the words validate uses (``not_utf8``)."""
+    if isinstance(err, UnicodeDecodeError):
+        return f"{not_utf8(err.object, err)}; save it as UTF-8"
+    return err.strerror or str(err)
 
 
 def _parsed(path: Path, text: str) -> Any:

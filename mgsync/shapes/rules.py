@@ -195,7 +195,7 @@ MAX_TEMPLATE_BYTES = 100 * 1024  # "100Kb max template size" (mailgun-api.md §6
 def check_template_size(text: str) -> str:
     size = len(text.encode("utf-8"))
     if size > MAX_TEMPLATE_BYTES:
-        raise ValueError(f"template is {size / 1024:.1f} KiB; Mailgun allows at most 100 KiB")
+        raise ValueError(f"template is {size:,} bytes; Mailgun allows at most {MAX_TEMPLATE_BYTES:,} (100 KiB)")
     return text
 
 

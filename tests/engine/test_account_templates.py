@@ -325,7 +325,7 @@ BAD = {
             "fields.yaml:8:3: account_templates.neither: needs its content: template: (inline) or file: (a file beside the manifest)",
             'fields.yaml:9:19: account_templates.missing.file: cannot read "nowhere.hbs": No such file or directory',
             'fields.yaml:10:3: account_templates. padded: template name " padded" must be non-empty, without "/" or surrounding spaces',
-            'fields.yaml:11:15: account_templates.big.file: "big.hbs": template is 100.0 KiB; Mailgun allows at most 100 KiB',
+            'fields.yaml:11:15: account_templates.big.file: "big.hbs": template is 102,401 bytes; Mailgun allows at most 102,400 (100 KiB)',
             'fields.yaml:12:9: prune[0]: unknown value "templates" (did you mean "account_templates"?)',
         ],
     ),

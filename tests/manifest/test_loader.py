@@ -106,9 +106,9 @@ def test_template_size_limit_applies_to_files_and_inline_content(tmp_path: Path)
     )
     assert problems([tmp_path / "m.yaml"]) == [
         f'{tmp_path}/m.yaml:4:19: domains.mg.example.com.templates.big.file: "{tmp_path}/big.html": '
-        "template is 100.0 KiB; Mailgun allows at most 100 KiB",
+        "template is 102,401 bytes; Mailgun allows at most 102,400 (100 KiB)",
         f"{tmp_path}/m.yaml:6:26: domains.mg.example.com.templates.inline.template: "
-        "template is 101.0 KiB; Mailgun allows at most 100 KiB",
+        "template is 103,424 bytes; Mailgun allows at most 102,400 (100 KiB)",
     ]
 
 

@@ -81,12 +81,20 @@ def test_what_cannot_render_is_one_line_and_exit_1(tmp_path: Path) -> None:
     (tmp_path / "empty.json").write_text("{}", encoding="utf-8")
     (tmp_path / "nan.hbs").write_text("{{n}}", encoding="utf-8")
     (tmp_path / "nan.vars.json").write_text('{"s": "NaN",\n "n": NaN}', encoding="utf-8")  # Python's json reads it
+    (tmp_path / "latin1.hbs").write_bytes("<p>\nGrüße {{x}}</p>".encode("latin-1"))  # an editor's Windows-1252
+    (tmp_path / "utf16.hbs").write_text("<p>{{x}}</p>", encoding="utf-16")  # Windows "Unicode"
+    (tmp_path / "latin1.json").write_bytes('{"x": "Grüße"}'.encode("latin-1"))
     cases = {
         ("bad.hbs", "--vars", "empty.json"): "Error: bad.hbs:2:1: {{#each}} is never closed: add {{/each}}\n",
         ("bad.hbs",): "Error: bad.vars.yaml:2:1: not valid YAML: expected the node content, but found '<stream end>'\n",
         ("ok.hbs",): "Error: ok.vars.json: the test data must be a mapping of variable names to values\n",
         ("nan.hbs",): "Error: nan.vars.json:2:7: not valid JSON: NaN is not JSON\n",
         ("nope.hbs",): "Error: cannot read the template nope.hbs: No such file or directory\n",
+        ("latin1.hbs",): "Error: cannot read the template latin1.hbs: not UTF-8 text: byte 0xfc at line 2, column 3;"
+        " save it as UTF-8\n",
+        ("utf16.hbs",): "Error: cannot read the template utf16.hbs: UTF-16 text, not UTF-8; save it as UTF-8\n",
+        ("ok.hbs", "--vars", "latin1.json"): "Error: latin1.json: cannot read the test data: not UTF-8 text: byte 0xfc"
+        " at line 1, column 10; save it as UTF-8\n",
         ("template:mg.example.com/x",): "Error: .: no manifest files (*.yaml, *.yml) in this directory\n",
         (
             "route:support-inbox",
