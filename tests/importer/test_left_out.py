@@ -25,7 +25,7 @@ from tests.support.harness import Harness
 
 KEY = "left-out-key"
 D = "mg.example.com"
-HUGE = "<p>" + "x" * 110_000 + "</p>"  # 107.4 KiB
+HUGE = "<p>" + "x" * 110_000 + "</p>"  # 110,007 bytes
 
 
 def seed(emu: Emulator) -> None:
@@ -52,12 +52,14 @@ def test_import_leaves_out_only_the_objects_it_cannot_write(mailgun, tmp_path: P
     assert imported.stdout == (
         f"Imported 1 domain, 1 route (7 objects) into {out}; left out 2 (see the notes above); run: mgsync plan {out}\n"
     )
-    assert imported.stderr == (
+    # the notes, without the status line a phase slower than status.QUIET_UNDER prints (a busy machine)
+    notes = "".join(line for line in imported.stderr.splitlines(keepends=True) if not line.startswith("importing: "))
+    assert notes == (
         f"Note: allowlist:{D}/not an address was left out: mgsync cannot write it as a manifest (domains.{D}."
         'suppressions.allowlist[0]: "not an address" is neither an email address nor a domain name); it stays '
         "as it is in Mailgun, not managed.\n"
         f"Note: template:{D}/huge was left out: mgsync cannot write it as a manifest (domains.{D}.templates.huge."
-        f'file: "{out}/templates/{D}/huge.hbs": template is 107.4 KiB; Mailgun allows at most 100 KiB); it stays '
+        f'file: "{out}/templates/{D}/huge.hbs": template is 110,007 bytes; Mailgun allows at most 102,400 (100 KiB)); it stays '
         "as it is in Mailgun, not managed.\n"
     )
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
