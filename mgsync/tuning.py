@@ -211,8 +211,9 @@ def handing_over() -> Iterator[None]:
 def worker_started() -> None:
     """The first call of every worker thread mgsync starts (``ThreadPoolExecutor(initializer=...)``):
     SIGINT and SIGTERM are blocked in it, so that they go to the main thread (module docstring). POSIX
-    only."""
-    if hasattr(signal, "pthread_sigmask"):
+    only: ``sys.platform`` (not ``hasattr``) is what mypy narrows, so that ``mypy mgsync`` passes on
+    Windows too."""
+    if sys.platform != "win32":
         signal.pthread_sigmask(signal.SIG_BLOCK, set(STOPPING))
 
 
