@@ -649,3 +649,38 @@ def test_mypy_passes_for_every_platform_ci_runs_on(platform: str, tmp_path: Path
         encoding="utf-8",
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+
+
+POSIX_ONLY = frozenset({"resource", "fcntl", "termios", "pty", "tty", "pwd", "grp"})
+
+
+def _unguarded_posix_imports(tree: ast.Module) -> list[tuple[int, str]]:
+    """(line, module) of each import of a POSIX-only module run when the module loads: at its top level
+    or in a ``try``, not inside a function or an ``if`` (a ``sys.platform`` guard)."""
+    found: list[tuple[int, str]] = []
+    statements: list[ast.stmt] = list(tree.body)
+    while statements:
+        node = statements.pop()
+        if isinstance(node, ast.Try):
+            statements += [*node.body, *node.orelse, *node.finalbody]
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if a.name.split(".")[0] in POSIX_ONLY]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in POSIX_ONLY:
+            found.append((node.lineno, node.module or ""))
+    return sorted(found)
+
+
+def test_no_module_imports_a_posix_only_module_when_it_loads() -> None:
+    """Windows has no ``resource``, ``fcntl``, ``termios``, ``pty``, ``pwd`` or ``grp``: one imported
+    when a test module loads stops the whole collection there (and in mgsync, every command).
+    Import it where it is used, or under ``if sys.platform != "win32":``."""
+    assert _unguarded_posix_imports(
+        ast.parse("import os\nimport resource\ntry:\n    import fcntl\nexcept ImportError:\n    pass\n")
+    ) == [(2, "resource"), (4, "fcntl")]
+    found = [
+        f"{path.relative_to(REPO)}:{line}: import {module}"
+        for root in ("mgsync", "tests")
+        for path in sorted((REPO / root).rglob("*.py"))
+        for line, module in _unguarded_posix_imports(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert found == []

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import resource
 import tempfile
 import time
 from collections.abc import Callable
@@ -72,6 +71,8 @@ def measure(label: str, minimum: int | None, client: Client, fn: Callable[[], ob
     cpu, wall = time.process_time(), time.perf_counter()
     result = fn()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    import resource  # POSIX only: imported where it is used, as in bench_account_l
+
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     floor = f" (minimum {minimum})" if minimum is not None else ""
     print(

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from tests.benchmarks.bench_account_l import MEASURABLE, UNMEASURABLE_REASON
 from tests.benchmarks.bench_routes import report, run_routes
 
 
+@pytest.mark.skipif(not MEASURABLE, reason=UNMEASURABLE_REASON)
 def test_few_routes_converge_and_the_report_judges_linearity(tmp_path: Path) -> None:
     runs = run_routes([5, 20], [0.0], concurrency=4, workdir=tmp_path)
 

@@ -14,10 +14,21 @@ from pathlib import Path
 import pytest
 
 from tests.benchmarks import account_l, sdk_read
-from tests.benchmarks.bench_account_l import SDK_MISSING, Bench, Result, Run, cli_env, sdk_comparison, served_emulator
+from tests.benchmarks.bench_account_l import (
+    MEASURABLE,
+    SDK_MISSING,
+    UNMEASURABLE_REASON,
+    Bench,
+    Result,
+    Run,
+    cli_env,
+    sdk_comparison,
+    served_emulator,
+)
 from tests.benchmarks.test_bench_account_l import TINY
 
 
+@pytest.mark.skipif(not MEASURABLE, reason=UNMEASURABLE_REASON)
 def test_the_sdk_reads_every_item_of_a_tiny_account(tmp_path: Path) -> None:
     pytest.importorskip("mailgun", reason="the official Mailgun SDK is the bench extra: pip install -e '.[test,bench]'")
     key, root = "bench-" + secrets.token_hex(8), tmp_path / "account"
