@@ -62,15 +62,26 @@ def run() -> NoReturn:
     from mgsync import tuning
 
     tuning.switch_on()  # before any worker thread starts
-    for stream in (sys.stdout, sys.stderr):  # a character the encoding lacks (日本 in cp1252, Windows): escaped
-        if isinstance(stream, io.TextIOWrapper):
-            stream.reconfigure(errors="backslashreplace")
+    _output_streams()
     try:
         main()
         code: str | int | None = 0
     except SystemExit as done:
         code = done.code
     tuning.leave(code)
+
+
+def _output_streams() -> None:
+    """stdout and stderr sent to a file or a pipe are UTF-8, as every file mgsync writes is, whatever
+    the locale says: Windows writes them in its ANSI code page (cp1252), where a markdown plan's "·" is
+    a byte no UTF-8 reader takes (the action's publish step) and 日本 is lost. A terminal keeps its
+    encoding (Windows' console takes any character), and a character it lacks is escaped."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            if stream.isatty():
+                stream.reconfigure(errors="backslashreplace")
+            else:
+                stream.reconfigure(encoding="utf-8", errors="backslashreplace")
 
 
 # --- plan / apply ------------------------------------------------------------------------------

@@ -159,7 +159,10 @@ def action_env(inputs: dict[str, str]) -> dict[str, str]:
     env = {}
     for name, template in step["env"].items():
         match = re.fullmatch(r"\$\{\{ inputs\.([\w-]+) \}\}", template)
-        env[name] = values[match.group(1)] if match else ""  # steps.install.outputs.bin: mgsync on PATH
+        if match:
+            env[name] = values[match.group(1)]
+        else:  # steps.install.outputs.bin: mgsync on PATH; a plain value as it is
+            env[name] = "" if "${{" in template else template
     return env
 
 

@@ -496,30 +496,65 @@ def test_a_command_started_with_its_output_closed(tmp_path: Path, closed: int) -
     assert (root / "mgsync.lock").exists()
 
 
-def test_an_output_encoding_that_lacks_a_character_escapes_it(tmp_path) -> None:
-    """Windows writes a redirected stdout in its ANSI code page (cp1252: PYTHONIOENCODING says so here),
-    which has é but no 日本 or 📧: the plan is written whole, those two escaped, not an internal error.
-    stderr the same (Python's own default there); both in the real command."""
+def test_redirected_output_is_utf8_whatever_the_locale_says(tmp_path) -> None:
+    """Windows writes a redirected stream in its ANSI code page (cp1252: PYTHONIOENCODING says so
+    here), which has no 日本 or 📧, and writes "·" as a byte no UTF-8 reader takes (the action reads
+    the markdown plan back as UTF-8): the output of a file or pipe is UTF-8 whatever the locale
+    says, stdout and stderr, characters whole; in the real command."""
     (tmp_path / "routes.yaml").write_text(
         "routes:\n  café:\n    expression: 'match_recipient(\"zoë@日本.example\")'\n"
         "    actions: ['forward(\"https://hooks.example.com/📧\")', 'stop()']\n",
         encoding="utf-8",
     )
     env = {**quiet_env(), "PYTHONIOENCODING": "cp1252"}
-    plan = subprocess.run(emulator_command(tmp_path, "plan"), cwd=tmp_path, env=env, capture_output=True, timeout=120)
-    assert plan.returncode == 0, plan.stderr.decode("cp1252")
-    shown = plan.stdout.decode("cp1252")
-    assert "+ route:café" in shown and "Plan: 1 to add, 0 to change, 0 to destroy." in shown
-    assert 'match_recipient(\\"zoë@\\u65e5\\u672c.example\\")' in shown
-    assert "hooks.example.com/\\U0001f4e7" in shown
+    heading = ("--heading-commit", "0123abc", "--heading-run-url", "https://github.com/o/r/actions/runs/1")
+    plan = subprocess.run(
+        [*emulator_command(tmp_path, "plan"), "--format", "markdown", *heading],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+    assert plan.returncode == 0, plan.stderr
+    shown = plan.stdout.decode("utf-8")  # strict: one cp1252 byte fails here
+    assert "Commit 0123abc · [Workflow run](<https://github.com/o/r/actions/runs/1>)" in shown
+    assert "route:café" in shown and "zoë@日本.example" in shown and "hooks.example.com/📧" in shown
     (tmp_path / "bad.yaml").write_text("routes:\n  日本: {priority: x}\n", encoding="utf-8")
     bad = subprocess.run(
         [*mgsync_command(), "validate", "bad.yaml"], cwd=tmp_path, env=env, capture_output=True, timeout=120
     )
-    told = bad.stderr.decode("cp1252")
-    assert (
-        bad.returncode == 1 and "bug in mgsync" not in told and told.startswith("bad.yaml:2:3: routes.\\u65e5\\u672c")
+    assert bad.returncode == 1 and bad.stderr.decode("utf-8").startswith("bad.yaml:2:3: routes.日本"), bad.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal (pty), which Windows does not have")
+def test_a_terminal_that_lacks_a_character_gets_it_escaped(tmp_path) -> None:
+    """A terminal keeps its own encoding (cp1252 here): 日本 is escaped, not an internal error."""
+    import pty
+
+    (tmp_path / "bad.yaml").write_text("routes:\n  日本: {priority: x}\n", encoding="utf-8")
+    master, slave = pty.openpty()
+    bad = subprocess.Popen(
+        [*mgsync_command(), "validate", "bad.yaml"],
+        cwd=tmp_path,
+        env={**quiet_env(), "PYTHONIOENCODING": "cp1252"},
+        stdin=subprocess.DEVNULL,
+        stdout=slave,
+        stderr=slave,
     )
+    os.close(slave)
+    seen = b""
+    while chunk := _read_pty(master):
+        seen += chunk
+    os.close(master)
+    told = seen.decode("cp1252")
+    assert bad.wait(timeout=120) == 1 and told.startswith("bad.yaml:2:3: routes.\\u65e5\\u672c"), told
+
+
+def _read_pty(master: int) -> bytes:
+    try:
+        return os.read(master, 4096)
+    except OSError:  # EIO: the child closed its end
+        return b""
 
 
 LONG = "x" * 300  # longer than any file name a POSIX system allows (255 bytes)

@@ -54,7 +54,7 @@ def run(
         env=full_env,
         input=input,
         capture_output=True,
-        text=True,
+        encoding="utf-8",  # what mgsync writes to a pipe on every system (cli.run)
         timeout=120,
         **popen,
     )
