@@ -91,12 +91,22 @@ def echo_plan(text: str) -> None:
 def _reader_left() -> NoReturn:
     """The reader of the output left (``mgsync plan --full | head``): stop without a word, as Unix tools
     do, with the shell's code (128 + SIGPIPE); an apply's lockfile holds every step that completed."""
-    with contextlib.suppress(BrokenPipeError):  # stderr's reader left too
+    with contextlib.suppress(OSError):  # stderr's reader left too (BrokenPipeError; EINVAL on Windows)
         status = _current_status()
         if status is not None:
             status.abandon()
     _output_nowhere()
     sys.exit(SIGPIPE_EXIT)
+
+
+def reader_left(err: OSError, platform: str = sys.platform) -> bool:
+    """Whether ``err`` says the reader of standard output left: BrokenPipeError; on Windows also EINVAL
+    with no file name, which the C runtime's ``write`` makes of the pipe's ERROR_NO_DATA
+    (cpython#79935). mgsync names the file of every failure of its own files (``errors.writing``), so
+    one without a name is a standard stream's (as ``OUTPUT_FAILURES``)."""
+    if isinstance(err, BrokenPipeError):
+        return True
+    return platform == "win32" and err.errno == errno.EINVAL and err.filename is None
 
 
 def _output_nowhere() -> None:
@@ -146,6 +156,8 @@ def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
         except MemoryError:  # a machine too small for what a run holds (``validate /tmp``, 10**7 CSV rows): no bug
             fail(f"Error: out of memory: this run needs more memory than this machine gives it.{_after_stop()}")
         except Exception as err:  # a bug (but the output's failure): one line, the traceback only on request
+            if isinstance(err, OSError) and reader_left(err):
+                _reader_left()
             if isinstance(err, OSError) and err.filename is None and err.errno in OUTPUT_FAILURES:
                 _output_failed(err)  # a file's failure names it (errors.writing)
             if os.environ.get("MGSYNC_DEBUG"):

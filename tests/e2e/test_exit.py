@@ -3,6 +3,7 @@ interpreter's clean-up (``os._exit``), through a pipe and when the reader leaves
 
 from __future__ import annotations
 
+import errno
 import os
 import pstats
 import subprocess
@@ -11,6 +12,7 @@ import sys
 import pytest
 
 from mgsync import __version__
+from mgsync.cliparts import reader_left
 from tests.support.cli import REPO, mgsync_command, run
 
 
@@ -91,6 +93,23 @@ def test_a_reader_that_leaves_early_stops_the_command_quietly(tmp_path, served_e
         code = proc.wait(timeout=60)
     assert len(first) == 100 and first.startswith(b"mgsync will perform the following actions")
     assert (code, err) == (141, "")
+
+
+@pytest.mark.parametrize(
+    ("err", "platform", "left"),
+    [
+        (BrokenPipeError(errno.EPIPE, "Broken pipe"), "linux", True),
+        (BrokenPipeError(errno.EPIPE, "Broken pipe"), "win32", True),
+        (OSError(errno.EINVAL, "Invalid argument"), "win32", True),  # a closed pipe, Windows: cpython#79935
+        (OSError(errno.EINVAL, "Invalid argument"), "linux", False),
+        (OSError(errno.EINVAL, "Invalid argument", "plan.json"), "win32", False),  # a file's failure names it
+        (OSError(errno.ENOSPC, "No space left on device"), "win32", False),
+    ],
+)
+def test_a_reader_leaving_is_told_apart_from_a_failure(err: OSError, platform: str, left: bool) -> None:
+    """Windows often reports a closed pipe as EINVAL, not EPIPE (the C runtime's ``write``): that is
+    the reader leaving too (exit 141, quietly), not "internal error"; elsewhere EINVAL is a bug."""
+    assert reader_left(err, platform) is left
 
 
 def test_a_profiler_still_writes_its_results(tmp_path) -> None:
