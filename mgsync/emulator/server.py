@@ -107,6 +107,11 @@ def _size(text: str | bytes, base: int, what: str) -> int:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    # HTTPServer sets SO_REUSEADDR (a restart binds a port in TIME_WAIT). On Windows that option lets a
+    # second socket bind a port another one listens on (cpython#85307): a second emulator on a busy port
+    # started silently, sharing its connections, instead of "Cannot listen on". Windows rebinds a port
+    # in TIME_WAIT without it.
+    allow_reuse_address = sys.platform != "win32"
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that left mid-request (reset, broken pipe) or refused the TLS handshake (it does not
