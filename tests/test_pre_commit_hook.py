@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from tests.support.cli import mgsync_command
+from tests.support.cli import mgsync_command, native
 
 REPO = Path(__file__).resolve().parents[1]
 HOOKS = REPO / ".pre-commit-hooks.yaml"
@@ -104,7 +104,7 @@ def test_a_csv_only_change_runs_the_hook_and_fails_on_its_bad_row(repository: Pa
     result = run_hook(config, repository)
     assert (result.returncode, result.stderr) == (
         1,
-        'mailgun/lists/news.csv:3:1: address: "not-an-address" is not a valid email address\n1 error found.\n',
+        f'{native("mailgun/lists/news.csv")}:3:1: address: "not-an-address" is not a valid email address\n1 error found.\n',
     )
 
 
@@ -125,7 +125,7 @@ def test_a_duplicate_across_files_fails_though_each_file_alone_validates(reposit
     result = run_hook(config, repository)
     assert (result.returncode, result.stderr) == (
         1,
-        "mailgun/routes.yaml:3:3: route:inbound: defined twice (also at mailgun/more-routes.yaml:3:3)\n"
+        f"{native('mailgun/routes.yaml')}:3:3: route:inbound: defined twice (also at {native('mailgun/more-routes.yaml')}:3:3)\n"
         "1 error found.\n",
     )
 

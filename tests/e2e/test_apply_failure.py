@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support.cli import error_line, run
+from tests.support.cli import error_line, native, run
 
 
 def test_a_refused_change_is_named_with_what_was_applied_before_it(tmp_path: Path) -> None:
@@ -31,7 +31,7 @@ def test_a_refused_change_is_named_with_what_was_applied_before_it(tmp_path: Pat
     # one step at a time: which of four concurrent creates Mailgun refuses would be the one it saw last
     result = run("apply", "--yes", "--concurrency", "1", *connect, "mailgun", cwd=tmp_path)
     assert error_line(result) == (
-        "Error: account_webhook:https://a.example.com/4 (mailgun/b.yaml:3:3): Mailgun API: POST /v1/webhooks "
+        f"Error: account_webhook:https://a.example.com/4 ({native('mailgun/b.yaml')}:3:3): Mailgun API: POST /v1/webhooks "
         "returned 400: Maximum of 3 unique URLs per event type reached for 'delivered'. Applied: 3 of 4 "
         "changes, each recorded in the lockfile; mgsync plan shows what is left"
     )
@@ -109,7 +109,7 @@ def test_a_create_a_captive_portal_answers_with_its_page_is_not_counted_as_done(
         emu.faults.fail_before_commit("POST", "/v3/routes", status=200, body=page)
         result = run("apply", "--yes", "mailgun", cwd=tmp_path, env=env)
         assert error_line(result) == (
-            "Error: route:r1 (mailgun/m.yaml:3:3): Mailgun API: POST /v3/routes returned 200: expected an object, "
+            f"Error: route:r1 ({native('mailgun/m.yaml')}:3:3): Mailgun API: POST /v3/routes returned 200: expected an object, "
             "got an HTML page titled 'Guest Wi-Fi: Log in'; not retried because POST may have been applied: "
             "re-read before trying again. Nothing applied; mgsync plan shows what is left"
         )

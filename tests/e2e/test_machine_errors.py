@@ -27,7 +27,7 @@ import httpx
 import pytest
 
 from mgsync.emulator import Emulator
-from tests.support.cli import mgsync_command, run
+from tests.support.cli import mgsync_command, native, run
 
 MANIFEST = "version: 1\nroutes:\n  catch-all:\n    expression: catch_all()\n    actions: [stop()]\n"
 CONFLICT_REMEDY = (
@@ -138,7 +138,7 @@ def test_a_lockfile_path_through_a_regular_file(tmp_path: Path) -> None:
     result = apply(tmp_path, "--lockfile", "state/prod/mgsync.lock", str(root))
     one_line_error(
         result,
-        "Cannot create the apply lock state/prod/mgsync.lock.lck: state is a file, not a "
+        f"Cannot create the apply lock {native('state/prod/mgsync.lock.lck')}: state is a file, not a "
         "directory; choose a lockfile path in a directory (--lockfile).",
     )
     assert not (tmp_path / "emu.json").exists()

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from mgsync.cli import main
+from tests.support.cli import native
 
 CASES = {
     "unknown_event.yaml": (
@@ -57,7 +58,8 @@ CASES = {
             "b.yaml": "account_webhooks:\n  https://hooks.example.com/a: {events: [clicked]}\n",
         },
         [
-            "defined_twice/b.yaml:2:3: account_webhook:https://hooks.example.com/a: defined twice (also at defined_twice/a.yaml:2:3)",
+            f"{native('defined_twice/b.yaml')}:2:3: account_webhook:https://hooks.example.com/a: defined twice"
+            f" (also at {native('defined_twice/a.yaml')}:2:3)",
         ],
     ),
 }

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from mgsync.cli import main
-from tests.support.cli import mgsync_command
+from tests.support.cli import mgsync_command, native
 from tests.support.manifests import BAD, PRUNABLE, SECTIONS
 
 CASES = {
@@ -38,29 +38,29 @@ CASES = {
         "credential_missing_env.yaml:5:25: domains.mg.example.com.credentials.alice.password: environment variable MGSYNC_TEST_UNSET_PASSWORD is not set",
     ],
     "csv_bad_header": [
-        'csv_bad_header/members.csv:1:1: header: column "name" appears twice',
-        'csv_bad_header/members.csv:1:1: header: required column "address" is missing',
-        'csv_bad_header/members.csv:1:1: header: unknown column "adress" (did you mean "address"?)',
+        f'{native("csv_bad_header/members.csv")}:1:1: header: column "name" appears twice',
+        f'{native("csv_bad_header/members.csv")}:1:1: header: required column "address" is missing',
+        f'{native("csv_bad_header/members.csv")}:1:1: header: unknown column "adress" (did you mean "address"?)',
     ],
     "csv_bad_rows": [
-        'csv_bad_rows/members.csv:3:1: subscribed: "maybe" is not yes, no, true or false',
-        "csv_bad_rows/members.csv:4:1: vars: is not valid JSON (Expecting property name enclosed in double quotes)",
-        'csv_bad_rows/members.csv:5:1: address: "dave-at-example.org" is not a valid email address',
-        "csv_bad_rows/members.csv:6:1: row has 2 fields; the header has 4",
-        "csv_bad_rows/members.csv:8:1: member:news@mg.example.com/alice@example.org: defined twice (also at csv_bad_rows/members.csv:2:1)",
-        "csv_bad_rows/members.csv:9:1: vars: expected a mapping, got a list",
+        f'{native("csv_bad_rows/members.csv")}:3:1: subscribed: "maybe" is not yes, no, true or false',
+        f"{native('csv_bad_rows/members.csv')}:4:1: vars: is not valid JSON (Expecting property name enclosed in double quotes)",
+        f'{native("csv_bad_rows/members.csv")}:5:1: address: "dave-at-example.org" is not a valid email address',
+        f"{native('csv_bad_rows/members.csv')}:6:1: row has 2 fields; the header has 4",
+        f"{native('csv_bad_rows/members.csv')}:8:1: member:news@mg.example.com/alice@example.org: defined twice (also at {native('csv_bad_rows/members.csv')}:2:1)",
+        f"{native('csv_bad_rows/members.csv')}:9:1: vars: expected a mapping, got a list",
     ],
     "csv_not_utf8": [
-        'csv_not_utf8/mg.yaml:5:28: domains.mg.example.com.suppressions.unsubscribes.file: cannot read "csv_not_utf8/unsubscribes.csv": not UTF-8 text: byte 0xe9 at line 2, column 4; save it as UTF-8 (in Excel: "CSV UTF-8")',
+        f'{native("csv_not_utf8/mg.yaml")}:5:28: domains.mg.example.com.suppressions.unsubscribes.file: cannot read "{native("csv_not_utf8/unsubscribes.csv")}": not UTF-8 text: byte 0xe9 at line 2, column 4; save it as UTF-8 (in Excel: "CSV UTF-8")',
     ],
     "csv_semicolons": [
         "csv_semicolons/members.csv:1:1: header: the header is one column, separated by ';': mgsync reads comma-separated files",
     ],
     "csv_utf16": [
-        'csv_utf16/lists.yaml:4:21: mailing_lists.news@mg.example.com.members.file: cannot read "csv_utf16/members.csv": UTF-16 text, not UTF-8; save it as UTF-8 (in Excel: "CSV UTF-8")',
+        f'{native("csv_utf16/lists.yaml")}:4:21: mailing_lists.news@mg.example.com.members.file: cannot read "{native("csv_utf16/members.csv")}": UTF-16 text, not UTF-8; save it as UTF-8 (in Excel: "CSV UTF-8")',
     ],
     "csv_missing.yaml": [
-        'csv_missing.yaml:4:21: mailing_lists.news@mg.example.com.members.file: cannot read "lists/missing.csv": No such file or directory',
+        f'csv_missing.yaml:4:21: mailing_lists.news@mg.example.com.members.file: cannot read "{native("lists/missing.csv")}": No such file or directory',
     ],
     "domain_bool_yes.yaml": [
         "domain_bool_yes.yaml:4:15: domains.mg.example.com.wildcard: expected true or false, got a string (YAML reads yes/no/on/off as strings)",
@@ -75,7 +75,7 @@ CASES = {
         'domain_name_case.yaml:4:3: domains.not_a_domain: "not_a_domain" is not a valid domain name',
     ],
     "domain_settings_twice": [
-        "domain_settings_twice/b.yaml:3:3: domain:mg.example.com: defined twice (also at domain_settings_twice/a.yaml:2:3)",
+        f"{native('domain_settings_twice/b.yaml')}:3:3: domain:mg.example.com: defined twice (also at {native('domain_settings_twice/a.yaml')}:2:3)",
     ],
     "domain_unknown_key.yaml": [
         'domain_unknown_key.yaml:4:5: domains.mg.example.com.spam_actoin: unknown key "spam_actoin" (did you mean "spam_action"?)',
@@ -138,7 +138,7 @@ CASES = {
         'route_actions.yaml:9:9: routes.actions.actions[3]: invalid action at column 8: expected the end of the action (one action per list item), found "stop"',
     ],
     "route_defined_twice": [
-        "route_defined_twice/b.yaml:3:3: route:support: defined twice (also at route_defined_twice/a.yaml:2:3)",
+        f"{native('route_defined_twice/b.yaml')}:3:3: route:support: defined twice (also at {native('route_defined_twice/a.yaml')}:2:3)",
     ],
     "route_expression_syntax.yaml": [
         'route_expression_syntax.yaml:4:17: routes.unterminated.expression: invalid expression at column 38: expected "," or ")", found the end',
@@ -162,9 +162,9 @@ CASES = {
         'suppressions_bad.yaml:14:11: domains.mg.example.com.suppressions.allowlist[1]: "not a domain" is neither an email address nor a domain name',
     ],
     "suppressions_csv": [
-        'suppressions_csv/allowlist.csv:1:1: header: required column "value" is missing',
-        'suppressions_csv/allowlist.csv:1:1: header: unknown column "address" (expected one of: value, reason)',
-        'suppressions_csv/bounces.csv:3:1: address: "quoted, broken@example.org" is not a valid email address',
+        f'{native("suppressions_csv/allowlist.csv")}:1:1: header: required column "value" is missing',
+        f'{native("suppressions_csv/allowlist.csv")}:1:1: header: unknown column "address" (expected one of: value, reason)',
+        f'{native("suppressions_csv/bounces.csv")}:3:1: address: "quoted, broken@example.org" is not a valid email address',
     ],
     "suppressions_duplicate.yaml": [
         "suppressions_duplicate.yaml:7:11: bounce:mg.example.com/gone@example.org: defined twice (also at suppressions_duplicate.yaml:6:11)",
@@ -187,10 +187,10 @@ CASES = {
         'template_limits.yaml:9:32: domains.mg.example.com.templates.welcome.headers.X-Mailer: unknown header "X-Mailer" (expected one of: From, Subject, Reply-To)',
     ],
     "template_missing_file.yaml": [
-        'template_missing_file.yaml:6:15: domains.mg.example.com.templates.welcome.file: cannot read "templates/does-not-exist.html.hbs": No such file or directory',
+        f'template_missing_file.yaml:6:15: domains.mg.example.com.templates.welcome.file: cannot read "{native("templates/does-not-exist.html.hbs")}": No such file or directory',
     ],
     "template_not_utf8": [
-        'template_not_utf8/mg.yaml:6:15: domains.mg.example.com.templates.welcome.file: cannot read "template_not_utf8/welcome.html.hbs": not UTF-8 text: byte 0xe9 at line 2, column 7; save it as UTF-8',
+        f'{native("template_not_utf8/mg.yaml")}:6:15: domains.mg.example.com.templates.welcome.file: cannot read "{native("template_not_utf8/welcome.html.hbs")}": not UTF-8 text: byte 0xe9 at line 2, column 7; save it as UTF-8',
     ],
     "top_unknown_key.yaml": [
         'top_unknown_key.yaml:2:1: domain: unknown key "domain" (did you mean "domains"?)',

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from mgsync.cli import main
 from mgsync.manifest import Desired, load
+from tests.support.cli import native
 from tests.support.manifests import EXAMPLES, PRODUCTION_ENV, SCHEMA
 
 SUMMARIES = {
@@ -34,11 +35,11 @@ def test_production_without_its_secrets_names_each_missing_variable(monkeypatch:
     result = CliRunner().invoke(main, ["validate", "--strict", "examples/production"], env=env)
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        "examples/production/eu.example.net.yaml:11:23: domains.eu.example.net.credentials.app.password:"
+        f"{native('examples/production/eu.example.net.yaml')}:11:23: domains.eu.example.net.credentials.app.password:"
         " environment variable MG_SMTP_EU_APP is not set",
-        "examples/production/mg.example.com.yaml:46:42: domains.mg.example.com.credentials.billing@mg.example.com.password:"
+        f"{native('examples/production/mg.example.com.yaml')}:46:42: domains.mg.example.com.credentials.billing@mg.example.com.password:"
         " environment variable MG_SMTP_BILLING is not set",
-        "examples/production/news.example.com.yaml:23:30: domains.news.example.com.credentials.newsletter.password:"
+        f"{native('examples/production/news.example.com.yaml')}:23:30: domains.news.example.com.credentials.newsletter.password:"
         " environment variable MG_SMTP_NEWSLETTER is not set",
         "3 errors found.",
     ]
@@ -53,11 +54,11 @@ def test_production_validates_without_secrets_with_a_warning_per_variable(monkey
     result = CliRunner().invoke(main, ["validate", "examples/production"], env=env)
     assert result.exit_code == 0
     assert result.stderr.splitlines() == [
-        "Warning: examples/production/eu.example.net.yaml:11:23: domains.eu.example.net.credentials.app.password:"
+        f"Warning: {native('examples/production/eu.example.net.yaml')}:11:23: domains.eu.example.net.credentials.app.password:"
         " environment variable MG_SMTP_EU_APP is not set (apply needs it)",
-        "Warning: examples/production/mg.example.com.yaml:46:42: domains.mg.example.com.credentials.billing@mg.example.com"
+        f"Warning: {native('examples/production/mg.example.com.yaml')}:46:42: domains.mg.example.com.credentials.billing@mg.example.com"
         ".password: environment variable MG_SMTP_BILLING is not set (apply needs it)",
-        "Warning: examples/production/news.example.com.yaml:23:30: domains.news.example.com.credentials.newsletter"
+        f"Warning: {native('examples/production/news.example.com.yaml')}:23:30: domains.news.example.com.credentials.newsletter"
         ".password: environment variable MG_SMTP_NEWSLETTER is not set (apply needs it)",
     ]
     assert result.stdout.splitlines() == [

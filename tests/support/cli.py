@@ -25,6 +25,13 @@ def example_env() -> dict[str, str]:
 EXAMPLE_ENV = example_env()
 
 
+def native(path: str) -> str:
+    """A relative path as mgsync prints it to people: with the system's separator (``\\`` on Windows),
+    as they type it there. What machines read is POSIX: GitHub annotations (``report.py``), the
+    lockfile's and the state branch's paths."""
+    return str(Path(path))
+
+
 def mgsync_command() -> list[str]:
     script = Path(sys.executable).with_name("mgsync")
     if script.exists():

@@ -65,7 +65,7 @@ def test_preview_writes_before_and_after(tmp_path: Path) -> None:
     result = run("plan", *emulator, "--preview", "previews", "mg.yaml", cwd=cwd)
     assert result.returncode == 0
     assert result.stderr.splitlines()[-1] == "Wrote 4 template preview files to previews"
-    found = sorted(str(p.relative_to(cwd / "previews")) for p in (cwd / "previews").rglob("*.html"))
+    found = sorted(p.relative_to(cwd / "previews").as_posix() for p in (cwd / "previews").rglob("*.html"))
     assert found == [
         "template/mg.example.com/no-data.after.html",
         "template/mg.example.com/no-data.before.html",
