@@ -12,7 +12,6 @@ import io
 import json
 import logging
 import os
-import shlex
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -27,6 +26,7 @@ from mgsync.cliparts import (
     handles_errors,
     lock_path,
     on_interrupt,
+    shell_word,
     status,
 )
 from mgsync.connect import Connection
@@ -167,7 +167,7 @@ def plan(
     if out is not None:
         saved_plan.save(out, outcome.plan, manifests=manifests, lock=lock, state=desired.state, targets=targets)
         click.echo(
-            f"Saved the plan to {out}; apply it with: mgsync apply{flags(conn)} {shlex.quote(str(out))}", err=True
+            f"Saved the plan to {out}; apply it with: mgsync apply{flags(conn)} {shell_word(str(out))}", err=True
         )
     if detailed_exitcode and not outcome.plan.empty:
         sys.exit(2)

@@ -256,7 +256,25 @@ def flags(conn: Connection) -> str:
         words += ["--region", conn.region]
     if conn.subaccount:
         words += ["--subaccount", conn.subaccount]
-    return "".join(f" {shlex.quote(word)}" for word in words)
+    return "".join(f" {shell_word(word)}" for word in words)
+
+
+CMD_SPECIAL = frozenset('&|<>^()%!"')  # cmd.exe acts on these outside double quotes
+
+
+def shell_word(word: str, platform: str = sys.platform) -> str:
+    """``word`` as it is typed in a hint run as printed: quoted for a POSIX shell (``shlex.quote``), or
+    on Windows as the C runtime splits a command line (``subprocess.list2cmdline``: double quotes
+    around a space, backslashes kept, ``C:\\Users\\plan.json`` as it is), with cmd.exe's special
+    characters inside double quotes too. Single quotes mean nothing to cmd.exe."""
+    if platform != "win32":
+        return shlex.quote(word)
+    import subprocess  # only here: every command imports this module
+
+    typed = subprocess.list2cmdline([word])
+    if typed.startswith('"') or CMD_SPECIAL.isdisjoint(word):
+        return typed
+    return f'"{typed}"'
 
 
 # --- the status line and the lockfile ----------------------------------------------------------

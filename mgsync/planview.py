@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from mgsync.cliparts import echo_plan, fail, flags, use_color
+from mgsync.cliparts import echo_plan, fail, flags, shell_word, use_color
 from mgsync.errors import MgsyncError, writing
 
 if TYPE_CHECKING:
@@ -139,7 +138,7 @@ def typed_here(conn: Connection, paths: Sequence[str | Path]) -> Callable[[str],
     and the manifest paths given: the kinds write their notes for every caller, and a hint run as
     printed went to another account or directory (``--emulator``, ``examples/quickstart``)."""
     connection = flags(conn)
-    given = "".join(f" {shlex.quote(str(path))}" for path in paths if str(path) not in ("", "."))
+    given = "".join(f" {shell_word(str(path))}" for path in paths if str(path) not in ("", "."))
     return lambda note: _APPLY.sub(lambda found: f"mgsync apply{connection}{found.group(1)}{given}", note)
 
 
