@@ -23,6 +23,7 @@ from mgsync.render import values
 
 if TYPE_CHECKING:
     from mgsync.plan import Plan
+    from mgsync.state import Address
 
 NOTHING_VISIBLE = "(the rendered text does not change)"
 
@@ -56,7 +57,7 @@ def write_previews(plan: Plan, directory: Path) -> list[Path]:
     ``after`` for a new one, only ``before`` for a deleted one); the files written, in order."""
     written = []
     for found in renderings(plan, Action.CREATE, Action.UPDATE, Action.DELETE, with_data_only=False):
-        stem = directory / found.change.address.kind / found.change.address.key
+        stem = preview_stem(directory, found.change.address)
         for side, html in (("before", found.before), ("after", found.after)):
             if html is None:
                 continue
@@ -66,6 +67,18 @@ def write_previews(plan: Plan, directory: Path) -> list[Path]:
                 path.write_text(html, encoding="utf-8")
             written.append(path)
     return written
+
+
+def preview_stem(directory: Path, address: Address) -> Path:
+    """``DIR/<kind>/<key>`` without a suffix, each part of the key (``/`` parts its names) a safe file
+    name (``file_stem``, as import's): a template name is the manifest's text, and on Windows
+    ``..\\..\\x`` is a path out of DIR, ``a:b`` a data stream and ``nul`` a device."""
+    from mgsync.shapes.output import file_stem
+
+    stem = directory / file_stem(address.kind)
+    for part in address.key.split("/"):
+        stem /= file_stem(part)
+    return stem
 
 
 def previews(plan: Plan, directory: Path) -> str:

@@ -72,10 +72,18 @@ def _dumper() -> YAML:
     return yaml
 
 
+# Names Windows takes for a device in any directory, with any suffix (nul.hbs is NUL):
+# https://learn.microsoft.com/en-us/windows/win32/fileio/naming-a-file#naming-conventions
+_DEVICE = re.compile(r"(con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?", re.IGNORECASE)
+
+
 def file_stem(name: str) -> str:
-    """A file name (without suffix) for ``name`` that is safe on every file system."""
-    stem = re.sub(r"[^\w.@+-]", "_", name).strip(".") or "_"
-    return stem[:120]
+    """A file name (without suffix) for ``name`` that is safe on every file system: no separator,
+    ``:`` or other punctuation, no leading or trailing dot, no Windows device name (``nul`` is
+    ``nul_``), on every system, so that what Linux writes checks out on Windows."""
+    stem = (re.sub(r"[^\w.@+-]", "_", name).strip(".") or "_")[:120].rstrip(".")
+    before_dot = stem.split(".", 1)[0]
+    return f"{before_dot}_{stem[len(before_dot) :]}" if _DEVICE.fullmatch(stem) else stem
 
 
 def _csv_safe(rows: Sequence[Sequence[str]]) -> bool:
