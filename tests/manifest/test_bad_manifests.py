@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -268,8 +267,7 @@ def test_all_cases_at_once_still_report_each_problem(monkeypatch: pytest.MonkeyP
 
 
 def test_validate_as_a_real_process() -> None:
-    mgsync = Path(sys.executable).with_name("mgsync")
-    command = [str(mgsync), "validate", "route_expression_syntax.yaml", "malformed.yaml"]
+    command = [*mgsync_command(), "validate", "route_expression_syntax.yaml", "malformed.yaml"]
     done = subprocess.run(command, cwd=BAD, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert done.stdout == ""

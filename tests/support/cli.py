@@ -33,9 +33,12 @@ def native(path: str) -> str:
 
 
 def mgsync_command() -> list[str]:
-    script = Path(sys.executable).with_name("mgsync")
-    if script.exists():
-        return [str(script)]
+    """The installed console script beside this Python (``bin/mgsync``; on Windows ``Scripts\\mgsync.exe``,
+    or beside ``python.exe`` in a venv), else the one on PATH, else ``python -m mgsync``."""
+    here = Path(sys.executable).parent
+    for script in (here / "mgsync", here / "mgsync.exe", here / "Scripts" / "mgsync.exe"):
+        if script.is_file():
+            return [str(script)]
     found = shutil.which("mgsync")
     return [found] if found else [sys.executable, "-m", "mgsync"]
 
