@@ -47,6 +47,7 @@ import functools
 import hashlib
 import hmac
 import json
+import logging
 import os
 import stat
 import tempfile
@@ -66,6 +67,8 @@ from mgsync.errors import LockfileError, LockHeldError, read_file
 from mgsync.fingerprint import canonical_cells, canonical_json, digest, fingerprint
 from mgsync.kinds import BY_NAME, Kind
 from mgsync.state import Address, Entries, Resource, State
+
+log = logging.getLogger("mgsync.lockfile")
 
 FORMAT_VERSION = 1
 # What ``render`` writes (or leaves out when empty); any other top-level field is kept as read.
@@ -230,7 +233,10 @@ class Lockfile:
         with self._writing:
             self._write()
             self._close_journal()
-            self.journal_path.unlink(missing_ok=True)
+            try:
+                self.journal_path.unlink(missing_ok=True)
+            except OSError as err:  # Windows: another process has it open; its base is no longer the file's
+                log.debug("lockfile: the folded journal %s stays (%s); read ignores it", self.journal_path, err)
 
     def open_journal(self) -> None:
         """Start recording steps in the journal: the file is first written as it is in memory (what

@@ -5,6 +5,7 @@ only, exits only through ``cliparts.fail``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -100,10 +101,11 @@ def _from_here(path: Path) -> Path:
     """``path`` relative to the working directory (where the base branch's checkout stands in)."""
     if not path.is_absolute():
         return path
-    try:
-        return path.relative_to(Path.cwd())
-    except ValueError:
-        raise MgsyncError(f"{path} is outside the working directory: --base-dir has no copy of it") from None
+    here = Path.cwd()  # the real path (macOS: /private/tmp for a typed /tmp)
+    for typed in (path, path.resolve()):
+        with contextlib.suppress(ValueError):
+            return typed.relative_to(here)
+    raise MgsyncError(f"{path} is outside the working directory: --base-dir has no copy of it")
 
 
 def beside_base(heading: Heading, engine: Engine, outcome: Outcome, base: Desired) -> tuple[Heading, str]:

@@ -67,7 +67,9 @@ class Range:
 
 
 def git(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", *args], capture_output=True, text=True, check=False)
+    return subprocess.run(
+        ["git", *args], capture_output=True, text=True, encoding="utf-8", errors="replace", check=False
+    )
 
 
 def first_start(tip: str, before: str | None) -> str | None:

@@ -20,7 +20,14 @@ from mgsync.gitops.github import GitOpsError
 
 
 def mgsync(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "mgsync", *args], capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "mgsync", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        check=False,
+    )
 
 
 def where(remote: str, branch: str) -> list[str]:

@@ -3,6 +3,7 @@ what the check publishes, from one set of reads of Mailgun. The real mgsync agai
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -137,3 +138,18 @@ def test_base_dir_and_text_out_name_their_paths_when_they_cannot_be_used(mailgun
     )
     assert unwritable.returncode == 1
     assert f"Cannot write {tmp_path / 'no' / 'such' / 'plan.txt'}: No such file or directory." in unwritable.stderr
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a directory symlink needs a privilege on Windows")
+def test_a_manifest_path_typed_through_a_symlink_is_inside_the_working_directory(mailgun, tmp_path) -> None:
+    """macOS's /tmp is a symlink to /private/tmp: a path typed as /tmp/… is inside a working directory
+    whose real path is /private/tmp/…; here the same with a symlink of our own."""
+    _, env = mailgun
+    _, pull = trees(tmp_path, env)
+    (tmp_path / "link").symlink_to(tmp_path, target_is_directory=True)
+    typed = tmp_path / "link" / "pull" / "mailgun"  # absolute, through the link
+    lock = ("--lockfile", str(tmp_path / "mgsync.lock"))
+    result = run("plan", "--format", "markdown", "--base-dir", "../base", *lock, str(typed), cwd=pull, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "outside the working directory" not in result.stderr
+    assert APART in result.stdout
