@@ -20,7 +20,7 @@ from mgsync.engine.observe import canonical, observe, touched_scopes, wanted_sco
 from mgsync.engine.secrets import SecretCheck, secret_matches, unchecked_notes
 from mgsync.engine.targets import NOTHING_MATCHED, select, unmatched_targets, with_needs
 from mgsync.errors import MgsyncError
-from mgsync.kinds import BY_NAME, KINDS, Deletable, Kind, Reviewable, Verifiable
+from mgsync.kinds import BY_NAME, KINDS, Deletable, Kind, Lossy, Reviewable, Verifiable
 from mgsync.lockfile import Lockfile
 from mgsync.plan import Differ, Inputs, Plan, diff
 from mgsync.state import Address, Entries, State, sort_key
@@ -78,6 +78,7 @@ def plan_changes(
     targets, needed = with_needs(inputs, targets)
     selected = select(inputs, targets)
     made = diff(selected, KINDS) if differ is None else differ.finish(selected)
+    made = replace(made, changes=weighed(client, made.changes))
     unmatched = unmatched_targets(selected, targets)
     notes = [*odd_notes(odd, wanted, locked), *(f"--target {t} {NOTHING_MATCHED}" for t in unmatched), *needed]
     plan = replace(_with_engine_word(made, selected, observed, notes, show_hidden=show_hidden), targets=targets)
@@ -91,6 +92,26 @@ def unseen(wanted: dict[str, set[str]], seen: dict[str, set[str]]) -> dict[str, 
     return {
         kind: set() if "*" in seen.get(kind, ()) else scopes - seen.get(kind, set()) for kind, scopes in wanted.items()
     }
+
+
+def weighed(client: Client, changes: list[Change]) -> list[Change]:
+    """``changes``, the live side of each that a kind weighs the losses of read closer (``Lossy.weigh``:
+    a template's versions when its content changes, a request each, on the pool); the rest as they are."""
+    lossy = {kind.name: kind for kind in KINDS if isinstance(kind, Lossy)}
+    found = [
+        (i, lossy[c.address.kind], c.observed)
+        for i, c in enumerate(changes)
+        if c.address.kind in lossy and c.observed is not None
+    ]
+    if not found:
+        return changes
+    result = list(changes)
+    lives = client.pool.map(lambda each: each[1].weigh(client, each[2], changes[each[0]]), found)
+    for (i, _, before), live in zip(found, lives):
+        if live is not before:
+            c = changes[i]
+            result[i] = Change(c.address, c.action, c.before, c.after, c.fields, c.desired, live)
+    return result
 
 
 def _read_live(

@@ -7,31 +7,30 @@ bounds how many versions mgsync leaves behind.
 from __future__ import annotations
 
 import json
-from email.utils import parsedate_to_datetime
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, Field, StrictInt, WithJsonSchema, model_validator
 from ruamel.yaml.comments import CommentedMap
 
 from mgsync.answers import BOOL, STR, MapOf, Obj
-from mgsync.changes import Change
+from mgsync.changes import Action, Change
 from mgsync.errors import ApiError
-from mgsync.fingerprint import fingerprint
 from mgsync.kinds.base import Kind, Loc, is_not_found, path_quote, read_item, response_lost
-from mgsync.kinds.capabilities import Deletable, Prunable, Writable
+from mgsync.kinds.capabilities import Deletable, Lossy, Prunable, Writable
 from mgsync.kinds.domain import DOMAIN
+from mgsync.kinds.template_versions import DEFAULT_KEEP, MAX_VERSIONS, pruned_by_adding, to_prune, version_tag
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc, written
 from mgsync.shapes.fields import name_check
 from mgsync.shapes.output import Output, file_stem, flow_map
 from mgsync.shapes.template_body import check_body, check_headers
-from mgsync.state import Resource, Spec, State
+from mgsync.state import Address, Resource, Spec, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client
     from mgsync.shapes.harvest import Harvest
 
-MAX_VERSIONS = 40  # "A template can store up to 40 versions" (mailgun-api.md §6.1)
 ENGINE_SUFFIX = {"handlebars": ".hbs", "go": ".tmpl"}
 
 
@@ -42,10 +41,11 @@ class Template(Spec):
     template: str = ""
     engine: Literal["handlebars", "go"] = "handlebars"
     headers: dict[str, str] = Field(default_factory=dict)
-    keep_versions: int = Field(10, ge=1, le=MAX_VERSIONS)
+    keep_versions: int = Field(DEFAULT_KEEP, ge=1, le=MAX_VERSIONS)
 
 
 VERSION_FIELDS = ("template", "engine", "headers")
+VERSIONS = "versions"  # meta: the versions listing, read only where a plan weighs losses or import writes
 
 
 def _keep_versions(count: int) -> int:
@@ -103,7 +103,7 @@ The active version of each template. When content changes, mgsync adds and activ
 keeps at most keep_versions of them (default 10): raise it to keep more of the history."""
 
 
-class TemplateKind(Kind[Template], Writable, Deletable, Prunable):
+class TemplateKind(Kind[Template], Writable, Deletable, Prunable, Lossy):
     """Templates: content lives in versions. Changed content becomes a new version, tagged by a
     digest of its content and activated; the oldest inactive versions beyond ``keep_versions`` are
     deleted (Mailgun caps a template at 40 versions, §6.1)."""
@@ -141,8 +141,34 @@ class TemplateKind(Kind[Template], Writable, Deletable, Prunable):
                 entry["file"] = path
             else:
                 entry["template"] = ""
+            count = len(template.meta.get(VERSIONS) or ())
+            if count > DEFAULT_KEEP:  # a longer history than the default keeps: the next edit must not cut it
+                entry["keep_versions"] = min(count, MAX_VERSIONS)
             templates[template.address.name] = entry
         return templates
+
+    def weigh(self, client: Client, live: Resource, change: Change | None) -> Resource:
+        """``live`` with its versions listing (one request): for import (the count it keeps), and for
+        a plan only when a change makes a version, which prunes (``losses``); a no-op plan reads none."""
+        if change is not None and not (change.action is Action.UPDATE and _versioned(change)):
+            return live
+        try:
+            versions = self._versions(client, self._at(live.address))
+        except ApiError as err:
+            if not is_not_found(err):  # deleted since it was listed: nothing to weigh
+                raise
+            return live
+        return replace(live, meta={**live.meta, VERSIONS: tuple(versions)})
+
+    def losses(self, change: Change) -> list[str]:
+        # Versions beyond keep_versions go when a change adds one; mgsync never made most of an imported history.
+        read = change.observed.meta.get(VERSIONS) if change.observed is not None else None
+        if read is None or change.desired is None or not _versioned(change):
+            return []
+        keep = self.spec(change.desired).keep_versions
+        count = len(pruned_by_adding(read, version_tag(change.after or {}), keep))
+        noun = "version" if count == 1 else "versions"
+        return [f"{count} older {noun} deleted (keep_versions: {keep})"] if count else []
 
     def base(self, scope: str) -> str:
         """The API path of the templates in ``scope`` (a domain's; a subclass mounts them elsewhere)."""
@@ -201,7 +227,7 @@ class TemplateKind(Kind[Template], Writable, Deletable, Prunable):
     def _new_version(self, client: Client, change: Change) -> None:
         after, keep = change.after or {}, self.spec(change.desired).keep_versions
         tag = version_tag(after)
-        versions = self._versions(client, change)
+        versions = self._listed(client, change)
         if tag in {v["tag"] for v in versions}:
             # The same content was active once before: activate that version again.
             client.put(f"{self._path(change)}/versions/{path_quote(tag)}", data=[("active", "yes")])
@@ -229,22 +255,25 @@ class TemplateKind(Kind[Template], Writable, Deletable, Prunable):
         except ApiError as err:  # never sent twice blindly (DESIGN §3.9): re-read whether it landed
             if not response_lost(err):
                 raise
-            landed = next((v for v in self._versions(client, change) if v["tag"] == tag), None)
+            landed = next((v for v in self._versions(client, self._path(change)) if v["tag"] == tag), None)
             if landed is None:
                 client.post(f"{self._path(change)}/versions", data=form)
             elif not landed.get("active"):
                 client.put(f"{self._path(change)}/versions/{path_quote(tag)}", data=[("active", "yes")])
 
-    def _versions(self, client: Client, change: Change) -> list[dict[str, Any]]:
-        pages = client.iter_pages(
-            f"{self._path(change)}/versions", limit=100, items="template.versions", item=VERSION_ITEM
-        )
+    def _listed(self, client: Client, change: Change) -> list[dict[str, Any]]:
+        """The versions the plan read (``weigh``: the live object's meta), else read now."""
+        read = change.observed.meta.get(VERSIONS) if change.observed is not None else None
+        return [dict(v) for v in read] if read is not None else self._versions(client, self._path(change))
+
+    @staticmethod
+    def _versions(client: Client, path: str) -> list[dict[str, Any]]:
+        pages = client.iter_pages(f"{path}/versions", limit=100, items="template.versions", item=VERSION_ITEM)
         return list(pages)
 
     def _prune(self, client: Client, change: Change, versions: list[dict[str, Any]], keep: int) -> list[str]:
         """Delete the oldest inactive versions until at most ``keep`` remain; the tags deleted."""
-        inactive = sorted((v for v in versions if not v.get("active")), key=_created)
-        gone = [version["tag"] for version in inactive[: max(0, len(versions) - keep)]]
+        gone = to_prune(versions, keep)
         for old in gone:
             try:
                 client.delete(f"{self._path(change)}/versions/{path_quote(old)}")
@@ -261,7 +290,15 @@ class TemplateKind(Kind[Template], Writable, Deletable, Prunable):
         return [*form, ("comment", "mgsync")]
 
     def _path(self, change: Change) -> str:
-        return f"{self.base(self.scope_of(change.address))}/{path_quote(change.address.name)}"
+        return self._at(change.address)
+
+    def _at(self, address: Address) -> str:
+        return f"{self.base(self.scope_of(address))}/{path_quote(address.name)}"
+
+
+def _versioned(change: Change) -> bool:
+    """Whether ``change`` makes a new version (its content changes)."""
+    return any(f.field in VERSION_FIELDS for f in change.fields)
 
 
 def template_file(folder: str, name: str, engine: str, taken: set[str]) -> str:
@@ -273,23 +310,6 @@ def template_file(folder: str, name: str, engine: str, taken: set[str]) -> str:
         path = f"{folder}/{stem}-{n}{suffix}"
     taken.add(path.lower())
     return path
-
-
-def version_tag(fields: dict[str, Any]) -> str:
-    content = {
-        "template": fields.get("template") or "",
-        "engine": fields.get("engine") or "handlebars",
-        "headers": fields.get("headers") or {},
-    }
-    return "mgsync-" + fingerprint(content).removeprefix("sha256:")[:12]
-
-
-def _created(version: dict[str, Any]) -> tuple[float, str]:
-    try:
-        stamp = parsedate_to_datetime(version.get("createdAt", "")).timestamp()
-    except (TypeError, ValueError):
-        stamp = 0.0
-    return (stamp, version.get("tag", ""))
 
 
 TEMPLATE = TemplateKind()
