@@ -241,12 +241,13 @@ class Record(Row, metaclass=Declared):
     @classmethod
     def inline(cls, name: str, entry: tuple[Any, ...]) -> Any:
         """An entry as import writes it in YAML: the fields that differ from a new entry's (or are
-        ``always`` shown); only its name when there are none."""
+        ``always`` shown), but never an empty text, which is not set, as an empty CSV cell is (Mailgun
+        stores its default for it: a bounce's code ""); only its name when there are none."""
         own = cls.key_column()
         extra = {
             found.name: found.shown(value)
             for found, value in zip(cls.COLUMNS, entry)
-            if found.always or value != found.default
+            if (found.always or value != found.default) and value != ""
         }
         written = own.cell(name)
         if not extra:

@@ -80,7 +80,7 @@ def test_bounce_codes_other_than_three_digits_are_imported_and_applied(account: 
     domain = account.root / "mg.example.com.yaml"
     text = domain.read_text(encoding="utf-8")
     assert "- {address: enhanced@example.org, code: 5.1.1}" in text
-    assert "- {address: blank@example.org, code: ''}" in text
+    assert "- blank@example.org\n" in text  # an empty code is left out, not managed (test_bounce_code.py)
     assert account.actions() == []
     domain.write_text(text.replace("code: 5.1.1", "code: 4.2.2"), encoding="utf-8")
     account.apply()
