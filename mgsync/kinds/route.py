@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from mgsync.shapes.harvest import Harvest
 
 ROUTES_NOTE = """\
-Routes are named by their Mailgun description, and apply writes the name as the description.
-Routes without a description are named route#<id>; when several share a description, the oldest
+Routes are named by their Mailgun description; apply writes the name as the description of a route
+it creates, and an update leaves the description as it is. Routes without a description are named route#<id>; when several share a description, the oldest
 keeps it and the others are named <description>#<id>. Surrounding spaces are dropped and "/"
 becomes "-". mgsync derives the same names from the live account, and mgsync.lock ties each name
 to its route id, so renaming a route here renames it in Mailgun."""
@@ -108,13 +108,16 @@ class RouteKind(Exact, Kind[Route], Writable, Deletable, Prunable, OwnFile):
         return self.resource("", name, body, id=item["id"], description=item.get("description") or "")
 
     def create(self, client: Client, change: Change) -> Resource | None:
-        data = client.post("/v3/routes", data=self._form(change.address.key, self.spec(change.desired).managed()))
+        form = [("description", change.address.key), *self._form(self.spec(change.desired).managed())]
+        data = client.post("/v3/routes", data=form)
         route = data.get("route") if isinstance(data, dict) else None
         return self.from_api(route, change.address.key) if route is not None and fits(ITEM, route) else None
 
     def update(self, client: Client, change: Change) -> Resource | None:
+        # Never the description: a name is a description only where a manifest can hold it (see
+        # import_names), and a rename is a create and a delete, so an update leaves it as it is.
         route_id = self.live(change).meta["id"]
-        data = client.put(f"/v3/routes/{path_quote(route_id)}", data=self._form(change.address.key, change.after or {}))
+        data = client.put(f"/v3/routes/{path_quote(route_id)}", data=self._form(change.after or {}))
         # PUT answers a flat route (§4); anything else and the re-read after apply fills the gap.
         return self.from_api(data, change.address.key) if fits(ITEM, data) else None
 
@@ -126,8 +129,8 @@ class RouteKind(Exact, Kind[Route], Writable, Deletable, Prunable, OwnFile):
         return matches[0] if len(matches) == 1 else None
 
     @staticmethod
-    def _form(name: str, fields: dict[str, Any]) -> list[tuple[str, str]]:
-        form = [("description", name)]
+    def _form(fields: dict[str, Any]) -> list[tuple[str, str]]:
+        form = []
         if "priority" in fields:
             form.append(("priority", str(fields["priority"])))
         if "expression" in fields:
