@@ -28,12 +28,12 @@ from mgsync.answers import OddItem
 from mgsync.engine import observe, sync_lock, wanted_scopes
 from mgsync.errors import ConfigError, ManifestError, MgsyncError, Problem, file_type
 from mgsync.importer import documents, leftout
-from mgsync.kinds import BY_NAME, KINDS, BulkKind, Kind, Lossy, OwnFile, children
+from mgsync.kinds import BY_NAME, KINDS, BulkKind, Kind, OwnFile, children
 from mgsync.lockfile import Lockfile, collection_digest
 from mgsync.manifest import Desired, csvdata
 from mgsync.manifest.convert import Staged
 from mgsync.manifest.loader import Loading
-from mgsync.state import Entries, Resource, State, TableKey, sort_key
+from mgsync.state import Entries, State, TableKey, sort_key
 from mgsync.tuning import handing_over, keep, settled
 
 if TYPE_CHECKING:
@@ -257,18 +257,15 @@ def read_account(
         if stream is not None and isinstance(kind, BulkKind):
             stream.collection(kind, scope, entries)
 
-    def finished(kind: Kind[Any], observed: State) -> None:
-        _weigh(client, kind, observed)
-        if stream is not None:
-            stream.finished(kind, observed)
-
     scopes = wanted_scopes(None, State(), everything=True)
     wanted = _wanted(only)
     for name, keys in wanted.items():
         for kind in children(BY_NAME[name]):
             scopes[kind.name] = set(keys)
     with handing_over():  # this thread makes digests and files while the pool reads
-        observed = observe(client, scopes, State(), arrived=arrived, finished=finished, odd=odd)
+        observed = observe(
+            client, scopes, State(), arrived=arrived, finished=stream.finished if stream else None, odd=odd
+        )
     for name in wanted:
         live = {r.address.key for r in observed.of_kind(name)}
         missing = [key for key in map(BY_NAME[name].identity, only[name]) if key not in live]
@@ -278,21 +275,6 @@ def read_account(
     if hidden is not None:
         hidden += _hidden(observed, wanted)
     return _only(observed, wanted)
-
-
-def _weigh(client: Client, kind: Kind[Any], observed: State) -> None:
-    """Each of ``kind``'s objects in ``observed`` with what its losses weigh (``Lossy.weigh``: a
-    template's versions), so its manifest keeps it; a listed item of another shape is left out of
-    what is weighed, as the reads leave it out (``Client.odd_items``)."""
-    if not isinstance(kind, Lossy):
-        return
-
-    def weigh(live: Resource) -> Resource:
-        with client.odd_items():
-            return kind.weigh(client, live, None)
-
-    for live in client.pool.map(weigh, observed.of_kind(kind.name)):
-        observed.add(live)
 
 
 def _only(observed: State, wanted: dict[str, set[str]]) -> State:

@@ -96,11 +96,10 @@ class Lossy(Protocol):
         """One phrase each: deliveries to a removed URL, the members of a deleted list."""
         ...
 
-    def weigh(self, client: Client, live: Resource, change: Change | None) -> Resource:
+    def weigh(self, client: Client, live: Resource, change: Change) -> Resource:
         """``live`` with what ``losses`` weighs that its read leaves out, read apart (a template's
-        versions: a request each): a plan asks for the live side of each of its changes
-        (``change``), import for every live object (None), so its manifest keeps what would be lost.
-        By default nothing is left out: ``live`` as it is, nothing read."""
+        versions: a request each): a plan asks for the live side of each of its changes. By default
+        nothing is left out: ``live`` as it is, nothing read."""
         return live
 
 

@@ -45,7 +45,7 @@ class Template(Spec):
 
 
 VERSION_FIELDS = ("template", "engine", "headers")
-VERSIONS = "versions"  # meta: the versions listing, read only where a plan weighs losses or import writes
+VERSIONS = "versions"  # meta: the versions listing, read only where a plan weighs a content change's losses
 
 
 def _keep_versions(count: int) -> int:
@@ -141,16 +141,13 @@ class TemplateKind(Kind[Template], Writable, Deletable, Prunable, Lossy):
                 entry["file"] = path
             else:
                 entry["template"] = ""
-            count = len(template.meta.get(VERSIONS) or ())
-            if count > DEFAULT_KEEP:  # a longer history than the default keeps: the next edit must not cut it
-                entry["keep_versions"] = min(count, MAX_VERSIONS)
             templates[template.address.name] = entry
         return templates
 
-    def weigh(self, client: Client, live: Resource, change: Change | None) -> Resource:
-        """``live`` with its versions listing (one request): for import (the count it keeps), and for
-        a plan only when a change makes a version, which prunes (``losses``); a no-op plan reads none."""
-        if change is not None and not (change.action is Action.UPDATE and _versioned(change)):
+    def weigh(self, client: Client, live: Resource, change: Change) -> Resource:
+        """``live`` with its versions listing (one request), only when ``change`` makes a version, which
+        prunes (``losses``); a no-op plan reads none, and neither does import (its cost stays its listings)."""
+        if not (change.action is Action.UPDATE and _versioned(change)):
             return live
         try:
             versions = self._versions(client, self._at(live.address))

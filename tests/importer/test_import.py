@@ -133,10 +133,6 @@ def test_applied_to_an_empty_account_then_imported_again_gives_identical_files(a
     run_import(again.client, again.root)
     first_files, second_files = files_of(account.root), files_of(again.root)
     first_lock, second_lock = first_files.pop("mgsync.lock"), second_files.pop("mgsync.lock")
-    # History is not copied: the applied copy has one version of welcome, not 12 to keep
-    kept = b"        keep_versions: 12\n"
-    assert kept in first_files["mg.example.com.yaml"]
-    first_files["mg.example.com.yaml"] = first_files["mg.example.com.yaml"].replace(kept, b"")
     assert second_files == first_files
     assert _without_ids(second_lock) == _without_ids(first_lock)
     assert second_lock != first_lock  # the route ids do differ
@@ -180,10 +176,9 @@ def test_domain_narrows_the_reads_to_that_domain(account: Harness) -> None:
     assert sorted(p.name for p in account.root.glob("*.yaml")) == ["lists.yaml", "news.example.com.yaml", "routes.yaml"]
     assert imported.counts == {"domain": 1, "route": 6, "list": 3}
     scoped = [path for path in account.requests("GET") if "/v3/lists" not in path and any(d in path for d in DOMAINS)]
-    # tracking, webhooks, templates, credentials, four suppression tables, the DKIM key listing
-    # (once, shared by the key kind and the signing-key kind: Client.cache), and each template's
-    # versions (import keeps a history longer than the default: its one template here)
-    assert len(scoped) == 10
+    # tracking, webhooks, templates, credentials, four suppression tables, and the DKIM key listing
+    # (once, shared by the key kind and the signing-key kind: Client.cache)
+    assert len(scoped) == 9
     assert all("/news.example.com/" in path for path in scoped)
     assert account.actions() == []
 

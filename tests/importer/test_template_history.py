@@ -1,8 +1,9 @@
-"""An imported template's history: a template with more versions than the default ``keep_versions``
-(10) imports with ``keep_versions`` at its live count (at most Mailgun's 40), so a round trip keeps
-them; a plan whose content change prunes versions says how many in its caution; versions created in
-the same second go oldest first by their tag's numbers (v2 before v10), never by tag text. Found by
-an import probe: an edit deleted 21 versions mgsync never created, the plan showing only the diff."""
+"""An imported template's history: import writes no ``keep_versions`` (knowing the count costs a
+request per template, and import reads listings only), so the first edit of a template with more
+versions than the default (10) prunes, and its plan says how many go in the caution, reading the
+versions of only the templates whose content changes; versions created in the same second go oldest
+first by their tag's numbers (v2 before v10), never by tag text. Found by an import probe: an edit
+deleted 21 versions mgsync never created, the plan showing only the diff."""
 
 from __future__ import annotations
 
@@ -35,28 +36,41 @@ def edit(h: Harness, body: str) -> None:
     (h.root / f"templates/{D}/hist.hbs").write_text(body, encoding="utf-8")
 
 
-@pytest.mark.parametrize(("count", "keep"), [(30, 30), (11, 11), (10, None), (40, 40)])
-def test_import_keeps_a_long_history(tmp_path: Path, count: int, keep: int | None) -> None:
+@pytest.mark.parametrize(("count", "gone"), [(30, 21), (11, 2), (10, 1), (40, 31)])
+def test_the_first_edit_of_an_imported_history_says_what_it_prunes(tmp_path: Path, count: int, gone: int) -> None:
     h = seeded(tmp_path, count)
     run_import(h.client, h.root)
-    manifest = (h.root / f"{D}.yaml").read_text(encoding="utf-8")
-    assert ("keep_versions: " in manifest) is (keep is not None)
-    if keep is not None:
-        assert f"keep_versions: {keep}" in manifest
+    h.emu.log.clear()
     assert h.actions() == []
+    assert not [p for p in h.requests("GET") if p.endswith("/versions")]  # a no-op plan reads none
+    assert "keep_versions: " not in (h.root / f"{D}.yaml").read_text(encoding="utf-8")
     edit(h, "<p>next</p>")
-    # the count it has now is kept: the next version costs the oldest one, and the plan says so
-    assert f"! template:{D}/hist: 1 older version deleted (keep_versions: {keep or 10})\n" in render.text(h.plan())
+    noun = "version" if gone == 1 else "versions"
+    assert f"! template:{D}/hist: {gone} older {noun} deleted (keep_versions: 10)\n" in render.text(h.plan())
     h.apply()
-    assert len(tags(h)) == count
-    assert "v1" not in tags(h) and "v2" in tags(h)
+    assert len(tags(h)) == 10
+
+
+def test_keep_versions_set_after_the_caution_keeps_the_history(tmp_path: Path) -> None:
+    h = seeded(tmp_path, 30)
+    run_import(h.client, h.root)
+    manifest = h.root / f"{D}.yaml"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace(
+            "description: history", "description: history\n        keep_versions: 31"
+        )
+    )
+    edit(h, "<p>next</p>")
+    assert "older versions deleted" not in render.text(h.plan()) and "older version deleted" not in render.text(
+        h.plan()
+    )
+    h.apply()
+    assert len(tags(h)) == 31
 
 
 def test_a_plan_that_prunes_says_how_many_versions_go(tmp_path: Path) -> None:
     h = seeded(tmp_path, 30)
     run_import(h.client, h.root)
-    manifest = h.root / f"{D}.yaml"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace("keep_versions: 30", "keep_versions: 10"))
     edit(h, "<p>next</p>")
     text = render.text(h.plan())
     assert f"! template:{D}/hist: 21 older versions deleted (keep_versions: 10)\n" in text
