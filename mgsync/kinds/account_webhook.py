@@ -24,7 +24,7 @@ from ruamel.yaml.comments import CommentedMap
 from mgsync.answers import ANY, STR, ListOf, Obj, fits, fitting, odd_sink
 from mgsync.changes import Change
 from mgsync.kinds.base import Exact, Kind, Loc, path_quote
-from mgsync.kinds.capabilities import Deletable, OwnFile, Prunable, Writable
+from mgsync.kinds.capabilities import Deletable, OwnFile, Prunable, Writable, left_out_duplicates
 from mgsync.kinds.webhook import EVENTS  # the same eight events as a domain's webhooks
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc
@@ -133,16 +133,15 @@ class AccountWebhookKind(Exact, Kind[AccountWebhook], Writable, Deletable, Pruna
 
     def import_names(self, observed: State) -> list[str]:
         """Webhooks sharing a URL (``<url>#<id>``) cannot be written as manifest keys: left out."""
-        notes = []
-        for hook in observed.of_kind(self.name):
-            if hook.meta.get("duplicate"):
-                observed.remove(hook.address)
-                notes.append(
-                    f"account webhook {hook.meta['url']!r}: Mailgun has another webhook with this URL (id "
-                    f"{hook.meta['id']}); imported the oldest only. Delete the other in Mailgun, or add prune: "
-                    "[account_webhooks]"
-                )
-        return notes
+        return left_out_duplicates(
+            observed,
+            self.name,
+            lambda hook: (
+                f"account webhook {hook.meta['url']!r}: Mailgun has another webhook with this URL (id "
+                f"{hook.meta['id']}); imported the oldest only. Delete the other in Mailgun, or add prune: "
+                "[account_webhooks]"
+            ),
+        )
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         known = {r.meta.get("id") for r in locked.of_kind(self.name)}

@@ -13,6 +13,7 @@ Knows no kind, no engine and no manifest file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from mgsync.changes import Change, Notice
@@ -119,6 +120,17 @@ class OwnFile(Protocol):
     def export_comment(self, resource: Resource) -> str:
         """A comment import writes above an object's entry."""
         return ""
+
+
+def left_out_duplicates(observed: State, kind: str, note: Callable[[Resource], str]) -> list[str]:
+    """Objects of ``kind`` named ``<key>#<id>`` because another holds their key (``meta["duplicate"]``:
+    forwards sharing a match, account webhooks sharing a URL) cannot be manifest keys: each is left out
+    of ``observed`` for import, with ``note(object)``."""
+    notes = []
+    for duplicate in [r for r in observed.of_kind(kind) if r.meta.get("duplicate")]:
+        observed.remove(duplicate.address)
+        notes.append(note(duplicate))
+    return notes
 
 
 CAPABILITIES: tuple[type, ...] = (Writable, Deletable, Bulk, Prunable, Verifiable, Reviewable, Lossy, OwnFile)

@@ -28,7 +28,7 @@ from ruamel.yaml.comments import CommentedMap
 from mgsync.answers import STR, ListOf, Obj, fits
 from mgsync.changes import Change
 from mgsync.kinds.base import Kind, path_quote
-from mgsync.kinds.capabilities import Deletable, OwnFile, Prunable, Writable
+from mgsync.kinds.capabilities import Deletable, OwnFile, Prunable, Writable, left_out_duplicates
 from mgsync.kinds.domain import DOMAIN
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc
@@ -160,16 +160,15 @@ class ForwardKind(Kind[Forward], Writable, Deletable, Prunable, OwnFile):
 
     def import_names(self, observed: State) -> list[str]:
         """Rules sharing a pattern (``<match>#<id>``) cannot be written as manifest keys: left out."""
-        notes = []
-        for rule in observed.of_kind(self.name):
-            if rule.meta.get("duplicate"):
-                observed.remove(rule.address)
-                notes.append(
-                    f"forward {self.identity(rule.meta['match'])!r}: Mailgun has another rule with this "
-                    f"match (id {rule.meta['id']}); imported the oldest only. Delete the other in Mailgun, "
-                    "or add prune: [forwards]"
-                )
-        return notes
+        return left_out_duplicates(
+            observed,
+            self.name,
+            lambda rule: (
+                f"forward {self.identity(rule.meta['match'])!r}: Mailgun has another rule with this "
+                f"match (id {rule.meta['id']}); imported the oldest only. Delete the other in Mailgun, "
+                "or add prune: [forwards]"
+            ),
+        )
 
     def read(self, client: Client, scope: str, locked: State) -> list[Resource]:
         known = {r.meta.get("id") for r in locked.of_kind(self.name)}
