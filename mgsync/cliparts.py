@@ -149,14 +149,12 @@ def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
             return result
         except MgsyncError as err:
             fail(f"Error: {err}", err.exit_code)
-        except BrokenPipeError:
-            _reader_left()
         except KeyboardInterrupt as stop:  # Ctrl-C; or SIGTERM while an apply writes (tuning.graceful_interrupt)
             fail(f"{getattr(stop, 'word', 'Interrupted.')}{_after_stop()}", getattr(stop, "exit_code", 130))
         except MemoryError:  # a machine too small for what a run holds (``validate /tmp``, 10**7 CSV rows): no bug
             fail(f"Error: out of memory: this run needs more memory than this machine gives it.{_after_stop()}")
         except Exception as err:  # a bug (but the output's failure): one line, the traceback only on request
-            if isinstance(err, OSError) and reader_left(err):
+            if isinstance(err, OSError) and reader_left(err):  # BrokenPipeError (Windows: EINVAL)
                 _reader_left()
             if isinstance(err, OSError) and err.filename is None and err.errno in OUTPUT_FAILURES:
                 _output_failed(err)  # a file's failure names it (errors.writing)
