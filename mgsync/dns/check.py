@@ -17,7 +17,7 @@ import dns.name
 import dns.rdatatype
 import dns.resolver
 
-from mgsync.dns.judge import Result, expected, followed, host, judge
+from mgsync.dns.judge import Result, answered_instead, expected, followed, host, judge
 from mgsync.dns.model import Record
 from mgsync.errors import DnsError, MgsyncError
 
@@ -90,6 +90,8 @@ def _text(rdata: object, rtype: str) -> str:
             return b"".join(rdata.strings).decode("utf-8", "replace")  # type: ignore[attr-defined]
         case "MX":
             return f"{rdata.preference} {host(rdata.exchange.to_text())}"  # type: ignore[attr-defined]
+        case "A" | "AAAA":
+            return str(rdata)  # the address as written (dnspython: to_text)
         case _:
             return host(rdata.target.to_text())  # type: ignore[attr-defined]
 
@@ -107,8 +109,18 @@ def check(records: Sequence[Record], lookup: Lookup) -> list[Result]:
             results.append(Result(record, "failed", expected(record), (), f"the query failed: {found.reason}"))
         else:
             result = judge(record, found, wanted[(record.fqdn, record.type)])
-            results.append(followed(result, _chain(ask, found[0])) if _goes_on(result) else result)
+            if _goes_on(result):
+                result = followed(result, _chain(ask, found[0]))
+            elif result.record.type == "CNAME" and result.status == "missing":
+                result = answered_instead(result, _addresses(ask, record.fqdn))
+            results.append(result)
     return results
+
+
+def _addresses(ask: _Queries, fqdn: str) -> list[str]:
+    """The A and AAAA values at ``fqdn`` (none where a query failed)."""
+    found = [ask(fqdn, rtype) for rtype in ("A", "AAAA")]
+    return [value for values in found if not isinstance(values, QueryFailed) for value in values]
 
 
 def _goes_on(result: Result) -> bool:

@@ -105,6 +105,21 @@ def followed(result: Result, chain: Sequence[str]) -> Result:
     return Result(result.record, "wrong", want, result.found, f"the CNAME chain {hops} ends at {chain[-1]}")
 
 
+def answered_instead(result: Result, addresses: Sequence[str]) -> Result:
+    """A missing CNAME whose name answers with addresses: a proxy or a flattened record stands in its
+    place (Cloudflare's proxied CNAME, an ALIAS), which ``missing`` alone left a mystery. Still missing:
+    Mailgun looks for the CNAME (UNCONFIRMED whether its check accepts a proxy, as its manual HTTPS
+    tracking setup puts a CDN in front of the name)."""
+    if not addresses:
+        return result
+    message = (
+        f"no CNAME, but addresses ({', '.join(addresses)}): a proxy or a flattened record answers in its place "
+        f"(Cloudflare's proxied CNAME, an ALIAS); publish a plain CNAME to {result.expected} (DNS only), which "
+        "Mailgun looks for"
+    )
+    return Result(result.record, result.status, result.expected, result.found, message)
+
+
 def _judge_mx(result: Result, found: Sequence[str], wanted: Sequence[Record]) -> Result:
     """Wrong when another exchange's preference is as good as Mailgun's best or better: senders try
     the lowest first and share equal ones (RFC 5321 §5.1), so that exchange takes the mail."""

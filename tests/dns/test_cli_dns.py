@@ -311,3 +311,22 @@ def test_a_tracking_cname_chain_is_followed_and_its_end_shown(
         result = check(mailgun, manifest, resolver, "--format", "json")
     (tracking,) = [r for r in json.loads(result.stdout)["results"] if r["purpose"] == "tracking"]
     assert (tracking["status"], tracking["message"], tracking["found"]) == (status, message, ["track.example.com"])
+
+
+def test_a_tracking_name_that_answers_with_addresses_is_missing_and_says_why(mailgun, manifest, zone_text) -> None:
+    """A proxied tracking CNAME (Cloudflare's orange cloud answers with its own addresses) was a bare
+    ``missing``, as if nothing were published; the addresses now show a proxy or flattened record."""
+    proxied = re.sub(r"(?m)^(email\.mg\s+\d+\s+IN\s+)CNAME\s+mailgun\.org\.", r"\1A  104.21.3.4", zone_text)
+    assert proxied != zone_text
+    with dns_server(proxied + "email.mg  3600  IN  AAAA  2606:4700::6815:304\n") as resolver:
+        result = check(mailgun, manifest, resolver, "--format", "json")
+    (tracking,) = [r for r in json.loads(result.stdout)["results"] if r["purpose"] == "tracking"]
+    assert (tracking["status"], tracking["found"]) == ("missing", [])
+    assert tracking["message"] == (
+        "no CNAME, but addresses (104.21.3.4, 2606:4700::6815:304): a proxy or a flattened record answers in its "
+        "place (Cloudflare's proxied CNAME, an ALIAS); publish a plain CNAME to mailgun.org (DNS only), which "
+        "Mailgun looks for"
+    )
+    with dns_server(proxied) as resolver:
+        shown = check(mailgun, manifest, resolver)
+    assert "  missing  tracking  CNAME  email.mg.example.com: no CNAME, but addresses (104.21.3.4)" in shown.stdout
