@@ -367,7 +367,8 @@ def _finished(client: Client, kind: Kind[Any], change: Change, found: Resource) 
         raise TypeError(f"{change.address}: a create without its desired object")
     rest = update_to(kind, desired, found, secrets_match=True)
     if rest is not None:
-        log.debug("apply: %s found created after a lost answer; finishing: %s", change.address, rest.fields)
+        finishing = ", ".join(sorted({f.field for f in rest.fields}))  # names only: a value may be from ${env:}
+        log.debug("apply: %s found created after a lost answer; finishing: %s", change.address, finishing)
         _writable(kind).update(client, rest)
     sent = {k: v for k, v in (change.after or {}).items() if k not in kind.model.SECRET}
     return Resource(change.address, kind.model.model_validate({**found.body.comparable(), **sent}), meta=found.meta)

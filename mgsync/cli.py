@@ -157,15 +157,15 @@ def plan(
     if warning:
         click.echo(warning, err=True)
     recorded = None if targets else lock.account_notes  # a targeted plan reviews only its targets
-    planview.show_plan(outcome.plan, fmt, full=full, heading=heading, account_recorded=recorded, conn=conn)
+    planview.show_plan(outcome.shown, fmt, full=full, heading=heading, account_recorded=recorded, conn=conn)
     if preview is not None:  # issue 22
         from mgsync.render.rendered import previews
 
-        click.echo(previews(outcome.plan, preview), err=True)
+        click.echo(previews(outcome.shown, preview), err=True)
     if text_out is not None:
-        planview.write_text(text_out, outcome.plan, planview.typed_here(conn, manifests))
+        planview.write_text(text_out, outcome.shown, planview.typed_here(conn, manifests))
     if out is not None:
-        saved_plan.save(out, outcome.plan, manifests=manifests, lock=lock, state=desired.state, targets=targets)
+        saved_plan.save(out, outcome.shown, manifests=manifests, lock=lock, state=desired.state, targets=targets)
         click.echo(
             f"Saved the plan to {out}; apply it with: mgsync apply{flags(conn)} {shell_word(str(out))}", err=True
         )

@@ -52,7 +52,7 @@ import os
 import stat
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from json.encoder import encode_basestring  # the escaper json.dumps uses (C)
 from operator import itemgetter
@@ -89,6 +89,9 @@ class Lockfile:
         self._journal: int | None = None  # the open journal's file descriptor (``open_journal``)
         self._made: dict[str, bytes] = {}  # secret hashes this run made: a sha256 of each one's secret (``vouch``)
         self._dirty: set[str] = set()  # addresses changed since the journal's last commit
+        self.seal: Callable[[Any], Any] = (
+            _as_is  # a body as recorded: values from ${env:} as references (engine.sealing)
+        )
 
     @classmethod
     def read(cls, path: Path) -> Lockfile:
@@ -183,8 +186,14 @@ class Lockfile:
     def secret_hash(self, address: Address) -> str | None:
         return self.resources.get(str(address), {}).get("secret_hash")
 
+    def references(self) -> bool:
+        """Whether a recorded body holds a ``${env:NAME}`` reference (``seal``)."""
+        with self._mutex:
+            bodies = [entry.get("body") for entry in self.resources.values()]
+        return any("${env:" in text for text in _texts(bodies))
+
     def record(self, resource: Resource, *, secret_hash: str | None = None, meta_keys: tuple[str, ...] = ()) -> None:
-        body = resource.body.comparable()
+        body = self.seal(resource.body.comparable())
         entry: dict[str, Any] = {"body": body, "fingerprint": fingerprint(body)}
         meta = {k: resource.meta[k] for k in meta_keys if resource.meta.get(k) is not None}
         if meta:
@@ -321,6 +330,23 @@ class Lockfile:
 
 JOURNAL_VERSION = 1
 _BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+
+
+def _as_is(body: Any) -> Any:
+    return body
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every string in JSON-like ``value``."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def journal_path(lockfile: Path) -> Path:

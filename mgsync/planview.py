@@ -117,7 +117,7 @@ def beside_base(heading: Heading, engine: Engine, outcome: Outcome, base: Desire
         planned = replace(engine, desired=base).plan(beside=outcome)
     except MgsyncError as error:
         return heading, _base_warning(f"its plan failed: {str(error).splitlines()[0]}")
-    found = frozenset(saved_plan.change_fingerprints(planned.plan))
+    found = frozenset(saved_plan.change_fingerprints(planned.shown))
     return replace(heading, base=found | (heading.base or frozenset())), ""  # with --base-plan's, if given
 
 
@@ -243,7 +243,7 @@ def report(outcome: Outcome) -> None:
     from mgsync import render
 
     if outcome.applied:
-        click.echo(render.apply_summary(outcome.plan))
+        click.echo(render.apply_summary(outcome.shown))
     else:
         click.echo("Nothing to apply; the lockfile records what mgsync manages.")
     if outcome.pending is not None:

@@ -8,7 +8,7 @@ registry.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from mgsync import tuning
@@ -17,6 +17,7 @@ from mgsync.account import check as check_account
 from mgsync.answers import OddItem
 from mgsync.changes import Action, Change, Notice
 from mgsync.engine.observe import canonical, observe, touched_scopes, wanted_scopes
+from mgsync.engine.sealing import Seal, sealing, unsealed
 from mgsync.engine.secrets import SecretCheck, secret_matches, unchecked_notes
 from mgsync.engine.targets import NOTHING_MATCHED, select, unmatched_targets, with_needs
 from mgsync.errors import MgsyncError
@@ -42,6 +43,13 @@ class Outcome:
     account: Account | None = None  # the account read, for the lockfile (account.py)
     verified: tuple[str, ...] = ()  # what Mailgun said when asked to verify (``verify``), one line each
     scopes: dict[str, set[str]] | None = None  # per kind, the scopes ``observed`` covers (a fresh plan's)
+    seal: Seal = field(default_factory=Seal)  # values from ${env:} kept out of what is shown and recorded
+    sealed: Plan | None = None  # ``plan`` as it is shown and saved (``seal``); None when that is the plan itself
+
+    @property
+    def shown(self) -> Plan:
+        """The plan as people and files see it (``engine.sealing``); apply sends ``plan``."""
+        return self.plan if self.sealed is None else self.sealed
 
 
 def plan_changes(
@@ -74,6 +82,9 @@ def plan_changes(
     differ = None if targets else Differ(Inputs(wanted, State(), locked, prune), KINDS)
     odd: list[OddItem] = []
     observed, secrets = _read_live(client, scopes, lock, (locked, wanted), before, differ, odd)
+    recorded = lock.references()
+    seal = sealing(desired.shown_env, wanted, locked, observed, recorded=recorded)
+    locked = unsealed(locked, observed) if recorded else locked
     inputs = Inputs(wanted, observed, locked, prune, secrets.matches | secrets.unchecked)  # unchecked: no change shown
     targets, needed = with_needs(inputs, targets)
     selected = select(inputs, targets)
@@ -83,7 +94,9 @@ def plan_changes(
     notes = [*odd_notes(odd, wanted, locked), *(f"--target {t} {NOTHING_MATCHED}" for t in unmatched), *needed]
     plan = replace(_with_engine_word(made, selected, observed, notes, show_hidden=show_hidden), targets=targets)
     covered = read if fresh else None
-    return Outcome(replace(plan, unmatched=unmatched), observed, secrets=secrets, account=account, scopes=covered)
+    plan = replace(plan, unmatched=unmatched)
+    sealed = None if (shown := seal.plan(plan)) is plan else shown
+    return Outcome(plan, observed, secrets=secrets, account=account, scopes=covered, seal=seal, sealed=sealed)
 
 
 def unseen(wanted: dict[str, set[str]], seen: dict[str, set[str]]) -> dict[str, set[str]]:

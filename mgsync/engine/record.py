@@ -54,7 +54,7 @@ def apply_changes(
     if not targets:  # the account notes as the plan after this apply shows them; a targeted plan has only its own
         lock.account_notes = after.plan.account_digest
     lock.write()
-    return replace(outcome, applied=applied, pending=None if after.plan.empty else after.plan)
+    return replace(outcome, applied=applied, pending=None if after.plan.empty else after.shown)
 
 
 def _executed(

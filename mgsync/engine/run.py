@@ -87,17 +87,19 @@ class Engine:
         )
 
     def apply(self, checks: Checks = Checks()) -> Outcome:
-        self.client.hide(secret_texts(self.desired.state))  # a server may echo what it was sent
+        self.client.hide([*secret_texts(self.desired.state), *self.desired.shown_env])  # a server may echo them
         planned = self.plan()
+        shown = planned.shown  # what was reviewed is what is shown: values from ${env:} sealed (engine.sealing)
+        self.lock.seal = planned.seal.data
         with secrets_hashed(planned.plan, self.lock) as hashes:  # beside the checks and what the hooks show
-            self.hooks.planned(planned.plan)
-            self._check_reviewed(planned.plan, checks)
-            self.hooks.checked(planned.plan)
-            for note in unmatched_confirmations(planned.plan, checks.confirmed):
+            self.hooks.planned(shown)
+            self._check_reviewed(shown, checks)
+            self.hooks.checked(shown)
+            for note in unmatched_confirmations(shown, checks.confirmed):
                 self.hooks.noted(note)
-            planned.plan.raise_if_unsafe(force=checks.force, confirmed=checks.confirmed)
-            if not planned.plan.empty:
-                self.hooks.confirm(planned.plan)
+            shown.raise_if_unsafe(force=checks.force, confirmed=checks.confirmed)
+            if not shown.empty:
+                self.hooks.confirm(shown)
             done = apply_changes(
                 self.client,
                 self.desired,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mgsync.errors import Problem
@@ -21,6 +22,8 @@ class Desired:
     files: tuple[Path, ...]  # manifest files loaded, sorted
     root: Path  # directory of the first path given; the lockfile lives there by default
     warnings: tuple[Problem, ...] = ()  # unset ${env:} variables, when the caller allowed them
+    # values substituted from ${env:NAME} outside secret fields: their references, shown instead (engine.sealing)
+    shown_env: Mapping[str, str] = field(default_factory=dict)
 
     def keys(self, kind: str) -> tuple[str, ...]:
         """The keys of the declared objects of ``kind``, sorted."""

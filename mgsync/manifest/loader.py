@@ -39,6 +39,7 @@ from mgsync.state import Address, Entries, Resource, Source, State, TableKey
 
 log = logging.getLogger(__name__)
 
+SECRET_KEYS = frozenset(name for kind in BY_NAME.values() for name in kind.model.SECRET)  # masked fields
 TOP_KEYS = ", ".join(f"{key}:" for key in (*SECTIONS, "prune"))  # for "a manifest must be a mapping"
 
 
@@ -118,6 +119,7 @@ class Loading:
             files=tuple(files),
             root=first if first.is_dir() else first.parent,
             warnings=tuple(sorted(warnings)),
+            shown_env=dict(self.redact.shown),
         )
 
 
@@ -147,7 +149,7 @@ def harvest(
         message = f"a manifest must be a mapping ({TOP_KEYS})"
         out.problems.append(Problem(out.shown, 1, 1, "", message))
         return out
-    missing = substitute(root, env, redact)
+    missing = substitute(root, env, redact, SECRET_KEYS)
     for problem in missing:
         out.problem(problem.path, problem.message)
     for loc, message in unknown_keys(root, ManifestDoc):

@@ -25,6 +25,7 @@ from typing import Any
 from pydantic import SecretStr
 
 REFERENCE = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
+MIN_SHOWN = 4  # a shorter value is not recognisable as a secret, and would replace too much
 _ATTEMPT = re.compile(r"\$\{env:[^}]*\}?")
 
 
@@ -69,13 +70,18 @@ class EnvProblem:
 
 @dataclass
 class Redactor:
-    """Replaces every substituted value (long enough to be recognisable) by its reference."""
+    """Replaces every substituted value (long enough to be recognisable) by its reference. ``shown``
+    holds those substituted outside a secret field (a token in a webhook URL): plans and the lockfile
+    show their references too (``engine.sealing``), where a secret field's value is masked anyway."""
 
     values: dict[str, str] = field(default_factory=dict)
+    shown: dict[str, str] = field(default_factory=dict)
 
-    def remember(self, value: str, reference: str) -> None:
-        if len(value) >= 4:
+    def remember(self, value: str, reference: str, *, shown: bool = False) -> None:
+        if len(value) >= MIN_SHOWN:
             self.values.setdefault(value, reference)
+            if shown:
+                self.shown.setdefault(value, reference)
 
     def __call__(self, text: str) -> str:
         for value in sorted(self.values, key=len, reverse=True):
@@ -83,21 +89,26 @@ class Redactor:
         return text
 
 
-def substitute(root: Any, env: Mapping[str, str], redactor: Redactor) -> list[EnvProblem]:
-    """Replace references in every string value under ``root``; report missing or malformed ones."""
+def substitute(
+    root: Any, env: Mapping[str, str], redactor: Redactor, secret_keys: frozenset[str] = frozenset()
+) -> list[EnvProblem]:
+    """Replace references in every string value under ``root``; report missing or malformed ones.
+    A value substituted under any other key than ``secret_keys`` (fields a plan masks) is ``shown``."""
     problems: list[EnvProblem] = []
     for container, key, path in _string_slots(root):
         text = container[key]
         if "${env:" not in text:
             continue
-        value, found = _expand(text, env, redactor)
+        value, found = _expand(text, env, redactor, shown=key not in secret_keys)
         expanded = EnvStr(value, str(text), tuple(name for _, name in found if name is not None))
         problems.extend(EnvProblem(path, message, name, expanded) for message, name in found)
         container[key] = expanded
     return problems
 
 
-def _expand(text: str, env: Mapping[str, str], redactor: Redactor) -> tuple[str, list[tuple[str, str | None]]]:
+def _expand(
+    text: str, env: Mapping[str, str], redactor: Redactor, *, shown: bool
+) -> tuple[str, list[tuple[str, str | None]]]:
     """The expanded text and its problems: (message, name of the unset variable or None)."""
     problems: list[tuple[str, str | None]] = [
         (f'malformed environment reference "{bad.group()}" (expected ${{env:NAME}})', None)
@@ -110,7 +121,7 @@ def _expand(text: str, env: Mapping[str, str], redactor: Redactor) -> tuple[str,
         if not env.get(name):  # empty counts as not set (see the module docstring)
             problems.append((f"environment variable {name} is not set", name))
             return match.group()
-        redactor.remember(env[name], match.group())
+        redactor.remember(env[name], match.group(), shown=shown)
         return env[name]
 
     return REFERENCE.sub(replace, text), problems

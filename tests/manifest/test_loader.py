@@ -89,6 +89,27 @@ def test_env_references_are_substituted_in_values_only(tmp_path: Path) -> None:
     }
 
 
+def test_values_from_the_environment_outside_secret_fields_are_the_ones_plans_show_by_reference(
+    tmp_path: Path,
+) -> None:
+    """``shown_env`` (engine.sealing) holds a token in a webhook URL, never a password or a PEM: those
+    fields are masked anyway, so a large account's passwords cost its plans no sealing."""
+    write(
+        tmp_path,
+        "m.yaml",
+        """
+        domains:
+          mg.example.com:
+            webhooks: {delivered: "https://h.example.com/d?t=${env:TOKEN}"}
+            credentials: {alice: {password: "${env:PASSWORD}"}}
+            dkim_keys: {s1: {bits: 1024, pem: "${env:PEM}"}}
+        """,
+    )
+    pem = (Path(__file__).parents[1] / "emulator" / "data" / "dkim-test-rsa1024.pem").read_text(encoding="ascii")
+    env = {"TOKEN": "tok-123", "PASSWORD": "pw-alice-1", "PEM": pem}
+    assert load([tmp_path], env).shown_env == {"tok-123": "${env:TOKEN}"}
+
+
 def test_template_size_limit_applies_to_files_and_inline_content(tmp_path: Path) -> None:
     (tmp_path / "big.html").write_text("x" * (100 * 1024 + 1))
     (tmp_path / "ok.html").write_text("x" * (100 * 1024))

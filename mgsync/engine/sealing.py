@@ -1,0 +1,169 @@
+"""What people and files see of values that came from the environment: their ``${env:NAME}``.
+
+A value substituted into a field that is not secret (a token in a webhook URL, a password in a
+forward's URL: ``Desired.shown_env``) goes to Mailgun as it is, but wherever mgsync writes for people
+or files it is shown by its reference: the plan in every format, its digest and fingerprints, saved
+plans, notes, the lockfile. A live value that stands where a manifest or the lockfile has a
+reference, but is not the variable's value (the token before a rotation, or one changed in
+Mailgun's dashboard), is a secret too: it is shown ``(not ${env:NAME})``, so the plan still says
+that it changes and never what it was.
+
+The lockfile keeps bodies sealed (``Lockfile.record``), so where Mailgun has the value the lockfile
+has the reference: a plan takes a recorded string with references as the live string at the same
+place whenever that one fits it (``unsealed``), so drift is judged as before, but for the secret.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from mgsync.changes import Change, FieldChange
+from mgsync.kinds import BY_NAME
+from mgsync.plan import Plan
+from mgsync.shapes.env import MIN_SHOWN, REFERENCE
+from mgsync.state import Resource, State
+
+_OTHER = "(not {})"  # a live value where a reference stands, other than the variable's
+
+
+@dataclass(frozen=True)
+class Seal:
+    """Each value to keep out of what is shown or recorded, and what stands in its place."""
+
+    shown: Mapping[str, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.shown)
+
+    @functools.cached_property
+    def _pattern(self) -> re.Pattern[str]:
+        return re.compile("|".join(map(re.escape, sorted(self.shown, key=len, reverse=True))))
+
+    def text(self, text: str) -> str:
+        """``text`` with every value replaced by what stands in its place."""
+        if not self.shown or not self._pattern.search(text):
+            return text
+        return self._pattern.sub(lambda found: self.shown[found.group()], text)
+
+    def data(self, value: Any) -> Any:
+        """JSON-like ``value`` with every string sealed (``text``); the same object when nothing changed."""
+        if not self.shown:
+            return value
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            items = {key: self.data(item) for key, item in value.items()}
+            return value if all(items[key] is item for key, item in value.items()) else items
+        if isinstance(value, (list, tuple)):
+            sealed = [self.data(item) for item in value]
+            return value if all(a is b for a, b in zip(sealed, value)) else type(value)(sealed)
+        return value
+
+    def plan(self, plan: Plan) -> Plan:
+        """``plan`` as people and files see it: values, notes and refusals sealed. Apply uses the plan
+        itself, whose values are Mailgun's to get."""
+        if not self.shown:
+            return plan
+        return replace(
+            plan,
+            changes=[self._change(change) for change in plan.changes],
+            drift=[replace(d, fields=self._fields(d.fields)) for d in plan.drift],
+            notes=[self.text(note) for note in plan.notes],
+            refusals=[self.text(note) for note in plan.refusals],
+            account_notes=[self.text(note) for note in plan.account_notes],
+        )
+
+    def _change(self, change: Change) -> Change:
+        after = change.after
+        before, sealed_after, fields = self.data(change.before), self.data(after), self._fields(change.fields)
+        if before is change.before and sealed_after is after and fields is change.fields:
+            return change
+        return Change(change.address, change.action, before, sealed_after, fields, change.desired, change.observed)
+
+    def _fields(self, fields: tuple[FieldChange, ...]) -> tuple[FieldChange, ...]:
+        sealed = tuple(FieldChange(f.path, self.data(f.before), self.data(f.after)) for f in fields)
+        return fields if all(a.before is b.before and a.after is b.after for a, b in zip(sealed, fields)) else sealed
+
+
+def sealing(shown_env: Mapping[str, str], wanted: State, locked: State, observed: State, *, recorded: bool) -> Seal:
+    """The seal of one plan: each value of ``shown_env`` by its reference; each other live value found
+    where a desired string (sealed) has a reference, ``(not ${env:NAME})``; and with ``recorded`` (the
+    lockfile has references), each live value where a recorded string has one, by that reference
+    (the object's manifest may no longer name the variable: one deleted)."""
+    if not shown_env and not recorded:
+        return Seal()
+    current = Seal(shown_env)
+    learned: dict[str, str] = {}
+    for address, live in observed.objects.items():
+        sealed = [current.text(s) for s in _strings(wanted.get(address))] if current else []
+        templates = [(t, _OTHER) for t in sealed if "${env:" in t]  # the manifest's value is another
+        if recorded:  # the recorded one was the variable's, as the lockfile says; it may still be
+            templates += [(s, "{}") for s in _strings(locked.get(address)) if "${env:" in s]
+        for template, form in templates:
+            for live_text in _strings(live):
+                for name, value in _spans(template, live_text) or ():
+                    if value not in shown_env and len(value) >= MIN_SHOWN:
+                        learned.setdefault(value, form.format(f"${{env:{name}}}"))
+    return Seal({**learned, **shown_env})
+
+
+def unsealed(locked: State, observed: State) -> State:
+    """``locked`` with each recorded string that has references taken as the live one at the same
+    place when that one fits it: the lockfile records references where Mailgun has the values."""
+    fitted = {}
+    for address, resource in locked.objects.items():
+        live = observed.get(address)
+        if live is not None and any("${env:" in s for s in _strings(resource)):
+            body = _fitted(resource.body.comparable(), live.body.comparable())
+            model = BY_NAME[address.kind].model.model_validate(body)
+            fitted[address] = Resource(address, model, resource.source, resource.meta)
+    if not fitted:
+        return locked
+    result = State(fitted.get(address, resource) for address, resource in locked.objects.items())
+    result.tables, result.origins = locked.tables, locked.origins
+    return result
+
+
+def _fitted(recorded: Any, live: Any) -> Any:
+    if isinstance(recorded, str):
+        return (
+            live if isinstance(live, str) and "${env:" in recorded and _spans(recorded, live) is not None else recorded
+        )
+    if isinstance(recorded, dict) and isinstance(live, dict):
+        return {key: _fitted(value, live.get(key)) for key, value in recorded.items()}
+    if isinstance(recorded, list) and isinstance(live, list) and len(recorded) == len(live):
+        return [_fitted(a, b) for a, b in zip(recorded, live)]
+    return recorded
+
+
+def _spans(template: str, text: str) -> list[tuple[str, str]] | None:
+    """(variable, the text standing in its reference) for each reference of ``template``, when
+    ``text`` is the template with some text in each; else None."""
+    names = [found.group(1) for found in REFERENCE.finditer(template)]
+    matched = _matcher(template).fullmatch(text) if names else None
+    return None if matched is None else list(zip(names, matched.groups()))
+
+
+@functools.lru_cache(maxsize=256)
+def _matcher(template: str) -> re.Pattern[str]:
+    parts = REFERENCE.split(template)  # literal, name, literal, name, ..., literal
+    return re.compile("(.+?)".join(re.escape(part) for part in parts[::2]), re.DOTALL)
+
+
+def _strings(resource: Resource | None) -> Iterator[str]:
+    """Every string in the body of ``resource`` (none when there is none)."""
+    if resource is None:
+        return
+    stack: list[Any] = [resource.body.comparable()]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            stack.extend(value)

@@ -1,0 +1,124 @@
+"""A value from ``${env:NAME}`` outside a secret field (a token in a webhook URL, a password in a route's
+forward URL) goes to Mailgun, and nowhere else: plans in every format, plan files, the lockfile and
+the pull-request comment show its reference, and a live value where a reference stands (the token
+before a rotation) shows as ``(not ${env:NAME})``. It used to be printed and recorded as it is. The
+real mgsync against the emulator served on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mgsync.emulator import Emulator
+from mgsync.emulator.server import serve
+from tests.support.cli import run
+
+KEY = "sealed-key-1234"
+OLD, NEW = "t0ken-OLD-4f1c9", "t0ken-NEW-7a2e8"
+MANIFEST = """\
+domains:
+  mg.example.com:
+    webhooks:
+      delivered: "https://hooks.example.com/mailgun?token=${env:HOOK_TOKEN}"
+routes:
+  inbound:
+    priority: 1
+    expression: match_recipient("in@mg.example.com")
+    actions: ['forward("https://mg:${env:HOOK_TOKEN}@app.example.com/in")', "stop()"]
+"""
+WEBHOOK = 'urls: ["https://hooks.example.com/mailgun?token=${env:HOOK_TOKEN}"]'
+
+
+@pytest.fixture
+def mailgun() -> Iterator[dict[str, str]]:
+    with serve(Emulator(api_key=KEY), host="127.0.0.1", port=0) as server:
+        yield {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": server.url}
+
+
+def mgsync(env: dict[str, str], token: str, *args: str, cwd: Path, code: int = 0) -> str:
+    result = run(*args, cwd=cwd, env={**env, "HOOK_TOKEN": token})
+    assert result.returncode == code, result.stdout + result.stderr
+    return result.stdout + result.stderr
+
+
+def live_urls(env: dict[str, str]) -> list[str]:
+    """The webhook's and the route's URLs as Mailgun holds them."""
+    auth = ("api", KEY)
+    hooks = httpx.get(f"{env['MAILGUN_BASE_URL']}/v3/domains/mg.example.com/webhooks", auth=auth).json()
+    routes = httpx.get(f"{env['MAILGUN_BASE_URL']}/v3/routes", auth=auth).json()
+    return [*hooks["webhooks"]["delivered"]["urls"], *routes["items"][0]["actions"][:1]]
+
+
+def written(directory: Path) -> str:
+    return "".join(path.read_text(encoding="utf-8") for path in sorted(directory.iterdir()) if path.is_file())
+
+
+def test_a_token_from_the_environment_reaches_mailgun_and_no_output_or_file(mailgun, tmp_path: Path) -> None:
+    (tmp_path / "mgsync.yaml").write_text(MANIFEST, encoding="utf-8")
+    shown = mgsync(mailgun, OLD, "plan", ".", "--out", "plan.json", "--text-out", "plan.txt", cwd=tmp_path)
+    shown += mgsync(mailgun, OLD, "plan", ".", "--format", "json", cwd=tmp_path)
+    shown += mgsync(mailgun, OLD, "plan", ".", "--format", "markdown", cwd=tmp_path)
+    shown += mgsync(mailgun, OLD, "apply", "--yes", ".", cwd=tmp_path)
+    assert WEBHOOK in shown
+    assert 'forward(\\"https://mg:${env:HOOK_TOKEN}@app.example.com/in\\")' in shown
+    assert live_urls(mailgun) == [
+        f"https://hooks.example.com/mailgun?token={OLD}",
+        f'forward("https://mg:{OLD}@app.example.com/in")',
+    ]
+    assert OLD not in shown + written(tmp_path)
+    assert "${env:HOOK_TOKEN}" in (tmp_path / "mgsync.lock").read_text(encoding="utf-8")
+    # the lockfile's reference is taken for the live value it stands for: no drift, no change
+    assert "No changes." in mgsync(mailgun, OLD, "plan", ".", "--detailed-exitcode", cwd=tmp_path)
+
+
+def test_a_rotated_token_shows_as_other_than_its_reference_and_applies_as_reviewed(mailgun, tmp_path: Path) -> None:
+    (tmp_path / "mgsync.yaml").write_text(MANIFEST, encoding="utf-8")
+    mgsync(mailgun, OLD, "apply", "--yes", ".", cwd=tmp_path)
+    shown = mgsync(mailgun, NEW, "plan", ".", "--out", "plan.json", cwd=tmp_path)
+    assert '- "https://hooks.example.com/mailgun?token=(not ${env:HOOK_TOKEN})"' in shown
+    assert '+ "https://hooks.example.com/mailgun?token=${env:HOOK_TOKEN}"' in shown
+    assert "deliveries to https://hooks.example.com/mailgun?token=(not ${env:HOOK_TOKEN}) stop" in shown
+    assert "Drift" not in shown and "outside mgsync" not in shown
+    digest = shown.split("Plan digest: ")[1].split()[0]
+    shown += mgsync(mailgun, NEW, "apply", "--yes", "--expect-plan", digest, ".", cwd=tmp_path)
+    assert OLD not in shown + written(tmp_path) and NEW not in shown + written(tmp_path)
+    assert live_urls(mailgun)[0] == f"https://hooks.example.com/mailgun?token={NEW}"
+    assert "No changes." in mgsync(mailgun, NEW, "plan", ".", cwd=tmp_path)
+
+
+def test_a_saved_plan_with_references_applies(mailgun, tmp_path: Path) -> None:
+    (tmp_path / "mgsync.yaml").write_text(MANIFEST, encoding="utf-8")
+    mgsync(mailgun, OLD, "plan", ".", "--out", "plan.json", cwd=tmp_path)
+    shown = mgsync(mailgun, OLD, "apply", "--yes", "plan.json", cwd=tmp_path)
+    assert "Apply complete: 3 added" in shown
+    assert live_urls(mailgun)[0] == f"https://hooks.example.com/mailgun?token={OLD}"
+
+
+def test_an_edit_in_mailgun_is_drift_or_a_change_and_the_token_stays_hidden(mailgun, tmp_path: Path) -> None:
+    """Another host in Mailgun's dashboard is drift, shown with the reference; another token alone is
+    no drift (the lockfile recorded the reference), but the change back to the variable's value."""
+    (tmp_path / "mgsync.yaml").write_text(MANIFEST, encoding="utf-8")
+    mgsync(mailgun, OLD, "apply", "--yes", ".", cwd=tmp_path)
+    put = f"{mailgun['MAILGUN_BASE_URL']}/v3/domains/mg.example.com/webhooks/delivered"
+    moved = httpx.put(put, auth=("api", KEY), data={"url": f"https://moved.example.com/mg?token={OLD}"})
+    assert moved.status_code == 200, moved.text
+    shown = mgsync(mailgun, OLD, "plan", ".", cwd=tmp_path)
+    assert "https://moved.example.com/mg?token=${env:HOOK_TOKEN}" in shown
+    assert "outside mgsync" in shown
+    httpx.put(put, auth=("api", KEY), data={"url": f"https://hooks.example.com/mailgun?token={NEW}"})
+    shown += (changed := mgsync(mailgun, OLD, "plan", ".", cwd=tmp_path))
+    assert '- "https://hooks.example.com/mailgun?token=(not ${env:HOOK_TOKEN})"' in changed
+    assert "outside mgsync" not in changed
+    assert OLD not in shown and NEW not in shown
+
+
+def test_a_deleted_object_shows_the_reference_its_lockfile_entry_recorded(mailgun, tmp_path: Path) -> None:
+    (tmp_path / "mgsync.yaml").write_text(MANIFEST, encoding="utf-8")
+    mgsync(mailgun, OLD, "apply", "--yes", ".", cwd=tmp_path)
+    (tmp_path / "mgsync.yaml").write_text("domains:\n  mg.example.com: {}\n", encoding="utf-8")
+    shown = mgsync(mailgun, "", "plan", ".", cwd=tmp_path)
+    assert "- webhook:mg.example.com/delivered" in shown and WEBHOOK in shown
+    assert OLD not in shown
