@@ -165,7 +165,15 @@ def plan(
     if text_out is not None:
         planview.write_text(text_out, outcome.shown, planview.typed_here(conn, manifests))
     if out is not None:
-        saved_plan.save(out, outcome.shown, manifests=manifests, lock=lock, state=desired.state, targets=targets)
+        saved_plan.save(
+            out,
+            outcome.shown,
+            manifests=manifests,
+            lock=lock,
+            state=desired.state,
+            targets=targets,
+            seal=outcome.seal.data,
+        )
         click.echo(
             f"Saved the plan to {out}; apply it with: mgsync apply{flags(conn)} {shell_word(str(out))}", err=True
         )

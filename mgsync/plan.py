@@ -11,7 +11,7 @@ rendering lives in ``render/`` and execution in ``apply.py``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import compress
 from json.encoder import encode_basestring  # the escaper json.dumps uses (C)
@@ -388,16 +388,22 @@ class LiveFingerprints(Mapping[str, str]):
     """``address -> fingerprint`` of the live objects, computed when asked: a saved plan needs those
     of the objects it changes only, so a plan of 200,000 objects hashes a handful, not all of them."""
 
-    def __init__(self, observed: State) -> None:
-        self._observed = observed
+    def __init__(self, observed: State, seal: Callable[[Any], Any] | None = None) -> None:
+        self._observed, self._seal = observed, seal
         self._known: dict[str, str] = {}
+
+    def sealed(self, seal: Callable[[Any], Any]) -> LiveFingerprints:
+        """The same, of each body as shown (``engine.sealing``): a digest of a value from ``${env:}``
+        would let anyone who has the rest of the object guess a short one."""
+        return LiveFingerprints(self._observed, seal)
 
     def __getitem__(self, key: str) -> str:
         if key not in self._known:
             resource = self._observed.get(Address.parse(key))
             if resource is None:
                 raise KeyError(key)
-            self._known[key] = fingerprint(resource.body.comparable())
+            body = resource.body.comparable()
+            self._known[key] = fingerprint(body if self._seal is None else self._seal(body))
         return self._known[key]
 
     def __iter__(self) -> Iterator[str]:

@@ -21,6 +21,7 @@ so its fingerprint says which credential changes, not to what: the secret itself
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,8 +52,11 @@ class SavedPlan:
     change_fingerprints: tuple[str, ...] = ()  # empty in files written before they existed
 
 
-def desired_digest(state: State) -> str:
-    return fingerprint([(str(address), masked(resource, managed_only=True)) for address, resource in state.items()])
+def desired_digest(state: State, seal: Callable[[Any], Any] | None = None) -> str:
+    """A digest of the desired state, secrets masked and, with ``seal``, values from ``${env:}`` sealed
+    (``engine.sealing``): a plan file is public, and a digest of a short token would give it away."""
+    bodies = [(str(address), masked(resource, managed_only=True)) for address, resource in state.items()]
+    return fingerprint(bodies if seal is None else seal(bodies))
 
 
 def touched_fingerprints(plan: Plan) -> dict[str, str]:
@@ -60,7 +64,14 @@ def touched_fingerprints(plan: Plan) -> dict[str, str]:
 
 
 def save(
-    path: Path, plan: Plan, *, manifests: list[Path], lock: Lockfile, state: State, targets: tuple[str, ...]
+    path: Path,
+    plan: Plan,
+    *,
+    manifests: list[Path],
+    lock: Lockfile,
+    state: State,
+    targets: tuple[str, ...],
+    seal: Callable[[Any], Any] | None = None,
 ) -> None:
     document: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
@@ -68,7 +79,7 @@ def save(
         "manifests": [str(p) for p in manifests],
         "lockfile": str(lock.path),
         "targets": list(targets),
-        "desired_digest": desired_digest(state),
+        "desired_digest": desired_digest(state, seal),
         "lock_digest": fingerprint(lock.render()),
         "fingerprints": touched_fingerprints(plan),
         "digest": plan.digest,
@@ -138,10 +149,12 @@ def load(path: Path) -> SavedPlan:
         raise MgsyncError(f"{path}: not a readable mgsync plan file ({err})") from None
 
 
-def check_fresh(saved: SavedPlan, plan: Plan, *, state: State, lock: Lockfile) -> None:
+def check_fresh(
+    saved: SavedPlan, plan: Plan, *, state: State, lock: Lockfile, seal: Callable[[Any], Any] | None = None
+) -> None:
     """Refuse unless the world still looks exactly as it did when the plan was made."""
     again = "Run mgsync plan again."
-    if desired_digest(state) != saved.desired_digest:
+    if desired_digest(state, seal) != saved.desired_digest:
         raise StalePlanError(f"Saved plan is stale: the manifests changed since the plan was made. {again}")
     if fingerprint(lock.render()) != saved.lock_digest:
         raise StalePlanError(f"Saved plan is stale: {lock.path} changed since the plan was made. {again}")

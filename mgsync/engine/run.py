@@ -20,6 +20,7 @@ from mgsync.apply import Progress, Stopping, secrets_hashed
 from mgsync.changes import Action
 from mgsync.engine.planning import Outcome, plan_changes, verify
 from mgsync.engine.record import apply_changes
+from mgsync.engine.sealing import Seal
 from mgsync.engine.secrets import secret_texts
 from mgsync.kinds import BY_NAME, Kind
 from mgsync.lockfile import Lockfile, hold
@@ -93,7 +94,7 @@ class Engine:
         self.lock.seal = planned.seal.data
         with secrets_hashed(planned.plan, self.lock) as hashes:  # beside the checks and what the hooks show
             self.hooks.planned(shown)
-            self._check_reviewed(shown, checks)
+            self._check_reviewed(shown, checks, planned.seal)
             self.hooks.checked(shown)
             for note in unmatched_confirmations(shown, checks.confirmed):
                 self.hooks.noted(note)
@@ -115,10 +116,11 @@ class Engine:
         self.hooks.verifying()
         return replace(done, verified=tuple(verify(self.client, list(checks.verify))))
 
-    def _check_reviewed(self, plan: Plan, checks: Checks) -> None:
-        """The fresh plan is the one reviewed: a saved plan's, the expected digest, or in reviewed plans."""
+    def _check_reviewed(self, plan: Plan, checks: Checks, seal: Seal) -> None:
+        """The fresh plan (as shown: ``seal``) is the one reviewed: a saved plan's, the expected digest,
+        or in reviewed plans."""
         if checks.saved is not None:
-            saved_plan.check_fresh(checks.saved, plan, state=self.desired.state, lock=self.lock)
+            saved_plan.check_fresh(checks.saved, plan, state=self.desired.state, lock=self.lock, seal=seal.data)
         if checks.expect_plan is not None:
             saved_plan.check_digest(checks.expect_plan, plan)
         if checks.reviewed is not None:

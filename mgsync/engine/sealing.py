@@ -23,7 +23,7 @@ from typing import Any
 
 from mgsync.changes import Change, FieldChange
 from mgsync.kinds import BY_NAME
-from mgsync.plan import Plan
+from mgsync.plan import LiveFingerprints, Plan
 from mgsync.shapes.env import MIN_SHOWN, REFERENCE
 from mgsync.state import Resource, State
 
@@ -64,8 +64,8 @@ class Seal:
         return value
 
     def plan(self, plan: Plan) -> Plan:
-        """``plan`` as people and files see it: values, notes and refusals sealed. Apply uses the plan
-        itself, whose values are Mailgun's to get."""
+        """``plan`` as people and files see it: values, notes and refusals sealed, and the live
+        fingerprints made from sealed bodies. Apply uses the plan itself, whose values Mailgun gets."""
         if not self.shown:
             return plan
         return replace(
@@ -75,6 +75,7 @@ class Seal:
             notes=[self.text(note) for note in plan.notes],
             refusals=[self.text(note) for note in plan.refusals],
             account_notes=[self.text(note) for note in plan.account_notes],
+            fingerprints=found.sealed(self.data) if isinstance(found := plan.fingerprints, LiveFingerprints) else found,
         )
 
     def _change(self, change: Change) -> Change:

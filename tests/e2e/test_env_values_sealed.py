@@ -122,3 +122,18 @@ def test_a_deleted_object_shows_the_reference_its_lockfile_entry_recorded(mailgu
     shown = mgsync(mailgun, "", "plan", ".", cwd=tmp_path)
     assert "- webhook:mg.example.com/delivered" in shown and WEBHOOK in shown
     assert OLD not in shown
+
+
+def test_a_plan_file_is_the_same_whatever_the_token_so_no_digest_in_it_can_give_one_away(
+    mailgun, tmp_path: Path
+) -> None:
+    """The desired state's digest, the live objects' fingerprints, the plan digest and the change
+    fingerprints in a saved plan are made from what is shown: two plans that differ only in the
+    token's value (live and wanted) save the same file, and a short token cannot be guessed from it."""
+    (tmp_path / "mgsync.yaml").write_text(MANIFEST, encoding="utf-8")
+    mgsync(mailgun, OLD, "apply", "--yes", ".", cwd=tmp_path)
+    mgsync(mailgun, NEW, "plan", ".", "--out", "new.json", cwd=tmp_path)
+    mgsync(mailgun, "t0ken-THIRD-0000", "plan", ".", "--out", "third.json", cwd=tmp_path)
+    new, third = ((tmp_path / name).read_text(encoding="utf-8") for name in ("new.json", "third.json"))
+    assert '"webhook:mg.example.com/delivered": "sha256:' in new  # a live fingerprint of the changed object
+    assert new == third
