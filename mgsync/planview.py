@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from mgsync.status import Status
 
 DIGEST_LABEL = "Plan digest:"
+PENDING_NAMED = 5  # changes named in the note on a plan that still has changes after an apply
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -247,10 +248,20 @@ def report(outcome: Outcome) -> None:
     else:
         click.echo("Nothing to apply; the lockfile records what mgsync manages.")
     if outcome.pending is not None:
-        click.echo(
-            f"Note: Mailgun has not caught up yet: a fresh plan still shows {len(outcome.pending.changes)} "
-            "changes (its API is eventually consistent). Run mgsync plan again in a minute.",
-            err=True,
-        )
+        click.echo(_not_caught_up(outcome.pending), err=True)
     for verified in outcome.verified:
         click.echo(verified)
+
+
+def _not_caught_up(pending: Plan) -> str:
+    """The note on a fresh plan after an apply that still has changes: named, since waiting helps only
+    if Mailgun is behind; one that stays says Mailgun keeps the value otherwise than it was written."""
+    named = [str(change.address) for change in pending.changes[:PENDING_NAMED]]
+    more = len(pending.changes) - len(named)
+    listed = ", ".join(named) + (f" and {more} more" if more else "")
+    return (
+        f"Note: a fresh plan after the apply still shows {len(pending.changes)} "
+        f"change{'s' if len(pending.changes) != 1 else ''} ({listed}). Mailgun may not have caught up yet "
+        "(its API is eventually consistent): run mgsync plan again in a minute. A change still shown then "
+        "is one Mailgun keeps otherwise than the manifests write it; the plan shows how."
+    )

@@ -168,3 +168,31 @@ def test_the_failed_steps_named_are_capped(tmp_path: Path) -> None:
     assert lines[-11].endswith("returned 400: refused. Nothing applied; mgsync plan shows what is left")
     assert [line.split(" (")[0] for line in lines[-10:-1]] == [f"Also failed: route:{n}" for n in names[1:10]]
     assert lines[-1] == "… and 4 more failed"
+
+
+def test_a_change_still_planned_after_an_apply_is_named_and_not_only_blamed_on_mailgun_catching_up(
+    tmp_path: Path,
+) -> None:
+    """The note said only "Mailgun has not caught up yet: a fresh plan still shows N changes", which
+    sent a team waiting for a value Mailgun keeps otherwise than written, forever. It names them now."""
+    from mgsync.emulator import Emulator
+    from mgsync.emulator.server import serve
+
+    emu = Emulator(api_key="test")
+    (tmp_path / "m.yaml").write_text(
+        "routes:\n"
+        + "".join(
+            f"  r{i}: {{expression: 'match_recipient(\"r{i}@x.org\")', actions: ['stop()']}}\n" for i in range(7)
+        ),
+        encoding="utf-8",
+    )
+    with serve(emu, host="127.0.0.1", port=0) as srv:
+        emu.faults.fail_before_commit("POST", "/v3/routes", status=200, times=None)  # answered, not shown yet
+        result = run("apply", "--yes", ".", cwd=tmp_path, env={"MAILGUN_API_KEY": "test", "MAILGUN_BASE_URL": srv.url})
+    assert result.returncode == 0, result.stderr
+    assert (
+        "Note: a fresh plan after the apply still shows 7 changes (route:r0, route:r1, route:r2, route:r3, "
+        "route:r4 and 2 more). Mailgun may not have caught up yet (its API is eventually consistent): run "
+        "mgsync plan again in a minute. A change still shown then is one Mailgun keeps otherwise than the "
+        "manifests write it; the plan shows how."
+    ) in result.stderr
