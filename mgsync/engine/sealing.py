@@ -5,8 +5,9 @@ forward's URL: ``Desired.shown_env``) goes to Mailgun as it is, but wherever mgs
 or files it is shown by its reference: the plan in every format, its digest and fingerprints, saved
 plans, notes, the lockfile. A live value that stands where a manifest or the lockfile has a
 reference, but is not the variable's value (the token before a rotation, or one changed in
-Mailgun's dashboard), is a secret too: it is shown ``(not ${env:NAME})``, so the plan still says
-that it changes and never what it was.
+Mailgun's dashboard), is a secret too: it is shown ``(not ${env:NAME})`` (``(earlier ${env:NAME})``
+where only the lockfile has the reference), so the plan still says that it changes and never what
+it was.
 
 The lockfile keeps bodies sealed (``Lockfile.record``), so where Mailgun has the value the lockfile
 has the reference: a plan takes a recorded string with references as the live string at the same
@@ -27,7 +28,8 @@ from mgsync.plan import LiveFingerprints, Plan
 from mgsync.shapes.env import MIN_SHOWN, REFERENCE
 from mgsync.state import Resource, State
 
-_OTHER = "(not {})"  # a live value where a reference stands, other than the variable's
+_OTHER = "(not {})"  # a live value where a manifest has a reference, other than the variable's
+_EARLIER = "(earlier {})"  # a live value where the lockfile has one (the object's manifest may name none now)
 
 
 @dataclass(frozen=True)
@@ -93,23 +95,48 @@ class Seal:
 def sealing(shown_env: Mapping[str, str], wanted: State, locked: State, observed: State, *, recorded: bool) -> Seal:
     """The seal of one plan: each value of ``shown_env`` by its reference; each other live value found
     where a desired string (sealed) has a reference, ``(not ${env:NAME})``; and with ``recorded`` (the
-    lockfile has references), each live value where a recorded string has one, by that reference
-    (the object's manifest may no longer name the variable: one deleted)."""
+    lockfile has references), each other live value where a recorded string has one, ``(earlier
+    ${env:NAME})``: the variable's value at an earlier apply (an object deleted since, whose manifest
+    names no variable now, or a variable set to a value too short to hide). Each at the same place
+    in the bodies (``_beside``): a whole-value reference would fit any string."""
     if not shown_env and not recorded:
         return Seal()
     current = Seal(shown_env)
     learned: dict[str, str] = {}
     for address, live in observed.objects.items():
-        sealed = [current.text(s) for s in _strings(wanted.get(address))] if current else []
-        templates = [(t, _OTHER) for t in sealed if "${env:" in t]  # the manifest's value is another
-        if recorded:  # the recorded one was the variable's, as the lockfile says; it may still be
-            templates += [(s, "{}") for s in _strings(locked.get(address)) if "${env:" in s]
-        for template, form in templates:
-            for live_text in _strings(live):
-                for name, value in _spans(template, live_text) or ():
-                    if value not in shown_env and len(value) >= MIN_SHOWN:
-                        learned.setdefault(value, form.format(f"${{env:{name}}}"))
+        found = live.body.comparable()
+        pairs = list(_beside(current.data(_body(wanted.get(address))), found)) if current else []
+        templates = [(t, s, _OTHER) for t, s in pairs if "${env:" in t]  # the manifest's value is another
+        if recorded:  # the variable's value at an earlier apply, as the lockfile recorded it
+            templates += [(t, s, _EARLIER) for t, s in _beside(_body(locked.get(address)), found) if "${env:" in t]
+        for template, live_text, form in templates:
+            for name, value in _spans(template, live_text) or ():
+                if value not in shown_env and len(value) >= MIN_SHOWN:
+                    learned.setdefault(value, form.format(f"${{env:{name}}}"))
     return Seal({**learned, **shown_env})
+
+
+def _body(resource: Resource | None) -> Any:
+    return None if resource is None else resource.body.comparable()
+
+
+def _beside(template: Any, live: Any) -> Iterator[tuple[str, str]]:
+    """(template string, live string) at the same place in two bodies: a field's value beside the
+    live value of that field; in lists of one length, item by item, else each beside each."""
+    if isinstance(template, str):
+        if isinstance(live, str):
+            yield template, live
+    elif isinstance(template, dict) and isinstance(live, dict):
+        for key, value in template.items():
+            yield from _beside(value, live.get(key))
+    elif isinstance(template, (list, tuple)) and isinstance(live, (list, tuple)):
+        if len(template) == len(live):
+            for a, b in zip(template, live):
+                yield from _beside(a, b)
+        else:
+            for a in template:
+                for b in live:
+                    yield from _beside(a, b)
 
 
 def unsealed(locked: State, observed: State) -> State:

@@ -120,8 +120,27 @@ def test_a_deleted_object_shows_the_reference_its_lockfile_entry_recorded(mailgu
     mgsync(mailgun, OLD, "apply", "--yes", ".", cwd=tmp_path)
     (tmp_path / "mgsync.yaml").write_text("domains:\n  mg.example.com: {}\n", encoding="utf-8")
     shown = mgsync(mailgun, "", "plan", ".", cwd=tmp_path)
-    assert "- webhook:mg.example.com/delivered" in shown and WEBHOOK in shown
+    assert "- webhook:mg.example.com/delivered" in shown
+    assert 'urls: ["https://hooks.example.com/mailgun?token=(earlier ${env:HOOK_TOKEN})"]' in shown
     assert OLD not in shown
+
+
+def test_a_reference_for_a_whole_value_hides_that_field_only(mailgun, tmp_path: Path) -> None:
+    """A whole-value reference (``opened: ${env:HOOK_URL}``) fits any string: what it learns of live
+    values is taken from the same field only, not from every string of the object (a domain's
+    ``web_prefix`` had shown as ``(not ${env:SPAM})`` in the DNS note); a value too short to hide is
+    shown, and the recorded one it replaces is ``(earlier ${env:NAME})``."""
+    manifest = "domains:\n  mg.example.com:\n    spam_action: ${env:SPAM}\n    webhooks: {opened: '${env:HOOK_URL}'}\n"
+    (tmp_path / "mgsync.yaml").write_text(manifest, encoding="utf-8")
+    url = {"HOOK_URL": f"https://x.example.com/in?k={OLD}"}
+    mgsync({**mailgun, **url, "SPAM": "block"}, OLD, "apply", "--yes", ".", cwd=tmp_path)
+    shown = mgsync(
+        {**mailgun, "HOOK_URL": f"https://x.example.com/in?k={NEW}", "SPAM": "tag"}, OLD, "plan", ".", cwd=tmp_path
+    )
+    assert 'spam_action: "(earlier ${env:SPAM})" -> "tag"' in shown
+    assert '- "(not ${env:HOOK_URL})"' in shown and '+ "${env:HOOK_URL}"' in shown
+    assert "CNAME email.mg.example.com" in shown  # the unverified domain's note, its web_prefix as it is
+    assert OLD not in shown and NEW not in shown
 
 
 def test_a_plan_file_is_the_same_whatever_the_token_so_no_digest_in_it_can_give_one_away(
