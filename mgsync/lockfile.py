@@ -89,9 +89,8 @@ class Lockfile:
         self._journal: int | None = None  # the open journal's file descriptor (``open_journal``)
         self._made: dict[str, bytes] = {}  # secret hashes this run made: a sha256 of each one's secret (``vouch``)
         self._dirty: set[str] = set()  # addresses changed since the journal's last commit
-        self.seal: Callable[[Any], Any] = (
-            _as_is  # a body as recorded: values from ${env:} as references (engine.sealing)
-        )
+        # the body recorded of a resource: values from ${env:} as their references (engine.sealing)
+        self.seal: Callable[[Resource], Any] = _comparable
 
     @classmethod
     def read(cls, path: Path) -> Lockfile:
@@ -193,7 +192,7 @@ class Lockfile:
         return any("${env:" in text for text in _texts(bodies))
 
     def record(self, resource: Resource, *, secret_hash: str | None = None, meta_keys: tuple[str, ...] = ()) -> None:
-        body = self.seal(resource.body.comparable())
+        body = self.seal(resource)
         entry: dict[str, Any] = {"body": body, "fingerprint": fingerprint(body)}
         meta = {k: resource.meta[k] for k in meta_keys if resource.meta.get(k) is not None}
         if meta:
@@ -332,8 +331,8 @@ JOURNAL_VERSION = 1
 _BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 
 
-def _as_is(body: Any) -> Any:
-    return body
+def _comparable(resource: Resource) -> Any:
+    return resource.body.comparable()
 
 
 def _texts(value: Any) -> Iterator[str]:

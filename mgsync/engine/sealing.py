@@ -22,6 +22,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from pydantic import ValidationError
+
 from mgsync.changes import Change, FieldChange
 from mgsync.kinds import BY_NAME
 from mgsync.plan import LiveFingerprints, Plan
@@ -64,6 +66,27 @@ class Seal:
             sealed = [self.data(item) for item in value]
             return value if all(a is b for a, b in zip(sealed, value)) else type(value)(sealed)
         return value
+
+    def recorded(self, resource: Resource) -> Any:
+        """The body the lockfile records of ``resource``: sealed, but for each field whose sealed value
+        its kind refuses (a reference where a setting takes one of a few words: ``click: htmlonly``),
+        kept as it is, so the lockfile always reads back (``Lockfile.state``)."""
+        body = resource.body.comparable()
+        sealed = self.data(body)
+        if sealed is body:
+            return body
+        model = BY_NAME[resource.address.kind].model
+        for _ in range(len(sealed) + 1):
+            try:
+                model.model_validate(sealed)
+            except ValidationError as err:
+                refused = {loc[0] for loc in (error["loc"] for error in err.errors()) if loc and loc[0] in body}
+                if not refused:
+                    return body
+                sealed = {**sealed, **{name: body[name] for name in refused}}
+            else:
+                return sealed
+        return body
 
     def plan(self, plan: Plan) -> Plan:
         """``plan`` as people and files see it: values, notes and refusals sealed, and the live

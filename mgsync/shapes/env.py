@@ -26,6 +26,7 @@ from pydantic import SecretStr
 
 REFERENCE = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
 MIN_SHOWN = 4  # a shorter value is not recognisable as a secret, and would replace too much
+WHOLE_SHOWN = 16  # a whole string value from ${env:} at least this long is taken for a token (``_secret_like``)
 _ATTEMPT = re.compile(r"\$\{env:[^}]*\}?")
 
 
@@ -71,8 +72,9 @@ class EnvProblem:
 @dataclass
 class Redactor:
     """Replaces every substituted value (long enough to be recognisable) by its reference. ``shown``
-    holds those substituted outside a secret field (a token in a webhook URL): plans and the lockfile
-    show their references too (``engine.sealing``), where a secret field's value is masked anyway."""
+    holds those substituted outside a secret field that look like secrets (``_secret_like``: a token
+    in a webhook URL): plans and the lockfile show their references too (``engine.sealing``), where a
+    secret field's value is masked anyway."""
 
     values: dict[str, str] = field(default_factory=dict)
     shown: dict[str, str] = field(default_factory=dict)
@@ -121,10 +123,20 @@ def _expand(
         if not env.get(name):  # empty counts as not set (see the module docstring)
             problems.append((f"environment variable {name} is not set", name))
             return match.group()
-        redactor.remember(env[name], match.group(), shown=shown)
+        redactor.remember(
+            env[name], match.group(), shown=shown and _secret_like(env[name], whole=match.group() == text)
+        )
         return env[name]
 
     return REFERENCE.sub(replace, text), problems
+
+
+def _secret_like(value: str, *, whole: bool) -> bool:
+    """Whether a value substituted outside a secret field is kept out of what is shown: a part of a
+    longer string (a token in a URL), or a whole string that is a URL or long enough to be a token.
+    A short whole value (``web_scheme: ${env:SCHEME}``, ``access_level: ${env:LEVEL}``) is a setting
+    chosen per environment: hidden, each ``https`` in every URL of a plan would read as its reference."""
+    return not whole or "://" in value or len(value) >= WHOLE_SHOWN
 
 
 def _string_slots(root: Any) -> Iterator[tuple[Any, Any, tuple[Any, ...]]]:

@@ -128,8 +128,7 @@ def test_a_deleted_object_shows_the_reference_its_lockfile_entry_recorded(mailgu
 def test_a_reference_for_a_whole_value_hides_that_field_only(mailgun, tmp_path: Path) -> None:
     """A whole-value reference (``opened: ${env:HOOK_URL}``) fits any string: what it learns of live
     values is taken from the same field only, not from every string of the object (a domain's
-    ``web_prefix`` had shown as ``(not ${env:SPAM})`` in the DNS note); a value too short to hide is
-    shown, and the recorded one it replaces is ``(earlier ${env:NAME})``."""
+    ``web_prefix`` had shown as ``(not ${env:SPAM})`` in the DNS note)."""
     manifest = "domains:\n  mg.example.com:\n    spam_action: ${env:SPAM}\n    webhooks: {opened: '${env:HOOK_URL}'}\n"
     (tmp_path / "mgsync.yaml").write_text(manifest, encoding="utf-8")
     url = {"HOOK_URL": f"https://x.example.com/in?k={OLD}"}
@@ -137,7 +136,7 @@ def test_a_reference_for_a_whole_value_hides_that_field_only(mailgun, tmp_path: 
     shown = mgsync(
         {**mailgun, "HOOK_URL": f"https://x.example.com/in?k={NEW}", "SPAM": "tag"}, OLD, "plan", ".", cwd=tmp_path
     )
-    assert 'spam_action: "(earlier ${env:SPAM})" -> "tag"' in shown
+    assert 'spam_action: "block" -> "tag"' in shown  # a setting of a few words is recorded as it is
     assert '- "(not ${env:HOOK_URL})"' in shown and '+ "${env:HOOK_URL}"' in shown
     assert "CNAME email.mg.example.com" in shown  # the unverified domain's note, its web_prefix as it is
     assert OLD not in shown and NEW not in shown
@@ -156,3 +155,29 @@ def test_a_plan_file_is_the_same_whatever_the_token_so_no_digest_in_it_can_give_
     new, third = ((tmp_path / name).read_text(encoding="utf-8") for name in ("new.json", "third.json"))
     assert '"webhook:mg.example.com/delivered": "sha256:' in new  # a live fingerprint of the changed object
     assert new == third
+
+
+def test_a_reference_where_a_setting_takes_one_of_a_few_words_keeps_the_lockfile_readable(
+    mailgun, tmp_path: Path
+) -> None:
+    """The lockfile recorded ``click: {active: "html${env:TAIL}"}``, which the tracking model refuses:
+    the re-read after the apply and every later plan failed with "does not match its kind; restore
+    it from git". A field whose sealed value its kind refuses is recorded as it is. A short whole
+    value (``web_scheme: ${env:SCHEME}``) is a setting, not a secret: shown, and no "https" in any
+    URL reads as its reference."""
+    manifest = (
+        "domains:\n  mg.example.com:\n    web_scheme: ${env:SCHEME}\n    tracking:\n      click: html${env:TAIL}\n"
+        "    webhooks: {opened: 'https://x.example.com/in?k=${env:HOOK_TOKEN}'}\n"
+    )
+    (tmp_path / "mgsync.yaml").write_text(manifest, encoding="utf-8")
+    env = {**mailgun, "SCHEME": "https", "TAIL": "only"}
+    shown = mgsync(env, OLD, "plan", ".", cwd=tmp_path)
+    assert (
+        'web_scheme: "https"' in shown
+        and WEBHOOK.replace("hooks.example.com/mailgun?token", "x.example.com/in?k") in shown
+    )
+    assert "Apply complete: 3 added" in mgsync(env, OLD, "apply", "--yes", ".", cwd=tmp_path)
+    assert "No changes." in mgsync(env, OLD, "plan", ".", cwd=tmp_path)
+    lockfile = (tmp_path / "mgsync.lock").read_text(encoding="utf-8")
+    assert '"active": "htmlonly"' in lockfile and '"web_scheme": "https"' in lockfile
+    assert "https://x.example.com/in?k=${env:HOOK_TOKEN}" in lockfile and OLD not in lockfile
