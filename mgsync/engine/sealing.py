@@ -1,7 +1,8 @@
 """What people and files see of values that came from the environment: their ``${env:NAME}``.
 
-A value substituted into a field that is not secret (a token in a webhook URL, a password in a
-forward's URL: ``Desired.shown_env``) goes to Mailgun as it is, but wherever mgsync writes for people
+A value substituted into a field that is not secret and that looks like a secret (a token in a
+webhook URL, a password in a forward's URL: ``Desired.shown_env``, ``shapes.env._secret_like``)
+goes to Mailgun as it is, but wherever mgsync writes for people
 or files it is shown by its reference: the plan in every format, its digest and fingerprints, saved
 plans, notes, the lockfile. A live value that stands where a manifest or the lockfile has a
 reference, but is not the variable's value (the token before a rotation, or one changed in
@@ -170,7 +171,10 @@ def unsealed(locked: State, observed: State) -> State:
         live = observed.get(address)
         if live is not None and any("${env:" in s for s in _strings(resource)):
             body = _fitted(resource.body.comparable(), live.body.comparable())
-            model = BY_NAME[address.kind].model.model_validate(body)
+            try:
+                model = BY_NAME[address.kind].model.model_validate(body)
+            except ValidationError:  # recorded as Mailgun showed a value the model refuses (Kind.as_read)
+                continue
             fitted[address] = Resource(address, model, resource.source, resource.meta)
     if not fitted:
         return locked
