@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterator
 from typing import Any, TypeGuard
 
 TOO_DEEP = "nested too deeply"
@@ -77,3 +78,16 @@ def no_such_value(err: ValueError) -> TypeGuard[json.JSONDecodeError]:
 def too_deep(err: ValueError) -> bool:
     """Whether ``err`` (from ``loads``) is of a text nested too deeply, not of one that is not JSON."""
     return isinstance(err, json.JSONDecodeError) and err.msg == TOO_DEEP
+
+
+def strings(value: Any) -> Iterator[str]:
+    """Every string in JSON-like ``value`` (dicts, lists and tuples, as deep as they go), without recursion."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)

@@ -189,7 +189,7 @@ class Lockfile:
         """Whether a recorded body holds a ``${env:NAME}`` reference (``seal``)."""
         with self._mutex:
             bodies = [entry.get("body") for entry in self.resources.values()]
-        return any("${env:" in text for text in _texts(bodies))
+        return any("${env:" in text for text in jsontext.strings(bodies))
 
     def record(self, resource: Resource, *, secret_hash: str | None = None, meta_keys: tuple[str, ...] = ()) -> None:
         body = self.seal(resource)

@@ -25,6 +25,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from mgsync import jsontext
 from mgsync.changes import Change, FieldChange
 from mgsync.kinds import BY_NAME
 from mgsync.plan import LiveFingerprints, Plan
@@ -211,14 +212,4 @@ def _matcher(template: str) -> re.Pattern[str]:
 
 def _strings(resource: Resource | None) -> Iterator[str]:
     """Every string in the body of ``resource`` (none when there is none)."""
-    if resource is None:
-        return
-    stack: list[Any] = [resource.body.comparable()]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, str):
-            yield value
-        elif isinstance(value, dict):
-            stack.extend(value.values())
-        elif isinstance(value, (list, tuple)):
-            stack.extend(value)
+    return jsontext.strings(_body(resource))
