@@ -335,19 +335,6 @@ def _comparable(resource: Resource) -> Any:
     return resource.body.comparable()
 
 
-def _texts(value: Any) -> Iterator[str]:
-    """Every string in JSON-like ``value``."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            yield item
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-
-
 def journal_path(lockfile: Path) -> Path:
     """Beside the file itself (a link's target): an apply through the link and one through the file
     see one journal, as they hold one lock (``hold``)."""
