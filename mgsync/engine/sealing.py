@@ -198,16 +198,26 @@ def _fitted(recorded: Any, live: Any) -> Any:
 
 def _spans(template: str, text: str) -> list[tuple[str, str]] | None:
     """(variable, the text standing in its reference) for each reference of ``template``, when
-    ``text`` is the template with some text in each; else None."""
-    names = [found.group(1) for found in REFERENCE.finditer(template)]
-    matched = _matcher(template).fullmatch(text) if names else None
-    return None if matched is None else list(zip(names, matched.groups()))
-
-
-@functools.lru_cache(maxsize=256)
-def _matcher(template: str) -> re.Pattern[str]:
+    ``text`` is the template with some text (one character or more) in each; else None. Each literal
+    part is found at its first place after the one before: if any split fits, that one does. Linear
+    in the text, where a pattern of lazy groups could backtrack for minutes on a long live value."""
     parts = REFERENCE.split(template)  # literal, name, literal, name, ..., literal
-    return re.compile("(.+?)".join(re.escape(part) for part in parts[::2]), re.DOTALL)
+    literals, names = parts[::2], parts[1::2]
+    head, tail = literals[0], literals[-1]
+    if not names or len(text) < len(head) + len(tail) + len(names):
+        return None
+    if not text.startswith(head) or not text.endswith(tail):
+        return None
+    end, at, values = len(text) - len(tail), len(head), []
+    for literal in literals[1:-1]:
+        found = text.find(literal, at + 1, end)
+        if found < 0:
+            return None
+        values.append(text[at:found])
+        at = found + len(literal)
+    if at >= end:
+        return None
+    return list(zip(names, [*values, text[at:end]]))
 
 
 def _strings(resource: Resource | None) -> Iterator[str]:
