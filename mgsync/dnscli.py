@@ -26,8 +26,9 @@ def dns() -> None:
     """DNS records of the managed domains: export them to DNS-as-code, check them in live DNS."""
 
 
-def _dns_records(paths: tuple[Path, ...], zones: tuple[str, ...], conn: Connection) -> Live:
-    """Mailgun's records for the domains the manifests declare (notes for those not created yet)."""
+def _dns_records(paths: tuple[Path, ...], zones: tuple[str, ...], conn: Connection, *, anywhere: bool = False) -> Live:
+    """Mailgun's records for the domains the manifests declare (notes for those not created yet);
+    ``anywhere``: a record outside its domain needs no ``--zone`` (``model.zone_for``)."""
     from mgsync.connect import connect
     from mgsync.dns import live
     from mgsync.dns.model import normalize_zone
@@ -36,7 +37,7 @@ def _dns_records(paths: tuple[Path, ...], zones: tuple[str, ...], conn: Connecti
     desired = load(list(paths) or [Path(".")], os.environ, allow_unset_env=True)  # DNS records need no secret
     zone_names = tuple(normalize_zone(z) for z in zones)
     with connect(conn, os.environ) as client:
-        found = live.read(client, live.managed_domains(desired), zone_names)
+        found = live.read(client, live.managed_domains(desired), zone_names, anywhere=anywhere)
     for note in found.notes:
         click.echo(f"Note: {note}", err=True)
     return found
@@ -132,7 +133,7 @@ def dns_check(
     """Resolve every record Mailgun wants; report each ok, missing, wrong or failed; exit 1 unless all are ok."""
     from mgsync.dns import check, report
 
-    found = _dns_records(paths, zones, conn)
+    found = _dns_records(paths, zones, conn, anywhere=True)  # each name is asked whole: no zone needed
     if not found.records and not found.absent:
         why = "no declared domain lies in the zones given" if found.outside else NO_DOMAIN
         raise MgsyncError(f"No DNS records to check: {why}.")

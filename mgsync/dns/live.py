@@ -57,9 +57,11 @@ def managed_domains(desired: Desired) -> tuple[str, ...]:
     return desired.keys(DOMAIN.name)
 
 
-def read(client: Client, domains: Sequence[str], zones: Sequence[str] = (), ttl: int = DEFAULT_TTL) -> Live:
+def read(
+    client: Client, domains: Sequence[str], zones: Sequence[str] = (), ttl: int = DEFAULT_TTL, *, anywhere: bool = False
+) -> Live:
     """The DNS records of ``domains`` as Mailgun reports them, each placed in its zone. With
-    ``zones``, only the domains inside one of them are read."""
+    ``zones``, only the domains inside one of them are read. ``anywhere``: as ``model.zone_for``."""
     wanted = sorted(d for d in domains if not zones or any(inside(d, z) for z in zones))
     outside = tuple(sorted(set(domains) - set(wanted)))
     answers = client.pool.map(lambda name: _answer(client, name), wanted)
@@ -69,7 +71,7 @@ def read(client: Client, domains: Sequence[str], zones: Sequence[str] = (), ttl:
         if answer is None:
             absent.append(name)
             continue
-        found = from_answer(answer, zones, ttl)
+        found = from_answer(answer, zones, ttl, anywhere=anywhere)
         log.debug("dns: domain=%s records=%d", name, len(found))
         records.extend(found)
     return Live(tuple(records), tuple(absent), outside)

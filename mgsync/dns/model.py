@@ -90,11 +90,15 @@ def purpose(fqdn: str, rtype: str, value: str, domain: str, web_prefix: str) -> 
     return "other"
 
 
-def zone_for(fqdn: str, zones: Sequence[str], default: str) -> str:
-    """The longest of ``zones`` containing ``fqdn``; ``default`` when no zone was given."""
+def zone_for(fqdn: str, zones: Sequence[str], default: str, *, anywhere: bool = False) -> str:
+    """The longest of ``zones`` containing ``fqdn``; ``default`` when no zone was given. With
+    ``anywhere`` (``dns check``, which asks for each name whole), a name outside ``default`` (a DKIM
+    key at the root host) goes in the zone of the labels both end with, as export would need one given."""
     if not zones:
         if inside(fqdn, default):
             return default
+        if anywhere:
+            return _shared(fqdn, default)
         raise MgsyncError(f"{fqdn} is outside zone {default}; pass --zone with the zone that contains it.")
     found = [z for z in zones if inside(fqdn, z)]
     if not found:
@@ -103,6 +107,17 @@ def zone_for(fqdn: str, zones: Sequence[str], default: str) -> str:
             "pass --zone with the zone that contains it."
         )
     return max(found, key=len)
+
+
+def _shared(fqdn: str, domain: str) -> str:
+    """The labels ``fqdn`` and ``domain`` both end with (``example.com`` of ``s._domainkey.example.com``
+    and ``mg.example.com``); ``fqdn`` itself when they share none."""
+    ours, theirs = fqdn.split("."), domain.split(".")
+    shared: list[str] = []
+    while ours and theirs and ours[-1] == theirs[-1]:
+        shared.insert(0, ours.pop())
+        theirs.pop()
+    return ".".join(shared) or fqdn
 
 
 def inside(fqdn: str, zone: str) -> bool:
@@ -123,9 +138,12 @@ def normalize_zone(zone: str) -> str:
     return name
 
 
-def from_answer(answer: Mapping[str, Any], zones: Sequence[str] = (), ttl: int = DEFAULT_TTL) -> list[Record]:
+def from_answer(
+    answer: Mapping[str, Any], zones: Sequence[str] = (), ttl: int = DEFAULT_TTL, *, anywhere: bool = False
+) -> list[Record]:
     """The records of one ``GET /v4/domains/{name}`` answer, sorted by purpose, name and value: Mailgun
-    lists them in a different order from call to call (wire-issue12.md §1.3), exports must not churn."""
+    lists them in a different order from call to call (wire-issue12.md §1.3), exports must not churn.
+    ``anywhere``: each record in a zone even with no zone given (``zone_for``)."""
     domain = _domain(answer)
     web_prefix = str(answer["domain"].get("web_prefix") or "email")
     items = [*_list(answer, "sending_dns_records", domain), *_list(answer, "receiving_dns_records", domain)]
@@ -135,7 +153,7 @@ def from_answer(answer: Mapping[str, Any], zones: Sequence[str] = (), ttl: int =
         records.append(
             Record(
                 domain=domain,
-                zone=zone_for(fqdn, zones, domain),
+                zone=zone_for(fqdn, zones, domain, anywhere=anywhere),
                 fqdn=fqdn,
                 type=rtype,
                 value=value,

@@ -330,3 +330,27 @@ def test_a_tracking_name_that_answers_with_addresses_is_missing_and_says_why(mai
     with dns_server(proxied) as resolver:
         shown = check(mailgun, manifest, resolver)
     assert "  missing  tracking  CNAME  email.mg.example.com: no CNAME, but addresses (104.21.3.4)" in shown.stdout
+
+
+def test_a_dkim_key_at_the_root_host_is_checked_without_a_zone(emu, tmp_path: Path) -> None:
+    """``force_root_dkim_host`` puts the key at ``smtp._domainkey.example.com``, outside the domain
+    ``mg.example.com``: ``dns check`` asks for each name whole, but it refused with "outside zone
+    mg.example.com; pass --zone". Export still needs the zone its file is for."""
+    create(emu, "mg.example.com", force_root_dkim_host="true")
+    manifest = tmp_path / "mgsync.yaml"
+    manifest.write_text(MANIFEST, encoding="utf-8")
+    with serve(emu, host="127.0.0.1", port=0) as server:
+        env = {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": server.url}
+        zone = tmp_path / "example.com.zone"
+        exported = run(
+            "dns", "export", str(manifest), "--format", "bind", "--zone", "example.com", "--out", str(zone), env=env
+        )
+        assert exported.returncode == 0, exported.stderr
+        with dns_server(zone.read_text(encoding="utf-8")) as resolver:
+            result = run("dns", "check", str(manifest), "--resolver", resolver, "--format", "json", env=env)
+        bare = run("dns", "export", str(manifest), "--format", "json", env=env)
+    assert result.returncode == 0, result.stderr
+    dkim = [r for r in json.loads(result.stdout)["results"] if r["purpose"] == "DKIM"]
+    assert [(r["fqdn"], r["zone"], r["status"]) for r in dkim] == [("smtp._domainkey.example.com", "example.com", "ok")]
+    assert bare.returncode == 1
+    assert "smtp._domainkey.example.com is outside zone mg.example.com; pass --zone" in bare.stderr
