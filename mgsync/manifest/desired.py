@@ -22,7 +22,8 @@ class Desired:
     files: tuple[Path, ...]  # manifest files loaded, sorted
     root: Path  # directory of the first path given; the lockfile lives there by default
     warnings: tuple[Problem, ...] = ()  # unset ${env:} variables, when the caller allowed them
-    # values substituted from ${env:NAME} outside secret fields: their references, shown instead (engine.sealing)
+    # values from ${env:NAME} outside secret fields that look like secrets: their references, shown instead
+    # (shapes.env._secret_like, engine.sealing)
     shown_env: Mapping[str, str] = field(default_factory=dict)
 
     def keys(self, kind: str) -> tuple[str, ...]:
