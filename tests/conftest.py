@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import compileall
 import os
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Where ``PYTHONDONTWRITEBYTECODE`` is set (as on this workplace's machines and their CI), no
+    Python process caches what it compiles, and each of the ~1,000 ``mgsync`` processes the suite
+    starts would compile mgsync's modules anew: a third of its start-up (0.3 of 0.9 s CPU), a fifth
+    of the e2e tests' CPU. So the controller compiles them once, beside their sources where Python
+    itself would (``__pycache__``, ignored by git), before the workers start; the processes only read."""
+    if sys.dont_write_bytecode and not hasattr(config, "workerinput"):
+        compileall.compile_dir(Path(__file__).resolve().parents[1] / "mgsync", quiet=2)
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
