@@ -55,7 +55,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from mgsync import __version__, answers, proxy, tuning, wire
+from mgsync import __version__, answers, bodies, proxy, tuning, wire
 from mgsync.answers import INT, OBJECT, STR, ListOf, Obj, Shape
 from mgsync.budget import Budget
 from mgsync.errors import ApiError, HostNotFoundError, NoAnswerError, UnreadableAnswerError
@@ -376,11 +376,14 @@ class Client:
                 self.stats.requests += 1
                 self.stats.by_method[method] += 1
             started = time.perf_counter()
-            response = self._http.request(method, url, params=query, **body)
-            # httpx binds an answer's stream to the answer (a reference cycle), so each answer and its
-            # body would wait for the cycle collector; the body is read and the stream closed by now.
-            response.stream = httpx.ByteStream(b"")
+            sent = time.monotonic()
+            response = self._http.send(self._http.build_request(method, url, params=query, **body), stream=True)
             outcome = str(response.status_code)
+            try:
+                response = bodies.read_within(response, timeout=self.settings.timeout, sent=sent)
+            except bodies.Overrun as exc:  # a server in front of Mailgun: nothing is tried again
+                maybe = "" if method == "GET" else "; " + MAYBE_APPLIED.format(method)
+                raise UnreadableAnswerError(method, where, response.status_code, f"{exc}{maybe}") from None
             return response
         except httpx.HTTPError as exc:
             outcome = type(exc).__name__
