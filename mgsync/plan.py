@@ -307,7 +307,7 @@ def _diff_one(plan: Plan, inputs: Inputs, kind: Kind[Any], address: Address) -> 
     if observed is not None:
         plan.existing[address.kind] = plan.existing.get(address.kind, 0) + 1
     if locked is not None and kind.name not in BULK_KINDS:
-        _drift(plan, locked, observed)
+        _drift(plan, kind, locked, observed)
     if desired is not None:
         change = _converge(inputs, kind, desired, observed)
     elif observed is not None:
@@ -328,7 +328,7 @@ def update_to(kind: Kind[Any], desired: Resource, observed: Resource, *, secrets
     """The update that makes ``observed`` what ``desired`` declares, or None when it is so already;
     ``secrets_match``: the secrets ``desired`` sets are known to be live (none is sent again)."""
     secrets = desired.body.SECRET
-    wanted = {k: v for k, v in kind.wanted(desired.body, observed.body).items() if k not in secrets}
+    wanted = {k: v for k, v in kind.wanted(desired, observed).items() if k not in secrets}
     fields = list(field_changes(observed.body.comparable(), wanted, desired.body))
     for name in sorted(secrets & desired.body.model_fields_set):
         if getattr(desired.body, name) is not None and not secrets_match:
@@ -367,11 +367,11 @@ def _protected(kind: Kind[Any], address: Address) -> bool:
     return prunable is not None and prunable.protected(address)
 
 
-def _drift(plan: Plan, locked: Resource, observed: Resource | None) -> None:
+def _drift(plan: Plan, kind: Kind[Any], locked: Resource, observed: Resource | None) -> None:
     if observed is None:
         plan.drift.append(Drift(locked.address, (), deleted=True))
         return
-    fields = field_changes(locked.body.comparable(), observed.body.comparable())
+    fields = field_changes(kind.recorded(locked, observed), observed.body.comparable())
     if fields:
         plan.drift.append(Drift(locked.address, fields))
 

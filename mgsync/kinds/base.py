@@ -202,9 +202,14 @@ class Kind(Generic[M]):
         only when asked (``plan --full``); "" for the objects that are managed as usual."""
         return ""
 
-    def wanted(self, desired: M, observed: M) -> dict[str, Any]:
-        """The managed fields to compare with ``observed``; kinds with additive fields override."""
-        return desired.managed()
+    def recorded(self, locked: Resource, observed: Resource) -> dict[str, Any]:
+        """What the lockfile's record says of an object, compared with the live one to show drift."""
+        return locked.body.comparable()
+
+    def wanted(self, desired: Resource, observed: Resource) -> dict[str, Any]:
+        """The managed fields of ``desired`` to compare with ``observed``; kinds with additive fields
+        override (and kinds whose object holds its name, a route's description)."""
+        return self.spec(desired).managed()
 
     # --- the API adapter ---
 

@@ -285,8 +285,9 @@ class DkimKind(Kind[Dkim], Writable, Reviewable):  # not Deletable: dropped, for
             return None
         return CommentedMap(active=live.active[0])
 
-    def wanted(self, desired: Dkim, observed: Dkim) -> dict[str, Any]:
+    def wanted(self, desired_object: Resource, observed_object: Resource) -> dict[str, Any]:
         """The next safe step: switch only to keys Mailgun reports published; until then hold."""
+        desired, observed = self.spec(desired_object), self.spec(observed_object)
         out = desired.managed()
         if "active" in out and not set(desired.active) <= set(observed.ready):
             out["active"] = list(observed.active)

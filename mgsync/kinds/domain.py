@@ -240,9 +240,10 @@ class DomainKind(Kind[Domain], Writable, Deletable, Verifiable, Reviewable, OwnF
 
     # --- plan ---
 
-    def wanted(self, desired: Domain, observed: Domain) -> dict[str, Any]:
+    def wanted(self, desired_object: Resource, observed_object: Resource) -> dict[str, Any]:
         """Create-only values are compared only when known; the tracking certificate is wanted
         (generated or regenerated) for an ``https`` domain Mailgun has verified."""
+        desired, observed = self.spec(desired_object), self.spec(observed_object)
         out = desired.managed()
         for field in CREATE_ONLY:
             if field in out and getattr(observed, field) is None:

@@ -141,9 +141,9 @@ class ForwardKind(Kind[Forward], Writable, Deletable, Prunable, OwnFile):
         """The domain after the ``@``: Mailgun refuses a rule for a domain not on the account."""
         return (DOMAIN.canonical(Address(DOMAIN.name, address.key.rpartition("@")[2].partition("#")[0])),)
 
-    def wanted(self, desired: Forward, observed: Forward) -> dict[str, Any]:
+    def wanted(self, desired: Resource, observed: Resource) -> dict[str, Any]:
         """Every destination: one the entry leaves out is none (module docstring)."""
-        return desired.comparable()
+        return self.spec(desired).comparable()
 
     def export(self, out: Output, scope: str, resources: list[Resource]) -> CommentedMap:
         entries = CommentedMap()

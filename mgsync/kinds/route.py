@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 
 ROUTES_NOTE = """\
 Routes are named by their Mailgun description; apply writes the name as the description of a route
-it creates, and an update leaves the description as it is. Routes without a description are named route#<id>; when several share a description, the oldest
+it creates, and writes it again where the description was changed in Mailgun since.
+Routes without a description are named route#<id>; when several share a description, the oldest
 keeps it and the others are named <description>#<id>. Surrounding spaces are dropped and "/"
 becomes "-". mgsync derives the same names from the live account, and mgsync.lock ties each name
 to its route id, so renaming a route here renames it in Mailgun."""
@@ -45,6 +46,15 @@ class Route(Spec):
     priority: StrictInt = 0
     expression: str = Field(min_length=1)
     actions: tuple[str, ...] = Field(min_length=1)
+    # Mailgun's description, only where it no longer gives the route's name (``names_it``): changed
+    # outside mgsync. None otherwise, and then left out of the body, so that a lockfile is as before.
+    description: str | None = None
+
+    def comparable(self) -> dict[str, Any]:
+        body = super().comparable()
+        if body["description"] is None:
+            del body["description"]
+        return body
 
 
 RouteName = Annotated[str, AfterValidator(name_check("route name"))]
@@ -100,12 +110,30 @@ class RouteKind(Exact, Kind[Route], Writable, Deletable, Prunable, OwnFile):
         return [self.from_api(item, name) for item, name in route_names(items, locked)]
 
     def from_api(self, item: dict[str, Any], name: str) -> Resource:
+        description = item.get("description") or ""
         body = {
             "priority": item.get("priority") or 0,
             "expression": item["expression"],
             "actions": item.get("actions") or [],
         }
-        return self.resource("", name, body, id=item["id"], description=item.get("description") or "")
+        if not names_it(description, name, item["id"]):
+            body["description"] = description
+        return self.resource("", name, body, id=item["id"], description=description)
+
+    def recorded(self, locked: Resource, observed: Resource) -> dict[str, Any]:
+        """A record without a description had the route's name as its description (``names_it``)."""
+        record = super().recorded(locked, observed)
+        if self.spec(observed).description is not None:
+            record.setdefault("description", locked.address.key)
+        return record
+
+    def wanted(self, desired: Resource, observed: Resource) -> dict[str, Any]:
+        """A description changed outside mgsync goes back to the route's name, as apply wrote it (the
+        key is written as the description); the mgsync.lock ties the name to the route's id."""
+        fields = super().wanted(desired, observed)
+        if self.spec(observed).description is not None:
+            fields["description"] = desired.address.key
+        return fields
 
     def create(self, client: Client, change: Change) -> Resource | None:
         form = [("description", change.address.key), *self._form(self.spec(change.desired).managed())]
@@ -114,10 +142,13 @@ class RouteKind(Exact, Kind[Route], Writable, Deletable, Prunable, OwnFile):
         return self.from_api(route, change.address.key) if route is not None and fits(ITEM, route) else None
 
     def update(self, client: Client, change: Change) -> Resource | None:
-        # Never the description: a name is a description only where a manifest can hold it (see
-        # import_names), and a rename is a create and a delete, so an update leaves it as it is.
-        route_id = self.live(change).meta["id"]
-        data = client.put(f"/v3/routes/{path_quote(route_id)}", data=self._form(change.after or {}))
+        # The description only when it was changed outside mgsync (``wanted``): a name is a description
+        # only where a manifest can hold it (see import_names), so an update leaves it as it is.
+        route_id, after = self.live(change).meta["id"], change.after or {}
+        form = self._form(after)
+        if isinstance(after.get("description"), str):
+            form.append(("description", after["description"]))
+        data = client.put(f"/v3/routes/{path_quote(route_id)}", data=form)
         # PUT answers a flat route (§4); anything else and the re-read after apply fills the gap.
         return self.from_api(data, change.address.key) if fits(ITEM, data) else None
 
@@ -148,6 +179,14 @@ def age(item: dict[str, Any]) -> tuple[float, str]:
         return math.inf, item["id"]
     zoned = created if created.tzinfo is not None else created.replace(tzinfo=UTC)  # "-0000": UTC, zone unknown
     return zoned.timestamp(), item["id"]
+
+
+def names_it(description: str, name: str, route_id: str) -> bool:
+    """Whether the live ``description`` gives the route its ``name``, as ``route_names`` and
+    ``import_names`` derive names: itself, stripped, "/" as "-"; or the name is one made of the id
+    (``<description>#<id>``, ``route#<id>``), which any description leaves as it is."""
+    plain = description.strip()
+    return name in (plain, plain.replace("/", "-")) or name.endswith(f"#{route_id}")
 
 
 def route_names(items: list[dict[str, Any]], locked: State) -> list[tuple[dict[str, Any], str]]:

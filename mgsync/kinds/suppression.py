@@ -141,9 +141,9 @@ class SuppressionKind(BulkKind[S]):
         return {"address": change.address.name, **base, **self.wanted_fields(change)}
 
     def wanted_fields(self, change: Change) -> dict[str, Any]:
-        if change.observed is None:
+        if change.observed is None or change.desired is None:  # a create (no desired: spec says so)
             return self.spec(change.desired).managed()
-        return self.wanted(self.spec(change.desired), self.spec(change.observed))
+        return self.wanted(change.desired, change.observed)
 
     def upsert(self, client: Client, batch: list[Change]) -> None:
         scope = batch[0].address.scope
@@ -174,11 +174,11 @@ class UnsubscribeKind(SuppressionKind[Unsubscribe]):
     section = "unsubscribes"
     table = "unsubscribes"
 
-    def wanted(self, desired: Unsubscribe, observed: Unsubscribe) -> dict[str, Any]:
+    def wanted(self, desired: Resource, observed: Resource) -> dict[str, Any]:
         # Tags only ever grow: dropping a tag would re-subscribe the recipient to it (§3.3).
-        wanted = desired.managed()
+        wanted = self.spec(desired).managed()
         if "tags" in wanted:
-            wanted["tags"] = sorted(set(wanted["tags"]) | set(observed.tags))
+            wanted["tags"] = sorted(set(wanted["tags"]) | set(self.spec(observed).tags))
         return wanted
 
 

@@ -2,8 +2,9 @@
 where a manifest can hold it; import names the others (``route#<id>`` for none, ``ops-alerts`` for
 "ops/alerts", spaces dropped) and the lockfile ties the name to the id. An update sent the name as
 the description, so changing a priority quietly rewrote "ops/alerts" to "ops-alerts" and "" to
-"route#<id>". A route is renamed only by a create and a delete (mgsync.kinds.route), so an update
-never changes the description and never sends it. Found by an import probe."""
+"route#<id>". Such a description gives the route its name (``route.names_it``), so an update
+never changes it and never sends it; it sends one only to write back the name where the description
+was changed in Mailgun since (tests/e2e/test_route_description.py). Found by an import probe."""
 
 from __future__ import annotations
 
