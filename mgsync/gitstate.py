@@ -36,7 +36,8 @@ from typing import Any
 from mgsync import account, jsontext
 from mgsync.account import Account
 from mgsync.errors import MgsyncError, writing
-from mgsync.lockfile import STATE_WAIT, fold, hold, render_document, replaced, shape_problem, temporary
+from mgsync.lockfile import STATE_WAIT, fold, render_document, shape_problem
+from mgsync.safefile import hold, replaced, temporary
 
 DEFAULT_BRANCH = "mgsync-state"
 DEFAULT_REMOTE = "origin"

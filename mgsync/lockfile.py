@@ -18,9 +18,8 @@ all stored passwords with one scrypt instead of one per credential (see ``engine
 it is kept as it is while it still verifies, so a no-op apply rewrites the file byte for byte.
 ``account`` names the Mailgun account (and subaccount) the lockfile belongs to (``account.py``:
 what identifies one, and the refusal to use the lockfile on another); absent in older lockfiles.
-Writes are atomic (temp file + rename). ``hold`` takes an exclusive lock on a sidecar file so two
-applies on one lockfile cannot run at once; ``filelock`` makes that work on Windows, macOS and Linux
-alike (``flock`` there, ``msvcrt`` locking on Windows).
+Writes are atomic (temp file + rename). ``safefile.hold`` takes an exclusive lock on a sidecar file
+so two applies on one lockfile cannot run at once.
 
 The journal (``<lockfile>.journal``, JSON Lines) makes an apply's record of each step durable without
 rewriting the whole file per step, which made an apply quadratic in what it wrote. An apply opens it
@@ -30,8 +29,7 @@ when it ends, even when it fails (``write``: the new file atomically, then the j
 first line names the lockfile text it continues (``base``, a digest). ``read`` replays a journal whose
 base is the file it read, so after a kill at any moment the lockfile as read holds every step committed
 before it; a journal of another base (the fold completed, or the file was replaced since: a pull, a
-checkout) is stale and ignored. A torn last line (the process killed mid-append) is not a step that
-was committed; any other unreadable line is a corrupt journal, refused with its line number.
+checkout) is stale and ignored (``journal.py`` reads it).
 
 ``account_notes`` (present only when there were some) is the digest of the notes on the account as
 the last apply left it (``plan.account_digest``: unverified domains, certificates), so a review shows
@@ -43,29 +41,26 @@ lockfile written by a newer mgsync loses nothing here.
 from __future__ import annotations
 
 import errno
-import functools
 import hashlib
 import hmac
 import json
 import logging
 import os
-import stat
-import tempfile
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from json.encoder import encode_basestring  # the escaper json.dumps uses (C)
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
 from pydantic import ValidationError
 
 from mgsync import __version__, jsontext
-from mgsync.errors import LockfileError, LockHeldError, read_file
+from mgsync.errors import LockfileError, read_file
 from mgsync.fingerprint import canonical_cells, canonical_json, digest, fingerprint
+from mgsync.journal import JOURNAL_VERSION, append, journal_path, read_journal
 from mgsync.kinds import BY_NAME, Kind
+from mgsync.safefile import hold, replaced, temporary, unwritable
 from mgsync.state import Address, Entries, Resource, State
 
 log = logging.getLogger("mgsync.lockfile")
@@ -253,10 +248,10 @@ class Lockfile:
             header = json.dumps({"journal": JOURNAL_VERSION, "base": digest(self._write())}) + "\n"
             try:
                 fd = os.open(self.journal_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _BINARY, 0o644)
-                _append(fd, header)
+                append(fd, header)
             except OSError as err:
                 raise LockfileError(
-                    f"Cannot write the apply journal {self.journal_path}: {_unwritable(self.journal_path, err)}."
+                    f"Cannot write the apply journal {self.journal_path}: {unwritable(self.journal_path, err)}."
                 ) from None
             self._journal = fd
             with self._mutex:
@@ -277,7 +272,7 @@ class Lockfile:
             if not lines:
                 return
             try:
-                _append(self._journal, "".join(lines))
+                append(self._journal, "".join(lines))
             except OSError as err:
                 raise LockfileError(
                     f"Cannot write the apply journal {self.journal_path}: {err.strerror or err}; free space or "
@@ -301,7 +296,7 @@ class Lockfile:
             fd, tmp = temporary(target, ".mgsync-lock-")
         except OSError as err:
             raise LockfileError(
-                f"Cannot write the lockfile {self.path}: {_unwritable(self.path, err)}, then run the command again "
+                f"Cannot write the lockfile {self.path}: {unwritable(self.path, err)}, then run the command again "
                 "(the next apply records what Mailgun already holds)."
             ) from None
         try:
@@ -327,70 +322,11 @@ class Lockfile:
         return text
 
 
-JOURNAL_VERSION = 1
 _BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 
 
 def _comparable(resource: Resource) -> Any:
     return resource.body.comparable()
-
-
-def journal_path(lockfile: Path) -> Path:
-    """Beside the file itself (a link's target): an apply through the link and one through the file
-    see one journal, as they hold one lock (``hold``)."""
-    target = replaced(lockfile)
-    return target.with_name(target.name + ".journal")
-
-
-def _append(fd: int, text: str) -> None:
-    data = text.encode("utf-8")
-    while data:
-        data = data[os.write(fd, data) :]
-    os.fsync(fd)
-
-
-def read_journal(path: Path, base: str) -> list[tuple[str, dict[str, Any] | None]]:
-    """The steps (address, entry or None when forgotten) of the journal at ``path``, in order, when it
-    continues the lockfile text whose ``digest`` is ``base``; none if there is no journal or it is stale."""
-    try:
-        data = read_file(path)
-    except FileNotFoundError:
-        return []
-    except OSError as err:
-        raise LockfileError(
-            f"{path}: cannot read the apply journal ({err.strerror}); make it a readable file"
-        ) from None
-    lines = data.split(b"\n")
-    complete = lines[:-1]  # the last piece has no newline: empty, or torn by a kill mid-append
-    if not complete:
-        return []
-    try:
-        header = jsontext.loads(complete[0])
-    except ValueError:
-        header = None
-    if not isinstance(header, dict) or header.get("journal") != JOURNAL_VERSION:
-        raise LockfileError(_corrupt(path, 1))
-    if header.get("base") != base:
-        return []  # folded already, or the lockfile was replaced since: what it held is not this file's
-    steps: list[tuple[str, dict[str, Any] | None]] = []
-    for number, line in enumerate(complete[1:], 2):
-        try:
-            step = jsontext.loads(line)
-        except ValueError:
-            step = None
-        if not (isinstance(step, list) and len(step) == 2 and isinstance(step[0], str)) or not (
-            step[1] is None or isinstance(step[1], dict)
-        ):
-            raise LockfileError(_corrupt(path, number))
-        steps.append((step[0], step[1]))
-    return steps
-
-
-def _corrupt(path: Path, line: int) -> str:
-    return (
-        f"{path}:{line}: the apply journal is corrupt; delete it and run mgsync plan "
-        "(the next apply records again what Mailgun holds)"
-    )
 
 
 def _check_shape(path: Path, data: dict[str, Any]) -> None:
@@ -422,37 +358,6 @@ def shape_problem(data: dict[str, Any]) -> str | None:
         if data.get(field) is not None and not isinstance(data[field], str):
             return f"{field} is not a string"
     return None
-
-
-def replaced(path: Path) -> Path:
-    """The file a write of ``path`` replaces: a symbolic link's target (a lockfile shared between
-    directories), never the link itself, which a rename would turn into a file of its own."""
-    try:
-        return path.resolve() if path.is_symlink() else path
-    except (OSError, RuntimeError):  # a name too long, a loop of links: using the path says why
-        return path
-
-
-def temporary(target: Path, prefix: str) -> tuple[int, str]:
-    """A temporary file beside ``target`` (so that a rename replaces it whole), with ``target``'s
-    permissions, or a new file's under the umask: ``mkstemp`` makes it 0600, which a rename would
-    give the lockfile, shutting out the group that shares it."""
-    fd, tmp = tempfile.mkstemp(prefix=prefix, dir=target.parent)
-    try:
-        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o666 & ~_umask()
-        os.chmod(tmp, mode)
-    except OSError:
-        os.close(fd)
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return fd, tmp
-
-
-@functools.cache
-def _umask() -> int:
-    mask = os.umask(0o022)  # read by setting it, the only way there is; set back at once
-    os.umask(mask)
-    return mask
 
 
 STATE_WAIT = "run the command again once it has finished"  # ``mgsync state`` has no --lock-timeout
@@ -502,49 +407,6 @@ _AFTER_QUOTE = itemgetter(slice(1, None))  # an encoded name without its opening
 def _braced(text: str) -> str:
     """``text`` as literal text in a ``str.format`` template."""
     return text.replace("{", "{{").replace("}", "}}")
-
-
-@contextmanager
-def hold(path: Path, *, timeout: float = 0, hint: str = "pass --lock-timeout SECONDS to wait") -> Iterator[None]:
-    """Hold the exclusive apply lock of the lockfile at ``path`` (a ``.lck`` sidecar), waiting up to
-    ``timeout`` seconds for another apply to release it; ``hint``: what to do when it is held."""
-    if not path.name:  # "--lockfile ." (or ""): a directory, which has no name to put ".lck" after
-        raise LockfileError(f"--lockfile {str(path)!r} is a directory; name a file in it, like {path / 'mgsync.lock'}")
-    if not timeout >= 0:  # NaN, which click's FloatRange lets through
-        raise LockfileError(f"--lock-timeout must be a number of seconds, not {timeout}")
-    target = replaced(path)
-    lock_path = target.with_name(target.name + ".lck")
-    # A fresh, non-singleton lock per call: two holds in one process must exclude each other too.
-    lock = FileLock(lock_path, timeout=timeout, is_singleton=False, thread_local=False)
-    try:
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        lock.acquire()
-    except Timeout:
-        waited = f"still held after {timeout:g} s" if timeout > 0 else hint
-        raise LockHeldError(
-            f"Another mgsync apply holds the lock on {path} ({waited}); wait for it to finish (lock file {lock_path})."
-        ) from None
-    except OSError as err:  # after Timeout, which is an OSError too
-        raise LockfileError(f"Cannot create the apply lock {lock_path}: {_unwritable(lock_path, err)}.") from None
-    try:
-        yield
-    finally:
-        lock.release()
-
-
-def _unwritable(target: Path, err: OSError) -> str:
-    """Why ``target`` cannot be created, and what to do: a file where a directory must be, or the
-    system's reason (e.g. Permission denied) with the directory to make writable."""
-    if err.errno == errno.ENAMETOOLONG:
-        return f"{err.strerror}; choose a shorter lockfile path (--lockfile)"
-    # the file itself refused (a teammate's .lck), not the directory it would be made in
-    if err.filename is not None and os.path.abspath(err.filename) == os.path.abspath(target) and target.exists():
-        return f"{err.strerror or err}; the file is there and this user may not write it: make it writable"
-    for parent in reversed(target.parents):
-        if parent.exists() and not parent.is_dir():
-            return f"{parent} is a file, not a directory; choose a lockfile path in a directory (--lockfile)"
-    there = next(p for p in target.parents if p.exists())  # where the missing directories would be made
-    return f"{err.strerror or err}; make {there} writable for this user"
 
 
 CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>")

@@ -1,7 +1,7 @@
 """Applying a plan and recording the result: execute it (``apply.execute``), read again what it
 wrote, and bring the lockfile in line with what Mailgun shows (``sync_lock``).
 
-The caller holds the lockfile's lock (``lockfile.hold``) from planning to here.
+The caller holds the lockfile's lock (``safefile.hold``) from planning to here.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def apply_changes(
     """Apply ``outcome.plan``, then re-read and record what Mailgun shows: ``outcome`` with the
     number of changes applied and, when a fresh plan still shows changes, that plan (``pending``).
 
-    The caller holds the lockfile's lock (``lockfile.hold``) from planning to here. The lockfile also
+    The caller holds the lockfile's lock (``safefile.hold``) from planning to here. The lockfile also
     records the digest of the account notes (``Plan.account_digest``), for reviews to show them when changed.
     """
     if outcome.account is not None:  # an older lockfile is adopted; the journal starts from it

@@ -23,8 +23,9 @@ from mgsync.engine.record import apply_changes
 from mgsync.engine.sealing import Seal
 from mgsync.engine.secrets import secret_texts
 from mgsync.kinds import BY_NAME, Kind
-from mgsync.lockfile import Lockfile, hold
+from mgsync.lockfile import Lockfile
 from mgsync.plan import Plan
+from mgsync.safefile import hold
 
 if TYPE_CHECKING:
     from mgsync.client import Client
@@ -62,7 +63,7 @@ class Hooks:
 
 @contextmanager
 def held(path: Path, *, timeout: float = 0) -> Iterator[Lockfile]:
-    """The lockfile at ``path``, read once its apply lock is held (``lockfile.hold``), held until the
+    """The lockfile at ``path``, read once its apply lock is held (``safefile.hold``), held until the
     block ends. Take it before connecting: the embedded emulator reads its account when it starts."""
     with hold(path, timeout=timeout):
         yield Lockfile.read(path)

@@ -12,8 +12,8 @@ import pytest
 
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
-from mgsync.lockfile import hold
 from mgsync.plan import Plan
+from mgsync.safefile import hold
 from tests.support.cli import EXAMPLE_ENV, REPO, run
 from tests.support.plans import example_plan, update
 

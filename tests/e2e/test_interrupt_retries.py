@@ -24,7 +24,8 @@ import pytest
 
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
-from mgsync.lockfile import Lockfile, journal_path
+from mgsync.journal import journal_path
+from mgsync.lockfile import Lockfile
 from tests.benchmarks import account_l
 from tests.e2e.test_kill_apply import KEY, cli_env, ctrl_c_able, live_routes
 

@@ -29,7 +29,8 @@ import pytest
 
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
-from mgsync.lockfile import Lockfile, journal_path
+from mgsync.journal import journal_path
+from mgsync.lockfile import Lockfile
 from tests.benchmarks import account_l
 from tests.support.cli import mgsync_command, run
 

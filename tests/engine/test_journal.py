@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from mgsync.errors import ApiError, LockfileError
-from mgsync.lockfile import Lockfile, fold, journal_path
+from mgsync.journal import journal_path
+from mgsync.lockfile import Lockfile, fold
 from mgsync.state import Address, Resource
 from tests.support.harness import Harness
 

@@ -8,7 +8,7 @@ import pytest
 
 from mgsync import render
 from mgsync.errors import ApiError, LockHeldError, UnsafePlanError
-from mgsync.lockfile import hold
+from mgsync.safefile import hold
 from tests.support.harness import Harness
 
 ROUTE = (

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from mgsync import gitstate, statecli
-from mgsync.lockfile import Lockfile, hold, journal_path
+from mgsync.journal import journal_path
+from mgsync.lockfile import Lockfile
+from mgsync.safefile import hold
 from mgsync.state import Address
 from tests.support.cli import mgsync_command
 
