@@ -22,6 +22,7 @@ from mgsync.errors import UnreadableAnswerError
 from mgsync.settings import Settings
 from tests.support.cli import run
 from tests.support.client import KEY, Sleeps
+from tests.support.listener import Listener
 
 TOO_LARGE = (
     f"the answer is larger than {bodies.LIMIT // 2**20} MiB, far more than any of Mailgun's: a server in "
@@ -41,23 +42,16 @@ def bomb() -> bytes:
     return out
 
 
-class OddServer:
+class OddServer(Listener):
     """Answers every request on 127.0.0.1 with 200 and the body ``kind`` says; counts the requests."""
 
     def __init__(self, kind: str) -> None:
         self.kind, self.requests, self.stop = kind, 0, threading.Event()
         self.body = bomb() if kind == "bomb" else b""
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__()
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:  # closed
-                return
-            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+    def accepted(self, conn: socket.socket) -> None:
+        threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
 
     def _answer(self, conn: socket.socket) -> None:
         with conn:
@@ -90,7 +84,7 @@ class OddServer:
 
     def close(self) -> None:
         self.stop.set()
-        self.sock.close()
+        super().close()
 
 
 @pytest.fixture

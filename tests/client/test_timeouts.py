@@ -5,7 +5,6 @@ default), and the command says at once that it is waiting, then what to check.""
 from __future__ import annotations
 
 import socket
-import threading
 import time
 from collections.abc import Iterator
 
@@ -16,32 +15,24 @@ from mgsync.errors import ConfigError, NoAnswerError
 from mgsync.settings import Settings
 from tests.support.cli import run
 from tests.support.client import KEY, Sleeps
+from tests.support.listener import Listener
 
 CHECK = "check the network, and a firewall or proxy on the way (MGSYNC_TIMEOUT sets the seconds)"
 
 
-class BlackHole:
-    """Accepts every connection on 127.0.0.1 and never answers; counts them."""
+class BlackHole(Listener):
+    """Accepts every connection on 127.0.0.1 and never answers; keeps them open until closed."""
 
     def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.accepted: list[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
+        self.held: list[socket.socket] = []
+        super().__init__()
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:  # closed
-                return
-            self.accepted.append(conn)
+    def accepted(self, conn: socket.socket) -> None:
+        self.held.append(conn)
 
     def close(self) -> None:
-        self.sock.close()
-        for conn in self.accepted:
+        super().close()
+        for conn in self.held:
             conn.close()
 
 
