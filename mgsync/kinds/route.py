@@ -142,8 +142,8 @@ class RouteKind(Exact, Kind[Route], Writable, Deletable, Prunable, OwnFile):
         return self.from_api(route, change.address.key) if route is not None and fits(ITEM, route) else None
 
     def update(self, client: Client, change: Change) -> Resource | None:
-        # The description only when it was changed outside mgsync (``wanted``): a name is a description
-        # only where a manifest can hold it (see import_names), so an update leaves it as it is.
+        # The description only to write back one changed outside mgsync (``wanted``); else an update
+        # leaves it as it is: a name is a description only where a manifest can hold it (import_names).
         route_id, after = self.live(change).meta["id"], change.after or {}
         form = self._form(after)
         if isinstance(after.get("description"), str):
