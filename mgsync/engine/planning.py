@@ -95,6 +95,7 @@ def plan_changes(
     plan = replace(_with_engine_word(made, selected, observed, notes, show_hidden=show_hidden), targets=targets)
     covered = read if fresh else None
     plan = replace(plan, unmatched=unmatched)
+    seal = seal.learning(plan.changes)
     sealed = None if (shown := seal.plan(plan)) is plan else shown
     return Outcome(plan, observed, secrets=secrets, account=account, scopes=covered, seal=seal, sealed=sealed)
 

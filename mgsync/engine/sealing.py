@@ -30,7 +30,7 @@ from mgsync.changes import Change, FieldChange
 from mgsync.kinds import BY_NAME
 from mgsync.plan import LiveFingerprints, Plan
 from mgsync.shapes.env import MIN_SHOWN, REFERENCE
-from mgsync.state import Resource, State
+from mgsync.state import Resource, Row, State
 
 _OTHER = "(not {})"  # a live value where a manifest has a reference, other than the variable's
 _EARLIER = "(earlier {})"  # a live value where the lockfile has one (the object's manifest may name none now)
@@ -90,6 +90,20 @@ class Seal:
                 return sealed
         return body
 
+    def learning(self, changes: list[Change]) -> Seal:
+        """This seal and, from the changes of bulk entries (a list member's ``vars``, written inline:
+        CSV cells take no ``${env:}``), each live value where the desired entry has a reference:
+        ``sealing`` walks objects, and 200,000 entries that did not change need no walk."""
+        if not self.shown:
+            return self
+        learned: dict[str, str] = {}
+        for change in changes:
+            desired, observed = change.desired, change.observed
+            if desired is not None and observed is not None and isinstance(desired.body, Row):
+                pairs = _beside(self.data(desired.body.comparable()), observed.body.comparable())
+                _learn(pairs, _OTHER, self.shown, learned)
+        return Seal({**learned, **self.shown}) if learned else self
+
     def plan(self, plan: Plan) -> Plan:
         """``plan`` as people and files see it: values, notes and refusals sealed, and the live
         fingerprints made from sealed bodies. Apply uses the plan itself, whose values Mailgun gets."""
@@ -130,15 +144,22 @@ def sealing(shown_env: Mapping[str, str], wanted: State, locked: State, observed
     learned: dict[str, str] = {}
     for address, live in observed.objects.items():
         found = live.body.comparable()
-        pairs = list(_beside(current.data(_body(wanted.get(address))), found)) if current else []
-        templates = [(t, s, _OTHER) for t, s in pairs if "${env:" in t]  # the manifest's value is another
+        if current:  # the manifest's value is another
+            _learn(_beside(current.data(_body(wanted.get(address))), found), _OTHER, shown_env, learned)
         if recorded:  # the variable's value at an earlier apply, as the lockfile recorded it
-            templates += [(t, s, _EARLIER) for t, s in _beside(_body(locked.get(address)), found) if "${env:" in t]
-        for template, live_text, form in templates:
-            for name, value in _spans(template, live_text) or ():
-                if value not in shown_env and len(value) >= MIN_SHOWN:
-                    learned.setdefault(value, form.format(f"${{env:{name}}}"))
+            _learn(_beside(_body(locked.get(address)), found), _EARLIER, shown_env, learned)
     return Seal({**learned, **shown_env})
+
+
+def _learn(pairs: Iterator[tuple[str, str]], form: str, shown: Mapping[str, str], learned: dict[str, str]) -> None:
+    """Into ``learned``: each text of a live string that stands in a reference of the template string
+    beside it, unless it is a current value or too short to hide, as ``form`` names that reference."""
+    for template, live_text in pairs:
+        if "${env:" not in template:
+            continue
+        for name, value in _spans(template, live_text) or ():
+            if value not in shown and len(value) >= MIN_SHOWN:
+                learned.setdefault(value, form.format(f"${{env:{name}}}"))
 
 
 def _body(resource: Resource | None) -> Any:

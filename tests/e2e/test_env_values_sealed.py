@@ -181,3 +181,29 @@ def test_a_reference_where_a_setting_takes_one_of_a_few_words_keeps_the_lockfile
     lockfile = (tmp_path / "mgsync.lock").read_text(encoding="utf-8")
     assert '"active": "htmlonly"' in lockfile and '"web_scheme": "https"' in lockfile
     assert "https://x.example.com/in?k=${env:HOOK_TOKEN}" in lockfile and OLD not in lockfile
+
+
+def test_a_rotated_token_in_a_member_s_vars_shows_as_other_than_its_reference(mailgun, tmp_path: Path) -> None:
+    """Inline bulk entries (a list member's ``vars``) are learned from their changes: the token before
+    a rotation is never printed, in any format or file, and the new one is applied."""
+    (tmp_path / "mgsync.yaml").write_text(
+        "mailing_lists:\n"
+        "  news@mg.example.com:\n"
+        "    members:\n"
+        "      - address: ann@example.org\n"
+        '        vars: {portal: "https://portal.example.com/?t=${env:HOOK_TOKEN}"}\n',
+        encoding="utf-8",
+    )
+    mgsync(mailgun, OLD, "apply", "--yes", ".", cwd=tmp_path)
+    shown = mgsync(mailgun, NEW, "plan", ".", "--out", "plan.json", "--text-out", "plan.txt", cwd=tmp_path, code=0)
+    shown += mgsync(mailgun, NEW, "plan", ".", "--format", "json", cwd=tmp_path)
+    shown += mgsync(mailgun, NEW, "plan", ".", "--format", "markdown", cwd=tmp_path)
+    shown += written(tmp_path)
+    assert OLD not in shown and NEW not in shown
+    assert "https://portal.example.com/?t=(not ${env:HOOK_TOKEN})" in shown
+    assert "https://portal.example.com/?t=${env:HOOK_TOKEN}" in shown
+    mgsync(mailgun, NEW, "apply", "--yes", "plan.json", cwd=tmp_path)
+    members = httpx.get(
+        f"{mailgun['MAILGUN_BASE_URL']}/v3/lists/news@mg.example.com/members/pages", auth=("api", KEY)
+    ).json()["items"]
+    assert [m["vars"] for m in members] == [{"portal": f"https://portal.example.com/?t={NEW}"}]
