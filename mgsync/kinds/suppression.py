@@ -141,7 +141,7 @@ class SuppressionKind(BulkKind[S]):
         return {"address": change.address.name, **base, **self.wanted_fields(change)}
 
     def wanted_fields(self, change: Change) -> dict[str, Any]:
-        if change.observed is None or change.desired is None:  # a create (no desired: spec says so)
+        if change.observed is None or change.desired is None:  # a create (spec refuses a change with no desired)
             return self.spec(change.desired).managed()
         return self.wanted(change.desired, change.observed)
 
