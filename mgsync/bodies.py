@@ -22,7 +22,8 @@ import httpx
 
 LIMIT = 128 * 1024 * 1024  # bytes of a decoded body: 12 x the largest answer Mailgun's limits allow
 DEADLINE = 10  # timeouts (MGSYNC_TIMEOUT, 30 s by default) for the whole answer
-KEPT_HEADERS_NOT = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+# of the body as sent: the answer made anew holds it decoded, whole
+DROPPED_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
 
 class Overrun(Exception):
@@ -55,7 +56,7 @@ def read_within(
         # httpx binds an answer's stream to the answer (a reference cycle): broken here, so that the
         # answer and its body need not wait for the cycle collector
         response.stream = httpx.ByteStream(b"")
-    headers = [(name, value) for name, value in response.headers.multi_items() if name not in KEPT_HEADERS_NOT]
+    headers = [(name, value) for name, value in response.headers.multi_items() if name not in DROPPED_HEADERS]
     reason = response.extensions.get("reason_phrase")
     return httpx.Response(
         response.status_code,
