@@ -47,11 +47,10 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Callable
 from json.encoder import encode_basestring  # the escaper json.dumps uses (C)
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
@@ -84,8 +83,8 @@ class Lockfile:
         self._journal: int | None = None  # the open journal's file descriptor (``open_journal``)
         self._made: dict[str, bytes] = {}  # secret hashes this run made: a sha256 of each one's secret (``vouch``)
         self._dirty: set[str] = set()  # addresses changed since the journal's last commit
-        # the body recorded of a resource: values from ${env:} as their references (engine.sealing)
-        self.seal: Callable[[Resource], Any] = _comparable
+        # what is recorded in place of values from ${env:}: their references (engine.sealing)
+        self.seal: Sealing = _UNSEALED
 
     @classmethod
     def read(cls, path: Path) -> Lockfile:
@@ -187,7 +186,7 @@ class Lockfile:
         return any("${env:" in text for text in jsontext.strings(bodies))
 
     def record(self, resource: Resource, *, secret_hash: str | None = None, meta_keys: tuple[str, ...] = ()) -> None:
-        body = self.seal(resource)
+        body = self.seal.recorded(resource)
         entry: dict[str, Any] = {"body": body, "fingerprint": fingerprint(body)}
         meta = {k: resource.meta[k] for k in meta_keys if resource.meta.get(k) is not None}
         if meta:
@@ -205,10 +204,11 @@ class Lockfile:
 
     def record_collection(self, kind: str, scope: str, entries: Entries, digest: str | None = None) -> None:
         """Record one collection's live entries (``Row.entry`` tuples by name) as a count and a digest
-        (``digest``: their ``collection_digest``, when the caller made it already)."""
-        recorded = (
-            {"count": len(entries), "digest": digest or collection_digest(kind, scope, entries)} if entries else None
-        )
+        of them sealed (a token in a member's ``vars`` as its reference: a digest of the value would let
+        a short one be guessed); ``digest``: that digest, when the caller made it already (import)."""
+        if entries and digest is None:
+            digest = collection_digest(kind, scope, self.seal.data(entries))
+        recorded = {"count": len(entries), "digest": digest} if entries else None
         with self._mutex:
             if recorded:
                 self.collections[f"{kind}:{scope}"] = recorded
@@ -325,8 +325,27 @@ class Lockfile:
 _BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 
 
-def _comparable(resource: Resource) -> Any:
-    return resource.body.comparable()
+class Sealing(Protocol):
+    """What the lockfile records of bodies and entries (``engine.sealing.Seal``)."""
+
+    def recorded(self, resource: Resource) -> Any:
+        """The body recorded of ``resource``."""
+
+    def data(self, value: Any) -> Any:
+        """JSON-like ``value`` as recorded; the same object when nothing in it is sealed."""
+
+
+class _Unsealed:
+    """No value from ``${env:}`` to seal: bodies and entries as they are."""
+
+    def recorded(self, resource: Resource) -> Any:
+        return resource.body.comparable()
+
+    def data(self, value: Any) -> Any:
+        return value
+
+
+_UNSEALED = _Unsealed()
 
 
 def _check_shape(path: Path, data: dict[str, Any]) -> None:

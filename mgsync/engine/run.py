@@ -92,7 +92,7 @@ class Engine:
         self.client.hide([*secret_texts(self.desired.state), *self.desired.shown_env])  # a server may echo them
         planned = self.plan()
         shown = planned.shown  # what was reviewed is what is shown: values from ${env:} sealed (engine.sealing)
-        self.lock.seal = planned.seal.recorded
+        self.lock.seal = planned.seal
         with secrets_hashed(planned.plan, self.lock) as hashes:  # beside the checks and what the hooks show
             self.hooks.planned(shown)
             self._check_reviewed(shown, checks, planned.seal)

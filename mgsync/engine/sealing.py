@@ -10,8 +10,9 @@ Mailgun's dashboard), is a secret too: it is shown ``(not ${env:NAME})`` (``(ear
 where only the lockfile has the reference), so the plan still says that it changes and never what
 it was.
 
-The lockfile keeps bodies sealed (``Lockfile.record``), so where Mailgun has the value the lockfile
-has the reference: a plan takes a recorded string with references as the live string at the same
+The lockfile keeps bodies sealed (``Lockfile.record``), and digests collections sealed (a token in a
+member's ``vars``: ``Lockfile.record_collection``), so where Mailgun has the value the lockfile has the
+reference: a plan takes a recorded string with references as the live string at the same
 place whenever that one fits it (``unsealed``), so drift is judged as before, but for the secret.
 """
 

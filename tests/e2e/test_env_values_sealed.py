@@ -207,3 +207,31 @@ def test_a_rotated_token_in_a_member_s_vars_shows_as_other_than_its_reference(ma
         f"{mailgun['MAILGUN_BASE_URL']}/v3/lists/news@mg.example.com/members/pages", auth=("api", KEY)
     ).json()["items"]
     assert [m["vars"] for m in members] == [{"portal": f"https://portal.example.com/?t={NEW}"}]
+
+
+def test_neither_the_lockfile_nor_a_plan_file_depends_on_a_token_in_a_member_s_vars(mailgun, tmp_path: Path) -> None:
+    """The lockfile's digest of a member list and a saved plan's fingerprints of member changes are
+    made from the entries as shown (the reference, not its value): two accounts that differ only in
+    the token record the same lockfile and save the same plan, so a short token cannot be guessed by
+    hashing candidates against a lockfile or plan committed to git. It was a digest of the values."""
+    (tmp_path / "mgsync.yaml").write_text(
+        "mailing_lists:\n"
+        "  news@mg.example.com:\n"
+        "    members:\n"
+        "      - address: ann@example.org\n"
+        '        vars: {portal: "https://portal.example.com/?t=${env:HOOK_TOKEN}", n: 7}\n'
+        "      - address: bob@example.org\n",
+        encoding="utf-8",
+    )
+    lockfile = tmp_path / "mgsync.lock"
+    mgsync(mailgun, OLD, "apply", "--yes", ".", cwd=tmp_path)
+    assert '"member:news@mg.example.com": {' in lockfile.read_text(encoding="utf-8")
+    recorded = {OLD: lockfile.read_text(encoding="utf-8")}
+    for token in (NEW, "t0ken-THIRD-0000"):
+        mgsync(mailgun, token, "plan", ".", "--out", f"{token}.json", cwd=tmp_path, code=0)
+    saved = [(tmp_path / f"{token}.json").read_text(encoding="utf-8") for token in (NEW, "t0ken-THIRD-0000")]
+    assert "(not ${env:HOOK_TOKEN})" in saved[0] and saved[0] == saved[1]
+    mgsync(mailgun, NEW, "apply", "--yes", f"{NEW}.json", cwd=tmp_path)
+    recorded[NEW] = lockfile.read_text(encoding="utf-8")
+    assert "No changes." in mgsync(mailgun, NEW, "plan", ".", cwd=tmp_path)
+    assert recorded[OLD] == recorded[NEW]
