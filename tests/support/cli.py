@@ -1,4 +1,5 @@
-"""Run the real ``mgsync`` executable in a subprocess."""
+"""Run the real ``mgsync`` command in a process of its own: forked from this pytest process's zygote
+(``zygote.py``: the imports done once), or the console script where a fresh interpreter could differ."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from tests.support import zygote
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -51,15 +54,22 @@ def run(
     unset: Sequence[str] = (),
     **popen: Any,
 ) -> subprocess.CompletedProcess[str]:
-    """The real ``mgsync`` with ``args``; ``popen``: more of ``subprocess.run``'s options (``preexec_fn``)."""
+    """The real ``mgsync`` with ``args``; ``popen``: more of ``subprocess.run``'s options (``preexec_fn``),
+    with which the console script is started (as it is off Linux: ``zygote.run``)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_"))}
     full_env.update(EXAMPLE_ENV)
     full_env.update(env or {})
     for name in unset:
         full_env.pop(name, None)
     full_env["NO_COLOR"] = "1"
+    command = [*mgsync_command(), *args]
+    if not popen:
+        argv = [command[0] if len(command) == len(args) + 1 else "mgsync", *args]
+        done = zygote.run(argv, cwd=str(cwd or REPO), env=full_env, input=input, timeout=120)
+        if done is not None:
+            return subprocess.CompletedProcess(command, done.returncode, done.stdout, done.stderr)
     return subprocess.run(
-        [*mgsync_command(), *args],
+        command,
         cwd=cwd or REPO,
         env=full_env,
         input=input,

@@ -1,0 +1,315 @@
+"""The real ``mgsync`` command in a process of its own, without paying its imports each time.
+
+The suite starts about a thousand ``mgsync`` processes, and each spent about 0.45 s of CPU importing
+pydantic, click and ruamel.yaml and building mgsync's models before it did anything: close to half
+of the suite's CPU. On Linux a *zygote*, one per pytest process and started on first use, imports
+``mgsync.cli`` once; for each command it forks a process that takes the command's arguments,
+environment, working directory and standard streams and runs ``mgsync.cli.run``, what the console
+script runs, which ends the process with the command's code. Each command is still a process of its
+own, with its exit code, pipes, signals, locks and memory; only the imports are done once.
+
+``run`` returns None where a fresh interpreter could behave otherwise, and the caller starts the
+console script as before: off Linux, with ``MGSYNC_TEST_NO_ZYGOTE`` set, for a script other than
+the one beside this Python (which the zygote runs), and for an environment whose settings an
+interpreter reads as it starts (``PYTHON*``, ``LC_*``, ``LANG``; ``TZ`` is read again:
+``time.tzset``) differ from the zygote's.
+
+The zygote answers each connection on its Unix socket: a JSON request (argv, cwd, env) with the
+command's three standard streams as file descriptors (``SCM_RIGHTS``). It forks a supervisor, which
+forks the command, sends its pid, waits for it and sends its wait status. The zygote itself stays
+single-threaded, so forking it is safe, and it ends when the pytest process that started it does
+(its lifeline pipe closes).
+"""
+
+from __future__ import annotations
+
+import array
+import atexit
+import contextlib
+import io
+import json
+import os
+import selectors
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+STARTUP_ENV = ("PYTHON", "LC_", "LANG")  # what an interpreter reads as it starts
+OFF = "MGSYNC_TEST_NO_ZYGOTE"  # set (non-empty): every command from the console script, to tell a fault of the zygote
+REPO = Path(__file__).resolve().parents[2]
+_HEADER = struct.Struct("!I")
+BOOT = "import sys; from tests.support.zygote import serve; serve(*sys.argv[1:])"
+
+
+class Zygote:
+    """One zygote process, the path of its socket, and the environment it started with."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.startup = startup_env(env)
+        self._dir = tempfile.mkdtemp(prefix="mgsync-zygote-")
+        self.path = os.path.join(self._dir, "socket")
+        lifeline, self._lifeline = os.pipe()  # the zygote ends when this write end closes
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", BOOT, self.path, str(lifeline)],
+            env=env,
+            cwd=REPO,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            pass_fds=(lifeline,),
+        )
+        os.close(lifeline)
+        deadline = time.monotonic() + 60
+        while not os.path.exists(self.path):
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the mgsync zygote did not start (exit code {self._process.returncode})")
+            time.sleep(0.01)
+
+    def close(self) -> None:
+        os.close(self._lifeline)
+        self._process.wait()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def start(self, argv: list[str], cwd: str, env: dict[str, str], fds: tuple[int, int, int]) -> Started:
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        conn.connect(self.path)
+        request = json.dumps({"argv": argv, "cwd": cwd, "env": env}).encode()
+        rights = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))]
+        conn.sendmsg([_HEADER.pack(len(request)), request], rights)
+        return Started(conn)
+
+
+class Started:
+    """A command the zygote started: its pid, and its exit code once it ended."""
+
+    def __init__(self, conn: socket.socket) -> None:
+        self._conn = conn
+        self.pid = int(_line(conn))
+
+    def wait(self) -> int:
+        """The exit code, or minus the signal that ended the command (as ``subprocess`` has it)."""
+        with self._conn:
+            return os.waitstatus_to_exitcode(int(_line(self._conn)))
+
+
+def _line(conn: socket.socket) -> str:
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = conn.recv(64)
+        if not chunk:
+            raise RuntimeError("the mgsync zygote ended the connection: see its stderr")
+        data += chunk
+    return data.decode()
+
+
+def startup_env(env: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in env.items() if k.startswith(STARTUP_ENV)}
+
+
+_ZYGOTE: list[Zygote] = []
+_LOCK = threading.Lock()
+
+
+def run(
+    argv: list[str], *, cwd: str, env: dict[str, str], input: str | None, timeout: float
+) -> subprocess.CompletedProcess[str] | None:
+    """``subprocess.run(argv, cwd=cwd, env=env, input=input, capture_output=True, encoding="utf-8",
+    timeout=timeout)`` as this process's zygote runs it; None where the caller should start it anew."""
+    if not sys.platform.startswith("linux") or os.environ.get(OFF):
+        return None
+    if Path(argv[0]).parent != Path(sys.executable).parent:  # not the console script this Python runs
+        return None
+    with _LOCK:
+        if not _ZYGOTE:
+            _ZYGOTE.append(Zygote({k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_"))}))
+            atexit.register(_ZYGOTE[0].close)
+    zygote = _ZYGOTE[0]
+    if startup_env(env) != zygote.startup:
+        return None
+    stdin_read, stdin_write = os.pipe() if input is not None else (0, -1)
+    out_read, out_write = os.pipe()
+    err_read, err_write = os.pipe()
+    try:
+        started = zygote.start(argv, cwd, env, (stdin_read, out_write, err_write))
+    finally:
+        for fd in (out_write, err_write, *((stdin_read,) if input is not None else ())):
+            os.close(fd)
+    out, err = _communicate(started.pid, stdin_write, out_read, err_read, input, timeout, argv)
+    return subprocess.CompletedProcess(argv, started.wait(), _text(out), _text(err))
+
+
+def _communicate(
+    pid: int, stdin: int, out: int, err: int, input: str | None, timeout: float, argv: list[str]
+) -> tuple[bytes, bytes]:
+    """Write ``input`` and read both outputs to their ends, as ``Popen.communicate`` does; past
+    ``timeout`` the command is killed and ``TimeoutExpired`` raised."""
+    pending = (input or "").encode()
+    read: dict[int, bytearray] = {out: bytearray(), err: bytearray()}
+    deadline = time.monotonic() + timeout
+    with selectors.DefaultSelector() as selector:
+        for fd in read:
+            selector.register(fd, selectors.EVENT_READ)
+        if stdin >= 0:
+            os.set_blocking(stdin, False)
+            selector.register(stdin, selectors.EVENT_WRITE)
+        while selector.get_map():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, 9)
+                raise subprocess.TimeoutExpired(argv, timeout)
+            for key, _ in selector.select(left):
+                fd = key.fd
+                if fd == stdin:
+                    try:
+                        pending = pending[os.write(fd, pending[:65536]) :]
+                    except BrokenPipeError:
+                        pending = b""
+                    if not pending:
+                        selector.unregister(fd)
+                        os.close(fd)
+                    continue
+                chunk = os.read(fd, 65536)
+                if chunk:
+                    read[fd] += chunk
+                else:
+                    selector.unregister(fd)
+                    os.close(fd)
+    return bytes(read[out]), bytes(read[err])
+
+
+def _text(data: bytes) -> str:
+    """As ``subprocess.run(encoding="utf-8")`` reads a pipe: decoded, universal newlines."""
+    return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
+
+# --- the zygote's side ----------------------------------------------------------------------------
+
+
+def serve(path: str, lifeline: str) -> None:
+    import mgsync.cli  # noqa: F401 - what every command imports, done once
+
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path + ".new")
+    listener.listen(64)
+    os.rename(path + ".new", path)  # the socket is there once it accepts
+    with selectors.DefaultSelector() as selector:
+        selector.register(listener, selectors.EVENT_READ)
+        selector.register(int(lifeline), selectors.EVENT_READ)
+        while True:
+            ready = [key.fileobj for key, _ in selector.select(timeout=1.0)]
+            _reap()
+            if int(lifeline) in ready:  # the pytest process ended
+                os._exit(0)
+            if listener in ready:
+                conn, _ = listener.accept()
+                request, fds = _receive(conn)
+                if os.fork() == 0:
+                    listener.close()
+                    os.close(int(lifeline))
+                    _supervise(conn, request, fds)
+                conn.close()
+                for fd in fds:
+                    os.close(fd)
+
+
+def _receive(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
+    fds = array.array("i")
+    header, ancillary, _, _ = conn.recvmsg(_HEADER.size, socket.CMSG_SPACE(3 * fds.itemsize))
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(data[: len(data) - len(data) % fds.itemsize])
+    (size,) = _HEADER.unpack(header)
+    body = b""
+    while len(body) < size:
+        body += conn.recv(size - len(body))
+    return json.loads(body), list(fds)
+
+
+def _reap() -> None:
+    """Collect the supervisors that ended."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _supervise(conn: socket.socket, request: dict[str, Any], fds: list[int]) -> None:
+    """The supervisor: fork the command, send its pid, wait for it, send its wait status, end."""
+    try:
+        pid = os.fork()
+        if pid == 0:
+            conn.close()
+            _command(request, fds)
+        for fd in fds:
+            os.close(fd)
+        conn.sendall(f"{pid}\n".encode())
+        _, status = os.waitpid(pid, 0)
+        conn.sendall(f"{status}\n".encode())
+    finally:
+        os._exit(0)
+
+
+def _command(request: dict[str, Any], fds: list[int]) -> None:
+    """The command's process: its streams, directory, environment, arguments, then ``cli.run``; it
+    ends as Python would end the console script's (``cli.run`` itself ends it when tuned)."""
+    import random
+
+    code: Any = 0
+    try:
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        _standard_streams()
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        time.tzset()
+        random.seed()  # as a new interpreter would seed it
+        sys.argv = list(request["argv"])
+        from mgsync.cli import run as command
+
+        command()
+    except SystemExit as done:
+        code = done.code
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    with contextlib.suppress(BaseException):
+        threading._shutdown()  # type: ignore[attr-defined]  # as at the interpreter's end: join its threads
+        atexit._run_exitfuncs()
+    if not isinstance(code, int):
+        if code is not None:
+            print(code, file=sys.stderr)
+        code = 0 if code is None else 1
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
+
+
+def _standard_streams() -> None:
+    """``sys.stdin``, ``stdout`` and ``stderr`` made anew for descriptors 0-2 as the interpreter makes
+    them as it starts (CPython's ``create_stdio`` on POSIX): the zygote's were made for its own
+    streams, and a file object caches what its descriptor was (``seekable``, a TTY or not)."""
+    encoding, errors = sys.stdout.encoding, sys.stdout.errors  # from the same startup settings
+    sys.stdin = sys.__stdin__ = _stream(0, "rb", encoding, errors)
+    sys.stdout = sys.__stdout__ = _stream(1, "wb", encoding, errors)
+    sys.stderr = sys.__stderr__ = _stream(2, "wb", encoding, "backslashreplace")
+
+
+def _stream(fd: int, mode: str, encoding: str, errors: str) -> io.TextIOWrapper:
+    buffered = open(fd, mode, closefd=False)  # noqa: SIM115 - the interpreter's own, for the process's life
+    line_buffering = mode == "wb" and (fd == 2 or os.isatty(fd))
+    return io.TextIOWrapper(buffered, encoding=encoding, errors=errors, newline="\n", line_buffering=line_buffering)
