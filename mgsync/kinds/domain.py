@@ -11,8 +11,8 @@ sent is what the lockfile keeps and the next plans compare with: a different val
 is a refusal ("cannot change in place"), never a silent re-creation; on a domain mgsync did not
 create the value is unknown and a note says it is not checked.
 
-Live status (``state``, the records Mailgun still reports not valid, the HTTPS tracking certificate)
-rides in ``POLICY`` fields: never written in YAML, diffed or recorded. They are read only for domains
+Live status (``state``, the records Mailgun still reports not valid, the HTTPS tracking certificate:
+``domain_status.py`` reads and words them) rides in ``POLICY`` fields: never written in YAML, diffed or recorded. They are read only for domains
 the lockfile holds, and only when they matter (unverified, ``mailfrom_host`` managed, ``https``), so an
 unchanged verified account is still planned from the one listing.
 """
@@ -24,11 +24,19 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, Field, StrictBool, StrictInt, model_validator
 
-from mgsync.answers import BOOL, INT, STR, ListOf, Obj
+from mgsync.answers import BOOL, INT, STR, Obj
 from mgsync.changes import Change, Notice
-from mgsync.errors import ApiError
-from mgsync.kinds.base import Kind, Loc, form_bool, path_quote, read_item
+from mgsync.kinds.base import Kind, Loc, form_bool, path_quote
 from mgsync.kinds.capabilities import Deletable, OwnFile, Reviewable, Verifiable, Writable
+from mgsync.kinds.domain_status import (
+    CERTIFICATE,
+    certificate_note,
+    ensure_certificate,
+    invalid_records,
+    read_status,
+    tracking_host,
+    unverified_note,
+)
 from mgsync.shapes import rules
 from mgsync.shapes.doc import UNSET, Doc
 from mgsync.shapes.fields import DomainName
@@ -68,7 +76,6 @@ LISTED = (
     "encrypt_incoming_message",
 )
 REMEMBERED = tuple(f for f in (*CREATE_ONLY, "mailfrom_host") if f not in LISTED)  # known from the lockfile
-CERTIFICATE = "tracking_certificate"
 QUIET_DEFAULTS: dict[str, Any] = {"archive_to": "", "message_ttl": 0, "encrypt_incoming_message": False}
 
 
@@ -160,13 +167,6 @@ ITEM = Obj(
         "type": STR,
     },
 )
-RECORD = Obj(optional={"record_type": STR, "name": STR, "value": STR, "valid": STR})
-# GET /v4/domains/{name}?h:extended=true and PUT …/verify (wire-issue12.md §1.2, §2).
-DETAIL = Obj(
-    {"domain": Obj(optional={"state": STR, "mailfrom_host": STR})},
-    {"sending_dns_records": ListOf(RECORD), "receiving_dns_records": ListOf(RECORD)},
-)
-CERT_STATUS = Obj({"status": STR})
 
 
 class DomainSettingsDoc(Doc):
@@ -266,9 +266,9 @@ class DomainKind(Kind[Domain], Writable, Deletable, Verifiable, Reviewable, OwnF
         want, live, name = self.spec(desired), self.spec(observed), desired.address.key
         notes = [*self._create_only(name, want, live)]
         if live.state not in (None, "active"):
-            notes.append(Notice(_unverified(name, live), account=True))
+            notes.append(Notice(unverified_note(name, live.state, live.invalid_records), account=True))
         if want.web_scheme == "https" and "web_scheme" in want.model_fields_set and live.tracking_certificate:
-            notes.append(Notice(_certificate_note(name, live), account=True))
+            notes.append(Notice(certificate_note(name, live.web_prefix, live.tracking_certificate), account=True))
         return notes
 
     @staticmethod
@@ -309,29 +309,12 @@ class DomainKind(Kind[Domain], Writable, Deletable, Verifiable, Reviewable, OwnF
         ]
 
     def _status(self, client: Client, item: dict[str, Any], locked: Domain | None) -> dict[str, Any] | None:
-        """Live facts the listing lacks, read for managed domains only when they matter; None when
-        the domain was deleted since the listing (its detail read answers 404: ``read_item``)."""
+        """Live status (``domain_status``), read for managed domains only and only when it matters:
+        the domain's own read when it is unverified or its ``mailfrom_host`` is managed."""
         if locked is None:
             return {}
-        out: dict[str, Any] = {}
-        if item.get("state") != "active" or locked.mailfrom_host:
-            detail = read_item(
-                client,
-                f"/v4/domains/{path_quote(item['name'])}",
-                DETAIL,
-                str(self.address("", item["name"])),
-                **{"h:extended": "true"},
-            )
-            if detail is None:
-                return None
-            out["invalid_records"] = invalid_records(detail, item["name"])
-            if "mailfrom_host" in detail["domain"]:
-                # Mailgun shows "" for none set; None says the same as an import's lockfile (written
-                # before any detail was read), so the plan after an import reports no drift.
-                out["mailfrom_host"] = detail["domain"]["mailfrom_host"] or None
-        if item.get("web_scheme") == "https":
-            out[CERTIFICATE] = certificate_status(client, tracking_host(item))
-        return out
+        detail = item.get("state") != "active" or bool(locked.mailfrom_host)
+        return read_status(client, item, str(self.address("", item["name"])), detail=detail)
 
     def from_api(
         self, item: dict[str, Any], locked: Domain | None = None, extra: dict[str, Any] | None = None
@@ -399,69 +382,6 @@ def _show(value: Any) -> str:
         if isinstance(value, bool)
         else str(value)
     )
-
-
-def invalid_records(answer: dict[str, Any], domain: str) -> tuple[str, ...]:
-    """The records Mailgun does not report ``valid`` (case-blind, wire-issue12.md §1.3), as "TYPE name"."""
-    found = []
-    for key in ("sending_dns_records", "receiving_dns_records"):
-        for record in answer.get(key) or []:
-            if str(record.get("valid", "")).lower() != "valid":
-                found.append(f"{record.get('record_type', '?')} {record.get('name') or domain}")
-    return tuple(sorted(set(found)))
-
-
-def _unverified(name: str, live: Domain) -> str:
-    records = (
-        f"Mailgun still reports {', '.join(live.invalid_records)} not valid"
-        if live.invalid_records
-        else ("its DNS records are not verified yet")
-    )
-    return (
-        f"{name} is {live.state}: {records}; publish them (mgsync dns export), then run "
-        f"mgsync apply --verify-domain {name}."
-    )
-
-
-def tracking_host(item: dict[str, Any]) -> str:
-    """The host ``/v2/x509`` names: ``tracking_host`` if Mailgun gives one, else ``<web_prefix>.<name>``."""
-    return str(item.get("tracking_host") or f"{item.get('web_prefix') or 'email'}.{item['name']}").lower()
-
-
-def certificate_status(client: Client, host: str) -> str:
-    """The tracking certificate's status; "none" when there is none (404, or 500 on some live accounts, §4)."""
-    try:
-        return str(client.read(f"/v2/x509/{path_quote(host)}/status", CERT_STATUS)["status"]).lower()
-    except ApiError as err:
-        if err.status in (404, 500):
-            return "none"
-        raise
-
-
-def ensure_certificate(client: Client, host: str, *, expired: bool) -> None:
-    """Generate the certificate (POST), or regenerate an expired one (PUT); 409 means one is on its way."""
-    try:
-        if expired:
-            client.put(f"/v2/x509/{path_quote(host)}")
-        else:
-            client.post(f"/v2/x509/{path_quote(host)}")
-    except ApiError as err:
-        if err.status != 409:
-            raise
-
-
-CERT_WORDS = {
-    "none": "none yet; apply generates it once Mailgun has verified the domain (its tracking CNAME serves the challenge)",
-    "processing": "being issued by Mailgun (Let's Encrypt); plan again in a few minutes",
-    "active": "active",
-    "expired": "expired; apply regenerates it",
-    "error": "Mailgun failed to issue it; ask Mailgun support",
-}
-
-
-def _certificate_note(name: str, live: Domain) -> str:
-    host, status = f"{live.web_prefix}.{name}", live.tracking_certificate or "none"
-    return f"HTTPS tracking certificate for {host}: {CERT_WORDS.get(status, status)}."
 
 
 DOMAIN = DomainKind()
