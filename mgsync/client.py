@@ -5,7 +5,8 @@ every httpx error and every error status into ``ApiError`` / ``NoAnswerError`` (
 carries the two helpers its callers use with it, each in its own module: ``Client.pool``, the threads
 its requests run on (pool.py, as many as its HTTP connections), and ``Client.cache``, the reads one
 plan shares (readcache.py). Its listings (the pagination styles, ``iter_skip`` / ``iter_pages``) are
-paging.py's ``Listings``, over its ``read``; an answer's body is read within bounds (bodies.py).
+paging.py's ``Listings``, over its ``read``; an answer's body is read within bounds (bodies.py); what a
+failure says, and which methods are safe to send again, is failures.py's.
 
 Retry policy (mailgun-api.md §1.5, DESIGN.md §3.9):
 
@@ -19,7 +20,7 @@ Retry policy (mailgun-api.md §1.5, DESIGN.md §3.9):
   window's reset our own threads race for its quota, and the losers are waiting their turn, not
   failing (at most ``THROTTLED_TURNS`` × ``max_retries`` such turns, so nothing waits forever).
 - A refused connection, a host name that does not resolve (``HostNotFoundError``), a TLS certificate
-  that is not trusted or a server that does not speak TLS fails at once (``unreachable``): the base
+  that is not trusted or a server that does not speak TLS fails at once (``failures.unreachable``): the base
   URL, region, network or CA bundle is wrong, and retrying would only make the user wait.
 - 5xx and lost connections are retried only for idempotent methods. A POST whose answer was lost
   is never repeated, so the caller can re-read and decide; a POST that never reached the server
@@ -43,7 +44,6 @@ import contextlib
 import functools
 import logging
 import random
-import socket
 import ssl
 import threading
 import time
@@ -56,7 +56,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from mgsync import __version__, answers, bodies, proxy, tuning, wire
+from mgsync import __version__, answers, bodies, failures, proxy, tuning, wire
 from mgsync.answers import OBJECT, Shape
 from mgsync.budget import Budget
 from mgsync.errors import ApiError, HostNotFoundError, NoAnswerError, UnreadableAnswerError
@@ -68,33 +68,11 @@ from mgsync.wire import MIN_SECRET, Form, echoed
 
 log = logging.getLogger("mgsync.client")
 
-IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
-RETRY_STATUSES = frozenset({500, 502, 503, 504})
-# failures before the request left (a proxy's ProxyError: it refused CONNECT): a POST is safe to send again
-NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
-MAYBE_APPLIED = "not retried because {} may have been applied: re-read before trying again"
-FORBIDDEN = "Forbidden: the API key was rejected (check MAILGUN_API_KEY / MATON_API_KEY and the region)"
 BACKOFF_BASE = 0.25
 THROTTLED_TURNS = 3
 # A request with no answer within the timeout is tried this many times more: a server that takes a
 # connection and never answers (a firewall's black hole) fails in about 3 timeouts, not 7
 TIMEOUT_RETRIES = 2
-SILENT = "check the network, and a firewall or proxy on the way (MGSYNC_TIMEOUT sets the seconds)"
-
-NO_SUCH_HOST = "the host name does not resolve"
-# a proxy that inspects TLS (a company's) signs with its own CA: httpx reads SSL_CERT_FILE and SSL_CERT_DIR
-UNTRUSTED = (
-    "its TLS certificate is not trusted: {why}; behind a proxy that inspects TLS, set SSL_CERT_FILE to its CA bundle"
-)
-# Mailgun never redirects: a 3xx comes from a server in front of it (http:// where https:// is served, an
-# old host name); nothing is sent again, as following it would send the key wherever it points
-REDIRECTED = "redirected to {target}; Mailgun does not redirect: check the base URL (--base-url / MAILGUN_BASE_URL){to}"
-NOT_TLS = "it does not answer in TLS: is it a plain http:// server?"
-UNREACHABLE = (
-    "cannot connect to {base} ({why}); check {proxy}the base URL (--base-url / MAILGUN_BASE_URL), "
-    "the region (--region / MAILGUN_REGION) and the network"
-)
-
 # What the client tells an observer (a status display), ``observer(event, value)``: "request" after
 # every HTTP attempt; "rate_limit" with the seconds a request holds off; "no_answer" with the timeout,
 # when a request that got no answer within it is tried again (its pool tells the same
@@ -247,7 +225,9 @@ class Client(Listings):
         if method != "GET" and not isinstance(body, dict) and response.status_code != 204:
             _, problem = answers.check(self._redact(response.text), OBJECT)
             got = problem or f"expected an object, got {type(body).__name__}"
-            raise UnreadableAnswerError(method, where, response.status_code, f"{got}; " + MAYBE_APPLIED.format(method))
+            raise UnreadableAnswerError(
+                method, where, response.status_code, f"{got}; " + failures.MAYBE_APPLIED.format(method)
+            )
         return body
 
     def read(self, path: str, expected: Shape, **params: Any) -> Any:
@@ -282,7 +262,7 @@ class Client(Listings):
             try:
                 response = self._send(method, url, where, query, body, landed)
             except httpx.HTTPError as exc:
-                landed |= not isinstance(exc, NEVER_SENT)
+                landed |= not isinstance(exc, failures.NEVER_SENT)
                 delay = self._after_failure(method, where, exc, attempt)
             else:
                 if response.status_code < 300:
@@ -367,7 +347,7 @@ class Client(Listings):
             try:
                 response = bodies.read_within(response, timeout=self.settings.timeout, sent=sent)
             except bodies.Overrun as exc:  # a server in front of Mailgun: nothing is tried again
-                maybe = "" if method == "GET" else "; " + MAYBE_APPLIED.format(method)
+                maybe = "" if method == "GET" else "; " + failures.MAYBE_APPLIED.format(method)
                 raise UnreadableAnswerError(method, where, response.status_code, f"{exc}{maybe}") from None
             return response
         except httpx.HTTPError as exc:
@@ -400,13 +380,11 @@ class Client(Listings):
 
     def _after_failure(self, method: str, where: str, exc: httpx.HTTPError, attempt: int) -> float:
         """Backoff before retrying a request that got no answer, or raise NoAnswerError."""
-        why, base = unreachable(exc), urlsplit(self.settings.base_url)
+        why, base = failures.unreachable(exc), urlsplit(self.settings.base_url)
         if why:
-            error = HostNotFoundError if why == NO_SUCH_HOST else NoAnswerError
+            error = HostNotFoundError if why == failures.NO_SUCH_HOST else NoAnswerError
             named = proxy.variable(base.scheme) if self._http.trust_env else ""
-            checks = f"the proxy ({named} is set), " if named else ""
-            message = UNREACHABLE.format(base=self.settings.base_url, why=why, proxy=checks)
-            raise error(method, where, message) from exc
+            raise error(method, where, failures.cannot_connect(self.settings.base_url, why, named)) from exc
         refused, transient = (
             proxy.refusal(str(exc), base.scheme, base.hostname or "")
             if isinstance(exc, httpx.ProxyError)
@@ -414,25 +392,13 @@ class Client(Listings):
         )
         if not transient:  # the proxy said no to CONNECT (nothing reached Mailgun): it says the same again
             raise NoAnswerError(method, where, refused) from exc
-        idempotent = method in IDEMPOTENT or isinstance(exc, NEVER_SENT)
-        retryable = isinstance(exc, httpx.TransportError) and idempotent
+        retryable = isinstance(exc, httpx.TransportError) and failures.idempotent(method, exc)
         silent = isinstance(exc, httpx.TimeoutException)  # no answer within the timeout
         if retryable and attempt < (min(self.max_retries, TIMEOUT_RETRIES) if silent else self.max_retries):
             if silent:
                 self._notify("no_answer", self.settings.timeout)
             return self._backoff(attempt)
-        if silent:
-            reason = f"no answer within {self.settings.timeout:g} s ({type(exc).__name__})"
-        elif refused:
-            reason = refused
-        else:
-            reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        if not idempotent:
-            reason += "; " + MAYBE_APPLIED.format(method)
-        elif attempt:
-            reason += f" (gave up after {attempt + 1} attempts)"
-        if silent and idempotent:
-            reason += "; " + SILENT
+        reason = failures.no_answer(method, exc, attempt, refused=refused, timeout=self.settings.timeout)
         raise NoAnswerError(method, where, self._redact(reason)) from exc
 
     def _after_error_status(
@@ -452,27 +418,10 @@ class Client(Listings):
                 log.debug("http: %s %s throttled (429): all requests hold off %.2f s", method, where, delay)
                 self._budget.hold(delay)
                 return 0.0
-        elif status in RETRY_STATUSES and method in IDEMPOTENT and attempt < self.max_retries:
+        elif status in failures.RETRY_STATUSES and method in failures.IDEMPOTENT and attempt < self.max_retries:
             return self._backoff(attempt)
-        if status == 401:
-            message = FORBIDDEN
-        elif status < 400:
-            message = self._redact(self._redirected(response, where))
-        else:
-            message = wire.error_message(response, self._redact)
-        if status in RETRY_STATUSES and method not in IDEMPOTENT:
-            message += "; " + MAYBE_APPLIED.format(method)
-        elif attempt:  # a 429 or 5xx each time: the answer does not say it was tried again
-            message += f" (gave up after {attempt + 1} attempts)"
+        message = failures.error_status(method, where, response, attempt, self._redact)
         raise ApiError(method, where, status, message, json=isinstance(wire.parse_body(response), (dict, list)))
-
-    def _redirected(self, response: httpx.Response, where: str) -> str:
-        """Where a 3xx points, and the base URL that would reach it (when its path ends as ours did)."""
-        target = wire.redirect_target(response)
-        if not target:
-            return REDIRECTED.format(target="nowhere (no Location header)", to="")
-        base = target[: -len(where)] if target.endswith(where) and target != where else ""
-        return REDIRECTED.format(target=target, to=f": is it {base}?" if base else "")
 
     def _notify(self, event: str, value: float = 0.0) -> None:
         if self.observer is not None:
@@ -504,26 +453,3 @@ def _tls() -> ssl.SSLContext:
     """One verifying TLS context per process, shared by every client: loading the CA bundle takes
     ~30 ms, which each short-lived client (one per command, many in tests) would otherwise pay again."""
     return httpx.create_ssl_context()
-
-
-def unreachable(exc: BaseException) -> str:
-    """Why nothing can be reached at all, else ``""``: the connection is refused, the name does not
-    resolve, the server's TLS certificate is not trusted, or the server does not speak TLS at all.
-    Trying again changes none of these.
-
-    httpx keeps the socket or TLS error as the cause of its ``ConnectError``; its type says which.
-    """
-    if not isinstance(exc, httpx.ConnectError):
-        return ""
-    cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, ConnectionRefusedError):
-            return "connection refused"
-        if isinstance(cause, socket.gaierror):
-            return NO_SUCH_HOST
-        if isinstance(cause, ssl.SSLCertVerificationError):
-            return UNTRUSTED.format(why=cause.verify_message or cause.reason)
-        if isinstance(cause, ssl.SSLError) and cause.reason == "WRONG_VERSION_NUMBER":
-            return NOT_TLS
-        cause = cause.__cause__ or cause.__context__
-    return ""
