@@ -1,6 +1,7 @@
 """The suite's zygote (tests/support/zygote.py) runs a command as the console script does: the same
-exit code, output and error text, for a success, a problem in a manifest, a usage error, a refusal
-of the server, input on stdin, text that is not ASCII and an environment of its own. Each case is
+exit code, output and error text, for a success, a problem in a manifest, a usage error, no server,
+input on stdin, text that is not ASCII, an environment of its own, and a module in the working
+directory named as one mgsync imports. Each case is
 run both ways and compared, so a difference the zygote makes fails here, not somewhere in the suite."""
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ def project(tmp_path: Path) -> Path:
     (tmp_path / "good").mkdir()
     (tmp_path / "good" / "mgsync.yaml").write_text(TEMPLATE, encoding="utf-8")
     (tmp_path / "good" / "welcome.html").write_text("<p>Hello {{name}} ✓</p>\n", encoding="utf-8")
+    # the console script never imports from the working directory: a module there changes nothing
+    (tmp_path / "httpx.py").write_text('raise SystemExit("imported httpx.py from the working directory")\n')
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "mgsync.yaml").write_text("routes:\n  r1: {priority: -1, actions: [stop()]}\n")
     (tmp_path / "unset").mkdir()

@@ -195,6 +195,9 @@ def _text(data: bytes) -> str:
 def serve(path: str, lifeline: str) -> None:
     import mgsync.cli  # noqa: F401 - what every command imports, done once
 
+    # the console script's sys.path starts with its own directory; ``-c`` put the working directory
+    # there, which a command's later imports would search first (it becomes each command's own)
+    sys.path[0] = os.path.dirname(sys.executable)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path + ".new")
     listener.listen(64)
