@@ -32,6 +32,7 @@ ARCHITECTURE = (REPO / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
 KIND_FREE = [
     *sorted(str(p.relative_to(REPO)) for p in (REPO / "mgsync" / "engine").glob("*.py")),
     "mgsync/apply.py",
+    "mgsync/writes.py",
     "mgsync/plan.py",
     "mgsync/cli.py",
     "mgsync/manifest/loader.py",

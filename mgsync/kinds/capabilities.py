@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 @runtime_checkable
 class Writable(Protocol):
-    """Objects apply creates and updates one at a time (``apply._apply_one``)."""
+    """Objects apply creates and updates one at a time (``writes.apply_one``)."""
 
     def create(self, client: Client, change: Change) -> Resource | None: ...
 
