@@ -19,7 +19,8 @@ from mgsync import tuning
 from mgsync.answers import OddItem
 from mgsync.changes import Action
 from mgsync.kinds import BY_NAME, KINDS, Kind, children
-from mgsync.kinds.base import UNREADABLE, BulkKind
+from mgsync.kinds.base import UNREADABLE
+from mgsync.kinds.bulk import BulkKind
 from mgsync.state import Address, Entries, Resource, State
 
 if TYPE_CHECKING:

@@ -12,7 +12,8 @@ from typing import Any
 
 from mgsync.kinds.account_template import ACCOUNT_TEMPLATE
 from mgsync.kinds.account_webhook import ACCOUNT_WEBHOOK
-from mgsync.kinds.base import BulkKind, Kind
+from mgsync.kinds.base import Kind
+from mgsync.kinds.bulk import BulkKind
 from mgsync.kinds.capabilities import Bulk, Deletable, Lossy, OwnFile, Prunable, Reviewable, Verifiable, Writable
 from mgsync.kinds.credential import CREDENTIAL
 from mgsync.kinds.dkim import DKIM, DKIM_KEY

@@ -25,7 +25,8 @@ from pydantic import AfterValidator, StrictBool, WithJsonSchema
 
 from mgsync.answers import BOOL, INT, OBJECT, STR, Obj, fits
 from mgsync.changes import Action, Change
-from mgsync.kinds.base import BulkKind, Kind, Loc, path_quote
+from mgsync.kinds.base import Kind, Loc, path_quote
+from mgsync.kinds.bulk import BulkKind
 from mgsync.kinds.capabilities import Deletable, Lossy, OwnFile, Prunable, Writable
 from mgsync.kinds.columns import Record, bad_bool, bad_json, column, key, parse_bool, parse_json
 from mgsync.kinds.domain import DOMAIN

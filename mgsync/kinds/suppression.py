@@ -13,7 +13,8 @@ from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from mgsync.answers import STR, ListOf, Scalar
 from mgsync.changes import Change
-from mgsync.kinds.base import BulkKind, Loc, path_quote
+from mgsync.kinds.base import Loc, path_quote
+from mgsync.kinds.bulk import BulkKind
 from mgsync.kinds.capabilities import Writable
 from mgsync.kinds.columns import Record, column, key, list_cell, parse_list
 from mgsync.kinds.domain import DOMAIN

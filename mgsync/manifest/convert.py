@@ -21,7 +21,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 
 from mgsync.errors import Problem, read_file
 from mgsync.kinds import Kind, Prunable, children
-from mgsync.kinds.base import BulkKind
+from mgsync.kinds.bulk import BulkKind
 from mgsync.manifest import csvdata
 from mgsync.manifest.check import Loc, describe, spot
 from mgsync.manifest.document import subsection

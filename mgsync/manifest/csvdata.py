@@ -35,7 +35,7 @@ from mgsync.manifest.check import describe
 from mgsync.shapes.rules import all_pass, unknown
 
 if TYPE_CHECKING:
-    from mgsync.kinds.base import BulkKind
+    from mgsync.kinds.bulk import BulkKind
 
 IGNORED = "created_at"
 Columns = tuple[str, tuple[str, ...]]  # (required column, optional columns)

@@ -162,7 +162,7 @@ ITEM_VALUES = {
 @given(data=st.data())
 def test_a_page_converted_column_by_column_is_the_page_item_by_item(data: st.DataObject) -> None:
     from mgsync.kinds import KINDS
-    from mgsync.kinds.base import BulkKind
+    from mgsync.kinds.bulk import BulkKind
 
     kind = data.draw(st.sampled_from([k for k in KINDS if isinstance(k, BulkKind)]))
     optional = [key for key in ITEM_VALUES if key != kind.key_field]

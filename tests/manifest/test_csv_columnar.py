@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mgsync.kinds import KINDS
-from mgsync.kinds.base import BulkKind
+from mgsync.kinds.bulk import BulkKind
 from mgsync.manifest import csvdata
 
 BULK = [kind for kind in KINDS if isinstance(kind, BulkKind)]

@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from mgsync.kinds import KINDS
-from mgsync.kinds.base import BulkKind
+from mgsync.kinds.bulk import BulkKind
 from mgsync.manifest.csvdata import fields_of
 
 BULK = [kind for kind in KINDS if isinstance(kind, BulkKind)]
