@@ -36,7 +36,8 @@ from typing import Any
 from mgsync import account, jsontext
 from mgsync.account import Account
 from mgsync.errors import MgsyncError, writing
-from mgsync.lockfile import STATE_WAIT, fold, render_document, shape_problem
+from mgsync.lockdoc import render_document, shape_problem
+from mgsync.lockfile import STATE_WAIT, fold
 from mgsync.safefile import hold, replaced, temporary
 
 DEFAULT_BRANCH = "mgsync-state"

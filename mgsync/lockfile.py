@@ -29,7 +29,8 @@ when it ends, even when it fails (``write``: the new file atomically, then the j
 first line names the lockfile text it continues (``base``, a digest). ``read`` replays a journal whose
 base is the file it read, so after a kill at any moment the lockfile as read holds every step committed
 before it; a journal of another base (the fold completed, or the file was replaced since: a pull, a
-checkout) is stale and ignored (``journal.py`` reads it).
+checkout) is stale and ignored (``journal.py`` reads it). The document apart from the file (its shape,
+text, collection digests, conflict markers) is ``lockdoc.py``'s.
 
 ``account_notes`` (present only when there were some) is the digest of the notes on the account as
 the last apply left it (``plan.account_digest``: unverified domains, certificates), so a review shows
@@ -47,8 +48,6 @@ import json
 import logging
 import os
 import threading
-from json.encoder import encode_basestring  # the escaper json.dumps uses (C)
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -56,17 +55,14 @@ from pydantic import ValidationError
 
 from mgsync import __version__, jsontext
 from mgsync.errors import LockfileError, read_file
-from mgsync.fingerprint import canonical_cells, canonical_json, digest, fingerprint
+from mgsync.fingerprint import digest, fingerprint
 from mgsync.journal import JOURNAL_VERSION, append, journal_path, read_journal
 from mgsync.kinds import BY_NAME, Kind
+from mgsync.lockdoc import FORMAT_VERSION, KNOWN_FIELDS, collection_digest, conflicted, shape_problem
 from mgsync.safefile import hold, replaced, temporary, unwritable
 from mgsync.state import Address, Entries, Resource, State
 
 log = logging.getLogger("mgsync.lockfile")
-
-FORMAT_VERSION = 1
-# What ``render`` writes (or leaves out when empty); any other top-level field is kept as read.
-KNOWN_FIELDS = frozenset({"format_version", "resources", "collections", "secrets_verifier", "account_notes", "account"})
 
 
 class Lockfile:
@@ -105,7 +101,7 @@ class Lockfile:
             data = jsontext.loads(text)
         except ValueError as err:
             unreadable = f"{path}: cannot read the lockfile ({err}); restore it from git"
-            raise LockfileError(_conflicted(path, text) or unreadable) from None
+            raise LockfileError(conflicted(path, text) or unreadable) from None
         found = data.get("format_version") if isinstance(data, dict) else None
         if type(found) is int and found > FORMAT_VERSION:  # a teammate's newer mgsync wrote it
             raise LockfileError(
@@ -356,29 +352,6 @@ def _check_shape(path: Path, data: dict[str, Any]) -> None:
         raise LockfileError(f"{path}: {problem}; restore it from git")
 
 
-def shape_problem(data: dict[str, Any]) -> str | None:
-    """What in a lockfile's document is not of the shape mgsync writes, or None (``state push`` asks too)."""
-    for field in ("resources", "collections"):
-        if not isinstance(data.get(field, {}), dict):
-            return f"{field} is not an object"
-    for key, entry in data.get("resources", {}).items():
-        kind, colon, rest = key.partition(":")
-        if not (colon and kind and rest):
-            return f"entry {key!r} is not named KIND:KEY"
-        if not isinstance(entry, dict):
-            return f"entry {key!r} is not an object"
-        for field, shape in (("body", dict), ("meta", dict), ("fingerprint", str), ("secret_hash", str)):
-            if entry.get(field) is not None and not isinstance(entry[field], shape):
-                return f"entry {key!r} has a {field} that is not {'an object' if shape is dict else 'a string'}"
-    for key, entry in data.get("collections", {}).items():
-        if entry is not None and not (isinstance(entry, dict) and isinstance(entry.get("count"), int)):
-            return f"collection {key!r} is not a count and a digest"
-    for field in ("secrets_verifier", "account_notes"):
-        if data.get(field) is not None and not isinstance(data[field], str):
-            return f"{field} is not a string"
-    return None
-
-
 STATE_WAIT = "run the command again once it has finished"  # ``mgsync state`` has no --lock-timeout
 
 
@@ -391,61 +364,3 @@ def fold(lockfile: Path, *, held: bool = False) -> None:
             return
         with hold(lockfile, hint=STATE_WAIT):
             Lockfile.read(lockfile).write()
-
-
-def render_document(data: dict[str, Any]) -> str:
-    """A lockfile's text from its JSON document, as ``Lockfile.render`` writes it: the state branch's merge
-    (``gitstate.py``) renders with it, so it keeps every top-level field, known to this version or not."""
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def collection_digest(kind: str, scope: str, entries: Entries) -> str:
-    """The fingerprint of ``[address, comparable body]`` of every entry, sorted by address: the same
-    text as ``fingerprint(sorted((str(address), Row.from_entry(entry).comparable()) ...))`` (a lockfile
-    must not change), written column by column without a row or dict per entry. A body holds every
-    field, keys sorted; the addresses share their prefix, so they sort as the names do."""
-    if not entries:
-        return fingerprint([])
-    names = sorted(entries)
-    fields = list(next(iter(entries.values()))[-1].row.DEFAULTS)
-    rows = list(map(entries.__getitem__, names))
-    order = sorted(range(len(fields)), key=fields.__getitem__)
-    keys = ",".join(_braced(canonical_json(fields[i])) + ":{}" for i in order)
-    # One entry: ["kind:scope/name",{"key":value,...}]. JSON escapes character by character, so the
-    # address's text is the shared prefix's, written into the template once, then each name's.
-    prefix = encode_basestring(f"{kind}:{scope}/")[:-1]  # its opening quote, not its closing one
-    template = "[" + _braced(prefix) + "{},{{" + keys + "}}]"
-    names_after_prefix = map(_AFTER_QUOTE, map(encode_basestring, names))
-    cells = (canonical_cells(list(map(itemgetter(i), rows))) for i in order)
-    return digest("[" + ",".join(map(template.format, names_after_prefix, *cells)) + "]")
-
-
-_AFTER_QUOTE = itemgetter(slice(1, None))  # an encoded name without its opening quote
-
-
-def _braced(text: str) -> str:
-    """``text`` as literal text in a ``str.format`` template."""
-    return text.replace("{", "{{").replace("}", "}}")
-
-
-CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>")
-
-
-def _conflicted(path: Path, text: str) -> str | None:
-    """The message for a lockfile that holds git's conflict markers, else None.
-
-    What a lost side costs (plan.py ``_undeclared``, engine/record.py ``sync_lock``): objects still declared
-    are matched by name and recorded again by the next apply; the lost side's SMTP password hashes
-    make its credentials plan as a password change; an object only the lost side recorded that is
-    later removed from the manifests is left alone as not managed (not deleted) unless its scope is
-    pruned, until it is declared again or imported."""
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.startswith(CONFLICT_MARKERS):
-            return (
-                f"{path}:{number}: the lockfile is an unresolved git merge conflict; take one side whole "
-                f"(git checkout --ours -- {path}, or --theirs, then git add {path}) and run mgsync plan: the next "
-                "apply records again the declared objects only the other side recorded; until then its SMTP "
-                "passwords plan as changed, and its objects that the manifests no longer declare are left alone "
-                "as not managed (not deleted, unless their scope is pruned)."
-            )
-    return None

@@ -29,7 +29,8 @@ from mgsync.engine import observe, sync_lock, wanted_scopes
 from mgsync.errors import ConfigError, ManifestError, MgsyncError, Problem, file_type
 from mgsync.importer import documents, leftout
 from mgsync.kinds import BY_NAME, KINDS, BulkKind, Kind, OwnFile, children
-from mgsync.lockfile import Lockfile, collection_digest
+from mgsync.lockdoc import collection_digest
+from mgsync.lockfile import Lockfile
 from mgsync.manifest import Desired, csvdata
 from mgsync.manifest.convert import Staged
 from mgsync.manifest.loader import Loading

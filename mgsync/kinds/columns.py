@@ -6,7 +6,7 @@ A bulk entry class (a ``Record``) lists its key column(s) (``key``) and its valu
 JSON schema follows), the CSV columns, header, cell parsers and cheap per-cell checks, the cells
 import writes and the entry it writes inline, and the API item shape and ``entry_of``. The kinds
 (``BulkKind``) take all of these from their ``model``; the fast paths (``csvdata.columnar``,
-``answers``' column-wise ``fits``, ``BulkKind.page_entries``, ``lockfile.collection_digest``) read
+``answers``' column-wise ``fits``, ``BulkKind.page_entries``, ``lockdoc.collection_digest``) read
 the same declaration through the ``Row`` interface, so a new column is one line here.
 
 Entries stay plain tuples (``Row.entry``): the declaration makes no object per entry. ``Table`` is

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from mgsync.fingerprint import canonical_cells, canonical_json, fingerprint
 from mgsync.kinds.mailing_list import Member
 from mgsync.kinds.suppression import Allowlist, Bounce, Complaint, Unsubscribe
-from mgsync.lockfile import Lockfile, collection_digest
+from mgsync.lockdoc import collection_digest
+from mgsync.lockfile import Lockfile
 from mgsync.state import Row
 
 TEXT = st.text(alphabet=st.sampled_from("aZé☃ ,;:\"'\\/\n\t#-_.@{}[]0"), max_size=6)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mgsync.lockfile import render_document
+from mgsync.lockdoc import render_document
 from tests.support.cli import run
 
 LOCK = "mailgun/mgsync.lock"

@@ -53,7 +53,8 @@ def test_collections_merge_alike_and_top_level_fields_are_ours_even_unknown_ones
 
 
 def test_a_merged_lockfile_is_rendered_as_mgsync_writes_one(tmp_path) -> None:
-    from mgsync.lockfile import Lockfile, render_document
+    from mgsync.lockdoc import render_document
+    from mgsync.lockfile import Lockfile
 
     lock = Lockfile(
         tmp_path / "mgsync.lock",
