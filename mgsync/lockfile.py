@@ -33,7 +33,7 @@ checkout) is stale and ignored (``journal.py`` reads it). The document apart fro
 text, collection digests, conflict markers) is ``lockdoc.py``'s.
 
 ``account_notes`` (present only when there were some) is the digest of the notes on the account as
-the last apply left it (``plan.account_digest``: unverified domains, certificates), so a review shows
+the last apply left it (``plandigest.account_digest``: unverified domains, certificates), so a review shows
 them only when they changed; import leaves it out (it reads no domain's detail, so it cannot see them
 as a plan does). A top-level field this version does not know is kept as it was read (``others``): a
 lockfile written by a newer mgsync loses nothing here.

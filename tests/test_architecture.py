@@ -34,6 +34,7 @@ KIND_FREE = [
     "mgsync/apply.py",
     "mgsync/writes.py",
     "mgsync/plan.py",
+    "mgsync/plandigest.py",
     "mgsync/cli.py",
     "mgsync/manifest/loader.py",
     "mgsync/manifest/convert.py",

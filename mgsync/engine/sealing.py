@@ -29,7 +29,8 @@ from pydantic import ValidationError
 from mgsync import jsontext
 from mgsync.changes import Change, FieldChange
 from mgsync.kinds import BY_NAME
-from mgsync.plan import LiveFingerprints, Plan
+from mgsync.plan import Plan
+from mgsync.plandigest import LiveFingerprints
 from mgsync.shapes.env import MIN_SHOWN, REFERENCE
 from mgsync.state import Resource, Row, State
 

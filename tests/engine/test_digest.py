@@ -1,4 +1,4 @@
-"""The plan digest made column by column (``plan.digest_texts``) is the digest made change by change:
+"""The plan digest made column by column (``plandigest.digest_texts``) is the digest made change by change:
 the same text for every change, so saved plans, ``--expect-plan`` and reviewed plans keep matching."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from mgsync.changes import Action, Change
 from mgsync.fingerprint import canonical_json, fingerprint, fingerprint_texts
 from mgsync.kinds.mailing_list import Member
 from mgsync.kinds.suppression import Bounce, Unsubscribe
-from mgsync.plan import Plan, _digest_entry, digest_texts
+from mgsync.plan import Plan
+from mgsync.plandigest import _digest_entry, digest_texts
 from mgsync.state import Address, Resource, Row
 
 TEXT = st.text(alphabet=st.sampled_from('ab%{}"\\\n\té€😀 '), max_size=6)

@@ -6,7 +6,8 @@ import pytest
 from mgsync import render
 from mgsync.changes import Action, Change, Drift, FieldChange
 from mgsync.kinds.mailing_list import MailingList
-from mgsync.plan import Plan, account_digest
+from mgsync.plan import Plan
+from mgsync.plandigest import account_digest
 from mgsync.state import Resource
 from tests.support.plans import (
     SECRET,
