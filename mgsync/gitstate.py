@@ -9,7 +9,7 @@ beside it ``<lockfile>.applied``: the commit of main whose reviewed changes are 
 - ``push`` builds a commit on the fetched tip with plumbing (``hash-object``, a temporary index,
   ``commit-tree``) and pushes it without force: a compare-and-swap, since git refuses a push that
   does not descend from the branch's tip. When the branch moved since the base, the lockfile is
-  merged three ways by address (``merge``) and the push retried, at most ``ATTEMPTS`` times.
+  merged three ways by address (``lockdoc.merge``) and the push retried, at most ``ATTEMPTS`` times.
   Without a recorded base (no pull in this clone: the one-command migration) the base is empty, so
   every entry of the local lockfile wins and the branch's other entries are kept.
   ``--applied``: of two applied commits the one that descends from the other is kept, else ours;
@@ -31,12 +31,11 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from mgsync import account, jsontext
+from mgsync import account
 from mgsync.account import Account
 from mgsync.errors import MgsyncError, writing
-from mgsync.lockdoc import render_document, shape_problem
+from mgsync.lockdoc import document, merge, render_document
 from mgsync.lockfile import STATE_WAIT, fold
 from mgsync.safefile import hold, replaced, temporary
 
@@ -44,7 +43,6 @@ DEFAULT_BRANCH = "mgsync-state"
 DEFAULT_REMOTE = "origin"
 APPLIED_SUFFIX = ".applied"
 ATTEMPTS = 5
-MERGED_SECTIONS = ("resources", "collections")  # merged key by key; every other top-level field is ours
 FALLBACK_IDENTITY = {
     "GIT_AUTHOR_NAME": "mgsync",
     "GIT_AUTHOR_EMAIL": "mgsync@localhost",
@@ -52,7 +50,6 @@ FALLBACK_IDENTITY = {
     "GIT_COMMITTER_EMAIL": "mgsync@localhost",
 }
 _FULL_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
-_MISSING: Any = object()
 
 
 @dataclass(frozen=True)
@@ -273,7 +270,7 @@ def push(repo: Repo, lockfile: Path, *, applied: str | None = None, message: str
             f"{lockfile} does not exist; nothing to push (run mgsync apply, or mgsync state pull, first)."
         )
     ours = lockfile.read_text(encoding="utf-8")
-    _document(ours, str(lockfile))  # refuse to publish anything but a lockfile
+    document(ours, str(lockfile))  # refuse to publish anything but a lockfile
     base_commit, base = read_base(repo, path)
     marker = resolve_applied(repo, applied) if applied else None
     for _ in range(ATTEMPTS):
@@ -334,43 +331,11 @@ def _merged(repo: Repo, tip: str, path: str, base: str | None, ours: str) -> str
     if theirs is None or theirs == base:
         return ours
     where = f"{path} on {repo.where} at {tip[:12]}"
-    mine, other = _document(ours, path), _document(theirs, where)
+    mine, other = document(ours, path), document(theirs, where)
     recorded, pushed = Account.recorded(other.get("account")), Account.recorded(mine.get("account"))
     if recorded is not None and pushed is not None:  # one path, two accounts: never one lockfile of both
         account.check(Path(where), recorded, pushed)
-    return render_document(merge(_document(base, "the base state pull recorded") if base else {}, mine, other))
-
-
-def merge(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
-    """Three-way merge of lockfile documents by address: for each key of ``resources`` and
-    ``collections``, ours if ours changed it from ``base`` (added, changed or removed), else theirs.
-    Every other top-level field is ours, whatever it is (fields newer than this code included)."""
-    result = dict(ours)
-    for section in MERGED_SECTIONS:
-        b, o, t = (document.get(section) or {} for document in (base, ours, theirs))
-        merged = {}
-        for key in sorted({*b, *o, *t}):
-            mine = o.get(key, _MISSING)
-            value = mine if mine != b.get(key, _MISSING) else t.get(key, _MISSING)
-            if value is not _MISSING:
-                merged[key] = value
-        result[section] = merged
-    return result
-
-
-def _document(text: str, where: str) -> dict[str, Any]:
-    try:
-        data = jsontext.loads(text)
-    except ValueError as err:
-        raise MgsyncError(
-            f"{where}: not an mgsync lockfile ({err}); restore it from the state branch's history."
-        ) from None
-    if not isinstance(data, dict) or not all(isinstance(data.get(s, {}), dict) for s in MERGED_SECTIONS):
-        raise MgsyncError(f"{where}: not an mgsync lockfile (not a JSON object of resources and collections).")
-    problem = shape_problem(data)  # never published: every later read would refuse it
-    if problem is not None:
-        raise MgsyncError(f"{where}: {problem}; restore it from git")
-    return data
+    return render_document(merge(document(base, "the base state pull recorded") if base else {}, mine, other))
 
 
 # --- plumbing: a commit on the tip, never through the user's index or working tree --------------

@@ -1,7 +1,8 @@
 """A lockfile's JSON document, apart from any file: its format version and fields, the shape mgsync
 writes (``shape_problem``), its text (``render_document``), the digest of a collection in it
-(``collection_digest``), and what git's conflict markers in it mean (``conflicted``). ``lockfile.py``
-reads, records and writes the file; ``gitstate.py`` merges documents on the state branch.
+(``collection_digest``), what git's conflict markers in it mean (``conflicted``), and the three-way
+merge by address of two documents (``merge``). ``lockfile.py`` reads, records and writes the file;
+``gitstate.py`` merges the documents of the state branch with ``merge``.
 """
 
 from __future__ import annotations
@@ -12,12 +13,16 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from mgsync import jsontext
+from mgsync.errors import MgsyncError
 from mgsync.fingerprint import canonical_cells, canonical_json, digest, fingerprint
 from mgsync.state import Entries
 
 FORMAT_VERSION = 1
 # What ``render`` writes (or leaves out when empty); any other top-level field is kept as read.
 KNOWN_FIELDS = frozenset({"format_version", "resources", "collections", "secrets_verifier", "account_notes", "account"})
+MERGED_SECTIONS = ("resources", "collections")  # merged key by key; every other top-level field is ours
+_MISSING: Any = object()
 
 
 def shape_problem(data: dict[str, Any]) -> str | None:
@@ -99,3 +104,36 @@ def conflicted(path: Path, text: str) -> str | None:
                 "as not managed (not deleted, unless their scope is pruned)."
             )
     return None
+
+
+def merge(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
+    """Three-way merge of lockfile documents by address: for each key of ``resources`` and
+    ``collections``, ours if ours changed it from ``base`` (added, changed or removed), else theirs.
+    Every other top-level field is ours, whatever it is (fields newer than this code included)."""
+    result = dict(ours)
+    for section in MERGED_SECTIONS:
+        b, o, t = (document.get(section) or {} for document in (base, ours, theirs))
+        merged = {}
+        for key in sorted({*b, *o, *t}):
+            mine = o.get(key, _MISSING)
+            value = mine if mine != b.get(key, _MISSING) else t.get(key, _MISSING)
+            if value is not _MISSING:
+                merged[key] = value
+        result[section] = merged
+    return result
+
+
+def document(text: str, where: str) -> dict[str, Any]:
+    """The document of a lockfile's ``text``, or an ``MgsyncError`` naming ``where`` it is not one."""
+    try:
+        data = jsontext.loads(text)
+    except ValueError as err:
+        raise MgsyncError(
+            f"{where}: not an mgsync lockfile ({err}); restore it from the state branch's history."
+        ) from None
+    if not isinstance(data, dict) or not all(isinstance(data.get(s, {}), dict) for s in MERGED_SECTIONS):
+        raise MgsyncError(f"{where}: not an mgsync lockfile (not a JSON object of resources and collections).")
+    problem = shape_problem(data)  # never published: every later read would refuse it
+    if problem is not None:
+        raise MgsyncError(f"{where}: {problem}; restore it from git")
+    return data

@@ -1,4 +1,4 @@
-"""The state branch's three-way merge of lockfiles, by address (``gitstate.merge``)."""
+"""The state branch's three-way merge of lockfiles, by address (``lockdoc.merge``, as ``gitstate`` uses it)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mgsync.gitstate import merge
+from mgsync.lockdoc import merge
 
 A, B, C = {"body": {"v": 1}}, {"body": {"v": 2}}, {"body": {"v": 3}}
 
