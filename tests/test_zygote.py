@@ -78,7 +78,11 @@ def test_an_environment_that_changes_how_python_starts_gets_the_console_script(p
 
 
 def test_a_command_past_its_timeout_is_killed(project: Path) -> None:
-    """``emulator serve`` runs until stopped: the run ends in TimeoutExpired, as ``subprocess.run``'s."""
+    """``emulator serve`` runs until stopped: the run ends in TimeoutExpired, as ``subprocess.run``'s,
+    and leaves no descriptor of it open here."""
     command = [*mgsync_command(), "emulator", "serve", "--memory", "--port", "0"]
+    zygote.run([*mgsync_command(), "--version"], cwd=str(REPO), env=dict(os.environ), input="", timeout=60)
+    before = len(os.listdir("/proc/self/fd"))
     with pytest.raises(subprocess.TimeoutExpired):
-        zygote.run(command, cwd=str(REPO), env=dict(os.environ), input=None, timeout=3)
+        zygote.run(command, cwd=str(REPO), env=dict(os.environ), input="", timeout=3)
+    assert len(os.listdir("/proc/self/fd")) == before

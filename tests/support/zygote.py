@@ -38,6 +38,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +95,10 @@ class Started:
 
     def wait(self) -> int:
         """The exit code, or minus the signal that ended the command (as ``subprocess`` has it)."""
-        with self._conn:
-            return os.waitstatus_to_exitcode(int(_line(self._conn)))
+        return os.waitstatus_to_exitcode(int(_line(self._conn)))
+
+    def close(self) -> None:
+        self._conn.close()
 
 
 def _line(conn: socket.socket) -> str:
@@ -140,8 +143,11 @@ def run(
     finally:
         for fd in (out_write, err_write, *((stdin_read,) if input is not None else ())):
             os.close(fd)
-    out, err = _communicate(started.pid, stdin_write, out_read, err_read, input, timeout, argv)
-    return subprocess.CompletedProcess(argv, started.wait(), _text(out), _text(err))
+    try:
+        out, err = _communicate(started.pid, stdin_write, out_read, err_read, input, timeout, argv)
+        return subprocess.CompletedProcess(argv, started.wait(), _text(out), _text(err))
+    finally:
+        started.close()
 
 
 def _communicate(
@@ -152,7 +158,7 @@ def _communicate(
     pending = (input or "").encode()
     read: dict[int, bytearray] = {out: bytearray(), err: bytearray()}
     deadline = time.monotonic() + timeout
-    with selectors.DefaultSelector() as selector:
+    with selectors.DefaultSelector() as selector, _closing(selector):
         for fd in read:
             selector.register(fd, selectors.EVENT_READ)
         if stdin >= 0:
@@ -182,6 +188,17 @@ def _communicate(
                     selector.unregister(fd)
                     os.close(fd)
     return bytes(read[out]), bytes(read[err])
+
+
+@contextlib.contextmanager
+def _closing(selector: selectors.BaseSelector) -> Iterator[None]:
+    """Close the descriptors still registered when the block ends (a timeout: the command killed)."""
+    try:
+        yield
+    finally:
+        for fd in list(selector.get_map()):
+            selector.unregister(fd)
+            os.close(fd)
 
 
 def _text(data: bytes) -> str:
