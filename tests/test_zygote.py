@@ -82,7 +82,7 @@ def test_a_command_past_its_timeout_is_killed(project: Path) -> None:
     and leaves no descriptor of it open here."""
     command = [*mgsync_command(), "emulator", "serve", "--memory", "--port", "0"]
     zygote.run([*mgsync_command(), "--version"], cwd=str(REPO), env=dict(os.environ), input="", timeout=60)
-    before = len(os.listdir("/proc/self/fd"))
+    before = set(os.listdir("/proc/self/fd"))
     with pytest.raises(subprocess.TimeoutExpired):
         zygote.run(command, cwd=str(REPO), env=dict(os.environ), input="", timeout=3)
-    assert len(os.listdir("/proc/self/fd")) == before
+    assert set(os.listdir("/proc/self/fd")) - before == set()  # (one the collector closed meanwhile is no matter)
