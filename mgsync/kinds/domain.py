@@ -12,9 +12,10 @@ is a refusal ("cannot change in place"), never a silent re-creation; on a domain
 create the value is unknown and a note says it is not checked.
 
 Live status (``state``, the records Mailgun still reports not valid, the HTTPS tracking certificate:
-``domain_status.py`` reads and words them) rides in ``POLICY`` fields: never written in YAML, diffed or recorded. They are read only for domains
-the lockfile holds, and only when they matter (unverified, ``mailfrom_host`` managed, ``https``), so an
-unchanged verified account is still planned from the one listing.
+``domain_status.py`` reads and words them) rides in ``POLICY`` fields: never written in YAML,
+diffed or recorded. They are read only for domains the lockfile holds, and only when they matter
+(unverified, ``mailfrom_host`` managed, ``https``), so an unchanged verified account is still
+planned from the one listing.
 """
 
 from __future__ import annotations
