@@ -13,7 +13,8 @@ from itertools import compress, repeat
 from operator import attrgetter, is_, not_
 from typing import Any
 
-from mgsync.state import Address, Resource, Row
+from mgsync.rows import Row
+from mgsync.state import Address, Resource
 
 SENSITIVE = "(sensitive value)"
 SENSITIVE_CHANGED = "(sensitive value changed)"

@@ -23,7 +23,8 @@ from mgsync.fingerprint import fingerprint_texts
 from mgsync.kinds import BULK_KINDS, BY_NAME, DELETABLE_KINDS, PRUNABLE_KINDS, Deletable
 from mgsync.kinds.base import Kind
 from mgsync.plandigest import LiveFingerprints, account_digest, digest_texts
-from mgsync.state import Address, Body, Entries, Resource, Row, State, all_settled, settled, sort_key
+from mgsync.rows import Row, all_settled, settled
+from mgsync.state import Address, Body, Entries, Resource, State, sort_key
 
 THRESHOLD = 0.30  # apply refuses, without --force, to delete or update more than this share of a kind's
 MIN_EXISTING = 10  # managed objects when at least this many exist (octoDNS's safety threshold)

@@ -15,7 +15,8 @@ from typing import Any
 
 from mgsync.changes import Action, Change, deferred
 from mgsync.fingerprint import canonical_cells, canonical_json, fingerprint
-from mgsync.state import Address, Row, State
+from mgsync.rows import Row
+from mgsync.state import Address, State
 
 
 def account_digest(notes: Iterable[str]) -> str | None:

@@ -31,8 +31,9 @@ from mgsync.changes import Change, FieldChange
 from mgsync.kinds import BY_NAME
 from mgsync.plan import Plan
 from mgsync.plandigest import LiveFingerprints
+from mgsync.rows import Row
 from mgsync.shapes.env import MIN_SHOWN, REFERENCE
-from mgsync.state import Resource, Row, State
+from mgsync.state import Resource, State
 
 _OTHER = "(not {})"  # a live value where a manifest has a reference, other than the variable's
 _EARLIER = "(earlier {})"  # a live value where the lockfile has one (the object's manifest may name none now)

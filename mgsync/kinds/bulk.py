@@ -17,8 +17,9 @@ from mgsync.errors import ApiError
 from mgsync.kinds.base import Kind, Loc, is_not_found, key_in
 from mgsync.kinds.capabilities import Bulk, Deletable, Prunable
 from mgsync.kinds.columns import Record
+from mgsync.rows import Row
 from mgsync.shapes.doc import Doc, collection
-from mgsync.state import Entries, Resource, Row, State
+from mgsync.state import Entries, Resource, State
 
 if TYPE_CHECKING:
     from mgsync.client import Client

@@ -25,9 +25,10 @@ from pydantic import create_model, model_validator
 
 from mgsync import jsontext
 from mgsync.answers import STR, Obj, Shape
+from mgsync.rows import Row
 from mgsync.shapes.doc import UNSET, Doc
 from mgsync.shapes.output import flow_map
-from mgsync.state import Entries, Row
+from mgsync.state import Entries
 
 BAD = object()  # what a cell parser makes of a cell it cannot convert (``Column.bad`` words why)
 BOOLEANS = {"yes": True, "true": True, "no": False, "false": False}

@@ -14,7 +14,8 @@ from mgsync.kinds.mailing_list import Member
 from mgsync.kinds.suppression import Bounce, Unsubscribe
 from mgsync.plan import Plan
 from mgsync.plandigest import _digest_entry, digest_texts
-from mgsync.state import Address, Resource, Row
+from mgsync.rows import Row
+from mgsync.state import Address, Resource
 
 TEXT = st.text(alphabet=st.sampled_from('ab%{}"\\\n\té€😀 '), max_size=6)
 VALUES = {

@@ -13,7 +13,7 @@ from mgsync.kinds.mailing_list import Member
 from mgsync.kinds.suppression import Allowlist, Bounce, Complaint, Unsubscribe
 from mgsync.lockdoc import collection_digest
 from mgsync.lockfile import Lockfile
-from mgsync.state import Row
+from mgsync.rows import Row
 
 TEXT = st.text(alphabet=st.sampled_from("aZé☃ ,;:\"'\\/\n\t#-_.@{}[]0"), max_size=6)
 JSON = st.recursive(

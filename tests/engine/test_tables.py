@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mgsync.kinds.mailing_list import Member
-from mgsync.state import Address, Resource, State, all_settled, settled
+from mgsync.rows import all_settled, settled
+from mgsync.state import Address, Resource, State
 
 NAMES = st.sampled_from(["a@x.org", "b@x.org", "c@x.org", "d@x.org"])
 FIELDS = st.fixed_dictionaries(

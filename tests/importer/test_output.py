@@ -9,8 +9,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mgsync.rows import Row
 from mgsync.shapes.output import _csv_text
-from mgsync.state import Row
 from tests.engine.test_lock_digest import tables
 
 CELL = st.text(alphabet=st.sampled_from('aZé☃ ,"\n\r;\t'), max_size=4)

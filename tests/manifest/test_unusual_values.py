@@ -10,7 +10,7 @@ import pytest
 
 from mgsync.errors import ManifestError
 from mgsync.manifest import load
-from mgsync.state import Row
+from mgsync.rows import Row
 
 LIST = "team@mg.example.com"
 
