@@ -15,7 +15,7 @@ from typing import Any
 
 from mgsync import jsontext
 from mgsync.errors import MgsyncError
-from mgsync.fingerprint import canonical_cells, canonical_json, digest, fingerprint
+from mgsync.fingerprint import canonical_cells, canonical_json, digest
 from mgsync.state import Entries
 
 FORMAT_VERSION = 1
@@ -56,11 +56,17 @@ def render_document(data: dict[str, Any]) -> str:
 
 def collection_digest(kind: str, scope: str, entries: Entries) -> str:
     """The fingerprint of ``[address, comparable body]`` of every entry, sorted by address: the same
-    text as ``fingerprint(sorted((str(address), Row.from_entry(entry).comparable()) ...))`` (a lockfile
-    must not change), written column by column without a row or dict per entry. A body holds every
-    field, keys sorted; the addresses share their prefix, so they sort as the names do."""
+    as ``fingerprint(sorted((str(address), Row.from_entry(entry).comparable()) ...))`` (a lockfile
+    must not change). Its text is ``collection_text``'s."""
+    return digest(collection_text(kind, scope, entries))
+
+
+def collection_text(kind: str, scope: str, entries: Entries) -> str:
+    """The canonical JSON that ``collection_digest`` hashes, written column by column without a row or
+    dict per entry. A body holds every field, keys sorted; the addresses share their prefix, so they
+    sort as the names do."""
     if not entries:
-        return fingerprint([])
+        return canonical_json([])
     names = sorted(entries)
     fields = list(next(iter(entries.values()))[-1].row.DEFAULTS)
     rows = list(map(entries.__getitem__, names))
@@ -72,7 +78,7 @@ def collection_digest(kind: str, scope: str, entries: Entries) -> str:
     template = "[" + _braced(prefix) + "{},{{" + keys + "}}]"
     names_after_prefix = map(_AFTER_QUOTE, map(encode_basestring, names))
     cells = (canonical_cells(list(map(itemgetter(i), rows))) for i in order)
-    return digest("[" + ",".join(map(template.format, names_after_prefix, *cells)) + "]")
+    return "[" + ",".join(map(template.format, names_after_prefix, *cells)) + "]"
 
 
 _AFTER_QUOTE = itemgetter(slice(1, None))  # an encoded name without its opening quote

@@ -58,7 +58,7 @@ from mgsync.errors import LockfileError, read_file
 from mgsync.fingerprint import digest, fingerprint
 from mgsync.journal import JOURNAL_VERSION, append, journal_path, read_journal
 from mgsync.kinds import BY_NAME, Kind
-from mgsync.lockdoc import FORMAT_VERSION, KNOWN_FIELDS, collection_digest, conflicted, shape_problem
+from mgsync.lockdoc import FORMAT_VERSION, KNOWN_FIELDS, collection_text, conflicted, shape_problem
 from mgsync.safefile import hold, replaced, temporary, unwritable
 from mgsync.state import Address, Entries, Resource, State
 
@@ -198,13 +198,16 @@ class Lockfile:
             self.resources.pop(str(address), None)
             self._dirty.add(str(address))
 
-    def record_collection(self, kind: str, scope: str, entries: Entries, digest: str | None = None) -> None:
+    def record_collection(self, kind: str, scope: str, entries: Entries, made: str | None = None) -> None:
         """Record one collection's live entries (``Row.entry`` tuples by name) as a count and a digest
         of them sealed (a token in a member's ``vars`` as its reference: a digest of the value would let
-        a short one be guessed); ``digest``: that digest, when the caller made it already (import)."""
-        if entries and digest is None:
-            digest = collection_digest(kind, scope, self.seal.data(entries))
-        recorded = {"count": len(entries), "digest": digest} if entries else None
+        a short one be guessed); ``made``: that digest, when the caller made it already (import)."""
+        if entries and made is None:
+            text = collection_text(kind, scope, entries)
+            if self.seal.found_in_json(text):  # else no entry holds one: 200,000 entries are not walked
+                text = collection_text(kind, scope, self.seal.data(entries))
+            made = digest(text)
+        recorded = {"count": len(entries), "digest": made} if entries else None
         with self._mutex:
             if recorded:
                 self.collections[f"{kind}:{scope}"] = recorded
@@ -330,6 +333,9 @@ class Sealing(Protocol):
     def data(self, value: Any) -> Any:
         """JSON-like ``value`` as recorded; the same object when nothing in it is sealed."""
 
+    def found_in_json(self, text: str) -> bool:
+        """Whether JSON ``text`` may hold a value ``data`` seals (False: it holds none)."""
+
 
 class _Unsealed:
     """No value from ``${env:}`` to seal: bodies and entries as they are."""
@@ -339,6 +345,9 @@ class _Unsealed:
 
     def data(self, value: Any) -> Any:
         return value
+
+    def found_in_json(self, text: str) -> bool:
+        return False
 
 
 _UNSEALED = _Unsealed()

@@ -22,6 +22,7 @@ import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from json.encoder import encode_basestring  # the escaper json.dumps uses (C)
 from typing import Any
 
 from pydantic import ValidationError
@@ -57,6 +58,11 @@ class Seal:
         if not self.shown or not self._pattern.search(text):
             return text
         return self._pattern.sub(lambda found: self.shown[found.group()], text)
+
+    def found_in_json(self, text: str) -> bool:
+        """Whether JSON ``text`` may hold a value to seal: each value is looked for as JSON writes it
+        inside a string (it escapes character by character, so a string holding the value holds that)."""
+        return any(encode_basestring(value)[1:-1] in text for value in self.shown)
 
     def data(self, value: Any) -> Any:
         """JSON-like ``value`` with every string sealed (``text``); the same object when nothing changed."""

@@ -3,6 +3,7 @@ lockfile has always held: the fingerprint of every entry's address and comparabl
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
@@ -85,3 +86,19 @@ def test_a_recorded_collection_keeps_its_count_and_digest(tmp_path: Any) -> None
     }
     lock.record_collection("member", "news@x.org", {})
     assert lock.collections == {}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(TEXT, VALUES[Member], min_size=1, max_size=4), TEXT.filter(lambda t: len(t) >= 2))
+def test_a_sealed_value_anywhere_in_an_entry_is_recorded_as_its_reference(rows: dict[str, Any], value: str) -> None:
+    """The lockfile looks for a value to seal in the collection's JSON text before walking the entries
+    (``Seal.found_in_json``): a value JSON escapes (quotes, backslashes, a newline) is found too, so the
+    digest is always the one of the sealed entries."""
+    from mgsync.engine.sealing import Seal
+
+    entries = {name: Member.full(n, {**vars_, "t": f"x{value}y"}, s) for name, (n, vars_, s) in rows.items()}
+    seal = Seal({value: "${env:T}"})
+    lock = Lockfile(Path("unused.lock"))
+    lock.seal = seal
+    lock.record_collection("member", "news@x.org", entries)
+    assert lock.collections["member:news@x.org"]["digest"] == _old_digest("member", "news@x.org", seal.data(entries))
