@@ -7,6 +7,7 @@ run both ways and compared, so a difference the zygote makes fails here, not som
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -86,3 +87,95 @@ def test_a_command_past_its_timeout_is_killed(project: Path) -> None:
     with pytest.raises(subprocess.TimeoutExpired):
         zygote.run(command, cwd=str(REPO), env=dict(os.environ), input="", timeout=3)
     assert set(os.listdir("/proc/self/fd")) - before == set()  # (one the collector closed meanwhile is no matter)
+
+
+# --- shims: the action's mgsync and python, as tests/gitops/runner.py gives them to its scripts -----
+
+SHIM_CASES = {  # the program, its arguments, a startup setting (the action's steps set PYTHONUTF8)
+    "mgsync --version": ("mgsync", ["--version"], {}),
+    "mgsync validate, a bad value": ("mgsync", ["validate", "bad"], {}),
+    "mgsync plan, PYTHONUTF8": ("mgsync", ["plan", *EMULATOR, "good"], {"PYTHONUTF8": "1"}),
+    "python -P -m mgsync, a usage error": ("python", ["-P", "-m", "mgsync", "plan", "--no-such-option"], {}),
+    "python -P -m mgsync state show": ("python", ["-P", "-m", "mgsync", "state", "show", "good/mgsync.lock"], {}),
+    "python -P -m mgsync.gitops, no step": ("python", ["-P", "-m", "mgsync.gitops"], {"PYTHONUTF8": "1"}),
+    "python -P -m mgsync.gitops publish": ("python", ["-P", "-m", "mgsync.gitops", "publish", "--key", "k"], {}),
+}
+
+
+def shim_env(**startup: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_"))}
+    env.update(EXAMPLE_ENV, NO_COLOR="1", MAILGUN_API_KEY="zygote-key-1234", **startup)
+    for name in ("GITHUB_STEP_SUMMARY", "GITHUB_EVENT_PATH", "GITHUB_EVENT_NAME"):
+        env.pop(name, None)
+    return zygote.ready(env)
+
+
+def real_program(program: str) -> str:
+    return mgsync_command()[0] if program == "mgsync" else sys.executable
+
+
+@pytest.fixture
+def only_zygote_shims(tmp_path: Path) -> Path:
+    """Shims whose real programs do not exist: a command they run at all, the zygote ran."""
+    shims = zygote.shims(tmp_path / "shims")
+    for program in ("mgsync", "python"):
+        script = shims / program
+        script.write_text(script.read_text().replace(repr(real_program(program)), repr(f"/nonexistent/{program}")))
+    return shims
+
+
+@pytest.mark.parametrize("case", SHIM_CASES)
+def test_a_shim_runs_in_the_zygote_as_the_real_program(case: str, project: Path, only_zygote_shims: Path) -> None:
+    program, args, startup = SHIM_CASES[case]
+    env = shim_env(**startup)
+    results = []
+    for executable in (str(only_zygote_shims / program), real_program(program)):
+        (project / "emu.json").unlink(missing_ok=True)
+        done = subprocess.run(
+            [executable, *args], cwd=project, env=env, capture_output=True, encoding="utf-8", timeout=120
+        )
+        results.append((done.returncode, done.stdout, done.stderr))
+    assert results[0] == results[1]
+    assert "Traceback" not in results[0][2]
+
+
+def test_python_with_other_arguments_and_a_shim_without_its_zygote_are_the_real_programs(
+    project: Path, tmp_path: Path
+) -> None:
+    shims = zygote.shims(tmp_path / "shims")
+    env = shim_env()
+    code = "import sys; print(sys.argv[1:], sys.flags.utf8_mode)"
+    done = subprocess.run([shims / "python", "-c", code, "a b"], env=env, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (0, "['a b'] 0\n"), done.stderr
+    # without -P the working directory comes first: the real python imports the project's httpx.py
+    done = subprocess.run([shims / "python", "-m", "mgsync.gitops"], cwd=project, env=env, capture_output=True)
+    assert (done.returncode, done.stderr) == (1, b"imported httpx.py from the working directory\n")
+    env.pop(zygote.SOCKETS)
+    done = subprocess.run([shims / "mgsync", "validate", "bad"], cwd=project, env=env, capture_output=True, text=True)
+    real = subprocess.run(
+        [mgsync_command()[0], "validate", "bad"], cwd=project, env=env, capture_output=True, text=True
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (real.returncode, real.stdout, real.stderr)
+    assert done.returncode == 1
+
+
+def test_a_signal_to_a_shim_reaches_its_command_and_the_shim_ends_as_it_did(only_zygote_shims: Path) -> None:
+    """``emulator serve`` runs until stopped: SIGTERM to the shim stops it (its port closes), and the
+    shim's exit is the command's."""
+    codes = []
+    for executable in (str(only_zygote_shims / "mgsync"), real_program("mgsync")):
+        with subprocess.Popen(
+            [executable, "emulator", "serve", "--memory", "--port", "0"],
+            env=shim_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        ) as served:
+            assert served.stderr is not None
+            first = served.stderr.readline()
+            assert first.startswith("Mailgun emulator on http://127.0.0.1:"), first  # it serves
+            served.terminate()
+            codes.append(served.wait(timeout=60))
+        with pytest.raises(ConnectionRefusedError):  # the command ended with the shim, not after it
+            socket.create_connection(("127.0.0.1", int(first.rsplit(":", 1)[1])), timeout=5).close()
+    assert codes[0] == codes[1], codes

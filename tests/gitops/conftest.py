@@ -22,13 +22,14 @@ def mailgun() -> Iterator[tuple[Emulator, str]]:
 
 
 @pytest.fixture
-def world(tmp_path: Path, mailgun: tuple[Emulator, str]) -> Iterator[World]:
+def world(request: pytest.FixtureRequest, tmp_path: Path, mailgun: tuple[Emulator, str]) -> Iterator[World]:
     environments = {
         "mailgun-plan": Environment({"MAILGUN_READ_API_KEY": KEY}),  # the README: the read key only
         "mailgun-production": Environment({"MAILGUN_API_KEY": KEY, "MG_SMTP_ALICE": PASSWORD}, branches=("main",)),
         "mailgun-approval": Environment(reviewers=True, branches=("main",)),
     }
     with Served() as fake:
-        world = World(tmp_path, fake, mailgun[1], environments)
+        real = request.node.get_closest_marker("real_programs") is not None
+        world = World(tmp_path, fake, mailgun[1], environments, real_programs=real)
         world.seed({"mailgun/mgsync.yaml": BASE})
         yield world

@@ -6,7 +6,10 @@ groups. Events (a pull request push, a merge, a direct push, a manual run) start
 runs its steps in order: ``actions/checkout`` clones the remote at the ref GitHub would check out,
 the mgsync action runs action.yml's composite steps (its install step is replaced by the test's own
 installation), ``actions/upload-artifact`` / ``download-artifact`` go to the fake API, and every
-``run:`` step runs in bash with the environment GitHub gives it. Nothing of mgsync is replaced.
+``run:`` step runs in bash with the environment GitHub gives it. Nothing of mgsync is replaced: the
+action's ``mgsync`` and ``python`` are the real ones, or on Linux shims of them that run each command
+in a process of its own forked from a zygote (``tests/support/zygote.py``), which has done the imports
+once; a test marked ``real_programs`` runs the real ones.
 
 Concurrency, as GitHub documents it (https://docs.github.com/en/actions/using-jobs/using-concurrency):
 a group has at most one running and one pending job; a newly queued job cancels the pending one
@@ -16,7 +19,9 @@ reviewers waits until the test approves it.
 
 from __future__ import annotations
 
+import copy
 import fnmatch
+import functools
 import json
 import os
 import subprocess
@@ -30,6 +35,7 @@ from ruamel.yaml import YAML
 
 from tests.gitops.expressions import Evaluator, condition, render, text
 from tests.gitops.fakegithub import BOT, REPOSITORY, Fake
+from tests.support import zygote
 
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOW = REPO / "examples" / "ci" / "mgsync.yml"
@@ -39,7 +45,17 @@ MGSYNC_ACTION = "YOUR-ORG/mgsync@"
 
 
 def load(path: Path) -> dict[str, Any]:
-    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+    return parse(path.read_text(encoding="utf-8"))
+
+
+def parse(text: str) -> dict[str, Any]:
+    """A workflow or action file as GitHub reads it (YAML 1.2: ``on`` is a key); each its own copy."""
+    return copy.deepcopy(_parse(text))
+
+
+@functools.lru_cache(maxsize=32)
+def _parse(text: str) -> dict[str, Any]:  # the pure-Python parser takes ~0.1 s a file: once per text
+    return YAML(typ="safe", pure=True).load(text)
 
 
 def clean_env(home: Path) -> dict[str, str]:
@@ -127,8 +143,18 @@ class Group:
 
 
 class World:
-    def __init__(self, tmp: Path, fake: Fake, mailgun_url: str, environments: dict[str, Environment]):
+    def __init__(
+        self,
+        tmp: Path,
+        fake: Fake,
+        mailgun_url: str,
+        environments: dict[str, Environment],
+        real_programs: bool = False,
+    ):
         self.tmp, self.fake, self.mailgun_url, self.environments = tmp, fake, mailgun_url, environments
+        self.shimmed = zygote.available() and not real_programs
+        # the action's installation of mgsync: its bin directory, with mgsync and python
+        self.programs = zygote.shims(tmp / "bin") if self.shimmed else BIN
         self.action = load(ACTION)
         self.origin = tmp / "origin.git"
         self.groups: dict[str, Group] = {}
@@ -241,7 +267,7 @@ class World:
 
     def workflow_at(self, sha: str) -> dict[str, Any]:
         """GitHub runs the workflow file of the event's commit: for a pull request, its merge with main."""
-        return YAML(typ="safe", pure=True).load(git(self.origin, "show", f"{sha}:{FLOW}"))
+        return parse(git(self.origin, "show", f"{sha}:{FLOW}"))
 
     def start(
         self,
@@ -465,10 +491,11 @@ class World:
     def bash(self, job: Job, script: str, env: dict[str, str], cwd: Path) -> tuple[str, dict[str, str]]:
         output = self.job_dir(job) / "output"
         output.write_text("")
+        env = {**env, "GITHUB_OUTPUT": str(output)}
         result = subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
             cwd=cwd,
-            env={**env, "GITHUB_OUTPUT": str(output)},
+            env=zygote.ready(env) if self.shimmed else env,
             capture_output=True,
             text=True,
             timeout=300,
@@ -495,7 +522,7 @@ class World:
             if not condition(step.get("if"), evaluator):
                 continue
             if step.get("id") == "install":  # the test's own installation of mgsync
-                steps["install"] = {"outputs": {"bin": str(BIN)}, "outcome": "success"}
+                steps["install"] = {"outputs": {"bin": str(self.programs)}, "outcome": "success"}
                 continue
             uses = step.get("uses", "")
             if uses.startswith("actions/setup-python@"):

@@ -69,6 +69,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+@pytest.mark.real_programs  # the action's mgsync and python as installed, not their shims (runner.py)
 def test_three_quick_merges_with_the_middle_run_cancelled(world: World, mailgun: tuple[Emulator, str]) -> None:
     emulator, url = mailgun
     for number, name in ((1, "route-a"), (2, "route-b"), (3, "route-c")):

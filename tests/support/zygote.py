@@ -14,8 +14,12 @@ the one beside this Python (which the zygote runs), and for an environment whose
 interpreter reads as it starts (``PYTHON*``, ``LC_*``, ``LANG``; ``TZ`` is read again:
 ``time.tzset``) differ from the zygote's.
 
-The zygote answers each connection on its Unix socket: a JSON request (argv, cwd, env) with the
-command's three standard streams as file descriptors (``SCM_RIGHTS``). It forks a supervisor, which
+Programs that a script calls by path, as the GitHub action's scripts call ``$MGSYNC_BIN/mgsync``,
+can be *shims* of them (``shims``, ``shim.py``) that hand their commands to a zygote.
+
+The zygote answers each connection on its Unix socket: a request (argv, cwd, env, and for
+``python -P -m`` the module; ``shim.py``) with the command's three standard streams as file descriptors
+(``SCM_RIGHTS``). It forks a supervisor, which
 forks the command, sends its pid, waits for it and sends its wait status. The zygote itself stays
 single-threaded, so forking it is safe, and it ends when the pytest process that started it does
 (its lifeline pipe closes).
@@ -26,13 +30,12 @@ from __future__ import annotations
 import array
 import atexit
 import contextlib
+import importlib
 import io
-import json
 import os
 import selectors
 import shutil
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
@@ -42,20 +45,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-STARTUP_ENV = ("PYTHON", "LC_", "LANG")  # what an interpreter reads as it starts
+from tests.support.shim import HEADER, SOCKETS, STARTUP_ENV, Started, decode, socket_name, startup_env
+
 OFF = "MGSYNC_TEST_NO_ZYGOTE"  # set (non-empty): every command from the console script, to tell a fault of the zygote
 REPO = Path(__file__).resolve().parents[2]
-_HEADER = struct.Struct("!I")
 BOOT = "import sys; from tests.support.zygote import serve; serve(*sys.argv[1:])"
 
 
 class Zygote:
     """One zygote process, the path of its socket, and the environment it started with."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], path: str) -> None:
         self.startup = startup_env(env)
-        self._dir = tempfile.mkdtemp(prefix="mgsync-zygote-")
-        self.path = os.path.join(self._dir, "socket")
+        self.path = path
         lifeline, self._lifeline = os.pipe()  # the zygote ends when this write end closes
         self._process = subprocess.Popen(
             [sys.executable, "-c", BOOT, self.path, str(lifeline)],
@@ -75,48 +77,37 @@ class Zygote:
     def close(self) -> None:
         os.close(self._lifeline)
         self._process.wait()
-        shutil.rmtree(self._dir, ignore_errors=True)
 
     def start(self, argv: list[str], cwd: str, env: dict[str, str], fds: tuple[int, int, int]) -> Started:
-        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        conn.connect(self.path)
-        request = json.dumps({"argv": argv, "cwd": cwd, "env": env}).encode()
-        rights = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))]
-        conn.sendmsg([_HEADER.pack(len(request)), request], rights)
-        return Started(conn)
+        return Started(self.path, {"argv": argv, "cwd": cwd, "env": env}, fds)
 
 
-class Started:
-    """A command the zygote started: its pid, and its exit code once it ended."""
-
-    def __init__(self, conn: socket.socket) -> None:
-        self._conn = conn
-        self.pid = int(_line(conn))
-
-    def wait(self) -> int:
-        """The exit code, or minus the signal that ended the command (as ``subprocess`` has it)."""
-        return os.waitstatus_to_exitcode(int(_line(self._conn)))
-
-    def close(self) -> None:
-        self._conn.close()
-
-
-def _line(conn: socket.socket) -> str:
-    data = b""
-    while not data.endswith(b"\n"):
-        chunk = conn.recv(64)
-        if not chunk:
-            raise RuntimeError("the mgsync zygote ended the connection: see its stderr")
-        data += chunk
-    return data.decode()
-
-
-def startup_env(env: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in env.items() if k.startswith(STARTUP_ENV)}
-
-
-_ZYGOTE: list[Zygote] = []
+_ZYGOTES: dict[str, Zygote] = {}
 _LOCK = threading.Lock()
+_SOCKETS: list[str] = []
+
+
+def _sockets() -> str:
+    if not _SOCKETS:
+        _SOCKETS.append(tempfile.mkdtemp(prefix="mgsync-zygote-"))
+        atexit.register(shutil.rmtree, _SOCKETS[0], True)
+    return _SOCKETS[0]
+
+
+def available() -> bool:
+    """Whether commands may run in zygotes here (Linux, and ``MGSYNC_TEST_NO_ZYGOTE`` not set)."""
+    return sys.platform.startswith("linux") and not os.environ.get(OFF)
+
+
+def zygote_for(env: dict[str, str]) -> Zygote:
+    """This process's zygote for ``env``'s startup settings, started on first use (ended with the process)."""
+    name = socket_name(env)
+    with _LOCK:
+        if name not in _ZYGOTES:
+            base = {k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_", *STARTUP_ENV))}
+            _ZYGOTES[name] = Zygote({**base, **startup_env(env)}, os.path.join(_sockets(), name))
+            atexit.register(_ZYGOTES[name].close)
+        return _ZYGOTES[name]
 
 
 def run(
@@ -124,17 +115,13 @@ def run(
 ) -> subprocess.CompletedProcess[str] | None:
     """``subprocess.run(argv, cwd=cwd, env=env, input=input, capture_output=True, encoding="utf-8",
     timeout=timeout)`` as this process's zygote runs it; None where the caller should start it anew."""
-    if not sys.platform.startswith("linux") or os.environ.get(OFF):
+    if not available():
         return None
     if Path(argv[0]).parent != Path(sys.executable).parent:  # not the console script this Python runs
         return None
-    with _LOCK:
-        if not _ZYGOTE:
-            _ZYGOTE.append(Zygote({k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_"))}))
-            atexit.register(_ZYGOTE[0].close)
-    zygote = _ZYGOTE[0]
-    if startup_env(env) != zygote.startup:
+    if startup_env(env) != startup_env(dict(os.environ)):  # only this process's own settings: no zygote each
         return None
+    zygote = zygote_for(env)
     stdin_read, stdin_write = os.pipe() if input is not None else (0, -1)
     out_read, out_write = os.pipe()
     err_read, err_write = os.pipe()
@@ -206,11 +193,41 @@ def _text(data: bytes) -> str:
     return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
 
 
+# --- shims: programs that scripts call by path ---------------------------------------------------
+
+
+def shims(directory: Path) -> Path:
+    """``mgsync`` and ``python`` in ``directory``: shims of the ones beside this Python (``shim.py``).
+    A script that runs them needs ``ready(env)`` as its environment."""
+    here = Path(sys.executable).parent
+    directory.mkdir(parents=True, exist_ok=True)
+    for program, real in (("mgsync", here / "mgsync"), ("python", Path(sys.executable))):
+        script = directory / program
+        script.write_text(
+            f"#!{sys.executable} -IS\nimport sys\nsys.path.insert(0, {str(REPO)!r})\n"
+            f"from tests.support.shim import delegate\ndelegate({program!r}, {str(real)!r})\n",
+            encoding="utf-8",
+        )
+        script.chmod(0o755)
+    return directory
+
+
+def ready(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with the directory of the zygotes' sockets, the one for its startup settings started."""
+    zygote_for(env)
+    return {**env, SOCKETS: _sockets()}
+
+
 # --- the zygote's side ----------------------------------------------------------------------------
 
 
 def serve(path: str, lifeline: str) -> None:
-    import mgsync.cli  # noqa: F401 - what every command imports, done once
+    # what every command imports, and what ``python -m mgsync.gitops`` imports (not itself): done once
+    for name in (
+        "mgsync.cli",
+        *(f"mgsync.gitops.{m}" for m in ("comments", "github", "publish", "report", "reviewed", "state")),
+    ):
+        importlib.import_module(name)
 
     # the console script's sys.path starts with its own directory; ``-c`` put the working directory
     # there, which a command's later imports would search first (it becomes each command's own)
@@ -241,15 +258,15 @@ def serve(path: str, lifeline: str) -> None:
 
 def _receive(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
     fds = array.array("i")
-    header, ancillary, _, _ = conn.recvmsg(_HEADER.size, socket.CMSG_SPACE(3 * fds.itemsize))
+    header, ancillary, _, _ = conn.recvmsg(HEADER.size, socket.CMSG_SPACE(3 * fds.itemsize))
     for level, kind, data in ancillary:
         if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
             fds.frombytes(data[: len(data) - len(data) % fds.itemsize])
-    (size,) = _HEADER.unpack(header)
+    (size,) = HEADER.unpack(header)
     body = b""
     while len(body) < size:
         body += conn.recv(size - len(body))
-    return json.loads(body), list(fds)
+    return decode(body), list(fds)
 
 
 def _reap() -> None:
@@ -280,9 +297,11 @@ def _supervise(conn: socket.socket, request: dict[str, Any], fds: list[int]) -> 
 
 
 def _command(request: dict[str, Any], fds: list[int]) -> None:
-    """The command's process: its streams, directory, environment, arguments, then ``cli.run``; it
-    ends as Python would end the console script's (``cli.run`` itself ends it when tuned)."""
+    """The command's process: its streams, directory, environment, arguments, then ``cli.run`` (or the
+    module, as ``python -P -m`` runs it); it ends as Python would end the console script's (``cli.run``
+    itself ends it when tuned)."""
     import random
+    import runpy
 
     code: Any = 0
     try:
@@ -296,9 +315,14 @@ def _command(request: dict[str, Any], fds: list[int]) -> None:
         time.tzset()
         random.seed()  # as a new interpreter would seed it
         sys.argv = list(request["argv"])
-        from mgsync.cli import run as command
+        sys.executable = request.get("executable") or sys.executable
+        if request.get("module"):
+            del sys.path[0]  # ``python -P -m``: neither the script's directory nor the working directory
+            runpy.run_module(request["module"], run_name="__main__", alter_sys=True)
+        else:
+            from mgsync.cli import run as command
 
-        command()
+            command()
     except SystemExit as done:
         code = done.code
     except BaseException:
