@@ -26,7 +26,9 @@
 set -uo pipefail
 
 mgsync() { command "${MGSYNC_BIN:+$MGSYNC_BIN/}mgsync" "$@"; }
-python() { command "${MGSYNC_BIN:+$MGSYNC_BIN/}python" "$@"; }
+# -P: import nothing from the working directory, the checkout, where a pull request's json.py or
+# mgsync/ would run in place of the standard library's or mgsync's (Python 3.11+, as mgsync needs).
+python() { command "${MGSYNC_BIN:+$MGSYNC_BIN/}python" -P "$@"; }
 command=${MGSYNC_COMMAND:?MGSYNC_COMMAND must be validate, plan or apply}
 read -r -d '' -a paths <<<"${MGSYNC_PATHS:-.}" || true
 read -r -d '' -a args <<<"${MGSYNC_ARGS:-}" || true

@@ -90,3 +90,13 @@ def test_the_action_installs_from_the_lock_with_hashes_then_mgsync_alone() -> No
     assert first[-2:] == ["-r", "$GITHUB_ACTION_PATH/action/requirements.lock"]
     assert {"--no-deps", "--no-build-isolation"} <= set(second)
     assert second[-1] == "$GITHUB_ACTION_PATH"
+
+
+def test_the_action_installs_outside_the_checkout() -> None:
+    """``python -m venv`` and ``-m pip`` import from the working directory first: in the workspace, a
+    pull request's ``venv/`` or ``pip/`` would run. The step starts in ``$RUNNER_TEMP`` and stays there."""
+    commands = [
+        line.strip() for line in install_script().splitlines() if line.strip() and not line.strip().startswith("#")
+    ]
+    assert commands[0] == 'cd "$RUNNER_TEMP"'
+    assert [c for c in commands if c.startswith("cd ")] == [commands[0]]

@@ -20,8 +20,10 @@ from mgsync.gitops.github import GitOpsError
 
 
 def mgsync(*args: str) -> subprocess.CompletedProcess[str]:
+    """``mgsync ARGS`` with this Python; ``-P``: mgsync itself, never a ``mgsync/`` in the working
+    directory (the checkout, which a pull request changes)."""
     return subprocess.run(
-        [sys.executable, "-m", "mgsync", *args],
+        [sys.executable, "-P", "-m", "mgsync", *args],
         capture_output=True,
         text=True,
         encoding="utf-8",

@@ -148,6 +148,28 @@ def test_a_protected_main_stays_untouched(world: World, mailgun: tuple[Emulator,
     assert "mgsync: #3: #3 has no plan comment for `mailgun`" in last.job("apply").text
 
 
+@pytest.mark.real_programs  # the installed python: the shims' zygote has these modules imported already
+def test_python_modules_that_a_pull_request_adds_never_run(
+    world: World, mailgun: tuple[Emulator, str], tmp_path: Path
+) -> None:
+    """The action's Python steps import nothing from the working directory, the checkout: there a pull
+    request's json.py, httpx.py or mgsync/ would run in the plan job (with the read key and a token that
+    writes comments) and, once merged, in the apply job."""
+    ran = tmp_path / "ran"
+    trap = f"import pathlib; pathlib.Path({str(ran)!r}).write_text(__name__); raise SystemExit(1)\n"
+    files: dict[str, str | None] = {
+        **route_file("route-a"),
+        **dict.fromkeys(("json.py", "httpx.py", "mgsync/__init__.py", "mgsync/__main__.py"), trap),
+    }
+    opened = world.open_pull(1, "route-a", files)
+    assert opened is not None and opened.job("plan").status == "success", opened.job("plan").text
+    assert "route-a" in plan_comment(world.fake, 1)["body"]
+    merged = world.merge(1)
+    assert merged is not None and merged.job("apply").status == "success", merged.job("apply").text
+    assert routes(mailgun[1]) == ["route-a"] and "Plan: 1 to add, 0 to change" in results(world.fake, 1)[0]
+    assert not ran.exists(), ran.read_text()
+
+
 def test_a_look_alike_comment_with_a_fake_digest_is_ignored(world: World, mailgun: tuple[Emulator, str]) -> None:
     world.open_pull(1, "route-a", route_file("route-a"))
     mallory = {"login": "mallory", "type": "User", "id": 666}
