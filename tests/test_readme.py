@@ -1,4 +1,5 @@
-"""Every command the README shows is run here, as written, in a copy of the repository."""
+"""Every command the README shows is run here, as written, in a copy of the repository: the quick start
+with the installed ``mgsync``, the others with its shim on PATH on Linux (``tests/support/shim.py``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import zygote
 from tests.support.cli import EXAMPLE_ENV
 
 REPO = Path(__file__).resolve().parents[1]
@@ -105,6 +107,8 @@ def test_every_readme_command_runs_as_written(tmp_path) -> None:
         lines = [line.replace("8025", str(free)) for line in lines]
     background: list[subprocess.Popen[str]] = []
     env = shell_env({})
+    if zygote.available():  # ``mgsync`` and ``python -P -m mgsync`` from the zygote (the quick start: installed)
+        env = zygote.ready({**env, "PATH": f"{zygote.shims(tmp_path / 'bin')}{os.pathsep}{env['PATH']}"})
     try:
         for line in lines:
             if line.rstrip().endswith("# background"):
