@@ -2,8 +2,8 @@
 
 The suite starts about a thousand ``mgsync`` processes, and each spent about 0.45 s of CPU importing
 pydantic, click and ruamel.yaml and building mgsync's models before it did anything: close to half
-of the suite's CPU. On Linux a *zygote*, one per pytest process and started on first use, imports
-``mgsync.cli`` once; for each command it forks a process that takes the command's arguments,
+of the suite's CPU. On Linux a *zygote*, one per pytest process (and per startup settings that a
+shim needs) and started on first use, imports ``mgsync.cli`` once; for each command it forks a process that takes the command's arguments,
 environment, working directory and standard streams and runs ``mgsync.cli.run``, what the console
 script runs, which ends the process with the command's code. Each command is still a process of its
 own, with its exit code, pipes, signals, locks and memory; only the imports are done once.
@@ -12,17 +12,16 @@ own, with its exit code, pipes, signals, locks and memory; only the imports are 
 console script as before: off Linux, with ``MGSYNC_TEST_NO_ZYGOTE`` set, for a script other than
 the one beside this Python (which the zygote runs), and for an environment whose settings an
 interpreter reads as it starts (``PYTHON*``, ``LC_*``, ``LANG``; ``TZ`` is read again:
-``time.tzset``) differ from the zygote's.
+``time.tzset``) differ from this process's.
 
 Programs that a script calls by path, as the GitHub action's scripts call ``$MGSYNC_BIN/mgsync``,
 can be *shims* of them (``shims``, ``shim.py``) that hand their commands to a zygote.
 
 The zygote answers each connection on its Unix socket: a request (argv, cwd, env, and for
-``python -P -m`` the module; ``shim.py``) with the command's three standard streams as file descriptors
-(``SCM_RIGHTS``). It forks a supervisor, which
-forks the command, sends its pid, waits for it and sends its wait status. The zygote itself stays
-single-threaded, so forking it is safe, and it ends when the pytest process that started it does
-(its lifeline pipe closes).
+``python -P -m`` the module; ``shim.py``) with the command's three standard streams as file
+descriptors (``SCM_RIGHTS``). It forks a supervisor, which forks the command, sends its pid, waits
+for it and sends its wait status. The zygote itself stays single-threaded, so forking it is safe,
+and it ends when the pytest process that started it does (its lifeline pipe closes).
 """
 
 from __future__ import annotations
@@ -53,10 +52,9 @@ BOOT = "import sys; from tests.support.zygote import serve; serve(*sys.argv[1:])
 
 
 class Zygote:
-    """One zygote process, the path of its socket, and the environment it started with."""
+    """One zygote process, started with ``env``, and the path of its socket."""
 
     def __init__(self, env: dict[str, str], path: str) -> None:
-        self.startup = startup_env(env)
         self.path = path
         lifeline, self._lifeline = os.pipe()  # the zygote ends when this write end closes
         self._process = subprocess.Popen(
