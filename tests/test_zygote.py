@@ -2,7 +2,10 @@
 exit code, output and error text, for a success, a problem in a manifest, a usage error, no server,
 input on stdin, text that is not ASCII, an environment of its own, and a module in the working
 directory named as one mgsync imports. Each case is
-run both ways and compared, so a difference the zygote makes fails here, not somewhere in the suite."""
+run both ways and compared, so a difference the zygote makes fails here, not somewhere in the suite.
+So are the shims of ``mgsync`` and ``python`` that the GitHub loop's action and the README's commands
+run (tests/support/shim.py): seven commands through a shim and as the real program, ``python`` in
+other forms and a shim without its zygote as the real programs, and a signal forwarded."""
 
 from __future__ import annotations
 
