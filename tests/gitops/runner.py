@@ -257,9 +257,9 @@ class World:
 
     # --- runs, jobs and the concurrency rule ------------------------------------------------------
 
-    def triggers(self, event_name: str, base: str | None, sha: str) -> bool:
+    def triggers(self, workflow: dict[str, Any], event_name: str, base: str | None, sha: str) -> bool:
         """The workflow's ``paths:`` filter: a push or pull request that changes no matching file starts no run."""
-        patterns = (self.workflow_at(sha)["on"].get(event_name) or {}).get("paths")
+        patterns = (workflow["on"].get(event_name) or {}).get("paths")
         if not patterns or base is None:
             return True
         changed = git(self.origin, "diff", "--name-only", base, sha).split()
@@ -278,10 +278,11 @@ class World:
         head_sha: str | None = None,
         base: str | None = None,
     ) -> Run | None:
-        if not self.triggers(event_name, base, sha):
+        workflow = self.workflow_at(sha)
+        if not self.triggers(workflow, event_name, base, sha):
             return None
         run_id = self.fake.new_run(event_name, head_sha or sha)
-        run = Run(self, run_id, event_name, event, sha, ref, self.workflow_at(sha))
+        run = Run(self, run_id, event_name, event, sha, ref, workflow)
         run.jobs = {name: Job(run, name, spec) for name, spec in run.workflow["jobs"].items()}
         self.runs.append(run)
         self.advance()
