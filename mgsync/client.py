@@ -41,10 +41,8 @@ so the API key never goes anywhere else (``_url``).
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 import random
-import ssl
 import threading
 import time
 from base64 import b64encode
@@ -56,7 +54,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from mgsync import __version__, answers, bodies, failures, proxy, tuning, wire
+from mgsync import __version__, answers, bodies, failures, proxy, tls, tuning, wire
 from mgsync.answers import OBJECT, Shape
 from mgsync.budget import Budget
 from mgsync.errors import ApiError, HostNotFoundError, NoAnswerError, UnreadableAnswerError
@@ -122,7 +120,7 @@ class Client(Listings):
         # Every request goes to the base URL (paging links are rebased), so a plain-http one (loopback,
         # or MGSYNC_ALLOW_HTTP) never makes a TLS connection: no CA bundle to load (20 ms a command).
         base = urlsplit(settings.base_url)
-        tls = _tls() if base.scheme == "https" else False
+        verify = tls.context() if base.scheme == "https" else False
         # A proxy from the environment (HTTPS_PROXY, ...) is for the way out: a loopback base URL (the
         # emulator) never goes through one, which httpx would do unless NO_PROXY named the host.
         trust_env = not is_loopback(base.hostname or "")
@@ -133,7 +131,7 @@ class Client(Listings):
             timeout=settings.timeout,
             headers=self._headers(),
             limits=pool,
-            verify=tls,
+            verify=verify,
             trust_env=trust_env,
         )
 
@@ -446,10 +444,3 @@ class Client(Listings):
         for form in (*self._hidden, *((key,) if len(key) >= MIN_SECRET else ()), basic, basic.rstrip("=")):
             text = text.replace(form, "***")
         return text
-
-
-@functools.cache
-def _tls() -> ssl.SSLContext:
-    """One verifying TLS context per process, shared by every client: loading the CA bundle takes
-    ~30 ms, which each short-lived client (one per command, many in tests) would otherwise pay again."""
-    return httpx.create_ssl_context()

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from mgsync import proxy
+from mgsync import proxy, tls
 from mgsync.errors import ConfigError
 
 NEXT_LINK = re.compile(r'<([^>]+)>;\s*rel="next"')
@@ -49,7 +49,12 @@ class GitHub:
                 raise GitOpsError(str(error)) from None
         # httpx drops Authorization when a redirect leaves the API's origin (artifact downloads do).
         self.http = httpx.Client(
-            base_url=api_url.rstrip("/"), headers=headers, timeout=TIMEOUT, follow_redirects=True, transport=transport
+            base_url=api_url.rstrip("/"),
+            headers=headers,
+            timeout=TIMEOUT,
+            follow_redirects=True,
+            transport=transport,
+            verify=tls.context(),  # the process's one (mgsync.tls): each step builds a client
         )
 
     @classmethod

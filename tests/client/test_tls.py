@@ -15,6 +15,7 @@ from mgsync.client import Client
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
 from mgsync.errors import NoAnswerError
+from mgsync.gitops.github import GitHub, GitOpsError
 from mgsync.settings import Settings
 from tests.support.cli import run
 from tests.support.client import DOMAIN, KEY, Sleeps
@@ -84,3 +85,19 @@ def test_ssl_cert_file_is_the_way_to_trust_a_certificate(tls_account, tmp_path) 
     assert trusted.returncode == 0, trusted.stderr
     assert "Plan: 1 to add, 0 to change, 0 to destroy." in trusted.stdout
     assert len(emu.store.routes) == 0
+
+
+def test_the_github_client_verifies_with_the_bundle_the_environment_names(tls_account, monkeypatch) -> None:
+    """The action's GitHub client shares the process's verifying context (``mgsync.tls``), built again
+    when SSL_CERT_FILE names another bundle: untrusted first, trusted once the variable names the
+    certificate (the server then answers: 401, the emulator knows no GitHub token)."""
+    _, url = tls_account
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    with pytest.raises(
+        GitOpsError, match=r"^GitHub API: GET /repos/acme/mail/issues failed: .*CERTIFICATE_VERIFY_FAILED"
+    ):
+        GitHub(url, "token", "acme/mail").get("/issues")
+    monkeypatch.setenv("SSL_CERT_FILE", str(CERT))
+    with pytest.raises(GitOpsError, match=r"^GitHub API: GET /repos/acme/mail/issues returned 401"):
+        GitHub(url, "token", "acme/mail").get("/issues")

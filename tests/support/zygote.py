@@ -226,6 +226,9 @@ def serve(path: str, lifeline: str) -> None:
         *(f"mgsync.gitops.{m}" for m in ("comments", "github", "publish", "report", "reviewed", "state")),
     ):
         importlib.import_module(name)
+    # and the verifying TLS context their HTTPS clients share: the CA bundle loaded once too (built
+    # again in a command whose SSL_CERT_FILE or SSL_CERT_DIR differs: mgsync.tls keys it on them)
+    importlib.import_module("mgsync.tls").context()
 
     # the console script's sys.path starts with its own directory; ``-c`` put the working directory
     # there, which a command's later imports would search first (it becomes each command's own)
