@@ -36,6 +36,7 @@ from tests.support.cli import mgsync_command, run
 
 KEY = "kill-test-key"
 ROUTES = 2_000
+STOPPED = 600  # an apply stopped by Ctrl-C or SIGTERM: midway, at its 300th route (issue 21 asks 2,000 of kill -9 only)
 CONCURRENCY = 8
 SEED = 21
 
@@ -148,11 +149,11 @@ def test_an_apply_interrupted_with_ctrl_c_records_every_route_mailgun_holds(
     tmp_path: Path, stop: signal.Signals, code: int, word: str
 ) -> None:
     """Ctrl-C (SIGINT), or SIGTERM as ``docker stop`` or Kubernetes sends it, in the middle of an apply
-    of 2,000 routes: one line and exit 130 (143), the steps in flight finish, and the lockfile (the
-    journal folded in) holds exactly the routes Mailgun holds."""
+    of 600 routes, at its 300th: one line and exit 130 (143), the steps in flight finish, and the
+    lockfile (the journal folded in) holds exactly the routes Mailgun holds."""
     root = tmp_path / "account"
     root.mkdir()
-    account_l.write_routes(root, account_l.Shape(routes=ROUTES))
+    account_l.write_routes(root, account_l.Shape(routes=STOPPED))
     lock_path = root / "mgsync.lock"
     emu = Emulator(api_key=KEY)
     with serve(emu, host="127.0.0.1", port=0) as server:
@@ -173,13 +174,13 @@ def test_an_apply_interrupted_with_ctrl_c_records_every_route_mailgun_holds(
         ), waiting
         assert last == f"{word} The lockfile records every step that completed; run the command again."
         live = {f"route:{route['description']}": route["id"] for route in live_routes(server.url)}
-        assert 300 <= len(live) < ROUTES
+        assert 300 <= len(live) < STOPPED
         assert not journal_path(lock_path).exists()
         assert {key: entry["meta"]["id"] for key, entry in Lockfile.read(lock_path).resources.items()} == live
         finished = run("apply", "--yes", str(root), cwd=root, env=env)
         assert finished.returncode == 0, finished.stderr
         assert Counter(route["description"] for route in live_routes(server.url)) == Counter(
-            f"route-{i:04d}" for i in range(ROUTES)
+            f"route-{i:04d}" for i in range(STOPPED)
         )
 
 
