@@ -3,7 +3,8 @@
 The suite starts about a thousand ``mgsync`` processes, and each spent about 0.45 s of CPU importing
 pydantic, click and ruamel.yaml and building mgsync's models before it did anything: close to half
 of the suite's CPU. On Linux a *zygote*, one per pytest process (and per startup settings that a
-shim needs) and started on first use, imports ``mgsync.cli`` once; for each command it forks a process that takes the command's arguments,
+shim needs) and started on first use, imports ``mgsync.cli`` and every module a command may import
+later once; for each command it forks a process that takes the command's arguments,
 environment, working directory and standard streams and runs ``mgsync.cli.run``, what the console
 script runs, which ends the process with the command's code. Each command is still a process of its
 own, with its exit code, pipes, signals, locks and memory; only the imports are done once.
@@ -32,6 +33,7 @@ import contextlib
 import importlib
 import io
 import os
+import pkgutil
 import selectors
 import shutil
 import socket
@@ -220,12 +222,13 @@ def ready(env: dict[str, str]) -> dict[str, str]:
 
 
 def serve(path: str, lifeline: str) -> None:
-    # what every command imports, and what ``python -m mgsync.gitops`` imports (not itself): done once
-    for name in (
-        "mgsync.cli",
-        *(f"mgsync.gitops.{m}" for m in ("comments", "github", "publish", "report", "reviewed", "state")),
-    ):
-        importlib.import_module(name)
+    # what every command imports, and every mgsync module a command imports when it needs it (the
+    # manifest loader, the engine, the emulator, ``python -m mgsync.gitops``'s steps): done once.
+    # Not a ``__main__``: runpy runs those as the command itself (imported before, it would warn).
+    importlib.import_module("mgsync.cli")
+    for module in pkgutil.walk_packages(importlib.import_module("mgsync").__path__, "mgsync."):
+        if not module.name.endswith(".__main__"):
+            importlib.import_module(module.name)
     # and the verifying TLS context their HTTPS clients share: the CA bundle loaded once too (built
     # again in a command whose SSL_CERT_FILE or SSL_CERT_DIR differs: mgsync.tls keys it on them)
     importlib.import_module("mgsync.tls").context()
