@@ -182,3 +182,32 @@ def test_a_signal_to_a_shim_reaches_its_command_and_the_shim_ends_as_it_did(only
         with pytest.raises(ConnectionRefusedError):  # the command ended with the shim, not after it
             socket.create_connection(("127.0.0.1", int(first.rsplit(":", 1)[1])), timeout=5).close()
     assert codes[0] == codes[1], codes
+
+
+def test_limits_hold_in_the_zygote_as_in_the_console_script(project: Path) -> None:
+    """A test's ``Limits`` (here: files stop at 300 bytes, SIGXFSZ ignored) are the command's in both
+    ways: the apply cannot write its lockfile, and says so the same way."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_"))}
+    env.update(EXAMPLE_ENV, NO_COLOR="1")
+    command = [*mgsync_command(), "apply", *EMULATOR, "--yes", "good"]
+    limits = zygote.Limits({"RLIMIT_FSIZE": 300}, ignored=("SIGXFSZ",))
+    results = []
+    for way in ("zygote", "console script"):
+        (project / "emu.json").unlink(missing_ok=True)
+        (project / "good" / "mgsync.lock").unlink(missing_ok=True)
+        if way == "zygote":
+            done = zygote.run(command, cwd=str(project), env=env, input=None, timeout=120, limits=limits)
+            assert done is not None, "the zygote did not run the command"
+        else:
+            done = subprocess.run(
+                command,
+                cwd=project,
+                env=env,
+                capture_output=True,
+                encoding="utf-8",
+                timeout=120,
+                preexec_fn=limits.preexec(),
+            )
+        results.append((done.returncode, done.stdout, done.stderr))
+    assert results[0] == results[1]
+    assert results[0][0] == 1 and "File too large" in results[0][2], results[0]

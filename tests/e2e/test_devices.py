@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import error_line, mgsync_command, run
+from tests.support.zygote import Limits
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="/dev/zero, /dev/full and an address space limit: Linux"
@@ -25,14 +26,11 @@ ROUTE = "version: 1\nroutes:\n  r1: {expression: catch_all(), actions: [stop()]}
 GUARD = 1 << 30
 
 
-def guarded() -> None:
-    import resource
-
-    resource.setrlimit(resource.RLIMIT_AS, (GUARD, GUARD))
+GUARDED = Limits({"RLIMIT_AS": GUARD})
 
 
 def mgsync(cwd: Path, *args: str, **popen: object) -> subprocess.CompletedProcess[str]:
-    return run(*args, cwd=cwd, preexec_fn=guarded, **popen)  # type: ignore[arg-type]
+    return run(*args, cwd=cwd, limits=GUARDED, **popen)  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ apply did is kept: the next run converges without sending a change twice."""
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ import pytest
 from mgsync.emulator import Emulator
 from mgsync.emulator.server import serve
 from tests.support.cli import run
+from tests.support.zygote import Limits
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="a file size limit (RLIMIT_FSIZE): POSIX only")
 
@@ -25,23 +25,15 @@ MANIFEST = "version: 1\nroutes:\n" + "".join(
 )
 
 
-def limited(size: int | None):
-    """``preexec_fn``: files this process writes stop at ``size`` bytes (EFBIG, not SIGXFSZ)."""
-
-    def limit() -> None:
-        import resource
-
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        if size is not None:
-            resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
-
-    return limit
+def limited(size: int | None) -> Limits:
+    """Files the command writes stop at ``size`` bytes (EFBIG, not SIGXFSZ)."""
+    return Limits({"RLIMIT_FSIZE": size} if size is not None else {}, ignored=("SIGXFSZ",))
 
 
 def mgsync(cwd: Path, url: str | None, *args: str, size: int | None = None) -> subprocess.CompletedProcess[str]:
     """The real command in ``cwd``, on the account served at ``url``, its files limited to ``size`` bytes."""
     env = {"MAILGUN_API_KEY": "test", "MAILGUN_BASE_URL": url} if url is not None else {}
-    return run(*args, cwd=cwd, env=env, preexec_fn=limited(size))
+    return run(*args, cwd=cwd, env=env, limits=limited(size))
 
 
 @pytest.fixture

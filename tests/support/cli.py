@@ -52,10 +52,13 @@ def run(
     env: dict[str, str] | None = None,
     input: str | None = None,
     unset: Sequence[str] = (),
+    limits: zygote.Limits | None = None,
     **popen: Any,
 ) -> subprocess.CompletedProcess[str]:
-    """The real ``mgsync`` with ``args``; ``popen``: more of ``subprocess.run``'s options (``preexec_fn``),
-    with which the console script is started (as it is off Linux: ``zygote.run``)."""
+    """The real ``mgsync`` with ``args``, held to ``limits`` (``zygote.Limits``: its resource limits and
+    ignored signals) in the zygote's fork as in the console script; ``popen``: more of
+    ``subprocess.run``'s options (``preexec_fn``), with which the console script is started (as it is
+    off Linux: ``zygote.run``)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_"))}
     full_env.update(EXAMPLE_ENV)
     full_env.update(env or {})
@@ -65,7 +68,7 @@ def run(
     command = [*mgsync_command(), *args]
     if not popen:
         argv = [command[0] if len(command) == len(args) + 1 else "mgsync", *args]
-        done = zygote.run(argv, cwd=str(cwd or REPO), env=full_env, input=input, timeout=120)
+        done = zygote.run(argv, cwd=str(cwd or REPO), env=full_env, input=input, timeout=120, limits=limits)
         if done is not None:
             return subprocess.CompletedProcess(command, done.returncode, done.stdout, done.stderr)
     return subprocess.run(
@@ -76,6 +79,7 @@ def run(
         capture_output=True,
         encoding="utf-8",  # what mgsync writes to a pipe on every system (cli.run)
         timeout=120,
+        **({"preexec_fn": limits.preexec()} if limits else {}),
         **popen,
     )
 

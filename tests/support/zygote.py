@@ -30,6 +30,7 @@ from __future__ import annotations
 import array
 import atexit
 import contextlib
+import functools
 import importlib
 import io
 import os
@@ -42,7 +43,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -78,8 +80,13 @@ class Zygote:
         os.close(self._lifeline)
         self._process.wait()
 
-    def start(self, argv: list[str], cwd: str, env: dict[str, str], fds: tuple[int, int, int]) -> Started:
-        return Started(self.path, {"argv": argv, "cwd": cwd, "env": env}, fds)
+    def start(
+        self, argv: list[str], cwd: str, env: dict[str, str], fds: tuple[int, int, int], limits: Limits | None = None
+    ) -> Started:
+        request: dict[str, Any] = {"argv": argv, "cwd": cwd, "env": env}
+        if limits:
+            request["limits"] = {"resources": limits.resources, "ignored": limits.ignored}
+        return Started(self.path, request, fds)
 
 
 _ZYGOTES: dict[str, Zygote] = {}
@@ -110,11 +117,46 @@ def zygote_for(env: dict[str, str]) -> Zygote:
         return _ZYGOTES[name]
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What a test holds a command's process to, set in it before it runs (``restrict``): resource
+    limits (``RLIMIT_*`` name -> its soft and hard value) and signals it ignores (``SIGXFSZ``, so
+    that a write past ``RLIMIT_FSIZE`` fails with EFBIG instead of ending the process)."""
+
+    resources: dict[str, int] = field(default_factory=dict)
+    ignored: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.resources or self.ignored)
+
+    def preexec(self) -> Callable[[], None]:
+        """``restrict`` as ``subprocess``'s ``preexec_fn``: the same limits for a console script."""
+        return functools.partial(restrict, self.resources, self.ignored)
+
+
+def restrict(resources: dict[str, int], ignored: Sequence[str]) -> None:
+    """In the command's process, before it runs (the zygote's fork, or ``preexec_fn``): ``Limits``."""
+    import resource
+    import signal
+
+    for name in ignored:
+        signal.signal(getattr(signal, name), signal.SIG_IGN)
+    for name, value in resources.items():
+        resource.setrlimit(getattr(resource, name), (value, value))
+
+
 def run(
-    argv: list[str], *, cwd: str, env: dict[str, str], input: str | None, timeout: float
+    argv: list[str],
+    *,
+    cwd: str,
+    env: dict[str, str],
+    input: str | None,
+    timeout: float,
+    limits: Limits | None = None,
 ) -> subprocess.CompletedProcess[str] | None:
     """``subprocess.run(argv, cwd=cwd, env=env, input=input, capture_output=True, encoding="utf-8",
-    timeout=timeout)`` as this process's zygote runs it; None where the caller should start it anew."""
+    timeout=timeout, preexec_fn=limits.preexec())`` as this process's zygote runs it; None where the
+    caller should start it anew."""
     if not available():
         return None
     if Path(argv[0]).parent != Path(sys.executable).parent:  # not the console script this Python runs
@@ -126,7 +168,7 @@ def run(
     out_read, out_write = os.pipe()
     err_read, err_write = os.pipe()
     try:
-        started = zygote.start(argv, cwd, env, (stdin_read, out_write, err_write))
+        started = zygote.start(argv, cwd, env, (stdin_read, out_write, err_write), limits)
     finally:
         for fd in (out_write, err_write, *((stdin_read,) if input is not None else ())):
             os.close(fd)
@@ -316,6 +358,8 @@ def _command(request: dict[str, Any], fds: list[int]) -> None:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
+        if "limits" in request:
+            restrict(request["limits"]["resources"], request["limits"]["ignored"])
         time.tzset()
         random.seed()  # as a new interpreter would seed it
         sys.argv = list(request["argv"])
