@@ -59,21 +59,36 @@ def test_a_command_from_the_zygote_is_the_console_script_s(case: str, project: P
     args, given = CASES[case]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_"))}
     env.update(EXAMPLE_ENV, NO_COLOR="1", MAILGUN_API_KEY="zygote-key-1234")
-    command = [*mgsync_command(), *args]
+    results = both_ways([*mgsync_command(), *args], project, env, given)
+    assert results[0] == results[1]
+    assert "Traceback" not in results[0][2]
+
+
+def both_ways(
+    command: list[str], project: Path, env: dict[str, str], given: str | None, limits: zygote.Limits | None = None
+) -> list[tuple[int, str, str]]:
+    """(code, output, errors) of ``command`` run from the zygote, then as the console script, each on
+    a fresh emulator account and without a lockfile."""
     results = []
     for way in ("zygote", "console script"):
         (project / "emu.json").unlink(missing_ok=True)
         (project / "good" / "mgsync.lock").unlink(missing_ok=True)
         if way == "zygote":
-            done = zygote.run(command, cwd=str(project), env=env, input=given, timeout=120)
+            done = zygote.run(command, cwd=str(project), env=env, input=given, timeout=120, limits=limits)
             assert done is not None, "the zygote did not run the command"
         else:
             done = subprocess.run(
-                command, cwd=project, env=env, input=given, capture_output=True, encoding="utf-8", timeout=120
+                command,
+                cwd=project,
+                env=env,
+                input=given,
+                capture_output=True,
+                encoding="utf-8",
+                timeout=120,
+                **({"preexec_fn": limits.preexec()} if limits else {}),
             )
         results.append((done.returncode, done.stdout, done.stderr))
-    assert results[0] == results[1]
-    assert "Traceback" not in results[0][2]
+    return results
 
 
 def test_an_environment_that_changes_how_python_starts_gets_the_console_script(project: Path) -> None:
@@ -189,25 +204,7 @@ def test_limits_hold_in_the_zygote_as_in_the_console_script(project: Path) -> No
     ways: the apply cannot write its lockfile, and says so the same way."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAILGUN_", "MATON_"))}
     env.update(EXAMPLE_ENV, NO_COLOR="1")
-    command = [*mgsync_command(), "apply", *EMULATOR, "--yes", "good"]
     limits = zygote.Limits({"RLIMIT_FSIZE": 300}, ignored=("SIGXFSZ",))
-    results = []
-    for way in ("zygote", "console script"):
-        (project / "emu.json").unlink(missing_ok=True)
-        (project / "good" / "mgsync.lock").unlink(missing_ok=True)
-        if way == "zygote":
-            done = zygote.run(command, cwd=str(project), env=env, input=None, timeout=120, limits=limits)
-            assert done is not None, "the zygote did not run the command"
-        else:
-            done = subprocess.run(
-                command,
-                cwd=project,
-                env=env,
-                capture_output=True,
-                encoding="utf-8",
-                timeout=120,
-                preexec_fn=limits.preexec(),
-            )
-        results.append((done.returncode, done.stdout, done.stderr))
+    results = both_ways([*mgsync_command(), "apply", *EMULATOR, "--yes", "good"], project, env, None, limits)
     assert results[0] == results[1]
     assert results[0][0] == 1 and "File too large" in results[0][2], results[0]

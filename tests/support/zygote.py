@@ -3,8 +3,8 @@
 The suite starts about a thousand ``mgsync`` processes, and each spent about 0.45 s of CPU importing
 pydantic, click and ruamel.yaml and building mgsync's models before it did anything: close to half
 of the suite's CPU. On Linux a *zygote*, one per pytest process (and per startup settings that a
-shim needs) and started on first use, imports ``mgsync.cli`` and every module a command may import
-later once; for each command it forks a process that takes the command's arguments,
+shim needs) and started on first use, imports once ``mgsync.cli`` and every module a command may
+import later; for each command it forks a process that takes the command's arguments,
 environment, working directory and standard streams and runs ``mgsync.cli.run``, what the console
 script runs, which ends the process with the command's code. Each command is still a process of its
 own, with its exit code, pipes, signals, locks and memory; only the imports are done once.
