@@ -27,6 +27,7 @@ import httpx
 import pytest
 
 from mgsync.emulator import Emulator
+from tests.support import zygote
 from tests.support.cli import mgsync_command, native, run
 
 MANIFEST = "version: 1\nroutes:\n  catch-all:\n    expression: catch_all()\n    actions: [stop()]\n"
@@ -73,7 +74,13 @@ def quiet_env() -> dict[str, str]:
 
 
 def run_in(tmp_path: Path, command: list[str], **how: Any) -> subprocess.CompletedProcess[str]:
-    """``command`` in ``tmp_path`` with ``quiet_env``; its output captured unless ``how`` says where."""
+    """``command`` in ``tmp_path`` with ``quiet_env``; its output captured unless ``how`` says where.
+    Captured, the console script alone runs in the zygote's fork (``zygote.run``); behind a prefix
+    (``setpriv``) or with its own streams it starts anew."""
+    if not how:
+        done = zygote.run(command, cwd=str(tmp_path), env=quiet_env(), input=None, timeout=120)
+        if done is not None:
+            return done
     return subprocess.run(
         command, cwd=tmp_path, env=quiet_env(), text=True, timeout=120, **(how or {"capture_output": True})
     )
