@@ -198,6 +198,9 @@ def test_the_modules_that_serve_leave_the_user_account_alone(tmp_path: Path) -> 
             "addopts=",
             "-p",
             "no:cacheprovider",
+            "-p",
+            "no:hypothesispytest",  # and plain asserts: these tests' messages are the main suite's to show
+            "--assert=plain",
             "--rootdir",
             str(REPO),
             "-k",
