@@ -489,6 +489,13 @@ class World:
         job.log.append(f"checkout {ref}: {git(workspace, 'rev-parse', 'HEAD')}")
         return "success"
 
+    def shell_env(self, extra: dict[str, str]) -> dict[str, str]:
+        """A developer's shell beside the jobs: ``clean_env`` with ``extra``, the action's ``mgsync`` and
+        ``python`` (``programs``: the shims, with their zygote, or the real ones) first on PATH."""
+        env = {**clean_env(self.home), **extra}
+        env["PATH"] = f"{self.programs}{os.pathsep}{env['PATH']}"
+        return zygote.ready(env) if self.shimmed else env
+
     def bash(self, job: Job, script: str, env: dict[str, str], cwd: Path) -> tuple[str, dict[str, str]]:
         output = self.job_dir(job) / "output"
         output.write_text("")

@@ -61,7 +61,7 @@ from tests.gitops.loop import (
     routes,
     state,
 )
-from tests.gitops.runner import World, clean_env, git
+from tests.gitops.runner import World, git
 
 # The runner plays the example workflow's ubuntu-latest jobs: bash steps and action/run.sh.
 pytestmark = pytest.mark.skipif(
@@ -240,7 +240,7 @@ def test_two_applies_racing_on_the_state_lose_no_record(world: World, mailgun: t
     """Two clones pull the same state, each applies one route, and both record it: the second push merges."""
     world.branch("main-work", {**route_file("route-a"), **route_file("route-b")})
     world.push("main", "main-work")
-    env = {**clean_env(world.home), "MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": mailgun[1]}
+    env = world.shell_env({"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": mailgun[1]})
     clones = []
     for name in ("one", "two"):
         git(world.tmp, "clone", "-q", str(world.origin), name)
@@ -251,7 +251,7 @@ def test_two_applies_racing_on_the_state_lose_no_record(world: World, mailgun: t
 
     def record(cwd: Path) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            ["python", "-m", "mgsync.gitops", "record", "--lockfile", "mailgun/mgsync.lock", "--applied", ""],
+            ["python", "-P", "-m", "mgsync.gitops", "record", "--lockfile", "mailgun/mgsync.lock", "--applied", ""],
             cwd=cwd,
             env=env,
             capture_output=True,
@@ -438,7 +438,7 @@ def test_a_re_run_plan_job_is_the_review_though_its_old_artifact_is_still_listed
 
 def test_moving_an_existing_lockfile_to_the_state_branch(world: World, mailgun: tuple[Emulator, str]) -> None:
     """README step 2: `mgsync state push mailgun/mgsync.lock`, then remove the lockfile from main."""
-    env = {**clean_env(world.home), "MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": mailgun[1]}
+    env = world.shell_env({"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": mailgun[1]})
     git(world.dev, "checkout", "-q", "main")
     (world.dev / "mailgun" / "route-a.yaml").write_text(route("route-a"))
     applied = subprocess.run(
