@@ -108,7 +108,7 @@ def test_every_readme_command_runs_as_written(tmp_path) -> None:
     background: list[subprocess.Popen[str]] = []
     env = shell_env({})
     if zygote.available():  # ``mgsync`` and ``python -P -m mgsync`` from the zygote (the quick start: installed)
-        env = zygote.ready({**env, "PATH": f"{zygote.shims(tmp_path / 'bin')}{os.pathsep}{env['PATH']}"})
+        env = zygote.on_path(env, zygote.shims(tmp_path / "bin"))
     try:
         for line in lines:
             if line.rstrip().endswith("# background"):

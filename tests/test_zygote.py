@@ -85,7 +85,7 @@ def both_ways(
                 capture_output=True,
                 encoding="utf-8",
                 timeout=120,
-                **({"preexec_fn": limits.preexec()} if limits else {}),
+                **({"preexec_fn": limits.preexec()} if limits is not None else {}),
             )
         results.append((done.returncode, done.stdout, done.stderr))
     return results

@@ -491,10 +491,9 @@ class World:
 
     def shell_env(self, extra: dict[str, str]) -> dict[str, str]:
         """A developer's shell beside the jobs: ``clean_env`` with ``extra``, the action's ``mgsync`` and
-        ``python`` (``programs``: the shims, with their zygote, or the real ones) first on PATH."""
+        ``python`` (``programs``) first on PATH: the shims, or the real ones (``clean_env`` puts them first)."""
         env = {**clean_env(self.home), **extra}
-        env["PATH"] = f"{self.programs}{os.pathsep}{env['PATH']}"
-        return zygote.ready(env) if self.shimmed else env
+        return zygote.on_path(env, self.programs) if self.shimmed else env
 
     def bash(self, job: Job, script: str, env: dict[str, str], cwd: Path) -> tuple[str, dict[str, str]]:
         output = self.job_dir(job) / "output"

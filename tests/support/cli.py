@@ -79,7 +79,7 @@ def run(
         capture_output=True,
         encoding="utf-8",  # what mgsync writes to a pipe on every system (cli.run)
         timeout=120,
-        **({"preexec_fn": limits.preexec()} if limits else {}),
+        **({"preexec_fn": limits.preexec()} if limits is not None else {}),
         **popen,
     )
 

@@ -84,7 +84,7 @@ class Zygote:
         self, argv: list[str], cwd: str, env: dict[str, str], fds: tuple[int, int, int], limits: Limits | None = None
     ) -> Started:
         request: dict[str, Any] = {"argv": argv, "cwd": cwd, "env": env}
-        if limits:
+        if limits is not None:
             request["limits"] = {"resources": limits.resources, "ignored": limits.ignored}
         return Started(self.path, request, fds)
 
@@ -125,9 +125,6 @@ class Limits:
 
     resources: dict[str, int] = field(default_factory=dict)
     ignored: tuple[str, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.resources or self.ignored)
 
     def preexec(self) -> Callable[[], None]:
         """``restrict`` as ``subprocess``'s ``preexec_fn``: the same limits for a console script."""
@@ -258,6 +255,12 @@ def ready(env: dict[str, str]) -> dict[str, str]:
     """``env`` with the directory of the zygotes' sockets, the one for its startup settings started."""
     zygote_for(env)
     return {**env, SOCKETS: _sockets()}
+
+
+def on_path(env: dict[str, str], directory: Path) -> dict[str, str]:
+    """``env`` with the shims in ``directory`` (``shims``) first on PATH, ``ready`` for their zygote: a
+    shell whose ``mgsync`` and ``python -P -m mgsync`` are the shims."""
+    return ready({**env, "PATH": f"{directory}{os.pathsep}{env['PATH']}"})
 
 
 # --- the zygote's side ----------------------------------------------------------------------------
