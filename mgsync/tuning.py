@@ -74,7 +74,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import gc
 import logging
 import os
@@ -138,7 +137,9 @@ def set_allocator() -> bool:
     if not sys.platform.startswith("linux"):
         return False
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        # the C library the process runs on, from its loaded symbols: finding libc by name
+        # (ctypes.util.find_library) runs ``ldconfig -p``, 3-5 ms of every command's start
+        libc = ctypes.CDLL(None)
         mallopt = libc.mallopt
         libc.gnu_get_libc_version  # noqa: B018 - only glibc has it (musl's mallopt ignores these)
     except (OSError, AttributeError):
