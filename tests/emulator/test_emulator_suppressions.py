@@ -211,13 +211,22 @@ def test_csv_import_bad_header(api: httpx.Client, domain: str) -> None:
     assert (r.status_code, r.json()) == (400, {"message": "while reading csv header"})
 
 
-def test_bulk_seeding_is_fast(emulator: Emulator, api: httpx.Client, domain: str) -> None:
-    import time
-
-    start = time.perf_counter()
-    emulator.store.add_bounces(D, ({"address": f"user{i:05d}@x.com"} for i in range(30_000)))
-    emulator.store.add_list("big@x.com")
-    emulator.store.add_members("big@x.com", ({"address": f"user{i:05d}@x.com"} for i in range(30_000)))
-    assert time.perf_counter() - start < 1.0
+def test_bulk_seeding_sorts_once_for_all_the_pages(emulator: Emulator, api: httpx.Client, domain: str) -> None:
+    """Seeding a large collection only drops the sorted key list that paging uses (no sort per entry);
+    the first page sorts it once and the next pages reuse it. (A one-second timer stood here, and
+    failed on a loaded machine: what makes seeding fast is this, so this is what is checked.)"""
+    store = emulator.store
+    store.add_bounces(D, ({"address": f"user{i:05d}@x.com"} for i in range(30_000)))
+    store.add_list("big@x.com")
+    store.add_members("big@x.com", ({"address": f"user{i:05d}@x.com"} for i in reversed(range(30_000))))
+    tables = {"bounces": store.suppression_table(D, "bounces"), "members": store.member_table("big@x.com")}
+    assert [table._sorted for table in tables.values()] == [None, None]
     body = api.get(f"/v3/{D}/bounces", params={"page": "next", "address": "user29998@x.com", "limit": 1000}).json()
     assert [i["address"] for i in body["items"]] == ["user29999@x.com"]
+    members = api.get("/v3/lists/big@x.com/members/pages", params={"limit": 2}).json()["items"]
+    assert [m["address"] for m in members] == ["user00000@x.com", "user00001@x.com"]
+    sorted_once = {name: table.sorted_keys() for name, table in tables.items()}
+    assert [len(keys) for keys in sorted_once.values()] == [30_000, 30_000]
+    api.get(f"/v3/{D}/bounces", params={"limit": 1000}).raise_for_status()
+    api.get("/v3/lists/big@x.com/members/pages", params={"limit": 1000}).raise_for_status()
+    assert all(tables[name].sorted_keys() is keys for name, keys in sorted_once.items())
