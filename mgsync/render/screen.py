@@ -68,7 +68,7 @@ def caution(plan: Plan) -> list[str]:
     not repeated under the notes), then each deleted object (a container with everything in it) and
     each loss its kind names, one line each; nothing when the plan ends and risks nothing."""
     found = [escape(note) for note in plan.threshold_notes()]
-    found += terminal.endings(plan, code, escape)
+    found += terminal.endings(terminal.grouped(plan.changes, sample=0), code, escape)
     if not found:
         return []
     shown = [f"> - {line}" for line in found[:CAUTION_LINES]]

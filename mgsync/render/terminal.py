@@ -114,16 +114,22 @@ def grouped(changes: Iterable[Change], *, full: bool = False, sample: int = SAMP
 
 
 def _change_keys(changes: list[Change]) -> list[tuple[Action, str, str]]:
-    """``_change_key`` of every change, in C loops: the scope is the key's part before its last
-    ``/``, as ``Address.scope`` says."""
+    """``_change_key`` of every change, in C loops: the scope is the key's part before its first
+    ``/``, as ``Address.scope`` says (a member's name may hold one too)."""
     addresses = list(map(attrgetter("address"), changes))
-    scopes = map(itemgetter(0), map(methodcaller("rpartition", "/"), map(attrgetter("key"), addresses)))
+    scopes = map(_scope, map(methodcaller("partition", "/"), map(attrgetter("key"), addresses)))
     return list(zip(map(attrgetter("action"), changes), map(attrgetter("kind"), addresses), scopes))
+
+
+def _scope(parts: tuple[str, str, str]) -> str:
+    """``Address.scope`` from the key's ``partition("/")``."""
+    return parts[0] if parts[1] else ""
 
 
 def text(plan: Plan, *, color: bool = False, full: bool = False) -> str:
     paint = _styled if color else _plain
-    sections = [s for s in (_actions(plan, full), _drift(plan), _unmanaged(plan), _notes(plan), _caution(plan)) if s]
+    items = grouped(plan.changes, full=full)  # once: the actions and the caution both walk it
+    sections = [s for s in (_actions(items), _drift(plan), _unmanaged(plan), _notes(plan), _caution(items)) if s]
     sections.append([Line(body=summary_line(plan))])
     lines: list[Line] = []
     for section in sections:
@@ -131,21 +137,17 @@ def text(plan: Plan, *, color: bool = False, full: bool = False) -> str:
     return "\n".join(line.render(paint) for line in lines[:-1])
 
 
-def _actions(plan: Plan, full: bool) -> list[Line]:
-    if not plan.changes:
+def _actions(items: list[Change | Group[Change]]) -> list[Line]:
+    """One block per change (or per summarised bulk group: ``grouped``), blocks separated by a blank line."""
+    if not items:
         return []
-    return [Line(body=HEADER), Line(), *action_lines(plan, full=full)]
+    return [Line(body=HEADER), Line(), *joined(change_blocks(items))]
 
 
-def action_lines(plan: Plan, *, full: bool = False, sample: int = SAMPLE) -> list[Line]:
-    """One block per change (or per summarised bulk group), blocks separated by a blank line."""
-    return joined(change_blocks(plan, full=full, sample=sample))
-
-
-def change_blocks(plan: Plan, *, full: bool = False, sample: int = SAMPLE) -> list[tuple[bool, list[Line]]]:
-    """``(is_bulk, lines)`` per change or summarised group, in plan order."""
+def change_blocks(items: list[Change | Group[Change]]) -> list[tuple[bool, list[Line]]]:
+    """``(is_bulk, lines)`` per change or summarised group (``grouped``), in plan order."""
     blocks = []
-    for item in grouped(plan.changes, full=full, sample=sample):
+    for item in items:
         if isinstance(item, Group):
             blocks.append((True, group_block(item)))
         else:
@@ -252,10 +254,10 @@ def name_in(address: Address, scope: str) -> str:
     return address.key[len(scope) + 1 :] if scope else address.key
 
 
-def _caution(plan: Plan) -> list[Line]:
-    """What the plan ends, last before its summary, where the question to apply it is asked: each
-    deleted object and each loss its kind names (as the comment's caution)."""
-    found = endings(plan, values.clean, values.clean)
+def _caution(items: list[Change | Group[Change]]) -> list[Line]:
+    """What the plan (``grouped``) ends, last before its summary, where the question to apply it is
+    asked: each deleted object and each loss its kind names (as the comment's caution)."""
+    found = endings(items, values.clean, values.clean)
     if not found:
         return []
     lines = [Line(2, "!", line) for line in found[:CAUTION_LINES]]
@@ -264,11 +266,12 @@ def _caution(plan: Plan) -> list[Line]:
     return [Line(body=CAUTION_HEADER), *lines]
 
 
-def endings(plan: Plan, code: Callable[[str], str], escape: Callable[[str], str]) -> list[str]:
+def endings(items: list[Change | Group[Change]], code: Callable[[str], str], escape: Callable[[str], str]) -> list[str]:
     """One line per deleted object (a container: "and everything in it") or bulk collection, and per
-    loss a kind names (``Kind.losses``: a webhook URL whose deliveries stop, a list's members), with
-    addresses through ``code`` and the kinds' words through ``escape``."""
-    return [line for item in grouped(plan.changes, sample=0) for line in _ends(item, code, escape)]
+    loss a kind names (``Kind.losses``: a webhook URL whose deliveries stop, a list's members), of a
+    plan's changes as ``grouped`` gives them (any sample), with addresses through ``code`` and the
+    kinds' words through ``escape``."""
+    return [line for item in items for line in _ends(item, code, escape)]
 
 
 def _ends(item: Change | Group[Change], code: Callable[[str], str], escape: Callable[[str], str]) -> list[str]:

@@ -48,9 +48,10 @@ def _walked(changes: list[Change], sample: int) -> list[Any]:
 )
 def test_grouped_run_by_run_is_grouped_change_by_change(runs: list[Any], sample: int, full: bool) -> None:
     changes = [
-        Change(Address(kind, f"{scope}/n{i}" if scope else f"n{i}"), action, None, {})
+        Change(Address(kind, f"{scope}/{name}" if scope else name), action, None, {})
         for n, ((action, kind, scope), length) in enumerate(runs)
         for i in range(n * 100, n * 100 + length)
+        for name in [f"b/n{i}" if i % 3 == 0 else f"n{i}"]  # a name may hold a / (Address.scope)
     ]
     found = [
         [item.key, item.count, item.sample] if isinstance(item, terminal.Group) else item
