@@ -8,15 +8,17 @@ Knows nothing of how a plan is made (``plan.py``) or shown (``render/``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from itertools import compress
+from itertools import groupby
 from json.encoder import encode_basestring  # the escaper json.dumps uses (C)
 from operator import attrgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from mgsync.changes import Action, Change, deferred
 from mgsync.fingerprint import canonical_cells, canonical_json, fingerprint
 from mgsync.rows import Row
 from mgsync.state import Address, State
+
+_T = TypeVar("_T")
 
 
 def account_digest(notes: Iterable[str]) -> str | None:
@@ -33,16 +35,22 @@ def digest_texts(changes: list[Change]) -> list[str]:
     later, others = deferred(changes)
     texts = [canonical_json(_digest_entry(change)) for change in others]
     bodies = list(map(attrgetter("desired.body"), later))  # a deferred create has its desired row
-
-    def keys() -> Iterator[tuple[str, type[Any], frozenset[str]]]:  # made again when needed: no list of 200,000
-        return zip(
-            map(attrgetter("address.kind"), later), map(type, bodies), map(attrgetter("model_fields_set"), bodies)
-        )
-
-    for key in set(keys()):  # a few: each kind's rows, by the fields their source set
-        chosen = list(map(key.__eq__, keys()))
-        texts += _create_texts(key[0], sorted(key[2]), list(compress(later, chosen)), list(compress(bodies, chosen)))
+    keys = zip(map(attrgetter("address.kind"), later), map(type, bodies), map(attrgetter("model_fields_set"), bodies))
+    # Each kind's rows, by the fields their source set: a few keys, in runs (a plan is in kind order),
+    # so one pass finds where each run starts and ends, and the rows of a key are sliced out run by run.
+    runs: dict[tuple[str, type[Any], frozenset[str]], list[slice]] = {}
+    start = 0
+    for key, run in groupby(keys):
+        end = start + len(list(run))
+        runs.setdefault(key, []).append(slice(start, end))
+        start = end
+    for (kind, _, names), slices in runs.items():
+        texts += _create_texts(kind, sorted(names), _sliced(later, slices), _sliced(bodies, slices))
     return texts
+
+
+def _sliced(items: list[_T], slices: list[slice]) -> list[_T]:
+    return [item for part in slices for item in items[part]]
 
 
 def _create_texts(kind: str, names: list[str], changes: list[Change], bodies: list[Row]) -> Iterable[str]:
