@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from pydantic import BaseModel
@@ -212,8 +213,7 @@ class Differ:
             _diff_one(plan, inputs, registry[address.kind], address)
         for kind_name, scope in sorted({key for state in states for key in state.tables} - self._compared):
             _diff_table(plan, inputs, registry[kind_name], scope, inputs.observed.tables.get((kind_name, scope), {}))
-        order = {name: index for index, name in enumerate(registry)}
-        plan.changes.sort(key=lambda c: _order(c, order))
+        plan.changes[:] = _in_order(plan.changes, list(registry))
         plan.unmanaged = {kind: sorted(found, key=sort_key) for kind, found in sorted(plan.unmanaged.items())}
         return plan
 
@@ -323,9 +323,23 @@ def _drift(plan: Plan, kind: Kind[Any], locked: Resource, observed: Resource | N
         plan.drift.append(Drift(locked.address, fields))
 
 
-def _order(change: Change, kind_order: dict[str, int]) -> tuple[int, int, str, str]:
-    """Creates and updates in registry order; deletes after them, in reverse registry order."""
-    index, address = kind_order[change.address.kind], change.address
-    if change.action in (Action.DELETE, Action.FORGET):
-        return (1, len(kind_order) - index, address.kind, address.key)
-    return (0, index, address.kind, address.key)
+def _in_order(changes: list[Change], kinds: list[str]) -> list[Change]:
+    """Creates and updates in registry order (``kinds``), then deletes in reverse registry order; by
+    key within a kind. Sorted kind by kind on the key alone, a comparison of strings in C: an apply
+    from empty of a large account has 200,000 changes."""
+    making: dict[str, list[Change]] = {}
+    ending: dict[str, list[Change]] = {}
+    for change in changes:
+        (ending if change.action in _ENDING else making).setdefault(change.address.kind, []).append(change)
+    unknown = (making.keys() | ending.keys()) - set(kinds)
+    if unknown:  # never: every change is of a registered kind; none may be left out unsaid
+        raise KeyError(min(unknown))
+    result: list[Change] = []
+    for found, order in ((making, kinds), (ending, kinds[::-1])):
+        for kind in order:
+            result += sorted(found.get(kind, ()), key=_KEY)
+    return result
+
+
+_ENDING = (Action.DELETE, Action.FORGET)
+_KEY = attrgetter("address.key")
