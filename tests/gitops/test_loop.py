@@ -69,7 +69,8 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.mark.real_programs  # the action's mgsync and python as installed, not their shims (runner.py)
+# Through the shims (runner.py); a plan job and an apply job with the programs as installed:
+# test_python_modules_that_a_pull_request_adds_never_run.
 def test_three_quick_merges_with_the_middle_run_cancelled(world: World, mailgun: tuple[Emulator, str]) -> None:
     emulator, url = mailgun
     for number, name in ((1, "route-a"), (2, "route-b"), (3, "route-c")):
@@ -148,7 +149,9 @@ def test_a_protected_main_stays_untouched(world: World, mailgun: tuple[Emulator,
     assert "mgsync: #3: #3 has no plan comment for `mailgun`" in last.job("apply").text
 
 
-@pytest.mark.real_programs  # the installed python: the shims' zygote has these modules imported already
+# The programs as installed: the shims' zygote has these modules imported already. So this is also the
+# loop's run of a plan job and an apply job with the installed mgsync and python.
+@pytest.mark.real_programs
 def test_python_modules_that_a_pull_request_adds_never_run(
     world: World, mailgun: tuple[Emulator, str], tmp_path: Path
 ) -> None:
