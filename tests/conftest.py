@@ -24,6 +24,15 @@ def pytest_configure(config: pytest.Config) -> None:
         compileall.compile_dir(Path(__file__).resolve().parents[1] / "mgsync", quiet=2)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked ``long`` (5-30 s of one worker: the GitHub loop, mypy for other platforms,
+    the kill test, the benchmarks' smoke runs) first, the rest in their order. Workers take tests in
+    this order as they free up (``--dist load``), so the long ones spread over them from the start,
+    and the run ends on short ones: left for last, one of them kept a single core busy for 20 s
+    while the others had nothing left."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)  # stable: False (long) first
+
+
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """``-n auto``: one worker more than the cores. Much of the suite waits on the real ``mgsync``
     processes it starts and on sockets (measured on 2 cores: 1.7 cores busy with two workers, 1.9

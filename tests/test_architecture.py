@@ -638,6 +638,7 @@ def test_the_kinds_import_nothing_of_the_manifest_even_for_types() -> None:
     assert found == []
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("platform", [p for p in ("win32", "darwin", "linux") if p != sys.platform])
 def test_mypy_passes_for_every_platform_ci_runs_on(platform: str) -> None:
     """CI runs ``mypy mgsync`` on Linux, macOS and Windows, and mypy narrows ``sys.platform`` checks

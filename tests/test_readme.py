@@ -97,6 +97,7 @@ def free_port() -> int:
     sys.platform == "win32",
     reason="runs the README's POSIX shell lines (. .venv/bin/activate; Windows venvs have Scripts)",
 )
+@pytest.mark.long
 def test_every_readme_command_runs_as_written(tmp_path) -> None:
     """On a fresh machine: no Mailgun key, no base URL; only the SMTP variables the README names."""
     root = sandbox(tmp_path)

@@ -178,6 +178,7 @@ def serving_modules() -> list[Path]:
     return sorted(modules)
 
 
+@pytest.mark.long
 def test_the_modules_that_serve_leave_the_user_account_alone(tmp_path: Path) -> None:
     """Here the file is one no emulator can load (JSON, but no account): a test that serves the
     default account fails to start its emulator, and one that writes there changes the bytes."""

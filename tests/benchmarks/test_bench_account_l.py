@@ -50,6 +50,7 @@ def test_full_shape_is_account_l() -> None:
     assert account_l.Shape().scaled(0.05).bounces == 250
 
 
+@pytest.mark.long
 @pytest.mark.skipif(not MEASURABLE, reason=UNMEASURABLE_REASON)
 def test_tiny_run_converges_and_counts_requests(tmp_path: Path) -> None:
     result = run_benchmark(TINY, latency=0.0, concurrency=4, workdir=tmp_path, repeat=2)  # repeated, as the real run

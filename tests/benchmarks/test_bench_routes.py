@@ -14,6 +14,7 @@ from tests.benchmarks.bench_account_l import MEASURABLE, UNMEASURABLE_REASON
 from tests.benchmarks.bench_routes import report, run_routes
 
 
+@pytest.mark.long
 @pytest.mark.skipif(not MEASURABLE, reason=UNMEASURABLE_REASON)
 def test_few_routes_converge_and_the_report_judges_linearity(tmp_path: Path) -> None:
     runs = run_routes([5, 20], [0.0], concurrency=4, workdir=tmp_path)

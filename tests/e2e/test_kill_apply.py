@@ -88,6 +88,7 @@ def killed_apply(root: Path, env: dict[str, str], when: Callable[[], bool]) -> b
     return False
 
 
+@pytest.mark.long
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 def test_an_apply_of_2000_routes_killed_at_random_moments_converges_without_duplicates(tmp_path: Path) -> None:
     root = tmp_path / "account"

@@ -15,9 +15,10 @@ from tests.gitops import fakegithub
 from tests.gitops.loop import DIGEST, PLAN_MARKER, plan_comment, route, route_file
 from tests.gitops.runner import World, git
 
-pytestmark = pytest.mark.skipif(
-    sys.platform == "win32", reason="plays ubuntu-latest jobs: bash steps and action/run.sh"
-)
+pytestmark = [
+    pytest.mark.long,
+    pytest.mark.skipif(sys.platform == "win32", reason="plays ubuntu-latest jobs: bash steps and action/run.sh"),
+]
 
 
 def broken(names: list[str], key: str) -> str:

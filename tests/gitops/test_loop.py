@@ -64,9 +64,10 @@ from tests.gitops.loop import (
 from tests.gitops.runner import World, git
 
 # The runner plays the example workflow's ubuntu-latest jobs: bash steps and action/run.sh.
-pytestmark = pytest.mark.skipif(
-    sys.platform == "win32", reason="plays ubuntu-latest jobs: bash steps and action/run.sh"
-)
+pytestmark = [
+    pytest.mark.long,
+    pytest.mark.skipif(sys.platform == "win32", reason="plays ubuntu-latest jobs: bash steps and action/run.sh"),
+]
 
 
 # Through the shims (runner.py); a plan job and an apply job with the programs as installed:

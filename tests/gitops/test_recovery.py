@@ -13,9 +13,10 @@ from mgsync.emulator import Emulator
 from tests.gitops.loop import main_tip, plan_comment, results, route_creations, route_file, routes, state
 from tests.gitops.runner import World, git
 
-pytestmark = pytest.mark.skipif(
-    sys.platform == "win32", reason="plays ubuntu-latest jobs: bash steps and action/run.sh"
-)
+pytestmark = [
+    pytest.mark.long,
+    pytest.mark.skipif(sys.platform == "win32", reason="plays ubuntu-latest jobs: bash steps and action/run.sh"),
+]
 
 
 def test_a_manual_apply_that_replaces_a_pending_merge_apply_applies_that_merge(

@@ -77,6 +77,7 @@ def _tree(draw: st.DrawFn) -> CommentedMap:
     return tree
 
 
+@pytest.mark.long
 @settings(max_examples=600, deadline=None)
 @given(_tree())
 def test_what_the_writer_writes_is_what_ruamel_writes(tree: CommentedMap) -> None:
