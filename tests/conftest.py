@@ -27,9 +27,9 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The tests marked ``long`` (5-30 s of one worker: the GitHub loop, mypy for other platforms,
     the kill test, the benchmarks' smoke runs) first, the rest in their order. Workers take tests in
-    this order as they free up (``--dist load``), so the long ones spread over them from the start,
-    and the run ends on short ones: left for last, one of them kept a single core busy for 20 s
-    while the others had nothing left."""
+    this order one at a time as they free up (``--dist load --maxschedchunk 1``), so the long ones
+    spread over them from the start and the run ends on short ones: left for last, one of them kept
+    a single core busy for 20 s while the others had nothing left."""
     items.sort(key=lambda item: item.get_closest_marker("long") is None)  # stable: False (long) first
 
 
