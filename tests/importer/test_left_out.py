@@ -177,6 +177,24 @@ def test_an_entry_whose_address_holds_a_slash_is_left_out_and_plans_go_on(tmp_pa
             assert "internal error" not in plan.stderr and "No changes" in plan.stdout
 
 
+def test_pruned_entries_whose_address_holds_a_slash_are_counted_in_their_collection(tmp_path: Path) -> None:
+    """Pruning a domain's bounces deletes a live ``b/x@example.com`` with the others, and the plan counts
+    it in its collection: the text took the part before the address's last ``/`` as the collection, so
+    it showed "24 bounces" with that one apart, and a caution line of its own."""
+    emu = Emulator(api_key=KEY)
+    emu.store.add_domain(D, state="active")
+    emu.store.add_bounces(
+        D, [{"address": f"b{i:02d}@example.com"} for i in range(24)] + [{"address": "b/x@example.com"}]
+    )
+    (tmp_path / "mgsync.yaml").write_text(f"domains:\n  {D}:\n    prune: [bounces]\n", encoding="utf-8")
+    with serve(emu, host="127.0.0.1", port=0) as server:
+        plan = run("plan", str(tmp_path), env={"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": server.url, "NO_COLOR": "1"})
+    assert plan.returncode == 0, plan.stderr
+    assert f"  - 25 bounces in {D} (first 5 shown; plan --full lists every one)" in plan.stdout
+    assert f"  ! Deletes 25 bounces in {D}" in plan.stdout
+    assert "Plan: 0 to add, 0 to change, 25 to destroy." in plan.stdout
+
+
 def test_a_list_whose_address_holds_a_slash_is_left_out_never_renamed(tmp_path: Path) -> None:
     """``news/fr@mg.example.com`` was imported as ``fr@mg.example.com`` (its key cut at the ``/``): the
     plan then created that stray list and left the real one unmanaged."""
