@@ -150,14 +150,21 @@ def test_a_live_setting_whose_value_the_model_refuses_is_left_out_alone_and_plan
 
 
 @contextmanager
-def imported(tmp_path: Path, seed: Callable[[Store], object]) -> Iterator[tuple[dict[str, str], Path, str]]:
-    """A new account with domain ``D``, seeded by ``seed`` straight into the store, served and imported:
-    (the environment that reaches it, the import's directory, what the import said on stderr)."""
+def served(seed: Callable[[Store], object]) -> Iterator[dict[str, str]]:
+    """A new account with domain ``D``, seeded by ``seed`` straight into the store and served: the
+    environment that reaches it."""
     emu = Emulator(api_key=KEY)
     emu.store.add_domain(D, state="active")
     seed(emu.store)
     with serve(emu, host="127.0.0.1", port=0) as server:
-        env = {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": server.url}
+        yield {"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": server.url}
+
+
+@contextmanager
+def imported(tmp_path: Path, seed: Callable[[Store], object]) -> Iterator[tuple[dict[str, str], Path, str]]:
+    """A new account with domain ``D``, seeded by ``seed`` straight into the store, served and imported:
+    (the environment that reaches it, the import's directory, what the import said on stderr)."""
+    with served(seed) as env:
         out = tmp_path / "imported"
         done = run("import", "--out", str(out), env=env)
         assert done.returncode == 0, done.stderr
@@ -181,14 +188,10 @@ def test_pruned_entries_whose_address_holds_a_slash_are_counted_in_their_collect
     """Pruning a domain's bounces deletes a live ``b/x@example.com`` with the others, and the plan counts
     it in its collection: the text took the part before the address's last ``/`` as the collection, so
     it showed "24 bounces" with that one apart, and a caution line of its own."""
-    emu = Emulator(api_key=KEY)
-    emu.store.add_domain(D, state="active")
-    emu.store.add_bounces(
-        D, [{"address": f"b{i:02d}@example.com"} for i in range(24)] + [{"address": "b/x@example.com"}]
-    )
+    bounces = [{"address": f"b{i:02d}@example.com"} for i in range(24)] + [{"address": "b/x@example.com"}]
     (tmp_path / "mgsync.yaml").write_text(f"domains:\n  {D}:\n    prune: [bounces]\n", encoding="utf-8")
-    with serve(emu, host="127.0.0.1", port=0) as server:
-        plan = run("plan", str(tmp_path), env={"MAILGUN_API_KEY": KEY, "MAILGUN_BASE_URL": server.url, "NO_COLOR": "1"})
+    with served(lambda store: store.add_bounces(D, bounces)) as env:
+        plan = run("plan", str(tmp_path), env={**env, "NO_COLOR": "1"})
     assert plan.returncode == 0, plan.stderr
     assert f"  - 25 bounces in {D} (first 5 shown; plan --full lists every one)" in plan.stdout
     assert f"  ! Deletes 25 bounces in {D}" in plan.stdout
