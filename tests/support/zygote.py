@@ -19,7 +19,7 @@ Programs that a script calls by path, as the GitHub action's scripts call ``$MGS
 can be *shims* of them (``shims``, ``shim.py``) that hand their commands to a zygote.
 
 The zygote answers each connection on its Unix socket: a request (argv, cwd, env, and for
-``python -P -m`` the module; ``shim.py``) with the command's three standard streams as file
+``python -P -m`` the module, for ``python -P -c`` the code; ``shim.py``) with the command's three standard streams as file
 descriptors (``SCM_RIGHTS``). It forks a supervisor, which forks the command, sends its pid, waits
 for it and sends its wait status. The zygote itself stays single-threaded, so forking it is safe,
 and it ends when the pytest process that started it does (its lifeline pipe closes).
@@ -347,8 +347,8 @@ def _supervise(conn: socket.socket, request: dict[str, Any], fds: list[int]) -> 
 
 def _command(request: dict[str, Any], fds: list[int]) -> None:
     """The command's process: its streams, directory, environment, arguments, then ``cli.run`` (or the
-    module, as ``python -P -m`` runs it); it ends as Python would end the console script's (``cli.run``
-    itself ends it when tuned)."""
+    module or the code, as ``python -P -m`` and ``-P -c`` run them); it ends as Python would end the
+    console script's (``cli.run`` itself ends it when tuned)."""
     import random
     import runpy
 
@@ -370,6 +370,9 @@ def _command(request: dict[str, Any], fds: list[int]) -> None:
         if request.get("module"):
             del sys.path[0]  # ``python -P -m``: neither the script's directory nor the working directory
             runpy.run_module(request["module"], run_name="__main__", alter_sys=True)
+        elif "source" in request:
+            del sys.path[0]  # ``python -P -c`` as well
+            _run_source(request["source"])
         else:
             from mgsync.cli import run as command
 
@@ -392,6 +395,23 @@ def _command(request: dict[str, Any], fds: list[int]) -> None:
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
     os._exit(code)
+
+
+def _run_source(source: str) -> None:
+    """``python -P -c source``: the code in a ``__main__`` of its own; an error ends it with code 1 and
+    the traceback the interpreter prints, from the code's own frames on."""
+    import traceback
+    import types
+
+    main = types.ModuleType("__main__")
+    sys.modules["__main__"] = main
+    try:
+        exec(compile(source, "<string>", "exec"), main.__dict__)
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except BaseException as error:
+        traceback.print_exception(type(error), error, error.__traceback__ and error.__traceback__.tb_next)
+        raise SystemExit(1) from None
 
 
 def _standard_streams() -> None:
