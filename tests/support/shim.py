@@ -9,7 +9,7 @@ code or signal. ``python`` runs in a zygote only as the action runs it: ``-P -m`
 zygote has its imports done); with any other arguments, and any command without a running zygote,
 it is the real program.
 
-A shim starts for every command (about 900 in the GitHub loop's tests), so this module imports only
+A shim starts for every command (about 700 in the GitHub loop's tests), so this module imports only
 C modules that load in well under a millisecond: ``_socket``, ``_signal`` and ``_struct``, not
 ``socket``, ``signal`` and ``struct``, which import ``enum`` (with ``typing``, 30 ms of the shim's
 ~50). The request is ``marshal``'s, the socket's name a CRC of the startup settings.
