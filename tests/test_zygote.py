@@ -13,11 +13,12 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
-from tests.support import zygote
+from tests.support import shim, zygote
 from tests.support.cli import EXAMPLE_ENV, REPO, mgsync_command
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the zygote forks: Linux only")
@@ -235,3 +236,27 @@ def test_limits_hold_in_the_zygote_as_in_the_console_script(project: Path) -> No
     results = both_ways([*mgsync_command(), "apply", *EMULATOR, "--yes", "good"], project, env, None, limits)
     assert results[0] == results[1]
     assert results[0][0] == 1 and "File too large" in results[0][2], results[0]
+
+
+def test_a_pid_and_a_status_that_arrive_in_one_read_are_two_lines(tmp_path: Path) -> None:
+    """A command that ends at once has its wait status sent right behind its pid; a caller slow to
+    read (a loaded machine) gets both in one ``recv``, and must still read the pid, then the status."""
+    path = str(tmp_path / "zygote.sock")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(path)
+        listener.listen(1)
+
+        def answer() -> None:
+            conn, _ = listener.accept()
+            with conn:
+                conn.recvmsg(65536, socket.CMSG_SPACE(3 * 4))  # the request and its descriptors
+                conn.sendall(b"4242\n" + str(3 << 8).encode() + b"\n")  # pid 4242, then: exited with 3
+
+        answering = threading.Thread(target=answer)
+        answering.start()
+        started = shim.Started(path, {"argv": ["mgsync"], "cwd": "/", "env": {}}, (0, 1, 2))
+        answering.join(timeout=10)
+        try:
+            assert (started.pid, started.wait()) == (4242, 3)
+        finally:
+            started.close()

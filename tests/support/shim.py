@@ -66,6 +66,7 @@ class Started:
         data = encode(request)
         rights = [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, _struct.pack(f"{len(fds)}i", *fds))]
         self._conn.sendmsg([HEADER.pack(len(data)), data], rights)
+        self._read = b""  # what arrived and is not a line yet
         self.pid = int(self._line())
 
     def wait(self) -> int:
@@ -76,13 +77,15 @@ class Started:
         self._conn.close()
 
     def _line(self) -> str:
-        data = b""
-        while not data.endswith(b"\n"):
+        """The next line the zygote sent. A command that ends at once sends its status right behind its
+        pid, and one read can hold both: the rest is the next line's."""
+        while b"\n" not in self._read:
             chunk = self._conn.recv(64)
             if not chunk:
                 raise RuntimeError("the mgsync zygote ended the connection: see its stderr")
-            data += chunk
-        return data.decode()
+            self._read += chunk
+        line, _, self._read = self._read.partition(b"\n")
+        return line.decode()
 
 
 def delegate(program: str, real: str) -> NoReturn:
