@@ -287,39 +287,43 @@ def serve(path: str, lifeline: str) -> None:
     listener.bind(path + ".new")
     listener.listen(64)
     os.rename(path + ".new", path)  # the socket is there once it accepts
-    running: dict[int, tuple[int, socket.socket]] = {}  # a command's pidfd -> its pid, its connection
+    # registered: the listener, the lifeline, and each running command's pidfd with (pid, connection)
     with selectors.DefaultSelector() as selector:
         selector.register(listener, selectors.EVENT_READ)
         selector.register(int(lifeline), selectors.EVENT_READ)
         while True:
             for key, _ in selector.select():
-                if key.fileobj == int(lifeline):  # the pytest process ended
-                    os._exit(0)
                 if key.fileobj is listener:
-                    conn, _ = listener.accept()
-                    request, fds = _receive(conn)
-                    pid = os.fork()
-                    if pid == 0:  # the command keeps none of the zygote's descriptors
-                        selector.close()
-                        listener.close()
-                        os.close(int(lifeline))
-                        for pidfd, (_, other) in running.items():
-                            os.close(pidfd)
-                            other.close()
-                        conn.close()
-                        _command(request, fds)
-                    for fd in fds:
-                        os.close(fd)
-                    pidfd = os.pidfd_open(pid)  # readable once the command ended (at once if it has)
-                    running[pidfd] = (pid, conn)
-                    selector.register(pidfd, selectors.EVENT_READ)
-                    _send(conn, pid)
-                elif isinstance(key.fileobj, int) and key.fileobj in running:
-                    pid, conn = running.pop(key.fileobj)
-                    selector.unregister(key.fileobj)
-                    os.close(key.fileobj)
+                    _start(selector, listener.accept()[0])
+                elif key.data is None:  # the lifeline: the pytest process ended
+                    os._exit(0)
+                else:  # a command's pidfd: the command ended
+                    pid, conn = key.data
+                    selector.unregister(key.fd)
+                    os.close(key.fd)
                     _send(conn, os.waitpid(pid, 0)[1])
                     conn.close()
+
+
+def _start(selector: selectors.BaseSelector, conn: socket.socket) -> None:
+    """Fork the command ``conn`` asks for, send its pid, and register its pidfd (readable once it ended,
+    at once if it has) with its pid and ``conn``. The command keeps none of the zygote's descriptors."""
+    request, fds = _receive(conn)
+    pid = os.fork()
+    if pid == 0:
+        # the listener, the lifeline, other commands' pidfds and connections (the listener's socket
+        # object is never finalized, so it never closes its number again: the command ends in os._exit)
+        for key in selector.get_map().values():
+            os.close(key.fd)
+            if key.data is not None:
+                key.data[1].close()
+        selector.close()
+        conn.close()
+        _command(request, fds)
+    for fd in fds:
+        os.close(fd)
+    selector.register(os.pidfd_open(pid), selectors.EVENT_READ, (pid, conn))
+    _send(conn, pid)
 
 
 def _send(conn: socket.socket, number: int) -> None:
