@@ -13,6 +13,8 @@ import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
+from itertools import groupby
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from mgsync import tuning
@@ -210,14 +212,14 @@ def touched_scopes(plan: Plan, wanted: dict[str, set[str]]) -> dict[str, set[str
     """The scopes an apply of ``plan`` wrote to, to read again instead of the whole account: each
     change's own scope, and inside a container it changed, every scope a plan would read there."""
     scopes: dict[str, set[str]] = {kind.name: set() for kind in KINDS}
-    for change in plan.changes:
-        if change.action is Action.FORGET:
-            continue
-        kind = BY_NAME[change.address.kind]
-        scopes[kind.name].add(kind.scope_of(change.address))
+    written = [change for change in plan.changes if change.action is not Action.FORGET]
+    # a kind's changes at a time, in C loops: an apply from empty writes 200,000 bulk entries
+    for name, group in groupby(written, key=attrgetter("address.kind")):
+        kind, changes = BY_NAME[name], list(group)
+        scopes[name] |= set(map(kind.scope_of, map(attrgetter("address"), changes)))
         for child in (k for k in KINDS if k.parent is kind):
-            key = kind.identity(change.address.key)
-            scopes[child.name] |= {s for s in wanted[child.name] if kind.identity(s) == key}
+            keys = {kind.identity(change.address.key) for change in changes}
+            scopes[child.name] |= {s for s in wanted[child.name] if kind.identity(s) in keys}
     return scopes
 
 
