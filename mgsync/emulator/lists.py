@@ -7,7 +7,6 @@ in ``members.py``.
 
 from __future__ import annotations
 
-from email.utils import parseaddr
 from typing import Any
 
 from mgsync.emulator import records
@@ -52,7 +51,7 @@ def _fields(req: Request) -> dict[str, Any]:
 
 def _address(raw: str | None) -> tuple[str, str]:
     """(display name, address) from ``a@b`` or ``Name <a@b>``."""
-    name, address = parseaddr(raw or "")
+    name, address = records.split_address(raw or "")
     if not address or "@" not in address:
         raise HttpError(400, "Missing mandatory parameter: address" if not raw else f"Invalid address '{raw}'")
     return name, address

@@ -8,12 +8,24 @@ keys starting with ``_`` that are stripped on output. No validation here: handle
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from email.utils import parseaddr
 from typing import Any
 
 from mgsync.emulator.dnsrecords import dns_records as dns_records  # handlers ask this module for every shape
 from mgsync.emulator.wire import fmt_date
+
+# An address that ``parseaddr`` gives back whole, with no display name (tests/emulator/test_records.py):
+# dot-atom characters, one "@", a domain of letters, digits, dots and hyphens.
+PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
+
+
+def split_address(raw: str) -> tuple[str, str]:
+    """``parseaddr(raw)``: (display name, address) of ``a@b`` or ``Name <a@b>``; a plain address without
+    the parser (17 us each; a member upload holds 1,000)."""
+    return ("", raw) if PLAIN_ADDRESS.fullmatch(raw) else parseaddr(raw)
+
 
 HTML_FOOTER = '\n<br>\n<p><a href="%unsubscribe_url%">unsubscribe</a></p>\n'
 TEXT_FOOTER = "\n\nTo unsubscribe click: <%unsubscribe_url%>\n\n"
@@ -123,7 +135,7 @@ def version(
 
 
 def mailing_list(now: float, address: str, fields: dict[str, Any]) -> dict[str, Any]:
-    name, addr = parseaddr(address)
+    name, addr = split_address(address)
     rec = {
         "access_level": "readonly",
         "address": addr or address,
