@@ -155,6 +155,29 @@ def test_a_list_is_created_before_its_members(tmp_path: Path) -> None:
     assert h.actions() == []
 
 
+def test_batches_run_beside_other_writes_and_a_list_its_members_wait_for_goes_first(tmp_path: Path) -> None:
+    """In plan order the routes come before the lists, and the suppressions before the routes: a list
+    waits for every route and its members' batches come last, one kind at a time. Instead a batch
+    runs beside the other calls, and the list is made as soon as its domain is (``apply._Ready``)."""
+    h = Scheduled(tmp_path)
+    members = "".join(f"      - m{i}@example.org\n" for i in range(3_000))
+    bounces = "".join(f"        - b{i}@example.org\n" for i in range(3_000))
+    h.write(
+        f"domains:\n  mg.example.com:\n    suppressions:\n      bounces:\n{bounces}"
+        f"mailing_lists:\n  news@mg.example.com:\n    members:\n{members}" + routes(*(f"r{i}" for i in range(40)))
+    )
+    h.apply_now()
+    timed = h.timed
+    route_writes, made = timed.writes("/v3/routes"), [c for c in timed.writes() if c[1] == "/v3/lists"]
+    batches = timed.writes("/v3/lists/news@mg.example.com/members.json") + timed.writes("/v3/mg.example.com/bounces")
+    assert len(route_writes) == 40 and len(made) == 1 and len(batches) == 3 + 4  # 1,000 members, 999 bounces a batch
+    domain = timed.writes("/v4/domains#mg.example.com")
+    assert before(domain, made)  # made as soon as its domain is: its members wait, the routes do not
+    assert made[0][2] < max(start for _, _, start, _ in route_writes)
+    assert all(overlap([batch], route_writes) for batch in batches)  # each batch beside routes being made
+    assert h.actions() == []
+
+
 def test_a_renamed_route_is_created_before_the_old_one_is_deleted(tmp_path: Path) -> None:
     h = Scheduled(tmp_path)
     h.write(routes("old", "kept") + "prune: [routes]\n")
