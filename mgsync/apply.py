@@ -39,6 +39,7 @@ from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from mgsync import tuning, writes
@@ -284,7 +285,7 @@ def _grouped(kind: Kind[Any], changes: list[Change]) -> Iterator[Step]:
     if not isinstance(kind, BulkKind):
         yield from (Step(kind, [change]) for change in changes)
         return
-    for _, scoped in itertools.groupby(changes, key=lambda c: c.address.scope):
+    for _, scoped in itertools.groupby(changes, key=attrgetter("address.scope")):
         group = list(scoped)
         upserts = [c for c in group if c.action in (Action.CREATE, Action.UPDATE)]
         size = kind.max_batch
@@ -348,10 +349,16 @@ FOLLOWERS: dict[str, tuple[Kind[Any], ...]] = {
 
 
 def _phases(changes: list[Change]) -> list[tuple[Kind[Any], list[Change]]]:
-    def phase(change: Change) -> tuple[str, bool]:
-        return change.address.kind, change.action in (Action.DELETE, Action.FORGET)
-
-    return [(BY_NAME[kind], list(group)) for (kind, _), group in itertools.groupby(changes, key=phase)]
+    """The runs of changes of one kind, either all deletes (and forgets) or none. Found in C, by kind
+    and action (an apply from empty has 200,000 bulk creates), then joined: creates beside updates."""
+    phases: list[tuple[str, bool, list[Change]]] = []
+    for (kind, action), group in itertools.groupby(changes, key=attrgetter("address.kind", "action")):
+        deleting = action in (Action.DELETE, Action.FORGET)
+        if phases and phases[-1][:2] == (kind, deleting):
+            phases[-1][2].extend(group)
+        else:
+            phases.append((kind, deleting, list(group)))
+    return [(BY_NAME[kind], group) for kind, _, group in phases]
 
 
 def _record(lock: Lockfile, kind: Kind[Any], change: Change, result: Resource | None, secret_hash: str | None) -> None:

@@ -122,6 +122,29 @@ def test_members_are_upserted_in_batches_of_1000(tmp_path) -> None:
     assert h.actions() == []
 
 
+def test_new_and_changed_members_of_a_list_go_in_one_batch(tmp_path) -> None:
+    """Creates and updates of one list's members are one phase of the apply (``apply._phases``), so
+    one batch, however the plan orders them."""
+    h = Harness(tmp_path)
+    h.write("mailing_lists:\n  news@mg.example.com:\n    members: [{address: b@example.org, name: B}]\n")
+    h.apply()
+    h.write(
+        "mailing_lists:\n  news@mg.example.com:\n    members:\n"
+        "      - a@example.org\n      - {address: b@example.org, name: Bee}\n      - c@example.org\n"
+    )
+    h.emu.log.clear()
+    assert sorted(h.actions()) == [
+        ("member:news@mg.example.com/a@example.org", "create"),
+        ("member:news@mg.example.com/b@example.org", "update"),
+        ("member:news@mg.example.com/c@example.org", "create"),
+    ]
+    h.apply()
+    assert h.requests("POST", "/v3/lists/news@mg.example.com/members.json") == [
+        "POST /v3/lists/news@mg.example.com/members.json"
+    ]
+    assert h.actions() == []
+
+
 def _verified(h: Harness) -> None:
     """Publish and verify every domain, then let apply issue the https domains' certificates."""
     for name in list(h.emu.store.domains):
