@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mgsync import saved_plan
-from mgsync.apply import Progress, Stopping, secrets_hashed
+from mgsync.apply import Progress, Stopping, hashing
 from mgsync.changes import Action
 from mgsync.engine.planning import Outcome, plan_changes, verify
 from mgsync.engine.record import apply_changes
@@ -90,10 +90,13 @@ class Engine:
 
     def apply(self, checks: Checks = Checks()) -> Outcome:
         self.client.hide([*secret_texts(self.desired.state), *self.desired.shown_env])  # a server may echo them
-        planned = self.plan()
-        shown = planned.shown  # what was reviewed is what is shown: values from ${env:} sealed (engine.sealing)
-        self.lock.seal = planned.seal
-        with secrets_hashed(planned.plan, self.lock) as hashes:  # beside the checks and what the hooks show
+        with hashing(self.lock) as hashed:  # beside the plan, the checks and what the hooks show
+            if not self.targets:  # a targeted apply writes a few: hashed once planned
+                hashed.start(self.desired.state.objects.values())
+            planned = self.plan()
+            shown = planned.shown  # what was reviewed is what is shown: values from ${env:} sealed (engine.sealing)
+            self.lock.seal = planned.seal
+            hashes = hashed.of(planned.plan)
             self.hooks.planned(shown)
             self._check_reviewed(shown, checks, planned.seal)
             self.hooks.checked(shown)

@@ -8,6 +8,10 @@ import json
 
 import pytest
 
+from mgsync.apply import hashing
+from mgsync.fingerprint import verify_secret
+from mgsync.lockfile import Lockfile
+from mgsync.state import Address
 from tests.support.harness import Harness
 
 LOGINS = ("alice", "bob", "carol", "dave")
@@ -95,3 +99,25 @@ def test_a_manifest_without_passwords_keeps_no_verifier(tmp_path) -> None:
     h.write("domains:\n  mg.example.com:\n    credentials:\n      alice: {}\n")
     h.apply()
     assert "secrets_verifier" not in json.loads(h.lock_path.read_text())
+
+
+def test_an_apply_starts_hashing_the_new_passwords_before_its_plan_and_uses_those_hashes(tmp_path) -> None:
+    """``Hashing.start`` (before the plan, while it reads on the other core) hashes each declared
+    password the lockfile holds no hash of; ``of`` then takes those for the creates that write the
+    same password, and hashes anew whatever else the plan writes (a changed password)."""
+    h = Harness(tmp_path)
+    h.write(_manifest(h, {"alice": "secret-alice"}))
+    h.apply()
+    h.write(_manifest(h, {"alice": "changed-alice", "bob": "secret-bob"}))
+    lock = Lockfile.read(h.lock_path)
+    desired = h.desired()
+    with hashing(lock) as hashed:
+        hashed.start(desired.state.objects.values())
+        assert [str(address) for address in hashed.early] == ["credential:mg.example.com/bob"]  # alice's is stored
+        hashes = hashed.of(h.plan())
+        bob, alice = Address("credential", "mg.example.com/bob"), Address("credential", "mg.example.com/alice")
+        assert hashes.keys() == {alice, bob}
+        assert hashes[bob] is hashed.early[bob][1]
+        assert verify_secret("secret-bob", hashes[bob].result())
+        assert verify_secret("changed-alice", hashes[alice].result())
+        assert lock.vouches("secret-bob", hashes[bob].result())  # the re-plan after the writes needs no scrypt
