@@ -273,8 +273,8 @@ def _run(
 
 class _Ready:
     """The steps ready to run, and which goes next: keep bulk batches and other calls both in flight,
-    the kind with fewer running first (a tie: a batch); among the others, one that steps wait for
-    first (a list before routes: its members are batches); else in plan order.
+    a batch when no more batches than other calls are running, else a call; among the calls, one that
+    steps wait for first (a list before routes: its members are batches); else in plan order.
 
     A batch costs Mailgun most of its time (1,000 entries to take in) and the others cost mgsync most
     of theirs (a request and an answer each), so running them side by side keeps both busy; in plan
@@ -282,7 +282,7 @@ class _Ready:
     to wait. A list is made early so that its members' batches join the mix."""
 
     def __init__(self, steps: list[Step], dependents: list[list[int]]) -> None:
-        self._batch = [isinstance(step.kind, BulkKind) and not step.deleting for step in steps]
+        self._batch = [isinstance(step.kind, BulkKind) and not step.deleting for step in steps]  # barrier: a call
         self._waited_for = [bool(after) for after in dependents]
         self._calls: list[tuple[bool, int]] = []  # heaps of (not waited for, index)
         self._batches: list[tuple[bool, int]] = []

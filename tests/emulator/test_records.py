@@ -18,7 +18,7 @@ from mgsync.emulator import records
 ADDRESS_LIKE = st.text(st.sampled_from("ab9Z.!#$%&'*+/=?^_`{|}~-@@ <>\"(),;:[]\\\tü"), min_size=1, max_size=12)
 
 
-@settings(max_examples=3000)
+@settings(max_examples=1500)
 @given(ADDRESS_LIKE)
 def test_an_address_is_split_as_parseaddr_splits_it(raw: str) -> None:
     assert records.split_address(raw) == parseaddr(raw)
