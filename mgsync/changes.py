@@ -79,14 +79,15 @@ class Change:
         desired: Resource | None = None,
         observed: Resource | None = None,
     ) -> None:
-        setter = object.__setattr__  # frozen; one call per slot, unrolled (200,000 changes in a large plan)
-        setter(self, "address", address)
-        setter(self, "action", action)
-        setter(self, "before", before)
-        setter(self, "_after", after)
-        setter(self, "fields", fields)
-        setter(self, "desired", desired)
-        setter(self, "observed", observed)
+        # frozen: each slot set through its own setter, unrolled (200,000 changes in a large plan), which
+        # takes half the time ``object.__setattr__`` takes to find the slot by its name
+        _SET_ADDRESS(self, address)
+        _SET_ACTION(self, action)
+        _SET_BEFORE(self, before)
+        _SET_AFTER(self, after)
+        _SET_FIELDS(self, fields)
+        _SET_DESIRED(self, desired)
+        _SET_OBSERVED(self, observed)
 
     @classmethod
     def create(cls, desired: Resource, after: dict[str, Any] | None) -> Change:
@@ -121,6 +122,9 @@ class Change:
 
 
 _LATER: Any = object()  # a bulk entry's create: ``after`` is made from ``desired`` when read
+_SET_ADDRESS, _SET_ACTION, _SET_BEFORE, _SET_AFTER, _SET_FIELDS, _SET_DESIRED, _SET_OBSERVED = (
+    getattr(Change, name).__set__ for name in ("address", "action", "before", "_after", "fields", "desired", "observed")
+)
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,7 @@ class Row:
     _FIELDS: ClassVar[tuple[tuple[str, Any, Callable[[Any], Any] | None], ...]] = ()
     _FIXES: ClassVar[tuple[tuple[int, Callable[[Any], Any]], ...]] = ()  # (position, FIX) of fields that have one
     _WRITTEN: ClassVar[dict[Any, Written]] = {}  # per class: by the names, and by the keys of a source's data
+    _SETTERS: ClassVar[tuple[Callable[[Any, Any], None], ...]] = ()  # each field's slot, set (``from_entry``)
     model_fields_set: frozenset[str]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -93,6 +94,7 @@ class Row:
         cls._FIELDS = tuple((name, default, cls.FIX.get(name)) for name, default in cls.DEFAULTS.items())
         cls._FIXES = tuple((i, fix) for i, (_, _, fix) in enumerate(cls._FIELDS) if fix is not None)
         cls._WRITTEN = {}
+        cls._SETTERS = tuple(getattr(cls, name).__set__ for name in cls.DEFAULTS)
         cls.ALL = cls.written(frozenset(cls.DEFAULTS))
 
     @classmethod
@@ -145,10 +147,9 @@ class Row:
         """The row an entry tuple holds."""
         written: Written = entry[-1]
         row = object.__new__(written.row)
-        setter = object.__setattr__
-        setter(row, "model_fields_set", written.names)
-        for name, value in zip(written.row.DEFAULTS, entry):
-            setter(row, name, value)
+        _SET_FIELDS_SET(row, written.names)
+        for set_slot, value in zip(written.row._SETTERS, entry):  # the slots' own setters: no lookup by name
+            set_slot(row, value)
         return row
 
     def to_entry(self) -> tuple[Any, ...]:
@@ -194,6 +195,9 @@ class Row:
     def comparable(self) -> dict[str, Any]:
         """Every field (defaults included), as JSON-able data."""
         return self.model_dump()
+
+
+_SET_FIELDS_SET = vars(Row)["model_fields_set"].__set__  # the slot's own setter
 
 
 def _plain(value: Any) -> Any:
