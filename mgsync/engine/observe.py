@@ -217,8 +217,9 @@ def touched_scopes(plan: Plan, wanted: dict[str, set[str]]) -> dict[str, set[str
     for name, group in groupby(written, key=attrgetter("address.kind")):
         kind, changes = BY_NAME[name], list(group)
         scopes[name] |= set(map(kind.scope_of, map(attrgetter("address"), changes)))
-        for child in (k for k in KINDS if k.parent is kind):
-            keys = {kind.identity(change.address.key) for change in changes}
+        inside = children(kind)
+        keys = {kind.identity(change.address.key) for change in changes} if inside else set()
+        for child in inside:
             scopes[child.name] |= {s for s in wanted[child.name] if kind.identity(s) in keys}
     return scopes
 
